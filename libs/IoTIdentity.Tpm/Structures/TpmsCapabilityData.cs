@@ -54,6 +54,9 @@ public sealed record TpmsCapabilityData(TpmCap Capability, IReadOnlyList<uint> V
     {
         var capability = (TpmCap)reader.ReadUInt32();
         if (capability == TpmCap.Pcrs) return new(capability, [], TpmlPcrSelection.ReadFrom(ref reader));
+        // Check the selector before the count: an empty list of an unknown capability must not parse.
+        if (capability is not (TpmCap.Handles or TpmCap.TpmProperties or TpmCap.Algs or TpmCap.EccCurves))
+            throw new TpmFormatException($"unsupported capability {capability}");
         var count = reader.ReadUInt32();
         if (count > 1024) throw new TpmFormatException($"capability list count {count} is too large");
         var values = new List<uint>();
