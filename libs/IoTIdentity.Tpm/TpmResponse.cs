@@ -4,7 +4,7 @@ using IoTIdentity.Tpm.Types;
 namespace IoTIdentity.Tpm;
 
 /// <summary>
-/// Checks the 10-byte response header every TPM response starts with — Part 1, §18.8 (tag, responseSize,
+/// Checks the 10-byte response header every TPM response starts with — Part 1, §18 (tag, responseSize,
 /// responseCode) — before the command layer unmarshals the parameters.
 /// </summary>
 internal static class TpmResponse
@@ -28,7 +28,7 @@ internal static class TpmResponse
 
     /// <summary>
     /// Throws <see cref="TpmException"/> when the response carries a non-success code (a TPM that fails a
-    /// command answers with the header only, Part 1, §18.10); throws <see cref="TpmFormatException"/> for a
+    /// command answers with the header only, Part 3, §5 "Command Processing"); throws <see cref="TpmFormatException"/> for a
     /// malformed header or a TPM 1.2-style (TPM_ST_RSP_COMMAND) response that claims success.
     /// </summary>
     public static void ThrowIfError(ReadOnlySpan<byte> response, TpmCc? command)

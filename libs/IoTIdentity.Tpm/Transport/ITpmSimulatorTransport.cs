@@ -2,7 +2,7 @@ namespace IoTIdentity.Tpm.Transport;
 
 /// <summary>
 /// A transport to a software TPM that also exposes the platform signals a real TPM receives from its
-/// motherboard — Part 1, §12.2 (_TPM_Init) and the power states of Part 1, §12. Real devices have no such
+/// motherboard: power, and _TPM_Init (Part 1, "TPM Operational States"; Part 3, §9 "Start-up"). Real devices have no such
 /// channel, so only simulators implement this.
 /// </summary>
 public interface ITpmSimulatorTransport : ITpmTransport

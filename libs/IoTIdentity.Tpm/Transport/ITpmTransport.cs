@@ -1,7 +1,7 @@
 namespace IoTIdentity.Tpm.Transport;
 
 /// <summary>
-/// A channel to one TPM: sends one complete marshalled command (Part 1, §18.7 command header and body) and
+/// A channel to one TPM: sends one complete marshalled command (Part 1, §18 "Command/Response Structure"; header and parameters per Part 3) and
 /// returns one complete response. Implementations read exact lengths — the 10-byte response header, then exactly
 /// responseSize − 10 more bytes — reject a malformed header or a size over the cap with
 /// <see cref="TpmTransportException"/>, and serialize concurrent callers because a TPM executes one command at a

@@ -68,14 +68,16 @@ public sealed class MsSimulatorTransport : ITpmSimulatorTransport
             command.Span.CopyTo(message.AsSpan(9));
             await _commandStream.WriteAsync(message, ct).ConfigureAwait(false);
 
-            // The outer length must agree with the inner responseSize; both are checked against the cap
-            // before the body is read.
+            // The outer length is checked against the cap before any body byte is read, then the inner
+            // header must be a response header whose responseSize equals the outer length.
             var length = await TpmWire.ReadUInt32Async(_commandStream, Endpoint, "response length", ct).ConfigureAwait(false);
             if (length < TpmWire.HeaderSize || length > (uint)_options.MaxResponseSize)
                 throw new TpmTransportException($"{Endpoint}: response length {length} is outside [10, {_options.MaxResponseSize}]");
-            var response = await TpmWire.ReadResponseAsync(_commandStream, (int)length, Endpoint, ct).ConfigureAwait(false);
-            if (response.Length != length)
-                throw new TpmTransportException($"{Endpoint}: responseSize {response.Length} disagrees with the framing length {length}");
+            var response = new byte[length];
+            await TpmWire.ReadExactlyAsync(_commandStream, response, Endpoint, "response", ct).ConfigureAwait(false);
+            var size = TpmWire.ParseResponseHeader(response, _options.MaxResponseSize, Endpoint);
+            if (size != response.Length)
+                throw new TpmTransportException($"{Endpoint}: responseSize {size} disagrees with the framing length {length}");
             var ack = await TpmWire.ReadUInt32Async(_commandStream, Endpoint, "acknowledgement", ct).ConfigureAwait(false);
             if (ack != 0)
                 throw new TpmTransportException($"{Endpoint}: simulator acknowledged the command with {ack}, not 0");

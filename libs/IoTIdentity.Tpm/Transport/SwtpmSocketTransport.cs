@@ -94,7 +94,7 @@ public sealed class SwtpmSocketTransport : ITpmSimulatorTransport
         return BinaryPrimitives.ReadUInt32BigEndian(body);
     }
 
-    /// <summary>CMD_GET_TPMESTABLISHED: the TPM's tpmEstablished flag (Part 1, §34 "Locality and TPM_ACCESS").</summary>
+    /// <summary>CMD_GET_TPMESTABLISHED: the TPM's tpmEstablished flag (the TPM_ACCESS tpmEstablishment bit of the PC Client platform TPM profile).</summary>
     public async Task<bool> GetTpmEstablishedAsync(CancellationToken cancellationToken = default)
     {
         var body = await ControlAsync(SwtpmControlCommand.GetTpmEstablished, ReadOnlyMemory<byte>.Empty, 4, cancellationToken).ConfigureAwait(false);

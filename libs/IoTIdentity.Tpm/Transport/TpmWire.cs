@@ -5,7 +5,7 @@ namespace IoTIdentity.Tpm.Transport;
 
 /// <summary>
 /// Length-exact framing shared by the stream transports. A TPM command or response starts with a 10-byte header
-/// — TPM_ST tag, UINT32 size (header included), TPM_CC or TPM_RC — Part 1, §18.7 and §18.8.
+/// — TPM_ST tag, UINT32 size (header included), TPM_CC or TPM_RC — Part 1, §18 "Command/Response Structure".
 /// </summary>
 internal static class TpmWire
 {

@@ -13,7 +13,7 @@ public enum TpmRc : uint
     /// <summary>TPM_RC_BAD_TAG: the command's tag is not a TPM 2.0 tag (the answer to a TPM 1.2 command).</summary>
     BadTag = 0x01E,
 
-    // Format-zero errors: RC_VER1 + n (Part 2, §6.6.3, Table 16).
+    // Format-zero errors: RC_VER1 + n (Part 2, §6.6.3).
     /// <summary>TPM_RC_INITIALIZE: TPM not initialized by TPM2_Startup or already initialized.</summary>
     Initialize = 0x100,
     /// <summary>TPM_RC_FAILURE: the TPM is in failure mode.</summary>
@@ -83,7 +83,7 @@ public enum TpmRc : uint
     /// <summary>TPM_RC_SENSITIVE: the sensitive area did not unmarshal correctly after decryption.</summary>
     Sensitive = 0x155,
 
-    // Format-one errors: RC_FMT1 + n (Part 2, §6.6.3, Table 16).
+    // Format-one errors: RC_FMT1 + n (Part 2, §6.6.3).
     /// <summary>TPM_RC_ASYMMETRIC: asymmetric algorithm not supported or not correct.</summary>
     Asymmetric = 0x081,
     /// <summary>TPM_RC_ATTRIBUTES: inconsistent attributes.</summary>
@@ -155,7 +155,7 @@ public enum TpmRc : uint
     /// <summary>TPM_RC_SVN_LIMITED: the hierarchy is SVN-limited but the firmware SVN secret is unavailable (Library 1.83).</summary>
     SvnLimited = 0x0A9,
 
-    // Warnings: RC_WARN + n (Part 2, §6.6.3, Table 16).
+    // Warnings: RC_WARN + n (Part 2, §6.6.3).
     /// <summary>TPM_RC_CONTEXT_GAP: gap for context ID is too large.</summary>
     ContextGap = 0x901,
     /// <summary>TPM_RC_OBJECT_MEMORY: out of memory for object contexts.</summary>

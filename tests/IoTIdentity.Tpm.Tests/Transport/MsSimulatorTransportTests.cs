@@ -106,6 +106,22 @@ public sealed class MsSimulatorTransportTests
         Assert.Contains("response length 1048576", error.Message);
     }
 
+    [Fact]
+    public async Task A_framing_length_that_disagrees_with_the_responseSize_is_a_transport_error()
+    {
+        await using var simulator = new FakeTcpPeer(async (stream, ct) =>
+        {
+            await FakeTcpPeer.ReadExactlyAsync(stream, 9 + 12, ct);
+            // Framing says 12 bytes; the TPM header inside says 10.
+            await stream.WriteAsync(Convert.FromHexString("0000000C" + "80010000000A00000000" + "0000" + "00000000"), ct);
+            await Task.Delay(System.Threading.Timeout.Infinite, ct);
+        });
+        await using var transport = await MsSimulatorTransport.ConnectAsync("127.0.0.1", simulator.Port, simulator.Port + 1, cancellationToken: Timeout);
+
+        var error = await Assert.ThrowsAsync<TpmTransportException>(() => transport.SendAsync(TpmCommands.StartupClear, Timeout));
+        Assert.Contains("responseSize 10 disagrees with the framing length 12", error.Message);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(25);
