@@ -54,12 +54,10 @@ public sealed class TpmClient(ITpmTransport transport, bool ownsTransport = true
 
     private static TResponse Unmarshal<TResponse>(ITpmCommand<TResponse> command, IReadOnlyList<ITpmAuthSession> sessions, byte[] response)
     {
+        TpmResponse.ThrowIfError(response, command.Code);
         var reader = new TpmReader(response);
         var tag = (TpmSt)reader.ReadUInt16();
-        var size = reader.ReadUInt32();
-        if (size != response.Length) throw new TpmFormatException($"{command.Code} response declares {size} bytes but has {response.Length}");
-        var code = reader.ReadUInt32();
-        if (code != 0) throw new TpmException(code, command.Code);
+        reader.ReadBytes(TpmResponse.HeaderSize - 2);
         var handles = new uint[command.ResponseHandleCount];
         for (var i = 0; i < handles.Length; i++) handles[i] = reader.ReadUInt32();
         TResponse result;

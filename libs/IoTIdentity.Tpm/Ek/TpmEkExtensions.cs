@@ -52,7 +52,7 @@ public static class TpmEkExtensions
         }
     }
 
-    private static bool IsUndefinedHandle(TpmException e) => (e.ResponseCode & 0x0BF) == 0x08B;
+    private static bool IsUndefinedHandle(TpmException e) => e.Code == TpmRc.Handle;
 
     private static byte[] TrimDer(byte[] data)
     {

@@ -57,8 +57,8 @@ public sealed class SwtpmCommandTests : IAsyncLifetime
         }
         else
         {
-            using var ecdsa = cert.GetECDsaPublicKey()!;
-            var q = ecdsa.ExportParameters(false).Q;
+            using var ecdh = cert.GetECDiffieHellmanPublicKey()!; // key usage is keyAgreement, so .NET offers ECDH, not ECDSA
+            var q = ecdh.ExportParameters(false).Q;
             var point = ((TpmEccPublicId)ek.OutPublic.Value.Unique).Point;
             Assert.Equal(q.X, point.X);
             Assert.Equal(q.Y, point.Y);
@@ -120,7 +120,8 @@ public sealed class SwtpmCommandTests : IAsyncLifetime
             var ecc = (TpmsSignatureEcc)signature;
             var point = ((TpmEccPublicId)key.Public.Value.Unique).Point;
             using var ecdsa = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = point.X, Y = point.Y } });
-            Assert.True(ecdsa.VerifyData(message, [.. ecc.R, .. ecc.S], HashAlgorithmName.SHA256));
+            byte[] rs = [.. ecc.R, .. ecc.S];
+            Assert.True(ecdsa.VerifyData(message, rs, HashAlgorithmName.SHA256));
         }
     }
 

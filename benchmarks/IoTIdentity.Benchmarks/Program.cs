@@ -1,0 +1,1 @@
+Console.WriteLine("benchmarks: see BENCHMARKS.md");
