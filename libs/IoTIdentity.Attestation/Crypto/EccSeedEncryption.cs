@@ -1,0 +1,125 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X9;
+using BigInteger = Org.BouncyCastle.Math.BigInteger;
+
+namespace IoTIdentity.Attestation.Crypto;
+
+/// <summary>
+/// Makes a credential seed for an ECC storage key (the ECC EK) by one-pass Diffie–Hellman with an ephemeral key
+/// (TPM 2.0 Library Part 1, §24.3 and Annex C.6.4; Part 1, §11.4.10.3 for KDFe).
+/// </summary>
+/// <remarks>
+/// In order: draw the ephemeral scalar <c>d</c> from the injected generator (uniform in [1, n−1]); <c>Q = d·G</c>;
+/// <c>Z</c> = x-coordinate of <c>d·EK</c> at the curve's full size;
+/// <c>seed = KDFe(nameAlg, Z, "IDENTITY", Q.x, EK.x, digestBits)</c>; the encrypted secret is <c>Q</c> as a
+/// TPMS_ECC_POINT (UINT16-sized x, UINT16-sized y), which the TPM multiplies by its EK private key to get the same
+/// <c>Z</c>. Coordinates are normalized to the curve's field size, as the TPM holds them, so a certificate's
+/// minimal-length integers give the same seed as the TPM's public area.
+/// </remarks>
+public static class EccSeedEncryption
+{
+    /// <summary>The group orders of the supported curves, looked up once.</summary>
+    private static readonly Dictionary<string, BigInteger> Orders =
+        new[] { "1.2.840.10045.3.1.7", "1.3.132.0.34", "1.3.132.0.35" }
+            .ToDictionary(oid => oid, oid => ECNamedCurveTable.GetByOid(new DerObjectIdentifier(oid)).N);
+
+    /// <summary>Draws an ephemeral key from <paramref name="random"/> and makes a seed shared with the ECC key.</summary>
+    /// <param name="nameAlg">The name algorithm of the ECC key; it sets the KDFe hash and the seed size.</param>
+    /// <param name="curve">The key's named curve: NIST P-256, P-384 or P-521.</param>
+    /// <param name="x">The public point's x-coordinate, big-endian unsigned.</param>
+    /// <param name="y">The public point's y-coordinate, big-endian unsigned.</param>
+    /// <param name="random">The randomness for the ephemeral key.</param>
+    /// <returns>The seed and the marshalled ephemeral point (the TPM2B_ENCRYPTED_SECRET contents).</returns>
+    /// <exception cref="ArgumentException">The curve is not supported or the point is not on it.</exception>
+    public static CredentialSeed Create(HashAlgorithmName nameAlg, ECCurve curve, ReadOnlySpan<byte> x, ReadOnlySpan<byte> y,
+        RandomNumberGenerator random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        int digestBytes = TpmHash.DigestSize(nameAlg);
+        (string oid, int fieldBytes) = Describe(curve);
+        var ekPoint = new ECPoint { X = FieldElement(x, fieldBytes, nameof(x)), Y = FieldElement(y, fieldBytes, nameof(y)) };
+
+        using ECDiffieHellman ek = ImportPublic(curve, ekPoint);
+        byte[] d = DrawScalar(oid, fieldBytes, random);
+        byte[]? z = null;
+        try
+        {
+            using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = curve, D = d });
+            ECPoint q = ephemeral.ExportParameters(includePrivateParameters: false).Q;
+            z = ephemeral.DeriveRawSecretAgreement(ek.PublicKey);
+            byte[] seed = Kdf.KDFe(nameAlg, z, "IDENTITY", q.X, ekPoint.X, digestBytes * 8);
+            return new CredentialSeed(seed, MarshalPoint(q.X!, q.Y!));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(d);
+            if (z is not null) CryptographicOperations.ZeroMemory(z);
+        }
+    }
+
+    /// <summary>TPMS_ECC_POINT — Part 2, §11.2.5.2: TPM2B_ECC_PARAMETER x || TPM2B_ECC_PARAMETER y.</summary>
+    internal static byte[] MarshalPoint(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y)
+    {
+        var bytes = new byte[4 + x.Length + y.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(bytes, (ushort)x.Length);
+        x.CopyTo(bytes.AsSpan(2));
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2 + x.Length), (ushort)y.Length);
+        y.CopyTo(bytes.AsSpan(4 + x.Length));
+        return bytes;
+    }
+
+    /// <summary>The curve's OID and field size in octets, for the curves a TPM EK uses.</summary>
+    internal static (string Oid, int FieldBytes) Describe(ECCurve curve)
+    {
+        if (!curve.IsNamed)
+            throw new ArgumentException("Only named curves are supported.", nameof(curve));
+        return (curve.Oid.Value, curve.Oid.FriendlyName) switch
+        {
+            ("1.2.840.10045.3.1.7", _) or (null, "nistP256" or "ECDSA_P256" or "secp256r1") => ("1.2.840.10045.3.1.7", 32),
+            ("1.3.132.0.34", _) or (null, "nistP384" or "ECDSA_P384" or "secp384r1") => ("1.3.132.0.34", 48),
+            ("1.3.132.0.35", _) or (null, "nistP521" or "ECDSA_P521" or "secp521r1") => ("1.3.132.0.35", 66),
+            _ => throw new ArgumentException($"Curve '{curve.Oid.FriendlyName ?? curve.Oid.Value}' is not supported.", nameof(curve)),
+        };
+    }
+
+    /// <summary>Strips leading zeros and left-pads to the field size.</summary>
+    private static byte[] FieldElement(ReadOnlySpan<byte> value, int fieldBytes, string name)
+    {
+        ReadOnlySpan<byte> trimmed = value.TrimStart((byte)0);
+        if (trimmed.Length > fieldBytes)
+            throw new ArgumentException("The coordinate is larger than the curve's field.", name);
+        var padded = new byte[fieldBytes];
+        trimmed.CopyTo(padded.AsSpan(fieldBytes - trimmed.Length));
+        return padded;
+    }
+
+    private static ECDiffieHellman ImportPublic(ECCurve curve, ECPoint point)
+    {
+        try
+        {
+            return ECDiffieHellman.Create(new ECParameters { Curve = curve, Q = point });
+        }
+        catch (CryptographicException e)
+        {
+            throw new ArgumentException("The public point is not on the curve.", e);
+        }
+    }
+
+    /// <summary>A uniform scalar in [1, n−1] by rejection sampling, as a field-size big-endian array.</summary>
+    private static byte[] DrawScalar(string oid, int fieldBytes, RandomNumberGenerator random)
+    {
+        BigInteger n = Orders[oid];
+        int excessBits = fieldBytes * 8 - n.BitLength;
+        var candidate = new byte[fieldBytes];
+        while (true)
+        {
+            random.GetBytes(candidate);
+            candidate[0] &= (byte)(0xFF >> excessBits);
+            var k = new BigInteger(1, candidate);
+            if (k.SignValue > 0 && k.CompareTo(n) < 0)
+                return candidate;
+        }
+    }
+}

@@ -1,0 +1,301 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Attestation.Crypto;
+
+namespace IoTIdentity.Attestation.Ek;
+
+/// <summary>
+/// Validates an EK certificate against trusted TPM manufacturer roots, offline, at the time of an injected clock
+/// (TCG EK Credential Profile 2.x; RFC 5280). Bad input yields a reason, never an exception.
+/// </summary>
+/// <remarks>
+/// <para>Checks, in order (the first failure is the reason):</para>
+/// <list type="number">
+/// <item>The octets load as a certificate; a non-minimal serial only with <see cref="EkCertificateQuirks.NonDerSerialNumber"/>
+/// — otherwise <see cref="EkCertificateFailure.Malformed"/>. Intermediates must load too.</item>
+/// <item>The serial is positive, or <see cref="EkCertificateQuirks.NegativeSerialNumber"/> — else Malformed.</item>
+/// <item>The EK certificate's validity period contains the verification time — <see cref="EkCertificateFailure.NotYetValid"/>
+/// or <see cref="EkCertificateFailure.Expired"/>.</item>
+/// <item>A chain to a configured root (X509Chain in custom-root-trust mode, no revocation, no downloads), every
+/// signature verifying — <see cref="EkCertificateFailure.UntrustedRoot"/>, <see cref="EkCertificateFailure.BadSignature"/>,
+/// Expired / NotYetValid for an issuer, or <see cref="EkCertificateFailure.InvalidChain"/>. The EK certificate's own
+/// signature is checked over the TBSCertificate octets as received when its serial had to be repaired.</item>
+/// <item>The public key is RSA ≥ 2048 bits or ECC on P-256/P-384/P-521 — <see cref="EkCertificateFailure.UnsupportedKey"/>.</item>
+/// <item>Basic constraints do not say CA — <see cref="EkCertificateFailure.IsCa"/>.</item>
+/// <item>Key usage is present with keyEncipherment (RSA) or keyAgreement (ECC); an EKU, when present, contains
+/// tcg-kp-EKCertificate (2.23.133.8.1); a missing EKU needs <see cref="EkCertificateQuirks.MissingExtendedKeyUsage"/>
+/// — <see cref="EkCertificateFailure.NotAnEkCertificate"/>.</item>
+/// <item>Every critical extension is understood, or <see cref="EkCertificateQuirks.UnknownCriticalExtension"/> —
+/// <see cref="EkCertificateFailure.UnsupportedCriticalExtension"/>.</item>
+/// <item>An empty subject comes with a critical SAN (or <see cref="EkCertificateQuirks.NonCriticalSanWithEmptySubject"/>),
+/// and the SAN parses; its TCG directoryName becomes <see cref="EkCertificate.Manufacturer"/> — Malformed.</item>
+/// </list>
+/// <para>Thread-safe and meant to be long-lived: the roots are parsed once, each call builds its own chain.</para>
+/// </remarks>
+public sealed class EkCertificateValidator : IDisposable
+{
+    /// <summary>tcg-kp-EKCertificate — TCG EK Credential Profile 2.x.</summary>
+    public const string EkCertificateEku = "2.23.133.8.1";
+
+    /// <summary>The most intermediates accepted with one EK certificate.</summary>
+    public const int MaxIntermediates = 8;
+
+    private static readonly HashSet<string> UnderstoodExtensions =
+    [
+        "2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.31", "2.5.29.32", "2.5.29.35", "2.5.29.37", "1.3.6.1.5.5.7.1.1",
+    ];
+
+    private readonly X509Certificate2[] _roots;
+    private readonly TimeProvider _time;
+    private readonly EkCertificateQuirks _allowed;
+
+    /// <summary>Creates a validator that trusts <paramref name="trustedRoots"/>.</summary>
+    /// <param name="trustedRoots">The manufacturer root certificates, DER.</param>
+    /// <param name="timeProvider">The clock that gives the verification time.</param>
+    /// <param name="allowedQuirks">The deviations to tolerate; none by default.</param>
+    /// <exception cref="ArgumentException">A root is not a certificate (a configuration error).</exception>
+    public EkCertificateValidator(IEnumerable<byte[]> trustedRoots, TimeProvider timeProvider,
+        EkCertificateQuirks allowedQuirks = EkCertificateQuirks.None)
+    {
+        ArgumentNullException.ThrowIfNull(trustedRoots);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _roots = [.. trustedRoots.Select(der => EkCertificateEncoding.TryLoad(der)
+            ?? throw new ArgumentException("A trusted root is not a DER certificate.", nameof(trustedRoots)))];
+        if (_roots.Length == 0)
+            throw new ArgumentException("At least one trusted root is required.", nameof(trustedRoots));
+        _time = timeProvider;
+        _allowed = allowedQuirks;
+    }
+
+    /// <summary>Runs every check (see the type's remarks) on an EK certificate.</summary>
+    /// <param name="certificate">The EK certificate, DER, as read from the TPM's NV index.</param>
+    /// <param name="intermediates">Intermediate certificates, DER, supplied with it; may be null.</param>
+    /// <returns>The verified certificate or the reason it was refused.</returns>
+    public EkCertificateValidationResult Validate(byte[] certificate, IReadOnlyList<byte[]>? intermediates = null)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        var check = new Check(this, certificate.ToArray());
+        try
+        {
+            return check.Run(intermediates ?? []);
+        }
+        finally
+        {
+            check.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (X509Certificate2 root in _roots)
+            root.Dispose();
+    }
+
+    /// <summary>One validation: the state the steps share, and the certificates to dispose afterwards.</summary>
+    private sealed class Check(EkCertificateValidator validator, byte[] raw) : IDisposable
+    {
+        private readonly List<X509Certificate2> _owned = [];
+        private EkCertificateQuirks _quirks;
+        private bool _serialRepaired;
+
+        public EkCertificateValidationResult Run(IReadOnlyList<byte[]> intermediateDer)
+        {
+            // 1. Parse.
+            X509Certificate2? leaf = Own(EkCertificateEncoding.TryLoad(raw));
+            if (leaf is null && EkCertificateEncoding.RepairSerialNumber(raw) is { } repaired && Own(EkCertificateEncoding.TryLoad(repaired)) is { } parsed)
+            {
+                if (!Allowed(EkCertificateQuirks.NonDerSerialNumber))
+                    return Fail(EkCertificateFailure.Malformed, "the serial number is not DER (not minimally encoded)");
+                (leaf, _serialRepaired) = (parsed, true);
+            }
+            if (leaf is null)
+                return Fail(EkCertificateFailure.Malformed, "not an X.509 certificate");
+            if (intermediateDer.Count > MaxIntermediates)
+                return Fail(EkCertificateFailure.InvalidChain, "too many intermediates");
+            var intermediates = new X509Certificate2Collection();
+            foreach (byte[] der in intermediateDer)
+            {
+                if (Own(EkCertificateEncoding.TryLoad(der)) is not { } intermediate)
+                    return Fail(EkCertificateFailure.Malformed, "an intermediate is not an X.509 certificate");
+                intermediates.Add(intermediate);
+            }
+
+            // 2. Serial sign.
+            if (leaf.SerialNumberBytes.Span is [>= 0x80, ..] && !Allowed(EkCertificateQuirks.NegativeSerialNumber))
+                return Fail(EkCertificateFailure.Malformed, "the serial number is negative");
+
+            // 3. Validity period of the EK certificate itself.
+            DateTimeOffset now = validator._time.GetUtcNow();
+            if (now < leaf.NotBefore.ToUniversalTime())
+                return Fail(EkCertificateFailure.NotYetValid, "the EK certificate is not valid yet");
+            if (now > leaf.NotAfter.ToUniversalTime())
+                return Fail(EkCertificateFailure.Expired, "the EK certificate has expired");
+
+            // 4. Chain.
+            using var chain = new X509Chain();
+            if (CheckChain(chain, leaf, intermediates, now) is { } chainFailure)
+                return chainFailure;
+
+            try
+            {
+                // 5. Key.
+                if (ReadPublicKey(leaf) is not { } publicKey)
+                    return Fail(EkCertificateFailure.UnsupportedKey, $"unsupported key ({leaf.PublicKey.Oid.Value})");
+
+                // 6.–9. Profile.
+                if (CheckProfile(leaf, publicKey) is { } profileFailure)
+                    return profileFailure;
+                TpmManufacturerInfo? manufacturer = null;
+                if (CheckNames(leaf, ref manufacturer) is { } nameFailure)
+                    return nameFailure;
+
+                List<byte[]> issuers = [.. chain.ChainElements.Skip(1).Select(element => element.Certificate.RawData)];
+                var view = new EkCertificate(raw, publicKey, manufacturer, Convert.ToHexString(leaf.SerialNumberBytes.Span),
+                    leaf.Issuer, leaf.NotBefore.ToUniversalTime(), leaf.NotAfter.ToUniversalTime(), issuers);
+                return EkCertificateValidationResult.Valid(view, _quirks);
+            }
+            catch (CryptographicException e)
+            {
+                return Fail(EkCertificateFailure.Malformed, $"an extension or the key does not parse: {e.Message}");
+            }
+        }
+
+        private EkCertificateValidationResult? CheckChain(X509Chain chain, X509Certificate2 leaf,
+            X509Certificate2Collection intermediates, DateTimeOffset now)
+        {
+            X509ChainPolicy policy = chain.ChainPolicy;
+            policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            policy.CustomTrustStore.AddRange(validator._roots);
+            policy.ExtraStore.AddRange(intermediates);
+            policy.RevocationMode = X509RevocationMode.NoCheck;
+            policy.DisableCertificateDownloads = true;
+            policy.VerificationTime = now.UtcDateTime;
+            policy.VerificationTimeIgnored = false;
+            chain.Build(leaf);
+
+            X509ChainElementCollection elements = chain.ChainElements;
+            if (elements.Count == 0 || chain.ChainStatus.Any(s => s.Status is X509ChainStatusFlags.PartialChain or X509ChainStatusFlags.UntrustedRoot))
+                return Fail(EkCertificateFailure.UntrustedRoot, "no chain to a trusted manufacturer root");
+            for (int i = 0; i < elements.Count; i++)
+            {
+                X509ChainStatusFlags flags = elements[i].ChainElementStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+                if (i == 0)
+                {
+                    // Judged by steps 3 and 8 against the quirks; the repaired leaf's signature is checked here.
+                    flags &= ~(X509ChainStatusFlags.HasNotSupportedCriticalExtension | X509ChainStatusFlags.NotTimeValid);
+                    if (_serialRepaired && elements.Count > 1)
+                    {
+                        flags &= ~X509ChainStatusFlags.NotSignatureValid;
+                        if (!EkCertificateEncoding.VerifySignature(raw, elements[1].Certificate))
+                            return Fail(EkCertificateFailure.BadSignature, "the EK certificate's signature does not verify");
+                    }
+                }
+                if (flags == X509ChainStatusFlags.NoError)
+                    continue;
+                X509Certificate2 certificate = elements[i].Certificate;
+                if (flags.HasFlag(X509ChainStatusFlags.NotSignatureValid))
+                    return Fail(EkCertificateFailure.BadSignature, $"the signature on '{certificate.Subject}' does not verify");
+                if (flags.HasFlag(X509ChainStatusFlags.NotTimeValid))
+                    return now < certificate.NotBefore.ToUniversalTime()
+                        ? Fail(EkCertificateFailure.NotYetValid, $"'{certificate.Subject}' is not valid yet")
+                        : Fail(EkCertificateFailure.Expired, $"'{certificate.Subject}' has expired");
+                return Fail(EkCertificateFailure.InvalidChain, $"'{certificate.Subject}': {flags}");
+            }
+            return null;
+        }
+
+        private EkCertificateValidationResult? CheckProfile(X509Certificate2 leaf, EkPublicKey publicKey)
+        {
+            X509Extension[] extensions = [.. leaf.Extensions];
+            if (extensions.OfType<X509BasicConstraintsExtension>().Any(bc => bc.CertificateAuthority))
+                return Fail(EkCertificateFailure.IsCa, "basic constraints say CA");
+
+            X509KeyUsageFlags required = publicKey is EkRsaPublicKey ? X509KeyUsageFlags.KeyEncipherment : X509KeyUsageFlags.KeyAgreement;
+            if (extensions.OfType<X509KeyUsageExtension>().FirstOrDefault() is not { } usage || !usage.KeyUsages.HasFlag(required))
+                return Fail(EkCertificateFailure.NotAnEkCertificate, $"key usage lacks {required}");
+
+            if (extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is { } eku)
+            {
+                if (!eku.EnhancedKeyUsages.Cast<Oid>().Any(oid => oid.Value == EkCertificateEku))
+                    return Fail(EkCertificateFailure.NotAnEkCertificate, "the extended key usage lacks tcg-kp-EKCertificate");
+            }
+            else if (!Allowed(EkCertificateQuirks.MissingExtendedKeyUsage))
+                return Fail(EkCertificateFailure.NotAnEkCertificate, "no extended key usage");
+
+            if (extensions.FirstOrDefault(e => e.Critical && !UnderstoodExtensions.Contains(e.Oid?.Value ?? "")) is { } unknown
+                && !Allowed(EkCertificateQuirks.UnknownCriticalExtension))
+                return Fail(EkCertificateFailure.UnsupportedCriticalExtension, $"unknown critical extension {unknown.Oid?.Value}");
+            return null;
+        }
+
+        private EkCertificateValidationResult? CheckNames(X509Certificate2 leaf, ref TpmManufacturerInfo? manufacturer)
+        {
+            X509Extension? san = leaf.Extensions.Cast<X509Extension>().FirstOrDefault(e => e.Oid?.Value == "2.5.29.17");
+            bool emptySubject = leaf.SubjectName.RawData.AsSpan().SequenceEqual((ReadOnlySpan<byte>)[0x30, 0x00]);
+            if (emptySubject && san is null)
+                return Fail(EkCertificateFailure.Malformed, "neither a subject nor a subject alternative name");
+            if (emptySubject && !san!.Critical && !Allowed(EkCertificateQuirks.NonCriticalSanWithEmptySubject))
+                return Fail(EkCertificateFailure.Malformed, "the subject is empty and the SAN is not critical");
+            if (san is not null && !TcgSubjectAlternativeName.TryParse(san.RawData, out manufacturer))
+                return Fail(EkCertificateFailure.Malformed, "the subject alternative name does not parse");
+            return null;
+        }
+
+        private static EkPublicKey? ReadPublicKey(X509Certificate2 leaf)
+        {
+            switch (leaf.PublicKey.Oid.Value)
+            {
+                case "1.2.840.113549.1.1.1":
+                    using (RSA? rsa = leaf.GetRSAPublicKey())
+                    {
+                        if (rsa is null || rsa.KeySize < 2048)
+                            return null;
+                        RSAParameters parameters = rsa.ExportParameters(false);
+                        return new EkRsaPublicKey(parameters.Modulus!, parameters.Exponent!);
+                    }
+                case "1.2.840.10045.2.1":
+                    using (ECDiffieHellman? ecc = leaf.GetECDiffieHellmanPublicKey())
+                    {
+                        if (ecc is null)
+                            return null;
+                        ECParameters parameters = ecc.ExportParameters(false);
+                        try
+                        {
+                            EccSeedEncryption.Describe(parameters.Curve);
+                        }
+                        catch (ArgumentException)
+                        {
+                            return null;
+                        }
+                        return new EkEccPublicKey(parameters.Curve, parameters.Q.X!, parameters.Q.Y!);
+                    }
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>Whether <paramref name="quirk"/> is allowed; if so, it is recorded as accepted.</summary>
+        private bool Allowed(EkCertificateQuirks quirk)
+        {
+            if (!validator._allowed.HasFlag(quirk))
+                return false;
+            _quirks |= quirk;
+            return true;
+        }
+
+        private EkCertificateValidationResult Fail(EkCertificateFailure failure, string detail) =>
+            EkCertificateValidationResult.Invalid(failure, detail, _quirks);
+
+        private X509Certificate2? Own(X509Certificate2? certificate)
+        {
+            if (certificate is not null) _owned.Add(certificate);
+            return certificate;
+        }
+
+        public void Dispose()
+        {
+            foreach (X509Certificate2 certificate in _owned) certificate.Dispose();
+        }
+    }
+}

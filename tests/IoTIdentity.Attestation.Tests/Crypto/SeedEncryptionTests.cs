@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using IoTIdentity.Attestation.Crypto;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Encodings;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Utilities;
+using BigInteger = Org.BouncyCastle.Math.BigInteger;
+
+namespace IoTIdentity.Attestation.Tests.Crypto;
+
+public sealed class SeedEncryptionTests
+{
+    [Fact]
+    public void RSA_seed_decrypts_with_the_private_key_under_OAEP_with_the_IDENTITY_label()
+    {
+        using var ek = RSA.Create(2048);
+        RSAParameters key = ek.ExportParameters(includePrivateParameters: true);
+
+        CredentialSeed made = RsaSeedEncryption.Create(HashAlgorithmName.SHA256, key.Modulus, key.Exponent, RandomNumberGenerator.Create());
+
+        Assert.Equal(32, made.Seed.Length);
+        Assert.Equal(256, made.EncryptedSecret.Length);
+        Assert.Equal(made.Seed, DecryptOaep(key, "IDENTITY\0"u8.ToArray(), made.EncryptedSecret));
+        Assert.ThrowsAny<InvalidCipherTextException>(() => DecryptOaep(key, "STORAGE\0"u8.ToArray(), made.EncryptedSecret));
+    }
+
+    [Fact]
+    public void RSA_seed_with_an_empty_exponent_uses_the_TPM_default_65537()
+    {
+        using var ek = RSA.Create(2048);
+        RSAParameters key = ek.ExportParameters(includePrivateParameters: true);
+
+        CredentialSeed made = RsaSeedEncryption.Create(HashAlgorithmName.SHA256, key.Modulus, [], RandomNumberGenerator.Create());
+
+        Assert.Equal(made.Seed, DecryptOaep(key, "IDENTITY\0"u8.ToArray(), made.EncryptedSecret));
+    }
+
+    [Fact]
+    public void RSA_public_key_for_seed_encryption_skips_only_the_Miller_Rabin_test_and_only_for_that_call()
+    {
+        // A prime "modulus" passes the cheap checks; only the Miller–Rabin test would reject it.
+        BigInteger prime = BigInteger.ProbablePrime(1024, new SecureRandom());
+        byte[] exponent = [0x01, 0x00, 0x01];
+
+        RsaKeyParameters key = RsaSeedEncryption.CreatePublicKey(prime.ToByteArrayUnsigned(), exponent);
+
+        Assert.Equal(prime, key.Modulus);
+        Assert.Null(Properties.GetThreadProperty(RsaSeedEncryption.MaxMillerRabinRoundsProperty));
+        Assert.Throws<ArgumentException>(() => new RsaKeyParameters(false, prime, new BigInteger(1, exponent)));
+        Assert.Throws<ArgumentException>(() => RsaSeedEncryption.CreatePublicKey(prime.Multiply(BigInteger.Two).ToByteArrayUnsigned(), exponent));
+    }
+
+    [Theory]
+    [InlineData("nistP256", "SHA256")]
+    [InlineData("nistP384", "SHA384")]
+    public void ECC_seed_is_recomputed_by_the_private_side_with_the_EK_private_key(string curveName, string hash)
+    {
+        var nameAlg = new HashAlgorithmName(hash);
+        using var ek = ECDiffieHellman.Create(ECCurve.CreateFromFriendlyName(curveName));
+        ECParameters ekPublic = ek.ExportParameters(includePrivateParameters: false);
+
+        CredentialSeed made = EccSeedEncryption.Create(nameAlg, ekPublic.Curve, ekPublic.Q.X, ekPublic.Q.Y, RandomNumberGenerator.Create());
+
+        Assert.Equal(hash == "SHA256" ? 32 : 48, made.Seed.Length);
+        Assert.Equal(4 + 2 * ekPublic.Q.X!.Length, made.EncryptedSecret.Length);
+        Assert.Equal(made.Seed, EccSeedOnTheTpmSide(ek, nameAlg, made.EncryptedSecret));
+    }
+
+    [Fact]
+    public void ECC_seed_refuses_a_point_that_is_not_on_the_curve()
+    {
+        using var ek = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        ECParameters ekPublic = ek.ExportParameters(includePrivateParameters: false);
+        byte[] y = (byte[])ekPublic.Q.Y!.Clone();
+        y[^1] ^= 1;
+
+        Assert.Throws<ArgumentException>(() => EccSeedEncryption.Create(
+            HashAlgorithmName.SHA256, ekPublic.Curve, ekPublic.Q.X, y, RandomNumberGenerator.Create()));
+    }
+
+    /// <summary>What TPM2_ActivateCredential does with an RSA EK: OAEP-decrypt the secret with the label.</summary>
+    internal static byte[] DecryptOaep(RSAParameters key, byte[] label, byte[] encrypted)
+    {
+        var oaep = new OaepEncoding(new RsaEngine(), new Sha256Digest(), new Sha256Digest(), label);
+        oaep.Init(false, DotNetUtilities.GetRsaKeyPair(key).Private);
+        return oaep.ProcessBlock(encrypted, 0, encrypted.Length);
+    }
+
+    /// <summary>What TPM2_ActivateCredential does with an ECC EK: Z = x(d_EK · Q_ephemeral), then KDFe.</summary>
+    internal static byte[] EccSeedOnTheTpmSide(ECDiffieHellman ek, HashAlgorithmName nameAlg, byte[] encryptedSecret)
+    {
+        int xSize = (encryptedSecret[0] << 8) | encryptedSecret[1];
+        byte[] x = encryptedSecret.AsSpan(2, xSize).ToArray();
+        byte[] y = encryptedSecret.AsSpan(4 + xSize).ToArray();
+        ECParameters ekPublic = ek.ExportParameters(includePrivateParameters: false);
+        using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = ekPublic.Curve, Q = new ECPoint { X = x, Y = y } });
+        byte[] z = ek.DeriveRawSecretAgreement(ephemeral.PublicKey);
+        return Kdf.KDFe(nameAlg, z, "IDENTITY", x, ekPublic.Q.X, nameAlg == HashAlgorithmName.SHA256 ? 256 : 384);
+    }
+}
