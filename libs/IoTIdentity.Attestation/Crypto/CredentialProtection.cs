@@ -36,7 +36,7 @@ public static class CredentialProtection
     public static byte[] Wrap(HashAlgorithmName nameAlg, int symmetricKeyBits, ReadOnlySpan<byte> seed,
         ReadOnlySpan<byte> objectName, ReadOnlySpan<byte> credential)
     {
-        int digestBytes = TpmHash.DigestSize(nameAlg);
+        int digestBytes = HashAlgorithms.DigestSize(nameAlg);
         CheckAesKeyBits(symmetricKeyBits);
         if (credential.Length > digestBytes)
             throw new ArgumentException($"A credential is at most {digestBytes} octets for {nameAlg.Name}.", nameof(credential));
@@ -81,7 +81,7 @@ public static class CredentialProtection
     public static byte[]? Unwrap(HashAlgorithmName nameAlg, int symmetricKeyBits, ReadOnlySpan<byte> seed,
         ReadOnlySpan<byte> objectName, ReadOnlySpan<byte> idObject)
     {
-        int digestBytes = TpmHash.DigestSize(nameAlg);
+        int digestBytes = HashAlgorithms.DigestSize(nameAlg);
         CheckAesKeyBits(symmetricKeyBits);
         if (!TrySplit(idObject, out ReadOnlySpan<byte> receivedHmac, out ReadOnlySpan<byte> encIdentity)
             || receivedHmac.Length != digestBytes || encIdentity.Length < 2 || encIdentity.Length > 2 + digestBytes)

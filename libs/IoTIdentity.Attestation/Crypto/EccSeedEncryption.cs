@@ -37,7 +37,7 @@ public static class EccSeedEncryption
         RandomNumberGenerator random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        int digestBytes = TpmHash.DigestSize(nameAlg);
+        int digestBytes = HashAlgorithms.DigestSize(nameAlg);
         (string oid, int fieldBytes) = Describe(curve);
         var ekPoint = new ECPoint { X = FieldElement(x, fieldBytes, nameof(x)), Y = FieldElement(y, fieldBytes, nameof(y)) };
 

@@ -53,7 +53,7 @@ public static class Kdf
         ReadOnlySpan<byte> contextU, ReadOnlySpan<byte> contextV, int bits, Span<byte> destination)
     {
         CheckDestination(bits, destination);
-        int digestBytes = TpmHash.DigestSize(hash);
+        int digestBytes = HashAlgorithms.DigestSize(hash);
         Span<byte> labelBuffer = label.Length < StackLabelBytes ? stackalloc byte[StackLabelBytes] : new byte[label.Length + 1];
         ReadOnlySpan<byte> terminatedLabel = TerminatedLabel(label, labelBuffer);
         Span<byte> counter = stackalloc byte[4];
@@ -107,7 +107,7 @@ public static class Kdf
         ReadOnlySpan<byte> partyUInfo, ReadOnlySpan<byte> partyVInfo, int bits, Span<byte> destination)
     {
         CheckDestination(bits, destination);
-        int digestBytes = TpmHash.DigestSize(hash);
+        int digestBytes = HashAlgorithms.DigestSize(hash);
         Span<byte> labelBuffer = label.Length < StackLabelBytes ? stackalloc byte[StackLabelBytes] : new byte[label.Length + 1];
         ReadOnlySpan<byte> terminatedLabel = TerminatedLabel(label, labelBuffer);
         Span<byte> counter = stackalloc byte[4];

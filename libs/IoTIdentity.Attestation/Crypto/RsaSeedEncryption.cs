@@ -34,11 +34,11 @@ public static class RsaSeedEncryption
         RandomNumberGenerator random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        byte[] seed = new byte[TpmHash.DigestSize(nameAlg)];
+        byte[] seed = new byte[HashAlgorithms.DigestSize(nameAlg)];
         random.GetBytes(seed);
 
-        var oaep = new OaepEncoding(new RsaEngine(), TpmHash.CreateBouncyCastleDigest(nameAlg),
-            TpmHash.CreateBouncyCastleDigest(nameAlg), IdentityLabel);
+        var oaep = new OaepEncoding(new RsaEngine(), HashAlgorithms.CreateBouncyCastleDigest(nameAlg),
+            HashAlgorithms.CreateBouncyCastleDigest(nameAlg), IdentityLabel);
         oaep.Init(true, new ParametersWithRandom(CreatePublicKey(modulus, exponent), BouncyCastleRandom.From(random)));
         byte[] encrypted = oaep.ProcessBlock(seed, 0, seed.Length);
         return new CredentialSeed(seed, encrypted);

@@ -27,6 +27,8 @@ public enum AttestationFailure
     KeyAttributes,
     /// <summary>A key's algorithm, size, curve or name algorithm is not acceptable.</summary>
     KeyAlgorithm,
+    /// <summary>The EK public area presented is not the key the EK certificate certifies.</summary>
+    EkMismatch,
     /// <summary>The secret recovered by ActivateCredential is not the one sent.</summary>
     ActivationSecret,
 }

@@ -27,10 +27,26 @@ public sealed class TpmClient(ITpmTransport transport, bool ownsTransport = true
     {
         if (sessions.Count != command.AuthorizedHandleCount)
             throw new ArgumentException($"{command.Code} needs {command.AuthorizedHandleCount} session(s), {sessions.Count} given", nameof(sessions));
-        var bytes = Marshal(command, sessions);
-        var response = await Transport.SendAsync(bytes, cancellationToken).ConfigureAwait(false);
-        return Unmarshal(command, sessions, response);
+        for (var attempt = 1; ; attempt++)
+        {
+            var bytes = Marshal(command, sessions);
+            var response = await Transport.SendAsync(bytes, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return Unmarshal(command, sessions, response);
+            }
+            catch (TpmException e) when (attempt < MaxAttempts && e.Code is TpmRc.Retry or TpmRc.Yielded or TpmRc.Testing)
+            {
+                // Part 2, §6.6.3: these warnings mean the command was not run; the TPM asks for it again.
+                await Task.Delay(RetryDelay * attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
+
+    /// <summary>How often a command answered with TPM_RC_RETRY, TPM_RC_YIELDED or TPM_RC_TESTING is sent in all.</summary>
+    public const int MaxAttempts = 5;
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Builds the command bytes (exposed for tests and tracing).</summary>
     public static byte[] Marshal<TResponse>(ITpmCommand<TResponse> command, IReadOnlyList<ITpmAuthSession> sessions)

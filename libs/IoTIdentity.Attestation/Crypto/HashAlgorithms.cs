@@ -5,7 +5,7 @@ using Org.BouncyCastle.Crypto.Digests;
 namespace IoTIdentity.Attestation.Crypto;
 
 /// <summary>The hash algorithms a TPM name algorithm can be, and their digest sizes.</summary>
-internal static class TpmHash
+internal static class HashAlgorithms
 {
     /// <summary>The digest size in octets; throws for a hash the TPM code paths here do not use.</summary>
     public static int DigestSize(HashAlgorithmName hash)
