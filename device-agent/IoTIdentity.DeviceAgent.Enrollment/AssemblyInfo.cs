@@ -1,0 +1,1 @@
+namespace IoTIdentity.DeviceAgent.Enrollment;

@@ -1,0 +1,23 @@
+namespace IoTIdentity.Provisioning.Mqtt;
+
+/// <summary>
+/// What the MQTT endpoint hands a device's request to (the Orleans side implements it): the device id is the
+/// authenticated MQTT client id, already checked against the topic; the payload is the raw message body.
+/// </summary>
+public interface IDeviceRequestHandler
+{
+    /// <summary>Handles one request and returns the reply to publish on the request's response topic.</summary>
+    Task<DeviceReply> HandleAsync(DeviceRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>A device request as the endpoint received it.</summary>
+/// <param name="DeviceId">The client id (= the device id in the topic).</param>
+/// <param name="Operation">The protocol operation (<c>register</c>, <c>attest</c>).</param>
+/// <param name="Payload">The message body (JSON).</param>
+/// <param name="RemoteAddress">The client's address, for rate limiting and audit.</param>
+public sealed record DeviceRequest(string DeviceId, string Operation, ReadOnlyMemory<byte> Payload, string? RemoteAddress);
+
+/// <summary>The reply: a JSON body, and the error it carries if it is a refusal (for the MQTT reason code/user properties).</summary>
+/// <param name="Payload">The message body (JSON).</param>
+/// <param name="Error">The refusal reason, or null for success.</param>
+public sealed record DeviceReply(ReadOnlyMemory<byte> Payload, IoTIdentity.Protocol.ProvisioningError? Error = null);
