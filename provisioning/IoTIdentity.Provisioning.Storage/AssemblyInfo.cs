@@ -1,1 +1,0 @@
-namespace IoTIdentity.Provisioning.Storage;

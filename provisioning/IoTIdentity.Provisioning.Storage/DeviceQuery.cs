@@ -1,0 +1,17 @@
+namespace IoTIdentity.Provisioning.Storage;
+
+/// <summary>Filters and paging for <see cref="IProvisioningStore.ListDevicesAsync"/>.</summary>
+public sealed record DeviceQuery
+{
+    /// <summary>Only devices in exactly this state (case-sensitive); <see langword="null"/> for any.</summary>
+    public string? State { get; init; }
+
+    /// <summary>Only compliant (<see langword="true"/>) or non-compliant devices; <see langword="null"/> for both.</summary>
+    public bool? Compliant { get; init; }
+
+    /// <summary>The largest number of devices on the page: 1–<see cref="StoreLimits.MaxPageSize"/>, default 100.</summary>
+    public int PageSize { get; init; } = StoreLimits.DefaultPageSize;
+
+    /// <summary>The previous page's <see cref="DevicePage.ContinuationToken"/>; <see langword="null"/> for the first page.</summary>
+    public string? ContinuationToken { get; init; }
+}

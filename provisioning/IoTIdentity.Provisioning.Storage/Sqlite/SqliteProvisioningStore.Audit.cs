@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace IoTIdentity.Provisioning.Storage.Sqlite;
+
+/// <content>
+/// The audit log: the <c>audit</c> table, keyed (tenant_id, sequence), with triggers refusing UPDATE and DELETE.
+/// An append reads the tenant's newest entry, builds entry n + 1 with <see cref="AuditChain"/>, and inserts it; the
+/// primary key makes the insert conditional, and a lost race (only possible against another process, since this
+/// process appends through one writer) re-reads the newest entry and tries again.
+/// </content>
+public sealed partial class SqliteProvisioningStore
+{
+    /// <summary>How many lost races an append tolerates before reporting the log as unavailable.</summary>
+    private const int MaxAppendAttempts = 64;
+
+    private const string AuditColumns =
+        "tenant_id, sequence, action, subject, outcome, evidence_digest, actor, at_ticks, details, previous_hash, hash";
+
+    /// <inheritdoc/>
+    public async Task<AuditEntry> AppendAuditAsync(string tenantId, AuditEvent auditEvent, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(tenantId);
+        StoreLimits.CheckAuditEvent(auditEvent);
+        var canonical = AuditChain.Normalize(auditEvent);
+        var details = canonical.Details is null ? null : JsonSerializer.Serialize(canonical.Details);
+        return await WithWriterAsync("append to the audit log", session =>
+        {
+            for (var attempt = 1; attempt <= MaxAppendAttempts; attempt++)
+            {
+                var (sequence, previousHash) = ReadNewest(session, tenantId);
+                var entry = AuditChain.CreateEntry(tenantId, sequence + 1, previousHash, canonical);
+                try
+                {
+                    Insert(session, entry, details);
+                    return entry;
+                }
+                catch (SqliteException e) when (SqliteErrors.IsConstraintViolation(e))
+                {
+                    // Another process appended entry n + 1 first; chain onto it instead.
+                }
+            }
+
+            throw new StoreUnavailableException(
+                $"SQLite store '{DatabasePath}' could not append to the audit log of tenant '{tenantId}': " +
+                $"{MaxAppendAttempts} attempts in a row lost the race for the next sequence number.");
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(
+        string tenantId, long fromSequence, int maxCount, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(tenantId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
+        StoreLimits.CheckPageSize(maxCount);
+        return await WithReaderAsync<IReadOnlyList<AuditEntry>>("read the audit log", session =>
+        {
+            using var reader = session.Command(
+                $"""
+                SELECT {AuditColumns} FROM audit WHERE tenant_id = $tenant AND sequence >= $from
+                ORDER BY sequence LIMIT $limit;
+                """,
+                ("$tenant", tenantId), ("$from", fromSequence), ("$limit", maxCount)).ExecuteReader();
+            var entries = new List<AuditEntry>();
+            while (reader.Read())
+            {
+                entries.Add(ReadEntry(reader));
+            }
+
+            return entries;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<AuditChainVerification> VerifyAuditChainAsync(string tenantId, CancellationToken cancellationToken = default) =>
+        AuditChain.VerifyAsync(this, tenantId, cancellationToken);
+
+    private static (long Sequence, string Hash) ReadNewest(SqliteSession session, string tenantId)
+    {
+        using var reader = session.Command(
+            "SELECT sequence, hash FROM audit WHERE tenant_id = $tenant ORDER BY sequence DESC LIMIT 1;",
+            ("$tenant", tenantId)).ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditChain.GenesisHash);
+    }
+
+    private static void Insert(SqliteSession session, AuditEntry entry, string? details)
+    {
+        var e = entry.Event;
+        session.Command(
+            $"""
+            INSERT INTO audit ({AuditColumns})
+            VALUES ($tenant, $sequence, $action, $subject, $outcome, $digest, $actor, $at, $details, $previous, $hash);
+            """,
+            ("$tenant", entry.TenantId), ("$sequence", entry.Sequence), ("$action", e.Action),
+            ("$subject", e.Subject), ("$outcome", e.Outcome), ("$digest", e.EvidenceDigest), ("$actor", e.Actor),
+            ("$at", e.At.UtcTicks), ("$details", details), ("$previous", entry.PreviousHash), ("$hash", entry.Hash))
+            .ExecuteNonQuery();
+    }
+
+    private static AuditEntry ReadEntry(SqliteDataReader reader)
+    {
+        IReadOnlyDictionary<string, string>? details = null;
+        if (!reader.IsDBNull(8))
+        {
+            try
+            {
+                var stored = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(8)) ?? [];
+                details = new SortedDictionary<string, string>(stored, StringComparer.Ordinal);
+            }
+            catch (JsonException e)
+            {
+                throw new StoreUnavailableException(
+                    $"Audit entry {reader.GetInt64(1)} of tenant '{reader.GetString(0)}' is unreadable: its details " +
+                    "are not a JSON object of strings. The database was altered outside the service.", e);
+            }
+        }
+
+        var auditEvent = new AuditEvent
+        {
+            Action = reader.GetString(2),
+            Subject = reader.GetString(3),
+            Outcome = reader.GetString(4),
+            EvidenceDigest = reader.IsDBNull(5) ? null : reader.GetString(5),
+            Actor = reader.GetString(6),
+            At = new DateTimeOffset(reader.GetInt64(7), TimeSpan.Zero),
+            Details = details,
+        };
+        return new AuditEntry(reader.GetString(0), reader.GetInt64(1), auditEvent, reader.GetString(9), reader.GetString(10));
+    }
+}

@@ -1,0 +1,100 @@
+using Microsoft.Data.Sqlite;
+
+namespace IoTIdentity.Provisioning.Storage.Sqlite;
+
+/// <content>The device inventory: the <c>devices</c> table, keyed (tenant_id, device_id); times as UTC ticks.</content>
+public sealed partial class SqliteProvisioningStore
+{
+    private const string DeviceColumns =
+        "tenant_id, device_id, state, firmware, certificate_serial, certificate_not_after_ticks, compliant, updated_ticks";
+
+    /// <inheritdoc/>
+    public async Task UpsertDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckDevice(device);
+        await WithWriterAsync("save a device", session => session.Command(
+            $"""
+            INSERT INTO devices ({DeviceColumns})
+            VALUES ($tenant, $device, $state, $firmware, $serial, $notAfter, $compliant, $updated)
+            ON CONFLICT (tenant_id, device_id) DO UPDATE SET
+                state = excluded.state, firmware = excluded.firmware,
+                certificate_serial = excluded.certificate_serial,
+                certificate_not_after_ticks = excluded.certificate_not_after_ticks,
+                compliant = excluded.compliant, updated_ticks = excluded.updated_ticks;
+            """,
+            ("$tenant", device.TenantId), ("$device", device.DeviceId), ("$state", device.State),
+            ("$firmware", device.Firmware), ("$serial", device.CertificateSerial),
+            ("$notAfter", device.CertificateNotAfter?.UtcTicks), ("$compliant", device.Compliant ? 1 : 0),
+            ("$updated", device.UpdatedAt.UtcTicks)).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<DeviceRecord?> GetDeviceAsync(string tenantId, string deviceId, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(tenantId);
+        StoreLimits.CheckId(deviceId);
+        return await WithReaderAsync("read a device", session =>
+        {
+            using var reader = session.Command(
+                $"SELECT {DeviceColumns} FROM devices WHERE tenant_id = $tenant AND device_id = $device;",
+                ("$tenant", tenantId), ("$device", deviceId)).ExecuteReader();
+            return reader.Read() ? ReadDevice(reader) : null;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> RemoveDeviceAsync(string tenantId, string deviceId, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(tenantId);
+        StoreLimits.CheckId(deviceId);
+        return await WithWriterAsync("remove a device", session => session.Command(
+            "DELETE FROM devices WHERE tenant_id = $tenant AND device_id = $device;",
+            ("$tenant", tenantId), ("$device", deviceId)).ExecuteNonQuery() == 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<DevicePage> ListDevicesAsync(string tenantId, DeviceQuery query, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(tenantId);
+        StoreLimits.CheckQuery(query);
+        var after = query.ContinuationToken is { } token ? DeviceContinuationToken.Decode(token, tenantId) : null;
+
+        // One statement text per combination of filters, so each is prepared once and can use its index.
+        var sql = $"SELECT {DeviceColumns} FROM devices WHERE tenant_id = $tenant"
+            + (query.State is null ? "" : " AND state = $state")
+            + (query.Compliant is null ? "" : " AND compliant = $compliant")
+            + (after is null ? "" : " AND device_id > $after")
+            + " ORDER BY device_id LIMIT $limit;";
+        return await WithReaderAsync("list devices", session =>
+        {
+            // Read one more than a page: if it exists, there is a next page.
+            using var reader = session.Command(sql,
+                ("$tenant", tenantId), ("$state", query.State), ("$compliant", query.Compliant is true ? 1 : 0),
+                ("$after", after), ("$limit", query.PageSize + 1)).ExecuteReader();
+            var items = new List<DeviceRecord>(query.PageSize);
+            var more = false;
+            while (reader.Read())
+            {
+                if (items.Count == query.PageSize)
+                {
+                    more = true;
+                    break;
+                }
+
+                items.Add(ReadDevice(reader));
+            }
+
+            return new DevicePage(items, more ? DeviceContinuationToken.Encode(tenantId, items[^1].DeviceId) : null);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static DeviceRecord ReadDevice(SqliteDataReader reader) => new(
+        TenantId: reader.GetString(0),
+        DeviceId: reader.GetString(1),
+        State: reader.GetString(2),
+        Firmware: reader.IsDBNull(3) ? null : reader.GetString(3),
+        CertificateSerial: reader.IsDBNull(4) ? null : reader.GetString(4),
+        CertificateNotAfter: reader.IsDBNull(5) ? null : new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
+        Compliant: reader.GetInt64(6) != 0,
+        UpdatedAt: new DateTimeOffset(reader.GetInt64(7), TimeSpan.Zero));
+}

@@ -1,0 +1,91 @@
+namespace IoTIdentity.Provisioning.Storage.Sqlite;
+
+/// <content>State documents: the <c>grain_state</c> table, one row per (kind, key).</content>
+public sealed partial class SqliteProvisioningStore
+{
+    /// <inheritdoc/>
+    public async Task<StoredState?> ReadAsync(string kind, string key, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(kind);
+        StoreLimits.CheckId(key);
+        return await WithReaderAsync("read state", session =>
+        {
+            using var reader = session.Command(
+                "SELECT data, etag FROM grain_state WHERE kind = $kind AND key = $key;",
+                ("$kind", kind), ("$key", key)).ExecuteReader();
+            return reader.Read() ? new StoredState((byte[])reader.GetValue(0), reader.GetString(1)) : null;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<string> WriteAsync(
+        string kind, string key, ReadOnlyMemory<byte> data, string? expectedETag,
+        CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(kind);
+        StoreLimits.CheckId(key);
+        StoreLimits.CheckState(data);
+        var bytes = data.ToArray();
+        return await WithWriterAsync("write state", session =>
+        {
+            var etag = NewETag();
+            if (expectedETag is null)
+            {
+                var created = session.Command(
+                    """
+                    INSERT INTO grain_state (kind, key, etag, data) VALUES ($kind, $key, $etag, $data)
+                    ON CONFLICT (kind, key) DO NOTHING;
+                    """,
+                    ("$kind", kind), ("$key", key), ("$etag", etag), ("$data", bytes)).ExecuteNonQuery();
+                return created == 1
+                    ? etag
+                    : throw new StoreConcurrencyException(kind, key,
+                        $"State '{kind}/{key}' was to be created, but it already exists.");
+            }
+
+            var replaced = session.Command(
+                """
+                UPDATE grain_state SET etag = $etag, data = $data
+                WHERE kind = $kind AND key = $key AND etag = $expected;
+                """,
+                ("$kind", kind), ("$key", key), ("$etag", etag), ("$data", bytes), ("$expected", expectedETag))
+                .ExecuteNonQuery();
+            return replaced == 1 ? etag : throw Conflict(session, kind, key, expectedETag);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task DeleteAsync(string kind, string key, string? expectedETag, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(kind);
+        StoreLimits.CheckId(key);
+        await WithWriterAsync("delete state", session =>
+        {
+            if (expectedETag is null)
+            {
+                var exists = session.Command(
+                    "SELECT 1 FROM grain_state WHERE kind = $kind AND key = $key;",
+                    ("$kind", kind), ("$key", key)).ExecuteScalar() is not null;
+                return exists
+                    ? throw new StoreConcurrencyException(kind, key,
+                        $"State '{kind}/{key}' was expected not to exist, but it does.")
+                    : true;
+            }
+
+            var deleted = session.Command(
+                "DELETE FROM grain_state WHERE kind = $kind AND key = $key AND etag = $expected;",
+                ("$kind", kind), ("$key", key), ("$expected", expectedETag)).ExecuteNonQuery();
+            return deleted == 1 ? true : throw Conflict(session, kind, key, expectedETag);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static StoreConcurrencyException Conflict(SqliteSession session, string kind, string key, string expectedETag)
+    {
+        var exists = session.Command(
+            "SELECT 1 FROM grain_state WHERE kind = $kind AND key = $key;",
+            ("$kind", kind), ("$key", key)).ExecuteScalar() is not null;
+        return new StoreConcurrencyException(kind, key, exists
+            ? $"State '{kind}/{key}' no longer carries ETag '{expectedETag}': it was written meanwhile."
+            : $"State '{kind}/{key}' was expected with ETag '{expectedETag}', but it does not exist.");
+    }
+}

@@ -1,0 +1,200 @@
+using Microsoft.Data.Sqlite;
+
+namespace IoTIdentity.Provisioning.Storage.Sqlite;
+
+/// <summary>
+/// The embedded <see cref="IProvisioningStore"/>: one SQLite file, for a single silo with zero set-up.
+/// </summary>
+/// <remarks>
+/// <para><b>Concurrency.</b> The file is in WAL mode. All writes in this process go through one connection,
+/// serialized by an async gate, so writers queue without blocking threads and never contend for SQLite's write
+/// lock among themselves; reads run in parallel on pooled read connections and see every committed write. Each
+/// operation is one autocommit statement (or a read followed by a conditional statement), so no transaction is
+/// held across awaits. Another process opening the same file is tolerated (its writes wait up to
+/// <see cref="SqliteStoreOptions.BusyTimeout"/>) but is not the supported deployment: use Cosmos DB for several
+/// silos.</para>
+/// <para><b>ETags</b> are fresh random GUIDs (122 random bits, 32 hex digits) drawn on every write, so an ETag never matches a
+/// later version, even after the document is deleted and re-created.</para>
+/// <para><b>Durability</b> is <see cref="SqliteDurability.Normal"/> unless configured: see that value for the
+/// power-loss trade-off.</para>
+/// <para><b>Errors.</b> Every SQLite failure surfaces as <see cref="StoreUnavailableException"/> naming the file,
+/// the operation and the cause; lost conditional writes as <see cref="StoreConcurrencyException"/>.</para>
+/// </remarks>
+public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDisposable, IAsyncDisposable
+{
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SqliteSession _writer;
+    private readonly SqliteSessionPool _readers;
+    private volatile bool _disposed;
+
+    private SqliteProvisioningStore(string path, SqliteSession writer, SqliteSessionPool readers)
+    {
+        DatabasePath = path;
+        _writer = writer;
+        _readers = readers;
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>
+    /// Opens (creating if needed) the database file: creates its directory, switches it to WAL, and creates or
+    /// migrates the schema. Opening is synchronous because SQLite's I/O is.
+    /// </summary>
+    /// <param name="options">The file and its settings.</param>
+    /// <returns>The open store; dispose it to close the file.</returns>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="StoreUnavailableException">The directory or file cannot be created or opened, the file is
+    /// not a SQLite database, or it was written by a newer schema version.</exception>
+    public static SqliteProvisioningStore Open(SqliteStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.DatabasePath, "options.DatabasePath");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BusyTimeout, TimeSpan.FromSeconds(1), "options.BusyTimeout");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BusyTimeout, TimeSpan.FromMinutes(10), "options.BusyTimeout");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxIdleReaders, 1, "options.MaxIdleReaders");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxIdleReaders, 64, "options.MaxIdleReaders");
+
+        var path = Path.GetFullPath(options.DatabasePath);
+        CreateDirectory(path);
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+
+            // Microsoft.Data.Sqlite retries SQLITE_BUSY itself until this many seconds have passed; SQLite's own
+            // busy_timeout (set per connection) has already waited that long, so this adds no second wait.
+            DefaultTimeout = (int)Math.Max(1, options.BusyTimeout.TotalSeconds),
+        }.ToString();
+
+        SqliteSession Connect() => SqliteSession.Open(connectionString, options.BusyTimeout, options.Durability);
+
+        SqliteSession? writer = null;
+        try
+        {
+            writer = Connect();
+            SqliteSchema.Migrate(writer.Connection, path);
+            return new SqliteProvisioningStore(path, writer, new SqliteSessionPool(Connect, options.MaxIdleReaders));
+        }
+        catch (SqliteException e)
+        {
+            writer?.Dispose();
+            throw SqliteErrors.Unavailable(e, path, "open the database");
+        }
+        catch
+        {
+            writer?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Closes every connection to the file; SQLite checkpoints the WAL into the database on the last close.
+    /// Waits for a write in progress to finish. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _writeGate.Wait();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _readers.Dispose();
+            _writer.Dispose();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Closes the store as <see cref="Dispose"/> does.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static void CreateDirectory(string path)
+    {
+        var directory = Path.GetDirectoryName(path);
+        if (string.IsNullOrEmpty(directory))
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new StoreUnavailableException(
+                $"SQLite store '{path}' could not create its directory '{directory}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Runs a write on the single writer connection, after earlier writes in this process.</summary>
+    private async Task<T> WithWriterAsync<T>(string operation, Func<SqliteSession, T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return work(_writer);
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteErrors.Unavailable(e, DatabasePath, operation);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Runs a read on a pooled read connection, concurrently with other reads and the writer.</summary>
+    private Task<T> WithReaderAsync<T>(string operation, Func<SqliteSession, T> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var session = _readers.Rent();
+            T result;
+            try
+            {
+                result = work(session);
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+
+            _readers.Return(session);
+            return Task.FromResult(result);
+        }
+        catch (SqliteException e)
+        {
+            return Task.FromException<T>(SqliteErrors.Unavailable(e, DatabasePath, operation));
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
+    }
+
+    private static string NewETag() => Guid.NewGuid().ToString("N");
+}
