@@ -1,0 +1,16 @@
+namespace IoTIdentity.Provisioning.Certificates;
+
+/// <summary>
+/// The associated-data labels that bind a <see cref="ProtectedKey"/> to what it is for, so that an envelope copied
+/// to another tenant, or the root key stored where the issuing key belongs, fails to open.
+/// </summary>
+public static class KeyPurpose
+{
+    /// <summary>The purpose of a tenant's root CA key: <c>tenant:{tenantId}:root-ca</c>.</summary>
+    /// <param name="tenantId">The owning tenant.</param>
+    public static string TenantRootCa(string tenantId) => $"tenant:{TenantIds.Validate(tenantId)}:root-ca";
+
+    /// <summary>The purpose of a tenant's issuing CA key: <c>tenant:{tenantId}:issuing-ca</c>.</summary>
+    /// <param name="tenantId">The owning tenant.</param>
+    public static string TenantIssuingCa(string tenantId) => $"tenant:{TenantIds.Validate(tenantId)}:issuing-ca";
+}
