@@ -65,6 +65,20 @@ public static class TpmPublicKeys
         return rsa;
     }
 
+    /// <summary>The X.509 SubjectPublicKeyInfo (DER) of an RSA or ECC public area, as a certificate or CSR carries it.</summary>
+    public static byte[] SubjectPublicKeyInfo(TpmtPublic key)
+    {
+        switch (key.Parameters)
+        {
+            case TpmsRsaParms:
+                using (var rsa = ToRsa(key)) return rsa.ExportSubjectPublicKeyInfo();
+            case TpmsEccParms:
+                using (var ecdsa = ToEcdsa(key)) return ecdsa.ExportSubjectPublicKeyInfo();
+            default:
+                throw new ArgumentException($"{key.Type} objects have no X.509 public key", nameof(key));
+        }
+    }
+
     /// <summary>An ECDSA verifier for an ECC public area. Dispose it.</summary>
     public static ECDsa ToEcdsa(TpmtPublic key) => ECDsa.Create(EcParameters(key));
 }

@@ -1,0 +1,23 @@
+using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Mqtt;
+
+namespace IoTIdentity.Provisioning.Enrollment;
+
+/// <summary>Hands device requests from the MQTT endpoint to the device's grain, wherever in the cluster it lives.</summary>
+public sealed class DeviceRequestHandler(IGrainFactory grains) : IDeviceRequestHandler
+{
+    /// <inheritdoc/>
+    public async Task<DeviceReply> HandleAsync(DeviceRequest request, CancellationToken cancellationToken)
+    {
+        var grain = grains.GetGrain<IDeviceGrain>(request.DeviceId);
+        var payload = request.Payload.ToArray();
+        var reply = request.Operation switch
+        {
+            Topics.Operations.Register => await grain.RegisterAsync(payload, request.RemoteAddress).WaitAsync(cancellationToken),
+            Topics.Operations.Attest => await grain.AttestAsync(payload, request.RemoteAddress).WaitAsync(cancellationToken),
+            _ => throw new ArgumentException($"unknown operation {request.Operation}", nameof(request)),
+        };
+        return new DeviceReply(reply.Json, reply.Error);
+    }
+}

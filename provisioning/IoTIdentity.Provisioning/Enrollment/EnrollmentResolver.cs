@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using IoTIdentity.Attestation.Ek;
+using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Grains;
+
+namespace IoTIdentity.Provisioning.Enrollment;
+
+/// <summary>
+/// Finds the enrolment that admits a device: its individual enrolment if it has one, otherwise the first group
+/// whose trusted manufacturer roots its EK certificate chains to. Keeps one <see cref="EkCertificateValidator"/> per
+/// group policy version (roots are parsed once) and the group list for a few seconds, so the hot path makes no
+/// directory call per device. One per silo.
+/// </summary>
+public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock) : IDisposable
+{
+    private static readonly TimeSpan DirectoryTtl = TimeSpan.FromSeconds(2);
+    private readonly ConcurrentDictionary<string, (long Version, EnrollmentPolicy Policy, EkCertificateValidator Validator)> _validators = new();
+    private (DateTimeOffset At, GroupDirectory Directory)? _directory;
+
+    /// <summary>The policy and validated EK certificate, or a <see cref="Refusal"/>.</summary>
+    internal async Task<(EnrollmentPolicy Policy, EkCertificate Certificate)> ResolveAsync(string deviceId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
+    {
+        var individual = await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetAsync();
+        if (individual is not null)
+        {
+            if (!individual.Enabled) throw new Refusal(ProvisioningError.Disabled, "individual enrolment disabled");
+            var policy = await GetPolicyAsync($"{individual.TenantId}/{individual.GroupId}")
+                ?? throw new Refusal(ProvisioningError.NotEnrolled, "individual enrolment names a missing group");
+            var result = policy.Validator.Validate(ekCertificate, intermediates);
+            if (!result.IsValid) throw ToRefusal(result);
+            return (policy.Policy, result.Certificate!);
+        }
+
+        // a group created in the last seconds may be missing from the cached list: look again once before refusing
+        return await MatchGroupAsync(ekCertificate, intermediates, refreshed: false)
+            ?? await MatchGroupAsync(ekCertificate, intermediates, refreshed: true)
+            ?? throw new Refusal(ProvisioningError.UntrustedEkCertificate, "no enrolment group trusts the EK certificate's root");
+    }
+
+    private async Task<(EnrollmentPolicy, EkCertificate)?> MatchGroupAsync(byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, bool refreshed)
+    {
+        EkCertificateValidationResult? firstFailure = null;
+        foreach (var key in (await GetDirectoryAsync(refreshed)).GroupKeys)
+        {
+            var entry = await GetPolicyAsync(key);
+            if (entry is null) continue;
+            var result = entry.Value.Validator.Validate(ekCertificate, intermediates);
+            if (result.IsValid) return (entry.Value.Policy, result.Certificate!);
+            if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
+        }
+        if (firstFailure is not null) throw ToRefusal(firstFailure);
+        return null;
+    }
+
+    /// <summary>The policy of a group, cached by version.</summary>
+    internal async Task<(EnrollmentPolicy Policy, EkCertificateValidator Validator)?> GetPolicyAsync(string groupKey)
+    {
+        var policy = await grains.GetGrain<IEnrollmentGroupGrain>(groupKey).GetPolicyAsync();
+        if (policy is null) return null;
+        if (_validators.TryGetValue(groupKey, out var cached) && cached.Version == policy.Version) return (cached.Policy, cached.Validator);
+        var validator = new EkCertificateValidator(policy.TrustedRoots, clock);
+        _validators[groupKey] = (policy.Version, policy, validator);
+        return (policy, validator);
+    }
+
+    private static Refusal ToRefusal(EkCertificateValidationResult result) => new(result.Failure switch
+    {
+        EkCertificateFailure.UntrustedRoot or EkCertificateFailure.InvalidChain or EkCertificateFailure.BadSignature => ProvisioningError.UntrustedEkCertificate,
+        EkCertificateFailure.Expired or EkCertificateFailure.NotYetValid => ProvisioningError.EkCertificateNotTimeValid,
+        _ => ProvisioningError.InvalidEkCertificate,
+    }, $"EK certificate: {result.Failure}: {result.Detail}");
+
+    private async Task<GroupDirectory> GetDirectoryAsync(bool refresh)
+    {
+        var now = clock.GetUtcNow();
+        if (!refresh && _directory is { } d && now - d.At < DirectoryTtl) return d.Directory;
+        var directory = await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).GetAsync();
+        _directory = (now, directory);
+        return directory;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var entry in _validators.Values) entry.Validator.Dispose();
+    }
+}

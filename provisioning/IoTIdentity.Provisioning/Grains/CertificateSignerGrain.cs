@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using IoTIdentity.Provisioning.Certificates;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace IoTIdentity.Provisioning.Grains;
+
+/// <summary>Signs device certificates with the tenant's issuing CA, which each activation keeps loaded.</summary>
+[StatelessWorker]
+public sealed class CertificateSignerGrain(
+    IGrainFactory grains,
+    KeyEncryptionKeyRing keyRing,
+    DeviceCertificateIssuer issuer,
+    IOptions<ProvisioningOptions> options) : Grain, ICertificateSignerGrain
+{
+    private IssuingCa? _ca;
+
+    public async Task<SignedCertificate> IssueAsync(SigningRequest request)
+    {
+        var tenantId = this.GetPrimaryKeyString();
+        if (_ca is null || _ca.NotAfter < DateTimeOffset.UtcNow)
+        {
+            var material = await grains.GetGrain<ITenantGrain>(tenantId).GetCaAsync()
+                ?? throw new InvalidOperationException($"tenant {tenantId} has no CA");
+            _ca?.Dispose();
+            _ca = IssuingCa.Load(material.ToMaterial(tenantId), keyRing);
+        }
+        var issued = issuer.Issue(_ca, new DeviceCertificateRequest
+        {
+            SubjectPublicKeyInfo = request.SubjectPublicKeyInfo,
+            DeviceId = request.DeviceId,
+            TenantId = tenantId,
+            HardwareModule = HardwareModuleName.ForTpm20(SHA256.HashData(request.EkPublic)),
+            CrlDistributionPoint = new Uri($"{options.Value.PublicBaseUrl.TrimEnd('/')}/crl/{tenantId}.crl"),
+            Lifetime = request.Lifetime,
+        });
+        return new SignedCertificate
+        {
+            CertificateDer = issued.Der,
+            IssuingCaDer = _ca.CertificateDer.ToArray(),
+            SerialNumber = issued.SerialNumber,
+            NotBefore = issued.NotBefore,
+            NotAfter = issued.NotAfter,
+        };
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _ca?.Dispose();
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using IoTIdentity.Attestation.Credentials;
+using IoTIdentity.Attestation.Ek;
+using IoTIdentity.Attestation.Verification;
+using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Enrollment;
+using IoTIdentity.Provisioning.Storage;
+using IoTIdentity.Tpm.Marshalling;
+using IoTIdentity.Tpm.Structures;
+using IoTIdentity.Tpm.Types;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using static IoTIdentity.Provisioning.Enrollment.AttestationChecks;
+
+namespace IoTIdentity.Provisioning.Grains;
+
+/// <summary>
+/// The enrolment state machine of one device. Both protocol steps run their checks in the documented order, write
+/// the new state durably (ETag-guarded), record the decision in the audit log, and only then answer.
+/// </summary>
+public sealed class DeviceGrain(
+    [PersistentState("device", ProvisioningStorage.Name)] IPersistentState<DeviceState> state,
+    EnrollmentResolver resolver,
+    IProvisioningStore store,
+    AuditTrail audit,
+    ProvisioningMetrics metrics,
+    TimeProvider clock,
+    IOptions<ProvisioningOptions> options,
+    ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
+{
+    private static readonly KeyRequirements AkRequirements = KeyRequirements.Default;
+
+    private string DeviceId => this.GetPrimaryKeyString();
+
+    public Task<DeviceReplyMessage> RegisterAsync(byte[] requestJson, string? remoteAddress) =>
+        HandleAsync(Topics.Operations.Register, requestJson, () => RegisterCoreAsync(requestJson));
+
+    public Task<DeviceReplyMessage> AttestAsync(byte[] requestJson, string? remoteAddress) =>
+        HandleAsync(Topics.Operations.Attest, requestJson, () => AttestCoreAsync(requestJson));
+
+    private async Task<DeviceReplyMessage> RegisterCoreAsync(byte[] json)
+    {
+        // 1. register: parse, derive the id from the EK, find the enrolment, check EK binding and AK, then challenge
+        var request = Deserialize(json, ProtocolJson.Default.RegisterRequest);
+        var ek = Parse<TpmtPublic>(request.EkPublic, "EK public area");
+        if (DeviceIds.FromEkPublic(request.EkPublic) != DeviceId)
+            throw new Refusal(ProvisioningError.NotAuthorized, "the EK does not derive this device id");
+        var ak = Parse<TpmtPublic>(request.AkPublic, "AK public area");
+        if (request.EkCertificate is null or { Length: 0 }) throw new Refusal(ProvisioningError.MalformedRequest, "EK certificate missing");
+
+        var (policy, ekCertificate) = await resolver.ResolveAsync(DeviceId, request.EkCertificate, request.EkIntermediates ?? []);
+        Verify(() => { EkBinding.CheckMatches(ek, ekCertificate.PublicKey); return 0; }, ProvisioningError.EkMismatch);
+        if (!policy.Enabled) throw new Refusal(ProvisioningError.Disabled, "enrolment group disabled");
+        var current = state.State;
+        if (current.Status == DeviceStatus.Revoked) throw new Refusal(ProvisioningError.Revoked, "device revoked");
+        if (current.Status == DeviceStatus.Disabled) throw new Refusal(ProvisioningError.Disabled, "device disabled");
+        Verify(() => { AkRequirements.CheckAttestationKey(ak); return 0; }, ProvisioningError.InvalidAttestationKey);
+
+        var mode = request.Mode;
+        if (mode == RegisterModes.Renew) CheckRenewal(DeviceId, request, current.Current, clock.GetUtcNow());
+        else if (mode != RegisterModes.Enroll) throw new Refusal(ProvisioningError.MalformedRequest, $"unknown mode {mode}");
+
+        var groupKey = $"{policy.TenantId}/{policy.GroupId}";
+        var admitted = current.CountedInQuota && current.TenantId == policy.TenantId && current.GroupId == policy.GroupId;
+        if (!admitted && !await GrainFactory.GetGrain<IEnrollmentGroupGrain>(groupKey).TryAdmitAsync(DeviceId))
+            throw new Refusal(ProvisioningError.QuotaExceeded, $"group {groupKey} quota used up");
+
+        var made = CredentialMaker.Make(ek, TpmNames.Compute(ak.NameAlg, request.AkPublic), RandomNumberGenerator.Create());
+        var nonce = RandomNumberGenerator.GetBytes(32);
+        var selection = TpmMarshal.ToBytes(TpmlPcrSelection.Of(TpmAlgId.Sha256, [.. policy.PcrIndices]));
+        var expires = clock.GetUtcNow() + options.Value.ChallengeLifetime;
+        state.State = current with
+        {
+            Status = current.Status == DeviceStatus.Unknown ? DeviceStatus.Challenged : current.Status,
+            EkPublic = request.EkPublic,
+            CountedInQuota = true,
+            TenantId = current.Current is null ? policy.TenantId : current.TenantId,
+            GroupId = current.Current is null ? policy.GroupId : current.GroupId,
+            Challenge = new PendingChallenge
+            {
+                Nonce = nonce, Secret = made.Secret, AkPublic = request.AkPublic, PcrSelection = selection, ExpiresAt = expires,
+                TenantId = policy.TenantId, GroupId = policy.GroupId, Mode = mode, EventLog = request.EventLog,
+            },
+            UpdatedAt = clock.GetUtcNow(),
+        };
+        await state.WriteStateAsync();
+        await audit.RecordAsync(policy.TenantId, "register", DeviceId, "challenged", json, "device", new Dictionary<string, string> { ["mode"] = mode, ["group"] = policy.GroupId });
+        EnrollmentLog.Challenged(logger, DeviceId, mode, policy.TenantId, policy.GroupId);
+        var reply = new ChallengeResponse
+        {
+            DeviceId = DeviceId,
+            CredentialBlob = TpmMarshal.ToBytes(made.CredentialBlob),
+            EncryptedSecret = TpmMarshal.ToBytes(made.EncryptedSecret),
+            Nonce = nonce,
+            PcrSelection = selection,
+            ExpiresAt = expires,
+        };
+        return new DeviceReplyMessage(JsonSerializer.SerializeToUtf8Bytes(reply, ProtocolJson.Default.ChallengeResponse), null);
+    }
+
+    private async Task<DeviceReplyMessage> AttestCoreAsync(byte[] json)
+    {
+        // 2. attest: the answer to the open challenge, checked in order; the challenge is spent whatever the outcome
+        var request = Deserialize(json, ProtocolJson.Default.AttestRequest);
+        var current = state.State;
+        if (current.LastCompleted is { } done && request.Nonce is not null && CryptographicOperations.FixedTimeEquals(done.Nonce, request.Nonce))
+        {
+            EnrollmentLog.Replayed(logger, DeviceId);
+            return new DeviceReplyMessage(done.Reply, null);
+        }
+        var challenge = current.Challenge ?? throw new Refusal(ProvisioningError.NoChallenge, "no open challenge");
+        if (request.Nonce is null || !CryptographicOperations.FixedTimeEquals(challenge.Nonce, request.Nonce))
+            throw new Refusal(ProvisioningError.NoChallenge, "the nonce is not the open challenge's");
+        state.State = current with { Challenge = null, Status = current.Current is null ? DeviceStatus.Unknown : current.Status, UpdatedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        if (clock.GetUtcNow() > challenge.ExpiresAt) throw new Refusal(ProvisioningError.ChallengeExpired, "challenge expired");
+
+        Verify(() => { CredentialMaker.CheckActivation(challenge.Secret, request.ActivatedSecret ?? []); return 0; }, ProvisioningError.ActivationFailed);
+        var ak = TpmMarshal.FromBytes<TpmtPublic>(challenge.AkPublic);
+        var quote = CheckQuote(ak, challenge, request);
+        var policy = (await resolver.GetPolicyAsync($"{challenge.TenantId}/{challenge.GroupId}"))?.Policy
+            ?? throw new Refusal(ProvisioningError.NotEnrolled, "the enrolment group was deleted");
+        CheckPcrPolicy(policy, quote);
+        var (_, spki) = CheckCertify(ak, challenge, request);
+        CheckCsr(request.Csr, spki);
+
+        var signed = await GrainFactory.GetGrain<ICertificateSignerGrain>(challenge.TenantId).IssueAsync(new SigningRequest
+        {
+            SubjectPublicKeyInfo = spki, DeviceId = DeviceId, EkPublic = state.State.EkPublic!, Lifetime = policy.CertificateLifetime,
+        });
+        if (!await store.TryClaimAsync("serial", signed.SerialNumber, DeviceId))
+            throw new Refusal(ProvisioningError.Unavailable, "serial collision; retry");
+
+        var lifetime = signed.NotAfter - signed.NotBefore;
+        var issued = new IssuedResponse
+        {
+            DeviceId = DeviceId,
+            Owner = challenge.TenantId,
+            CertificateChain = [signed.CertificateDer, signed.IssuingCaDer],
+            SerialNumber = signed.SerialNumber,
+            NotAfter = signed.NotAfter,
+            RenewAfter = signed.NotBefore + lifetime * 2 / 3,
+        };
+        var reply = JsonSerializer.SerializeToUtf8Bytes(issued, ProtocolJson.Default.IssuedResponse);
+        var now = clock.GetUtcNow();
+        var previous = state.State.Current;
+        state.State = state.State with
+        {
+            Status = DeviceStatus.Active,
+            TenantId = challenge.TenantId,
+            GroupId = challenge.GroupId,
+            AkPublic = challenge.AkPublic,
+            Current = new IssuedIdentity
+            {
+                SerialNumber = signed.SerialNumber, CertificateDer = signed.CertificateDer, SubjectPublicKeyInfo = spki,
+                NotBefore = signed.NotBefore, NotAfter = signed.NotAfter, TenantId = challenge.TenantId,
+            },
+            PastSerials = previous is null ? state.State.PastSerials : state.State.PastSerials.Add(previous.SerialNumber),
+            LastAttestation = new AttestationRecord { At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion },
+            LastCompleted = new CompletedAttest { Nonce = challenge.Nonce, Reply = reply },
+            EnrolledAt = state.State.EnrolledAt ?? now,
+            UpdatedAt = now,
+        };
+        await state.WriteStateAsync();
+        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), null,
+            signed.SerialNumber, signed.NotAfter, Compliant: true, now));
+        await audit.RecordAsync(challenge.TenantId, "attest", DeviceId, "issued", json, "device",
+            new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode });
+        metrics.Issued(challenge.Mode);
+        EnrollmentLog.Issued(logger, DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
+        return new DeviceReplyMessage(reply, null);
+    }
+
+    private async Task<DeviceReplyMessage> HandleAsync(string operation, byte[] json, Func<Task<DeviceReplyMessage>> step)
+    {
+        var started = Stopwatch.GetTimestamp();
+        DeviceReplyMessage reply;
+        try
+        {
+            reply = await step();
+        }
+        catch (Refusal refusal)
+        {
+            EnrollmentLog.Refused(logger, DeviceId, operation, refusal.Error, refusal.Message);
+            await RecordRefusalAsync(operation, json, refusal);
+            reply = Refuse(refusal.Error);
+        }
+        catch (Exception e) when (e is StoreUnavailableException or Orleans.Storage.InconsistentStateException)
+        {
+            // a storage fault or a lost ETag race: nothing was answered, the device retries; this activation is stale
+            EnrollmentLog.Failed(logger, e, DeviceId, operation);
+            DeactivateOnIdle();
+            reply = Refuse(ProvisioningError.Unavailable, retryAfterSeconds: 1);
+        }
+        metrics.Handled(operation, reply.Error, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return reply;
+    }
+
+    private async Task RecordRefusalAsync(string operation, byte[] json, Refusal refusal)
+    {
+        try
+        {
+            var tenant = state.State.Challenge?.TenantId ?? state.State.TenantId;
+            await audit.RecordAsync(tenant, operation, DeviceId, $"refused:{refusal.Error}", json, "device");
+        }
+        catch (StoreUnavailableException e)
+        {
+            EnrollmentLog.Failed(logger, e, DeviceId, "audit");
+        }
+    }
+
+    private static DeviceReplyMessage Refuse(ProvisioningError error, int? retryAfterSeconds = null) =>
+        new(JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse { Error = error, RetryAfterSeconds = retryAfterSeconds }, ProtocolJson.Default.ErrorResponse), error);
+
+    private static T Deserialize<T>(byte[] json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, type) ?? throw new Refusal(ProvisioningError.MalformedRequest, "empty request");
+        }
+        catch (JsonException e)
+        {
+            throw new Refusal(ProvisioningError.MalformedRequest, $"request JSON: {e.Message}");
+        }
+    }
+
+    public Task<DeviceView?> GetAsync(string tenantId)
+    {
+        var s = state.State;
+        if (s.TenantId != tenantId || s.Status == DeviceStatus.Unknown && s.Current is null) return Task.FromResult<DeviceView?>(null);
+        return Task.FromResult<DeviceView?>(new DeviceView
+        {
+            DeviceId = DeviceId, TenantId = tenantId, Status = s.Status, GroupId = s.GroupId,
+            CertificateSerial = s.Current?.SerialNumber, CertificateNotAfter = s.Current?.NotAfter, EnrolledAt = s.EnrolledAt,
+            LastAttestedAt = s.LastAttestation?.At, Pcrs = s.LastAttestation?.Pcrs, PastSerials = s.PastSerials,
+        });
+    }
+
+    public async Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor)
+    {
+        if (state.State.TenantId != tenantId || state.State.Status == DeviceStatus.Revoked) return false;
+        var status = disabled ? DeviceStatus.Disabled : state.State.Current is null ? DeviceStatus.Unknown : DeviceStatus.Active;
+        state.State = state.State with { Status = status, Challenge = null, UpdatedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        await UpdateInventoryAsync();
+        await audit.RecordAsync(tenantId, disabled ? "disable" : "enable", DeviceId, "done", [], actor);
+        return true;
+    }
+
+    public async Task<bool> RevokeAsync(string tenantId, string actor)
+    {
+        if (state.State.TenantId != tenantId) return false;
+        var now = clock.GetUtcNow();
+        var serials = state.State.PastSerials.Concat(state.State.Current is { } c ? [c.SerialNumber] : []).ToList();
+        await GrainFactory.GetGrain<ITenantGrain>(tenantId).RevokeCertificatesAsync(
+            serials.Select(s => new RevocationRecord { SerialNumber = s, RevokedAt = now, Reason = (int)Certificates.CrlReason.CessationOfOperation, DeviceId = DeviceId }).ToList());
+        state.State = state.State with { Status = DeviceStatus.Revoked, Challenge = null, UpdatedAt = now };
+        await state.WriteStateAsync();
+        await UpdateInventoryAsync();
+        await audit.RecordAsync(tenantId, "revoke", DeviceId, "done", [], actor);
+        return true;
+    }
+
+    private Task UpdateInventoryAsync()
+    {
+        var s = state.State;
+        return s.TenantId is null
+            ? Task.CompletedTask
+            : store.UpsertDeviceAsync(new DeviceRecord(s.TenantId, DeviceId, s.Status.ToString(), s.LastAttestation?.Firmware,
+                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: true, clock.GetUtcNow()));
+    }
+}

@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+
+namespace IoTIdentity.Provisioning.Grains;
+
+/// <summary>The durable state of one device (grain key = deviceId, the SHA-256 of its EK public area).</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeviceState
+{
+    [Id(0)] public DeviceStatus Status { get; init; }
+    [Id(1)] public string? TenantId { get; init; }
+    [Id(2)] public string? GroupId { get; init; }
+    [Id(3)] public byte[]? EkPublic { get; init; }
+    [Id(4)] public byte[]? AkPublic { get; init; }
+    [Id(5)] public PendingChallenge? Challenge { get; init; }
+    [Id(6)] public IssuedIdentity? Current { get; init; }
+    [Id(7)] public ImmutableList<string> PastSerials { get; init; } = [];
+    [Id(8)] public AttestationRecord? LastAttestation { get; init; }
+    [Id(9)] public CompletedAttest? LastCompleted { get; init; }
+    [Id(10)] public bool CountedInQuota { get; init; }
+    [Id(11)] public DateTimeOffset? EnrolledAt { get; init; }
+    [Id(12)] public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>An open challenge: single use, expires, replaced by the next register.</summary>
+[GenerateSerializer, Immutable]
+public sealed record PendingChallenge
+{
+    [Id(0)] public required byte[] Nonce { get; init; }
+    [Id(1)] public required byte[] Secret { get; init; }
+    [Id(2)] public required byte[] AkPublic { get; init; }
+    [Id(3)] public required byte[] PcrSelection { get; init; }
+    [Id(4)] public required DateTimeOffset ExpiresAt { get; init; }
+    [Id(5)] public required string TenantId { get; init; }
+    [Id(6)] public required string GroupId { get; init; }
+    [Id(7)] public required string Mode { get; init; }
+    [Id(8)] public byte[]? EventLog { get; init; }
+}
+
+/// <summary>The certificate the device currently holds.</summary>
+[GenerateSerializer, Immutable]
+public sealed record IssuedIdentity
+{
+    [Id(0)] public required string SerialNumber { get; init; }
+    [Id(1)] public required byte[] CertificateDer { get; init; }
+    [Id(2)] public required byte[] SubjectPublicKeyInfo { get; init; }
+    [Id(3)] public required DateTimeOffset NotBefore { get; init; }
+    [Id(4)] public required DateTimeOffset NotAfter { get; init; }
+    [Id(5)] public required string TenantId { get; init; }
+}
+
+/// <summary>What the last successful attestation showed.</summary>
+[GenerateSerializer, Immutable]
+public sealed record AttestationRecord
+{
+    [Id(0)] public required DateTimeOffset At { get; init; }
+    [Id(1)] public required ImmutableDictionary<int, string> Pcrs { get; init; }
+    [Id(2)] public ulong TpmFirmwareVersion { get; init; }
+    [Id(3)] public string? Firmware { get; init; }
+}
+
+/// <summary>The reply to the last successful attest, so a retry with the same nonce gets the same certificate.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CompletedAttest
+{
+    [Id(0)] public required byte[] Nonce { get; init; }
+    [Id(1)] public required byte[] Reply { get; init; }
+}

@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+
+namespace IoTIdentity.Provisioning.Grains;
+
+/// <summary>
+/// An enrolment group's policy (key = "{tenantId}/{groupId}"): which manufacturer roots it trusts, which PCRs to
+/// quote and which values are allowed, the certificate lifetime and the device quota.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record EnrollmentPolicy
+{
+    [Id(0)] public required string TenantId { get; init; }
+    [Id(1)] public required string GroupId { get; init; }
+    [Id(2)] public ImmutableList<byte[]> TrustedRoots { get; init; } = [];
+    [Id(3)] public ImmutableList<int> PcrIndices { get; init; } = [0, 1, 2, 3, 4, 5, 6, 7];
+    [Id(4)] public ImmutableDictionary<int, ImmutableList<string>> AllowedPcrValues { get; init; } = ImmutableDictionary<int, ImmutableList<string>>.Empty;
+    [Id(5)] public TimeSpan CertificateLifetime { get; init; } = TimeSpan.FromDays(30);
+    [Id(6)] public int? Quota { get; init; }
+    [Id(7)] public bool Enabled { get; init; } = true;
+    [Id(8)] public long Version { get; init; }
+}
+
+/// <summary>The durable state of an enrolment group.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EnrollmentGroupState
+{
+    [Id(0)] public EnrollmentPolicy? Policy { get; init; }
+    [Id(1)] public int DeviceCount { get; init; }
+}

@@ -1,0 +1,45 @@
+using IoTIdentity.Protocol;
+
+namespace IoTIdentity.Provisioning.Grains;
+
+/// <summary>
+/// One device (key = deviceId). Its single activation serializes the device's transitions, which is what makes a
+/// challenge single-use and issuance exactly-once; durable writes are ETag-guarded against a duplicate activation.
+/// </summary>
+public interface IDeviceGrain : IGrainWithStringKey
+{
+    /// <summary>1. register: validates the EK and AK, finds the enrolment, answers with a challenge.</summary>
+    Task<DeviceReplyMessage> RegisterAsync(byte[] requestJson, string? remoteAddress);
+
+    /// <summary>2. attest: checks the answer to the open challenge and issues the certificate.</summary>
+    Task<DeviceReplyMessage> AttestAsync(byte[] requestJson, string? remoteAddress);
+
+    /// <summary>The device as an operator of <paramref name="tenantId"/> sees it, or null if not theirs.</summary>
+    Task<DeviceView?> GetAsync(string tenantId);
+
+    /// <summary>Disables (or re-enables) the device; false if it is not the tenant's.</summary>
+    Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor);
+
+    /// <summary>Revokes the device's identity for good; false if it is not the tenant's.</summary>
+    Task<bool> RevokeAsync(string tenantId, string actor);
+}
+
+/// <summary>A protocol reply: the JSON body and, for refusals, the reason (for MQTT reason codes and metrics).</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeviceReplyMessage([property: Id(0)] byte[] Json, [property: Id(1)] ProvisioningError? Error);
+
+/// <summary>A device as the management API shows it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeviceView
+{
+    [Id(0)] public required string DeviceId { get; init; }
+    [Id(1)] public required string TenantId { get; init; }
+    [Id(2)] public required DeviceStatus Status { get; init; }
+    [Id(3)] public string? GroupId { get; init; }
+    [Id(4)] public string? CertificateSerial { get; init; }
+    [Id(5)] public DateTimeOffset? CertificateNotAfter { get; init; }
+    [Id(6)] public DateTimeOffset? EnrolledAt { get; init; }
+    [Id(7)] public DateTimeOffset? LastAttestedAt { get; init; }
+    [Id(8)] public IReadOnlyDictionary<int, string>? Pcrs { get; init; }
+    [Id(9)] public IReadOnlyList<string> PastSerials { get; init; } = [];
+}

@@ -1,0 +1,31 @@
+namespace IoTIdentity.Provisioning.Grains;
+
+/// <summary>An individual enrolment: one device bound to one tenant's group policy.</summary>
+public sealed class IndividualEnrollmentGrain(
+    [PersistentState("individual", ProvisioningStorage.Name)] IPersistentState<IndividualEnrollmentState> state) : Grain, IIndividualEnrollmentGrain
+{
+    public async Task SetAsync(string tenantId, string groupId, bool enabled)
+    {
+        if (state.State.Enrollment is { } existing && existing.TenantId != tenantId)
+            throw new InvalidOperationException("the device is individually enrolled by another tenant");
+        state.State = new IndividualEnrollmentState { Enrollment = new IndividualEnrollment(tenantId, groupId, enabled) };
+        await state.WriteStateAsync();
+    }
+
+    public Task<IndividualEnrollment?> GetAsync() => Task.FromResult(state.State.Enrollment);
+
+    public async Task<bool> DeleteAsync(string tenantId)
+    {
+        if (state.State.Enrollment?.TenantId != tenantId) return false;
+        state.State = new IndividualEnrollmentState();
+        await state.ClearStateAsync();
+        return true;
+    }
+}
+
+/// <summary>The durable state of an individual enrolment.</summary>
+[GenerateSerializer, Immutable]
+public sealed record IndividualEnrollmentState
+{
+    [Id(0)] public IndividualEnrollment? Enrollment { get; init; }
+}

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using IoTIdentity.Provisioning.Certificates;
+using Microsoft.Extensions.Options;
+
+namespace IoTIdentity.Provisioning.Grains;
+
+/// <summary>A tenant: creates its CA at creation, holds hashed API keys, keeps its revocations and serves its CRL.</summary>
+public sealed class TenantGrain(
+    [PersistentState("tenant", ProvisioningStorage.Name)] IPersistentState<TenantState> state,
+    TenantCertificateAuthority authority,
+    KeyEncryptionKeyRing keyRing,
+    TimeProvider clock,
+    IOptions<ProvisioningOptions> options) : Grain, ITenantGrain
+{
+    private byte[]? _crl;
+    private DateTimeOffset _crlBuiltAt;
+
+    private string TenantId => this.GetPrimaryKeyString();
+
+    public async Task<bool> CreateAsync(string name)
+    {
+        if (state.State.Exists) return false;
+        var material = authority.Create(TenantId);
+        state.State = new TenantState { Exists = true, Name = name, Ca = TenantCaRecord.From(material), CreatedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public Task<bool> ExistsAsync() => Task.FromResult(state.State.Exists);
+
+    public Task<TenantCaRecord?> GetCaAsync() => Task.FromResult(state.State.Ca);
+
+    public async Task<CreatedApiKey> CreateApiKeyAsync(ApiRole role, string? name)
+    {
+        if (!state.State.Exists) throw new InvalidOperationException($"tenant {TenantId} does not exist");
+        var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var secret = RandomNumberGenerator.GetBytes(32);
+        var record = new ApiKeyRecord { KeyId = keyId, SecretHash = SHA256.HashData(secret), Role = role, CreatedAt = clock.GetUtcNow(), Name = name };
+        state.State = state.State with { ApiKeys = state.State.ApiKeys.Add(record) };
+        await state.WriteStateAsync();
+        return new CreatedApiKey(keyId, ApiKeys.Format(TenantId, keyId, secret), role);
+    }
+
+    public async Task<ApiRole?> AuthenticateAsync(string keyId, byte[] secret)
+    {
+        var record = state.State.ApiKeys.FirstOrDefault(k => k.KeyId == keyId);
+        if (record is null || record.RevokedAt is not null) return null;
+        if (!CryptographicOperations.FixedTimeEquals(record.SecretHash, SHA256.HashData(secret))) return null;
+        var now = clock.GetUtcNow();
+        if (record.LastUsedAt is null || now - record.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            state.State = state.State with { ApiKeys = state.State.ApiKeys.Replace(record, record with { LastUsedAt = now }) };
+            await state.WriteStateAsync();
+        }
+        return record.Role;
+    }
+
+    public async Task RevokeCertificatesAsync(IReadOnlyList<RevocationRecord> revocations)
+    {
+        var known = state.State.Revoked.Select(r => r.SerialNumber).ToHashSet();
+        var added = revocations.Where(r => known.Add(r.SerialNumber)).ToList();
+        if (added.Count == 0) return;
+        state.State = state.State with { Revoked = state.State.Revoked.AddRange(added), CrlNumber = state.State.CrlNumber + 1 };
+        await state.WriteStateAsync();
+        _crl = null;
+    }
+
+    public Task<byte[]?> GetCrlAsync()
+    {
+        if (state.State.Ca is not { } ca) return Task.FromResult<byte[]?>(null);
+        var validity = options.Value.CrlValidity;
+        if (_crl is null || clock.GetUtcNow() - _crlBuiltAt > validity / 2)
+        {
+            using var issuing = IssuingCa.Load(ca.ToMaterial(TenantId), keyRing);
+            var revoked = state.State.Revoked.Select(r => new RevokedCertificate(r.SerialNumber, r.RevokedAt, (CrlReason)r.Reason));
+            _crl = new CrlBuilder(clock).Build(issuing, revoked, state.State.CrlNumber + 1, validity);
+            _crlBuiltAt = clock.GetUtcNow();
+        }
+        return Task.FromResult<byte[]?>(_crl);
+    }
+
+    public Task<bool> IsRevokedAsync(string serialNumber) =>
+        Task.FromResult(state.State.Revoked.Any(r => r.SerialNumber == serialNumber));
+}
