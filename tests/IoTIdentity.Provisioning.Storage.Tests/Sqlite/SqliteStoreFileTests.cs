@@ -68,12 +68,8 @@ public sealed class SqliteStoreFileTests : IDisposable
         Assert.Equal("wal", command.ExecuteScalar());
         Assert.Equal(1, Scalar(path, "SELECT version FROM schema_version;"));
 
-        // synchronous is per connection: read the store's own writer setting through its session.
-        var writer = typeof(SqliteProvisioningStore).GetField("_writer", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        var session = (SqliteSession)writer.GetValue(store)!;
-        using var pragma = session.Connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous;";
-        Assert.Equal((long)synchronous, pragma.ExecuteScalar());
+        // synchronous is per connection: ask the store's own writer.
+        Assert.Equal((long)synchronous, await store.ReadWriterPragmaAsync("synchronous"));
     }
 
     [Fact]
