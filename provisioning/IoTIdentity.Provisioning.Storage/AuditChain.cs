@@ -16,8 +16,8 @@ namespace IoTIdentity.Provisioning.Storage;
 /// <item>the 20 ASCII bytes <c>iotidentity-audit-v1</c> (domain separation; a new encoding gets a new tag);</item>
 /// <item>the sequence number, unsigned 64-bit big-endian;</item>
 /// <item>the previous hash as 32 raw bytes (entry 1: 32 zero bytes, <see cref="GenesisHash"/>);</item>
-/// <item>the tenant id, action, subject, outcome as <i>str</i>; the evidence digest as <i>optstr</i>; the actor
-/// as <i>str</i>;</item>
+/// <item>the tenant id, action, subject, outcome as <i>str</i>; the evidence digest, in lowercase, as
+/// <i>optstr</i>; the actor as <i>str</i>;</item>
 /// <item>the time as signed 64-bit big-endian UTC ticks (100 ns units since 0001-01-01T00:00:00Z; the offset the
 /// caller used is not covered);</item>
 /// <item>the number of details, unsigned 32-bit big-endian, then each detail sorted by key in ordinal (UTF-16 code
@@ -98,7 +98,7 @@ public static class AuditChain
         AppendString(hash, auditEvent.Action);
         AppendString(hash, auditEvent.Subject);
         AppendString(hash, auditEvent.Outcome);
-        AppendString(hash, auditEvent.EvidenceDigest);
+        AppendString(hash, auditEvent.EvidenceDigest?.ToLowerInvariant());
         AppendString(hash, auditEvent.Actor);
         BinaryPrimitives.WriteInt64BigEndian(number, auditEvent.At.UtcTicks);
         hash.AppendData(number);

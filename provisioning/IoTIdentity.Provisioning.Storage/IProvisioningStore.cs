@@ -15,6 +15,7 @@ namespace IoTIdentity.Provisioning.Storage;
 /// over-long identifiers, state over <see cref="StoreLimits.MaxStateBytes"/>, bad page sizes or continuation
 /// tokens) throw <see cref="ArgumentException"/> or a type derived from it. No backend-specific exception type
 /// escapes.</para>
+/// <para>Implementations are safe for concurrent use by any number of callers.</para>
 /// </remarks>
 public interface IProvisioningStore
 {
@@ -98,7 +99,8 @@ public interface IProvisioningStore
     Task<bool> RemoveDeviceAsync(string tenantId, string deviceId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Lists one page of a tenant's devices in ascending ordinal order of device id, optionally filtered.
+    /// Lists one page of a tenant's devices in ascending order of device id (Unicode code point order, which is
+    /// ordinal order for ids without characters beyond U+FFFF), optionally filtered.
     /// Following the continuation tokens visits every device that existed throughout the walk exactly once.
     /// </summary>
     /// <param name="tenantId">The owning tenant; 1–256 characters.</param>

@@ -3,6 +3,8 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// <content>Unique claims: the <c>claims</c> table, whose primary key (scope, value) is the uniqueness.</content>
 public sealed partial class SqliteProvisioningStore
 {
+    private const int MaxClaimAttempts = 64;
+
     /// <inheritdoc/>
     public async Task<bool> TryClaimAsync(string scope, string value, string owner, CancellationToken cancellationToken = default)
     {
@@ -13,7 +15,7 @@ public sealed partial class SqliteProvisioningStore
         {
             // Insert-if-absent, then read who holds it. Only another process can release the claim in between;
             // then the read finds nothing and we try again.
-            while (true)
+            for (var attempt = 1; attempt <= MaxClaimAttempts; attempt++)
             {
                 session.Command(
                     "INSERT INTO claims (scope, value, owner) VALUES ($scope, $value, $owner) ON CONFLICT DO NOTHING;",
@@ -23,6 +25,10 @@ public sealed partial class SqliteProvisioningStore
                     return string.Equals(holder, owner, StringComparison.Ordinal);
                 }
             }
+
+            throw new StoreUnavailableException(
+                $"SQLite store '{DatabasePath}' could not claim '{scope}/{value}': it was claimed and released " +
+                $"{MaxClaimAttempts} times in a row by another process.");
         }, cancellationToken).ConfigureAwait(false);
     }
 

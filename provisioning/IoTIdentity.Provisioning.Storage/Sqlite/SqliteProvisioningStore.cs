@@ -196,5 +196,14 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
         }
     }
 
+    /// <summary>Reads a per-connection setting of the writer connection (for tests).</summary>
+    internal Task<object?> ReadWriterPragmaAsync(string pragma) =>
+        WithWriterAsync("read a setting", session =>
+        {
+            using var command = session.Connection.CreateCommand();
+            command.CommandText = $"PRAGMA {pragma};";
+            return command.ExecuteScalar();
+        }, CancellationToken.None);
+
     private static string NewETag() => Guid.NewGuid().ToString("N");
 }
