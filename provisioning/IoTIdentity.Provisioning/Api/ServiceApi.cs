@@ -1,0 +1,40 @@
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace IoTIdentity.Provisioning.Api;
+
+/// <summary>The whole HTTP surface: CRLs, audit, health, metrics, OpenAPI and the resource APIs.</summary>
+public static class ServiceApi
+{
+    /// <summary>Maps every endpoint.</summary>
+    public static WebApplication MapProvisioningApi(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Service");
+        app.MapGet("/crl/{tenantId}.crl", Crl).WithTags("Service");
+        app.MapEnrollmentsApi();
+        app.MapDevicesApi();
+        var audit = app.MapGroup("/api/v1/audit").WithTags("Audit");
+        audit.MapGet("/", ReadAudit).RequireApiKey(ApiRole.Auditor);
+        audit.MapGet("/verify", VerifyAudit).RequireApiKey(ApiRole.Auditor);
+        return app;
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Crl(string tenantId, IGrainFactory grains)
+    {
+        if (!TenantIds.IsValid(tenantId)) return Problems.For(Protocol.ProvisioningError.NotFound);
+        var crl = await grains.GetGrain<ITenantGrain>(tenantId).GetCrlAsync();
+        return crl is null ? Problems.For(Protocol.ProvisioningError.NotFound) : TypedResults.File(crl, "application/pkix-crl");
+    }
+
+    private static async Task<Ok<IReadOnlyList<AuditEntry>>> ReadAudit(HttpContext http, IProvisioningStore store, long from = 1, int count = 100) =>
+        TypedResults.Ok(await store.ReadAuditAsync(Caller.Of(http).TenantId, Math.Max(1, from), Math.Clamp(count, 1, 1000)));
+
+    private static async Task<Ok<AuditChainVerification>> VerifyAudit(HttpContext http, IProvisioningStore store) =>
+        TypedResults.Ok(await store.VerifyAuditChainAsync(Caller.Of(http).TenantId));
+}

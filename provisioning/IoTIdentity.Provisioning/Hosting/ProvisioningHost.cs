@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using IoTIdentity.Provisioning.Api;
+using IoTIdentity.Provisioning.Certificates;
+using IoTIdentity.Provisioning.Enrollment;
+using IoTIdentity.Provisioning.GrainStorage;
+using IoTIdentity.Provisioning.Mqtt;
+using IoTIdentity.Provisioning.Storage;
+using IoTIdentity.Provisioning.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Orleans.Configuration;
+using Orleans.Storage;
+
+namespace IoTIdentity.Provisioning.Hosting;
+
+/// <summary>
+/// Builds the service: one process hosting an Orleans silo, the MQTT endpoint and the HTTP management API. With no
+/// configuration it runs one silo on localhost clustering, SQLite in the data directory, TLS MQTT with a dev
+/// certificate, and a dev tenant.
+/// </summary>
+public static class ProvisioningHost
+{
+    /// <summary>Builds the application from command-line arguments (and appsettings/environment).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.AddProvisioning();
+        var app = builder.Build();
+        app.MapProvisioningApi();
+        return app;
+    }
+
+    /// <summary>Registers every part of the service.</summary>
+    public static WebApplicationBuilder AddProvisioning(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var options = configuration.GetSection(ProvisioningOptions.Section).Get<ProvisioningOptions>() ?? new ProvisioningOptions();
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        builder.Services.Configure<ProvisioningOptions>(configuration.GetSection(ProvisioningOptions.Section));
+        // MQTT-OPTIONS: the endpoint's data directory defaults to ours once merged
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(RandomNumberGenerator.Create());
+        builder.Services.AddSingleton<IProvisioningStore>(_ => SqliteProvisioningStore.Open(new SqliteStoreOptions
+        {
+            DatabasePath = configuration["Storage:Sqlite:Path"] ?? Path.Combine(dataDirectory, "iotidentity.db"),
+        }));
+        var kek = DevKeyEncryptionKey.LoadOrCreate(configuration.GetSection(DevKeyEncryptionKey.Section).Get<KeyEncryptionKeyRingOptions>(), dataDirectory, out _);
+        builder.Services.AddSingleton(sp => KeyEncryptionKeyRing.FromOptions(kek, sp.GetRequiredService<RandomNumberGenerator>()));
+        builder.Services.AddSingleton<TenantCertificateAuthority>();
+        builder.Services.AddSingleton<DeviceCertificateIssuer>();
+        builder.Services.AddSingleton<EnrollmentResolver>();
+        builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddSingleton<ProvisioningMetrics>();
+
+        builder.UseOrleans(silo =>
+        {
+            var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+            var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.Services.AddKeyedSingleton<IGrainStorage>(ProvisioningStorage.Name,
+                (sp, _) => ActivatorUtilities.CreateInstance<ProvisioningGrainStorage>(sp));
+        });
+
+        builder.Services.AddSingleton<IDeviceRequestHandler, DeviceRequestHandler>();
+        // MQTT-ENDPOINT: builder.Services.AddMqttEndpoint(configuration);
+        builder.Services.AddHostedService<DevBootstrap>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ProvisioningMetrics.MeterName, "IoTIdentity.Mqtt")
+            .AddPrometheusExporter());
+        return builder;
+    }
+}
