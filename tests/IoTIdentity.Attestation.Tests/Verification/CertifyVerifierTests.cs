@@ -46,7 +46,7 @@ public sealed class CertifyVerifierTests(SoftwareKeysFixture keys) : IClassFixtu
     public void A_certify_of_a_resident_signing_key_by_the_AK_verifies(string akKind, TpmAlgId deviceType)
     {
         var ak = keys.Ak(akKind);
-        var deviceKey = SoftwareAttestationKey.DeviceKeyPublic(deviceType);
+        var deviceKey = deviceType == TpmAlgId.Rsa ? keys.RsaDeviceKey.Public : SoftwareAttestationKey.DeviceKeyPublic();
         var certify = ak.Certify(TpmNames.Of(deviceKey), Nonce);
 
         var verified = CertifyVerifier.Verify(ak.PublicArea, certify.Bytes, certify.Signature, Nonce, deviceKey);

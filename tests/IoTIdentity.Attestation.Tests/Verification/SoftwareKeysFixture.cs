@@ -1,5 +1,7 @@
 using IoTIdentity.Attestation.Verification;
 using IoTIdentity.TestKit;
+using IoTIdentity.Tpm.Keys;
+using IoTIdentity.Tpm.Structures;
 
 namespace IoTIdentity.Attestation.Tests.Verification;
 
@@ -18,6 +20,9 @@ public sealed class SoftwareKeysFixture : IDisposable
     /// <summary>Another ECC AK: same shape, different key.</summary>
     public SoftwareAttestationKey OtherEccAk { get; } = SoftwareAttestationKey.CreateEcc();
 
+    /// <summary>An RSA-2048 device identity key (KeyTemplates.DeviceRsa2048 shape).</summary>
+    public SoftwareAttestationKey RsaDeviceKey { get; } = SoftwareAttestationKey.CreateRsa(KeyTemplates.DeviceKeyAttributes, TpmtScheme.Null);
+
     public SoftwareAttestationKey Ak(string kind) => kind switch
     {
         "rsa" => RsaAk,
@@ -33,6 +38,7 @@ public sealed class SoftwareKeysFixture : IDisposable
         EccAk.Dispose();
         OtherRsaAk.Dispose();
         OtherEccAk.Dispose();
+        RsaDeviceKey.Dispose();
     }
 }
 
