@@ -24,6 +24,7 @@ public static class CredentialMaker
     /// </summary>
     public static MadeCredential Make(TpmtPublic ek, ReadOnlySpan<byte> objectName, RandomNumberGenerator random)
     {
+        CheckProtector(ek); // before sizing the secret from the EK's name algorithm
         var secret = new byte[Math.Min(SecretSize, TpmHash.DigestSize(ek.NameAlg))];
         random.GetBytes(secret);
         return Make(ek, objectName, secret, random);
@@ -37,6 +38,8 @@ public static class CredentialMaker
         var seed = ek.Parameters switch
         {
             TpmsRsaParms => CreateRsaSeed(ek, nameAlg, random),
+            TpmsEccParms ecc when TpmPublicKeys.Curve(ecc.Curve) is null =>
+                throw new VerificationException(AttestationFailure.KeyAlgorithm, $"EK curve {ecc.Curve} is not supported"),
             TpmsEccParms => CreateEccSeed(ek, nameAlg, random),
             _ => throw new VerificationException(AttestationFailure.KeyAlgorithm, $"{ek.Type} EK cannot protect a credential"),
         };

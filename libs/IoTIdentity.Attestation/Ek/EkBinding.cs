@@ -22,10 +22,11 @@ public static class EkBinding
                 same = Unsigned(p.Modulus!).SequenceEqual(Unsigned(rsa.Modulus)) && Unsigned(p.Exponent!).SequenceEqual(Unsigned(rsa.Exponent));
                 break;
             case (TpmsEccParms ecc, EkEccPublicKey ec):
+                // compare the coordinates as presented: a curve we do not know, or a coordinate too long for its curve,
+                // is simply not the certified key (TpmPublicKeys.EcParameters would throw ArgumentException for both)
                 var curve = TpmPublicKeys.Curve(ecc.Curve);
-                var q = TpmPublicKeys.EcParameters(ekPublic).Q;
-                same = curve is { } c && c.Oid.Value == ec.Curve.Oid.Value
-                    && Unsigned(q.X!).SequenceEqual(Unsigned(ec.X)) && Unsigned(q.Y!).SequenceEqual(Unsigned(ec.Y));
+                same = curve is { } c && c.Oid.Value == ec.Curve.Oid.Value && ekPublic.Unique is TpmEccPublicId { Point: var q }
+                    && Unsigned(q.X).SequenceEqual(Unsigned(ec.X)) && Unsigned(q.Y).SequenceEqual(Unsigned(ec.Y));
                 break;
             default:
                 same = false;

@@ -37,14 +37,14 @@ public sealed record KeyRequirements
     {
         CheckCommon(ak, "AK");
         if ((ak.Attributes & TpmaObject.Restricted) == 0) Fail(AttestationFailure.KeyAttributes, "AK is not restricted");
-        var scheme = ak.Parameters switch
+        var (scheme, fits) = ak.Parameters switch
         {
-            TpmsRsaParms rsa => rsa.Scheme,
-            TpmsEccParms ecc => ecc.Scheme,
-            _ => TpmtScheme.Null,
+            TpmsRsaParms rsa => (rsa.Scheme, rsa.Scheme.Scheme is TpmAlgId.RsaSsa or TpmAlgId.RsaPss),
+            TpmsEccParms ecc => (ecc.Scheme, ecc.Scheme.Scheme is TpmAlgId.EcDsa),
+            _ => (TpmtScheme.Null, false),
         };
-        if (scheme.Scheme is not (TpmAlgId.RsaSsa or TpmAlgId.RsaPss or TpmAlgId.EcDsa))
-            Fail(AttestationFailure.KeyAlgorithm, $"AK signing scheme {scheme.Scheme} is not RSASSA, RSAPSS or ECDSA");
+        if (!fits)
+            Fail(AttestationFailure.KeyAlgorithm, $"AK signing scheme {scheme.Scheme} is not RSASSA or RSAPSS for an RSA key, ECDSA for an ECC key");
         if (!SchemeHashes.Contains(scheme.Hash)) Fail(AttestationFailure.KeyAlgorithm, $"AK scheme hash {scheme.Hash} is not allowed");
     }
 
