@@ -35,14 +35,15 @@ public static class CredentialMaker
     {
         var symmetric = CheckProtector(ek);
         var nameAlg = TpmHash.Name(ek.NameAlg);
-        var seed = ek.Parameters switch
+        CredentialSeed seed;
+        try
         {
-            TpmsRsaParms => CreateRsaSeed(ek, nameAlg, random),
-            TpmsEccParms ecc when TpmPublicKeys.Curve(ecc.Curve) is null =>
-                throw new VerificationException(AttestationFailure.KeyAlgorithm, $"EK curve {ecc.Curve} is not supported"),
-            TpmsEccParms => CreateEccSeed(ek, nameAlg, random),
-            _ => throw new VerificationException(AttestationFailure.KeyAlgorithm, $"{ek.Type} EK cannot protect a credential"),
-        };
+            seed = CreateSeed(ek, nameAlg, random);
+        }
+        catch (ArgumentException e)
+        {
+            throw new VerificationException(AttestationFailure.KeyAlgorithm, $"the EK's key material is unusable: {e.Message}");
+        }
         try
         {
             var idObject = CredentialProtection.Wrap(nameAlg, symmetric.KeyBits, seed.Seed, objectName, secret);
@@ -64,6 +65,16 @@ public static class CredentialMaker
         if (!CryptographicOperations.FixedTimeEquals(expected, activated))
             throw new VerificationException(AttestationFailure.ActivationSecret, "the activated secret is not the one sent");
     }
+
+    private static CredentialSeed CreateSeed(TpmtPublic ek, HashAlgorithmName nameAlg, RandomNumberGenerator random) =>
+        ek.Parameters switch
+        {
+            TpmsRsaParms => CreateRsaSeed(ek, nameAlg, random),
+            TpmsEccParms ecc when TpmPublicKeys.Curve(ecc.Curve) is null =>
+                throw new VerificationException(AttestationFailure.KeyAlgorithm, $"EK curve {ecc.Curve} is not supported"),
+            TpmsEccParms => CreateEccSeed(ek, nameAlg, random),
+            _ => throw new VerificationException(AttestationFailure.KeyAlgorithm, $"{ek.Type} EK cannot protect a credential"),
+        };
 
     private static TpmtSymDef CheckProtector(TpmtPublic ek)
     {

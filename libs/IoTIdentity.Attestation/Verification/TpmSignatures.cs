@@ -25,6 +25,20 @@ public static class TpmSignatures
             throw new VerificationException(AttestationFailure.SignatureScheme, $"signature {signature.SigAlg}/{signature.Hash} does not match key scheme {keyScheme.Scheme}/{keyScheme.Hash}");
         if (!TpmHash.IsHash(signature.Hash))
             throw new VerificationException(AttestationFailure.SignatureScheme, $"signature hash {signature.Hash} is not supported");
+        bool valid;
+        try
+        {
+            valid = VerifyCore(key, message, signature);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new VerificationException(AttestationFailure.Signature, $"the key cannot verify: {e.Message}");
+        }
+        if (!valid) throw new VerificationException(AttestationFailure.Signature, "signature does not verify with the signing key");
+    }
+
+    private static bool VerifyCore(TpmtPublic key, ReadOnlySpan<byte> message, TpmtSignature signature)
+    {
         var hash = TpmHash.Name(signature.Hash);
         bool valid;
         switch (signature, key.Parameters)
@@ -48,6 +62,6 @@ public static class TpmSignatures
             default:
                 throw new VerificationException(AttestationFailure.SignatureScheme, $"{signature.SigAlg} signature cannot be verified with a {key.Type} key");
         }
-        if (!valid) throw new VerificationException(AttestationFailure.Signature, "signature does not verify with the signing key");
+        return valid;
     }
 }

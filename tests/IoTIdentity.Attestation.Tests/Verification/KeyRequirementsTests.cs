@@ -28,6 +28,14 @@ public sealed class KeyRequirementsTests(SoftwareKeysFixture keys) : IClassFixtu
     private static TpmtPublic WithEcc(TpmtPublic ak, Func<TpmsEccParms, TpmsEccParms> change) =>
         ak with { Parameters = change((TpmsEccParms)ak.Parameters) };
 
+    private static byte[] OddModulus(int bytes)
+    {
+        var modulus = new byte[bytes];
+        modulus[0] = 0xC0;
+        modulus[^1] = 0x01;
+        return modulus;
+    }
+
     // ---- positive controls ----
 
     [Fact]
@@ -51,7 +59,7 @@ public sealed class KeyRequirementsTests(SoftwareKeysFixture keys) : IClassFixtu
     {
         using var p384 = SoftwareAttestationKey.CreateEcc(curve: TpmEccCurve.NistP384, scheme: new TpmtScheme(TpmAlgId.EcDsa, TpmAlgId.Sha384));
         var pss = WithRsa(RsaAk, p => p with { Scheme = new TpmtScheme(TpmAlgId.RsaPss, TpmAlgId.Sha512) });
-        var rsa3072 = WithRsa(RsaAk, p => p with { KeyBits = 3072 }) with { Unique = new TpmRsaPublicId(new byte[384]) };
+        var rsa3072 = WithRsa(RsaAk, p => p with { KeyBits = 3072 }) with { Unique = new TpmRsaPublicId(OddModulus(384)) };
 
         KeyRequirements.Default.CheckAttestationKey(p384.PublicArea);
         KeyRequirements.Default.CheckAttestationKey(pss);
@@ -240,4 +248,19 @@ public sealed class KeyRequirementsTests(SoftwareKeysFixture keys) : IClassFixtu
 
         Assert.Equal(AttestationFailure.KeyAttributes, Refuse(ak));
     }
+
+    [Fact]
+    public void An_ECC_AK_whose_point_is_not_on_its_curve_is_refused()
+    {
+        var point = ((TpmEccPublicId)EccAk.Unique).Point;
+        var y = point.Y.ToArray();
+        y[^1] ^= 1;
+        Assert.Equal(AttestationFailure.KeyAlgorithm, Refuse(EccAk with { Unique = new TpmEccPublicId(new TpmsEccPoint(point.X, y)) }));
+    }
+
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(65536u)]
+    public void An_RSA_AK_with_an_unusable_exponent_is_refused(uint exponent) =>
+        Assert.Equal(AttestationFailure.KeyAlgorithm, Refuse(WithRsa(RsaAk, p => p with { Exponent = exponent })));
 }
