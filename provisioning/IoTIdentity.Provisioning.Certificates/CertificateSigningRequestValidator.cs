@@ -44,36 +44,32 @@ public static class CertificateSigningRequestValidator
     {
         ArgumentNullException.ThrowIfNull(csrDer);
         ArgumentNullException.ThrowIfNull(expectedSubjectPublicKeyInfo);
-        if (SubjectPublicKeys.TryParse(expectedSubjectPublicKeyInfo, out var expectedKey) is { } expectedProblem)
+        if (SubjectPublicKeys.TryCanonicalize(expectedSubjectPublicKeyInfo, out var expectedKey) is { } expectedProblem)
             throw new ArgumentException($"The expected key is not usable: {expectedProblem.Reason}.", nameof(expectedSubjectPublicKeyInfo));
-        using (expectedKey)
-        {
-            // 1. structure
-            if (!TryReadStructure(csrDer, out var request, out var structureProblem))
-                return CsrValidationResult.Invalid(CsrFailure.Malformed, structureProblem);
 
-            // 2. key
-            if (SubjectPublicKeys.TryParse(request.SubjectPublicKeyInfo.Span, out var key) is { } keyProblem)
-                return CsrValidationResult.Invalid(keyProblem.Malformed ? CsrFailure.Malformed : CsrFailure.UnsupportedAlgorithm,
-                    $"The request's key: {keyProblem.Reason}.");
-            using (key)
-            {
-                // 3. algorithm
-                if (!TryReadSignatureAlgorithm(request.SignatureAlgorithm, out var algorithm, out var algorithmProblem))
-                    return CsrValidationResult.Invalid(CsrFailure.UnsupportedAlgorithm, algorithmProblem);
+        // 1. structure
+        if (!TryReadStructure(csrDer, out var request, out var structureProblem))
+            return CsrValidationResult.Invalid(CsrFailure.Malformed, structureProblem);
 
-                // 4. signature
-                if (!Verifies(key!.Key, algorithm, request.Info.Span, request.Signature, out var signatureProblem))
-                    return CsrValidationResult.Invalid(CsrFailure.BadSignature, signatureProblem);
+        // 2. key
+        if (SubjectPublicKeys.TryCanonicalize(request.SubjectPublicKeyInfo.Span, out var key) is { } keyProblem)
+            return CsrValidationResult.Invalid(keyProblem.Malformed ? CsrFailure.Malformed : CsrFailure.UnsupportedAlgorithm,
+                $"The request's key: {keyProblem.Reason}.");
 
-                // 5. the certified key
-                if (!CryptographicOperations.FixedTimeEquals(key.CanonicalSpki, expectedKey!.CanonicalSpki))
-                    return CsrValidationResult.Invalid(CsrFailure.KeyMismatch, "The request is signed by a key other than the certified key.");
+        // 3. algorithm
+        if (!TryReadSignatureAlgorithm(request.SignatureAlgorithm, out var algorithm, out var algorithmProblem))
+            return CsrValidationResult.Invalid(CsrFailure.UnsupportedAlgorithm, algorithmProblem);
 
-                return CsrValidationResult.Valid(new VerifiedCertificateSigningRequest(
-                    csrDer.ToArray(), key.CanonicalSpki, request.Subject, algorithm.Oid));
-            }
-        }
+        // 4. signature
+        if (!Verifies(key, algorithm, request.Info.Span, request.Signature, out var signatureProblem))
+            return CsrValidationResult.Invalid(CsrFailure.BadSignature, signatureProblem);
+
+        // 5. the certified key
+        if (!CryptographicOperations.FixedTimeEquals(key.Spki, expectedKey.Spki))
+            return CsrValidationResult.Invalid(CsrFailure.KeyMismatch, "The request is signed by a key other than the certified key.");
+
+        return CsrValidationResult.Valid(new VerifiedCertificateSigningRequest(
+            csrDer.ToArray(), key.Spki, request.Subject, algorithm.Oid));
     }
 
     private static bool TryReadStructure(byte[] der, out RequestParts parts, out string problem)
@@ -182,30 +178,32 @@ public static class CertificateSigningRequestValidator
         return true;
     }
 
-    private static bool Verifies(AsymmetricAlgorithm key, SignatureAlgorithm algorithm, ReadOnlySpan<byte> info,
+    private static bool Verifies(CanonicalPublicKey key, SignatureAlgorithm algorithm, ReadOnlySpan<byte> info,
         ReadOnlySpan<byte> signature, out string problem)
     {
+        if (key.IsRsa != algorithm.RsaPadding is not null)
+        {
+            problem = $"Signature algorithm {algorithm.Oid} does not fit the request's {(key.IsRsa ? "RSA" : "EC")} key.";
+            return false;
+        }
         problem = "The request's self-signature does not verify.";
         try
         {
-            return key switch
+            if (key.IsRsa)
             {
-                ECDsa ecdsa when algorithm.RsaPadding is null =>
-                    ecdsa.VerifyData(info, signature, algorithm.Hash, DSASignatureFormat.Rfc3279DerSequence),
-                RSA rsa when algorithm.RsaPadding is not null => rsa.VerifyData(info, signature, algorithm.Hash, algorithm.RsaPadding),
-                _ => MismatchedAlgorithm(key, algorithm, out problem),
-            };
+                using var rsa = RSA.Create();
+                rsa.ImportSubjectPublicKeyInfo(key.Spki, out _);
+                return rsa.VerifyData(info, signature, algorithm.Hash, algorithm.RsaPadding!);
+            }
+            using var ecdsa = ECDsa.Create();
+            ecdsa.ImportSubjectPublicKeyInfo(key.Spki, out _);
+            return ecdsa.VerifyData(info, signature, algorithm.Hash, DSASignatureFormat.Rfc3279DerSequence);
         }
-        catch (CryptographicException)
+        catch (CryptographicException e)
         {
+            problem = $"The request's self-signature cannot be checked: {e.Message}";
             return false;
         }
-    }
-
-    private static bool MismatchedAlgorithm(AsymmetricAlgorithm key, SignatureAlgorithm algorithm, out string problem)
-    {
-        problem = $"Signature algorithm {algorithm.Oid} does not fit the request's {key.SignatureAlgorithm} key.";
-        return false;
     }
 
     private static bool IsNull(AsnReader reader)
