@@ -25,7 +25,7 @@ public static class CertificateSigningRequestValidator
     /// Validates <paramref name="csrDer"/>. Checks, in order:
     /// <list type="number">
     /// <item>it is a DER CertificationRequest: SEQUENCE { info SEQUENCE { version 0, subject, subjectPKInfo,
-    /// [0] attributes }, signatureAlgorithm, signature BIT STRING }, nothing trailing (<see cref="CsrFailure.Malformed"/>);</item>
+    /// [0] attributes (tolerated absent) }, signatureAlgorithm, signature BIT STRING }, nothing trailing (<see cref="CsrFailure.Malformed"/>);</item>
     /// <item>its key is RSA 2048–16384 or ECC P-256/P-384/P-521 (<see cref="CsrFailure.UnsupportedAlgorithm"/>, or
     /// <see cref="CsrFailure.Malformed"/> when it does not parse);</item>
     /// <item>its signature algorithm is ecdsa-with-SHA256/384/512, sha256/384/512WithRSAEncryption or RSASSA-PSS with
@@ -92,7 +92,9 @@ public static class CertificateSigningRequestValidator
             var subject = infoReader.ReadEncodedValue();
             new AsnReader(subject, AsnEncodingRules.DER).ReadSequence();
             var spki = infoReader.ReadEncodedValue();
-            infoReader.ReadSetOf(skipSortOrderValidation: true, new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true));
+            // RFC 2986 makes [0] attributes mandatory (possibly empty); BouncyCastle omits it when empty, so tolerate that.
+            if (infoReader.HasData)
+                infoReader.ReadSetOf(skipSortOrderValidation: true, new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true));
             infoReader.ThrowIfNotEmpty();
             parts = new RequestParts(info, new X500DistinguishedName(subject.Span), spki, signatureAlgorithm, signature);
             return true;
