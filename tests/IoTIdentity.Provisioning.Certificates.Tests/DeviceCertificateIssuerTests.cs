@@ -198,6 +198,8 @@ public sealed class DeviceCertificateIssuerTests : IDisposable
         var good = Request(_deviceKey.ExportSubjectPublicKeyInfo());
         using var weak = RSA.Create(1024);
         using var p224 = ECDsa.Create(ECCurve.CreateFromFriendlyName("secp224r1"));
+        var offCurve = _deviceKey.ExportSubjectPublicKeyInfo();
+        offCurve[^1] ^= 0x01;
         var bad = new[]
         {
             good with { TenantId = "tenant-b" },
@@ -212,6 +214,8 @@ public sealed class DeviceCertificateIssuerTests : IDisposable
         };
         foreach (var request in bad)
             Assert.Throws<ArgumentException>(() => _issuer.Issue(_ca, request));
+        Assert.Contains("not on the curve",
+            Assert.Throws<ArgumentException>(() => _issuer.Issue(_ca, good with { SubjectPublicKeyInfo = offCurve })).Message);
     }
 
     [Fact]
