@@ -7,9 +7,14 @@ namespace IoTIdentity.Provisioning.Certificates;
 /// <summary>
 /// Checks a device's PKCS#10 request (RFC 2986). Offline and pure. Parses with <see cref="AsnReader"/> and verifies
 /// with .NET's RSA/ECDsa (OpenSSL) over the request-info bytes exactly as received; this keeps every failure reason
-/// distinct, where <c>CertificateRequest.LoadSigningRequest</c> throws one exception for all of them, and costs the
-/// same signature verification.
+/// distinct, where <c>CertificateRequest.LoadSigningRequest</c> throws one exception for all of them.
 /// </summary>
+/// <remarks>
+/// Measured once for a P-256 request on the loaded 2-core development machine (same run, µs per request): .NET key
+/// import + verify 828, <c>CertificateRequest.LoadSigningRequest</c> 854, BouncyCastle key + verify 1,035,
+/// BouncyCastle <c>Pkcs10CertificationRequest.Verify</c> 1,477. Importing the key into OpenSSL is about two thirds
+/// of the cost and cannot be avoided when .NET verifies; this path ties LoadSigningRequest and beats BouncyCastle.
+/// </remarks>
 public static class CertificateSigningRequestValidator
 {
     private const string EcdsaSha256 = "1.2.840.10045.4.3.2";
