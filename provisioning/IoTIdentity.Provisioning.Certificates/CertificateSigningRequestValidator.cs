@@ -7,9 +7,14 @@ namespace IoTIdentity.Provisioning.Certificates;
 /// <summary>
 /// Checks a device's PKCS#10 request (RFC 2986). Offline and pure. Parses with <see cref="AsnReader"/> and verifies
 /// with .NET's RSA/ECDsa (OpenSSL) over the request-info bytes exactly as received; this keeps every failure reason
-/// distinct, where <c>CertificateRequest.LoadSigningRequest</c> throws one exception for all of them, and costs the
-/// same signature verification.
+/// distinct, where <c>CertificateRequest.LoadSigningRequest</c> throws one exception for all of them.
 /// </summary>
+/// <remarks>
+/// Measured once for a P-256 request on the loaded 2-core development machine (same run, µs per request): .NET key
+/// import + verify 828, <c>CertificateRequest.LoadSigningRequest</c> 854, BouncyCastle key + verify 1,035,
+/// BouncyCastle <c>Pkcs10CertificationRequest.Verify</c> 1,477. Importing the key into OpenSSL is about two thirds
+/// of the cost and cannot be avoided when .NET verifies; this path ties LoadSigningRequest and beats BouncyCastle.
+/// </remarks>
 public static class CertificateSigningRequestValidator
 {
     private const string EcdsaSha256 = "1.2.840.10045.4.3.2";
@@ -25,7 +30,7 @@ public static class CertificateSigningRequestValidator
     /// Validates <paramref name="csrDer"/>. Checks, in order:
     /// <list type="number">
     /// <item>it is a DER CertificationRequest: SEQUENCE { info SEQUENCE { version 0, subject, subjectPKInfo,
-    /// [0] attributes }, signatureAlgorithm, signature BIT STRING }, nothing trailing (<see cref="CsrFailure.Malformed"/>);</item>
+    /// [0] attributes (tolerated absent) }, signatureAlgorithm, signature BIT STRING }, nothing trailing (<see cref="CsrFailure.Malformed"/>);</item>
     /// <item>its key is RSA 2048–16384 or ECC P-256/P-384/P-521 (<see cref="CsrFailure.UnsupportedAlgorithm"/>, or
     /// <see cref="CsrFailure.Malformed"/> when it does not parse);</item>
     /// <item>its signature algorithm is ecdsa-with-SHA256/384/512, sha256/384/512WithRSAEncryption or RSASSA-PSS with
@@ -44,36 +49,32 @@ public static class CertificateSigningRequestValidator
     {
         ArgumentNullException.ThrowIfNull(csrDer);
         ArgumentNullException.ThrowIfNull(expectedSubjectPublicKeyInfo);
-        if (SubjectPublicKeys.TryParse(expectedSubjectPublicKeyInfo, out var expectedKey) is { } expectedProblem)
+        if (SubjectPublicKeys.TryCanonicalize(expectedSubjectPublicKeyInfo, out var expectedKey) is { } expectedProblem)
             throw new ArgumentException($"The expected key is not usable: {expectedProblem.Reason}.", nameof(expectedSubjectPublicKeyInfo));
-        using (expectedKey)
-        {
-            // 1. structure
-            if (!TryReadStructure(csrDer, out var request, out var structureProblem))
-                return CsrValidationResult.Invalid(CsrFailure.Malformed, structureProblem);
 
-            // 2. key
-            if (SubjectPublicKeys.TryParse(request.SubjectPublicKeyInfo.Span, out var key) is { } keyProblem)
-                return CsrValidationResult.Invalid(keyProblem.Malformed ? CsrFailure.Malformed : CsrFailure.UnsupportedAlgorithm,
-                    $"The request's key: {keyProblem.Reason}.");
-            using (key)
-            {
-                // 3. algorithm
-                if (!TryReadSignatureAlgorithm(request.SignatureAlgorithm, out var algorithm, out var algorithmProblem))
-                    return CsrValidationResult.Invalid(CsrFailure.UnsupportedAlgorithm, algorithmProblem);
+        // 1. structure
+        if (!TryReadStructure(csrDer, out var request, out var structureProblem))
+            return CsrValidationResult.Invalid(CsrFailure.Malformed, structureProblem);
 
-                // 4. signature
-                if (!Verifies(key!.Key, algorithm, request.Info.Span, request.Signature, out var signatureProblem))
-                    return CsrValidationResult.Invalid(CsrFailure.BadSignature, signatureProblem);
+        // 2. key
+        if (SubjectPublicKeys.TryCanonicalize(request.SubjectPublicKeyInfo.Span, out var key) is { } keyProblem)
+            return CsrValidationResult.Invalid(keyProblem.Malformed ? CsrFailure.Malformed : CsrFailure.UnsupportedAlgorithm,
+                $"The request's key: {keyProblem.Reason}.");
 
-                // 5. the certified key
-                if (!CryptographicOperations.FixedTimeEquals(key.CanonicalSpki, expectedKey!.CanonicalSpki))
-                    return CsrValidationResult.Invalid(CsrFailure.KeyMismatch, "The request is signed by a key other than the certified key.");
+        // 3. algorithm
+        if (!TryReadSignatureAlgorithm(request.SignatureAlgorithm, out var algorithm, out var algorithmProblem))
+            return CsrValidationResult.Invalid(CsrFailure.UnsupportedAlgorithm, algorithmProblem);
 
-                return CsrValidationResult.Valid(new VerifiedCertificateSigningRequest(
-                    csrDer.ToArray(), key.CanonicalSpki, request.Subject, algorithm.Oid));
-            }
-        }
+        // 4. signature
+        if (!Verifies(key, algorithm, request.Info.Span, request.Signature, out var signatureProblem))
+            return CsrValidationResult.Invalid(CsrFailure.BadSignature, signatureProblem);
+
+        // 5. the certified key
+        if (!CryptographicOperations.FixedTimeEquals(key.Spki, expectedKey.Spki))
+            return CsrValidationResult.Invalid(CsrFailure.KeyMismatch, "The request is signed by a key other than the certified key.");
+
+        return CsrValidationResult.Valid(new VerifiedCertificateSigningRequest(
+            csrDer.ToArray(), key.Spki, request.Subject, algorithm.Oid));
     }
 
     private static bool TryReadStructure(byte[] der, out RequestParts parts, out string problem)
@@ -96,7 +97,9 @@ public static class CertificateSigningRequestValidator
             var subject = infoReader.ReadEncodedValue();
             new AsnReader(subject, AsnEncodingRules.DER).ReadSequence();
             var spki = infoReader.ReadEncodedValue();
-            infoReader.ReadSetOf(skipSortOrderValidation: true, new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true));
+            // RFC 2986 makes [0] attributes mandatory (possibly empty); BouncyCastle omits it when empty, so tolerate that.
+            if (infoReader.HasData)
+                infoReader.ReadSetOf(skipSortOrderValidation: true, new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true));
             infoReader.ThrowIfNotEmpty();
             parts = new RequestParts(info, new X500DistinguishedName(subject.Span), spki, signatureAlgorithm, signature);
             return true;
@@ -182,30 +185,32 @@ public static class CertificateSigningRequestValidator
         return true;
     }
 
-    private static bool Verifies(AsymmetricAlgorithm key, SignatureAlgorithm algorithm, ReadOnlySpan<byte> info,
+    private static bool Verifies(CanonicalPublicKey key, SignatureAlgorithm algorithm, ReadOnlySpan<byte> info,
         ReadOnlySpan<byte> signature, out string problem)
     {
+        if (key.IsRsa != algorithm.RsaPadding is not null)
+        {
+            problem = $"Signature algorithm {algorithm.Oid} does not fit the request's {(key.IsRsa ? "RSA" : "EC")} key.";
+            return false;
+        }
         problem = "The request's self-signature does not verify.";
         try
         {
-            return key switch
+            if (key.IsRsa)
             {
-                ECDsa ecdsa when algorithm.RsaPadding is null =>
-                    ecdsa.VerifyData(info, signature, algorithm.Hash, DSASignatureFormat.Rfc3279DerSequence),
-                RSA rsa when algorithm.RsaPadding is not null => rsa.VerifyData(info, signature, algorithm.Hash, algorithm.RsaPadding),
-                _ => MismatchedAlgorithm(key, algorithm, out problem),
-            };
+                using var rsa = RSA.Create();
+                rsa.ImportSubjectPublicKeyInfo(key.Spki, out _);
+                return rsa.VerifyData(info, signature, algorithm.Hash, algorithm.RsaPadding!);
+            }
+            using var ecdsa = ECDsa.Create();
+            ecdsa.ImportSubjectPublicKeyInfo(key.Spki, out _);
+            return ecdsa.VerifyData(info, signature, algorithm.Hash, DSASignatureFormat.Rfc3279DerSequence);
         }
-        catch (CryptographicException)
+        catch (CryptographicException e)
         {
+            problem = $"The request's self-signature cannot be checked: {e.Message}";
             return false;
         }
-    }
-
-    private static bool MismatchedAlgorithm(AsymmetricAlgorithm key, SignatureAlgorithm algorithm, out string problem)
-    {
-        problem = $"Signature algorithm {algorithm.Oid} does not fit the request's {key.SignatureAlgorithm} key.";
-        return false;
     }
 
     private static bool IsNull(AsnReader reader)

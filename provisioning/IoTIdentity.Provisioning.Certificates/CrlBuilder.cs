@@ -1,4 +1,3 @@
-using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.X509;
 using BigInteger = Org.BouncyCastle.Math.BigInteger;
@@ -51,7 +50,7 @@ public sealed class CrlBuilder
             if (!Enum.IsDefined(entry.Reason)) throw new ArgumentException($"{entry.Reason} is not a CRL reason.", nameof(revoked));
             var revokedAt = X509Building.WholeSeconds(entry.RevokedAt).UtcDateTime;
             if (entry.Reason == CrlReason.Unspecified)
-                generator.AddCrlEntry(serial, revokedAt, new X509Extensions(new Dictionary<DerObjectIdentifier, X509Extension>()));
+                generator.AddCrlEntry(serial, revokedAt, extensions: null); // no empty crlEntryExtensions: SIZE (1..MAX)
             else
                 generator.AddCrlEntry(serial, revokedAt, (int)entry.Reason);
         }

@@ -90,11 +90,9 @@ public sealed class DeviceCertificateIssuer
         if (module.SerialNumber is not { Length: > 0 } || !IsObjectIdentifier(module.HardwareType))
             throw new ArgumentException("The hardware module needs an OID type and a serial number.", nameof(request));
 
-        var problem = SubjectPublicKeys.TryParse(request.SubjectPublicKeyInfo ?? [], out var key);
-        if (problem is { } p)
+        if (SubjectPublicKeys.TryCanonicalize(request.SubjectPublicKeyInfo ?? [], out var key) is { } p)
             throw new ArgumentException($"The device key is {(p.Malformed ? "malformed" : "unsupported")}: {p.Reason}.", nameof(request));
-        using (key)
-            return SubjectPublicKeyInfo.GetInstance(key!.CanonicalSpki);
+        return SubjectPublicKeyInfo.GetInstance(key.Spki);
     }
 
     private static GeneralNames SubjectAlternativeName(DeviceCertificateRequest request)
