@@ -138,7 +138,8 @@ public sealed class MqttEndpoint : IHostedService, IAsyncDisposable
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             closed++;
         }
-        if (await server.GetSessionAsync(deviceId).ConfigureAwait(false) is { } session) await session.DeleteAsync().ConfigureAwait(false);
+        foreach (var session in await server.GetSessionsAsync().ConfigureAwait(false))
+            if (string.Equals(session.Id, deviceId, StringComparison.Ordinal)) await session.DeleteAsync().ConfigureAwait(false);
         MqttEndpointLog.SessionsClosed(_logger, closed, deviceId);
         return closed;
     }

@@ -19,12 +19,12 @@ internal sealed class EndpointHarness : IAsyncDisposable
     private readonly List<IMqttClient> _clients = [];
     private readonly bool _ownsDirectory;
 
-    private EndpointHarness(MqttEndpointOptions options, FakeHandler handler, bool ownsDirectory)
+    private EndpointHarness(MqttEndpointOptions options, FakeHandler handler, bool ownsDirectory, TimeProvider? time)
     {
         Options = options;
         Handler = handler;
         _ownsDirectory = ownsDirectory;
-        Endpoint = new MqttEndpoint(handler, Microsoft.Extensions.Options.Options.Create(options), NullLogger<MqttEndpoint>.Instance);
+        Endpoint = new MqttEndpoint(handler, Microsoft.Extensions.Options.Options.Create(options), NullLogger<MqttEndpoint>.Instance, timeProvider: time);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter, Endpoint.Meter) && instrument.Name == "iotid.mqtt.refusals") listener.EnableMeasurementEvents(instrument);
@@ -46,12 +46,12 @@ internal sealed class EndpointHarness : IAsyncDisposable
 
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "iotid-mqtt-tests", Guid.NewGuid().ToString("N"));
 
-    public static async Task<EndpointHarness> StartAsync(Action<MqttEndpointOptions>? configure = null, FakeHandler? handler = null)
+    public static async Task<EndpointHarness> StartAsync(Action<MqttEndpointOptions>? configure = null, FakeHandler? handler = null, TimeProvider? time = null)
     {
         var options = new MqttEndpointOptions { BindAddress = "127.0.0.1", TlsPort = 0, PlaintextPort = 0, DataDirectory = NewDataDirectory() };
         var directory = options.DataDirectory;
         configure?.Invoke(options);
-        var harness = new EndpointHarness(options, handler ?? new FakeHandler(), ownsDirectory: options.DataDirectory == directory);
+        var harness = new EndpointHarness(options, handler ?? new FakeHandler(), ownsDirectory: options.DataDirectory == directory, time);
         await harness.Endpoint.StartAsync(CancellationToken.None).Within();
         return harness;
     }
