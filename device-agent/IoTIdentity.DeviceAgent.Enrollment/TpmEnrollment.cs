@@ -164,7 +164,7 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
         {
             await tpm.FlushAsync(handle, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Tpm.TpmException)
+        catch (Exception e) when (e is Tpm.TpmException or Tpm.Transport.TpmTransportException)
         {
             // already gone (e.g. the TPM was reset); nothing left to free
         }

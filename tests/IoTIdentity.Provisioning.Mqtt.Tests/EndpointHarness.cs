@@ -18,11 +18,12 @@ internal sealed class EndpointHarness : IAsyncDisposable
     private readonly MeterListener _listener = new();
     private readonly List<IMqttClient> _clients = [];
     private readonly bool _ownsDirectory;
+    private readonly IDeviceRequestHandler _handler;
 
-    private EndpointHarness(MqttEndpointOptions options, FakeHandler handler, bool ownsDirectory, TimeProvider? time)
+    private EndpointHarness(MqttEndpointOptions options, IDeviceRequestHandler handler, bool ownsDirectory, TimeProvider? time)
     {
         Options = options;
-        Handler = handler;
+        _handler = handler;
         _ownsDirectory = ownsDirectory;
         Endpoint = new MqttEndpoint(handler, Microsoft.Extensions.Options.Options.Create(options), NullLogger<MqttEndpoint>.Instance, timeProvider: time);
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -39,14 +40,14 @@ internal sealed class EndpointHarness : IAsyncDisposable
 
     public MqttEndpoint Endpoint { get; }
     public MqttEndpointOptions Options { get; }
-    public FakeHandler Handler { get; }
+    public FakeHandler Handler => (FakeHandler)_handler;
     public ConcurrentDictionary<string, long> Refusals { get; } = new();
 
     public long RefusalCount(string reason) => Refusals.GetValueOrDefault(reason);
 
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "iotid-mqtt-tests", Guid.NewGuid().ToString("N"));
 
-    public static async Task<EndpointHarness> StartAsync(Action<MqttEndpointOptions>? configure = null, FakeHandler? handler = null, TimeProvider? time = null)
+    public static async Task<EndpointHarness> StartAsync(Action<MqttEndpointOptions>? configure = null, IDeviceRequestHandler? handler = null, TimeProvider? time = null)
     {
         var options = new MqttEndpointOptions { BindAddress = "127.0.0.1", TlsPort = 0, PlaintextPort = 0, DataDirectory = NewDataDirectory() };
         var directory = options.DataDirectory;
