@@ -295,6 +295,32 @@ public sealed class MqttEndpointTests
     }
 
     [Fact]
+    public async Task Many_devices_at_once_each_get_their_own_replies()
+    {
+        var handler = new FakeHandler(async (request, ct) =>
+        {
+            await Task.Delay(20, ct);
+            return new DeviceReply(Encoding.UTF8.GetBytes(request.DeviceId));
+        });
+        await using var harness = await EndpointHarness.StartAsync(handler: handler);
+        var devices = await Task.WhenAll(Enumerable.Range(0, 25).Select(_ => RawDevice.ConnectAsync(harness)));
+
+        await Task.WhenAll(devices.Select(async d =>
+        {
+            await d.RequestAsync("register", Body, [1]);
+            await d.RequestAsync("attest", Body, [2]);
+        }));
+
+        foreach (var device in devices)
+        {
+            var replies = new[] { await device.NextAsync(), await device.NextAsync() };
+            Assert.Equal([[1], [2]], replies.Select(r => r.CorrelationData));
+            Assert.All(replies, r => Assert.Equal(device.Id, Encoding.UTF8.GetString(r.Payload.ToArray())));
+        }
+        Assert.Equal(50, harness.Handler.Received.Count);
+    }
+
+    [Fact]
     public async Task CloseSessionsAsync_disconnects_the_devices_live_session()
     {
         await using var harness = await EndpointHarness.StartAsync();
