@@ -1,0 +1,191 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Messages;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace IoTIdentity.DeviceAgent.Enrollment;
+
+/// <summary>
+/// A device's MQTT 5 connection to the service: client id = device id, TLS validated against configured trust
+/// anchors, subscribed to its own responses and commands. <see cref="RequestAsync{TRequest, TResponse}"/> is one
+/// request/response exchange: the request goes to <c>iotid/v1/{id}/req/{op}</c> with response topic
+/// <c>iotid/v1/{id}/res/{op}</c> and random correlation data, and the reply carrying that correlation data completes it.
+/// A refusal (PUBACK reason or ErrorResponse) throws <see cref="EnrollmentRefusedException"/>.
+/// </summary>
+public sealed class EnrollmentClient : IAsyncDisposable
+{
+    private const string ErrorProperty = "iotid-error";
+    private const string RetryAfterProperty = "retry-after";
+
+    private readonly IMqttClient _client;
+    private readonly EnrollmentClientOptions _options;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<MqttApplicationMessage>> _pending = new(StringComparer.Ordinal);
+
+    private EnrollmentClient(IMqttClient client, string deviceId, EnrollmentClientOptions options)
+    {
+        _client = client;
+        _options = options;
+        DeviceId = deviceId;
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+    }
+
+    /// <summary>The device id this client is connected as.</summary>
+    public string DeviceId { get; }
+
+    /// <summary>Whether the MQTT connection is up.</summary>
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Raised with the payload of each message on <c>iotid/v1/{id}/cmd</c>.</summary>
+    public event Func<ReadOnlyMemory<byte>, Task>? CommandReceived;
+
+    /// <summary>Connects as <paramref name="deviceId"/> and subscribes to the device's responses and commands.</summary>
+    public static async Task<EnrollmentClient> ConnectAsync(string deviceId, EnrollmentClientOptions options, CancellationToken cancellationToken = default)
+    {
+        if (!Topics.IsValidDeviceId(deviceId)) throw new ArgumentException("not a valid device id", nameof(deviceId));
+        var mqtt = new MqttClientFactory().CreateMqttClient();
+        var client = new EnrollmentClient(mqtt, deviceId, options);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.ConnectTimeout);
+            var connected = await mqtt.ConnectAsync(client.BuildOptions(), timeout.Token).ConfigureAwait(false);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
+                throw new EnrollmentRefusedException(ProvisioningError.NotAuthorized, detail: $"CONNECT refused: {connected.ResultCode}");
+            var subscribed = await mqtt.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(Topics.DeviceSubtree(deviceId) + "res/#", MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithTopicFilter(Topics.Commands(deviceId), MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build(), timeout.Token).ConfigureAwait(false);
+            if (subscribed.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+                throw new EnrollmentRefusedException(ProvisioningError.NotAuthorized, detail: "SUBSCRIBE refused");
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Step 1: sends <c>register</c> and returns the challenge.</summary>
+    public Task<ChallengeResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default) =>
+        RequestAsync(Topics.Operations.Register, request, ProtocolJson.Default.RegisterRequest, ProtocolJson.Default.ChallengeResponse, cancellationToken);
+
+    /// <summary>Step 2: sends <c>attest</c> and returns the issued certificate.</summary>
+    public Task<IssuedResponse> AttestAsync(AttestRequest request, CancellationToken cancellationToken = default) =>
+        RequestAsync(Topics.Operations.Attest, request, ProtocolJson.Default.AttestRequest, ProtocolJson.Default.IssuedResponse, cancellationToken);
+
+    /// <summary>One request/response exchange with JSON bodies (see the type's summary).</summary>
+    public async Task<TResponse> RequestAsync<TRequest, TResponse>(string operation, TRequest request,
+        JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
+    {
+        var reply = await RequestRawAsync(operation, JsonSerializer.SerializeToUtf8Bytes(request, requestType), cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Deserialize(reply, responseType) ?? throw new JsonException($"empty {operation} reply");
+    }
+
+    /// <summary>
+    /// One request/response exchange with a raw body (for tests and adversarial simulations); returns the reply body.
+    /// </summary>
+    public async Task<byte[]> RequestRawAsync(string operation, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        var correlation = RandomNumberGenerator.GetBytes(16);
+        var key = Convert.ToHexString(correlation);
+        var reply = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[key] = reply;
+        try
+        {
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.Request(DeviceId, operation))
+                .WithResponseTopic(Topics.Response(DeviceId, operation))
+                .WithCorrelationData(correlation)
+                .WithContentType("application/json")
+                .WithPayloadSegment(payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            var published = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            if (!published.IsSuccess)
+                throw Refusal(published.UserProperties, null, $"PUBACK {published.ReasonCode}");
+            var received = await reply.Task.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            var body = received.Payload.ToArray();
+            if (Property(received.UserProperties, ErrorProperty) is not null) throw Refusal(received.UserProperties, body, null);
+            return body;
+        }
+        finally
+        {
+            _pending.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>Disconnects cleanly (best effort) and releases the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_client.IsConnected) await _client.DisconnectAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or TimeoutException or OperationCanceledException)
+        {
+        }
+        _client.Dispose();
+        foreach (var pending in _pending.Values) pending.TrySetCanceled();
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var message = e.ApplicationMessage;
+        if (message.Topic == Topics.Commands(DeviceId))
+        {
+            if (CommandReceived is { } handler) await handler(message.Payload.ToArray()).ConfigureAwait(false);
+            return;
+        }
+        if (message.CorrelationData is { Length: > 0 } correlation && _pending.TryGetValue(Convert.ToHexString(correlation), out var pending))
+            pending.TrySetResult(message);
+    }
+
+    private static EnrollmentRefusedException Refusal(IReadOnlyCollection<MqttUserProperty>? properties, byte[]? body, string? detail)
+    {
+        ErrorResponse? response = null;
+        if (body is not null)
+        {
+            try { response = JsonSerializer.Deserialize(body, ProtocolJson.Default.ErrorResponse); }
+            catch (JsonException) { }
+        }
+        var error = response?.Error
+            ?? (Enum.TryParse<ProvisioningError>(Property(properties, ErrorProperty), out var named) ? named : ProvisioningError.NotAuthorized);
+        var seconds = response?.RetryAfterSeconds
+            ?? (int.TryParse(Property(properties, RetryAfterProperty), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null);
+        return new EnrollmentRefusedException(error, seconds is { } wait ? TimeSpan.FromSeconds(wait) : null, detail ?? response?.Message);
+    }
+
+    private static string? Property(IEnumerable<MqttUserProperty>? properties, string name) =>
+        properties?.FirstOrDefault(p => p.Name == name)?.ReadValueAsString();
+
+    private MqttClientOptions BuildOptions()
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithClientId(DeviceId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithTcpServer(_options.Host, _options.Port)
+            .WithCleanStart()
+            .WithKeepAlivePeriod(_options.KeepAlive)
+            .WithTimeout(_options.ConnectTimeout);
+        if (_options.UseTls)
+        {
+            var anchors = new X509Certificate2Collection(_options.TrustAnchors);
+            if (_options.TrustAnchorPath is { } path) anchors.ImportFromPemFile(path);
+            builder.WithTlsOptions(tls => tls.UseTls().WithTargetHost(_options.Host)
+                .WithCertificateValidationHandler(args => _options.InsecureSkipServerCertificateValidation
+                    || ServerCertificateValidation.IsTrusted(args.Certificate, args.Chain, args.SslPolicyErrors, anchors)));
+        }
+        return builder.Build();
+    }
+}

@@ -1,0 +1,39 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace IoTIdentity.DeviceAgent.Enrollment;
+
+/// <summary>Where and how an <see cref="EnrollmentClient"/> reaches the service's MQTT endpoint.</summary>
+public sealed class EnrollmentClientOptions
+{
+    /// <summary>The broker's host name or address (also the name the server certificate must carry).</summary>
+    public string Host { get; set; } = "localhost";
+
+    /// <summary>The broker's port (8883 for TLS by convention).</summary>
+    public int Port { get; set; } = 8883;
+
+    /// <summary>TLS (default). Turn off only against an endpoint that allows plaintext, in development.</summary>
+    public bool UseTls { get; set; } = true;
+
+    /// <summary>
+    /// Certificates the server's chain must end in (the service's dev certificate or its root). Empty: the operating
+    /// system's trust store decides.
+    /// </summary>
+    public X509Certificate2Collection TrustAnchors { get; set; } = [];
+
+    /// <summary>A PEM file of trust anchors, added to <see cref="TrustAnchors"/> (e.g. the endpoint's <c>mqtt-dev-cert.pem</c>).</summary>
+    public string? TrustAnchorPath { get; set; }
+
+    /// <summary>
+    /// INSECURE, for tests only: accept any server certificate. Anyone on the path could then impersonate the service.
+    /// </summary>
+    public bool InsecureSkipServerCertificateValidation { get; set; }
+
+    /// <summary>How long connecting may take.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long to wait for the reply to a request.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>MQTT keep-alive period.</summary>
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(60);
+}

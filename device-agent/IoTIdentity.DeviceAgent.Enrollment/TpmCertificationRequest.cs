@@ -1,0 +1,125 @@
+using System.Buffers.Binary;
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Tpm.Commands;
+using IoTIdentity.Tpm.Keys;
+using IoTIdentity.Tpm.Structures;
+using IoTIdentity.Tpm.Types;
+
+namespace IoTIdentity.DeviceAgent.Enrollment;
+
+/// <summary>
+/// A PKCS#10 certificate request (RFC 2986) signed inside the TPM. .NET's CertificateRequest needs the private key in
+/// process, so the CertificationRequestInfo is encoded here (subject <c>CN=deviceId</c>, the TPM key's
+/// SubjectPublicKeyInfo, no attributes), its SHA-256 digest signed with TPM2_Sign, and the signature wrapped:
+/// RSASSA-PKCS1-v1_5 as is, ECDSA as DER <c>SEQUENCE { r, s }</c>.
+/// </summary>
+internal static class TpmCertificationRequest
+{
+    private const string Sha256WithRsa = "1.2.840.113549.1.1.11";
+    private const string EcdsaWithSha256 = "1.2.840.10045.4.3.2";
+
+    public static async Task<byte[]> CreateAsync(TpmClient tpm, LoadedKey key, string commonName, CancellationToken cancellationToken)
+    {
+        var info = RequestInfo(commonName, SubjectPublicKeyInfo(key.Public.Value));
+        var signature = await tpm.SignDigestAsync(key, SHA256.HashData(info), TpmAlgId.Sha256, cancellationToken).ConfigureAwait(false);
+        var (algorithm, value) = signature switch
+        {
+            TpmsSignatureRsa { Scheme: TpmAlgId.RsaSsa } rsa => (Sha256WithRsa, rsa.Signature),
+            TpmsSignatureEcc { Scheme: TpmAlgId.EcDsa } ecc => (EcdsaWithSha256, DerEcdsa(ecc.R, ecc.S)),
+            _ => throw new InvalidOperationException($"the device key signed with {signature.SigAlg}, which a CSR cannot carry"),
+        };
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteEncodedValue(info);
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier(algorithm);
+                if (algorithm == Sha256WithRsa) writer.WriteNull();
+            }
+            writer.WriteBitString(value);
+        }
+        return writer.Encode();
+    }
+
+    /// <summary>The DER SubjectPublicKeyInfo of a TPM RSA or NIST-curve ECC public area.</summary>
+    public static byte[] SubjectPublicKeyInfo(TpmtPublic key)
+    {
+        switch (key.Parameters, key.Unique)
+        {
+            case (TpmsRsaParms rsaParms, TpmRsaPublicId rsaId):
+                using (var rsa = RSA.Create(new RSAParameters { Modulus = rsaId.Modulus, Exponent = Exponent(rsaParms.EffectiveExponent) }))
+                    return rsa.ExportSubjectPublicKeyInfo();
+            case (TpmsEccParms eccParms, TpmEccPublicId eccId):
+                var (curve, size) = eccParms.Curve switch
+                {
+                    TpmEccCurve.NistP256 => (ECCurve.NamedCurves.nistP256, 32),
+                    TpmEccCurve.NistP384 => (ECCurve.NamedCurves.nistP384, 48),
+                    TpmEccCurve.NistP521 => (ECCurve.NamedCurves.nistP521, 66),
+                    _ => throw new NotSupportedException($"ECC curve {eccParms.Curve} is not supported for device keys"),
+                };
+                using (var ecdsa = ECDsa.Create(new ECParameters
+                       {
+                           Curve = curve,
+                           Q = new ECPoint { X = LeftPad(eccId.Point.X, size), Y = LeftPad(eccId.Point.Y, size) },
+                       }))
+                    return ecdsa.ExportSubjectPublicKeyInfo();
+            default:
+                throw new NotSupportedException($"a {key.Type} key cannot be put in a certificate request");
+        }
+    }
+
+    /// <summary>The ECDSA signature <c>r || s</c> (IEEE P1363), each left-padded to the curve size.</summary>
+    public static byte[] P1363(TpmsSignatureEcc signature, int coordinateSize) =>
+        [.. LeftPad(signature.R, coordinateSize), .. LeftPad(signature.S, coordinateSize)];
+
+    private static byte[] RequestInfo(string commonName, byte[] subjectPublicKeyInfo)
+    {
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddCommonName(commonName);
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteInteger(0);
+            writer.WriteEncodedValue(subject.Build().RawData);
+            writer.WriteEncodedValue(subjectPublicKeyInfo);
+            using (writer.PushSetOf(new Asn1Tag(TagClass.ContextSpecific, 0))) { }
+        }
+        return writer.Encode();
+    }
+
+    private static byte[] DerEcdsa(byte[] r, byte[] s)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteIntegerUnsigned(TrimLeadingZeros(r));
+            writer.WriteIntegerUnsigned(TrimLeadingZeros(s));
+        }
+        return writer.Encode();
+    }
+
+    private static byte[] Exponent(uint exponent)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, exponent);
+        return TrimLeadingZeros(bytes);
+    }
+
+    private static byte[] TrimLeadingZeros(byte[] value)
+    {
+        var start = 0;
+        while (start < value.Length - 1 && value[start] == 0) start++;
+        return value[start..];
+    }
+
+    private static byte[] LeftPad(byte[] value, int size)
+    {
+        if (value.Length > size) throw new ArgumentException("coordinate longer than the curve size", nameof(value));
+        var padded = new byte[size];
+        value.CopyTo(padded, size - value.Length);
+        return padded;
+    }
+}

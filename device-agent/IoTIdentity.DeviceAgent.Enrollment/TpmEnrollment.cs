@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Tpm.Commands;
+using IoTIdentity.Tpm.Ek;
+using IoTIdentity.Tpm.Keys;
+using IoTIdentity.Tpm.Marshalling;
+using IoTIdentity.Tpm.Sessions;
+using IoTIdentity.Tpm.Structures;
+using IoTIdentity.Tpm.Types;
+
+namespace IoTIdentity.DeviceAgent.Enrollment;
+
+/// <summary>
+/// The device side of the enrolment protocol, step for step with the service (the numbered comments match):
+/// <list type="number">
+/// <item><c>register</c>: present the EK (public area and certificate) and a fresh AK, receive a challenge;</item>
+/// <item><c>attest</c>: activate the credential with EK and AK, quote the asked PCRs with the nonce, create a device
+/// key, certify it with the AK, sign a CSR with it inside the TPM, and receive the certificate.</item>
+/// </list>
+/// A renewal is the same flow with <c>mode=renew</c> and a <see cref="RenewalProof"/> signed by the current device
+/// key. Transient objects are flushed as soon as they are no longer needed: at most three are loaded at once
+/// (swtpm's limit). Each step's wall-clock time is reported in <see cref="EnrollmentResult.StepDurations"/>.
+/// </summary>
+public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
+{
+    /// <summary>The device id of this TPM under the configured EK template (what to connect as).</summary>
+    public async Task<string> ReadDeviceIdAsync(CancellationToken cancellationToken = default)
+    {
+        var ek = await tpm.CreateEkAsync(options.EkTemplate, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await tpm.FlushAsync(ek.ObjectHandle, CancellationToken.None).ConfigureAwait(false);
+        return DeviceIds.FromEkPublic(ek.OutPublic.Raw);
+    }
+
+    /// <summary>First enrolment (or recovery): the whole protocol over <paramref name="client"/>.</summary>
+    public Task<EnrollmentResult> EnrollAsync(EnrollmentClient client, CancellationToken cancellationToken = default) =>
+        RunAsync(client, null, cancellationToken);
+
+    /// <summary>
+    /// Renewal: the same protocol with <c>mode=renew</c>, the register signed by <paramref name="currentDeviceKey"/>,
+    /// whose certificate has serial <paramref name="certificateSerial"/>. Creates a new AK and device key.
+    /// </summary>
+    public Task<EnrollmentResult> RenewAsync(EnrollmentClient client, TpmKeyBlobs currentDeviceKey, string certificateSerial, CancellationToken cancellationToken = default) =>
+        RunAsync(client, (currentDeviceKey, certificateSerial), cancellationToken);
+
+    private async Task<EnrollmentResult> RunAsync(EnrollmentClient client, (TpmKeyBlobs Key, string Serial)? renewal, CancellationToken ct)
+    {
+        var timings = new Dictionary<string, TimeSpan>();
+        var total = Stopwatch.StartNew();
+        var lap = Stopwatch.StartNew();
+        void Record(string step)
+        {
+            timings[step] = lap.Elapsed;
+            lap.Restart();
+        }
+        var loaded = new List<uint>();
+        try
+        {
+            var ekCertificate = options.EkCertificate
+                ?? await tpm.ReadEkCertificateAsync(options.EkCertificateNvIndex, cancellationToken: ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"The TPM has no EK certificate at NV index 0x{options.EkCertificateNvIndex:X8}");
+            var srk = await tpm.CreateSrkAsync(options.SrkTemplate, ct).ConfigureAwait(false);
+            loaded.Add(srk.Handle);
+            var akCreated = await tpm.ExecuteAsync(new Create(srk.Handle, options.AkTemplate), [PasswordSession.Empty], ct).ConfigureAwait(false);
+            var proof = renewal is { } r ? await SignRenewalAsync(srk.Handle, r.Key, r.Serial, client.DeviceId, akCreated.OutPublic.Raw, ct).ConfigureAwait(false) : null;
+            var ak = await tpm.LoadKeyAsync(srk.Handle, akCreated.OutPrivate, akCreated.OutPublic, ct).ConfigureAwait(false);
+            loaded.Add(ak.Handle);
+            var ek = await tpm.CreateEkAsync(options.EkTemplate, cancellationToken: ct).ConfigureAwait(false);
+            loaded.Add(ek.ObjectHandle);
+            var deviceId = DeviceIds.FromEkPublic(ek.OutPublic.Raw);
+            if (deviceId != client.DeviceId)
+                throw new InvalidOperationException($"The client is connected as {client.DeviceId}, but this TPM's EK is device {deviceId}");
+            Record(EnrollmentSteps.Prepare);
+
+            // 1. register: EK public and certificate, the new AK, the event log; the answer is a challenge
+            var challenge = await client.RegisterAsync(new RegisterRequest
+            {
+                Mode = renewal is null ? RegisterModes.Enroll : RegisterModes.Renew,
+                EkPublic = ek.OutPublic.Raw,
+                EkCertificate = ekCertificate,
+                EkIntermediates = options.EkIntermediates,
+                AkPublic = ak.Public.Raw,
+                EventLog = options.EventLog,
+                Renewal = proof,
+            }, ct).ConfigureAwait(false);
+            Record(EnrollmentSteps.Register);
+
+            // 2. attest: ActivateCredential proves the EK and the AK live in this TPM; the EK is done after it
+            var activated = await tpm.ActivateCredentialAsync(ak.Handle, ek.ObjectHandle, ek.OutPublic.Value,
+                TpmMarshal.FromBytes<Tpm2bIdObject>(challenge.CredentialBlob),
+                TpmMarshal.FromBytes<Tpm2bEncryptedSecret>(challenge.EncryptedSecret), ct).ConfigureAwait(false);
+            await FlushAsync(loaded, ek.ObjectHandle).ConfigureAwait(false);
+            Record(EnrollmentSteps.Activate);
+
+            // 2. attest: quote the PCRs the service asked for, with its nonce, and report their values
+            var selection = TpmMarshal.FromBytes<TpmlPcrSelection>(challenge.PcrSelection);
+            var quote = await tpm.QuoteAsync(ak, challenge.Nonce, selection, ct).ConfigureAwait(false);
+            var pcrs = await tpm.ReadPcrsAsync(selection, ct).ConfigureAwait(false);
+            Record(EnrollmentSteps.Quote);
+
+            // 2. attest: a new non-exportable device key, certified by the AK with the same nonce
+            var key = await tpm.CreateKeyAsync(srk.Handle, options.DeviceKeyTemplate, ct).ConfigureAwait(false);
+            loaded.Add(key.Handle);
+            var certify = await tpm.CertifyAsync(key, ak, challenge.Nonce, ct).ConfigureAwait(false);
+            Record(EnrollmentSteps.DeviceKey);
+
+            // 2. attest: the CSR, signed by the device key inside the TPM
+            var csr = await TpmCertificationRequest.CreateAsync(tpm, key, deviceId, ct).ConfigureAwait(false);
+            Record(EnrollmentSteps.Csr);
+
+            var issued = await client.AttestAsync(new AttestRequest
+            {
+                Nonce = challenge.Nonce,
+                ActivatedSecret = activated,
+                Quote = quote.Attest.Raw,
+                QuoteSignature = TpmMarshal.ToBytes(quote.Signature),
+                PcrValues = pcrs.Select(p => new PcrValueMessage((ushort)p.Hash, p.Index, p.Digest)).ToList(),
+                DeviceKeyPublic = key.Public.Raw,
+                Certify = certify.Attest.Raw,
+                CertifySignature = TpmMarshal.ToBytes(certify.Signature),
+                Csr = csr,
+            }, ct).ConfigureAwait(false);
+            Record(EnrollmentSteps.Attest);
+            timings[EnrollmentSteps.Total] = total.Elapsed;
+
+            return new EnrollmentResult(deviceId, issued, new TpmKeyBlobs(key.Public, key.Private!),
+                new TpmKeyBlobs(akCreated.OutPublic, akCreated.OutPrivate), options.SrkTemplate, timings);
+        }
+        finally
+        {
+            foreach (var handle in loaded.ToArray()) await FlushAsync(loaded, handle).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Loads the current device key (the only other object then is the SRK), signs the proof, flushes it.</summary>
+    private async Task<RenewalProof> SignRenewalAsync(uint srk, TpmKeyBlobs current, string serial, string deviceId, byte[] akPublic, CancellationToken ct)
+    {
+        var key = await tpm.LoadKeyAsync(srk, current.Private, current.Public, ct).ConfigureAwait(false);
+        try
+        {
+            var signedAt = options.Time.GetUtcNow();
+            var digest = SHA256.HashData(RenewalProofs.SignedBytes(deviceId, akPublic, serial, signedAt));
+            var signature = await tpm.SignDigestAsync(key, digest, TpmAlgId.Sha256, ct).ConfigureAwait(false);
+            var bytes = signature switch
+            {
+                TpmsSignatureRsa { Scheme: TpmAlgId.RsaSsa } rsa => rsa.Signature,
+                TpmsSignatureEcc { Scheme: TpmAlgId.EcDsa } ecc when key.Public.Value.Parameters is TpmsEccParms parms =>
+                    TpmCertificationRequest.P1363(ecc, parms.Curve switch { TpmEccCurve.NistP384 => 48, TpmEccCurve.NistP521 => 66, _ => 32 }),
+                _ => throw new InvalidOperationException($"the device key signed with {signature.SigAlg}, which a renewal proof cannot carry"),
+            };
+            return new RenewalProof { CertificateSerial = serial, SignedAt = signedAt, Signature = bytes };
+        }
+        finally
+        {
+            await tpm.FlushAsync(key.Handle, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FlushAsync(List<uint> loaded, uint handle)
+    {
+        if (!loaded.Remove(handle)) return;
+        try
+        {
+            await tpm.FlushAsync(handle, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Tpm.TpmException or Tpm.Transport.TpmTransportException)
+        {
+            // already gone (e.g. the TPM was reset); nothing left to free
+        }
+    }
+}

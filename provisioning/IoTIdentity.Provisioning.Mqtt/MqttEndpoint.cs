@@ -1,0 +1,208 @@
+using System.Collections;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Protocol;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IoTIdentity.Provisioning.Mqtt;
+
+/// <summary>
+/// The service's MQTT 5 endpoint: an embedded MQTTnet broker that serves the device protocol. Devices publish
+/// requests to <c>iotid/v1/{id}/req/{op}</c>; each is checked (see <see cref="MqttRefusals"/> for every rule), handed
+/// to the <see cref="IDeviceRequestHandler"/> off the broker's receive loop, and answered on the request's response
+/// topic with its correlation data. TLS always; plaintext only with <see cref="MqttEndpointOptions.AllowPlaintext"/>.
+/// </summary>
+public sealed class MqttEndpoint : IHostedService, IAsyncDisposable
+{
+    /// <summary>The name of the endpoint's <see cref="Meter"/>.</summary>
+    public const string MeterName = "IoTIdentity.Mqtt";
+
+    private const string InternalClientId = "$iotid-endpoint";
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly IDeviceRequestHandler _handler;
+    private readonly MqttEndpointOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly EndpointMetrics _metrics;
+    private readonly Hashtable _internalItems = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private MqttServer? _server;
+    private RequestDispatcher? _dispatcher;
+    private X509Certificate2? _certificate;
+
+    /// <summary>Creates the endpoint; nothing listens until <see cref="StartAsync"/>.</summary>
+    public MqttEndpoint(IDeviceRequestHandler handler, IOptions<MqttEndpointOptions> options, ILogger<MqttEndpoint> logger,
+        IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null)
+    {
+        _handler = handler;
+        _options = options.Value;
+        _logger = logger;
+        _time = timeProvider ?? TimeProvider.System;
+        _metrics = new EndpointMetrics(meterFactory);
+    }
+
+    /// <summary>The bound TLS port (the operating system's choice when configured as 0). Valid once started.</summary>
+    public int TlsPort { get; private set; }
+
+    /// <summary>The bound plaintext port, or null when plaintext is not allowed. Valid once started.</summary>
+    public int? PlaintextPort { get; private set; }
+
+    /// <summary>
+    /// The PEM file of the generated development certificate, for devices to trust; null when a certificate is configured.
+    /// Valid once started.
+    /// </summary>
+    public string? DevCertificatePath { get; private set; }
+
+    /// <summary>The TLS server certificate in use (public part and key). Valid once started.</summary>
+    public X509Certificate2 ServerCertificate => _certificate ?? throw new InvalidOperationException("The MQTT endpoint is not started");
+
+    /// <summary>Whether the broker is running.</summary>
+    public bool IsRunning => _server?.IsStarted == true;
+
+    internal Meter Meter => _metrics.Meter;
+
+    /// <summary>Loads or creates the certificate and starts the listeners.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null) throw new InvalidOperationException("The MQTT endpoint is already started");
+        (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
+        _dispatcher = new RequestDispatcher(_handler, _options, PublishInternalAsync, _metrics, _logger, _stopping.Token);
+        var gate = new AccessGate(_options, _dispatcher, _internalItems, _metrics, _time, _logger);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var serverOptions = BuildServerOptions(_certificate);
+            var server = new MqttServerFactory().CreateMqttServer(serverOptions);
+            server.ValidatingConnectionAsync += gate.ValidateConnectionAsync;
+            server.InterceptingSubscriptionAsync += gate.InterceptSubscriptionAsync;
+            server.InterceptingPublishAsync += gate.InterceptPublishAsync;
+            try
+            {
+                await server.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 5 && UsesEphemeralPorts)
+            {
+                // with an IPv6 listener too, port 0 is chosen on IPv4 and may be taken on IPv6
+                MqttEndpointLog.PortRace(_logger, serverOptions.TlsEndpointOptions.Port);
+                server.Dispose();
+                continue;
+            }
+            catch
+            {
+                server.Dispose();
+                throw;
+            }
+            _server = server;
+            TlsPort = serverOptions.TlsEndpointOptions.Port;
+            PlaintextPort = _options.AllowPlaintext ? serverOptions.DefaultEndpointOptions.Port : null;
+            MqttEndpointLog.Listening(_logger, TlsPort, PlaintextPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off");
+            return;
+        }
+    }
+
+    /// <summary>Stops accepting requests, lets running ones finish (bounded), then stops the broker.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var server = _server;
+        if (server is null) return;
+        server.AcceptNewConnections = false;
+        if (_dispatcher is { } dispatcher) await dispatcher.DrainAsync(DrainTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await server.StopAsync(new MqttServerStopOptions
+        {
+            DefaultClientDisconnectOptions = new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.ServerShuttingDown },
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Disconnects every live session of <paramref name="deviceId"/> (administrative action), e.g. when its
+    /// certificate is revoked. Returns how many were closed.
+    /// </summary>
+    public async Task<int> CloseSessionsAsync(string deviceId, CancellationToken cancellationToken = default)
+    {
+        var server = RunningServer();
+        var closed = 0;
+        foreach (var client in await server.GetClientsAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!string.Equals(client.Id, deviceId, StringComparison.Ordinal)) continue;
+            await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.AdministrativeAction })
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            closed++;
+        }
+        foreach (var session in await server.GetSessionsAsync().ConfigureAwait(false))
+            if (string.Equals(session.Id, deviceId, StringComparison.Ordinal)) await session.DeleteAsync().ConfigureAwait(false);
+        MqttEndpointLog.SessionsClosed(_logger, closed, deviceId);
+        return closed;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> to <c>iotid/v1/{deviceId}/cmd</c> (QoS 1, not retained). Only a connected
+    /// device subscribed to its command topic receives it; sessions are not persisted.
+    /// </summary>
+    public Task PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default)
+    {
+        if (!Topics.IsValidDeviceId(deviceId)) throw new ArgumentException("not a valid device id", nameof(deviceId));
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Commands(deviceId))
+            .WithPayload(payload)
+            .WithContentType(Replies.ContentType)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(false)
+            .Build();
+        return PublishInternalAsync(message, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is { } server)
+        {
+            if (server.IsStarted) await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            server.Dispose();
+            _server = null;
+        }
+        _certificate?.Dispose();
+        _metrics.Dispose();
+        _stopping.Dispose();
+    }
+
+    private bool UsesEphemeralPorts => _options.TlsPort == 0 || (_options.AllowPlaintext && _options.PlaintextPort == 0);
+
+    private MqttServer RunningServer() => _server is { IsStarted: true } server ? server : throw new InvalidOperationException("The MQTT endpoint is not running");
+
+    private Task PublishInternalAsync(MqttApplicationMessage message) => PublishInternalAsync(message, CancellationToken.None);
+
+    private Task PublishInternalAsync(MqttApplicationMessage message, CancellationToken cancellationToken) =>
+        RunningServer().InjectApplicationMessage(
+            new InjectedMqttApplicationMessage(message) { SenderClientId = InternalClientId, CustomSessionItems = _internalItems },
+            cancellationToken);
+
+    private MqttServerOptions BuildServerOptions(X509Certificate2 certificate)
+    {
+        var ipv4 = IPAddress.Parse(_options.BindAddress);
+        var ipv6 = string.IsNullOrEmpty(_options.BindIPv6Address) ? IPAddress.None : IPAddress.Parse(_options.BindIPv6Address);
+        var builder = new MqttServerOptionsBuilder()
+            .WithEncryptedEndpoint()
+            .WithEncryptedEndpointPort(_options.TlsPort)
+            .WithEncryptedEndpointBoundIPAddress(ipv4)
+            .WithEncryptedEndpointBoundIPV6Address(ipv6)
+            .WithEncryptionCertificate(certificate)
+            .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
+            .WithPersistentSessions(false)
+            .WithMaxPendingMessagesPerClient(100);
+        builder = _options.AllowPlaintext
+            ? builder.WithDefaultEndpoint().WithDefaultEndpointPort(_options.PlaintextPort)
+                .WithDefaultEndpointBoundIPAddress(ipv4).WithDefaultEndpointBoundIPV6Address(ipv6)
+            : builder.WithoutDefaultEndpoint();
+        return builder.Build();
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace IoTIdentity.Provisioning.Mqtt;
+
+/// <summary>The endpoint's log messages. Payloads are never logged: they carry credentials and proofs.</summary>
+internal static partial class MqttEndpointLog
+{
+    [LoggerMessage(1, LogLevel.Information, "MQTT endpoint listening: TLS on port {TlsPort}, plaintext {Plaintext}")]
+    public static partial void Listening(ILogger logger, int tlsPort, string plaintext);
+
+    [LoggerMessage(2, LogLevel.Warning, "No MQTT server certificate configured: using the development certificate {Path} (trust this file on devices)")]
+    public static partial void UsingDevCertificate(ILogger logger, string path);
+
+    [LoggerMessage(3, LogLevel.Information, "Generated a development MQTT certificate at {Path}, valid until {NotAfter:O}")]
+    public static partial void GeneratedDevCertificate(ILogger logger, string path, DateTimeOffset notAfter);
+
+    [LoggerMessage(4, LogLevel.Information, "Refused connection from {RemoteAddress}: {Reason}")]
+    public static partial void ConnectionRefused(ILogger logger, string? remoteAddress, string reason);
+
+    [LoggerMessage(5, LogLevel.Information, "Refused {Kind} by {ClientId} on {Topic}: {Reason}")]
+    public static partial void Refused(ILogger logger, string kind, string clientId, string topic, string reason);
+
+    [LoggerMessage(6, LogLevel.Error, "Request handler failed for {DeviceId} {Operation}")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string deviceId, string operation);
+
+    [LoggerMessage(7, LogLevel.Warning, "Request handler for {DeviceId} {Operation} did not answer within {Timeout}")]
+    public static partial void HandlerTimedOut(ILogger logger, string deviceId, string operation, TimeSpan timeout);
+
+    [LoggerMessage(8, LogLevel.Warning, "Could not publish the reply to {DeviceId} on {Topic}")]
+    public static partial void ReplyFailed(ILogger logger, Exception exception, string deviceId, string topic);
+
+    [LoggerMessage(9, LogLevel.Debug, "{DeviceId} {Operation} answered in {ElapsedMs:F1} ms ({Outcome})")]
+    public static partial void Handled(ILogger logger, string deviceId, string operation, double elapsedMs, string outcome);
+
+    [LoggerMessage(10, LogLevel.Information, "Closed {Count} MQTT session(s) of {DeviceId}")]
+    public static partial void SessionsClosed(ILogger logger, int count, string deviceId);
+
+    [LoggerMessage(11, LogLevel.Warning, "Port {Port} was taken between choosing and binding it; retrying with another")]
+    public static partial void PortRace(ILogger logger, int port);
+}

@@ -1,0 +1,72 @@
+namespace IoTIdentity.Provisioning.Mqtt;
+
+/// <summary>
+/// Settings of the embedded MQTT endpoint, bound from the configuration section <see cref="SectionName"/>.
+/// TLS is always on; a plaintext listener exists only with <see cref="AllowPlaintext"/>. Without a configured
+/// certificate the endpoint generates a development certificate under <see cref="DataDirectory"/>.
+/// </summary>
+public sealed class MqttEndpointOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Mqtt";
+
+    /// <summary>IPv4 address the listeners bind to (default all interfaces).</summary>
+    public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>IPv6 address the listeners also bind to (for example <c>::</c>), or null for IPv4 only.</summary>
+    public string? BindIPv6Address { get; set; }
+
+    /// <summary>TLS port; 0 lets the operating system choose (read the bound port from <see cref="MqttEndpoint.TlsPort"/>).</summary>
+    public int TlsPort { get; set; } = 8883;
+
+    /// <summary>Whether a plaintext listener is opened as well (development and tests only).</summary>
+    public bool AllowPlaintext { get; set; }
+
+    /// <summary>Plaintext port when <see cref="AllowPlaintext"/> is set; 0 = chosen by the operating system.</summary>
+    public int PlaintextPort { get; set; } = 1883;
+
+    /// <summary>
+    /// The server certificate: a PKCS#12 file (<c>.pfx</c>/<c>.p12</c>, with <see cref="CertificatePassword"/>), or a
+    /// PEM certificate when <see cref="CertificateKeyPath"/> names its PEM private key. Null: use the dev certificate.
+    /// </summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key of a PEM <see cref="CertificatePath"/>.</summary>
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>Password of the PKCS#12 file, or of an encrypted PEM key.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>Where the dev certificate (<c>mqtt-dev-cert.pem</c>, <c>mqtt-dev-key.pem</c>) is kept between runs.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Extra DNS names for the dev certificate, beside <c>localhost</c>, 127.0.0.1 and ::1.</summary>
+    public List<string> DevCertificateDnsNames { get; set; } = [];
+
+    /// <summary>Largest accepted request payload in bytes; larger ones are refused with MessageTooLarge.</summary>
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Largest accepted MQTT 5 correlation data in bytes.</summary>
+    public int MaxCorrelationDataBytes { get; set; } = 64;
+
+    /// <summary>Requests one device may make per <see cref="DeviceRateWindow"/> (token bucket capacity and refill).</summary>
+    public int DeviceRequestsPerWindow { get; set; } = 10;
+
+    /// <summary>The per-device rate window.</summary>
+    public TimeSpan DeviceRateWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Requests one source address may make per <see cref="AddressRateWindow"/> (many devices behind a NAT share it).</summary>
+    public int AddressRequestsPerWindow { get; set; } = 200;
+
+    /// <summary>The per-address rate window.</summary>
+    public TimeSpan AddressRateWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the request handler may take before the device is answered Unavailable.</summary>
+    public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Requests handled at the same time across all devices.</summary>
+    public int MaxConcurrentRequests { get; set; } = 64;
+
+    /// <summary>Requests one client may have queued or running; more are refused as RateLimited.</summary>
+    public int MaxPendingRequestsPerClient { get; set; } = 4;
+}

@@ -1,0 +1,31 @@
+namespace IoTIdentity.Provisioning.Mqtt;
+
+/// <summary>
+/// The <c>reason</c> tag values of the endpoint's <c>iotid.mqtt.refusals</c> counter (meter
+/// <see cref="MqttEndpoint.MeterName"/>): one per rule a client can break.
+/// </summary>
+public static class MqttRefusals
+{
+    /// <summary>CONNECT with a client id that is not a valid device id.</summary>
+    public const string ClientId = "client_id";
+    /// <summary>CONNECT with a protocol other than MQTT 5.</summary>
+    public const string ProtocolVersion = "protocol_version";
+    /// <summary>CONNECT over plaintext while plaintext is not allowed.</summary>
+    public const string Plaintext = "plaintext";
+    /// <summary>PUBLISH to anything but the client's own request topics.</summary>
+    public const string PublishTopic = "publish_topic";
+    /// <summary>SUBSCRIBE outside the client's own subtree.</summary>
+    public const string SubscribeTopic = "subscribe_topic";
+    /// <summary>A request without the response topic <c>iotid/v1/{id}/res/{op}</c>.</summary>
+    public const string ResponseTopic = "response_topic";
+    /// <summary>A request without correlation data, or with too much of it.</summary>
+    public const string CorrelationData = "correlation_data";
+    /// <summary>A request larger than the configured limit.</summary>
+    public const string MessageTooLarge = "message_too_large";
+    /// <summary>The device's token bucket is empty.</summary>
+    public const string DeviceRate = "rate_device";
+    /// <summary>The source address's token bucket is empty.</summary>
+    public const string AddressRate = "rate_address";
+    /// <summary>The client already has the maximum number of requests queued.</summary>
+    public const string TooManyPending = "too_many_pending";
+}

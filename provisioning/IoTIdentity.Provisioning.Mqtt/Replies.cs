@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Messages;
+using MQTTnet;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace IoTIdentity.Provisioning.Mqtt;
+
+/// <summary>Builds the messages and PUBACK reasons the endpoint answers with.</summary>
+internal static class Replies
+{
+    public const string ContentType = "application/json";
+    public const string ErrorProperty = "iotid-error";
+    public const string RetryAfterProperty = "retry-after";
+
+    private static readonly HashSet<byte> PubAckCodes = [0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99];
+
+    /// <summary>A terse, peer-safe ErrorResponse body.</summary>
+    public static byte[] Error(ProvisioningError error, int? retryAfterSeconds = null) =>
+        JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse { Error = error, RetryAfterSeconds = retryAfterSeconds }, ProtocolJson.Default.ErrorResponse);
+
+    /// <summary>
+    /// The PUBACK reason for a refusal: the protocol's single mapping (<see cref="ProvisioningErrors.MqttReasonCode"/>)
+    /// when that code is legal in a PUBACK, else "implementation specific error"; the user properties name the error.
+    /// </summary>
+    public static MqttPubAckReasonCode PubAckReason(ProvisioningError error)
+    {
+        var code = ProvisioningErrors.MqttReasonCode(error);
+        return PubAckCodes.Contains(code) ? (MqttPubAckReasonCode)code : MqttPubAckReasonCode.ImplementationSpecificError;
+    }
+
+    /// <summary>The user properties of a refusal: <c>iotid-error</c> and, when known, <c>retry-after</c>.</summary>
+    public static List<MqttUserProperty> ErrorProperties(ProvisioningError error, int? retryAfterSeconds)
+    {
+        var properties = new List<MqttUserProperty> { Property(ErrorProperty, error.ToString()) };
+        if (retryAfterSeconds is { } seconds) properties.Add(Property(RetryAfterProperty, seconds.ToString(CultureInfo.InvariantCulture)));
+        return properties;
+    }
+
+    /// <summary>A reply on the request's response topic with its correlation data.</summary>
+    public static MqttApplicationMessage Message(string topic, byte[] correlationData, ReadOnlyMemory<byte> payload, ProvisioningError? error, int? retryAfterSeconds)
+    {
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithCorrelationData(correlationData)
+            .WithContentType(ContentType)
+            .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(false)
+            .WithPayloadSegment(payload);
+        if (error is { } e)
+            foreach (var property in ErrorProperties(e, retryAfterSeconds)) builder.WithUserProperty(property.Name, property.ValueBuffer);
+        return builder.Build();
+    }
+
+    private static MqttUserProperty Property(string name, string value) => new(name, (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(value));
+
+    /// <summary>Seconds to tell a client to wait: at least 1, rounded up.</summary>
+    public static int Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+
+    /// <summary>The retry delay a handler's ErrorResponse carries, if it parses.</summary>
+    public static int? RetryAfterOf(ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(payload.Span, ProtocolJson.Default.ErrorResponse)?.RetryAfterSeconds;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
