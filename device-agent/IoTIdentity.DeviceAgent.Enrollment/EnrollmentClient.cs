@@ -22,7 +22,7 @@ namespace IoTIdentity.DeviceAgent.Enrollment;
 /// <c>iotid/v1/{id}/res/{op}</c> and random correlation data, and the reply carrying that correlation data completes it.
 /// A refusal (PUBACK reason or ErrorResponse) throws <see cref="EnrollmentRefusedException"/>.
 /// </summary>
-public sealed class EnrollmentClient : IAsyncDisposable
+public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
 {
     private const string ErrorProperty = "iotid-error";
     private const string RetryAfterProperty = "retry-after";

@@ -34,17 +34,17 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
     }
 
     /// <summary>First enrolment (or recovery): the whole protocol over <paramref name="client"/>.</summary>
-    public Task<EnrollmentResult> EnrollAsync(EnrollmentClient client, CancellationToken cancellationToken = default) =>
+    public Task<EnrollmentResult> EnrollAsync(IEnrollmentChannel client, CancellationToken cancellationToken = default) =>
         RunAsync(client, null, cancellationToken);
 
     /// <summary>
     /// Renewal: the same protocol with <c>mode=renew</c>, the register signed by <paramref name="currentDeviceKey"/>,
     /// whose certificate has serial <paramref name="certificateSerial"/>. Creates a new AK and device key.
     /// </summary>
-    public Task<EnrollmentResult> RenewAsync(EnrollmentClient client, TpmKeyBlobs currentDeviceKey, string certificateSerial, CancellationToken cancellationToken = default) =>
+    public Task<EnrollmentResult> RenewAsync(IEnrollmentChannel client, TpmKeyBlobs currentDeviceKey, string certificateSerial, CancellationToken cancellationToken = default) =>
         RunAsync(client, (currentDeviceKey, certificateSerial), cancellationToken);
 
-    private async Task<EnrollmentResult> RunAsync(EnrollmentClient client, (TpmKeyBlobs Key, string Serial)? renewal, CancellationToken ct)
+    private async Task<EnrollmentResult> RunAsync(IEnrollmentChannel client, (TpmKeyBlobs Key, string Serial)? renewal, CancellationToken ct)
     {
         var timings = new Dictionary<string, TimeSpan>();
         var total = Stopwatch.StartNew();

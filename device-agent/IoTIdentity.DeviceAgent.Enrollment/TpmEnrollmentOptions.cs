@@ -8,7 +8,7 @@ namespace IoTIdentity.DeviceAgent.Enrollment;
 /// Which keys a <see cref="TpmEnrollment"/> uses: the EK (its template and the NV index of its certificate, which
 /// must match), the SRK, AK and device key templates, and what else the device presents.
 /// </summary>
-public sealed class TpmEnrollmentOptions
+public sealed record TpmEnrollmentOptions
 {
     /// <summary>The EK template (TCG EK Credential Profile), possibly with a device-specific <c>unique</c> value.</summary>
     public TpmtPublic EkTemplate { get; init; } = EkTemplates.Rsa2048;

@@ -53,12 +53,12 @@ public static class DevicesApi
             ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string deviceId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string deviceId, HttpContext http, IGrainFactory grains, Mqtt.MqttEndpoint mqtt)
     {
         if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var caller = Caller.Of(http);
         if (!await grains.GetGrain<IDeviceGrain>(deviceId).RevokeAsync(caller.TenantId, caller.Actor)) return Problems.For(ProvisioningError.NotFound);
-        // MQTT-SESSION-CLOSE: closing the live session arrives with the endpoint merge
+        await mqtt.CloseSessionsAsync(deviceId);
         return TypedResults.NoContent();
     }
 }

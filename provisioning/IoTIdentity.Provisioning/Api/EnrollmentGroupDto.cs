@@ -25,6 +25,9 @@ public sealed record EnrollmentGroupDto
     /// <summary>Whether the group admits devices.</summary>
     public bool Enabled { get; init; } = true;
 
+    /// <summary>Admit only individually enrolled devices.</summary>
+    public bool IndividualOnly { get; init; }
+
     /// <summary>Devices admitted so far (read only).</summary>
     public int DeviceCount { get; init; }
 
@@ -38,6 +41,7 @@ public sealed record EnrollmentGroupDto
         CertificateLifetime = TimeSpan.FromSeconds(CertificateLifetimeSeconds),
         Quota = Quota,
         Enabled = Enabled,
+        IndividualOnly = IndividualOnly,
     };
 
     internal static EnrollmentGroupDto From(EnrollmentPolicy policy, int deviceCount) => new()
@@ -48,6 +52,7 @@ public sealed record EnrollmentGroupDto
         CertificateLifetimeSeconds = (long)policy.CertificateLifetime.TotalSeconds,
         Quota = policy.Quota,
         Enabled = policy.Enabled,
+        IndividualOnly = policy.IndividualOnly,
         DeviceCount = deviceCount,
     };
 }

@@ -40,14 +40,22 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     private async Task<(EnrollmentPolicy, EkCertificate)?> MatchGroupAsync(byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, bool refreshed)
     {
         EkCertificateValidationResult? firstFailure = null;
-        foreach (var key in (await GetDirectoryAsync(refreshed)).GroupKeys)
+        var knownButNotEnrolled = false;
+        (EnrollmentPolicy Policy, EkCertificate Certificate)? match = null;
+        foreach (var key in (await GetDirectoryAsync(refreshed)).GroupKeys.Order(StringComparer.Ordinal))
         {
             var entry = await GetPolicyAsync(key);
             if (entry is null) continue;
             var result = entry.Value.Validator.Validate(ekCertificate, intermediates);
-            if (result.IsValid) return (entry.Value.Policy, result.Certificate!);
-            if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
+            if (result.IsValid && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
+            else if (result.IsValid && match is null) match = (entry.Value.Policy, result.Certificate!);
+            else if (result.IsValid && match is { } found && found.Policy.TenantId != entry.Value.Policy.TenantId)
+                // two owners trust this manufacturer: which one owns the device is for an individual enrolment to say
+                throw new Refusal(ProvisioningError.NotEnrolled, "groups of several tenants trust this EK certificate; enrol the device individually");
+            else if (!result.IsValid && result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
         }
+        if (match is not null) return match;
+        if (knownButNotEnrolled) throw new Refusal(ProvisioningError.NotEnrolled, "the EK certificate is trusted, but only individually enrolled devices are admitted");
         if (firstFailure is not null) throw ToRefusal(firstFailure);
         return null;
     }

@@ -4,6 +4,7 @@ namespace IoTIdentity.Provisioning.Grains;
 /// Where a device is in its life: <c>Unknown → Challenged → Active → Transferring → Active | Disabled | Revoked</c>.
 /// A renewal keeps the device <see cref="Active"/> (its current certificate stays valid) while a challenge is open.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DeviceStatus>))]
 public enum DeviceStatus
 {
     /// <summary>Never seen, or forgotten.</summary>

@@ -18,6 +18,8 @@ public sealed record EnrollmentPolicy
     [Id(6)] public int? Quota { get; init; }
     [Id(7)] public bool Enabled { get; init; } = true;
     [Id(8)] public long Version { get; init; }
+    /// <summary>Admit only devices with an individual enrolment naming this group (the roots still must validate).</summary>
+    [Id(9)] public bool IndividualOnly { get; init; }
 }
 
 /// <summary>The durable state of an enrolment group.</summary>

@@ -43,7 +43,10 @@ public static class ProvisioningHost
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
         builder.Services.Configure<ProvisioningOptions>(configuration.GetSection(ProvisioningOptions.Section));
-        // MQTT-OPTIONS: the endpoint's data directory defaults to ours once merged
+        builder.Services.PostConfigure<MqttEndpointOptions>(mqtt =>
+        {
+            if (mqtt.DataDirectory == "data") mqtt.DataDirectory = dataDirectory;
+        });
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(RandomNumberGenerator.Create());
@@ -69,13 +72,13 @@ public static class ProvisioningHost
         });
 
         builder.Services.AddSingleton<IDeviceRequestHandler, DeviceRequestHandler>();
-        // MQTT-ENDPOINT: builder.Services.AddMqttEndpoint(configuration);
+        builder.Services.AddMqttEndpoint(configuration);
         builder.Services.AddHostedService<DevBootstrap>();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ProvisioningMetrics.MeterName, "IoTIdentity.Mqtt")
+            .AddMeter(ProvisioningMetrics.MeterName, MqttEndpoint.MeterName)
             .AddPrometheusExporter());
         return builder;
     }

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Provisioning;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Hosting;
+using IoTIdentity.Provisioning.Mqtt;
+using IoTIdentity.Provisioning.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// The real service in-process on loopback: an Orleans silo (its own ports), SQLite in a temp directory, the MQTT
+/// endpoint over TLS with its dev certificate, and the HTTP API on an ephemeral port. Can be stopped and started
+/// again on the same data directory.
+/// </summary>
+public sealed class ServiceFixture : IAsyncLifetime
+{
+    private readonly Dictionary<string, string?> _settings = new();
+
+    public ServiceFixture()
+    {
+        DataDirectory = Directory.CreateTempSubdirectory("iotid-service-").FullName;
+    }
+
+    /// <summary>A service with extra settings (for tests that need another policy or limit).</summary>
+    public static ServiceFixture With(IDictionary<string, string?> settings) => new(settings);
+
+    private ServiceFixture(IDictionary<string, string?>? settings)
+    {
+        DataDirectory = Directory.CreateTempSubdirectory("iotid-service-").FullName;
+        if (settings is not null) foreach (var (k, v) in settings) _settings[k] = v;
+    }
+
+    public string DataDirectory { get; }
+    public WebApplication App { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public Uri BaseAddress { get; private set; } = null!;
+    public IGrainFactory Grains => App.Services.GetRequiredService<IGrainFactory>();
+    public IProvisioningStore Store => App.Services.GetRequiredService<IProvisioningStore>();
+    public MqttEndpoint Mqtt => App.Services.GetRequiredService<MqttEndpoint>();
+    public X509Certificate2 MqttTrustAnchor => X509CertificateLoader.LoadCertificate(Mqtt.ServerCertificate.RawData);
+
+    public async Task InitializeAsync() => await StartAsync();
+
+    public async Task StartAsync()
+    {
+        var settings = new Dictionary<string, string?>(_settings)
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Provisioning:DataDirectory"] = DataDirectory,
+            ["Provisioning:BootstrapDevTenant"] = "false",
+            ["Orleans:SiloPort"] = FreePort().ToString(),
+            ["Orleans:GatewayPort"] = FreePort().ToString(),
+            ["Mqtt:TlsPort"] = "0",
+            ["Mqtt:BindAddress"] = "127.0.0.1",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in _settings) settings[k] = v;
+        App = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        await App.StartAsync();
+        var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+        Http = new HttpClient { BaseAddress = BaseAddress };
+    }
+
+    public async Task StopAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopAsync();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>Creates a tenant with an owner-admin key and a "default" group trusting <paramref name="roots"/>.</summary>
+    public async Task<TestTenant> CreateTenantAsync(string tenantId, IEnumerable<byte[]> roots, Func<EnrollmentPolicy, EnrollmentPolicy>? policy = null)
+    {
+        var tenant = Grains.GetGrain<ITenantGrain>(tenantId);
+        await tenant.CreateAsync(tenantId);
+        var key = await tenant.CreateApiKeyAsync(ApiRole.OwnerAdmin, "test");
+        var defaults = new EnrollmentPolicy { TenantId = tenantId, GroupId = "default", TrustedRoots = [.. roots] };
+        await Grains.GetGrain<IEnrollmentGroupGrain>($"{tenantId}/default").SetPolicyAsync(policy is null ? defaults : policy(defaults));
+        return new TestTenant(tenantId, key.Key, this);
+    }
+
+    public HttpClient ClientFor(string apiKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A tenant created for a test.</summary>
+public sealed record TestTenant(string TenantId, string AdminKey, ServiceFixture Service)
+{
+    public HttpClient Http => Service.ClientFor(AdminKey);
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using IoTIdentity.Attestation.Keys;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.TestKit;
+using IoTIdentity.Tpm.Commands;
+using IoTIdentity.Tpm.Ek;
+using IoTIdentity.Tpm.Sessions;
+using IoTIdentity.Tpm.Structures;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// Many distinct devices from one swtpm: each gets its own EK (the TCG template with its own <c>unique</c> value)
+/// and an EK certificate from a test manufacturer CA — the simulator's factory, in small.
+/// </summary>
+public static class VirtualDevices
+{
+    /// <summary>Enrolment options for a fresh EK on <paramref name="tpm"/> certified by <paramref name="manufacturer"/>.</summary>
+    public static async Task<TpmEnrollmentOptions> ManufactureAsync(TpmClient tpm, TestManufacturerCa manufacturer, string kind = "ecc")
+    {
+        var template = EkTemplates.WithUnique(kind == "rsa" ? EkTemplates.Rsa2048 : EkTemplates.EccP256, RandomNumberGenerator.GetBytes(32));
+        var ek = await tpm.CreateEkAsync(template);
+        await tpm.FlushAsync(ek.ObjectHandle);
+        var certificate = kind == "rsa"
+            ? manufacturer.IssueEkCertificate(TpmPublicKeys.RsaParameters(ek.OutPublic.Value))
+            : manufacturer.IssueEkCertificate(TpmPublicKeys.EcParameters(ek.OutPublic.Value));
+        return new TpmEnrollmentOptions { EkTemplate = template, EkCertificate = certificate, EkIntermediates = manufacturer.IntermediatesDer };
+    }
+}
+
+/// <summary>Wraps a channel to alter, delay or duplicate what a device sends (the adversary in the negative tests).</summary>
+public sealed class TamperingChannel(IEnrollmentChannel inner) : IEnrollmentChannel
+{
+    public Func<RegisterRequest, RegisterRequest> Register { get; init; } = r => r;
+    public Func<AttestRequest, AttestRequest> Attest { get; init; } = a => a;
+    public TimeSpan DelayBeforeAttest { get; init; }
+    public List<ChallengeResponse> Challenges { get; } = [];
+    public List<AttestRequest> Attests { get; } = [];
+
+    public string DeviceId => inner.DeviceId;
+
+    public async Task<ChallengeResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default)
+    {
+        var challenge = await inner.RegisterAsync(Register(request), cancellationToken);
+        Challenges.Add(challenge);
+        return challenge;
+    }
+
+    public async Task<IssuedResponse> AttestAsync(AttestRequest request, CancellationToken cancellationToken = default)
+    {
+        if (DelayBeforeAttest > TimeSpan.Zero) await Task.Delay(DelayBeforeAttest, cancellationToken);
+        var sent = Attest(request);
+        Attests.Add(sent);
+        return await inner.AttestAsync(sent, cancellationToken);
+    }
+}
