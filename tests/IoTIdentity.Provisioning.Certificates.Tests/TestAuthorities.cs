@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.TestKit;
 
 namespace IoTIdentity.Provisioning.Certificates.Tests;

@@ -4,7 +4,7 @@ using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Keys;
 using IoTIdentity.Tpm.Structures;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 
 namespace IoTIdentity.Provisioning.Mqtt.Tests;
 

@@ -7,7 +7,7 @@ using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.TestKit;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Keys;
 using IoTIdentity.Tpm.Sessions;

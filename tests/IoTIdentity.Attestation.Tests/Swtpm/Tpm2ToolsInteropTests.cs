@@ -10,7 +10,7 @@ using IoTIdentity.Tpm.Marshalling;
 using IoTIdentity.Tpm.Structures;
 using IoTIdentity.Tpm.Types;
 using IoTIdentity.TestKit;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 
 namespace IoTIdentity.Attestation.Tests.Swtpm;
 

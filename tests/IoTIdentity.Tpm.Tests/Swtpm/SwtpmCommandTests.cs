@@ -7,7 +7,7 @@ using IoTIdentity.Tpm.Keys;
 using IoTIdentity.Tpm.Sessions;
 using IoTIdentity.Tpm.Structures;
 using IoTIdentity.Tpm.Types;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 
 namespace IoTIdentity.Tpm.Tests.Swtpm;
 

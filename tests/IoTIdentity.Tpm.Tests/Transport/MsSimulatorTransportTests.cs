@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Tpm.Transport;
 
 namespace IoTIdentity.Tpm.Tests.Transport;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 
 namespace IoTIdentity.Tpm.Tests.Transport;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Tpm.Transport;
 using IoTIdentity.Tpm.Types;
 

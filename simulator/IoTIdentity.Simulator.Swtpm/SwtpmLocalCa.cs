@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 
-namespace IoTIdentity.TestKit.Swtpm;
+namespace IoTIdentity.Simulator.Swtpm;
 
 /// <summary>
 /// The test run's own "TPM manufacturer": swtpm_localca's root CA and the intermediate (issuer) CA that signs

@@ -9,7 +9,7 @@ using IoTIdentity.Tpm;
 using IoTIdentity.Tpm.Transport;
 using IoTIdentity.Tpm.Types;
 
-namespace IoTIdentity.TestKit.Swtpm;
+namespace IoTIdentity.Simulator.Swtpm;
 
 /// <summary>
 /// A real swtpm process for one test: <c>swtpm socket --tpm2</c> on free loopback ports (control port = data

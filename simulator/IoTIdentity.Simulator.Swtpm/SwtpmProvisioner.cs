@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace IoTIdentity.TestKit.Swtpm;
+namespace IoTIdentity.Simulator.Swtpm;
 
 /// <summary>
 /// Provisions swtpm state directories with <c>swtpm_setup</c>, using a per-run configuration whose

@@ -1,4 +1,4 @@
-namespace IoTIdentity.TestKit.Swtpm;
+namespace IoTIdentity.Simulator.Swtpm;
 
 /// <summary>
 /// Settings for running tpm2-tools against a swtpm, for cross-check tests. The TCTI string is tpm2-tss's swtpm

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace IoTIdentity.TestKit;
+namespace IoTIdentity.Simulator.Swtpm;
 
 /// <summary>Runs a command-line tool to completion with a hard timeout (for swtpm_setup and tpm2-tools cross-checks).</summary>
 public static class ProcessRunner

@@ -1,4 +1,4 @@
-namespace IoTIdentity.TestKit.Swtpm;
+namespace IoTIdentity.Simulator.Swtpm;
 
 /// <summary>How <see cref="SwtpmProcess.StartAsync"/> prepares a software TPM.</summary>
 public sealed record SwtpmOptions

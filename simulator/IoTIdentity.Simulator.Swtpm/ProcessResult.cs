@@ -1,4 +1,4 @@
-namespace IoTIdentity.TestKit;
+namespace IoTIdentity.Simulator.Swtpm;
 
 /// <summary>What a finished child process left behind.</summary>
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Hosting;
+using IoTIdentity.Provisioning.Mqtt;
+using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Tpm.Commands;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTIdentity.Simulator;
+
+/// <summary>What the demo runs with.</summary>
+public sealed record DemoOptions(int Devices, string DataDirectory, string Urls, int MqttPort);
+
+/// <summary>
+/// The one-command demo: the service in-process on its embedded defaults (one silo, SQLite, TLS MQTT, dev tenant),
+/// a handful of devices each with its own swtpm provisioned by swtpm_setup (EK certificates from a local
+/// "manufacturer" CA the dev tenant is told to trust), all enrolling at once over MQTT, then a summary.
+/// </summary>
+public static class DemoCommand
+{
+    /// <summary>Runs the demo; 0 when every device got a certificate.</summary>
+    public static async Task<int> RunAsync(DemoOptions options, CancellationToken cancellationToken)
+    {
+        SwtpmTools.RequireAll();
+        Console.WriteLine($"[demo] starting the service (data in {Path.GetFullPath(options.DataDirectory)})");
+        var app = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = options.Urls,
+            ["Provisioning:DataDirectory"] = options.DataDirectory,
+            ["Mqtt:TlsPort"] = options.MqttPort.ToString(),
+            ["Mqtt:BindAddress"] = "127.0.0.1",
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+        await app.StartAsync(cancellationToken);
+        var swtpms = new List<SwtpmProcess>();
+        try
+        {
+            Console.WriteLine($"[demo] manufacturing {options.Devices} devices (one swtpm each, EK certificates by swtpm_setup)");
+            var started = Stopwatch.StartNew();
+            swtpms.AddRange(await Task.WhenAll(Enumerable.Range(0, options.Devices)
+                .Select(_ => SwtpmProcess.StartAsync(new SwtpmOptions { FreshEndorsementKey = true }, cancellationToken))));
+            Console.WriteLine($"[demo] manufactured in {started.Elapsed.TotalSeconds:F1} s");
+
+            var ca = swtpms[0].ManufacturerCa;
+            var grains = app.Services.GetRequiredService<IGrainFactory>();
+            var group = grains.GetGrain<IEnrollmentGroupGrain>("dev/default");
+            var policy = await group.GetPolicyAsync() ?? new EnrollmentPolicy { TenantId = "dev", GroupId = "default" };
+            await group.SetPolicyAsync(policy with { TrustedRoots = [ca.RootDer] });
+            Console.WriteLine("[demo] the dev tenant's default group trusts the manufacturer root");
+
+            var mqtt = app.Services.GetRequiredService<MqttEndpoint>();
+            var clientOptions = new EnrollmentClientOptions { Host = "127.0.0.1", Port = mqtt.TlsPort, TrustAnchors = [mqtt.ServerCertificate] };
+            started.Restart();
+            var outcomes = await Task.WhenAll(swtpms.Select((swtpm, i) => EnrolAsync(swtpm, i, clientOptions, cancellationToken)));
+            var elapsed = started.Elapsed;
+
+            Console.WriteLine();
+            Console.WriteLine($"{"device",-18} {"EK",-10} {"owner",-6} {"serial",-18} {"valid until",-22} {"ms",6}  outcome");
+            foreach (var o in outcomes)
+                Console.WriteLine($"{o.DeviceId[..16] + "…",-18} {o.EkKind,-10} {o.Owner,-6} {Short(o.Serial),-18} {o.NotAfter,-22} {o.Milliseconds,6:F0}  {o.Result}");
+            var enrolled = outcomes.Count(o => o.Result == "enrolled");
+            Console.WriteLine();
+            Console.WriteLine($"[demo] {enrolled} of {outcomes.Length} devices enrolled in {elapsed.TotalSeconds:F1} s; each certificate is for a key that never leaves its TPM.");
+            return enrolled == outcomes.Length ? 0 : 1;
+        }
+        finally
+        {
+            foreach (var swtpm in swtpms) await swtpm.DisposeAsync();
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+        }
+    }
+
+    private sealed record Outcome(string DeviceId, string EkKind, string Owner, string? Serial, string NotAfter, double Milliseconds, string Result);
+
+    private static async Task<Outcome> EnrolAsync(SwtpmProcess swtpm, int index, EnrollmentClientOptions clientOptions, CancellationToken cancellationToken)
+    {
+        var rsa = index % 2 == 0;
+        var options = (rsa ? TpmEnrollmentOptions.RsaEk() : TpmEnrollmentOptions.EccP384Ek()) with { EkIntermediates = [swtpm.ManufacturerCa.IntermediateDer] };
+        var tpm = new TpmClient(swtpm.Transport, ownsTransport: false);
+        var enrollment = new TpmEnrollment(tpm, options);
+        var deviceId = await enrollment.ReadDeviceIdAsync(cancellationToken);
+        var kind = rsa ? "RSA-2048" : "ECC P-384";
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await using var client = await EnrollmentClient.ConnectAsync(deviceId, clientOptions, cancellationToken);
+            var result = await enrollment.EnrollAsync(client, cancellationToken);
+            return new Outcome(deviceId, kind, result.Issued.Owner, result.Issued.SerialNumber, result.Issued.NotAfter.ToString("u"), clock.Elapsed.TotalMilliseconds, "enrolled");
+        }
+        catch (EnrollmentRefusedException e)
+        {
+            return new Outcome(deviceId, kind, "-", null, "-", clock.Elapsed.TotalMilliseconds, $"refused: {e.Error}");
+        }
+    }
+
+    private static string Short(string? serial) => serial is null ? "-" : serial[..16] + "…";
+}
