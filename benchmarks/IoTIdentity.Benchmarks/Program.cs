@@ -1,1 +1,59 @@
-Console.WriteLine("benchmarks: see BENCHMARKS.md");
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using IoTIdentity.Benchmarks;
+
+// Verifier throughput beside the raw cost of the primitives it is made of, measured in the same run.
+// dotnet run -c Release --project benchmarks/IoTIdentity.Benchmarks [-- --duration 2 --runs 5 --filter text --list]
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (Options.Parse(args) is not { } options)
+    return 2;
+
+var setup = Stopwatch.StartNew();
+using var workload = new Workload();
+var cases = workload.Cases.Where(options.Selects).ToList();
+if (options.List)
+{
+    foreach (var benchCase in workload.Cases) Console.WriteLine(benchCase.Title);
+    return 0;
+}
+
+Console.WriteLine($"IoTIdentity verifier benchmark — {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}, " +
+    $"{Environment.ProcessorCount} logical CPUs, {(Debugger.IsAttached ? "DEBUGGER ATTACHED, " : "")}" +
+    $"{(IsOptimized() ? "Release" : "DEBUG BUILD — numbers are meaningless")}");
+Console.WriteLine($"single-threaded; {options.Duration.TotalSeconds:0.##} s per case over {options.Runs} runs, median reported; " +
+    $"inputs built in {setup.Elapsed.TotalSeconds:0.0} s");
+
+var results = new Dictionary<string, Measurement>();
+string? group = null;
+foreach (var benchCase in cases)
+{
+    if (benchCase.Group != group)
+    {
+        group = benchCase.Group;
+        Console.WriteLine();
+        Console.WriteLine($"{group,-11}{"case",-58}{"µs/op",12}{"ops/s",12}{"spread",9}");
+    }
+    var measurement = Harness.Measure(benchCase.Run, options.Duration, options.Runs);
+    results[benchCase.Key] = measurement;
+    Console.WriteLine($"{"",-11}{benchCase.Name,-58}{measurement.MicrosPerOp,12:N1}{measurement.OpsPerSecond,12:N0}{$"±{measurement.SpreadPercent:0.0}%",9}");
+}
+
+Console.WriteLine();
+foreach (var floor in Workload.Floors)
+{
+    if (!results.TryGetValue(floor.CompositeKey, out var composite) || floor.Parts.Any(p => !results.ContainsKey(p.Key)))
+    {
+        Console.WriteLine($"ratio {floor.CompositeKey}: not computed (needs {floor.CompositeKey} and {string.Join(", ", floor.Parts.Select(p => p.Key))})");
+        continue;
+    }
+    double sum = floor.Parts.Sum(p => p.Count * results[p.Key].MicrosPerOp);
+    string parts = string.Join(" + ", floor.Parts.Select(p => $"{p.Count}×{p.Key}"));
+    Console.WriteLine($"ratio {floor.CompositeKey}: {composite.MicrosPerOp:N1} µs ÷ floor {sum:N1} µs = {composite.MicrosPerOp / sum:0.00}×  (floor = {parts})");
+}
+return 0;
+
+static bool IsOptimized() =>
+    typeof(Workload).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is not [DebuggableAttribute { IsJITOptimizerDisabled: true }];
