@@ -50,6 +50,7 @@ internal sealed class Workload : IDisposable
     private readonly byte[] _seed = RandomNumberGenerator.GetBytes(32);
     private MadeCredential? _madeForActivation;
     private readonly RSA _rsaEkPublic;
+    private readonly X509Certificate2 _rsaEkCertificate;
     private readonly BigInteger _bcMessage;
     private readonly System.Numerics.BigInteger _numericsMessage;
     private readonly System.Numerics.BigInteger _numericsModulus;
@@ -70,6 +71,7 @@ internal sealed class Workload : IDisposable
         _eccEkPublic = ((ECDiffieHellman)_ecc.EkKey).PublicKey;
         _ekModulus = new BigInteger(1, ((RSA)_rsa.EkKey).ExportParameters(false).Modulus!);
         _ekBouncyCastleKey = BouncyCastleKeyAsCredentialMakerBuildsIt();
+        _rsaEkCertificate = X509CertificateLoader.LoadCertificate(_rsa.EkCertificate);
         _rsaEkPublic = RSA.Create(((RSA)_rsa.EkKey).ExportParameters(false));
         var message = RandomNumberGenerator.GetBytes(255);
         _bcMessage = new BigInteger(1, message);
@@ -106,6 +108,7 @@ internal sealed class Workload : IDisposable
         new(Breakdown, "ecdsa-import-verify", "ECDsa import + verify (what TpmSignatures does)", () => TpmSignatures.Verify(_ecc.Ak.Value, _ecc.QuoteAttest, _ecc.QuoteSignature)),
         new(Breakdown, "attest-parse", "TPMS_ATTEST parse (quote)", () => TpmMarshal.FromBytes<TpmsAttest>(_rsa.QuoteAttest)),
         new(Breakdown, "cert-load", "X509CertificateLoader.LoadCertificate, RSA EK cert", () => X509CertificateLoader.LoadCertificate(_rsa.EkCertificate).Dispose()),
+        new(Breakdown, "cert-key", "GetRSAPublicKey + ExportParameters, RSA EK cert (loaded)", ReadCertificateKey),
         new(Breakdown, "chain-rsa", "X509Chain.Build, RSA EK cert + intermediate, custom root", () => BuildChain(_rsa, _rsaCa)),
         new(Breakdown, "chain-ecc", "X509Chain.Build, ECC EK cert + intermediate, custom root", () => BuildChain(_ecc, _eccCa)),
         new(Breakdown, "numerics-modpow", "System.Numerics ModPow, 2048-bit, e = 65537", () => System.Numerics.BigInteger.ModPow(_numericsMessage, 65537, _numericsModulus)),
@@ -113,6 +116,12 @@ internal sealed class Workload : IDisposable
         new(Breakdown, "dotnet-oaep", ".NET RSA OAEP-SHA256 encrypt, no label (unusable)", () => _rsaEkPublic.Encrypt(_seed, RSAEncryptionPadding.OaepSHA256)),
         new(Breakdown, "ecdh-import", "ECDiffieHellman.Create(ECParameters), P-256 public", () => ECDiffieHellman.Create(TpmPublicKeys.EcParameters(_ecc.Ek)).Dispose()),
     ];
+
+    private void ReadCertificateKey()
+    {
+        using var rsa = _rsaEkCertificate.GetRSAPublicKey()!;
+        rsa.ExportParameters(false);
+    }
 
     private void BuildChain(SoftwareDevice device, SoftwareManufacturerCa ca)
     {
@@ -153,6 +162,7 @@ internal sealed class Workload : IDisposable
         _eccAkPublic.Dispose();
         _eccEkPublic.Dispose();
         _rsaEkPublic.Dispose();
+        _rsaEkCertificate.Dispose();
     }
 
     private void CheckActivation()
