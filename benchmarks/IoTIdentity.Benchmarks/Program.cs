@@ -25,6 +25,7 @@ Console.WriteLine($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformati
     $"{(IsOptimized() ? "Release" : "DEBUG BUILD — numbers are meaningless")}");
 Console.WriteLine($"single-threaded; {options.Duration.TotalSeconds:0.##} s per case over {options.Runs} runs, median reported; " +
     $"inputs built in {setup.Elapsed.TotalSeconds:0.0} s");
+Console.WriteLine($"cpu µs/op = {(CpuClock.IsPerThread ? "the measuring thread's" : "the process's")} CPU time; load average at start: {LoadAverage()}");
 
 // Touch every selected path first, so the JIT's first compilations land here rather than in the first cases measured.
 foreach (var benchCase in cases)
@@ -59,6 +60,9 @@ foreach (var floor in Workload.Floors)
     Console.WriteLine($"ratio {floor.CompositeKey}: {composite.MicrosPerOp:N1} µs ÷ floor {sum:N1} µs = {composite.MicrosPerOp / sum:0.00}×  (floor = {parts})");
 }
 return 0;
+
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
 static bool IsOptimized() =>
     typeof(Workload).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is not [DebuggableAttribute { IsJITOptimizerDisabled: true }];
