@@ -55,9 +55,11 @@ foreach (var floor in Workload.Floors)
         Console.WriteLine($"ratio {floor.CompositeKey}: not computed (needs {floor.CompositeKey} and {string.Join(", ", floor.Parts.Select(p => p.Key))})");
         continue;
     }
-    double sum = floor.Parts.Sum(p => p.Count * results[p.Key].MicrosPerOp);
-    string parts = string.Join(" + ", floor.Parts.Select(p => $"{p.Count}×{p.Key}"));
-    Console.WriteLine($"ratio {floor.CompositeKey}: {composite.MicrosPerOp:N1} µs ÷ floor {sum:N1} µs = {composite.MicrosPerOp / sum:0.00}×  (floor = {parts})");
+    double wall = floor.Parts.Sum(p => p.Count * results[p.Key].MicrosPerOp);
+    double cpu = floor.Parts.Sum(p => p.Count * results[p.Key].CpuMicrosPerOp);
+    Console.WriteLine($"ratio {floor.CompositeKey}: {composite.MicrosPerOp:N1} µs ÷ floor {wall:N1} µs = {composite.MicrosPerOp / wall:0.00}× wall; " +
+        $"{composite.CpuMicrosPerOp:N1} ÷ {cpu:N1} = {composite.CpuMicrosPerOp / cpu:0.00}× cpu");
+    Console.WriteLine($"      floor = {string.Join(" + ", floor.Parts.Select(p => $"{p.Count}×{p.Key}"))}");
 }
 return 0;
 
