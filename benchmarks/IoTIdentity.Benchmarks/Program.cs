@@ -27,9 +27,14 @@ Console.WriteLine($"single-threaded; {options.Duration.TotalSeconds:0.##} s per 
     $"inputs built in {setup.Elapsed.TotalSeconds:0.0} s");
 Console.WriteLine($"cpu µs/op = {(CpuClock.IsPerThread ? "the measuring thread's" : "the process's")} CPU time; load average at start: {LoadAverage()}");
 
-// Touch every selected path first, so the JIT's first compilations land here rather than in the first cases measured.
+// Run every selected path 50 times (at most 200 ms) first and give the background JIT a moment, so tier-1
+// recompilation of the shared code (BouncyCastle, marshalling, OpenSSL interop) does not land in the first cases measured.
 foreach (var benchCase in cases)
-    for (int i = 0; i < 5; i++) benchCase.Run();
+{
+    var prePass = Stopwatch.StartNew();
+    for (int i = 0; i < 50 && prePass.ElapsedMilliseconds < 200; i++) benchCase.Run();
+}
+Thread.Sleep(500);
 
 var results = new Dictionary<string, Measurement>();
 string? group = null;
