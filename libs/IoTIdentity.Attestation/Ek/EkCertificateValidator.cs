@@ -1,3 +1,5 @@
+using System.Formats.Asn1;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Attestation.Crypto;
@@ -247,13 +249,10 @@ public sealed class EkCertificateValidator : IDisposable
             switch (leaf.PublicKey.Oid.Value)
             {
                 case "1.2.840.113549.1.1.1":
-                    using (RSA? rsa = leaf.GetRSAPublicKey())
-                    {
-                        if (rsa is null || rsa.KeySize < 2048)
-                            return null;
-                        RSAParameters parameters = rsa.ExportParameters(false);
-                        return new EkRsaPublicKey(parameters.Modulus!, parameters.Exponent!);
-                    }
+                    // n and e straight from the RSAPublicKey: GetRSAPublicKey + ExportParameters decode, import and
+                    // export a platform key (~350 µs on OpenSSL 3.0) to return the same two integers, checking nothing more.
+                    EkRsaPublicKey rsaKey = ReadRsaPublicKey(leaf.PublicKey.EncodedKeyValue.RawData);
+                    return BitLength(rsaKey.Modulus) >= 2048 ? rsaKey : null;
                 case "1.2.840.10045.2.1":
                     using (ECDiffieHellman? ecc = leaf.GetECDiffieHellmanPublicKey())
                     {
@@ -274,6 +273,33 @@ public sealed class EkCertificateValidator : IDisposable
                     return null;
             }
         }
+
+        /// <summary>RSAPublicKey — RFC 8017, A.1.1: SEQUENCE { modulus INTEGER, publicExponent INTEGER }, both positive.</summary>
+        private static EkRsaPublicKey ReadRsaPublicKey(byte[] der)
+        {
+            try
+            {
+                var reader = new AsnReader(der, AsnEncodingRules.BER);
+                AsnReader sequence = reader.ReadSequence();
+                reader.ThrowIfNotEmpty();
+                ReadOnlySpan<byte> modulus = sequence.ReadIntegerBytes().Span, exponent = sequence.ReadIntegerBytes().Span;
+                sequence.ThrowIfNotEmpty();
+                if (modulus[0] >= 0x80 || exponent[0] >= 0x80)
+                    throw new CryptographicException("negative RSA modulus or exponent");
+                return new EkRsaPublicKey(Unsigned(modulus), Unsigned(exponent));
+            }
+            catch (AsnContentException e)
+            {
+                throw new CryptographicException("the RSA public key does not parse", e);
+            }
+        }
+
+        /// <summary>A positive INTEGER's content without its sign octet.</summary>
+        private static byte[] Unsigned(ReadOnlySpan<byte> integer) =>
+            (integer is [0, _, ..] ? integer[1..] : integer).ToArray();
+
+        private static int BitLength(byte[] magnitude) =>
+            magnitude.Length * 8 - (BitOperations.LeadingZeroCount((uint)magnitude[0]) - 24);
 
         /// <summary>Whether <paramref name="quirk"/> is allowed; if so, it is recorded as accepted.</summary>
         private bool Allowed(EkCertificateQuirks quirk)

@@ -1,0 +1,233 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Attestation.Credentials;
+using IoTIdentity.Attestation.Crypto;
+using IoTIdentity.Attestation.Ek;
+using IoTIdentity.Attestation.Keys;
+using IoTIdentity.Attestation.Verification;
+using IoTIdentity.Tpm.Marshalling;
+using IoTIdentity.Tpm.Structures;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Encodings;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Utilities;
+using BigInteger = Org.BouncyCastle.Math.BigInteger;
+
+namespace IoTIdentity.Benchmarks;
+
+/// <summary>
+/// The inputs (two software devices, two manufacturer CAs, one validator) and the cases measured over them:
+/// the verifier's public entry points, and the raw primitives they are built from.
+/// </summary>
+internal sealed class Workload : IDisposable
+{
+    public const string Verifier = "verifier";
+    public const string Primitives = "primitives";
+
+    /// <summary>Pieces of the verifier steps, for explaining a gap to the floor; run only when a filter names them.</summary>
+    public const string Breakdown = "breakdown";
+
+    private static readonly byte[] IdentityLabel = "IDENTITY\0"u8.ToArray();
+
+    private readonly SoftwareManufacturerCa _rsaCa = new("RSA", ecdsa: false);
+    private readonly SoftwareManufacturerCa _eccCa = new("ECC", ecdsa: true);
+    private readonly SoftwareDevice _rsa;
+    private readonly SoftwareDevice _ecc;
+    private readonly EkCertificateValidator _validator;
+    private readonly RandomNumberGenerator _random = RandomNumberGenerator.Create();
+
+    // Primitive inputs: keys made once, as a verifier that cached them would hold them.
+    private readonly RSA _rsaAkPublic;
+    private readonly ECDsa _eccAkPublic;
+    private readonly ECDiffieHellmanPublicKey _eccEkPublic;
+    private readonly BigInteger _ekModulus;
+    private readonly BigInteger _ekExponent = BigInteger.ValueOf(65537);
+    private readonly RsaKeyParameters _ekBouncyCastleKey;
+    private readonly SecureRandom _bouncyCastleRandom = new();
+    private readonly byte[] _kilobyte = RandomNumberGenerator.GetBytes(1024);
+    private readonly byte[] _seed = RandomNumberGenerator.GetBytes(32);
+    private MadeCredential? _madeForActivation;
+    private readonly RSA _rsaEkPublic;
+    private readonly X509Certificate2 _rsaEkCertificate;
+    private readonly BigInteger _bcMessage;
+    private readonly System.Numerics.BigInteger _numericsMessage;
+    private readonly System.Numerics.BigInteger _numericsModulus;
+
+    public Workload()
+    {
+        _rsa = SoftwareDevice.CreateRsa(_rsaCa);
+        _ecc = SoftwareDevice.CreateEcc(_eccCa);
+        _validator = new EkCertificateValidator([_rsaCa.RootDer, _eccCa.RootDer], TimeProvider.System);
+        foreach (var device in new[] { _rsa, _ecc })
+        {
+            var result = _validator.Validate(device.EkCertificate, device.EkIntermediates);
+            if (!result.IsValid) throw new InvalidOperationException($"the benchmark's own EK certificate fails: {result.Failure} {result.Detail}");
+        }
+
+        _rsaAkPublic = RSA.Create(((RSA)_rsa.AkKey).ExportParameters(false));
+        _eccAkPublic = ECDsa.Create(((ECDsa)_ecc.AkKey).ExportParameters(false));
+        _eccEkPublic = ((ECDiffieHellman)_ecc.EkKey).PublicKey;
+        _ekModulus = new BigInteger(1, ((RSA)_rsa.EkKey).ExportParameters(false).Modulus!);
+        _ekBouncyCastleKey = BouncyCastleKeyAsCredentialMakerBuildsIt();
+        _rsaEkCertificate = X509CertificateLoader.LoadCertificate(_rsa.EkCertificate);
+        _rsaEkPublic = RSA.Create(((RSA)_rsa.EkKey).ExportParameters(false));
+        var message = RandomNumberGenerator.GetBytes(255);
+        _bcMessage = new BigInteger(1, message);
+        _numericsMessage = new System.Numerics.BigInteger(message, isUnsigned: true, isBigEndian: true);
+        _numericsModulus = new System.Numerics.BigInteger(((RSA)_rsa.EkKey).ExportParameters(false).Modulus, isUnsigned: true, isBigEndian: true);
+    }
+
+    public IReadOnlyList<BenchCase> Cases =>
+    [
+        new(Verifier, "make-rsa", "MakeCredential, RSA-2048 EK (activation prepared)", () => CredentialMaker.Make(_rsa.Ek, _rsa.AkName, _random)),
+        new(Verifier, "make-ecc", "MakeCredential, ECC P-256 EK (activation prepared)", () => CredentialMaker.Make(_ecc.Ek, _ecc.AkName, _random)),
+        new(Verifier, "check-activation", "CheckActivation (secret returned by the device)", CheckActivation),
+        new(Verifier, "quote-rsa", "QuoteVerifier.Verify, RSA-2048 AK, 8 PCRs", () => VerifyQuote(_rsa)),
+        new(Verifier, "quote-ecc", "QuoteVerifier.Verify, ECC P-256 AK, 8 PCRs", () => VerifyQuote(_ecc)),
+        new(Verifier, "certify-rsa", "CertifyVerifier.Verify, RSA-2048 AK, P-256 key", () => VerifyCertify(_rsa)),
+        new(Verifier, "certify-ecc", "CertifyVerifier.Verify, ECC P-256 AK, P-256 key", () => VerifyCertify(_ecc)),
+        new(Verifier, "ekcert-rsa", "EkCertificateValidator.Validate, RSA EK cert (RSA CA)", () => ValidateEkCertificate(_rsa)),
+        new(Verifier, "ekcert-ecc", "EkCertificateValidator.Validate, ECC EK cert (P-256 CA)", () => ValidateEkCertificate(_ecc)),
+        new(Verifier, "enrol-rsa", "full enrolment, RSA EK + RSA AK", () => Enrol(_rsa)),
+        new(Verifier, "enrol-ecc", "full enrolment, ECC EK + ECC AK", () => Enrol(_ecc)),
+
+        new(Primitives, "rsa-verify", "RSA-2048 PKCS#1 v1.5 SHA-256 verify (.NET)", RsaVerify),
+        new(Primitives, "ecdsa-verify", "ECDSA P-256 SHA-256 verify (.NET)", EcdsaVerify),
+        new(Primitives, "oaep", "RSA-2048 OAEP-SHA256 encrypt, label (BouncyCastle)", OaepEncrypt),
+        new(Primitives, "bc-key-mr", "BC RsaKeyParameters, default (Miller-Rabin)", () => _ = new RsaKeyParameters(false, _ekModulus, _ekExponent)),
+        new(Primitives, "bc-key-ours", "BC RsaKeyParameters, as CredentialMaker (MaxMRTests=0)", () => BouncyCastleKeyAsCredentialMakerBuildsIt()),
+        new(Primitives, "ecdh", "ECDH P-256 ephemeral key gen + derive (.NET)", EphemeralEcdh),
+        new(Primitives, "sha256", "SHA-256 of 1 KiB (.NET)", () => SHA256.HashData(_kilobyte)),
+        new(Primitives, "kdfa", "KDFa SHA-256, 128 bits (Kdf.KDFa)", () => Kdf.KDFa(HashAlgorithmName.SHA256, _seed, "STORAGE", _rsa.AkName, [], 128)),
+
+        new(Breakdown, "rsa-import", "RSA.Create + ImportParameters, 2048 public", () => TpmPublicKeys.ToRsa(_rsa.Ak.Value).Dispose()),
+        new(Breakdown, "rsa-import-verify", "RSA import + verify (what TpmSignatures does)", () => TpmSignatures.Verify(_rsa.Ak.Value, _rsa.QuoteAttest, _rsa.QuoteSignature)),
+        new(Breakdown, "ecdsa-import", "ECDsa.Create(ECParameters), P-256 public", () => TpmPublicKeys.ToEcdsa(_ecc.Ak.Value).Dispose()),
+        new(Breakdown, "ecdsa-import-verify", "ECDsa import + verify (what TpmSignatures does)", () => TpmSignatures.Verify(_ecc.Ak.Value, _ecc.QuoteAttest, _ecc.QuoteSignature)),
+        new(Breakdown, "attest-parse", "TPMS_ATTEST parse (quote)", () => TpmMarshal.FromBytes<TpmsAttest>(_rsa.QuoteAttest)),
+        new(Breakdown, "cert-load", "X509CertificateLoader.LoadCertificate, RSA EK cert", () => X509CertificateLoader.LoadCertificate(_rsa.EkCertificate).Dispose()),
+        new(Breakdown, "cert-key", "GetRSAPublicKey + ExportParameters, RSA EK cert (loaded)", ReadCertificateKey),
+        new(Breakdown, "chain-rsa", "X509Chain.Build, RSA EK cert + intermediate (3 loads incl.)", () => BuildChain(_rsa, _rsaCa)),
+        new(Breakdown, "chain-ecc", "X509Chain.Build, ECC EK cert + intermediate (3 loads incl.)", () => BuildChain(_ecc, _eccCa)),
+        new(Breakdown, "numerics-modpow", "System.Numerics ModPow, 2048-bit, e = 65537", () => System.Numerics.BigInteger.ModPow(_numericsMessage, 65537, _numericsModulus)),
+        new(Breakdown, "bc-modpow", "BouncyCastle ModPow, 2048-bit, e = 65537", () => _bcMessage.ModPow(_ekExponent, _ekModulus)),
+        new(Breakdown, "dotnet-oaep", ".NET RSA OAEP-SHA256 encrypt, no label (unusable)", () => _rsaEkPublic.Encrypt(_seed, RSAEncryptionPadding.OaepSHA256)),
+        new(Breakdown, "ecdh-import", "ECDiffieHellman.Create(ECParameters), P-256 public", () => ECDiffieHellman.Create(TpmPublicKeys.EcParameters(_ecc.Ek)).Dispose()),
+    ];
+
+    private void ReadCertificateKey()
+    {
+        using var rsa = _rsaEkCertificate.GetRSAPublicKey()!;
+        rsa.ExportParameters(false);
+    }
+
+    private void BuildChain(SoftwareDevice device, SoftwareManufacturerCa ca)
+    {
+        using var leaf = X509CertificateLoader.LoadCertificate(device.EkCertificate);
+        using var intermediate = X509CertificateLoader.LoadCertificate(device.EkIntermediates[0]);
+        using var root = X509CertificateLoader.LoadCertificate(ca.RootDer);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(root);
+        chain.ChainPolicy.ExtraStore.Add(intermediate);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        if (!chain.Build(leaf)) throw new InvalidOperationException("chain does not build");
+    }
+
+    /// <summary>
+    /// The primitives each full enrolment is made of. MakeCredential: BouncyCastle key + OAEP (RSA) or ephemeral
+    /// ECDH (ECC), then KDFa twice (STORAGE, INTEGRITY; the HMAC and AES over 34 octets are small beside them).
+    /// Quote and certify: one AK signature each. EK certificate: two chain signatures (leaf by the intermediate,
+    /// intermediate by the root; a trust anchor's own signature is not checked). One SHA-256 of 1 KiB stands for
+    /// the Names and the PCR digest.
+    /// </summary>
+    public static IReadOnlyList<Floor> Floors =>
+    [
+        new("enrol-rsa", [("bc-key-ours", 1), ("oaep", 1), ("kdfa", 2), ("rsa-verify", 4), ("sha256", 1)]),
+        new("enrol-ecc", [("ecdh", 1), ("kdfa", 2), ("ecdsa-verify", 4), ("sha256", 1)]),
+    ];
+
+    public void Dispose()
+    {
+        _validator.Dispose();
+        _rsa.Dispose();
+        _ecc.Dispose();
+        _rsaCa.Dispose();
+        _eccCa.Dispose();
+        _random.Dispose();
+        _rsaAkPublic.Dispose();
+        _eccAkPublic.Dispose();
+        _eccEkPublic.Dispose();
+        _rsaEkPublic.Dispose();
+        _rsaEkCertificate.Dispose();
+    }
+
+    private void CheckActivation()
+    {
+        // The device returns the secret it recovered; the comparison is all the verifier does with it.
+        var made = _madeForActivation ??= CredentialMaker.Make(_ecc.Ek, _ecc.AkName, _random);
+        CredentialMaker.CheckActivation(made, made.Secret.AsSpan());
+    }
+
+    private static void VerifyQuote(SoftwareDevice device) =>
+        QuoteVerifier.Verify(device.Ak.Value, device.QuoteAttest, device.QuoteSignature, device.Nonce, device.Selection, device.PcrValues);
+
+    private static void VerifyCertify(SoftwareDevice device) =>
+        CertifyVerifier.Verify(device.Ak.Value, device.CertifyAttest, device.CertifySignature, device.Nonce, device.DeviceKey);
+
+    private EkCertificateValidationResult ValidateEkCertificate(SoftwareDevice device)
+    {
+        var result = _validator.Validate(device.EkCertificate, device.EkIntermediates);
+        return result.IsValid ? result : throw new InvalidOperationException($"{result.Failure}: {result.Detail}");
+    }
+
+    /// <summary>Everything the verifier computes for one device: register, challenge, attest.</summary>
+    private void Enrol(SoftwareDevice device)
+    {
+        var certificate = ValidateEkCertificate(device).Certificate!;
+        EkBinding.CheckMatches(device.Ek, certificate.PublicKey);
+        KeyRequirements.Default.CheckAttestationKey(device.Ak.Value);
+        var made = CredentialMaker.Make(device.Ek, device.AkName, _random);
+        CredentialMaker.CheckActivation(made, made.Secret);
+        VerifyQuote(device);
+        VerifyCertify(device);
+    }
+
+    private void RsaVerify()
+    {
+        var signature = ((TpmsSignatureRsa)_rsa.QuoteSignature).Signature;
+        if (!_rsaAkPublic.VerifyData(_rsa.QuoteAttest, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+            throw new InvalidOperationException("RSA signature does not verify");
+    }
+
+    private void EcdsaVerify()
+    {
+        var signature = (TpmsSignatureEcc)_ecc.QuoteSignature;
+        Span<byte> rs = stackalloc byte[64];
+        signature.R.CopyTo(rs);
+        signature.S.CopyTo(rs[32..]);
+        if (!_eccAkPublic.VerifyData(_ecc.QuoteAttest, rs, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+            throw new InvalidOperationException("ECDSA signature does not verify");
+    }
+
+    private void OaepEncrypt()
+    {
+        var oaep = new OaepEncoding(new RsaEngine(), new Sha256Digest(), new Sha256Digest(), IdentityLabel);
+        oaep.Init(true, new ParametersWithRandom(_ekBouncyCastleKey, _bouncyCastleRandom));
+        oaep.ProcessBlock(_seed, 0, _seed.Length);
+    }
+
+    /// <summary>What RsaSeedEncryption.CreatePublicKey does: no Miller–Rabin rounds, on this thread only.</summary>
+    private RsaKeyParameters BouncyCastleKeyAsCredentialMakerBuildsIt() =>
+        Properties.WithThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests", "0", (_ekModulus, _ekExponent),
+            static key => new RsaKeyParameters(false, key._ekModulus, key._ekExponent));
+
+    private void EphemeralEcdh()
+    {
+        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        ephemeral.DeriveRawSecretAgreement(_eccEkPublic);
+    }
+}
