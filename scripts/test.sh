@@ -4,17 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-for tool in swtpm swtpm_setup tpm2_makecredential mosquitto; do
-  command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing test dependencies (missing: ${need[*]})"
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools mosquitto >/dev/null
-fi
+./scripts/install-deps.sh
 
 dotnet restore IoTIdentity.sln
 dotnet build IoTIdentity.sln --no-restore -c Release

@@ -33,6 +33,7 @@ public static class DemoCommand
             ["Mqtt:TlsPort"] = options.MqttPort.ToString(),
             ["Mqtt:BindAddress"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Orleans"] = "Error",
         }));
         await app.StartAsync(cancellationToken);
         var swtpms = new List<SwtpmProcess>();

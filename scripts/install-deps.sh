@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the real parts IoTIdentity drives, when missing: swtpm and swtpm-tools (software TPMs and their
+# EK-certificate provisioning), tpm2-tools (the independent cross-check peer), mosquitto (external broker mode).
+set -euo pipefail
+need=()
+for tool in swtpm swtpm_setup swtpm_localca tpm2_makecredential mosquitto openssl; do
+  command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing dependencies (missing: ${need[*]})"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools mosquitto openssl >/dev/null
+fi
