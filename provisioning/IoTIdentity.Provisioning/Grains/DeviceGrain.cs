@@ -134,7 +134,8 @@ public sealed class DeviceGrain(
         if (!await store.TryClaimAsync("serial", signed.SerialNumber, DeviceId))
             throw new Refusal(ProvisioningError.Unavailable, "serial collision; retry");
 
-        var lifetime = signed.NotAfter - signed.NotBefore;
+        // two thirds of the time from now to expiry (notBefore is backdated for clock skew, so it is not the start)
+        var issuedAt = clock.GetUtcNow();
         var issued = new IssuedResponse
         {
             DeviceId = DeviceId,
@@ -142,7 +143,7 @@ public sealed class DeviceGrain(
             CertificateChain = [signed.CertificateDer, signed.IssuingCaDer],
             SerialNumber = signed.SerialNumber,
             NotAfter = signed.NotAfter,
-            RenewAfter = signed.NotBefore + lifetime * 2 / 3,
+            RenewAfter = issuedAt + (signed.NotAfter - issuedAt) * 2 / 3,
         };
         var reply = JsonSerializer.SerializeToUtf8Bytes(issued, ProtocolJson.Default.IssuedResponse);
         var now = clock.GetUtcNow();

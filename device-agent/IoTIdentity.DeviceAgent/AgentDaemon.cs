@@ -1,0 +1,157 @@
+using System.Threading.Channels;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.DeviceAgent.State;
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Tpm;
+using IoTIdentity.Tpm.Transport;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet.Exceptions;
+
+namespace IoTIdentity.DeviceAgent;
+
+/// <summary>
+/// <c>iotid-agent run</c>: enrol if there is no identity (or it expired), then keep one MQTT connection open for
+/// commands and rotate at the service's renewal time plus jitter. Failures back off exponentially with jitter,
+/// at least as long as the service's Retry-After.
+/// </summary>
+public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, ILogger<AgentDaemon> logger) : BackgroundService
+{
+    private readonly Channel<DeviceCommand> _commands = Channel.CreateUnbounded<DeviceCommand>();
+    private readonly HashSet<string> _executed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _renewAt = new(StringComparer.Ordinal);
+    private EnrollmentClient? _connection;
+    private int _failures;
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        agent.Store.Collect();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await StepAsync(stoppingToken).ConfigureAwait(false);
+                    _failures = 0;
+                }
+                catch (Exception e) when (IsRetryable(e) && !stoppingToken.IsCancellationRequested)
+                {
+                    await DropConnectionAsync().ConfigureAwait(false);
+                    var delay = Backoff.Delay(agent.Options.RetryInitial, agent.Options.RetryMax, ++_failures, (e as EnrollmentRefusedException)?.RetryAfter);
+                    AgentLog.Retrying(logger, e, "enrolment", _failures, delay);
+                    await Task.Delay(delay, agent.Time, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await DropConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One turn: make sure there is a valid identity, then wait for its renewal time or a command.</summary>
+    private async Task StepAsync(CancellationToken ct)
+    {
+        if (agent.IsRevoked)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5), agent.Time, ct).ConfigureAwait(false);
+            return;
+        }
+        var identity = agent.Store.Load();
+        if (identity is null)
+        {
+            var deviceId = await agent.ReadDeviceIdAsync(ct).ConfigureAwait(false);
+            await agent.EnrollAsync(await ConnectionAsync(deviceId, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+            return;
+        }
+        if (identity.IsExpired(agent.Time.GetUtcNow()))
+        {
+            await agent.RotateAsync(await ConnectionAsync(identity.Metadata.DeviceId, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+            return;
+        }
+        foreach (var id in identity.Metadata.ExecutedCommands) _executed.Add(id);
+        var connection = await ConnectionAsync(identity.Metadata.DeviceId, ct).ConfigureAwait(false);
+        var renewAt = RenewalTime(identity);
+        var wait = renewAt - agent.Time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var delay = Task.Delay(Min(wait, TimeSpan.FromSeconds(30)), agent.Time, wake.Token);
+            var command = _commands.Reader.WaitToReadAsync(wake.Token).AsTask();
+            var first = await Task.WhenAny(delay, command).ConfigureAwait(false);
+            await wake.CancelAsync().ConfigureAwait(false);
+            if (first == command && _commands.Reader.TryRead(out var next)) await ExecuteAsync(next, connection, ct).ConfigureAwait(false);
+            else if (!connection.IsConnected) await DropConnectionAsync().ConfigureAwait(false);
+            return;
+        }
+        await agent.RotateAsync(connection, ct).ConfigureAwait(false);
+    }
+
+    private async Task ExecuteAsync(DeviceCommand command, EnrollmentClient connection, CancellationToken ct)
+    {
+        if (!_executed.Add(command.CommandId)) return;
+        AgentLog.CommandExecuting(logger, command.CommandId, command.Kind);
+        switch (command.Kind)
+        {
+            case DeviceCommandKinds.Reenroll:
+                await agent.EnrollAsync(connection, ct, command.CommandId).ConfigureAwait(false);
+                break;
+            case DeviceCommandKinds.AttestNow:
+                await agent.RotateAsync(connection, ct, command.CommandId).ConfigureAwait(false);
+                break;
+            case DeviceCommandKinds.Revoke:
+                agent.Revoke(command.CommandId);
+                await DropConnectionAsync().ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private DateTimeOffset RenewalTime(StoredIdentity identity)
+    {
+        var serial = identity.Metadata.SerialNumber;
+        if (_renewAt.TryGetValue(serial, out var at)) return at;
+        var slack = identity.Metadata.NotAfter - identity.RenewAfter;
+        at = identity.RenewAfter + slack * (agent.Options.RenewJitter * Random.Shared.NextDouble());
+        _renewAt[serial] = at;
+        AgentLog.Scheduled(logger, serial, at);
+        return at;
+    }
+
+    private async Task<EnrollmentClient> ConnectionAsync(string deviceId, CancellationToken ct)
+    {
+        if (_connection is { IsConnected: true } open && open.DeviceId == deviceId) return open;
+        await DropConnectionAsync().ConfigureAwait(false);
+        var connection = await agent.ConnectAsync(deviceId, ct).ConfigureAwait(false);
+        connection.CommandReceived += OnCommandAsync;
+        _connection = connection;
+        return connection;
+    }
+
+    private Task OnCommandAsync(ReadOnlyMemory<byte> payload)
+    {
+        var identity = agent.Store.Load();
+        var verdict = verifier.Verify(payload.Span, identity, agent.Time.GetUtcNow());
+        if (verdict.Command is { } command) _commands.Writer.TryWrite(command);
+        else AgentLog.CommandIgnored(logger, verdict.Reason!);
+        return Task.CompletedTask;
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        if (_connection is null) return;
+        _connection.CommandReceived -= OnCommandAsync;
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _connection = null;
+    }
+
+    private static bool IsRetryable(Exception e) => e is EnrollmentRefusedException or TpmTransportException or TpmException
+        or MqttCommunicationException or TimeoutException or IOException or System.Net.Sockets.SocketException
+        or OperationCanceledException or System.Text.Json.JsonException or InvalidOperationException;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,51 @@
+namespace IoTIdentity.DeviceAgent;
+
+/// <summary>
+/// The agent's configuration, section <c>Agent</c>: from <c>appsettings.json</c> beside the binary, then
+/// <c>/etc/iotid-agent/appsettings.json</c>, then environment variables (<c>IOTID_Agent__Tpm=...</c>), then command
+/// line flags (<c>--tpm</c>, <c>--broker-host</c>, ...), later sources winning.
+/// </summary>
+public sealed class AgentOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Agent";
+
+    /// <summary>Where the TPM is (<c>device:///dev/tpmrm0</c>, <c>swtpm://127.0.0.1:2321</c>, <c>mssim://...</c>).</summary>
+    public string Tpm { get; set; } = "device:///dev/tpmrm0";
+
+    /// <summary>Which EK the device presents: <c>rsa</c> (RSA 2048, low range) or <c>ecc</c> (ECC P-384, high range).</summary>
+    public string Ek { get; set; } = "rsa";
+
+    /// <summary>A PEM file of the EK certificate's intermediate CAs, if the platform ships them.</summary>
+    public string? EkIntermediatesPath { get; set; }
+
+    /// <summary>The service's MQTT endpoint host (also the name its certificate must carry).</summary>
+    public string BrokerHost { get; set; } = "localhost";
+
+    /// <summary>The service's MQTT endpoint port.</summary>
+    public int BrokerPort { get; set; } = 8883;
+
+    /// <summary>TLS to the broker (default); plaintext only for development endpoints.</summary>
+    public bool UseTls { get; set; } = true;
+
+    /// <summary>PEM file of the certificates the broker's chain must end in; unset: the system trust store.</summary>
+    public string? TrustAnchorPath { get; set; }
+
+    /// <summary>The state directory (identity generations, key blobs, the certificate).</summary>
+    public string StateDirectory { get; set; } = "/var/lib/iotid-agent";
+
+    /// <summary>The TCG firmware event log sent with each attestation, if the platform exposes one.</summary>
+    public string? EventLogPath { get; set; }
+
+    /// <summary>Spread added to the service's renewal time: up to this fraction of the remaining lifetime.</summary>
+    public double RenewJitter { get; set; } = 0.1;
+
+    /// <summary>First retry delay after a failed enrolment or renewal; doubles per failure (with jitter).</summary>
+    public TimeSpan RetryInitial { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest retry delay.</summary>
+    public TimeSpan RetryMax { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long one request to the service may take.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,207 @@
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.DeviceAgent.State;
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Tpm.Commands;
+using IoTIdentity.Tpm.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace IoTIdentity.DeviceAgent;
+
+/// <summary>
+/// The device's identity life cycle over one state directory: enrol (first boot, expiry, re-enrol command),
+/// renew (schedule, attest-now command), forget (reset, revoke command). Every operation opens the TPM and the
+/// MQTT connection it needs; the daemon (<see cref="AgentDaemon"/>) keeps one connection open for commands and
+/// passes it in.
+/// </summary>
+public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> logger, TimeProvider? time = null)
+{
+    private const int RememberedCommands = 64;
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time { get; } = time ?? TimeProvider.System;
+
+    /// <summary>The state directory's identity.</summary>
+    public IdentityStore Store { get; } = new(options.StateDirectory, CrashPoints.Hit);
+
+    /// <summary>The configuration.</summary>
+    public AgentOptions Options => options;
+
+    private string RevokedMarker => Path.Combine(options.StateDirectory, "revoked");
+
+    /// <summary>Whether a revoke command removed the identity (cleared by <see cref="EnrollAsync"/>).</summary>
+    public bool IsRevoked => File.Exists(RevokedMarker);
+
+    /// <summary>Reads the device id from the TPM's EK.</summary>
+    public async Task<string> ReadDeviceIdAsync(CancellationToken cancellationToken)
+    {
+        await using var tpm = await OpenTpmAsync(cancellationToken).ConfigureAwait(false);
+        return await new TpmEnrollment(tpm, EnrollmentOptions()).ReadDeviceIdAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Enrols from the EK and a new AK (<c>mode=enroll</c>) and makes the result the current identity. The previous
+    /// identity, if any, stays current until the new one is durable.
+    /// </summary>
+    public async Task<StoredIdentity> EnrollAsync(EnrollmentClient? connection, CancellationToken cancellationToken, string? commandId = null)
+    {
+        await using var tpm = await OpenTpmAsync(cancellationToken).ConfigureAwait(false);
+        var enrollment = new TpmEnrollment(tpm, EnrollmentOptions());
+        var deviceId = connection?.DeviceId ?? await enrollment.ReadDeviceIdAsync(cancellationToken).ConfigureAwait(false);
+        var client = connection ?? await ConnectAsync(deviceId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await enrollment.EnrollAsync(new CrashingChannel(client), cancellationToken).ConfigureAwait(false);
+            var stored = Keep(result, Store.Load(), commandId, RegisterModes.Enroll);
+            if (File.Exists(RevokedMarker)) { File.Delete(RevokedMarker); DurableFiles.SyncDirectory(options.StateDirectory); }
+            return stored;
+        }
+        finally
+        {
+            if (connection is null) await client.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Rotates: a new AK and device key, full attestation, the register signed by the current device key
+    /// (<c>mode=renew</c>). Without a current identity, or with an expired one, or when the service refuses the
+    /// renewal outright (it no longer knows that certificate), it enrols instead.
+    /// </summary>
+    public async Task<StoredIdentity> RotateAsync(EnrollmentClient? connection, CancellationToken cancellationToken, string? commandId = null)
+    {
+        var current = Store.Load();
+        if (current is null) return await EnrollAsync(connection, cancellationToken, commandId).ConfigureAwait(false);
+        if (current.IsExpired(Time.GetUtcNow()))
+        {
+            AgentLog.Expired(logger, current.Metadata.SerialNumber, current.Metadata.NotAfter);
+            return await EnrollAsync(connection, cancellationToken, commandId).ConfigureAwait(false);
+        }
+        try
+        {
+            await using var tpm = await OpenTpmAsync(cancellationToken).ConfigureAwait(false);
+            var enrollment = new TpmEnrollment(tpm, EnrollmentOptions() with { SrkTemplate = current.SrkTemplate });
+            var client = connection ?? await ConnectAsync(current.Metadata.DeviceId, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var result = await enrollment.RenewAsync(new CrashingChannel(client), current.DeviceKey, current.Metadata.SerialNumber, cancellationToken).ConfigureAwait(false);
+                return Keep(result, current, commandId, RegisterModes.Renew);
+            }
+            finally
+            {
+                if (connection is null) await client.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (EnrollmentRefusedException refused) when (!refused.IsTransient)
+        {
+            AgentLog.RenewalRefused(logger, current.Metadata.SerialNumber, refused.Error.ToString());
+            return await EnrollAsync(connection, cancellationToken, commandId).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Forgets the local identity (the TPM keys become unreachable once their blobs are gone).</summary>
+    public void Reset()
+    {
+        var current = Store.Load();
+        Store.Delete();
+        if (File.Exists(RevokedMarker)) File.Delete(RevokedMarker);
+        AgentLog.Reset(logger, current?.Metadata.DeviceId ?? "(none)");
+    }
+
+    /// <summary>Executes a revoke command: stop using the identity, delete it, and wait for an explicit enrol.</summary>
+    public void Revoke(string commandId)
+    {
+        Directory.CreateDirectory(options.StateDirectory);
+        DurableFiles.WriteAtomically(RevokedMarker, System.Text.Encoding.UTF8.GetBytes(commandId + "\n"));
+        Store.Delete();
+        AgentLog.Revoked(logger, commandId);
+    }
+
+    /// <summary>The status the CLI shows.</summary>
+    public AgentStatus Status()
+    {
+        var identity = Store.Load();
+        if (identity is null) return new AgentStatus { Enrolled = false, Revoked = IsRevoked, StateDirectory = options.StateDirectory };
+        using var certificate = identity.LoadCertificate();
+        var generation = Store.CurrentGenerationDirectory!;
+        return new AgentStatus
+        {
+            Enrolled = true,
+            DeviceId = identity.Metadata.DeviceId,
+            Owner = identity.Metadata.Owner,
+            Subject = certificate.Subject,
+            Serial = identity.Metadata.SerialNumber,
+            NotBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero),
+            NotAfter = identity.Metadata.NotAfter,
+            LastAttestation = identity.Metadata.LastAttestation,
+            NextRenewal = identity.RenewAfter,
+            CertificatePath = Path.Combine(generation, "certificate.pem"),
+            KeyPath = Path.Combine(generation, "device-key.tss2.pem"),
+            StateDirectory = options.StateDirectory,
+        };
+    }
+
+    /// <summary>Connects to the service as <paramref name="deviceId"/>.</summary>
+    public Task<EnrollmentClient> ConnectAsync(string deviceId, CancellationToken cancellationToken) =>
+        EnrollmentClient.ConnectAsync(deviceId, new EnrollmentClientOptions
+        {
+            Host = options.BrokerHost,
+            Port = options.BrokerPort,
+            UseTls = options.UseTls,
+            TrustAnchorPath = options.TrustAnchorPath,
+            RequestTimeout = options.RequestTimeout,
+        }, cancellationToken);
+
+    private StoredIdentity Keep(EnrollmentResult result, StoredIdentity? previous, string? commandId, string mode)
+    {
+        CrashPoints.Hit(CrashPoints.AfterIssuance);
+        var executed = (previous?.Metadata.ExecutedCommands ?? []).Concat(commandId is null ? [] : [commandId]).TakeLast(RememberedCommands).ToList();
+        var stored = StoredIdentity.From(result, Time.GetUtcNow());
+        stored = stored with { Metadata = stored.Metadata with { ExecutedCommands = executed } };
+        Store.Save(stored);
+        AgentLog.Issued(logger, result.DeviceId, mode, result.Issued.SerialNumber, result.Issued.Owner, result.Issued.NotAfter, result.Issued.RenewAfter);
+        return stored;
+    }
+
+    private async Task<TpmClient> OpenTpmAsync(CancellationToken cancellationToken) =>
+        new(await TpmTransports.OpenAsync(options.Tpm, cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    private TpmEnrollmentOptions EnrollmentOptions()
+    {
+        var baseline = options.Ek.ToLowerInvariant() switch
+        {
+            "rsa" => TpmEnrollmentOptions.RsaEk(),
+            "ecc" => TpmEnrollmentOptions.EccP384Ek(),
+            var other => throw new InvalidOperationException($"Agent:Ek must be 'rsa' or 'ecc', not '{other}'"),
+        };
+        var intermediates = new List<byte[]>();
+        if (options.EkIntermediatesPath is { } path)
+        {
+            var collection = new X509Certificate2Collection();
+            collection.ImportFromPemFile(path);
+            intermediates.AddRange(collection.Select(c => c.RawData));
+        }
+        return baseline with
+        {
+            EkIntermediates = intermediates,
+            EventLog = options.EventLogPath is { } log && File.Exists(log) ? File.ReadAllBytes(log) : null,
+            Time = Time,
+        };
+    }
+
+    /// <summary>The protocol channel with the test crash points around each exchange.</summary>
+    private sealed class CrashingChannel(IEnrollmentChannel inner) : IEnrollmentChannel
+    {
+        public string DeviceId => inner.DeviceId;
+
+        public async Task<ChallengeResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default)
+        {
+            CrashPoints.Hit(CrashPoints.BeforeRequest);
+            var challenge = await inner.RegisterAsync(request, cancellationToken).ConfigureAwait(false);
+            CrashPoints.Hit(CrashPoints.AfterChallenge);
+            return challenge;
+        }
+
+        public Task<IssuedResponse> AttestAsync(AttestRequest request, CancellationToken cancellationToken = default) =>
+            inner.AttestAsync(request, cancellationToken);
+    }
+}
