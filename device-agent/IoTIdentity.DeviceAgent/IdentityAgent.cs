@@ -3,6 +3,8 @@ using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Tpm.Commands;
+using IoTIdentity.Tpm.Sessions;
+using IoTIdentity.Tpm.Types;
 using IoTIdentity.Tpm.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -162,8 +164,31 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         return stored;
     }
 
-    private async Task<TpmClient> OpenTpmAsync(CancellationToken cancellationToken) =>
-        new(await TpmTransports.OpenAsync(options.Tpm, cancellationToken: cancellationToken).ConfigureAwait(false));
+    /// <summary>
+    /// Opens the TPM. Without a resource manager (a simulator socket, <c>/dev/tpm0</c>) objects and sessions outlive the
+    /// connection, so whatever a killed predecessor left loaded is flushed first — the agent is the TPM's only user.
+    /// </summary>
+    private async Task<TpmClient> OpenTpmAsync(CancellationToken cancellationToken)
+    {
+        var endpoint = TpmTransportEndpoint.Parse(options.Tpm);
+        var tpm = new TpmClient(await TpmTransports.OpenAsync(endpoint, cancellationToken: cancellationToken).ConfigureAwait(false));
+        if (endpoint.Kind == TpmTransportKind.Device && endpoint.DevicePath!.Contains("tpmrm", StringComparison.Ordinal)) return tpm;
+        try
+        {
+            foreach (var range in new uint[] { 0x80000000, 0x02000000, 0x03000000 })
+            {
+                var handles = await tpm.ExecuteAsync(new GetCapability(TpmCap.Handles, range, 64), [], cancellationToken).ConfigureAwait(false);
+                foreach (var handle in handles.Data.Values.Where(h => h >> 24 == range >> 24))
+                    await tpm.FlushAsync(handle, cancellationToken).ConfigureAwait(false);
+            }
+            return tpm;
+        }
+        catch
+        {
+            await tpm.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     private TpmEnrollmentOptions EnrollmentOptions()
     {

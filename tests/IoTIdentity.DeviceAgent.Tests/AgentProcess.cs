@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace IoTIdentity.DeviceAgent.Tests;
+
+/// <summary>The built <c>iotid-agent</c> as a child process (<c>dotnet iotid-agent.dll ...</c>), output captured.</summary>
+public sealed class AgentProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private AgentProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>
+    /// The agent in its own build output (bin/{Configuration}/net10.0 of its project, built by the ProjectReference):
+    /// the copy in this test's output would resolve Microsoft.Extensions.* from the ASP.NET framework this test
+    /// project references, which the agent's runtimeconfig does not name.
+    /// </summary>
+    private static string AgentDll { get; } = FindAgent();
+
+    private static string FindAgent()
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var (framework, configuration) = (testOutput.Name, testOutput.Parent!.Name);
+        for (var dir = testOutput; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "device-agent", "IoTIdentity.DeviceAgent", "bin", configuration, framework, "iotid-agent.dll");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("iotid-agent.dll not found beside the repository; build device-agent/IoTIdentity.DeviceAgent");
+    }
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts <c>iotid-agent {verb}</c> configured like <paramref name="device"/>'s options, optionally crashing at <paramref name="crashAt"/>.</summary>
+    public static AgentProcess Start(AgentHarness device, string verb, string? crashAt = null, params string[] extra)
+    {
+        var config = Path.Combine(device.Directory, "agent.json");
+        File.WriteAllText(config, JsonSerializer.Serialize(new { Agent = device.Options, Logging = new { LogLevel = new { Default = "Information" } } }));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { AgentDll, verb, "--config", config }.Concat(extra)) start.ArgumentList.Add(arg);
+        if (crashAt is not null) start.Environment[CrashPoints.Variable] = crashAt;
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        return new AgentProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Waits for the process to end by itself.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"iotid-agent did not exit within {timeout}:\n{Output}");
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Kills this child (only it) and waits.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
