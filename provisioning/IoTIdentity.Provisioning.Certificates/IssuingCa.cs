@@ -89,6 +89,18 @@ public sealed class IssuingCa : IDisposable
     /// <summary>The issuing certificate as a .NET certificate (a new instance the caller disposes).</summary>
     public X509Certificate2 GetCertificate() => X509CertificateLoader.LoadCertificate(_certificateDer);
 
+    /// <summary>
+    /// Signs a device command's canonical bytes (ECDSA SHA-256, IEEE P1363 r||s), so the device can check it with the
+    /// issuing CA certificate of its own chain. Only bytes with the command domain prefix <c>iotid-cmd-v1\n</c> are
+    /// signed: the key must never sign something that could parse as a certificate, CRL or other protocol message.
+    /// </summary>
+    /// <exception cref="ArgumentException">The bytes are not a device command's canonical form.</exception>
+    public byte[] SignDeviceCommand(ReadOnlySpan<byte> canonicalCommand)
+    {
+        if (!canonicalCommand.StartsWith("iotid-cmd-v1\n"u8)) throw new ArgumentException("not a device command", nameof(canonicalCommand));
+        return _key.SignData(canonicalCommand, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+
     /// <summary>Releases the private key.</summary>
     public void Dispose() => _key.Dispose();
 

@@ -18,13 +18,7 @@ public sealed class CertificateSignerGrain(
     public async Task<SignedCertificate> IssueAsync(SigningRequest request)
     {
         var tenantId = this.GetPrimaryKeyString();
-        if (_ca is null || _ca.NotAfter < DateTimeOffset.UtcNow)
-        {
-            var material = await grains.GetGrain<ITenantGrain>(tenantId).GetCaAsync()
-                ?? throw new InvalidOperationException($"tenant {tenantId} has no CA");
-            _ca?.Dispose();
-            _ca = IssuingCa.Load(material.ToMaterial(tenantId), keyRing);
-        }
+        _ca = await LoadCaAsync(tenantId);
         var issued = issuer.Issue(_ca, new DeviceCertificateRequest
         {
             SubjectPublicKeyInfo = request.SubjectPublicKeyInfo,
@@ -42,6 +36,21 @@ public sealed class CertificateSignerGrain(
             NotBefore = issued.NotBefore,
             NotAfter = issued.NotAfter,
         };
+    }
+
+    public async Task<byte[]> SignDeviceCommandAsync(byte[] canonicalCommand) =>
+        (await LoadCaAsync(this.GetPrimaryKeyString())).SignDeviceCommand(canonicalCommand);
+
+    private async Task<IssuingCa> LoadCaAsync(string tenantId)
+    {
+        if (_ca is null || _ca.NotAfter < DateTimeOffset.UtcNow)
+        {
+            var material = await grains.GetGrain<ITenantGrain>(tenantId).GetCaAsync()
+                ?? throw new InvalidOperationException($"tenant {tenantId} has no CA");
+            _ca?.Dispose();
+            _ca = IssuingCa.Load(material.ToMaterial(tenantId), keyRing);
+        }
+        return _ca;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -10,6 +10,9 @@ public interface ICertificateSignerGrain : IGrainWithStringKey
 {
     /// <summary>Issues a certificate for the TPM-resident key described by <paramref name="request"/>.</summary>
     Task<SignedCertificate> IssueAsync(SigningRequest request);
+
+    /// <summary>Signs a device command's canonical bytes with the issuing CA key (see <c>IssuingCa.SignDeviceCommand</c>).</summary>
+    Task<byte[]> SignDeviceCommandAsync(byte[] canonicalCommand);
 }
 
 /// <summary>What to certify.</summary>

@@ -60,6 +60,7 @@ public static class ProvisioningHost
         builder.Services.AddSingleton<DeviceCertificateIssuer>();
         builder.Services.AddSingleton<EnrollmentResolver>();
         builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddSingleton<DeviceCommandPublisher>();
         builder.Services.AddSingleton<ProvisioningMetrics>();
 
         builder.UseOrleans(silo =>

@@ -1,0 +1,27 @@
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Mqtt;
+using System.Text.Json;
+
+namespace IoTIdentity.Provisioning.Enrollment;
+
+/// <summary>
+/// Sends a signed command to a device: a fresh command id, the tenant's issuing CA signature over
+/// <see cref="DeviceCommands.SignedBytes"/>, published on <c>iotid/v1/{deviceId}/cmd</c>.
+/// </summary>
+public sealed class DeviceCommandPublisher(IGrainFactory grains, MqttEndpoint mqtt, TimeProvider clock)
+{
+    /// <summary>Signs and publishes a <paramref name="kind"/> command (a <see cref="DeviceCommandKinds"/> value); returns what was sent.</summary>
+    public async Task<DeviceCommand> SendAsync(string tenantId, string deviceId, string kind, CancellationToken cancellationToken = default)
+    {
+        var command = new DeviceCommand { CommandId = Guid.NewGuid().ToString("N"), Kind = kind, IssuedAt = clock.GetUtcNow() };
+        var signature = await grains.GetGrain<ICertificateSignerGrain>(tenantId).SignDeviceCommandAsync(DeviceCommands.SignedBytes(deviceId, command));
+        command = command with { Signature = signature };
+        await PublishAsync(deviceId, command, cancellationToken).ConfigureAwait(false);
+        return command;
+    }
+
+    /// <summary>Publishes <paramref name="command"/> as it is (also to re-deliver one: devices execute an id once).</summary>
+    public Task PublishAsync(string deviceId, DeviceCommand command, CancellationToken cancellationToken = default) =>
+        mqtt.PublishCommandAsync(deviceId, JsonSerializer.SerializeToUtf8Bytes(command, ProtocolJson.Default.DeviceCommand), cancellationToken);
+}
