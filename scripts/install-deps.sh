@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs the real parts IoTIdentity drives, when missing: swtpm and swtpm-tools (software TPMs and their
 # EK-certificate provisioning), tpm2-tools (the independent cross-check peer), mosquitto (external broker mode),
-# tpm2-openssl (the OpenSSL 3 provider the device agent's TSS2 key files are checked with).
+# tpm2-openssl and tpm2-abrmd (the OpenSSL 3 provider the device agent's TSS2 key files are checked with, and
+# the resource manager it needs in front of a swtpm for a TLS handshake).
 set -euo pipefail
 need=()
 for tool in swtpm swtpm_setup swtpm_localca tpm2_makecredential mosquitto openssl; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
 compgen -G "/usr/lib/*/ossl-modules/tpm2.so" >/dev/null || need+=(tpm2-openssl)
+compgen -G "/usr/lib/*/libtss2-tcti-tabrmd.so.0" >/dev/null || need+=(tpm2-abrmd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing dependencies (missing: ${need[*]})"
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl mosquitto openssl >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 dbus mosquitto openssl >/dev/null
 fi

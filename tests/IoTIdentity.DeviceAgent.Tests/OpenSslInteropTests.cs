@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;
@@ -8,9 +12,9 @@ namespace IoTIdentity.DeviceAgent.Tests;
 /// <summary>
 /// The exported <c>device-key.tss2.pem</c> works in Debian's tpm2-openssl provider against the same swtpm: openssl
 /// loads it under the primary it re-creates for parent 0x40000001, signs with it, and the signature verifies with the
-/// issued certificate. (A TLS client-auth handshake through s_client is not here yet: with OpenSSL 3.0 the provider
-/// must be selected by <c>-propquery ?provider=tpm2</c>, which also moves the handshake digests into the TPM, and
-/// swtpm's three object slots run out without a resource manager such as tpm2-abrmd.)
+/// issued certificate; and s_client completes a TLS handshake with it as client certificate. (With OpenSSL 3.0 the
+/// provider is selected by <c>-propquery ?provider=tpm2</c>, which also moves the handshake digests into the TPM:
+/// that needs the tpm2-abrmd resource manager in front of swtpm, whose three object slots run out otherwise.)
 /// </summary>
 public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<ServiceFixture>
 {
@@ -21,11 +25,14 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
         return module!;
     }
 
-    private static async Task<(int Code, string Output)> OpenSslAsync(AgentHarness device, string? stdin, params string[] args)
+    private static Task<(int Code, string Output)> OpenSslAsync(AgentHarness device, string? stdin, params string[] args) =>
+        OpenSslAsync(new Dictionary<string, string> { ["TPM2OPENSSL_TCTI"] = $"swtpm:host=127.0.0.1,port={device.Swtpm.DataPort}" }, stdin, args);
+
+    private static async Task<(int Code, string Output)> OpenSslAsync(Dictionary<string, string> environment, string? stdin, params string[] args)
     {
         var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["TPM2OPENSSL_TCTI"] = $"swtpm:host=127.0.0.1,port={device.Swtpm.DataPort}";
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
@@ -54,5 +61,65 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
         using var certificate = identity.LoadCertificate();
         using var key = certificate.GetECDsaPublicKey()!;
         Assert.True(key.VerifyData(await File.ReadAllBytesAsync(message), await File.ReadAllBytesAsync(signature), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+    }
+
+    [Fact]
+    public async Task A_TLS_handshake_with_the_TPM_key_as_client_certificate_succeeds()
+    {
+        OpenSslProvider();
+        await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
+        var identity = await device.NewAgent().EnrollAsync(null, CancellationToken.None);
+        var generation = device.Store.CurrentGenerationDirectory!;
+        var ca = (await service.Grains.GetGrain<ITenantGrain>(device.Tenant.TenantId).GetCaAsync())!;
+        await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
+
+        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var serverCertificate = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1));
+        var serverPem = Path.Combine(device.Directory, "server.pem");
+        await File.WriteAllTextAsync(serverPem, serverCertificate.ExportCertificatePem());
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        X509Certificate2? presented = null;
+        var chainErrors = "not validated";
+        var server = Task.Run(async () =>
+        {
+            using var tcp = await listener.AcceptTcpClientAsync();
+            await using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) =>
+            {
+                presented = X509CertificateLoader.LoadCertificate(certificate!.GetRawCertData());
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificate(ca.RootCertificate));
+                chain.ChainPolicy.ExtraStore.Add(X509CertificateLoader.LoadCertificate(identity.Metadata.CertificateChain[1]));
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                var ok = chain.Build(presented);
+                chainErrors = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation));
+                return ok;
+            });
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = serverCertificate, ClientCertificateRequired = true });
+            await tls.WriteAsync("hello device\n"u8.ToArray());
+            await tls.FlushAsync();
+        });
+
+        var (_, output) = await OpenSslAsync(
+            new Dictionary<string, string> { ["TPM2OPENSSL_TCTI"] = TabrmdProcess.Tcti, ["DBUS_SESSION_BUS_ADDRESS"] = abrmd.BusAddress }, "",
+            "s_client", "-provider", "tpm2", "-provider", "default", "-propquery", "?provider=tpm2",
+            "-connect", $"127.0.0.1:{port}", "-cert", Path.Combine(generation, "certificate.pem"),
+            "-key", Path.Combine(generation, "device-key.tss2.pem"), "-CAfile", serverPem, "-verify_return_error", "-ign_eof");
+        try
+        {
+            await server.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
+        {
+            Assert.Fail($"the handshake failed: {e.Message}\nopenssl s_client said:\n{output}");
+        }
+
+        Assert.Equal(identity.Metadata.CertificateChain[0], presented!.RawData);   // the issued certificate, its key in the TPM
+        Assert.True(chainErrors.Length == 0, chainErrors);
+        Assert.Contains("hello device", output, StringComparison.Ordinal);
     }
 }

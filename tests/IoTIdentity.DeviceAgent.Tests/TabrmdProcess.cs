@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace IoTIdentity.DeviceAgent.Tests;
+
+/// <summary>
+/// tpm2-abrmd (the TSS resource manager) on a private D-Bus session bus, in front of a swtpm: it swaps objects in and
+/// out of the TPM, which tpm2-openssl needs for a TLS handshake (swtpm alone has three object slots).
+/// </summary>
+public sealed class TabrmdProcess : IAsyncDisposable
+{
+    private readonly Process _bus;
+    private readonly Process _abrmd;
+
+    private TabrmdProcess(Process bus, Process abrmd, string address)
+    {
+        _bus = bus;
+        _abrmd = abrmd;
+        BusAddress = address;
+    }
+
+    /// <summary>The session bus address (DBUS_SESSION_BUS_ADDRESS for clients).</summary>
+    public string BusAddress { get; }
+
+    /// <summary>The TCTI string for tpm2-tss clients.</summary>
+    public static string Tcti => "tabrmd:bus_type=session";
+
+    public static async Task<TabrmdProcess> StartAsync(int swtpmPort)
+    {
+        Assert.True(File.Exists("/usr/sbin/tpm2-abrmd"), "tpm2-abrmd is missing: apt-get install tpm2-abrmd libtss2-tcti-tabrmd0");
+        var bus = Process.Start(new ProcessStartInfo("dbus-daemon", ["--session", "--nofork", "--print-address=1"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        })!;
+        var address = (await bus.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)))!.Trim();
+        var start = new ProcessStartInfo("/usr/sbin/tpm2-abrmd", ["--session", "--allow-root", "--flush-all", $"--tcti=swtpm:host=127.0.0.1,port={swtpmPort}"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.Environment["DBUS_SESSION_BUS_ADDRESS"] = address;
+        var abrmd = Process.Start(start)!;
+        abrmd.OutputDataReceived += (_, _) => { };
+        abrmd.ErrorDataReceived += (_, _) => { };
+        abrmd.BeginOutputReadLine();
+        abrmd.BeginErrorReadLine();
+        await Task.Delay(1500);   // it claims its bus name once connected to the TPM
+        Assert.False(abrmd.HasExited, "tpm2-abrmd exited at start");
+        return new TabrmdProcess(bus, abrmd, address);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in new[] { _abrmd, _bus })
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+            process.Dispose();
+        }
+    }
+}
