@@ -45,20 +45,27 @@ public sealed class AgentProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>iotid-agent {verb}</c> configured like <paramref name="device"/>'s options, optionally crashing at <paramref name="crashAt"/>.</summary>
-    public static AgentProcess Start(AgentHarness device, string verb, string? crashAt = null, params string[] extra)
+    public static AgentProcess Start(AgentHarness device, string verb, string? crashAt = null, params string[] extra) =>
+        Start(device.Directory, device.Options, verb, crashAt, extra);
+
+    /// <summary>Starts <c>iotid-agent {verb}</c> with <paramref name="options"/> written to a config file in <paramref name="directory"/>.</summary>
+    public static AgentProcess Start(string directory, AgentOptions options, string verb, string? crashAt = null, params string[] extra)
     {
-        var config = Path.Combine(device.Directory, "agent.json");
-        File.WriteAllText(config, JsonSerializer.Serialize(new { Agent = device.Options, Logging = new { LogLevel = new { Default = "Information" } } }));
+        var config = Path.Combine(directory, "agent.json");
+        File.WriteAllText(config, JsonSerializer.Serialize(new { Agent = options, Logging = new { LogLevel = new { Default = "Information" } } }));
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var arg in new[] { AgentDll, verb, "--config", config }.Concat(extra)) start.ArgumentList.Add(arg);
         if (crashAt is not null) start.Environment[CrashPoints.Variable] = crashAt;
         start.Environment["DOTNET_NOLOGO"] = "1";
-        return new AgentProcess(Process.Start(start)!);
+        var process = Process.Start(start)!;
+        process.StandardInput.Close();   // no one answers a confirmation prompt
+        return new AgentProcess(process);
     }
 
     /// <summary>Waits for the process to end by itself.</summary>
