@@ -56,6 +56,9 @@ public sealed class DeviceGrain(
         if (!policy.Enabled) throw new Refusal(ProvisioningError.Disabled, "enrolment group disabled");
         var current = state.State;
         if (current.Status == DeviceStatus.Revoked) throw new Refusal(ProvisioningError.Revoked, "device revoked");
+        if (current.Current is not null && current.TenantId != policy.TenantId)
+            // another tenant's enrolment matching an owned device must not take it over: ownership moves only by transfer
+            throw new Refusal(ProvisioningError.NotEnrolled, $"device is owned by another tenant than {policy.TenantId}");
         if (current.Status == DeviceStatus.Disabled) throw new Refusal(ProvisioningError.Disabled, "device disabled");
         Verify(() => { AkRequirements.CheckAttestationKey(ak); return 0; }, ProvisioningError.InvalidAttestationKey);
 
