@@ -33,6 +33,9 @@ public sealed class DeviceGrain(
 {
     private static readonly KeyRequirements AkRequirements = KeyRequirements.Default;
 
+    /// <summary>The tenant whose enrolment admitted the register being handled (its refusals belong in that tenant's log).</summary>
+    private string? _resolvedTenant;
+
     private string DeviceId => this.GetPrimaryKeyString();
 
     public Task<DeviceReplyMessage> RegisterAsync(byte[] requestJson, string? remoteAddress) =>
@@ -52,6 +55,7 @@ public sealed class DeviceGrain(
         if (request.EkCertificate is null or { Length: 0 }) throw new Refusal(ProvisioningError.MalformedRequest, "EK certificate missing");
 
         var (policy, ekCertificate) = await resolver.ResolveAsync(DeviceId, request.EkCertificate, request.EkIntermediates ?? []);
+        _resolvedTenant = policy.TenantId;
         Verify(() => { EkBinding.CheckMatches(ek, ekCertificate.PublicKey); return 0; }, ProvisioningError.EkMismatch);
         if (!policy.Enabled) throw new Refusal(ProvisioningError.Disabled, "enrolment group disabled");
         var current = state.State;
@@ -178,6 +182,7 @@ public sealed class DeviceGrain(
     {
         var started = Stopwatch.GetTimestamp();
         DeviceReplyMessage reply;
+        _resolvedTenant = null;
         try
         {
             reply = await step();
@@ -203,7 +208,7 @@ public sealed class DeviceGrain(
     {
         try
         {
-            var tenant = state.State.Challenge?.TenantId ?? state.State.TenantId;
+            var tenant = state.State.Challenge?.TenantId ?? state.State.TenantId ?? _resolvedTenant;
             await audit.RecordAsync(tenant, operation, DeviceId, $"refused:{refusal.Error}", json, "device");
         }
         catch (StoreUnavailableException e)
