@@ -193,7 +193,7 @@ public sealed class DeviceGrain(
             await RecordRefusalAsync(operation, json, refusal);
             reply = Refuse(refusal.Error);
         }
-        catch (Exception e) when (e is StoreUnavailableException or Orleans.Storage.InconsistentStateException)
+        catch (Exception e) when (IsStorageFault(e))
         {
             // a storage fault or a lost ETag race: nothing was answered, the device retries; this activation is stale
             EnrollmentLog.Failed(logger, e, DeviceId, operation);
@@ -203,6 +203,13 @@ public sealed class DeviceGrain(
         metrics.Handled(operation, reply.Error, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return reply;
     }
+
+    /// <summary>
+    /// A store fault — thrown by the store directly, or by a state write, which Orleans' storage bridge rethrows as an
+    /// <see cref="OrleansException"/> around it — or a lost ETag race (which the bridge lets through unwrapped).
+    /// </summary>
+    private static bool IsStorageFault(Exception e) =>
+        e is StoreUnavailableException or Orleans.Storage.InconsistentStateException or OrleansException { InnerException: StoreUnavailableException };
 
     private async Task RecordRefusalAsync(string operation, byte[] json, Refusal refusal)
     {
