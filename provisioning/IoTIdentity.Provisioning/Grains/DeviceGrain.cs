@@ -113,6 +113,7 @@ public sealed class DeviceGrain(
         if (current.LastCompleted is { } done && request.Nonce is not null && CryptographicOperations.FixedTimeEquals(done.Nonce, request.Nonce))
         {
             EnrollmentLog.Replayed(logger, DeviceId);
+            await CompleteIssuanceRecordsAsync(done, json);
             return new DeviceReplyMessage(done.Reply, null);
         }
         var challenge = current.Challenge ?? throw new Refusal(ProvisioningError.NoChallenge, "no open challenge");
@@ -169,13 +170,29 @@ public sealed class DeviceGrain(
             UpdatedAt = now,
         };
         await state.WriteStateAsync();
-        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), null,
-            signed.SerialNumber, signed.NotAfter, Compliant: true, now));
+        // the audit entry before the inventory: an inventory showing the serial means both are written (see the replay)
         await audit.RecordAsync(challenge.TenantId, "attest", DeviceId, "issued", json, "device",
             new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode });
+        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), null,
+            signed.SerialNumber, signed.NotAfter, Compliant: true, now));
         metrics.Issued(challenge.Mode);
         EnrollmentLog.Issued(logger, DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
         return new DeviceReplyMessage(reply, null);
+    }
+
+    /// <summary>
+    /// A store fault after the certificate was recorded in the device's state answered Unavailable before the audit
+    /// entry or the inventory were written; the retried attest writes what is missing before it answers again.
+    /// </summary>
+    private async Task CompleteIssuanceRecordsAsync(CompletedAttest done, byte[] json)
+    {
+        var issued = JsonSerializer.Deserialize(done.Reply, ProtocolJson.Default.IssuedResponse)!;
+        var record = await store.GetDeviceAsync(issued.Owner, DeviceId);
+        if (record?.CertificateSerial == issued.SerialNumber) return;
+        await audit.RecordAsync(issued.Owner, "attest", DeviceId, "issued", json, "device",
+            new Dictionary<string, string> { ["serial"] = issued.SerialNumber, ["completed"] = "on retry" });
+        await store.UpsertDeviceAsync(new DeviceRecord(issued.Owner, DeviceId, state.State.Status.ToString(), null,
+            issued.SerialNumber, issued.NotAfter, Compliant: true, clock.GetUtcNow()));
     }
 
     private async Task<DeviceReplyMessage> HandleAsync(string operation, byte[] json, Func<Task<DeviceReplyMessage>> step)
