@@ -118,4 +118,38 @@ public sealed class StorageFaultTests(FaultyServiceFixture fixture) : IClassFixt
         Assert.Single(await _service.ReadAuditLogAsync(tenant.TenantId), e => e.Event.Subject == deviceId && e.Event.Outcome == "issued");
         Assert.True((await _service.Store.VerifyAuditChainAsync(tenant.TenantId)).IsValid);
     }
+
+    /// <summary>The writes after the certificate is recorded in the device's state: the inventory and the audit log.</summary>
+    public static TheoryData<string> AfterRecordWrites => new() { "upsert-device", "append-audit" };
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(AfterRecordWrites))]
+    public async Task A_storage_fault_after_the_certificate_is_recorded_answers_Unavailable_and_the_retried_attest_returns_it_with_inventory_and_audit_complete(string operation)
+    {
+        var tenant = await _service.CreateTenantAsync($"g{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [_manufacturer.RootDer]);
+        var enrollment = new TpmEnrollment(_tpm, await VirtualDevices.ManufactureAsync(_tpm, _manufacturer));
+        var deviceId = await enrollment.ReadDeviceIdAsync();
+        await using var client = await _service.ConnectAsync(deviceId);
+        var channel = new TamperingChannel(client)
+        {
+            Attest = a =>
+            {
+                fixture.Faults.FailWhen(c => c.Operation == operation && c.Key == deviceId);
+                return a;
+            },
+        };
+
+        var refusal = await Refusals.ExpectAsync(ProvisioningError.Unavailable, () => enrollment.EnrollAsync(channel));
+        fixture.Faults.FailWhen(null);
+        var issued = await client.AttestAsync(channel.Attests[0]);
+
+        Assert.True(refusal.RetryAfter > TimeSpan.Zero);
+        var record = await _service.Store.GetDeviceAsync(tenant.TenantId, deviceId);
+        Assert.Equal(issued.SerialNumber, record?.CertificateSerial);
+        // at least once: when the inventory write failed, the entry written before it is written again on the retry
+        var issuedEntries = (await _service.ReadAuditLogAsync(tenant.TenantId)).Where(e => e.Event.Subject == deviceId && e.Event.Outcome == "issued").ToList();
+        Assert.NotEmpty(issuedEntries);
+        Assert.All(issuedEntries, e => Assert.Equal(issued.SerialNumber, e.Event.Details!["serial"]));
+        Assert.True((await _service.Store.VerifyAuditChainAsync(tenant.TenantId)).IsValid);
+    }
 }
