@@ -33,6 +33,9 @@ public sealed class DeviceGrain(
 {
     private static readonly KeyRequirements AkRequirements = KeyRequirements.Default;
 
+    /// <summary>The tenant whose enrolment admitted the register being handled (its refusals belong in that tenant's log).</summary>
+    private string? _resolvedTenant;
+
     private string DeviceId => this.GetPrimaryKeyString();
 
     public Task<DeviceReplyMessage> RegisterAsync(byte[] requestJson, string? remoteAddress) =>
@@ -52,6 +55,7 @@ public sealed class DeviceGrain(
         if (request.EkCertificate is null or { Length: 0 }) throw new Refusal(ProvisioningError.MalformedRequest, "EK certificate missing");
 
         var (policy, ekCertificate) = await resolver.ResolveAsync(DeviceId, request.EkCertificate, request.EkIntermediates ?? []);
+        _resolvedTenant = policy.TenantId;
         Verify(() => { EkBinding.CheckMatches(ek, ekCertificate.PublicKey); return 0; }, ProvisioningError.EkMismatch);
         if (!policy.Enabled) throw new Refusal(ProvisioningError.Disabled, "enrolment group disabled");
         var current = state.State;
@@ -112,6 +116,7 @@ public sealed class DeviceGrain(
         if (current.LastCompleted is { } done && request.Nonce is not null && CryptographicOperations.FixedTimeEquals(done.Nonce, request.Nonce))
         {
             EnrollmentLog.Replayed(logger, DeviceId);
+            await CompleteIssuanceRecordsAsync(done, json);
             return new DeviceReplyMessage(done.Reply, null);
         }
         var challenge = current.Challenge ?? throw new Refusal(ProvisioningError.NoChallenge, "no open challenge");
@@ -168,19 +173,36 @@ public sealed class DeviceGrain(
             UpdatedAt = now,
         };
         await state.WriteStateAsync();
-        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), null,
-            signed.SerialNumber, signed.NotAfter, Compliant: true, now));
+        // the audit entry before the inventory: an inventory showing the serial means both are written (see the replay)
         await audit.RecordAsync(challenge.TenantId, "attest", DeviceId, "issued", json, "device",
             new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode });
+        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), null,
+            signed.SerialNumber, signed.NotAfter, Compliant: true, now));
         metrics.Issued(challenge.Mode);
         EnrollmentLog.Issued(logger, DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
         return new DeviceReplyMessage(reply, null);
+    }
+
+    /// <summary>
+    /// A store fault after the certificate was recorded in the device's state answered Unavailable before the audit
+    /// entry or the inventory were written; the retried attest writes what is missing before it answers again.
+    /// </summary>
+    private async Task CompleteIssuanceRecordsAsync(CompletedAttest done, byte[] json)
+    {
+        var issued = JsonSerializer.Deserialize(done.Reply, ProtocolJson.Default.IssuedResponse)!;
+        var record = await store.GetDeviceAsync(issued.Owner, DeviceId);
+        if (record?.CertificateSerial == issued.SerialNumber) return;
+        await audit.RecordAsync(issued.Owner, "attest", DeviceId, "issued", json, "device",
+            new Dictionary<string, string> { ["serial"] = issued.SerialNumber, ["completed"] = "on retry" });
+        await store.UpsertDeviceAsync(new DeviceRecord(issued.Owner, DeviceId, state.State.Status.ToString(), null,
+            issued.SerialNumber, issued.NotAfter, Compliant: true, clock.GetUtcNow()));
     }
 
     private async Task<DeviceReplyMessage> HandleAsync(string operation, byte[] json, Func<Task<DeviceReplyMessage>> step)
     {
         var started = Stopwatch.GetTimestamp();
         DeviceReplyMessage reply;
+        _resolvedTenant = null;
         try
         {
             reply = await step();
@@ -191,7 +213,7 @@ public sealed class DeviceGrain(
             await RecordRefusalAsync(operation, json, refusal);
             reply = Refuse(refusal.Error);
         }
-        catch (Exception e) when (e is StoreUnavailableException or Orleans.Storage.InconsistentStateException)
+        catch (Exception e) when (IsStorageFault(e))
         {
             // a storage fault or a lost ETag race: nothing was answered, the device retries; this activation is stale
             EnrollmentLog.Failed(logger, e, DeviceId, operation);
@@ -202,11 +224,18 @@ public sealed class DeviceGrain(
         return reply;
     }
 
+    /// <summary>
+    /// A store fault — thrown by the store directly, or by a state write, which Orleans' storage bridge rethrows as an
+    /// <see cref="OrleansException"/> around it — or a lost ETag race (which the bridge lets through unwrapped).
+    /// </summary>
+    private static bool IsStorageFault(Exception e) =>
+        e is StoreUnavailableException or Orleans.Storage.InconsistentStateException or OrleansException { InnerException: StoreUnavailableException };
+
     private async Task RecordRefusalAsync(string operation, byte[] json, Refusal refusal)
     {
         try
         {
-            var tenant = state.State.Challenge?.TenantId ?? state.State.TenantId;
+            var tenant = state.State.Challenge?.TenantId ?? state.State.TenantId ?? _resolvedTenant;
             await audit.RecordAsync(tenant, operation, DeviceId, $"refused:{refusal.Error}", json, "device");
         }
         catch (StoreUnavailableException e)
