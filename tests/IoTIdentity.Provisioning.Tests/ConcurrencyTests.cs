@@ -5,7 +5,7 @@ using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Storage;
 using IoTIdentity.TestKit;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Tpm.Commands;
 using Xunit.Abstractions;
 

@@ -10,7 +10,7 @@ using IoTIdentity.Provisioning.Enrollment;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Mqtt;
 using IoTIdentity.TestKit;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Keys;
 using IoTIdentity.Tpm.Sessions;

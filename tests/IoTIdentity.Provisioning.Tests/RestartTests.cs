@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.TestKit;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Tpm.Commands;
 
 namespace IoTIdentity.Provisioning.Tests;

@@ -4,7 +4,7 @@ using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.TestKit;
-using IoTIdentity.TestKit.Swtpm;
+using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Tpm.Commands;
 
 namespace IoTIdentity.Provisioning.Tests;
