@@ -14,18 +14,24 @@ public sealed record FleetOptions(int Devices, int Swtpms, string FleetDirectory
 /// </summary>
 public static class FleetCommand
 {
-    /// <summary>Runs <c>first-boot</c>, then <c>rotation-storm</c> if asked; 0 when every device did what it should.</summary>
-    public static async Task<int> RunAsync(FleetOptions options, bool rotate, CancellationToken cancellationToken)
+    /// <summary>Runs a named scenario (first-boot, rotation-storm, adversarial); 0 when every device did what it should.</summary>
+    public static async Task<int> RunAsync(FleetOptions options, string scenario, CancellationToken cancellationToken)
     {
         SwtpmTools.RequireAll();
         Console.WriteLine($"[sim] fleet of {options.Devices} devices on {options.Swtpms} swtpm processes in {Path.GetFullPath(options.FleetDirectory)}");
         await using var fleet = await Fleet.LoadOrManufactureAsync(options.FleetDirectory, options.Devices, options.Swtpms, cancellationToken);
         await using var service = await ServiceTarget.StartInProcessAsync(options.DataDirectory, fleet.Manufacturer.RootDer, cancellationToken);
 
+        if (scenario == "adversarial")
+        {
+            var adversarial = await AdversarialScenario.RunAsync(fleet, service.ClientOptions, Path.Combine(options.FleetDirectory, "rogue"), cancellationToken);
+            Report(adversarial, options);
+            return adversarial.Succeeded == adversarial.Devices ? 0 : 1;
+        }
         var (firstBoot, results) = await FleetScenarios.FirstBootAsync(fleet, service.ClientOptions, cancellationToken);
         Report(firstBoot, options);
         var ok = firstBoot.Succeeded == firstBoot.Devices;
-        if (rotate)
+        if (scenario == "rotation-storm")
         {
             var storm = await FleetScenarios.RotationStormAsync(fleet, service.ClientOptions, results, cancellationToken);
             Report(storm, options);

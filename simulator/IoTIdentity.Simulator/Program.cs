@@ -19,18 +19,19 @@ var swtpms = new Option<int>("--swtpms") { Description = "swtpm processes in the
 var fleetDirectory = new Option<string>("--fleet") { Description = "Where the manufactured fleet is kept (reused by later runs)", DefaultValueFactory = _ => ".fleet" };
 var reports = new Option<string>("--reports") { Description = "Where JSON reports go", DefaultValueFactory = _ => "artifacts/simulator" };
 
-Command FleetScenario(string name, string description, bool rotate)
+Command FleetScenario(string name, string description)
 {
     var command = new Command(name, description) { fleetDevices, swtpms, fleetDirectory, data, reports };
     command.SetAction((result, cancellationToken) => FleetCommand.RunAsync(new FleetOptions(result.GetValue(fleetDevices), result.GetValue(swtpms),
-        result.GetValue(fleetDirectory)!, result.GetValue(data)!, result.GetValue(reports)!), rotate, cancellationToken));
+        result.GetValue(fleetDirectory)!, result.GetValue(data)!, result.GetValue(reports)!), name, cancellationToken));
     return command;
 }
 
 var root = new RootCommand("IoTIdentity fleet simulator")
 {
     demo,
-    FleetScenario("first-boot", "Every device of the fleet enrols at once", rotate: false),
-    FleetScenario("rotation-storm", "Every device enrols, then all renew at once", rotate: true),
+    FleetScenario("first-boot", "Every device of the fleet enrols at once"),
+    FleetScenario("rotation-storm", "Every device enrols, then all renew at once"),
+    FleetScenario("adversarial", "One device in five attacks; the run fails if any attacker gets a certificate"),
 };
 return await root.Parse(args).InvokeAsync();

@@ -50,4 +50,18 @@ public sealed class FleetScenarioTests : IAsyncLifetime
         Assert.Equal(first, again.Devices.Select(d => d.DeviceId));
         Assert.Equal(4, report.Succeeded);
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Every_attacker_in_the_adversarial_scenario_is_refused_with_its_expected_reason()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(110));
+        await using var fleet = await Fleet.LoadOrManufactureAsync(Path.Combine(_directory, "adversarial"), 20, 2, timeout.Token);
+        await using var service = await ServiceTarget.StartInProcessAsync(Path.Combine(_directory, "data3"), fleet.Manufacturer.RootDer, timeout.Token);
+
+        var report = await AdversarialScenario.RunAsync(fleet, service.ClientOptions, Path.Combine(_directory, "rogue"), timeout.Token);
+
+        Assert.Equal(20, report.Succeeded);
+        Assert.Empty(report.Errors);
+        Assert.Contains(report.Latencies, l => l.Step == "total" && l.Count == 16);
+    }
 }
