@@ -6,7 +6,7 @@ using IoTIdentity.Simulator.Swtpm;
 namespace IoTIdentity.Simulator;
 
 /// <summary>What a fleet run uses.</summary>
-public sealed record FleetOptions(int Devices, int Swtpms, string FleetDirectory, string DataDirectory, string ReportDirectory);
+public sealed record FleetOptions(int Devices, int Swtpms, string FleetDirectory, string DataDirectory, string ReportDirectory, bool ServiceProcess = false);
 
 /// <summary>
 /// Runs fleet scenarios against the service in-process: manufacture (or reuse) the fleet, start the service on its
@@ -20,24 +20,50 @@ public static class FleetCommand
         SwtpmTools.RequireAll();
         Console.WriteLine($"[sim] fleet of {options.Devices} devices on {options.Swtpms} swtpm processes in {Path.GetFullPath(options.FleetDirectory)}");
         await using var fleet = await Fleet.LoadOrManufactureAsync(options.FleetDirectory, options.Devices, options.Swtpms, cancellationToken);
-        await using var service = await ServiceTarget.StartInProcessAsync(options.DataDirectory, fleet.Manufacturer.RootDer, cancellationToken);
+        ServiceTarget? inProcess = null;
+        ServiceProcess? process = null;
+        try
+        {
+            if (options.ServiceProcess)
+            {
+                var dll = Scenarios.ServiceProcess.FindServiceDll()
+                    ?? throw new InvalidOperationException("build the service first: dotnet build provisioning/IoTIdentity.Provisioning.Host (same configuration)");
+                process = await Scenarios.ServiceProcess.StartAsync(dll, options.DataDirectory, fleet.Manufacturer.RootDer, cancellationToken);
+            }
+            else
+            {
+                inProcess = await ServiceTarget.StartInProcessAsync(options.DataDirectory, fleet.Manufacturer.RootDer, cancellationToken);
+            }
+            var client = process?.ClientOptions ?? inProcess!.ClientOptions;
+            TimeSpan Cpu() => process?.CpuTime ?? TimeSpan.Zero;
+            ScenarioReport Measured(ScenarioReport report, TimeSpan before) =>
+                process is null ? report : report with { ServiceCpuSeconds = (Cpu() - before).TotalSeconds };
 
-        if (scenario == "adversarial")
-        {
-            var adversarial = await AdversarialScenario.RunAsync(fleet, service.ClientOptions, Path.Combine(options.FleetDirectory, "rogue"), cancellationToken);
-            Report(adversarial, options);
-            return adversarial.Succeeded == adversarial.Devices ? 0 : 1;
+            var cpu = Cpu();
+            if (scenario == "adversarial")
+            {
+                var adversarial = Measured(await AdversarialScenario.RunAsync(fleet, client, Path.Combine(options.FleetDirectory, "rogue"), cancellationToken), cpu);
+                Report(adversarial, options);
+                return adversarial.Succeeded == adversarial.Devices ? 0 : 1;
+            }
+            var (firstBoot, results) = await FleetScenarios.FirstBootAsync(fleet, client, cancellationToken);
+            firstBoot = Measured(firstBoot, cpu);
+            Report(firstBoot, options);
+            var ok = firstBoot.Succeeded == firstBoot.Devices;
+            if (scenario == "rotation-storm")
+            {
+                cpu = Cpu();
+                var storm = Measured(await FleetScenarios.RotationStormAsync(fleet, client, results, cancellationToken), cpu);
+                Report(storm, options);
+                ok &= storm.Succeeded == storm.Devices;
+            }
+            return ok ? 0 : 1;
         }
-        var (firstBoot, results) = await FleetScenarios.FirstBootAsync(fleet, service.ClientOptions, cancellationToken);
-        Report(firstBoot, options);
-        var ok = firstBoot.Succeeded == firstBoot.Devices;
-        if (scenario == "rotation-storm")
+        finally
         {
-            var storm = await FleetScenarios.RotationStormAsync(fleet, service.ClientOptions, results, cancellationToken);
-            Report(storm, options);
-            ok &= storm.Succeeded == storm.Devices;
+            if (inProcess is not null) await inProcess.DisposeAsync();
+            if (process is not null) await process.DisposeAsync();
         }
-        return ok ? 0 : 1;
     }
 
     private static void Report(ScenarioReport report, FleetOptions options)

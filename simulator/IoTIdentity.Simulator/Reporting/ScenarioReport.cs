@@ -26,6 +26,12 @@ public sealed record ScenarioReport
     public required IReadOnlyList<StepLatency> Latencies { get; init; }
     /// <summary>Refusals and failures by reason.</summary>
     public required IReadOnlyDictionary<string, int> Errors { get; init; }
+    /// <summary>CPU seconds the service process used during the scenario (when it ran as its own process).</summary>
+    public double? ServiceCpuSeconds { get; init; }
+
+    /// <summary>Service CPU milliseconds per successful device (when measured).</summary>
+    public double? ServiceCpuMillisecondsPerDevice => ServiceCpuSeconds is { } cpu && Succeeded > 0 ? cpu * 1000 / Succeeded : null;
+
     /// <summary>Completions per second, one entry per second of the run.</summary>
     public required IReadOnlyList<int> CompletionsPerSecond { get; init; }
 
@@ -64,6 +70,8 @@ public sealed record ScenarioReport
         output.WriteLine($"  {"step",-12} {"n",6} {"p50 ms",9} {"p95 ms",9} {"p99 ms",9} {"max ms",9}");
         foreach (var l in Latencies.OrderBy(l => l.Step == "total" ? 1 : 0))
             output.WriteLine($"  {l.Step,-12} {l.Count,6} {l.P50,9:F1} {l.P95,9:F1} {l.P99,9:F1} {l.Max,9:F1}");
+        if (ServiceCpuSeconds is { } cpu)
+            output.WriteLine($"  service CPU: {cpu:F2} s, {ServiceCpuMillisecondsPerDevice:F2} ms per device");
         foreach (var (error, count) in Errors) output.WriteLine($"  error {error}: {count}");
     }
 
