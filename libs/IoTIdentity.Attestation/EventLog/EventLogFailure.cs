@@ -23,4 +23,6 @@ public enum EventLogFailure
     PcrIndex,
     /// <summary>A replayed PCR the log covers is not the value the TPM quoted.</summary>
     PcrMismatch,
+    /// <summary>The verified measurements are not exactly the components of one allowed firmware release.</summary>
+    MeasurementNotAllowed,
 }

@@ -22,6 +22,8 @@ public enum TcgEventType : uint
     SCrtmContents = 0x7,
     /// <summary>EV_S_CRTM_VERSION.</summary>
     SCrtmVersion = 0x8,
+    /// <summary>EV_PLATFORM_CONFIG_FLAGS: platform configuration.</summary>
+    PlatformConfigFlags = 0xA,
     /// <summary>EV_IPL: an initial program loader (boot loader, kernel) measured by what loaded it.</summary>
     Ipl = 0xD,
     /// <summary>EV_IPL_PARTITION_DATA.</summary>
