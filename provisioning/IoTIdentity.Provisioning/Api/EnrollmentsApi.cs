@@ -47,6 +47,7 @@ public static class EnrollmentsApi
     {
         if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.MalformedRequest, "group ids are [a-z0-9-], at most 64");
         var caller = Caller.Of(http);
+        if (body.FirmwareProblem() is { } firmwareProblem) return Problems.For(ProvisioningError.MalformedRequest, firmwareProblem);
         Grains.EnrollmentPolicy policy;
         try
         {

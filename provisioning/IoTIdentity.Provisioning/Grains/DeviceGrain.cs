@@ -124,6 +124,17 @@ public sealed class DeviceGrain(
         var policy = (await resolver.GetPolicyAsync($"{challenge.TenantId}/{challenge.GroupId}"))?.Policy
             ?? throw new Refusal(ProvisioningError.NotEnrolled, "the enrolment group was deleted");
         CheckPcrPolicy(policy, quote);
+        string? firmware;
+        try
+        {
+            firmware = CheckFirmware(policy, challenge, quote);
+        }
+        catch (Refusal) when (state.State.Current is not null)
+        {
+            // a device with a certificate now fails the firmware policy (a renewal after the policy changed): list it as non-compliant
+            await MarkNonCompliantAsync();
+            throw;
+        }
         var (_, spki) = CheckCertify(ak, challenge, request);
         CheckCsr(request.Csr, spki);
 
@@ -159,16 +170,17 @@ public sealed class DeviceGrain(
                 NotBefore = signed.NotBefore, NotAfter = signed.NotAfter, TenantId = challenge.TenantId,
             },
             PastSerials = previous is null ? state.State.PastSerials : state.State.PastSerials.Add(previous.SerialNumber),
-            LastAttestation = new AttestationRecord { At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion },
+            LastAttestation = new AttestationRecord { At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion, Firmware = firmware },
+            NonCompliant = false,
             LastCompleted = new CompletedAttest { Nonce = challenge.Nonce, Reply = reply },
             EnrolledAt = state.State.EnrolledAt ?? now,
             UpdatedAt = now,
         };
         await state.WriteStateAsync();
-        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), null,
+        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), firmware,
             signed.SerialNumber, signed.NotAfter, Compliant: true, now));
         await audit.RecordAsync(challenge.TenantId, "attest", DeviceId, "issued", json, "device",
-            new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode });
+            new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode, ["firmware"] = firmware ?? "" });
         metrics.Issued(challenge.Mode);
         EnrollmentLog.Issued(logger, DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
         return new DeviceReplyMessage(reply, null);
@@ -236,6 +248,7 @@ public sealed class DeviceGrain(
             DeviceId = DeviceId, TenantId = tenantId, Status = s.Status, GroupId = s.GroupId,
             CertificateSerial = s.Current?.SerialNumber, CertificateNotAfter = s.Current?.NotAfter, EnrolledAt = s.EnrolledAt,
             LastAttestedAt = s.LastAttestation?.At, Pcrs = s.LastAttestation?.Pcrs, PastSerials = s.PastSerials,
+            Firmware = s.LastAttestation?.Firmware, Compliant = !s.NonCompliant,
         });
     }
 
@@ -270,6 +283,13 @@ public sealed class DeviceGrain(
         return s.TenantId is null
             ? Task.CompletedTask
             : store.UpsertDeviceAsync(new DeviceRecord(s.TenantId, DeviceId, s.Status.ToString(), s.LastAttestation?.Firmware,
-                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: true, clock.GetUtcNow()));
+                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: !s.NonCompliant, clock.GetUtcNow()));
+    }
+
+    private async Task MarkNonCompliantAsync()
+    {
+        state.State = state.State with { NonCompliant = true, UpdatedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        await UpdateInventoryAsync();
     }
 }

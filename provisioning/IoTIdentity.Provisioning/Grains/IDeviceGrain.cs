@@ -42,4 +42,6 @@ public sealed record DeviceView
     [Id(7)] public DateTimeOffset? LastAttestedAt { get; init; }
     [Id(8)] public IReadOnlyDictionary<int, string>? Pcrs { get; init; }
     [Id(9)] public IReadOnlyList<string> PastSerials { get; init; } = [];
+    [Id(10)] public string? Firmware { get; init; }
+    [Id(11)] public bool Compliant { get; init; } = true;
 }
