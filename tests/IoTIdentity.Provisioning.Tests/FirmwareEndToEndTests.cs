@@ -126,6 +126,12 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal(["1.1.0"], (await put.Content.ReadFromJsonAsync<EnrollmentGroupDto>())!.AllowedFirmware.Select(r => r.Version));
 
+        // the inventory follows the policy at once
+        var listed = await tenant.Http.GetFromJsonAsync<DevicePage>("/api/v1/devices?compliant=false");
+        Assert.Equal("acme-sensor 1.0.0", listed!.Items.Single(d => d.DeviceId == deviceId).Firmware);
+        Assert.False((await tenant.Http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}"))!.Compliant);
+
+        // and the device cannot renew on 1.0.0
         var refusal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => enrollment.RenewAsync(client, enrolled.DeviceKey, enrolled.Issued.SerialNumber));
         Assert.Equal(ProvisioningError.MeasurementNotAllowed, refusal.Error);
         var nonCompliant = await tenant.Http.GetFromJsonAsync<DevicePage>("/api/v1/devices?compliant=false");
@@ -142,6 +148,26 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
         Assert.Equal("acme-sensor 1.1.0", view!.Firmware);
         Assert.True(view.Compliant);
         Assert.DoesNotContain((await tenant.Http.GetFromJsonAsync<DevicePage>("/api/v1/devices?compliant=false"))!.Items, d => d.DeviceId == deviceId);
+    }
+
+    [Fact]
+    public async Task Allowing_a_release_again_makes_its_devices_compliant_again()
+    {
+        var tenant = await NewTenantAsync("1.0.0");
+        var enrollment = new TpmEnrollment(_tpm, (await VirtualDevices.ManufactureAsync(_tpm, _manufacturer)) with { EventLog = await FirmwareSamplesOnDisk.BootAsync(_tpm, "1.0.0") });
+        var deviceId = await enrollment.ReadDeviceIdAsync();
+        await using var client = await ConnectAsync(deviceId);
+        await enrollment.EnrollAsync(client);
+        var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroupDto>("/api/v1/enrollment-groups/default");
+
+        await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default", group! with { AllowedFirmware = [FirmwareSamplesOnDisk.Manifest("1.1.0")] });
+        var withdrawn = (await tenant.Http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}"))!.Compliant;
+        await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default",
+            group with { AllowedFirmware = [FirmwareSamplesOnDisk.Manifest("1.0.0"), FirmwareSamplesOnDisk.Manifest("1.1.0")] });
+
+        Assert.False(withdrawn);
+        Assert.True((await tenant.Http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}"))!.Compliant);
+        Assert.Contains((await tenant.Http.GetFromJsonAsync<DevicePage>("/api/v1/devices?compliant=true"))!.Items, d => d.DeviceId == deviceId);
     }
 
     [Fact]

@@ -286,6 +286,20 @@ public sealed class DeviceGrain(
                 s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: !s.NonCompliant, clock.GetUtcNow()));
     }
 
+    public async Task<bool?> RecheckFirmwareAsync(string tenantId, string groupId, IReadOnlyList<string> allowedReleases)
+    {
+        var s = state.State;
+        if (s.TenantId != tenantId || s.GroupId != groupId || s.Current is null || s.LastAttestation?.Firmware is not { } firmware) return null;
+        var compliant = allowedReleases.Contains(firmware, StringComparer.Ordinal);
+        if (compliant == !s.NonCompliant) return compliant;
+        state.State = s with { NonCompliant = !compliant, UpdatedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        await UpdateInventoryAsync();
+        await audit.RecordAsync(tenantId, "firmware-policy", DeviceId, compliant ? "compliant" : "non-compliant", [], "policy",
+            new Dictionary<string, string> { ["firmware"] = firmware, ["group"] = groupId });
+        return compliant;
+    }
+
     private async Task MarkNonCompliantAsync()
     {
         state.State = state.State with { NonCompliant = true, UpdatedAt = clock.GetUtcNow() };

@@ -22,6 +22,13 @@ public interface IDeviceGrain : IGrainWithStringKey
 
     /// <summary>Revokes the device's identity for good; false if it is not the tenant's.</summary>
     Task<bool> RevokeAsync(string tenantId, string actor);
+
+    /// <summary>
+    /// After the group's allowed firmware changed: marks the device non-compliant if the release it last proved is no
+    /// longer allowed (compliant again if it is). Only for a device of that tenant and group holding a certificate
+    /// that proved a release; returns whether the device is now compliant, or null if the check does not apply.
+    /// </summary>
+    Task<bool?> RecheckFirmwareAsync(string tenantId, string groupId, IReadOnlyList<string> allowedReleases);
 }
 
 /// <summary>A protocol reply: the JSON body and, for refusals, the reason (for MQTT reason codes and metrics).</summary>
