@@ -1,5 +1,6 @@
 using IoTIdentity.Attestation.EventLog;
 using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.TestKit;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Structures;
 using IoTIdentity.Tpm.Types;
@@ -31,6 +32,18 @@ public sealed class FirmwareMeasuredBootTests : IAsyncLifetime
         foreach (var pcr in pcrs)
             Assert.Equal(expected.TryGetValue(pcr.Index, out var value) ? value : new string('0', 64), Convert.ToHexStringLower(pcr.Digest));
         Assert.Equal(4, EventLogVerifier.Verify(log, pcrs).VerifiedEvents.Count);
+    }
+
+    [Fact]
+    public async Task Tpm2_eventlog_replays_the_log_of_a_boot_to_the_PCR_values_the_TPM_holds()
+    {
+        var log = await FirmwareSamplesOnDisk.BootAsync(_tpm, "1.1.0");
+
+        var theirs = Tpm2Eventlog.ReplayPcrs(log);
+
+        var pcrs = await _tpm.ReadPcrsAsync(FirmwarePcrs);
+        Assert.Equal([0, 1, 4, 5], theirs.Keys.Where(k => k.Bank == "sha256").Select(k => k.Index).Order());
+        Assert.All(theirs.Where(t => t.Key.Bank == "sha256"), t => Assert.Equal(Convert.ToHexStringLower(pcrs.Single(p => p.Index == t.Key.Index).Digest), t.Value));
     }
 
     [Fact]

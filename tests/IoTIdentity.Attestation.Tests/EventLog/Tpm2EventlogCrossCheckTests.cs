@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
 using IoTIdentity.Attestation.EventLog;
+using IoTIdentity.TestKit;
 using IoTIdentity.Tpm.Types;
 
 namespace IoTIdentity.Attestation.Tests.EventLog;
@@ -9,7 +8,7 @@ namespace IoTIdentity.Attestation.Tests.EventLog;
 /// tpm2-tools' <c>tpm2_eventlog</c> is an independent parser and replayer: it must read a log our writer produced
 /// and print, in its "pcrs:" section, the same values our replay computes.
 /// </summary>
-public sealed partial class Tpm2EventlogCrossCheckTests
+public sealed class Tpm2EventlogCrossCheckTests
 {
     [Fact]
     public void Tpm2_eventlog_replays_a_log_we_wrote_to_the_PCR_values_we_compute()
@@ -17,7 +16,7 @@ public sealed partial class Tpm2EventlogCrossCheckTests
         var log = SampleLogs.Boot(TpmAlgId.Sha1, TpmAlgId.Sha256);
         var ours = EventLogReplay.Replay(EventLogParser.Parse(log));
 
-        var theirs = Tpm2Eventlog(log);
+        var theirs = Tpm2Eventlog.ReplayPcrs(log);
 
         Assert.Equal(6, ours.Count);
         foreach (var pcr in ours)
@@ -34,58 +33,8 @@ public sealed partial class Tpm2EventlogCrossCheckTests
         var log = SampleLogs.Boot(TpmAlgId.Sha256);
         var ours = EventLogReplay.Replay(EventLogParser.Parse(log));
 
-        var theirs = Tpm2Eventlog(log);
+        var theirs = Tpm2Eventlog.ReplayPcrs(log);
 
         Assert.All(ours, pcr => Assert.Equal(Convert.ToHexStringLower(pcr.Digest), theirs[("sha256", pcr.Index)]));
     }
-
-    /// <summary>Runs tpm2_eventlog on <paramref name="log"/> and returns its "pcrs:" section as (bank, index) → hex.</summary>
-    private static Dictionary<(string Bank, int Index), string> Tpm2Eventlog(byte[] log)
-    {
-        var path = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllBytes(path, log);
-            var start = new ProcessStartInfo("tpm2_eventlog", [path]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            Process process;
-            try { process = Process.Start(start)!; }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                throw new InvalidOperationException("tpm2_eventlog not found: install tpm2-tools (apt-get install tpm2-tools).", e);
-            }
-            using (process)
-            {
-                var stdout = process.StandardOutput.ReadToEndAsync();
-                var stderr = process.StandardError.ReadToEndAsync();
-                if (!process.WaitForExit(TimeSpan.FromSeconds(30))) { process.Kill(); throw new TimeoutException("tpm2_eventlog hung"); }
-                Assert.True(process.ExitCode == 0, $"tpm2_eventlog exited {process.ExitCode}: {stderr.Result}");
-                return ParsePcrs(stdout.Result);
-            }
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    private static Dictionary<(string, int), string> ParsePcrs(string yaml)
-    {
-        var result = new Dictionary<(string, int), string>();
-        var section = yaml.IndexOf("\npcrs:", StringComparison.Ordinal);
-        Assert.True(section >= 0, $"no pcrs: section in\n{yaml}");
-        string? bank = null;
-        foreach (var line in yaml[(section + 6)..].Split('\n'))
-        {
-            if (BankLine().Match(line) is { Success: true } b) bank = b.Groups[1].Value;
-            else if (PcrLine().Match(line) is { Success: true } p && bank is not null)
-                result[(bank, int.Parse(p.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))] = p.Groups[2].Value.ToLowerInvariant();
-        }
-        return result;
-    }
-
-    [GeneratedRegex(@"^\s+(sha1|sha256|sha384|sha512):\s*$")]
-    private static partial Regex BankLine();
-
-    [GeneratedRegex(@"^\s+(\d+)\s*:\s*0x([0-9A-Fa-f]+)\s*$")]
-    private static partial Regex PcrLine();
 }
