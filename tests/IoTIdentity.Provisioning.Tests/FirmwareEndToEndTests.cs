@@ -171,6 +171,25 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
     }
 
     [Fact]
+    public async Task Requiring_measured_boot_later_lists_a_device_that_proved_no_release_as_non_compliant()
+    {
+        var tenant = await NewTenantAsync();
+        var enrollment = new TpmEnrollment(_tpm, await VirtualDevices.ManufactureAsync(_tpm, _manufacturer));
+        var deviceId = await enrollment.ReadDeviceIdAsync();
+        await using var client = await ConnectAsync(deviceId);
+        await enrollment.EnrollAsync(client);
+        var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroupDto>("/api/v1/enrollment-groups/default");
+
+        await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default", group! with { AllowedFirmware = [FirmwareSamplesOnDisk.Manifest("1.1.0")] });
+        var required = (await tenant.Http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}"))!;
+        await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default", group with { AllowedFirmware = [] });
+
+        Assert.Null(required.Firmware);
+        Assert.False(required.Compliant);
+        Assert.True((await tenant.Http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}"))!.Compliant);
+    }
+
+    [Fact]
     public async Task A_group_whose_releases_measure_an_unquoted_PCR_is_refused_by_the_API()
     {
         var tenant = await NewTenantAsync();

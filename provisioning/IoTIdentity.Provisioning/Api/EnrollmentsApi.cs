@@ -78,13 +78,12 @@ public static class EnrollmentsApi
     /// </summary>
     private static async Task RecheckFirmwareAsync(string tenantId, Grains.EnrollmentPolicy policy, IGrainFactory grains, IProvisioningStore store)
     {
-        if (policy.AllowedFirmware.Count == 0) return;
         var allowed = policy.AllowedFirmware.Select(r => $"{r.Product} {r.Version}").ToList();
         string? token = null;
         do
         {
             var page = await store.ListDevicesAsync(tenantId, new DeviceQuery { PageSize = StoreLimits.MaxPageSize, ContinuationToken = token });
-            await Task.WhenAll(page.Items.Where(d => d.Firmware is not null)
+            await Task.WhenAll(page.Items
                 .Select(d => grains.GetGrain<IDeviceGrain>(d.DeviceId).RecheckFirmwareAsync(tenantId, policy.GroupId, allowed)));
             token = page.ContinuationToken;
         }

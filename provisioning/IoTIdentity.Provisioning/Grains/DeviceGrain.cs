@@ -289,14 +289,15 @@ public sealed class DeviceGrain(
     public async Task<bool?> RecheckFirmwareAsync(string tenantId, string groupId, IReadOnlyList<string> allowedReleases)
     {
         var s = state.State;
-        if (s.TenantId != tenantId || s.GroupId != groupId || s.Current is null || s.LastAttestation?.Firmware is not { } firmware) return null;
-        var compliant = allowedReleases.Contains(firmware, StringComparer.Ordinal);
+        if (s.TenantId != tenantId || s.GroupId != groupId || s.Current is null) return null;
+        var firmware = s.LastAttestation?.Firmware;
+        var compliant = allowedReleases.Count == 0 || firmware is not null && allowedReleases.Contains(firmware, StringComparer.Ordinal);
         if (compliant == !s.NonCompliant) return compliant;
         state.State = s with { NonCompliant = !compliant, UpdatedAt = clock.GetUtcNow() };
         await state.WriteStateAsync();
         await UpdateInventoryAsync();
         await audit.RecordAsync(tenantId, "firmware-policy", DeviceId, compliant ? "compliant" : "non-compliant", [], "policy",
-            new Dictionary<string, string> { ["firmware"] = firmware, ["group"] = groupId });
+            new Dictionary<string, string> { ["firmware"] = firmware ?? "", ["group"] = groupId });
         return compliant;
     }
 

@@ -24,9 +24,9 @@ public interface IDeviceGrain : IGrainWithStringKey
     Task<bool> RevokeAsync(string tenantId, string actor);
 
     /// <summary>
-    /// After the group's allowed firmware changed: marks the device non-compliant if the release it last proved is no
-    /// longer allowed (compliant again if it is). Only for a device of that tenant and group holding a certificate
-    /// that proved a release; returns whether the device is now compliant, or null if the check does not apply.
+    /// After the group's allowed firmware changed: marks the device non-compliant if it proved no release, or one no
+    /// longer allowed (compliant again if it is allowed, or if the list is now empty). Only for a device of that tenant
+    /// and group holding a certificate; returns whether the device is now compliant, or null if the check does not apply.
     /// </summary>
     Task<bool?> RecheckFirmwareAsync(string tenantId, string groupId, IReadOnlyList<string> allowedReleases);
 }
