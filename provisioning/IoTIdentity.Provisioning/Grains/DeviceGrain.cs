@@ -132,6 +132,17 @@ public sealed class DeviceGrain(
         var policy = (await resolver.GetPolicyAsync($"{challenge.TenantId}/{challenge.GroupId}"))?.Policy
             ?? throw new Refusal(ProvisioningError.NotEnrolled, "the enrolment group was deleted");
         CheckPcrPolicy(policy, quote);
+        string? firmware;
+        try
+        {
+            firmware = CheckFirmware(policy, challenge, quote);
+        }
+        catch (Refusal) when (state.State.Current is not null)
+        {
+            // a device with a certificate now fails the firmware policy (a renewal after the policy changed): list it as non-compliant
+            await MarkNonCompliantAsync();
+            throw;
+        }
         var (_, spki) = CheckCertify(ak, challenge, request);
         CheckCsr(request.Csr, spki);
 
@@ -167,7 +178,8 @@ public sealed class DeviceGrain(
                 NotBefore = signed.NotBefore, NotAfter = signed.NotAfter, TenantId = challenge.TenantId,
             },
             PastSerials = previous is null ? state.State.PastSerials : state.State.PastSerials.Add(previous.SerialNumber),
-            LastAttestation = new AttestationRecord { At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion },
+            LastAttestation = new AttestationRecord { At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion, Firmware = firmware },
+            NonCompliant = false,
             LastCompleted = new CompletedAttest { Nonce = challenge.Nonce, Reply = reply },
             EnrolledAt = state.State.EnrolledAt ?? now,
             UpdatedAt = now,
@@ -175,8 +187,8 @@ public sealed class DeviceGrain(
         await state.WriteStateAsync();
         // the audit entry before the inventory: an inventory showing the serial means both are written (see the replay)
         await audit.RecordAsync(challenge.TenantId, "attest", DeviceId, "issued", json, "device",
-            new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode });
-        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), null,
+            new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode, ["firmware"] = firmware ?? "" });
+        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), firmware,
             signed.SerialNumber, signed.NotAfter, Compliant: true, now));
         metrics.Issued(challenge.Mode);
         EnrollmentLog.Issued(logger, DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
@@ -194,7 +206,7 @@ public sealed class DeviceGrain(
         if (record?.CertificateSerial == issued.SerialNumber) return;
         await audit.RecordAsync(issued.Owner, "attest", DeviceId, "issued", json, "device",
             new Dictionary<string, string> { ["serial"] = issued.SerialNumber, ["completed"] = "on retry" });
-        await store.UpsertDeviceAsync(new DeviceRecord(issued.Owner, DeviceId, state.State.Status.ToString(), null,
+        await store.UpsertDeviceAsync(new DeviceRecord(issued.Owner, DeviceId, state.State.Status.ToString(), state.State.LastAttestation?.Firmware,
             issued.SerialNumber, issued.NotAfter, Compliant: true, clock.GetUtcNow()));
     }
 
@@ -268,6 +280,7 @@ public sealed class DeviceGrain(
             DeviceId = DeviceId, TenantId = tenantId, Status = s.Status, GroupId = s.GroupId,
             CertificateSerial = s.Current?.SerialNumber, CertificateNotAfter = s.Current?.NotAfter, EnrolledAt = s.EnrolledAt,
             LastAttestedAt = s.LastAttestation?.At, Pcrs = s.LastAttestation?.Pcrs, PastSerials = s.PastSerials,
+            Firmware = s.LastAttestation?.Firmware, Compliant = !s.NonCompliant,
         });
     }
 
@@ -302,6 +315,28 @@ public sealed class DeviceGrain(
         return s.TenantId is null
             ? Task.CompletedTask
             : store.UpsertDeviceAsync(new DeviceRecord(s.TenantId, DeviceId, s.Status.ToString(), s.LastAttestation?.Firmware,
-                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: true, clock.GetUtcNow()));
+                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: !s.NonCompliant, clock.GetUtcNow()));
+    }
+
+    public async Task<bool?> RecheckFirmwareAsync(string tenantId, string groupId, IReadOnlyList<string> allowedReleases)
+    {
+        var s = state.State;
+        if (s.TenantId != tenantId || s.GroupId != groupId || s.Current is null) return null;
+        var firmware = s.LastAttestation?.Firmware;
+        var compliant = allowedReleases.Count == 0 || firmware is not null && allowedReleases.Contains(firmware, StringComparer.Ordinal);
+        if (compliant == !s.NonCompliant) return compliant;
+        state.State = s with { NonCompliant = !compliant, UpdatedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        await UpdateInventoryAsync();
+        await audit.RecordAsync(tenantId, "firmware-policy", DeviceId, compliant ? "compliant" : "non-compliant", [], "policy",
+            new Dictionary<string, string> { ["firmware"] = firmware ?? "", ["group"] = groupId });
+        return compliant;
+    }
+
+    private async Task MarkNonCompliantAsync()
+    {
+        state.State = state.State with { NonCompliant = true, UpdatedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        await UpdateInventoryAsync();
     }
 }
