@@ -14,4 +14,10 @@ public sealed record SwtpmOptions
 
     /// <summary>Send TPM2_Startup(CLEAR) after power-on. Transport tests that send Startup themselves turn this off.</summary>
     public bool SendStartup { get; init; } = true;
+
+    /// <summary>
+    /// A directory that keeps this TPM's state across runs (the simulator's fleet): provisioned from the run's
+    /// template on first use, reused as it is afterwards, and not deleted on dispose.
+    /// </summary>
+    public string? PersistentDirectory { get; init; }
 }

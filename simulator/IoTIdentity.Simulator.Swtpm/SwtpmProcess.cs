@@ -124,12 +124,14 @@ public sealed class SwtpmProcess : IAsyncDisposable
         options ??= SwtpmOptions.Default;
         var swtpm = SwtpmTools.Swtpm;
         _ = SwtpmTools.SwtpmSetup;
-        var directory = Path.Combine(SwtpmProvisioner.Root, "instances", Guid.NewGuid().ToString("N"));
+        var directory = options.PersistentDirectory ?? Path.Combine(SwtpmProvisioner.Root, "instances", Guid.NewGuid().ToString("N"));
         try
         {
-            var state = options.FreshEndorsementKey
-                ? await SwtpmProvisioner.ProvisionAsync(directory).ConfigureAwait(false)
-                : await SwtpmProvisioner.CopyTemplateAsync(directory).ConfigureAwait(false);
+            var state = options.PersistentDirectory is not null && File.Exists(Path.Combine(directory, "state", "tpm2-00.permall"))
+                ? await SwtpmProvisioner.ReuseAsync(directory).ConfigureAwait(false)
+                : options.FreshEndorsementKey
+                    ? await SwtpmProvisioner.ProvisionAsync(directory).ConfigureAwait(false)
+                    : await SwtpmProvisioner.CopyTemplateAsync(directory).ConfigureAwait(false);
 
             for (var attempt = 1; ; attempt++)
             {
@@ -145,7 +147,10 @@ public sealed class SwtpmProcess : IAsyncDisposable
                     throw new InvalidOperationException($"swtpm exited during start-up on ports {port}/{port + 1}:\n{log}");
                 }
 
-                var fixture = new SwtpmProcess(process, log, directory, state, port, transport, options.FreshEndorsementKey);
+                var fixture = new SwtpmProcess(process, log, directory, state, port, transport, options.FreshEndorsementKey)
+                {
+                    _keepState = options.PersistentDirectory is not null,
+                };
                 try
                 {
                     await transport.PowerOnAsync(cancellationToken).ConfigureAwait(false);
@@ -203,8 +208,10 @@ public sealed class SwtpmProcess : IAsyncDisposable
         }
         Running.TryRemove(_process.Id, out _);
         _process.Dispose();
-        SwtpmProvisioner.TryDelete(_directory);
+        if (!_keepState) SwtpmProvisioner.TryDelete(_directory);
     }
+
+    private bool _keepState;
 
     private static Process Launch(string swtpm, string stateDirectory, int port, StringBuilder log)
     {

@@ -60,6 +60,16 @@ internal static class SwtpmProvisioner
         return template with { StateDirectory = state };
     }
 
+    /// <summary>
+    /// Reuses state kept in <paramref name="directory"/>/state by an earlier run. Its EK certificates (in NV) were
+    /// issued by that run's CA; the run's template certificates stand in for the file copies.
+    /// </summary>
+    public static async Task<ProvisionedState> ReuseAsync(string directory)
+    {
+        var template = await GetTemplateAsync().ConfigureAwait(false);
+        return template with { StateDirectory = Path.Combine(directory, "state") };
+    }
+
     private static string CreateRunRoot()
     {
         _ = SwtpmTools.SwtpmLocalCa;

@@ -32,6 +32,8 @@ public static class DemoCommand
             ["Provisioning:DataDirectory"] = options.DataDirectory,
             ["Mqtt:TlsPort"] = options.MqttPort.ToString(),
             ["Mqtt:BindAddress"] = "127.0.0.1",
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Error",
         }));

@@ -14,5 +14,25 @@ var demo = new Command("demo", "Start the service on its embedded defaults, manu
 demo.SetAction((result, cancellationToken) => DemoCommand.RunAsync(
     new DemoOptions(result.GetValue(devices), result.GetValue(data)!, result.GetValue(http)!, result.GetValue(mqttPort)), cancellationToken));
 
-var root = new RootCommand("IoTIdentity fleet simulator") { demo };
+var fleetDevices = new Option<int>("--devices") { Description = "Fleet size", DefaultValueFactory = _ => 20 };
+var swtpms = new Option<int>("--swtpms") { Description = "swtpm processes in the pool", DefaultValueFactory = _ => 2 };
+var fleetDirectory = new Option<string>("--fleet") { Description = "Where the manufactured fleet is kept (reused by later runs)", DefaultValueFactory = _ => ".fleet" };
+var serviceProcess = new Option<bool>("--service-process") { Description = "Run the service as its own process and report the CPU it used" };
+var reports = new Option<string>("--reports") { Description = "Where JSON reports go", DefaultValueFactory = _ => "artifacts/simulator" };
+
+Command FleetScenario(string name, string description)
+{
+    var command = new Command(name, description) { fleetDevices, swtpms, fleetDirectory, data, reports, serviceProcess };
+    command.SetAction((result, cancellationToken) => FleetCommand.RunAsync(new FleetOptions(result.GetValue(fleetDevices), result.GetValue(swtpms),
+        result.GetValue(fleetDirectory)!, result.GetValue(data)!, result.GetValue(reports)!, result.GetValue(serviceProcess)), name, cancellationToken));
+    return command;
+}
+
+var root = new RootCommand("IoTIdentity fleet simulator")
+{
+    demo,
+    FleetScenario("first-boot", "Every device of the fleet enrols at once"),
+    FleetScenario("rotation-storm", "Every device enrols, then all renew at once"),
+    FleetScenario("adversarial", "One device in five attacks; the run fails if any attacker gets a certificate"),
+};
 return await root.Parse(args).InvokeAsync();

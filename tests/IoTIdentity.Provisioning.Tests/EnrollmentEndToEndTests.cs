@@ -129,6 +129,27 @@ public sealed class EnrollmentEndToEndTests(ServiceFixture service) : IClassFixt
         Assert.Equal(ProvisioningError.NoChallenge, refusal.Error);
     }
 
+    [Fact]
+    public async Task Another_tenant_cannot_take_over_an_enrolled_device_by_enrolling_it_individually()
+    {
+        var owner = await NewTenantAsync();
+        var options = await VirtualDevices.ManufactureAsync(_tpm, _manufacturer);
+        var enrollment = new TpmEnrollment(_tpm, options);
+        var deviceId = await enrollment.ReadDeviceIdAsync();
+        await using var client = await ConnectAsync(deviceId);
+        var first = await enrollment.EnrollAsync(client);
+        var intruder = await NewTenantAsync(root: _manufacturer.RootDer, policy: p => p with { IndividualOnly = true });
+        var put = await intruder.Http.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}", new { groupId = "default" });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        var refusal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => enrollment.EnrollAsync(client));
+
+        Assert.Equal(ProvisioningError.NotEnrolled, refusal.Error);
+        var view = await owner.Http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}");
+        Assert.Equal(first.Issued.SerialNumber, view!.CertificateSerial);
+        Assert.Equal(HttpStatusCode.NotFound, (await intruder.Http.GetAsync($"/api/v1/devices/{deviceId}")).StatusCode);
+    }
+
     private sealed class RegisterRequestHolder
     {
         public Protocol.Messages.RegisterRequest? Request { get; set; }

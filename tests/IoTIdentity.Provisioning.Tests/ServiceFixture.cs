@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Provisioning;
+using IoTIdentity.Provisioning.Api;
+using IoTIdentity.Provisioning.Enrollment;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Hosting;
 using IoTIdentity.Provisioning.Mqtt;
@@ -23,6 +26,7 @@ namespace IoTIdentity.Provisioning.Tests;
 public sealed class ServiceFixture : IAsyncLifetime
 {
     private readonly Dictionary<string, string?> _settings = new();
+    private readonly Action<IServiceCollection>? _services;
 
     public ServiceFixture()
     {
@@ -30,12 +34,19 @@ public sealed class ServiceFixture : IAsyncLifetime
     }
 
     /// <summary>A service with extra settings (for tests that need another policy or limit).</summary>
-    public static ServiceFixture With(IDictionary<string, string?> settings) => new(settings);
+    public static ServiceFixture With(IDictionary<string, string?> settings) => new(settings, null);
 
-    private ServiceFixture(IDictionary<string, string?>? settings)
+    /// <summary>
+    /// A service whose registrations <paramref name="services"/> may change after the host registered its own (to
+    /// decorate <see cref="IProvisioningStore"/>, say); it runs again on every start.
+    /// </summary>
+    public static ServiceFixture With(IDictionary<string, string?> settings, Action<IServiceCollection> services) => new(settings, services);
+
+    private ServiceFixture(IDictionary<string, string?>? settings, Action<IServiceCollection>? services)
     {
         DataDirectory = Directory.CreateTempSubdirectory("iotid-service-").FullName;
         if (settings is not null) foreach (var (k, v) in settings) _settings[k] = v;
+        _services = services;
     }
 
     public string DataDirectory { get; }
@@ -63,11 +74,23 @@ public sealed class ServiceFixture : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in _settings) settings[k] = v;
-        App = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        App = _services is null ? ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings)) : BuildWithServices(settings, _services);
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
         Http = new HttpClient { BaseAddress = BaseAddress };
+    }
+
+    /// <summary>What <see cref="ProvisioningHost.Build"/> does, with <paramref name="services"/> applied after the host's registrations.</summary>
+    private static WebApplication BuildWithServices(Dictionary<string, string?> settings, Action<IServiceCollection> services)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddProvisioning();
+        services(builder.Services);
+        var app = builder.Build();
+        app.MapProvisioningApi();
+        return app;
     }
 
     public async Task StopAsync()
@@ -105,6 +128,24 @@ public sealed class ServiceFixture : IAsyncLifetime
         var client = new HttpClient { BaseAddress = BaseAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return client;
+    }
+
+    /// <summary>An enrolment client connected to this service's TLS MQTT endpoint as <paramref name="deviceId"/>.</summary>
+    public Task<EnrollmentClient> ConnectAsync(string deviceId, TimeSpan? requestTimeout = null) => EnrollmentClient.ConnectAsync(deviceId, new EnrollmentClientOptions
+    {
+        Host = "127.0.0.1", Port = Mqtt.TlsPort, TrustAnchors = [MqttTrustAnchor], RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(20),
+    });
+
+    /// <summary>The whole audit log of <paramref name="tenantId"/> (or <see cref="AuditTrail.Unassigned"/>), page by page.</summary>
+    public async Task<List<AuditEntry>> ReadAuditLogAsync(string tenantId)
+    {
+        var entries = new List<AuditEntry>();
+        while (true)
+        {
+            var page = await Store.ReadAuditAsync(tenantId, entries.Count + 1, StoreLimits.MaxPageSize);
+            entries.AddRange(page);
+            if (page.Count < StoreLimits.MaxPageSize) return entries;
+        }
     }
 
     private static int FreePort()

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Attestation.Firmware;
 using IoTIdentity.Provisioning.Grains;
 
 namespace IoTIdentity.Provisioning.Api;
@@ -28,8 +29,32 @@ public sealed record EnrollmentGroupDto
     /// <summary>Admit only individually enrolled devices.</summary>
     public bool IndividualOnly { get; init; }
 
+    /// <summary>
+    /// Measured boot: the allowed firmware releases, as manifests (firmware-samples/*/manifest.json). Empty: no
+    /// event log is required.
+    /// </summary>
+    public IReadOnlyList<FirmwareManifest> AllowedFirmware { get; init; } = [];
+
     /// <summary>Devices admitted so far (read only).</summary>
     public int DeviceCount { get; init; }
+
+    /// <summary>What is wrong with <see cref="AllowedFirmware"/>, or null: every component needs a quoted PCR and a SHA-256.</summary>
+    internal string? FirmwareProblem()
+    {
+        foreach (var release in AllowedFirmware ?? [])
+        {
+            if (release is null || string.IsNullOrEmpty(release.Product) || string.IsNullOrEmpty(release.Version) || release.Components is not { Count: > 0 })
+                return "allowedFirmware releases need a product, a version and components";
+            foreach (var c in release.Components)
+            {
+                if (c is null || string.IsNullOrEmpty(c.Name) || c.Sha256 is not { Length: 64 } || !c.Sha256.All(char.IsAsciiHexDigit))
+                    return "allowedFirmware components need a name and a 64-hex-digit sha256";
+                if (!PcrIndices.Contains(c.Pcr))
+                    return $"allowedFirmware {release.Product} {release.Version} measures {c.Name} into PCR {c.Pcr}, which pcrIndices does not quote";
+            }
+        }
+        return null;
+    }
 
     internal EnrollmentPolicy ToPolicy(string tenantId, string groupId) => new()
     {
@@ -42,6 +67,7 @@ public sealed record EnrollmentGroupDto
         Quota = Quota,
         Enabled = Enabled,
         IndividualOnly = IndividualOnly,
+        AllowedFirmware = AllowedFirmware.Select(FirmwareRelease.From).ToImmutableList(),
     };
 
     internal static EnrollmentGroupDto From(EnrollmentPolicy policy, int deviceCount) => new()
@@ -53,6 +79,7 @@ public sealed record EnrollmentGroupDto
         Quota = policy.Quota,
         Enabled = policy.Enabled,
         IndividualOnly = policy.IndividualOnly,
+        AllowedFirmware = policy.AllowedFirmware.Select(r => r.ToManifest()).ToList(),
         DeviceCount = deviceCount,
     };
 }

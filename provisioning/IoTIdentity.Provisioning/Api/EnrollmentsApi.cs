@@ -1,5 +1,6 @@
 using IoTIdentity.Protocol;
 using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -43,10 +44,11 @@ public static class EnrollmentsApi
         return policy is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(EnrollmentGroupDto.From(policy, await grain.GetDeviceCountAsync()));
     }
 
-    private static async Task<Results<Ok<EnrollmentGroupDto>, ProblemHttpResult>> PutGroup(string groupId, EnrollmentGroupDto body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<EnrollmentGroupDto>, ProblemHttpResult>> PutGroup(string groupId, EnrollmentGroupDto body, HttpContext http, IGrainFactory grains, IProvisioningStore store)
     {
         if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.MalformedRequest, "group ids are [a-z0-9-], at most 64");
         var caller = Caller.Of(http);
+        if (body.FirmwareProblem() is { } firmwareProblem) return Problems.For(ProvisioningError.MalformedRequest, firmwareProblem);
         Grains.EnrollmentPolicy policy;
         try
         {
@@ -59,8 +61,33 @@ public static class EnrollmentsApi
         if (policy.PcrIndices.Any(i => i is < 0 or > 23) || policy.CertificateLifetime < TimeSpan.FromSeconds(10))
             return Problems.For(ProvisioningError.MalformedRequest, "PCR indices are 0..23 and lifetimes at least 10 s");
         var grain = grains.GetGrain<IEnrollmentGroupGrain>($"{caller.TenantId}/{groupId}");
+        var previous = await grain.GetPolicyAsync();
         var stored = await grain.SetPolicyAsync(policy);
+        if (previous is not null && !FirmwareReleasesEqual(previous, stored)) await RecheckFirmwareAsync(caller.TenantId, stored, grains, store);
         return TypedResults.Ok(EnrollmentGroupDto.From(stored, await grain.GetDeviceCountAsync()));
+    }
+
+    private static bool FirmwareReleasesEqual(Grains.EnrollmentPolicy a, Grains.EnrollmentPolicy b) =>
+        a.AllowedFirmware.Select(r => $"{r.Product} {r.Version}").Order(StringComparer.Ordinal)
+            .SequenceEqual(b.AllowedFirmware.Select(r => $"{r.Product} {r.Version}").Order(StringComparer.Ordinal));
+
+    /// <summary>
+    /// The group's allowed firmware changed: every device of the tenant re-checks the release it last proved, so the
+    /// inventory's compliance follows the policy at once rather than at each device's next attestation. One page of the
+    /// inventory at a time; a tenant of many devices makes this request slow (a background sweep is the next step).
+    /// </summary>
+    private static async Task RecheckFirmwareAsync(string tenantId, Grains.EnrollmentPolicy policy, IGrainFactory grains, IProvisioningStore store)
+    {
+        var allowed = policy.AllowedFirmware.Select(r => $"{r.Product} {r.Version}").ToList();
+        string? token = null;
+        do
+        {
+            var page = await store.ListDevicesAsync(tenantId, new DeviceQuery { PageSize = StoreLimits.MaxPageSize, ContinuationToken = token });
+            await Task.WhenAll(page.Items
+                .Select(d => grains.GetGrain<IDeviceGrain>(d.DeviceId).RecheckFirmwareAsync(tenantId, policy.GroupId, allowed)));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteGroup(string groupId, HttpContext http, IGrainFactory grains)

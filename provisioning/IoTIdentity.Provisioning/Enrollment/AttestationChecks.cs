@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
+using IoTIdentity.Attestation.EventLog;
+using IoTIdentity.Attestation.Firmware;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.Attestation.Verification;
 using IoTIdentity.Protocol;
@@ -103,6 +105,28 @@ internal static class AttestationChecks
             var value = Convert.ToHexStringLower(pcr.Digest);
             if (!allowed.Contains(value, StringComparer.OrdinalIgnoreCase))
                 throw new Refusal(ProvisioningError.PcrPolicyViolation, $"PCR {pcr.Index} value {value} is not allowed");
+        }
+    }
+
+    /// <summary>
+    /// Measured boot, when the policy lists allowed firmware: the challenge's event log replays to the quoted PCRs
+    /// (else <see cref="ProvisioningError.EventLogMismatch"/>, also when there is no log) and its measurements are
+    /// exactly one allowed release (else <see cref="ProvisioningError.MeasurementNotAllowed"/>). Returns the release
+    /// ("product version"), or null when the policy does not ask.
+    /// </summary>
+    public static string? CheckFirmware(EnrollmentPolicy policy, PendingChallenge challenge, VerifiedQuote quote)
+    {
+        if (policy.AllowedFirmware.Count == 0) return null;
+        if (challenge.EventLog is null or { Length: 0 }) throw new Refusal(ProvisioningError.EventLogMismatch, "no event log; the policy requires measured boot");
+        try
+        {
+            var log = EventLogVerifier.Verify(challenge.EventLog, quote.Pcrs);
+            return FirmwarePolicy.Match(log, policy.AllowedFirmware.Select(r => r.ToManifest()).ToList()).Release;
+        }
+        catch (EventLogException e)
+        {
+            throw new Refusal(e.Failure == EventLogFailure.MeasurementNotAllowed ? ProvisioningError.MeasurementNotAllowed : ProvisioningError.EventLogMismatch,
+                $"event log: {e.Failure}: {e.Message}");
         }
     }
 

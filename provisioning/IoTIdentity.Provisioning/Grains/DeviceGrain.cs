@@ -33,6 +33,9 @@ public sealed class DeviceGrain(
 {
     private static readonly KeyRequirements AkRequirements = KeyRequirements.Default;
 
+    /// <summary>The tenant whose enrolment admitted the register being handled (its refusals belong in that tenant's log).</summary>
+    private string? _resolvedTenant;
+
     private string DeviceId => this.GetPrimaryKeyString();
 
     public Task<DeviceReplyMessage> RegisterAsync(byte[] requestJson, string? remoteAddress) =>
@@ -52,10 +55,14 @@ public sealed class DeviceGrain(
         if (request.EkCertificate is null or { Length: 0 }) throw new Refusal(ProvisioningError.MalformedRequest, "EK certificate missing");
 
         var (policy, ekCertificate) = await resolver.ResolveAsync(DeviceId, request.EkCertificate, request.EkIntermediates ?? []);
+        _resolvedTenant = policy.TenantId;
         Verify(() => { EkBinding.CheckMatches(ek, ekCertificate.PublicKey); return 0; }, ProvisioningError.EkMismatch);
         if (!policy.Enabled) throw new Refusal(ProvisioningError.Disabled, "enrolment group disabled");
         var current = state.State;
         if (current.Status == DeviceStatus.Revoked) throw new Refusal(ProvisioningError.Revoked, "device revoked");
+        if (current.Current is not null && current.TenantId != policy.TenantId)
+            // another tenant's enrolment matching an owned device must not take it over: ownership moves only by transfer
+            throw new Refusal(ProvisioningError.NotEnrolled, $"device is owned by another tenant than {policy.TenantId}");
         if (current.Status == DeviceStatus.Disabled) throw new Refusal(ProvisioningError.Disabled, "device disabled");
         Verify(() => { AkRequirements.CheckAttestationKey(ak); return 0; }, ProvisioningError.InvalidAttestationKey);
 
@@ -109,6 +116,7 @@ public sealed class DeviceGrain(
         if (current.LastCompleted is { } done && request.Nonce is not null && CryptographicOperations.FixedTimeEquals(done.Nonce, request.Nonce))
         {
             EnrollmentLog.Replayed(logger, DeviceId);
+            await CompleteIssuanceRecordsAsync(done, json);
             return new DeviceReplyMessage(done.Reply, null);
         }
         var challenge = current.Challenge ?? throw new Refusal(ProvisioningError.NoChallenge, "no open challenge");
@@ -124,6 +132,17 @@ public sealed class DeviceGrain(
         var policy = (await resolver.GetPolicyAsync($"{challenge.TenantId}/{challenge.GroupId}"))?.Policy
             ?? throw new Refusal(ProvisioningError.NotEnrolled, "the enrolment group was deleted");
         CheckPcrPolicy(policy, quote);
+        string? firmware;
+        try
+        {
+            firmware = CheckFirmware(policy, challenge, quote);
+        }
+        catch (Refusal) when (state.State.Current is not null)
+        {
+            // a device with a certificate now fails the firmware policy (a renewal after the policy changed): list it as non-compliant
+            await MarkNonCompliantAsync();
+            throw;
+        }
         var (_, spki) = CheckCertify(ak, challenge, request);
         CheckCsr(request.Csr, spki);
 
@@ -160,25 +179,43 @@ public sealed class DeviceGrain(
                 NotBefore = signed.NotBefore, NotAfter = signed.NotAfter, TenantId = challenge.TenantId,
             },
             PastSerials = previous is null ? state.State.PastSerials : state.State.PastSerials.Add(previous.SerialNumber),
-            LastAttestation = new AttestationRecord { At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion },
+            LastAttestation = new AttestationRecord { At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion, Firmware = firmware },
+            NonCompliant = false,
             LastCompleted = new CompletedAttest { Nonce = challenge.Nonce, Reply = reply },
             EnrolledAt = state.State.EnrolledAt ?? now,
             UpdatedAt = now,
         };
         await state.WriteStateAsync();
-        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), null,
-            signed.SerialNumber, signed.NotAfter, Compliant: true, now));
+        // the audit entry before the inventory: an inventory showing the serial means both are written (see the replay)
         await audit.RecordAsync(challenge.TenantId, "attest", DeviceId, "issued", json, "device",
-            new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode });
+            new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode, ["firmware"] = firmware ?? "" });
+        await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), firmware,
+            signed.SerialNumber, signed.NotAfter, Compliant: true, now));
         metrics.Issued(challenge.Mode);
         EnrollmentLog.Issued(logger, DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
         return new DeviceReplyMessage(reply, null);
+    }
+
+    /// <summary>
+    /// A store fault after the certificate was recorded in the device's state answered Unavailable before the audit
+    /// entry or the inventory were written; the retried attest writes what is missing before it answers again.
+    /// </summary>
+    private async Task CompleteIssuanceRecordsAsync(CompletedAttest done, byte[] json)
+    {
+        var issued = JsonSerializer.Deserialize(done.Reply, ProtocolJson.Default.IssuedResponse)!;
+        var record = await store.GetDeviceAsync(issued.Owner, DeviceId);
+        if (record?.CertificateSerial == issued.SerialNumber) return;
+        await audit.RecordAsync(issued.Owner, "attest", DeviceId, "issued", json, "device",
+            new Dictionary<string, string> { ["serial"] = issued.SerialNumber, ["completed"] = "on retry" });
+        await store.UpsertDeviceAsync(new DeviceRecord(issued.Owner, DeviceId, state.State.Status.ToString(), state.State.LastAttestation?.Firmware,
+            issued.SerialNumber, issued.NotAfter, Compliant: true, clock.GetUtcNow()));
     }
 
     private async Task<DeviceReplyMessage> HandleAsync(string operation, byte[] json, Func<Task<DeviceReplyMessage>> step)
     {
         var started = Stopwatch.GetTimestamp();
         DeviceReplyMessage reply;
+        _resolvedTenant = null;
         try
         {
             reply = await step();
@@ -189,7 +226,7 @@ public sealed class DeviceGrain(
             await RecordRefusalAsync(operation, json, refusal);
             reply = Refuse(refusal.Error);
         }
-        catch (Exception e) when (e is StoreUnavailableException or Orleans.Storage.InconsistentStateException)
+        catch (Exception e) when (IsStorageFault(e))
         {
             // a storage fault or a lost ETag race: nothing was answered, the device retries; this activation is stale
             EnrollmentLog.Failed(logger, e, DeviceId, operation);
@@ -200,11 +237,18 @@ public sealed class DeviceGrain(
         return reply;
     }
 
+    /// <summary>
+    /// A store fault — thrown by the store directly, or by a state write, which Orleans' storage bridge rethrows as an
+    /// <see cref="OrleansException"/> around it — or a lost ETag race (which the bridge lets through unwrapped).
+    /// </summary>
+    private static bool IsStorageFault(Exception e) =>
+        e is StoreUnavailableException or Orleans.Storage.InconsistentStateException or OrleansException { InnerException: StoreUnavailableException };
+
     private async Task RecordRefusalAsync(string operation, byte[] json, Refusal refusal)
     {
         try
         {
-            var tenant = state.State.Challenge?.TenantId ?? state.State.TenantId;
+            var tenant = state.State.Challenge?.TenantId ?? state.State.TenantId ?? _resolvedTenant;
             await audit.RecordAsync(tenant, operation, DeviceId, $"refused:{refusal.Error}", json, "device");
         }
         catch (StoreUnavailableException e)
@@ -237,6 +281,7 @@ public sealed class DeviceGrain(
             DeviceId = DeviceId, TenantId = tenantId, Status = s.Status, GroupId = s.GroupId,
             CertificateSerial = s.Current?.SerialNumber, CertificateNotAfter = s.Current?.NotAfter, EnrolledAt = s.EnrolledAt,
             LastAttestedAt = s.LastAttestation?.At, Pcrs = s.LastAttestation?.Pcrs, PastSerials = s.PastSerials,
+            Firmware = s.LastAttestation?.Firmware, Compliant = !s.NonCompliant,
         });
     }
 
@@ -271,6 +316,28 @@ public sealed class DeviceGrain(
         return s.TenantId is null
             ? Task.CompletedTask
             : store.UpsertDeviceAsync(new DeviceRecord(s.TenantId, DeviceId, s.Status.ToString(), s.LastAttestation?.Firmware,
-                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: true, clock.GetUtcNow()));
+                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: !s.NonCompliant, clock.GetUtcNow()));
+    }
+
+    public async Task<bool?> RecheckFirmwareAsync(string tenantId, string groupId, IReadOnlyList<string> allowedReleases)
+    {
+        var s = state.State;
+        if (s.TenantId != tenantId || s.GroupId != groupId || s.Current is null) return null;
+        var firmware = s.LastAttestation?.Firmware;
+        var compliant = allowedReleases.Count == 0 || firmware is not null && allowedReleases.Contains(firmware, StringComparer.Ordinal);
+        if (compliant == !s.NonCompliant) return compliant;
+        state.State = s with { NonCompliant = !compliant, UpdatedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        await UpdateInventoryAsync();
+        await audit.RecordAsync(tenantId, "firmware-policy", DeviceId, compliant ? "compliant" : "non-compliant", [], "policy",
+            new Dictionary<string, string> { ["firmware"] = firmware ?? "", ["group"] = groupId });
+        return compliant;
+    }
+
+    private async Task MarkNonCompliantAsync()
+    {
+        state.State = state.State with { NonCompliant = true, UpdatedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        await UpdateInventoryAsync();
     }
 }

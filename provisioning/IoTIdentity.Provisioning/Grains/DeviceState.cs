@@ -19,6 +19,8 @@ public sealed record DeviceState
     [Id(10)] public bool CountedInQuota { get; init; }
     [Id(11)] public DateTimeOffset? EnrolledAt { get; init; }
     [Id(12)] public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>The last attestation was refused by the firmware policy while the device held a certificate.</summary>
+    [Id(13)] public bool NonCompliant { get; init; }
 }
 
 /// <summary>An open challenge: single use, expires, replaced by the next register.</summary>

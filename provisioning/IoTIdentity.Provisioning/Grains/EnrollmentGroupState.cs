@@ -20,6 +20,11 @@ public sealed record EnrollmentPolicy
     [Id(8)] public long Version { get; init; }
     /// <summary>Admit only devices with an individual enrolment naming this group (the roots still must validate).</summary>
     [Id(9)] public bool IndividualOnly { get; init; }
+    /// <summary>
+    /// Measured boot: the firmware releases a device may run. When not empty, a device must send an event log that
+    /// replays to its quoted PCRs and shows exactly one of these releases.
+    /// </summary>
+    [Id(10)] public ImmutableList<FirmwareRelease> AllowedFirmware { get; init; } = [];
 }
 
 /// <summary>The durable state of an enrolment group.</summary>

@@ -22,6 +22,13 @@ public interface IDeviceGrain : IGrainWithStringKey
 
     /// <summary>Revokes the device's identity for good; false if it is not the tenant's.</summary>
     Task<bool> RevokeAsync(string tenantId, string actor);
+
+    /// <summary>
+    /// After the group's allowed firmware changed: marks the device non-compliant if it proved no release, or one no
+    /// longer allowed (compliant again if it is allowed, or if the list is now empty). Only for a device of that tenant
+    /// and group holding a certificate; returns whether the device is now compliant, or null if the check does not apply.
+    /// </summary>
+    Task<bool?> RecheckFirmwareAsync(string tenantId, string groupId, IReadOnlyList<string> allowedReleases);
 }
 
 /// <summary>A protocol reply: the JSON body and, for refusals, the reason (for MQTT reason codes and metrics).</summary>
@@ -42,4 +49,6 @@ public sealed record DeviceView
     [Id(7)] public DateTimeOffset? LastAttestedAt { get; init; }
     [Id(8)] public IReadOnlyDictionary<int, string>? Pcrs { get; init; }
     [Id(9)] public IReadOnlyList<string> PastSerials { get; init; } = [];
+    [Id(10)] public string? Firmware { get; init; }
+    [Id(11)] public bool Compliant { get; init; } = true;
 }

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using IoTIdentity.Attestation.Keys;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Tpm.Commands;
+using IoTIdentity.Tpm.Ek;
+using IoTIdentity.Tpm.Sessions;
+
+namespace IoTIdentity.Simulator.Factory;
+
+/// <summary>One virtual device: which swtpm it lives on and the <c>unique</c> value that gives it its own EK there.</summary>
+public sealed record FleetDevice(int Index, int Slot, byte[] Unique, byte[] EkCertificate, string DeviceId);
+
+/// <summary>
+/// A manufactured fleet: a pool of swtpm processes (their state kept in the fleet directory) and, per device, an
+/// EK derived from the TCG ECC P-256 template with a distinct <c>unique</c> value and an EK certificate from the
+/// simulator's <see cref="ManufacturerCa"/>. <c>fleet.json</c> records the devices so a second run reuses them.
+/// </summary>
+public sealed class Fleet : IAsyncDisposable
+{
+    private readonly SemaphoreSlim[] _slotLocks;
+
+    private Fleet(string directory, ManufacturerCa manufacturer, IReadOnlyList<SwtpmProcess> swtpms, IReadOnlyList<FleetDevice> devices)
+    {
+        Directory = directory;
+        Manufacturer = manufacturer;
+        Swtpms = swtpms;
+        Devices = devices;
+        _slotLocks = swtpms.Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    }
+
+    /// <summary>Where the fleet lives.</summary>
+    public string Directory { get; }
+
+    /// <summary>The manufacturer whose root the target tenant must trust.</summary>
+    public ManufacturerCa Manufacturer { get; }
+
+    /// <summary>The swtpm pool.</summary>
+    public IReadOnlyList<SwtpmProcess> Swtpms { get; }
+
+    /// <summary>The devices.</summary>
+    public IReadOnlyList<FleetDevice> Devices { get; }
+
+    /// <summary>The enrolment options of a device (its EK template and certificate).</summary>
+    public static TpmEnrollmentOptions OptionsFor(FleetDevice device) => new()
+    {
+        EkTemplate = EkTemplates.WithUnique(EkTemplates.EccP256, device.Unique),
+        EkCertificate = device.EkCertificate,
+    };
+
+    /// <summary>A TPM client for a slot; use it only inside <see cref="RunOnSlotAsync{T}"/>.</summary>
+    public TpmClient Tpm(int slot) => new(Swtpms[slot].Transport, ownsTransport: false);
+
+    /// <summary>Runs a device flow on its swtpm, one flow per swtpm at a time (a TPM holds few loaded objects).</summary>
+    public async Task<T> RunOnSlotAsync<T>(int slot, Func<TpmClient, Task<T>> flow, CancellationToken cancellationToken)
+    {
+        await _slotLocks[slot].WaitAsync(cancellationToken);
+        try
+        {
+            return await flow(Tpm(slot));
+        }
+        finally
+        {
+            _slotLocks[slot].Release();
+        }
+    }
+
+    /// <summary>Loads the fleet in <paramref name="directory"/> and manufactures devices until there are <paramref name="count"/>.</summary>
+    public static async Task<Fleet> LoadOrManufactureAsync(string directory, int count, int slots, CancellationToken cancellationToken)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var manifest = Path.Combine(directory, "fleet.json");
+        var devices = File.Exists(manifest) ? JsonSerializer.Deserialize<List<FleetDevice>>(File.ReadAllText(manifest)) ?? [] : [];
+        slots = Math.Max(slots, devices.Count == 0 ? 1 : devices.Max(d => d.Slot) + 1);
+        var manufacturer = ManufacturerCa.LoadOrCreate(directory);
+        var swtpms = await Task.WhenAll(Enumerable.Range(0, slots).Select(slot =>
+            SwtpmProcess.StartAsync(new SwtpmOptions { PersistentDirectory = Path.Combine(directory, $"swtpm-{slot}") }, cancellationToken)));
+        var fleet = new Fleet(directory, manufacturer, swtpms, devices);
+        if (devices.Count >= count) return new Fleet(directory, manufacturer, swtpms, devices.Take(count).ToList());
+
+        var made = await Task.WhenAll(Enumerable.Range(0, slots).Select(slot => fleet.RunOnSlotAsync(slot, async tpm =>
+        {
+            var mine = new List<FleetDevice>();
+            for (var index = devices.Count + slot; index < count; index += slots)
+            {
+                var unique = RandomNumberGenerator.GetBytes(32);
+                var ek = await tpm.CreateEkAsync(EkTemplates.WithUnique(EkTemplates.EccP256, unique), cancellationToken: cancellationToken);
+                await tpm.FlushAsync(ek.ObjectHandle, cancellationToken);
+                var certificate = manufacturer.IssueEkCertificate(TpmPublicKeys.EcParameters(ek.OutPublic.Value));
+                mine.Add(new FleetDevice(index, slot, unique, certificate, Protocol.DeviceIds.FromEkPublic(ek.OutPublic.Raw)));
+            }
+            return mine;
+        }, cancellationToken)));
+        var all = devices.Concat(made.SelectMany(m => m)).OrderBy(d => d.Index).ToList();
+        var temp = manifest + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(all));
+        File.Move(temp, manifest, overwrite: true);
+        return new Fleet(directory, manufacturer, swtpms, all);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var swtpm in Swtpms) await swtpm.DisposeAsync();
+        Manufacturer.Dispose();
+    }
+}

@@ -1,0 +1,61 @@
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Hosting;
+using IoTIdentity.Provisioning.Mqtt;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTIdentity.Simulator.Scenarios;
+
+/// <summary>
+/// The service the fleet enrols against: here, the service in-process on its embedded defaults, its dev tenant's
+/// default group told to trust the fleet's manufacturer root. (A remote target comes with the simulator issue.)
+/// </summary>
+public sealed class ServiceTarget : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ServiceTarget(WebApplication app) => _app = app;
+
+    /// <summary>How devices reach the MQTT endpoint.</summary>
+    public EnrollmentClientOptions ClientOptions
+    {
+        get
+        {
+            var mqtt = _app.Services.GetRequiredService<MqttEndpoint>();
+            return new EnrollmentClientOptions { Host = "127.0.0.1", Port = mqtt.TlsPort, TrustAnchors = [mqtt.ServerCertificate], RequestTimeout = TimeSpan.FromSeconds(60) };
+        }
+    }
+
+    /// <summary>Starts the service in-process and makes the dev tenant trust <paramref name="manufacturerRoot"/>.</summary>
+    public static async Task<ServiceTarget> StartInProcessAsync(string dataDirectory, byte[] manufacturerRoot, CancellationToken cancellationToken)
+    {
+        var app = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Provisioning:DataDirectory"] = dataDirectory,
+            ["Mqtt:TlsPort"] = "0",
+            ["Mqtt:BindAddress"] = "127.0.0.1",
+            ["Mqtt:DeviceRequestsPerWindow"] = "1000",
+            ["Mqtt:AddressRequestsPerWindow"] = "1000000",
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(),
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Orleans"] = "Error",
+        }));
+        await app.StartAsync(cancellationToken);
+        var group = app.Services.GetRequiredService<IGrainFactory>().GetGrain<IEnrollmentGroupGrain>("dev/default");
+        var policy = await group.GetPolicyAsync() ?? new EnrollmentPolicy { TenantId = "dev", GroupId = "default" };
+        if (!policy.TrustedRoots.Any(r => r.AsSpan().SequenceEqual(manufacturerRoot)))
+            await group.SetPolicyAsync(policy with { TrustedRoots = policy.TrustedRoots.Add(manufacturerRoot) });
+        return new ServiceTarget(app);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+    }
+}

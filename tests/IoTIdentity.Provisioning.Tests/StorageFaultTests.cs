@@ -1,0 +1,155 @@
+using System.Net.Http.Json;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.TestKit;
+using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Tpm.Commands;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>The service with its store wrapped in a <see cref="FaultInjectingStore"/>.</summary>
+public sealed class FaultyServiceFixture : IAsyncLifetime
+{
+    public ServiceFixture Service { get; } = ServiceFixture.With(new Dictionary<string, string?>(), FaultInjectingStore.Decorate);
+
+    public FaultInjectingStore Faults => (FaultInjectingStore)Service.Store;
+
+    public Task InitializeAsync() => Service.InitializeAsync();
+
+    public Task DisposeAsync() => Service.DisposeAsync();
+}
+
+/// <summary>
+/// Storage faults while a device attests reach the device as Unavailable with a retry delay — never as a crash,
+/// never as a certificate the service has not recorded — and the device gets its certificate once storage is back.
+/// </summary>
+public sealed class StorageFaultTests(FaultyServiceFixture fixture) : IClassFixture<FaultyServiceFixture>, IAsyncLifetime
+{
+    private readonly ServiceFixture _service = fixture.Service;
+    private readonly int _injectedBefore = fixture.Faults.Injected;
+    private readonly TestManufacturerCa _manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+    private SwtpmProcess _swtpm = null!;
+    private TpmClient _tpm = null!;
+    private static int _tenants;
+
+    public async Task InitializeAsync()
+    {
+        _swtpm = await SwtpmProcess.StartAsync();
+        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
+    }
+
+    public async Task DisposeAsync()
+    {
+        fixture.Faults.FailWhen(null);
+        await _swtpm.DisposeAsync();
+        _manufacturer.Dispose();
+    }
+
+    /// <summary>
+    /// The storage calls of one attest, in order: the device state write that spends the challenge, the serial claim,
+    /// the device state write that records the certificate. Faulting the first leaves the challenge open (the same
+    /// attest may be retried); faulting a later one leaves it spent (the device registers again).
+    /// </summary>
+    public static TheoryData<string, bool> AttestWrites => new()
+    {
+        { "spend-challenge", true },
+        { "claim-serial", false },
+        { "record-certificate", false },
+    };
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(AttestWrites))]
+    public async Task A_storage_fault_during_attest_answers_Unavailable_records_no_certificate_and_a_retry_after_it_clears_succeeds(string write, bool sameAttestRetries)
+    {
+        var tenant = await _service.CreateTenantAsync($"f{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [_manufacturer.RootDer]);
+        var enrollment = new TpmEnrollment(_tpm, await VirtualDevices.ManufactureAsync(_tpm, _manufacturer));
+        var deviceId = await enrollment.ReadDeviceIdAsync();
+        await using var client = await _service.ConnectAsync(deviceId);
+        var stateWrites = 0;
+        Func<StoreCall, bool> fault = write switch
+        {
+            "spend-challenge" => c => c is { Operation: "write" } && c.Key == deviceId && Interlocked.Increment(ref stateWrites) == 1,
+            "claim-serial" => c => c is { Operation: "claim", Scope: "serial" },
+            "record-certificate" => c => c is { Operation: "write" } && c.Key == deviceId && Interlocked.Increment(ref stateWrites) == 2,
+            _ => throw new ArgumentOutOfRangeException(nameof(write)),
+        };
+        // the fault is armed as the attest leaves the device, so the register before it is stored normally
+        var channel = new TamperingChannel(client)
+        {
+            Attest = a =>
+            {
+                fixture.Faults.FailWhen(fault);
+                return a;
+            },
+        };
+
+        var refusal = await Refusals.ExpectAsync(ProvisioningError.Unavailable, () => enrollment.EnrollAsync(channel));
+        fixture.Faults.FailWhen(null);
+
+        Assert.Equal(1, fixture.Faults.Injected - _injectedBefore);
+        Assert.True(refusal.RetryAfter > TimeSpan.Zero, $"retry after {refusal.RetryAfter}");
+        Assert.True(refusal.IsTransient);
+        Assert.Null(await _service.Store.GetDeviceAsync(tenant.TenantId, deviceId));
+        var view = await _service.Grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenant.TenantId);
+        Assert.True(view is null || view.Status != DeviceStatus.Active && view.CertificateSerial is null, $"device is {view?.Status} with serial {view?.CertificateSerial}");
+        Assert.DoesNotContain(await _service.ReadAuditLogAsync(tenant.TenantId), e => e.Event.Subject == deviceId && e.Event.Outcome == "issued");
+
+        // the device retries: the same attest if its challenge is still open, otherwise the whole enrolment
+        IssuedResponse issued;
+        if (sameAttestRetries)
+        {
+            issued = await client.AttestAsync(channel.Attests[0]);
+        }
+        else
+        {
+            await Refusals.ExpectAsync(ProvisioningError.NoChallenge, () => client.AttestAsync(channel.Attests[0]));
+            issued = (await enrollment.EnrollAsync(client)).Issued;
+        }
+
+        var record = await _service.Store.GetDeviceAsync(tenant.TenantId, deviceId);
+        Assert.Equal(nameof(DeviceStatus.Active), record!.State);
+        Assert.Equal(issued.SerialNumber, record.CertificateSerial);
+        using var http = tenant.Http;
+        var shown = await http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}");
+        Assert.Equal(issued.SerialNumber, shown!.CertificateSerial);
+        Assert.Empty(shown.PastSerials);
+        Assert.Single(await _service.ReadAuditLogAsync(tenant.TenantId), e => e.Event.Subject == deviceId && e.Event.Outcome == "issued");
+        Assert.True((await _service.Store.VerifyAuditChainAsync(tenant.TenantId)).IsValid);
+    }
+
+    /// <summary>The writes after the certificate is recorded in the device's state: the inventory and the audit log.</summary>
+    public static TheoryData<string> AfterRecordWrites => new() { "upsert-device", "append-audit" };
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(AfterRecordWrites))]
+    public async Task A_storage_fault_after_the_certificate_is_recorded_answers_Unavailable_and_the_retried_attest_returns_it_with_inventory_and_audit_complete(string operation)
+    {
+        var tenant = await _service.CreateTenantAsync($"g{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [_manufacturer.RootDer]);
+        var enrollment = new TpmEnrollment(_tpm, await VirtualDevices.ManufactureAsync(_tpm, _manufacturer));
+        var deviceId = await enrollment.ReadDeviceIdAsync();
+        await using var client = await _service.ConnectAsync(deviceId);
+        var channel = new TamperingChannel(client)
+        {
+            Attest = a =>
+            {
+                fixture.Faults.FailWhen(c => c.Operation == operation && c.Key == deviceId);
+                return a;
+            },
+        };
+
+        var refusal = await Refusals.ExpectAsync(ProvisioningError.Unavailable, () => enrollment.EnrollAsync(channel));
+        fixture.Faults.FailWhen(null);
+        var issued = await client.AttestAsync(channel.Attests[0]);
+
+        Assert.True(refusal.RetryAfter > TimeSpan.Zero);
+        var record = await _service.Store.GetDeviceAsync(tenant.TenantId, deviceId);
+        Assert.Equal(issued.SerialNumber, record?.CertificateSerial);
+        // at least once: when the inventory write failed, the entry written before it is written again on the retry
+        var issuedEntries = (await _service.ReadAuditLogAsync(tenant.TenantId)).Where(e => e.Event.Subject == deviceId && e.Event.Outcome == "issued").ToList();
+        Assert.NotEmpty(issuedEntries);
+        Assert.All(issuedEntries, e => Assert.Equal(issued.SerialNumber, e.Event.Details!["serial"]));
+        Assert.True((await _service.Store.VerifyAuditChainAsync(tenant.TenantId)).IsValid);
+    }
+}
