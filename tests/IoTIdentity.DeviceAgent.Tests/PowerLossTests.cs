@@ -62,8 +62,10 @@ public sealed class PowerLossTests(ServiceFixture service) : IClassFixture<Servi
             var stored = device.Store.Load();
             if (stored is null || stored.IsExpired(DateTimeOffset.UtcNow)) return false;
             var view = await device.ServiceViewAsync();
-            return view?.CertificateSerial == stored.Metadata.SerialNumber;
-        }, Lifetime + TimeSpan.FromSeconds(30), "the agent's stored serial is the service's current serial");
+            // the agent prunes generations the pointer no longer names right after moving it: wait for that too
+            return view?.CertificateSerial == stored.Metadata.SerialNumber
+                && Directory.EnumerateDirectories(device.Options.StateDirectory, "gen-*").Count() == 1;
+        }, Lifetime + TimeSpan.FromSeconds(30), "the agent's stored serial is the service's current serial, in the only generation");
 
         var identity = device.Store.Load()!;
         Assert.Single(Directory.EnumerateDirectories(device.Options.StateDirectory, "gen-*"));
