@@ -21,12 +21,14 @@ internal static class CosmosIds
     public static string AuditId(long sequence) => sequence.ToString("D20", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// A device id as a Cosmos item id: <c>/ \ ? #</c> are not allowed in ids, so those and <c>%</c> are
-    /// percent-escaped (as UTF-8 bytes in upper-case hex); everything else is kept. The mapping is injective.
+    /// A device id as a Cosmos item id. <c>/ \ ? #</c> are not allowed in ids, and the SDK puts ids into request
+    /// paths unescaped, so a <c>%</c> would be decoded by the server; those five and the escape character <c>~</c>
+    /// become <c>~XX</c> (upper-case hex of the character); everything else is kept. The mapping is injective, and
+    /// an escaped id of at most 256 characters stays within Cosmos' 1,023-byte id limit.
     /// </summary>
     public static string DeviceItemId(string deviceId)
     {
-        if (deviceId.AsSpan().IndexOfAny("/\\?#%") < 0)
+        if (deviceId.AsSpan().IndexOfAny("/\\?#%~") < 0)
         {
             return deviceId;
         }
@@ -34,9 +36,9 @@ internal static class CosmosIds
         var builder = new StringBuilder(deviceId.Length + 8);
         foreach (var c in deviceId)
         {
-            if (c is '/' or '\\' or '?' or '#' or '%')
+            if (c is '/' or '\\' or '?' or '#' or '%' or '~')
             {
-                builder.Append('%').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+                builder.Append('~').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
             }
             else
             {

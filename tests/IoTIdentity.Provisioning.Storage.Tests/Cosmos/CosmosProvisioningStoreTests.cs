@@ -25,16 +25,24 @@ public sealed class CosmosProvisioningStoreTests(CosmosServerFixture server) : P
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
     }
 
-    /// <summary>A plain SDK client on the test server, bypassing the store.</summary>
-    internal static CosmosClient RawClient(CosmosServerFixture server) => new(
-        server.Endpoint.AbsoluteUri, CosmosStoreOptions.EmulatorKey, new CosmosClientOptions
+    /// <summary>A plain SDK client on the test server, bypassing the store; with or without the store's handlers.</summary>
+    internal static CosmosClient RawClient(CosmosServerFixture server, bool handlers = true)
+    {
+        var options = new CosmosClientOptions
         {
             ConnectionMode = ConnectionMode.Gateway,
             LimitToEndpoint = true,
-            CustomHandlers = { new CrossPartitionQueryHeaderHandler(), new SinglePartitionQueryPlanHandler() },
             HttpClientFactory = () => new HttpClient(new SocketsHttpHandler
             {
                 SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
             }),
-        });
+        };
+        if (handlers)
+        {
+            options.CustomHandlers.Add(new CrossPartitionQueryHeaderHandler());
+            options.CustomHandlers.Add(new SinglePartitionQueryPlanHandler());
+        }
+
+        return new CosmosClient(server.Endpoint.AbsoluteUri, CosmosStoreOptions.EmulatorKey, options);
+    }
 }
