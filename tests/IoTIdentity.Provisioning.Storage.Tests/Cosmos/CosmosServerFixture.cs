@@ -38,7 +38,10 @@ public sealed partial class CosmosServerFixture : IAsyncLifetime
     {
         var root = RepositoryRoot();
         var cli = Path.Combine(root, "artifacts", "npm", "node_modules", "@vercel", "cosmosdb-server", "lib", "cli.js");
-        if (!File.Exists(cli))
+        var pinned = Path.Combine(root, "tests", "cosmosdb-server", "package-lock.json");
+        var installed = Path.Combine(root, "artifacts", "npm", "package-lock.json");
+        if (!File.Exists(cli) || !File.Exists(installed)
+            || !File.ReadAllBytes(pinned).AsSpan().SequenceEqual(File.ReadAllBytes(installed)))
         {
             await InstallAsync(root);
         }
