@@ -1,3 +1,5 @@
+using IoTIdentity.TestKit;
+
 namespace IoTIdentity.Provisioning.Storage.Tests.Cosmos;
 
 /// <summary>The tests that share one <see cref="CosmosServerFixture"/> process.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using IoTIdentity.Provisioning.Storage.Cosmos;
 using IoTIdentity.Provisioning.Storage.Tests.Contract;
+using IoTIdentity.TestKit;
 using Microsoft.Azure.Cosmos;
 
 namespace IoTIdentity.Provisioning.Storage.Tests.Cosmos;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using IoTIdentity.Provisioning.Storage.Cosmos;
+using IoTIdentity.TestKit;
 using Microsoft.Azure.Cosmos;
 
 namespace IoTIdentity.Provisioning.Storage.Tests.Cosmos;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using IoTIdentity.Provisioning.Storage.Cosmos;
+using Xunit;
 
-namespace IoTIdentity.Provisioning.Storage.Tests.Cosmos;
+namespace IoTIdentity.TestKit;
 
 /// <summary>
 /// A real Cosmos DB protocol server for the tests: <c>@vercel/cosmosdb-server</c> (pinned in
@@ -23,16 +23,9 @@ public sealed partial class CosmosServerFixture : IAsyncLifetime
     /// <summary>The server's endpoint, e.g. https://127.0.0.1:40123/.</summary>
     public Uri Endpoint { get; private set; } = null!;
 
-    /// <summary>Options for a store over this server's shared test database.</summary>
-    public CosmosStoreOptions Options(string database = "iotidentity-tests") => new()
-    {
-        Endpoint = Endpoint,
-        Key = CosmosStoreOptions.EmulatorKey,
-        Database = database,
-        AcceptAnyServerCertificate = true,
-        AnswerQueryPlansLocally = true,
-        MaxAttempts = 3,
-    };
+    /// <summary>The key the server expects: any; the Cosmos emulator's well-known key is used by convention.</summary>
+    public const string Key =
+        "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
     public async Task InitializeAsync()
     {
