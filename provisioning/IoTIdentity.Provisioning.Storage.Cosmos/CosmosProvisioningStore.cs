@@ -108,8 +108,13 @@ public sealed partial class CosmosProvisioningStore : IProvisioningStore, IDispo
             RequestTimeout = options.RequestTimeout,
             MaxRetryAttemptsOnRateLimitedRequests = 3,
             MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(10),
-            CustomHandlers = { new CrossPartitionQueryHeaderHandler() },
         };
+        foreach (var handler in options.Handlers)
+        {
+            clientOptions.CustomHandlers.Add(handler);
+        }
+
+        clientOptions.CustomHandlers.Add(new CrossPartitionQueryHeaderHandler());
         if (options.AnswerQueryPlansLocally)
         {
             clientOptions.CustomHandlers.Add(new SinglePartitionQueryPlanHandler());

@@ -39,6 +39,9 @@ public sealed record CosmosStoreOptions
     /// jitter. Default 100 ms.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Extra request handlers, outermost first (tests inject throttling and outages with them).</summary>
+    internal IReadOnlyList<Microsoft.Azure.Cosmos.RequestHandler> Handlers { get; init; } = [];
+
     /// <summary>The timeout of one HTTP request. Default 30 s.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

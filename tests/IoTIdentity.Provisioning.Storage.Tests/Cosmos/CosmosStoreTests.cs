@@ -85,4 +85,39 @@ public sealed class CosmosStoreTests(CosmosServerFixture server)
 
         Assert.Contains(endpoint.ToString(), error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Throttling_is_retried_after_the_servers_retry_after_and_the_write_lands()
+    {
+        var throttle = new FaultInjectingHandler(HttpStatusCode.TooManyRequests, count: 2, retryAfterMs: "50");
+        using var store = await CosmosProvisioningStore.OpenAsync(server.Options() with { MaxAttempts = 3, Handlers = [throttle] });
+        var kind = $"kind-{Guid.NewGuid():N}";
+        throttle.Armed = true;
+
+        var etag = await store.WriteAsync(kind, "k", "x"u8.ToArray(), null);
+
+        Assert.Equal(2, throttle.Injected);
+        Assert.Equal(etag, (await store.ReadAsync(kind, "k"))?.ETag);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.RequestTimeout)]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    public async Task A_lasting_outage_becomes_unavailable_after_the_attempt_budget_naming_container_and_operation(HttpStatusCode status)
+    {
+        var outage = new FaultInjectingHandler(status, count: int.MaxValue, retryAfterMs: status == HttpStatusCode.TooManyRequests ? "10" : null);
+        using var store = await CosmosProvisioningStore.OpenAsync(server.Options() with
+        {
+            MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(10), Handlers = [outage],
+        });
+
+        outage.Armed = true;
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.GetClaimOwnerAsync("scope", "value"));
+
+        Assert.Equal(3, outage.Injected);
+        Assert.Contains("container 'iotidentity-tests/claims'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("operation 'read a claim'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+    }
 }
