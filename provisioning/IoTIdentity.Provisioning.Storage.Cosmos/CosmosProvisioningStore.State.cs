@@ -19,7 +19,15 @@ public sealed partial class CosmosProvisioningStore
             case HttpStatusCode.OK:
                 var item = await DeserializeAsync<StateItem>(_state, "read state", response, cancellationToken)
                     .ConfigureAwait(false);
-                return new StoredState(Convert.FromBase64String(item.Data), response.Headers.ETag);
+                try
+                {
+                    return new StoredState(Convert.FromBase64String(item.Data), response.Headers.ETag);
+                }
+                catch (FormatException e)
+                {
+                    throw new StoreUnavailableException(
+                        $"{Where(_state, "read state")}: state '{kind}/{key}' is not base64 (altered outside the service?).", e);
+                }
             case HttpStatusCode.NotFound:
                 return null;
             default:

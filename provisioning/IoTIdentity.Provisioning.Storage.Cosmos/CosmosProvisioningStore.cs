@@ -188,6 +188,11 @@ public sealed partial class CosmosProvisioningStore : IProvisioningStore, IDispo
             {
                 (lastCause, lastError) = (Describe(e), e);
             }
+            catch (CosmosException e)
+            {
+                // Not transient (401, 400 …): nothing backend-specific escapes the store.
+                throw new StoreUnavailableException($"{Where(container, operation)} failed: {Describe(e)}", e);
+            }
 
             if (attempt < _options.MaxAttempts)
             {
