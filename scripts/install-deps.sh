@@ -2,7 +2,8 @@
 # Installs the real parts IoTIdentity drives, when missing: swtpm and swtpm-tools (software TPMs and their
 # EK-certificate provisioning), tpm2-tools (the independent cross-check peer), mosquitto (external broker mode),
 # tpm2-openssl and tpm2-abrmd (the OpenSSL 3 provider the device agent's TSS2 key files are checked with, and
-# the resource manager it needs in front of a swtpm for a TLS handshake).
+# the resource manager it needs in front of a swtpm for a TLS handshake), node/npm and @vercel/cosmosdb-server
+# (the Cosmos DB protocol server of the storage tests).
 set -euo pipefail
 need=()
 for tool in swtpm swtpm_setup swtpm_localca tpm2_makecredential mosquitto openssl; do
@@ -16,4 +17,23 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 dbus mosquitto openssl >/dev/null
+fi
+
+# Node.js and npm run @vercel/cosmosdb-server, the Cosmos DB protocol server the storage tests use; the server
+# itself is pinned by tests/cosmosdb-server/package-lock.json and installed into artifacts/npm.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "installing dependencies (missing: node/npm)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+fi
+npm_prefix="$root/artifacts/npm"
+if ! cmp -s "$root/tests/cosmosdb-server/package-lock.json" "$npm_prefix/package-lock.json" \
+   || [ ! -f "$npm_prefix/node_modules/@vercel/cosmosdb-server/lib/cli.js" ]; then
+  echo "installing @vercel/cosmosdb-server into $npm_prefix"
+  mkdir -p "$npm_prefix"
+  cp "$root/tests/cosmosdb-server/package.json" "$root/tests/cosmosdb-server/package-lock.json" "$npm_prefix/"
+  (cd "$npm_prefix" && npm ci --no-audit --no-fund --loglevel=error)
 fi

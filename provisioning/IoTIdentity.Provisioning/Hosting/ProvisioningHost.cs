@@ -5,6 +5,7 @@ using IoTIdentity.Provisioning.Enrollment;
 using IoTIdentity.Provisioning.GrainStorage;
 using IoTIdentity.Provisioning.Mqtt;
 using IoTIdentity.Provisioning.Storage;
+using IoTIdentity.Provisioning.Storage.Cosmos;
 using IoTIdentity.Provisioning.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -50,10 +51,21 @@ public static class ProvisioningHost
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(RandomNumberGenerator.Create());
-        builder.Services.AddSingleton<IProvisioningStore>(_ => SqliteProvisioningStore.Open(new SqliteStoreOptions
+        // Storage:Provider = sqlite (default: one file in the data directory) | cosmos (Storage:Cosmos:*, see CosmosStoreOptions).
+        var storageProvider = configuration["Storage:Provider"] ?? "sqlite";
+        builder.Services.AddSingleton<IProvisioningStore>(storageProvider.ToLowerInvariant() switch
         {
-            DatabasePath = configuration["Storage:Sqlite:Path"] ?? Path.Combine(dataDirectory, "iotidentity.db"),
-        }));
+            "sqlite" => _ => SqliteProvisioningStore.Open(new SqliteStoreOptions
+            {
+                DatabasePath = configuration["Storage:Sqlite:Path"] ?? Path.Combine(dataDirectory, "iotidentity.db"),
+            }),
+            // Opened on the thread pool: the first resolution can happen inside a grain turn, whose scheduler must not block.
+            "cosmos" => _ => Task.Run(() => CosmosProvisioningStore.OpenAsync(
+                configuration.GetSection("Storage:Cosmos").Get<CosmosStoreOptions>()
+                    ?? throw new InvalidOperationException("Storage:Provider is 'cosmos', but Storage:Cosmos (Endpoint, Key) is not configured.")))
+                .GetAwaiter().GetResult(),
+            _ => throw new InvalidOperationException($"Storage:Provider '{storageProvider}' is neither 'sqlite' nor 'cosmos'."),
+        });
         var kek = DevKeyEncryptionKey.LoadOrCreate(configuration.GetSection(DevKeyEncryptionKey.Section).Get<KeyEncryptionKeyRingOptions>(), dataDirectory, out _);
         builder.Services.AddSingleton(sp => KeyEncryptionKeyRing.FromOptions(kek, sp.GetRequiredService<RandomNumberGenerator>()));
         builder.Services.AddSingleton<TenantCertificateAuthority>();
