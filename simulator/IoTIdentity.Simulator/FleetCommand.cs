@@ -1,3 +1,5 @@
+using IoTIdentity.Attestation.Firmware;
+using IoTIdentity.FirmwareSamples;
 using IoTIdentity.Simulator.Factory;
 using IoTIdentity.Simulator.Reporting;
 using IoTIdentity.Simulator.Scenarios;
@@ -6,7 +8,8 @@ using IoTIdentity.Simulator.Swtpm;
 namespace IoTIdentity.Simulator;
 
 /// <summary>What a fleet run uses.</summary>
-public sealed record FleetOptions(int Devices, int Swtpms, string FleetDirectory, string DataDirectory, string ReportDirectory, bool ServiceProcess = false);
+public sealed record FleetOptions(int Devices, int Swtpms, string FleetDirectory, string DataDirectory, string ReportDirectory,
+    bool ServiceProcess = false, string? Firmware = null);
 
 /// <summary>
 /// Runs fleet scenarios against the service in-process: manufacture (or reuse) the fleet, start the service on its
@@ -20,6 +23,18 @@ public static class FleetCommand
         SwtpmTools.RequireAll();
         Console.WriteLine($"[sim] fleet of {options.Devices} devices on {options.Swtpms} swtpm processes in {Path.GetFullPath(options.FleetDirectory)}");
         await using var fleet = await Fleet.LoadOrManufactureAsync(options.FleetDirectory, options.Devices, options.Swtpms, cancellationToken);
+        FirmwareManifest? firmware = null;
+        if (options.Firmware is { } version)
+        {
+            if (options.ServiceProcess) throw new InvalidOperationException("--firmware works with the in-process service only (for now)");
+            var samples = Path.Combine(options.FleetDirectory, "firmware");
+            SampleReleases.WriteAll(samples);
+            var release = Path.Combine(samples, $"{SampleReleases.Product}-{version}");
+            if (!Directory.Exists(release)) throw new ArgumentException($"no sample release {version}: {string.Join(", ", SampleReleases.Directories)}");
+            firmware = FirmwareManifestJson.Load(Path.Combine(release, "manifest.json"));
+            await fleet.BootAsync(firmware, release, cancellationToken);
+            Console.WriteLine($"[sim] every swtpm booted {firmware.Release}");
+        }
         ServiceTarget? inProcess = null;
         ServiceProcess? process = null;
         try
@@ -32,7 +47,7 @@ public static class FleetCommand
             }
             else
             {
-                inProcess = await ServiceTarget.StartInProcessAsync(options.DataDirectory, fleet.Manufacturer.RootDer, cancellationToken);
+                inProcess = await ServiceTarget.StartInProcessAsync(options.DataDirectory, fleet.Manufacturer.RootDer, cancellationToken, firmware);
             }
             var client = process?.ClientOptions ?? inProcess!.ClientOptions;
             TimeSpan Cpu() => process?.CpuTime ?? TimeSpan.Zero;

@@ -18,13 +18,14 @@ var fleetDevices = new Option<int>("--devices") { Description = "Fleet size", De
 var swtpms = new Option<int>("--swtpms") { Description = "swtpm processes in the pool", DefaultValueFactory = _ => 2 };
 var fleetDirectory = new Option<string>("--fleet") { Description = "Where the manufactured fleet is kept (reused by later runs)", DefaultValueFactory = _ => ".fleet" };
 var serviceProcess = new Option<bool>("--service-process") { Description = "Run the service as its own process and report the CPU it used" };
+var firmware = new Option<string?>("--firmware") { Description = "Boot every swtpm into this sample release first (e.g. 1.0.0) and allow only it" };
 var reports = new Option<string>("--reports") { Description = "Where JSON reports go", DefaultValueFactory = _ => "artifacts/simulator" };
 
 Command FleetScenario(string name, string description)
 {
-    var command = new Command(name, description) { fleetDevices, swtpms, fleetDirectory, data, reports, serviceProcess };
+    var command = new Command(name, description) { fleetDevices, swtpms, fleetDirectory, data, reports, serviceProcess, firmware };
     command.SetAction((result, cancellationToken) => FleetCommand.RunAsync(new FleetOptions(result.GetValue(fleetDevices), result.GetValue(swtpms),
-        result.GetValue(fleetDirectory)!, result.GetValue(data)!, result.GetValue(reports)!, result.GetValue(serviceProcess)), name, cancellationToken));
+        result.GetValue(fleetDirectory)!, result.GetValue(data)!, result.GetValue(reports)!, result.GetValue(serviceProcess), result.GetValue(firmware)), name, cancellationToken));
     return command;
 }
 

@@ -1,4 +1,8 @@
+using IoTIdentity.Attestation.Firmware;
+using IoTIdentity.FirmwareSamples;
+using IoTIdentity.Provisioning.Storage;
 using IoTIdentity.Simulator.Factory;
+using Microsoft.Extensions.DependencyInjection;
 using IoTIdentity.Simulator.Scenarios;
 
 namespace IoTIdentity.Simulator.Tests;
@@ -63,5 +67,35 @@ public sealed class FleetScenarioTests : IAsyncLifetime
         Assert.Equal(20, report.Succeeded);
         Assert.Empty(report.Errors);
         Assert.Contains(report.Latencies, l => l.Step == "total" && l.Count == 16);
+    }
+
+    [Theory(Timeout = 120_000)]
+    [InlineData("1.0.0", true)]
+    [InlineData("1.0.0-tampered", false)]
+    public async Task A_fleet_booting_a_sample_release_enrols_only_when_the_release_is_allowed(string booted, bool enrols)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(110));
+        var samples = Path.Combine(_directory, "firmware");
+        SampleReleases.WriteAll(samples);
+        FirmwareManifest Manifest(string version) => FirmwareManifestJson.Load(Path.Combine(samples, $"{SampleReleases.Product}-{version}", "manifest.json"));
+        await using var fleet = await Fleet.LoadOrManufactureAsync(Path.Combine(_directory, $"fleet-{booted}"), 4, 2, timeout.Token);
+        await fleet.BootAsync(Manifest(booted), Path.Combine(samples, $"{SampleReleases.Product}-{booted}"), timeout.Token);
+        await using var service = await ServiceTarget.StartInProcessAsync(Path.Combine(_directory, $"data-{booted}"), fleet.Manufacturer.RootDer,
+            timeout.Token, allowedFirmware: Manifest("1.0.0"));
+
+        var (report, _) = await FleetScenarios.FirstBootAsync(fleet, service.ClientOptions, timeout.Token);
+
+        if (enrols)
+        {
+            Assert.Equal(4, report.Succeeded);
+            var store = service.Services.GetRequiredService<IProvisioningStore>();
+            foreach (var device in fleet.Devices)
+                Assert.Equal("acme-sensor 1.0.0", (await store.GetDeviceAsync("dev", device.DeviceId))!.Firmware);
+        }
+        else
+        {
+            Assert.Equal(0, report.Succeeded);
+            Assert.Equal(4, report.Errors["MeasurementNotAllowed"]);
+        }
     }
 }

@@ -1,11 +1,13 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using IoTIdentity.Attestation.Firmware;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Ek;
 using IoTIdentity.Tpm.Sessions;
+using IoTIdentity.Tpm.Types;
 
 namespace IoTIdentity.Simulator.Factory;
 
@@ -42,12 +44,38 @@ public sealed class Fleet : IAsyncDisposable
     /// <summary>The devices.</summary>
     public IReadOnlyList<FleetDevice> Devices { get; }
 
-    /// <summary>The enrolment options of a device (its EK template and certificate).</summary>
-    public static TpmEnrollmentOptions OptionsFor(FleetDevice device) => new()
+    private readonly Dictionary<int, byte[]> _eventLogs = [];
+
+    /// <summary>The firmware release the pool booted, if any (<see cref="BootAsync"/>).</summary>
+    public FirmwareManifest? Firmware { get; private set; }
+
+    /// <summary>The enrolment options of a device: its EK template and certificate, and its TPM's boot event log.</summary>
+    public TpmEnrollmentOptions OptionsFor(FleetDevice device) => new()
     {
         EkTemplate = EkTemplates.WithUnique(EkTemplates.EccP256, device.Unique),
         EkCertificate = device.EkCertificate,
+        EventLog = _eventLogs.GetValueOrDefault(device.Slot),
     };
+
+    /// <summary>
+    /// Measured boot of every swtpm in the pool: a reset (PCRs back to zero), then each component of
+    /// <paramref name="manifest"/> extended into its PCR, and the event log kept for the devices on that swtpm —
+    /// every virtual device on one swtpm booted the same firmware.
+    /// </summary>
+    public async Task BootAsync(FirmwareManifest manifest, string releaseDirectory, CancellationToken cancellationToken)
+    {
+        for (var slot = 0; slot < Swtpms.Count; slot++)
+        {
+            var log = await RunOnSlotAsync(slot, async tpm =>
+            {
+                await Swtpms[slot].Transport.ResetAsync(cancellationToken);
+                await tpm.ExecuteAsync(new Startup(TpmSu.Clear), [], cancellationToken);
+                return await MeasuredBoot.BootAsync(tpm, manifest, releaseDirectory, cancellationToken: cancellationToken);
+            }, cancellationToken);
+            _eventLogs[slot] = log;
+        }
+        Firmware = manifest;
+    }
 
     /// <summary>A TPM client for a slot; use it only inside <see cref="RunOnSlotAsync{T}"/>.</summary>
     public TpmClient Tpm(int slot) => new(Swtpms[slot].Transport, ownsTransport: false);

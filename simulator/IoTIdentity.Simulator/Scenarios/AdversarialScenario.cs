@@ -41,8 +41,8 @@ public static class AdversarialScenario
             try
             {
                 var steps = attack.Attack is null
-                    ? await EnrolHonestlyAsync(tpm, device, client, cancellationToken)
-                    : await AttackAsync(attack.Attack, tpm, device, devices, rogue, client, cancellationToken);
+                    ? await EnrolHonestlyAsync(fleet, tpm, device, client, cancellationToken)
+                    : await AttackAsync(fleet, attack.Attack, tpm, device, devices, rogue, client, cancellationToken);
                 var expected = attack.Attack is null;
                 return new DeviceOutcome(device.DeviceId, expected, expected ? null : $"{attack.Attack}: certificate issued", clock.Elapsed.TotalSeconds, steps);
             }
@@ -56,17 +56,17 @@ public static class AdversarialScenario
         return ScenarioReport.From("adversarial", outcomes, clock.Elapsed);
     }
 
-    private static async Task<Dictionary<string, double>> EnrolHonestlyAsync(TpmClient tpm, FleetDevice device, EnrollmentClientOptions client, CancellationToken ct)
+    private static async Task<Dictionary<string, double>> EnrolHonestlyAsync(Fleet fleet, TpmClient tpm, FleetDevice device, EnrollmentClientOptions client, CancellationToken ct)
     {
         await using var connection = await EnrollmentClient.ConnectAsync(device.DeviceId, client, ct);
-        var result = await new TpmEnrollment(tpm, Fleet.OptionsFor(device)).EnrollAsync(connection, ct);
+        var result = await new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(connection, ct);
         return result.StepDurations.ToDictionary(s => s.Key, s => s.Value.TotalMilliseconds);
     }
 
-    private static async Task<Dictionary<string, double>> AttackAsync(string attack, TpmClient tpm, FleetDevice device, IReadOnlyList<FleetDevice> devices,
+    private static async Task<Dictionary<string, double>> AttackAsync(Fleet fleet, string attack, TpmClient tpm, FleetDevice device, IReadOnlyList<FleetDevice> devices,
         ManufacturerCa rogue, EnrollmentClientOptions client, CancellationToken ct)
     {
-        var options = Fleet.OptionsFor(device);
+        var options = fleet.OptionsFor(device);
         var connectAs = attack == "spoofed-client-id" ? devices[(device.Index + 1) % devices.Count].DeviceId : device.DeviceId;
         await using var connection = await EnrollmentClient.ConnectAsync(connectAs, client, ct);
         switch (attack)

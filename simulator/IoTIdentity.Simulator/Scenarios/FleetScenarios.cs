@@ -18,7 +18,7 @@ public static class FleetScenarios
         var results = new System.Collections.Concurrent.ConcurrentDictionary<string, EnrollmentResult>();
         var (outcomes, elapsed) = await RunAsync(fleet, client, async (device, tpm, channel) =>
         {
-            var result = await new TpmEnrollment(tpm, Fleet.OptionsFor(device)).EnrollAsync(channel, cancellationToken);
+            var result = await new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(channel, cancellationToken);
             results[device.DeviceId] = result;
             return result;
         }, cancellationToken);
@@ -32,7 +32,7 @@ public static class FleetScenarios
         var (outcomes, elapsed) = await RunAsync(fleet, client, (device, tpm, channel) =>
         {
             var previous = current[device.DeviceId];
-            return new TpmEnrollment(tpm, Fleet.OptionsFor(device)).RenewAsync(channel, previous.DeviceKey, previous.Issued.SerialNumber, cancellationToken);
+            return new TpmEnrollment(tpm, fleet.OptionsFor(device)).RenewAsync(channel, previous.DeviceKey, previous.Issued.SerialNumber, cancellationToken);
         }, cancellationToken, fleet.Devices.Where(d => current.ContainsKey(d.DeviceId)).ToList());
         return ScenarioReport.From("rotation-storm", outcomes, elapsed);
     }

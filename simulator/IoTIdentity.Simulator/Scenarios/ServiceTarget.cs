@@ -1,3 +1,4 @@
+using IoTIdentity.Attestation.Firmware;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Hosting;
@@ -18,6 +19,9 @@ public sealed class ServiceTarget : IAsyncDisposable
 
     private ServiceTarget(WebApplication app) => _app = app;
 
+    /// <summary>The service's services (inventory, grains), for checks.</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>How devices reach the MQTT endpoint.</summary>
     public EnrollmentClientOptions ClientOptions
     {
@@ -29,7 +33,8 @@ public sealed class ServiceTarget : IAsyncDisposable
     }
 
     /// <summary>Starts the service in-process and makes the dev tenant trust <paramref name="manufacturerRoot"/>.</summary>
-    public static async Task<ServiceTarget> StartInProcessAsync(string dataDirectory, byte[] manufacturerRoot, CancellationToken cancellationToken)
+    public static async Task<ServiceTarget> StartInProcessAsync(string dataDirectory, byte[] manufacturerRoot, CancellationToken cancellationToken,
+        FirmwareManifest? allowedFirmware = null)
     {
         var app = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -48,7 +53,9 @@ public sealed class ServiceTarget : IAsyncDisposable
         var group = app.Services.GetRequiredService<IGrainFactory>().GetGrain<IEnrollmentGroupGrain>("dev/default");
         var policy = await group.GetPolicyAsync() ?? new EnrollmentPolicy { TenantId = "dev", GroupId = "default" };
         if (!policy.TrustedRoots.Any(r => r.AsSpan().SequenceEqual(manufacturerRoot)))
-            await group.SetPolicyAsync(policy with { TrustedRoots = policy.TrustedRoots.Add(manufacturerRoot) });
+            policy = await group.SetPolicyAsync(policy with { TrustedRoots = policy.TrustedRoots.Add(manufacturerRoot) });
+        if (allowedFirmware is not null)
+            await group.SetPolicyAsync(policy with { AllowedFirmware = [FirmwareRelease.From(allowedFirmware)] });
         return new ServiceTarget(app);
     }
 
