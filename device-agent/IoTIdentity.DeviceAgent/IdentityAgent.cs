@@ -165,6 +165,25 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
     }
 
     /// <summary>
+    /// Measured boot for a virtual device (a software TPM; on hardware the firmware does this): extends each component
+    /// of the release in <paramref name="releaseDirectory"/> (its <c>manifest.json</c> and images) into the TPM's
+    /// PCRs and writes the event log, atomically, to <see cref="AgentOptions.EventLogPath"/>, which enrolment and
+    /// rotation then send. Run it once after each TPM reset: PCRs accumulate.
+    /// </summary>
+    public async Task<string> BootAsync(string releaseDirectory, CancellationToken cancellationToken)
+    {
+        var path = options.EventLogPath ?? throw new InvalidOperationException("set Agent:EventLogPath (--event-log) to where the boot's event log goes");
+        var manifest = Attestation.Firmware.FirmwareManifestJson.Load(Path.Combine(releaseDirectory, "manifest.json"));
+        await using var tpm = await OpenTpmAsync(cancellationToken).ConfigureAwait(false);
+        var log = await MeasuredBoot.BootAsync(tpm, manifest, releaseDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temp = path + ".tmp";
+        await File.WriteAllBytesAsync(temp, log, cancellationToken).ConfigureAwait(false);
+        File.Move(temp, path, overwrite: true);
+        return manifest.Release;
+    }
+
+    /// <summary>
     /// Opens the TPM. Without a resource manager (a simulator socket, <c>/dev/tpm0</c>) objects and sessions outlive the
     /// connection, so whatever a killed predecessor left loaded is flushed first — the agent is the TPM's only user.
     /// </summary>

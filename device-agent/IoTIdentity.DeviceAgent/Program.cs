@@ -27,7 +27,11 @@ rotate.SetAction((parsed, ct) => AgentCommands.EnrollAsync(configuration.Build(p
 var reset = new Command("reset", "Forget the local identity (certificate and key blobs)") { yes };
 reset.SetAction(parsed => AgentCommands.Reset(configuration.Build(parsed), parsed.GetValue(yes)));
 
-var root = new RootCommand("IoTIdentity device agent") { run, status, enroll, rotate, reset };
+var release = new Argument<string>("release") { Description = "A firmware release directory (manifest.json and its images)" };
+var boot = new Command("boot", "Measured boot of a virtual device: extend a firmware release into the (software) TPM and write the event log") { release };
+boot.SetAction((parsed, ct) => AgentCommands.BootAsync(configuration.Build(parsed), parsed.GetValue(release)!, ct));
+
+var root = new RootCommand("IoTIdentity device agent") { run, status, enroll, rotate, reset, boot };
 foreach (var option in configuration.All) root.Options.Add(option);
 return await root.Parse(args).InvokeAsync();
 
@@ -48,6 +52,15 @@ internal static class AgentCommands
         builder.Services.AddHostedService<AgentDaemon>();
         using var host = builder.Build();
         await host.RunAsync(ct).ConfigureAwait(false);
+        return 0;
+    }
+
+    public static async Task<int> BootAsync(IConfigurationRoot configuration, string releaseDirectory, CancellationToken ct)
+    {
+        var options = AgentConfiguration.Options(configuration);
+        using var logging = Logging(configuration);
+        var booted = await new IdentityAgent(options, logging.CreateLogger<IdentityAgent>()).BootAsync(releaseDirectory, ct).ConfigureAwait(false);
+        Console.WriteLine($"booted {booted}; event log written to {options.EventLogPath}");
         return 0;
     }
 
