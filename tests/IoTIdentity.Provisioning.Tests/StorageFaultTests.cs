@@ -152,4 +152,23 @@ public sealed class StorageFaultTests(FaultyServiceFixture fixture) : IClassFixt
         Assert.All(issuedEntries, e => Assert.Equal(issued.SerialNumber, e.Event.Details!["serial"]));
         Assert.True((await _service.Store.VerifyAuditChainAsync(tenant.TenantId)).IsValid);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_storage_fault_behind_the_management_API_answers_503_with_retry_after_not_500()
+    {
+        var tenant = await _service.CreateTenantAsync($"http-{Guid.NewGuid():N}"[..20], [_manufacturer.RootDer]);
+        fixture.Faults.FailWhen(call => call.Operation == "list-devices" && call.Scope == tenant.TenantId);
+        try
+        {
+            var response = await tenant.Http.GetAsync("/api/v1/devices");
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("Unavailable", await response.Content.ReadAsStringAsync());
+            Assert.True(response.Headers.RetryAfter is not null);
+        }
+        finally
+        {
+            fixture.Faults.FailWhen(null);
+        }
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await tenant.Http.GetAsync("/api/v1/devices")).StatusCode);
+    }
 }

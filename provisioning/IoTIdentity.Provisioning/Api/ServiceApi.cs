@@ -13,6 +13,7 @@ public static class ServiceApi
     /// <summary>Maps every endpoint.</summary>
     public static WebApplication MapProvisioningApi(this WebApplication app)
     {
+        app.UseStorageFaultMapping();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Service");
