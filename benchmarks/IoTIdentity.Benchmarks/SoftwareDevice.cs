@@ -1,3 +1,4 @@
+using IoTIdentity.TestKit;
 using System.Security.Cryptography;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Ek;
@@ -16,7 +17,7 @@ namespace IoTIdentity.Benchmarks;
 /// </summary>
 internal sealed class SoftwareDevice : IDisposable
 {
-    private SoftwareDevice(bool ecc, SoftwareManufacturerCa ca)
+    private SoftwareDevice(bool ecc, TestManufacturerCa ca)
     {
         IsEcc = ecc;
         if (ecc)
@@ -39,8 +40,10 @@ internal sealed class SoftwareDevice : IDisposable
             AkKey = ak;
             Ak = Tpm2b<TpmtPublic>.From(KeyTemplates.AkRsa2048 with { Unique = new TpmRsaPublicId(ak.ExportParameters(false).Modulus!) });
         }
-        EkCertificate = ca.IssueEkCertificate(EkKey);
-        EkIntermediates = [ca.IntermediateDer];
+        EkCertificate = EkKey is RSA rsaEk
+            ? ca.IssueEkCertificate(rsaEk.ExportParameters(false))
+            : ca.IssueEkCertificate(((ECDiffieHellman)EkKey).ExportParameters(false));
+        EkIntermediates = ca.IntermediatesDer;
         AkName = TpmNames.Of(Ak);
 
         using var deviceKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -96,9 +99,9 @@ internal sealed class SoftwareDevice : IDisposable
 
     public TpmtSignature CertifySignature { get; }
 
-    public static SoftwareDevice CreateRsa(SoftwareManufacturerCa ca) => new(ecc: false, ca);
+    public static SoftwareDevice CreateRsa(TestManufacturerCa ca) => new(ecc: false, ca);
 
-    public static SoftwareDevice CreateEcc(SoftwareManufacturerCa ca) => new(ecc: true, ca);
+    public static SoftwareDevice CreateEcc(TestManufacturerCa ca) => new(ecc: true, ca);
 
     public void Dispose()
     {

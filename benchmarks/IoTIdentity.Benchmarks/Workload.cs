@@ -1,3 +1,4 @@
+using IoTIdentity.TestKit;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Attestation.Credentials;
@@ -31,8 +32,8 @@ internal sealed class Workload : IDisposable
 
     private static readonly byte[] IdentityLabel = "IDENTITY\0"u8.ToArray();
 
-    private readonly SoftwareManufacturerCa _rsaCa = new("RSA", ecdsa: false);
-    private readonly SoftwareManufacturerCa _eccCa = new("ECC", ecdsa: true);
+    private readonly TestManufacturerCa _rsaCa = TestManufacturerCa.Create(new TestManufacturerCaOptions { Name = "Benchmark TPM Manufacturer RSA" });
+    private readonly TestManufacturerCa _eccCa = TestManufacturerCa.Create(new TestManufacturerCaOptions { Name = "Benchmark TPM Manufacturer ECC", EcdsaKeys = true });
     private readonly SoftwareDevice _rsa;
     private readonly SoftwareDevice _ecc;
     private readonly EkCertificateValidator _validator;
@@ -123,7 +124,7 @@ internal sealed class Workload : IDisposable
         rsa.ExportParameters(false);
     }
 
-    private void BuildChain(SoftwareDevice device, SoftwareManufacturerCa ca)
+    private void BuildChain(SoftwareDevice device, TestManufacturerCa ca)
     {
         using var leaf = X509CertificateLoader.LoadCertificate(device.EkCertificate);
         using var intermediate = X509CertificateLoader.LoadCertificate(device.EkIntermediates[0]);
