@@ -1,13 +1,8 @@
 using System.Diagnostics;
 using IoTIdentity.DeviceAgent.Enrollment;
-using IoTIdentity.Provisioning.Grains;
-using IoTIdentity.Provisioning.Hosting;
-using IoTIdentity.Provisioning.Mqtt;
+using IoTIdentity.Simulator.Scenarios;
 using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Tpm.Commands;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTIdentity.Simulator;
 
@@ -25,19 +20,6 @@ public static class DemoCommand
     public static async Task<int> RunAsync(DemoOptions options, CancellationToken cancellationToken)
     {
         SwtpmTools.RequireAll();
-        Console.WriteLine($"[demo] starting the service (data in {Path.GetFullPath(options.DataDirectory)})");
-        var app = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Urls"] = options.Urls,
-            ["Provisioning:DataDirectory"] = options.DataDirectory,
-            ["Mqtt:TlsPort"] = options.MqttPort.ToString(),
-            ["Mqtt:BindAddress"] = "127.0.0.1",
-            ["Orleans:SiloPort"] = FreePorts.Next().ToString(),
-            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(),
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Orleans"] = "Error",
-        }));
-        await app.StartAsync(cancellationToken);
         var swtpms = new List<SwtpmProcess>();
         try
         {
@@ -47,17 +29,12 @@ public static class DemoCommand
                 .Select(_ => SwtpmProcess.StartAsync(new SwtpmOptions { FreshEndorsementKey = true }, cancellationToken))));
             Console.WriteLine($"[demo] manufactured in {started.Elapsed.TotalSeconds:F1} s");
 
-            var ca = swtpms[0].ManufacturerCa;
-            var grains = app.Services.GetRequiredService<IGrainFactory>();
-            var group = grains.GetGrain<IEnrollmentGroupGrain>("dev/default");
-            var policy = await group.GetPolicyAsync() ?? new EnrollmentPolicy { TenantId = "dev", GroupId = "default" };
-            await group.SetPolicyAsync(policy with { TrustedRoots = [ca.RootDer] });
-            Console.WriteLine("[demo] the dev tenant's default group trusts the manufacturer root");
+            Console.WriteLine($"[demo] starting the service (data in {Path.GetFullPath(options.DataDirectory)}); its dev tenant trusts the manufacturer root");
+            await using var service = await ServiceTarget.StartInProcessAsync(options.DataDirectory, swtpms[0].ManufacturerCa.RootDer, cancellationToken,
+                settings: new Dictionary<string, string?> { ["Urls"] = options.Urls, ["Mqtt:TlsPort"] = options.MqttPort.ToString() });
 
-            var mqtt = app.Services.GetRequiredService<MqttEndpoint>();
-            var clientOptions = new EnrollmentClientOptions { Host = "127.0.0.1", Port = mqtt.TlsPort, TrustAnchors = [mqtt.ServerCertificate] };
             started.Restart();
-            var outcomes = await Task.WhenAll(swtpms.Select((swtpm, i) => EnrolAsync(swtpm, i, clientOptions, cancellationToken)));
+            var outcomes = await Task.WhenAll(swtpms.Select((swtpm, i) => EnrolAsync(swtpm, i, service.ClientOptions, cancellationToken)));
             var elapsed = started.Elapsed;
 
             Console.WriteLine();
@@ -72,8 +49,6 @@ public static class DemoCommand
         finally
         {
             foreach (var swtpm in swtpms) await swtpm.DisposeAsync();
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
         }
     }
 

@@ -6,6 +6,7 @@ using IoTIdentity.Provisioning.Mqtt;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using IoTIdentity.Simulator.Swtpm;
 
 namespace IoTIdentity.Simulator.Scenarios;
 
@@ -33,10 +34,15 @@ public sealed class ServiceTarget : IAsyncDisposable
     }
 
     /// <summary>Starts the service in-process and makes the dev tenant trust <paramref name="manufacturerRoot"/>.</summary>
+    /// <param name="dataDirectory">The service's data directory.</param>
+    /// <param name="manufacturerRoot">The root the dev tenant's default group must trust.</param>
+    /// <param name="cancellationToken">Stops the start.</param>
+    /// <param name="allowedFirmware">When set, the only firmware release the group allows.</param>
+    /// <param name="settings">Configuration that replaces the defaults below (e.g. fixed HTTP and MQTT ports).</param>
     public static async Task<ServiceTarget> StartInProcessAsync(string dataDirectory, byte[] manufacturerRoot, CancellationToken cancellationToken,
-        FirmwareManifest? allowedFirmware = null)
+        FirmwareManifest? allowedFirmware = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var app = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Provisioning:DataDirectory"] = dataDirectory,
@@ -48,7 +54,9 @@ public sealed class ServiceTarget : IAsyncDisposable
             ["Orleans:GatewayPort"] = FreePorts.Next().ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Error",
-        }));
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
+        var app = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(configuration));
         await app.StartAsync(cancellationToken);
         var group = app.Services.GetRequiredService<IGrainFactory>().GetGrain<IEnrollmentGroupGrain>("dev/default");
         var policy = await group.GetPolicyAsync() ?? new EnrollmentPolicy { TenantId = "dev", GroupId = "default" };
