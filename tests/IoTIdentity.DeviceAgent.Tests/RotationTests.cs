@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;
@@ -5,7 +6,7 @@ namespace IoTIdentity.DeviceAgent.Tests;
 /// <summary>A service whose MQTT port survives a restart (so an agent can come back to it).</summary>
 public sealed class RestartableService : IAsyncLifetime
 {
-    public ServiceFixture Service { get; } = ServiceFixture.With(new Dictionary<string, string?> { ["Mqtt:TlsPort"] = AgentHarness.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture) });
+    public ServiceFixture Service { get; } = ServiceFixture.With(new Dictionary<string, string?> { ["Mqtt:TlsPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
     public Task InitializeAsync() => Service.InitializeAsync();
 

@@ -10,6 +10,7 @@ using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Hosting;
 using IoTIdentity.Provisioning.Mqtt;
 using IoTIdentity.Provisioning.Storage;
+using IoTIdentity.Simulator.Swtpm;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -67,8 +68,8 @@ public sealed class ServiceFixture : IAsyncLifetime
             ["Urls"] = "http://127.0.0.1:0",
             ["Provisioning:DataDirectory"] = DataDirectory,
             ["Provisioning:BootstrapDevTenant"] = "false",
-            ["Orleans:SiloPort"] = FreePort().ToString(),
-            ["Orleans:GatewayPort"] = FreePort().ToString(),
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(),
             ["Mqtt:TlsPort"] = "0",
             ["Mqtt:BindAddress"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = "Warning",
@@ -146,13 +147,6 @@ public sealed class ServiceFixture : IAsyncLifetime
             entries.AddRange(page);
             if (page.Count < StoreLimits.MaxPageSize) return entries;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

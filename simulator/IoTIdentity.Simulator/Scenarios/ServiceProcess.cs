@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Simulator.Swtpm;
 
 namespace IoTIdentity.Simulator.Scenarios;
 

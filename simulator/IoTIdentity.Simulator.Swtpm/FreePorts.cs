@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace IoTIdentity.Simulator;
+namespace IoTIdentity.Simulator.Swtpm;
 
-/// <summary>Free loopback ports for the in-process silo, so runs and tests never collide on Orleans' defaults.</summary>
+/// <summary>Free loopback ports for in-process services, brokers and silos, so runs and tests never collide on fixed ports.</summary>
 public static class FreePorts
 {
     /// <summary>A port that was free a moment ago.</summary>
