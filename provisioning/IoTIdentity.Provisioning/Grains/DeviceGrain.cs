@@ -28,6 +28,7 @@ public sealed class DeviceGrain(
     AuditTrail audit,
     ProvisioningMetrics metrics,
     TimeProvider clock,
+    RandomNumberGenerator random,
     IOptions<ProvisioningOptions> options,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
 {
@@ -75,8 +76,9 @@ public sealed class DeviceGrain(
         if (!admitted && !await GrainFactory.GetGrain<IEnrollmentGroupGrain>(groupKey).TryAdmitAsync(DeviceId))
             throw new Refusal(ProvisioningError.QuotaExceeded, $"group {groupKey} quota used up");
 
-        var made = CredentialMaker.Make(ek, TpmNames.Compute(ak.NameAlg, request.AkPublic), RandomNumberGenerator.Create());
-        var nonce = RandomNumberGenerator.GetBytes(32);
+        var made = CredentialMaker.Make(ek, TpmNames.Compute(ak.NameAlg, request.AkPublic), random);
+        var nonce = new byte[32];
+        random.GetBytes(nonce);
         var selection = TpmMarshal.ToBytes(TpmlPcrSelection.Of(TpmAlgId.Sha256, [.. policy.PcrIndices]));
         var expires = clock.GetUtcNow() + options.Value.ChallengeLifetime;
         state.State = current with
