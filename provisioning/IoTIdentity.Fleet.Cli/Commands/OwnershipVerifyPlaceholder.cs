@@ -1,0 +1,25 @@
+using System.CommandLine;
+
+namespace IoTIdentity.Fleet.Cli.Commands;
+
+// TODO(coordinator): delete this file and the <Compile Remove> line in the .csproj once h5b-transfer's
+// libs/IoTIdentity.Protocol/Ownership (OwnershipDocument, OwnershipChainVerifier) is on main; OwnershipVerifyCommand.cs
+// is the real command, written against that API.
+
+/// <summary><c>iotid ownership verify</c> in a build without the ownership verifier: says so and exits 2.</summary>
+internal static class OwnershipVerifyCommand
+{
+    public static Command Build(CliContext cli)
+    {
+        var file = new Argument<string>("file") { Description = "An ownership document (from ownership export)" };
+        var ownerKeys = new Option<string[]>("--owner-key") { Description = "Pin an owner's public key: tenantId=path.pem (repeat)" };
+        var fetchKeys = new Option<bool>("--fetch-keys") { Description = "Fetch owners' keys not pinned from --url (GET /api/v1/tenants/{id}/ownership-key)" };
+        var verify = new Command("verify", "Verify an ownership document offline (not available in this build)") { file, ownerKeys, fetchKeys };
+        verify.SetAction(parse =>
+        {
+            cli.Console.Error.WriteLine("ownership verify: not available in this build");
+            return ExitCodes.Usage;
+        });
+        return verify;
+    }
+}
