@@ -252,7 +252,8 @@ public sealed class CliAgainstServiceTests(FleetFixture fleet) : IClassFixture<F
 
         var query = (await Iotid(tenant, "audit", "query", "--all")).Exited(0);
         Assert.Contains(deviceId, query.Out);
-        Assert.Contains("allowed", query.Out);
+        Assert.Contains("issued", query.Out);
+        Assert.Matches(@"disable +" + deviceId + " +done +api-key:", query.Out);
 
         var json = (await Iotid(tenant, "audit", "query", "--json")).Exited(0);
         using (JsonDocument.Parse(json.Out))
