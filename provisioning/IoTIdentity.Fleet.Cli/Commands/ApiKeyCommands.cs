@@ -18,11 +18,8 @@ internal static class ApiKeyCommands
 
         keys.Add(cli.Runs(new Command("list", "List keys (never their secrets)"), async (_, client, output, ct) =>
         {
-            var page = await client.ListApiKeysAsync(ct);
-            if (output.IsJson) output.Raw(page.Json);
-            else output.Table(["KEY ID", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED"], page.Value.Items.Select(k => (IReadOnlyList<string?>)
-                [k.KeyId, k.Name, k.Role, CliOutput.Time(k.CreatedAt), CliOutput.Time(k.LastUsedAt), k.RevokedAt is null ? "-" : CliOutput.Time(k.RevokedAt)]));
-            return ExitCodes.Ok;
+            return output.Show(await client.ListApiKeysAsync(ct), page => output.Table(["KEY ID", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED"],
+                page.Items.Select(k => (IReadOnlyList<string?>)[k.KeyId, k.Name, k.Role, CliOutput.Time(k.CreatedAt), CliOutput.Time(k.LastUsedAt), k.RevokedAt is null ? "-" : CliOutput.Time(k.RevokedAt)])));
         }));
 
         var name = new Option<string>("--name") { Description = "What the key is for", Required = true };
@@ -43,10 +40,7 @@ internal static class ApiKeyCommands
         var id = new Argument<string>("keyId") { Description = "The key's id (from api-keys list)" };
         keys.Add(cli.Runs(new Command("revoke", "Revoke a key: it stops working at once") { id }, async (parse, client, output, ct) =>
         {
-            var body = await client.RevokeApiKeyAsync(parse.GetValue(id)!, ct);
-            if (output.IsJson) output.Raw(body);
-            else output.Line($"key {parse.GetValue(id)} revoked");
-            return ExitCodes.Ok;
+            return output.Done(await client.RevokeApiKeyAsync(parse.GetValue(id)!, ct), $"key {parse.GetValue(id)} revoked");
         }));
         return keys;
     }

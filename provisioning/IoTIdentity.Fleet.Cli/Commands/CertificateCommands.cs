@@ -27,10 +27,7 @@ internal static class CertificateCommands
         var reason = Revocation.ReasonOption();
         certificates.Add(cli.Runs(new Command("revoke", "Put one certificate on the tenant's CRL") { revokeSerial, reason }, async (parse, client, output, ct) =>
         {
-            var body = await client.RevokeCertificateAsync(parse.GetValue(revokeSerial)!, parse.GetValue(reason), ct);
-            if (output.IsJson) output.Raw(body);
-            else output.Line($"certificate {parse.GetValue(revokeSerial)} revoked ({parse.GetValue(reason) ?? "unspecified"})");
-            return ExitCodes.Ok;
+            return output.Done(await client.RevokeCertificateAsync(parse.GetValue(revokeSerial)!, parse.GetValue(reason), ct), $"certificate {parse.GetValue(revokeSerial)} revoked ({parse.GetValue(reason) ?? "unspecified"})");
         }));
         return certificates;
     }

@@ -39,6 +39,22 @@ internal sealed class CliOutput
         if (json.Length > 0) _console.Out.WriteLine(json);
     }
 
+    /// <summary>A change the service made: its answer as it came with <c>--json</c> (nothing for a 204), else <paramref name="message"/>.</summary>
+    public int Done(string body, string message)
+    {
+        if (IsJson) Raw(body);
+        else Line(message);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>An answer: its JSON as it came with <c>--json</c>, else <paramref name="render"/>ed.</summary>
+    public int Show<T>(ApiResult<T> answer, Action<T> render)
+    {
+        if (IsJson) Raw(answer.Json);
+        else render(answer.Value);
+        return ExitCodes.Ok;
+    }
+
     /// <summary>A result line.</summary>
     public void Line(string text) => _console.Out.WriteLine(text);
 

@@ -28,10 +28,7 @@ internal static class DeviceCommands
         var id = new Argument<string>("deviceId") { Description = "The device (lowercase hex SHA-256 of its EK)" };
         devices.Add(cli.Runs(new Command("get", "Show one device") { id }, async (parse, client, output, ct) =>
         {
-            var device = await client.GetDeviceAsync(parse.GetValue(id)!, ct);
-            if (output.IsJson) output.Raw(device.Json);
-            else Show(output, device.Value);
-            return ExitCodes.Ok;
+            return output.Show(await client.GetDeviceAsync(parse.GetValue(id)!, ct), value => Show(output, value));
         }));
 
         devices.Add(SetDisabled(cli, "disable", "Refuse the device's enrolments and renewals until enabled again", true));
@@ -42,10 +39,7 @@ internal static class DeviceCommands
         devices.Add(cli.Runs(new Command("revoke", "Revoke the device for good: its certificate goes on the CRL and its MQTT session is closed") { revokeId, reason },
             async (parse, client, output, ct) =>
             {
-                var body = await client.RevokeDeviceAsync(parse.GetValue(revokeId)!, parse.GetValue(reason), ct);
-                if (output.IsJson) output.Raw(body);
-                else output.Line($"device {parse.GetValue(revokeId)} revoked ({parse.GetValue(reason) ?? "unspecified"})");
-                return ExitCodes.Ok;
+                return output.Done(await client.RevokeDeviceAsync(parse.GetValue(revokeId)!, parse.GetValue(reason), ct), $"device {parse.GetValue(revokeId)} revoked ({parse.GetValue(reason) ?? "unspecified"})");
             }));
         return devices;
     }
@@ -55,10 +49,7 @@ internal static class DeviceCommands
         var id = new Argument<string>("deviceId") { Description = "The device" };
         return cli.Runs(new Command(name, description) { id }, async (parse, client, output, ct) =>
         {
-            var body = await client.SetDeviceDisabledAsync(parse.GetValue(id)!, disabled, ct);
-            if (output.IsJson) output.Raw(body);
-            else output.Line($"device {parse.GetValue(id)} {name}d");
-            return ExitCodes.Ok;
+            return output.Done(await client.SetDeviceDisabledAsync(parse.GetValue(id)!, disabled, ct), $"device {parse.GetValue(id)} {name}d");
         });
     }
 

@@ -15,19 +15,13 @@ internal static class EnrollmentCommands
 
         groups.Add(cli.Runs(new Command("list", "List the group ids"), async (_, client, output, ct) =>
         {
-            var page = await client.ListGroupsAsync(ct);
-            if (output.IsJson) output.Raw(page.Json);
-            else output.Table(["GROUP"], page.Value.Items.Select(g => (IReadOnlyList<string?>)[g]));
-            return ExitCodes.Ok;
+            return output.Show(await client.ListGroupsAsync(ct), page => output.Table(["GROUP"], page.Items.Select(g => (IReadOnlyList<string?>)[g])));
         }));
 
         var id = new Argument<string>("groupId") { Description = "The group ([a-z0-9-], at most 64)" };
         groups.Add(cli.Runs(new Command("get", "Show a group") { id }, async (parse, client, output, ct) =>
         {
-            var group = await client.GetGroupAsync(parse.GetValue(id)!, ct);
-            if (output.IsJson) output.Raw(group.Json);
-            else Show(output, group.Value);
-            return ExitCodes.Ok;
+            return output.Show(await client.GetGroupAsync(parse.GetValue(id)!, ct), value => Show(output, value));
         }));
 
         var putId = new Argument<string>("groupId") { Description = "The group ([a-z0-9-], at most 64)" };
@@ -49,19 +43,13 @@ internal static class EnrollmentCommands
             if (parse.GetValue(quota) is { } max) group = group with { Quota = max };
             if (parse.GetValue(enabled) is { } on) group = group with { Enabled = on };
             if (parse.GetValue(individualOnly) is { } only) group = group with { IndividualOnly = only };
-            var stored = await client.PutGroupAsync(groupId, group, ct);
-            if (output.IsJson) output.Raw(stored.Json);
-            else Show(output, stored.Value);
-            return ExitCodes.Ok;
+            return output.Show(await client.PutGroupAsync(groupId, group, ct), value => Show(output, value));
         }));
 
         var deleteId = new Argument<string>("groupId") { Description = "The group" };
         groups.Add(cli.Runs(new Command("delete", "Delete a group") { deleteId }, async (parse, client, output, ct) =>
         {
-            var body = await client.DeleteGroupAsync(parse.GetValue(deleteId)!, ct);
-            if (output.IsJson) output.Raw(body);
-            else output.Line($"group {parse.GetValue(deleteId)} deleted");
-            return ExitCodes.Ok;
+            return output.Done(await client.DeleteGroupAsync(parse.GetValue(deleteId)!, ct), $"group {parse.GetValue(deleteId)} deleted");
         }));
         return groups;
     }
@@ -73,10 +61,8 @@ internal static class EnrollmentCommands
         var id = new Argument<string>("deviceId") { Description = "The device" };
         enrollments.Add(cli.Runs(new Command("get", "Show a device's individual enrolment") { id }, async (parse, client, output, ct) =>
         {
-            var enrollment = await client.GetIndividualEnrollmentAsync(parse.GetValue(id)!, ct);
-            if (output.IsJson) output.Raw(enrollment.Json);
-            else output.Fields(("device", parse.GetValue(id)), ("group", enrollment.Value.GroupId), ("enabled", enrollment.Value.Enabled ? "yes" : "no"));
-            return ExitCodes.Ok;
+            return output.Show(await client.GetIndividualEnrollmentAsync(parse.GetValue(id)!, ct), enrollment =>
+                output.Fields(("device", parse.GetValue(id)), ("group", enrollment.GroupId), ("enabled", enrollment.Enabled ? "yes" : "no")));
         }));
 
         var putId = new Argument<string>("deviceId") { Description = "The device" };
@@ -84,19 +70,15 @@ internal static class EnrollmentCommands
         var disabled = new Option<bool>("--disabled") { Description = "Enrol it but do not admit it yet" };
         enrollments.Add(cli.Runs(new Command("put", "Enrol a device individually") { putId, group, disabled }, async (parse, client, output, ct) =>
         {
-            var stored = await client.PutIndividualEnrollmentAsync(parse.GetValue(putId)!, new IndividualEnrollment(parse.GetValue(group)!, !parse.GetValue(disabled)), ct);
-            if (output.IsJson) output.Raw(stored.Json);
-            else output.Line($"device {parse.GetValue(putId)} enrolled in group {stored.Value.GroupId}{(stored.Value.Enabled ? "" : " (disabled)")}");
-            return ExitCodes.Ok;
+            var enrollment = new IndividualEnrollment(parse.GetValue(group)!, !parse.GetValue(disabled));
+            return output.Show(await client.PutIndividualEnrollmentAsync(parse.GetValue(putId)!, enrollment, ct), stored =>
+                output.Line($"device {parse.GetValue(putId)} enrolled in group {stored.GroupId}{(stored.Enabled ? "" : " (disabled)")}"));
         }));
 
         var deleteId = new Argument<string>("deviceId") { Description = "The device" };
         enrollments.Add(cli.Runs(new Command("delete", "Remove a device's individual enrolment") { deleteId }, async (parse, client, output, ct) =>
         {
-            var body = await client.DeleteIndividualEnrollmentAsync(parse.GetValue(deleteId)!, ct);
-            if (output.IsJson) output.Raw(body);
-            else output.Line($"individual enrolment of {parse.GetValue(deleteId)} deleted");
-            return ExitCodes.Ok;
+            return output.Done(await client.DeleteIndividualEnrollmentAsync(parse.GetValue(deleteId)!, ct), $"individual enrolment of {parse.GetValue(deleteId)} deleted");
         }));
         return enrollments;
     }

@@ -59,21 +59,15 @@ internal static class TenantCommands
         });
         quota.Add(cli.Runs(new Command("set", "Set the device quota (owner-admin)") { max }, async (parse, client, output, ct) =>
         {
-            var body = await client.SetQuotaAsync(new TenantQuota(parse.GetValue(max)), ct);
-            if (output.IsJson) output.Raw(body);
-            else output.Line($"quota set to {parse.GetValue(max)} devices");
-            return ExitCodes.Ok;
+            return output.Done(await client.SetQuotaAsync(new TenantQuota(parse.GetValue(max)), ct), $"quota set to {parse.GetValue(max)} devices");
         }));
         tenant.Add(quota);
 
         var roots = new Command("manufacturer-roots", "TPM manufacturer roots every group of the tenant trusts");
         roots.Add(cli.Runs(new Command("list", "List the tenant-wide manufacturer roots"), async (_, client, output, ct) =>
         {
-            var view = await client.GetOwnTenantAsync(ct);
-            if (output.IsJson) output.Raw(view.Json);
-            else output.Table(["THUMBPRINT", "SUBJECT", "NOT AFTER"],
-                (view.Value.TrustedManufacturerRoots ?? []).Select(r => (IReadOnlyList<string?>)[r.Thumbprint, r.Subject, CliOutput.Time(r.NotAfter)]));
-            return ExitCodes.Ok;
+            return output.Show(await client.GetOwnTenantAsync(ct), view => output.Table(["THUMBPRINT", "SUBJECT", "NOT AFTER"],
+                (view.TrustedManufacturerRoots ?? []).Select(r => (IReadOnlyList<string?>)[r.Thumbprint, r.Subject, CliOutput.Time(r.NotAfter)])));
         }));
         var files = new Argument<string[]>("pemFiles") { Description = "PEM files of root certificates (all of them: the list is replaced)", Arity = ArgumentArity.ZeroOrMore };
         var clear = new Option<bool>("--clear") { Description = "Trust no tenant-wide roots (instead of files)" };
@@ -83,10 +77,7 @@ internal static class TenantCommands
             if (paths.Length == 0 && !parse.GetValue(clear)) throw new UsageException("name the PEM files, or pass --clear to trust no tenant-wide roots");
             if (paths.Length > 0 && parse.GetValue(clear)) throw new UsageException("--clear takes no files");
             var pems = CliFiles.ReadCertificatesPem(paths);
-            var body = await client.SetManufacturerRootsAsync(new SetManufacturerRootsRequest(pems), ct);
-            if (output.IsJson) output.Raw(body);
-            else output.Line($"{pems.Count} manufacturer root{(pems.Count == 1 ? "" : "s")} set");
-            return ExitCodes.Ok;
+            return output.Done(await client.SetManufacturerRootsAsync(new SetManufacturerRootsRequest(pems), ct), $"{pems.Count} manufacturer root{(pems.Count == 1 ? "" : "s")} set");
         }));
         tenant.Add(roots);
         return tenant;
@@ -94,15 +85,7 @@ internal static class TenantCommands
 
     private static IReadOnlyList<string?> Row(TenantView t) => [t.TenantId, t.Name, t.DeviceCount?.ToString(), t.Quota?.MaxDevices?.ToString() ?? "none"];
 
-    private static int Show(CliOutput output, ApiResult<TenantView> view)
-    {
-        if (output.IsJson)
-        {
-            output.Raw(view.Json);
-            return ExitCodes.Ok;
-        }
-        var t = view.Value;
-        output.Fields(
+    private static int Show(CliOutput output, ApiResult<TenantView> view) => output.Show(view, t => output.Fields(
             ("tenant", t.TenantId),
             ("name", t.Name),
             ("devices", t.DeviceCount?.ToString()),
@@ -111,7 +94,5 @@ internal static class TenantCommands
                 : t.TrustedManufacturerRoots.Count == 0 ? "none" : string.Join("\n", t.TrustedManufacturerRoots.Select(r => $"{r.Subject} ({r.Thumbprint})"))),
             ("issuing CA", t.IssuingCaCertificatePem?.Trim()),
             ("root", t.RootCertificatePem?.Trim()),
-            ("ownership key", t.OwnershipPublicKeyPem?.Trim()));
-        return ExitCodes.Ok;
-    }
+            ("ownership key", t.OwnershipPublicKeyPem?.Trim())));
 }

@@ -25,10 +25,7 @@ internal static class TransferCommands
         var showId = new Argument<string>("transferId") { Description = "The transfer" };
         transfers.Add(cli.Runs(new Command("show", "Show a transfer and each device's progress") { showId }, async (parse, client, output, ct) =>
         {
-            var transfer = await client.GetTransferAsync(parse.GetValue(showId)!, ct);
-            if (output.IsJson) output.Raw(transfer.Json);
-            else Show(output, transfer.Value);
-            return ExitCodes.Ok;
+            return output.Show(await client.GetTransferAsync(parse.GetValue(showId)!, ct), value => Show(output, value));
         }));
 
         var acceptId = new Argument<string>("transferId") { Description = "The transfer (incoming)" };
@@ -46,10 +43,7 @@ internal static class TransferCommands
         transfers.Add(cli.Runs(new Command("cancel", "Cancel a transfer (the source before acceptance; either side while Pending)") { cancelId },
             async (parse, client, output, ct) =>
             {
-                var body = await client.CancelTransferAsync(parse.GetValue(cancelId)!, ct);
-                if (output.IsJson) output.Raw(body);
-                else output.Line($"transfer {parse.GetValue(cancelId)} cancelled");
-                return ExitCodes.Ok;
+                return output.Done(await client.CancelTransferAsync(parse.GetValue(cancelId)!, ct), $"transfer {parse.GetValue(cancelId)} cancelled");
             }));
 
         transfers.Add(Watch(cli));
