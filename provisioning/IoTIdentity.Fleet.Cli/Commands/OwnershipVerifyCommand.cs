@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
-using IoTIdentity.Fleet.Cli.Client;
 using IoTIdentity.Protocol.Ownership;
 
 namespace IoTIdentity.Fleet.Cli.Commands;
@@ -61,10 +60,7 @@ internal static class OwnershipVerifyCommand
                             keys[tenantId] = ImportKey(await client.GetOwnershipKeyAsync(tenantId, ct), tenantId);
 
                     var result = OwnershipChainVerifier.Verify(document, keys.Count == 0 ? null : keys);
-                    if (output.IsJson) output.Raw(JsonSerializer.Serialize(new Dictionary<string, object?>
-                    {
-                        ["isValid"] = result.IsValid, ["failure"] = result.Failure?.ToString(), ["failedEntry"] = result.FailedEntry, ["owners"] = result.Owners,
-                    }, IotIdJsonContext.Default.Options));
+                    if (output.IsJson) output.Raw(ResultJson(result));
                     else if (result.IsValid) output.Line($"valid: owners {string.Join(" -> ", result.Owners)}{(keys.Count == 0 ? " (keys from the document itself; pin them with --owner-key or --fetch-keys)" : "")}");
                     if (!result.IsValid) output.Error($"iotid: ownership document does not verify: {result.Failure} at entry {result.FailedEntry}");
                     return result.IsValid ? ExitCodes.Ok : ExitCodes.Refused;
@@ -74,6 +70,26 @@ internal static class OwnershipVerifyCommand
                     foreach (var key in keys.Values) key.Dispose();
                 }
             });
+    }
+
+    /// <summary>{"isValid":…,"failure":…,"failedEntry":…,"owners":[…]} for --json.</summary>
+    private static string ResultJson(OwnershipVerification result)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteBoolean("isValid", result.IsValid);
+            if (result.Failure is { } failure) writer.WriteString("failure", failure.ToString());
+            else writer.WriteNull("failure");
+            if (result.FailedEntry is { } entry) writer.WriteNumber("failedEntry", entry);
+            else writer.WriteNull("failedEntry");
+            writer.WriteStartArray("owners");
+            foreach (var owner in result.Owners) writer.WriteStringValue(owner);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static ECDsa ImportKey(string pem, string tenantId)
