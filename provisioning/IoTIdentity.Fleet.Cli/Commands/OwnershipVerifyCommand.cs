@@ -20,10 +20,9 @@ internal static class OwnershipVerifyCommand
 {
     public static Command Build(CliContext cli)
     {
-        var file = new Argument<string>("file") { Description = "An ownership document (from ownership export)" };
-        var ownerKeys = new Option<string[]>("--owner-key") { Description = "Pin an owner's public key: tenantId=path.pem (repeat)" };
-        var fetchKeys = new Option<bool>("--fetch-keys") { Description = "Fetch owners' keys not pinned from --url (GET /api/v1/tenants/{id}/ownership-key)" };
-        return cli.Runs(new Command("verify", "Verify an ownership document offline: every entry's signature and hash link") { file, ownerKeys, fetchKeys },
+        var options = new OwnershipVerifyOptions();
+        var (file, ownerKeys, fetchKeys) = (options.File, options.OwnerKeys, options.FetchKeys);
+        return cli.Runs(options.Command("Verify an ownership document offline: every entry's signature and hash link"),
             async (parse, client, output, ct) =>
             {
                 var path = parse.GetValue(file)!;

@@ -11,11 +11,8 @@ internal static class OwnershipVerifyCommand
 {
     public static Command Build(CliContext cli)
     {
-        var file = new Argument<string>("file") { Description = "An ownership document (from ownership export)" };
-        var ownerKeys = new Option<string[]>("--owner-key") { Description = "Pin an owner's public key: tenantId=path.pem (repeat)" };
-        var fetchKeys = new Option<bool>("--fetch-keys") { Description = "Fetch owners' keys not pinned from --url (GET /api/v1/tenants/{id}/ownership-key)" };
-        var verify = new Command("verify", "Verify an ownership document offline (not available in this build)") { file, ownerKeys, fetchKeys };
-        verify.SetAction(parse =>
+        var verify = new OwnershipVerifyOptions().Command("Verify an ownership document offline (not available in this build)");
+        verify.SetAction(_ =>
         {
             cli.Console.Error.WriteLine("ownership verify: not available in this build");
             return ExitCodes.Usage;
