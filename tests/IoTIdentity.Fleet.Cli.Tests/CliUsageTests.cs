@@ -157,4 +157,25 @@ public sealed class CliUsageTests : IDisposable
 
         Assert.Contains("refused: Conflict (409): device d1 is already in an open transfer [OpenTransfer]", run.Error);
     }
+
+    [Fact]
+    public async Task List_all_is_refused_before_sending_when_it_is_given_a_continuation_token()
+    {
+        var run = (await Iotid("devices", "list", "--all", "--continuation-token", "p2")).Exited(2);
+
+        Assert.Contains("--all starts at the first page", run.Error);
+        Assert.Empty(_api.Requests);
+    }
+
+    [Fact]
+    public async Task List_all_stops_with_exit_3_when_the_service_answers_the_same_continuation_token_again()
+    {
+        _api.On(HttpMethod.Get, "/api/v1/devices", """{"items":[],"continuationToken":"p2"}""")
+            .On(HttpMethod.Get, "/api/v1/devices?continuationToken=p2", """{"items":[],"continuationToken":"p2"}""");
+
+        var run = (await Iotid("devices", "list", "--all")).Exited(3);
+
+        Assert.Contains("same continuation token twice", run.Error);
+        Assert.Equal(2, _api.Requests.Count);
+    }
 }
