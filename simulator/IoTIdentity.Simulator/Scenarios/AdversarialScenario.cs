@@ -6,6 +6,7 @@ using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Simulator.Factory;
 using IoTIdentity.Simulator.Reporting;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Ek;
 using IoTIdentity.Tpm.Sessions;
@@ -32,7 +33,7 @@ public static class AdversarialScenario
     /// <summary>Runs the scenario; an outcome "succeeds" when the device ended as expected.</summary>
     public static async Task<ScenarioReport> RunAsync(Fleet fleet, EnrollmentClientOptions client, string rogueDirectory, CancellationToken cancellationToken)
     {
-        using var rogue = ManufacturerCa.LoadOrCreate(rogueDirectory);
+        using var rogue = ManufacturerCa.LoadOrCreate(rogueDirectory, Fleet.ManufacturerShape with { Name = "IoTIdentity Rogue TPM Manufacturer" });
         var devices = fleet.Devices;
         var clock = Stopwatch.StartNew();
         var outcomes = await Task.WhenAll(devices.Select(device => fleet.RunOnSlotAsync(device.Slot, async tpm =>
@@ -74,7 +75,7 @@ public static class AdversarialScenario
             case "forged-ek-certificate":
                 var ek = await tpm.CreateEkAsync(options.EkTemplate, cancellationToken: ct);
                 await tpm.FlushAsync(ek.ObjectHandle, ct);
-                options = options with { EkCertificate = rogue.IssueEkCertificate(TpmPublicKeys.EcParameters(ek.OutPublic.Value)) };
+                options = options with { EkCertificate = Fleet.IssueEkCertificate(rogue, ek.OutPublic.Value) };
                 await new TpmEnrollment(tpm, options).EnrollAsync(connection, ct);
                 break;
             case "wrong-pcr-values":
