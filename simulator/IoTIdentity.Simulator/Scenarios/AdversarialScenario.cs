@@ -19,8 +19,18 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// passes only if every honest device enrols and every attacker is refused with the expected reason, so no attacker
 /// ever gets a certificate.
 /// </summary>
-public static class AdversarialScenario
+public sealed class AdversarialScenario : IFleetScenario
 {
+    /// <inheritdoc/>
+    public string Name => "adversarial";
+
+    /// <inheritdoc/>
+    public string Description => "One device in five attacks; the run fails if any attacker gets a certificate";
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ScenarioReport>> RunAsync(ScenarioContext context, CancellationToken cancellationToken) =>
+        [await RunAsync(context.Fleet, context.Client, Path.Combine(context.WorkDirectory, "rogue"), cancellationToken)];
+
     /// <summary>The attacks and the refusal each must meet.</summary>
     public static readonly IReadOnlyList<(string Attack, ProvisioningError Expected)> Attacks =
     [

@@ -12,9 +12,9 @@ namespace IoTIdentity.Simulator.Scenarios;
 
 /// <summary>
 /// The service the fleet enrols against: here, the service in-process on its embedded defaults, its dev tenant's
-/// default group told to trust the fleet's manufacturer root. (A remote target comes with the simulator issue.)
+/// default group told to trust the fleet's manufacturer root (through its grains: this is the service's own host).
 /// </summary>
-public sealed class ServiceTarget : IAsyncDisposable
+public sealed class ServiceTarget : IServiceTarget
 {
     private readonly WebApplication _app;
 
@@ -32,6 +32,9 @@ public sealed class ServiceTarget : IAsyncDisposable
             return new EnrollmentClientOptions { Host = "127.0.0.1", Port = mqtt.TlsPort, TrustAnchors = [mqtt.ServerCertificate], RequestTimeout = TimeSpan.FromSeconds(60) };
         }
     }
+
+    /// <inheritdoc/>
+    public TimeSpan? CpuTime => null;
 
     /// <summary>Starts the service in-process and makes the dev tenant trust <paramref name="manufacturerRoot"/>.</summary>
     /// <param name="dataDirectory">The service's data directory.</param>
