@@ -58,6 +58,13 @@ Command FleetScenario(IFleetScenario scenario)
     return command;
 }
 
-var root = new RootCommand("IoTIdentity fleet simulator") { demo };
+var manufacture = new Command("manufacture", "Only the factory step: manufacture (or top up) the fleet and print what it cost per device")
+{
+    fleetDevices, swtpms, fleetDirectory, ek,
+};
+manufacture.SetAction((result, cancellationToken) => ManufactureCommand.RunAsync(result.GetValue(fleetDirectory)!, result.GetValue(fleetDevices),
+    result.GetValue(swtpms), result.GetValue(ek), cancellationToken));
+
+var root = new RootCommand("IoTIdentity fleet simulator") { demo, manufacture };
 foreach (var scenario in ScenarioCatalog.All) root.Subcommands.Add(FleetScenario(scenario));
 return await root.Parse(args).InvokeAsync();
