@@ -20,7 +20,7 @@ public static class ManufactureCommand
         ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpu;
         var swtpmCpu = fleet.Swtpms.Select(s => s.CpuTime).Aggregate(TimeSpan.Zero, (a, b) => a + b);
         var made = Math.Max(fleet.Manufactured, 1);
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("devices made", "EK", "swtpms", "wall s", "ms/device (wall)", "swtpm CPU ms/device", "simulator CPU ms/device");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("made", "EK", "swtpms", "wall s", "wall ms/dev", "swtpm CPU ms/dev", "sim CPU ms/dev");
         table.AddRow($"{fleet.Manufactured}", $"{ek}", $"{fleet.Swtpms.Count}", $"{fleet.ManufactureTime.TotalSeconds:F1}",
             $"{fleet.ManufactureTime.TotalMilliseconds / made:F1}", $"{swtpmCpu.TotalMilliseconds / made:F1}", $"{ownCpu.TotalMilliseconds / made:F1}");
         AnsiConsole.Write(table);

@@ -14,4 +14,10 @@ public interface IServiceTarget : IAsyncDisposable
 
     /// <summary>CPU time the service has used so far, when it can be read (its own process on this machine); else null.</summary>
     TimeSpan? CpuTime { get; }
+
+    /// <summary>
+    /// The HTTP API with a key of the fleet's tenant, for scenarios that act as an operator too (disable, revoke,
+    /// transfer); null when the target cannot give one.
+    /// </summary>
+    Task<ServiceApi?> GetApiAsync(CancellationToken cancellationToken);
 }

@@ -22,13 +22,22 @@ public sealed record RemoteTargetOptions(Uri ServiceUrl, string Mqtt, string CaC
 /// </summary>
 public sealed class RemoteTarget : IServiceTarget
 {
-    private RemoteTarget(EnrollmentClientOptions clientOptions) => ClientOptions = clientOptions;
+    private readonly ServiceApi _api;
+
+    private RemoteTarget(EnrollmentClientOptions clientOptions, ServiceApi api)
+    {
+        ClientOptions = clientOptions;
+        _api = api;
+    }
 
     /// <inheritdoc/>
     public EnrollmentClientOptions ClientOptions { get; }
 
     /// <inheritdoc/>
     public TimeSpan? CpuTime => null;
+
+    /// <inheritdoc/>
+    public Task<ServiceApi?> GetApiAsync(CancellationToken cancellationToken) => Task.FromResult<ServiceApi?>(_api);
 
     /// <summary>
     /// Makes the target's group trust <paramref name="manufacturerRoot"/> (and, when given, allow only
@@ -51,8 +60,8 @@ public sealed class RemoteTarget : IServiceTarget
         }
         if (anchors.Count == 0) throw new RemoteTargetException($"--ca-cert: {options.CaCertificatePath} holds no PEM certificate");
 
-        using var http = new HttpClient { BaseAddress = options.ServiceUrl, Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", options.ApiKey);
+        var api = new ServiceApi(options.ServiceUrl, options.ApiKey);
+        using var http = api.CreateClient();
         var path = $"/api/v1/enrollment-groups/{Uri.EscapeDataString(options.Group)}";
         // the group as the API returns it, kept whole so settings the simulator does not know survive its PUT
         Dictionary<string, JsonElement> group;
@@ -74,7 +83,7 @@ public sealed class RemoteTarget : IServiceTarget
         return new RemoteTarget(new EnrollmentClientOptions
         {
             Host = host, Port = port, TrustAnchors = anchors, RequestTimeout = TimeSpan.FromSeconds(60),
-        });
+        }, api);
     }
 
     /// <summary>Splits <c>host:port</c> (or <c>host</c>, port 8883; <c>[v6]:port</c>).</summary>

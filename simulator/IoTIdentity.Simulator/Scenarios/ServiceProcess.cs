@@ -45,6 +45,10 @@ public sealed class ServiceProcess : IServiceTarget
         }
     }
 
+    /// <inheritdoc/>
+    public Task<ServiceApi?> GetApiAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(ApiKey is null ? null : new ServiceApi(HttpUrl, ApiKey));
+
     /// <summary>How devices reach the MQTT endpoint.</summary>
     public EnrollmentClientOptions ClientOptions => new()
     {

@@ -4,6 +4,8 @@ using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Hosting;
 using IoTIdentity.Provisioning.Mqtt;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using IoTIdentity.Simulator.Swtpm;
@@ -35,6 +37,18 @@ public sealed class ServiceTarget : IServiceTarget
 
     /// <inheritdoc/>
     public TimeSpan? CpuTime => null;
+
+    private ServiceApi? _api;
+
+    /// <summary>The HTTP API with an operator key of the dev tenant, created (through its grain) on first use.</summary>
+    public async Task<ServiceApi?> GetApiAsync(CancellationToken cancellationToken)
+    {
+        if (_api is not null) return _api;
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null) return null;
+        var key = await _app.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>("dev").CreateApiKeyAsync(ApiRole.Operator, "simulator");
+        return _api = new ServiceApi(new Uri(address), key.Key);
+    }
 
     /// <summary>Starts the service in-process and makes the dev tenant trust <paramref name="manufacturerRoot"/>.</summary>
     /// <param name="dataDirectory">The service's data directory.</param>
