@@ -36,8 +36,7 @@ public sealed class ServiceProcessFixture : IAsyncLifetime
     /// <summary>GET on the HTTP API with the dev tenant's key.</summary>
     public async Task<HttpResponseMessage> GetAsync(string path)
     {
-        using var http = new HttpClient { BaseAddress = Service.HttpUrl };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", Service.ApiKey);
+        using var http = (await Service.GetApiAsync(CancellationToken.None))!.CreateClient();
         return await http.GetAsync(path);
     }
 }

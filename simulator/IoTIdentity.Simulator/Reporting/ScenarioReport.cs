@@ -21,9 +21,9 @@ public sealed record ScenarioReport
 {
     /// <summary>The scenario name.</summary>
     public required string Scenario { get; init; }
-    /// <summary>Devices that took part.</summary>
+    /// <summary>Device flows in the scenario: one per device, or in a soak one per turn.</summary>
     public required int Devices { get; init; }
-    /// <summary>Devices that ended as expected.</summary>
+    /// <summary>Flows that ended as expected.</summary>
     public required int Succeeded { get; init; }
     /// <summary>Wall time of the scenario.</summary>
     public required double ElapsedSeconds { get; init; }
