@@ -7,8 +7,8 @@ namespace IoTIdentity.Simulator.Swtpm.Manufacturing;
 /// <summary>
 /// A “TPM manufacturer”: a root, optionally an intermediate, and EK certificates issued for public keys that
 /// come from elsewhere (a software TPM, a generated key). The simulator's factory keeps one in its fleet directory
-/// (<see cref="LoadOrCreate"/>); the attestation and service tests create throw-away ones. The EK certificates follow the TCG EK Credential Profile 2.x unless an
-/// <see cref="EkCertificateProfile"/> knob says otherwise.
+/// (<see cref="LoadOrCreate"/>); the attestation and service tests create throw-away ones. The EK certificates
+/// follow the TCG EK Credential Profile 2.x unless an <see cref="EkCertificateProfile"/> knob says otherwise.
 /// </summary>
 public sealed class ManufacturerCa : IDisposable
 {
