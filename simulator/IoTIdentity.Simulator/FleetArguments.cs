@@ -25,15 +25,16 @@ public static class FleetArguments
     }
 
     /// <summary>The remote target, when <paramref name="serviceUrl"/> is given; it then needs the MQTT endpoint, CA certificate and API key too.</summary>
-    public static RemoteTargetOptions? Remote(Uri? serviceUrl, string? mqtt, string? caCertificate, string? apiKey, string group)
+    public static RemoteTargetOptions? Remote(string? serviceUrl, string? mqtt, string? caCertificate, string? apiKey, string group)
     {
         if (serviceUrl is null)
             return (mqtt ?? caCertificate ?? apiKey) is null ? null : throw new ArgumentException("--mqtt, --ca-cert and --api-key go with --service-url");
         var missing = new[] { ("--mqtt", mqtt), ("--ca-cert", caCertificate), ("--api-key", apiKey) }.Where(p => string.IsNullOrWhiteSpace(p.Item2)).Select(p => p.Item1).ToList();
         if (missing.Count > 0) throw new ArgumentException($"--service-url needs {string.Join(", ", missing)} as well");
-        if (!serviceUrl.IsAbsoluteUri || serviceUrl.Scheme is not ("http" or "https")) throw new ArgumentException($"--service-url {serviceUrl}: expected http(s)://host:port");
+        if (!Uri.TryCreate(serviceUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"--service-url {serviceUrl}: expected http(s)://host:port");
         RemoteTarget.ParseMqtt(mqtt!);
-        return new RemoteTargetOptions(serviceUrl, mqtt!, caCertificate!, apiKey!, group);
+        return new RemoteTargetOptions(url, mqtt!, caCertificate!, apiKey!, group);
     }
 
     /// <summary>Checks the combination: sizes and rate positive, a remote target not also a local service process.</summary>

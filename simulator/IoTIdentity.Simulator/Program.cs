@@ -25,7 +25,7 @@ var firmware = new Option<string?>("--firmware") { Description = "Boot every swt
 var reports = new Option<string>("--reports") { Description = "Where JSON reports and PNG charts go", DefaultValueFactory = _ => "artifacts/simulator" };
 var rate = new Option<double?>("--rate") { Description = "Arrivals per second (open loop; default: as fast as possible, soak: 5)" };
 var duration = new Option<string?>("--duration") { Description = "How long soak runs: 90s, 10m, 1h or hh:mm:ss (default 60s)" };
-var serviceUrl = new Option<Uri?>("--service-url") { Description = "A running service's HTTP API (remote target), e.g. http://host:8080" };
+var serviceUrl = new Option<string?>("--service-url") { Description = "A running service's HTTP API (remote target), e.g. http://host:8080" };
 var mqtt = new Option<string?>("--mqtt") { Description = "The remote target's MQTT TLS endpoint, host:port" };
 var caCert = new Option<string?>("--ca-cert") { Description = "PEM the remote MQTT server certificate chains to" };
 var apiKey = new Option<string?>("--api-key") { Description = "Operator or owner-admin API key of the remote tenant" };

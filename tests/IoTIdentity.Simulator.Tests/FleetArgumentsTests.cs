@@ -25,11 +25,18 @@ public sealed class FleetArgumentsTests
     [Fact]
     public void A_service_url_without_the_MQTT_endpoint_CA_certificate_and_API_key_is_refused_naming_what_is_missing()
     {
-        var refused = Assert.Throws<ArgumentException>(() => FleetArguments.Remote(new Uri("http://host:8080"), "host:8883", null, null, "g"));
+        var refused = Assert.Throws<ArgumentException>(() => FleetArguments.Remote("http://host:8080", "host:8883", null, null, "g"));
         Assert.Contains("--ca-cert", refused.Message);
         Assert.Contains("--api-key", refused.Message);
         Assert.DoesNotContain("--mqtt", refused.Message);
     }
+
+    [Theory]
+    [InlineData("host:8080")]
+    [InlineData("ftp://host:8080")]
+    [InlineData("not a url")]
+    public void A_service_url_that_is_not_an_absolute_http_url_is_refused(string url) =>
+        Assert.Contains("--service-url", Assert.Throws<ArgumentException>(() => FleetArguments.Remote(url, "host:8883", "ca.pem", "k", "g")).Message);
 
     [Fact]
     public void Remote_options_without_a_service_url_are_refused() =>
