@@ -2,6 +2,7 @@ using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Tests;
 using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.TestKit;
 using IoTIdentity.Tpm.Commands;
 
@@ -19,7 +20,7 @@ public sealed class FleetFixture : IAsyncLifetime
     private readonly SemaphoreSlim _tpmLock = new(1, 1);
 
     public ServiceFixture Service { get; } = new();
-    private readonly List<TestManufacturerCa> _manufacturers = [];
+    private readonly List<ManufacturerCa> _manufacturers = [];
     public string Url => Service.BaseAddress.ToString();
 
     public async Task InitializeAsync()
@@ -42,7 +43,7 @@ public sealed class FleetFixture : IAsyncLifetime
     /// </summary>
     public async Task<FleetTenant> NewTenantAsync()
     {
-        var manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+        var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
         lock (_manufacturers) _manufacturers.Add(manufacturer);
         var tenant = await Service.CreateTenantAsync($"cli{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [manufacturer.RootDer]);
         return new FleetTenant(tenant.TenantId, tenant.AdminKey, manufacturer);
@@ -74,4 +75,4 @@ public sealed class FleetFixture : IAsyncLifetime
 }
 
 /// <summary>A test's tenant: its id, owner-admin key and the manufacturer its default group trusts.</summary>
-public sealed record FleetTenant(string TenantId, string AdminKey, TestManufacturerCa Manufacturer);
+public sealed record FleetTenant(string TenantId, string AdminKey, ManufacturerCa Manufacturer);
