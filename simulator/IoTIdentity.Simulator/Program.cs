@@ -29,8 +29,23 @@ Command FleetScenario(string name, string description)
     return command;
 }
 
+var benchDevices = new Option<int>("--devices") { Description = "Fleet size for the service part", DefaultValueFactory = _ => 200 };
+var benchFleet = new Option<string>("--fleet") { Description = "Where the manufactured fleet is kept (reused by later runs)", DefaultValueFactory = _ => ".fleet-benchmark" };
+var floorSeconds = new Option<double>("--floor-seconds") { Description = "Measured time per crypto-floor case", DefaultValueFactory = _ => 2 };
+var floorRuns = new Option<int>("--floor-runs") { Description = "Timed runs per crypto-floor case (median reported)", DefaultValueFactory = _ => 5 };
+var pin = new Option<bool>("--pin") { Description = "Pin the service to CPU 1 and the simulator with its swtpms to CPU 0" };
+var serviceEnv = new Option<string[]>("--service-env") { Description = "NAME=value environment for the service process (repeatable)", AllowMultipleArgumentsPerToken = false };
+var benchmark = new Command("benchmark", "The crypto floor of one enrolment and the service's CPU per enrolment under load, in one run, and their ratio")
+{
+    benchDevices, swtpms, benchFleet, data, reports, floorSeconds, floorRuns, pin, serviceEnv,
+};
+benchmark.SetAction((result, cancellationToken) => BenchmarkCommand.RunAsync(new BenchmarkOptions(result.GetValue(benchDevices), result.GetValue(swtpms),
+    result.GetValue(benchFleet)!, result.GetValue(data)!, result.GetValue(reports)!, result.GetValue(floorSeconds), result.GetValue(floorRuns),
+    result.GetValue(pin), result.GetValue(serviceEnv)), Console.Out, cancellationToken));
+
 var root = new RootCommand("IoTIdentity fleet simulator")
 {
+    benchmark,
     demo,
     FleetScenario("first-boot", "Every device of the fleet enrols at once"),
     FleetScenario("rotation-storm", "Every device enrols, then all renew at once"),

@@ -57,13 +57,20 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the service process and waits until it answers.</summary>
-    public static async Task<ServiceProcess> StartAsync(string serviceDll, string dataDirectory, byte[] manufacturerRoot, CancellationToken cancellationToken)
+    /// <param name="serviceDll">The built <c>iotid-service.dll</c>.</param>
+    /// <param name="dataDirectory">The service's data directory.</param>
+    /// <param name="manufacturerRoot">The root the dev tenant's default group must trust.</param>
+    /// <param name="cancellationToken">Stops the start.</param>
+    /// <param name="environment">Environment variables for the service process (e.g. runtime GC settings).</param>
+    /// <param name="cpu">When set, the only logical CPU the service may run on (through <c>taskset</c>).</param>
+    public static async Task<ServiceProcess> StartAsync(string serviceDll, string dataDirectory, byte[] manufacturerRoot, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null, int? cpu = null)
     {
         Directory.CreateDirectory(dataDirectory);
         var rootPath = Path.GetFullPath(Path.Combine(dataDirectory, "fleet-manufacturer-root.pem"));
         File.WriteAllText(rootPath, X509CertificateLoader.LoadCertificate(manufacturerRoot).ExportCertificatePem());
         var (http, mqtt) = (FreePorts.Next(), FreePorts.Next());
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(cpu is null ? "dotnet" : "taskset")
         {
             ArgumentList =
             {
@@ -76,6 +83,13 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (cpu is { } core)
+        {
+            start.ArgumentList.Insert(0, "dotnet");
+            start.ArgumentList.Insert(0, core.ToString());
+            start.ArgumentList.Insert(0, "-c");
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
