@@ -1,7 +1,7 @@
 namespace IoTIdentity.Benchmarks;
 
 /// <summary>One measured operation. <paramref name="Key"/> names it for the floor arithmetic.</summary>
-internal sealed record BenchCase(string Group, string Key, string Name, Action Run)
+public sealed record BenchCase(string Group, string Key, string Name, Action Run)
 {
     public string Title => $"{Group}/{Name}";
 }

@@ -6,7 +6,7 @@ namespace IoTIdentity.Benchmarks;
 /// CPU time consumed by the calling thread (Linux: CLOCK_THREAD_CPUTIME_ID), else by the whole process. On a
 /// machine shared with other builds it is far steadier than wall time, which counts the time spent preempted.
 /// </summary>
-internal static partial class CpuClock
+public static partial class CpuClock
 {
     private const int ClockThreadCpuTimeId = 3;
 

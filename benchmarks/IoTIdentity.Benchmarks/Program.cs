@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using IoTIdentity.Benchmarks;
 
 // Verifier throughput beside the raw cost of the primitives it is made of, measured in the same run.
@@ -20,37 +19,12 @@ if (options.List)
 }
 
 Console.WriteLine($"IoTIdentity verifier benchmark — {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
-Console.WriteLine($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}, " +
-    $"{Environment.ProcessorCount} logical CPUs, {(Debugger.IsAttached ? "DEBUGGER ATTACHED, " : "")}" +
-    $"{(IsOptimized() ? "Release" : "DEBUG BUILD — numbers are meaningless")}");
+Console.WriteLine(Machine.Describe(typeof(Workload).Assembly));
 Console.WriteLine($"single-threaded; {options.Duration.TotalSeconds:0.##} s per case over {options.Runs} runs, median reported; " +
     $"inputs built in {setup.Elapsed.TotalSeconds:0.0} s");
-Console.WriteLine($"cpu µs/op = {(CpuClock.IsPerThread ? "the measuring thread's" : "the process's")} CPU time; load average at start: {LoadAverage()}");
+Console.WriteLine($"cpu µs/op = {(CpuClock.IsPerThread ? "the measuring thread's" : "the process's")} CPU time; load average at start: {Machine.LoadAverage()}");
 
-// Run every selected path 50 times (at most 200 ms) first and give the background JIT a moment, so tier-1
-// recompilation of the shared code (BouncyCastle, marshalling, OpenSSL interop) does not land in the first cases measured.
-foreach (var benchCase in cases)
-{
-    var prePass = Stopwatch.StartNew();
-    for (int i = 0; i < 50 && prePass.ElapsedMilliseconds < 200; i++) benchCase.Run();
-}
-Thread.Sleep(500);
-
-var results = new Dictionary<string, Measurement>();
-string? group = null;
-foreach (var benchCase in cases)
-{
-    if (benchCase.Group != group)
-    {
-        group = benchCase.Group;
-        Console.WriteLine();
-        Console.WriteLine($"{group,-11}{"case",-58}{"µs/op",11}{"ops/s",11}{"spread",8}{"cpu µs/op",11}");
-    }
-    var measurement = Harness.Measure(benchCase.Run, options.Duration, options.Runs);
-    results[benchCase.Key] = measurement;
-    Console.WriteLine($"{"",-11}{benchCase.Name,-58}{measurement.MicrosPerOp,11:N1}{measurement.OpsPerSecond,11:N0}" +
-        $"{$"±{measurement.SpreadPercent:0.0}%",8}{measurement.CpuMicrosPerOp,11:N1}");
-}
+var results = Harness.MeasureAll(cases, options.Duration, options.Runs, Console.Out);
 
 Console.WriteLine();
 foreach (var floor in Workload.Floors)
@@ -68,8 +42,3 @@ foreach (var floor in Workload.Floors)
 }
 return 0;
 
-static string LoadAverage() =>
-    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-static bool IsOptimized() =>
-    typeof(Workload).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is not [DebuggableAttribute { IsJITOptimizerDisabled: true }];

@@ -1,6 +1,6 @@
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
-using IoTIdentity.TestKit;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Ek;
 using IoTIdentity.Tpm.Keys;
@@ -47,9 +47,11 @@ internal sealed class SoftwareDevice : IDisposable
         EkIntermediates = ca.IntermediatesDer;
         AkName = TpmNames.Of(Ak);
 
-        using var deviceKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var d = deviceKey.ExportParameters(false).Q;
+        DeviceKeyPair = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var d = DeviceKeyPair.ExportParameters(false).Q;
         DeviceKey = Tpm2b<TpmtPublic>.From(KeyTemplates.DeviceEccP256 with { Unique = new TpmEccPublicId(new TpmsEccPoint(d.X!, d.Y!)) });
+        DeviceKeySpki = DeviceKeyPair.ExportSubjectPublicKeyInfo();
+        Csr = new CertificateRequest("CN=benchmark device", DeviceKeyPair, HashAlgorithmName.SHA256).CreateSigningRequest();
 
         Nonce = RandomNumberGenerator.GetBytes(32);
         Selection = TpmlPcrSelection.Of(TpmAlgId.Sha256, 0, 1, 2, 3, 4, 5, 6, 7);
@@ -86,6 +88,15 @@ internal sealed class SoftwareDevice : IDisposable
 
     public Tpm2b<TpmtPublic> DeviceKey { get; }
 
+    /// <summary>The device key's software key pair (in a TPM it never leaves; here it signs the CSR).</summary>
+    public ECDsa DeviceKeyPair { get; }
+
+    /// <summary>The device key's SubjectPublicKeyInfo, as the service derives it from the certified public area.</summary>
+    public byte[] DeviceKeySpki { get; }
+
+    /// <summary>A PKCS#10 request for the device key, signed by it.</summary>
+    public byte[] Csr { get; }
+
     public byte[] Nonce { get; }
 
     public TpmlPcrSelection Selection { get; }
@@ -108,6 +119,7 @@ internal sealed class SoftwareDevice : IDisposable
     {
         EkKey.Dispose();
         AkKey.Dispose();
+        DeviceKeyPair.Dispose();
     }
 
     /// <summary>Signs as TPM2_Quote / TPM2_Certify do: the AK's scheme over the digest of the TPMS_ATTEST bytes.</summary>

@@ -1,5 +1,4 @@
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
-using IoTIdentity.TestKit;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Attestation.Credentials;
@@ -7,6 +6,7 @@ using IoTIdentity.Attestation.Crypto;
 using IoTIdentity.Attestation.Ek;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.Attestation.Verification;
+using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Tpm.Marshalling;
 using IoTIdentity.Tpm.Structures;
 using Org.BouncyCastle.Crypto.Digests;
@@ -20,12 +20,20 @@ using BigInteger = Org.BouncyCastle.Math.BigInteger;
 namespace IoTIdentity.Benchmarks;
 
 /// <summary>
-/// The inputs (two software devices, two manufacturer CAs, one validator) and the cases measured over them:
-/// the verifier's public entry points, and the raw primitives they are built from.
+/// The inputs (two software devices, two manufacturer CAs, one validator, one tenant issuing CA) and the cases
+/// measured over them: the verifier's public entry points, the service's CSR check and certificate issuance, and
+/// the raw primitives they are built from. <c>iotid-sim benchmark</c> measures the <see cref="ServiceFloorKeys"/>
+/// cases as the crypto floor of one enrolment.
 /// </summary>
-internal sealed class Workload : IDisposable
+public sealed class Workload : IDisposable
 {
+    /// <summary>The verifier's entry points and whole enrolments.</summary>
     public const string Verifier = "verifier";
+
+    /// <summary>What the service adds to the verifier for one enrolment: the CSR check and the certificate.</summary>
+    public const string Service = "service";
+
+    /// <summary>The raw primitives.</summary>
     public const string Primitives = "primitives";
 
     /// <summary>Pieces of the verifier steps, for explaining a gap to the floor; run only when a filter names them.</summary>
@@ -56,6 +64,9 @@ internal sealed class Workload : IDisposable
     private readonly BigInteger _bcMessage;
     private readonly System.Numerics.BigInteger _numericsMessage;
     private readonly System.Numerics.BigInteger _numericsModulus;
+    private readonly KeyEncryptionKeyRing _keyRing = new(new KeyEncryptionKey("benchmark", RandomNumberGenerator.GetBytes(KeyEncryptionKey.KeySizeInBytes)), [], RandomNumberGenerator.Create());
+    private readonly IssuingCa _issuingCa;
+    private readonly DeviceCertificateIssuer _issuer = new(TimeProvider.System, RandomNumberGenerator.Create());
 
     public Workload()
     {
@@ -79,8 +90,16 @@ internal sealed class Workload : IDisposable
         _bcMessage = new BigInteger(1, message);
         _numericsMessage = new System.Numerics.BigInteger(message, isUnsigned: true, isBigEndian: true);
         _numericsModulus = new System.Numerics.BigInteger(((RSA)_rsa.EkKey).ExportParameters(false).Modulus, isUnsigned: true, isBigEndian: true);
+        _issuingCa = IssuingCa.Load(new TenantCertificateAuthority(_keyRing, TimeProvider.System, RandomNumberGenerator.Create()).Create("benchmark"), _keyRing);
     }
 
+    /// <summary>
+    /// The cases that make up the crypto floor of one enrolment as the service performs it with the simulator's
+    /// devices (ECC EK, ECC AK, P-256 device key); the last is their sum measured as one operation.
+    /// </summary>
+    public static IReadOnlyList<string> ServiceFloorKeys { get; } = ["ekcert-ecc", "make-ecc", "quote-ecc", "certify-ecc", "csr", "issue", "enrol-service-ecc"];
+
+    /// <summary>Every case, in the order they are measured.</summary>
     public IReadOnlyList<BenchCase> Cases =>
     [
         new(Verifier, "make-rsa", "MakeCredential, RSA-2048 EK (activation prepared)", () => CredentialMaker.Make(_rsa.Ek, _rsa.AkName, _random)),
@@ -94,6 +113,10 @@ internal sealed class Workload : IDisposable
         new(Verifier, "ekcert-ecc", "EkCertificateValidator.Validate, ECC EK cert (P-256 CA)", () => ValidateEkCertificate(_ecc)),
         new(Verifier, "enrol-rsa", "full enrolment, RSA EK + RSA AK", () => Enrol(_rsa)),
         new(Verifier, "enrol-ecc", "full enrolment, ECC EK + ECC AK", () => Enrol(_ecc)),
+
+        new(Service, "csr", "CertificateSigningRequestValidator.Validate, P-256 key", () => CheckCsr(_ecc)),
+        new(Service, "issue", "DeviceCertificateIssuer.Issue, P-256 key", () => Issue(_ecc)),
+        new(Service, "enrol-service-ecc", "full enrolment + CSR + certificate, ECC EK + ECC AK", () => EnrolAndIssue(_ecc)),
 
         new(Primitives, "rsa-verify", "RSA-2048 PKCS#1 v1.5 SHA-256 verify (.NET)", RsaVerify),
         new(Primitives, "ecdsa-verify", "ECDSA P-256 SHA-256 verify (.NET)", EcdsaVerify),
@@ -146,14 +169,17 @@ internal sealed class Workload : IDisposable
     /// intermediate by the root; a trust anchor's own signature is not checked). One SHA-256 of 1 KiB stands for
     /// the Names and the PCR digest.
     /// </summary>
-    public static IReadOnlyList<Floor> Floors =>
+    internal static IReadOnlyList<Floor> Floors =>
     [
         new("enrol-rsa", [("bc-key-ours", 1), ("oaep", 1), ("kdfa", 2), ("rsa-verify", 4), ("sha256", 1)]),
         new("enrol-ecc", [("ecdh", 1), ("kdfa", 2), ("ecdsa-verify", 4), ("sha256", 1)]),
     ];
 
+    /// <inheritdoc/>
     public void Dispose()
     {
+        _issuingCa.Dispose();
+        _keyRing.Dispose();
         _validator.Dispose();
         _rsa.Dispose();
         _ecc.Dispose();
@@ -196,6 +222,31 @@ internal sealed class Workload : IDisposable
         CredentialMaker.CheckActivation(made, made.Secret);
         VerifyQuote(device);
         VerifyCertify(device);
+    }
+
+    private static void CheckCsr(SoftwareDevice device)
+    {
+        // the service derives the key it expects from the certified TPM public area
+        var spki = TpmPublicKeys.SubjectPublicKeyInfo(device.DeviceKey.Value);
+        var result = CertificateSigningRequestValidator.Validate(device.Csr, spki);
+        if (!result.IsValid) throw new InvalidOperationException($"the benchmark's own CSR fails: {result.Failure} {result.Detail}");
+    }
+
+    private IssuedCertificate Issue(SoftwareDevice device) => _issuer.Issue(_issuingCa, new DeviceCertificateRequest
+    {
+        SubjectPublicKeyInfo = device.DeviceKeySpki,
+        DeviceId = Convert.ToHexStringLower(SHA256.HashData(TpmMarshal.ToBytes(device.Ek))),
+        TenantId = "benchmark",
+        HardwareModule = HardwareModuleName.ForTpm20(SHA256.HashData(TpmMarshal.ToBytes(device.Ek))),
+        CrlDistributionPoint = new Uri("http://127.0.0.1/crl/benchmark.crl"),
+    });
+
+    /// <summary>Everything the service computes for one enrolment: the verifier's part, the CSR, the certificate.</summary>
+    private void EnrolAndIssue(SoftwareDevice device)
+    {
+        Enrol(device);
+        CheckCsr(device);
+        Issue(device);
     }
 
     private void RsaVerify()

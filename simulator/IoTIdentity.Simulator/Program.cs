@@ -58,6 +58,21 @@ Command FleetScenario(IFleetScenario scenario)
     return command;
 }
 
+var benchDevices = new Option<int>("--devices") { Description = "Fleet size for the service part", DefaultValueFactory = _ => 200 };
+var benchFleet = new Option<string>("--fleet") { Description = "Where the manufactured fleet is kept (reused by later runs)", DefaultValueFactory = _ => ".fleet-benchmark" };
+var floorSeconds = new Option<double>("--floor-seconds") { Description = "Measured time per crypto-floor case", DefaultValueFactory = _ => 2 };
+var floorRuns = new Option<int>("--floor-runs") { Description = "Timed runs per crypto-floor case (median reported)", DefaultValueFactory = _ => 5 };
+var pin = new Option<bool>("--pin") { Description = "Pin the service to CPU 1 and the simulator with its swtpms to CPU 0" };
+var serviceEnv = new Option<string[]>("--service-env") { Description = "NAME=value environment for the service process (repeatable)", AllowMultipleArgumentsPerToken = false };
+var benchmark = new Command("benchmark", "The crypto floor of one enrolment and the service's CPU per enrolment under load, in one run, and their ratio")
+{
+    benchDevices, swtpms, benchFleet, data, reports, floorSeconds, floorRuns, pin, serviceEnv,
+};
+benchmark.SetAction((result, cancellationToken) => BenchmarkCommand.RunAsync(new BenchmarkOptions(result.GetValue(benchDevices), result.GetValue(swtpms),
+    result.GetValue(benchFleet)!, result.GetValue(data)!, result.GetValue(reports)!, result.GetValue(floorSeconds), result.GetValue(floorRuns),
+    result.GetValue(pin), result.GetValue(serviceEnv)), Console.Out, cancellationToken));
+
+
 var manufacture = new Command("manufacture", "Only the factory step: manufacture (or top up) the fleet and print what it cost per device")
 {
     fleetDevices, swtpms, fleetDirectory, ek,
@@ -65,6 +80,6 @@ var manufacture = new Command("manufacture", "Only the factory step: manufacture
 manufacture.SetAction((result, cancellationToken) => ManufactureCommand.RunAsync(result.GetValue(fleetDirectory)!, result.GetValue(fleetDevices),
     result.GetValue(swtpms), result.GetValue(ek), cancellationToken));
 
-var root = new RootCommand("IoTIdentity fleet simulator") { demo, manufacture };
+var root = new RootCommand("IoTIdentity fleet simulator") { benchmark, demo, manufacture };
 foreach (var scenario in ScenarioCatalog.All) root.Subcommands.Add(FleetScenario(scenario));
 return await root.Parse(args).InvokeAsync();

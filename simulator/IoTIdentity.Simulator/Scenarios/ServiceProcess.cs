@@ -73,12 +73,19 @@ public sealed class ServiceProcess : IServiceTarget
     /// tenant's default group trusts it; without, the service starts with no manufacturer trusted (for a
     /// <see cref="RemoteTarget"/> to set up through the HTTP API with <see cref="ApiKey"/>).
     /// </summary>
-    public static async Task<ServiceProcess> StartAsync(string serviceDll, string dataDirectory, byte[]? manufacturerRoot, CancellationToken cancellationToken)
+    /// <param name="serviceDll">The built <c>iotid-service.dll</c>.</param>
+    /// <param name="dataDirectory">The service's data directory.</param>
+    /// <param name="manufacturerRoot">The root the dev tenant's default group must trust, or null.</param>
+    /// <param name="cancellationToken">Stops the start.</param>
+    /// <param name="environment">Environment variables for the service process (e.g. runtime GC settings).</param>
+    /// <param name="cpu">When set, the only logical CPU the service may run on (through <c>taskset</c>).</param>
+    public static async Task<ServiceProcess> StartAsync(string serviceDll, string dataDirectory, byte[]? manufacturerRoot, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null, int? cpu = null)
     {
         var fresh = !Directory.Exists(dataDirectory) || !Directory.EnumerateFileSystemEntries(dataDirectory).Any();
         Directory.CreateDirectory(dataDirectory);
         var (http, mqtt) = (FreePorts.Next(), FreePorts.Next());
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(cpu is null ? "dotnet" : "taskset")
         {
             ArgumentList =
             {
@@ -98,6 +105,13 @@ public sealed class ServiceProcess : IServiceTarget
             start.ArgumentList.Add("--Provisioning:DevTrustedRootFiles:0");
             start.ArgumentList.Add(rootPath);
         }
+        if (cpu is { } core)
+        {
+            start.ArgumentList.Insert(0, "dotnet");
+            start.ArgumentList.Insert(0, core.ToString());
+            start.ArgumentList.Insert(0, "-c");
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
         string? apiKey = null;
         process.OutputDataReceived += (_, line) =>
