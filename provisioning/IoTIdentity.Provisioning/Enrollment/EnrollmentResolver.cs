@@ -15,7 +15,7 @@ namespace IoTIdentity.Provisioning.Enrollment;
 public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock) : IDisposable
 {
     private static readonly TimeSpan DirectoryTtl = TimeSpan.FromSeconds(2);
-    private readonly ConcurrentDictionary<string, (long Version, long TenantRootsVersion, EnrollmentPolicy Policy, EkCertificateValidator Validator)> _validators = new();
+    private readonly ConcurrentDictionary<string, (long Version, long TenantRootsVersion, EnrollmentPolicy Policy, EkCertificateValidator? Validator)> _validators = new();
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, ManufacturerRoots Roots)> _tenantRoots = new();
     private (DateTimeOffset At, GroupDirectory Directory)? _directory;
 
@@ -29,12 +29,13 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
             var groupKey = $"{individual.TenantId}/{individual.GroupId}";
             var policy = await GetPolicyAsync(groupKey)
                 ?? throw new Refusal(ProvisioningError.NotEnrolled, "individual enrolment names a missing group");
-            var result = policy.Validator.Validate(ekCertificate, intermediates);
-            if (result.Failure == EkCertificateFailure.UntrustedRoot)
+            var result = policy.Validator?.Validate(ekCertificate, intermediates);
+            if (result is null or { Failure: EkCertificateFailure.UntrustedRoot })
             {
                 // the tenant may have added the root in the last seconds
                 policy = await GetPolicyAsync(groupKey, refreshed: true) ?? policy;
-                result = policy.Validator.Validate(ekCertificate, intermediates);
+                result = policy.Validator?.Validate(ekCertificate, intermediates)
+                    ?? throw new Refusal(ProvisioningError.UntrustedEkCertificate, "neither the group nor its tenant trusts any manufacturer root");
             }
             if (!result.IsValid) throw ToRefusal(result);
             return (policy.Policy, result.Certificate!);
@@ -57,8 +58,7 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         foreach (var key in groupKeys.Order(StringComparer.Ordinal))
         {
             var entry = await GetPolicyAsync(key);
-            if (entry is null) continue;
-            var result = entry.Value.Validator.Validate(ekCertificate, intermediates);
+            if (entry?.Validator?.Validate(ekCertificate, intermediates) is not { } result) continue;
             if (result.IsValid && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
             else if (result.IsValid && match is null) match = (entry.Value.Policy, result.Certificate!);
             else if (result.IsValid && match is { } found && found.Policy.TenantId != entry.Value.Policy.TenantId)
@@ -74,16 +74,18 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
 
     /// <summary>
     /// The policy of a group and a validator trusting its roots and its tenant's, cached by both versions;
-    /// <paramref name="refreshed"/> reads the tenant's roots again instead of using the few-seconds-old copy.
+    /// <paramref name="refreshed"/> reads the tenant's roots again instead of using the few-seconds-old copy. The
+    /// validator is null when neither trusts any root: such a group admits no device by its EK certificate.
     /// </summary>
-    internal async Task<(EnrollmentPolicy Policy, EkCertificateValidator Validator)?> GetPolicyAsync(string groupKey, bool refreshed = false)
+    internal async Task<(EnrollmentPolicy Policy, EkCertificateValidator? Validator)?> GetPolicyAsync(string groupKey, bool refreshed = false)
     {
         var policy = await grains.GetGrain<IEnrollmentGroupGrain>(groupKey).GetPolicyAsync();
         if (policy is null) return null;
         var tenantRoots = await GetTenantRootsAsync(policy.TenantId, refreshed);
         if (_validators.TryGetValue(groupKey, out var cached) && cached.Version == policy.Version && cached.TenantRootsVersion == tenantRoots.Version)
             return (cached.Policy, cached.Validator);
-        var validator = new EkCertificateValidator([.. policy.TrustedRoots, .. tenantRoots.Certificates], clock);
+        EkCertificateValidator? validator = policy.TrustedRoots.Count + tenantRoots.Certificates.Count == 0
+            ? null : new EkCertificateValidator([.. policy.TrustedRoots, .. tenantRoots.Certificates], clock);
         _validators[groupKey] = (policy.Version, tenantRoots.Version, policy, validator);
         return (policy, validator);
     }
@@ -116,6 +118,6 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var entry in _validators.Values) entry.Validator.Dispose();
+        foreach (var entry in _validators.Values) entry.Validator?.Dispose();
     }
 }
