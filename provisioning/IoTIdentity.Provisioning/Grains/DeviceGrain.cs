@@ -313,7 +313,7 @@ public sealed class DeviceGrain(
         if (state.State.TenantId != tenantId) return false;
         var now = clock.GetUtcNow();
         var serials = state.State.PastSerials.Concat(state.State.Current is { } c ? [c.SerialNumber] : [])
-            .Where(s => IssuerOf(s) is null || IssuerOf(s) == tenantId).ToList();
+            .Where(s => IsIssuedBy(s, tenantId)).ToList();
         await GrainFactory.GetGrain<ITenantGrain>(tenantId).RevokeCertificatesAsync(
             serials.Select(s => new RevocationRecord { SerialNumber = s, RevokedAt = now, Reason = (int)reason, DeviceId = DeviceId }).ToList());
         state.State = state.State with { Status = DeviceStatus.Revoked, Challenge = null, UpdatedAt = now };
