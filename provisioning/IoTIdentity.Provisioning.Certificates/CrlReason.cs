@@ -1,8 +1,8 @@
 namespace IoTIdentity.Provisioning.Certificates;
 
 /// <summary>
-/// Why a certificate was revoked: RFC 5280 §5.3.1 CRLReason, with the RFC's numeric values. removeFromCRL (8, delta
-/// CRLs only) and aACompromise (10, attribute certificates) are left out: this service issues neither.
+/// Why a certificate was revoked: RFC 5280 §5.3.1 CRLReason, with the RFC's numeric values. removeFromCRL (8) is
+/// left out: it only appears in delta CRLs, which this service does not publish.
 /// </summary>
 public enum CrlReason
 {
@@ -29,4 +29,7 @@ public enum CrlReason
 
     /// <summary>privilegeWithdrawn (9): the device is no longer allowed to use it (disabled by its owner).</summary>
     PrivilegeWithdrawn = 9,
+
+    /// <summary>aACompromise (10): an attribute authority was compromised (accepted for completeness of the RFC list).</summary>
+    AaCompromise = 10,
 }

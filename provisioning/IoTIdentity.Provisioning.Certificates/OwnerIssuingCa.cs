@@ -15,8 +15,8 @@ internal static class OwnerIssuingCa
             throw Fail(CaImportFailure.NotACertificateAuthority, "The issuing certificate does not say cA=TRUE.");
         var usage = issuing.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
         const X509KeyUsageFlags needed = X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign;
-        if (usage is not null && (usage.KeyUsages & needed) != needed)
-            throw Fail(CaImportFailure.NotACertificateAuthority, "The issuing certificate's key usage lacks keyCertSign or cRLSign.");
+        if (usage is null || (usage.KeyUsages & needed) != needed)
+            throw Fail(CaImportFailure.NotACertificateAuthority, "The issuing certificate's key usage must include keyCertSign and cRLSign.");
 
         using var publicKey = issuing.GetECDsaPublicKey();
         var curve = publicKey?.ExportParameters(false).Curve.Oid.Value;

@@ -100,7 +100,7 @@ public sealed class TenantCertificateAuthority
     /// <summary>
     /// Accepts an issuing CA the owner brings. Checks, in order: both certificates parse
     /// (<see cref="CaImportFailure.MalformedCertificate"/>); the root is self-issued with cA=TRUE, the issuing certificate
-    /// has cA=TRUE and, when it has key usage, keyCertSign and cRLSign (<see cref="CaImportFailure.NotACertificateAuthority"/>);
+    /// has cA=TRUE and a key usage with keyCertSign and cRLSign (<see cref="CaImportFailure.NotACertificateAuthority"/>);
     /// the issuing key is ECDSA P-256 or P-384 (<see cref="CaImportFailure.UnsupportedKey"/>); the private key parses
     /// (<see cref="CaImportFailure.MalformedPrivateKey"/>) and is the issuing certificate's key
     /// (<see cref="CaImportFailure.KeyMismatch"/>); the issuing certificate chains directly to the root at the injected

@@ -1,3 +1,4 @@
+using IoTIdentity.TestKit;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using static IoTIdentity.Provisioning.Certificates.Tests.TestAuthorities;
@@ -151,6 +152,24 @@ public sealed class TenantCertificateAuthorityTests
     public void An_owner_brought_issuing_certificate_that_is_not_a_CA_is_refused()
     {
         using var owner = new OwnerCa(Now, issuingIsCa: false);
+        using var ring = Ring();
+        Assert.Equal(CaImportFailure.NotACertificateAuthority, Assert.Throws<CaImportException>(() =>
+            Authority(ring).Import(TenantId, owner.Root.RawData, owner.Issuing.RawData, owner.IssuingPkcs8)).Failure);
+    }
+
+    [Fact]
+    public void An_owner_brought_issuing_certificate_without_key_usage_is_refused()
+    {
+        using var owner = new OwnerCa(Now, issuingKeyUsage: null);
+        using var ring = Ring();
+        Assert.Equal(CaImportFailure.NotACertificateAuthority, Assert.Throws<CaImportException>(() =>
+            Authority(ring).Import(TenantId, owner.Root.RawData, owner.Issuing.RawData, owner.IssuingPkcs8)).Failure);
+    }
+
+    [Fact]
+    public void An_owner_brought_issuing_certificate_without_cRLSign_is_refused()
+    {
+        using var owner = new OwnerCa(Now, issuingKeyUsage: X509KeyUsageFlags.KeyCertSign);
         using var ring = Ring();
         Assert.Equal(CaImportFailure.NotACertificateAuthority, Assert.Throws<CaImportException>(() =>
             Authority(ring).Import(TenantId, owner.Root.RawData, owner.Issuing.RawData, owner.IssuingPkcs8)).Failure);

@@ -51,6 +51,9 @@ public sealed class ServiceFixture : IAsyncLifetime
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The service administrator's key (configured as its hash).</summary>
+    public string AdminKey { get; } = ServiceAdminKeys.New();
     public WebApplication App { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
@@ -73,6 +76,7 @@ public sealed class ServiceFixture : IAsyncLifetime
             ["Mqtt:TlsPort"] = "0",
             ["Mqtt:BindAddress"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Provisioning:ServiceAdminKeyHash"] = Convert.ToHexString(ServiceAdminKeys.Hash(AdminKey)),
         };
         foreach (var (k, v) in _settings) settings[k] = v;
         App = _services is null ? ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings)) : BuildWithServices(settings, _services);

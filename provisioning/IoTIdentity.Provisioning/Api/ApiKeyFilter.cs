@@ -16,9 +16,7 @@ public sealed class ApiKeyFilter(ApiRole minimum) : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var header = http.Request.Headers.Authorization.ToString();
-        var key = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : http.Request.Headers["X-Api-Key"].ToString();
-        if (!ApiKeys.TryParse(key, out var tenantId, out var keyId, out var secret))
+        if (!ApiKeys.TryParse(PresentedKey(http), out var tenantId, out var keyId, out var secret))
             return Problems.For(ProvisioningError.Unauthenticated);
         var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
         var role = await grains.GetGrain<ITenantGrain>(tenantId).AuthenticateAsync(keyId, secret);
@@ -26,6 +24,13 @@ public sealed class ApiKeyFilter(ApiRole minimum) : IEndpointFilter
         if (role < minimum) return Problems.For(ProvisioningError.Forbidden);
         new Caller(tenantId, keyId, role.Value).Attach(http);
         return await next(context);
+    }
+
+    /// <summary>The key the request presents: <c>Authorization: Bearer …</c>, else <c>X-Api-Key</c>.</summary>
+    internal static string PresentedKey(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : http.Request.Headers["X-Api-Key"].ToString();
     }
 }
 

@@ -1,4 +1,5 @@
 using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Enrollment;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -53,12 +54,12 @@ public static class DevicesApi
             ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string deviceId, HttpContext http, IGrainFactory grains, Mqtt.MqttEndpoint mqtt)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string deviceId, HttpContext http, Revocations revocations, RevokeRequest? body = null)
     {
+        if (!RevokeRequest.TryReason(body, out var reason, out var problem)) return problem;
         if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var caller = Caller.Of(http);
-        if (!await grains.GetGrain<IDeviceGrain>(deviceId).RevokeAsync(caller.TenantId, caller.Actor)) return Problems.For(ProvisioningError.NotFound);
-        await mqtt.CloseSessionsAsync(deviceId);
-        return TypedResults.NoContent();
+        return await revocations.RevokeDeviceAsync(caller.TenantId, deviceId, reason, caller.Actor)
+            ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
     }
 }

@@ -7,14 +7,16 @@ namespace IoTIdentity.Provisioning.Enrollment;
 
 /// <summary>
 /// Finds the enrolment that admits a device: its individual enrolment if it has one, otherwise the first group
-/// whose trusted manufacturer roots its EK certificate chains to. Keeps one <see cref="EkCertificateValidator"/> per
-/// group policy version (roots are parsed once) and the group list for a few seconds, so the hot path makes no
-/// directory call per device. One per silo.
+/// whose trusted manufacturer roots — its own plus its tenant's tenant-wide roots — its EK certificate chains to.
+/// Keeps one <see cref="EkCertificateValidator"/> per group policy version and tenant roots version (roots are parsed
+/// once), and the group list and each tenant's roots for a few seconds, so the hot path makes no directory or tenant
+/// call per device; before refusing a device as untrusted it looks once more with both refreshed. One per silo.
 /// </summary>
 public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock) : IDisposable
 {
     private static readonly TimeSpan DirectoryTtl = TimeSpan.FromSeconds(2);
-    private readonly ConcurrentDictionary<string, (long Version, EnrollmentPolicy Policy, EkCertificateValidator Validator)> _validators = new();
+    private readonly ConcurrentDictionary<string, (long Version, long TenantRootsVersion, EnrollmentPolicy Policy, EkCertificateValidator? Validator)> _validators = new();
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, ManufacturerRoots Roots)> _tenantRoots = new();
     private (DateTimeOffset At, GroupDirectory Directory)? _directory;
 
     /// <summary>The policy and validated EK certificate, or a <see cref="Refusal"/>.</summary>
@@ -24,9 +26,17 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         if (individual is not null)
         {
             if (!individual.Enabled) throw new Refusal(ProvisioningError.Disabled, "individual enrolment disabled");
-            var policy = await GetPolicyAsync($"{individual.TenantId}/{individual.GroupId}")
+            var groupKey = $"{individual.TenantId}/{individual.GroupId}";
+            var policy = await GetPolicyAsync(groupKey)
                 ?? throw new Refusal(ProvisioningError.NotEnrolled, "individual enrolment names a missing group");
-            var result = policy.Validator.Validate(ekCertificate, intermediates);
+            var result = policy.Validator?.Validate(ekCertificate, intermediates);
+            if (result is null or { Failure: EkCertificateFailure.UntrustedRoot })
+            {
+                // the tenant may have added the root in the last seconds
+                policy = await GetPolicyAsync(groupKey, refreshed: true) ?? policy;
+                result = policy.Validator?.Validate(ekCertificate, intermediates)
+                    ?? throw new Refusal(ProvisioningError.UntrustedEkCertificate, "neither the group nor its tenant trusts any manufacturer root");
+            }
             if (!result.IsValid) throw ToRefusal(result);
             return (policy.Policy, result.Certificate!);
         }
@@ -42,11 +52,13 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         EkCertificateValidationResult? firstFailure = null;
         var knownButNotEnrolled = false;
         (EnrollmentPolicy Policy, EkCertificate Certificate)? match = null;
-        foreach (var key in (await GetDirectoryAsync(refreshed)).GroupKeys.Order(StringComparer.Ordinal))
+        var groupKeys = (await GetDirectoryAsync(refreshed)).GroupKeys;
+        if (refreshed)
+            await Task.WhenAll(groupKeys.Select(k => k[..k.IndexOf('/')]).Distinct().Select(t => GetTenantRootsAsync(t, refresh: true)));
+        foreach (var key in groupKeys.Order(StringComparer.Ordinal))
         {
             var entry = await GetPolicyAsync(key);
-            if (entry is null) continue;
-            var result = entry.Value.Validator.Validate(ekCertificate, intermediates);
+            if (entry?.Validator?.Validate(ekCertificate, intermediates) is not { } result) continue;
             if (result.IsValid && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
             else if (result.IsValid && match is null) match = (entry.Value.Policy, result.Certificate!);
             else if (result.IsValid && match is { } found && found.Policy.TenantId != entry.Value.Policy.TenantId)
@@ -60,15 +72,31 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         return null;
     }
 
-    /// <summary>The policy of a group, cached by version.</summary>
-    internal async Task<(EnrollmentPolicy Policy, EkCertificateValidator Validator)?> GetPolicyAsync(string groupKey)
+    /// <summary>
+    /// The policy of a group and a validator trusting its roots and its tenant's, cached by both versions;
+    /// <paramref name="refreshed"/> reads the tenant's roots again instead of using the few-seconds-old copy. The
+    /// validator is null when neither trusts any root: such a group admits no device by its EK certificate.
+    /// </summary>
+    internal async Task<(EnrollmentPolicy Policy, EkCertificateValidator? Validator)?> GetPolicyAsync(string groupKey, bool refreshed = false)
     {
         var policy = await grains.GetGrain<IEnrollmentGroupGrain>(groupKey).GetPolicyAsync();
         if (policy is null) return null;
-        if (_validators.TryGetValue(groupKey, out var cached) && cached.Version == policy.Version) return (cached.Policy, cached.Validator);
-        var validator = new EkCertificateValidator(policy.TrustedRoots, clock);
-        _validators[groupKey] = (policy.Version, policy, validator);
+        var tenantRoots = await GetTenantRootsAsync(policy.TenantId, refreshed);
+        if (_validators.TryGetValue(groupKey, out var cached) && cached.Version == policy.Version && cached.TenantRootsVersion == tenantRoots.Version)
+            return (cached.Policy, cached.Validator);
+        EkCertificateValidator? validator = policy.TrustedRoots.Count + tenantRoots.Certificates.Count == 0
+            ? null : new EkCertificateValidator([.. policy.TrustedRoots, .. tenantRoots.Certificates], clock);
+        _validators[groupKey] = (policy.Version, tenantRoots.Version, policy, validator);
         return (policy, validator);
+    }
+
+    private async Task<ManufacturerRoots> GetTenantRootsAsync(string tenantId, bool refresh)
+    {
+        var now = clock.GetUtcNow();
+        if (!refresh && _tenantRoots.TryGetValue(tenantId, out var cached) && now - cached.At < DirectoryTtl) return cached.Roots;
+        var roots = await grains.GetGrain<ITenantGrain>(tenantId).GetManufacturerRootsAsync();
+        _tenantRoots[tenantId] = (now, roots);
+        return roots;
     }
 
     private static Refusal ToRefusal(EkCertificateValidationResult result) => new(result.Failure switch
@@ -90,6 +118,6 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var entry in _validators.Values) entry.Validator.Dispose();
+        foreach (var entry in _validators.Values) entry.Validator?.Dispose();
     }
 }

@@ -6,6 +6,7 @@ using IoTIdentity.Attestation.Ek;
 using IoTIdentity.Attestation.Verification;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Enrollment;
 using IoTIdentity.Provisioning.Storage;
 using IoTIdentity.Tpm.Marshalling;
@@ -68,13 +69,18 @@ public sealed class DeviceGrain(
         Verify(() => { AkRequirements.CheckAttestationKey(ak); return 0; }, ProvisioningError.InvalidAttestationKey);
 
         var mode = request.Mode;
-        if (mode == RegisterModes.Renew) CheckRenewal(DeviceId, request, current.Current, clock.GetUtcNow());
+        if (mode == RegisterModes.Renew)
+        {
+            CheckRenewal(DeviceId, request, current.Current, clock.GetUtcNow());
+            if (await GrainFactory.GetGrain<ITenantGrain>(current.Current!.TenantId).GetRevocationAsync(current.Current.SerialNumber) is not null)
+                throw new Refusal(ProvisioningError.Revoked, $"certificate {current.Current.SerialNumber} is revoked; enrol again");
+        }
         else if (mode != RegisterModes.Enroll) throw new Refusal(ProvisioningError.MalformedRequest, $"unknown mode {mode}");
 
         var groupKey = $"{policy.TenantId}/{policy.GroupId}";
         var admitted = current.CountedInQuota && current.TenantId == policy.TenantId && current.GroupId == policy.GroupId;
         if (!admitted && !await GrainFactory.GetGrain<IEnrollmentGroupGrain>(groupKey).TryAdmitAsync(DeviceId))
-            throw new Refusal(ProvisioningError.QuotaExceeded, $"group {groupKey} quota used up");
+            throw new Refusal(ProvisioningError.QuotaExceeded, $"group {groupKey} or tenant {policy.TenantId} quota used up");
 
         var made = CredentialMaker.Make(ek, TpmNames.Compute(ak.NameAlg, request.AkPublic), random);
         var nonce = new byte[32];
@@ -152,7 +158,7 @@ public sealed class DeviceGrain(
         {
             SubjectPublicKeyInfo = spki, DeviceId = DeviceId, EkPublic = state.State.EkPublic!, Lifetime = policy.CertificateLifetime,
         });
-        if (!await store.TryClaimAsync("serial", signed.SerialNumber, DeviceId))
+        if (!await store.TryClaimAsync(Revocations.SerialScope, signed.SerialNumber, DeviceId))
             throw new Refusal(ProvisioningError.Unavailable, "serial collision; retry");
 
         // two thirds of the time from now to expiry (notBefore is backdated for clock skew, so it is not the start)
@@ -181,6 +187,10 @@ public sealed class DeviceGrain(
                 NotBefore = signed.NotBefore, NotAfter = signed.NotAfter, TenantId = challenge.TenantId,
             },
             PastSerials = previous is null ? state.State.PastSerials : state.State.PastSerials.Add(previous.SerialNumber),
+            Certificates = state.State.Certificates.Add(new CertificateSummary
+            {
+                SerialNumber = signed.SerialNumber, TenantId = challenge.TenantId, NotBefore = signed.NotBefore, NotAfter = signed.NotAfter,
+            }),
             LastAttestation = new AttestationRecord { At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion, Firmware = firmware },
             NonCompliant = false,
             LastCompleted = new CompletedAttest { Nonce = challenge.Nonce, Reply = reply },
@@ -298,19 +308,59 @@ public sealed class DeviceGrain(
         return true;
     }
 
-    public async Task<bool> RevokeAsync(string tenantId, string actor)
+    public async Task<bool> RevokeAsync(string tenantId, CrlReason reason, string actor)
     {
         if (state.State.TenantId != tenantId) return false;
         var now = clock.GetUtcNow();
-        var serials = state.State.PastSerials.Concat(state.State.Current is { } c ? [c.SerialNumber] : []).ToList();
+        var serials = state.State.PastSerials.Concat(state.State.Current is { } c ? [c.SerialNumber] : [])
+            .Where(s => IsIssuedBy(s, tenantId)).ToList();
         await GrainFactory.GetGrain<ITenantGrain>(tenantId).RevokeCertificatesAsync(
-            serials.Select(s => new RevocationRecord { SerialNumber = s, RevokedAt = now, Reason = (int)Certificates.CrlReason.CessationOfOperation, DeviceId = DeviceId }).ToList());
+            serials.Select(s => new RevocationRecord { SerialNumber = s, RevokedAt = now, Reason = (int)reason, DeviceId = DeviceId }).ToList());
         state.State = state.State with { Status = DeviceStatus.Revoked, Challenge = null, UpdatedAt = now };
         await state.WriteStateAsync();
         await UpdateInventoryAsync();
-        await audit.RecordAsync(tenantId, "revoke", DeviceId, "done", [], actor);
+        await audit.RecordAsync(tenantId, "revoke", DeviceId, "done", [], actor,
+            new Dictionary<string, string> { ["reason"] = CrlReasonNames.NameOf(reason) });
         return true;
     }
+
+    public async Task<CertificateRevocationOutcome> RevokeCertificateAsync(string tenantId, string serialNumber, CrlReason reason, string actor)
+    {
+        if (!IsIssuedBy(serialNumber, tenantId)) return CertificateRevocationOutcome.NotFound;
+        await GrainFactory.GetGrain<ITenantGrain>(tenantId).RevokeCertificatesAsync(
+            [new RevocationRecord { SerialNumber = serialNumber, RevokedAt = clock.GetUtcNow(), Reason = (int)reason, DeviceId = DeviceId }]);
+        await audit.RecordAsync(tenantId, "revoke-certificate", DeviceId, "done", [], actor,
+            new Dictionary<string, string> { ["serial"] = serialNumber, ["reason"] = CrlReasonNames.NameOf(reason) });
+        return state.State.Current?.SerialNumber == serialNumber ? CertificateRevocationOutcome.RevokedCurrent : CertificateRevocationOutcome.Revoked;
+    }
+
+    public async Task<CertificateView?> GetCertificateAsync(string tenantId, string serialNumber)
+    {
+        if (!IsIssuedBy(serialNumber, tenantId)) return null;
+        var summary = state.State.Certificates.FirstOrDefault(c => c.SerialNumber == serialNumber);
+        var current = state.State.Current?.SerialNumber == serialNumber ? state.State.Current : null;
+        var revocation = await GrainFactory.GetGrain<ITenantGrain>(tenantId).GetRevocationAsync(serialNumber);
+        return new CertificateView
+        {
+            SerialNumber = serialNumber, DeviceId = DeviceId,
+            NotBefore = summary?.NotBefore ?? current?.NotBefore, NotAfter = summary?.NotAfter ?? current?.NotAfter,
+            Revoked = revocation is not null, RevokedAt = revocation?.RevokedAt,
+            Reason = revocation is null ? null : CrlReasonNames.NameOf((CrlReason)revocation.Reason),
+        };
+    }
+
+    /// <summary>The tenant that issued one of this device's certificates, when the device's history records it.</summary>
+    private string? IssuerOf(string serialNumber) =>
+        state.State.Certificates.FirstOrDefault(c => c.SerialNumber == serialNumber)?.TenantId
+        ?? (state.State.Current?.SerialNumber == serialNumber ? state.State.Current.TenantId : null);
+
+    /// <summary>
+    /// Whether <paramref name="tenantId"/> issued this device the certificate: by the recorded issuer, or — for
+    /// certificates from before issuers were recorded — by the device's owner holding it now or earlier.
+    /// </summary>
+    private bool IsIssuedBy(string serialNumber, string tenantId) => IssuerOf(serialNumber) is { } issuer
+        ? issuer == tenantId
+        : state.State.TenantId == tenantId && state.State.PastSerials.Contains(serialNumber);
 
     private Task UpdateInventoryAsync()
     {

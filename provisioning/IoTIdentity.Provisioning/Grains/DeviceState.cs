@@ -21,6 +21,19 @@ public sealed record DeviceState
     [Id(12)] public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>The last attestation was refused by the firmware policy while the device held a certificate.</summary>
     [Id(13)] public bool NonCompliant { get; init; }
+    // ids 30..39 belong to revocation (ids 14..29 are left to the transfer work)
+    /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
+    [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
+}
+
+/// <summary>One certificate a device was issued: what <c>GET /api/v1/certificates/{serial}</c> shows beside its revocation.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CertificateSummary
+{
+    [Id(0)] public required string SerialNumber { get; init; }
+    [Id(1)] public required string TenantId { get; init; }
+    [Id(2)] public required DateTimeOffset NotBefore { get; init; }
+    [Id(3)] public required DateTimeOffset NotAfter { get; init; }
 }
 
 /// <summary>An open challenge: single use, expires, replaced by the next register.</summary>

@@ -42,6 +42,8 @@ public sealed class EnrollmentGroupGrain(
     {
         if (state.State.Policy is not { } policy) return false;
         if (policy.Quota is { } quota && state.State.DeviceCount >= quota) return false;
+        // the tenant-wide quota next; the group counts the device only once the tenant has
+        if (!await grains.GetGrain<ITenantGrain>(Ids.Tenant).TryAdmitDeviceAsync(deviceId)) return false;
         state.State = state.State with { DeviceCount = state.State.DeviceCount + 1 };
         await state.WriteStateAsync();
         return true;

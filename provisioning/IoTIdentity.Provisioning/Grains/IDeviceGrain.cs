@@ -20,8 +20,21 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// <summary>Disables (or re-enables) the device; false if it is not the tenant's.</summary>
     Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor);
 
-    /// <summary>Revokes the device's identity for good; false if it is not the tenant's.</summary>
-    Task<bool> RevokeAsync(string tenantId, string actor);
+    /// <summary>
+    /// Revokes the device's identity for good: every certificate it holds or held from <paramref name="tenantId"/> goes
+    /// on that tenant's CRL with <paramref name="reason"/>; false if it is not the tenant's. Sessions are closed by the caller
+    /// (<see cref="Enrollment.Revocations"/>).
+    /// </summary>
+    Task<bool> RevokeAsync(string tenantId, Certificates.CrlReason reason, string actor);
+
+    /// <summary>
+    /// Puts one certificate of the device, issued by <paramref name="tenantId"/>, on that tenant's CRL; the device stays
+    /// and may enrol again, but can no longer renew with it.
+    /// </summary>
+    Task<CertificateRevocationOutcome> RevokeCertificateAsync(string tenantId, string serialNumber, Certificates.CrlReason reason, string actor);
+
+    /// <summary>A certificate of the device issued by <paramref name="tenantId"/>, or null if it is not one.</summary>
+    Task<CertificateView?> GetCertificateAsync(string tenantId, string serialNumber);
 
     /// <summary>
     /// After the group's allowed firmware changed: marks the device non-compliant if it proved no release, or one no
@@ -51,4 +64,29 @@ public sealed record DeviceView
     [Id(9)] public IReadOnlyList<string> PastSerials { get; init; } = [];
     [Id(10)] public string? Firmware { get; init; }
     [Id(11)] public bool Compliant { get; init; } = true;
+}
+
+/// <summary>What revoking one certificate did.</summary>
+public enum CertificateRevocationOutcome
+{
+    /// <summary>The device holds no certificate with that serial from the caller's tenant.</summary>
+    NotFound,
+    /// <summary>An earlier certificate was revoked.</summary>
+    Revoked,
+    /// <summary>The device's current certificate was revoked: its live sessions must be closed.</summary>
+    RevokedCurrent,
+}
+
+/// <summary>A certificate as the management API shows it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CertificateView
+{
+    [Id(0)] public required string SerialNumber { get; init; }
+    [Id(1)] public required string DeviceId { get; init; }
+    [Id(2)] public DateTimeOffset? NotBefore { get; init; }
+    [Id(3)] public DateTimeOffset? NotAfter { get; init; }
+    [Id(4)] public bool Revoked { get; init; }
+    /// <summary>The RFC 5280 reason name (<c>keyCompromise</c>, …) when revoked.</summary>
+    [Id(5)] public string? Reason { get; init; }
+    [Id(6)] public DateTimeOffset? RevokedAt { get; init; }
 }

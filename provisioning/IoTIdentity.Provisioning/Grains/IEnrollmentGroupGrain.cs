@@ -15,7 +15,7 @@ public interface IEnrollmentGroupGrain : IGrainWithStringKey
     /// <summary>Deletes the group; false if absent.</summary>
     Task<bool> DeleteAsync();
 
-    /// <summary>Counts a new device against the quota; false when the quota is used up.</summary>
+    /// <summary>Counts a new device against the group's quota and then the tenant's; false when either is used up.</summary>
     Task<bool> TryAdmitAsync(string deviceId);
 
     /// <summary>How many devices the group has admitted.</summary>

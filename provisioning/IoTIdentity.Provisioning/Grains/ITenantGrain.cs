@@ -1,33 +1,87 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+
 namespace IoTIdentity.Provisioning.Grains;
 
-/// <summary>One tenant (key = tenantId): its CA material, API keys and CRL.</summary>
+/// <summary>One tenant (key = tenantId): its CA material, quota, manufacturer roots, API keys and CRL.</summary>
 public interface ITenantGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the tenant with a fresh root and issuing CA; false if it already exists.</summary>
-    Task<bool> CreateAsync(string name);
+    /// <summary>
+    /// Creates the tenant with <paramref name="ca"/> (an issuing CA the owner brought, already checked and sealed) or,
+    /// when null, a freshly generated root and issuing CA; registers it in the tenant directory. False if it already exists.
+    /// </summary>
+    Task<bool> CreateAsync(string name, TenantCaRecord? ca = null, int? maxDevices = null);
 
     /// <summary>Whether the tenant exists.</summary>
     Task<bool> ExistsAsync();
 
+    /// <summary>The tenant's settings and counters, or null if no tenant.</summary>
+    Task<TenantInfo?> GetInfoAsync();
+
     /// <summary>The tenant's CA material (protected keys), for the signing workers; null if no tenant.</summary>
     Task<TenantCaRecord?> GetCaAsync();
+
+    /// <summary>Sets the device quota (null: no limit). Devices already admitted stay.</summary>
+    Task SetQuotaAsync(int? maxDevices);
+
+    /// <summary>Counts a new device against the tenant quota; false when it is used up. A missing tenant counts nothing.</summary>
+    Task<bool> TryAdmitDeviceAsync(string deviceId);
+
+    /// <summary>Replaces the tenant-wide trusted TPM manufacturer roots (DER).</summary>
+    Task SetManufacturerRootsAsync(ImmutableList<byte[]> roots);
+
+    /// <summary>The tenant-wide trusted TPM manufacturer roots and their version (for caching validators).</summary>
+    [AlwaysInterleave]
+    Task<ManufacturerRoots> GetManufacturerRootsAsync();
 
     /// <summary>Creates an API key; the plaintext is returned once and stored only hashed.</summary>
     Task<CreatedApiKey> CreateApiKeyAsync(ApiRole role, string? name);
 
+    /// <summary>Every API key of the tenant (never a secret), revoked ones included.</summary>
+    Task<IReadOnlyList<ApiKeyView>> ListApiKeysAsync();
+
+    /// <summary>Revokes an API key: it stops authenticating at once. False if there is no such key.</summary>
+    Task<bool> RevokeApiKeyAsync(string keyId);
+
     /// <summary>The role of a presented key (id + secret), or null; records its last use.</summary>
     Task<ApiRole?> AuthenticateAsync(string keyId, byte[] secret);
 
-    /// <summary>Adds certificates to the CRL.</summary>
+    /// <summary>Adds certificates to the CRL (the next fetch rebuilds it).</summary>
     Task RevokeCertificatesAsync(IReadOnlyList<RevocationRecord> revocations);
 
     /// <summary>The current CRL (DER), regenerated when revocations change or half its validity has passed.</summary>
     Task<byte[]?> GetCrlAsync();
 
-    /// <summary>Whether a serial is on the CRL.</summary>
-    Task<bool> IsRevokedAsync(string serialNumber);
+    /// <summary>The CRL entry of a serial, or null when it is not revoked.</summary>
+    Task<RevocationRecord?> GetRevocationAsync(string serialNumber);
 }
 
 /// <summary>A new API key: the whole key string, shown once.</summary>
 [GenerateSerializer, Immutable]
 public sealed record CreatedApiKey([property: Id(0)] string KeyId, [property: Id(1)] string Key, [property: Id(2)] ApiRole Role);
+
+/// <summary>An API key as listed: never its secret.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ApiKeyView(
+    [property: Id(0)] string KeyId, [property: Id(1)] string? Name, [property: Id(2)] ApiRole Role, [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset? LastUsedAt, [property: Id(5)] DateTimeOffset? RevokedAt);
+
+/// <summary>The tenant-wide manufacturer roots (DER) with a version that changes with them.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ManufacturerRoots([property: Id(0)] long Version, [property: Id(1)] ImmutableList<byte[]> Certificates);
+
+/// <summary>A tenant's settings and counters as the management API shows them (certificates DER).</summary>
+[GenerateSerializer, Immutable]
+public sealed record TenantInfo
+{
+    [Id(0)] public required string TenantId { get; init; }
+    [Id(1)] public required string Name { get; init; }
+    [Id(2)] public int? MaxDevices { get; init; }
+    [Id(3)] public int DeviceCount { get; init; }
+    [Id(4)] public required byte[] RootCertificate { get; init; }
+    [Id(5)] public required byte[] IssuingCertificate { get; init; }
+    [Id(6)] public ImmutableList<byte[]> ManufacturerRoots { get; init; } = [];
+    [Id(7)] public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Whether the owner brought the issuing CA (the service holds no root key).</summary>
+    [Id(8)] public bool OwnCa { get; init; }
+}

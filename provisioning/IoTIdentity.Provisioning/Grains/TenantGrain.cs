@@ -1,10 +1,14 @@
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using IoTIdentity.Provisioning.Certificates;
 using Microsoft.Extensions.Options;
 
 namespace IoTIdentity.Provisioning.Grains;
 
-/// <summary>A tenant: creates its CA at creation, holds hashed API keys, keeps its revocations and serves its CRL.</summary>
+/// <summary>
+/// A tenant: creates (or takes) its CA at creation, holds hashed API keys, its quota and manufacturer roots, keeps its
+/// revocations and serves its CRL.
+/// </summary>
 public sealed class TenantGrain(
     [PersistentState("tenant", ProvisioningStorage.Name)] IPersistentState<TenantState> state,
     TenantCertificateAuthority authority,
@@ -17,28 +21,80 @@ public sealed class TenantGrain(
 
     private string TenantId => this.GetPrimaryKeyString();
 
-    public async Task<bool> CreateAsync(string name)
+    public async Task<bool> CreateAsync(string name, TenantCaRecord? ca = null, int? maxDevices = null)
     {
         if (state.State.Exists) return false;
-        var material = authority.Create(TenantId);
-        state.State = new TenantState { Exists = true, Name = name, Ca = TenantCaRecord.From(material), CreatedAt = clock.GetUtcNow() };
+        ca ??= TenantCaRecord.From(authority.Create(TenantId));
+        state.State = new TenantState { Exists = true, Name = name, Ca = ca, MaxDevices = maxDevices, CreatedAt = clock.GetUtcNow() };
         await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ITenantDirectoryGrain>(TenantDirectoryGrain.Key).AddAsync(TenantId);
         return true;
     }
 
     public Task<bool> ExistsAsync() => Task.FromResult(state.State.Exists);
 
+    public Task<TenantInfo?> GetInfoAsync()
+    {
+        var s = state.State;
+        return Task.FromResult(s is { Exists: true, Ca: { } ca }
+            ? new TenantInfo
+            {
+                TenantId = TenantId, Name = s.Name, MaxDevices = s.MaxDevices, DeviceCount = s.DeviceCount, RootCertificate = ca.RootCertificate,
+                IssuingCertificate = ca.IssuingCertificate, ManufacturerRoots = s.ManufacturerRoots, CreatedAt = s.CreatedAt, OwnCa = ca.ProtectedRootKey is null,
+            }
+            : null);
+    }
+
     public Task<TenantCaRecord?> GetCaAsync() => Task.FromResult(state.State.Ca);
+
+    public async Task SetQuotaAsync(int? maxDevices)
+    {
+        RequireExists();
+        state.State = state.State with { MaxDevices = maxDevices };
+        await state.WriteStateAsync();
+    }
+
+    public async Task<bool> TryAdmitDeviceAsync(string deviceId)
+    {
+        if (!state.State.Exists) return true;
+        if (state.State.MaxDevices is { } max && state.State.DeviceCount >= max) return false;
+        state.State = state.State with { DeviceCount = state.State.DeviceCount + 1 };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task SetManufacturerRootsAsync(ImmutableList<byte[]> roots)
+    {
+        RequireExists();
+        state.State = state.State with { ManufacturerRoots = roots, ManufacturerRootsVersion = state.State.ManufacturerRootsVersion + 1 };
+        await state.WriteStateAsync();
+    }
+
+    public Task<ManufacturerRoots> GetManufacturerRootsAsync() =>
+        Task.FromResult(new ManufacturerRoots(state.State.ManufacturerRootsVersion, state.State.ManufacturerRoots));
 
     public async Task<CreatedApiKey> CreateApiKeyAsync(ApiRole role, string? name)
     {
-        if (!state.State.Exists) throw new InvalidOperationException($"tenant {TenantId} does not exist");
+        RequireExists();
         var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var secret = RandomNumberGenerator.GetBytes(32);
         var record = new ApiKeyRecord { KeyId = keyId, SecretHash = SHA256.HashData(secret), Role = role, CreatedAt = clock.GetUtcNow(), Name = name };
         state.State = state.State with { ApiKeys = state.State.ApiKeys.Add(record) };
         await state.WriteStateAsync();
         return new CreatedApiKey(keyId, ApiKeys.Format(TenantId, keyId, secret), role);
+    }
+
+    public Task<IReadOnlyList<ApiKeyView>> ListApiKeysAsync() => Task.FromResult<IReadOnlyList<ApiKeyView>>(
+        state.State.ApiKeys.Select(k => new ApiKeyView(k.KeyId, k.Name, k.Role, k.CreatedAt, k.LastUsedAt, k.RevokedAt)).ToList());
+
+    public async Task<bool> RevokeApiKeyAsync(string keyId)
+    {
+        var record = state.State.ApiKeys.FirstOrDefault(k => k.KeyId == keyId);
+        if (record is null) return false;
+        if (record.RevokedAt is not null) return true;
+        state.State = state.State with { ApiKeys = state.State.ApiKeys.Replace(record, record with { RevokedAt = clock.GetUtcNow() }) };
+        await state.WriteStateAsync();
+        return true;
     }
 
     public async Task<ApiRole?> AuthenticateAsync(string keyId, byte[] secret)
@@ -63,6 +119,7 @@ public sealed class TenantGrain(
         state.State = state.State with { Revoked = state.State.Revoked.AddRange(added), CrlNumber = state.State.CrlNumber + 1 };
         await state.WriteStateAsync();
         _crl = null;
+        await GetCrlAsync(); // regenerated now, so a failure to sign shows at the revocation, not at a relying party's fetch
     }
 
     public Task<byte[]?> GetCrlAsync()
@@ -79,6 +136,11 @@ public sealed class TenantGrain(
         return Task.FromResult<byte[]?>(_crl);
     }
 
-    public Task<bool> IsRevokedAsync(string serialNumber) =>
-        Task.FromResult(state.State.Revoked.Any(r => r.SerialNumber == serialNumber));
+    public Task<RevocationRecord?> GetRevocationAsync(string serialNumber) =>
+        Task.FromResult(state.State.Revoked.FirstOrDefault(r => r.SerialNumber == serialNumber));
+
+    private void RequireExists()
+    {
+        if (!state.State.Exists) throw new InvalidOperationException($"tenant {TenantId} does not exist");
+    }
 }

@@ -14,6 +14,14 @@ public sealed record TenantState
     [Id(4)] public ImmutableList<RevocationRecord> Revoked { get; init; } = [];
     [Id(5)] public long CrlNumber { get; init; }
     [Id(6)] public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The most devices the tenant may have admitted (all groups together); null for no limit.</summary>
+    [Id(7)] public int? MaxDevices { get; init; }
+    /// <summary>How many devices the tenant's groups have admitted.</summary>
+    [Id(8)] public int DeviceCount { get; init; }
+    /// <summary>TPM manufacturer roots (DER) every group of the tenant trusts in addition to its own.</summary>
+    [Id(9)] public ImmutableList<byte[]> ManufacturerRoots { get; init; } = [];
+    /// <summary>Changes with <see cref="ManufacturerRoots"/>, so validators built from them can be cached.</summary>
+    [Id(10)] public long ManufacturerRootsVersion { get; init; }
 }
 
 /// <summary>The tenant's CA material as stored (certificates, and keys sealed under the key-encryption key).</summary>

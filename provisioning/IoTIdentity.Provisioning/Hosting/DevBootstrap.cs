@@ -11,7 +11,8 @@ namespace IoTIdentity.Provisioning.Hosting;
 
 /// <summary>
 /// The zero-config start: on first run creates the "dev" tenant (with its CA) and an owner-admin API key, printed
-/// once to the console and stored only hashed; keeps a "default" group trusting the configured manufacturer roots;
+/// once to the console and stored only hashed, and — unless <see cref="ProvisioningOptions.ServiceAdminKeyHash"/> is
+/// configured — a service administrator key, likewise; keeps a "default" group trusting the configured manufacturer roots;
 /// and prints where everything is.
 /// </summary>
 internal sealed class DevBootstrap(IGrainFactory grains, IOptions<ProvisioningOptions> options, MqttEndpoint mqtt, IServer server, IHostApplicationLifetime lifetime) : IHostedService
@@ -30,6 +31,12 @@ internal sealed class DevBootstrap(IGrainFactory grains, IOptions<ProvisioningOp
                 var key = await tenant.CreateApiKeyAsync(ApiRole.OwnerAdmin, "bootstrap");
                 Console.WriteLine($"[iotid] created tenant '{DevTenant}'; its owner-admin API key (shown once, stored hashed):");
                 Console.WriteLine($"[iotid]   {key.Key}");
+            }
+            if (string.IsNullOrWhiteSpace(settings.ServiceAdminKeyHash)
+                && await grains.GetGrain<IServiceAdminGrain>(ServiceAdminGrain.Key).CreateKeyIfNoneAsync() is { } adminKey)
+            {
+                Console.WriteLine("[iotid] created the service administrator key (shown once, stored hashed; creates tenants):");
+                Console.WriteLine($"[iotid]   {adminKey}");
             }
             var roots = settings.DevTrustedRootFiles.Select(LoadCertificate).ToImmutableList();
             if (roots.Count > 0)

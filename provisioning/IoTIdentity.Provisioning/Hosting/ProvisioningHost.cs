@@ -4,6 +4,7 @@ using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Enrollment;
 using IoTIdentity.Provisioning.GrainStorage;
 using IoTIdentity.Provisioning.Mqtt;
+using IoTIdentity.Provisioning.Sessions;
 using IoTIdentity.Provisioning.Storage;
 using IoTIdentity.Provisioning.Storage.Cosmos;
 using IoTIdentity.Provisioning.Storage.Sqlite;
@@ -74,12 +75,15 @@ public static class ProvisioningHost
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddSingleton<DeviceCommandPublisher>();
         builder.Services.AddSingleton<ProvisioningMetrics>();
+        builder.Services.AddSingleton<SessionCloser>();
+        builder.Services.AddSingleton<Revocations>();
 
         builder.UseOrleans(silo =>
         {
             var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
             var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
             silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.Services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
             silo.Services.AddKeyedSingleton<IGrainStorage>(ProvisioningStorage.Name,
                 (sp, _) => ActivatorUtilities.CreateInstance<ProvisioningGrainStorage>(sp));
         });

@@ -21,6 +21,12 @@ public sealed class ProvisioningOptions
     /// <summary>Create a "dev" tenant with an admin key, a group trusting <see cref="DevTrustedRootFiles"/>, on first start.</summary>
     public bool BootstrapDevTenant { get; set; } = true;
 
+    /// <summary>
+    /// The service administrator's key (<c>iotid-admin.{secret}</c>) as lowercase or uppercase hex SHA-256 of the whole key
+    /// string. When empty, the key <see cref="BootstrapDevTenant"/> created on first start (stored hashed) is used.
+    /// </summary>
+    public string? ServiceAdminKeyHash { get; set; }
+
     /// <summary>PEM or DER files of TPM manufacturer roots the dev tenant's group trusts.</summary>
     public List<string> DevTrustedRootFiles { get; set; } = [];
 }

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Json;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.TestKit;
+using IoTIdentity.Tpm.Commands;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// Two silos in one cluster (localhost clustering, the second joining the first; one SQLite file and one dev KEK):
+/// revoking through one silo's API closes the device's session on the other silo's embedded broker.
+/// </summary>
+public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixture<ServiceFixture>
+{
+    private const int TestTimeout = 180_000;
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Revoking_through_one_silo_closes_the_session_the_device_holds_on_another_silo()
+    {
+        var primaryPort = primary.App.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().SiloAddress.Endpoint.Port;
+        var secondary = ServiceFixture.With(new Dictionary<string, string?> { ["Provisioning:DataDirectory"] = primary.DataDirectory },
+            services => services.Configure<DevelopmentClusterMembershipOptions>(o => o.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, primaryPort)));
+        await secondary.InitializeAsync();
+        try
+        {
+            await WaitForMembersAsync(primary, 2);
+            await RevokeThroughThePrimaryAsync(secondary);
+        }
+        finally
+        {
+            await secondary.DisposeAsync();
+        }
+    }
+
+    private async Task RevokeThroughThePrimaryAsync(ServiceFixture secondary)
+    {
+
+        using var manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+        var tenant = await primary.CreateTenantAsync($"cl-{Guid.NewGuid():N}"[..20], [manufacturer.RootDer]);
+        await using var swtpm = await SwtpmProcess.StartAsync();
+        var tpm = new TpmClient(swtpm.Transport, ownsTransport: false);
+        var enrollment = new TpmEnrollment(tpm, await VirtualDevices.ManufactureAsync(tpm, manufacturer));
+        var deviceId = await enrollment.ReadDeviceIdAsync();
+        var client = await secondary.ConnectAsync(deviceId);   // the device talks to the second silo's broker
+        await using var _ = client;
+        await enrollment.EnrollAsync(client);
+        Assert.True(client.IsConnected);
+
+        using var http = tenant.Http;                          // the operator talks to the first silo's API
+        var revoke = await http.PostAsJsonAsync($"/api/v1/devices/{deviceId}/revoke", new { reason = "keyCompromise" });
+
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (client.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.False(client.IsConnected, "the device's session on the other silo is still open after revocation");
+        Assert.Equal(DeviceStatus.Revoked, (await primary.Grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenant.TenantId))!.Status);
+    }
+
+    private static async Task WaitForMembersAsync(ServiceFixture silo, int count)
+    {
+        var membership = silo.App.Services.GetRequiredService<Orleans.Runtime.IClusterMembershipService>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (membership.CurrentSnapshot.Members.Values.Count(m => m.Status == Orleans.Runtime.SiloStatus.Active) < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the second silo did not join the cluster within 60 s");
+            await Task.Delay(200);
+        }
+    }
+}
