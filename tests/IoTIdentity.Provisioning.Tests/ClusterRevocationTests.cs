@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net;
 using System.Net.Http.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
@@ -39,7 +40,7 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
     private async Task RevokeThroughThePrimaryAsync(ServiceFixture secondary)
     {
 
-        using var manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+        using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
         var tenant = await primary.CreateTenantAsync($"cl-{Guid.NewGuid():N}"[..20], [manufacturer.RootDer]);
         await using var swtpm = await SwtpmProcess.StartAsync();
         var tpm = new TpmClient(swtpm.Transport, ownsTransport: false);

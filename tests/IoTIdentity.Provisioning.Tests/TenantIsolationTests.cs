@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -57,7 +58,7 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
         try
         {
             if (Worlds.TryGetValue(service, out var world)) return world;
-            using var manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+            using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
             var a = await service.CreateTenantAsync($"iso-a-{Guid.NewGuid():N}"[..20], [manufacturer.RootDer]);
             var b = await service.CreateTenantAsync($"iso-b-{Guid.NewGuid():N}"[..20], []);
             var put = await a.Http.PutAsJsonAsync("/api/v1/enrollment-groups/a-only", new { trustedRootsPem = Array.Empty<string>() });
