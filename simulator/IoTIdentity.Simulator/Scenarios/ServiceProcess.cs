@@ -12,11 +12,14 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    private const int OutputLines = 200;
     private readonly Process _process;
+    private readonly Queue<string> _output;
 
-    private ServiceProcess(Process process, int mqttPort, string trustAnchorPath)
+    private ServiceProcess(Process process, Queue<string> output, int mqttPort, string trustAnchorPath)
     {
         _process = process;
+        _output = output;
         MqttPort = mqttPort;
         TrustAnchorPath = trustAnchorPath;
     }
@@ -43,6 +46,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         Host = "127.0.0.1", Port = MqttPort, TrustAnchors = [X509Certificate2.CreateFromPem(File.ReadAllText(TrustAnchorPath))], RequestTimeout = TimeSpan.FromSeconds(60),
     };
 
+    /// <summary>The last lines the process wrote (stdout and stderr), for a failing test's message.</summary>
+    public string Output => Tail(_output);
+
+    /// <summary>Kills the process at once (SIGKILL: no shutdown, no goodbye to the cluster), as a crash would.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     /// <summary>The built service next to this simulator build (same configuration), or null.</summary>
     public static string? FindServiceDll()
     {
@@ -56,8 +69,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Starts the service process and waits until it answers.</summary>
-    public static async Task<ServiceProcess> StartAsync(string serviceDll, string dataDirectory, byte[] manufacturerRoot, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the service process and waits until it answers; <paramref name="arguments"/> add or override
+    /// configuration (e.g. Cosmos storage and clustering for a multi-silo cluster).
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string serviceDll, string dataDirectory, byte[] manufacturerRoot,
+        CancellationToken cancellationToken, IReadOnlyList<string>? arguments = null)
     {
         Directory.CreateDirectory(dataDirectory);
         var rootPath = Path.GetFullPath(Path.Combine(dataDirectory, "fleet-manufacturer-root.pem"));
@@ -76,16 +93,19 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var argument in arguments ?? []) start.ArgumentList.Add(argument);
+        var output = new Queue<string>();
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var http_ = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
-            if (process.HasExited) throw new InvalidOperationException($"the service exited with {process.ExitCode} during start-up");
+            if (process.HasExited)
+                throw new InvalidOperationException($"the service exited with {process.ExitCode} during start-up:\n{Tail(output)}");
             try
             {
                 if ((await http_.GetAsync("/healthz", cancellationToken)).IsSuccessStatusCode) break;
@@ -93,10 +113,25 @@ public sealed class ServiceProcess : IAsyncDisposable
             catch (HttpRequestException)
             {
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the service did not answer within 60 s");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the service did not answer within 120 s");
             await Task.Delay(200, cancellationToken);
         }
-        return new ServiceProcess(process, mqtt, Path.Combine(Path.GetFullPath(dataDirectory), "mqtt-dev-cert.pem"));
+        return new ServiceProcess(process, output, mqtt, Path.Combine(Path.GetFullPath(dataDirectory), "mqtt-dev-cert.pem"));
+    }
+
+    private static string Tail(Queue<string> output)
+    {
+        lock (output) return string.Join('\n', output);
+    }
+
+    private static void Keep(Queue<string> output, string? line)
+    {
+        if (line is null) return;
+        lock (output)
+        {
+            output.Enqueue(line);
+            if (output.Count > OutputLines) output.Dequeue();
+        }
     }
 
     /// <inheritdoc/>
