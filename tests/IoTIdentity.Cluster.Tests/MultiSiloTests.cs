@@ -34,15 +34,18 @@ public sealed class MultiSiloTests(CosmosServerFixture cosmos, ITestOutputHelper
         var store = Options($"cluster-{Guid.NewGuid():N}");
         var shared = SharedConfiguration(store, clusterId: $"c{Guid.NewGuid():N}");
         var silos = new List<ServiceProcess>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             await using var fleet = await Fleet.LoadOrManufactureAsync(Path.Combine(work, "fleet"), Devices, Swtpms, cancellationToken);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {Devices} devices on {Swtpms} swtpm processes manufactured");
             // The first silo creates the dev tenant and its group; the other two join the cluster it formed.
             silos.Add(await ServiceProcess.StartAsync(serviceDll, Path.Combine(work, "silo-0"), fleet.Manufacturer.RootDer,
                 cancellationToken, shared));
             silos.AddRange(await Task.WhenAll(Enumerable.Range(1, 2).Select(i => ServiceProcess.StartAsync(serviceDll,
                 Path.Combine(work, $"silo-{i}"), fleet.Manufacturer.RootDer, cancellationToken,
                 [.. shared, "--Provisioning:BootstrapDevTenant", "false"]))));
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: three silos up");
 
             const int victim = 1;
             var storm = new EnrolmentStorm(fleet, silos, cancellationToken);
@@ -56,12 +59,12 @@ public sealed class MultiSiloTests(CosmosServerFixture cosmos, ITestOutputHelper
 
             var results = await Task.WhenAll(fleet.Devices.Select((device, i) => storm.EnrolAsync(device, firstSilo: i % silos.Count)));
             await kill;
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: every device enrolled");
             foreach (var line in storm.Failures) output.WriteLine(line);
 
             // Devices enrolled through every silo, and those cut off by the kill finished elsewhere.
             Assert.Equal(3, results.Select(r => r.Silo).Distinct().Count());
             Assert.Contains(storm.Failures, f => f.StartsWith($"silo {victim}:", StringComparison.Ordinal));
-            Assert.DoesNotContain(results, r => r.Silo == victim && r.At > storm.KilledAt);
 
             using var records = await CosmosProvisioningStore.OpenAsync(store, cancellationToken);
             await AssertOneActiveCertificatePerDeviceAsync(records, results);
@@ -145,7 +148,7 @@ public sealed class MultiSiloTests(CosmosServerFixture cosmos, ITestOutputHelper
     };
 
     /// <summary>One device's successful enrolment: through which silo, when, and the serial it holds.</summary>
-    private sealed record Enrolled(string DeviceId, int Silo, DateTime At, string Serial);
+    private sealed record Enrolled(string DeviceId, int Silo, string Serial);
 
     /// <summary>
     /// Every device enrols with the real device-side code on its own MQTT connection; a device whose attempt fails
@@ -156,20 +159,13 @@ public sealed class MultiSiloTests(CosmosServerFixture cosmos, ITestOutputHelper
     {
         private const int MaxAttempts = 40;
         private readonly ConcurrentDictionary<int, bool> _killed = new();
-        private readonly TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _completed;
 
         public int Completed => Volatile.Read(ref _completed);
 
-        public DateTime KilledAt { get; private set; } = DateTime.MaxValue;
-
         public ConcurrentQueue<string> Failures { get; } = new();
 
-        public void Killed(int silo)
-        {
-            KilledAt = DateTime.UtcNow;
-            _killed[silo] = true;
-        }
+        public void Killed(int silo) => _killed[silo] = true;
 
         public async Task WaitForCompletedAsync(int count)
         {
@@ -189,7 +185,7 @@ public sealed class MultiSiloTests(CosmosServerFixture cosmos, ITestOutputHelper
                     var result = await fleet.RunOnSlotAsync(device.Slot,
                         tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(client, cancellationToken), cancellationToken);
                     Interlocked.Increment(ref _completed);
-                    return new Enrolled(device.DeviceId, silo, DateTime.UtcNow, result.Issued.SerialNumber);
+                    return new Enrolled(device.DeviceId, silo, result.Issued.SerialNumber);
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested && attempt < MaxAttempts)
                 {
