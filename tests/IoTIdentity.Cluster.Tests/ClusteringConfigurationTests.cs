@@ -1,5 +1,6 @@
 using IoTIdentity.Provisioning.Hosting;
 using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.TestKit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,20 +78,7 @@ public sealed class ClusteringConfigurationTests : IDisposable
         await primary.StopAsync();
     }
 
-    private WebApplication Build(Dictionary<string, string?> settings, string name = "silo")
-    {
-        var configuration = new Dictionary<string, string?>
-        {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Provisioning:DataDirectory"] = Path.Combine(_data, name),
-            ["Provisioning:BootstrapDevTenant"] = "false",
-            ["Orleans:SiloPort"] = FreePorts.Next().ToString(),
-            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(),
-            ["Mqtt:TlsPort"] = "0",
-            ["Mqtt:BindAddress"] = "127.0.0.1",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        foreach (var (key, value) in settings) configuration[key] = value;
-        return ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(configuration));
-    }
+    private WebApplication Build(Dictionary<string, string?> settings, string name = "silo") =>
+        ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(
+            InProcessServiceSettings.For(Path.Combine(_data, name), settings)));
 }
