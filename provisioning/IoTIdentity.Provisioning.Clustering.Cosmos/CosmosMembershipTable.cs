@@ -154,7 +154,7 @@ public sealed class CosmosMembershipTable : IMembershipTable, IDisposable
                 ? table with
                 {
                     Rows = [.. table.Rows.Select(r => MembershipRows.IsFor(r, entry.SiloAddress)
-                        ? r with { IAmAliveTime = MembershipRows.ToRow(entry).IAmAliveTime, Etag = MembershipRows.NewEtag() }
+                        ? r with { IAmAliveTime = MembershipRows.Utc(entry.IAmAliveTime), Etag = MembershipRows.NewEtag() }
                         : r)],
                 }
                 : null).ConfigureAwait(false);

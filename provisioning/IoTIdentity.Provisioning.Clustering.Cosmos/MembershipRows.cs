@@ -48,7 +48,7 @@ internal static class MembershipRows
     public static string NewEtag() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
 
     /// <summary>Orleans hands out UTC times, sometimes with an unspecified kind; stored and read back as UTC.</summary>
-    private static DateTime Utc(DateTime time) => time.Kind switch
+    public static DateTime Utc(DateTime time) => time.Kind switch
     {
         DateTimeKind.Utc => time,
         DateTimeKind.Local => time.ToUniversalTime(),

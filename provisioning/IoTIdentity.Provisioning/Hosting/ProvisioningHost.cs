@@ -13,7 +13,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
-using Orleans.Configuration;
 using Orleans.Storage;
 
 namespace IoTIdentity.Provisioning.Hosting;
