@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 
@@ -30,29 +29,26 @@ public sealed partial class CosmosProvisioningStore : IProvisioningStore, IDispo
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly CosmosClient _client;
-    private readonly CosmosStoreOptions _options;
+    private readonly CosmosAccount _account;
     private readonly Container _state;
     private readonly Container _claims;
     private readonly Container _devices;
     private readonly Container _audit;
 
-    private CosmosProvisioningStore(CosmosClient client, CosmosStoreOptions options)
+    private CosmosProvisioningStore(CosmosAccount account)
     {
-        _client = client;
-        _options = options;
-        var database = client.GetDatabase(options.Database);
-        _state = database.GetContainer(CosmosContainerNames.State);
-        _claims = database.GetContainer(CosmosContainerNames.Claims);
-        _devices = database.GetContainer(CosmosContainerNames.Devices);
-        _audit = database.GetContainer(CosmosContainerNames.Audit);
+        _account = account;
+        _state = account.Container(CosmosContainerNames.State);
+        _claims = account.Container(CosmosContainerNames.Claims);
+        _devices = account.Container(CosmosContainerNames.Devices);
+        _audit = account.Container(CosmosContainerNames.Audit);
     }
 
     /// <summary>The account endpoint this store talks to.</summary>
-    public Uri Endpoint => _options.Endpoint;
+    public Uri Endpoint => _account.Options.Endpoint;
 
     /// <summary>The database holding the containers.</summary>
-    public string Database => _options.Database;
+    public string Database => _account.Options.Database;
 
     /// <summary>
     /// Connects to the account in gateway mode and creates the database and its four containers if they are absent.
@@ -66,171 +62,31 @@ public sealed partial class CosmosProvisioningStore : IProvisioningStore, IDispo
     public static async Task<CosmosProvisioningStore> OpenAsync(
         CosmosStoreOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(options.Endpoint, "options.Endpoint");
-        if (!options.Endpoint.IsAbsoluteUri || options.Endpoint.Scheme is not ("https" or "http"))
-        {
-            throw new ArgumentException("The endpoint must be an absolute http(s) URI.", "options.Endpoint");
-        }
-
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Key, "options.Key");
-        StoreLimits.CheckId(options.Database, "options.Database");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxAttempts, 1, "options.MaxAttempts");
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxAttempts, 20, "options.MaxAttempts");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryDelay, TimeSpan.Zero, "options.RetryDelay");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.RequestTimeout, TimeSpan.FromSeconds(1), "options.RequestTimeout");
-
-        var client = CreateClient(options);
-        var store = new CosmosProvisioningStore(client, options);
+        var account = CosmosAccount.Connect(options);
         try
         {
-            await store.CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
-            return store;
+            await account.CreateContainersAsync(CosmosContainerNames.All, CosmosContainerNames.PartitionKeyPath, cancellationToken)
+                .ConfigureAwait(false);
+            return new CosmosProvisioningStore(account);
         }
         catch
         {
-            client.Dispose();
+            account.Dispose();
             throw;
         }
     }
 
     /// <summary>Releases the client and its connections.</summary>
-    public void Dispose() => _client.Dispose();
+    public void Dispose() => _account.Dispose();
 
-    private static CosmosClient CreateClient(CosmosStoreOptions options)
-    {
-        var clientOptions = new CosmosClientOptions
-        {
-            ConnectionMode = ConnectionMode.Gateway,
-            // Talk to the configured endpoint only: the emulator and test servers advertise addresses that need
-            // not be reachable from here.
-            LimitToEndpoint = true,
-            RequestTimeout = options.RequestTimeout,
-            MaxRetryAttemptsOnRateLimitedRequests = 3,
-            MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(10),
-        };
-        foreach (var handler in options.Handlers)
-        {
-            clientOptions.CustomHandlers.Add(handler);
-        }
+    private Task<ResponseMessage> SendAsync(
+        Container container, string operation, Func<Task<ResponseMessage>> send, CancellationToken cancellationToken) =>
+        _account.SendAsync(container, operation, send, cancellationToken);
 
-        clientOptions.CustomHandlers.Add(new CrossPartitionQueryHeaderHandler());
-        if (options.AnswerQueryPlansLocally)
-        {
-            clientOptions.CustomHandlers.Add(new SinglePartitionQueryPlanHandler());
-        }
-
-        if (options.AcceptAnyServerCertificate)
-        {
-            clientOptions.HttpClientFactory = () => new HttpClient(new SocketsHttpHandler
-            {
-                SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
-            });
-        }
-
-        return new CosmosClient(options.Endpoint.AbsoluteUri, options.Key, clientOptions);
-    }
-
-    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var database = (await _client.CreateDatabaseIfNotExistsAsync(_options.Database, cancellationToken: cancellationToken)
-                .ConfigureAwait(false)).Database;
-            foreach (var name in CosmosContainerNames.All)
-            {
-                await database.CreateContainerIfNotExistsAsync(
-                    new ContainerProperties(name, CosmosContainerNames.PartitionKeyPath), cancellationToken: cancellationToken)
-                    .ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is CosmosException or HttpRequestException or TimeoutException
-            && !cancellationToken.IsCancellationRequested)
-        {
-            throw new StoreUnavailableException(
-                $"Cosmos DB account '{_options.Endpoint}' could not create database '{_options.Database}' and its " +
-                $"containers: {Describe(e)}", e);
-        }
-    }
-
-    /// <summary>
-    /// Sends one request, retrying throttled and transient outcomes, and returns the first other response (the
-    /// caller owns and disposes it).
-    /// </summary>
-    private async Task<ResponseMessage> SendAsync(
-        Container container, string operation, Func<Task<ResponseMessage>> send, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var delay = _options.RetryDelay;
-        string? lastCause = null;
-        Exception? lastError = null;
-        for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
-        {
-            TimeSpan? retryAfter = null;
-            try
-            {
-                var response = await send().ConfigureAwait(false);
-                if (!IsTransient(response.StatusCode))
-                {
-                    return response;
-                }
-
-                lastCause = $"{(int)response.StatusCode} {response.StatusCode}: {response.ErrorMessage}";
-                retryAfter = RetryAfter(response.Headers);
-                response.Dispose();
-            }
-            catch (CosmosException e) when (IsTransient(e.StatusCode))
-            {
-                (lastCause, lastError, retryAfter) = (Describe(e), e, e.RetryAfter);
-            }
-            catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException
-                && !cancellationToken.IsCancellationRequested)
-            {
-                (lastCause, lastError) = (Describe(e), e);
-            }
-            catch (CosmosException e)
-            {
-                // Not transient (401, 400 …): nothing backend-specific escapes the store.
-                throw new StoreUnavailableException($"{Where(container, operation)} failed: {Describe(e)}", e);
-            }
-
-            if (attempt < _options.MaxAttempts)
-            {
-                var wait = retryAfter is { } after && after > TimeSpan.Zero
-                    ? after
-                    : delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Max(1, delay.TotalMilliseconds)));
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                delay *= 2;
-            }
-        }
-
-        var message = $"{Where(container, operation)} gave up after {_options.MaxAttempts} attempts: {lastCause}";
-        throw lastError is null ? new StoreUnavailableException(message) : new StoreUnavailableException(message, lastError);
-    }
-
-    /// <summary>The server's <c>x-ms-retry-after-ms</c>, if it named one.</summary>
-    private static TimeSpan? RetryAfter(Headers headers) =>
-        long.TryParse(headers["x-ms-retry-after-ms"], System.Globalization.NumberStyles.None,
-            System.Globalization.CultureInfo.InvariantCulture, out var ms)
-            ? TimeSpan.FromMilliseconds(Math.Min(ms, 60_000))
-            : null;
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or HttpStatusCode.ServiceUnavailable
-            or (HttpStatusCode)449;
-
-    /// <summary>The fault for a response no caller expected (401, 400, 500 …).</summary>
     private StoreUnavailableException Unexpected(Container container, string operation, ResponseMessage response) =>
-        new($"{Where(container, operation)} failed: {(int)response.StatusCode} {response.StatusCode}: {response.ErrorMessage}");
+        _account.Unexpected(container, operation, response);
 
-    private string Where(Container container, string operation) =>
-        $"Cosmos DB account '{_options.Endpoint}', container '{_options.Database}/{container.Id}', operation '{operation}'";
-
-    private static string Describe(Exception e) => e switch
-    {
-        CosmosException c => $"{(int)c.StatusCode} {c.StatusCode}: {c.Message}",
-        _ => e.Message,
-    };
+    private string Where(Container container, string operation) => _account.Where(container, operation);
 
     private static MemoryStream Serialize<T>(T item) => new(JsonSerializer.SerializeToUtf8Bytes(item, Json));
 

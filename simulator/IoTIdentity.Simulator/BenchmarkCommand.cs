@@ -92,7 +92,7 @@ public static class BenchmarkCommand
         ScenarioReport firstBoot, rotation;
         try
         {
-            await using (var service = await ServiceProcess.StartAsync(serviceDll, data, fleet.Manufacturer.RootDer, cancellationToken, environment, options.Pin ? 1 : null))
+            await using (var service = await ServiceProcess.StartAsync(serviceDll, data, fleet.Manufacturer.RootDer, cancellationToken, environment: environment, cpu: options.Pin ? 1 : null))
             {
                 var client = service.ClientOptions;
                 var (cpu, load) = (service.CpuTime, Machine.LoadAverage());

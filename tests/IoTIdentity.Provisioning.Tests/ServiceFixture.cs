@@ -11,6 +11,7 @@ using IoTIdentity.Provisioning.Hosting;
 using IoTIdentity.Provisioning.Mqtt;
 using IoTIdentity.Provisioning.Storage;
 using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.TestKit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -66,19 +67,8 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public async Task StartAsync()
     {
-        var settings = new Dictionary<string, string?>(_settings)
-        {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Provisioning:DataDirectory"] = DataDirectory,
-            ["Provisioning:BootstrapDevTenant"] = "false",
-            ["Orleans:SiloPort"] = FreePorts.Next().ToString(),
-            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(),
-            ["Mqtt:TlsPort"] = "0",
-            ["Mqtt:BindAddress"] = "127.0.0.1",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Provisioning:ServiceAdminKeyHash"] = Convert.ToHexString(ServiceAdminKeys.Hash(AdminKey)),
-        };
-        foreach (var (k, v) in _settings) settings[k] = v;
+        var settings = InProcessServiceSettings.For(DataDirectory,
+            _settings.Prepend(new("Provisioning:ServiceAdminKeyHash", Convert.ToHexString(ServiceAdminKeys.Hash(AdminKey)))));
         App = _services is null ? ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings)) : BuildWithServices(settings, _services);
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -14,7 +14,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
-using Orleans.Configuration;
 using Orleans.Storage;
 
 namespace IoTIdentity.Provisioning.Hosting;
@@ -61,9 +60,7 @@ public static class ProvisioningHost
                 DatabasePath = configuration["Storage:Sqlite:Path"] ?? Path.Combine(dataDirectory, "iotidentity.db"),
             }),
             // Opened on the thread pool: the first resolution can happen inside a grain turn, whose scheduler must not block.
-            "cosmos" => _ => Task.Run(() => CosmosProvisioningStore.OpenAsync(
-                configuration.GetSection("Storage:Cosmos").Get<CosmosStoreOptions>()
-                    ?? throw new InvalidOperationException("Storage:Provider is 'cosmos', but Storage:Cosmos (Endpoint, Key) is not configured.")))
+            "cosmos" => _ => Task.Run(() => CosmosProvisioningStore.OpenAsync(ClusteringConfiguration.CosmosOptions(configuration)))
                 .GetAwaiter().GetResult(),
             _ => throw new InvalidOperationException($"Storage:Provider '{storageProvider}' is neither 'sqlite' nor 'cosmos'."),
         });
@@ -80,9 +77,11 @@ public static class ProvisioningHost
 
         builder.UseOrleans(silo =>
         {
-            var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
-            var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            // Orleans:Clustering = localhost (default) | cosmos; when it is set, Orleans applies it through the same provider.
+            if (ClusteringConfiguration.AppliedByHost(configuration))
+            {
+                ClusteringConfiguration.Apply(silo, configuration);
+            }
             silo.Services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
             silo.Services.AddKeyedSingleton<IGrainStorage>(ProvisioningStorage.Name,
                 (sp, _) => ActivatorUtilities.CreateInstance<ProvisioningGrainStorage>(sp));

@@ -12,11 +12,14 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// </summary>
 public sealed class ServiceProcess : IServiceTarget
 {
+    private const int OutputLines = 200;
     private readonly Process _process;
+    private readonly Queue<string> _output;
 
-    private ServiceProcess(Process process, Uri httpUrl, int mqttPort, string trustAnchorPath, string? apiKey)
+    private ServiceProcess(Process process, Queue<string> output, Uri httpUrl, int mqttPort, string trustAnchorPath, string? apiKey)
     {
         _process = process;
+        _output = output;
         HttpUrl = httpUrl;
         MqttPort = mqttPort;
         TrustAnchorPath = trustAnchorPath;
@@ -55,6 +58,16 @@ public sealed class ServiceProcess : IServiceTarget
         Host = "127.0.0.1", Port = MqttPort, TrustAnchors = [X509Certificate2.CreateFromPem(File.ReadAllText(TrustAnchorPath))], RequestTimeout = TimeSpan.FromSeconds(60),
     };
 
+    /// <summary>The last lines the process wrote (stdout and stderr), for a failing test's message.</summary>
+    public string Output => Tail(_output);
+
+    /// <summary>Kills the process at once (SIGKILL: no shutdown, no goodbye to the cluster), as a crash would.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     /// <summary>The built service next to this simulator build (same configuration), or null.</summary>
     public static string? FindServiceDll()
     {
@@ -77,10 +90,11 @@ public sealed class ServiceProcess : IServiceTarget
     /// <param name="dataDirectory">The service's data directory.</param>
     /// <param name="manufacturerRoot">The root the dev tenant's default group must trust, or null.</param>
     /// <param name="cancellationToken">Stops the start.</param>
+    /// <param name="arguments">Configuration to add or override (e.g. Cosmos storage and clustering for a multi-silo cluster).</param>
     /// <param name="environment">Environment variables for the service process (e.g. runtime GC settings).</param>
     /// <param name="cpu">When set, the only logical CPU the service may run on (through <c>taskset</c>).</param>
     public static async Task<ServiceProcess> StartAsync(string serviceDll, string dataDirectory, byte[]? manufacturerRoot, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? environment = null, int? cpu = null)
+        IReadOnlyList<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null, int? cpu = null)
     {
         var fresh = !Directory.Exists(dataDirectory) || !Directory.EnumerateFileSystemEntries(dataDirectory).Any();
         Directory.CreateDirectory(dataDirectory);
@@ -105,6 +119,7 @@ public sealed class ServiceProcess : IServiceTarget
             start.ArgumentList.Add("--Provisioning:DevTrustedRootFiles:0");
             start.ArgumentList.Add(rootPath);
         }
+        foreach (var argument in arguments ?? []) start.ArgumentList.Add(argument);
         if (cpu is { } core)
         {
             start.ArgumentList.Insert(0, "dotnet");
@@ -112,22 +127,25 @@ public sealed class ServiceProcess : IServiceTarget
             start.ArgumentList.Insert(0, "-c");
         }
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        var output = new Queue<string>();
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
         string? apiKey = null;
         process.OutputDataReceived += (_, line) =>
         {
+            Keep(output, line.Data);
             // DevBootstrap prints the new dev tenant's key alone on the line after it announces it: "[iotid]   iotid.…"
             if (line.Data?.Trim() is { } text && text.StartsWith("[iotid]", StringComparison.Ordinal) && text[7..].Trim() is var key && key.StartsWith("iotid.", StringComparison.Ordinal))
                 apiKey = key;
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var http_ = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}") };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
-            if (process.HasExited) throw new InvalidOperationException($"the service exited with {process.ExitCode} during start-up");
+            if (process.HasExited)
+                throw new InvalidOperationException($"the service exited with {process.ExitCode} during start-up:\n{Tail(output)}");
             try
             {
                 if ((await http_.GetAsync("/healthz", cancellationToken)).IsSuccessStatusCode) break;
@@ -135,11 +153,26 @@ public sealed class ServiceProcess : IServiceTarget
             catch (HttpRequestException)
             {
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the service did not answer within 60 s");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the service did not answer within 120 s");
             await Task.Delay(200, cancellationToken);
         }
         for (var i = 0; fresh && apiKey is null && i < 50; i++) await Task.Delay(100, cancellationToken); // the key line may still be in the pipe
-        return new ServiceProcess(process, new Uri($"http://127.0.0.1:{http}"), mqtt, Path.Combine(Path.GetFullPath(dataDirectory), "mqtt-dev-cert.pem"), apiKey);
+        return new ServiceProcess(process, output, new Uri($"http://127.0.0.1:{http}"), mqtt, Path.Combine(Path.GetFullPath(dataDirectory), "mqtt-dev-cert.pem"), apiKey);
+    }
+
+    private static string Tail(Queue<string> output)
+    {
+        lock (output) return string.Join('\n', output);
+    }
+
+    private static void Keep(Queue<string> output, string? line)
+    {
+        if (line is null) return;
+        lock (output)
+        {
+            output.Enqueue(line);
+            if (output.Count > OutputLines) output.Dequeue();
+        }
     }
 
     /// <inheritdoc/>
