@@ -53,7 +53,7 @@ public static class DevicesApi
             ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string deviceId, HttpContext http, IGrainFactory grains, Mqtt.MqttEndpoint mqtt)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string deviceId, HttpContext http, IGrainFactory grains, Mqtt.IDeviceChannel mqtt)
     {
         if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var caller = Caller.Of(http);

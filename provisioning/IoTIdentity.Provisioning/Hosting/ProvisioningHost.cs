@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using IoTIdentity.Provisioning.Api;
 using IoTIdentity.Provisioning.Certificates;
@@ -79,7 +80,10 @@ public static class ProvisioningHost
         {
             var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
             var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            // Orleans:PrimarySiloPort: an extra silo on this machine joins the primary's cluster (development clustering; tests only)
+            var primary = configuration.GetValue<int?>("Orleans:PrimarySiloPort") is { } primaryPort ? new IPEndPoint(IPAddress.Loopback, primaryPort) : null;
+            silo.UseLocalhostClustering(siloPort, gatewayPort, primary,
+                configuration["Orleans:ServiceId"] ?? "iotidentity", configuration["Orleans:ClusterId"] ?? "iotid");
             silo.Services.AddKeyedSingleton<IGrainStorage>(ProvisioningStorage.Name,
                 (sp, _) => ActivatorUtilities.CreateInstance<ProvisioningGrainStorage>(sp));
         });
