@@ -34,7 +34,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     /// <summary>The PEM of the CA that issued the broker's certificate (what silos and devices trust).</summary>
     public string CaCertificatePath => Path.Combine(Directory, "ca.crt");
-    public X509Certificate2 CaCertificate => X509Certificate2.CreateFromPemFile(CaCertificatePath);
+    public X509Certificate2 CaCertificate => X509Certificate2.CreateFromPem(File.ReadAllText(CaCertificatePath));
 
     public string Log { get { lock (_log) return _log.ToString(); } }
 
