@@ -188,7 +188,9 @@ public sealed class ExternalBrokerClient : IDeviceChannel, IHostedService, IAsyn
     private async Task ConnectAndSubscribeAsync(CancellationToken cancellationToken)
     {
         if (_client.IsConnected) await _client.DisconnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await _client.ConnectAsync(BuildOptions(), cancellationToken).ConfigureAwait(false);
+        var connected = await _client.ConnectAsync(BuildOptions(), cancellationToken).ConfigureAwait(false);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            throw new InvalidOperationException($"the broker refused the connection: {connected.ResultCode} {connected.ReasonString}".TrimEnd());
         var subscription = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(filter => filter.WithTopic(SharedSubscription).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();

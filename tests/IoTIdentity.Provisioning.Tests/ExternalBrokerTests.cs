@@ -213,6 +213,27 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task A_silo_the_broker_refuses_for_a_wrong_password_stays_degraded_and_says_why()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var silo = await StartSiloAsync(broker, "silo-badpw", database: null, password: "not-the-password");
+        try
+        {
+            var health = await WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
+            await Task.Delay(TimeSpan.FromSeconds(2)); // several reconnection attempts later, still refused
+
+            health = await WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("degraded", health.GetProperty("status").GetString());
+            Assert.Contains("NotAuthorized", health.GetProperty("mqtt").GetProperty("lastError").GetString(), StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            await silo.StopAsync();
+            broker.DeleteDirectory();
+        }
+    }
+
     [Fact]
     public void External_mode_without_a_broker_host_is_refused_when_the_service_starts()
     {
@@ -253,7 +274,8 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
     }
 
     /// <summary>A silo in external mode on <paramref name="broker"/>; with a database, its grain state is on the Cosmos server.</summary>
-    private async Task<ServiceFixture> StartSiloAsync(MosquittoBroker broker, string clientId, string? database, int? siloPort = null, int? primarySiloPort = null)
+    private async Task<ServiceFixture> StartSiloAsync(MosquittoBroker broker, string clientId, string? database, int? siloPort = null,
+        int? primarySiloPort = null, string? password = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -262,7 +284,7 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
             ["Mqtt:External:Port"] = broker.Port.ToString(),
             ["Mqtt:External:CaCertificatePath"] = broker.CaCertificatePath,
             ["Mqtt:External:Username"] = MosquittoBroker.ServiceUser,
-            ["Mqtt:External:Password"] = broker.ServicePassword,
+            ["Mqtt:External:Password"] = password ?? broker.ServicePassword,
             ["Mqtt:External:ClientId"] = $"{clientId}-{Guid.NewGuid():N}"[..24],
             ["Mqtt:External:ReconnectDelay"] = "00:00:00.200",
             ["Mqtt:External:MaxReconnectDelay"] = "00:00:01",

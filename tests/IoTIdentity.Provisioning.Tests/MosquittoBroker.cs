@@ -8,9 +8,10 @@ using IoTIdentity.TestKit;
 namespace IoTIdentity.Provisioning.Tests;
 
 /// <summary>
-/// A real mosquitto on a free loopback port for the external broker mode: a TLS listener with a certificate from a
-/// CA made for the run, the repository's own ACL (<c>deploy/mosquitto/acl</c>, as shipped) and a password file made
-/// with <c>mosquitto_passwd</c> for the service user, all in a temp directory. Without mosquitto the broker fails and
+/// A real mosquitto on a free loopback port for the external broker mode, running the repository's own
+/// configuration and ACL (<c>deploy/mosquitto/mosquitto.conf</c> with its paths moved, and <c>acl</c> as shipped): a TLS
+/// listener with a certificate from a CA made for the run and a password file made with <c>mosquitto_passwd</c> for
+/// the service user, all in a temp directory. Without mosquitto the broker fails and
 /// says how to install it.
 /// </summary>
 public sealed class MosquittoBroker : IAsyncDisposable
@@ -94,23 +95,18 @@ public sealed class MosquittoBroker : IAsyncDisposable
         File.Copy(Path.Combine(RepositoryRoot.Find(), "deploy", "mosquitto", "acl"), Path.Combine(Directory, "acl"));
         var made = await ProcessRunner.RunAsync(passwd, ["-c", "-b", Path.Combine(Directory, "passwords"), ServiceUser, ServicePassword], TimeSpan.FromSeconds(30));
         if (made.ExitCode != 0) throw new InvalidOperationException($"mosquitto_passwd failed ({made.ExitCode}): {made.StandardError}");
+        // the shipped configuration, moved from the container's paths into this directory and onto a loopback port
+        var shipped = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Find(), "deploy", "mosquitto", "mosquitto.conf"));
+        System.IO.Directory.CreateDirectory(Path.Combine(Directory, "data"));
+        var configuration = shipped
+            .Replace("\nlistener 8883\n", $"\nlistener {Port} 127.0.0.1\n", StringComparison.Ordinal)
+            .Replace("/mosquitto/certs/", Directory + "/", StringComparison.Ordinal)
+            .Replace("/mosquitto/config/", Directory + "/", StringComparison.Ordinal)
+            .Replace("/mosquitto/data/", Path.Combine(Directory, "data") + "/", StringComparison.Ordinal);
+        if (!configuration.Contains($"listener {Port} 127.0.0.1", StringComparison.Ordinal) || configuration.Contains("/mosquitto/", StringComparison.Ordinal))
+            throw new InvalidOperationException("deploy/mosquitto/mosquitto.conf no longer has the listener and paths this fixture moves");
         var runAsRoot = Environment.UserName == "root" ? "user root\n" : "";
-        await File.WriteAllTextAsync(Path.Combine(Directory, "mosquitto.conf"), $"""
-            {runAsRoot}per_listener_settings false
-            listener {Port} 127.0.0.1
-            protocol mqtt
-            cafile {CaCertificatePath}
-            certfile {Path.Combine(Directory, "server.crt")}
-            keyfile {Path.Combine(Directory, "server.key")}
-            tls_version tlsv1.2
-            allow_anonymous true
-            password_file {Path.Combine(Directory, "passwords")}
-            acl_file {Path.Combine(Directory, "acl")}
-            persistence false
-            log_dest stdout
-            log_type all
-
-            """);
+        await File.WriteAllTextAsync(Path.Combine(Directory, "mosquitto.conf"), runAsRoot + configuration + "log_type all\n");
     }
 
     private async Task RunAsync(string mosquitto)
