@@ -48,8 +48,3 @@ public static class ServiceApi
     private static async Task<Ok<AuditChainVerification>> VerifyAudit(HttpContext http, IProvisioningStore store) =>
         TypedResults.Ok(await store.VerifyAuditChainAsync(Caller.Of(http).TenantId));
 }
-
-/// <summary>The body of <c>/healthz</c>.</summary>
-/// <param name="Status"><c>ok</c>, or <c>degraded</c> when device traffic cannot reach this silo.</param>
-/// <param name="Mqtt">The MQTT side's state.</param>
-public sealed record ServiceHealth(string Status, MqttChannelHealth Mqtt);
