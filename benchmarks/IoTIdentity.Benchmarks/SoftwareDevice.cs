@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.TestKit;
 using System.Security.Cryptography;
 using IoTIdentity.Tpm.Commands;
@@ -17,7 +18,7 @@ namespace IoTIdentity.Benchmarks;
 /// </summary>
 internal sealed class SoftwareDevice : IDisposable
 {
-    private SoftwareDevice(bool ecc, TestManufacturerCa ca)
+    private SoftwareDevice(bool ecc, ManufacturerCa ca)
     {
         IsEcc = ecc;
         if (ecc)
@@ -99,9 +100,9 @@ internal sealed class SoftwareDevice : IDisposable
 
     public TpmtSignature CertifySignature { get; }
 
-    public static SoftwareDevice CreateRsa(TestManufacturerCa ca) => new(ecc: false, ca);
+    public static SoftwareDevice CreateRsa(ManufacturerCa ca) => new(ecc: false, ca);
 
-    public static SoftwareDevice CreateEcc(TestManufacturerCa ca) => new(ecc: true, ca);
+    public static SoftwareDevice CreateEcc(ManufacturerCa ca) => new(ecc: true, ca);
 
     public void Dispose()
     {

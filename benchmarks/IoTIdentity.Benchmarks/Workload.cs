@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.TestKit;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -32,8 +33,8 @@ internal sealed class Workload : IDisposable
 
     private static readonly byte[] IdentityLabel = "IDENTITY\0"u8.ToArray();
 
-    private readonly TestManufacturerCa _rsaCa = TestManufacturerCa.Create(new TestManufacturerCaOptions { Name = "Benchmark TPM Manufacturer RSA" });
-    private readonly TestManufacturerCa _eccCa = TestManufacturerCa.Create(new TestManufacturerCaOptions { Name = "Benchmark TPM Manufacturer ECC", EcdsaKeys = true });
+    private readonly ManufacturerCa _rsaCa = ManufacturerCa.Create(new ManufacturerCaOptions { Name = "Benchmark TPM Manufacturer RSA" });
+    private readonly ManufacturerCa _eccCa = ManufacturerCa.Create(new ManufacturerCaOptions { Name = "Benchmark TPM Manufacturer ECC", EcdsaKeys = true });
     private readonly SoftwareDevice _rsa;
     private readonly SoftwareDevice _ecc;
     private readonly EkCertificateValidator _validator;
@@ -124,7 +125,7 @@ internal sealed class Workload : IDisposable
         rsa.ExportParameters(false);
     }
 
-    private void BuildChain(SoftwareDevice device, TestManufacturerCa ca)
+    private void BuildChain(SoftwareDevice device, ManufacturerCa ca)
     {
         using var leaf = X509CertificateLoader.LoadCertificate(device.EkCertificate);
         using var intermediate = X509CertificateLoader.LoadCertificate(device.EkIntermediates[0]);

@@ -94,6 +94,16 @@ public sealed class SwtpmProcess : IAsyncDisposable
     /// <summary>The swtpm process id.</summary>
     public int ProcessId => _process.Id;
 
+    /// <summary>CPU time the swtpm process has used so far (its key generation, signing, decryption).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>True when this TPM was provisioned on its own rather than copied from the run's template.</summary>
     public bool HasOwnEndorsementKey { get; }
 

@@ -4,88 +4,129 @@ using IoTIdentity.Simulator.Factory;
 using IoTIdentity.Simulator.Reporting;
 using IoTIdentity.Simulator.Scenarios;
 using IoTIdentity.Simulator.Swtpm;
+using Spectre.Console;
 
 namespace IoTIdentity.Simulator;
 
 /// <summary>What a fleet run uses.</summary>
+/// <param name="Devices">Fleet size.</param>
+/// <param name="Swtpms">swtpm processes in the pool.</param>
+/// <param name="FleetDirectory">Where the manufactured fleet is kept.</param>
+/// <param name="DataDirectory">The in-process or own-process service's data directory.</param>
+/// <param name="ReportDirectory">Where the JSON reports and charts go.</param>
+/// <param name="ServiceProcess">Run the service as its own process (its CPU is measured).</param>
+/// <param name="Firmware">A sample release every swtpm boots, and the only one allowed.</param>
+/// <param name="Rate">Arrivals per second; null: as fast as possible.</param>
+/// <param name="Duration">How long a steady-rate scenario (soak) runs.</param>
+/// <param name="Ek">The EK algorithm of newly manufactured devices.</param>
+/// <param name="Remote">A service someone else runs; null: the service in-process (or as its own process).</param>
 public sealed record FleetOptions(int Devices, int Swtpms, string FleetDirectory, string DataDirectory, string ReportDirectory,
-    bool ServiceProcess = false, string? Firmware = null);
+    bool ServiceProcess = false, string? Firmware = null, double? Rate = null, TimeSpan? Duration = null, EkAlgorithm Ek = EkAlgorithm.Ecc,
+    RemoteTargetOptions? Remote = null);
 
 /// <summary>
-/// Runs fleet scenarios against the service in-process: manufacture (or reuse) the fleet, start the service on its
-/// embedded defaults trusting the fleet's manufacturer, run the scenarios, print and save the reports.
+/// Runs a fleet scenario: manufacture (or reuse) the fleet, bring up the target (the service in-process on its
+/// embedded defaults, as its own process, or a remote service set up through its HTTP API), run the scenario with
+/// a progress bar per phase, then print each phase's table and save its JSON report and chart.
 /// </summary>
 public static class FleetCommand
 {
-    /// <summary>Runs a named scenario (first-boot, rotation-storm, adversarial); 0 when every device did what it should.</summary>
-    public static async Task<int> RunAsync(FleetOptions options, string scenario, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="scenario"/>; 0 when every phase passed, 1 when one did not.</summary>
+    public static async Task<int> RunAsync(FleetOptions options, IFleetScenario scenario, CancellationToken cancellationToken)
     {
         SwtpmTools.RequireAll();
-        Console.WriteLine($"[sim] fleet of {options.Devices} devices on {options.Swtpms} swtpm processes in {Path.GetFullPath(options.FleetDirectory)}");
-        await using var fleet = await Fleet.LoadOrManufactureAsync(options.FleetDirectory, options.Devices, options.Swtpms, cancellationToken);
-        FirmwareManifest? firmware = null;
-        if (options.Firmware is { } version)
+        var console = AnsiConsole.Console;
+        console.MarkupLine($"[grey][[sim]][/] fleet of {options.Devices} devices on {options.Swtpms} swtpm processes in {Markup.Escape(Path.GetFullPath(options.FleetDirectory))}");
+        Fleet? made = null;
+        await console.Progress().StartAsync(async progress =>
         {
-            if (options.ServiceProcess) throw new InvalidOperationException("--firmware works with the in-process service only (for now)");
-            var samples = Path.Combine(options.FleetDirectory, "firmware");
-            SampleReleases.WriteAll(samples);
-            var release = Path.Combine(samples, $"{SampleReleases.Product}-{version}");
-            if (!Directory.Exists(release)) throw new ArgumentException($"no sample release {version}: {string.Join(", ", SampleReleases.Directories)}");
-            firmware = FirmwareManifestJson.Load(Path.Combine(release, "manifest.json"));
-            await fleet.BootAsync(firmware, release, cancellationToken);
-            Console.WriteLine($"[sim] every swtpm booted {firmware.Release}");
-        }
-        ServiceTarget? inProcess = null;
-        ServiceProcess? process = null;
-        try
-        {
-            if (options.ServiceProcess)
-            {
-                var dll = Scenarios.ServiceProcess.FindServiceDll()
-                    ?? throw new InvalidOperationException("build the service first: dotnet build provisioning/IoTIdentity.Provisioning.Host (same configuration)");
-                process = await Scenarios.ServiceProcess.StartAsync(dll, options.DataDirectory, fleet.Manufacturer.RootDer, cancellationToken);
-            }
-            else
-            {
-                inProcess = await ServiceTarget.StartInProcessAsync(options.DataDirectory, fleet.Manufacturer.RootDer, cancellationToken, firmware);
-            }
-            var client = process?.ClientOptions ?? inProcess!.ClientOptions;
-            TimeSpan Cpu() => process?.CpuTime ?? TimeSpan.Zero;
-            ScenarioReport Measured(ScenarioReport report, TimeSpan before) =>
-                process is null ? report : report with { ServiceCpuSeconds = (Cpu() - before).TotalSeconds };
+            var task = progress.AddTask("manufacturing", maxValue: options.Devices);
+            made = await Fleet.LoadOrManufactureAsync(options.FleetDirectory, options.Devices, options.Swtpms, cancellationToken, options.Ek,
+                new Progress<int>(_ => task.Increment(1)));
+            task.Value = task.MaxValue;
+        });
+        await using var fleet = made!;
+        if (fleet.Manufactured > 0)
+            console.MarkupLine($"[grey][[sim]][/] manufactured {fleet.Manufactured} devices ({options.Ek} EKs) in {fleet.ManufactureTime.TotalSeconds:F1} s," +
+                $" {fleet.ManufactureTime.TotalMilliseconds / fleet.Manufactured:F1} ms per device");
+        var firmware = options.Firmware is { } version ? await BootAsync(fleet, version, options, cancellationToken) : null;
 
-            var cpu = Cpu();
-            if (scenario == "adversarial")
+        await using var target = await StartTargetAsync(options, fleet, firmware, cancellationToken);
+        var phaseCpu = new List<TimeSpan?>();
+        var cpuAtStart = target.CpuTime;
+        IReadOnlyList<ScenarioReport> reports = [];
+        await console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async progress =>
             {
-                var adversarial = Measured(await AdversarialScenario.RunAsync(fleet, client, Path.Combine(options.FleetDirectory, "rogue"), cancellationToken), cpu);
-                Report(adversarial, options);
-                return adversarial.Succeeded == adversarial.Devices ? 0 : 1;
-            }
-            var (firstBoot, results) = await FleetScenarios.FirstBootAsync(fleet, client, cancellationToken);
-            firstBoot = Measured(firstBoot, cpu);
-            Report(firstBoot, options);
-            var ok = firstBoot.Succeeded == firstBoot.Devices;
-            if (scenario == "rotation-storm")
-            {
-                cpu = Cpu();
-                var storm = Measured(await FleetScenarios.RotationStormAsync(fleet, client, results, cancellationToken), cpu);
-                Report(storm, options);
-                ok &= storm.Succeeded == storm.Devices;
-            }
-            return ok ? 0 : 1;
-        }
-        finally
+                var context = new ScenarioContext(fleet, target)
+                {
+                    Rate = options.Rate,
+                    Duration = options.Duration,
+                    Phase = (name, total) =>
+                    {
+                        phaseCpu.Add(target.CpuTime);
+                        return new PhaseProgress(progress.AddTask(name, maxValue: Math.Max(total, 1)), name);
+                    },
+                };
+                reports = await scenario.RunAsync(context, cancellationToken);
+            });
+        phaseCpu.Add(target.CpuTime);
+
+        var passed = true;
+        for (var i = 0; i < reports.Count; i++)
         {
-            if (inProcess is not null) await inProcess.DisposeAsync();
-            if (process is not null) await process.DisposeAsync();
+            // each phase's CPU when the scenario announced its phases, else the whole run's for a single report
+            var (from, to) = phaseCpu.Count == reports.Count + 1 ? (phaseCpu[i], phaseCpu[i + 1]) : reports.Count == 1 ? (cpuAtStart, phaseCpu[^1]) : (null, null);
+            var report = from is { } a && to is { } b ? reports[i] with { ServiceCpuSeconds = (b - a).TotalSeconds } : reports[i];
+            report.Print(console);
+            var json = Path.Combine(options.ReportDirectory, $"{report.Scenario}.json");
+            var chart = Path.ChangeExtension(json, ".png");
+            report.Save(json);
+            ReportChart.Save(report, chart);
+            console.MarkupLine($"  report: {Markup.Escape(json)}, chart: {Markup.Escape(chart)}");
+            passed &= scenario.Passed(report);
         }
+        return passed ? 0 : 1;
     }
 
-    private static void Report(ScenarioReport report, FleetOptions options)
+    private static async Task<IServiceTarget> StartTargetAsync(FleetOptions options, Fleet fleet, FirmwareManifest? firmware, CancellationToken cancellationToken)
     {
-        report.Print(Console.Out);
-        var path = Path.Combine(options.ReportDirectory, $"{report.Scenario}.json");
-        report.Save(path);
-        Console.WriteLine($"  report: {path}");
+        if (options.Remote is { } remote)
+        {
+            AnsiConsole.MarkupLine($"[grey][[sim]][/] remote target {Markup.Escape(remote.ServiceUrl.ToString())} (MQTT {Markup.Escape(remote.Mqtt)}); group '{Markup.Escape(remote.Group)}' trusts the fleet's manufacturer");
+            return await RemoteTarget.ConnectAsync(remote, fleet.Manufacturer.RootDer, cancellationToken, firmware);
+        }
+        if (options.ServiceProcess)
+        {
+            if (firmware is not null) throw new ArgumentException("--firmware works with the in-process service or a remote target, not --service-process");
+            var dll = ServiceProcess.FindServiceDll()
+                ?? throw new InvalidOperationException("build the service first: dotnet build provisioning/IoTIdentity.Provisioning.Host (same configuration)");
+            return await ServiceProcess.StartAsync(dll, options.DataDirectory, fleet.Manufacturer.RootDer, cancellationToken);
+        }
+        return await ServiceTarget.StartInProcessAsync(options.DataDirectory, fleet.Manufacturer.RootDer, cancellationToken, firmware);
+    }
+
+    private static async Task<FirmwareManifest> BootAsync(Fleet fleet, string version, FleetOptions options, CancellationToken cancellationToken)
+    {
+        var samples = Path.Combine(options.FleetDirectory, "firmware");
+        SampleReleases.WriteAll(samples);
+        var release = Path.Combine(samples, $"{SampleReleases.Product}-{version}");
+        if (!Directory.Exists(release)) throw new ArgumentException($"no sample release {version}: {string.Join(", ", SampleReleases.Directories)}");
+        var firmware = FirmwareManifestJson.Load(Path.Combine(release, "manifest.json"));
+        await fleet.BootAsync(firmware, release, cancellationToken);
+        AnsiConsole.MarkupLine($"[grey][[sim]][/] every swtpm booted {Markup.Escape(firmware.Release)}");
+        return firmware;
+    }
+
+    /// <summary>A phase's progress bar: one step per device flow, failures counted in its description.</summary>
+    private sealed class PhaseProgress(ProgressTask task, string name) : IProgress<DeviceOutcome>
+    {
+        private int _failed;
+
+        public void Report(DeviceOutcome value)
+        {
+            if (!value.Succeeded) task.Description = $"{name} [red]({Interlocked.Increment(ref _failed)} failed)[/]";
+            task.Increment(1);
+        }
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using IoTIdentity.Simulator;
+using IoTIdentity.Simulator.Factory;
+using IoTIdentity.Simulator.Scenarios;
 
 // iotid-sim: drives virtual devices with real software TPMs against the provisioning service.
 var devices = new Option<int>("--devices") { Description = "How many virtual devices enrol", DefaultValueFactory = _ => 4 };
@@ -17,23 +19,52 @@ demo.SetAction((result, cancellationToken) => DemoCommand.RunAsync(
 var fleetDevices = new Option<int>("--devices") { Description = "Fleet size", DefaultValueFactory = _ => 20 };
 var swtpms = new Option<int>("--swtpms") { Description = "swtpm processes in the pool", DefaultValueFactory = _ => 2 };
 var fleetDirectory = new Option<string>("--fleet") { Description = "Where the manufactured fleet is kept (reused by later runs)", DefaultValueFactory = _ => ".fleet" };
+var ek = new Option<EkAlgorithm>("--ek") { Description = "EK algorithm of newly manufactured devices", DefaultValueFactory = _ => EkAlgorithm.Ecc };
 var serviceProcess = new Option<bool>("--service-process") { Description = "Run the service as its own process and report the CPU it used" };
 var firmware = new Option<string?>("--firmware") { Description = "Boot every swtpm into this sample release first (e.g. 1.0.0) and allow only it" };
-var reports = new Option<string>("--reports") { Description = "Where JSON reports go", DefaultValueFactory = _ => "artifacts/simulator" };
+var reports = new Option<string>("--reports") { Description = "Where JSON reports and PNG charts go", DefaultValueFactory = _ => "artifacts/simulator" };
+var rate = new Option<double?>("--rate") { Description = "Arrivals per second (open loop; default: as fast as possible, soak: 5)" };
+var duration = new Option<string?>("--duration") { Description = "How long soak runs: 90s, 10m, 1h or hh:mm:ss (default 60s)" };
+var serviceUrl = new Option<string?>("--service-url") { Description = "A running service's HTTP API (remote target), e.g. http://host:8080" };
+var mqtt = new Option<string?>("--mqtt") { Description = "The remote target's MQTT TLS endpoint, host:port" };
+var caCert = new Option<string?>("--ca-cert") { Description = "PEM the remote MQTT server certificate chains to" };
+var apiKey = new Option<string?>("--api-key") { Description = "Operator or owner-admin API key of the remote tenant" };
+var group = new Option<string>("--group") { Description = "Remote enrolment group that trusts the fleet's manufacturer", DefaultValueFactory = _ => "iotid-sim" };
 
-Command FleetScenario(string name, string description)
+Command FleetScenario(IFleetScenario scenario)
 {
-    var command = new Command(name, description) { fleetDevices, swtpms, fleetDirectory, data, reports, serviceProcess, firmware };
-    command.SetAction((result, cancellationToken) => FleetCommand.RunAsync(new FleetOptions(result.GetValue(fleetDevices), result.GetValue(swtpms),
-        result.GetValue(fleetDirectory)!, result.GetValue(data)!, result.GetValue(reports)!, result.GetValue(serviceProcess), result.GetValue(firmware)), name, cancellationToken));
+    var command = new Command(scenario.Name, scenario.Description)
+    {
+        fleetDevices, swtpms, fleetDirectory, ek, data, reports, serviceProcess, firmware, rate, duration, serviceUrl, mqtt, caCert, apiKey, group,
+    };
+    command.SetAction(async (result, cancellationToken) =>
+    {
+        FleetOptions options;
+        try
+        {
+            options = new FleetOptions(result.GetValue(fleetDevices), result.GetValue(swtpms), result.GetValue(fleetDirectory)!, result.GetValue(data)!,
+                result.GetValue(reports)!, result.GetValue(serviceProcess), result.GetValue(firmware), result.GetValue(rate),
+                FleetArguments.Duration(result.GetValue(duration)), result.GetValue(ek),
+                FleetArguments.Remote(result.GetValue(serviceUrl), result.GetValue(mqtt), result.GetValue(caCert), result.GetValue(apiKey), result.GetValue(group)!));
+            FleetArguments.Check(options);
+            return await FleetCommand.RunAsync(options, scenario, cancellationToken);
+        }
+        catch (Exception e) when (e is ArgumentException or RemoteTargetException)
+        {
+            Console.Error.WriteLine($"iotid-sim {scenario.Name}: {e.Message}");
+            return 2;
+        }
+    });
     return command;
 }
 
-var root = new RootCommand("IoTIdentity fleet simulator")
+var manufacture = new Command("manufacture", "Only the factory step: manufacture (or top up) the fleet and print what it cost per device")
 {
-    demo,
-    FleetScenario("first-boot", "Every device of the fleet enrols at once"),
-    FleetScenario("rotation-storm", "Every device enrols, then all renew at once"),
-    FleetScenario("adversarial", "One device in five attacks; the run fails if any attacker gets a certificate"),
+    fleetDevices, swtpms, fleetDirectory, ek,
 };
+manufacture.SetAction((result, cancellationToken) => ManufactureCommand.RunAsync(result.GetValue(fleetDirectory)!, result.GetValue(fleetDevices),
+    result.GetValue(swtpms), result.GetValue(ek), cancellationToken));
+
+var root = new RootCommand("IoTIdentity fleet simulator") { demo, manufacture };
+foreach (var scenario in ScenarioCatalog.All) root.Subcommands.Add(FleetScenario(scenario));
 return await root.Parse(args).InvokeAsync();

@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Diagnostics;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
@@ -23,7 +24,7 @@ public sealed class ConcurrencyTests(ServiceFixture service, ITestOutputHelper o
     [Fact(Timeout = 120_000)]
     public async Task Fifty_devices_enrolling_at_once_each_end_with_exactly_one_active_certificate_and_the_audit_chain_verifies()
     {
-        using var manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+        using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
         var tenant = await service.CreateTenantAsync("fifty", [manufacturer.RootDer]);
         var clock = Stopwatch.StartNew();
         var swtpms = await Task.WhenAll(Enumerable.Range(0, Tpms).Select(_ => SwtpmProcess.StartAsync()));
@@ -83,7 +84,7 @@ public sealed class ConcurrencyTests(ServiceFixture service, ITestOutputHelper o
     [Fact(Timeout = 60_000)]
     public async Task A_device_sending_two_registers_at_once_gets_one_live_challenge_and_exactly_one_certificate()
     {
-        using var manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+        using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
         var tenant = await service.CreateTenantAsync("twice", [manufacturer.RootDer]);
         await using var swtpm = await SwtpmProcess.StartAsync();
         var tpm = new TpmClient(swtpm.Transport, ownsTransport: false);

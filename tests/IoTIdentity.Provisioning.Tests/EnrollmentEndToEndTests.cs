@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -23,7 +24,7 @@ public sealed class EnrollmentEndToEndTests(ServiceFixture service) : IClassFixt
 {
     private SwtpmProcess _swtpm = null!;
     private TpmClient _tpm = null!;
-    private readonly TestManufacturerCa _manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
     private static int _tenants;
 
     public async Task InitializeAsync()

@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Security.Cryptography;
@@ -31,7 +32,7 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixtu
     private const int TestTimeout = 60_000;
     private SwtpmProcess _swtpm = null!;
     private TpmClient _tpm = null!;
-    private readonly TestManufacturerCa _manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
     private static int _tenants;
 
     public async Task InitializeAsync()
@@ -51,7 +52,7 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixtu
         (on ?? service).CreateTenantAsync($"r{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [_manufacturer.RootDer], policy);
 
     /// <summary>A fresh virtual device of this test's manufacturer, and its id.</summary>
-    private async Task<(TpmEnrollment Enrollment, string DeviceId, TpmEnrollmentOptions Options)> NewDeviceAsync(EkCertificateProfile? profile = null, TestManufacturerCa? manufacturer = null)
+    private async Task<(TpmEnrollment Enrollment, string DeviceId, TpmEnrollmentOptions Options)> NewDeviceAsync(EkCertificateProfile? profile = null, ManufacturerCa? manufacturer = null)
     {
         var options = await VirtualDevices.ManufactureAsync(_tpm, manufacturer ?? _manufacturer, profile: profile);
         var enrollment = new TpmEnrollment(_tpm, options);
@@ -71,7 +72,7 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixtu
     public async Task A_device_whose_EK_certificate_chains_to_a_root_no_tenant_trusts_is_refused_as_UntrustedEkCertificate()
     {
         var tenant = await NewTenantAsync();
-        using var stranger = TestManufacturerCa.Create(new TestManufacturerCaOptions { Name = "Nobody's TPM Manufacturer", EcdsaKeys = true });
+        using var stranger = ManufacturerCa.Create(new ManufacturerCaOptions { Name = "Nobody's TPM Manufacturer", EcdsaKeys = true });
         var (enrollment, deviceId, _) = await NewDeviceAsync(manufacturer: stranger);
         await using var client = await service.ConnectAsync(deviceId);
 

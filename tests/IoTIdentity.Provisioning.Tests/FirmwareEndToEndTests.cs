@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net;
 using System.Net.Http.Json;
 using IoTIdentity.Attestation.EventLog;
@@ -21,7 +22,7 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
 {
     private SwtpmProcess _swtpm = null!;
     private TpmClient _tpm = null!;
-    private readonly TestManufacturerCa _manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
 
     public async Task InitializeAsync()
     {

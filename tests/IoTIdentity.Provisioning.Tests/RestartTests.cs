@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net.Http.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Provisioning.Grains;
@@ -14,7 +15,7 @@ namespace IoTIdentity.Provisioning.Tests;
 public sealed class RestartTests : IAsyncLifetime
 {
     private readonly ServiceFixture _service = new();
-    private readonly TestManufacturerCa _manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
     private SwtpmProcess _swtpm = null!;
     private TpmClient _tpm = null!;
 

@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net.Http.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
@@ -29,7 +30,7 @@ public sealed class StorageFaultTests(FaultyServiceFixture fixture) : IClassFixt
 {
     private readonly ServiceFixture _service = fixture.Service;
     private readonly int _injectedBefore = fixture.Faults.Injected;
-    private readonly TestManufacturerCa _manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
     private SwtpmProcess _swtpm = null!;
     private TpmClient _tpm = null!;
     private static int _tenants;

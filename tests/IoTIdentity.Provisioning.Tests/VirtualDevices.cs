@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Security.Cryptography;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.DeviceAgent.Enrollment;
@@ -21,7 +22,7 @@ public static class VirtualDevices
     /// Enrolment options for a fresh EK on <paramref name="tpm"/> certified by <paramref name="manufacturer"/>
     /// (with <paramref name="profile"/>, e.g. an expired certificate).
     /// </summary>
-    public static async Task<TpmEnrollmentOptions> ManufactureAsync(TpmClient tpm, TestManufacturerCa manufacturer, string kind = "ecc", EkCertificateProfile? profile = null)
+    public static async Task<TpmEnrollmentOptions> ManufactureAsync(TpmClient tpm, ManufacturerCa manufacturer, string kind = "ecc", EkCertificateProfile? profile = null)
     {
         var template = EkTemplates.WithUnique(kind == "rsa" ? EkTemplates.Rsa2048 : EkTemplates.EccP256, RandomNumberGenerator.GetBytes(32));
         var ek = await tpm.CreateEkAsync(template);

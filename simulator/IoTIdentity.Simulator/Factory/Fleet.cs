@@ -4,20 +4,23 @@ using IoTIdentity.Attestation.Firmware;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Ek;
 using IoTIdentity.Tpm.Sessions;
+using IoTIdentity.Tpm.Structures;
 using IoTIdentity.Tpm.Types;
 
 namespace IoTIdentity.Simulator.Factory;
 
 /// <summary>One virtual device: which swtpm it lives on and the <c>unique</c> value that gives it its own EK there.</summary>
-public sealed record FleetDevice(int Index, int Slot, byte[] Unique, byte[] EkCertificate, string DeviceId);
+public sealed record FleetDevice(int Index, int Slot, byte[] Unique, byte[] EkCertificate, string DeviceId, EkAlgorithm Ek = EkAlgorithm.Ecc);
 
 /// <summary>
 /// A manufactured fleet: a pool of swtpm processes (their state kept in the fleet directory) and, per device, an
-/// EK derived from the TCG ECC P-256 template with a distinct <c>unique</c> value and an EK certificate from the
-/// simulator's <see cref="ManufacturerCa"/>. <c>fleet.json</c> records the devices so a second run reuses them.
+/// EK derived from the TCG ECC P-256 (default) or RSA 2048 template with a distinct <c>unique</c> value and an EK
+/// certificate from the simulator's <see cref="ManufacturerCa"/>. <c>fleet.json</c> records the devices so a second
+/// run reuses them.
 /// </summary>
 public sealed class Fleet : IAsyncDisposable
 {
@@ -52,7 +55,7 @@ public sealed class Fleet : IAsyncDisposable
     /// <summary>The enrolment options of a device: its EK template and certificate, and its TPM's boot event log.</summary>
     public TpmEnrollmentOptions OptionsFor(FleetDevice device) => new()
     {
-        EkTemplate = EkTemplates.WithUnique(EkTemplates.EccP256, device.Unique),
+        EkTemplate = EkTemplates.WithUnique(Template(device.Ek), device.Unique),
         EkCertificate = device.EkCertificate,
         EventLog = _eventLogs.GetValueOrDefault(device.Slot),
     };
@@ -94,29 +97,60 @@ public sealed class Fleet : IAsyncDisposable
         }
     }
 
-    /// <summary>Loads the fleet in <paramref name="directory"/> and manufactures devices until there are <paramref name="count"/>.</summary>
-    public static async Task<Fleet> LoadOrManufactureAsync(string directory, int count, int slots, CancellationToken cancellationToken)
+    /// <summary>The simulator manufacturer's shape: ECDSA P-256 keys, EK certificates issued by the root itself.</summary>
+    public static readonly ManufacturerCaOptions ManufacturerShape = new()
+    {
+        Name = "IoTIdentity Simulator TPM Manufacturer", Organization = "IoTIdentity Simulator", EcdsaKeys = true, WithIntermediate = false,
+    };
+
+    /// <summary>What the simulator's EK certificates say about the TPM (its SAN).</summary>
+    public static readonly EkCertificateProfile EkProfile = new() { Manufacturer = "id:53494D55", Model = "iotid-sim", Version = "id:00010000" };
+
+    /// <summary>The TCG EK template (low range) of an algorithm.</summary>
+    public static TpmtPublic Template(EkAlgorithm ek) => ek == EkAlgorithm.Rsa ? EkTemplates.Rsa2048 : EkTemplates.EccP256;
+
+    /// <summary>Issues an EK certificate from <paramref name="ca"/> for an EK public area, RSA or ECC.</summary>
+    public static byte[] IssueEkCertificate(ManufacturerCa ca, TpmtPublic ekPublic) => ekPublic.Type == TpmAlgId.Rsa
+        ? ca.IssueEkCertificate(TpmPublicKeys.RsaParameters(ekPublic), EkProfile)
+        : ca.IssueEkCertificate(TpmPublicKeys.EcParameters(ekPublic), EkProfile);
+
+    /// <summary>Devices manufactured by the last <see cref="LoadOrManufactureAsync"/> (0 when the fleet was reused whole).</summary>
+    public int Manufactured { get; private init; }
+
+    /// <summary>How long manufacturing them took (EK creation on the swtpms, EK certificate issuance, fleet.json).</summary>
+    public TimeSpan ManufactureTime { get; private init; }
+
+    /// <summary>
+    /// Loads the fleet in <paramref name="directory"/> and manufactures devices until there are <paramref name="count"/>,
+    /// new ones with <paramref name="ek"/> EKs, spread over <paramref name="slots"/> swtpm processes (one manufacturing
+    /// flow per swtpm); <paramref name="progress"/> hears the count of devices made so far.
+    /// </summary>
+    public static async Task<Fleet> LoadOrManufactureAsync(string directory, int count, int slots, CancellationToken cancellationToken,
+        EkAlgorithm ek = EkAlgorithm.Ecc, IProgress<int>? progress = null)
     {
         System.IO.Directory.CreateDirectory(directory);
         var manifest = Path.Combine(directory, "fleet.json");
         var devices = File.Exists(manifest) ? JsonSerializer.Deserialize<List<FleetDevice>>(File.ReadAllText(manifest)) ?? [] : [];
         slots = Math.Max(slots, devices.Count == 0 ? 1 : devices.Max(d => d.Slot) + 1);
-        var manufacturer = ManufacturerCa.LoadOrCreate(directory);
+        var manufacturer = ManufacturerCa.LoadOrCreate(directory, ManufacturerShape);
         var swtpms = await Task.WhenAll(Enumerable.Range(0, slots).Select(slot =>
             SwtpmProcess.StartAsync(new SwtpmOptions { PersistentDirectory = Path.Combine(directory, $"swtpm-{slot}") }, cancellationToken)));
         var fleet = new Fleet(directory, manufacturer, swtpms, devices);
         if (devices.Count >= count) return new Fleet(directory, manufacturer, swtpms, devices.Take(count).ToList());
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var done = 0;
         var made = await Task.WhenAll(Enumerable.Range(0, slots).Select(slot => fleet.RunOnSlotAsync(slot, async tpm =>
         {
             var mine = new List<FleetDevice>();
             for (var index = devices.Count + slot; index < count; index += slots)
             {
                 var unique = RandomNumberGenerator.GetBytes(32);
-                var ek = await tpm.CreateEkAsync(EkTemplates.WithUnique(EkTemplates.EccP256, unique), cancellationToken: cancellationToken);
-                await tpm.FlushAsync(ek.ObjectHandle, cancellationToken);
-                var certificate = manufacturer.IssueEkCertificate(TpmPublicKeys.EcParameters(ek.OutPublic.Value));
-                mine.Add(new FleetDevice(index, slot, unique, certificate, Protocol.DeviceIds.FromEkPublic(ek.OutPublic.Raw)));
+                var created = await tpm.CreateEkAsync(EkTemplates.WithUnique(Template(ek), unique), cancellationToken: cancellationToken);
+                await tpm.FlushAsync(created.ObjectHandle, cancellationToken);
+                var certificate = IssueEkCertificate(manufacturer, created.OutPublic.Value);
+                mine.Add(new FleetDevice(index, slot, unique, certificate, Protocol.DeviceIds.FromEkPublic(created.OutPublic.Raw), ek));
+                progress?.Report(Interlocked.Increment(ref done));
             }
             return mine;
         }, cancellationToken)));
@@ -124,7 +158,7 @@ public sealed class Fleet : IAsyncDisposable
         var temp = manifest + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(all));
         File.Move(temp, manifest, overwrite: true);
-        return new Fleet(directory, manufacturer, swtpms, all);
+        return new Fleet(directory, manufacturer, swtpms, all) { Manufactured = all.Count - devices.Count, ManufactureTime = clock.Elapsed };
     }
 
     /// <inheritdoc/>

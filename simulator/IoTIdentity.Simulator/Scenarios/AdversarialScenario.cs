@@ -6,6 +6,7 @@ using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Simulator.Factory;
 using IoTIdentity.Simulator.Reporting;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Ek;
 using IoTIdentity.Tpm.Sessions;
@@ -18,8 +19,18 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// passes only if every honest device enrols and every attacker is refused with the expected reason, so no attacker
 /// ever gets a certificate.
 /// </summary>
-public static class AdversarialScenario
+public sealed class AdversarialScenario : IFleetScenario
 {
+    /// <inheritdoc/>
+    public string Name => "adversarial";
+
+    /// <inheritdoc/>
+    public string Description => "One device in five attacks; the run fails if any attacker gets a certificate";
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ScenarioReport>> RunAsync(ScenarioContext context, CancellationToken cancellationToken) =>
+        [await RunAsync(context.Fleet, context.Client, Path.Combine(context.WorkDirectory, "rogue"), cancellationToken)];
+
     /// <summary>The attacks and the refusal each must meet.</summary>
     public static readonly IReadOnlyList<(string Attack, ProvisioningError Expected)> Attacks =
     [
@@ -32,7 +43,7 @@ public static class AdversarialScenario
     /// <summary>Runs the scenario; an outcome "succeeds" when the device ended as expected.</summary>
     public static async Task<ScenarioReport> RunAsync(Fleet fleet, EnrollmentClientOptions client, string rogueDirectory, CancellationToken cancellationToken)
     {
-        using var rogue = ManufacturerCa.LoadOrCreate(rogueDirectory);
+        using var rogue = ManufacturerCa.LoadOrCreate(rogueDirectory, Fleet.ManufacturerShape with { Name = "IoTIdentity Rogue TPM Manufacturer" });
         var devices = fleet.Devices;
         var clock = Stopwatch.StartNew();
         var outcomes = await Task.WhenAll(devices.Select(device => fleet.RunOnSlotAsync(device.Slot, async tpm =>
@@ -74,7 +85,7 @@ public static class AdversarialScenario
             case "forged-ek-certificate":
                 var ek = await tpm.CreateEkAsync(options.EkTemplate, cancellationToken: ct);
                 await tpm.FlushAsync(ek.ObjectHandle, ct);
-                options = options with { EkCertificate = rogue.IssueEkCertificate(TpmPublicKeys.EcParameters(ek.OutPublic.Value)) };
+                options = options with { EkCertificate = Fleet.IssueEkCertificate(rogue, ek.OutPublic.Value) };
                 await new TpmEnrollment(tpm, options).EnrollAsync(connection, ct);
                 break;
             case "wrong-pcr-values":

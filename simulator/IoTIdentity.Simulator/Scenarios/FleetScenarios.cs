@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Simulator.Factory;
 using IoTIdentity.Simulator.Reporting;
@@ -7,67 +7,59 @@ namespace IoTIdentity.Simulator.Scenarios;
 
 /// <summary>
 /// The fleet scenarios. Every device runs the real device-side enrolment code (<see cref="TpmEnrollment"/>) over
-/// its own MQTT connection; flows sharing an swtpm take turns on it.
+/// its own MQTT connection, on the open-loop schedule of <see cref="DeviceRunner"/>; flows sharing an swtpm take
+/// turns on it.
 /// </summary>
 public static class FleetScenarios
 {
-    /// <summary>first-boot: every device enrols, as fast as the pool allows. Returns the report and each device's result.</summary>
+    /// <summary>
+    /// first-boot: every device enrols once, arriving at <paramref name="rate"/> devices per second (null: all at
+    /// once, as fast as the pool allows). Returns the report and each enrolled device's result.
+    /// </summary>
     public static async Task<(ScenarioReport Report, IReadOnlyDictionary<string, EnrollmentResult> Results)> FirstBootAsync(
-        Fleet fleet, EnrollmentClientOptions client, CancellationToken cancellationToken)
+        Fleet fleet, EnrollmentClientOptions client, CancellationToken cancellationToken, double? rate = null, IProgress<DeviceOutcome>? progress = null)
     {
-        var results = new System.Collections.Concurrent.ConcurrentDictionary<string, EnrollmentResult>();
-        var (outcomes, elapsed) = await RunAsync(fleet, client, async (device, tpm, channel) =>
-        {
-            var result = await new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(channel, cancellationToken);
-            results[device.DeviceId] = result;
-            return result;
-        }, cancellationToken);
+        var results = new ConcurrentDictionary<string, EnrollmentResult>();
+        var arrivals = fleet.Devices.Zip(DeviceRunner.Schedule(fleet.Devices.Count, rate), (d, at) => new Arrival(d, at)).ToList();
+        var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, client, arrivals, EnrolOrRenew(fleet, results, cancellationToken), progress, cancellationToken);
         return (ScenarioReport.From("first-boot", outcomes, elapsed), results);
     }
 
     /// <summary>rotation-storm: every enrolled device renews at once (new TPM key, full attestation, signed by the current key).</summary>
     public static async Task<ScenarioReport> RotationStormAsync(Fleet fleet, EnrollmentClientOptions client,
-        IReadOnlyDictionary<string, EnrollmentResult> current, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, EnrollmentResult> current, CancellationToken cancellationToken, IProgress<DeviceOutcome>? progress = null)
     {
-        var (outcomes, elapsed) = await RunAsync(fleet, client, (device, tpm, channel) =>
-        {
-            var previous = current[device.DeviceId];
-            return new TpmEnrollment(tpm, fleet.OptionsFor(device)).RenewAsync(channel, previous.DeviceKey, previous.Issued.SerialNumber, cancellationToken);
-        }, cancellationToken, fleet.Devices.Where(d => current.ContainsKey(d.DeviceId)).ToList());
+        var results = new ConcurrentDictionary<string, EnrollmentResult>(current);
+        var arrivals = fleet.Devices.Where(d => current.ContainsKey(d.DeviceId)).Select(d => new Arrival(d, TimeSpan.Zero)).ToList();
+        var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, client, arrivals, EnrolOrRenew(fleet, results, cancellationToken), progress, cancellationToken);
         return ScenarioReport.From("rotation-storm", outcomes, elapsed);
     }
 
-    private static async Task<(List<DeviceOutcome>, TimeSpan)> RunAsync(Fleet fleet, EnrollmentClientOptions client,
-        Func<FleetDevice, Tpm.Commands.TpmClient, IEnrollmentChannel, Task<EnrollmentResult>> flow, CancellationToken cancellationToken,
-        IReadOnlyList<FleetDevice>? devices = null)
+    /// <summary>
+    /// soak: a steady <paramref name="rate"/> of device flows per second for <paramref name="duration"/>, taking the
+    /// devices in turn: a device's first turn enrols it, every later turn renews its current certificate. Over a
+    /// long soak each device re-attests many times; the report's timeline shows whether throughput and latency hold.
+    /// </summary>
+    public static async Task<ScenarioReport> SoakAsync(Fleet fleet, EnrollmentClientOptions client, double rate, TimeSpan duration,
+        CancellationToken cancellationToken, IProgress<DeviceOutcome>? progress = null)
     {
-        devices ??= fleet.Devices;
-        var clients = await Task.WhenAll(devices.Select(d => EnrollmentClient.ConnectAsync(d.DeviceId, client, cancellationToken)));
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            var outcomes = await Task.WhenAll(devices.Select((device, i) => fleet.RunOnSlotAsync(device.Slot, async tpm =>
-            {
-                try
-                {
-                    var result = await flow(device, tpm, clients[i]);
-                    return new DeviceOutcome(device.DeviceId, true, null, clock.Elapsed.TotalSeconds,
-                        result.StepDurations.ToDictionary(s => s.Key, s => s.Value.TotalMilliseconds));
-                }
-                catch (EnrollmentRefusedException e)
-                {
-                    return new DeviceOutcome(device.DeviceId, false, e.Error.ToString(), clock.Elapsed.TotalSeconds, new Dictionary<string, double>());
-                }
-                catch (Exception e) when (e is TimeoutException or OperationCanceledException or InvalidOperationException or Tpm.TpmException)
-                {
-                    return new DeviceOutcome(device.DeviceId, false, e.GetType().Name, clock.Elapsed.TotalSeconds, new Dictionary<string, double>());
-                }
-            }, cancellationToken)));
-            return (outcomes.ToList(), clock.Elapsed);
-        }
-        finally
-        {
-            foreach (var c in clients) await c.DisposeAsync();
-        }
+        if (rate <= 0 || duration <= TimeSpan.Zero) throw new ArgumentException("soak needs a positive --rate and --duration");
+        var count = (int)Math.Floor(rate * duration.TotalSeconds);
+        var arrivals = DeviceRunner.Schedule(count, rate).Select((at, i) => new Arrival(fleet.Devices[i % fleet.Devices.Count], at)).ToList();
+        var results = new ConcurrentDictionary<string, EnrollmentResult>();
+        var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, client, arrivals, EnrolOrRenew(fleet, results, cancellationToken), progress, cancellationToken);
+        return ScenarioReport.From("soak", outcomes, elapsed);
     }
+
+    /// <summary>A flow that renews a device holding a certificate in <paramref name="results"/>, enrols it otherwise, and records the new result.</summary>
+    private static DeviceFlow EnrolOrRenew(Fleet fleet, ConcurrentDictionary<string, EnrollmentResult> results, CancellationToken cancellationToken) =>
+        async (device, tpm, channel) =>
+        {
+            var enrollment = new TpmEnrollment(tpm, fleet.OptionsFor(device));
+            var result = results.TryGetValue(device.DeviceId, out var previous)
+                ? await enrollment.RenewAsync(channel, previous.DeviceKey, previous.Issued.SerialNumber, cancellationToken)
+                : await enrollment.EnrollAsync(channel, cancellationToken);
+            results[device.DeviceId] = result;
+            return result;
+        };
 }

@@ -4,6 +4,8 @@ using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Hosting;
 using IoTIdentity.Provisioning.Mqtt;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using IoTIdentity.Simulator.Swtpm;
@@ -12,9 +14,9 @@ namespace IoTIdentity.Simulator.Scenarios;
 
 /// <summary>
 /// The service the fleet enrols against: here, the service in-process on its embedded defaults, its dev tenant's
-/// default group told to trust the fleet's manufacturer root. (A remote target comes with the simulator issue.)
+/// default group told to trust the fleet's manufacturer root (through its grains: this is the service's own host).
 /// </summary>
-public sealed class ServiceTarget : IAsyncDisposable
+public sealed class ServiceTarget : IServiceTarget
 {
     private readonly WebApplication _app;
 
@@ -31,6 +33,21 @@ public sealed class ServiceTarget : IAsyncDisposable
             var mqtt = _app.Services.GetRequiredService<MqttEndpoint>();
             return new EnrollmentClientOptions { Host = "127.0.0.1", Port = mqtt.TlsPort, TrustAnchors = [mqtt.ServerCertificate], RequestTimeout = TimeSpan.FromSeconds(60) };
         }
+    }
+
+    /// <inheritdoc/>
+    public TimeSpan? CpuTime => null;
+
+    private ServiceApi? _api;
+
+    /// <summary>The HTTP API with an operator key of the dev tenant, created (through its grain) on first use.</summary>
+    public async Task<ServiceApi?> GetApiAsync(CancellationToken cancellationToken)
+    {
+        if (_api is not null) return _api;
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null) return null;
+        var key = await _app.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>("dev").CreateApiKeyAsync(ApiRole.Operator, "simulator");
+        return _api = new ServiceApi(new Uri(address), key.Key);
     }
 
     /// <summary>Starts the service in-process and makes the dev tenant trust <paramref name="manufacturerRoot"/>.</summary>

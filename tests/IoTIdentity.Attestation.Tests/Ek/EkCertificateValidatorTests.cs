@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Attestation.Ek;
@@ -8,8 +9,8 @@ namespace IoTIdentity.Attestation.Tests.Ek;
 /// <summary>One RSA-keyed manufacturer (root + intermediate) and one RSA EK, shared: key generation is the slow part.</summary>
 public sealed class ManufacturerFixture : IDisposable
 {
-    public TestManufacturerCa Ca { get; } = TestManufacturerCa.Create();
-    public TestManufacturerCa OtherCa { get; } = TestManufacturerCa.Create(new TestManufacturerCaOptions { Name = "Other Manufacturer" });
+    public ManufacturerCa Ca { get; } = ManufacturerCa.Create();
+    public ManufacturerCa OtherCa { get; } = ManufacturerCa.Create(new ManufacturerCaOptions { Name = "Other Manufacturer" });
     public RSAParameters Ek { get; } = RSA.Create(2048).ExportParameters(false);
 
     public void Dispose()
@@ -21,7 +22,7 @@ public sealed class ManufacturerFixture : IDisposable
 
 public sealed class EkCertificateValidatorTests(ManufacturerFixture fixture) : IClassFixture<ManufacturerFixture>
 {
-    private TestManufacturerCa Ca => fixture.Ca;
+    private ManufacturerCa Ca => fixture.Ca;
 
     private EkCertificateValidator Validator(EkCertificateQuirks quirks = EkCertificateQuirks.None, DateTimeOffset? at = null) =>
         new([Ca.RootDer], new FixedTimeProvider(at ?? Ca.Options.Now), quirks);
@@ -50,7 +51,7 @@ public sealed class EkCertificateValidatorTests(ManufacturerFixture fixture) : I
     [Fact]
     public void Ek_certificate_for_an_ECC_EK_under_an_ECDSA_root_is_accepted_with_its_curve_point()
     {
-        using var ca = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true, WithIntermediate = false });
+        using var ca = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true, WithIntermediate = false });
         using var ek = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         ECParameters ekPublic = ek.ExportParameters(false);
         using var validator = new EkCertificateValidator([ca.RootDer], new FixedTimeProvider(ca.Options.Now));
@@ -101,7 +102,7 @@ public sealed class EkCertificateValidatorTests(ManufacturerFixture fixture) : I
     [Fact]
     public void Ek_certificate_whose_issuing_CA_expired_is_refused_as_expired()
     {
-        using var ca = TestManufacturerCa.Create(new TestManufacturerCaOptions { CaLifetime = TimeSpan.FromDays(30) });
+        using var ca = ManufacturerCa.Create(new ManufacturerCaOptions { CaLifetime = TimeSpan.FromDays(30) });
         byte[] certificate = ca.IssueEkCertificate(fixture.Ek, new EkCertificateProfile { NotAfterOffset = TimeSpan.FromDays(365) });
         using var validator = new EkCertificateValidator([ca.RootDer], new FixedTimeProvider(ca.Options.Now.AddDays(60)));
 

@@ -1,3 +1,4 @@
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Security.Cryptography;
 using IoTIdentity.Attestation.Ek;
 using IoTIdentity.Tpm.Ek;
@@ -14,7 +15,7 @@ public sealed class EkFixture : IDisposable
 {
     public EkFixture()
     {
-        Ca = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true, WithIntermediate = false });
+        Ca = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true, WithIntermediate = false });
         Validator = new EkCertificateValidator([Ca.RootDer], new FixedTimeProvider(Ca.Options.Now));
         using (var rsa = RSA.Create(2048)) Rsa = rsa.ExportParameters(false);
         using (var rsa = RSA.Create(2048)) OtherRsa = rsa.ExportParameters(false);
@@ -23,7 +24,7 @@ public sealed class EkFixture : IDisposable
         using (var ecc = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP384)) EccP384 = ecc.ExportParameters(false);
     }
 
-    public TestManufacturerCa Ca { get; }
+    public ManufacturerCa Ca { get; }
     public EkCertificateValidator Validator { get; }
     public RSAParameters Rsa { get; }
     public RSAParameters OtherRsa { get; }

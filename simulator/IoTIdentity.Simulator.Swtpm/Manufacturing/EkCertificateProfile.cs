@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 
-namespace IoTIdentity.TestKit;
+namespace IoTIdentity.Simulator.Swtpm.Manufacturing;
 
 /// <summary>How an EK serial number is encoded, including the non-DER encodings some TPM vendors ship.</summary>
 public enum EkSerialEncoding
@@ -54,10 +54,10 @@ public sealed record EkCertificateProfile
     /// <summary>Mark the subject directory attributes critical (an unknown critical extension to most verifiers).</summary>
     public bool SubjectDirectoryAttributesCritical { get; init; }
 
-    /// <summary>Start of validity relative to <see cref="TestManufacturerCaOptions.Now"/>.</summary>
+    /// <summary>Start of validity relative to <see cref="ManufacturerCaOptions.Now"/>.</summary>
     public TimeSpan NotBeforeOffset { get; init; } = TimeSpan.FromDays(-1);
 
-    /// <summary>End of validity relative to <see cref="TestManufacturerCaOptions.Now"/>.</summary>
+    /// <summary>End of validity relative to <see cref="ManufacturerCaOptions.Now"/>.</summary>
     public TimeSpan NotAfterOffset { get; init; } = TimeSpan.FromDays(3650);
 
     /// <summary>How the serial number is encoded.</summary>

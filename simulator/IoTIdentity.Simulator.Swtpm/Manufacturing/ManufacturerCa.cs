@@ -2,15 +2,15 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace IoTIdentity.TestKit;
+namespace IoTIdentity.Simulator.Swtpm.Manufacturing;
 
 /// <summary>
-/// A test “TPM manufacturer”: a root, optionally an intermediate, and EK certificates issued for public keys that
-/// come from elsewhere (a software TPM, a generated key). Used by the attestation tests, the service tests and the
-/// simulator's factory. The EK certificates follow the TCG EK Credential Profile 2.x unless an
-/// <see cref="EkCertificateProfile"/> knob says otherwise.
+/// A “TPM manufacturer”: a root, optionally an intermediate, and EK certificates issued for public keys that
+/// come from elsewhere (a software TPM, a generated key). The simulator's factory keeps one in its fleet directory
+/// (<see cref="LoadOrCreate"/>); the attestation and service tests create throw-away ones. The EK certificates
+/// follow the TCG EK Credential Profile 2.x unless an <see cref="EkCertificateProfile"/> knob says otherwise.
 /// </summary>
-public sealed class TestManufacturerCa : IDisposable
+public sealed class ManufacturerCa : IDisposable
 {
     /// <summary>tcg-kp-EKCertificate.</summary>
     public const string EkCertificateEku = "2.23.133.8.1";
@@ -20,28 +20,81 @@ public sealed class TestManufacturerCa : IDisposable
     private readonly X509Certificate2 _root;
     private readonly X509Certificate2? _intermediate;
 
-    private TestManufacturerCa(TestManufacturerCaOptions options)
+    private ManufacturerCa(ManufacturerCaOptions options, AsymmetricAlgorithm rootKey, X509Certificate2 root,
+        AsymmetricAlgorithm? intermediateKey, X509Certificate2? intermediate)
     {
         Options = options;
-        DateTimeOffset notBefore = options.Now.AddDays(-1), notAfter = options.Now + options.CaLifetime;
-        _rootKey = NewKey(options.EcdsaKeys);
-        var rootRequest = CaRequest($"CN={options.Name} Root CA, O=IoTIdentity Test", _rootKey, pathLength: null);
-        _root = rootRequest.CreateSelfSigned(notBefore, notAfter);
-        if (options.WithIntermediate)
-        {
-            _intermediateKey = NewKey(options.EcdsaKeys);
-            var request = CaRequest($"CN={options.Name} EK Issuing CA, O=IoTIdentity Test", _intermediateKey, pathLength: 0);
-            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_root, true, false));
-            using X509Certificate2 issued = request.Create(_root.SubjectName, Signer(_rootKey), notBefore, notAfter, NewSerial());
-            _intermediate = X509CertificateLoader.LoadCertificate(issued.RawData);
-        }
+        _rootKey = rootKey;
+        _root = root;
+        _intermediateKey = intermediateKey;
+        _intermediate = intermediate;
     }
 
     /// <summary>Creates a CA with fresh keys.</summary>
-    public static TestManufacturerCa Create(TestManufacturerCaOptions? options = null) => new(options ?? new TestManufacturerCaOptions());
+    public static ManufacturerCa Create(ManufacturerCaOptions? options = null)
+    {
+        options ??= new ManufacturerCaOptions();
+        DateTimeOffset notBefore = options.Now.AddDays(-1), notAfter = options.Now + options.CaLifetime;
+        var rootKey = NewKey(options.EcdsaKeys);
+        var root = CaRequest($"CN={options.Name} Root CA, O={options.Organization}", rootKey, pathLength: null).CreateSelfSigned(notBefore, notAfter);
+        if (!options.WithIntermediate) return new ManufacturerCa(options, rootKey, root, null, null);
+        var intermediateKey = NewKey(options.EcdsaKeys);
+        var request = CaRequest($"CN={options.Name} EK Issuing CA, O={options.Organization}", intermediateKey, pathLength: 0);
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
+        using X509Certificate2 issued = request.Create(root.SubjectName, Signer(rootKey), notBefore, notAfter, NewSerial());
+        return new ManufacturerCa(options, rootKey, root, intermediateKey, X509CertificateLoader.LoadCertificate(issued.RawData));
+    }
+
+    /// <summary>
+    /// The CA kept in <paramref name="directory"/> (<c>manufacturer-root.pem</c> and its key, and the intermediate's
+    /// pair when there is one; key files mode 0600), created with <paramref name="options"/> on first use so a later
+    /// run issues from the same root. Options other than <see cref="ManufacturerCaOptions.Now"/> apply to creation only.
+    /// </summary>
+    public static ManufacturerCa LoadOrCreate(string directory, ManufacturerCaOptions? options = null)
+    {
+        options ??= new ManufacturerCaOptions();
+        string rootPath = Path.Combine(directory, "manufacturer-root.pem"), intermediatePath = Path.Combine(directory, "manufacturer-intermediate.pem");
+        if (File.Exists(rootPath))
+        {
+            var (rootKey, root) = Load(rootPath);
+            var (intermediateKey, intermediate) = File.Exists(intermediatePath) ? Load(intermediatePath) : default;
+            return new ManufacturerCa(options with { WithIntermediate = intermediate is not null, EcdsaKeys = rootKey is ECDsa },
+                rootKey, root, intermediateKey, intermediate);
+        }
+        Directory.CreateDirectory(directory);
+        var created = Create(options);
+        if (created._intermediate is not null) Save(intermediatePath, created._intermediate, created._intermediateKey!);
+        Save(rootPath, created._root, created._rootKey); // last: its presence means the CA is complete
+        return created;
+    }
+
+    private static (AsymmetricAlgorithm Key, X509Certificate2 Certificate) Load(string certificatePath)
+    {
+        var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certificatePath));
+        var keyPem = File.ReadAllText(KeyPath(certificatePath));
+        AsymmetricAlgorithm key = certificate.GetECDsaPublicKey() is { } ec ? Import(ec, ECDsa.Create(), keyPem) : Import(certificate.GetRSAPublicKey()!, RSA.Create(), keyPem);
+        return (key, certificate);
+    }
+
+    private static AsymmetricAlgorithm Import(IDisposable publicKey, AsymmetricAlgorithm key, string pem)
+    {
+        publicKey.Dispose();
+        key.ImportFromPem(pem);
+        return key;
+    }
+
+    private static void Save(string certificatePath, X509Certificate2 certificate, AsymmetricAlgorithm key)
+    {
+        var keyPath = KeyPath(certificatePath);
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+    }
+
+    private static string KeyPath(string certificatePath) => Path.ChangeExtension(certificatePath, ".key.pem");
 
     /// <summary>What this CA was created with.</summary>
-    public TestManufacturerCaOptions Options { get; }
+    public ManufacturerCaOptions Options { get; }
 
     /// <summary>The root certificate, DER: what a verifier trusts.</summary>
     public byte[] RootDer => _root.RawData;

@@ -1,7 +1,7 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 
-namespace IoTIdentity.TestKit;
+namespace IoTIdentity.Simulator.Swtpm.Manufacturing;
 
 /// <summary>
 /// Rewrites an issued certificate the way some vendors' certificates really are (a negative or non-minimal serial)

@@ -1,10 +1,13 @@
-namespace IoTIdentity.TestKit;
+namespace IoTIdentity.Simulator.Swtpm.Manufacturing;
 
-/// <summary>The shape of a <see cref="TestManufacturerCa"/>.</summary>
-public sealed record TestManufacturerCaOptions
+/// <summary>The shape of a <see cref="ManufacturerCa"/> (how it is created).</summary>
+public sealed record ManufacturerCaOptions
 {
     /// <summary>The root's common name; different CAs should have different names.</summary>
     public string Name { get; init; } = "IoTIdentity Test TPM Manufacturer";
+
+    /// <summary>The organisation (O=) of the CA certificates.</summary>
+    public string Organization { get; init; } = "IoTIdentity Test";
 
     /// <summary>Put an intermediate (“EK issuing CA”) between the root and the EK certificates.</summary>
     public bool WithIntermediate { get; init; } = true;

@@ -1,0 +1,48 @@
+using System.Globalization;
+using IoTIdentity.Simulator.Scenarios;
+
+namespace IoTIdentity.Simulator;
+
+/// <summary>Reads and checks the fleet commands' arguments; a bad one is an <see cref="ArgumentException"/> that names it.</summary>
+public static class FleetArguments
+{
+    /// <summary>
+    /// A duration: seconds (<c>90</c>, <c>90s</c>), minutes (<c>10m</c>), hours (<c>1h</c>) or <c>hh:mm:ss</c>; null stays null.
+    /// </summary>
+    public static TimeSpan? Duration(string? text)
+    {
+        if (text is null) return null;
+        var value = text.Trim();
+        var (number, unit) = value.Length > 0 && char.IsLetter(value[^1]) ? (value[..^1], value[^1]) : (value, 's');
+        TimeSpan? parsed = double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) ? unit switch
+        {
+            's' => TimeSpan.FromSeconds(amount),
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            _ => null,
+        } : TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var span) ? span : null;
+        return parsed is { } d && d > TimeSpan.Zero ? d : throw new ArgumentException($"--duration {text}: expected a positive 90s, 10m, 1h or hh:mm:ss");
+    }
+
+    /// <summary>The remote target, when <paramref name="serviceUrl"/> is given; it then needs the MQTT endpoint, CA certificate and API key too.</summary>
+    public static RemoteTargetOptions? Remote(string? serviceUrl, string? mqtt, string? caCertificate, string? apiKey, string group)
+    {
+        if (serviceUrl is null)
+            return (mqtt ?? caCertificate ?? apiKey) is null ? null : throw new ArgumentException("--mqtt, --ca-cert and --api-key go with --service-url");
+        var missing = new[] { ("--mqtt", mqtt), ("--ca-cert", caCertificate), ("--api-key", apiKey) }.Where(p => string.IsNullOrWhiteSpace(p.Item2)).Select(p => p.Item1).ToList();
+        if (missing.Count > 0) throw new ArgumentException($"--service-url needs {string.Join(", ", missing)} as well");
+        if (!Uri.TryCreate(serviceUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"--service-url {serviceUrl}: expected http(s)://host:port");
+        RemoteTarget.ParseMqtt(mqtt!);
+        return new RemoteTargetOptions(url, mqtt!, caCertificate!, apiKey!, group);
+    }
+
+    /// <summary>Checks the combination: sizes and rate positive, a remote target not also a local service process.</summary>
+    public static void Check(FleetOptions options)
+    {
+        if (options.Devices < 1) throw new ArgumentException("--devices must be at least 1");
+        if (options.Swtpms < 1) throw new ArgumentException("--swtpms must be at least 1");
+        if (options.Rate is <= 0 or double.NaN or double.PositiveInfinity) throw new ArgumentException("--rate must be a positive number of devices per second");
+        if (options.Remote is not null && options.ServiceProcess) throw new ArgumentException("--service-url and --service-process exclude each other");
+    }
+}

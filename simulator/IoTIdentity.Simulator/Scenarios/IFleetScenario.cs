@@ -1,0 +1,21 @@
+namespace IoTIdentity.Simulator.Scenarios;
+
+/// <summary>
+/// A scenario the CLI offers as a command of its own (<c>iotid-sim {Name}</c>). Adding one is adding one class that
+/// implements this (with a public parameterless constructor): <see cref="ScenarioCatalog"/> finds it, and the command
+/// gets the fleet, target and report options every scenario has.
+/// </summary>
+public interface IFleetScenario
+{
+    /// <summary>The command name, e.g. <c>first-boot</c>.</summary>
+    string Name { get; }
+
+    /// <summary>One line for <c>--help</c>.</summary>
+    string Description { get; }
+
+    /// <summary>Runs the scenario against a target that already trusts the fleet; one report per phase, in order.</summary>
+    Task<IReadOnlyList<Reporting.ScenarioReport>> RunAsync(ScenarioContext context, CancellationToken cancellationToken);
+
+    /// <summary>Whether a report is the outcome this scenario wants (default: every device as expected, no errors).</summary>
+    bool Passed(Reporting.ScenarioReport report) => report.Succeeded == report.Devices && report.Errors.Count == 0;
+}

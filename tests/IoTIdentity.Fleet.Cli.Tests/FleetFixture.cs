@@ -1,0 +1,78 @@
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Tests;
+using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
+using IoTIdentity.TestKit;
+using IoTIdentity.Tpm.Commands;
+
+namespace IoTIdentity.Fleet.Cli.Tests;
+
+/// <summary>
+/// The real service in-process (<see cref="ServiceFixture"/>) and one swtpm whose EKs a test manufacturer CA certifies:
+/// each test makes its own tenant (with its own manufacturer) and enrols real devices into it, so no test sees another's devices.
+/// </summary>
+public sealed class FleetFixture : IAsyncLifetime
+{
+    private static int _tenants;
+    private SwtpmProcess _swtpm = null!;
+    private TpmClient _tpm = null!;
+    private readonly SemaphoreSlim _tpmLock = new(1, 1);
+
+    public ServiceFixture Service { get; } = new();
+    private readonly List<ManufacturerCa> _manufacturers = [];
+    public string Url => Service.BaseAddress.ToString();
+
+    public async Task InitializeAsync()
+    {
+        await Service.InitializeAsync();
+        _swtpm = await SwtpmProcess.StartAsync();
+        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _swtpm.DisposeAsync();
+        await Service.DisposeAsync();
+        foreach (var manufacturer in _manufacturers) manufacturer.Dispose();
+    }
+
+    /// <summary>
+    /// A new tenant with an owner-admin key whose "default" group trusts a manufacturer of its own (so no other
+    /// tenant's group matches its devices).
+    /// </summary>
+    public async Task<FleetTenant> NewTenantAsync()
+    {
+        var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
+        lock (_manufacturers) _manufacturers.Add(manufacturer);
+        var tenant = await Service.CreateTenantAsync($"cli{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [manufacturer.RootDer]);
+        return new FleetTenant(tenant.TenantId, tenant.AdminKey, manufacturer);
+    }
+
+    /// <summary>Another key of <paramref name="tenant"/> with <paramref name="role"/>.</summary>
+    public async Task<string> KeyAsync(FleetTenant tenant, ApiRole role) =>
+        (await Service.Grains.GetGrain<ITenantGrain>(tenant.TenantId).CreateApiKeyAsync(role, $"cli-test-{role}")).Key;
+
+    /// <summary>Enrols a new device (a fresh EK on the swtpm) into <paramref name="tenant"/>'s default group; returns its id.</summary>
+    public async Task<string> EnrollDeviceAsync(FleetTenant tenant)
+    {
+        await _tpmLock.WaitAsync();
+        try
+        {
+            var options = await VirtualDevices.ManufactureAsync(_tpm, tenant.Manufacturer);
+            var enrollment = new TpmEnrollment(_tpm, options);
+            var deviceId = await enrollment.ReadDeviceIdAsync();
+            await using var client = await Service.ConnectAsync(deviceId);
+            var result = await enrollment.EnrollAsync(client);
+            Assert.Equal(tenant.TenantId, result.Issued.Owner);
+            return deviceId;
+        }
+        finally
+        {
+            _tpmLock.Release();
+        }
+    }
+}
+
+/// <summary>A test's tenant: its id, owner-admin key and the manufacturer its default group trusts.</summary>
+public sealed record FleetTenant(string TenantId, string AdminKey, ManufacturerCa Manufacturer);
