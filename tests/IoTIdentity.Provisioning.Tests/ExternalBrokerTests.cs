@@ -8,6 +8,7 @@ using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Hosting;
 using IoTIdentity.Provisioning.Mqtt;
 using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.TestKit;
 using IoTIdentity.Tpm.Commands;
 using Microsoft.Extensions.Configuration;
@@ -43,7 +44,7 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
             using var handledByB = EndpointCounter.Requests(siloB);
             await WaitUntilHealthyAsync(siloA);
             await WaitUntilHealthyAsync(siloB);
-            using var manufacturer = TestManufacturerCa.Create(new TestManufacturerCaOptions { EcdsaKeys = true });
+            using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
             var tenant = await siloA.CreateTenantAsync("brokered", [manufacturer.RootDer]);
             await using var swtpm = await SwtpmProcess.StartAsync();
             var tpm = new TpmClient(swtpm.Transport, ownsTransport: false);
@@ -308,7 +309,7 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
     }
 
     /// <summary>Makes a device with a fresh EK on <paramref name="tpm"/> and enrols it through the broker (retrying a request lost with a stopping silo).</summary>
-    private static async Task EnrolAsync(TpmClient tpm, TestManufacturerCa manufacturer, MosquittoBroker broker, Dictionary<string, string> issued)
+    private static async Task EnrolAsync(TpmClient tpm, ManufacturerCa manufacturer, MosquittoBroker broker, Dictionary<string, string> issued)
     {
         var enrollment = new TpmEnrollment(tpm, await VirtualDevices.ManufactureAsync(tpm, manufacturer));
         var deviceId = await enrollment.ReadDeviceIdAsync();
