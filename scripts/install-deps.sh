@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real parts IoTIdentity drives, when missing: swtpm and swtpm-tools (software TPMs and their
-# EK-certificate provisioning), tpm2-tools (the independent cross-check peer), mosquitto (external broker mode),
+# EK-certificate provisioning), tpm2-tools (the independent cross-check peer), mosquitto and mosquitto-clients
+# (external broker mode; the clients for checking a broker by hand), docker-compose (checks docker-compose.yml),
 # tpm2-openssl and tpm2-abrmd (the OpenSSL 3 provider the device agent's TSS2 key files are checked with, and
 # the resource manager it needs in front of a swtpm for a TLS handshake), node/npm and @vercel/cosmosdb-server
 # (the Cosmos DB protocol server of the storage tests).
 set -euo pipefail
 need=()
-for tool in swtpm swtpm_setup swtpm_localca tpm2_makecredential mosquitto openssl; do
+for tool in swtpm swtpm_setup swtpm_localca tpm2_makecredential mosquitto mosquitto_passwd mosquitto_sub docker-compose openssl; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
 compgen -G "/usr/lib/*/ossl-modules/tpm2.so" >/dev/null || need+=(tpm2-openssl)
@@ -16,7 +17,7 @@ if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 dbus mosquitto openssl >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 dbus mosquitto mosquitto-clients docker-compose openssl >/dev/null
 fi
 
 # Node.js and npm run @vercel/cosmosdb-server, the Cosmos DB protocol server the storage tests use; the server

@@ -184,7 +184,7 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
             if (_options.TrustAnchorPath is { } path) anchors.ImportFromPemFile(path);
             builder.WithTlsOptions(tls => tls.UseTls().WithTargetHost(_options.Host)
                 .WithCertificateValidationHandler(args => _options.InsecureSkipServerCertificateValidation
-                    || ServerCertificateValidation.IsTrusted(args.Certificate, args.Chain, args.SslPolicyErrors, anchors)));
+                    || BrokerCertificateValidation.IsTrusted(args.Certificate, args.Chain, args.SslPolicyErrors, anchors)));
         }
         return builder.Build();
     }

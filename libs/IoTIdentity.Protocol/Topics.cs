@@ -10,6 +10,9 @@ public static class Topics
     /// <summary>The protocol prefix.</summary>
     public const string Prefix = "iotid/v1/";
 
+    /// <summary>The topic filter matching every device's requests, <c>iotid/v1/+/req/+</c> (what the service subscribes to behind an external broker).</summary>
+    public const string AllRequests = Prefix + "+/req/+";
+
     /// <summary>Operation names.</summary>
     public static class Operations
     {

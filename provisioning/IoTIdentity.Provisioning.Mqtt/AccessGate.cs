@@ -12,20 +12,17 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// The endpoint's rules, applied in MQTTnet's interceptors. A client's id must be a device id; it may subscribe only
 /// under <c>iotid/v1/{id}/</c> and publish only requests to <c>iotid/v1/{id}/req/{op}</c>, each carrying the response
 /// topic <c>iotid/v1/{id}/res/{op}</c> and correlation data, within the size limit and the device's and source
-/// address's rates. Nothing a device publishes is routed to another client. Every refusal is counted and logged
-/// (never with the payload).
+/// address's rates (those request rules are <see cref="RequestAdmission"/>'s, shared with the external broker mode).
+/// Nothing a device publishes is routed to another client. Every refusal is counted and logged (never with the payload).
 /// </summary>
 internal sealed class AccessGate(
     MqttEndpointOptions options,
-    RequestDispatcher dispatcher,
+    RequestAdmission admission,
     IDictionary internalSessionItems,
     EndpointMetrics metrics,
-    TimeProvider time,
     ILogger logger)
 {
     private const string RemoteAddressItem = "iotid.remote-address";
-    private readonly TokenBuckets _deviceRate = new(options.DeviceRequestsPerWindow, options.DeviceRateWindow, time);
-    private readonly TokenBuckets _addressRate = new(options.AddressRequestsPerWindow, options.AddressRateWindow, time);
 
     public Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
@@ -62,43 +59,12 @@ internal sealed class AccessGate(
     {
         if (ReferenceEquals(e.SessionItems, internalSessionItems)) return Task.CompletedTask; // our own replies and commands
         e.ProcessPublish = false; // devices talk to the service, never to each other
-        var message = e.ApplicationMessage;
-        var clientId = e.ClientId;
-        var topic = message.Topic ?? "";
-
-        if (!Topics.TryParseRequest(topic, out var deviceId, out var op) || deviceId != clientId)
-            return Refuse(e, MqttRefusals.PublishTopic, ProvisioningError.NotAuthorized);
-        var responseTopic = Topics.Response(clientId, op);
-        if (message.ResponseTopic != responseTopic)
-            return Refuse(e, MqttRefusals.ResponseTopic, ProvisioningError.NotAuthorized);
-        var correlation = message.CorrelationData;
-        if (correlation is not { Length: > 0 } || correlation.Length > options.MaxCorrelationDataBytes)
-            return Refuse(e, MqttRefusals.CorrelationData, ProvisioningError.MalformedRequest);
-        if (message.Payload.Length > options.MaxMessageBytes)
-            return Refuse(e, MqttRefusals.MessageTooLarge, ProvisioningError.MessageTooLarge, responseTopic, correlation);
-
-        var address = e.SessionItems[RemoteAddressItem] as string;
-        if (!_deviceRate.TryTake(clientId, out var wait))
-            return Refuse(e, MqttRefusals.DeviceRate, ProvisioningError.RateLimited, responseTopic, correlation, Replies.Seconds(wait));
-        if (address is not null && !_addressRate.TryTake(address, out wait))
-            return Refuse(e, MqttRefusals.AddressRate, ProvisioningError.RateLimited, responseTopic, correlation, Replies.Seconds(wait));
-
-        var request = new DeviceRequest(clientId, op, System.Buffers.BuffersExtensions.ToArray(message.Payload), address);
-        if (!dispatcher.TryEnqueue(request, responseTopic, correlation))
-            return Refuse(e, MqttRefusals.TooManyPending, ProvisioningError.RateLimited, responseTopic, correlation, 1);
-        return Task.CompletedTask;
-    }
-
-    private Task Refuse(InterceptingPublishEventArgs e, string reason, ProvisioningError error,
-        string? responseTopic = null, byte[]? correlation = null, int? retryAfterSeconds = null)
-    {
-        e.Response.ReasonCode = Replies.PubAckReason(error);
-        e.Response.ReasonString = error.ToString();
-        e.Response.UserProperties = Replies.ErrorProperties(error, retryAfterSeconds);
-        metrics.Refused(reason);
-        MqttEndpointLog.Refused(logger, "publish", e.ClientId, e.ApplicationMessage.Topic ?? "", reason);
-        if (responseTopic is not null && correlation is not null)
-            dispatcher.Refuse(e.ClientId, responseTopic, correlation, error, retryAfterSeconds);
+        if (admission.Admit(e.ClientId, e.ApplicationMessage, e.SessionItems[RemoteAddressItem] as string) is { } refusal)
+        {
+            e.Response.ReasonCode = Replies.PubAckReason(refusal.Error);
+            e.Response.ReasonString = refusal.Error.ToString();
+            e.Response.UserProperties = Replies.ErrorProperties(refusal.Error, refusal.RetryAfterSeconds);
+        }
         return Task.CompletedTask;
     }
 

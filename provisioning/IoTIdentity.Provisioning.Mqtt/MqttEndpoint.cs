@@ -20,13 +20,12 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// to the <see cref="IDeviceRequestHandler"/> off the broker's receive loop, and answered on the request's response
 /// topic with its correlation data. TLS always; plaintext only with <see cref="MqttEndpointOptions.AllowPlaintext"/>.
 /// </summary>
-public sealed class MqttEndpoint : IHostedService, IAsyncDisposable
+public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposable
 {
     /// <summary>The name of the endpoint's <see cref="Meter"/>.</summary>
     public const string MeterName = "IoTIdentity.Mqtt";
 
     private const string InternalClientId = "$iotid-endpoint";
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IDeviceRequestHandler _handler;
     private readonly MqttEndpointOptions _options;
@@ -68,6 +67,9 @@ public sealed class MqttEndpoint : IHostedService, IAsyncDisposable
     /// <summary>Whether the broker is running.</summary>
     public bool IsRunning => _server?.IsStarted == true;
 
+    /// <inheritdoc/>
+    public MqttChannelHealth Health => IsRunning ? new("embedded", "listening", true) : new("embedded", "stopped", false);
+
     internal Meter Meter => _metrics.Meter;
 
     /// <summary>Loads or creates the certificate and starts the listeners.</summary>
@@ -76,7 +78,8 @@ public sealed class MqttEndpoint : IHostedService, IAsyncDisposable
         if (_server is not null) throw new InvalidOperationException("The MQTT endpoint is already started");
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
         _dispatcher = new RequestDispatcher(_handler, _options, PublishInternalAsync, _metrics, _logger, _stopping.Token);
-        var gate = new AccessGate(_options, _dispatcher, _internalItems, _metrics, _time, _logger);
+        var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
+        var gate = new AccessGate(_options, admission, _internalItems, _metrics, _logger);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -115,7 +118,7 @@ public sealed class MqttEndpoint : IHostedService, IAsyncDisposable
         var server = _server;
         if (server is null) return;
         server.AcceptNewConnections = false;
-        if (_dispatcher is { } dispatcher) await dispatcher.DrainAsync(DrainTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_dispatcher is { } dispatcher) await dispatcher.DrainAsync(RequestDispatcher.DrainTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await server.StopAsync(new MqttServerStopOptions
         {
@@ -148,18 +151,8 @@ public sealed class MqttEndpoint : IHostedService, IAsyncDisposable
     /// Sends <paramref name="payload"/> to <c>iotid/v1/{deviceId}/cmd</c> (QoS 1, not retained). Only a connected
     /// device subscribed to its command topic receives it; sessions are not persisted.
     /// </summary>
-    public Task PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default)
-    {
-        if (!Topics.IsValidDeviceId(deviceId)) throw new ArgumentException("not a valid device id", nameof(deviceId));
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(Topics.Commands(deviceId))
-            .WithPayload(payload)
-            .WithContentType(Replies.ContentType)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(false)
-            .Build();
-        return PublishInternalAsync(message, cancellationToken);
-    }
+    public Task PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default) =>
+        PublishInternalAsync(Replies.Command(deviceId, payload), cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -37,4 +37,19 @@ internal static partial class MqttEndpointLog
 
     [LoggerMessage(11, LogLevel.Warning, "Port {Port} was taken between choosing and binding it; retrying with another")]
     public static partial void PortRace(ILogger logger, int port);
+
+    [LoggerMessage(12, LogLevel.Information, "Attached to the MQTT broker {Broker} as {ClientId}, sharing {Subscription}")]
+    public static partial void BrokerAttached(ILogger logger, string broker, string clientId, string subscription);
+
+    [LoggerMessage(13, LogLevel.Warning, "Lost the connection to the MQTT broker {Broker}; reconnecting")]
+    public static partial void BrokerLost(ILogger logger, string broker);
+
+    [LoggerMessage(14, LogLevel.Warning, "Could not attach to the MQTT broker {Broker}: {Error}; next attempt in {Delay}")]
+    public static partial void BrokerUnreachable(ILogger logger, string broker, string error, TimeSpan delay);
+
+    [LoggerMessage(15, LogLevel.Information, "Detached from the MQTT broker {Broker}")]
+    public static partial void BrokerDetached(ILogger logger, string broker);
+
+    [LoggerMessage(16, LogLevel.Warning, "Cannot close the MQTT sessions of {DeviceId}: behind the external broker {Broker} that is the broker's job (see docs/deployment.md)")]
+    public static partial void SessionCloseLeftToBroker(ILogger logger, string deviceId, string broker);
 }

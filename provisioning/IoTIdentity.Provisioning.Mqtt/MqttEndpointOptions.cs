@@ -1,14 +1,20 @@
 namespace IoTIdentity.Provisioning.Mqtt;
 
 /// <summary>
-/// Settings of the embedded MQTT endpoint, bound from the configuration section <see cref="SectionName"/>.
-/// TLS is always on; a plaintext listener exists only with <see cref="AllowPlaintext"/>. Without a configured
+/// Settings of the MQTT side, bound from the configuration section <see cref="SectionName"/>: the mode, the request
+/// limits both modes apply, and the embedded endpoint's listeners. TLS is always on; a plaintext listener exists only with <see cref="AllowPlaintext"/>. Without a configured
 /// certificate the endpoint generates a development certificate under <see cref="DataDirectory"/>.
 /// </summary>
 public sealed class MqttEndpointOptions
 {
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Mqtt";
+
+    /// <summary>Embedded broker (default) or client of an external broker (<see cref="External"/>).</summary>
+    public MqttMode Mode { get; set; } = MqttMode.Embedded;
+
+    /// <summary>The external broker, used when <see cref="Mode"/> is <see cref="MqttMode.External"/>.</summary>
+    public ExternalBrokerOptions External { get; set; } = new();
 
     /// <summary>IPv4 address the listeners bind to (default all interfaces).</summary>
     public string BindAddress { get; set; } = "0.0.0.0";

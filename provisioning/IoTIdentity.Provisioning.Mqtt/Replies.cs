@@ -56,6 +56,20 @@ internal static class Replies
         return builder.Build();
     }
 
+    /// <summary>A command for <c>iotid/v1/{deviceId}/cmd</c> (QoS 1, not retained).</summary>
+    /// <exception cref="ArgumentException"><paramref name="deviceId"/> is not a valid device id.</exception>
+    public static MqttApplicationMessage Command(string deviceId, byte[] payload)
+    {
+        if (!Topics.IsValidDeviceId(deviceId)) throw new ArgumentException("not a valid device id", nameof(deviceId));
+        return new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Commands(deviceId))
+            .WithPayload(payload)
+            .WithContentType(ContentType)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(false)
+            .Build();
+    }
+
     private static MqttUserProperty Property(string name, string value) => new(name, (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(value));
 
     /// <summary>Seconds to tell a client to wait: at least 1, rounded up.</summary>

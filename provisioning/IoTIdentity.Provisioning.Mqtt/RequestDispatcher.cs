@@ -20,6 +20,9 @@ internal sealed class RequestDispatcher(
     ILogger logger,
     CancellationToken stopping)
 {
+    /// <summary>How long a stopping endpoint waits for queued requests to be answered.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _concurrency = new(Math.Max(1, options.MaxConcurrentRequests));
     private int _inFlight;

@@ -129,7 +129,7 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixtu
             EkIntermediates = optionsB.EkIntermediates,
             AkPublic = await VirtualDevices.SpareKeyPublicAsync(_tpm, KeyTemplates.AkEccP256),
         }, ProtocolJson.Default.RegisterRequest);
-        using var counter = new EndpointRefusalCounter(service);
+        using var counter = EndpointCounter.Refusals(service);
         using var mqtt = new MqttClientFactory().CreateMqttClient();
         var received = new ConcurrentQueue<MqttApplicationMessage>();
         mqtt.ApplicationMessageReceivedAsync += e =>
@@ -179,7 +179,7 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixtu
         var tenant = await NewTenantAsync();
         var (_, deviceId, _) = await NewDeviceAsync();
         await using var client = await service.ConnectAsync(deviceId);
-        using var counter = new EndpointRefusalCounter(service);
+        using var counter = EndpointCounter.Refusals(service);
         var payload = new byte[70 * 1024];
         Array.Fill(payload, (byte)' ');
 

@@ -29,7 +29,7 @@ public sealed partial class CosmosServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = RepositoryRoot();
+        var root = IoTIdentity.TestKit.RepositoryRoot.Find();
         var cli = Path.Combine(root, "artifacts", "npm", "node_modules", "@vercel", "cosmosdb-server", "lib", "cli.js");
         var pinned = Path.Combine(root, "tests", "cosmosdb-server", "package-lock.json");
         var installed = Path.Combine(root, "artifacts", "npm", "package-lock.json");
@@ -127,19 +127,6 @@ public sealed partial class CosmosServerFixture : IAsyncLifetime
                 $"`npm ci` of @vercel/cosmosdb-server into {prefix} failed ({process.ExitCode}):\n" +
                 $"{await stdout}\n{await stderr}\n{InstallHint}");
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "IoTIdentity.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No IoTIdentity.sln above {AppContext.BaseDirectory}.");
     }
 
     private static string? FindOnPath(string name) =>

@@ -1,4 +1,5 @@
 using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Mqtt;
 using IoTIdentity.Provisioning.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ public static class ServiceApi
         app.UseStorageFaultMapping();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Service");
+        app.MapGet("/healthz", Health).WithTags("Service");
         app.MapGet("/crl/{tenantId}.crl", Crl).WithTags("Service");
         app.MapEnrollmentsApi();
         app.MapDevicesApi();
@@ -26,6 +27,14 @@ public static class ServiceApi
         audit.MapGet("/", ReadAudit).RequireApiKey(ApiRole.Auditor);
         audit.MapGet("/verify", VerifyAudit).RequireApiKey(ApiRole.Auditor);
         return app;
+    }
+
+    /// <summary>200 while devices can reach this silo; 503 while the external broker is not connected (the body says why).</summary>
+    private static JsonHttpResult<ServiceHealth> Health(IDeviceChannel mqtt)
+    {
+        var channel = mqtt.Health;
+        return TypedResults.Json(new ServiceHealth(channel.Healthy ? "ok" : "degraded", channel),
+            statusCode: channel.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Crl(string tenantId, IGrainFactory grains)

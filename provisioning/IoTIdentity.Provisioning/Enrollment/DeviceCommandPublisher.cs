@@ -9,7 +9,7 @@ namespace IoTIdentity.Provisioning.Enrollment;
 /// Sends a signed command to a device: a fresh command id, the tenant's issuing CA signature over
 /// <see cref="DeviceCommands.SignedBytes"/>, published on <c>iotid/v1/{deviceId}/cmd</c>.
 /// </summary>
-public sealed class DeviceCommandPublisher(IGrainFactory grains, MqttEndpoint mqtt, TimeProvider clock)
+public sealed class DeviceCommandPublisher(IGrainFactory grains, IDeviceChannel mqtt, TimeProvider clock)
 {
     /// <summary>Signs and publishes a <paramref name="kind"/> command (a <see cref="DeviceCommandKinds"/> value); returns what was sent.</summary>
     public async Task<DeviceCommand> SendAsync(string tenantId, string deviceId, string kind, CancellationToken cancellationToken = default)

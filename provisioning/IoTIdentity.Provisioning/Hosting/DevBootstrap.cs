@@ -15,7 +15,7 @@ namespace IoTIdentity.Provisioning.Hosting;
 /// configured — a service administrator key, likewise; keeps a "default" group trusting the configured manufacturer roots;
 /// and prints where everything is.
 /// </summary>
-internal sealed class DevBootstrap(IGrainFactory grains, IOptions<ProvisioningOptions> options, MqttEndpoint mqtt, IServer server, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class DevBootstrap(IGrainFactory grains, IOptions<ProvisioningOptions> options, IDeviceChannel mqtt, IServer server, IHostApplicationLifetime lifetime) : IHostedService
 {
     public const string DevTenant = "dev";
     public const string DefaultGroup = "default";
@@ -53,7 +53,9 @@ internal sealed class DevBootstrap(IGrainFactory grains, IOptions<ProvisioningOp
     {
         var urls = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         Console.WriteLine($"[iotid] HTTP API: {string.Join(", ", urls)} (OpenAPI /openapi/v1.json, metrics /metrics, health /healthz)");
-        Console.WriteLine($"[iotid] MQTT: TLS port {mqtt.TlsPort}{(mqtt.PlaintextPort is { } p ? $", plaintext port {p}" : "")}; server certificate {mqtt.DevCertificatePath ?? "(configured)"}");
+        Console.WriteLine(mqtt is MqttEndpoint endpoint
+            ? $"[iotid] MQTT: TLS port {endpoint.TlsPort}{(endpoint.PlaintextPort is { } p ? $", plaintext port {p}" : "")}; server certificate {endpoint.DevCertificatePath ?? "(configured)"}"
+            : $"[iotid] MQTT: client of the external broker {mqtt.Health.Broker} ({mqtt.Health.State})");
         Console.WriteLine($"[iotid] data: {Path.GetFullPath(settings.DataDirectory)}");
     }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using IoTIdentity.Provisioning.Api;
 using IoTIdentity.Provisioning.Certificates;

@@ -1,15 +1,22 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace IoTIdentity.DeviceAgent.Enrollment;
+namespace IoTIdentity.Protocol;
 
-/// <summary>How a device decides to trust the service's TLS certificate.</summary>
-internal static class ServerCertificateValidation
+/// <summary>
+/// How an MQTT client decides to trust the TLS certificate of the broker it connects to: a device trusting the
+/// service's endpoint, or the service trusting an external broker.
+/// </summary>
+public static class BrokerCertificateValidation
 {
     /// <summary>
     /// The certificate must be present and issued for the host name; with trust anchors, its chain must end in one
     /// of them (the anchors alone are trusted, not the system store); without, the platform's verdict stands.
     /// </summary>
+    /// <param name="certificate">The certificate the server presented.</param>
+    /// <param name="presented">The chain the platform built from what the server sent (its intermediates are used).</param>
+    /// <param name="errors">The platform's verdict.</param>
+    /// <param name="anchors">The trust anchors, or an empty collection for the system store.</param>
     public static bool IsTrusted(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2Collection anchors)
     {
         if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)

@@ -1,0 +1,362 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Hosting;
+using IoTIdentity.Provisioning.Mqtt;
+using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
+using IoTIdentity.TestKit;
+using IoTIdentity.Tpm.Commands;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Xunit.Abstractions;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// <c>Mqtt:Mode=external</c> against a real mosquitto on loopback (the shipped ACL, TLS, the service user's password):
+/// silos attach as clients sharing <c>$share/iotid/iotid/v1/+/req/+</c>; devices with real swtpm EKs enrol through
+/// the broker. The two-silo cluster shares grain state on the Cosmos protocol server and one key-encryption key.
+/// </summary>
+public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputHelper output) : IClassFixture<CosmosServerFixture>
+{
+    private static readonly string SharedKek = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    [Fact(Timeout = 300_000)]
+    public async Task Two_silos_share_the_device_requests_and_one_carries_on_when_the_other_stops_mid_run()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var database = $"broker-{Guid.NewGuid():N}";
+        var primaryPort = FreePorts.Next();
+        var siloA = await StartSiloAsync(broker, "silo-a", database, siloPort: primaryPort);
+        var siloB = await StartSiloAsync(broker, "silo-b", database, primarySiloPort: primaryPort);
+        var bStopped = false;
+        try
+        {
+            using var handledByA = EndpointCounter.Requests(siloA);
+            using var handledByB = EndpointCounter.Requests(siloB);
+            await WaitUntilHealthyAsync(siloA);
+            await WaitUntilHealthyAsync(siloB);
+            using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
+            var tenant = await siloA.CreateTenantAsync("brokered", [manufacturer.RootDer]);
+            await using var swtpm = await SwtpmProcess.StartAsync();
+            var tpm = new TpmClient(swtpm.Transport, ownsTransport: false);
+
+            // both silos are members of the shared subscription: the broker spreads the requests over them
+            var issued = new Dictionary<string, string>();
+            for (var i = 0; i < 8; i++) await EnrolAsync(tpm, manufacturer, broker, issued);
+            output.WriteLine($"before the stop: silo A answered {handledByA.Total}, silo B {handledByB.Total}");
+            Assert.Equal(16, handledByA.Total + handledByB.Total);
+            Assert.True(handledByA.Total > 0 && handledByB.Total > 0, $"one silo took all the load: A {handledByA.Total}, B {handledByB.Total}");
+
+            // silo B stops while devices keep enrolling; silo A answers every later request
+            var stop = Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(300));
+                await siloB.StopAsync();
+                bStopped = true;
+            });
+            for (var i = 0; i < 8; i++) await EnrolAsync(tpm, manufacturer, broker, issued);
+            await stop;
+            var answeredByB = handledByB.Total;
+            for (var i = 0; i < 2; i++) await EnrolAsync(tpm, manufacturer, broker, issued);
+            output.WriteLine($"after the stop: silo A answered {handledByA.Total}, silo B {handledByB.Total}");
+            Assert.Equal(answeredByB, handledByB.Total);
+            Assert.Equal(18, issued.Count);
+
+            // every device has exactly the one certificate it was given, and the tenant's audit chain is intact
+            foreach (var (deviceId, serial) in issued)
+            {
+                var view = await siloA.Grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenant.TenantId);
+                Assert.Equal(DeviceStatus.Active, view!.Status);
+                Assert.Equal(serial, view.CertificateSerial);
+                Assert.Empty(view.PastSerials);
+            }
+            Assert.True((await siloA.Store.VerifyAuditChainAsync(tenant.TenantId)).IsValid);
+        }
+        finally
+        {
+            if (!bStopped) await siloB.StopAsync();
+            await siloA.StopAsync();
+            broker.DeleteDirectory();
+        }
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task The_broker_refuses_a_device_publishing_to_another_devices_topic_and_lets_it_overhear_nothing()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var silo = await StartSiloAsync(broker, "silo-acl", database: null);
+        try
+        {
+            using var handled = EndpointCounter.Requests(silo);
+            using var refused = EndpointCounter.Refusals(silo);
+            await WaitUntilHealthyAsync(silo);
+            using var intruder = await ConnectRawAsync(broker, "intruder-device");
+            var overheard = 0;
+            intruder.ApplicationMessageReceivedAsync += _ =>
+            {
+                Interlocked.Increment(ref overheard);
+                return Task.CompletedTask;
+            };
+
+            var publish = await intruder.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.Request("victim-device", Topics.Operations.Register))
+                .WithResponseTopic(Topics.Response("victim-device", Topics.Operations.Register))
+                .WithCorrelationData([1, 2, 3])
+                .WithPayload("{}"u8.ToArray())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build());
+            // mosquitto 2.0's acl_file grants every SUBSCRIBE and checks read access when it delivers (see docs/deployment.md)
+            await intruder.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(f => f.WithTopic(Topics.Commands("victim-device")).WithAtLeastOnceQoS())
+                .WithTopicFilter(f => f.WithTopic(Topics.Response("victim-device", Topics.Operations.Register)).WithAtLeastOnceQoS())
+                .WithTopicFilter(f => f.WithTopic(Topics.AllRequests).WithAtLeastOnceQoS())
+                .WithTopicFilter(f => f.WithTopic($"$share/iotid/{Topics.AllRequests}").WithAtLeastOnceQoS())
+                .Build());
+            using var victim = await ConnectRawAsync(broker, "victim-device");
+            var victimReceived = new List<string>();
+            victim.ApplicationMessageReceivedAsync += e =>
+            {
+                lock (victimReceived) victimReceived.Add(e.ApplicationMessage.Topic);
+                return Task.CompletedTask;
+            };
+            await victim.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(f => f.WithTopic(Topics.DeviceSubtree("victim-device") + "#").WithAtLeastOnceQoS()).Build());
+
+            Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, publish.ReasonCode);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal(0, handled.Total);
+            Assert.Equal(0, refused.Total); // the broker dropped it: the silo never saw it
+
+            // the victim's own requests reach the service and its replies and commands reach the victim, never the intruder
+            for (var i = 0; i < 4; i++)
+            {
+                var sent = await victim.PublishAsync(new MqttApplicationMessageBuilder()
+                    .WithTopic(Topics.Request("victim-device", Topics.Operations.Register))
+                    .WithResponseTopic(Topics.Response("victim-device", Topics.Operations.Register))
+                    .WithCorrelationData([(byte)i])
+                    .WithPayload("{}"u8.ToArray())
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build());
+                Assert.True(sent.IsSuccess);
+            }
+            await silo.App.Services.GetRequiredService<IDeviceChannel>().PublishCommandAsync("victim-device", "{}"u8.ToArray());
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            output.WriteLine($"of 4 requests the silo answered {handled.Total} (the others went to the intruder's share and were dropped)");
+            Assert.InRange(handled.Total, 1, 4);
+            lock (victimReceived)
+            {
+                Assert.Contains(Topics.Commands("victim-device"), victimReceived);
+                Assert.Equal(handled.Total, victimReceived.Count(t => t == Topics.Response("victim-device", Topics.Operations.Register)));
+            }
+            Assert.Equal(0, Volatile.Read(ref overheard));
+        }
+        finally
+        {
+            await silo.StopAsync();
+            broker.DeleteDirectory();
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Healthz_is_503_while_the_broker_is_down_and_ok_again_once_the_silo_has_reconnected()
+    {
+        var broker = await MosquittoBroker.StartAsync();
+        var silo = await StartSiloAsync(broker, "silo-health", database: null);
+        try
+        {
+            await WaitUntilHealthyAsync(silo);
+            await broker.DisposeAsync();
+
+            var down = await WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("degraded", down.GetProperty("status").GetString());
+            Assert.Equal("external", down.GetProperty("mqtt").GetProperty("mode").GetString());
+            Assert.NotEqual("connected", down.GetProperty("mqtt").GetProperty("state").GetString());
+
+            broker = await MosquittoBroker.StartAsync(broker.Port, broker.Directory);
+            var up = await WaitForHealthAsync(silo, HttpStatusCode.OK);
+            Assert.Equal("connected", up.GetProperty("mqtt").GetProperty("state").GetString());
+        }
+        finally
+        {
+            await silo.StopAsync();
+            await broker.DisposeAsync();
+            broker.DeleteDirectory();
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Closing_a_devices_sessions_behind_an_external_broker_closes_none_and_does_not_throw()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var silo = await StartSiloAsync(broker, "silo-close", database: null);
+        try
+        {
+            await WaitUntilHealthyAsync(silo);
+            var channel = silo.App.Services.GetRequiredService<IDeviceChannel>();
+
+            Assert.IsType<ExternalBrokerClient>(channel);
+            Assert.Equal(0, await channel.CloseSessionsAsync("some-device"));
+            Assert.Null(silo.App.Services.GetService<MqttEndpoint>());
+        }
+        finally
+        {
+            await silo.StopAsync();
+            broker.DeleteDirectory();
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_silo_the_broker_refuses_for_a_wrong_password_stays_degraded_and_says_why()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var silo = await StartSiloAsync(broker, "silo-badpw", database: null, password: "not-the-password");
+        try
+        {
+            var health = await WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
+            await Task.Delay(TimeSpan.FromSeconds(2)); // several reconnection attempts later, still refused
+
+            health = await WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("degraded", health.GetProperty("status").GetString());
+            Assert.Contains("NotAuthorized", health.GetProperty("mqtt").GetProperty("lastError").GetString(), StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            await silo.StopAsync();
+            broker.DeleteDirectory();
+        }
+    }
+
+    [Fact]
+    public void External_mode_without_a_broker_host_is_refused_when_the_service_starts()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => BuildAndResolve(new() { ["Mqtt:Mode"] = "external" }));
+        Assert.Contains("Mqtt:External:Host", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_MQTT_mode_is_refused_when_the_host_is_built()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => BuildAndResolve(new() { ["Mqtt:Mode"] = "bridged" }));
+        Assert.Contains("'bridged'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_shared_group_that_is_not_a_plain_topic_level_is_refused_when_the_service_starts()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => BuildAndResolve(new()
+        {
+            ["Mqtt:Mode"] = "external", ["Mqtt:External:Host"] = "127.0.0.1", ["Mqtt:External:SharedGroup"] = "a/#",
+        }));
+        Assert.Contains("SharedGroup", error.Message, StringComparison.Ordinal);
+    }
+
+    private static void BuildAndResolve(Dictionary<string, string?> settings)
+    {
+        var data = Directory.CreateTempSubdirectory("iotid-mode-").FullName;
+        try
+        {
+            settings["Provisioning:DataDirectory"] = data;
+            var app = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+            app.Services.GetRequiredService<IDeviceChannel>();
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>A silo in external mode on <paramref name="broker"/>; with a database, its grain state is on the Cosmos server.</summary>
+    private async Task<ServiceFixture> StartSiloAsync(MosquittoBroker broker, string clientId, string? database, int? siloPort = null,
+        int? primarySiloPort = null, string? password = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mqtt:Mode"] = "external",
+            ["Mqtt:External:Host"] = "127.0.0.1",
+            ["Mqtt:External:Port"] = broker.Port.ToString(),
+            ["Mqtt:External:CaCertificatePath"] = broker.CaCertificatePath,
+            ["Mqtt:External:Username"] = MosquittoBroker.ServiceUser,
+            ["Mqtt:External:Password"] = password ?? broker.ServicePassword,
+            ["Mqtt:External:ClientId"] = $"{clientId}-{Guid.NewGuid():N}"[..24],
+            ["Mqtt:External:ReconnectDelay"] = "00:00:00.200",
+            ["Mqtt:External:MaxReconnectDelay"] = "00:00:01",
+            ["Provisioning:KeyEncryption:Current:KeyId"] = "cluster-test",
+            ["Provisioning:KeyEncryption:Current:Key"] = SharedKek,
+        };
+        if (siloPort is { } port) settings["Orleans:SiloPort"] = port.ToString();
+        if (primarySiloPort is { } primary) settings["Orleans:PrimarySiloPort"] = primary.ToString();
+        if (database is not null)
+        {
+            settings["Storage:Provider"] = "cosmos";
+            settings["Storage:Cosmos:Endpoint"] = cosmos.Endpoint.ToString();
+            settings["Storage:Cosmos:Key"] = CosmosServerFixture.Key;
+            settings["Storage:Cosmos:Database"] = database;
+            settings["Storage:Cosmos:AcceptAnyServerCertificate"] = "true";
+            settings["Storage:Cosmos:AnswerQueryPlansLocally"] = "true";
+        }
+        var silo = ServiceFixture.With(settings);
+        await silo.InitializeAsync();
+        return silo;
+    }
+
+    /// <summary>Makes a device with a fresh EK on <paramref name="tpm"/> and enrols it through the broker (retrying a request lost with a stopping silo).</summary>
+    private static async Task EnrolAsync(TpmClient tpm, ManufacturerCa manufacturer, MosquittoBroker broker, Dictionary<string, string> issued)
+    {
+        var enrollment = new TpmEnrollment(tpm, await VirtualDevices.ManufactureAsync(tpm, manufacturer));
+        var deviceId = await enrollment.ReadDeviceIdAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var client = await EnrollmentClient.ConnectAsync(deviceId, new EnrollmentClientOptions
+                {
+                    Host = "127.0.0.1", Port = broker.Port, TrustAnchors = [broker.CaCertificate], RequestTimeout = TimeSpan.FromSeconds(10),
+                });
+                var result = await enrollment.EnrollAsync(client);
+                issued.Add(deviceId, result.Issued.SerialNumber);
+                return;
+            }
+            catch (Exception e) when (attempt < 3 && e is TimeoutException or EnrollmentRefusedException { Error: ProvisioningError.Unavailable or ProvisioningError.NoChallenge })
+            {
+            }
+        }
+    }
+
+    private static async Task<IMqttClient> ConnectRawAsync(MosquittoBroker broker, string clientId)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var anchor = broker.CaCertificate;
+        await client.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithTcpServer("127.0.0.1", broker.Port)
+            .WithTlsOptions(tls => tls.UseTls().WithTargetHost("127.0.0.1")
+                .WithCertificateValidationHandler(args => BrokerCertificateValidation.IsTrusted(args.Certificate, args.Chain, args.SslPolicyErrors, [anchor])))
+            .Build());
+        return client;
+    }
+
+    private static async Task WaitUntilHealthyAsync(ServiceFixture silo) => await WaitForHealthAsync(silo, HttpStatusCode.OK);
+
+    private static async Task<JsonElement> WaitForHealthAsync(ServiceFixture silo, HttpStatusCode wanted)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var response = await silo.Http.GetAsync("/healthz");
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            if (response.StatusCode == wanted) return body;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"/healthz still answers {response.StatusCode}: {body}");
+            await Task.Delay(200);
+        }
+    }
+}
