@@ -2,6 +2,9 @@ using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net;
 using System.Net.Http.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
+using System.Text.Json;
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Enrollment;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.TestKit;
@@ -13,14 +16,15 @@ namespace IoTIdentity.Provisioning.Tests;
 
 /// <summary>
 /// Two silos in one cluster (localhost clustering, the second joining the first; one SQLite file and one dev KEK):
-/// revoking through one silo's API closes the device's session on the other silo's embedded broker.
+/// a command sent by one silo reaches the device connected to the other silo's embedded broker, and revoking
+/// through one silo's API closes the device's session there.
 /// </summary>
 public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixture<ServiceFixture>
 {
     private const int TestTimeout = 180_000;
 
     [Fact(Timeout = TestTimeout)]
-    public async Task Revoking_through_one_silo_closes_the_session_the_device_holds_on_another_silo()
+    public async Task A_command_from_one_silo_reaches_the_device_on_another_and_revoking_there_closes_its_session()
     {
         var primaryPort = primary.App.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().SiloAddress.Endpoint.Port;
         var secondary = ServiceFixture.With(new Dictionary<string, string?> { ["Provisioning:DataDirectory"] = primary.DataDirectory },
@@ -50,6 +54,17 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
         await using var _ = client;
         await enrollment.EnrollAsync(client);
         Assert.True(client.IsConnected);
+
+        var received = new TaskCompletionSource<DeviceCommand>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.CommandReceived += payload =>
+        {
+            received.TrySetResult(JsonSerializer.Deserialize(payload.Span, ProtocolJson.Default.DeviceCommand)!);
+            return Task.CompletedTask;
+        };
+        var sent = await primary.App.Services.GetRequiredService<DeviceCommandPublisher>()   // sent by the first silo
+            .SendAsync(tenant.TenantId, deviceId, DeviceCommandKinds.AttestNow);
+        var delivered = await received.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(sent.CommandId, delivered.CommandId);
 
         using var http = tenant.Http;                          // the operator talks to the first silo's API
         var revoke = await http.PostAsJsonAsync($"/api/v1/devices/{deviceId}/revoke", new { reason = "keyCompromise" });

@@ -1,15 +1,15 @@
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Grains;
-using IoTIdentity.Provisioning.Mqtt;
+using IoTIdentity.Provisioning.Channel;
 using System.Text.Json;
 
 namespace IoTIdentity.Provisioning.Enrollment;
 
 /// <summary>
 /// Sends a signed command to a device: a fresh command id, the tenant's issuing CA signature over
-/// <see cref="DeviceCommands.SignedBytes"/>, published on <c>iotid/v1/{deviceId}/cmd</c>.
+/// <see cref="DeviceCommands.SignedBytes"/>, published on <c>iotid/v1/{deviceId}/cmd</c> wherever in the cluster the device is connected.
 /// </summary>
-public sealed class DeviceCommandPublisher(IGrainFactory grains, IDeviceChannel mqtt, TimeProvider clock)
+public sealed class DeviceCommandPublisher(IGrainFactory grains, ClusterDeviceChannel devices, TimeProvider clock)
 {
     /// <summary>Signs and publishes a <paramref name="kind"/> command (a <see cref="DeviceCommandKinds"/> value); returns what was sent.</summary>
     public async Task<DeviceCommand> SendAsync(string tenantId, string deviceId, string kind, CancellationToken cancellationToken = default)
@@ -23,5 +23,5 @@ public sealed class DeviceCommandPublisher(IGrainFactory grains, IDeviceChannel 
 
     /// <summary>Publishes <paramref name="command"/> as it is (also to re-deliver one: devices execute an id once).</summary>
     public Task PublishAsync(string deviceId, DeviceCommand command, CancellationToken cancellationToken = default) =>
-        mqtt.PublishCommandAsync(deviceId, JsonSerializer.SerializeToUtf8Bytes(command, ProtocolJson.Default.DeviceCommand), cancellationToken);
+        devices.PublishCommandAsync(deviceId, JsonSerializer.SerializeToUtf8Bytes(command, ProtocolJson.Default.DeviceCommand), cancellationToken);
 }

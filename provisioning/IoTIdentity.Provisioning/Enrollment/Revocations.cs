@@ -1,6 +1,6 @@
 using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Grains;
-using IoTIdentity.Provisioning.Sessions;
+using IoTIdentity.Provisioning.Channel;
 using IoTIdentity.Provisioning.Storage;
 
 namespace IoTIdentity.Provisioning.Enrollment;
@@ -10,7 +10,7 @@ namespace IoTIdentity.Provisioning.Enrollment;
 /// closes the device's live MQTT sessions on every silo. The device API, the certificate API and ownership transfers
 /// all come through here.
 /// </summary>
-public sealed class Revocations(IGrainFactory grains, IProvisioningStore store, SessionCloser sessions, TimeProvider clock)
+public sealed class Revocations(IGrainFactory grains, IProvisioningStore store, ClusterDeviceChannel devices, TimeProvider clock)
 {
     /// <summary>The claim scope that maps a serial to the device it was issued to.</summary>
     internal const string SerialScope = "serial";
@@ -23,7 +23,7 @@ public sealed class Revocations(IGrainFactory grains, IProvisioningStore store, 
     public async Task<bool> RevokeDeviceAsync(string tenantId, string deviceId, CrlReason reason, string actor)
     {
         if (!await grains.GetGrain<IDeviceGrain>(deviceId).RevokeAsync(tenantId, reason, actor)) return false;
-        await sessions.CloseAsync(deviceId);
+        await devices.CloseSessionsAsync(deviceId);
         return true;
     }
 
@@ -36,7 +36,7 @@ public sealed class Revocations(IGrainFactory grains, IProvisioningStore store, 
         var deviceId = await store.GetClaimOwnerAsync(SerialScope, serialNumber);
         if (deviceId is null) return false;
         var outcome = await grains.GetGrain<IDeviceGrain>(deviceId).RevokeCertificateAsync(tenantId, serialNumber, reason, actor);
-        if (outcome == CertificateRevocationOutcome.RevokedCurrent) await sessions.CloseAsync(deviceId);
+        if (outcome == CertificateRevocationOutcome.RevokedCurrent) await devices.CloseSessionsAsync(deviceId);
         return outcome != CertificateRevocationOutcome.NotFound;
     }
 
@@ -50,7 +50,7 @@ public sealed class Revocations(IGrainFactory grains, IProvisioningStore store, 
         var now = clock.GetUtcNow();
         await grains.GetGrain<ITenantGrain>(issuingTenantId).RevokeCertificatesAsync(
             serialNumbers.Select(s => new RevocationRecord { SerialNumber = s, RevokedAt = now, Reason = (int)reason, DeviceId = deviceId }).ToList());
-        await sessions.CloseAsync(deviceId);
+        await devices.CloseSessionsAsync(deviceId);
     }
 
     /// <summary>A certificate <paramref name="tenantId"/> issued, or null (unknown serial, or another tenant's).</summary>

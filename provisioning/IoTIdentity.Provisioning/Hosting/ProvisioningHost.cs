@@ -5,7 +5,7 @@ using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Enrollment;
 using IoTIdentity.Provisioning.GrainStorage;
 using IoTIdentity.Provisioning.Mqtt;
-using IoTIdentity.Provisioning.Sessions;
+using IoTIdentity.Provisioning.Channel;
 using IoTIdentity.Provisioning.Storage;
 using IoTIdentity.Provisioning.Storage.Cosmos;
 using IoTIdentity.Provisioning.Storage.Sqlite;
@@ -73,7 +73,7 @@ public static class ProvisioningHost
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddSingleton<DeviceCommandPublisher>();
         builder.Services.AddSingleton<ProvisioningMetrics>();
-        builder.Services.AddSingleton<SessionCloser>();
+        builder.Services.AddSingleton<ClusterDeviceChannel>();
         builder.Services.AddSingleton<Revocations>();
 
         builder.UseOrleans(silo =>

@@ -1,7 +1,7 @@
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
 
-namespace IoTIdentity.Provisioning.Sessions;
+namespace IoTIdentity.Provisioning.Channel;
 
 /// <summary>
 /// Places a grain on the silo its key names (<see cref="SiloAddress.ToParsableString"/>), so a caller can reach a
