@@ -12,6 +12,9 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>The tenant's CA material (protected keys), for the signing workers; null if no tenant.</summary>
     Task<TenantCaRecord?> GetCaAsync();
 
+    /// <summary>The tenant's ownership key (sealed private part, public part), created on first use; null if no tenant.</summary>
+    Task<OwnershipKeyRecord?> GetOwnershipKeyAsync();
+
     /// <summary>Creates an API key; the plaintext is returned once and stored only hashed.</summary>
     Task<CreatedApiKey> CreateApiKeyAsync(ApiRole role, string? name);
 
@@ -31,3 +34,11 @@ public interface ITenantGrain : IGrainWithStringKey
 /// <summary>A new API key: the whole key string, shown once.</summary>
 [GenerateSerializer, Immutable]
 public sealed record CreatedApiKey([property: Id(0)] string KeyId, [property: Id(1)] string Key, [property: Id(2)] ApiRole Role);
+
+/// <summary>A tenant's ownership key: the private key sealed under the key-encryption key, and the public key (SPKI DER).</summary>
+[GenerateSerializer, Immutable]
+public sealed record OwnershipKeyRecord([property: Id(0)] string ProtectedPrivateKey, [property: Id(1)] byte[] PublicKey)
+{
+    /// <summary>The public key as PEM (<c>-----BEGIN PUBLIC KEY-----</c>).</summary>
+    public string PublicKeyPem => System.Security.Cryptography.PemEncoding.WriteString("PUBLIC KEY", PublicKey);
+}

@@ -21,7 +21,12 @@ public sealed class TenantGrain(
     {
         if (state.State.Exists) return false;
         var material = authority.Create(TenantId);
-        state.State = new TenantState { Exists = true, Name = name, Ca = TenantCaRecord.From(material), CreatedAt = clock.GetUtcNow() };
+        var (ownershipKey, ownershipPublic) = authority.CreateOwnershipKey(TenantId);
+        state.State = new TenantState
+        {
+            Exists = true, Name = name, Ca = TenantCaRecord.From(material), CreatedAt = clock.GetUtcNow(),
+            ProtectedOwnershipKey = ownershipKey, OwnershipPublicKey = ownershipPublic,
+        };
         await state.WriteStateAsync();
         return true;
     }
@@ -29,6 +34,19 @@ public sealed class TenantGrain(
     public Task<bool> ExistsAsync() => Task.FromResult(state.State.Exists);
 
     public Task<TenantCaRecord?> GetCaAsync() => Task.FromResult(state.State.Ca);
+
+    public async Task<OwnershipKeyRecord?> GetOwnershipKeyAsync()
+    {
+        if (!state.State.Exists) return null;
+        if (state.State.ProtectedOwnershipKey is null || state.State.OwnershipPublicKey is null)
+        {
+            // a tenant created before ownership records existed gets its key on first use
+            var (sealedKey, publicKey) = authority.CreateOwnershipKey(TenantId);
+            state.State = state.State with { ProtectedOwnershipKey = sealedKey, OwnershipPublicKey = publicKey };
+            await state.WriteStateAsync();
+        }
+        return new OwnershipKeyRecord(state.State.ProtectedOwnershipKey!, state.State.OwnershipPublicKey!);
+    }
 
     public async Task<CreatedApiKey> CreateApiKeyAsync(ApiRole role, string? name)
     {

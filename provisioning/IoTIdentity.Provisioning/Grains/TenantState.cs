@@ -14,6 +14,10 @@ public sealed record TenantState
     [Id(4)] public ImmutableList<RevocationRecord> Revoked { get; init; } = [];
     [Id(5)] public long CrlNumber { get; init; }
     [Id(6)] public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The ownership signing key (P-256), sealed under the key-encryption key; created lazily for older tenants.</summary>
+    [Id(20)] public string? ProtectedOwnershipKey { get; init; }
+    /// <summary>The ownership public key (SubjectPublicKeyInfo DER), served to anyone who verifies an ownership record.</summary>
+    [Id(21)] public byte[]? OwnershipPublicKey { get; init; }
 }
 
 /// <summary>The tenant's CA material as stored (certificates, and keys sealed under the key-encryption key).</summary>
