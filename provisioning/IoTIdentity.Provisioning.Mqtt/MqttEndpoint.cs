@@ -85,6 +85,7 @@ public sealed class MqttEndpoint : IHostedService, IAsyncDisposable
             server.ValidatingConnectionAsync += gate.ValidateConnectionAsync;
             server.InterceptingSubscriptionAsync += gate.InterceptSubscriptionAsync;
             server.InterceptingPublishAsync += gate.InterceptPublishAsync;
+            server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
             try
             {
                 await server.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -159,6 +160,25 @@ public sealed class MqttEndpoint : IHostedService, IAsyncDisposable
             .WithRetainFlag(false)
             .Build();
         return PublishInternalAsync(message, cancellationToken);
+    }
+
+    /// <summary>Tells the handler a device listens for commands again, off the broker's loop (failures are logged).</summary>
+    private Task OnClientSubscribedAsync(ClientSubscribedTopicEventArgs e)
+    {
+        if (e.TopicFilter.Topic != Topics.Commands(e.ClientId)) return Task.CompletedTask;
+        var deviceId = e.ClientId;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await _handler.CommandsSubscribedAsync(deviceId, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                MqttEndpointLog.SubscribedHandlerFailed(_logger, ex, deviceId);
+            }
+        });
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>

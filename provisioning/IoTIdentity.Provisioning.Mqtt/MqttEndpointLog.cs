@@ -37,4 +37,7 @@ internal static partial class MqttEndpointLog
 
     [LoggerMessage(11, LogLevel.Warning, "Port {Port} was taken between choosing and binding it; retrying with another")]
     public static partial void PortRace(ILogger logger, int port);
+
+    [LoggerMessage(12, LogLevel.Warning, "Delivering waiting commands to {DeviceId} after it subscribed failed")]
+    public static partial void SubscribedHandlerFailed(ILogger logger, Exception exception, string deviceId);
 }

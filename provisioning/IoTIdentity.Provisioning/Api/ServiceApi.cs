@@ -20,6 +20,8 @@ public static class ServiceApi
         app.MapGet("/crl/{tenantId}.crl", Crl).WithTags("Service");
         app.MapEnrollmentsApi();
         app.MapDevicesApi();
+        app.MapTransfersApi();
+        app.MapOwnershipApi();
         var audit = app.MapGroup("/api/v1/audit").WithTags("Audit");
         audit.MapGet("/", ReadAudit).RequireApiKey(ApiRole.Auditor);
         audit.MapGet("/verify", VerifyAudit).RequireApiKey(ApiRole.Auditor);

@@ -20,4 +20,8 @@ public sealed class DeviceRequestHandler(IGrainFactory grains) : IDeviceRequestH
         };
         return new DeviceReply(reply.Json, reply.Error);
     }
+
+    /// <inheritdoc/>
+    public Task CommandsSubscribedAsync(string deviceId, CancellationToken cancellationToken) =>
+        grains.GetGrain<IDeviceGrain>(deviceId).ResendTransferCommandAsync().WaitAsync(cancellationToken);
 }

@@ -21,6 +21,14 @@ public sealed record DeviceState
     [Id(12)] public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>The last attestation was refused by the firmware policy while the device held a certificate.</summary>
     [Id(13)] public bool NonCompliant { get; init; }
+    /// <summary>The ownership record: the chain's JSON (an <c>OwnershipDocument</c> without keys); its first entry is written at first enrolment.</summary>
+    [Id(14)] public byte[]? OwnershipChain { get; init; }
+    /// <summary>An open (not yet accepted) transfer holds the device, so no second transfer can take it.</summary>
+    [Id(15)] public TransferReservation? Reservation { get; init; }
+    /// <summary>The accepted transfer the device is moving under (status <see cref="DeviceStatus.Transferring"/>).</summary>
+    [Id(16)] public DeviceTransfer? Transfer { get; init; }
+    /// <summary>Serials already revoked because the device changed owner (not revoked again at the next transfer).</summary>
+    [Id(17)] public ImmutableList<string> CutOffSerials { get; init; } = [];
 }
 
 /// <summary>An open challenge: single use, expires, replaced by the next register.</summary>

@@ -73,6 +73,7 @@ public static class ProvisioningHost
         builder.Services.AddSingleton<EnrollmentResolver>();
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddSingleton<DeviceCommandPublisher>();
+        builder.Services.AddSingleton<OwnerCutOff>();
         builder.Services.AddSingleton<ProvisioningMetrics>();
 
         builder.UseOrleans(silo =>
