@@ -50,6 +50,7 @@ public enum TransferReservationResult
 }
 
 /// <summary>One device's progress in a transfer.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TransferDeviceState>))]
 public enum TransferDeviceState
 {
     /// <summary>Held for the transfer; not accepted yet.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 namespace IoTIdentity.Provisioning.Grains;
 
 /// <summary>Where a transfer is: <c>Pending → Accepted → Completed</c>, or <c>Pending → Cancelled | Expired</c>.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TransferStatus>))]
 public enum TransferStatus
 {
     /// <summary>Created by the source; waiting for the target to accept (or for cancellation or expiry).</summary>
