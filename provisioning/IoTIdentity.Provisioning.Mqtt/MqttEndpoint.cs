@@ -173,7 +173,7 @@ public sealed class MqttEndpoint : IHostedService, IAsyncDisposable
             {
                 await _handler.CommandsSubscribedAsync(deviceId, _stopping.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (Exception ex) when (ex is not OutOfMemoryException && !_stopping.IsCancellationRequested)
             {
                 MqttEndpointLog.SubscribedHandlerFailed(_logger, ex, deviceId);
             }
