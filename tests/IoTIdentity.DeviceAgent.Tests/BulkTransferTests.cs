@@ -76,18 +76,8 @@ public sealed class BulkTransferTests(FleetService fleetService) : IClassFixture
         Assert.Empty((await service.Store.ListDevicesAsync(a.TenantId, new Provisioning.Storage.DeviceQuery { PageSize = 500 })).Items);
     }
 
-    private async Task<TransferView> WaitForAsync(HttpClient http, string transferId, Func<TransferView, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var view = (await http.GetFromJsonAsync<TransferView>($"/api/v1/transfers/{transferId}"))!;
-            if (condition(view)) return view;
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"timed out after {Patience}: {what}; counts {view.Counts}, device failures: {string.Join(" | ", _failures.Select(f => f.Message).Distinct())}");
-            await Task.Delay(500);
-        }
-    }
+    private Task<TransferView> WaitForAsync(HttpClient http, string transferId, Func<TransferView, bool> condition, string what) =>
+        TransferPolling.WaitForAsync(http, transferId, condition, Patience, what, () => $"device failures: {string.Join(" | ", _failures.Select(f => f.Message).Distinct())}");
 
     private async Task ConnectAsync(FleetDevice device)
     {

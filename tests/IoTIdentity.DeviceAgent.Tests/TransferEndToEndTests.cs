@@ -47,12 +47,9 @@ public sealed class TransferEndToEndTests(ServiceFixture service) : IClassFixtur
 
             // the device re-enrols by itself, and the transfer reports it
             await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()!.Metadata.Owner == b.TenantId), Patience, "re-enrolment for B");
-            TransferView? done = null;
-            await AgentHarness.EventuallyAsync(async () =>
-                (done = await bHttp.GetFromJsonAsync<TransferView>($"/api/v1/transfers/{transfer.TransferId}"))!.State == TransferStatus.Completed,
-                Patience, "the transfer completes");
+            var done = await TransferPolling.WaitForAsync(bHttp, transfer.TransferId, v => v.State == TransferStatus.Completed, Patience, "the transfer completes");
             var after = device.Store.Load()!;
-            var progress = Assert.Single(done!.Devices);
+            var progress = Assert.Single(done.Devices);
             Assert.Equal(TransferDeviceState.Reenrolled, progress.State);
             Assert.Equal(after.Metadata.SerialNumber, progress.NewSerialNumber);
 

@@ -195,7 +195,7 @@ public sealed class TransferRefusalTests(ServiceFixture service) : IClassFixture
         device.Last = await device.EnrollAsync();
         Assert.Equal(b.TenantId, device.Last.Issued.Owner);
 
-        await WaitForAsync(bHttp, transfer.TransferId, v => v.State == TransferStatus.Completed);
+        await TransferPolling.WaitForAsync(bHttp, transfer.TransferId, v => v.State == TransferStatus.Completed, TimeSpan.FromSeconds(60), "the transfer completes");
         var view = await bHttp.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{device.DeviceId}");
         Assert.Equal(DeviceStatus.Active, view!.Status);
         Assert.Equal(device.Last.Issued.SerialNumber, view.CertificateSerial);
@@ -208,15 +208,5 @@ public sealed class TransferRefusalTests(ServiceFixture service) : IClassFixture
         // and the device's renewals now go to B
         var renewed = await device.RenewAsync();
         Assert.Equal(b.TenantId, renewed.Issued.Owner);
-    }
-
-    private static async Task WaitForAsync(HttpClient http, string transferId, Func<TransferView, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!condition((await http.GetFromJsonAsync<TransferView>($"/api/v1/transfers/{transferId}"))!))
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail("the transfer did not get there in time");
-            await Task.Delay(200);
-        }
     }
 }
