@@ -62,13 +62,13 @@ public sealed class TransferTestDevices : IAsyncDisposable
 public sealed class TestDevice(TransferTestDevices devices, string deviceId, TpmEnrollmentOptions options, EnrollmentClient client)
 {
     public string DeviceId => deviceId;
-    public EnrollmentClient Client => client;
+    public EnrollmentClient Client { get; set; } = client;
     public EnrollmentResult Last { get; set; } = null!;
 
     /// <summary>Enrols again from the EK (what the agent does on a re-enrol command): a new AK and device key.</summary>
-    public Task<EnrollmentResult> EnrollAsync() => devices.OnTpmAsync(tpm => new TpmEnrollment(tpm, options).EnrollAsync(client));
+    public Task<EnrollmentResult> EnrollAsync() => devices.OnTpmAsync(tpm => new TpmEnrollment(tpm, options).EnrollAsync(Client));
 
     /// <summary>Rotates: the register signed by the current device key.</summary>
     public Task<EnrollmentResult> RenewAsync() =>
-        devices.OnTpmAsync(tpm => new TpmEnrollment(tpm, options).RenewAsync(client, Last.DeviceKey, Last.Issued.SerialNumber));
+        devices.OnTpmAsync(tpm => new TpmEnrollment(tpm, options).RenewAsync(Client, Last.DeviceKey, Last.Issued.SerialNumber));
 }
