@@ -209,4 +209,29 @@ public sealed class TransferRefusalTests(ServiceFixture service) : IClassFixture
         var renewed = await device.RenewAsync();
         Assert.Equal(b.TenantId, renewed.Issued.Owner);
     }
+
+    [Fact]
+    public async Task A_device_disabled_while_the_transfer_was_pending_fails_and_stays_with_its_owner()
+    {
+        var moving = await _devices.EnrollNewAsync(service);
+        var disabled = await _devices.EnrollNewAsync(service);
+        var b = await TargetAsync();
+        using var aHttp = _a.Http;
+        using var bHttp = b.Http;
+        var transfer = await CreatedAsync(aHttp, b.TenantId, moving.DeviceId, disabled.DeviceId);
+        Assert.Equal(HttpStatusCode.NoContent, (await aHttp.PostAsync($"/api/v1/devices/{disabled.DeviceId}/disable", null)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await bHttp.PostAsJsonAsync($"/api/v1/transfers/{transfer.TransferId}/accept", new { groupId = "default" })).StatusCode);
+        moving.Last = await moving.EnrollAsync();
+
+        var done = await TransferPolling.WaitForAsync(bHttp, transfer.TransferId, v => v.State == TransferStatus.Completed, TimeSpan.FromSeconds(60), "completion");
+        Assert.Equal(new TransferCounts(0, 0, 1, 1), done.Counts);
+        var failed = done.Devices.Single(d => d.DeviceId == disabled.DeviceId);
+        Assert.Equal(TransferDeviceState.Failed, failed.State);
+        Assert.Contains("Disabled", failed.Error);
+        Assert.Equal(DeviceStatus.Disabled, (await aHttp.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{disabled.DeviceId}"))!.Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await bHttp.GetAsync($"/api/v1/devices/{disabled.DeviceId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await aHttp.PostAsync($"/api/v1/devices/{disabled.DeviceId}/enable", null)).StatusCode);
+        await CreatedAsync(aHttp, b.TenantId, disabled.DeviceId);   // no longer held by the finished transfer
+    }
 }

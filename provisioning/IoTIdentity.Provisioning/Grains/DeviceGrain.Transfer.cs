@@ -48,7 +48,11 @@ public sealed partial class DeviceGrain
         if (s.Reservation?.TransferId != order.TransferId || s.TenantId != order.SourceTenantId)
             return new TransferDeviceOutcome(TransferDeviceState.Failed, "the device is no longer held for this transfer");
         if (s.Status is DeviceStatus.Revoked or DeviceStatus.Disabled || s.Current is null)
+        {
+            // disabled or revoked by its owner while the transfer was pending: it stays with its owner, free again
+            await ReleaseTransferAsync(order.TransferId);
             return new TransferDeviceOutcome(TransferDeviceState.Failed, $"the device is {s.Status}");
+        }
 
         // 1. the signed hand-over A → B, by A's ownership key, appended to the chain
         var now = clock.GetUtcNow();
