@@ -13,4 +13,8 @@ public static class KeyPurpose
     /// <summary>The purpose of a tenant's issuing CA key: <c>tenant:{tenantId}:issuing-ca</c>.</summary>
     /// <param name="tenantId">The owning tenant.</param>
     public static string TenantIssuingCa(string tenantId) => $"tenant:{TenantIds.Validate(tenantId)}:issuing-ca";
+
+    /// <summary>The purpose of a tenant's ownership signing key: <c>tenant:{tenantId}:ownership</c>.</summary>
+    /// <param name="tenantId">The owning tenant.</param>
+    public static string TenantOwnership(string tenantId) => $"tenant:{TenantIds.Validate(tenantId)}:ownership";
 }

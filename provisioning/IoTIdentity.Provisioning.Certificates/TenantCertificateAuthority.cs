@@ -163,6 +163,22 @@ public sealed class TenantCertificateAuthority
         return generator.Generate(new DotNetEcdsaSignatureFactory(rootKey));
     }
 
+    /// <summary>
+    /// Generates a tenant's ownership key (ECDSA P-256), which signs the entries of its devices' ownership records:
+    /// the private key sealed like the CA keys, and the public key (SubjectPublicKeyInfo DER) anyone may fetch.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    public (string ProtectedPrivateKey, byte[] PublicKey) CreateOwnershipKey(string tenantId)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return (Seal(key, KeyPurpose.TenantOwnership(tenantId)), key.ExportSubjectPublicKeyInfo());
+    }
+
+    /// <summary>Opens a tenant's sealed ownership key (the caller disposes it).</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="protectedKey">The sealed key from <see cref="CreateOwnershipKey"/>.</param>
+    public ECDsa OpenOwnershipKey(string tenantId, string protectedKey) => OpenKey(protectedKey, KeyPurpose.TenantOwnership(tenantId));
+
     private string Seal(ECDsa key, string purpose)
     {
         var pkcs8 = key.ExportPkcs8PrivateKey();

@@ -8,6 +8,12 @@ public interface IDeviceRequestHandler
 {
     /// <summary>Handles one request and returns the reply to publish on the request's response topic.</summary>
     Task<DeviceReply> HandleAsync(DeviceRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The device subscribed to its command topic (it connected and listens): deliver any command that waits for it
+    /// (a transfer's re-enrol command, for a device that was offline). Nothing by default.
+    /// </summary>
+    Task CommandsSubscribedAsync(string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>A device request as the endpoint received it.</summary>

@@ -88,6 +88,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
             server.ValidatingConnectionAsync += gate.ValidateConnectionAsync;
             server.InterceptingSubscriptionAsync += gate.InterceptSubscriptionAsync;
             server.InterceptingPublishAsync += gate.InterceptPublishAsync;
+            server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
             try
             {
                 await server.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -153,6 +154,25 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     /// </summary>
     public Task PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default) =>
         PublishInternalAsync(Replies.Command(deviceId, payload), cancellationToken);
+
+    /// <summary>Tells the handler a device listens for commands again, off the broker's loop (failures are logged).</summary>
+    private Task OnClientSubscribedAsync(ClientSubscribedTopicEventArgs e)
+    {
+        if (e.TopicFilter.Topic != Topics.Commands(e.ClientId)) return Task.CompletedTask;
+        var deviceId = e.ClientId;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await _handler.CommandsSubscribedAsync(deviceId, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && !_stopping.IsCancellationRequested)
+            {
+                MqttEndpointLog.SubscribedHandlerFailed(_logger, ex, deviceId);
+            }
+        });
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -52,4 +52,7 @@ internal static partial class MqttEndpointLog
 
     [LoggerMessage(16, LogLevel.Warning, "Cannot close the MQTT sessions of {DeviceId}: behind the external broker {Broker} that is the broker's job (see docs/deployment.md)")]
     public static partial void SessionCloseLeftToBroker(ILogger logger, string deviceId, string broker);
+
+    [LoggerMessage(17, LogLevel.Warning, "Delivering waiting commands to {DeviceId} after it subscribed failed")]
+    public static partial void SubscribedHandlerFailed(ILogger logger, Exception exception, string deviceId);
 }

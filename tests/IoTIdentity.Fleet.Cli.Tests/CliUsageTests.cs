@@ -140,11 +140,15 @@ public sealed class CliUsageTests : IDisposable
     }
 
     [Fact]
-    public async Task Ownership_verify_says_it_is_not_available_in_this_build_and_exits_2()
+    public async Task Ownership_verify_of_a_missing_or_malformed_file_is_a_usage_error()
     {
-        var run = (await Iotid("ownership", "verify", Path.Combine(_folder, "any.json"))).Exited(2);
+        var missing = (await Iotid("ownership", "verify", Path.Combine(_folder, "any.json"))).Exited(2);
+        Assert.Contains("cannot read ownership document", missing.Error);
 
-        Assert.Contains("ownership verify: not available in this build", run.Error);
+        var garbage = Path.Combine(_folder, "garbage.json");
+        await File.WriteAllTextAsync(garbage, "{\"entries\": 42");
+        var malformed = (await Iotid("ownership", "verify", garbage)).Exited(2);
+        Assert.Contains("is not an ownership document", malformed.Error);
     }
 
     [Fact]

@@ -5,11 +5,6 @@ using IoTIdentity.Protocol.Ownership;
 
 namespace IoTIdentity.Fleet.Cli.Commands;
 
-// Excluded from compilation until libs/IoTIdentity.Protocol/Ownership is on main (see the .csproj and
-// OwnershipVerifyPlaceholder.cs). Written against: OwnershipDocument.Parse(ReadOnlySpan<byte>);
-// OwnershipChainVerifier.Verify(OwnershipDocument, IReadOnlyDictionary<string, ECDsa>?) → OwnershipVerification
-// { IsValid, Failure, FailedEntry, Owners }.
-
 /// <summary>
 /// <c>iotid ownership verify &lt;file&gt;</c>: checks an ownership document offline. Owners' keys pinned with
 /// <c>--owner-key tenantId=path.pem</c>, or fetched from the service with <c>--fetch-keys</c> (the public ownership-key

@@ -23,6 +23,8 @@ public static class ServiceApi
         app.MapDevicesApi();
         app.MapCertificatesApi();
         app.MapTenantsApi();
+        app.MapTransfersApi();
+        app.MapOwnershipApi();
         var audit = app.MapGroup("/api/v1/audit").WithTags("Audit");
         audit.MapGet("/", ReadAudit).RequireApiKey(ApiRole.Auditor);
         audit.MapGet("/verify", VerifyAudit).RequireApiKey(ApiRole.Auditor);

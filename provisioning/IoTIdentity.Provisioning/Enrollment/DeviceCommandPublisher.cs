@@ -14,11 +14,17 @@ public sealed class DeviceCommandPublisher(IGrainFactory grains, ClusterDeviceCh
     /// <summary>Signs and publishes a <paramref name="kind"/> command (a <see cref="DeviceCommandKinds"/> value); returns what was sent.</summary>
     public async Task<DeviceCommand> SendAsync(string tenantId, string deviceId, string kind, CancellationToken cancellationToken = default)
     {
-        var command = new DeviceCommand { CommandId = Guid.NewGuid().ToString("N"), Kind = kind, IssuedAt = clock.GetUtcNow() };
-        var signature = await grains.GetGrain<ICertificateSignerGrain>(tenantId).SignDeviceCommandAsync(DeviceCommands.SignedBytes(deviceId, command));
-        command = command with { Signature = signature };
+        var command = await SignAsync(tenantId, deviceId, kind).ConfigureAwait(false);
         await PublishAsync(deviceId, command, cancellationToken).ConfigureAwait(false);
         return command;
+    }
+
+    /// <summary>A new signed <paramref name="kind"/> command, not sent yet (to keep it for re-delivery first).</summary>
+    public async Task<DeviceCommand> SignAsync(string tenantId, string deviceId, string kind)
+    {
+        var command = new DeviceCommand { CommandId = Guid.NewGuid().ToString("N"), Kind = kind, IssuedAt = clock.GetUtcNow() };
+        var signature = await grains.GetGrain<ICertificateSignerGrain>(tenantId).SignDeviceCommandAsync(DeviceCommands.SignedBytes(deviceId, command));
+        return command with { Signature = signature };
     }
 
     /// <summary>Publishes <paramref name="command"/> as it is (also to re-deliver one: devices execute an id once).</summary>

@@ -20,4 +20,14 @@ public sealed class DeviceRequestHandler(IGrainFactory grains) : IDeviceRequestH
         };
         return new DeviceReply(reply.Json, reply.Error);
     }
+
+    /// <summary>How long after its subscription a waiting command is re-sent: a client attaches its handler once SUBACK is back.</summary>
+    internal static readonly TimeSpan ResendDelay = TimeSpan.FromSeconds(1);
+
+    /// <inheritdoc/>
+    public async Task CommandsSubscribedAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await Task.Delay(ResendDelay, cancellationToken);
+        await grains.GetGrain<IDeviceGrain>(deviceId).ResendTransferCommandAsync().WaitAsync(cancellationToken);
+    }
 }

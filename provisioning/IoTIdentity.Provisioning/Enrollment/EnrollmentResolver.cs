@@ -47,6 +47,30 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
             ?? throw new Refusal(ProvisioningError.UntrustedEkCertificate, "no enrolment group trusts the EK certificate's root");
     }
 
+    /// <summary>
+    /// For a device moving to <paramref name="tenantId"/>: the named group of that tenant, or else the first of its groups
+    /// whose roots the EK certificate chains to (individual enrolments and other tenants' groups are not consulted).
+    /// </summary>
+    internal async Task<(EnrollmentPolicy Policy, EkCertificate Certificate)> ResolveForTenantAsync(string tenantId, string? groupId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
+    {
+        var keys = groupId is not null
+            ? [$"{tenantId}/{groupId}"]
+            : (await GetDirectoryAsync(refresh: true)).GroupKeys.Where(k => k.StartsWith(tenantId + "/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        EkCertificateValidationResult? firstFailure = null;
+        foreach (var key in keys)
+        {
+            var entry = await GetPolicyAsync(key);
+            if (entry is null || groupId is null && entry.Value.Policy.IndividualOnly) continue;
+            if (entry.Value.Validator is not { } validator) continue;   // a group with no roots trusts nothing
+            var result = validator.Validate(ekCertificate, intermediates);
+            if (result.IsValid) return (entry.Value.Policy, result.Certificate!);
+            if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
+        }
+        if (firstFailure is not null) throw ToRefusal(firstFailure);
+        throw new Refusal(groupId is null ? ProvisioningError.UntrustedEkCertificate : ProvisioningError.NotEnrolled,
+            $"no group of the new owner {tenantId} admits the device");
+    }
+
     private async Task<(EnrollmentPolicy, EkCertificate)?> MatchGroupAsync(byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, bool refreshed)
     {
         EkCertificateValidationResult? firstFailure = null;

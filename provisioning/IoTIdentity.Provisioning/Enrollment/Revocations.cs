@@ -2,6 +2,7 @@ using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Channel;
 using IoTIdentity.Provisioning.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace IoTIdentity.Provisioning.Enrollment;
 
@@ -10,7 +11,8 @@ namespace IoTIdentity.Provisioning.Enrollment;
 /// closes the device's live MQTT sessions on every silo. The device API, the certificate API and ownership transfers
 /// all come through here.
 /// </summary>
-public sealed class Revocations(IGrainFactory grains, IProvisioningStore store, ClusterDeviceChannel devices, TimeProvider clock)
+public sealed partial class Revocations(IGrainFactory grains, IProvisioningStore store, ClusterDeviceChannel devices, AuditTrail audit, TimeProvider clock,
+    ILogger<Revocations> logger)
 {
     /// <summary>The claim scope that maps a serial to the device it was issued to.</summary>
     internal const string SerialScope = "serial";
@@ -42,15 +44,37 @@ public sealed class Revocations(IGrainFactory grains, IProvisioningStore store, 
 
     /// <summary>
     /// For a device that changed hands: puts the certificates <paramref name="issuingTenantId"/> issued it on that
-    /// tenant's CRL (reason affiliationChanged unless told otherwise) and closes its live sessions, which still use them.
+    /// tenant's CRL (reason affiliationChanged unless told otherwise), then closes its live sessions, which still use
+    /// them — after <paramref name="closeAfter"/>, so that a reply the device is about to receive (its new certificate)
+    /// goes out first — and records how many were closed in the former owner's audit log.
     /// </summary>
     public async Task RevokeFormerOwnerCertificatesAsync(string issuingTenantId, string deviceId, IReadOnlyCollection<string> serialNumbers,
-        CrlReason reason = CrlReason.AffiliationChanged)
+        TimeSpan closeAfter, CrlReason reason = CrlReason.AffiliationChanged)
     {
         var now = clock.GetUtcNow();
-        await grains.GetGrain<ITenantGrain>(issuingTenantId).RevokeCertificatesAsync(
-            serialNumbers.Select(s => new RevocationRecord { SerialNumber = s, RevokedAt = now, Reason = (int)reason, DeviceId = deviceId }).ToList());
-        await devices.CloseSessionsAsync(deviceId);
+        if (serialNumbers.Count > 0)
+            await grains.GetGrain<ITenantGrain>(issuingTenantId).RevokeCertificatesAsync(
+                serialNumbers.Select(s => new RevocationRecord { SerialNumber = s, RevokedAt = now, Reason = (int)reason, DeviceId = deviceId }).ToList());
+        if (closeAfter <= TimeSpan.Zero) await CloseFormerOwnerSessionsAsync(issuingTenantId, deviceId);
+        else _ = Task.Run(async () =>
+        {
+            await Task.Delay(closeAfter, clock);
+            await CloseFormerOwnerSessionsAsync(issuingTenantId, deviceId);
+        });
+    }
+
+    private async Task CloseFormerOwnerSessionsAsync(string tenantId, string deviceId)
+    {
+        try
+        {
+            var closed = await devices.CloseSessionsAsync(deviceId);
+            await audit.RecordAsync(tenantId, "transfer-cutoff", deviceId, "sessions-closed", [], "transfer",
+                new Dictionary<string, string> { ["sessionsClosed"] = closed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+        catch (Exception e) when (e is InvalidOperationException or StoreUnavailableException or SiloUnavailableException)
+        {
+            CloseFailed(logger, e, deviceId);
+        }
     }
 
     /// <summary>A certificate <paramref name="tenantId"/> issued, or null (unknown serial, or another tenant's).</summary>
@@ -59,4 +83,7 @@ public sealed class Revocations(IGrainFactory grains, IProvisioningStore store, 
         var deviceId = await store.GetClaimOwnerAsync(SerialScope, serialNumber);
         return deviceId is null ? null : await grains.GetGrain<IDeviceGrain>(deviceId).GetCertificateAsync(tenantId, serialNumber);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the sessions of {DeviceId} after a transfer failed")]
+    private static partial void CloseFailed(ILogger logger, Exception exception, string deviceId);
 }

@@ -10,10 +10,12 @@ namespace IoTIdentity.Provisioning.Grains;
 public sealed class CertificateSignerGrain(
     IGrainFactory grains,
     KeyEncryptionKeyRing keyRing,
+    TenantCertificateAuthority authority,
     DeviceCertificateIssuer issuer,
     IOptions<ProvisioningOptions> options) : Grain, ICertificateSignerGrain
 {
     private IssuingCa? _ca;
+    private ECDsa? _ownershipKey;
 
     public async Task<SignedCertificate> IssueAsync(SigningRequest request)
     {
@@ -41,6 +43,20 @@ public sealed class CertificateSignerGrain(
     public async Task<byte[]> SignDeviceCommandAsync(byte[] canonicalCommand) =>
         (await LoadCaAsync(this.GetPrimaryKeyString())).SignDeviceCommand(canonicalCommand);
 
+    public async Task<byte[]> SignOwnershipEntryAsync(byte[] signedBytes)
+    {
+        if (!signedBytes.AsSpan().StartsWith(System.Text.Encoding.ASCII.GetBytes(Protocol.Ownership.OwnershipEntries.Domain)))
+            throw new ArgumentException("not an ownership entry", nameof(signedBytes));
+        if (_ownershipKey is null)
+        {
+            var tenantId = this.GetPrimaryKeyString();
+            var record = await grains.GetGrain<ITenantGrain>(tenantId).GetOwnershipKeyAsync()
+                ?? throw new InvalidOperationException($"tenant {tenantId} does not exist");
+            _ownershipKey = authority.OpenOwnershipKey(tenantId, record.ProtectedPrivateKey);
+        }
+        return Protocol.Ownership.OwnershipEntries.Sign(_ownershipKey, signedBytes);
+    }
+
     private async Task<IssuingCa> LoadCaAsync(string tenantId)
     {
         if (_ca is null || _ca.NotAfter < DateTimeOffset.UtcNow)
@@ -56,6 +72,7 @@ public sealed class CertificateSignerGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _ca?.Dispose();
+        _ownershipKey?.Dispose();
         return Task.CompletedTask;
     }
 }

@@ -22,11 +22,13 @@ namespace IoTIdentity.Provisioning.Grains;
 /// The enrolment state machine of one device. Both protocol steps run their checks in the documented order, write
 /// the new state durably (ETag-guarded), record the decision in the audit log, and only then answer.
 /// </summary>
-public sealed class DeviceGrain(
+public sealed partial class DeviceGrain(
     [PersistentState("device", ProvisioningStorage.Name)] IPersistentState<DeviceState> state,
     EnrollmentResolver resolver,
     IProvisioningStore store,
     AuditTrail audit,
+    DeviceCommandPublisher commands,
+    Revocations revocations,
     ProvisioningMetrics metrics,
     TimeProvider clock,
     RandomNumberGenerator random,
@@ -56,7 +58,10 @@ public sealed class DeviceGrain(
         var ak = Parse<TpmtPublic>(request.AkPublic, "AK public area");
         if (request.EkCertificate is null or { Length: 0 }) throw new Refusal(ProvisioningError.MalformedRequest, "EK certificate missing");
 
-        var (policy, ekCertificate) = await resolver.ResolveAsync(DeviceId, request.EkCertificate, request.EkIntermediates ?? []);
+        // a device moving to a new owner enrols with the new owner's groups (the transfer lifts the one-owner rule for it)
+        var (policy, ekCertificate) = state.State.Transfer is { } moving
+            ? await resolver.ResolveForTenantAsync(moving.TargetTenantId, moving.GroupId, request.EkCertificate, request.EkIntermediates ?? [])
+            : await resolver.ResolveAsync(DeviceId, request.EkCertificate, request.EkIntermediates ?? []);
         _resolvedTenant = policy.TenantId;
         Verify(() => { EkBinding.CheckMatches(ek, ekCertificate.PublicKey); return 0; }, ProvisioningError.EkMismatch);
         if (!policy.Enabled) throw new Refusal(ProvisioningError.Disabled, "enrolment group disabled");
@@ -69,6 +74,9 @@ public sealed class DeviceGrain(
         Verify(() => { AkRequirements.CheckAttestationKey(ak); return 0; }, ProvisioningError.InvalidAttestationKey);
 
         var mode = request.Mode;
+        if (mode == RegisterModes.Renew && current.Transfer is not null)
+            // the old owner's certificate cannot renew into the new owner: the agent answers this by enrolling again
+            throw new Refusal(ProvisioningError.NotEnrolled, "ownership moved: enrol again");
         if (mode == RegisterModes.Renew)
         {
             CheckRenewal(DeviceId, request, current.Current, clock.GetUtcNow());
@@ -175,6 +183,8 @@ public sealed class DeviceGrain(
         var reply = JsonSerializer.SerializeToUtf8Bytes(issued, ProtocolJson.Default.IssuedResponse);
         var now = clock.GetUtcNow();
         var previous = state.State.Current;
+        var moved = state.State.Transfer;
+        var chain = state.State.OwnershipChain ?? await GenesisChainAsync(challenge.TenantId, now);
         state.State = state.State with
         {
             Status = DeviceStatus.Active,
@@ -196,6 +206,8 @@ public sealed class DeviceGrain(
             LastCompleted = new CompletedAttest { Nonce = challenge.Nonce, Reply = reply },
             EnrolledAt = state.State.EnrolledAt ?? now,
             UpdatedAt = now,
+            OwnershipChain = chain,
+            Transfer = null,
         };
         await state.WriteStateAsync();
         // the audit entry before the inventory: an inventory showing the serial means both are written (see the replay)
@@ -203,6 +215,7 @@ public sealed class DeviceGrain(
             new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode, ["firmware"] = firmware ?? "" });
         await store.UpsertDeviceAsync(new DeviceRecord(challenge.TenantId, DeviceId, DeviceStatus.Active.ToString(), firmware,
             signed.SerialNumber, signed.NotAfter, Compliant: true, now));
+        if (moved is not null) await CompleteTransferAsync(moved, challenge.GroupId, signed.SerialNumber);
         metrics.Issued(challenge.Mode);
         EnrollmentLog.Issued(logger, DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
         return new DeviceReplyMessage(reply, null);
@@ -300,7 +313,8 @@ public sealed class DeviceGrain(
     public async Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor)
     {
         if (state.State.TenantId != tenantId || state.State.Status == DeviceStatus.Revoked) return false;
-        var status = disabled ? DeviceStatus.Disabled : state.State.Current is null ? DeviceStatus.Unknown : DeviceStatus.Active;
+        var status = disabled ? DeviceStatus.Disabled
+            : state.State.Transfer is not null ? DeviceStatus.Transferring : state.State.Current is null ? DeviceStatus.Unknown : DeviceStatus.Active;
         state.State = state.State with { Status = status, Challenge = null, UpdatedAt = clock.GetUtcNow() };
         await state.WriteStateAsync();
         await UpdateInventoryAsync();

@@ -21,7 +21,15 @@ public sealed record DeviceState
     [Id(12)] public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>The last attestation was refused by the firmware policy while the device held a certificate.</summary>
     [Id(13)] public bool NonCompliant { get; init; }
-    // ids 30..39 belong to revocation (ids 14..29 are left to the transfer work)
+    /// <summary>The ownership record: the chain's JSON (an <c>OwnershipDocument</c> without keys); its first entry is written at first enrolment.</summary>
+    [Id(14)] public byte[]? OwnershipChain { get; init; }
+    /// <summary>An open (not yet accepted) transfer holds the device, so no second transfer can take it.</summary>
+    [Id(15)] public TransferReservation? Reservation { get; init; }
+    /// <summary>The accepted transfer the device is moving under (status <see cref="DeviceStatus.Transferring"/>).</summary>
+    [Id(16)] public DeviceTransfer? Transfer { get; init; }
+    /// <summary>Serials already revoked because the device changed owner (not revoked again at the next transfer).</summary>
+    [Id(17)] public ImmutableList<string> CutOffSerials { get; init; } = [];
+    // ids 30..39 belong to revocation (ids 18..29 are left to the transfer work)
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
 }

@@ -13,6 +13,9 @@ public interface ICertificateSignerGrain : IGrainWithStringKey
 
     /// <summary>Signs a device command's canonical bytes with the issuing CA key (see <c>IssuingCa.SignDeviceCommand</c>).</summary>
     Task<byte[]> SignDeviceCommandAsync(byte[] canonicalCommand);
+
+    /// <summary>Signs an ownership entry's signed bytes (see <c>OwnershipEntries.SignedBytes</c>) with the tenant's ownership key.</summary>
+    Task<byte[]> SignOwnershipEntryAsync(byte[] signedBytes);
 }
 
 /// <summary>What to certify.</summary>

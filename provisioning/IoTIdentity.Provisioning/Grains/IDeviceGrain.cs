@@ -42,6 +42,24 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// and group holding a certificate; returns whether the device is now compliant, or null if the check does not apply.
     /// </summary>
     Task<bool?> RecheckFirmwareAsync(string tenantId, string groupId, IReadOnlyList<string> allowedReleases);
+
+    /// <summary>Holds the device for an open transfer of <paramref name="sourceTenantId"/> until it is accepted, cancelled or <paramref name="expiresAt"/>.</summary>
+    Task<TransferReservationResult> ReserveForTransferAsync(string sourceTenantId, string transferId, DateTimeOffset expiresAt);
+
+    /// <summary>Releases the hold of a cancelled or expired transfer (nothing else about the device changes).</summary>
+    Task ReleaseTransferAsync(string transferId);
+
+    /// <summary>
+    /// Acceptance: appends the signed hand-over to the ownership record, makes the target the owner (status
+    /// Transferring), cuts the old owner off if the policy says so, and sends the signed re-enrol command.
+    /// </summary>
+    Task<TransferDeviceOutcome> BeginTransferAsync(TransferOrder order);
+
+    /// <summary>Re-sends the re-enrol command of a transfer in progress (when the device subscribes again); nothing otherwise.</summary>
+    Task ResendTransferCommandAsync();
+
+    /// <summary>The ownership record (chain JSON) for the current owner <paramref name="tenantId"/>, or null if not theirs.</summary>
+    Task<byte[]?> GetOwnershipAsync(string tenantId);
 }
 
 /// <summary>A protocol reply: the JSON body and, for refusals, the reason (for MQTT reason codes and metrics).</summary>

@@ -35,6 +35,9 @@ public interface IIndividualEnrollmentGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IndividualEnrollment?> GetAsync();
 
+    /// <summary>After a transfer: binds the device to <paramref name="tenantId"/>'s group, replacing the previous owner's enrolment.</summary>
+    Task ReassignAsync(string tenantId, string groupId);
+
     /// <summary>Removes the binding if it belongs to <paramref name="tenantId"/>.</summary>
     Task<bool> DeleteAsync(string tenantId);
 }

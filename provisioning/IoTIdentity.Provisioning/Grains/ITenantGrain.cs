@@ -33,6 +33,8 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>The tenant-wide trusted TPM manufacturer roots and their version (for caching validators).</summary>
     [AlwaysInterleave]
     Task<ManufacturerRoots> GetManufacturerRootsAsync();
+    /// <summary>The tenant's ownership key (sealed private part, public part), created on first use; null if no tenant.</summary>
+    Task<OwnershipKeyRecord?> GetOwnershipKeyAsync();
 
     /// <summary>Creates an API key; the plaintext is returned once and stored only hashed.</summary>
     Task<CreatedApiKey> CreateApiKeyAsync(ApiRole role, string? name);
@@ -84,4 +86,12 @@ public sealed record TenantInfo
     [Id(7)] public DateTimeOffset CreatedAt { get; init; }
     /// <summary>Whether the owner brought the issuing CA (the service holds no root key).</summary>
     [Id(8)] public bool OwnCa { get; init; }
+}
+
+/// <summary>A tenant's ownership key: the private key sealed under the key-encryption key, and the public key (SPKI DER).</summary>
+[GenerateSerializer, Immutable]
+public sealed record OwnershipKeyRecord([property: Id(0)] string ProtectedPrivateKey, [property: Id(1)] byte[] PublicKey)
+{
+    /// <summary>The public key as PEM (<c>-----BEGIN PUBLIC KEY-----</c>).</summary>
+    public string PublicKeyPem => System.Security.Cryptography.PemEncoding.WriteString("PUBLIC KEY", PublicKey);
 }

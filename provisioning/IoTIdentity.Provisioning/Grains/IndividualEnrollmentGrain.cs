@@ -12,6 +12,12 @@ public sealed class IndividualEnrollmentGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task ReassignAsync(string tenantId, string groupId)
+    {
+        state.State = new IndividualEnrollmentState { Enrollment = new IndividualEnrollment(tenantId, groupId, Enabled: true) };
+        await state.WriteStateAsync();
+    }
+
     public Task<IndividualEnrollment?> GetAsync() => Task.FromResult(state.State.Enrollment);
 
     public async Task<bool> DeleteAsync(string tenantId)

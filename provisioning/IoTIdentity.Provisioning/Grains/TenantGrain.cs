@@ -25,7 +25,12 @@ public sealed class TenantGrain(
     {
         if (state.State.Exists) return false;
         ca ??= TenantCaRecord.From(authority.Create(TenantId));
-        state.State = new TenantState { Exists = true, Name = name, Ca = ca, MaxDevices = maxDevices, CreatedAt = clock.GetUtcNow() };
+        var (ownershipKey, ownershipPublic) = authority.CreateOwnershipKey(TenantId);
+        state.State = new TenantState
+        {
+            Exists = true, Name = name, Ca = ca, MaxDevices = maxDevices, CreatedAt = clock.GetUtcNow(),
+            ProtectedOwnershipKey = ownershipKey, OwnershipPublicKey = ownershipPublic,
+        };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ITenantDirectoryGrain>(TenantDirectoryGrain.Key).AddAsync(TenantId);
         return true;
@@ -72,6 +77,19 @@ public sealed class TenantGrain(
 
     public Task<ManufacturerRoots> GetManufacturerRootsAsync() =>
         Task.FromResult(new ManufacturerRoots(state.State.ManufacturerRootsVersion, state.State.ManufacturerRoots));
+
+    public async Task<OwnershipKeyRecord?> GetOwnershipKeyAsync()
+    {
+        if (!state.State.Exists) return null;
+        if (state.State.ProtectedOwnershipKey is null || state.State.OwnershipPublicKey is null)
+        {
+            // a tenant created before ownership records existed gets its key on first use
+            var (sealedKey, publicKey) = authority.CreateOwnershipKey(TenantId);
+            state.State = state.State with { ProtectedOwnershipKey = sealedKey, OwnershipPublicKey = publicKey };
+            await state.WriteStateAsync();
+        }
+        return new OwnershipKeyRecord(state.State.ProtectedOwnershipKey!, state.State.OwnershipPublicKey!);
+    }
 
     public async Task<CreatedApiKey> CreateApiKeyAsync(ApiRole role, string? name)
     {

@@ -22,6 +22,10 @@ public sealed record TenantState
     [Id(9)] public ImmutableList<byte[]> ManufacturerRoots { get; init; } = [];
     /// <summary>Changes with <see cref="ManufacturerRoots"/>, so validators built from them can be cached.</summary>
     [Id(10)] public long ManufacturerRootsVersion { get; init; }
+    /// <summary>The ownership signing key (P-256), sealed under the key-encryption key; created lazily for older tenants.</summary>
+    [Id(20)] public string? ProtectedOwnershipKey { get; init; }
+    /// <summary>The ownership public key (SubjectPublicKeyInfo DER), served to anyone who verifies an ownership record.</summary>
+    [Id(21)] public byte[]? OwnershipPublicKey { get; init; }
 }
 
 /// <summary>The tenant's CA material as stored (certificates, and keys sealed under the key-encryption key).</summary>

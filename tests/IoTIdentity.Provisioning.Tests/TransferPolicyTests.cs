@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Grains;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>The revocation policy "acceptance", re-delivery of the command to a device that reconnects, and the transfer list.</summary>
+public sealed class TransferPolicyTests(ServiceFixture service) : IClassFixture<ServiceFixture>, IAsyncLifetime
+{
+    private TransferTestDevices _devices = null!;
+
+    public async Task InitializeAsync() => _devices = await TransferTestDevices.StartAsync();
+
+    public async Task DisposeAsync() => await _devices.DisposeAsync();
+
+    [Fact]
+    public async Task With_revocation_at_acceptance_the_old_certificate_is_revoked_at_once_and_the_command_waits_for_the_reconnect()
+    {
+        var a = await service.CreateTenantAsync($"pa-{Guid.NewGuid():N}"[..20], [_devices.Manufacturer.RootDer]);
+        var device = await _devices.EnrollNewAsync(service);
+        var b = await service.CreateTenantAsync($"pb-{Guid.NewGuid():N}"[..20], [_devices.Manufacturer.RootDer]);
+        using var aHttp = a.Http;
+        using var bHttp = b.Http;
+        var oldSerial = device.Last.Issued.SerialNumber;
+        var created = await aHttp.PostAsJsonAsync("/api/v1/transfers",
+            new { targetTenantId = b.TenantId, deviceIds = new[] { device.DeviceId }, revokeOldCertificateAt = "acceptance" });
+        var transfer = (await created.Content.ReadFromJsonAsync<TransferView>())!;
+        Assert.Equal("acceptance", transfer.RevokeOldCertificateAt);
+
+        Assert.Equal(HttpStatusCode.OK, (await bHttp.PostAsJsonAsync($"/api/v1/transfers/{transfer.TransferId}/accept", new { groupId = "default" })).StatusCode);
+        await TransferPolling.WaitForAsync(bHttp, transfer.TransferId, v => v.Counts.CommandSent == 1, TimeSpan.FromSeconds(30), "the command sent");
+
+        // cut off at acceptance: A's certificate is revoked and the device's session closed before it re-enrolled
+        Assert.NotNull(await service.Grains.GetGrain<ITenantGrain>(a.TenantId).GetRevocationAsync(oldSerial));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (device.Client.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.False(device.Client.IsConnected);
+        Assert.Equal(HttpStatusCode.NotFound, (await aHttp.GetAsync($"/api/v1/devices/{device.DeviceId}")).StatusCode);
+        Assert.Equal(DeviceStatus.Transferring, (await bHttp.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{device.DeviceId}"))!.Status);
+
+        // it reconnects: the kept command arrives, signed by A's issuing CA (the chain the device still holds)
+        var received = new TaskCompletionSource<DeviceCommand>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await device.Client.DisposeAsync();
+        device.Client = await service.ConnectAsync(device.DeviceId);
+        device.Client.CommandReceived += payload =>
+        {
+            received.TrySetResult(JsonSerializer.Deserialize(payload.Span, ProtocolJson.Default.DeviceCommand)!);
+            return Task.CompletedTask;
+        };
+        var command = await received.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(DeviceCommandKinds.Reenroll, command.Kind);
+        using (var issuer = X509CertificateLoader.LoadCertificate(device.Last.Issued.CertificateChain[1]))
+        using (var key = issuer.GetECDsaPublicKey()!)
+            Assert.True(key.VerifyData(DeviceCommands.SignedBytes(device.DeviceId, command), command.Signature!, HashAlgorithmName.SHA256,
+                DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+
+        device.Last = await device.EnrollAsync();
+        var done = await TransferPolling.WaitForAsync(bHttp, transfer.TransferId, v => v.State == TransferStatus.Completed, TimeSpan.FromSeconds(30), "completion");
+        Assert.Equal(device.Last.Issued.SerialNumber, done.Devices[0].NewSerialNumber);
+        Assert.Equal(b.TenantId, device.Last.Issued.Owner);
+    }
+
+    [Fact]
+    public async Task Each_side_lists_the_transfer_in_its_own_direction_and_a_stranger_sees_none()
+    {
+        var a = await service.CreateTenantAsync($"la-{Guid.NewGuid():N}"[..20], [_devices.Manufacturer.RootDer]);
+        var device = await _devices.EnrollNewAsync(service);
+        var b = await service.CreateTenantAsync($"lb-{Guid.NewGuid():N}"[..20], [_devices.Manufacturer.RootDer]);
+        var stranger = await service.CreateTenantAsync($"lc-{Guid.NewGuid():N}"[..20], [_devices.Manufacturer.RootDer]);
+        using var aHttp = a.Http;
+        using var bHttp = b.Http;
+        using var strangerHttp = stranger.Http;
+        var created = await aHttp.PostAsJsonAsync("/api/v1/transfers", new { targetTenantId = b.TenantId, deviceIds = new[] { device.DeviceId } });
+        var id = (await created.Content.ReadFromJsonAsync<TransferView>())!.TransferId;
+
+        async Task<List<string>> IdsAsync(HttpClient http, string query) =>
+            (await http.GetFromJsonAsync<TransferPage>($"/api/v1/transfers{query}"))!.Items.Select(t => t.TransferId).ToList();
+        Assert.Equal([id], await IdsAsync(aHttp, "?direction=outgoing"));
+        Assert.Empty(await IdsAsync(aHttp, "?direction=incoming"));
+        Assert.Equal([id], await IdsAsync(bHttp, "?direction=incoming&state=Pending"));
+        Assert.Empty(await IdsAsync(bHttp, "?state=Completed"));
+        Assert.Empty(await IdsAsync(strangerHttp, ""));
+        Assert.Equal(HttpStatusCode.BadRequest, (await aHttp.GetAsync("/api/v1/transfers?direction=sideways")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await aHttp.GetAsync("/api/v1/transfers?continuationToken=x")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync($"/api/v1/tenants/no-such-tenant-{Guid.NewGuid():N}"[..40] + "/ownership-key")).StatusCode);
+    }
+
+    private sealed record TransferPage(List<TransferView> Items, string? ContinuationToken);
+}
