@@ -24,7 +24,7 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static readonly Dictionary<ServiceFixture, World> Worlds = [];
 
-    /// <summary>method, path (placeholders {device}, {serial}, {group}, {keyId}), JSON body or null.</summary>
+    /// <summary>method, path (placeholders {device}, {serial}, {group}, {keyId}, {transfer}), JSON body or null.</summary>
     public static TheoryData<string, string, string?> Endpoints => new()
     {
         { "GET", "/api/v1/devices/{device}", null },
@@ -38,10 +38,13 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
         { "GET", "/api/v1/individual-enrollments/{device}", null },
         { "DELETE", "/api/v1/individual-enrollments/{device}", null },
         { "DELETE", "/api/v1/api-keys/{keyId}", null },
-        // transfer rows (h5b) go here: /api/v1/transfers/{transfer}, …/accept, …/cancel, /api/v1/devices/{device}/ownership
+        { "GET", "/api/v1/transfers/{transfer}", null },
+        { "POST", "/api/v1/transfers/{transfer}/accept", "{}" },
+        { "POST", "/api/v1/transfers/{transfer}/cancel", null },
+        { "GET", "/api/v1/devices/{device}/ownership", null },
     };
 
-    private sealed record World(TestTenant A, TestTenant B, string DeviceId, string Serial, string KeyId, string OperatorKey, string AuditorKey);
+    private sealed record World(TestTenant A, TestTenant B, string DeviceId, string Serial, string KeyId, string OperatorKey, string AuditorKey, string TransferId);
 
     private SwtpmProcess? _swtpm;
 
@@ -76,7 +79,12 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
             var tenant = service.Grains.GetGrain<ITenantGrain>(a.TenantId);
             var operatorKey = await tenant.CreateApiKeyAsync(ApiRole.Operator, "operator");
             var auditorKey = await tenant.CreateApiKeyAsync(ApiRole.Auditor, "auditor");
-            world = new World(a, b, deviceId, enrolled.Issued.SerialNumber, operatorKey.KeyId, operatorKey.Key, auditorKey.Key);
+            // an open transfer of A's device to a third tenant C: B is party to neither side
+            var c = await service.CreateTenantAsync($"iso-c-{Guid.NewGuid():N}"[..20], []);
+            var transfer = await a.Http.PostAsJsonAsync("/api/v1/transfers", new { targetTenantId = c.TenantId, deviceIds = new[] { deviceId } });
+            Assert.Equal(HttpStatusCode.Created, transfer.StatusCode);
+            var transferId = JsonNode.Parse(await transfer.Content.ReadAsStringAsync())!["transferId"]!.GetValue<string>();
+            world = new World(a, b, deviceId, enrolled.Issued.SerialNumber, operatorKey.KeyId, operatorKey.Key, auditorKey.Key, transferId);
             Worlds[service] = world;
             return world;
         }
@@ -86,8 +94,8 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
         }
     }
 
-    private static string Fill(string path, string device, string serial, string group, string keyId) =>
-        path.Replace("{device}", device).Replace("{serial}", serial).Replace("{group}", group).Replace("{keyId}", keyId);
+    private static string Fill(string path, string device, string serial, string group, string keyId, string transfer) =>
+        path.Replace("{device}", device).Replace("{serial}", serial).Replace("{group}", group).Replace("{keyId}", keyId).Replace("{transfer}", transfer);
 
     private static async Task<(HttpStatusCode Status, string Body)> CallAsync(HttpClient http, string method, string path, string? body)
     {
@@ -110,8 +118,8 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
         var world = await WorldAsync();
         using var b = world.B.Http;
 
-        var theirs = await CallAsync(b, method, Fill(path, world.DeviceId, world.Serial, "a-only", world.KeyId), body);
-        var missing = await CallAsync(b, method, Fill(path, new string('e', 64), "7f" + new string('0', 30), "no-such-group", "000000000000"), body);
+        var theirs = await CallAsync(b, method, Fill(path, world.DeviceId, world.Serial, "a-only", world.KeyId, world.TransferId), body);
+        var missing = await CallAsync(b, method, Fill(path, new string('e', 64), "7f" + new string('0', 30), "no-such-group", "000000000000", new string('0', 32)), body);
 
         Assert.Equal(HttpStatusCode.NotFound, missing.Status);
         Assert.Equal(missing, theirs);
@@ -143,6 +151,10 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
         { "auditor", "POST", "/api/v1/certificates/{serial}/revoke", "{}", HttpStatusCode.Forbidden },
         { "auditor", "POST", "/api/v1/api-keys", """{"name":"x","role":"Auditor"}""", HttpStatusCode.Forbidden },
         { "auditor", "POST", "/api/v1/devices/{device}/disable", null, HttpStatusCode.Forbidden },
+        { "auditor", "POST", "/api/v1/transfers", """{"targetTenantId":"x","deviceIds":["x"]}""", HttpStatusCode.Forbidden },
+        { "auditor", "POST", "/api/v1/transfers/{transfer}/cancel", null, HttpStatusCode.Forbidden },
+        { "operator", "POST", "/api/v1/transfers", """{"targetTenantId":"x","deviceIds":["x"]}""", HttpStatusCode.Forbidden },
+        { "operator", "POST", "/api/v1/transfers/{transfer}/cancel", null, HttpStatusCode.Forbidden },
         { "operator", "GET", "/api/v1/api-keys", null, HttpStatusCode.Forbidden },
         { "operator", "POST", "/api/v1/api-keys", """{"name":"x","role":"Operator"}""", HttpStatusCode.Forbidden },
         { "operator", "DELETE", "/api/v1/api-keys/{keyId}", null, HttpStatusCode.Forbidden },
@@ -171,7 +183,7 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
             _ => new HttpClient { BaseAddress = service.BaseAddress },
         };
 
-        var (status, text) = await CallAsync(http, method, Fill(path, world.DeviceId, world.Serial, "a-only", world.KeyId).Replace("{tenant}", world.A.TenantId), body);
+        var (status, text) = await CallAsync(http, method, Fill(path, world.DeviceId, world.Serial, "a-only", world.KeyId, world.TransferId).Replace("{tenant}", world.A.TenantId), body);
 
         Assert.Equal(expected, status);
         Assert.Contains(expected == HttpStatusCode.Forbidden ? "Forbidden" : "Unauthenticated", text);
