@@ -20,28 +20,13 @@ namespace IoTIdentity.Provisioning.Tests;
 /// The whole product with real parts: the service in-process (Orleans, SQLite, TLS MQTT), a real swtpm device
 /// running the device library, certificates checked with .NET's X.509 stack.
 /// </summary>
-public sealed class EnrollmentEndToEndTests(ServiceFixture service) : IClassFixture<ServiceFixture>, IAsyncLifetime
+public sealed class EnrollmentEndToEndTests(ServiceFixture service) : SwtpmBench, IClassFixture<ServiceFixture>
 {
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
-    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
     private static int _tenants;
-
-    public async Task InitializeAsync()
-    {
-        _swtpm = await SwtpmProcess.StartAsync();
-        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _swtpm.DisposeAsync();
-        _manufacturer.Dispose();
-    }
 
     /// <summary>A tenant whose default group trusts this test's own manufacturer (so no other tenant's group matches its devices).</summary>
     private Task<TestTenant> NewTenantAsync(Func<EnrollmentPolicy, EnrollmentPolicy>? policy = null, byte[]? root = null) =>
-        service.CreateTenantAsync($"t{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [root ?? _manufacturer.RootDer], policy);
+        service.CreateTenantAsync($"t{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [root ?? Manufacturer.RootDer], policy);
 
     private Task<EnrollmentClient> ConnectAsync(string deviceId) => EnrollmentClient.ConnectAsync(deviceId, new EnrollmentClientOptions
     {
@@ -54,10 +39,10 @@ public sealed class EnrollmentEndToEndTests(ServiceFixture service) : IClassFixt
     public async Task A_device_with_the_EK_certificate_swtpm_setup_wrote_gets_a_certificate_for_its_TPM_key(string kind)
     {
         // every test run's swtpms share one manufacturer CA, trusted by many test tenants: the device is enrolled individually
-        var tenant = await NewTenantAsync(root: _swtpm.ManufacturerCa.RootDer);
+        var tenant = await NewTenantAsync(root: Swtpm.ManufacturerCa.RootDer);
         var options = (kind == "rsa" ? TpmEnrollmentOptions.RsaEk() : TpmEnrollmentOptions.EccP384Ek())
-            with { EkIntermediates = [_swtpm.ManufacturerCa.IntermediateDer] };
-        var enrollment = new TpmEnrollment(_tpm, options);
+            with { EkIntermediates = [Swtpm.ManufacturerCa.IntermediateDer] };
+        var enrollment = new TpmEnrollment(Tpm, options);
         var deviceId = await enrollment.ReadDeviceIdAsync();
         var put = await tenant.Http.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}", new { groupId = "default" });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
@@ -72,10 +57,10 @@ public sealed class EnrollmentEndToEndTests(ServiceFixture service) : IClassFixt
         Assert.Equal(tenant.TenantId, result.Issued.Owner);
 
         // a signature the TPM makes verifies with the certificate
-        var srk = await _tpm.CreateSrkAsync(result.SrkTemplate);
-        var key = await _tpm.LoadKeyAsync(srk.Handle, result.DeviceKey.Private, result.DeviceKey.Public);
+        var srk = await Tpm.CreateSrkAsync(result.SrkTemplate);
+        var key = await Tpm.LoadKeyAsync(srk.Handle, result.DeviceKey.Private, result.DeviceKey.Public);
         var message = "signed inside the TPM"u8.ToArray();
-        var signature = (TpmsSignatureEcc)await _tpm.SignDigestAsync(key, SHA256.HashData(message));
+        var signature = (TpmsSignatureEcc)await Tpm.SignDigestAsync(key, SHA256.HashData(message));
         byte[] rs = [.. TpmPublicKeys.LeftPad(signature.R, 32), .. TpmPublicKeys.LeftPad(signature.S, 32)];
         using (var ecdsa = certificate.GetECDsaPublicKey()!)
             Assert.True(ecdsa.VerifyData(message, rs, HashAlgorithmName.SHA256));
@@ -100,8 +85,8 @@ public sealed class EnrollmentEndToEndTests(ServiceFixture service) : IClassFixt
     public async Task Retrying_attest_with_the_same_nonce_returns_the_same_certificate()
     {
         await NewTenantAsync();
-        var options = await VirtualDevices.ManufactureAsync(_tpm, _manufacturer);
-        var enrollment = new TpmEnrollment(_tpm, options);
+        var options = await VirtualDevices.ManufactureAsync(Tpm, Manufacturer);
+        var enrollment = new TpmEnrollment(Tpm, options);
         await using var client = await ConnectAsync(await enrollment.ReadDeviceIdAsync());
         var channel = new TamperingChannel(client);
         var first = await enrollment.EnrollAsync(channel);
@@ -116,8 +101,8 @@ public sealed class EnrollmentEndToEndTests(ServiceFixture service) : IClassFixt
     public async Task A_second_register_invalidates_the_first_challenge()
     {
         await NewTenantAsync();
-        var options = await VirtualDevices.ManufactureAsync(_tpm, _manufacturer);
-        var enrollment = new TpmEnrollment(_tpm, options);
+        var options = await VirtualDevices.ManufactureAsync(Tpm, Manufacturer);
+        var enrollment = new TpmEnrollment(Tpm, options);
         await using var client = await ConnectAsync(await enrollment.ReadDeviceIdAsync());
         RegisterRequestHolder held = new();
         var channel = new TamperingChannel(client) { Register = r => held.Request = r };
@@ -134,12 +119,12 @@ public sealed class EnrollmentEndToEndTests(ServiceFixture service) : IClassFixt
     public async Task Another_tenant_cannot_take_over_an_enrolled_device_by_enrolling_it_individually()
     {
         var owner = await NewTenantAsync();
-        var options = await VirtualDevices.ManufactureAsync(_tpm, _manufacturer);
-        var enrollment = new TpmEnrollment(_tpm, options);
+        var options = await VirtualDevices.ManufactureAsync(Tpm, Manufacturer);
+        var enrollment = new TpmEnrollment(Tpm, options);
         var deviceId = await enrollment.ReadDeviceIdAsync();
         await using var client = await ConnectAsync(deviceId);
         var first = await enrollment.EnrollAsync(client);
-        var intruder = await NewTenantAsync(root: _manufacturer.RootDer, policy: p => p with { IndividualOnly = true });
+        var intruder = await NewTenantAsync(root: Manufacturer.RootDer, policy: p => p with { IndividualOnly = true });
         var put = await intruder.Http.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}", new { groupId = "default" });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
 

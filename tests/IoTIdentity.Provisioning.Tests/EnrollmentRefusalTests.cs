@@ -27,35 +27,20 @@ namespace IoTIdentity.Provisioning.Tests;
 /// the reason the device receives, that no certificate was issued, and where the refusal is audited (or, for the
 /// endpoint's own refusals, which happen before any grain sees the request, that it was counted).
 /// </summary>
-public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixture<ServiceFixture>, IAsyncLifetime
+public sealed class EnrollmentRefusalTests(ServiceFixture service) : SwtpmBench, IClassFixture<ServiceFixture>
 {
     private const int TestTimeout = 60_000;
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
-    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
     private static int _tenants;
-
-    public async Task InitializeAsync()
-    {
-        _swtpm = await SwtpmProcess.StartAsync();
-        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _swtpm.DisposeAsync();
-        _manufacturer.Dispose();
-    }
 
     /// <summary>A tenant whose default group trusts this test's own manufacturer (so no other test's group matches its devices).</summary>
     private Task<TestTenant> NewTenantAsync(Func<EnrollmentPolicy, EnrollmentPolicy>? policy = null, ServiceFixture? on = null) =>
-        (on ?? service).CreateTenantAsync($"r{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [_manufacturer.RootDer], policy);
+        (on ?? service).CreateTenantAsync($"r{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [Manufacturer.RootDer], policy);
 
     /// <summary>A fresh virtual device of this test's manufacturer, and its id.</summary>
     private async Task<(TpmEnrollment Enrollment, string DeviceId, TpmEnrollmentOptions Options)> NewDeviceAsync(EkCertificateProfile? profile = null, ManufacturerCa? manufacturer = null)
     {
-        var options = await VirtualDevices.ManufactureAsync(_tpm, manufacturer ?? _manufacturer, profile: profile);
-        var enrollment = new TpmEnrollment(_tpm, options);
+        var options = await VirtualDevices.ManufactureAsync(Tpm, manufacturer ?? Manufacturer, profile: profile);
+        var enrollment = new TpmEnrollment(Tpm, options);
         return (enrollment, await enrollment.ReadDeviceIdAsync(), options);
     }
 
@@ -102,10 +87,10 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixtu
         await using var client = await service.ConnectAsync(deviceA);
         var registerAsB = new RegisterRequest
         {
-            EkPublic = await VirtualDevices.EkPublicAsync(_tpm, optionsB),
+            EkPublic = await VirtualDevices.EkPublicAsync(Tpm, optionsB),
             EkCertificate = optionsB.EkCertificate!,
             EkIntermediates = optionsB.EkIntermediates,
-            AkPublic = await VirtualDevices.SpareKeyPublicAsync(_tpm, KeyTemplates.AkEccP256),
+            AkPublic = await VirtualDevices.SpareKeyPublicAsync(Tpm, KeyTemplates.AkEccP256),
         };
 
         await Refusals.ExpectAsync(ProvisioningError.NotAuthorized, () => client.RegisterAsync(registerAsB));
@@ -124,10 +109,10 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixtu
         // a register B itself could send: if the endpoint routed it, B's grain would challenge it
         var registerOfB = JsonSerializer.SerializeToUtf8Bytes(new RegisterRequest
         {
-            EkPublic = await VirtualDevices.EkPublicAsync(_tpm, optionsB),
+            EkPublic = await VirtualDevices.EkPublicAsync(Tpm, optionsB),
             EkCertificate = optionsB.EkCertificate!,
             EkIntermediates = optionsB.EkIntermediates,
-            AkPublic = await VirtualDevices.SpareKeyPublicAsync(_tpm, KeyTemplates.AkEccP256),
+            AkPublic = await VirtualDevices.SpareKeyPublicAsync(Tpm, KeyTemplates.AkEccP256),
         }, ProtocolJson.Default.RegisterRequest);
         using var counter = EndpointCounter.Refusals(service);
         using var mqtt = new MqttClientFactory().CreateMqttClient();
@@ -195,7 +180,7 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixtu
     {
         var tenant = await NewTenantAsync();
         var (enrollment, deviceId, _) = await NewDeviceAsync();
-        var someoneElse = await VirtualDevices.ManufactureAsync(_tpm, _manufacturer);
+        var someoneElse = await VirtualDevices.ManufactureAsync(Tpm, Manufacturer);
         await using var client = await service.ConnectAsync(deviceId);
         // the device id follows the EK public area, so that stays; only the certificate is another TPM's
         var channel = new TamperingChannel(client) { Register = r => r with { EkCertificate = someoneElse.EkCertificate! } };
@@ -223,7 +208,7 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixtu
     {
         var tenant = await NewTenantAsync();
         var (enrollment, deviceId, _) = await NewDeviceAsync();
-        var signingKey = await VirtualDevices.SpareKeyPublicAsync(_tpm, KeyTemplates.DeviceEccP256);
+        var signingKey = await VirtualDevices.SpareKeyPublicAsync(Tpm, KeyTemplates.DeviceEccP256);
         await using var client = await service.ConnectAsync(deviceId);
         var channel = new TamperingChannel(client) { Register = r => r with { AkPublic = signingKey } };
 
@@ -331,7 +316,7 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : IClassFixtu
     {
         var tenant = await NewTenantAsync();
         var (enrollment, deviceId, _) = await NewDeviceAsync();
-        var otherKey = await VirtualDevices.SpareKeyPublicAsync(_tpm, KeyTemplates.DeviceEccP256);
+        var otherKey = await VirtualDevices.SpareKeyPublicAsync(Tpm, KeyTemplates.DeviceEccP256);
         await using var client = await service.ConnectAsync(deviceId);
         var channel = new TamperingChannel(client) { Attest = a => a with { DeviceKeyPublic = otherKey } };
 

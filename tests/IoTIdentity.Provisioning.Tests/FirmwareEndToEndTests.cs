@@ -18,26 +18,11 @@ namespace IoTIdentity.Provisioning.Tests;
 /// Measured boot end to end: a swtpm device boots a sample release (real PCR_Extend into PCRs 0–7, a fresh swtpm per
 /// test since PCRs accumulate), sends its event log, and the service admits exactly the releases its policy allows.
 /// </summary>
-public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixture<ServiceFixture>, IAsyncLifetime
+public sealed class FirmwareEndToEndTests(ServiceFixture service) : SwtpmBench, IClassFixture<ServiceFixture>
 {
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
-    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
-
-    public async Task InitializeAsync()
-    {
-        _swtpm = await SwtpmProcess.StartAsync();
-        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _swtpm.DisposeAsync();
-        _manufacturer.Dispose();
-    }
 
     private Task<TestTenant> NewTenantAsync(params string[] allowed) =>
-        service.CreateTenantAsync($"fw-{Guid.NewGuid():N}"[..20], [_manufacturer.RootDer],
+        service.CreateTenantAsync($"fw-{Guid.NewGuid():N}"[..20], [Manufacturer.RootDer],
             p => p with { AllowedFirmware = [.. allowed.Select(v => FirmwareRelease.From(FirmwareSamplesOnDisk.Manifest(v)))] });
 
     private Task<EnrollmentClient> ConnectAsync(string deviceId) => EnrollmentClient.ConnectAsync(deviceId, new EnrollmentClientOptions
@@ -51,8 +36,8 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
     public async Task A_device_booting_an_allowed_release_enrols_and_its_firmware_is_recorded(string version)
     {
         var tenant = await NewTenantAsync("1.0.0", "1.1.0");
-        var log = await FirmwareSamplesOnDisk.BootAsync(_tpm, version);
-        var enrollment = new TpmEnrollment(_tpm, (await VirtualDevices.ManufactureAsync(_tpm, _manufacturer)) with { EventLog = log });
+        var log = await FirmwareSamplesOnDisk.BootAsync(Tpm, version);
+        var enrollment = new TpmEnrollment(Tpm, (await VirtualDevices.ManufactureAsync(Tpm, Manufacturer)) with { EventLog = log });
         var deviceId = await enrollment.ReadDeviceIdAsync();
         await using var client = await ConnectAsync(deviceId);
 
@@ -70,8 +55,8 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
     public async Task A_device_booting_the_tampered_release_is_refused_with_MeasurementNotAllowed()
     {
         await NewTenantAsync("1.0.0", "1.1.0");
-        var log = await FirmwareSamplesOnDisk.BootAsync(_tpm, "1.0.0-tampered");
-        var enrollment = new TpmEnrollment(_tpm, (await VirtualDevices.ManufactureAsync(_tpm, _manufacturer)) with { EventLog = log });
+        var log = await FirmwareSamplesOnDisk.BootAsync(Tpm, "1.0.0-tampered");
+        var enrollment = new TpmEnrollment(Tpm, (await VirtualDevices.ManufactureAsync(Tpm, Manufacturer)) with { EventLog = log });
         await using var client = await ConnectAsync(await enrollment.ReadDeviceIdAsync());
 
         var refusal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => enrollment.EnrollAsync(client));
@@ -83,13 +68,13 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
     public async Task A_log_that_does_not_replay_to_the_quoted_PCRs_is_refused_with_EventLogMismatch()
     {
         await NewTenantAsync("1.0.0", "1.1.0");
-        await FirmwareSamplesOnDisk.BootAsync(_tpm, "1.0.0-tampered");
+        await FirmwareSamplesOnDisk.BootAsync(Tpm, "1.0.0-tampered");
         // the device claims 1.0.0: a log written without extending anything, with 1.0.0's digests
         var manifest = FirmwareSamplesOnDisk.Manifest("1.0.0");
         var writer = new EventLogWriter([TpmAlgId.Sha256]);
         foreach (var c in manifest.Components)
             writer.AddDigests(c.Pcr, (TcgEventType)c.EventType, [new(TpmAlgId.Sha256, Convert.FromHexString(c.Sha256))], System.Text.Encoding.UTF8.GetBytes(c.Name));
-        var enrollment = new TpmEnrollment(_tpm, (await VirtualDevices.ManufactureAsync(_tpm, _manufacturer)) with { EventLog = writer.ToArray() });
+        var enrollment = new TpmEnrollment(Tpm, (await VirtualDevices.ManufactureAsync(Tpm, Manufacturer)) with { EventLog = writer.ToArray() });
         await using var client = await ConnectAsync(await enrollment.ReadDeviceIdAsync());
 
         var refusal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => enrollment.EnrollAsync(client));
@@ -101,8 +86,8 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
     public async Task A_device_without_an_event_log_is_refused_with_EventLogMismatch_when_the_policy_lists_releases()
     {
         await NewTenantAsync("1.0.0");
-        await FirmwareSamplesOnDisk.BootAsync(_tpm, "1.0.0");
-        var enrollment = new TpmEnrollment(_tpm, await VirtualDevices.ManufactureAsync(_tpm, _manufacturer));
+        await FirmwareSamplesOnDisk.BootAsync(Tpm, "1.0.0");
+        var enrollment = new TpmEnrollment(Tpm, await VirtualDevices.ManufactureAsync(Tpm, Manufacturer));
         await using var client = await ConnectAsync(await enrollment.ReadDeviceIdAsync());
 
         var refusal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => enrollment.EnrollAsync(client));
@@ -114,8 +99,8 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
     public async Task A_device_on_a_disallowed_release_is_refused_renewal_and_listed_non_compliant_until_it_updates()
     {
         var tenant = await NewTenantAsync("1.0.0", "1.1.0");
-        var device = await VirtualDevices.ManufactureAsync(_tpm, _manufacturer);
-        var enrollment = new TpmEnrollment(_tpm, device with { EventLog = await FirmwareSamplesOnDisk.BootAsync(_tpm, "1.0.0") });
+        var device = await VirtualDevices.ManufactureAsync(Tpm, Manufacturer);
+        var enrollment = new TpmEnrollment(Tpm, device with { EventLog = await FirmwareSamplesOnDisk.BootAsync(Tpm, "1.0.0") });
         var deviceId = await enrollment.ReadDeviceIdAsync();
         await using var client = await ConnectAsync(deviceId);
         var enrolled = await enrollment.EnrollAsync(client);
@@ -139,8 +124,8 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
         Assert.Equal("acme-sensor 1.0.0", nonCompliant!.Items.Single(d => d.DeviceId == deviceId).Firmware);
 
         // the device updates: reboot (PCRs 0-15 reset, same EK) and measure 1.1.0
-        await FirmwareSamplesOnDisk.RebootAsync(_swtpm, _tpm);
-        var updated = new TpmEnrollment(_tpm, device with { EventLog = await FirmwareSamplesOnDisk.BootAsync(_tpm, "1.1.0") });
+        await FirmwareSamplesOnDisk.RebootAsync(Swtpm, Tpm);
+        var updated = new TpmEnrollment(Tpm, device with { EventLog = await FirmwareSamplesOnDisk.BootAsync(Tpm, "1.1.0") });
         Assert.Equal(deviceId, await updated.ReadDeviceIdAsync());
         var renewed = await updated.RenewAsync(client, enrolled.DeviceKey, enrolled.Issued.SerialNumber);
 
@@ -155,7 +140,7 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
     public async Task Allowing_a_release_again_makes_its_devices_compliant_again()
     {
         var tenant = await NewTenantAsync("1.0.0");
-        var enrollment = new TpmEnrollment(_tpm, (await VirtualDevices.ManufactureAsync(_tpm, _manufacturer)) with { EventLog = await FirmwareSamplesOnDisk.BootAsync(_tpm, "1.0.0") });
+        var enrollment = new TpmEnrollment(Tpm, (await VirtualDevices.ManufactureAsync(Tpm, Manufacturer)) with { EventLog = await FirmwareSamplesOnDisk.BootAsync(Tpm, "1.0.0") });
         var deviceId = await enrollment.ReadDeviceIdAsync();
         await using var client = await ConnectAsync(deviceId);
         await enrollment.EnrollAsync(client);
@@ -175,7 +160,7 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : IClassFixtur
     public async Task Requiring_measured_boot_later_lists_a_device_that_proved_no_release_as_non_compliant()
     {
         var tenant = await NewTenantAsync();
-        var enrollment = new TpmEnrollment(_tpm, await VirtualDevices.ManufactureAsync(_tpm, _manufacturer));
+        var enrollment = new TpmEnrollment(Tpm, await VirtualDevices.ManufactureAsync(Tpm, Manufacturer));
         var deviceId = await enrollment.ReadDeviceIdAsync();
         await using var client = await ConnectAsync(deviceId);
         await enrollment.EnrollAsync(client);

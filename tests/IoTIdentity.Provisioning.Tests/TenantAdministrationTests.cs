@@ -23,24 +23,9 @@ namespace IoTIdentity.Provisioning.Tests;
 /// quotas, tenant-wide manufacturer roots, API keys, and revocation (CRL with reasons, renewal refused, live MQTT
 /// session closed) — with a real swtpm device over the real MQTT endpoint.
 /// </summary>
-public sealed class TenantAdministrationTests(ServiceFixture service) : IClassFixture<ServiceFixture>, IAsyncLifetime
+public sealed class TenantAdministrationTests(ServiceFixture service) : SwtpmBench, IClassFixture<ServiceFixture>
 {
     private const int TestTimeout = 120_000;
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
-    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
-
-    public async Task InitializeAsync()
-    {
-        _swtpm = await SwtpmProcess.StartAsync();
-        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _swtpm.DisposeAsync();
-        _manufacturer.Dispose();
-    }
 
     private HttpClient Admin => service.ClientFor(service.AdminKey);
 
@@ -48,7 +33,7 @@ public sealed class TenantAdministrationTests(ServiceFixture service) : IClassFi
 
     private async Task<(TpmEnrollment Enrollment, string DeviceId)> NewDeviceAsync()
     {
-        var enrollment = new TpmEnrollment(_tpm, await VirtualDevices.ManufactureAsync(_tpm, _manufacturer));
+        var enrollment = new TpmEnrollment(Tpm, await VirtualDevices.ManufactureAsync(Tpm, Manufacturer));
         return (enrollment, await enrollment.ReadDeviceIdAsync());
     }
 
@@ -64,7 +49,7 @@ public sealed class TenantAdministrationTests(ServiceFixture service) : IClassFi
 
     private async Task EnrolIndividuallyAsync(HttpClient http, string deviceId, bool groupTrustsManufacturer = true)
     {
-        var roots = groupTrustsManufacturer ? new[] { PemOf(_manufacturer.RootDer) } : [];
+        var roots = groupTrustsManufacturer ? new[] { PemOf(Manufacturer.RootDer) } : [];
         Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/v1/enrollment-groups/default", new { trustedRootsPem = roots, individualOnly = true })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}", new { groupId = "default" })).StatusCode);
     }
@@ -252,13 +237,13 @@ public sealed class TenantAdministrationTests(ServiceFixture service) : IClassFi
         await using var client = await service.ConnectAsync(deviceId);
         await Refusals.ExpectAsync(ProvisioningError.UntrustedEkCertificate, () => enrollment.EnrollAsync(client));
 
-        var put = await http.PutAsJsonAsync("/api/v1/tenant/manufacturer-roots", new { certificatesPem = new[] { PemOf(_manufacturer.RootDer) } });
+        var put = await http.PutAsJsonAsync("/api/v1/tenant/manufacturer-roots", new { certificatesPem = new[] { PemOf(Manufacturer.RootDer) } });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         var enrolled = await enrollment.EnrollAsync(client);
 
         Assert.Equal(tenantId, enrolled.Issued.Owner);
         var roots = (await http.GetFromJsonAsync<JsonObject>("/api/v1/tenant"))!["trustedManufacturerRoots"]!.AsArray();
-        using var root = X509CertificateLoader.LoadCertificate(_manufacturer.RootDer);
+        using var root = X509CertificateLoader.LoadCertificate(Manufacturer.RootDer);
         Assert.Equal(root.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(), roots.Single()!["thumbprint"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.BadRequest,
             (await http.PutAsJsonAsync("/api/v1/tenant/manufacturer-roots", new { certificatesPem = new[] { "not a certificate" } })).StatusCode);
