@@ -262,4 +262,26 @@ public sealed class CliAgainstServiceTests(FleetFixture fleet) : IClassFixture<F
         var verify = (await Iotid(tenant, "audit", "verify")).Exited(0);
         Assert.Matches(@"audit chain intact: \d+ entries checked", verify.Out);
     }
+
+    [Fact]
+    public async Task Audit_query_and_export_filter_by_device_and_action_on_the_service()
+    {
+        var tenant = await fleet.NewTenantAsync();
+        var first = await fleet.EnrollDeviceAsync(tenant);
+        var second = await fleet.EnrollDeviceAsync(tenant);
+        (await Iotid(tenant, "devices", "disable", first)).Exited(0);
+
+        var disables = (await Iotid(tenant, "audit", "query", "--all", "--action", "disable")).Exited(0);
+        Assert.Contains(first, disables.Out);
+        Assert.DoesNotContain(second, disables.Out);
+
+        var file = Path.Combine(_folder, "audit.ndjson");
+        (await Iotid(tenant, "audit", "export", "--device", second, "--out", file)).Exited(0);
+        var lines = await File.ReadAllLinesAsync(file);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line => Assert.Equal(second, JsonDocument.Parse(line).RootElement.GetProperty("event").GetProperty("subject").GetString()));
+
+        var since = (await Iotid(tenant, "audit", "query", "--all", "--from", DateTimeOffset.UtcNow.AddMinutes(5).ToString("O"))).Exited(0);
+        Assert.DoesNotContain(first, since.Out);
+    }
 }

@@ -25,9 +25,7 @@ public static class ServiceApi
         app.MapTenantsApi();
         app.MapTransfersApi();
         app.MapOwnershipApi();
-        var audit = app.MapGroup("/api/v1/audit").WithTags("Audit");
-        audit.MapGet("/", ReadAudit).RequireApiKey(ApiRole.Auditor);
-        audit.MapGet("/verify", VerifyAudit).RequireApiKey(ApiRole.Auditor);
+        app.MapAuditApi();
         return app;
     }
 
@@ -45,10 +43,4 @@ public static class ServiceApi
         var crl = await grains.GetGrain<ITenantGrain>(tenantId).GetCrlAsync();
         return crl is null ? Problems.For(Protocol.ProvisioningError.NotFound) : TypedResults.File(crl, "application/pkix-crl");
     }
-
-    private static async Task<Ok<IReadOnlyList<AuditEntry>>> ReadAudit(HttpContext http, IProvisioningStore store, long from = 1, int count = 100) =>
-        TypedResults.Ok(await store.ReadAuditAsync(Caller.Of(http).TenantId, Math.Max(1, from), Math.Clamp(count, 1, 1000)));
-
-    private static async Task<Ok<AuditChainVerification>> VerifyAudit(HttpContext http, IProvisioningStore store) =>
-        TypedResults.Ok(await store.VerifyAuditChainAsync(Caller.Of(http).TenantId));
 }
