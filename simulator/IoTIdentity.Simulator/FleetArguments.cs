@@ -24,17 +24,22 @@ public static class FleetArguments
         return parsed is { } d && d > TimeSpan.Zero ? d : throw new ArgumentException($"--duration {text}: expected a positive 90s, 10m, 1h or hh:mm:ss");
     }
 
-    /// <summary>The remote target, when <paramref name="serviceUrl"/> is given; it then needs the MQTT endpoint, CA certificate and API key too.</summary>
-    public static RemoteTargetOptions? Remote(string? serviceUrl, string? mqtt, string? caCertificate, string? apiKey, string group)
+    /// <summary>
+    /// The remote target, when <paramref name="serviceUrl"/> is given; it then needs the MQTT endpoint, CA certificate
+    /// and API key too (the service administrator key <paramref name="adminKey"/> stays optional).
+    /// </summary>
+    public static RemoteTargetOptions? Remote(string? serviceUrl, string? mqtt, string? caCertificate, string? apiKey, string group, string? adminKey = null)
     {
         if (serviceUrl is null)
-            return (mqtt ?? caCertificate ?? apiKey) is null ? null : throw new ArgumentException("--mqtt, --ca-cert and --api-key go with --service-url");
+            return (mqtt ?? caCertificate ?? apiKey ?? adminKey) is null ? null : throw new ArgumentException("--mqtt, --ca-cert, --api-key and --admin-key go with --service-url");
+        if (adminKey is not null && !adminKey.StartsWith("iotid-admin.", StringComparison.Ordinal))
+            throw new ArgumentException("--admin-key: expected the service administrator key, iotid-admin.…");
         var missing = new[] { ("--mqtt", mqtt), ("--ca-cert", caCertificate), ("--api-key", apiKey) }.Where(p => string.IsNullOrWhiteSpace(p.Item2)).Select(p => p.Item1).ToList();
         if (missing.Count > 0) throw new ArgumentException($"--service-url needs {string.Join(", ", missing)} as well");
         if (!Uri.TryCreate(serviceUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             throw new ArgumentException($"--service-url {serviceUrl}: expected http(s)://host:port");
         RemoteTarget.ParseMqtt(mqtt!);
-        return new RemoteTargetOptions(url, mqtt!, caCertificate!, apiKey!, group);
+        return new RemoteTargetOptions(url, mqtt!, caCertificate!, apiKey!, group, adminKey);
     }
 
     /// <summary>Checks the combination: sizes and rate positive, a remote target not also a local service process.</summary>

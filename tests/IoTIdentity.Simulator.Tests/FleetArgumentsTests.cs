@@ -43,6 +43,15 @@ public sealed class FleetArgumentsTests
         Assert.Throws<ArgumentException>(() => FleetArguments.Remote(null, null, null, "iotid.dev.k.s", "g"));
 
     [Fact]
+    public void An_admin_key_goes_with_a_service_url_and_must_be_an_administrator_key()
+    {
+        Assert.Throws<ArgumentException>(() => FleetArguments.Remote(null, null, null, null, "g", "iotid-admin.s"));
+        Assert.Contains("--admin-key", Assert.Throws<ArgumentException>(() =>
+            FleetArguments.Remote("http://host:8080", "host:8883", "ca.pem", "iotid.dev.k.s", "g", "iotid.dev.k.s")).Message);
+        Assert.Equal("iotid-admin.s", FleetArguments.Remote("http://host:8080", "host:8883", "ca.pem", "iotid.dev.k.s", "g", "iotid-admin.s")!.AdminKey);
+    }
+
+    [Fact]
     public void No_remote_options_mean_the_in_process_service() => Assert.Null(FleetArguments.Remote(null, null, null, null, "g"));
 
     [Theory]
