@@ -42,9 +42,14 @@ public static class FleetArguments
         return new RemoteTargetOptions(url, mqtt!, caCertificate!, apiKey!, group, adminKey);
     }
 
-    /// <summary>Checks the combination: sizes and rate positive, a remote target not also a local service process.</summary>
-    public static void Check(FleetOptions options)
+    /// <summary>
+    /// Checks the combination: sizes and rate positive, a remote target not also a local service process, and given
+    /// the administrator key when <paramref name="scenario"/> needs it — before anything on the target changes.
+    /// </summary>
+    public static void Check(FleetOptions options, IFleetScenario? scenario = null)
     {
+        if (scenario is { NeedsServiceAdministrator: true } && options.Remote is { AdminKey: null })
+            throw new ArgumentException($"{scenario.Name} creates a tenant and needs the remote service's administrator key: pass --admin-key iotid-admin.…");
         if (options.Devices < 1) throw new ArgumentException("--devices must be at least 1");
         if (options.Swtpms < 1) throw new ArgumentException("--swtpms must be at least 1");
         if (options.Rate is <= 0 or double.NaN or double.PositiveInfinity) throw new ArgumentException("--rate must be a positive number of devices per second");

@@ -48,7 +48,7 @@ Command FleetScenario(IFleetScenario scenario)
                 FleetArguments.Duration(result.GetValue(duration)), result.GetValue(ek),
                 FleetArguments.Remote(result.GetValue(serviceUrl), result.GetValue(mqtt), result.GetValue(caCert), result.GetValue(apiKey), result.GetValue(group)!,
                     result.GetValue(adminKey)));
-            FleetArguments.Check(options);
+            FleetArguments.Check(options, scenario);
             return await FleetCommand.RunAsync(options, scenario, cancellationToken);
         }
         catch (Exception e) when (e is ArgumentException or RemoteTargetException)

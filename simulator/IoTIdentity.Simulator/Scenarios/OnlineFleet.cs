@@ -106,6 +106,17 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
         return (await all, expected.Clock.Elapsed);
     }
 
+    /// <summary>
+    /// Waits until the service has closed every device's connection (the cut-off it makes two seconds after each
+    /// transfer re-enrolment), at most <paramref name="timeout"/>; returns how many are still open.
+    /// </summary>
+    public async Task<int> WaitForCutOffAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (_connections.Values.Any(c => c.IsConnected) && deadline.Elapsed < timeout) await Task.Delay(100, cancellationToken);
+        return _connections.Values.Count(c => c.IsConnected);
+    }
+
     /// <summary>What the agent does with a command (see the type's summary).</summary>
     private Task OnCommandAsync(FleetDevice device, ReadOnlyMemory<byte> payload)
     {
