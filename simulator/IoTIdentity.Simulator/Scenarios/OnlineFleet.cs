@@ -28,7 +28,7 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
     private readonly ConcurrentDictionary<string, EnrollmentResult> _identities = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _executed = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private Expectation? _expected;
+    private volatile Expectation? _expected;
 
     /// <summary>Each online device's current enrolment result.</summary>
     public IReadOnlyDictionary<string, EnrollmentResult> Identities => _identities;
