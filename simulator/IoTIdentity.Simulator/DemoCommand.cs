@@ -31,7 +31,12 @@ public static class DemoCommand
 
             Console.WriteLine($"[demo] starting the service (data in {Path.GetFullPath(options.DataDirectory)}); its dev tenant trusts the manufacturer root");
             await using var service = await ServiceTarget.StartInProcessAsync(options.DataDirectory, swtpms[0].ManufacturerCa.RootDer, cancellationToken,
-                settings: new Dictionary<string, string?> { ["Urls"] = options.Urls, ["Mqtt:TlsPort"] = options.MqttPort.ToString() });
+                settings: new Dictionary<string, string?>
+                {
+                    ["Urls"] = options.Urls, ["Mqtt:TlsPort"] = options.MqttPort.ToString(),
+                    // no configured administrator key: the service makes one on its first start and prints it, for the user
+                    ["Provisioning:ServiceAdminKeyHash"] = null,
+                });
 
             started.Restart();
             var outcomes = await Task.WhenAll(swtpms.Select((swtpm, i) => EnrolAsync(swtpm, i, service.ClientOptions, cancellationToken)));

@@ -24,22 +24,32 @@ public static class FleetArguments
         return parsed is { } d && d > TimeSpan.Zero ? d : throw new ArgumentException($"--duration {text}: expected a positive 90s, 10m, 1h or hh:mm:ss");
     }
 
-    /// <summary>The remote target, when <paramref name="serviceUrl"/> is given; it then needs the MQTT endpoint, CA certificate and API key too.</summary>
-    public static RemoteTargetOptions? Remote(string? serviceUrl, string? mqtt, string? caCertificate, string? apiKey, string group)
+    /// <summary>
+    /// The remote target, when <paramref name="serviceUrl"/> is given; it then needs the MQTT endpoint, CA certificate
+    /// and API key too (the service administrator key <paramref name="adminKey"/> stays optional).
+    /// </summary>
+    public static RemoteTargetOptions? Remote(string? serviceUrl, string? mqtt, string? caCertificate, string? apiKey, string group, string? adminKey = null)
     {
         if (serviceUrl is null)
-            return (mqtt ?? caCertificate ?? apiKey) is null ? null : throw new ArgumentException("--mqtt, --ca-cert and --api-key go with --service-url");
+            return (mqtt ?? caCertificate ?? apiKey ?? adminKey) is null ? null : throw new ArgumentException("--mqtt, --ca-cert, --api-key and --admin-key go with --service-url");
+        if (adminKey is not null && !adminKey.StartsWith("iotid-admin.", StringComparison.Ordinal))
+            throw new ArgumentException("--admin-key: expected the service administrator key, iotid-admin.…");
         var missing = new[] { ("--mqtt", mqtt), ("--ca-cert", caCertificate), ("--api-key", apiKey) }.Where(p => string.IsNullOrWhiteSpace(p.Item2)).Select(p => p.Item1).ToList();
         if (missing.Count > 0) throw new ArgumentException($"--service-url needs {string.Join(", ", missing)} as well");
         if (!Uri.TryCreate(serviceUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             throw new ArgumentException($"--service-url {serviceUrl}: expected http(s)://host:port");
         RemoteTarget.ParseMqtt(mqtt!);
-        return new RemoteTargetOptions(url, mqtt!, caCertificate!, apiKey!, group);
+        return new RemoteTargetOptions(url, mqtt!, caCertificate!, apiKey!, group, adminKey);
     }
 
-    /// <summary>Checks the combination: sizes and rate positive, a remote target not also a local service process.</summary>
-    public static void Check(FleetOptions options)
+    /// <summary>
+    /// Checks the combination: sizes and rate positive, a remote target not also a local service process, and given
+    /// the administrator key when <paramref name="scenario"/> needs it — before anything on the target changes.
+    /// </summary>
+    public static void Check(FleetOptions options, IFleetScenario? scenario = null)
     {
+        if (scenario is { NeedsServiceAdministrator: true } && options.Remote is { AdminKey: null })
+            throw new ArgumentException($"{scenario.Name} creates a tenant and needs the remote service's administrator key: pass --admin-key iotid-admin.…");
         if (options.Devices < 1) throw new ArgumentException("--devices must be at least 1");
         if (options.Swtpms < 1) throw new ArgumentException("--swtpms must be at least 1");
         if (options.Rate is <= 0 or double.NaN or double.PositiveInfinity) throw new ArgumentException("--rate must be a positive number of devices per second");

@@ -29,13 +29,14 @@ var serviceUrl = new Option<string?>("--service-url") { Description = "A running
 var mqtt = new Option<string?>("--mqtt") { Description = "The remote target's MQTT TLS endpoint, host:port" };
 var caCert = new Option<string?>("--ca-cert") { Description = "PEM the remote MQTT server certificate chains to" };
 var apiKey = new Option<string?>("--api-key") { Description = "Operator or owner-admin API key of the remote tenant" };
+var adminKey = new Option<string?>("--admin-key") { Description = "The remote service's administrator key (iotid-admin.…), for scenarios that create a tenant (transfer)" };
 var group = new Option<string>("--group") { Description = "Remote enrolment group that trusts the fleet's manufacturer", DefaultValueFactory = _ => "iotid-sim" };
 
 Command FleetScenario(IFleetScenario scenario)
 {
     var command = new Command(scenario.Name, scenario.Description)
     {
-        fleetDevices, swtpms, fleetDirectory, ek, data, reports, serviceProcess, firmware, rate, duration, serviceUrl, mqtt, caCert, apiKey, group,
+        fleetDevices, swtpms, fleetDirectory, ek, data, reports, serviceProcess, firmware, rate, duration, serviceUrl, mqtt, caCert, apiKey, adminKey, group,
     };
     command.SetAction(async (result, cancellationToken) =>
     {
@@ -45,8 +46,9 @@ Command FleetScenario(IFleetScenario scenario)
             options = new FleetOptions(result.GetValue(fleetDevices), result.GetValue(swtpms), result.GetValue(fleetDirectory)!, result.GetValue(data)!,
                 result.GetValue(reports)!, result.GetValue(serviceProcess), result.GetValue(firmware), result.GetValue(rate),
                 FleetArguments.Duration(result.GetValue(duration)), result.GetValue(ek),
-                FleetArguments.Remote(result.GetValue(serviceUrl), result.GetValue(mqtt), result.GetValue(caCert), result.GetValue(apiKey), result.GetValue(group)!));
-            FleetArguments.Check(options);
+                FleetArguments.Remote(result.GetValue(serviceUrl), result.GetValue(mqtt), result.GetValue(caCert), result.GetValue(apiKey), result.GetValue(group)!,
+                    result.GetValue(adminKey)));
+            FleetArguments.Check(options, scenario);
             return await FleetCommand.RunAsync(options, scenario, cancellationToken);
         }
         catch (Exception e) when (e is ArgumentException or RemoteTargetException)

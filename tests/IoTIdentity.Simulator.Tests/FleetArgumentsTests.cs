@@ -43,6 +43,25 @@ public sealed class FleetArgumentsTests
         Assert.Throws<ArgumentException>(() => FleetArguments.Remote(null, null, null, "iotid.dev.k.s", "g"));
 
     [Fact]
+    public void An_admin_key_goes_with_a_service_url_and_must_be_an_administrator_key()
+    {
+        Assert.Throws<ArgumentException>(() => FleetArguments.Remote(null, null, null, null, "g", "iotid-admin.s"));
+        Assert.Contains("--admin-key", Assert.Throws<ArgumentException>(() =>
+            FleetArguments.Remote("http://host:8080", "host:8883", "ca.pem", "iotid.dev.k.s", "g", "iotid.dev.k.s")).Message);
+        Assert.Equal("iotid-admin.s", FleetArguments.Remote("http://host:8080", "host:8883", "ca.pem", "iotid.dev.k.s", "g", "iotid-admin.s")!.AdminKey);
+    }
+
+    [Fact]
+    public void The_transfer_scenario_against_a_remote_service_without_an_admin_key_is_refused_before_it_starts()
+    {
+        var remote = FleetArguments.Remote("http://host:8080", "host:8883", "ca.pem", "iotid.dev.k.s", "g");
+        var options = new FleetOptions(10, 2, "fleet", "data", "reports", Remote: remote);
+        Assert.Contains("--admin-key", Assert.Throws<ArgumentException>(() => FleetArguments.Check(options, new TransferScenario())).Message);
+        FleetArguments.Check(options with { Remote = remote! with { AdminKey = "iotid-admin.s" } }, new TransferScenario());
+        FleetArguments.Check(options, new FirstBootScenario());
+    }
+
+    [Fact]
     public void No_remote_options_mean_the_in_process_service() => Assert.Null(FleetArguments.Remote(null, null, null, null, "g"));
 
     [Theory]

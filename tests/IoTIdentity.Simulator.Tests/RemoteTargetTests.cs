@@ -62,6 +62,16 @@ public sealed class RemoteTargetTests(ServiceProcessFixture fixture) : IClassFix
         Assert.Single(group.RootElement.GetProperty("trustedRootsPem").EnumerateArray());
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task The_service_process_gives_the_administrator_key_it_printed_on_its_first_start()
+    {
+        var admin = await fixture.Service.GetAdminApiAsync(CancellationToken.None);
+
+        Assert.StartsWith("iotid-admin.", admin!.ApiKey);
+        using var http = admin.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/v1/tenants")).StatusCode);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Setting_up_a_group_twice_keeps_one_copy_of_the_manufacturer_root_and_the_group_settings()
     {

@@ -16,6 +16,9 @@ public interface IFleetScenario
     /// <summary>Runs the scenario against a target that already trusts the fleet; one report per phase, in order.</summary>
     Task<IReadOnlyList<Reporting.ScenarioReport>> RunAsync(ScenarioContext context, CancellationToken cancellationToken);
 
+    /// <summary>Whether the scenario acts as the service administrator (creates tenants): a remote target then needs <c>--admin-key</c>.</summary>
+    bool NeedsServiceAdministrator => false;
+
     /// <summary>Whether a report is the outcome this scenario wants (default: every device as expected, no errors).</summary>
     bool Passed(Reporting.ScenarioReport report) => report.Succeeded == report.Devices && report.Errors.Count == 0;
 }

@@ -20,4 +20,10 @@ public interface IServiceTarget : IAsyncDisposable
     /// transfer); null when the target cannot give one.
     /// </summary>
     Task<ServiceApi?> GetApiAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The HTTP API with the service administrator's key (<c>iotid-admin.…</c>), for scenarios that create tenants
+    /// (transfer); null when the target does not know it.
+    /// </summary>
+    Task<ServiceApi?> GetAdminApiAsync(CancellationToken cancellationToken);
 }

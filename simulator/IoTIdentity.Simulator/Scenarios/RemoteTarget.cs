@@ -13,7 +13,8 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// <param name="CaCertificatePath">PEM file of the certificate(s) the MQTT server certificate must chain to.</param>
 /// <param name="ApiKey">An operator (or owner-admin) API key of the tenant.</param>
 /// <param name="Group">The enrolment group the simulator keeps trusting its manufacturer.</param>
-public sealed record RemoteTargetOptions(Uri ServiceUrl, string Mqtt, string CaCertificatePath, string ApiKey, string Group = "iotid-sim");
+/// <param name="AdminKey">The service administrator key (<c>iotid-admin.…</c>), for scenarios that create tenants; optional.</param>
+public sealed record RemoteTargetOptions(Uri ServiceUrl, string Mqtt, string CaCertificatePath, string ApiKey, string Group = "iotid-sim", string? AdminKey = null);
 
 /// <summary>
 /// A service someone else runs, reached only as devices and operators reach it: the fleet's manufacturer root is
@@ -23,11 +24,13 @@ public sealed record RemoteTargetOptions(Uri ServiceUrl, string Mqtt, string CaC
 public sealed class RemoteTarget : IServiceTarget
 {
     private readonly ServiceApi _api;
+    private readonly ServiceApi? _admin;
 
-    private RemoteTarget(EnrollmentClientOptions clientOptions, ServiceApi api)
+    private RemoteTarget(EnrollmentClientOptions clientOptions, ServiceApi api, ServiceApi? admin)
     {
         ClientOptions = clientOptions;
         _api = api;
+        _admin = admin;
     }
 
     /// <inheritdoc/>
@@ -38,6 +41,9 @@ public sealed class RemoteTarget : IServiceTarget
 
     /// <inheritdoc/>
     public Task<ServiceApi?> GetApiAsync(CancellationToken cancellationToken) => Task.FromResult<ServiceApi?>(_api);
+
+    /// <summary>The HTTP API with <c>--admin-key</c>, when given.</summary>
+    public Task<ServiceApi?> GetAdminApiAsync(CancellationToken cancellationToken) => Task.FromResult(_admin);
 
     /// <summary>
     /// Makes the target's group trust <paramref name="manufacturerRoot"/> (and, when given, allow only
@@ -83,7 +89,7 @@ public sealed class RemoteTarget : IServiceTarget
         return new RemoteTarget(new EnrollmentClientOptions
         {
             Host = host, Port = port, TrustAnchors = anchors, RequestTimeout = TimeSpan.FromSeconds(60),
-        }, api);
+        }, api, options.AdminKey is { Length: > 0 } admin ? new ServiceApi(options.ServiceUrl, admin) : null);
     }
 
     /// <summary>Splits <c>host:port</c> (or <c>host</c>, port 8883; <c>[v6]:port</c>).</summary>

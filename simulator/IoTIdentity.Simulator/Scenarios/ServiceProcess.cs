@@ -16,8 +16,9 @@ public sealed class ServiceProcess : IServiceTarget
     private readonly Process _process;
     private readonly Queue<string> _output;
 
-    private ServiceProcess(Process process, Queue<string> output, Uri httpUrl, int mqttPort, string trustAnchorPath, string? apiKey)
+    private ServiceProcess(Process process, Queue<string> output, Uri httpUrl, int mqttPort, string trustAnchorPath, string? apiKey, string? adminKey)
     {
+        AdminKey = adminKey;
         _process = process;
         _output = output;
         HttpUrl = httpUrl;
@@ -31,6 +32,12 @@ public sealed class ServiceProcess : IServiceTarget
 
     /// <summary>The dev tenant's owner-admin API key, which the service prints once, on the first start in a data directory; else null.</summary>
     public string? ApiKey { get; }
+
+    /// <summary>
+    /// The service administrator key, which the service prints once, on the first start in a data directory when no
+    /// <c>Provisioning:ServiceAdminKeyHash</c> is configured; else null.
+    /// </summary>
+    public string? AdminKey { get; }
 
     /// <summary>The MQTT TLS port.</summary>
     public int MqttPort { get; }
@@ -51,6 +58,10 @@ public sealed class ServiceProcess : IServiceTarget
     /// <inheritdoc/>
     public Task<ServiceApi?> GetApiAsync(CancellationToken cancellationToken) =>
         Task.FromResult(ApiKey is null ? null : new ServiceApi(HttpUrl, ApiKey));
+
+    /// <inheritdoc/>
+    public Task<ServiceApi?> GetAdminApiAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(AdminKey is null ? null : new ServiceApi(HttpUrl, AdminKey));
 
     /// <summary>How devices reach the MQTT endpoint.</summary>
     public EnrollmentClientOptions ClientOptions => new()
@@ -129,13 +140,16 @@ public sealed class ServiceProcess : IServiceTarget
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var output = new Queue<string>();
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
-        string? apiKey = null;
+        string? apiKey = null, adminKey = null;
         process.OutputDataReceived += (_, line) =>
         {
             Keep(output, line.Data);
-            // DevBootstrap prints the new dev tenant's key alone on the line after it announces it: "[iotid]   iotid.…"
-            if (line.Data?.Trim() is { } text && text.StartsWith("[iotid]", StringComparison.Ordinal) && text[7..].Trim() is var key && key.StartsWith("iotid.", StringComparison.Ordinal))
-                apiKey = key;
+            // DevBootstrap prints each new key alone on the line after it announces it: "[iotid]   iotid.…", "[iotid]   iotid-admin.…"
+            if (line.Data?.Trim() is { } text && text.StartsWith("[iotid]", StringComparison.Ordinal) && text[7..].Trim() is var key)
+            {
+                if (key.StartsWith("iotid.", StringComparison.Ordinal)) apiKey = key;
+                else if (key.StartsWith("iotid-admin.", StringComparison.Ordinal)) adminKey = key;
+            }
         };
         process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
         process.BeginOutputReadLine();
@@ -156,8 +170,11 @@ public sealed class ServiceProcess : IServiceTarget
             if (DateTime.UtcNow > deadline) throw new TimeoutException("the service did not answer within 120 s");
             await Task.Delay(200, cancellationToken);
         }
-        for (var i = 0; fresh && apiKey is null && i < 50; i++) await Task.Delay(100, cancellationToken); // the key line may still be in the pipe
-        return new ServiceProcess(process, output, new Uri($"http://127.0.0.1:{http}"), mqtt, Path.Combine(Path.GetFullPath(dataDirectory), "mqtt-dev-cert.pem"), apiKey);
+        // the key lines may still be in the pipe; no administrator key is printed when its hash is configured
+        var adminConfigured = start.ArgumentList.Any(a => a.Contains("ServiceAdminKeyHash", StringComparison.Ordinal))
+            || start.Environment.Keys.Any(k => k.Contains("ServiceAdminKeyHash", StringComparison.Ordinal));
+        for (var i = 0; fresh && (apiKey is null || (adminKey is null && !adminConfigured)) && i < 50; i++) await Task.Delay(100, cancellationToken);
+        return new ServiceProcess(process, output, new Uri($"http://127.0.0.1:{http}"), mqtt, Path.Combine(Path.GetFullPath(dataDirectory), "mqtt-dev-cert.pem"), apiKey, adminKey);
     }
 
     private static string Tail(Queue<string> output)

@@ -19,8 +19,13 @@ namespace IoTIdentity.Simulator.Scenarios;
 public sealed class ServiceTarget : IServiceTarget
 {
     private readonly WebApplication _app;
+    private readonly string? _adminKey;
 
-    private ServiceTarget(WebApplication app) => _app = app;
+    private ServiceTarget(WebApplication app, string? adminKey)
+    {
+        _app = app;
+        _adminKey = adminKey;
+    }
 
     /// <summary>The service's services (inventory, grains), for checks.</summary>
     public IServiceProvider Services => _app.Services;
@@ -40,15 +45,26 @@ public sealed class ServiceTarget : IServiceTarget
 
     private ServiceApi? _api;
 
-    /// <summary>The HTTP API with an operator key of the dev tenant, created (through its grain) on first use.</summary>
+    /// <summary>
+    /// The HTTP API with an owner-admin key of the dev tenant (the fleet's owner: it may transfer devices), created
+    /// through its grain on first use.
+    /// </summary>
     public async Task<ServiceApi?> GetApiAsync(CancellationToken cancellationToken)
     {
         if (_api is not null) return _api;
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        if (address is null) return null;
-        var key = await _app.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>("dev").CreateApiKeyAsync(ApiRole.Operator, "simulator");
-        return _api = new ServiceApi(new Uri(address), key.Key);
+        if (Address is not { } address) return null;
+        var key = await _app.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>("dev").CreateApiKeyAsync(ApiRole.OwnerAdmin, "simulator");
+        return _api = new ServiceApi(address, key.Key);
     }
+
+    /// <summary>
+    /// The HTTP API with the service administrator key the target configured (<c>Provisioning:ServiceAdminKeyHash</c>
+    /// of a key it made); null when the caller's settings configured another hash.
+    /// </summary>
+    public Task<ServiceApi?> GetAdminApiAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(_adminKey is not null && Address is { } address ? new ServiceApi(address, _adminKey) : null);
+
+    private Uri? Address => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } a ? new Uri(a) : null;
 
     /// <summary>Starts the service in-process and makes the dev tenant trust <paramref name="manufacturerRoot"/>.</summary>
     /// <param name="dataDirectory">The service's data directory.</param>
@@ -72,7 +88,11 @@ public sealed class ServiceTarget : IServiceTarget
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Error",
         };
+        // the target is the service's configurer, so it holds the administrator key whose hash it configures
+        var adminKey = ServiceAdminKeys.New();
+        configuration["Provisioning:ServiceAdminKeyHash"] = Convert.ToHexString(ServiceAdminKeys.Hash(adminKey));
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
+        if (configuration["Provisioning:ServiceAdminKeyHash"] != Convert.ToHexString(ServiceAdminKeys.Hash(adminKey))) adminKey = null;
         var app = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(configuration));
         await app.StartAsync(cancellationToken);
         var group = app.Services.GetRequiredService<IGrainFactory>().GetGrain<IEnrollmentGroupGrain>("dev/default");
@@ -81,7 +101,7 @@ public sealed class ServiceTarget : IServiceTarget
             policy = await group.SetPolicyAsync(policy with { TrustedRoots = policy.TrustedRoots.Add(manufacturerRoot) });
         if (allowedFirmware is not null)
             await group.SetPolicyAsync(policy with { AllowedFirmware = [FirmwareRelease.From(allowedFirmware)] });
-        return new ServiceTarget(app);
+        return new ServiceTarget(app, adminKey);
     }
 
     /// <inheritdoc/>
