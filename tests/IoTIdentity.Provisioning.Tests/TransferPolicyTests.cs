@@ -18,6 +18,30 @@ public sealed class TransferPolicyTests(ServiceFixture service) : IClassFixture<
     public async Task DisposeAsync() => await _devices.DisposeAsync();
 
     [Fact]
+    public async Task A_device_handed_over_gives_its_old_owner_back_the_quota_it_used()
+    {
+        var a = await service.CreateTenantAsync($"qa-{Guid.NewGuid():N}"[..20], [_devices.Manufacturer.RootDer]);
+        using var aHttp = a.Http;
+        Assert.Equal(HttpStatusCode.OK, (await aHttp.PutAsJsonAsync("/api/v1/tenant/quota", new { maxDevices = 1 })).StatusCode);
+        var device = await _devices.EnrollNewAsync(service);
+        var b = await service.CreateTenantAsync($"qb-{Guid.NewGuid():N}"[..20], [_devices.Manufacturer.RootDer]);
+        using var bHttp = b.Http;
+        Assert.Equal(1, await DeviceCountAsync(aHttp, "/api/v1/tenant"));
+        Assert.Equal(1, await DeviceCountAsync(aHttp, "/api/v1/enrollment-groups/default"));
+
+        var created = await aHttp.PostAsJsonAsync("/api/v1/transfers", new { targetTenantId = b.TenantId, deviceIds = new[] { device.DeviceId } });
+        var transfer = (await created.Content.ReadFromJsonAsync<TransferView>())!;
+        Assert.Equal(HttpStatusCode.OK, (await bHttp.PostAsJsonAsync($"/api/v1/transfers/{transfer.TransferId}/accept", new { groupId = "default" })).StatusCode);
+        await TransferPolling.WaitForAsync(bHttp, transfer.TransferId, v => v.Counts.CommandSent == 1, TimeSpan.FromSeconds(30), "the command sent");
+
+        Assert.Equal(0, await DeviceCountAsync(aHttp, "/api/v1/tenant"));
+        Assert.Equal(0, await DeviceCountAsync(aHttp, "/api/v1/enrollment-groups/default"));
+    }
+
+    private static async Task<int> DeviceCountAsync(HttpClient http, string path) =>
+        (await http.GetFromJsonAsync<JsonElement>(path)).GetProperty("deviceCount").GetInt32();
+
+    [Fact]
     public async Task With_revocation_at_acceptance_the_old_certificate_is_revoked_at_once_and_the_command_waits_for_the_reconnect()
     {
         var a = await service.CreateTenantAsync($"pa-{Guid.NewGuid():N}"[..20], [_devices.Manufacturer.RootDer]);

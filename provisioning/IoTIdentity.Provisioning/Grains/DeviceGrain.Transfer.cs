@@ -72,6 +72,8 @@ public sealed partial class DeviceGrain
             },
         };
         await state.WriteStateAsync();
+        // the device no longer uses A's quota (once: the state just written no longer counts it there)
+        if (s.CountedInQuota) await GrainFactory.GetGrain<IEnrollmentGroupGrain>($"{s.TenantId}/{s.GroupId}").ReleaseAsync(DeviceId);
         await store.RemoveDeviceAsync(order.SourceTenantId, DeviceId);
         await UpdateInventoryAsync();
         var details = new Dictionary<string, string> { ["transfer"] = order.TransferId, ["from"] = order.SourceTenantId, ["to"] = order.TargetTenantId };

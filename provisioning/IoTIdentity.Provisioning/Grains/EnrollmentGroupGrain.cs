@@ -49,5 +49,16 @@ public sealed class EnrollmentGroupGrain(
         return true;
     }
 
+    public async Task ReleaseAsync(string deviceId)
+    {
+        if (state.State.DeviceCount > 0)
+        {
+            state.State = state.State with { DeviceCount = state.State.DeviceCount - 1 };
+            await state.WriteStateAsync();
+        }
+        // the group may have been deleted and made again since: the tenant counted the device all the same
+        await grains.GetGrain<ITenantGrain>(Ids.Tenant).ReleaseDeviceAsync(deviceId);
+    }
+
     public Task<int> GetDeviceCountAsync() => Task.FromResult(state.State.DeviceCount);
 }

@@ -18,6 +18,9 @@ public interface IEnrollmentGroupGrain : IGrainWithStringKey
     /// <summary>Counts a new device against the group's quota and then the tenant's; false when either is used up.</summary>
     Task<bool> TryAdmitAsync(string deviceId);
 
+    /// <summary>Gives back the quota a device used, in the group and then the tenant (it left the tenant); never below zero.</summary>
+    Task ReleaseAsync(string deviceId);
+
     /// <summary>How many devices the group has admitted.</summary>
     Task<int> GetDeviceCountAsync();
 }

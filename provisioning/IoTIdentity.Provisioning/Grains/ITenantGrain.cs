@@ -27,6 +27,9 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Counts a new device against the tenant quota; false when it is used up. A missing tenant counts nothing.</summary>
     Task<bool> TryAdmitDeviceAsync(string deviceId);
 
+    /// <summary>Gives back the quota a device used (it left the tenant); never below zero.</summary>
+    Task ReleaseDeviceAsync(string deviceId);
+
     /// <summary>Replaces the tenant-wide trusted TPM manufacturer roots (DER).</summary>
     Task SetManufacturerRootsAsync(ImmutableList<byte[]> roots);
 

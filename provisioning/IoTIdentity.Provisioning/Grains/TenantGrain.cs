@@ -68,6 +68,13 @@ public sealed class TenantGrain(
         return true;
     }
 
+    public async Task ReleaseDeviceAsync(string deviceId)
+    {
+        if (!state.State.Exists || state.State.DeviceCount == 0) return;
+        state.State = state.State with { DeviceCount = state.State.DeviceCount - 1 };
+        await state.WriteStateAsync();
+    }
+
     public async Task SetManufacturerRootsAsync(ImmutableList<byte[]> roots)
     {
         RequireExists();
