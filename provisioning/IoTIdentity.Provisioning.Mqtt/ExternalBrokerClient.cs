@@ -73,6 +73,9 @@ public sealed class ExternalBrokerClient : IDeviceChannel, IHostedService, IAsyn
     /// <inheritdoc/>
     public MqttChannelHealth Health => _health;
 
+    /// <inheritdoc/>
+    public bool ReachesOnlyThisSilo => false;
+
     internal Meter Meter => _metrics.Meter;
 
     private int Port => _broker.Port != 0 ? _broker.Port : _broker.UseTls ? 8883 : 1883;

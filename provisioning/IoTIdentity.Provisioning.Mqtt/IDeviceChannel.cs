@@ -22,6 +22,12 @@ public interface IDeviceChannel
 
     /// <summary>The channel's state now, for <c>/healthz</c>.</summary>
     MqttChannelHealth Health { get; }
+
+    /// <summary>
+    /// Whether the channel reaches only the devices connected to this silo (an embedded broker per silo), so a caller
+    /// that must reach a device anywhere in the cluster asks every silo; false when a shared broker routes to every device.
+    /// </summary>
+    bool ReachesOnlyThisSilo { get; }
 }
 
 /// <summary>The MQTT side's state as <c>/healthz</c> reports it.</summary>

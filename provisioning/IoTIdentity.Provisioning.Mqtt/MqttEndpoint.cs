@@ -68,6 +68,9 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     public bool IsRunning => _server?.IsStarted == true;
 
     /// <inheritdoc/>
+    public bool ReachesOnlyThisSilo => true;
+
+    /// <inheritdoc/>
     public MqttChannelHealth Health => IsRunning ? new("embedded", "listening", true) : new("embedded", "stopped", false);
 
     internal Meter Meter => _metrics.Meter;

@@ -102,26 +102,21 @@ public static class AuditApi
         {
             filter = null!;
             problem = null!;
-            DateTimeOffset? start = null, end = null;
-            if (from is not null)
-            {
-                if (!DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
-                {
-                    problem = Problems.For(ProvisioningError.MalformedRequest, "from must be an ISO 8601 time");
-                    return false;
-                }
-                start = value;
-            }
-            if (to is not null)
-            {
-                if (!DateTimeOffset.TryParse(to, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
-                {
-                    problem = Problems.For(ProvisioningError.MalformedRequest, "to must be an ISO 8601 time");
-                    return false;
-                }
-                end = value;
-            }
+            if (!TryParseTime(from, "from", out var start, ref problem) || !TryParseTime(to, "to", out var end, ref problem)) return false;
             filter = new AuditFilter(start, end, string.IsNullOrEmpty(deviceId) ? null : deviceId, string.IsNullOrEmpty(action) ? null : action);
+            return true;
+        }
+
+        private static bool TryParseTime(string? text, string name, out DateTimeOffset? time, ref ProblemHttpResult problem)
+        {
+            time = null;
+            if (text is null) return true;
+            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+            {
+                problem = Problems.For(ProvisioningError.MalformedRequest, $"{name} must be an ISO 8601 time");
+                return false;
+            }
+            time = value;
             return true;
         }
     }

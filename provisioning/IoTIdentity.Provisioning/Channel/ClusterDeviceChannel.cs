@@ -14,7 +14,7 @@ public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFac
     /// <summary>Closes every live session of <paramref name="deviceId"/>; returns how many connections were closed.</summary>
     public async Task<int> CloseSessionsAsync(string deviceId)
     {
-        if (local is not MqttEndpoint) return await local.CloseSessionsAsync(deviceId);
+        if (!local.ReachesOnlyThisSilo) return await local.CloseSessionsAsync(deviceId);
         var closed = await OnEverySiloAsync(deviceId, silo => silo.CloseSessionsAsync(deviceId));
         return closed.Sum();
     }
@@ -22,7 +22,7 @@ public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFac
     /// <summary>Publishes <paramref name="payload"/> on <paramref name="deviceId"/>'s command topic wherever the device is connected.</summary>
     public async Task PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default)
     {
-        if (local is not MqttEndpoint)
+        if (!local.ReachesOnlyThisSilo)
         {
             await local.PublishCommandAsync(deviceId, payload, cancellationToken);
             return;

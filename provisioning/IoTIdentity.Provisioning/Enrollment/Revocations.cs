@@ -53,8 +53,7 @@ public sealed partial class Revocations(IGrainFactory grains, IProvisioningStore
     {
         var now = clock.GetUtcNow();
         if (serialNumbers.Count > 0)
-            await grains.GetGrain<ITenantGrain>(issuingTenantId).RevokeCertificatesAsync(
-                serialNumbers.Select(s => new RevocationRecord { SerialNumber = s, RevokedAt = now, Reason = (int)reason, DeviceId = deviceId }).ToList());
+            await grains.GetGrain<ITenantGrain>(issuingTenantId).RevokeCertificatesAsync(RevocationRecord.For(deviceId, serialNumbers, reason, now));
         if (closeAfter <= TimeSpan.Zero) await CloseFormerOwnerSessionsAsync(issuingTenantId, deviceId);
         else _ = Task.Run(async () =>
         {

@@ -58,7 +58,7 @@ public sealed partial class DeviceGrain
         var now = clock.GetUtcNow();
         var chain = Entries(s.OwnershipChain ?? await GenesisChainAsync(order.SourceTenantId, s.EnrolledAt ?? now));
         var handover = await OwnershipEntries.AppendAsync(chain, DeviceId, order.SourceTenantId, order.TargetTenantId, now, SignerOf(order.SourceTenantId));
-        var oldSerials = s.PastSerials.Concat(s.Current is { } c ? [c.SerialNumber] : []).Except(s.CutOffSerials).ToImmutableList();
+        var oldSerials = s.Serials.Except(s.CutOffSerials).ToImmutableList();
 
         // 2. the device belongs to B from here on (A gets not-found); the old owner's open challenge is void
         state.State = s with

@@ -326,10 +326,8 @@ public sealed partial class DeviceGrain(
     {
         if (state.State.TenantId != tenantId) return false;
         var now = clock.GetUtcNow();
-        var serials = state.State.PastSerials.Concat(state.State.Current is { } c ? [c.SerialNumber] : [])
-            .Where(s => IsIssuedBy(s, tenantId)).ToList();
         await GrainFactory.GetGrain<ITenantGrain>(tenantId).RevokeCertificatesAsync(
-            serials.Select(s => new RevocationRecord { SerialNumber = s, RevokedAt = now, Reason = (int)reason, DeviceId = DeviceId }).ToList());
+            RevocationRecord.For(DeviceId, state.State.Serials.Where(s => IsIssuedBy(s, tenantId)), reason, now));
         state.State = state.State with { Status = DeviceStatus.Revoked, Challenge = null, UpdatedAt = now };
         await state.WriteStateAsync();
         await UpdateInventoryAsync();
@@ -342,7 +340,7 @@ public sealed partial class DeviceGrain(
     {
         if (!IsIssuedBy(serialNumber, tenantId)) return CertificateRevocationOutcome.NotFound;
         await GrainFactory.GetGrain<ITenantGrain>(tenantId).RevokeCertificatesAsync(
-            [new RevocationRecord { SerialNumber = serialNumber, RevokedAt = clock.GetUtcNow(), Reason = (int)reason, DeviceId = DeviceId }]);
+            RevocationRecord.For(DeviceId, [serialNumber], reason, clock.GetUtcNow()));
         await audit.RecordAsync(tenantId, "revoke-certificate", DeviceId, "done", [], actor,
             new Dictionary<string, string> { ["serial"] = serialNumber, ["reason"] = CrlReasonNames.NameOf(reason) });
         return state.State.Current?.SerialNumber == serialNumber ? CertificateRevocationOutcome.RevokedCurrent : CertificateRevocationOutcome.Revoked;

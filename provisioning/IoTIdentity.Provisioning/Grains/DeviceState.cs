@@ -32,6 +32,9 @@ public sealed record DeviceState
     // ids 30..39 belong to revocation (ids 18..29 are left to the transfer work)
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
+
+    /// <summary>Every serial the device holds or held: the past ones, then the current one.</summary>
+    public IEnumerable<string> Serials => Current is null ? PastSerials : PastSerials.Append(Current.SerialNumber);
 }
 
 /// <summary>One certificate a device was issued: what <c>GET /api/v1/certificates/{serial}</c> shows beside its revocation.</summary>
