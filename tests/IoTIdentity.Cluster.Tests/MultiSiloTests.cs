@@ -160,6 +160,7 @@ public sealed class MultiSiloTests(CosmosServerFixture cosmos, ITestOutputHelper
         private const int MaxAttempts = 40;
         private readonly ConcurrentDictionary<int, bool> _killed = new();
         private int _completed;
+        private readonly int[] _completedPerSilo = new int[silos.Count];
 
         public int Completed => Volatile.Read(ref _completed);
 
@@ -167,9 +168,10 @@ public sealed class MultiSiloTests(CosmosServerFixture cosmos, ITestOutputHelper
 
         public void Killed(int silo) => _killed[silo] = true;
 
+        /// <summary>Until <paramref name="count"/> devices have enrolled, and at least one through every silo (so the victim served some).</summary>
         public async Task WaitForCompletedAsync(int count)
         {
-            while (Completed < count) await Task.Delay(50, cancellationToken);
+            while (Completed < count || _completedPerSilo.Any(c => c == 0)) await Task.Delay(50, cancellationToken);
         }
 
         public async Task<Enrolled> EnrolAsync(FleetDevice device, int firstSilo)
@@ -184,6 +186,7 @@ public sealed class MultiSiloTests(CosmosServerFixture cosmos, ITestOutputHelper
                     await using var client = await EnrollmentClient.ConnectAsync(device.DeviceId, options, cancellationToken);
                     var result = await fleet.RunOnSlotAsync(device.Slot,
                         tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(client, cancellationToken), cancellationToken);
+                    Interlocked.Increment(ref _completedPerSilo[silo]);
                     Interlocked.Increment(ref _completed);
                     return new Enrolled(device.DeviceId, silo, result.Issued.SerialNumber);
                 }
