@@ -1,11 +1,9 @@
-using IoTIdentity.Provisioning.Hosting;
+using IoTIdentity.Provisioning.Host.Hosting;
 using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.TestKit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans;
-using Orleans.Runtime;
 
 namespace IoTIdentity.Cluster.Tests;
 

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using IoTIdentity.DeviceAgent.State;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Tests;
 using IoTIdentity.Simulator.Swtpm;
 using Microsoft.Extensions.Logging.Abstractions;

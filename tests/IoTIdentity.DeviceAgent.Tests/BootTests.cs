@@ -1,4 +1,4 @@
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Protocol.Messages;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Tests;
 using IoTIdentity.Simulator.Factory;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using IoTIdentity.Protocol.Messages;
-using IoTIdentity.Provisioning.Enrollment;
+using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Tests;
 using Microsoft.Extensions.DependencyInjection;
 

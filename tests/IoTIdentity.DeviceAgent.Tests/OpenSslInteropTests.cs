@@ -4,7 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 
 namespace IoTIdentity.Fleet.Cli.Tests;
 

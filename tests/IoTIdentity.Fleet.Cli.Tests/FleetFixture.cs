@@ -1,9 +1,8 @@
 using IoTIdentity.DeviceAgent.Enrollment;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Tests;
 using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
-using IoTIdentity.TestKit;
 using IoTIdentity.Tpm.Commands;
 
 namespace IoTIdentity.Fleet.Cli.Tests;

@@ -1,13 +1,12 @@
-using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net;
 using System.Net.Http.Json;
-using IoTIdentity.DeviceAgent.Enrollment;
 using System.Text.Json;
+using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol.Messages;
-using IoTIdentity.Provisioning.Enrollment;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Simulator.Swtpm;
-using IoTIdentity.TestKit;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;

@@ -1,12 +1,11 @@
-using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Diagnostics;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Storage;
-using IoTIdentity.TestKit;
 using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
-using IoTIdentity.Provisioning.Grains;
-using IoTIdentity.Provisioning.Hosting;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Host.Hosting;
 using IoTIdentity.Provisioning.Storage.Cosmos;
 using IoTIdentity.TestKit;
 using Microsoft.Extensions.Configuration;

@@ -1,4 +1,3 @@
-using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -6,12 +5,8 @@ using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
-using IoTIdentity.Provisioning.Grains;
-using IoTIdentity.TestKit;
-using IoTIdentity.Simulator.Swtpm;
-using IoTIdentity.Tpm.Commands;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Tpm.Keys;
-using IoTIdentity.Tpm.Sessions;
 using IoTIdentity.Tpm.Structures;
 
 namespace IoTIdentity.Provisioning.Tests;

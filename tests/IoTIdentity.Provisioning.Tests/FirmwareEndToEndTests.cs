@@ -1,15 +1,11 @@
-using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net;
 using System.Net.Http.Json;
 using IoTIdentity.Attestation.EventLog;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
-using IoTIdentity.Provisioning.Api;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Host.Api;
 using IoTIdentity.Provisioning.Storage;
-using IoTIdentity.Simulator.Swtpm;
-using IoTIdentity.TestKit;
-using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Types;
 
 namespace IoTIdentity.Provisioning.Tests;

@@ -1,7 +1,7 @@
 using System.Net;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
-using IoTIdentity.Provisioning.Enrollment;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Grains;
 
 namespace IoTIdentity.Provisioning.Tests;

@@ -1,9 +1,8 @@
-using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net.Http.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
-using IoTIdentity.Provisioning.Grains;
-using IoTIdentity.TestKit;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
 
 namespace IoTIdentity.Provisioning.Tests;

@@ -1,4 +1,3 @@
-using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -6,11 +5,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
-using IoTIdentity.Provisioning.Grains;
-using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.TestKit;
-using IoTIdentity.Tpm.Commands;
-using IoTIdentity.Tpm.Sessions;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.X509;

@@ -1,14 +1,12 @@
-using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using IoTIdentity.DeviceAgent.Enrollment;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Simulator.Swtpm;
-using IoTIdentity.TestKit;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
-using IoTIdentity.Tpm.Sessions;
 
 namespace IoTIdentity.Provisioning.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTIdentity.Provisioning.Tests;

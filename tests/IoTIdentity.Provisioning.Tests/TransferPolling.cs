@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 
 namespace IoTIdentity.Provisioning.Tests;
 

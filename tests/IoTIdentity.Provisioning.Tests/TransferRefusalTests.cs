@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
-using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Abstractions;
 using Microsoft.AspNetCore.Mvc;
 
 namespace IoTIdentity.Provisioning.Tests;

@@ -1,14 +1,14 @@
 using IoTIdentity.Attestation.Firmware;
 using IoTIdentity.DeviceAgent.Enrollment;
-using IoTIdentity.Provisioning.Grains;
-using IoTIdentity.Provisioning.Hosting;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Host.Hosting;
 using IoTIdentity.Provisioning.Mqtt;
+using IoTIdentity.Simulator.Swtpm;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using IoTIdentity.Simulator.Swtpm;
 
 namespace IoTIdentity.Simulator.Scenarios;
 

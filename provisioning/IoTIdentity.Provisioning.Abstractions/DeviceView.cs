@@ -1,0 +1,19 @@
+namespace IoTIdentity.Provisioning.Abstractions;
+
+/// <summary>A device as the management API shows it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeviceView
+{
+    [Id(0)] public required string DeviceId { get; init; }
+    [Id(1)] public required string TenantId { get; init; }
+    [Id(2)] public required DeviceStatus Status { get; init; }
+    [Id(3)] public string? GroupId { get; init; }
+    [Id(4)] public string? CertificateSerial { get; init; }
+    [Id(5)] public DateTimeOffset? CertificateNotAfter { get; init; }
+    [Id(6)] public DateTimeOffset? EnrolledAt { get; init; }
+    [Id(7)] public DateTimeOffset? LastAttestedAt { get; init; }
+    [Id(8)] public IReadOnlyDictionary<int, string>? Pcrs { get; init; }
+    [Id(9)] public IReadOnlyList<string> PastSerials { get; init; } = [];
+    [Id(10)] public string? Firmware { get; init; }
+    [Id(11)] public bool Compliant { get; init; } = true;
+}

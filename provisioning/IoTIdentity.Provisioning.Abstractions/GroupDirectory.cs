@@ -1,0 +1,5 @@
+namespace IoTIdentity.Provisioning.Abstractions;
+
+/// <summary>The directory's content.</summary>
+[GenerateSerializer, Immutable]
+public sealed record GroupDirectory([property: Id(0)] long Version, [property: Id(1)] IReadOnlyList<string> GroupKeys);

@@ -1,0 +1,61 @@
+namespace IoTIdentity.Provisioning.Abstractions;
+
+/// <summary>
+/// One device (key = deviceId). Its single activation serializes the device's transitions, which is what makes a
+/// challenge single-use and issuance exactly-once; durable writes are ETag-guarded against a duplicate activation.
+/// </summary>
+public interface IDeviceGrain : IGrainWithStringKey
+{
+    /// <summary>1. register: validates the EK and AK, finds the enrolment, answers with a challenge.</summary>
+    Task<DeviceReplyMessage> RegisterAsync(byte[] requestJson, string? remoteAddress);
+
+    /// <summary>2. attest: checks the answer to the open challenge and issues the certificate.</summary>
+    Task<DeviceReplyMessage> AttestAsync(byte[] requestJson, string? remoteAddress);
+
+    /// <summary>The device as an operator of <paramref name="tenantId"/> sees it, or null if not theirs.</summary>
+    Task<DeviceView?> GetAsync(string tenantId);
+
+    /// <summary>Disables (or re-enables) the device; false if it is not the tenant's.</summary>
+    Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor);
+
+    /// <summary>
+    /// Revokes the device's identity for good: every certificate it holds or held from <paramref name="tenantId"/> goes
+    /// on that tenant's CRL with <paramref name="reason"/>; false if it is not the tenant's. Sessions are closed by the caller
+    /// (the service's <c>Revocations</c>, which every revocation goes through).
+    /// </summary>
+    Task<bool> RevokeAsync(string tenantId, Certificates.CrlReason reason, string actor);
+
+    /// <summary>
+    /// Puts one certificate of the device, issued by <paramref name="tenantId"/>, on that tenant's CRL; the device stays
+    /// and may enrol again, but can no longer renew with it.
+    /// </summary>
+    Task<CertificateRevocationOutcome> RevokeCertificateAsync(string tenantId, string serialNumber, Certificates.CrlReason reason, string actor);
+
+    /// <summary>A certificate of the device issued by <paramref name="tenantId"/>, or null if it is not one.</summary>
+    Task<CertificateView?> GetCertificateAsync(string tenantId, string serialNumber);
+
+    /// <summary>
+    /// After the group's allowed firmware changed: marks the device non-compliant if it proved no release, or one no
+    /// longer allowed (compliant again if it is allowed, or if the list is now empty). Only for a device of that tenant
+    /// and group holding a certificate; returns whether the device is now compliant, or null if the check does not apply.
+    /// </summary>
+    Task<bool?> RecheckFirmwareAsync(string tenantId, string groupId, IReadOnlyList<string> allowedReleases);
+
+    /// <summary>Holds the device for an open transfer of <paramref name="sourceTenantId"/> until it is accepted, cancelled or <paramref name="expiresAt"/>.</summary>
+    Task<TransferReservationResult> ReserveForTransferAsync(string sourceTenantId, string transferId, DateTimeOffset expiresAt);
+
+    /// <summary>Releases the hold of a cancelled or expired transfer (nothing else about the device changes).</summary>
+    Task ReleaseTransferAsync(string transferId);
+
+    /// <summary>
+    /// Acceptance: appends the signed hand-over to the ownership record, makes the target the owner (status
+    /// Transferring), cuts the old owner off if the policy says so, and sends the signed re-enrol command.
+    /// </summary>
+    Task<TransferDeviceOutcome> BeginTransferAsync(TransferOrder order);
+
+    /// <summary>Re-sends the re-enrol command of a transfer in progress (when the device subscribes again); nothing otherwise.</summary>
+    Task ResendTransferCommandAsync();
+
+    /// <summary>The ownership record (chain JSON) for the current owner <paramref name="tenantId"/>, or null if not theirs.</summary>
+    Task<byte[]?> GetOwnershipAsync(string tenantId);
+}

@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+using IoTIdentity.Provisioning.Abstractions;
+
+namespace IoTIdentity.Provisioning.Grains.Devices;
+
+/// <summary>The durable state of one device (grain key = deviceId, the SHA-256 of its EK public area).</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeviceState
+{
+    [Id(0)] public DeviceStatus Status { get; init; }
+    [Id(1)] public string? TenantId { get; init; }
+    [Id(2)] public string? GroupId { get; init; }
+    [Id(3)] public byte[]? EkPublic { get; init; }
+    [Id(4)] public byte[]? AkPublic { get; init; }
+    [Id(5)] public PendingChallenge? Challenge { get; init; }
+    [Id(6)] public IssuedIdentity? Current { get; init; }
+    [Id(7)] public ImmutableList<string> PastSerials { get; init; } = [];
+    [Id(8)] public AttestationRecord? LastAttestation { get; init; }
+    [Id(9)] public CompletedAttest? LastCompleted { get; init; }
+    [Id(10)] public bool CountedInQuota { get; init; }
+    [Id(11)] public DateTimeOffset? EnrolledAt { get; init; }
+    [Id(12)] public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>The last attestation was refused by the firmware policy while the device held a certificate.</summary>
+    [Id(13)] public bool NonCompliant { get; init; }
+    /// <summary>The ownership record: the chain's JSON (an <c>OwnershipDocument</c> without keys); its first entry is written at first enrolment.</summary>
+    [Id(14)] public byte[]? OwnershipChain { get; init; }
+    /// <summary>An open (not yet accepted) transfer holds the device, so no second transfer can take it.</summary>
+    [Id(15)] public TransferReservation? Reservation { get; init; }
+    /// <summary>The accepted transfer the device is moving under (status <see cref="DeviceStatus.Transferring"/>).</summary>
+    [Id(16)] public DeviceTransfer? Transfer { get; init; }
+    /// <summary>Serials already revoked because the device changed owner (not revoked again at the next transfer).</summary>
+    [Id(17)] public ImmutableList<string> CutOffSerials { get; init; } = [];
+    // ids 30..39 belong to revocation (ids 18..29 are left to the transfer work)
+    /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
+    [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
+
+    /// <summary>Every serial the device holds or held: the past ones, then the current one.</summary>
+    public IEnumerable<string> Serials => Current is null ? PastSerials : PastSerials.Append(Current.SerialNumber);
+}

@@ -1,0 +1,66 @@
+using IoTIdentity.Provisioning.Abstractions;
+
+namespace IoTIdentity.Provisioning.Grains.Enrollment;
+
+/// <summary>An enrolment group: its policy and its quota counter.</summary>
+public sealed class EnrollmentGroupGrain(
+    [PersistentState("group", ProvisioningStorage.Name)] IPersistentState<EnrollmentGroupState> state,
+    IGrainFactory grains) : Grain, IEnrollmentGroupGrain
+{
+    private (string Tenant, string Group) Ids
+    {
+        get
+        {
+            var key = this.GetPrimaryKeyString();
+            var slash = key.IndexOf('/');
+            return (key[..slash], key[(slash + 1)..]);
+        }
+    }
+
+    public async Task<EnrollmentPolicy> SetPolicyAsync(EnrollmentPolicy policy)
+    {
+        var (tenant, group) = Ids;
+        var stored = policy with { TenantId = tenant, GroupId = group, Version = (state.State.Policy?.Version ?? 0) + 1 };
+        var created = state.State.Policy is null;
+        state.State = state.State with { Policy = stored };
+        await state.WriteStateAsync();
+        if (created) await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).AddAsync(tenant, group);
+        return stored;
+    }
+
+    public Task<EnrollmentPolicy?> GetPolicyAsync() => Task.FromResult(state.State.Policy);
+
+    public async Task<bool> DeleteAsync()
+    {
+        if (state.State.Policy is null) return false;
+        var (tenant, group) = Ids;
+        await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).RemoveAsync(tenant, group);
+        state.State = new EnrollmentGroupState();
+        await state.ClearStateAsync();
+        return true;
+    }
+
+    public async Task<bool> TryAdmitAsync(string deviceId)
+    {
+        if (state.State.Policy is not { } policy) return false;
+        if (policy.Quota is { } quota && state.State.DeviceCount >= quota) return false;
+        // the tenant-wide quota next; the group counts the device only once the tenant has
+        if (!await grains.GetGrain<ITenantGrain>(Ids.Tenant).TryAdmitDeviceAsync(deviceId)) return false;
+        state.State = state.State with { DeviceCount = state.State.DeviceCount + 1 };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task ReleaseAsync(string deviceId)
+    {
+        if (state.State.DeviceCount > 0)
+        {
+            state.State = state.State with { DeviceCount = state.State.DeviceCount - 1 };
+            await state.WriteStateAsync();
+        }
+        // the group may have been deleted and made again since: the tenant counted the device all the same
+        await grains.GetGrain<ITenantGrain>(Ids.Tenant).ReleaseDeviceAsync(deviceId);
+    }
+
+    public Task<int> GetDeviceCountAsync() => Task.FromResult(state.State.DeviceCount);
+}

@@ -1,0 +1,17 @@
+namespace IoTIdentity.Provisioning.Grains;
+
+/// <summary>
+/// What grains need from the MQTT side: a device's live sessions, wherever in the cluster it is connected. The host's
+/// device channel implements it (an embedded broker per silo, or one external broker).
+/// </summary>
+public interface IDeviceSessions
+{
+    /// <summary>Closes every live session of <paramref name="deviceId"/>; returns how many connections were closed.</summary>
+    Task<int> CloseSessionsAsync(string deviceId);
+
+    /// <summary>
+    /// Publishes <paramref name="payload"/> on <paramref name="deviceId"/>'s command topic wherever the device is connected;
+    /// false when no MQTT endpoint runs to publish through (the command then waits for the device's next subscription).
+    /// </summary>
+    Task<bool> PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,32 @@
+namespace IoTIdentity.Provisioning.Grains;
+
+/// <summary>Service settings (configuration section "Provisioning").</summary>
+public sealed class ProvisioningOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Provisioning";
+
+    /// <summary>Where the SQLite file, the dev TLS certificate and the dev key-encryption key live.</summary>
+    public string DataDirectory { get; set; } = ".data";
+
+    /// <summary>How long a challenge is accepted.</summary>
+    public TimeSpan ChallengeLifetime { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The base URL devices and relying parties reach the HTTP API at (for CRL distribution points).</summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:8080";
+
+    /// <summary>How long a CRL is valid; it is rebuilt at half of this, or when revocations change.</summary>
+    public TimeSpan CrlValidity { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Create a "dev" tenant with an admin key, a group trusting <see cref="DevTrustedRootFiles"/>, on first start.</summary>
+    public bool BootstrapDevTenant { get; set; } = true;
+
+    /// <summary>
+    /// The service administrator's key (<c>iotid-admin.{secret}</c>) as lowercase or uppercase hex SHA-256 of the whole key
+    /// string. When empty, the key <see cref="BootstrapDevTenant"/> created on first start (stored hashed) is used.
+    /// </summary>
+    public string? ServiceAdminKeyHash { get; set; }
+
+    /// <summary>PEM or DER files of TPM manufacturer roots the dev tenant's group trusts.</summary>
+    public List<string> DevTrustedRootFiles { get; set; } = [];
+}

@@ -1,0 +1,172 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Certificates;
+using Microsoft.Extensions.Options;
+
+namespace IoTIdentity.Provisioning.Grains.Tenants;
+
+/// <summary>
+/// A tenant: creates (or takes) its CA at creation, holds hashed API keys, its quota and manufacturer roots, keeps its
+/// revocations and serves its CRL.
+/// </summary>
+public sealed class TenantGrain(
+    [PersistentState("tenant", ProvisioningStorage.Name)] IPersistentState<TenantState> state,
+    TenantCertificateAuthority authority,
+    KeyEncryptionKeyRing keyRing,
+    TimeProvider clock,
+    IOptions<ProvisioningOptions> options) : Grain, ITenantGrain
+{
+    private byte[]? _crl;
+    private DateTimeOffset _crlBuiltAt;
+
+    private string TenantId => this.GetPrimaryKeyString();
+
+    public async Task<bool> CreateAsync(string name, TenantCaRecord? ca = null, int? maxDevices = null)
+    {
+        if (state.State.Exists) return false;
+        ca ??= TenantCaRecord.From(authority.Create(TenantId));
+        var (ownershipKey, ownershipPublic) = authority.CreateOwnershipKey(TenantId);
+        state.State = new TenantState
+        {
+            Exists = true, Name = name, Ca = ca, MaxDevices = maxDevices, CreatedAt = clock.GetUtcNow(),
+            ProtectedOwnershipKey = ownershipKey, OwnershipPublicKey = ownershipPublic,
+        };
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ITenantDirectoryGrain>(TenantDirectoryGrain.Key).AddAsync(TenantId);
+        return true;
+    }
+
+    public Task<bool> ExistsAsync() => Task.FromResult(state.State.Exists);
+
+    public Task<TenantInfo?> GetInfoAsync()
+    {
+        var s = state.State;
+        return Task.FromResult(s is { Exists: true, Ca: { } ca }
+            ? new TenantInfo
+            {
+                TenantId = TenantId, Name = s.Name, MaxDevices = s.MaxDevices, DeviceCount = s.DeviceCount, RootCertificate = ca.RootCertificate,
+                IssuingCertificate = ca.IssuingCertificate, ManufacturerRoots = s.ManufacturerRoots, CreatedAt = s.CreatedAt, OwnCa = ca.ProtectedRootKey is null,
+            }
+            : null);
+    }
+
+    public Task<TenantCaRecord?> GetCaAsync() => Task.FromResult(state.State.Ca);
+
+    public async Task SetQuotaAsync(int? maxDevices)
+    {
+        RequireExists();
+        state.State = state.State with { MaxDevices = maxDevices };
+        await state.WriteStateAsync();
+    }
+
+    public async Task<bool> TryAdmitDeviceAsync(string deviceId)
+    {
+        if (!state.State.Exists) return true;
+        if (state.State.MaxDevices is { } max && state.State.DeviceCount >= max) return false;
+        state.State = state.State with { DeviceCount = state.State.DeviceCount + 1 };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task ReleaseDeviceAsync(string deviceId)
+    {
+        if (!state.State.Exists || state.State.DeviceCount == 0) return;
+        state.State = state.State with { DeviceCount = state.State.DeviceCount - 1 };
+        await state.WriteStateAsync();
+    }
+
+    public async Task SetManufacturerRootsAsync(ImmutableList<byte[]> roots)
+    {
+        RequireExists();
+        state.State = state.State with { ManufacturerRoots = roots, ManufacturerRootsVersion = state.State.ManufacturerRootsVersion + 1 };
+        await state.WriteStateAsync();
+    }
+
+    public Task<ManufacturerRoots> GetManufacturerRootsAsync() =>
+        Task.FromResult(new ManufacturerRoots(state.State.ManufacturerRootsVersion, state.State.ManufacturerRoots));
+
+    public async Task<OwnershipKeyRecord?> GetOwnershipKeyAsync()
+    {
+        if (!state.State.Exists) return null;
+        if (state.State.ProtectedOwnershipKey is null || state.State.OwnershipPublicKey is null)
+        {
+            // a tenant created before ownership records existed gets its key on first use
+            var (sealedKey, publicKey) = authority.CreateOwnershipKey(TenantId);
+            state.State = state.State with { ProtectedOwnershipKey = sealedKey, OwnershipPublicKey = publicKey };
+            await state.WriteStateAsync();
+        }
+        return new OwnershipKeyRecord(state.State.ProtectedOwnershipKey!, state.State.OwnershipPublicKey!);
+    }
+
+    public async Task<CreatedApiKey> CreateApiKeyAsync(ApiRole role, string? name)
+    {
+        RequireExists();
+        var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var secret = RandomNumberGenerator.GetBytes(32);
+        var record = new ApiKeyRecord { KeyId = keyId, SecretHash = SHA256.HashData(secret), Role = role, CreatedAt = clock.GetUtcNow(), Name = name };
+        state.State = state.State with { ApiKeys = state.State.ApiKeys.Add(record) };
+        await state.WriteStateAsync();
+        return new CreatedApiKey(keyId, ApiKeys.Format(TenantId, keyId, secret), role);
+    }
+
+    public Task<IReadOnlyList<ApiKeyView>> ListApiKeysAsync() => Task.FromResult<IReadOnlyList<ApiKeyView>>(
+        state.State.ApiKeys.Select(k => new ApiKeyView(k.KeyId, k.Name, k.Role, k.CreatedAt, k.LastUsedAt, k.RevokedAt)).ToList());
+
+    public async Task<bool> RevokeApiKeyAsync(string keyId)
+    {
+        var record = state.State.ApiKeys.FirstOrDefault(k => k.KeyId == keyId);
+        if (record is null) return false;
+        if (record.RevokedAt is not null) return true;
+        state.State = state.State with { ApiKeys = state.State.ApiKeys.Replace(record, record with { RevokedAt = clock.GetUtcNow() }) };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task<ApiRole?> AuthenticateAsync(string keyId, byte[] secret)
+    {
+        var record = state.State.ApiKeys.FirstOrDefault(k => k.KeyId == keyId);
+        if (record is null || record.RevokedAt is not null) return null;
+        if (!CryptographicOperations.FixedTimeEquals(record.SecretHash, SHA256.HashData(secret))) return null;
+        var now = clock.GetUtcNow();
+        if (record.LastUsedAt is null || now - record.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            state.State = state.State with { ApiKeys = state.State.ApiKeys.Replace(record, record with { LastUsedAt = now }) };
+            await state.WriteStateAsync();
+        }
+        return record.Role;
+    }
+
+    public async Task RevokeCertificatesAsync(IReadOnlyList<RevocationRecord> revocations)
+    {
+        var known = state.State.Revoked.Select(r => r.SerialNumber).ToHashSet();
+        var added = revocations.Where(r => known.Add(r.SerialNumber)).ToList();
+        if (added.Count == 0) return;
+        state.State = state.State with { Revoked = state.State.Revoked.AddRange(added), CrlNumber = state.State.CrlNumber + 1 };
+        await state.WriteStateAsync();
+        _crl = null;
+        await GetCrlAsync(); // regenerated now, so a failure to sign shows at the revocation, not at a relying party's fetch
+    }
+
+    public Task<byte[]?> GetCrlAsync()
+    {
+        if (state.State.Ca is not { } ca) return Task.FromResult<byte[]?>(null);
+        var validity = options.Value.CrlValidity;
+        if (_crl is null || clock.GetUtcNow() - _crlBuiltAt > validity / 2)
+        {
+            using var issuing = IssuingCa.Load(ca.ToMaterial(TenantId), keyRing);
+            var revoked = state.State.Revoked.Select(r => new RevokedCertificate(r.SerialNumber, r.RevokedAt, (CrlReason)r.Reason));
+            _crl = new CrlBuilder(clock).Build(issuing, revoked, state.State.CrlNumber + 1, validity);
+            _crlBuiltAt = clock.GetUtcNow();
+        }
+        return Task.FromResult<byte[]?>(_crl);
+    }
+
+    public Task<RevocationRecord?> GetRevocationAsync(string serialNumber) =>
+        Task.FromResult(state.State.Revoked.FirstOrDefault(r => r.SerialNumber == serialNumber));
+
+    private void RequireExists()
+    {
+        if (!state.State.Exists) throw new InvalidOperationException($"tenant {TenantId} does not exist");
+    }
+}

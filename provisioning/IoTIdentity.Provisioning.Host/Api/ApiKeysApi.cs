@@ -1,0 +1,41 @@
+using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Abstractions;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTIdentity.Provisioning.Host.Api;
+
+/// <summary>The caller's tenant's API keys (owner-admin only): list (never a secret), create (the key shown once), revoke.</summary>
+public static class ApiKeysApi
+{
+    /// <summary>Maps <c>/api/v1/api-keys</c>.</summary>
+    public static IEndpointRouteBuilder MapApiKeysApi(this IEndpointRouteBuilder routes)
+    {
+        var keys = routes.MapGroup("/api/v1/api-keys").WithTags("API keys");
+        keys.MapGet("/", List).RequireApiKey(ApiRole.OwnerAdmin);
+        keys.MapPost("/", Create).RequireApiKey(ApiRole.OwnerAdmin);
+        keys.MapDelete("/{keyId}", Revoke).RequireApiKey(ApiRole.OwnerAdmin);
+        return routes;
+    }
+
+    private static async Task<Results<Ok<Page<ApiKeyView>>, ProblemHttpResult>> List(HttpContext http, IGrainFactory grains, int pageSize = 100, string? continuationToken = null)
+    {
+        if (!Paging.IsValidPageSize(pageSize)) return Problems.For(ProvisioningError.MalformedRequest, $"pageSize must be 1-{Paging.MaxPageSize}");
+        if (!Paging.TryReadToken(continuationToken, out var after)) return Problems.For(ProvisioningError.MalformedRequest, "continuationToken is not one this API wrote");
+        var all = await grains.GetGrain<ITenantGrain>(Caller.Of(http).TenantId).ListApiKeysAsync();
+        var page = all.OrderBy(k => k.KeyId, StringComparer.Ordinal)
+            .SkipWhile(k => after is not null && string.CompareOrdinal(k.KeyId, after) <= 0).Take(pageSize).ToList();
+        return TypedResults.Ok(Paging.Of(page, pageSize, k => k.KeyId));
+    }
+
+    private static async Task<Results<Created<CreatedApiKey>, ProblemHttpResult>> Create(CreateApiKeyRequest body, HttpContext http, IGrainFactory grains)
+    {
+        if (body.Role is not { } role || !Enum.IsDefined(role)) return Problems.For(ProvisioningError.MalformedRequest, "role must be Auditor, Operator or OwnerAdmin");
+        if (body.Name is { Length: > 100 }) return Problems.For(ProvisioningError.MalformedRequest, "name must be at most 100 characters");
+        var created = await grains.GetGrain<ITenantGrain>(Caller.Of(http).TenantId).CreateApiKeyAsync(role, body.Name);
+        return TypedResults.Created($"/api/v1/api-keys/{created.KeyId}", created);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string keyId, HttpContext http, IGrainFactory grains) =>
+        keyId.Length is > 0 and <= 32 && await grains.GetGrain<ITenantGrain>(Caller.Of(http).TenantId).RevokeApiKeyAsync(keyId)
+            ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+}

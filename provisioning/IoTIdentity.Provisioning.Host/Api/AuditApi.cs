@@ -1,0 +1,120 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace IoTIdentity.Provisioning.Host.Api;
+
+/// <summary>
+/// The caller's audit log: a filtered, paged query, an NDJSON export, and a check of the hash chain. The log is
+/// read in sequence order and filtered here (time window, device, action), so a page scans at most
+/// <see cref="ScanLimit"/> entries: a page may then hold fewer items than asked, with a token to go on.
+/// </summary>
+public static class AuditApi
+{
+    /// <summary>How many log entries one query request reads at most.</summary>
+    public const int ScanLimit = 10_000;
+
+    private const int Batch = 500;
+
+    /// <summary>Maps <c>/api/v1/audit</c>, <c>/api/v1/audit/export</c> and <c>/api/v1/audit/verify</c>.</summary>
+    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder routes)
+    {
+        var audit = routes.MapGroup("/api/v1/audit").WithTags("Audit");
+        audit.MapGet("/", Query).RequireApiKey(ApiRole.Auditor);
+        audit.MapGet("/export", Export).RequireApiKey(ApiRole.Auditor);
+        audit.MapGet("/verify", Verify).RequireApiKey(ApiRole.Auditor);
+        return routes;
+    }
+
+    private static async Task<Results<Ok<Page<AuditEntry>>, ProblemHttpResult>> Query(HttpContext http, IProvisioningStore store,
+        string? from = null, string? to = null, string? deviceId = null, string? action = null, int pageSize = 100, string? continuationToken = null)
+    {
+        if (!Paging.IsValidPageSize(pageSize)) return Problems.For(ProvisioningError.MalformedRequest, $"pageSize must be 1–{Paging.MaxPageSize}");
+        if (!AuditFilter.TryParse(from, to, deviceId, action, out var filter, out var problem)) return problem;
+        if (!TryReadSequence(continuationToken, out var after)) return Problems.For(ProvisioningError.MalformedRequest, "continuationToken is not one this API wrote");
+
+        var tenantId = Caller.Of(http).TenantId;
+        var items = new List<AuditEntry>();
+        var next = after + 1;
+        var scanned = 0;
+        while (items.Count < pageSize && scanned < ScanLimit)
+        {
+            var batch = await store.ReadAuditAsync(tenantId, next, Math.Min(Batch, ScanLimit - scanned));
+            foreach (var entry in batch)
+            {
+                next = entry.Sequence + 1;
+                if (filter.Matches(entry.Event)) items.Add(entry);
+                if (items.Count == pageSize) break;
+            }
+            scanned += batch.Count;
+            if (batch.Count < Batch && items.Count < pageSize) return TypedResults.Ok(new Page<AuditEntry>(items, null)); // the end of the log
+        }
+        return TypedResults.Ok(new Page<AuditEntry>(items, Base64Url.EncodeToString(Encoding.UTF8.GetBytes((next - 1).ToString(CultureInfo.InvariantCulture)))));
+    }
+
+    private static async Task<IResult> Export(HttpContext http, IProvisioningStore store, IOptions<JsonOptions> json,
+        string? from = null, string? to = null, string? deviceId = null, string? action = null)
+    {
+        if (!AuditFilter.TryParse(from, to, deviceId, action, out var filter, out var problem)) return problem;
+        var tenantId = Caller.Of(http).TenantId;
+        http.Response.ContentType = "application/x-ndjson";
+        var newline = "\n"u8.ToArray();
+        for (long next = 1; ;)
+        {
+            var batch = await store.ReadAuditAsync(tenantId, next, Batch);
+            foreach (var entry in batch.Where(e => filter.Matches(e.Event)))
+            {
+                await JsonSerializer.SerializeAsync(http.Response.Body, entry, json.Value.SerializerOptions, http.RequestAborted);
+                await http.Response.Body.WriteAsync(newline, http.RequestAborted);
+            }
+            if (batch.Count < Batch) return Results.Empty;
+            next = batch[^1].Sequence + 1;
+        }
+    }
+
+    private static async Task<Ok<AuditChainVerification>> Verify(HttpContext http, IProvisioningStore store) =>
+        TypedResults.Ok(await store.VerifyAuditChainAsync(Caller.Of(http).TenantId));
+
+    private static bool TryReadSequence(string? token, out long after)
+    {
+        after = 0;
+        return Paging.TryReadToken(token, out var key) && (key is null || long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out after) && after >= 0);
+    }
+
+    /// <summary>The query's filters: a time window (from inclusive, to exclusive), a device (the entry's subject), an action.</summary>
+    private sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, string? DeviceId, string? Action)
+    {
+        public bool Matches(AuditEvent e) =>
+            (From is null || e.At >= From) && (To is null || e.At < To)
+            && (DeviceId is null || e.Subject == DeviceId) && (Action is null || e.Action == Action);
+
+        public static bool TryParse(string? from, string? to, string? deviceId, string? action, out AuditFilter filter, out ProblemHttpResult problem)
+        {
+            filter = null!;
+            problem = null!;
+            if (!TryParseTime(from, "from", out var start, ref problem) || !TryParseTime(to, "to", out var end, ref problem)) return false;
+            filter = new AuditFilter(start, end, string.IsNullOrEmpty(deviceId) ? null : deviceId, string.IsNullOrEmpty(action) ? null : action);
+            return true;
+        }
+
+        private static bool TryParseTime(string? text, string name, out DateTimeOffset? time, ref ProblemHttpResult problem)
+        {
+            time = null;
+            if (text is null) return true;
+            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+            {
+                problem = Problems.For(ProvisioningError.MalformedRequest, $"{name} must be an ISO 8601 time");
+                return false;
+            }
+            time = value;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTIdentity.Provisioning.Host.Api;
+
+/// <summary>The caller's devices: inventory (paged), details, disable/enable and revoke.</summary>
+public static class DevicesApi
+{
+    /// <summary>Maps <c>/api/v1/devices</c>.</summary>
+    public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder routes)
+    {
+        var devices = routes.MapGroup("/api/v1/devices").WithTags("Devices");
+        devices.MapGet("/", List).RequireApiKey(ApiRole.Auditor);
+        devices.MapGet("/{deviceId}", Get).RequireApiKey(ApiRole.Auditor);
+        devices.MapPost("/{deviceId}/disable", (string deviceId, HttpContext http, IGrainFactory grains) => SetDisabled(deviceId, true, http, grains)).RequireApiKey(ApiRole.Operator);
+        devices.MapPost("/{deviceId}/enable", (string deviceId, HttpContext http, IGrainFactory grains) => SetDisabled(deviceId, false, http, grains)).RequireApiKey(ApiRole.Operator);
+        devices.MapPost("/{deviceId}/revoke", Revoke).RequireApiKey(ApiRole.Operator);
+        return routes;
+    }
+
+    private static async Task<Results<Ok<DevicePage>, ProblemHttpResult>> List(HttpContext http, IProvisioningStore store,
+        string? state = null, bool? compliant = null, int pageSize = 100, string? continuationToken = null)
+    {
+        try
+        {
+            var page = await store.ListDevicesAsync(Caller.Of(http).TenantId,
+                new DeviceQuery { State = state, Compliant = compliant, PageSize = pageSize, ContinuationToken = continuationToken });
+            return TypedResults.Ok(page);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.For(ProvisioningError.MalformedRequest, e.Message);
+        }
+    }
+
+    private static async Task<Results<Ok<DeviceView>, ProblemHttpResult>> Get(string deviceId, HttpContext http, IGrainFactory grains)
+    {
+        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        var view = await grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(Caller.Of(http).TenantId);
+        return view is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(view);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetDisabled(string deviceId, bool disabled, HttpContext http, IGrainFactory grains)
+    {
+        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        var caller = Caller.Of(http);
+        return await grains.GetGrain<IDeviceGrain>(deviceId).SetDisabledAsync(caller.TenantId, disabled, caller.Actor)
+            ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string deviceId, HttpContext http, Revocations revocations, RevokeRequest? body = null)
+    {
+        if (!RevokeRequest.TryReason(body, out var reason, out var problem)) return problem;
+        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        var caller = Caller.Of(http);
+        return await revocations.RevokeDeviceAsync(caller.TenantId, deviceId, reason, caller.Actor)
+            ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+    }
+}

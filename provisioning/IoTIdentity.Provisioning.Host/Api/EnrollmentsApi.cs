@@ -1,0 +1,129 @@
+using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Grains.Enrollment;
+using IoTIdentity.Provisioning.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTIdentity.Provisioning.Host.Api;
+
+/// <summary>Enrolment groups and individual enrolments of the caller's tenant.</summary>
+public static class EnrollmentsApi
+{
+    /// <summary>Maps <c>/api/v1/enrollment-groups</c> and <c>/api/v1/individual-enrollments</c>.</summary>
+    public static IEndpointRouteBuilder MapEnrollmentsApi(this IEndpointRouteBuilder routes)
+    {
+        var groups = routes.MapGroup("/api/v1/enrollment-groups").WithTags("Enrollments");
+        groups.MapGet("/", ListGroups).RequireApiKey(ApiRole.Auditor);
+        groups.MapGet("/{groupId}", GetGroup).RequireApiKey(ApiRole.Auditor);
+        groups.MapPut("/{groupId}", PutGroup).RequireApiKey(ApiRole.Operator);
+        groups.MapDelete("/{groupId}", DeleteGroup).RequireApiKey(ApiRole.Operator);
+
+        var individual = routes.MapGroup("/api/v1/individual-enrollments").WithTags("Enrollments");
+        individual.MapGet("/{deviceId}", GetIndividual).RequireApiKey(ApiRole.Auditor);
+        individual.MapPut("/{deviceId}", PutIndividual).RequireApiKey(ApiRole.Operator);
+        individual.MapDelete("/{deviceId}", DeleteIndividual).RequireApiKey(ApiRole.Operator);
+        return routes;
+    }
+
+    private static async Task<Ok<IReadOnlyList<string>>> ListGroups(HttpContext http, IGrainFactory grains)
+    {
+        var caller = Caller.Of(http);
+        var directory = await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).GetAsync();
+        IReadOnlyList<string> mine = directory.GroupKeys.Where(k => k.StartsWith(caller.TenantId + "/", StringComparison.Ordinal))
+            .Select(k => k[(caller.TenantId.Length + 1)..]).ToList();
+        return TypedResults.Ok(mine);
+    }
+
+    private static async Task<Results<Ok<EnrollmentGroupDto>, ProblemHttpResult>> GetGroup(string groupId, HttpContext http, IGrainFactory grains)
+    {
+        if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.NotFound);
+        var grain = grains.GetGrain<IEnrollmentGroupGrain>($"{Caller.Of(http).TenantId}/{groupId}");
+        var policy = await grain.GetPolicyAsync();
+        return policy is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(EnrollmentGroupDto.From(policy, await grain.GetDeviceCountAsync()));
+    }
+
+    private static async Task<Results<Ok<EnrollmentGroupDto>, ProblemHttpResult>> PutGroup(string groupId, EnrollmentGroupDto body, HttpContext http, IGrainFactory grains, IProvisioningStore store)
+    {
+        if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.MalformedRequest, "group ids are [a-z0-9-], at most 64");
+        var caller = Caller.Of(http);
+        if (body.FirmwareProblem() is { } firmwareProblem) return Problems.For(ProvisioningError.MalformedRequest, firmwareProblem);
+        EnrollmentPolicy policy;
+        try
+        {
+            policy = body.ToPolicy(caller.TenantId, groupId);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            return Problems.For(ProvisioningError.MalformedRequest, "trustedRootsPem must hold PEM certificates");
+        }
+        if (policy.PcrIndices.Any(i => i is < 0 or > 23) || policy.CertificateLifetime < TimeSpan.FromSeconds(10))
+            return Problems.For(ProvisioningError.MalformedRequest, "PCR indices are 0..23 and lifetimes at least 10 s");
+        var grain = grains.GetGrain<IEnrollmentGroupGrain>($"{caller.TenantId}/{groupId}");
+        var previous = await grain.GetPolicyAsync();
+        var stored = await grain.SetPolicyAsync(policy);
+        if (previous is not null && !FirmwareReleasesEqual(previous, stored)) await RecheckFirmwareAsync(caller.TenantId, stored, grains, store);
+        return TypedResults.Ok(EnrollmentGroupDto.From(stored, await grain.GetDeviceCountAsync()));
+    }
+
+    private static bool FirmwareReleasesEqual(EnrollmentPolicy a, EnrollmentPolicy b) =>
+        a.AllowedFirmware.Select(r => $"{r.Product} {r.Version}").Order(StringComparer.Ordinal)
+            .SequenceEqual(b.AllowedFirmware.Select(r => $"{r.Product} {r.Version}").Order(StringComparer.Ordinal));
+
+    /// <summary>
+    /// The group's allowed firmware changed: every device of the tenant re-checks the release it last proved, so the
+    /// inventory's compliance follows the policy at once rather than at each device's next attestation. One page of the
+    /// inventory at a time; a tenant of many devices makes this request slow (a background sweep is the next step).
+    /// </summary>
+    private static async Task RecheckFirmwareAsync(string tenantId, EnrollmentPolicy policy, IGrainFactory grains, IProvisioningStore store)
+    {
+        var allowed = policy.AllowedFirmware.Select(r => $"{r.Product} {r.Version}").ToList();
+        string? token = null;
+        do
+        {
+            var page = await store.ListDevicesAsync(tenantId, new DeviceQuery { PageSize = StoreLimits.MaxPageSize, ContinuationToken = token });
+            await Task.WhenAll(page.Items
+                .Select(d => grains.GetGrain<IDeviceGrain>(d.DeviceId).RecheckFirmwareAsync(tenantId, policy.GroupId, allowed)));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteGroup(string groupId, HttpContext http, IGrainFactory grains)
+    {
+        if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.NotFound);
+        var deleted = await grains.GetGrain<IEnrollmentGroupGrain>($"{Caller.Of(http).TenantId}/{groupId}").DeleteAsync();
+        return deleted ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+    }
+
+    /// <summary>An individual enrolment: which of the tenant's groups' policy applies to the device.</summary>
+    public sealed record IndividualEnrollmentDto(string GroupId, bool Enabled = true);
+
+    private static async Task<Results<Ok<IndividualEnrollmentDto>, ProblemHttpResult>> GetIndividual(string deviceId, HttpContext http, IGrainFactory grains)
+    {
+        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        var enrollment = await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetAsync();
+        return enrollment is null || enrollment.TenantId != Caller.Of(http).TenantId
+            ? Problems.For(ProvisioningError.NotFound)
+            : TypedResults.Ok(new IndividualEnrollmentDto(enrollment.GroupId, enrollment.Enabled));
+    }
+
+    private static async Task<Results<Ok<IndividualEnrollmentDto>, ProblemHttpResult>> PutIndividual(string deviceId, IndividualEnrollmentDto body, HttpContext http, IGrainFactory grains)
+    {
+        var caller = Caller.Of(http);
+        if (!Topics.IsValidDeviceId(deviceId) || !TenantIds.IsValid(body.GroupId)) return Problems.For(ProvisioningError.MalformedRequest);
+        if (await grains.GetGrain<IEnrollmentGroupGrain>($"{caller.TenantId}/{body.GroupId}").GetPolicyAsync() is null)
+            return Problems.For(ProvisioningError.NotFound, "no such group");
+        var grain = grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
+        var existing = await grain.GetAsync();
+        if (existing is not null && existing.TenantId != caller.TenantId) return Problems.For(ProvisioningError.Conflict);
+        await grain.SetAsync(caller.TenantId, body.GroupId, body.Enabled);
+        return TypedResults.Ok(body);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteIndividual(string deviceId, HttpContext http, IGrainFactory grains)
+    {
+        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        return await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).DeleteAsync(Caller.Of(http).TenantId)
+            ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+    }
+}

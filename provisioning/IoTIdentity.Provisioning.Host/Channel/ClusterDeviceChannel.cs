@@ -1,0 +1,56 @@
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Mqtt;
+
+namespace IoTIdentity.Provisioning.Host.Channel;
+
+/// <summary>
+/// Reaches a device wherever it is connected. With embedded brokers a device may be connected to any silo, so
+/// closing its sessions and sending it a command go to every active silo's <see cref="ISiloDeviceChannelGrain"/>
+/// (a silo that leaves meanwhile is skipped: its connections went with it). Behind an external broker, which
+/// routes to the device itself, the local channel is used once.
+/// </summary>
+public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFactory grains, IClusterMembershipService membership, ILogger<ClusterDeviceChannel> logger)
+    : IDeviceSessions
+{
+    /// <inheritdoc/>
+    public async Task<int> CloseSessionsAsync(string deviceId)
+    {
+        if (!local.ReachesOnlyThisSilo) return local.Health.Healthy ? await local.CloseSessionsAsync(deviceId) : 0;
+        var closed = await OnEverySiloAsync(deviceId, silo => silo.CloseSessionsAsync(deviceId));
+        return closed.Sum();
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default)
+    {
+        if (!local.ReachesOnlyThisSilo)
+        {
+            if (!local.Health.Healthy) return false;
+            await local.PublishCommandAsync(deviceId, payload, cancellationToken);
+            return true;
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var published = await OnEverySiloAsync(deviceId, async silo => await silo.PublishCommandAsync(deviceId, payload) ? 1 : 0);
+        return published.Sum() > 0;
+    }
+
+    private Task<int[]> OnEverySiloAsync(string deviceId, Func<ISiloDeviceChannelGrain, Task<int>> action)
+    {
+        var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
+        return Task.WhenAll(silos.Select(async silo =>
+        {
+            try
+            {
+                return await action(grains.GetGrain<ISiloDeviceChannelGrain>(silo.ToParsableString()));
+            }
+            catch (SiloUnavailableException e)
+            {
+                SiloGone(logger, e, silo.ToString(), deviceId);
+                return 0;
+            }
+        }));
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Silo {Silo} left before it could act on the connection of {DeviceId}")]
+    private static partial void SiloGone(ILogger logger, Exception exception, string silo, string deviceId);
+}

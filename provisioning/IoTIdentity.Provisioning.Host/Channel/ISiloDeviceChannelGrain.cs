@@ -1,0 +1,14 @@
+namespace IoTIdentity.Provisioning.Host.Channel;
+
+/// <summary>
+/// The device channel of one silo (key = the silo's address, <see cref="SiloAddress.ToParsableString"/>; the grain
+/// always lives on that silo): what its embedded broker can do for devices connected to it.
+/// </summary>
+public interface ISiloDeviceChannelGrain : IGrainWithStringKey
+{
+    /// <summary>Disconnects every connection of <paramref name="deviceId"/> on this silo and drops its session; returns how many were connected (none while the broker is not running).</summary>
+    Task<int> CloseSessionsAsync(string deviceId);
+
+    /// <summary>Publishes a command to <paramref name="deviceId"/>'s command topic on this silo's broker; false when it is not running.</summary>
+    Task<bool> PublishCommandAsync(string deviceId, byte[] payload);
+}

@@ -1,0 +1,20 @@
+using IoTIdentity.Provisioning.Mqtt;
+using Orleans.Concurrency;
+
+namespace IoTIdentity.Provisioning.Host.Channel;
+
+/// <summary>Acts on the device channel (embedded broker) of the silo this grain is pinned to.</summary>
+[SiloPinnedPlacement, Reentrant]
+public sealed class SiloDeviceChannelGrain(IDeviceChannel channel) : Grain, ISiloDeviceChannelGrain
+{
+    /// <inheritdoc/>
+    public Task<int> CloseSessionsAsync(string deviceId) => channel.Health.Healthy ? channel.CloseSessionsAsync(deviceId) : Task.FromResult(0);
+
+    /// <inheritdoc/>
+    public async Task<bool> PublishCommandAsync(string deviceId, byte[] payload)
+    {
+        if (!channel.Health.Healthy) return false;
+        await channel.PublishCommandAsync(deviceId, payload);
+        return true;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using IoTIdentity.Provisioning.Certificates;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Grains.Enrollment;
+using IoTIdentity.Provisioning.Host.Api;
+using IoTIdentity.Provisioning.Host.Channel;
+using IoTIdentity.Provisioning.Host.GrainStorage;
+using IoTIdentity.Provisioning.Host.Requests;
+using IoTIdentity.Provisioning.Mqtt;
+using IoTIdentity.Provisioning.Storage;
+using IoTIdentity.Provisioning.Storage.Cosmos;
+using IoTIdentity.Provisioning.Storage.Sqlite;
+using OpenTelemetry.Metrics;
+using Orleans.Storage;
+
+namespace IoTIdentity.Provisioning.Host.Hosting;
+
+/// <summary>
+/// Builds the service: one process hosting an Orleans silo, the MQTT endpoint and the HTTP management API. With no
+/// configuration it runs one silo on localhost clustering, SQLite in the data directory, TLS MQTT with a dev
+/// certificate, and a dev tenant.
+/// </summary>
+public static class ProvisioningHost
+{
+    /// <summary>Builds the application from command-line arguments (and appsettings/environment).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.AddProvisioning();
+        var app = builder.Build();
+        app.MapProvisioningApi();
+        return app;
+    }
+
+    /// <summary>Registers every part of the service.</summary>
+    public static WebApplicationBuilder AddProvisioning(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var options = configuration.GetSection(ProvisioningOptions.Section).Get<ProvisioningOptions>() ?? new ProvisioningOptions();
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        builder.Services.Configure<ProvisioningOptions>(configuration.GetSection(ProvisioningOptions.Section));
+        builder.Services.PostConfigure<MqttEndpointOptions>(mqtt =>
+        {
+            if (mqtt.DataDirectory == "data") mqtt.DataDirectory = dataDirectory;
+        });
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(RandomNumberGenerator.Create());
+        // Storage:Provider = sqlite (default: one file in the data directory) | cosmos (Storage:Cosmos:*, see CosmosStoreOptions).
+        var storageProvider = configuration["Storage:Provider"] ?? "sqlite";
+        builder.Services.AddSingleton<IProvisioningStore>(storageProvider.ToLowerInvariant() switch
+        {
+            "sqlite" => _ => SqliteProvisioningStore.Open(new SqliteStoreOptions
+            {
+                DatabasePath = configuration["Storage:Sqlite:Path"] ?? Path.Combine(dataDirectory, "iotidentity.db"),
+            }),
+            // Opened on the thread pool: the first resolution can happen inside a grain turn, whose scheduler must not block.
+            "cosmos" => _ => Task.Run(() => CosmosProvisioningStore.OpenAsync(ClusteringConfiguration.CosmosOptions(configuration)))
+                .GetAwaiter().GetResult(),
+            _ => throw new InvalidOperationException($"Storage:Provider '{storageProvider}' is neither 'sqlite' nor 'cosmos'."),
+        });
+        var kek = DevKeyEncryptionKey.LoadOrCreate(configuration.GetSection(DevKeyEncryptionKey.Section).Get<KeyEncryptionKeyRingOptions>(), dataDirectory, out _);
+        builder.Services.AddSingleton(sp => KeyEncryptionKeyRing.FromOptions(kek, sp.GetRequiredService<RandomNumberGenerator>()));
+        builder.Services.AddSingleton<TenantCertificateAuthority>();
+        builder.Services.AddSingleton<DeviceCertificateIssuer>();
+        builder.Services.AddSingleton<EnrollmentResolver>();
+        builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddSingleton<DeviceCommandPublisher>();
+        builder.Services.AddSingleton<ProvisioningMetrics>();
+        builder.Services.AddSingleton<ClusterDeviceChannel>();
+        builder.Services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<ClusterDeviceChannel>());
+        builder.Services.AddSingleton<Revocations>();
+
+        builder.UseOrleans(silo =>
+        {
+            // Orleans:Clustering = localhost (default) | cosmos; when it is set, Orleans applies it through the same provider.
+            if (ClusteringConfiguration.AppliedByHost(configuration))
+            {
+                ClusteringConfiguration.Apply(silo, configuration);
+            }
+            silo.Services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
+            silo.Services.AddKeyedSingleton<IGrainStorage>(ProvisioningStorage.Name,
+                (sp, _) => ActivatorUtilities.CreateInstance<ProvisioningGrainStorage>(sp));
+        });
+
+        builder.Services.AddSingleton<IDeviceRequestHandler, DeviceRequestHandler>();
+        builder.Services.AddMqttEndpoint(configuration);
+        builder.Services.AddHostedService<DevBootstrap>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ProvisioningMetrics.MeterName, MqttEndpoint.MeterName)
+            .AddPrometheusExporter());
+        return builder;
+    }
+}
