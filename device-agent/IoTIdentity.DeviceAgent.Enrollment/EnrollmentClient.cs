@@ -51,7 +51,7 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
     /// <summary>Connects as <paramref name="deviceId"/> and subscribes to the device's responses and commands.</summary>
     public static async Task<EnrollmentClient> ConnectAsync(string deviceId, EnrollmentClientOptions options, CancellationToken cancellationToken = default)
     {
-        if (!Topics.IsValidDeviceId(deviceId)) throw new ArgumentException("not a valid device id", nameof(deviceId));
+        if (!DeviceIds.IsValid(deviceId)) throw new ArgumentException("not a valid device id", nameof(deviceId));
         var mqtt = new MqttClientFactory().CreateMqttClient();
         var client = new EnrollmentClient(mqtt, deviceId, options);
         try

@@ -22,9 +22,6 @@ public static class Topics
         public const string Attest = "attest";
     }
 
-    /// <summary>The longest device id accepted (a SHA-256 in hex is 64).</summary>
-    public const int MaxDeviceIdLength = 64;
-
     /// <summary>Request topic for an operation.</summary>
     public static string Request(string deviceId, string op) => $"{Prefix}{deviceId}/req/{op}";
 
@@ -37,22 +34,13 @@ public static class Topics
     /// <summary>The device's whole topic subtree (what its ACL allows).</summary>
     public static string DeviceSubtree(string deviceId) => $"{Prefix}{deviceId}/";
 
-    /// <summary>Device ids are lowercase hex or <c>[a-z0-9-]</c>, 1..64 characters: nothing that means anything in MQTT.</summary>
-    public static bool IsValidDeviceId(string? deviceId)
-    {
-        if (string.IsNullOrEmpty(deviceId) || deviceId.Length > MaxDeviceIdLength) return false;
-        foreach (var c in deviceId)
-            if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')) return false;
-        return true;
-    }
-
     /// <summary>Splits <c>iotid/v1/{deviceId}/req/{op}</c>; false for any other shape.</summary>
     public static bool TryParseRequest(string topic, out string deviceId, out string op)
     {
         deviceId = op = "";
         if (!topic.StartsWith(Prefix, StringComparison.Ordinal)) return false;
         var parts = topic[Prefix.Length..].Split('/');
-        if (parts.Length != 3 || parts[1] != "req" || !IsValidDeviceId(parts[0])) return false;
+        if (parts.Length != 3 || parts[1] != "req" || !DeviceIds.IsValid(parts[0])) return false;
         if (parts[2] is not (Operations.Register or Operations.Attest)) return false;
         (deviceId, op) = (parts[0], parts[2]);
         return true;

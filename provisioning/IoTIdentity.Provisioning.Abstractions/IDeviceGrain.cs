@@ -1,3 +1,5 @@
+using IoTIdentity.Protocol.Messages;
+
 namespace IoTIdentity.Provisioning.Abstractions;
 
 /// <summary>
@@ -7,10 +9,16 @@ namespace IoTIdentity.Provisioning.Abstractions;
 public interface IDeviceGrain : IGrainWithStringKey
 {
     /// <summary>1. register: validates the EK and AK, finds the enrolment, answers with a challenge.</summary>
-    Task<DeviceReplyMessage> RegisterAsync(byte[] requestJson, string? remoteAddress);
+    Task<ProtocolReply<ChallengeResponse>> RegisterAsync(ProtocolRequest<RegisterRequest> request);
 
     /// <summary>2. attest: checks the answer to the open challenge and issues the certificate.</summary>
-    Task<DeviceReplyMessage> AttestAsync(byte[] requestJson, string? remoteAddress);
+    Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request);
+
+    /// <summary>
+    /// Records a request the edge refused before it reached a protocol step (it did not parse): counted, and audited in
+    /// the device's tenant's log like any other refusal of the device.
+    /// </summary>
+    Task RecordRefusalAsync(string operation, Refusal refusal, byte[] evidence);
 
     /// <summary>The device as an operator of <paramref name="tenantId"/> sees it, or null if not theirs.</summary>
     Task<DeviceView?> GetAsync(string tenantId);

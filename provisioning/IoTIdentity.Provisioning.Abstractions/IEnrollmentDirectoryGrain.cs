@@ -6,12 +6,12 @@ namespace IoTIdentity.Provisioning.Abstractions;
 public interface IEnrollmentDirectoryGrain : IGrainWithStringKey
 {
     /// <summary>Adds a group.</summary>
-    Task AddAsync(string tenantId, string groupId);
+    Task AddAsync(GroupKey group);
 
     /// <summary>Removes a group.</summary>
-    Task RemoveAsync(string tenantId, string groupId);
+    Task RemoveAsync(GroupKey group);
 
-    /// <summary>Every group, as "{tenantId}/{groupId}" keys, with a version that changes with the list.</summary>
+    /// <summary>Every group, with a version that changes with the list.</summary>
     [AlwaysInterleave]
     Task<GroupDirectory> GetAsync();
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IoTIdentity.Protocol;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.X509;

@@ -1,3 +1,5 @@
+using IoTIdentity.Protocol;
+
 namespace IoTIdentity.Provisioning.Certificates;
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed record HardwareModuleName(string HardwareType, byte[] SerialNumber
     public static HardwareModuleName ForTpm20Device(string deviceId)
     {
         ArgumentNullException.ThrowIfNull(deviceId);
-        if (deviceId.Length != 64 || !DeviceIds.IsLowercaseHex(deviceId))
+        if (deviceId.Length != DeviceIds.MaxLength || !DeviceIds.IsValid(deviceId))
             throw new ArgumentException("A full deviceId is 64 lowercase hex digits.", nameof(deviceId));
         return ForTpm20(Convert.FromHexString(deviceId));
     }

@@ -50,9 +50,7 @@ public sealed partial class Revocations(IGrainFactory grains, IProvisioningStore
     public async Task RevokeFormerOwnerCertificatesAsync(string issuingTenantId, string deviceId, IReadOnlyCollection<string> serialNumbers,
         TimeSpan closeAfter, CrlReason reason = CrlReason.AffiliationChanged)
     {
-        var now = clock.GetUtcNow();
-        if (serialNumbers.Count > 0)
-            await grains.GetGrain<ITenantGrain>(issuingTenantId).RevokeCertificatesAsync(RevocationRecord.For(deviceId, serialNumbers, reason, now));
+        if (serialNumbers.Count > 0) await PutOnCrlAsync(issuingTenantId, deviceId, serialNumbers, reason);
         if (closeAfter <= TimeSpan.Zero) await CloseFormerOwnerSessionsAsync(issuingTenantId, deviceId);
         else _ = Task.Run(async () =>
         {
@@ -74,6 +72,13 @@ public sealed partial class Revocations(IGrainFactory grains, IProvisioningStore
             CloseFailed(logger, e, deviceId);
         }
     }
+
+    /// <summary>
+    /// Puts certificates <paramref name="tenantId"/> issued <paramref name="deviceId"/> on that tenant's CRL (rebuilt on
+    /// its next fetch). The device's grain calls this for its owner's revocations; the sessions are the caller's to close.
+    /// </summary>
+    public Task PutOnCrlAsync(string tenantId, string deviceId, IEnumerable<string> serialNumbers, CrlReason reason) =>
+        grains.GetGrain<ITenantGrain>(tenantId).RevokeCertificatesAsync(RevocationRecord.For(deviceId, serialNumbers, reason, clock.GetUtcNow()));
 
     /// <summary>A certificate <paramref name="tenantId"/> issued, or null (unknown serial, or another tenant's).</summary>
     public async Task<CertificateView?> GetCertificateAsync(string tenantId, string serialNumber)

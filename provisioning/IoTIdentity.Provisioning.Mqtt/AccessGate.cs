@@ -30,7 +30,7 @@ internal sealed class AccessGate(
         string? refusal = null;
         if (e.ProtocolVersion != MqttProtocolVersion.V500)
             (refusal, e.ReasonCode) = (MqttRefusals.ProtocolVersion, MqttConnectReasonCode.UnsupportedProtocolVersion);
-        else if (!Topics.IsValidDeviceId(e.ClientId))
+        else if (!DeviceIds.IsValid(e.ClientId))
             (refusal, e.ReasonCode) = (MqttRefusals.ClientId, MqttConnectReasonCode.ClientIdentifierNotValid);
         else if (!e.IsSecureConnection && !options.AllowPlaintext)
             (refusal, e.ReasonCode) = (MqttRefusals.Plaintext, MqttConnectReasonCode.NotAuthorized);

@@ -23,7 +23,11 @@ public interface IDeviceRequestHandler
 /// <param name="RemoteAddress">The client's address, for rate limiting and audit.</param>
 public sealed record DeviceRequest(string DeviceId, string Operation, ReadOnlyMemory<byte> Payload, string? RemoteAddress);
 
-/// <summary>The reply: a JSON body, and the error it carries if it is a refusal (for the MQTT reason code/user properties).</summary>
+/// <summary>
+/// The reply: a JSON body, and for a refusal the error it carries and how long to wait before retrying (for the MQTT
+/// reason code and user properties).
+/// </summary>
 /// <param name="Payload">The message body (JSON).</param>
 /// <param name="Error">The refusal reason, or null for success.</param>
-public sealed record DeviceReply(ReadOnlyMemory<byte> Payload, IoTIdentity.Protocol.ProvisioningError? Error = null);
+/// <param name="RetryAfterSeconds">For a transient refusal, the seconds to wait before retrying, when known.</param>
+public sealed record DeviceReply(ReadOnlyMemory<byte> Payload, IoTIdentity.Protocol.ProvisioningError? Error = null, int? RetryAfterSeconds = null);

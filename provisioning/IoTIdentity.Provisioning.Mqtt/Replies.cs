@@ -60,7 +60,7 @@ internal static class Replies
     /// <exception cref="ArgumentException"><paramref name="deviceId"/> is not a valid device id.</exception>
     public static MqttApplicationMessage Command(string deviceId, byte[] payload)
     {
-        if (!Topics.IsValidDeviceId(deviceId)) throw new ArgumentException("not a valid device id", nameof(deviceId));
+        if (!DeviceIds.IsValid(deviceId)) throw new ArgumentException("not a valid device id", nameof(deviceId));
         return new MqttApplicationMessageBuilder()
             .WithTopic(Topics.Commands(deviceId))
             .WithPayload(payload)
@@ -74,17 +74,4 @@ internal static class Replies
 
     /// <summary>Seconds to tell a client to wait: at least 1, rounded up.</summary>
     public static int Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-
-    /// <summary>The retry delay a handler's ErrorResponse carries, if it parses.</summary>
-    public static int? RetryAfterOf(ReadOnlyMemory<byte> payload)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(payload.Span, ProtocolJson.Default.ErrorResponse)?.RetryAfterSeconds;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 }

@@ -66,7 +66,7 @@ internal sealed class RequestDispatcher(
         try
         {
             var (reply, outcome) = await CallHandlerAsync(request).ConfigureAwait(false);
-            var retryAfter = reply.Error is { } e && ProvisioningErrors.IsTransient(e) ? Replies.RetryAfterOf(reply.Payload) : null;
+            var retryAfter = reply.Error is { } e && ProvisioningErrors.IsTransient(e) ? reply.RetryAfterSeconds : null;
             await PublishAsync(request.DeviceId, Replies.Message(responseTopic, correlationData, reply.Payload, reply.Error, retryAfter)).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             metrics.Handled(request.Operation, outcome, elapsed);
@@ -119,7 +119,7 @@ internal sealed class RequestDispatcher(
         }
     }
 
-    private static DeviceReply Unavailable() => new(Replies.Error(ProvisioningError.Unavailable, 5), ProvisioningError.Unavailable);
+    private static DeviceReply Unavailable() => new(Replies.Error(ProvisioningError.Unavailable, 5), ProvisioningError.Unavailable, 5);
 
     private async Task PublishAsync(string deviceId, MqttApplicationMessage message)
     {

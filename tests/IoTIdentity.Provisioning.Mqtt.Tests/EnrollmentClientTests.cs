@@ -19,7 +19,7 @@ public sealed class EnrollmentClientTests
     {
         var handler = new FakeHandler((_, _) => Task.FromResult(new DeviceReply(
             JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse { Error = ProvisioningError.Unavailable, RetryAfterSeconds = 7 }, ProtocolJson.Default.ErrorResponse),
-            ProvisioningError.Unavailable)));
+            ProvisioningError.Unavailable, RetryAfterSeconds: 7)));
         await using var harness = await EndpointHarness.StartAsync(handler: handler);
         await using var client = await EnrollmentClient.ConnectAsync(EndpointHarness.NewDeviceId(), Trusting(harness)).Within();
 

@@ -99,7 +99,7 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
             using var handled = EndpointCounter.Requests(silo);
             using var refused = EndpointCounter.Refusals(silo);
             await WaitUntilHealthyAsync(silo);
-            using var intruder = await ConnectRawAsync(broker, "intruder-device");
+            using var intruder = await ConnectRawAsync(broker, "1a7e0de");
             var overheard = 0;
             intruder.ApplicationMessageReceivedAsync += _ =>
             {
@@ -108,20 +108,20 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
             };
 
             var publish = await intruder.PublishAsync(new MqttApplicationMessageBuilder()
-                .WithTopic(Topics.Request("victim-device", Topics.Operations.Register))
-                .WithResponseTopic(Topics.Response("victim-device", Topics.Operations.Register))
+                .WithTopic(Topics.Request("71c71a", Topics.Operations.Register))
+                .WithResponseTopic(Topics.Response("71c71a", Topics.Operations.Register))
                 .WithCorrelationData([1, 2, 3])
                 .WithPayload("{}"u8.ToArray())
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build());
             // mosquitto 2.0's acl_file grants every SUBSCRIBE and checks read access when it delivers (see docs/deployment.md)
             await intruder.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(f => f.WithTopic(Topics.Commands("victim-device")).WithAtLeastOnceQoS())
-                .WithTopicFilter(f => f.WithTopic(Topics.Response("victim-device", Topics.Operations.Register)).WithAtLeastOnceQoS())
+                .WithTopicFilter(f => f.WithTopic(Topics.Commands("71c71a")).WithAtLeastOnceQoS())
+                .WithTopicFilter(f => f.WithTopic(Topics.Response("71c71a", Topics.Operations.Register)).WithAtLeastOnceQoS())
                 .WithTopicFilter(f => f.WithTopic(Topics.AllRequests).WithAtLeastOnceQoS())
                 .WithTopicFilter(f => f.WithTopic($"$share/iotid/{Topics.AllRequests}").WithAtLeastOnceQoS())
                 .Build());
-            using var victim = await ConnectRawAsync(broker, "victim-device");
+            using var victim = await ConnectRawAsync(broker, "71c71a");
             var victimReceived = new List<string>();
             victim.ApplicationMessageReceivedAsync += e =>
             {
@@ -129,7 +129,7 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
                 return Task.CompletedTask;
             };
             await victim.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(f => f.WithTopic(Topics.DeviceSubtree("victim-device") + "#").WithAtLeastOnceQoS()).Build());
+                .WithTopicFilter(f => f.WithTopic(Topics.DeviceSubtree("71c71a") + "#").WithAtLeastOnceQoS()).Build());
 
             Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, publish.ReasonCode);
             await Task.Delay(TimeSpan.FromSeconds(1));
@@ -140,22 +140,22 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
             for (var i = 0; i < 4; i++)
             {
                 var sent = await victim.PublishAsync(new MqttApplicationMessageBuilder()
-                    .WithTopic(Topics.Request("victim-device", Topics.Operations.Register))
-                    .WithResponseTopic(Topics.Response("victim-device", Topics.Operations.Register))
+                    .WithTopic(Topics.Request("71c71a", Topics.Operations.Register))
+                    .WithResponseTopic(Topics.Response("71c71a", Topics.Operations.Register))
                     .WithCorrelationData([(byte)i])
                     .WithPayload("{}"u8.ToArray())
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build());
                 Assert.True(sent.IsSuccess);
             }
-            await silo.App.Services.GetRequiredService<IDeviceChannel>().PublishCommandAsync("victim-device", "{}"u8.ToArray());
+            await silo.App.Services.GetRequiredService<IDeviceChannel>().PublishCommandAsync("71c71a", "{}"u8.ToArray());
             await Task.Delay(TimeSpan.FromSeconds(2));
             output.WriteLine($"of 4 requests the silo answered {handled.Total} (the others went to the intruder's share and were dropped)");
             Assert.InRange(handled.Total, 1, 4);
             lock (victimReceived)
             {
-                Assert.Contains(Topics.Commands("victim-device"), victimReceived);
-                Assert.Equal(handled.Total, victimReceived.Count(t => t == Topics.Response("victim-device", Topics.Operations.Register)));
+                Assert.Contains(Topics.Commands("71c71a"), victimReceived);
+                Assert.Equal(handled.Total, victimReceived.Count(t => t == Topics.Response("71c71a", Topics.Operations.Register)));
             }
             Assert.Equal(0, Volatile.Read(ref overheard));
         }
@@ -204,7 +204,7 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
             var channel = silo.App.Services.GetRequiredService<IDeviceChannel>();
 
             Assert.IsType<ExternalBrokerClient>(channel);
-            Assert.Equal(0, await channel.CloseSessionsAsync("some-device"));
+            Assert.Equal(0, await channel.CloseSessionsAsync("50e0de"));
             Assert.Null(silo.App.Services.GetService<MqttEndpoint>());
         }
         finally

@@ -47,16 +47,16 @@ public sealed class FirmwareCheckFuzzTests
             string verdict;
             try
             {
-                verdict = AttestationChecks.CheckFirmware(policy, challenge, quote) ?? "none";
-            }
-            catch (Refusal r) when (r.Error is ProvisioningError.EventLogMismatch or ProvisioningError.MeasurementNotAllowed)
-            {
-                verdict = r.Error.ToString();
+                var checkedFirmware = AttestationChecks.CheckFirmware(policy, challenge, quote);
+                verdict = checkedFirmware.IsRefused ? checkedFirmware.Refusal.Error.ToString() : checkedFirmware.Value.Release ?? "none";
             }
             catch (Exception e)
             {
                 throw new XunitException($"mutation {i} ({description}) threw {e.GetType().Name}: {e.Message}");
             }
+            var refusal = AttestationChecks.CheckFirmware(policy, challenge, quote).Refusal;
+            Assert.True(refusal is null or { Error: ProvisioningError.EventLogMismatch or ProvisioningError.MeasurementNotAllowed },
+                $"mutation {i} ({description}) was refused with {refusal?.Error}, not an event log reason");
             verdicts[verdict] = verdicts.GetValueOrDefault(verdict) + 1;
         }
 

@@ -30,7 +30,7 @@ public sealed record DeviceState
     [Id(16)] public DeviceTransfer? Transfer { get; init; }
     /// <summary>Serials already revoked because the device changed owner (not revoked again at the next transfer).</summary>
     [Id(17)] public ImmutableList<string> CutOffSerials { get; init; } = [];
-    // ids 30..39 belong to revocation (ids 18..29 are left to the transfer work)
+    // ids 18..29 are unused; a new field takes the next free id, never a retired one
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
 

@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
+using System.Formats.Asn1;
 using System.Security.Cryptography;
+using IoTIdentity.Attestation.Credentials;
+using IoTIdentity.Attestation.Ek;
 using IoTIdentity.Attestation.EventLog;
 using IoTIdentity.Attestation.Firmware;
 using IoTIdentity.Attestation.Keys;
@@ -18,123 +21,162 @@ using IoTIdentity.Tpm.Types;
 namespace IoTIdentity.Provisioning.Grains.Enrollment;
 
 /// <summary>
-/// The pure checks of the two protocol steps, each turning a verifier failure into the protocol's reason code.
-/// No I/O: the device grain supplies state and policy.
+/// The pure checks of the two protocol steps. Each returns its value or the <see cref="Refusal"/> that names the
+/// protocol's reason code; where a verifier of the attestation library reports a failure (its exception), the check
+/// that called it maps it to that code, once, at the call. No I/O: the device grain supplies state and policy.
 /// </summary>
 internal static class AttestationChecks
 {
     /// <summary>Parses a TPM structure received from a device.</summary>
-    public static T Parse<T>(byte[]? bytes, string what) where T : ITpmStructure<T>
+    public static Checked<T> Parse<T>(byte[]? bytes, string what) where T : class, ITpmStructure<T>
     {
-        if (bytes is null || bytes.Length == 0) throw new Refusal(ProvisioningError.MalformedRequest, $"{what} is missing");
+        if (bytes is null || bytes.Length == 0) return new Refusal(ProvisioningError.MalformedRequest, $"{what} is missing");
         try
         {
             return TpmMarshal.FromBytes<T>(bytes);
         }
         catch (TpmFormatException e)
         {
-            throw new Refusal(ProvisioningError.MalformedTpmStructure, $"{what}: {e.Message}");
+            return new Refusal(ProvisioningError.MalformedTpmStructure, $"{what}: {e.Message}");
         }
     }
 
-    /// <summary>Runs a verifier step, mapping its failure to <paramref name="error"/>.</summary>
-    public static T Verify<T>(Func<T> step, ProvisioningError error)
+    /// <summary>The EK public area is the key its (validated) certificate certifies.</summary>
+    public static Refusal? CheckEkBinding(TpmtPublic ek, EkCertificate certificate)
     {
         try
         {
-            return step();
+            EkBinding.CheckMatches(ek, certificate.PublicKey);
+            return null;
         }
         catch (VerificationException e)
         {
-            throw new Refusal(error, e.Message);
+            return new Refusal(ProvisioningError.EkMismatch, e.Message);
+        }
+    }
+
+    /// <summary>The AK is a restricted signing key bound to this TPM (<see cref="KeyRequirements.CheckAttestationKey"/>).</summary>
+    public static Refusal? CheckAttestationKey(TpmtPublic ak)
+    {
+        try
+        {
+            KeyRequirements.Default.CheckAttestationKey(ak);
+            return null;
+        }
+        catch (VerificationException e)
+        {
+            return new Refusal(ProvisioningError.InvalidAttestationKey, e.Message);
+        }
+    }
+
+    /// <summary>The secret the device activated is the challenge's (constant time).</summary>
+    public static Refusal? CheckActivation(byte[] expected, byte[]? activated)
+    {
+        try
+        {
+            CredentialMaker.CheckActivation(expected, activated ?? []);
+            return null;
+        }
+        catch (VerificationException e)
+        {
+            return new Refusal(ProvisioningError.ActivationFailed, e.Message);
         }
     }
 
     /// <summary>The renewal proof: signed by the device's current certified key over the documented bytes, recently.</summary>
-    public static void CheckRenewal(string deviceId, RegisterRequest request, IssuedIdentity? current, DateTimeOffset now)
+    public static Refusal? CheckRenewal(string deviceId, RegisterRequest request, IssuedIdentity? current, DateTimeOffset now)
     {
         if (request.Renewal is not { } proof || current is null)
-            throw new Refusal(ProvisioningError.RenewalNotAuthorized, "renewal without a current identity or proof");
+            return new Refusal(ProvisioningError.RenewalNotAuthorized, "renewal without a current identity or proof");
         if (!string.Equals(proof.CertificateSerial, current.SerialNumber, StringComparison.OrdinalIgnoreCase))
-            throw new Refusal(ProvisioningError.RenewalNotAuthorized, "renewal proof names another certificate");
+            return new Refusal(ProvisioningError.RenewalNotAuthorized, "renewal proof names another certificate");
         if ((now - proof.SignedAt).Duration() > RenewalProofs.MaxSkew)
-            throw new Refusal(ProvisioningError.RenewalNotAuthorized, "renewal proof is stale");
+            return new Refusal(ProvisioningError.RenewalNotAuthorized, "renewal proof is stale");
         var signed = RenewalProofs.SignedBytes(deviceId, request.AkPublic, proof.CertificateSerial, proof.SignedAt);
         bool valid;
         try
         {
-            valid = VerifyWithSpki(current.SubjectPublicKeyInfo, signed, proof.Signature ?? []);
+            valid = VerifiesWithSpki(current.SubjectPublicKeyInfo, signed, proof.Signature ?? []);
         }
         catch (CryptographicException)
         {
-            valid = false;
+            valid = false;   // a signature that is not even well-formed for the key
         }
-        if (!valid) throw new Refusal(ProvisioningError.RenewalNotAuthorized, "renewal proof signature does not verify with the current key");
+        return valid ? null : new Refusal(ProvisioningError.RenewalNotAuthorized, "renewal proof signature does not verify with the current key");
     }
 
-    private static bool VerifyWithSpki(byte[] spki, byte[] data, byte[] signature)
+    /// <summary>A signature by the key of <paramref name="spki"/>: ECDSA (P1363) or RSA PKCS#1 v1.5, as its algorithm says.</summary>
+    private static bool VerifiesWithSpki(byte[] spki, byte[] data, byte[] signature)
     {
-        try
+        // the SPKI was built by this service from a certified TPM key, so it parses; a malformed signature is just invalid
+        var algorithm = new AsnReader(spki, AsnEncodingRules.DER).ReadSequence().ReadSequence().ReadObjectIdentifier();
+        if (algorithm == Oids.EcPublicKey)
         {
             using var ecdsa = ECDsa.Create();
             ecdsa.ImportSubjectPublicKeyInfo(spki, out _);
             return ecdsa.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         }
-        catch (CryptographicException)
-        {
-            using var rsa = RSA.Create();
-            rsa.ImportSubjectPublicKeyInfo(spki, out _);
-            return rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        }
+        using var rsa = RSA.Create();
+        rsa.ImportSubjectPublicKeyInfo(spki, out _);
+        return rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 
     /// <summary>The quote, against the challenge's nonce and selection.</summary>
-    public static VerifiedQuote CheckQuote(TpmtPublic ak, PendingChallenge challenge, AttestRequest request)
+    public static Checked<VerifiedQuote> CheckQuote(TpmtPublic ak, PendingChallenge challenge, AttestRequest request)
     {
         var selection = TpmMarshal.FromBytes<TpmlPcrSelection>(challenge.PcrSelection);
         var signature = Parse<TpmtSignature>(request.QuoteSignature, "quote signature");
+        if (signature.IsRefused) return signature.Refusal;
         var pcrs = (request.PcrValues ?? []).Select(v => new PcrValue((TpmAlgId)v.Hash, v.Index, v.Digest ?? [])).ToList();
-        return Verify(() => QuoteVerifier.Verify(ak, request.Quote ?? [], signature, challenge.Nonce, selection, pcrs), ProvisioningError.QuoteInvalid);
+        try
+        {
+            return QuoteVerifier.Verify(ak, request.Quote ?? [], signature.Value, challenge.Nonce, selection, pcrs);
+        }
+        catch (VerificationException e)
+        {
+            return new Refusal(ProvisioningError.QuoteInvalid, e.Message);
+        }
     }
 
     /// <summary>The PCR values against the policy's allowed values (a PCR the policy lists must hold one of them).</summary>
-    public static void CheckPcrPolicy(EnrollmentPolicy policy, VerifiedQuote quote)
+    public static Refusal? CheckPcrPolicy(EnrollmentPolicy policy, VerifiedQuote quote)
     {
         foreach (var pcr in quote.Pcrs)
         {
             if (!policy.AllowedPcrValues.TryGetValue(pcr.Index, out var allowed) || allowed.Count == 0) continue;
             var value = Convert.ToHexStringLower(pcr.Digest);
             if (!allowed.Contains(value, StringComparer.OrdinalIgnoreCase))
-                throw new Refusal(ProvisioningError.PcrPolicyViolation, $"PCR {pcr.Index} value {value} is not allowed");
+                return new Refusal(ProvisioningError.PcrPolicyViolation, $"PCR {pcr.Index} value {value} is not allowed");
         }
+        return null;
     }
 
     /// <summary>
     /// Measured boot, when the policy lists allowed firmware: the challenge's event log replays to the quoted PCRs
     /// (else <see cref="ProvisioningError.EventLogMismatch"/>, also when there is no log) and its measurements are
-    /// exactly one allowed release (else <see cref="ProvisioningError.MeasurementNotAllowed"/>). Returns the release
+    /// exactly one allowed release (else <see cref="ProvisioningError.MeasurementNotAllowed"/>). The value is the release
     /// ("product version"), or null when the policy does not ask.
     /// </summary>
-    public static string? CheckFirmware(EnrollmentPolicy policy, PendingChallenge challenge, VerifiedQuote quote)
+    public static Checked<FirmwareMatch> CheckFirmware(EnrollmentPolicy policy, PendingChallenge challenge, VerifiedQuote quote)
     {
-        if (policy.AllowedFirmware.Count == 0) return null;
-        if (challenge.EventLog is null or { Length: 0 }) throw new Refusal(ProvisioningError.EventLogMismatch, "no event log; the policy requires measured boot");
+        if (policy.AllowedFirmware.Count == 0) return new FirmwareMatch(null);
+        if (challenge.EventLog is null or { Length: 0 }) return new Refusal(ProvisioningError.EventLogMismatch, "no event log; the policy requires measured boot");
         try
         {
             var log = EventLogVerifier.Verify(challenge.EventLog, quote.Pcrs);
-            return FirmwarePolicy.Match(log, policy.AllowedFirmware.Select(r => r.ToManifest()).ToList()).Release;
+            return new FirmwareMatch(FirmwarePolicy.Match(log, policy.AllowedFirmware.Select(r => r.ToManifest()).ToList()).Release);
         }
         catch (EventLogException e)
         {
-            throw new Refusal(e.Failure == EventLogFailure.MeasurementNotAllowed ? ProvisioningError.MeasurementNotAllowed : ProvisioningError.EventLogMismatch,
+            return new Refusal(e.Failure == EventLogFailure.MeasurementNotAllowed ? ProvisioningError.MeasurementNotAllowed : ProvisioningError.EventLogMismatch,
                 $"event log: {e.Failure}: {e.Message}");
         }
     }
 
-    /// <summary>The certify of the device key, and the key's X.509 SubjectPublicKeyInfo.</summary>
-    public static (VerifiedCertify Certified, byte[] Spki) CheckCertify(TpmtPublic ak, PendingChallenge challenge, AttestRequest request)
+    /// <summary>The certify of the device key; the value is the key's X.509 SubjectPublicKeyInfo.</summary>
+    public static Checked<byte[]> CheckCertify(TpmtPublic ak, PendingChallenge challenge, AttestRequest request)
     {
-        if (request.DeviceKeyPublic is null or { Length: 0 }) throw new Refusal(ProvisioningError.MalformedRequest, "device key missing");
+        if (request.DeviceKeyPublic is null or { Length: 0 }) return new Refusal(ProvisioningError.MalformedRequest, "device key missing");
         Tpm2b<TpmtPublic> key;
         try
         {
@@ -142,22 +184,35 @@ internal static class AttestationChecks
         }
         catch (TpmFormatException e)
         {
-            throw new Refusal(ProvisioningError.MalformedTpmStructure, $"device key: {e.Message}");
+            return new Refusal(ProvisioningError.MalformedTpmStructure, $"device key: {e.Message}");
         }
         var signature = Parse<TpmtSignature>(request.CertifySignature, "certify signature");
-        var certified = Verify(() => CertifyVerifier.Verify(ak, request.Certify ?? [], signature, challenge.Nonce, key), ProvisioningError.CertifyInvalid);
-        return (certified, TpmPublicKeys.SubjectPublicKeyInfo(key.Value));
+        if (signature.IsRefused) return signature.Refusal;
+        try
+        {
+            CertifyVerifier.Verify(ak, request.Certify ?? [], signature.Value, challenge.Nonce, key);
+        }
+        catch (VerificationException e)
+        {
+            return new Refusal(ProvisioningError.CertifyInvalid, e.Message);
+        }
+        return TpmPublicKeys.SubjectPublicKeyInfo(key.Value);
     }
 
     /// <summary>The CSR: signed by the device key, carrying exactly the certified public key.</summary>
-    public static void CheckCsr(byte[]? csr, byte[] spki)
+    public static Refusal? CheckCsr(byte[]? csr, byte[] spki)
     {
-        if (csr is null or { Length: 0 }) throw new Refusal(ProvisioningError.MalformedRequest, "CSR missing");
+        if (csr is null or { Length: 0 }) return new Refusal(ProvisioningError.MalformedRequest, "CSR missing");
         var result = CertificateSigningRequestValidator.Validate(csr, spki);
-        if (!result.IsValid) throw new Refusal(ProvisioningError.CsrInvalid, $"CSR: {result.Failure}: {result.Detail}");
+        return result.IsValid ? null : new Refusal(ProvisioningError.CsrInvalid, $"CSR: {result.Failure}: {result.Detail}");
     }
 
     /// <summary>The PCR values as recorded on the device.</summary>
     public static ImmutableDictionary<int, string> PcrMap(VerifiedQuote quote) =>
         quote.Pcrs.ToImmutableDictionary(p => p.Index, p => Convert.ToHexStringLower(p.Digest));
+
+    private static class Oids
+    {
+        public const string EcPublicKey = "1.2.840.10045.2.1";
+    }
 }

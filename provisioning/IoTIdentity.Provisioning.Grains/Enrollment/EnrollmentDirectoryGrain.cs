@@ -9,21 +9,21 @@ public sealed class EnrollmentDirectoryGrain(
     /// <summary>The single directory's key.</summary>
     public const string Key = "all";
 
-    public async Task AddAsync(string tenantId, string groupId)
+    public async Task AddAsync(GroupKey group)
     {
-        var key = $"{tenantId}/{groupId}";
+        var key = group.ToString();
         if (state.State.Groups.Contains(key)) return;
         state.State = state.State with { Groups = state.State.Groups.Add(key), Version = state.State.Version + 1 };
         await state.WriteStateAsync();
     }
 
-    public async Task RemoveAsync(string tenantId, string groupId)
+    public async Task RemoveAsync(GroupKey group)
     {
-        var key = $"{tenantId}/{groupId}";
+        var key = group.ToString();
         if (!state.State.Groups.Contains(key)) return;
         state.State = state.State with { Groups = state.State.Groups.Remove(key), Version = state.State.Version + 1 };
         await state.WriteStateAsync();
     }
 
-    public Task<GroupDirectory> GetAsync() => Task.FromResult(new GroupDirectory(state.State.Version, state.State.Groups));
+    public Task<GroupDirectory> GetAsync() => Task.FromResult(new GroupDirectory(state.State.Version, [.. state.State.Groups.Select(GroupKey.Parse)]));
 }

@@ -7,24 +7,16 @@ public sealed class EnrollmentGroupGrain(
     [PersistentState("group", ProvisioningStorage.Name)] IPersistentState<EnrollmentGroupState> state,
     IGrainFactory grains) : Grain, IEnrollmentGroupGrain
 {
-    private (string Tenant, string Group) Ids
-    {
-        get
-        {
-            var key = this.GetPrimaryKeyString();
-            var slash = key.IndexOf('/');
-            return (key[..slash], key[(slash + 1)..]);
-        }
-    }
+    private GroupKey Key => GroupKey.Parse(this.GetPrimaryKeyString());
 
     public async Task<EnrollmentPolicy> SetPolicyAsync(EnrollmentPolicy policy)
     {
-        var (tenant, group) = Ids;
-        var stored = policy with { TenantId = tenant, GroupId = group, Version = (state.State.Policy?.Version ?? 0) + 1 };
+        var key = Key;
+        var stored = policy with { TenantId = key.TenantId, GroupId = key.GroupId, Version = (state.State.Policy?.Version ?? 0) + 1 };
         var created = state.State.Policy is null;
         state.State = state.State with { Policy = stored };
         await state.WriteStateAsync();
-        if (created) await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).AddAsync(tenant, group);
+        if (created) await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).AddAsync(key);
         return stored;
     }
 
@@ -33,8 +25,7 @@ public sealed class EnrollmentGroupGrain(
     public async Task<bool> DeleteAsync()
     {
         if (state.State.Policy is null) return false;
-        var (tenant, group) = Ids;
-        await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).RemoveAsync(tenant, group);
+        await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).RemoveAsync(Key);
         state.State = new EnrollmentGroupState();
         await state.ClearStateAsync();
         return true;
@@ -45,7 +36,7 @@ public sealed class EnrollmentGroupGrain(
         if (state.State.Policy is not { } policy) return false;
         if (policy.Quota is { } quota && state.State.DeviceCount >= quota) return false;
         // the tenant-wide quota next; the group counts the device only once the tenant has
-        if (!await grains.GetGrain<ITenantGrain>(Ids.Tenant).TryAdmitDeviceAsync(deviceId)) return false;
+        if (!await grains.GetGrain<ITenantGrain>(Key.TenantId).TryAdmitDeviceAsync(deviceId)) return false;
         state.State = state.State with { DeviceCount = state.State.DeviceCount + 1 };
         await state.WriteStateAsync();
         return true;
@@ -59,7 +50,7 @@ public sealed class EnrollmentGroupGrain(
             await state.WriteStateAsync();
         }
         // the group may have been deleted and made again since: the tenant counted the device all the same
-        await grains.GetGrain<ITenantGrain>(Ids.Tenant).ReleaseDeviceAsync(deviceId);
+        await grains.GetGrain<ITenantGrain>(Key.TenantId).ReleaseDeviceAsync(deviceId);
     }
 
     public Task<int> GetDeviceCountAsync() => Task.FromResult(state.State.DeviceCount);

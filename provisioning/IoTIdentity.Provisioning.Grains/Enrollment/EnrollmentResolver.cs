@@ -15,47 +15,46 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock) : IDisposable
 {
     private static readonly TimeSpan DirectoryTtl = TimeSpan.FromSeconds(2);
-    private readonly ConcurrentDictionary<string, (long Version, long TenantRootsVersion, EnrollmentPolicy Policy, EkCertificateValidator? Validator)> _validators = new();
+    private readonly ConcurrentDictionary<GroupKey, (long Version, long TenantRootsVersion, EnrollmentPolicy Policy, EkCertificateValidator? Validator)> _validators = new();
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, ManufacturerRoots Roots)> _tenantRoots = new();
     private (DateTimeOffset At, GroupDirectory Directory)? _directory;
 
-    /// <summary>The policy and validated EK certificate, or a <see cref="Refusal"/>.</summary>
-    internal async Task<(EnrollmentPolicy Policy, EkCertificate Certificate)> ResolveAsync(string deviceId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
+    /// <summary>The enrolment that admits the device — its policy and validated EK certificate — or the refusal.</summary>
+    internal async Task<Checked<ResolvedEnrollment>> ResolveAsync(string deviceId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
     {
         var individual = await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetAsync();
         if (individual is not null)
         {
-            if (!individual.Enabled) throw new Refusal(ProvisioningError.Disabled, "individual enrolment disabled");
-            var groupKey = $"{individual.TenantId}/{individual.GroupId}";
-            var policy = await GetPolicyAsync(groupKey)
-                ?? throw new Refusal(ProvisioningError.NotEnrolled, "individual enrolment names a missing group");
+            if (!individual.Enabled) return new Refusal(ProvisioningError.Disabled, "individual enrolment disabled");
+            var groupKey = new GroupKey(individual.TenantId, individual.GroupId);
+            if (await GetPolicyAsync(groupKey) is not { } policy)
+                return new Refusal(ProvisioningError.NotEnrolled, "individual enrolment names a missing group");
             var result = policy.Validator?.Validate(ekCertificate, intermediates);
             if (result is null or { Failure: EkCertificateFailure.UntrustedRoot })
             {
                 // the tenant may have added the root in the last seconds
                 policy = await GetPolicyAsync(groupKey, refreshed: true) ?? policy;
-                result = policy.Validator?.Validate(ekCertificate, intermediates)
-                    ?? throw new Refusal(ProvisioningError.UntrustedEkCertificate, "neither the group nor its tenant trusts any manufacturer root");
+                result = policy.Validator?.Validate(ekCertificate, intermediates);
+                if (result is null) return new Refusal(ProvisioningError.UntrustedEkCertificate, "neither the group nor its tenant trusts any manufacturer root");
             }
-            if (!result.IsValid) throw ToRefusal(result);
-            return (policy.Policy, result.Certificate!);
+            return result.IsValid ? new ResolvedEnrollment(policy.Policy, result.Certificate!) : ToRefusal(result);
         }
 
         // a group created in the last seconds may be missing from the cached list: look again once before refusing
-        return await MatchGroupAsync(ekCertificate, intermediates, refreshed: false)
-            ?? await MatchGroupAsync(ekCertificate, intermediates, refreshed: true)
-            ?? throw new Refusal(ProvisioningError.UntrustedEkCertificate, "no enrolment group trusts the EK certificate's root");
+        var match = await MatchGroupAsync(ekCertificate, intermediates, refreshed: false);
+        if (match is null) match = await MatchGroupAsync(ekCertificate, intermediates, refreshed: true);
+        return match ?? new Refusal(ProvisioningError.UntrustedEkCertificate, "no enrolment group trusts the EK certificate's root");
     }
 
     /// <summary>
     /// For a device moving to <paramref name="tenantId"/>: the named group of that tenant, or else the first of its groups
     /// whose roots the EK certificate chains to (individual enrolments and other tenants' groups are not consulted).
     /// </summary>
-    internal async Task<(EnrollmentPolicy Policy, EkCertificate Certificate)> ResolveForTenantAsync(string tenantId, string? groupId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
+    internal async Task<Checked<ResolvedEnrollment>> ResolveForTenantAsync(string tenantId, string? groupId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
     {
         var keys = groupId is not null
-            ? [$"{tenantId}/{groupId}"]
-            : (await GetDirectoryAsync(refresh: true)).GroupKeys.Where(k => k.StartsWith(tenantId + "/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            ? [new GroupKey(tenantId, groupId)]
+            : (await GetDirectoryAsync(refresh: true)).Groups.Where(k => k.IsOf(tenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal).ToList();
         EkCertificateValidationResult? firstFailure = null;
         foreach (var key in keys)
         {
@@ -63,36 +62,37 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
             if (entry is null || groupId is null && entry.Value.Policy.IndividualOnly) continue;
             if (entry.Value.Validator is not { } validator) continue;   // a group with no roots trusts nothing
             var result = validator.Validate(ekCertificate, intermediates);
-            if (result.IsValid) return (entry.Value.Policy, result.Certificate!);
+            if (result.IsValid) return new ResolvedEnrollment(entry.Value.Policy, result.Certificate!);
             if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
         }
-        if (firstFailure is not null) throw ToRefusal(firstFailure);
-        throw new Refusal(groupId is null ? ProvisioningError.UntrustedEkCertificate : ProvisioningError.NotEnrolled,
+        if (firstFailure is not null) return ToRefusal(firstFailure);
+        return new Refusal(groupId is null ? ProvisioningError.UntrustedEkCertificate : ProvisioningError.NotEnrolled,
             $"no group of the new owner {tenantId} admits the device");
     }
 
-    private async Task<(EnrollmentPolicy, EkCertificate)?> MatchGroupAsync(byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, bool refreshed)
+    /// <summary>The one group (of one tenant) that admits the EK certificate, a refusal, or null when none trusts its root.</summary>
+    private async Task<Checked<ResolvedEnrollment>?> MatchGroupAsync(byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, bool refreshed)
     {
         EkCertificateValidationResult? firstFailure = null;
         var knownButNotEnrolled = false;
-        (EnrollmentPolicy Policy, EkCertificate Certificate)? match = null;
-        var groupKeys = (await GetDirectoryAsync(refreshed)).GroupKeys;
+        ResolvedEnrollment? match = null;
+        var groups = (await GetDirectoryAsync(refreshed)).Groups;
         if (refreshed)
-            await Task.WhenAll(groupKeys.Select(k => k[..k.IndexOf('/')]).Distinct().Select(t => GetTenantRootsAsync(t, refresh: true)));
-        foreach (var key in groupKeys.Order(StringComparer.Ordinal))
+            await Task.WhenAll(groups.Select(k => k.TenantId).Distinct().Select(t => GetTenantRootsAsync(t, refresh: true)));
+        foreach (var key in groups.OrderBy(k => k.ToString(), StringComparer.Ordinal))
         {
             var entry = await GetPolicyAsync(key);
             if (entry?.Validator?.Validate(ekCertificate, intermediates) is not { } result) continue;
             if (result.IsValid && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
-            else if (result.IsValid && match is null) match = (entry.Value.Policy, result.Certificate!);
+            else if (result.IsValid && match is null) match = new ResolvedEnrollment(entry.Value.Policy, result.Certificate!);
             else if (result.IsValid && match is { } found && found.Policy.TenantId != entry.Value.Policy.TenantId)
                 // two owners trust this manufacturer: which one owns the device is for an individual enrolment to say
-                throw new Refusal(ProvisioningError.NotEnrolled, "groups of several tenants trust this EK certificate; enrol the device individually");
+                return new Refusal(ProvisioningError.NotEnrolled, "groups of several tenants trust this EK certificate; enrol the device individually");
             else if (!result.IsValid && result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
         }
         if (match is not null) return match;
-        if (knownButNotEnrolled) throw new Refusal(ProvisioningError.NotEnrolled, "the EK certificate is trusted, but only individually enrolled devices are admitted");
-        if (firstFailure is not null) throw ToRefusal(firstFailure);
+        if (knownButNotEnrolled) return new Refusal(ProvisioningError.NotEnrolled, "the EK certificate is trusted, but only individually enrolled devices are admitted");
+        if (firstFailure is not null) return ToRefusal(firstFailure);
         return null;
     }
 
@@ -101,9 +101,9 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     /// <paramref name="refreshed"/> reads the tenant's roots again instead of using the few-seconds-old copy. The
     /// validator is null when neither trusts any root: such a group admits no device by its EK certificate.
     /// </summary>
-    internal async Task<(EnrollmentPolicy Policy, EkCertificateValidator? Validator)?> GetPolicyAsync(string groupKey, bool refreshed = false)
+    internal async Task<(EnrollmentPolicy Policy, EkCertificateValidator? Validator)?> GetPolicyAsync(GroupKey groupKey, bool refreshed = false)
     {
-        var policy = await grains.GetGrain<IEnrollmentGroupGrain>(groupKey).GetPolicyAsync();
+        var policy = await grains.GetGroupGrain(groupKey).GetPolicyAsync();
         if (policy is null) return null;
         var tenantRoots = await GetTenantRootsAsync(policy.TenantId, refreshed);
         if (_validators.TryGetValue(groupKey, out var cached) && cached.Version == policy.Version && cached.TenantRootsVersion == tenantRoots.Version)

@@ -80,7 +80,7 @@ public sealed class TransferGrain(
         if (tenantId != state.State.TargetTenantId) return TransferResult.Refused(ProvisioningError.Forbidden, "only the target tenant accepts");
         await ExpireIfDueAsync();
         if (state.State.Status != TransferStatus.Pending) return TransferResult.Refused(ProvisioningError.Conflict, $"the transfer is {state.State.Status}");
-        if (groupId is not null && await GrainFactory.GetGrain<IEnrollmentGroupGrain>($"{tenantId}/{groupId}").GetPolicyAsync() is null)
+        if (groupId is not null && await GrainFactory.GetGroupGrain(new GroupKey(tenantId, groupId)).GetPolicyAsync() is null)
             return TransferResult.Refused(ProvisioningError.NotFound, $"group {groupId} not found");
 
         state.State = state.State with { Status = TransferStatus.Accepted, AcceptedAt = clock.GetUtcNow(), GroupId = groupId, AcceptedBy = actor };

@@ -38,14 +38,14 @@ public static class DevicesApi
 
     private static async Task<Results<Ok<DeviceView>, ProblemHttpResult>> Get(string deviceId, HttpContext http, IGrainFactory grains)
     {
-        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var view = await grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(Caller.Of(http).TenantId);
         return view is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(view);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetDisabled(string deviceId, bool disabled, HttpContext http, IGrainFactory grains)
     {
-        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var caller = Caller.Of(http);
         return await grains.GetGrain<IDeviceGrain>(deviceId).SetDisabledAsync(caller.TenantId, disabled, caller.Actor)
             ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
@@ -54,7 +54,7 @@ public static class DevicesApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string deviceId, HttpContext http, Revocations revocations, RevokeRequest? body = null)
     {
         if (!RevokeRequest.TryReason(body, out var reason, out var problem)) return problem;
-        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var caller = Caller.Of(http);
         return await revocations.RevokeDeviceAsync(caller.TenantId, deviceId, reason, caller.Actor)
             ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);

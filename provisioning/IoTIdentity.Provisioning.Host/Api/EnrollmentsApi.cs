@@ -29,15 +29,14 @@ public static class EnrollmentsApi
     {
         var caller = Caller.Of(http);
         var directory = await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).GetAsync();
-        IReadOnlyList<string> mine = directory.GroupKeys.Where(k => k.StartsWith(caller.TenantId + "/", StringComparison.Ordinal))
-            .Select(k => k[(caller.TenantId.Length + 1)..]).ToList();
+        IReadOnlyList<string> mine = directory.Groups.Where(k => k.IsOf(caller.TenantId)).Select(k => k.GroupId).ToList();
         return TypedResults.Ok(mine);
     }
 
     private static async Task<Results<Ok<EnrollmentGroupDto>, ProblemHttpResult>> GetGroup(string groupId, HttpContext http, IGrainFactory grains)
     {
         if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.NotFound);
-        var grain = grains.GetGrain<IEnrollmentGroupGrain>($"{Caller.Of(http).TenantId}/{groupId}");
+        var grain = grains.GetGroupGrain(new GroupKey(Caller.Of(http).TenantId, groupId));
         var policy = await grain.GetPolicyAsync();
         return policy is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(EnrollmentGroupDto.From(policy, await grain.GetDeviceCountAsync()));
     }
@@ -58,7 +57,7 @@ public static class EnrollmentsApi
         }
         if (policy.PcrIndices.Any(i => i is < 0 or > 23) || policy.CertificateLifetime < TimeSpan.FromSeconds(10))
             return Problems.For(ProvisioningError.MalformedRequest, "PCR indices are 0..23 and lifetimes at least 10 s");
-        var grain = grains.GetGrain<IEnrollmentGroupGrain>($"{caller.TenantId}/{groupId}");
+        var grain = grains.GetGroupGrain(new GroupKey(caller.TenantId, groupId));
         var previous = await grain.GetPolicyAsync();
         var stored = await grain.SetPolicyAsync(policy);
         if (previous is not null && !FirmwareReleasesEqual(previous, stored)) await RecheckFirmwareAsync(caller.TenantId, stored, grains, store);
@@ -91,7 +90,7 @@ public static class EnrollmentsApi
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteGroup(string groupId, HttpContext http, IGrainFactory grains)
     {
         if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.NotFound);
-        var deleted = await grains.GetGrain<IEnrollmentGroupGrain>($"{Caller.Of(http).TenantId}/{groupId}").DeleteAsync();
+        var deleted = await grains.GetGroupGrain(new GroupKey(Caller.Of(http).TenantId, groupId)).DeleteAsync();
         return deleted ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
     }
 
@@ -100,7 +99,7 @@ public static class EnrollmentsApi
 
     private static async Task<Results<Ok<IndividualEnrollmentDto>, ProblemHttpResult>> GetIndividual(string deviceId, HttpContext http, IGrainFactory grains)
     {
-        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var enrollment = await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetAsync();
         return enrollment is null || enrollment.TenantId != Caller.Of(http).TenantId
             ? Problems.For(ProvisioningError.NotFound)
@@ -110,8 +109,8 @@ public static class EnrollmentsApi
     private static async Task<Results<Ok<IndividualEnrollmentDto>, ProblemHttpResult>> PutIndividual(string deviceId, IndividualEnrollmentDto body, HttpContext http, IGrainFactory grains)
     {
         var caller = Caller.Of(http);
-        if (!Topics.IsValidDeviceId(deviceId) || !TenantIds.IsValid(body.GroupId)) return Problems.For(ProvisioningError.MalformedRequest);
-        if (await grains.GetGrain<IEnrollmentGroupGrain>($"{caller.TenantId}/{body.GroupId}").GetPolicyAsync() is null)
+        if (!DeviceIds.IsValid(deviceId) || !TenantIds.IsValid(body.GroupId)) return Problems.For(ProvisioningError.MalformedRequest);
+        if (await grains.GetGroupGrain(new GroupKey(caller.TenantId, body.GroupId)).GetPolicyAsync() is null)
             return Problems.For(ProvisioningError.NotFound, "no such group");
         var grain = grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
         var existing = await grain.GetAsync();
@@ -122,7 +121,7 @@ public static class EnrollmentsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteIndividual(string deviceId, HttpContext http, IGrainFactory grains)
     {
-        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
         return await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).DeleteAsync(Caller.Of(http).TenantId)
             ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
     }

@@ -21,7 +21,7 @@ public static class OwnershipApi
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Export(string deviceId, HttpContext http, IGrainFactory grains)
     {
-        if (!Topics.IsValidDeviceId(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var chain = await grains.GetGrain<IDeviceGrain>(deviceId).GetOwnershipAsync(Caller.Of(http).TenantId);
         if (chain is null) return Problems.For(ProvisioningError.NotFound);
         var document = OwnershipDocument.Parse(chain);

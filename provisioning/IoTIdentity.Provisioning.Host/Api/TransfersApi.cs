@@ -113,7 +113,7 @@ public sealed record CreateTransferBody(string? TargetTenantId, IReadOnlyList<st
     {
         if (TargetTenantId is null || !TenantIds.IsValid(TargetTenantId)) return "targetTenantId is required: [a-z0-9-], at most 64";
         if (DeviceIds is null || DeviceIds.Count is < 1 or > TransfersApi.MaxDevices) return $"deviceIds holds 1..{TransfersApi.MaxDevices} device ids";
-        if (DeviceIds.Any(id => !Topics.IsValidDeviceId(id))) return "deviceIds holds an invalid device id";
+        if (DeviceIds.Any(id => !Protocol.DeviceIds.IsValid(id))) return "deviceIds holds an invalid device id";
         if (DeviceIds.Distinct(StringComparer.Ordinal).Count() != DeviceIds.Count) return "deviceIds holds a device twice";
         if (RevokeOldCertificateAt is not (null or TransferPolicies.Acceptance or TransferPolicies.Reenrollment)) return "revokeOldCertificateAt is acceptance or reenrollment";
         if (ExpiresInHours is < 1 or > 720) return "expiresInHours is 1..720";

@@ -42,7 +42,7 @@ internal sealed class DevBootstrap(IGrainFactory grains, IOptions<ProvisioningOp
             var roots = settings.DevTrustedRootFiles.Select(LoadCertificate).ToImmutableList();
             if (roots.Count > 0)
             {
-                var group = grains.GetGrain<IEnrollmentGroupGrain>($"{DevTenant}/{DefaultGroup}");
+                var group = grains.GetGroupGrain(new GroupKey(DevTenant, DefaultGroup));
                 var current = await group.GetPolicyAsync();
                 await group.SetPolicyAsync((current ?? new EnrollmentPolicy { TenantId = DevTenant, GroupId = DefaultGroup }) with { TrustedRoots = roots });
             }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Grains.Enrollment;
@@ -11,6 +12,7 @@ using IoTIdentity.Provisioning.Storage;
 using IoTIdentity.Provisioning.Storage.Cosmos;
 using IoTIdentity.Provisioning.Storage.Sqlite;
 using OpenTelemetry.Metrics;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace IoTIdentity.Provisioning.Host.Hosting;
@@ -65,13 +67,9 @@ public static class ProvisioningHost
         builder.Services.AddSingleton(sp => KeyEncryptionKeyRing.FromOptions(kek, sp.GetRequiredService<RandomNumberGenerator>()));
         builder.Services.AddSingleton<TenantCertificateAuthority>();
         builder.Services.AddSingleton<DeviceCertificateIssuer>();
-        builder.Services.AddSingleton<EnrollmentResolver>();
-        builder.Services.AddSingleton<AuditTrail>();
-        builder.Services.AddSingleton<DeviceCommandPublisher>();
-        builder.Services.AddSingleton<ProvisioningMetrics>();
+        builder.Services.AddProvisioningGrains();
         builder.Services.AddSingleton<ClusterDeviceChannel>();
         builder.Services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<ClusterDeviceChannel>());
-        builder.Services.AddSingleton<Revocations>();
 
         builder.UseOrleans(silo =>
         {
@@ -80,6 +78,7 @@ public static class ProvisioningHost
             {
                 ClusteringConfiguration.Apply(silo, configuration);
             }
+            silo.Services.AddSerializer(serializer => serializer.AddProtocolMessages());
             silo.Services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
             silo.Services.AddKeyedSingleton<IGrainStorage>(ProvisioningStorage.Name,
                 (sp, _) => ActivatorUtilities.CreateInstance<ProvisioningGrainStorage>(sp));

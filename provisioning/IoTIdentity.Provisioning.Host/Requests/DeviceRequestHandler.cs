@@ -1,28 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Mqtt;
 
 namespace IoTIdentity.Provisioning.Host.Requests;
 
-/// <summary>Hands device requests from the MQTT endpoint to the device's grain, wherever in the cluster it lives.</summary>
+/// <summary>
+/// The edge between the MQTT endpoint and the device grains: parses a request's JSON into the protocol's typed
+/// message, hands it (with its bytes, the audit evidence) to the device's grain wherever in the cluster it lives, and
+/// serializes the typed reply — the message, or the refusal with its retry delay — back to JSON.
+/// </summary>
 public sealed class DeviceRequestHandler(IGrainFactory grains) : IDeviceRequestHandler
 {
+    /// <summary>How long after its subscription a waiting command is re-sent: a client attaches its handler once SUBACK is back.</summary>
+    internal static readonly TimeSpan ResendDelay = TimeSpan.FromSeconds(1);
+
     /// <inheritdoc/>
     public async Task<DeviceReply> HandleAsync(DeviceRequest request, CancellationToken cancellationToken)
     {
         var grain = grains.GetGrain<IDeviceGrain>(request.DeviceId);
-        var payload = request.Payload.ToArray();
-        var reply = request.Operation switch
+        var evidence = request.Payload.ToArray();
+        return request.Operation switch
         {
-            Topics.Operations.Register => await grain.RegisterAsync(payload, request.RemoteAddress).WaitAsync(cancellationToken),
-            Topics.Operations.Attest => await grain.AttestAsync(payload, request.RemoteAddress).WaitAsync(cancellationToken),
+            Topics.Operations.Register => await CallAsync(grain, request, evidence, ProtocolJson.Default.RegisterRequest, ProtocolJson.Default.ChallengeResponse,
+                message => grain.RegisterAsync(new ProtocolRequest<RegisterRequest>(message, evidence, request.RemoteAddress)), cancellationToken),
+            Topics.Operations.Attest => await CallAsync(grain, request, evidence, ProtocolJson.Default.AttestRequest, ProtocolJson.Default.IssuedResponse,
+                message => grain.AttestAsync(new ProtocolRequest<AttestRequest>(message, evidence, request.RemoteAddress)), cancellationToken),
             _ => throw new ArgumentException($"unknown operation {request.Operation}", nameof(request)),
         };
-        return new DeviceReply(reply.Json, reply.Error);
     }
 
-    /// <summary>How long after its subscription a waiting command is re-sent: a client attaches its handler once SUBACK is back.</summary>
-    internal static readonly TimeSpan ResendDelay = TimeSpan.FromSeconds(1);
+    private static async Task<DeviceReply> CallAsync<TRequest, TReply>(IDeviceGrain grain, DeviceRequest request, byte[] evidence,
+        JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TReply> replyType, Func<TRequest, Task<ProtocolReply<TReply>>> step,
+        CancellationToken cancellationToken) where TRequest : class where TReply : class
+    {
+        var parsed = Parse(evidence, requestType);
+        if (parsed.Refusal is { } malformed)
+        {
+            await grain.RecordRefusalAsync(request.Operation, malformed, evidence).WaitAsync(cancellationToken);
+            return Refused(malformed);
+        }
+        var reply = await step(parsed.Message!).WaitAsync(cancellationToken);
+        return reply.Refusal is { } refusal ? Refused(refusal) : new DeviceReply(JsonSerializer.SerializeToUtf8Bytes(reply.Message!, replyType));
+    }
+
+    /// <summary>The request's message, or the refusal naming why its JSON is not one.</summary>
+    private static ProtocolReply<T> Parse<T>(byte[] json, JsonTypeInfo<T> type) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, type) is { } message
+                ? message
+                : new Refusal(ProvisioningError.MalformedRequest, "empty request");
+        }
+        catch (JsonException e)
+        {
+            return new Refusal(ProvisioningError.MalformedRequest, $"request JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>A refusal as the peer sees it: the terse error body (never the detail) and its retry delay.</summary>
+    private static DeviceReply Refused(Refusal refusal) => new(
+        JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse { Error = refusal.Error, RetryAfterSeconds = refusal.RetryAfterSeconds }, ProtocolJson.Default.ErrorResponse),
+        refusal.Error, refusal.RetryAfterSeconds);
 
     /// <inheritdoc/>
     public async Task CommandsSubscribedAsync(string deviceId, CancellationToken cancellationToken)

@@ -1,5 +1,5 @@
 using IoTIdentity.Protocol;
-using IoTIdentity.Provisioning.Storage;
+using IoTIdentity.Provisioning.Grains;
 
 namespace IoTIdentity.Provisioning.Host.Api;
 
@@ -8,7 +8,7 @@ namespace IoTIdentity.Provisioning.Host.Api;
 /// the store's exception) — answer 503 problem details with a Retry-After, not a 500: the caller may retry, and
 /// nothing was half-done (grain writes are ETag-guarded).
 /// </summary>
-public static class StorageFaults
+public static class StorageFaultMapping
 {
     /// <summary>Adds the mapping to the pipeline.</summary>
     public static WebApplication UseStorageFaultMapping(this WebApplication app)
@@ -19,7 +19,7 @@ public static class StorageFaults
             {
                 await next(context);
             }
-            catch (Exception e) when (IsStorageFault(e) && !context.Response.HasStarted)
+            catch (Exception e) when (StorageFaults.IsStorageFault(e) && !context.Response.HasStarted)
             {
                 context.Response.Clear();
                 context.Response.Headers.RetryAfter = "1";
@@ -27,13 +27,5 @@ public static class StorageFaults
             }
         });
         return app;
-    }
-
-    /// <summary>Whether <paramref name="exception"/> is, or wraps, a storage fault or a lost concurrency race.</summary>
-    public static bool IsStorageFault(Exception? exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-            if (e is StoreUnavailableException or StoreConcurrencyException or Orleans.Storage.InconsistentStateException) return true;
-        return false;
     }
 }

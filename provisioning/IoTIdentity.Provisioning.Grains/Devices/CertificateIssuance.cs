@@ -1,0 +1,83 @@
+using System.Text.Json;
+using IoTIdentity.Attestation.Verification;
+using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Grains.Enrollment;
+using Microsoft.Extensions.Logging;
+using static IoTIdentity.Provisioning.Grains.Enrollment.AttestationChecks;
+
+namespace IoTIdentity.Provisioning.Grains.Devices;
+
+/// <summary>
+/// The end of a successful attest: the tenant's signer issues the certificate, its serial is claimed for the device,
+/// and the new identity is recorded (state, audit, inventory) before the device is answered — exactly once per
+/// challenge, since a retry with the same nonce gets the recorded reply.
+/// </summary>
+public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledger, DeviceHandover handover, ProvisioningMetrics metrics,
+    TimeProvider clock, ILogger<CertificateIssuance> logger)
+{
+    /// <summary>Signs the certificate, claims its serial, records the new identity (state, audit, inventory), then answers.</summary>
+    public async Task<ProtocolReply<IssuedResponse>> IssueAsync(DeviceContext device, PendingChallenge challenge, EnrollmentPolicy policy, byte[] spki,
+        VerifiedQuote quote, string? firmware, byte[] evidence)
+    {
+        var signed = await grains.GetGrain<ICertificateSignerGrain>(challenge.TenantId).IssueAsync(new SigningRequest
+        {
+            SubjectPublicKeyInfo = spki, DeviceId = device.DeviceId, EkPublic = device.State.EkPublic!, Lifetime = policy.CertificateLifetime,
+        });
+        if (!await ledger.ClaimSerialAsync(device, signed.SerialNumber))
+            return new Refusal(ProvisioningError.Unavailable, "serial collision; retry");
+
+        // two thirds of the time from now to expiry (notBefore is backdated for clock skew, so it is not the start)
+        var now = clock.GetUtcNow();
+        var issued = new IssuedResponse
+        {
+            DeviceId = device.DeviceId, Owner = challenge.TenantId, CertificateChain = [signed.CertificateDer, signed.IssuingCaDer],
+            SerialNumber = signed.SerialNumber, NotAfter = signed.NotAfter, RenewAfter = now + (signed.NotAfter - now) * 2 / 3,
+        };
+        var s = device.State;
+        var moved = s.Transfer;
+        // the audit entry before the inventory: an inventory showing the serial means both are written (see the replay)
+        await ledger.RecordAsync(device, s with
+        {
+            Status = DeviceStatus.Active, TenantId = challenge.TenantId, GroupId = challenge.GroupId, AkPublic = challenge.AkPublic,
+            Current = new IssuedIdentity
+            {
+                SerialNumber = signed.SerialNumber, CertificateDer = signed.CertificateDer, SubjectPublicKeyInfo = spki,
+                NotBefore = signed.NotBefore, NotAfter = signed.NotAfter, TenantId = challenge.TenantId,
+            },
+            PastSerials = s.Current is null ? s.PastSerials : s.PastSerials.Add(s.Current.SerialNumber),
+            Certificates = s.Certificates.Add(new CertificateSummary
+            {
+                SerialNumber = signed.SerialNumber, TenantId = challenge.TenantId, NotBefore = signed.NotBefore, NotAfter = signed.NotAfter,
+            }),
+            LastAttestation = new AttestationRecord { At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion, Firmware = firmware },
+            NonCompliant = false,
+            LastCompleted = new CompletedAttest { Nonce = challenge.Nonce, Reply = JsonSerializer.SerializeToUtf8Bytes(issued, ProtocolJson.Default.IssuedResponse) },
+            EnrolledAt = s.EnrolledAt ?? now,
+            OwnershipChain = s.OwnershipChain ?? await handover.GenesisChainAsync(device.DeviceId, challenge.TenantId, now),
+            Transfer = null,
+        }, new DeviceEvent(challenge.TenantId, "attest", "issued", "device",
+            new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode, ["firmware"] = firmware ?? "" }, evidence));
+        if (moved is not null) await handover.CompleteAsync(device, moved, challenge.GroupId, signed.SerialNumber);
+        metrics.Issued(challenge.Mode);
+        EnrollmentLog.Issued(logger, device.DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
+        return issued;
+    }
+
+    /// <summary>
+    /// A store fault after the certificate was recorded in the device's state answered Unavailable before the audit
+    /// entry or the inventory were written; the retried attest writes what is missing before it answers again.
+    /// </summary>
+    public async Task<ProtocolReply<IssuedResponse>> CompleteRecordsAsync(DeviceContext device, CompletedAttest done, byte[] evidence)
+    {
+        var issued = JsonSerializer.Deserialize(done.Reply, ProtocolJson.Default.IssuedResponse)!;
+        if (!await ledger.ShowsSerialAsync(device, issued.Owner, issued.SerialNumber))
+        {
+            await ledger.AuditAsync(device, new DeviceEvent(issued.Owner, "attest", "issued", "device",
+                new Dictionary<string, string> { ["serial"] = issued.SerialNumber, ["completed"] = "on retry" }, evidence));
+            await ledger.UpdateInventoryAsync(device);
+        }
+        return issued;
+    }
+}

@@ -1,0 +1,90 @@
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Certificates;
+
+namespace IoTIdentity.Provisioning.Grains.Devices;
+
+/// <summary>
+/// What an operator of the owning tenant does to a device: look at it and its certificates, disable or enable it,
+/// revoke it or one of its certificates. A tenant that does not own the device sees nothing and changes nothing.
+/// Sessions are closed by the caller (<see cref="Revocations"/>, which every revocation goes through).
+/// </summary>
+public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledger, Revocations revocations)
+{
+    /// <summary>The device as an operator of <paramref name="tenantId"/> sees it, or null if not theirs.</summary>
+    public DeviceView? View(DeviceContext device, string tenantId)
+    {
+        var s = device.State;
+        if (s.TenantId != tenantId || s.Status == DeviceStatus.Unknown && s.Current is null) return null;
+        return new DeviceView
+        {
+            DeviceId = device.DeviceId, TenantId = tenantId, Status = s.Status, GroupId = s.GroupId,
+            CertificateSerial = s.Current?.SerialNumber, CertificateNotAfter = s.Current?.NotAfter, EnrolledAt = s.EnrolledAt,
+            LastAttestedAt = s.LastAttestation?.At, Pcrs = s.LastAttestation?.Pcrs, PastSerials = s.PastSerials,
+            Firmware = s.LastAttestation?.Firmware, Compliant = !s.NonCompliant,
+        };
+    }
+
+    /// <summary>Disables (or re-enables) the device; false if it is not the tenant's or is revoked.</summary>
+    public async Task<bool> SetDisabledAsync(DeviceContext device, string tenantId, bool disabled, string actor)
+    {
+        var s = device.State;
+        if (s.TenantId != tenantId || s.Status == DeviceStatus.Revoked) return false;
+        var status = disabled ? DeviceStatus.Disabled
+            : s.Transfer is not null ? DeviceStatus.Transferring : s.Current is null ? DeviceStatus.Unknown : DeviceStatus.Active;
+        await ledger.RecordAsync(device, s with { Status = status, Challenge = null },
+            new DeviceEvent(tenantId, disabled ? "disable" : "enable", "done", actor));
+        return true;
+    }
+
+    /// <summary>Revokes the device for good: every certificate the tenant issued it goes on the tenant's CRL.</summary>
+    public async Task<bool> RevokeAsync(DeviceContext device, string tenantId, CrlReason reason, string actor)
+    {
+        var s = device.State;
+        if (s.TenantId != tenantId) return false;
+        await revocations.PutOnCrlAsync(tenantId, device.DeviceId, s.Serials.Where(serial => IsIssuedBy(s, serial, tenantId)), reason);
+        await ledger.RecordAsync(device, s with { Status = DeviceStatus.Revoked, Challenge = null },
+            new DeviceEvent(tenantId, "revoke", "done", actor, new Dictionary<string, string> { ["reason"] = CrlReasonNames.NameOf(reason) }));
+        return true;
+    }
+
+    /// <summary>Puts one certificate the tenant issued the device on the tenant's CRL; the device may enrol again.</summary>
+    public async Task<CertificateRevocationOutcome> RevokeCertificateAsync(DeviceContext device, string tenantId, string serialNumber, CrlReason reason, string actor)
+    {
+        var s = device.State;
+        if (!IsIssuedBy(s, serialNumber, tenantId)) return CertificateRevocationOutcome.NotFound;
+        await revocations.PutOnCrlAsync(tenantId, device.DeviceId, [serialNumber], reason);
+        await ledger.AuditAsync(device, new DeviceEvent(tenantId, "revoke-certificate", "done", actor,
+            new Dictionary<string, string> { ["serial"] = serialNumber, ["reason"] = CrlReasonNames.NameOf(reason) }));
+        return s.Current?.SerialNumber == serialNumber ? CertificateRevocationOutcome.RevokedCurrent : CertificateRevocationOutcome.Revoked;
+    }
+
+    /// <summary>A certificate the tenant issued the device, with its revocation, or null if it is not one.</summary>
+    public async Task<CertificateView?> GetCertificateAsync(DeviceContext device, string tenantId, string serialNumber)
+    {
+        var s = device.State;
+        if (!IsIssuedBy(s, serialNumber, tenantId)) return null;
+        var summary = s.Certificates.FirstOrDefault(c => c.SerialNumber == serialNumber);
+        var current = s.Current?.SerialNumber == serialNumber ? s.Current : null;
+        var revocation = await grains.GetGrain<ITenantGrain>(tenantId).GetRevocationAsync(serialNumber);
+        return new CertificateView
+        {
+            SerialNumber = serialNumber, DeviceId = device.DeviceId,
+            NotBefore = summary?.NotBefore ?? current?.NotBefore, NotAfter = summary?.NotAfter ?? current?.NotAfter,
+            Revoked = revocation is not null, RevokedAt = revocation?.RevokedAt,
+            Reason = revocation is null ? null : CrlReasonNames.NameOf((CrlReason)revocation.Reason),
+        };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="tenantId"/> issued the device the certificate: by the recorded issuer, or — for
+    /// certificates from before issuers were recorded — by the device's owner holding it now or earlier.
+    /// </summary>
+    private static bool IsIssuedBy(DeviceState s, string serialNumber, string tenantId) => IssuerOf(s, serialNumber) is { } issuer
+        ? issuer == tenantId
+        : s.TenantId == tenantId && s.PastSerials.Contains(serialNumber);
+
+    /// <summary>The tenant that issued one of the device's certificates, when its history records it.</summary>
+    private static string? IssuerOf(DeviceState s, string serialNumber) =>
+        s.Certificates.FirstOrDefault(c => c.SerialNumber == serialNumber)?.TenantId
+        ?? (s.Current?.SerialNumber == serialNumber ? s.Current.TenantId : null);
+}
