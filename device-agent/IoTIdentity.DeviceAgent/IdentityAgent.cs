@@ -16,15 +16,17 @@ namespace IoTIdentity.DeviceAgent;
 /// MQTT connection it needs; the daemon (<see cref="AgentDaemon"/>) keeps one connection open for commands and
 /// passes it in.
 /// </summary>
-public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> logger, TimeProvider? time = null)
+public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> logger, TimeProvider? time = null, IIdentityProgress? progress = null)
 {
+    private readonly IIdentityProgress _progress = progress ?? IIdentityProgress.None;
+
     private const int RememberedCommands = 64;
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; } = time ?? TimeProvider.System;
 
     /// <summary>The state directory's identity.</summary>
-    public IdentityStore Store { get; } = new(options.StateDirectory, CrashPoints.Hit);
+    public IdentityStore Store { get; } = new(options.StateDirectory, progress);
 
     /// <summary>The configuration.</summary>
     public AgentOptions Options => options;
@@ -53,7 +55,7 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         var client = connection ?? await ConnectAsync(deviceId, cancellationToken).ConfigureAwait(false);
         try
         {
-            var result = await enrollment.EnrollAsync(new CrashingChannel(client), cancellationToken).ConfigureAwait(false);
+            var result = await enrollment.EnrollAsync(new ObservedChannel(client, _progress), cancellationToken).ConfigureAwait(false);
             var stored = Keep(result, Store.Load(), commandId, RegisterModes.Enroll);
             if (File.Exists(RevokedMarker)) { File.Delete(RevokedMarker); DurableFiles.SyncDirectory(options.StateDirectory); }
             return stored;
@@ -85,7 +87,7 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
             var client = connection ?? await ConnectAsync(current.Metadata.DeviceId, cancellationToken).ConfigureAwait(false);
             try
             {
-                var result = await enrollment.RenewAsync(new CrashingChannel(client), current.DeviceKey, current.Metadata.SerialNumber, cancellationToken).ConfigureAwait(false);
+                var result = await enrollment.RenewAsync(new ObservedChannel(client, _progress), current.DeviceKey, current.Metadata.SerialNumber, cancellationToken).ConfigureAwait(false);
                 return Keep(result, current, commandId, RegisterModes.Renew);
             }
             finally
@@ -155,7 +157,7 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
 
     private StoredIdentity Keep(EnrollmentResult result, StoredIdentity? previous, string? commandId, string mode)
     {
-        CrashPoints.Hit(CrashPoints.AfterIssuance);
+        _progress.Reached(IdentityCheckpoint.AfterIssuance);
         var executed = (previous?.Metadata.ExecutedCommands ?? []).Concat(commandId is null ? [] : [commandId]).TakeLast(RememberedCommands).ToList();
         var stored = StoredIdentity.From(result, Time.GetUtcNow());
         stored = stored with { Metadata = stored.Metadata with { ExecutedCommands = executed } };
@@ -232,16 +234,16 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         };
     }
 
-    /// <summary>The protocol channel with the test crash points around each exchange.</summary>
-    private sealed class CrashingChannel(IEnrollmentChannel inner) : IEnrollmentChannel
+    /// <summary>The protocol channel, telling <paramref name="progress"/> about each exchange.</summary>
+    private sealed class ObservedChannel(IEnrollmentChannel inner, IIdentityProgress progress) : IEnrollmentChannel
     {
         public string DeviceId => inner.DeviceId;
 
         public async Task<ChallengeResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default)
         {
-            CrashPoints.Hit(CrashPoints.BeforeRequest);
+            progress.Reached(IdentityCheckpoint.BeforeRequest);
             var challenge = await inner.RegisterAsync(request, cancellationToken).ConfigureAwait(false);
-            CrashPoints.Hit(CrashPoints.AfterChallenge);
+            progress.Reached(IdentityCheckpoint.AfterChallenge);
             return challenge;
         }
 

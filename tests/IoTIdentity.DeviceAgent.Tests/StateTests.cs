@@ -66,7 +66,7 @@ public sealed class StateTests : IDisposable
     {
         // the power cut between the generation's rename and the pointer's: the old identity is still the identity
         new IdentityStore(_directory).Save(Sample("01"));
-        var torn = new IdentityStore(_directory, point => { if (point == CrashPoints.DuringStateWrite) throw new IOException("power cut"); });
+        var torn = new IdentityStore(_directory, new ThrowAt(IdentityCheckpoint.DuringStateWrite));
         Assert.Throws<IOException>(() => torn.Save(Sample("02")));
         Assert.Equal(2, Directory.EnumerateDirectories(_directory, "gen-*").Count());
 

@@ -25,7 +25,7 @@ namespace IoTIdentity.DeviceAgent.State;
 /// does not name are garbage: removed by the next write and on <see cref="Collect"/>. The old key is forgotten (its
 /// generation deleted) only after the new pointer is durable.
 /// </summary>
-public sealed class IdentityStore(string directory, Action<string>? crashPoint = null)
+public sealed class IdentityStore(string directory, IIdentityProgress? progress = null)
 {
     private const string Pointer = "current";
     private const string Prefix = "gen-";
@@ -76,7 +76,7 @@ public sealed class IdentityStore(string directory, Action<string>? crashPoint =
         DurableFiles.SyncDirectory(temporary);
         System.IO.Directory.Move(temporary, final);
         DurableFiles.SyncDirectory(Directory);
-        crashPoint?.Invoke(CrashPoints.DuringStateWrite);
+        progress?.Reached(IdentityCheckpoint.DuringStateWrite);
 
         DurableFiles.WriteAtomically(Path.Combine(Directory, Pointer), Encoding.ASCII.GetBytes(name + "\n"));
         Collect();
