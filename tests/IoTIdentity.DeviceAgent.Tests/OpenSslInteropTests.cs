@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;
@@ -61,6 +62,25 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
         using var certificate = identity.LoadCertificate();
         using var key = certificate.GetECDsaPublicKey()!;
         Assert.True(key.VerifyData(await File.ReadAllBytesAsync(message), await File.ReadAllBytesAsync(signature), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+    }
+
+    [Fact]
+    public async Task A_CSR_that_openssl_req_makes_with_the_TPM_key_passes_the_services_CSR_check()
+    {
+        OpenSslProvider();
+        await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
+        var identity = await device.NewAgent().EnrollAsync(null, CancellationToken.None);
+        var generation = device.Store.CurrentGenerationDirectory!;
+        var csrPath = Path.Combine(device.Directory, "request.der");
+
+        var (code, output) = await OpenSslAsync(device, null, "req", "-new", "-provider", "tpm2", "-provider", "default", "-propquery", "?provider=tpm2",
+            "-key", Path.Combine(generation, "device-key.tss2.pem"), "-subj", $"/CN={device.DeviceId}", "-outform", "DER", "-out", csrPath);
+
+        Assert.True(code == 0, output);
+        using var certificate = identity.LoadCertificate();
+        var result = CertificateSigningRequestValidator.Validate(await File.ReadAllBytesAsync(csrPath), certificate.PublicKey.ExportSubjectPublicKeyInfo());
+        Assert.True(result.IsValid, $"{result.Failure}: {result.Detail}");
+        Assert.Equal("1.2.840.10045.4.3.2", result.Request.SignatureAlgorithm);
     }
 
     [Fact]
