@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Tests;
@@ -11,7 +12,7 @@ using IoTIdentity.Provisioning.Tests;
 namespace IoTIdentity.DeviceAgent.Tests;
 
 /// <summary>
-/// The exported <c>device-key.tss2.pem</c> works in Debian's tpm2-openssl provider against the same swtpm: openssl
+/// The exported <c>current/key.tss2.pem</c> works in Debian's tpm2-openssl provider against the same swtpm: openssl
 /// loads it under the primary it re-creates for parent 0x40000001, signs with it, and the signature verifies with the
 /// issued certificate; and s_client completes a TLS handshake with it as client certificate. (With OpenSSL 3.0 the
 /// provider is selected by <c>-propquery ?provider=tpm2</c>, which also moves the handshake digests into the TPM:
@@ -50,13 +51,12 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
         OpenSslProvider();
         await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
         var identity = await device.NewAgent().EnrollAsync(null, CancellationToken.None);
-        var generation = device.Store.CurrentGenerationDirectory!;
         var message = Path.Combine(device.Directory, "message.txt");
         await File.WriteAllTextAsync(message, "signed by openssl with a TPM key");
         var signature = Path.Combine(device.Directory, "message.sig");
 
         var (code, output) = await OpenSslAsync(device, null, "dgst", "-provider", "tpm2", "-provider", "default", "-propquery", "?provider=tpm2", "-sha256",
-            "-sign", Path.Combine(generation, "device-key.tss2.pem"), "-out", signature, message);
+            "-sign", device.Store.StablePath(IdentityStore.KeyFile), "-out", signature, message);
 
         Assert.True(code == 0, output);
         using var certificate = identity.LoadCertificate();
@@ -70,11 +70,10 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
         OpenSslProvider();
         await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
         var identity = await device.NewAgent().EnrollAsync(null, CancellationToken.None);
-        var generation = device.Store.CurrentGenerationDirectory!;
         var csrPath = Path.Combine(device.Directory, "request.der");
 
         var (code, output) = await OpenSslAsync(device, null, "req", "-new", "-provider", "tpm2", "-provider", "default", "-propquery", "?provider=tpm2",
-            "-key", Path.Combine(generation, "device-key.tss2.pem"), "-subj", $"/CN={device.DeviceId}", "-outform", "DER", "-out", csrPath);
+            "-key", device.Store.StablePath(IdentityStore.KeyFile), "-subj", $"/CN={device.DeviceId}", "-outform", "DER", "-out", csrPath);
 
         Assert.True(code == 0, output);
         using var certificate = identity.LoadCertificate();
@@ -89,7 +88,6 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
         OpenSslProvider();
         await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
         var identity = await device.NewAgent().EnrollAsync(null, CancellationToken.None);
-        var generation = device.Store.CurrentGenerationDirectory!;
         var ca = (await service.Grains.GetGrain<ITenantGrain>(device.Tenant.TenantId).GetCaAsync())!;
         await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
 
@@ -127,8 +125,8 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
         var (_, output) = await OpenSslAsync(
             new Dictionary<string, string> { ["TPM2OPENSSL_TCTI"] = TabrmdProcess.Tcti, ["DBUS_SESSION_BUS_ADDRESS"] = abrmd.BusAddress }, "",
             "s_client", "-provider", "tpm2", "-provider", "default", "-propquery", "?provider=tpm2",
-            "-connect", $"127.0.0.1:{port}", "-cert", Path.Combine(generation, "certificate.pem"),
-            "-key", Path.Combine(generation, "device-key.tss2.pem"), "-CAfile", serverPem, "-verify_return_error", "-ign_eof");
+            "-connect", $"127.0.0.1:{port}", "-cert", device.Store.StablePath(IdentityStore.FullChainFile),
+            "-key", device.Store.StablePath(IdentityStore.KeyFile), "-CAfile", serverPem, "-verify_return_error", "-ign_eof");
         try
         {
             await server.WaitAsync(TimeSpan.FromSeconds(30));

@@ -43,8 +43,8 @@ public sealed class StateTests : IDisposable
         Assert.Equal(identity.DeviceKey.Private.Buffer, loaded.DeviceKey.Private.Buffer);
         Assert.Equal(identity.DeviceKey.Public.Raw, loaded.DeviceKey.Public.Raw);
         Assert.Equal(identity.AttestationKey.Private.Buffer, loaded.AttestationKey.Private.Buffer);
-        Assert.True(File.Exists(Path.Combine(store.CurrentGenerationDirectory!, "certificate.pem")));
-        Assert.True(File.Exists(Path.Combine(store.CurrentGenerationDirectory!, "device-key.tss2.pem")));
+        Assert.True(File.Exists(Path.Combine(store.CurrentGenerationDirectory!, IdentityStore.FullChainFile)));
+        Assert.True(File.Exists(Path.Combine(store.CurrentGenerationDirectory!, IdentityStore.KeyFile)));
     }
 
     [Fact]
