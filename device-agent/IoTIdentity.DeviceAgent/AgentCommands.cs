@@ -13,6 +13,7 @@ internal sealed class AgentCommands(IIdentityProgress progress)
     public async Task<int> RunAsync(IConfigurationRoot configuration, CancellationToken ct)
     {
         var options = AgentConfiguration.Options(configuration);
+        if (AgentFailure.Check(options) is { } invalid) return Report(invalid);
         using var held = StateLock.Acquire(options.StateDirectory);
         if (held is null) return Busy(options);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Configuration = new ConfigurationManager() });
@@ -28,13 +29,16 @@ internal sealed class AgentCommands(IIdentityProgress progress)
         return 0;
     }
 
-    public async Task<int> BootAsync(IConfigurationRoot configuration, string releaseDirectory, CancellationToken ct)
+    public Task<int> BootAsync(IConfigurationRoot configuration, string releaseDirectory, CancellationToken ct)
     {
         var options = AgentConfiguration.Options(configuration);
-        using var logging = Logging(configuration);
-        var booted = await new IdentityAgent(options, logging.CreateLogger<IdentityAgent>(), progress: progress).BootAsync(releaseDirectory, ct).ConfigureAwait(false);
-        Console.WriteLine($"booted {booted}; event log written to {options.EventLogPath}");
-        return 0;
+        return GuardAsync(options, ct, async () =>
+        {
+            using var logging = Logging(configuration);
+            var booted = await new IdentityAgent(options, logging.CreateLogger<IdentityAgent>(), progress: progress).BootAsync(releaseDirectory, ct).ConfigureAwait(false);
+            Console.WriteLine($"booted {booted}; event log written to {options.EventLogPath}");
+            return 0;
+        });
     }
 
     public int Status(IConfigurationRoot configuration, bool json)
@@ -47,9 +51,15 @@ internal sealed class AgentCommands(IIdentityProgress progress)
             Console.WriteLine(JsonSerializer.Serialize(status, AgentJson.Default.AgentStatus));
             return 0;
         }
+        if (status.Refusal is { } refusal)
+            Console.WriteLine($"Refused:          the service refused the device ({refusal}) at {status.RefusedAt:u}; the daemon tries again " +
+                $"{options.RefusedRetry} later, 'iotid-agent enroll' tries now");
         if (!status.Enrolled)
         {
-            Console.WriteLine(status.Revoked ? "Revoked: the identity was deleted by a revoke command; run 'iotid-agent enroll'." : "Not enrolled.");
+            Console.WriteLine(status.Revoked
+                ? "Revoked: the identity is deleted; once the operator re-admits the device, run 'iotid-agent enroll'."
+                : $"Not enrolled. Enrol with 'iotid-agent enroll' (or start the daemon: 'systemctl enable --now iotid-agent'), " +
+                  $"with Agent:BrokerHost and Agent:TrustAnchorPath pointing at the service.");
             Console.WriteLine($"State directory:  {status.StateDirectory}");
             return 0;
         }
@@ -61,22 +71,26 @@ internal sealed class AgentCommands(IIdentityProgress progress)
         Console.WriteLine($"Last attestation: {status.LastAttestation:u}");
         Console.WriteLine($"Next renewal:     {status.NextRenewal:u}");
         Console.WriteLine($"Certificate:      {status.CertificatePath}");
+        Console.WriteLine($"Chain:            {status.ChainPath}");
         Console.WriteLine($"TPM key:          {status.KeyPath}");
         return 0;
     }
 
-    public async Task<int> EnrollAsync(IConfigurationRoot configuration, bool rotate, CancellationToken ct)
+    public Task<int> EnrollAsync(IConfigurationRoot configuration, bool rotate, CancellationToken ct)
     {
         var options = AgentConfiguration.Options(configuration);
-        using var held = StateLock.Acquire(options.StateDirectory);
-        if (held is null) return Busy(options);
-        using var logging = Logging(configuration);
-        var agent = new IdentityAgent(options, logging.CreateLogger<IdentityAgent>(), progress: progress);
-        var identity = rotate
-            ? await agent.RotateAsync(null, ct).ConfigureAwait(false)
-            : await agent.EnrollAsync(null, ct).ConfigureAwait(false);
-        Console.WriteLine($"{identity.Metadata.DeviceId} {identity.Metadata.SerialNumber} valid until {identity.Metadata.NotAfter:u}");
-        return 0;
+        return GuardAsync(options, ct, async () =>
+        {
+            using var held = StateLock.Acquire(options.StateDirectory);
+            if (held is null) return Busy(options);
+            using var logging = Logging(configuration);
+            var agent = new IdentityAgent(options, logging.CreateLogger<IdentityAgent>(), progress: progress);
+            var identity = rotate
+                ? await agent.RotateAsync(null, ct).ConfigureAwait(false)
+                : await agent.EnrollAsync(null, ct).ConfigureAwait(false);
+            Console.WriteLine($"{identity.Metadata.DeviceId} {identity.Metadata.SerialNumber} valid until {identity.Metadata.NotAfter:u}");
+            return 0;
+        });
     }
 
     public int Reset(IConfigurationRoot configuration, bool yes)
@@ -102,7 +116,27 @@ internal sealed class AgentCommands(IIdentityProgress progress)
     private static int Busy(AgentOptions options)
     {
         Console.Error.WriteLine($"Another iotid-agent holds {options.StateDirectory}/.lock (is the daemon running? stop it first).");
-        return 3;
+        return (int)AgentExitCode.Busy;
+    }
+
+    /// <summary>Checks the settings, runs <paramref name="verb"/>, and turns an expected failure into its line and exit code.</summary>
+    private static async Task<int> GuardAsync(AgentOptions options, CancellationToken ct, Func<Task<int>> verb)
+    {
+        if (AgentFailure.Check(options) is { } invalid) return Report(invalid);
+        try
+        {
+            return await verb().ConfigureAwait(false);
+        }
+        catch (Exception e) when (AgentFailure.Explain(e, options, ct.IsCancellationRequested) is { } failure)
+        {
+            return Report(failure);
+        }
+    }
+
+    private static int Report(AgentFailure failure)
+    {
+        Console.Error.WriteLine($"iotid-agent: {failure.Message}");
+        return (int)failure.Code;
     }
 
     private static ILoggerFactory Logging(IConfiguration configuration) => LoggerFactory.Create(logging => ConfigureLogging(logging, configuration));
