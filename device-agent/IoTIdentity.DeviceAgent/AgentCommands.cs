@@ -32,6 +32,8 @@ internal sealed class AgentCommands(IIdentityProgress progress)
     public Task<int> BootAsync(IConfigurationRoot configuration, string releaseDirectory, CancellationToken ct)
     {
         var options = AgentConfiguration.Options(configuration);
+        if (string.IsNullOrEmpty(options.EventLogPath))
+            return Task.FromResult(Report(new AgentFailure(AgentExitCode.Configuration, "set Agent:EventLogPath (--event-log) to where the boot's event log goes")));
         return GuardAsync(options, ct, async () =>
         {
             using var logging = Logging(configuration);

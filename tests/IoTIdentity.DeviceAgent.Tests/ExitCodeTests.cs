@@ -91,6 +91,15 @@ public sealed class ExitCodeTests : IDisposable
     }
 
     [Fact]
+    public async Task Boot_without_an_event_log_path_exits_4_naming_the_setting()
+    {
+        var (code, output) = await RunAsync(_directory, Options(), "boot", _directory);
+
+        Assert.Equal((int)AgentExitCode.Configuration, code);
+        AssertOneLine(output, "Agent:EventLogPath (--event-log)");
+    }
+
+    [Fact]
     public async Task Status_on_an_empty_state_says_how_to_enrol()
     {
         var (code, output) = await RunAsync(_directory, Options(), "status");
