@@ -65,6 +65,23 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_README_signing_recipe_signs_through_the_stable_key_path_and_verifies_with_the_stable_certificate_path()
+    {
+        OpenSslProvider();
+        await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
+        await device.NewAgent().EnrollAsync(null, CancellationToken.None);
+
+        var (code, output) = await ReadmeRecipes.RunAsync("sign-with-the-device-key", device.Directory, new Dictionary<string, string>
+        {
+            ["STATE"] = device.Options.StateDirectory,
+            ["TPM2OPENSSL_TCTI"] = $"swtpm:host=127.0.0.1,port={device.Swtpm.DataPort}",
+        });
+
+        Assert.True(code == 0, output);
+        Assert.Contains("Verified OK", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_CSR_that_openssl_req_makes_with_the_TPM_key_passes_the_services_CSR_check()
     {
         OpenSslProvider();

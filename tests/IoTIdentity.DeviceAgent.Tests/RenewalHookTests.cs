@@ -47,13 +47,12 @@ public sealed class RenewalHookTests(ServiceFixture service) : IClassFixture<Ser
         Assert.True(refused == (int)AgentExitCode.Refused, refusal);
         Assert.Contains("UntrustedEkCertificate", refusal, StringComparison.Ordinal);
 
-        // the manufacturer's way: the intermediate in the EK certificate chain NV range (TCG Provisioning Guidance §2.2.1.5.2)
-        var intermediate = Path.Combine(device.Directory, "intermediate.der");
-        await File.WriteAllBytesAsync(intermediate, device.Swtpm.ManufacturerCa.IntermediateDer);
-        var size = device.Swtpm.ManufacturerCa.IntermediateDer.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        (await device.Swtpm.TpmTools.RunAsync("tpm2_nvdefine", ["0x01C00100", "-C", "o", "-s", size, "-a", "ownerread|ownerwrite|authread|no_da"]))
-            .EnsureSuccess("tpm2_nvdefine");
-        (await device.Swtpm.TpmTools.RunAsync("tpm2_nvwrite", ["0x01C00100", "-C", "o", "-i", intermediate])).EnsureSuccess("tpm2_nvwrite");
+        // the manufacturer's way, as README's recipe does it: the intermediate in the EK certificate chain NV range
+        var intermediate = Path.Combine(device.Directory, "issuercert.pem");
+        await File.WriteAllTextAsync(intermediate, IdentityStore.CertificatePem([device.Swtpm.ManufacturerCa.IntermediateDer]));
+        var (stored, recipe) = await ReadmeRecipes.RunAsync("ek-intermediates-in-nv", device.Directory,
+            new Dictionary<string, string> { ["TPM2TOOLS_TCTI"] = device.Swtpm.TpmTools.Tcti, ["INTERMEDIATE"] = intermediate });
+        Assert.True(stored == 0, recipe);
 
         var (code, output) = await ExitCodeTests.RunAsync(device.Directory, options, "enroll");
 
