@@ -100,7 +100,7 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_TLS_handshake_with_the_TPM_key_as_client_certificate_succeeds()
+    public async Task A_TLS_handshake_with_the_TPM_key_as_client_certificate_succeeds_with_the_README_recipe()
     {
         OpenSslProvider();
         await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
@@ -139,11 +139,14 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
             await tls.FlushAsync();
         });
 
-        var (_, output) = await OpenSslAsync(
-            new Dictionary<string, string> { ["TPM2OPENSSL_TCTI"] = TabrmdProcess.Tcti, ["DBUS_SESSION_BUS_ADDRESS"] = abrmd.BusAddress }, "",
-            "s_client", "-provider", "tpm2", "-provider", "default", "-propquery", "?provider=tpm2",
-            "-connect", $"127.0.0.1:{port}", "-cert", device.Store.StablePath(IdentityStore.FullChainFile),
-            "-key", device.Store.StablePath(IdentityStore.KeyFile), "-CAfile", serverPem, "-verify_return_error", "-ign_eof");
+        var (_, output) = await ReadmeRecipes.RunAsync("tls-client-through-abrmd", device.Directory, new Dictionary<string, string>
+        {
+            ["STATE"] = device.Options.StateDirectory,
+            ["SERVER"] = $"127.0.0.1:{port}",
+            ["SERVER_CA"] = serverPem,
+            ["TPM2OPENSSL_TCTI"] = TabrmdProcess.Tcti,
+            ["DBUS_SESSION_BUS_ADDRESS"] = abrmd.BusAddress,
+        });
         try
         {
             await server.WaitAsync(TimeSpan.FromSeconds(30));
