@@ -60,6 +60,9 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
             var ekCertificate = options.EkCertificate
                 ?? await tpm.ReadEkCertificateAsync(options.EkCertificateNvIndex, cancellationToken: ct).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"The TPM has no EK certificate at NV index 0x{options.EkCertificateNvIndex:X8}");
+            var ekIntermediates = options.EkIntermediates.Count > 0 || !options.ReadEkIntermediatesFromNv
+                ? options.EkIntermediates
+                : await tpm.ReadEkCertificateChainAsync(ct).ConfigureAwait(false);
             var srk = await tpm.CreateSrkAsync(options.SrkTemplate, ct).ConfigureAwait(false);
             loaded.Add(srk.Handle);
             var akCreated = await tpm.ExecuteAsync(new Create(srk.Handle, options.AkTemplate), [PasswordSession.Empty], ct).ConfigureAwait(false);
@@ -79,7 +82,7 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
                 Mode = renewal is null ? RegisterModes.Enroll : RegisterModes.Renew,
                 EkPublic = ek.OutPublic.Raw,
                 EkCertificate = ekCertificate,
-                EkIntermediates = options.EkIntermediates,
+                EkIntermediates = ekIntermediates,
                 AkPublic = ak.Public.Raw,
                 EventLog = options.EventLog,
                 Renewal = proof,

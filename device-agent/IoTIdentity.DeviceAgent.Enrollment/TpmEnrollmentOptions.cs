@@ -22,6 +22,12 @@ public sealed record TpmEnrollmentOptions
     /// <summary>Intermediate CA certificates (DER) of the EK certificate, if the device has them.</summary>
     public IReadOnlyList<byte[]> EkIntermediates { get; init; } = [];
 
+    /// <summary>
+    /// When <see cref="EkIntermediates"/> is empty, read them from the TPM's EK certificate chain NV range
+    /// (<see cref="EkNvIndices.ChainFirst"/>, TCG Provisioning Guidance §2.2.1.5.2).
+    /// </summary>
+    public bool ReadEkIntermediatesFromNv { get; init; }
+
     /// <summary>The storage root key template; the AK and the device key are its children.</summary>
     public TpmtPublic SrkTemplate { get; init; } = KeyTemplates.SrkEccP256;
 

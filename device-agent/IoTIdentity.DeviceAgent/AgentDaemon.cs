@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.DeviceAgent.State;
+using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Tpm;
 using IoTIdentity.Tpm.Transport;
@@ -26,6 +27,7 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        agent.Store.Upgrade();
         agent.Store.Collect();
         try
         {
@@ -36,12 +38,10 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
                     await StepAsync(stoppingToken).ConfigureAwait(false);
                     _failures = 0;
                 }
-                catch (Exception e) when (IsRetryable(e) && !stoppingToken.IsCancellationRequested)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested && (IsRetryable(e) || AgentFailure.Explain(e, agent.Options) is not null))
                 {
                     await DropConnectionAsync().ConfigureAwait(false);
-                    var delay = Backoff.Delay(agent.Options.RetryInitial, agent.Options.RetryMax, ++_failures, (e as EnrollmentRefusedException)?.RetryAfter);
-                    AgentLog.Retrying(logger, e, "enrolment", _failures, delay);
-                    await Task.Delay(delay, agent.Time, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(AfterFailure(e), agent.Time, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -54,6 +54,35 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
         }
     }
 
+    /// <summary>
+    /// How long to wait after a failed turn, logging why in one line (the exception only at debug level). A refusal
+    /// that needs an operator is recorded in the state and waits <see cref="AgentOptions.RefusedRetry"/>; a
+    /// revocation deletes the identity and waits for <c>iotid-agent enroll</c>; anything else backs off exponentially.
+    /// </summary>
+    private TimeSpan AfterFailure(Exception e)
+    {
+        var reason = AgentFailure.Explain(e, agent.Options)?.Message ?? e.Message;
+        if (e is EnrollmentRefusedException refused && PermanentRefusals.Contains(refused.Error))
+        {
+            _failures = 0;   // the agent recorded the refusal where it happened
+            if (refused.Error == ProvisioningError.Revoked)
+            {
+                AgentLog.RevokedByService(logger, reason);
+                return TimeSpan.Zero;
+            }
+            AgentLog.RefusedUntil(logger, reason, agent.Time.GetUtcNow() + agent.Options.RefusedRetry);
+            return agent.Options.RefusedRetry;
+        }
+        var delay = Backoff.Delay(agent.Options.RetryInitial, agent.Options.RetryMax, ++_failures, (e as EnrollmentRefusedException)?.RetryAfter);
+        AgentLog.Retrying(logger, "enrolment", _failures, reason, delay);
+        AgentLog.RetryCause(logger, e);
+        return delay;
+    }
+
+    /// <summary>Until when a recorded refusal that needs an operator holds back enrolment and renewal.</summary>
+    private DateTimeOffset RefusalGate() =>
+        agent.Markers.Refusal is { } refusal ? refusal.At + agent.Options.RefusedRetry : DateTimeOffset.MinValue;
+
     /// <summary>One turn: make sure there is a valid identity, then wait for its renewal time or a command.</summary>
     private async Task StepAsync(CancellationToken ct)
     {
@@ -63,6 +92,12 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
             return;
         }
         var identity = agent.Store.Load();
+        var gate = RefusalGate() - agent.Time.GetUtcNow();
+        if ((identity is null || identity.IsExpired(agent.Time.GetUtcNow())) && gate > TimeSpan.Zero)
+        {
+            await Task.Delay(Min(gate, TimeSpan.FromSeconds(30)), agent.Time, ct).ConfigureAwait(false);
+            return;
+        }
         if (identity is null)
         {
             var deviceId = await agent.ReadDeviceIdAsync(ct).ConfigureAwait(false);
@@ -77,6 +112,7 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
         foreach (var id in identity.Metadata.ExecutedCommands) _executed.Add(id);
         var connection = await ConnectionAsync(identity.Metadata.DeviceId, ct).ConfigureAwait(false);
         var renewAt = RenewalTime(identity);
+        if (RefusalGate() > renewAt) renewAt = RefusalGate();
         var wait = renewAt - agent.Time.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {

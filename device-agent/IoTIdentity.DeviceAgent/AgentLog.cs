@@ -11,8 +11,23 @@ internal static partial class AgentLog
     [LoggerMessage(2, LogLevel.Information, "Identity {Serial} renews at {RenewAt:o}")]
     public static partial void Scheduled(ILogger logger, string serial, DateTimeOffset renewAt);
 
-    [LoggerMessage(3, LogLevel.Warning, "{Operation} failed (attempt {Attempt}); retrying in {Delay}")]
-    public static partial void Retrying(ILogger logger, Exception exception, string operation, int attempt, TimeSpan delay);
+    [LoggerMessage(3, LogLevel.Warning, "{Operation} failed (attempt {Attempt}): {Reason}; retrying in {Delay}")]
+    public static partial void Retrying(ILogger logger, string operation, int attempt, string reason, TimeSpan delay);
+
+    [LoggerMessage(10, LogLevel.Debug, "The failure behind the retry")]
+    public static partial void RetryCause(ILogger logger, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Error, "{Reason}; trying again at {RetryAt:o}")]
+    public static partial void RefusedUntil(ILogger logger, string reason, DateTimeOffset retryAt);
+
+    [LoggerMessage(12, LogLevel.Error, "{Reason}; the identity is deleted and the agent waits for 'iotid-agent enroll'")]
+    public static partial void RevokedByService(ILogger logger, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Ran the renewal hook '{Command}'")]
+    public static partial void HookRan(ILogger logger, string command);
+
+    [LoggerMessage(14, LogLevel.Warning, "The renewal hook '{Command}' failed: {Reason}")]
+    public static partial void HookFailed(ILogger logger, string command, string reason);
 
     [LoggerMessage(4, LogLevel.Warning, "The certificate {Serial} expired at {NotAfter:o}; re-enrolling from the EK and a new AK")]
     public static partial void Expired(ILogger logger, string serial, DateTimeOffset notAfter);

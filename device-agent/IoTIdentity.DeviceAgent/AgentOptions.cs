@@ -16,7 +16,10 @@ public sealed class AgentOptions
     /// <summary>Which EK the device presents: <c>rsa</c> (RSA 2048, low range) or <c>ecc</c> (ECC P-384, high range).</summary>
     public string Ek { get; set; } = "rsa";
 
-    /// <summary>A PEM file of the EK certificate's intermediate CAs, if the platform ships them.</summary>
+    /// <summary>
+    /// A PEM file of the EK certificate's intermediate CAs; unset: those the TPM stores in its EK certificate chain NV
+    /// range (0x01C00100...), if any.
+    /// </summary>
     public string? EkIntermediatesPath { get; set; }
 
     /// <summary>The service's MQTT endpoint host (also the name its certificate must carry).</summary>
@@ -45,6 +48,15 @@ public sealed class AgentOptions
 
     /// <summary>The longest retry delay.</summary>
     public TimeSpan RetryMax { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long the daemon waits before trying again after a refusal that needs an operator (not enrolled, disabled,
+    /// untrusted EK certificate, ...). A revocation is not retried: it waits for <c>iotid-agent enroll</c>.
+    /// </summary>
+    public TimeSpan RefusedRetry { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>A shell command run after each new identity is stored (see <see cref="RenewalHook"/>), e.g. <c>systemctl reload mosquitto</c>.</summary>
+    public string? OnRenewed { get; set; }
 
     /// <summary>How long one request to the service may take.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);

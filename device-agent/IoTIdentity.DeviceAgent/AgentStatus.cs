@@ -6,8 +6,17 @@ public sealed record AgentStatus
     /// <summary>Whether the device holds a certificate.</summary>
     public required bool Enrolled { get; init; }
 
-    /// <summary>Whether a revoke command removed the identity (the agent then waits for <c>enroll</c>).</summary>
+    /// <summary>Whether the identity was revoked (a revoke command, or the service refused the device as revoked; the agent then waits for <c>enroll</c>).</summary>
     public bool Revoked { get; init; }
+
+    /// <summary>In one word: <c>enrolled</c>, <c>not-enrolled</c>, <c>revoked</c> or <c>refused</c> (the service refused the device; see <see cref="Refusal"/>).</summary>
+    public required string Condition { get; init; }
+
+    /// <summary>The last refusal that needs an operator (e.g. <c>NotEnrolled</c>), while no identity replaced it.</summary>
+    public string? Refusal { get; init; }
+
+    /// <summary>When <see cref="Refusal"/> came.</summary>
+    public DateTimeOffset? RefusedAt { get; init; }
 
     /// <summary>The device id.</summary>
     public string? DeviceId { get; init; }
@@ -33,10 +42,13 @@ public sealed record AgentStatus
     /// <summary>When the agent will renew (the service's hint; the daemon adds jitter).</summary>
     public DateTimeOffset? NextRenewal { get; init; }
 
-    /// <summary>The certificate chain PEM.</summary>
+    /// <summary>The device certificate PEM, a path that stays valid across rotations.</summary>
     public string? CertificatePath { get; init; }
 
-    /// <summary>The device key as a TSS2 PRIVATE KEY PEM.</summary>
+    /// <summary>The issuing CA certificate(s) PEM, a path that stays valid across rotations.</summary>
+    public string? ChainPath { get; init; }
+
+    /// <summary>The device key as a TSS2 PRIVATE KEY PEM, a path that stays valid across rotations.</summary>
     public string? KeyPath { get; init; }
 
     /// <summary>The state directory.</summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.DeviceAgent.State;
+using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Sessions;
@@ -16,23 +17,26 @@ namespace IoTIdentity.DeviceAgent;
 /// MQTT connection it needs; the daemon (<see cref="AgentDaemon"/>) keeps one connection open for commands and
 /// passes it in.
 /// </summary>
-public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> logger, TimeProvider? time = null)
+public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> logger, TimeProvider? time = null, IIdentityProgress? progress = null)
 {
+    private readonly IIdentityProgress _progress = progress ?? IIdentityProgress.None;
+
     private const int RememberedCommands = 64;
 
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; } = time ?? TimeProvider.System;
 
     /// <summary>The state directory's identity.</summary>
-    public IdentityStore Store { get; } = new(options.StateDirectory, CrashPoints.Hit);
+    public IdentityStore Store { get; } = new(options.StateDirectory, progress);
 
     /// <summary>The configuration.</summary>
     public AgentOptions Options => options;
 
-    private string RevokedMarker => Path.Combine(options.StateDirectory, "revoked");
+    /// <summary>Why the agent stopped trying, if it did (cleared when a new identity is stored).</summary>
+    public StateMarkers Markers { get; } = new(options.StateDirectory);
 
-    /// <summary>Whether a revoke command removed the identity (cleared by <see cref="EnrollAsync"/>).</summary>
-    public bool IsRevoked => File.Exists(RevokedMarker);
+    /// <summary>Whether the identity was revoked (cleared when <see cref="EnrollAsync"/> stores a new one).</summary>
+    public bool IsRevoked => Markers.IsRevoked;
 
     /// <summary>Reads the device id from the TPM's EK.</summary>
     public async Task<string> ReadDeviceIdAsync(CancellationToken cancellationToken)
@@ -53,10 +57,13 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         var client = connection ?? await ConnectAsync(deviceId, cancellationToken).ConfigureAwait(false);
         try
         {
-            var result = await enrollment.EnrollAsync(new CrashingChannel(client), cancellationToken).ConfigureAwait(false);
-            var stored = Keep(result, Store.Load(), commandId, RegisterModes.Enroll);
-            if (File.Exists(RevokedMarker)) { File.Delete(RevokedMarker); DurableFiles.SyncDirectory(options.StateDirectory); }
-            return stored;
+            var result = await enrollment.EnrollAsync(new ObservedChannel(client, _progress), cancellationToken).ConfigureAwait(false);
+            return await KeepAsync(result, Store.Load(), commandId, RegisterModes.Enroll, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EnrollmentRefusedException refused) when (PermanentRefusals.Contains(refused.Error))
+        {
+            Refused(refused.Error);
+            throw;
         }
         finally
         {
@@ -85,18 +92,23 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
             var client = connection ?? await ConnectAsync(current.Metadata.DeviceId, cancellationToken).ConfigureAwait(false);
             try
             {
-                var result = await enrollment.RenewAsync(new CrashingChannel(client), current.DeviceKey, current.Metadata.SerialNumber, cancellationToken).ConfigureAwait(false);
-                return Keep(result, current, commandId, RegisterModes.Renew);
+                var result = await enrollment.RenewAsync(new ObservedChannel(client, _progress), current.DeviceKey, current.Metadata.SerialNumber, cancellationToken).ConfigureAwait(false);
+                return await KeepAsync(result, current, commandId, RegisterModes.Renew, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 if (connection is null) await client.DisposeAsync().ConfigureAwait(false);
             }
         }
-        catch (EnrollmentRefusedException refused) when (!refused.IsTransient)
+        catch (EnrollmentRefusedException refused) when (!refused.IsTransient && refused.Error != ProvisioningError.Revoked)
         {
             AgentLog.RenewalRefused(logger, current.Metadata.SerialNumber, refused.Error.ToString());
             return await EnrollAsync(connection, cancellationToken, commandId).ConfigureAwait(false);
+        }
+        catch (EnrollmentRefusedException refused) when (refused.Error == ProvisioningError.Revoked)
+        {
+            Refused(refused.Error);
+            throw;
         }
     }
 
@@ -105,29 +117,57 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
     {
         var current = Store.Load();
         Store.Delete();
-        if (File.Exists(RevokedMarker)) File.Delete(RevokedMarker);
+        Markers.Clear();
         AgentLog.Reset(logger, current?.Metadata.DeviceId ?? "(none)");
     }
 
     /// <summary>Executes a revoke command: stop using the identity, delete it, and wait for an explicit enrol.</summary>
     public void Revoke(string commandId)
     {
-        Directory.CreateDirectory(options.StateDirectory);
-        DurableFiles.WriteAtomically(RevokedMarker, System.Text.Encoding.UTF8.GetBytes(commandId + "\n"));
+        Markers.MarkRevoked($"command {commandId}");
         Store.Delete();
         AgentLog.Revoked(logger, commandId);
+    }
+
+    /// <summary>
+    /// Records a refusal that needs an operator (<see cref="PermanentRefusals"/>); a revocation also deletes the
+    /// identity, as a revoke command does.
+    /// </summary>
+    public void Refused(ProvisioningError error)
+    {
+        if (error == ProvisioningError.Revoked)
+        {
+            Markers.MarkRevoked("refused");
+            Store.Delete();
+            return;
+        }
+        Markers.MarkRefused(error.ToString(), Time.GetUtcNow());
     }
 
     /// <summary>The status the CLI shows.</summary>
     public AgentStatus Status()
     {
         var identity = Store.Load();
-        if (identity is null) return new AgentStatus { Enrolled = false, Revoked = IsRevoked, StateDirectory = options.StateDirectory };
+        var refusal = Markers.Refusal;
+        if (identity is null)
+        {
+            return new AgentStatus
+            {
+                Enrolled = false,
+                Revoked = IsRevoked,
+                Condition = IsRevoked ? "revoked" : refusal is null ? "not-enrolled" : "refused",
+                Refusal = refusal?.Error,
+                RefusedAt = refusal?.At,
+                StateDirectory = options.StateDirectory,
+            };
+        }
         using var certificate = identity.LoadCertificate();
-        var generation = Store.CurrentGenerationDirectory!;
         return new AgentStatus
         {
             Enrolled = true,
+            Condition = refusal is null ? "enrolled" : "refused",
+            Refusal = refusal?.Error,
+            RefusedAt = refusal?.At,
             DeviceId = identity.Metadata.DeviceId,
             Owner = identity.Metadata.Owner,
             Subject = certificate.Subject,
@@ -136,8 +176,9 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
             NotAfter = identity.Metadata.NotAfter,
             LastAttestation = identity.Metadata.LastAttestation,
             NextRenewal = identity.RenewAfter,
-            CertificatePath = Path.Combine(generation, "certificate.pem"),
-            KeyPath = Path.Combine(generation, "device-key.tss2.pem"),
+            CertificatePath = Store.StablePath(IdentityStore.CertificateFile),
+            ChainPath = Store.StablePath(IdentityStore.ChainFile),
+            KeyPath = Store.StablePath(IdentityStore.KeyFile),
             StateDirectory = options.StateDirectory,
         };
     }
@@ -153,14 +194,16 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
             RequestTimeout = options.RequestTimeout,
         }, cancellationToken);
 
-    private StoredIdentity Keep(EnrollmentResult result, StoredIdentity? previous, string? commandId, string mode)
+    private async Task<StoredIdentity> KeepAsync(EnrollmentResult result, StoredIdentity? previous, string? commandId, string mode, CancellationToken cancellationToken)
     {
-        CrashPoints.Hit(CrashPoints.AfterIssuance);
+        _progress.Reached(IdentityCheckpoint.AfterIssuance);
         var executed = (previous?.Metadata.ExecutedCommands ?? []).Concat(commandId is null ? [] : [commandId]).TakeLast(RememberedCommands).ToList();
         var stored = StoredIdentity.From(result, Time.GetUtcNow());
         stored = stored with { Metadata = stored.Metadata with { ExecutedCommands = executed } };
         Store.Save(stored);
+        Markers.Clear();
         AgentLog.Issued(logger, result.DeviceId, mode, result.Issued.SerialNumber, result.Issued.Owner, result.Issued.NotAfter, result.Issued.RenewAfter);
+        if (options.OnRenewed is { Length: > 0 } hook) await RenewalHook.RunAsync(hook, Store, stored, logger, cancellationToken).ConfigureAwait(false);
         return stored;
     }
 
@@ -215,10 +258,10 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         {
             "rsa" => TpmEnrollmentOptions.RsaEk(),
             "ecc" => TpmEnrollmentOptions.EccP384Ek(),
-            var other => throw new InvalidOperationException($"Agent:Ek must be 'rsa' or 'ecc', not '{other}'"),
+            var other => throw new InvalidOperationException($"Agent:Ek (--ek) must be 'rsa' or 'ecc', not '{other}'"),
         };
         var intermediates = new List<byte[]>();
-        if (options.EkIntermediatesPath is { } path)
+        if (options.EkIntermediatesPath is { Length: > 0 } path)
         {
             var collection = new X509Certificate2Collection();
             collection.ImportFromPemFile(path);
@@ -227,21 +270,22 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         return baseline with
         {
             EkIntermediates = intermediates,
+            ReadEkIntermediatesFromNv = string.IsNullOrEmpty(options.EkIntermediatesPath),
             EventLog = options.EventLogPath is { } log && File.Exists(log) ? File.ReadAllBytes(log) : null,
             Time = Time,
         };
     }
 
-    /// <summary>The protocol channel with the test crash points around each exchange.</summary>
-    private sealed class CrashingChannel(IEnrollmentChannel inner) : IEnrollmentChannel
+    /// <summary>The protocol channel, telling <paramref name="progress"/> about each exchange.</summary>
+    private sealed class ObservedChannel(IEnrollmentChannel inner, IIdentityProgress progress) : IEnrollmentChannel
     {
         public string DeviceId => inner.DeviceId;
 
         public async Task<ChallengeResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default)
         {
-            CrashPoints.Hit(CrashPoints.BeforeRequest);
+            progress.Reached(IdentityCheckpoint.BeforeRequest);
             var challenge = await inner.RegisterAsync(request, cancellationToken).ConfigureAwait(false);
-            CrashPoints.Hit(CrashPoints.AfterChallenge);
+            progress.Reached(IdentityCheckpoint.AfterChallenge);
             return challenge;
         }
 

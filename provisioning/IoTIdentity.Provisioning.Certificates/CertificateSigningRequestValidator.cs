@@ -33,8 +33,9 @@ public static class CertificateSigningRequestValidator
     /// [0] attributes (tolerated absent) }, signatureAlgorithm, signature BIT STRING }, nothing trailing (<see cref="CsrFailure.Malformed"/>);</item>
     /// <item>its key is RSA 2048–16384 or ECC P-256/P-384/P-521 (<see cref="CsrFailure.UnsupportedAlgorithm"/>, or
     /// <see cref="CsrFailure.Malformed"/> when it does not parse);</item>
-    /// <item>its signature algorithm is ecdsa-with-SHA256/384/512, sha256/384/512WithRSAEncryption or RSASSA-PSS with
-    /// SHA-256/384/512, MGF1 of the same hash, salt length = hash length, trailer 1
+    /// <item>its signature algorithm is ecdsa-with-SHA256/384/512 (parameters absent or NULL),
+    /// sha256/384/512WithRSAEncryption (parameters NULL or absent) or RSASSA-PSS with SHA-256/384/512, MGF1 of the
+    /// same hash, salt length = hash length, trailer 1; any other parameters are refused
     /// (<see cref="CsrFailure.UnsupportedAlgorithm"/>);</item>
     /// <item>the algorithm fits the key type and the signature verifies over the info bytes as received
     /// (<see cref="CsrFailure.BadSignature"/>);</item>
@@ -131,8 +132,9 @@ public static class CertificateSigningRequestValidator
             };
             if (simple is var (hash, ecdsa))
             {
-                // ECDSA: parameters absent (RFC 5758); RSA: NULL, tolerated absent.
-                if (reader.HasData && (ecdsa || !IsNull(reader))) throw new AsnContentException("unexpected parameters");
+                // RSA: NULL (RFC 4055), tolerated absent. ECDSA: absent (RFC 5758), tolerated NULL, which OpenSSL 3.0
+                // providers such as Debian's tpm2-openssl write; the parameters are not signed and carry no choice.
+                if (reader.HasData && !IsNull(reader)) throw new AsnContentException("unexpected parameters");
                 reader.ThrowIfNotEmpty();
                 algorithm = new SignatureAlgorithm(oid, hash, ecdsa ? null : RSASignaturePadding.Pkcs1);
                 return true;

@@ -24,18 +24,21 @@ public sealed class AgentProcess : IAsyncDisposable
     /// the copy in this test's output would resolve Microsoft.Extensions.* from the ASP.NET framework this test
     /// project references, which the agent's runtimeconfig does not name.
     /// </summary>
-    private static string AgentDll { get; } = FindAgent();
+    private static string AgentDll { get; } = FindBuilt(Path.Combine("device-agent", "IoTIdentity.DeviceAgent"), "iotid-agent.dll");
 
-    private static string FindAgent()
+    /// <summary>The agent with a hook that kills it at a checkpoint (tests/IoTIdentity.DeviceAgent.TestHost), found the same way.</summary>
+    private static string TestHostDll { get; } = FindBuilt(Path.Combine("tests", "IoTIdentity.DeviceAgent.TestHost"), "iotid-agent-testhost.dll");
+
+    private static string FindBuilt(string project, string dll)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var (framework, configuration) = (testOutput.Name, testOutput.Parent!.Name);
         for (var dir = testOutput; dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "device-agent", "IoTIdentity.DeviceAgent", "bin", configuration, framework, "iotid-agent.dll");
+            var candidate = Path.Combine(dir.FullName, project, "bin", configuration, framework, dll);
             if (File.Exists(candidate)) return candidate;
         }
-        throw new FileNotFoundException("iotid-agent.dll not found beside the repository; build device-agent/IoTIdentity.DeviceAgent");
+        throw new FileNotFoundException($"{dll} not found beside the repository; build {project}");
     }
 
     public string Output { get { lock (_output) return _output.ToString(); } }
@@ -44,12 +47,15 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Starts <c>iotid-agent {verb}</c> configured like <paramref name="device"/>'s options, optionally crashing at <paramref name="crashAt"/>.</summary>
-    public static AgentProcess Start(AgentHarness device, string verb, string? crashAt = null, params string[] extra) =>
+    /// <summary>Starts <c>iotid-agent {verb}</c> configured like <paramref name="device"/>'s options, optionally killed at <paramref name="crashAt"/>.</summary>
+    public static AgentProcess Start(AgentHarness device, string verb, IdentityCheckpoint? crashAt = null, params string[] extra) =>
         Start(device.Directory, device.Options, verb, crashAt, extra);
 
-    /// <summary>Starts <c>iotid-agent {verb}</c> with <paramref name="options"/> written to a config file in <paramref name="directory"/>.</summary>
-    public static AgentProcess Start(string directory, AgentOptions options, string verb, string? crashAt = null, params string[] extra)
+    /// <summary>
+    /// Starts <c>iotid-agent {verb}</c> with <paramref name="options"/> written to a config file in
+    /// <paramref name="directory"/>; with <paramref name="crashAt"/>, the test host that kills itself there instead.
+    /// </summary>
+    public static AgentProcess Start(string directory, AgentOptions options, string verb, IdentityCheckpoint? crashAt = null, params string[] extra)
     {
         var config = Path.Combine(directory, "agent.json");
         File.WriteAllText(config, JsonSerializer.Serialize(new { Agent = options, Logging = new { LogLevel = new { Default = "Information" } } }));
@@ -60,8 +66,8 @@ public sealed class AgentProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { AgentDll, verb, "--config", config }.Concat(extra)) start.ArgumentList.Add(arg);
-        if (crashAt is not null) start.Environment[CrashPoints.Variable] = crashAt;
+        string[] program = crashAt is { } point ? [TestHostDll, "--kill-at", point.ToString()] : [AgentDll];
+        foreach (var arg in program.Concat([verb, "--config", config]).Concat(extra)) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_NOLOGO"] = "1";
         var process = Process.Start(start)!;
         process.StandardInput.Close();   // no one answers a confirmation prompt

@@ -4,13 +4,15 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;
 
 /// <summary>
-/// The exported <c>device-key.tss2.pem</c> works in Debian's tpm2-openssl provider against the same swtpm: openssl
+/// The exported <c>current/key.tss2.pem</c> works in Debian's tpm2-openssl provider against the same swtpm: openssl
 /// loads it under the primary it re-creates for parent 0x40000001, signs with it, and the signature verifies with the
 /// issued certificate; and s_client completes a TLS handshake with it as client certificate. (With OpenSSL 3.0 the
 /// provider is selected by <c>-propquery ?provider=tpm2</c>, which also moves the handshake digests into the TPM:
@@ -49,13 +51,12 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
         OpenSslProvider();
         await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
         var identity = await device.NewAgent().EnrollAsync(null, CancellationToken.None);
-        var generation = device.Store.CurrentGenerationDirectory!;
         var message = Path.Combine(device.Directory, "message.txt");
         await File.WriteAllTextAsync(message, "signed by openssl with a TPM key");
         var signature = Path.Combine(device.Directory, "message.sig");
 
         var (code, output) = await OpenSslAsync(device, null, "dgst", "-provider", "tpm2", "-provider", "default", "-propquery", "?provider=tpm2", "-sha256",
-            "-sign", Path.Combine(generation, "device-key.tss2.pem"), "-out", signature, message);
+            "-sign", device.Store.StablePath(IdentityStore.KeyFile), "-out", signature, message);
 
         Assert.True(code == 0, output);
         using var certificate = identity.LoadCertificate();
@@ -64,12 +65,46 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_TLS_handshake_with_the_TPM_key_as_client_certificate_succeeds()
+    public async Task The_README_signing_recipe_signs_through_the_stable_key_path_and_verifies_with_the_stable_certificate_path()
+    {
+        OpenSslProvider();
+        await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
+        await device.NewAgent().EnrollAsync(null, CancellationToken.None);
+
+        var (code, output) = await ReadmeRecipes.RunAsync("sign-with-the-device-key", device.Directory, new Dictionary<string, string>
+        {
+            ["STATE"] = device.Options.StateDirectory,
+            ["TPM2OPENSSL_TCTI"] = $"swtpm:host=127.0.0.1,port={device.Swtpm.DataPort}",
+        });
+
+        Assert.True(code == 0, output);
+        Assert.Contains("Verified OK", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_CSR_that_openssl_req_makes_with_the_TPM_key_passes_the_services_CSR_check()
     {
         OpenSslProvider();
         await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
         var identity = await device.NewAgent().EnrollAsync(null, CancellationToken.None);
-        var generation = device.Store.CurrentGenerationDirectory!;
+        var csrPath = Path.Combine(device.Directory, "request.der");
+
+        var (code, output) = await OpenSslAsync(device, null, "req", "-new", "-provider", "tpm2", "-provider", "default", "-propquery", "?provider=tpm2",
+            "-key", device.Store.StablePath(IdentityStore.KeyFile), "-subj", $"/CN={device.DeviceId}", "-outform", "DER", "-out", csrPath);
+
+        Assert.True(code == 0, output);
+        using var certificate = identity.LoadCertificate();
+        var result = CertificateSigningRequestValidator.Validate(await File.ReadAllBytesAsync(csrPath), certificate.PublicKey.ExportSubjectPublicKeyInfo());
+        Assert.True(result.IsValid, $"{result.Failure}: {result.Detail}");
+        Assert.Equal("1.2.840.10045.4.3.2", result.Request.SignatureAlgorithm);
+    }
+
+    [Fact]
+    public async Task A_TLS_handshake_with_the_TPM_key_as_client_certificate_succeeds_with_the_README_recipe()
+    {
+        OpenSslProvider();
+        await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
+        var identity = await device.NewAgent().EnrollAsync(null, CancellationToken.None);
         var ca = (await service.Grains.GetGrain<ITenantGrain>(device.Tenant.TenantId).GetCaAsync())!;
         await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
 
@@ -104,11 +139,14 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
             await tls.FlushAsync();
         });
 
-        var (_, output) = await OpenSslAsync(
-            new Dictionary<string, string> { ["TPM2OPENSSL_TCTI"] = TabrmdProcess.Tcti, ["DBUS_SESSION_BUS_ADDRESS"] = abrmd.BusAddress }, "",
-            "s_client", "-provider", "tpm2", "-provider", "default", "-propquery", "?provider=tpm2",
-            "-connect", $"127.0.0.1:{port}", "-cert", Path.Combine(generation, "certificate.pem"),
-            "-key", Path.Combine(generation, "device-key.tss2.pem"), "-CAfile", serverPem, "-verify_return_error", "-ign_eof");
+        var (_, output) = await ReadmeRecipes.RunAsync("tls-client-through-abrmd", device.Directory, new Dictionary<string, string>
+        {
+            ["STATE"] = device.Options.StateDirectory,
+            ["SERVER"] = $"127.0.0.1:{port}",
+            ["SERVER_CA"] = serverPem,
+            ["TPM2OPENSSL_TCTI"] = TabrmdProcess.Tcti,
+            ["DBUS_SESSION_BUS_ADDRESS"] = abrmd.BusAddress,
+        });
         try
         {
             await server.WaitAsync(TimeSpan.FromSeconds(30));

@@ -13,11 +13,11 @@ public sealed class PowerLossTests(ServiceFixture service) : IClassFixture<Servi
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
 
     [Theory]
-    [InlineData(CrashPoints.BeforeRequest)]
-    [InlineData(CrashPoints.AfterChallenge)]
-    [InlineData(CrashPoints.AfterIssuance)]
-    [InlineData(CrashPoints.DuringStateWrite)]
-    public async Task A_power_cut_during_the_first_enrolment_ends_in_one_identity_the_service_agrees_with(string point)
+    [InlineData(IdentityCheckpoint.BeforeRequest)]
+    [InlineData(IdentityCheckpoint.AfterChallenge)]
+    [InlineData(IdentityCheckpoint.AfterIssuance)]
+    [InlineData(IdentityCheckpoint.DuringStateWrite)]
+    public async Task A_power_cut_during_the_first_enrolment_ends_in_one_identity_the_service_agrees_with(IdentityCheckpoint point)
     {
         await using var device = await AgentHarness.StartAsync(service, Lifetime);
 
@@ -33,10 +33,10 @@ public sealed class PowerLossTests(ServiceFixture service) : IClassFixture<Servi
     }
 
     [Theory]
-    [InlineData(CrashPoints.AfterChallenge)]
-    [InlineData(CrashPoints.AfterIssuance)]
-    [InlineData(CrashPoints.DuringStateWrite)]
-    public async Task A_power_cut_during_a_rotation_keeps_the_old_identity_until_the_agent_reaches_agreement_again(string point)
+    [InlineData(IdentityCheckpoint.AfterChallenge)]
+    [InlineData(IdentityCheckpoint.AfterIssuance)]
+    [InlineData(IdentityCheckpoint.DuringStateWrite)]
+    public async Task A_power_cut_during_a_rotation_keeps_the_old_identity_until_the_agent_reaches_agreement_again(IdentityCheckpoint point)
     {
         await using var device = await AgentHarness.StartAsync(service, Lifetime);
         await using (var enrol = AgentProcess.Start(device, "enroll"))

@@ -43,8 +43,8 @@ public sealed class StateTests : IDisposable
         Assert.Equal(identity.DeviceKey.Private.Buffer, loaded.DeviceKey.Private.Buffer);
         Assert.Equal(identity.DeviceKey.Public.Raw, loaded.DeviceKey.Public.Raw);
         Assert.Equal(identity.AttestationKey.Private.Buffer, loaded.AttestationKey.Private.Buffer);
-        Assert.True(File.Exists(Path.Combine(store.CurrentGenerationDirectory!, "certificate.pem")));
-        Assert.True(File.Exists(Path.Combine(store.CurrentGenerationDirectory!, "device-key.tss2.pem")));
+        Assert.True(File.Exists(Path.Combine(store.CurrentGenerationDirectory!, IdentityStore.FullChainFile)));
+        Assert.True(File.Exists(Path.Combine(store.CurrentGenerationDirectory!, IdentityStore.KeyFile)));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class StateTests : IDisposable
     {
         // the power cut between the generation's rename and the pointer's: the old identity is still the identity
         new IdentityStore(_directory).Save(Sample("01"));
-        var torn = new IdentityStore(_directory, point => { if (point == CrashPoints.DuringStateWrite) throw new IOException("power cut"); });
+        var torn = new IdentityStore(_directory, new ThrowAt(IdentityCheckpoint.DuringStateWrite));
         Assert.Throws<IOException>(() => torn.Save(Sample("02")));
         Assert.Equal(2, Directory.EnumerateDirectories(_directory, "gen-*").Count());
 

@@ -4,7 +4,7 @@ using System.Text;
 namespace IoTIdentity.Fleet.Cli.Tests;
 
 /// <summary>
-/// For routes not yet on main: answers requests with JSON shaped exactly like the issue 5 contract and records what was
+/// Answers requests with canned JSON shaped like the management API's responses and records what was
 /// sent (method, path and query, body, Authorization), so a test checks both the request the CLI makes and how it
 /// renders the answer. An unexpected request is answered 599 and fails the test that reads <see cref="Requests"/>.
 /// </summary>

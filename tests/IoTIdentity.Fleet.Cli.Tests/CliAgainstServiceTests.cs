@@ -5,8 +5,8 @@ using IoTIdentity.Provisioning.Abstractions;
 namespace IoTIdentity.Fleet.Cli.Tests;
 
 /// <summary>
-/// <c>iotid</c> against the real service (Orleans, SQLite, TLS MQTT) with devices enrolled from a real swtpm: the
-/// routes on main today — enrolment groups, individual enrolments, devices, audit.
+/// <c>iotid</c> against the real service (Orleans, SQLite, TLS MQTT) with devices enrolled from a real swtpm:
+/// enrolment groups, individual enrolments, devices, audit.
 /// </summary>
 public sealed class CliAgainstServiceTests(FleetFixture fleet) : IClassFixture<FleetFixture>, IDisposable
 {

@@ -6,8 +6,9 @@ using System.Text.Json;
 namespace IoTIdentity.Fleet.Cli.Tests;
 
 /// <summary>
-/// The commands whose routes are not on main yet (tenants, API keys, certificates, transfers, ownership export, audit
-/// export), against answers shaped exactly like the issue 5 contract: what the CLI sends, and what it shows.
+/// The commands checked against canned answers instead of a running service (tenants, API keys, certificates,
+/// transfers, ownership export, audit export): what the CLI sends, and how it shows answers shaped like the
+/// management API's.
 /// </summary>
 public sealed class CliContractTests : IDisposable
 {

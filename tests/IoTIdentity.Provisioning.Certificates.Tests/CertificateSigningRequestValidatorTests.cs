@@ -97,6 +97,52 @@ public sealed class CertificateSigningRequestValidatorTests
     }
 
     [Theory]
+    [InlineData("1.2.840.10045.4.3.2")]
+    [InlineData("1.2.840.10045.4.3.3")]
+    public void An_ECDSA_algorithm_with_explicit_NULL_parameters_as_tpm2_openssl_writes_passes(string oid)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var hash = oid.EndsWith(".2", StringComparison.Ordinal) ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA384;
+        var (info, _, signature) = Split(new CertificateRequest("CN=device", key, hash).CreateSigningRequest());
+
+        var result = CertificateSigningRequestValidator.Validate(Assemble(info, AlgorithmIdentifier(oid, withNull: true), signature), key.ExportSubjectPublicKeyInfo());
+
+        Assert.True(result.IsValid, result.Detail);
+        Assert.Equal(oid, result.Request.SignatureAlgorithm);
+    }
+
+    public static TheoryData<string, byte[]> WrongParameters => new()
+    {
+        // ecdsa-with-SHA256 with a curve OID, an INTEGER, NULL followed by more, a NULL with content (not DER)
+        { "1.2.840.10045.4.3.2", [0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07] },
+        { "1.2.840.10045.4.3.2", [0x02, 0x01, 0x00] },
+        { "1.2.840.10045.4.3.2", [0x05, 0x00, 0x05, 0x00] },
+        { "1.2.840.10045.4.3.2", [0x05, 0x01, 0x00] },
+        // sha256WithRSAEncryption with an INTEGER instead of NULL
+        { "1.2.840.113549.1.1.11", [0x02, 0x01, 0x00] },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongParameters))]
+    public void A_signature_algorithm_with_parameters_other_than_absent_or_NULL_is_an_unsupported_algorithm(string oid, byte[] parameters)
+    {
+        var rsa = oid.StartsWith("1.2.840.113549", StringComparison.Ordinal);
+        var csr = rsa
+            ? new CertificateRequest("CN=device", Rsa2048, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).CreateSigningRequest()
+            : new CertificateRequest("CN=device", P256, HashAlgorithmName.SHA256).CreateSigningRequest();
+        var (info, _, signature) = Split(csr);
+        var oidOnly = new AsnWriter(AsnEncodingRules.DER);
+        oidOnly.WriteObjectIdentifier(oid);
+        byte[] content = [.. oidOnly.Encode(), .. parameters];   // written by hand: AsnWriter refuses some of these
+        byte[] algorithm = [0x30, (byte)content.Length, .. content];
+
+        var result = CertificateSigningRequestValidator.Validate(Assemble(info, algorithm, signature),
+            rsa ? Rsa2048.ExportSubjectPublicKeyInfo() : P256.ExportSubjectPublicKeyInfo());
+
+        Assert.Equal(CsrFailure.UnsupportedAlgorithm, result.Failure);
+    }
+
+    [Theory]
     [InlineData(new byte[] { })]
     [InlineData(new byte[] { 0x30, 0x03, 0x02, 0x01, 0x00 })]
     [InlineData(new byte[] { 0x04, 0x02, 0xAB, 0xCD })]

@@ -25,6 +25,23 @@ internal static partial class DurableFiles
         stream.Flush(flushToDisk: true);
     }
 
+    /// <summary>
+    /// rename(2): moves <paramref name="source"/> over <paramref name="destination"/> in one step, whatever either is
+    /// (a symbolic link to a directory included, which <see cref="File.Move(string, string, bool)"/> refuses).
+    /// </summary>
+    public static void Rename(string source, string destination)
+    {
+        if (RenameNative(source, destination) != 0)
+            throw new IOException($"cannot rename {source} to {destination} (errno {Marshal.GetLastPInvokeError()})");
+    }
+
+    /// <summary>Creates <paramref name="directory"/> (and missing parents) readable only by this user (0700) if absent.</summary>
+    public static void CreatePrivateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
+        else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     /// <summary>fsyncs a directory, making the creations, renames and deletions in it durable. No-op off Unix.</summary>
     public static void SyncDirectory(string directory)
     {
@@ -43,6 +60,9 @@ internal static partial class DurableFiles
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int RenameNative(string source, string destination);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int fd);

@@ -11,27 +11,49 @@ namespace IoTIdentity.DeviceAgent.State;
 /// The identity in the state directory, one complete generation at a time:
 /// <code>
 /// state/
-///   current                   "gen-000042": the pointer, replaced atomically, written LAST
+///   current -> gen-000042     the pointer: a symbolic link, replaced atomically, written LAST; so
+///                             current/cert.pem, current/chain.pem, current/key.tss2.pem stay valid paths
 ///   gen-000042/
 ///     identity.json           metadata + certificate chain (base64 DER)
-///     certificate.pem         device certificate, then the issuing CA
+///     cert.pem                the device certificate
+///     chain.pem               the issuing CA certificate(s)
+///     certificate.pem         both: the device certificate, then the issuing CA
+///     key.tss2.pem            the device key as a "TSS2 PRIVATE KEY" (tpm2-openssl, tpm2-tss-engine)
 ///     device-key.pub/.priv    TPM2B_PUBLIC / TPM2B_PRIVATE of the device key (tpm2_load -u/-r)
-///     device-key.tss2.pem     the same key as a "TSS2 PRIVATE KEY" (tpm2-openssl, tpm2-tss-engine)
 ///     ak.pub/.priv            the attestation key blobs
 /// </code>
 /// A generation is written as <c>gen-N.tmp</c> (every file fsynced, then the directory), renamed to <c>gen-N</c>,
-/// the parent fsynced, and only then does <c>current</c> move to it (temp file, fsync, rename, fsync). A power cut
+/// the parent fsynced, and only then does <c>current</c> move to it (new link <c>current.tmp</c>, rename over
+/// <c>current</c>, fsync the directory). A power cut
 /// before the pointer's rename leaves the old generation current; after it, the new one. Generations the pointer
 /// does not name are garbage: removed by the next write and on <see cref="Collect"/>. The old key is forgotten (its
 /// generation deleted) only after the new pointer is durable.
 /// </summary>
-public sealed class IdentityStore(string directory, Action<string>? crashPoint = null)
+public sealed class IdentityStore(string directory, IIdentityProgress? progress = null)
 {
     private const string Pointer = "current";
     private const string Prefix = "gen-";
 
+    /// <summary>The device certificate (PEM).</summary>
+    public const string CertificateFile = "cert.pem";
+
+    /// <summary>The issuing CA certificate(s) (PEM).</summary>
+    public const string ChainFile = "chain.pem";
+
+    /// <summary>The device certificate, then the issuing CA(s) (PEM).</summary>
+    public const string FullChainFile = "certificate.pem";
+
+    /// <summary>The device key as a TSS2 PRIVATE KEY (PEM).</summary>
+    public const string KeyFile = "key.tss2.pem";
+
     /// <summary>The state directory.</summary>
     public string Directory { get; } = directory;
+
+    /// <summary>
+    /// <paramref name="file"/> of the current identity through the <c>current</c> link: a path that stays valid
+    /// across rotations (for applications, hooks and <c>status</c>).
+    /// </summary>
+    public string StablePath(string file) => Path.Combine(Directory, Pointer, file);
 
     /// <summary>The directory of the current generation, or null when there is no identity.</summary>
     public string? CurrentGenerationDirectory
@@ -39,8 +61,11 @@ public sealed class IdentityStore(string directory, Action<string>? crashPoint =
         get
         {
             var pointer = Path.Combine(Directory, Pointer);
-            if (!File.Exists(pointer)) return null;
-            var name = File.ReadAllText(pointer).Trim();
+            var info = new FileInfo(pointer);
+            string name;
+            if (info.LinkTarget is { } target) name = target;
+            else if (info.Exists) name = File.ReadAllText(pointer).Trim();   // a text pointer, as older agents wrote it
+            else return null;
             if (!name.StartsWith(Prefix, StringComparison.Ordinal) || name.Contains('/', StringComparison.Ordinal))
                 throw new InvalidDataException($"{pointer} does not name a generation");
             return Path.Combine(Directory, name);
@@ -60,7 +85,7 @@ public sealed class IdentityStore(string directory, Action<string>? crashPoint =
     /// <summary>Makes <paramref name="identity"/> the current one, durably, then forgets every older generation.</summary>
     public void Save(StoredIdentity identity)
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        DurableFiles.CreatePrivateDirectory(Directory);
         var number = Generations().Select(g => g.Number).DefaultIfEmpty(0).Max() + 1;
         var name = Prefix + number.ToString("D6", CultureInfo.InvariantCulture);
         var final = Path.Combine(Directory, name);
@@ -69,24 +94,41 @@ public sealed class IdentityStore(string directory, Action<string>? crashPoint =
         System.IO.Directory.CreateDirectory(temporary);
 
         DurableFiles.WriteSynced(Path.Combine(temporary, "identity.json"), JsonSerializer.SerializeToUtf8Bytes(identity.Metadata, AgentJson.Default.IdentityMetadata));
-        DurableFiles.WriteSynced(Path.Combine(temporary, "certificate.pem"), Encoding.ASCII.GetBytes(CertificatePem(identity.Metadata.CertificateChain)));
+        var chain = identity.Metadata.CertificateChain;
+        DurableFiles.WriteSynced(Path.Combine(temporary, CertificateFile), Encoding.ASCII.GetBytes(CertificatePem(chain.Take(1))));
+        DurableFiles.WriteSynced(Path.Combine(temporary, ChainFile), Encoding.ASCII.GetBytes(CertificatePem(chain.Skip(1))));
+        DurableFiles.WriteSynced(Path.Combine(temporary, FullChainFile), Encoding.ASCII.GetBytes(CertificatePem(chain)));
         WriteKey(temporary, "device-key", identity.DeviceKey);
         WriteKey(temporary, "ak", identity.AttestationKey);
-        DurableFiles.WriteSynced(Path.Combine(temporary, "device-key.tss2.pem"), Encoding.ASCII.GetBytes(TssPrivateKey.ToPem(identity.DeviceKey)));
+        DurableFiles.WriteSynced(Path.Combine(temporary, KeyFile), Encoding.ASCII.GetBytes(TssPrivateKey.ToPem(identity.DeviceKey)));
         DurableFiles.SyncDirectory(temporary);
         System.IO.Directory.Move(temporary, final);
         DurableFiles.SyncDirectory(Directory);
-        crashPoint?.Invoke(CrashPoints.DuringStateWrite);
+        progress?.Reached(IdentityCheckpoint.DuringStateWrite);
 
-        DurableFiles.WriteAtomically(Path.Combine(Directory, Pointer), Encoding.ASCII.GetBytes(name + "\n"));
+        var link = Path.Combine(Directory, Pointer + ".tmp");
+        DeleteLink(link);
+        File.CreateSymbolicLink(link, name);
+        DurableFiles.Rename(link, Path.Combine(Directory, Pointer));
+        DurableFiles.SyncDirectory(Directory);
         Collect();
+    }
+
+    /// <summary>
+    /// Rewrites an identity that an older agent stored under a text pointer as a new generation behind the
+    /// <c>current</c> link (with the stable file names); nothing when the pointer is already a link or absent.
+    /// </summary>
+    public void Upgrade()
+    {
+        var pointer = new FileInfo(Path.Combine(Directory, Pointer));
+        if (pointer.LinkTarget is null && pointer.Exists && Load() is { } identity) Save(identity);
     }
 
     /// <summary>Forgets the identity: the pointer goes first (atomically), then every generation.</summary>
     public void Delete()
     {
         var pointer = Path.Combine(Directory, Pointer);
-        if (File.Exists(pointer))
+        if (DeleteLink(pointer) || File.Exists(pointer))
         {
             File.Delete(pointer);
             DurableFiles.SyncDirectory(Directory);
@@ -103,7 +145,16 @@ public sealed class IdentityStore(string directory, Action<string>? crashPoint =
             if (!string.Equals(Path.GetFullPath(path), current is null ? null : Path.GetFullPath(current), StringComparison.Ordinal))
                 System.IO.Directory.Delete(path, recursive: true);
         foreach (var stray in System.IO.Directory.EnumerateFiles(Directory, "*.tmp")) File.Delete(stray);
+        DeleteLink(Path.Combine(Directory, Pointer + ".tmp"));
         DurableFiles.SyncDirectory(Directory);
+    }
+
+    /// <summary>Removes <paramref name="path"/> if it is a symbolic link; whether it was.</summary>
+    private static bool DeleteLink(string path)
+    {
+        if (new FileInfo(path).LinkTarget is null) return false;
+        File.Delete(path);
+        return true;
     }
 
     /// <summary>The certificate chain as PEM, device certificate first.</summary>

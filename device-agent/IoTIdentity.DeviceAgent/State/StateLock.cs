@@ -6,7 +6,7 @@ internal static class StateLock
     /// <summary>The lock, or null when another process holds it.</summary>
     public static FileStream? Acquire(string directory)
     {
-        Directory.CreateDirectory(directory);
+        DurableFiles.CreatePrivateDirectory(directory);
         try
         {
             return new FileStream(Path.Combine(directory, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);

@@ -20,6 +20,15 @@ public static class EkNvIndices
     /// <summary>RSA 4096 EK certificate, high range (H-7).</summary>
     public const uint Rsa4096High = 0x01C0001E;
 
+    /// <summary>
+    /// First NV index of the EK certificate chain (the intermediate CAs) — TCG TPM v2.0 Provisioning Guidance,
+    /// §2.2.1.5.2: indices <see cref="ChainFirst"/>..<see cref="ChainLast"/>, provisioned contiguously from the first,
+    /// each holding one or more concatenated DER certificates.
+    /// </summary>
+    public const uint ChainFirst = 0x01C00100;
+    /// <summary>Last NV index of the EK certificate chain range.</summary>
+    public const uint ChainLast = 0x01C001FF;
+
     /// <summary>The indices in the order a device looks for its EK certificate.</summary>
     public static IReadOnlyList<uint> All { get; } = [RsaLow, EccLow, Rsa2048High, EccP256High, EccP384High, EccP521High, Rsa3072High, Rsa4096High];
 }

@@ -32,6 +32,36 @@ public static class TpmEkExtensions
     }
 
     /// <summary>
+    /// Reads the EK certificate's intermediate CAs (DER) from the chain range <see cref="EkNvIndices.ChainFirst"/>
+    /// onwards, stopping at the first undefined index; empty when the TPM stores no chain. Each index may hold several
+    /// concatenated certificates; bytes after the last certificate of an index (padding) are ignored.
+    /// </summary>
+    public static async Task<IReadOnlyList<byte[]>> ReadEkCertificateChainAsync(this TpmClient tpm, CancellationToken cancellationToken = default)
+    {
+        var certificates = new List<byte[]>();
+        for (var index = EkNvIndices.ChainFirst; index <= EkNvIndices.ChainLast; index++)
+        {
+            byte[] data;
+            try
+            {
+                data = await tpm.ReadNvAsync(index, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (TpmException e) when (IsUndefinedHandle(e))
+            {
+                break;
+            }
+            for (var rest = data.AsMemory(); rest.Length > 0 && rest.Span[0] == 0x30;)
+            {
+                var certificate = TrimDer(rest.ToArray());
+                if (certificate.Length == rest.Length && !IsWholeDer(certificate)) break;
+                certificates.Add(certificate);
+                rest = rest[certificate.Length..];
+            }
+        }
+        return certificates;
+    }
+
+    /// <summary>
     /// TPM2_ActivateCredential with the AK (password session, empty auth) and the EK (PolicySecret session for a
     /// low-range EK, empty password for a high-range one, whose template sets userWithAuth). Returns the credential.
     /// </summary>
@@ -53,6 +83,10 @@ public static class TpmEkExtensions
     }
 
     private static bool IsUndefinedHandle(TpmException e) => e.Code == TpmRc.Handle;
+
+    private static bool IsWholeDer(byte[] data) =>
+        System.Formats.Asn1.AsnDecoder.TryReadEncodedValue(data, System.Formats.Asn1.AsnEncodingRules.DER, out _, out _, out _, out var consumed)
+        && consumed == data.Length;
 
     private static byte[] TrimDer(byte[] data)
     {
