@@ -14,8 +14,8 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
     public DeviceView? View(DeviceContext device, string tenantId)
     {
         var s = device.State;
-        // a device not yet bound to a tenant shows to the tenant whose enrolment its open challenge is for (read only)
-        if ((s.TenantId ?? s.Challenges.LastOrDefault()?.TenantId) != tenantId || s.Status == DeviceStatus.Unknown && s.Current is null) return null;
+        // a device is a tenant's only once its TPM proved itself there (an open challenge binds nothing)
+        if (s.TenantId != tenantId || s.Status == DeviceStatus.Unknown && s.Current is null) return null;
         return new DeviceView
         {
             DeviceId = device.DeviceId, TenantId = tenantId, Status = s.Status, GroupId = s.GroupId,
