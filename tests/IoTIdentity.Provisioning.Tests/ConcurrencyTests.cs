@@ -81,7 +81,7 @@ public sealed class ConcurrencyTests(ServiceFixture service, ITestOutputHelper o
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task A_device_sending_two_registers_at_once_gets_one_live_challenge_and_exactly_one_certificate()
+    public async Task A_device_sending_two_registers_at_once_gets_two_open_challenges_and_exactly_one_certificate()
     {
         using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
         var tenant = await service.CreateTenantAsync("twice", [manufacturer.RootDer]);
@@ -94,7 +94,7 @@ public sealed class ConcurrencyTests(ServiceFixture service, ITestOutputHelper o
 
         var result = await enrollment.EnrollAsync(channel);
 
-        Assert.Equal(ProvisioningError.NoChallenge, channel.StaleAttestRefusal!.Error);
+        Assert.Equal(ProvisioningError.ActivationFailed, channel.StaleAttestRefusal!.Error);
         var view = await service.Grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenant.TenantId);
         Assert.Equal(DeviceStatus.Active, view!.Status);
         Assert.Equal(result.Issued.SerialNumber, view.CertificateSerial);
@@ -108,9 +108,9 @@ public sealed class ConcurrencyTests(ServiceFixture service, ITestOutputHelper o
     }
 
     /// <summary>
-    /// Sends each register twice at once. The device's grain handles them one after the other, so the challenge it
-    /// made second (the later expiry) replaced the first. Before handing the device that one, it answers the other:
-    /// that must be refused as NoChallenge without spending the live challenge, or the device's own attest fails.
+    /// Sends each register twice at once. The device's grain handles them one after the other and keeps both
+    /// challenges open (a register never voids another). Before handing the device the later one, it answers the
+    /// other with garbage: that is refused (ActivationFailed) and spends only its own challenge, or the device's attest fails.
     /// </summary>
     private sealed class DoubleRegisterChannel(IEnrollmentChannel inner) : IEnrollmentChannel
     {

@@ -237,9 +237,9 @@ public sealed class EnrollmentRefusalTests(ServiceFixture service) : SwtpmBench,
         await Refusals.ExpectAsync(ProvisioningError.NoChallenge, () => client.AttestAsync(genuine));
 
         Assert.Null(await service.Store.GetDeviceAsync(tenant.TenantId, deviceId));
-        var view = await service.Grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenant.TenantId);
-        Assert.Equal(DeviceStatus.Challenged, view!.Status);   // the fresh challenge is still open
-        Assert.Null(view.CertificateSerial);
+        // the device is no tenant's before its TPM proved itself; the fresh challenge is still open (answering it spends it)
+        Assert.Null(await service.Grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenant.TenantId));
+        await Refusals.ExpectAsync(ProvisioningError.ActivationFailed, () => client.AttestAsync(genuine with { Nonce = fresh.Nonce }));
         var audit = await service.ReadAuditLogAsync(tenant.TenantId);
         Assert.Equal(2, audit.Count(e => e.Event.Subject == deviceId && e.Event.Outcome == $"refused:{ProvisioningError.NoChallenge}"));
     }

@@ -40,7 +40,7 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
         // the audit entry before the inventory: an inventory showing the serial means both are written (see the replay)
         await ledger.RecordAsync(device, s with
         {
-            Status = DeviceStatus.Active, TenantId = challenge.TenantId, GroupId = challenge.GroupId, AkPublic = challenge.AkPublic,
+            Status = DeviceStatus.Active, TenantId = challenge.TenantId, GroupId = challenge.GroupId, CountedInQuota = true, AkPublic = challenge.AkPublic,
             Current = new IssuedIdentity
             {
                 SerialNumber = signed.SerialNumber, CertificateDer = signed.CertificateDer, SubjectPublicKeyInfo = spki,

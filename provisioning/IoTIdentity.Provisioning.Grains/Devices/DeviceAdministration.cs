@@ -14,6 +14,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
     public DeviceView? View(DeviceContext device, string tenantId)
     {
         var s = device.State;
+        // a device is a tenant's only once its TPM proved itself there (an open challenge binds nothing)
         if (s.TenantId != tenantId || s.Status == DeviceStatus.Unknown && s.Current is null) return null;
         return new DeviceView
         {
@@ -31,7 +32,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
         if (s.TenantId != tenantId || s.Status == DeviceStatus.Revoked) return false;
         var status = disabled ? DeviceStatus.Disabled
             : s.Transfer is not null ? DeviceStatus.Transferring : s.Current is null ? DeviceStatus.Unknown : DeviceStatus.Active;
-        await ledger.RecordAsync(device, s with { Status = status, Challenge = null },
+        await ledger.RecordAsync(device, s with { Status = status, Challenges = [] },
             new DeviceEvent(tenantId, disabled ? "disable" : "enable", "done", actor));
         return true;
     }
@@ -42,7 +43,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
         var s = device.State;
         if (s.TenantId != tenantId) return false;
         await revocations.PutOnCrlAsync(tenantId, device.DeviceId, s.Serials.Where(serial => IsIssuedBy(s, serial, tenantId)), reason);
-        await ledger.RecordAsync(device, s with { Status = DeviceStatus.Revoked, Challenge = null },
+        await ledger.RecordAsync(device, s with { Status = DeviceStatus.Revoked, Challenges = [] },
             new DeviceEvent(tenantId, "revoke", "done", actor, new Dictionary<string, string> { ["reason"] = CrlReasonNames.NameOf(reason) }));
         return true;
     }

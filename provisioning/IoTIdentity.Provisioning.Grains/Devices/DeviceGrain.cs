@@ -66,10 +66,14 @@ public sealed class DeviceGrain(
         _resolvedTenant = policy.TenantId;
         var current = state.State;
         var refusal = CheckEkBinding(ek.Value, resolved.Value.Certificate)
+            ?? EkIdentity.CheckDefaultTemplate(ek.Value, request.EkPublic)
             ?? (policy.Enabled ? null : new Refusal(ProvisioningError.Disabled, "enrolment group disabled"))
             ?? CheckStanding(current, policy.TenantId)
             ?? CheckAttestationKey(ak.Value);
         if (refusal is not null) return refusal;
+        // one key, one id: a key another id already attested with (the same key in another default template) stays that id's
+        if (await ledger.EkKeyOwnerAsync(EkIdentity.Fingerprint(ek.Value)) is { } keyOwner && keyOwner != DeviceId)
+            return new Refusal(ProvisioningError.EkMismatch, $"this EK key belongs to device {keyOwner}");
 
         var mode = request.Mode;
         if (mode == RegisterModes.Renew)
@@ -82,20 +86,16 @@ public sealed class DeviceGrain(
         }
         else if (mode != RegisterModes.Enroll) return new Refusal(ProvisioningError.MalformedRequest, $"unknown mode {mode}");
 
-        var group = new GroupKey(policy.TenantId, policy.GroupId);
-        var admitted = current.CountedInQuota && current.TenantId == policy.TenantId && current.GroupId == policy.GroupId;
-        if (!admitted && !await GrainFactory.GetGroupGrain(group).TryAdmitAsync(DeviceId))
-            return new Refusal(ProvisioningError.QuotaExceeded, $"group {group} or tenant {policy.TenantId} quota used up");
-
+        // nothing durable for the tenant yet (quota, binding, inventory): anyone holding the public EK data can get this far
         var (challenge, reply) = challenges.Make(DeviceId, ek.Value, ak.Value, request, policy);
+        var open = OpenChallenges.Add(current.Challenges, challenge, clock.GetUtcNow());
+        if (open.IsRefused) return open.Refusal;
         await ledger.RecordAsync(Device, current with
         {
             Status = current.Status == DeviceStatus.Unknown ? DeviceStatus.Challenged : current.Status,
             EkPublic = request.EkPublic,
-            CountedInQuota = true,
-            TenantId = current.Current is null ? policy.TenantId : current.TenantId,
-            GroupId = current.Current is null ? policy.GroupId : current.GroupId,
-            Challenge = challenge,
+            AuditTenantId = policy.TenantId,
+            Challenges = open.Value,
         }, new DeviceEvent(policy.TenantId, "register", "challenged", "device",
             new Dictionary<string, string> { ["mode"] = mode, ["group"] = policy.GroupId }, evidence), inventory: false);
         EnrollmentLog.Challenged(logger, DeviceId, mode, policy.TenantId, policy.GroupId);
@@ -119,11 +119,15 @@ public sealed class DeviceGrain(
             EnrollmentLog.Replayed(logger, DeviceId);
             return await issuance.CompleteRecordsAsync(Device, done, evidence);
         }
-        if (current.Challenge is not { } challenge) return new Refusal(ProvisioningError.NoChallenge, "no open challenge");
-        if (request.Nonce is null || !CryptographicOperations.FixedTimeEquals(challenge.Nonce, request.Nonce))
-            return new Refusal(ProvisioningError.NoChallenge, "the nonce is not the open challenge's");
-        await ledger.RecordAsync(Device, current with { Challenge = null, Status = current.Current is null ? DeviceStatus.Unknown : current.Status },
-            inventory: false);
+        if (OpenChallenges.Find(current.Challenges, request.Nonce) is not { } challenge)
+            return new Refusal(ProvisioningError.NoChallenge, "the nonce is not an open challenge's");
+        _resolvedTenant = challenge.TenantId;
+        var others = current.Challenges.Remove(challenge);
+        await ledger.RecordAsync(Device, current with
+        {
+            Challenges = others,
+            Status = current.Current is not null ? current.Status : others.IsEmpty ? DeviceStatus.Unknown : DeviceStatus.Challenged,
+        }, inventory: false);
         if (clock.GetUtcNow() > challenge.ExpiresAt) return new Refusal(ProvisioningError.ChallengeExpired, "challenge expired");
 
         if (CheckActivation(challenge.Secret, request.ActivatedSecret) is { } notActivated) return notActivated;
@@ -143,6 +147,16 @@ public sealed class DeviceGrain(
         var spki = CheckCertify(ak, challenge, request);
         if (spki.IsRefused) return spki.Refusal;
         if (CheckCsr(request.Csr, spki.Value) is { } csrInvalid) return csrInvalid;
+
+        // the TPM proved itself: only now does the key become this id's and the device count against the tenant's quota
+        var ek = TpmMarshal.FromBytes<TpmtPublic>(state.State.EkPublic!);
+        if (!await ledger.ClaimEkKeyAsync(Device, EkIdentity.Fingerprint(ek)))
+            return new Refusal(ProvisioningError.EkMismatch, "this EK key belongs to another device id");
+        var group = new GroupKey(challenge.TenantId, challenge.GroupId);
+        var s = state.State;
+        var admitted = s.CountedInQuota && s.TenantId == challenge.TenantId && s.GroupId == challenge.GroupId;
+        if (!admitted && !await GrainFactory.GetGroupGrain(group).TryAdmitAsync(DeviceId))
+            return new Refusal(ProvisioningError.QuotaExceeded, $"group {group} or tenant {challenge.TenantId} quota used up");
         return await issuance.IssueAsync(Device, challenge, policy, spki.Value, quote.Value, firmware.Value.Release, evidence);
     }
 
@@ -181,7 +195,7 @@ public sealed class DeviceGrain(
         EnrollmentLog.Refused(logger, DeviceId, operation, refusal.Error, refusal.Detail);
         try
         {
-            var tenant = state.State.Challenge?.TenantId ?? state.State.TenantId ?? _resolvedTenant;
+            var tenant = _resolvedTenant ?? state.State.TenantId ?? state.State.AuditTenantId;
             await ledger.AuditAsync(Device, new DeviceEvent(tenant, operation, $"refused:{refusal.Error}", "device", Evidence: evidence));
         }
         catch (StoreUnavailableException e)

@@ -70,7 +70,7 @@ public sealed class DeviceHandover(IGrainFactory grains, IProvisioningStore stor
         await ledger.RecordAsync(device, s with
         {
             Status = DeviceStatus.Transferring, TenantId = order.TargetTenantId, GroupId = order.GroupId, CountedInQuota = false,
-            Challenge = null, Reservation = null, OwnershipChain = ChainJson(device.DeviceId, [.. chain, handover]),
+            Challenges = [], Reservation = null, OwnershipChain = ChainJson(device.DeviceId, [.. chain, handover]),
             Transfer = new DeviceTransfer
             {
                 TransferId = order.TransferId, SourceTenantId = order.SourceTenantId, TargetTenantId = order.TargetTenantId, GroupId = order.GroupId,

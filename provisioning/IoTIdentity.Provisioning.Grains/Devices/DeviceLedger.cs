@@ -25,6 +25,13 @@ public sealed class DeviceLedger(IProvisioningStore store, AuditTrail audit, Tim
     public Task<bool> ClaimSerialAsync(DeviceContext device, string serialNumber) =>
         store.TryClaimAsync(Revocations.SerialScope, serialNumber, device.DeviceId);
 
+    /// <summary>Claims the EK key (its <see cref="Enrollment.EkIdentity.Fingerprint"/>) for the device; false if another device id holds it.</summary>
+    public Task<bool> ClaimEkKeyAsync(DeviceContext device, string fingerprint) =>
+        store.TryClaimAsync(Enrollment.EkIdentity.ClaimScope, fingerprint, device.DeviceId);
+
+    /// <summary>The device id that holds the EK key, or null while no device has attested with it.</summary>
+    public Task<string?> EkKeyOwnerAsync(string fingerprint) => store.GetClaimOwnerAsync(Enrollment.EkIdentity.ClaimScope, fingerprint);
+
     /// <summary>Whether the inventory row of the device under <paramref name="tenantId"/> already shows <paramref name="serialNumber"/>.</summary>
     public async Task<bool> ShowsSerialAsync(DeviceContext device, string tenantId, string serialNumber) =>
         (await store.GetDeviceAsync(tenantId, device.DeviceId))?.CertificateSerial == serialNumber;

@@ -12,7 +12,7 @@ public sealed record DeviceState
     [Id(2)] public string? GroupId { get; init; }
     [Id(3)] public byte[]? EkPublic { get; init; }
     [Id(4)] public byte[]? AkPublic { get; init; }
-    [Id(5)] public PendingChallenge? Challenge { get; init; }
+    // id 5 (the single open challenge a register replaced) is retired
     [Id(6)] public IssuedIdentity? Current { get; init; }
     [Id(7)] public ImmutableList<string> PastSerials { get; init; } = [];
     [Id(8)] public AttestationRecord? LastAttestation { get; init; }
@@ -30,7 +30,11 @@ public sealed record DeviceState
     [Id(16)] public DeviceTransfer? Transfer { get; init; }
     /// <summary>Serials already revoked because the device changed owner (not revoked again at the next transfer).</summary>
     [Id(17)] public ImmutableList<string> CutOffSerials { get; init; } = [];
-    // ids 18..29 are unused; a new field takes the next free id, never a retired one
+    /// <summary>The open challenges, found by nonce; a register adds one and never replaces another (<see cref="OpenChallenges"/>).</summary>
+    [Id(18)] public ImmutableList<PendingChallenge> Challenges { get; init; } = [];
+    /// <summary>The tenant whose enrolment the last register resolved to: where refusals are logged until the device is bound; grants nothing.</summary>
+    [Id(19)] public string? AuditTenantId { get; init; }
+    // ids 20..29 are unused; a new field takes the next free id, never a retired one
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
 

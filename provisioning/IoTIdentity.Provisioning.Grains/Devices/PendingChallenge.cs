@@ -1,6 +1,6 @@
 namespace IoTIdentity.Provisioning.Grains.Devices;
 
-/// <summary>An open challenge: single use, expires, replaced by the next register.</summary>
+/// <summary>An open challenge: single use, expires; one of a device's few <see cref="OpenChallenges"/>.</summary>
 [GenerateSerializer, Immutable]
 public sealed record PendingChallenge
 {
