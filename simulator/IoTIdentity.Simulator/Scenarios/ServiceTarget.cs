@@ -26,6 +26,7 @@ public sealed class ServiceTarget : IServiceTarget
     /// <summary>The dev tenant's group the fleet enrols into.</summary>
     public const string DevGroup = "default";
 
+    private static readonly SemaphoreSlim StartGate = new(1, 1);
     private readonly WebApplication _app;
     private readonly ServiceApi? _api;
     private readonly string? _adminKey;
@@ -109,14 +110,21 @@ public sealed class ServiceTarget : IServiceTarget
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) configuration[key] = value;
         if (configuration["Provisioning:ServiceAdminKeyHash"] != Convert.ToHexString(ServiceAdminKeys.Hash(adminKey))) adminKey = null;
         var app = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(configuration));
-        using (var printed = PrintedKeys.Capture())
+        // the console is the process's: one in-process start at a time, so the key read is this service's
+        await StartGate.WaitAsync(cancellationToken);
+        try
         {
+            using var printed = PrintedKeys.Capture();
             await app.StartAsync(cancellationToken);
             if (printed.Keys.ApiKey is { } key)
             {
                 keptKey = key;
                 WriteKey(keyFile, key);
             }
+        }
+        finally
+        {
+            StartGate.Release();
         }
 
         var api = keptKey is not null && Address(app) is { } address ? new ServiceApi(address, keptKey) : null;
