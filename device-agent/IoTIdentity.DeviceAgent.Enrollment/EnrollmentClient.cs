@@ -24,9 +24,6 @@ namespace IoTIdentity.DeviceAgent.Enrollment;
 /// </summary>
 public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
 {
-    private const string ErrorProperty = "iotid-error";
-    private const string RetryAfterProperty = "retry-after";
-
     private readonly IMqttClient _client;
     private readonly EnrollmentClientOptions _options;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<MqttApplicationMessage>> _pending = new(StringComparer.Ordinal);
@@ -116,7 +113,7 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
                 throw Refusal(published.UserProperties, null, $"PUBACK {published.ReasonCode}");
             var received = await reply.Task.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
             var body = received.Payload.ToArray();
-            if (Property(received.UserProperties, ErrorProperty) is not null) throw Refusal(received.UserProperties, body, null);
+            if (Property(received.UserProperties, MqttUserProperties.Error) is not null) throw Refusal(received.UserProperties, body, null);
             return body;
         }
         finally
@@ -160,9 +157,9 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
             catch (JsonException) { }
         }
         var error = response?.Error
-            ?? (Enum.TryParse<ProvisioningError>(Property(properties, ErrorProperty), out var named) ? named : ProvisioningError.NotAuthorized);
+            ?? (Enum.TryParse<ProvisioningError>(Property(properties, MqttUserProperties.Error), out var named) ? named : ProvisioningError.NotAuthorized);
         var seconds = response?.RetryAfterSeconds
-            ?? (int.TryParse(Property(properties, RetryAfterProperty), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null);
+            ?? (int.TryParse(Property(properties, MqttUserProperties.RetryAfter), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null);
         return new EnrollmentRefusedException(error, seconds is { } wait ? TimeSpan.FromSeconds(wait) : null, detail ?? response?.Message);
     }
 

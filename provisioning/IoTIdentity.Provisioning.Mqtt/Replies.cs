@@ -13,8 +13,6 @@ namespace IoTIdentity.Provisioning.Mqtt;
 internal static class Replies
 {
     public const string ContentType = "application/json";
-    public const string ErrorProperty = "iotid-error";
-    public const string RetryAfterProperty = "retry-after";
 
     private static readonly HashSet<byte> PubAckCodes = [0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99];
 
@@ -35,8 +33,8 @@ internal static class Replies
     /// <summary>The user properties of a refusal: <c>iotid-error</c> and, when known, <c>retry-after</c>.</summary>
     public static List<MqttUserProperty> ErrorProperties(ProvisioningError error, int? retryAfterSeconds)
     {
-        var properties = new List<MqttUserProperty> { Property(ErrorProperty, error.ToString()) };
-        if (retryAfterSeconds is { } seconds) properties.Add(Property(RetryAfterProperty, seconds.ToString(CultureInfo.InvariantCulture)));
+        var properties = new List<MqttUserProperty> { Property(MqttUserProperties.Error, error.ToString()) };
+        if (retryAfterSeconds is { } seconds) properties.Add(Property(MqttUserProperties.RetryAfter, seconds.ToString(CultureInfo.InvariantCulture)));
         return properties;
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using IoTIdentity.Attestation.EventLog;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Host.Api;
 using IoTIdentity.Provisioning.Storage;
@@ -102,11 +103,11 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : SwtpmBench, 
         var enrolled = await enrollment.EnrollAsync(client);
 
         // the owner withdraws 1.0.0 through the API
-        var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroupDto>("/api/v1/enrollment-groups/default");
+        var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroup>("/api/v1/enrollment-groups/default");
         var put = await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default",
-            group! with { AllowedFirmware = [FirmwareSamplesOnDisk.Manifest("1.1.0")] });
+            group! with { AllowedFirmware = [FirmwareSamplesOnDisk.ManifestJson("1.1.0")] });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        Assert.Equal(["1.1.0"], (await put.Content.ReadFromJsonAsync<EnrollmentGroupDto>())!.AllowedFirmware.Select(r => r.Version));
+        Assert.Equal(["1.1.0"], (await put.Content.ReadFromJsonAsync<EnrollmentGroup>())!.AllowedFirmware.Select(r => r.GetProperty("version").GetString()));
 
         // the inventory follows the policy at once
         var listed = await tenant.Http.GetFromJsonAsync<DevicePage>("/api/v1/devices?compliant=false");
@@ -140,12 +141,12 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : SwtpmBench, 
         var deviceId = await enrollment.ReadDeviceIdAsync();
         await using var client = await ConnectAsync(deviceId);
         await enrollment.EnrollAsync(client);
-        var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroupDto>("/api/v1/enrollment-groups/default");
+        var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroup>("/api/v1/enrollment-groups/default");
 
-        await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default", group! with { AllowedFirmware = [FirmwareSamplesOnDisk.Manifest("1.1.0")] });
+        await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default", group! with { AllowedFirmware = [FirmwareSamplesOnDisk.ManifestJson("1.1.0")] });
         var withdrawn = (await tenant.Http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}"))!.Compliant;
         await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default",
-            group with { AllowedFirmware = [FirmwareSamplesOnDisk.Manifest("1.0.0"), FirmwareSamplesOnDisk.Manifest("1.1.0")] });
+            group with { AllowedFirmware = [FirmwareSamplesOnDisk.ManifestJson("1.0.0"), FirmwareSamplesOnDisk.ManifestJson("1.1.0")] });
 
         Assert.False(withdrawn);
         Assert.True((await tenant.Http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}"))!.Compliant);
@@ -160,9 +161,9 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : SwtpmBench, 
         var deviceId = await enrollment.ReadDeviceIdAsync();
         await using var client = await ConnectAsync(deviceId);
         await enrollment.EnrollAsync(client);
-        var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroupDto>("/api/v1/enrollment-groups/default");
+        var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroup>("/api/v1/enrollment-groups/default");
 
-        await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default", group! with { AllowedFirmware = [FirmwareSamplesOnDisk.Manifest("1.1.0")] });
+        await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default", group! with { AllowedFirmware = [FirmwareSamplesOnDisk.ManifestJson("1.1.0")] });
         var required = (await tenant.Http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}"))!;
         await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default", group with { AllowedFirmware = [] });
 
@@ -175,10 +176,10 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : SwtpmBench, 
     public async Task A_group_whose_releases_measure_an_unquoted_PCR_is_refused_by_the_API()
     {
         var tenant = await NewTenantAsync();
-        var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroupDto>("/api/v1/enrollment-groups/default");
+        var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroup>("/api/v1/enrollment-groups/default");
 
         var put = await tenant.Http.PutAsJsonAsync("/api/v1/enrollment-groups/default",
-            group! with { PcrIndices = [0, 1, 2, 3], AllowedFirmware = [FirmwareSamplesOnDisk.Manifest("1.1.0")] });
+            group! with { PcrIndices = [0, 1, 2, 3], AllowedFirmware = [FirmwareSamplesOnDisk.ManifestJson("1.1.0")] });
 
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
     }

@@ -23,6 +23,10 @@ public static class FirmwareSamplesOnDisk
     /// <summary>The manifest of release <paramref name="version"/>.</summary>
     public static FirmwareManifest Manifest(string version) => FirmwareManifestJson.Load(Path.Combine(Directory(version), "manifest.json"));
 
+    /// <summary>The manifest of <paramref name="version"/> as the management API carries it (<c>allowedFirmware</c> of a group).</summary>
+    public static System.Text.Json.JsonElement ManifestJson(string version) =>
+        System.Text.Json.JsonSerializer.SerializeToElement(Manifest(version), System.Text.Json.JsonSerializerOptions.Web);
+
     /// <summary>Measures release <paramref name="version"/> into the TPM's PCRs and returns the event log.</summary>
     public static Task<byte[]> BootAsync(TpmClient tpm, string version) => MeasuredBoot.BootAsync(tpm, Manifest(version), Directory(version));
 

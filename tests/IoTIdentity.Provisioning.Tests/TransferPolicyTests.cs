@@ -102,7 +102,7 @@ public sealed class TransferPolicyTests(ServiceFixture service) : IClassFixture<
         var id = (await created.Content.ReadFromJsonAsync<TransferView>())!.TransferId;
 
         async Task<List<string>> IdsAsync(HttpClient http, string query) =>
-            (await http.GetFromJsonAsync<TransferPage>($"/api/v1/transfers{query}"))!.Items.Select(t => t.TransferId).ToList();
+            (await http.GetFromJsonAsync<Protocol.Management.Page<Protocol.Management.TransferView>>($"/api/v1/transfers{query}"))!.Items.Select(t => t.TransferId).ToList();
         Assert.Equal([id], await IdsAsync(aHttp, "?direction=outgoing"));
         Assert.Empty(await IdsAsync(aHttp, "?direction=incoming"));
         Assert.Equal([id], await IdsAsync(bHttp, "?direction=incoming&state=Pending"));
@@ -112,6 +112,4 @@ public sealed class TransferPolicyTests(ServiceFixture service) : IClassFixture<
         Assert.Equal(HttpStatusCode.BadRequest, (await aHttp.GetAsync("/api/v1/transfers?continuationToken=x")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync($"/api/v1/tenants/no-such-tenant-{Guid.NewGuid():N}"[..40] + "/ownership-key")).StatusCode);
     }
-
-    private sealed record TransferPage(List<TransferView> Items, string? ContinuationToken);
 }

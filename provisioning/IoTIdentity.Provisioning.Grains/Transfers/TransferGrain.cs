@@ -1,5 +1,6 @@
 using IoTIdentity.Protocol;
 using IoTIdentity.Provisioning.Abstractions;
+using TransferPolicies = IoTIdentity.Protocol.Management.TransferPolicies;
 
 namespace IoTIdentity.Provisioning.Grains.Transfers;
 

@@ -1,6 +1,8 @@
 using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Contract = IoTIdentity.Protocol.Management;
 
 namespace IoTIdentity.Provisioning.Host.Api;
 
@@ -17,25 +19,32 @@ public static class ApiKeysApi
         return routes;
     }
 
-    private static async Task<Results<Ok<Page<ApiKeyView>>, ProblemHttpResult>> List(HttpContext http, IGrainFactory grains, int pageSize = 100, string? continuationToken = null)
+    private static async Task<Results<Ok<Page<Contract.ApiKeyView>>, ProblemHttpResult>> List(HttpContext http, IGrainFactory grains, int pageSize = 100, string? continuationToken = null)
     {
         if (!Paging.IsValidPageSize(pageSize)) return Problems.For(ProvisioningError.MalformedRequest, $"pageSize must be 1-{Paging.MaxPageSize}");
         if (!Paging.TryReadToken(continuationToken, out var after)) return Problems.For(ProvisioningError.MalformedRequest, "continuationToken is not one this API wrote");
         var all = await grains.GetGrain<ITenantGrain>(Caller.Of(http).TenantId).ListApiKeysAsync();
         var page = all.OrderBy(k => k.KeyId, StringComparer.Ordinal)
             .SkipWhile(k => after is not null && string.CompareOrdinal(k.KeyId, after) <= 0).Take(pageSize).ToList();
-        return TypedResults.Ok(Paging.Of(page, pageSize, k => k.KeyId));
+        return TypedResults.Ok(Paging.Of(page.Select(k => k.ToContract()).ToList(), pageSize, k => k.KeyId));
     }
 
-    private static async Task<Results<Created<CreatedApiKey>, ProblemHttpResult>> Create(CreateApiKeyRequest body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Created<Contract.CreatedApiKey>, ProblemHttpResult>> Create(CreateApiKeyRequest body, HttpContext http, IGrainFactory grains)
     {
-        if (body.Role is not { } role || !Enum.IsDefined(role)) return Problems.For(ProvisioningError.MalformedRequest, "role must be Auditor, Operator or OwnerAdmin");
+        if (!TryReadRole(body.Role, out var role)) return Problems.For(ProvisioningError.MalformedRequest, "role must be Auditor, Operator or OwnerAdmin");
         if (body.Name is { Length: > 100 }) return Problems.For(ProvisioningError.MalformedRequest, "name must be at most 100 characters");
         var created = await grains.GetGrain<ITenantGrain>(Caller.Of(http).TenantId).CreateApiKeyAsync(role, body.Name);
-        return TypedResults.Created($"/api/v1/api-keys/{created.KeyId}", created);
+        return TypedResults.Created($"/api/v1/api-keys/{created.KeyId}", created.ToContract());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string keyId, HttpContext http, IGrainFactory grains) =>
         keyId.Length is > 0 and <= 32 && await grains.GetGrain<ITenantGrain>(Caller.Of(http).TenantId).RevokeApiKeyAsync(keyId)
             ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+
+    /// <summary>A role name as the API takes it: <see cref="ApiRole"/>'s names, in any case, or their numbers.</summary>
+    private static bool TryReadRole(string? name, out ApiRole role)
+    {
+        role = default;
+        return name is not null && Enum.TryParse(name, ignoreCase: true, out role) && Enum.IsDefined(role);
+    }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,7 +34,7 @@ public static class AuditApi
         return routes;
     }
 
-    private static async Task<Results<Ok<Page<AuditEntry>>, ProblemHttpResult>> Query(HttpContext http, IProvisioningStore store,
+    private static async Task<Results<Ok<Page<AuditEntryView>>, ProblemHttpResult>> Query(HttpContext http, IProvisioningStore store,
         string? from = null, string? to = null, string? deviceId = null, string? action = null, int pageSize = 100, string? continuationToken = null)
     {
         if (!Paging.IsValidPageSize(pageSize)) return Problems.For(ProvisioningError.MalformedRequest, $"pageSize must be 1–{Paging.MaxPageSize}");
@@ -41,7 +42,7 @@ public static class AuditApi
         if (!TryReadSequence(continuationToken, out var after)) return Problems.For(ProvisioningError.MalformedRequest, "continuationToken is not one this API wrote");
 
         var tenantId = Caller.Of(http).TenantId;
-        var items = new List<AuditEntry>();
+        var items = new List<AuditEntryView>();
         var next = after + 1;
         var scanned = 0;
         while (items.Count < pageSize && scanned < ScanLimit)
@@ -50,13 +51,13 @@ public static class AuditApi
             foreach (var entry in batch)
             {
                 next = entry.Sequence + 1;
-                if (filter.Matches(entry.Event)) items.Add(entry);
+                if (filter.Matches(entry.Event)) items.Add(entry.ToContract());
                 if (items.Count == pageSize) break;
             }
             scanned += batch.Count;
-            if (batch.Count < Batch && items.Count < pageSize) return TypedResults.Ok(new Page<AuditEntry>(items, null)); // the end of the log
+            if (batch.Count < Batch && items.Count < pageSize) return TypedResults.Ok(new Page<AuditEntryView>(items, null)); // the end of the log
         }
-        return TypedResults.Ok(new Page<AuditEntry>(items, Base64Url.EncodeToString(Encoding.UTF8.GetBytes((next - 1).ToString(CultureInfo.InvariantCulture)))));
+        return TypedResults.Ok(new Page<AuditEntryView>(items, Base64Url.EncodeToString(Encoding.UTF8.GetBytes((next - 1).ToString(CultureInfo.InvariantCulture)))));
     }
 
     private static async Task<IResult> Export(HttpContext http, IProvisioningStore store, IOptions<JsonOptions> json,
@@ -71,7 +72,7 @@ public static class AuditApi
             var batch = await store.ReadAuditAsync(tenantId, next, Batch);
             foreach (var entry in batch.Where(e => filter.Matches(e.Event)))
             {
-                await JsonSerializer.SerializeAsync(http.Response.Body, entry, json.Value.SerializerOptions, http.RequestAborted);
+                await JsonSerializer.SerializeAsync(http.Response.Body, entry.ToContract(), json.Value.SerializerOptions, http.RequestAborted);
                 await http.Response.Body.WriteAsync(newline, http.RequestAborted);
             }
             if (batch.Count < Batch) return Results.Empty;
@@ -79,8 +80,8 @@ public static class AuditApi
         }
     }
 
-    private static async Task<Ok<AuditChainVerification>> Verify(HttpContext http, IProvisioningStore store) =>
-        TypedResults.Ok(await store.VerifyAuditChainAsync(Caller.Of(http).TenantId));
+    private static async Task<Ok<AuditVerification>> Verify(HttpContext http, IProvisioningStore store) =>
+        TypedResults.Ok((await store.VerifyAuditChainAsync(Caller.Of(http).TenantId)).ToContract());
 
     private static bool TryReadSequence(string? token, out long after)
     {

@@ -1,8 +1,10 @@
 using System.Globalization;
 using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Grains;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Contract = IoTIdentity.Protocol.Management;
 
 namespace IoTIdentity.Provisioning.Host.Api;
 
@@ -18,16 +20,16 @@ public static class CertificatesApi
         return routes;
     }
 
-    private static async Task<Results<Ok<CertificateView>, ProblemHttpResult>> Get(string serialNumber, HttpContext http, Revocations revocations)
+    private static async Task<Results<Ok<Contract.CertificateView>, ProblemHttpResult>> Get(string serialNumber, HttpContext http, Revocations revocations)
     {
         if (Normalize(serialNumber) is not { } serial) return Problems.For(ProvisioningError.NotFound);
         var view = await revocations.GetCertificateAsync(Caller.Of(http).TenantId, serial);
-        return view is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(view);
+        return view is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(view.ToContract());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string serialNumber, HttpContext http, Revocations revocations, RevokeRequest? body = null)
     {
-        if (!RevokeRequest.TryReason(body, out var reason, out var problem)) return problem;
+        if (!RevokeReasons.TryRead(body, out var reason, out var problem)) return problem;
         if (Normalize(serialNumber) is not { } serial) return Problems.For(ProvisioningError.NotFound);
         var caller = Caller.Of(http);
         return await revocations.RevokeCertificateAsync(caller.TenantId, serial, reason, caller.Actor)

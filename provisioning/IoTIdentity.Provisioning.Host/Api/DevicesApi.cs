@@ -1,4 +1,5 @@
 using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Storage;
@@ -21,14 +22,14 @@ public static class DevicesApi
         return routes;
     }
 
-    private static async Task<Results<Ok<DevicePage>, ProblemHttpResult>> List(HttpContext http, IProvisioningStore store,
+    private static async Task<Results<Ok<Page<DeviceSummary>>, ProblemHttpResult>> List(HttpContext http, IProvisioningStore store,
         string? state = null, bool? compliant = null, int pageSize = 100, string? continuationToken = null)
     {
         try
         {
             var page = await store.ListDevicesAsync(Caller.Of(http).TenantId,
                 new DeviceQuery { State = state, Compliant = compliant, PageSize = pageSize, ContinuationToken = continuationToken });
-            return TypedResults.Ok(page);
+            return TypedResults.Ok(page.ToContract());
         }
         catch (ArgumentException e)
         {
@@ -36,11 +37,11 @@ public static class DevicesApi
         }
     }
 
-    private static async Task<Results<Ok<DeviceView>, ProblemHttpResult>> Get(string deviceId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<DeviceDetails>, ProblemHttpResult>> Get(string deviceId, HttpContext http, IGrainFactory grains)
     {
         if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var view = await grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(Caller.Of(http).TenantId);
-        return view is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(view);
+        return view is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(view.ToContract());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetDisabled(string deviceId, bool disabled, HttpContext http, IGrainFactory grains)
@@ -53,7 +54,7 @@ public static class DevicesApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string deviceId, HttpContext http, Revocations revocations, RevokeRequest? body = null)
     {
-        if (!RevokeRequest.TryReason(body, out var reason, out var problem)) return problem;
+        if (!RevokeReasons.TryRead(body, out var reason, out var problem)) return problem;
         if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var caller = Caller.Of(http);
         return await revocations.RevokeDeviceAsync(caller.TenantId, deviceId, reason, caller.Actor)

@@ -1,8 +1,10 @@
 using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Grains.Enrollment;
 using IoTIdentity.Provisioning.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Contract = IoTIdentity.Protocol.Management;
 
 namespace IoTIdentity.Provisioning.Host.Api;
 
@@ -33,23 +35,23 @@ public static class EnrollmentsApi
         return TypedResults.Ok(mine);
     }
 
-    private static async Task<Results<Ok<EnrollmentGroupDto>, ProblemHttpResult>> GetGroup(string groupId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<EnrollmentGroup>, ProblemHttpResult>> GetGroup(string groupId, HttpContext http, IGrainFactory grains)
     {
         if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.NotFound);
         var grain = grains.GetGroupGrain(new GroupKey(Caller.Of(http).TenantId, groupId));
         var policy = await grain.GetPolicyAsync();
-        return policy is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(EnrollmentGroupDto.From(policy, await grain.GetDeviceCountAsync()));
+        return policy is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(policy.ToContract(await grain.GetDeviceCountAsync()));
     }
 
-    private static async Task<Results<Ok<EnrollmentGroupDto>, ProblemHttpResult>> PutGroup(string groupId, EnrollmentGroupDto body, HttpContext http, IGrainFactory grains, IProvisioningStore store)
+    private static async Task<Results<Ok<EnrollmentGroup>, ProblemHttpResult>> PutGroup(string groupId, EnrollmentGroup body, HttpContext http, IGrainFactory grains, IProvisioningStore store)
     {
         if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.MalformedRequest, "group ids are [a-z0-9-], at most 64");
         var caller = Caller.Of(http);
-        if (body.FirmwareProblem() is { } firmwareProblem) return Problems.For(ProvisioningError.MalformedRequest, firmwareProblem);
+        if (EnrollmentGroups.ReadFirmware(body, out var firmware) is { } firmwareProblem) return Problems.For(ProvisioningError.MalformedRequest, firmwareProblem);
         EnrollmentPolicy policy;
         try
         {
-            policy = body.ToPolicy(caller.TenantId, groupId);
+            policy = body.ToPolicy(firmware, caller.TenantId, groupId);
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
         {
@@ -61,7 +63,7 @@ public static class EnrollmentsApi
         var previous = await grain.GetPolicyAsync();
         var stored = await grain.SetPolicyAsync(policy);
         if (previous is not null && !FirmwareReleasesEqual(previous, stored)) await RecheckFirmwareAsync(caller.TenantId, stored, grains, store);
-        return TypedResults.Ok(EnrollmentGroupDto.From(stored, await grain.GetDeviceCountAsync()));
+        return TypedResults.Ok(stored.ToContract(await grain.GetDeviceCountAsync()));
     }
 
     private static bool FirmwareReleasesEqual(EnrollmentPolicy a, EnrollmentPolicy b) =>
@@ -94,19 +96,16 @@ public static class EnrollmentsApi
         return deleted ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
     }
 
-    /// <summary>An individual enrolment: which of the tenant's groups' policy applies to the device.</summary>
-    public sealed record IndividualEnrollmentDto(string GroupId, bool Enabled = true);
-
-    private static async Task<Results<Ok<IndividualEnrollmentDto>, ProblemHttpResult>> GetIndividual(string deviceId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<Contract.IndividualEnrollment>, ProblemHttpResult>> GetIndividual(string deviceId, HttpContext http, IGrainFactory grains)
     {
         if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
         var enrollment = await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetAsync();
         return enrollment is null || enrollment.TenantId != Caller.Of(http).TenantId
             ? Problems.For(ProvisioningError.NotFound)
-            : TypedResults.Ok(new IndividualEnrollmentDto(enrollment.GroupId, enrollment.Enabled));
+            : TypedResults.Ok(new Contract.IndividualEnrollment(enrollment.GroupId, enrollment.Enabled));
     }
 
-    private static async Task<Results<Ok<IndividualEnrollmentDto>, ProblemHttpResult>> PutIndividual(string deviceId, IndividualEnrollmentDto body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<Contract.IndividualEnrollment>, ProblemHttpResult>> PutIndividual(string deviceId, Contract.IndividualEnrollment body, HttpContext http, IGrainFactory grains)
     {
         var caller = Caller.Of(http);
         if (!DeviceIds.IsValid(deviceId) || !TenantIds.IsValid(body.GroupId)) return Problems.For(ProvisioningError.MalformedRequest);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Grains.Tenants;
@@ -48,7 +49,7 @@ public static class TenantsApi
         var key = await tenant.CreateApiKeyAsync(ApiRole.OwnerAdmin, "owner-admin");
         var info = (await tenant.GetInfoAsync())!;
         return TypedResults.Created($"/api/v1/tenants/{body.TenantId}",
-            new CreatedTenant(info.TenantId, info.Name, key.Key, TenantView.Pem(info.IssuingCertificate), TenantView.Pem(info.RootCertificate)));
+            new CreatedTenant(info.TenantId, info.Name, key.Key, ManagementViews.Pem(info.IssuingCertificate), ManagementViews.Pem(info.RootCertificate)));
     }
 
     /// <summary>
@@ -105,14 +106,14 @@ public static class TenantsApi
         var ids = await grains.GetGrain<ITenantDirectoryGrain>(TenantDirectoryGrain.Key).ListAsync(after, pageSize);
         var infos = await Task.WhenAll(ids.Select(id => grains.GetGrain<ITenantGrain>(id).GetInfoAsync()));
         var page = Paging.Of(ids, pageSize, id => id);
-        return TypedResults.Ok(new Page<TenantView>(infos.OfType<TenantInfo>().Select(TenantView.From).ToList(), page.ContinuationToken));
+        return TypedResults.Ok(new Page<TenantView>(infos.OfType<TenantInfo>().Select(i => i.ToContract()).ToList(), page.ContinuationToken));
     }
 
     private static async Task<Results<Ok<TenantView>, ProblemHttpResult>> Get(string tenantId, IGrainFactory grains)
     {
         if (!TenantIds.IsValid(tenantId)) return Problems.For(ProvisioningError.NotFound);
         var info = await grains.GetGrain<ITenantGrain>(tenantId).GetInfoAsync();
-        return info is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(TenantView.From(info));
+        return info is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(info.ToContract());
     }
 
     private static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetOwn(HttpContext http, IGrainFactory grains) =>

@@ -1,7 +1,9 @@
 using System.Globalization;
 using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Contract = IoTIdentity.Protocol.Management;
 
 namespace IoTIdentity.Provisioning.Host.Api;
 
@@ -27,10 +29,10 @@ public static class TransfersApi
         return routes;
     }
 
-    private static async Task<Results<Created<TransferView>, ProblemHttpResult>> Create(CreateTransferBody body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Created<Contract.TransferView>, ProblemHttpResult>> Create(CreateTransferRequest body, HttpContext http, IGrainFactory grains)
     {
         var caller = Caller.Of(http);
-        if (body.Problem() is { } problem) return Problems.For(ProvisioningError.MalformedRequest, problem);
+        if (Problem(body) is { } problem) return Problems.For(ProvisioningError.MalformedRequest, problem);
         if (body.TargetTenantId == caller.TenantId) return Problems.For(ProvisioningError.MalformedRequest, "the target is the caller's own tenant");
         var transferId = Guid.NewGuid().ToString("N");
         var result = await grains.GetGrain<ITransferGrain>(transferId).CreateAsync(new TransferRequest
@@ -39,10 +41,10 @@ public static class TransfersApi
             RevokeAtAcceptance = body.RevokeOldCertificateAt == TransferPolicies.Acceptance,
             ExpiresIn = TimeSpan.FromHours(body.ExpiresInHours ?? 72), Actor = caller.Actor,
         });
-        return result.View is { } view ? TypedResults.Created($"/api/v1/transfers/{transferId}", view) : Problems.For(result.Error!.Value, result.Detail);
+        return result.View is { } view ? TypedResults.Created($"/api/v1/transfers/{transferId}", view.ToContract()) : Problems.For(result.Error!.Value, result.Detail);
     }
 
-    private static async Task<Results<Ok<TransferPage>, ProblemHttpResult>> List(HttpContext http, IGrainFactory grains,
+    private static async Task<Results<Ok<Page<Contract.TransferView>>, ProblemHttpResult>> List(HttpContext http, IGrainFactory grains,
         string? direction = null, string? state = null, int pageSize = 100, string? continuationToken = null)
     {
         var caller = Caller.Of(http);
@@ -60,27 +62,27 @@ public static class TransfersApi
             return Problems.For(ProvisioningError.MalformedRequest, "bad continuationToken");
 
         var index = await grains.GetGrain<ITransferIndexGrain>(caller.TenantId).ListAsync();
-        var items = new List<TransferView>();
+        var items = new List<Contract.TransferView>();
         var position = start;
         for (; position < index.Count && items.Count < pageSize; position++)
         {
             var entry = index[position];
             if (direction is not null && entry.Outgoing != (direction == "outgoing")) continue;
             var view = await grains.GetGrain<ITransferGrain>(entry.TransferId).GetAsync(caller.TenantId);
-            if (view is not null && (wanted is null || view.State == wanted)) items.Add(view);
+            if (view is not null && (wanted is null || view.State == wanted)) items.Add(view.ToContract());
         }
         var next = position < index.Count ? position.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new TransferPage(items, next));
+        return TypedResults.Ok(new Page<Contract.TransferView>(items, next));
     }
 
-    private static async Task<Results<Ok<TransferView>, ProblemHttpResult>> Get(string transferId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<Contract.TransferView>, ProblemHttpResult>> Get(string transferId, HttpContext http, IGrainFactory grains)
     {
         if (!IsTransferId(transferId)) return Problems.For(ProvisioningError.NotFound);
         var view = await grains.GetGrain<ITransferGrain>(transferId).GetAsync(Caller.Of(http).TenantId);
-        return view is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(view);
+        return view is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(view.ToContract());
     }
 
-    private static async Task<Results<Ok<TransferView>, ProblemHttpResult>> Accept(string transferId, AcceptTransferBody? body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<Contract.TransferView>, ProblemHttpResult>> Accept(string transferId, AcceptTransferRequest? body, HttpContext http, IGrainFactory grains)
     {
         if (!IsTransferId(transferId)) return Problems.For(ProvisioningError.NotFound);
         if (body?.GroupId is { } group && !TenantIds.IsValid(group)) return Problems.For(ProvisioningError.NotFound, $"group {body.GroupId} not found");
@@ -88,44 +90,27 @@ public static class TransfersApi
         return Answer(await grains.GetGrain<ITransferGrain>(transferId).AcceptAsync(caller.TenantId, body?.GroupId, caller.Actor));
     }
 
-    private static async Task<Results<Ok<TransferView>, ProblemHttpResult>> Cancel(string transferId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<Contract.TransferView>, ProblemHttpResult>> Cancel(string transferId, HttpContext http, IGrainFactory grains)
     {
         if (!IsTransferId(transferId)) return Problems.For(ProvisioningError.NotFound);
         var caller = Caller.Of(http);
         return Answer(await grains.GetGrain<ITransferGrain>(transferId).CancelAsync(caller.TenantId, caller.Actor));
     }
 
-    private static Results<Ok<TransferView>, ProblemHttpResult> Answer(TransferResult result) =>
-        result.View is { } view ? TypedResults.Ok(view) : Problems.For(result.Error!.Value, result.Detail);
+    private static Results<Ok<Contract.TransferView>, ProblemHttpResult> Answer(TransferResult result) =>
+        result.View is { } view ? TypedResults.Ok(view.ToContract()) : Problems.For(result.Error!.Value, result.Detail);
 
     private static bool IsTransferId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
-}
 
-/// <summary>The body of <c>POST /api/v1/transfers</c>.</summary>
-/// <param name="TargetTenantId">The tenant that is to receive the devices.</param>
-/// <param name="DeviceIds">1..1000 distinct device ids of the caller.</param>
-/// <param name="RevokeOldCertificateAt"><c>acceptance</c> or <c>reenrollment</c> (default).</param>
-/// <param name="ExpiresInHours">1..720 (default 72).</param>
-public sealed record CreateTransferBody(string? TargetTenantId, IReadOnlyList<string>? DeviceIds, string? RevokeOldCertificateAt = TransferPolicies.Reenrollment, int? ExpiresInHours = 72)
-{
-    /// <summary>What is wrong with the body, or null.</summary>
-    public string? Problem()
+    /// <summary>What is wrong with a <c>POST /api/v1/transfers</c> body, or null.</summary>
+    private static string? Problem(CreateTransferRequest body)
     {
-        if (TargetTenantId is null || !TenantIds.IsValid(TargetTenantId)) return "targetTenantId is required: [a-z0-9-], at most 64";
-        if (DeviceIds is null || DeviceIds.Count is < 1 or > TransfersApi.MaxDevices) return $"deviceIds holds 1..{TransfersApi.MaxDevices} device ids";
-        if (DeviceIds.Any(id => !Protocol.DeviceIds.IsValid(id))) return "deviceIds holds an invalid device id";
-        if (DeviceIds.Distinct(StringComparer.Ordinal).Count() != DeviceIds.Count) return "deviceIds holds a device twice";
-        if (RevokeOldCertificateAt is not (null or TransferPolicies.Acceptance or TransferPolicies.Reenrollment)) return "revokeOldCertificateAt is acceptance or reenrollment";
-        if (ExpiresInHours is < 1 or > 720) return "expiresInHours is 1..720";
+        if (body.TargetTenantId is null || !TenantIds.IsValid(body.TargetTenantId)) return "targetTenantId is required: [a-z0-9-], at most 64";
+        if (body.DeviceIds is null || body.DeviceIds.Count is < 1 or > MaxDevices) return $"deviceIds holds 1..{MaxDevices} device ids";
+        if (body.DeviceIds.Any(id => !Protocol.DeviceIds.IsValid(id))) return "deviceIds holds an invalid device id";
+        if (body.DeviceIds.Distinct(StringComparer.Ordinal).Count() != body.DeviceIds.Count) return "deviceIds holds a device twice";
+        if (body.RevokeOldCertificateAt is not (null or TransferPolicies.Acceptance or TransferPolicies.Reenrollment)) return "revokeOldCertificateAt is acceptance or reenrollment";
+        if (body.ExpiresInHours is < 1 or > 720) return "expiresInHours is 1..720";
         return null;
     }
 }
-
-/// <summary>The (optional) body of <c>POST /api/v1/transfers/{id}/accept</c>.</summary>
-/// <param name="GroupId">The target group to enrol the devices into; without it the target's groups are resolved as usual.</param>
-public sealed record AcceptTransferBody(string? GroupId);
-
-/// <summary>A page of transfers.</summary>
-/// <param name="Items">The transfers.</param>
-/// <param name="ContinuationToken">Where the next page starts, or null at the end.</param>
-public sealed record TransferPage(IReadOnlyList<TransferView> Items, string? ContinuationToken);

@@ -67,29 +67,40 @@ public sealed class RemoteTarget : IServiceTarget
         if (anchors.Count == 0) throw new RemoteTargetException($"--ca-cert: {options.CaCertificatePath} holds no PEM certificate");
 
         var api = new ServiceApi(options.ServiceUrl, options.ApiKey);
-        using var http = api.CreateClient();
-        var path = $"/api/v1/enrollment-groups/{Uri.EscapeDataString(options.Group)}";
-        // the group as the API returns it, kept whole so settings the simulator does not know survive its PUT
-        Dictionary<string, JsonElement> group;
-        using (var existing = await SendAsync(http, new HttpRequestMessage(HttpMethod.Get, path), cancellationToken))
-        {
-            group = existing.StatusCode == HttpStatusCode.NotFound
-                ? []
-                : await Checked(existing, "reading", path).Content.ReadFromJsonAsync<Dictionary<string, JsonElement>>(Json, cancellationToken) ?? [];
-        }
-        var roots = group.TryGetValue("trustedRootsPem", out var current) ? current.Deserialize<List<string>>(Json) ?? [] : [];
-        if (!roots.Any(pem => X509Certificate2.CreateFromPem(pem).RawData.AsSpan().SequenceEqual(manufacturerRoot)))
-            roots.Add(X509CertificateLoader.LoadCertificate(manufacturerRoot).ExportCertificatePem());
-        group["trustedRootsPem"] = JsonSerializer.SerializeToElement(roots, Json);
-        if (allowedFirmware is not null) group["allowedFirmware"] = JsonSerializer.SerializeToElement(new[] { allowedFirmware }, Json);
-        group.Remove("deviceCount");
-        using (var put = await SendAsync(http, new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(group, options: Json) }, cancellationToken))
-            Checked(put, "writing", path);
+        await TrustAsync(api, options.Group, manufacturerRoot, allowedFirmware, cancellationToken);
 
         return new RemoteTarget(new EnrollmentClientOptions
         {
             Host = host, Port = port, TrustAnchors = anchors, RequestTimeout = TimeSpan.FromSeconds(60),
         }, api, options.AdminKey is { Length: > 0 } admin ? new ServiceApi(options.ServiceUrl, admin) : null);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="manufacturerRoot"/> to the trusted roots of <paramref name="group"/> (creating the group when
+    /// missing) and, when given, makes <paramref name="allowedFirmware"/> its only allowed release, through
+    /// <c>PUT /api/v1/enrollment-groups/{group}</c>; every other setting the group holds is kept as the API returned it.
+    /// </summary>
+    public static async Task TrustAsync(ServiceApi api, string group, byte[] manufacturerRoot, FirmwareManifest? allowedFirmware,
+        CancellationToken cancellationToken)
+    {
+        using var http = api.CreateClient();
+        var path = $"/api/v1/enrollment-groups/{Uri.EscapeDataString(group)}";
+        // the group as the API returns it, kept whole so settings the simulator does not know survive its PUT
+        Dictionary<string, JsonElement> settings;
+        using (var existing = await SendAsync(http, new HttpRequestMessage(HttpMethod.Get, path), cancellationToken))
+        {
+            settings = existing.StatusCode == HttpStatusCode.NotFound
+                ? []
+                : await Checked(existing, "reading", path).Content.ReadFromJsonAsync<Dictionary<string, JsonElement>>(Json, cancellationToken) ?? [];
+        }
+        var roots = settings.TryGetValue("trustedRootsPem", out var current) ? current.Deserialize<List<string>>(Json) ?? [] : [];
+        if (!roots.Any(pem => X509Certificate2.CreateFromPem(pem).RawData.AsSpan().SequenceEqual(manufacturerRoot)))
+            roots.Add(X509CertificateLoader.LoadCertificate(manufacturerRoot).ExportCertificatePem());
+        settings["trustedRootsPem"] = JsonSerializer.SerializeToElement(roots, Json);
+        if (allowedFirmware is not null) settings["allowedFirmware"] = JsonSerializer.SerializeToElement(new[] { allowedFirmware }, Json);
+        settings.Remove("deviceCount");
+        using (var put = await SendAsync(http, new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(settings, options: Json) }, cancellationToken))
+            Checked(put, "writing", path);
     }
 
     /// <summary>Splits <c>host:port</c> (or <c>host</c>, port 8883; <c>[v6]:port</c>).</summary>

@@ -1,4 +1,4 @@
-extern alias cli;
+using IoTIdentity.Protocol.Management;
 
 namespace IoTIdentity.Simulator.Scenarios;
 
@@ -15,6 +15,6 @@ public sealed record ServiceApi(Uri BaseAddress, string ApiKey)
         return http;
     }
 
-    /// <summary>The management API's typed client (the <c>iotid</c> CLI's) with the key; the caller disposes it.</summary>
-    public cli::IoTIdentity.Fleet.Cli.Client.IotIdClient CreateIotIdClient() => new(BaseAddress, ApiKey, timeout: TimeSpan.FromSeconds(30));
+    /// <summary>The management API's typed client (the one the <c>iotid</c> CLI uses) with the key; the caller disposes it.</summary>
+    public IotIdClient CreateIotIdClient() => new(BaseAddress, ApiKey, timeout: TimeSpan.FromSeconds(30));
 }

@@ -140,16 +140,11 @@ public sealed class ServiceProcess : IServiceTarget
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var output = new Queue<string>();
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
-        string? apiKey = null, adminKey = null;
+        var keys = new PrintedKeys();
         process.OutputDataReceived += (_, line) =>
         {
             Keep(output, line.Data);
-            // DevBootstrap prints each new key alone on the line after it announces it: "[iotid]   iotid.…", "[iotid]   iotid-admin.…"
-            if (line.Data?.Trim() is { } text && text.StartsWith("[iotid]", StringComparison.Ordinal) && text[7..].Trim() is var key)
-            {
-                if (key.StartsWith("iotid.", StringComparison.Ordinal)) apiKey = key;
-                else if (key.StartsWith("iotid-admin.", StringComparison.Ordinal)) adminKey = key;
-            }
+            keys.Read(line.Data);
         };
         process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
         process.BeginOutputReadLine();
@@ -173,8 +168,9 @@ public sealed class ServiceProcess : IServiceTarget
         // the key lines may still be in the pipe; no administrator key is printed when its hash is configured
         var adminConfigured = start.ArgumentList.Any(a => a.Contains("ServiceAdminKeyHash", StringComparison.Ordinal))
             || start.Environment.Keys.Any(k => k.Contains("ServiceAdminKeyHash", StringComparison.Ordinal));
-        for (var i = 0; fresh && (apiKey is null || (adminKey is null && !adminConfigured)) && i < 50; i++) await Task.Delay(100, cancellationToken);
-        return new ServiceProcess(process, output, new Uri($"http://127.0.0.1:{http}"), mqtt, Path.Combine(Path.GetFullPath(dataDirectory), "mqtt-dev-cert.pem"), apiKey, adminKey);
+        for (var i = 0; fresh && (keys.ApiKey is null || (keys.AdminKey is null && !adminConfigured)) && i < 50; i++) await Task.Delay(100, cancellationToken);
+        return new ServiceProcess(process, output, new Uri($"http://127.0.0.1:{http}"), mqtt, Path.Combine(Path.GetFullPath(dataDirectory), "mqtt-dev-cert.pem"),
+            keys.ApiKey, keys.AdminKey);
     }
 
     private static string Tail(Queue<string> output)

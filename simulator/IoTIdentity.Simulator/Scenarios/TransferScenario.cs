@@ -1,8 +1,6 @@
-extern alias cli;
-
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using cli::IoTIdentity.Fleet.Cli.Client;
+using IoTIdentity.Protocol.Management;
 using IoTIdentity.Simulator.Reporting;
 
 namespace IoTIdentity.Simulator.Scenarios;

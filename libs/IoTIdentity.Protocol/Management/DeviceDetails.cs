@@ -1,0 +1,41 @@
+namespace IoTIdentity.Protocol.Management;
+
+/// <summary>One device in full (<c>GET /api/v1/devices/{deviceId}</c>).</summary>
+public sealed record DeviceDetails
+{
+    /// <summary>The device.</summary>
+    public required string DeviceId { get; init; }
+
+    /// <summary>The owner.</summary>
+    public required string TenantId { get; init; }
+
+    /// <summary>Its lifecycle state: Unknown, Challenged, Active, Transferring, Disabled or Revoked.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>The group whose policy admitted it.</summary>
+    public string? GroupId { get; init; }
+
+    /// <summary>Its current certificate's serial (hex).</summary>
+    public string? CertificateSerial { get; init; }
+
+    /// <summary>When that certificate expires.</summary>
+    public DateTimeOffset? CertificateNotAfter { get; init; }
+
+    /// <summary>When it first enrolled.</summary>
+    public DateTimeOffset? EnrolledAt { get; init; }
+
+    /// <summary>When it last attested.</summary>
+    public DateTimeOffset? LastAttestedAt { get; init; }
+
+    /// <summary>The PCR values of its last quote (hex), by index.</summary>
+    public IReadOnlyDictionary<int, string>? Pcrs { get; init; }
+
+    /// <summary>Serials of its earlier certificates.</summary>
+    public IReadOnlyList<string> PastSerials { get; init; } = [];
+
+    /// <summary>The firmware it last proved.</summary>
+    public string? Firmware { get; init; }
+
+    /// <summary>Whether its last attestation met the policy.</summary>
+    public bool Compliant { get; init; } = true;
+}

@@ -1,0 +1,13 @@
+namespace IoTIdentity.Protocol.Management;
+
+/// <summary>A device as the inventory (<c>GET /api/v1/devices</c>) lists it.</summary>
+/// <param name="TenantId">The owner.</param>
+/// <param name="DeviceId">The device.</param>
+/// <param name="State">Its lifecycle state (Active, Disabled, Revoked, …).</param>
+/// <param name="Firmware">The firmware it last proved.</param>
+/// <param name="CertificateSerial">Its current certificate's serial (hex).</param>
+/// <param name="CertificateNotAfter">When that certificate expires.</param>
+/// <param name="Compliant">Whether its last attestation met the policy.</param>
+/// <param name="UpdatedAt">When the record last changed.</param>
+public sealed record DeviceSummary(string TenantId, string DeviceId, string State, string? Firmware, string? CertificateSerial,
+    DateTimeOffset? CertificateNotAfter, bool Compliant, DateTimeOffset UpdatedAt);
