@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Provisioning.Abstractions;
-using IoTIdentity.Provisioning.Tests;
 using IoTIdentity.Simulator.Swtpm;
 using Microsoft.Extensions.Logging.Abstractions;
 

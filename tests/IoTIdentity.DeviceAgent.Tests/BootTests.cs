@@ -1,5 +1,4 @@
 using IoTIdentity.Provisioning.Abstractions;
-using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;
 

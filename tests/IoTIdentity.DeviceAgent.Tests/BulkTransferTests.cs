@@ -5,7 +5,6 @@ using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Abstractions;
-using IoTIdentity.Provisioning.Tests;
 using IoTIdentity.Simulator.Factory;
 
 namespace IoTIdentity.DeviceAgent.Tests;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Grains;
-using IoTIdentity.Provisioning.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTIdentity.DeviceAgent.Tests;

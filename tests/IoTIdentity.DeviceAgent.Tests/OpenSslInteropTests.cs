@@ -7,7 +7,6 @@ using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
-using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;
 

@@ -1,6 +1,5 @@
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.DeviceAgent.State;
-using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;
 

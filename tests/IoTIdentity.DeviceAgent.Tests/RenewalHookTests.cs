@@ -1,6 +1,5 @@
 using System.Text.Json;
 using IoTIdentity.DeviceAgent.State;
-using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;
 

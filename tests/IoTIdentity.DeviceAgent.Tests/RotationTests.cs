@@ -1,5 +1,4 @@
 using IoTIdentity.Simulator.Swtpm;
-using IoTIdentity.Provisioning.Tests;
 
 namespace IoTIdentity.DeviceAgent.Tests;
 

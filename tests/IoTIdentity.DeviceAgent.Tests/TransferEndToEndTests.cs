@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Protocol.Ownership;
 using IoTIdentity.Provisioning.Abstractions;
-using IoTIdentity.Provisioning.Tests;
 using Org.BouncyCastle.X509;
 
 namespace IoTIdentity.DeviceAgent.Tests;

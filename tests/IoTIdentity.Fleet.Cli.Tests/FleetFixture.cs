@@ -1,9 +1,6 @@
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Provisioning.Abstractions;
-using IoTIdentity.Provisioning.Tests;
-using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
-using IoTIdentity.Tpm.Commands;
 
 namespace IoTIdentity.Fleet.Cli.Tests;
 
@@ -14,9 +11,7 @@ namespace IoTIdentity.Fleet.Cli.Tests;
 public sealed class FleetFixture : IAsyncLifetime
 {
     private static int _tenants;
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
-    private readonly SemaphoreSlim _tpmLock = new(1, 1);
+    private readonly SwtpmBench _bench = new();
 
     public ServiceFixture Service { get; } = new();
     private readonly List<ManufacturerCa> _manufacturers = [];
@@ -25,13 +20,12 @@ public sealed class FleetFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Service.InitializeAsync();
-        _swtpm = await SwtpmProcess.StartAsync();
-        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
+        await _bench.InitializeAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _swtpm.DisposeAsync();
+        await _bench.DisposeAsync();
         await Service.DisposeAsync();
         foreach (var manufacturer in _manufacturers) manufacturer.Dispose();
     }
@@ -53,24 +47,16 @@ public sealed class FleetFixture : IAsyncLifetime
         (await Service.Grains.GetGrain<ITenantGrain>(tenant.TenantId).CreateApiKeyAsync(role, $"cli-test-{role}")).Key;
 
     /// <summary>Enrols a new device (a fresh EK on the swtpm) into <paramref name="tenant"/>'s default group; returns its id.</summary>
-    public async Task<string> EnrollDeviceAsync(FleetTenant tenant)
+    public Task<string> EnrollDeviceAsync(FleetTenant tenant) => _bench.OnTpmAsync(async tpm =>
     {
-        await _tpmLock.WaitAsync();
-        try
-        {
-            var options = await VirtualDevices.ManufactureAsync(_tpm, tenant.Manufacturer);
-            var enrollment = new TpmEnrollment(_tpm, options);
-            var deviceId = await enrollment.ReadDeviceIdAsync();
-            await using var client = await Service.ConnectAsync(deviceId);
-            var result = await enrollment.EnrollAsync(client);
-            Assert.Equal(tenant.TenantId, result.Issued.Owner);
-            return deviceId;
-        }
-        finally
-        {
-            _tpmLock.Release();
-        }
-    }
+        var options = await VirtualDevices.ManufactureAsync(tpm, tenant.Manufacturer);
+        var enrollment = new TpmEnrollment(tpm, options);
+        var deviceId = await enrollment.ReadDeviceIdAsync();
+        await using var client = await Service.ConnectAsync(deviceId);
+        var result = await enrollment.EnrollAsync(client);
+        Assert.Equal(tenant.TenantId, result.Issued.Owner);
+        return deviceId;
+    });
 }
 
 /// <summary>A test's tenant: its id, owner-admin key and the manufacturer its default group trusts.</summary>

@@ -122,7 +122,7 @@ public sealed class EnrollmentClientTests
             ["Mqtt:DataDirectory"] = directory,
             ["Mqtt:DeviceRateWindow"] = "00:00:05",
         }).Build();
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Services.AddSingleton<IDeviceRequestHandler>(new FakeHandler());
         builder.Services.AddMqttEndpoint(configuration);
         using var host = builder.Build();

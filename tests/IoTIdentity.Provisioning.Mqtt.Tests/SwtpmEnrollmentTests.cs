@@ -4,7 +4,7 @@ using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Keys;
 using IoTIdentity.Tpm.Structures;
-using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.TestKit;
 
 namespace IoTIdentity.Provisioning.Mqtt.Tests;
 
@@ -12,27 +12,24 @@ namespace IoTIdentity.Provisioning.Mqtt.Tests;
 /// The device library end to end: a real swtpm (EK certificates from the run's manufacturer CA), the real
 /// endpoint over TLS with its dev certificate, and a handler that verifies every proof with the offline verifier.
 /// </summary>
-public sealed class SwtpmEnrollmentTests : IAsyncLifetime
+public sealed class SwtpmEnrollmentTests : SwtpmBench
 {
     private static readonly TimeSpan EnrolmentBound = TimeSpan.FromSeconds(20);
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
     private VerifyingHandler _handler = null!;
     private EndpointHarness _harness = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _swtpm = await SwtpmProcess.StartAsync();
-        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
-        _handler = new VerifyingHandler(_swtpm.ManufacturerCa.RootDer);
+        await base.InitializeAsync();
+        _handler = new VerifyingHandler(Swtpm.ManufacturerCa.RootDer);
         _harness = await EndpointHarness.StartAsync(handler: _handler);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _harness.DisposeAsync();
         _handler.Dispose();
-        await _swtpm.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     public static TheoryData<string> Kinds => new() { "rsa", "ecc" };
@@ -42,7 +39,7 @@ public sealed class SwtpmEnrollmentTests : IAsyncLifetime
     public async Task A_swtpm_device_enrols_and_every_proof_it_sends_verifies(string kind)
     {
         var options = Options(kind);
-        var enrollment = new TpmEnrollment(_tpm, options);
+        var enrollment = new TpmEnrollment(Tpm, options);
         var deviceId = await enrollment.ReadDeviceIdAsync().Within();
         await using var client = await EnrollmentClient.ConnectAsync(deviceId, ClientOptions()).Within();
 
@@ -63,7 +60,7 @@ public sealed class SwtpmEnrollmentTests : IAsyncLifetime
     [Fact]
     public async Task A_renewal_is_signed_by_the_current_device_key_and_yields_a_new_key()
     {
-        var enrollment = new TpmEnrollment(_tpm, Options("ecc"));
+        var enrollment = new TpmEnrollment(Tpm, Options("ecc"));
         var deviceId = await enrollment.ReadDeviceIdAsync().Within();
         await using var client = await EnrollmentClient.ConnectAsync(deviceId, ClientOptions()).Within();
         var first = await Explained(() => enrollment.EnrollAsync(client));
@@ -80,14 +77,14 @@ public sealed class SwtpmEnrollmentTests : IAsyncLifetime
     public async Task The_device_keys_blobs_load_again_and_sign_after_enrolment()
     {
         var options = Options("ecc");
-        var enrollment = new TpmEnrollment(_tpm, options);
+        var enrollment = new TpmEnrollment(Tpm, options);
         await using var client = await EnrollmentClient.ConnectAsync(await enrollment.ReadDeviceIdAsync().Within(), ClientOptions()).Within();
         var result = await Explained(() => enrollment.EnrollAsync(client));
 
-        var srk = await _tpm.CreateSrkAsync(result.SrkTemplate).Within();
-        var key = await _tpm.LoadKeyAsync(srk.Handle, result.DeviceKey.Private, result.DeviceKey.Public).Within();
+        var srk = await Tpm.CreateSrkAsync(result.SrkTemplate).Within();
+        var key = await Tpm.LoadKeyAsync(srk.Handle, result.DeviceKey.Private, result.DeviceKey.Public).Within();
         var message = "tls handshake transcript"u8.ToArray();
-        var signature = (TpmsSignatureEcc)await _tpm.SignDigestAsync(key, System.Security.Cryptography.SHA256.HashData(message)).Within();
+        var signature = (TpmsSignatureEcc)await Tpm.SignDigestAsync(key, System.Security.Cryptography.SHA256.HashData(message)).Within();
 
         using var certificate = X509CertificateLoader.LoadCertificate(result.Issued.CertificateChain[0]);
         using var publicKey = certificate.GetECDsaPublicKey()!;
@@ -98,7 +95,7 @@ public sealed class SwtpmEnrollmentTests : IAsyncLifetime
     [Fact]
     public async Task A_client_connected_as_another_device_id_is_stopped_before_register()
     {
-        var enrollment = new TpmEnrollment(_tpm, Options("rsa"));
+        var enrollment = new TpmEnrollment(Tpm, Options("rsa"));
         await using var client = await EnrollmentClient.ConnectAsync(EndpointHarness.NewDeviceId(), ClientOptions()).Within();
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => enrollment.EnrollAsync(client).Within(EnrolmentBound));
@@ -109,17 +106,17 @@ public sealed class SwtpmEnrollmentTests : IAsyncLifetime
     private TpmEnrollmentOptions Options(string kind) => kind == "rsa"
         ? new TpmEnrollmentOptions
         {
-            EkTemplate = Tpm.Ek.EkTemplates.Rsa2048,
-            EkCertificateNvIndex = Tpm.Ek.EkNvIndices.RsaLow,
-            EkIntermediates = [_swtpm.ManufacturerCa.IntermediateDer],
+            EkTemplate = IoTIdentity.Tpm.Ek.EkTemplates.Rsa2048,
+            EkCertificateNvIndex = IoTIdentity.Tpm.Ek.EkNvIndices.RsaLow,
+            EkIntermediates = [Swtpm.ManufacturerCa.IntermediateDer],
             AkTemplate = KeyTemplates.AkRsa2048,
             DeviceKeyTemplate = KeyTemplates.DeviceRsa2048,
         }
         : new TpmEnrollmentOptions
         {
-            EkTemplate = Tpm.Ek.EkTemplates.EccP384High,
-            EkCertificateNvIndex = Tpm.Ek.EkNvIndices.EccP384High,
-            EkIntermediates = [_swtpm.ManufacturerCa.IntermediateDer],
+            EkTemplate = IoTIdentity.Tpm.Ek.EkTemplates.EccP384High,
+            EkCertificateNvIndex = IoTIdentity.Tpm.Ek.EkNvIndices.EccP384High,
+            EkIntermediates = [Swtpm.ManufacturerCa.IntermediateDer],
             AkTemplate = KeyTemplates.AkEccP256,
             DeviceKeyTemplate = KeyTemplates.DeviceEccP256,
         };

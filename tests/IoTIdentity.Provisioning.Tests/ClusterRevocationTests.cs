@@ -43,10 +43,9 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
     private async Task RevokeThroughThePrimaryAsync(ServiceFixture secondary)
     {
 
-        using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
+        await using var bench = await SwtpmBench.StartAsync();
+        var (tpm, manufacturer) = (bench.Tpm, bench.Manufacturer);
         var tenant = await primary.CreateTenantAsync($"cl-{Guid.NewGuid():N}"[..20], [manufacturer.RootDer]);
-        await using var swtpm = await SwtpmProcess.StartAsync();
-        var tpm = new TpmClient(swtpm.Transport, ownsTransport: false);
         var enrollment = new TpmEnrollment(tpm, await VirtualDevices.ManufactureAsync(tpm, manufacturer));
         var deviceId = await enrollment.ReadDeviceIdAsync();
         var client = await secondary.ConnectAsync(deviceId);   // the device talks to the second silo's broker

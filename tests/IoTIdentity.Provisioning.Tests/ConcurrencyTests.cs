@@ -26,14 +26,14 @@ public sealed class ConcurrencyTests(ServiceFixture service, ITestOutputHelper o
         using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
         var tenant = await service.CreateTenantAsync("fifty", [manufacturer.RootDer]);
         var clock = Stopwatch.StartNew();
-        var swtpms = await Task.WhenAll(Enumerable.Range(0, Tpms).Select(_ => SwtpmProcess.StartAsync()));
+        var benches = await Task.WhenAll(Enumerable.Range(0, Tpms).Select(_ => SwtpmBench.StartAsync()));
         var clients = new List<EnrollmentClient>();
         try
         {
             // every device is manufactured and connected before the first one registers
-            var fleets = await Task.WhenAll(swtpms.Select(async swtpm =>
+            var fleets = await Task.WhenAll(benches.Select(async bench =>
             {
-                var tpm = new TpmClient(swtpm.Transport, ownsTransport: false);
+                var tpm = bench.Tpm;
                 var devices = new List<(TpmEnrollment Enrollment, string DeviceId)>();
                 for (var i = 0; i < DevicesPerTpm; i++)
                 {
@@ -76,17 +76,16 @@ public sealed class ConcurrencyTests(ServiceFixture service, ITestOutputHelper o
         finally
         {
             await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
-            await Task.WhenAll(swtpms.Select(s => s.DisposeAsync().AsTask()));
+            await Task.WhenAll(benches.Select(b => b.DisposeAsync()));
         }
     }
 
     [Fact(Timeout = 60_000)]
     public async Task A_device_sending_two_registers_at_once_gets_two_open_challenges_and_exactly_one_certificate()
     {
-        using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
+        await using var bench = await SwtpmBench.StartAsync();
+        var (tpm, manufacturer) = (bench.Tpm, bench.Manufacturer);
         var tenant = await service.CreateTenantAsync("twice", [manufacturer.RootDer]);
-        await using var swtpm = await SwtpmProcess.StartAsync();
-        var tpm = new TpmClient(swtpm.Transport, ownsTransport: false);
         var enrollment = new TpmEnrollment(tpm, await VirtualDevices.ManufactureAsync(tpm, manufacturer));
         var deviceId = await enrollment.ReadDeviceIdAsync();
         await using var client = await service.ConnectAsync(deviceId);

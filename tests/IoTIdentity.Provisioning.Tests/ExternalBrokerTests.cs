@@ -44,10 +44,9 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
             using var handledByB = EndpointCounter.Requests(siloB);
             await WaitUntilHealthyAsync(siloA);
             await WaitUntilHealthyAsync(siloB);
-            using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
+            await using var bench = await SwtpmBench.StartAsync();
+            var (tpm, manufacturer) = (bench.Tpm, bench.Manufacturer);
             var tenant = await siloA.CreateTenantAsync("brokered", [manufacturer.RootDer]);
-            await using var swtpm = await SwtpmProcess.StartAsync();
-            var tpm = new TpmClient(swtpm.Transport, ownsTransport: false);
 
             // both silos are members of the shared subscription: the broker spreads the requests over them
             var issued = new Dictionary<string, string>();

@@ -11,32 +11,27 @@ namespace IoTIdentity.Provisioning.Tests;
 /// What a device was given survives the service: stop the whole host (silo, MQTT endpoint, HTTP API) and start it
 /// again on the same SQLite file. Each test owns its service, since it restarts it.
 /// </summary>
-public sealed class RestartTests : IAsyncLifetime
+public sealed class RestartTests : SwtpmBench
 {
     private readonly ServiceFixture _service = new();
-    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         await _service.InitializeAsync();
-        _swtpm = await SwtpmProcess.StartAsync();
-        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
+        await base.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _swtpm.DisposeAsync();
+        await base.DisposeAsync();
         await _service.DisposeAsync();
-        _manufacturer.Dispose();
     }
 
     [Fact(Timeout = 90_000)]
     public async Task An_enrolled_device_is_still_active_after_a_restart_and_renews_with_its_current_device_key()
     {
-        var tenant = await _service.CreateTenantAsync("restart", [_manufacturer.RootDer]);
-        var enrollment = new TpmEnrollment(_tpm, await VirtualDevices.ManufactureAsync(_tpm, _manufacturer));
+        var tenant = await _service.CreateTenantAsync("restart", [Manufacturer.RootDer]);
+        var enrollment = new TpmEnrollment(Tpm, await VirtualDevices.ManufactureAsync(Tpm, Manufacturer));
         var deviceId = await enrollment.ReadDeviceIdAsync();
         EnrollmentResult enrolled;
         await using (var client = await _service.ConnectAsync(deviceId))

@@ -25,26 +25,16 @@ public sealed class FaultyServiceFixture : IAsyncLifetime
 /// Storage faults while a device attests reach the device as Unavailable with a retry delay — never as a crash,
 /// never as a certificate the service has not recorded — and the device gets its certificate once storage is back.
 /// </summary>
-public sealed class StorageFaultTests(FaultyServiceFixture fixture) : IClassFixture<FaultyServiceFixture>, IAsyncLifetime
+public sealed class StorageFaultTests(FaultyServiceFixture fixture) : SwtpmBench, IClassFixture<FaultyServiceFixture>
 {
     private readonly ServiceFixture _service = fixture.Service;
     private readonly int _injectedBefore = fixture.Faults.Injected;
-    private readonly ManufacturerCa _manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
     private static int _tenants;
 
-    public async Task InitializeAsync()
-    {
-        _swtpm = await SwtpmProcess.StartAsync();
-        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
-    }
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         fixture.Faults.FailWhen(null);
-        await _swtpm.DisposeAsync();
-        _manufacturer.Dispose();
+        await base.DisposeAsync();
     }
 
     /// <summary>
@@ -63,8 +53,8 @@ public sealed class StorageFaultTests(FaultyServiceFixture fixture) : IClassFixt
     [MemberData(nameof(AttestWrites))]
     public async Task A_storage_fault_during_attest_answers_Unavailable_records_no_certificate_and_a_retry_after_it_clears_succeeds(string write, bool sameAttestRetries)
     {
-        var tenant = await _service.CreateTenantAsync($"f{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [_manufacturer.RootDer]);
-        var enrollment = new TpmEnrollment(_tpm, await VirtualDevices.ManufactureAsync(_tpm, _manufacturer));
+        var tenant = await _service.CreateTenantAsync($"f{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [Manufacturer.RootDer]);
+        var enrollment = new TpmEnrollment(Tpm, await VirtualDevices.ManufactureAsync(Tpm, Manufacturer));
         var deviceId = await enrollment.ReadDeviceIdAsync();
         await using var client = await _service.ConnectAsync(deviceId);
         var stateWrites = 0;
@@ -126,8 +116,8 @@ public sealed class StorageFaultTests(FaultyServiceFixture fixture) : IClassFixt
     [MemberData(nameof(AfterRecordWrites))]
     public async Task A_storage_fault_after_the_certificate_is_recorded_answers_Unavailable_and_the_retried_attest_returns_it_with_inventory_and_audit_complete(string operation)
     {
-        var tenant = await _service.CreateTenantAsync($"g{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [_manufacturer.RootDer]);
-        var enrollment = new TpmEnrollment(_tpm, await VirtualDevices.ManufactureAsync(_tpm, _manufacturer));
+        var tenant = await _service.CreateTenantAsync($"g{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [Manufacturer.RootDer]);
+        var enrollment = new TpmEnrollment(Tpm, await VirtualDevices.ManufactureAsync(Tpm, Manufacturer));
         var deviceId = await enrollment.ReadDeviceIdAsync();
         await using var client = await _service.ConnectAsync(deviceId);
         var channel = new TamperingChannel(client)
@@ -156,7 +146,7 @@ public sealed class StorageFaultTests(FaultyServiceFixture fixture) : IClassFixt
     [Fact(Timeout = 60_000)]
     public async Task A_storage_fault_behind_the_management_API_answers_503_with_retry_after_not_500()
     {
-        var tenant = await _service.CreateTenantAsync($"http-{Guid.NewGuid():N}"[..20], [_manufacturer.RootDer]);
+        var tenant = await _service.CreateTenantAsync($"http-{Guid.NewGuid():N}"[..20], [Manufacturer.RootDer]);
         fixture.Faults.FailWhen(call => call.Operation == "list-devices" && call.Scope == tenant.TenantId);
         try
         {

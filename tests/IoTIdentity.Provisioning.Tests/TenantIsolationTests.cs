@@ -44,13 +44,13 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
 
     private sealed record World(TestTenant A, TestTenant B, string DeviceId, string Serial, string KeyId, string OperatorKey, string AuditorKey, string TransferId);
 
-    private SwtpmProcess? _swtpm;
+    private SwtpmBench? _bench;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        if (_swtpm is not null) await _swtpm.DisposeAsync();
+        if (_bench is not null) await _bench.DisposeAsync();
     }
 
     private async Task<World> WorldAsync()
@@ -59,14 +59,13 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
         try
         {
             if (Worlds.TryGetValue(service, out var world)) return world;
-            using var manufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
+            _bench = await SwtpmBench.StartAsync();
+            var (tpm, manufacturer) = (_bench.Tpm, _bench.Manufacturer);
             var a = await service.CreateTenantAsync($"iso-a-{Guid.NewGuid():N}"[..20], [manufacturer.RootDer]);
             var b = await service.CreateTenantAsync($"iso-b-{Guid.NewGuid():N}"[..20], []);
             var put = await a.Http.PutAsJsonAsync("/api/v1/enrollment-groups/a-only", new { trustedRootsPem = Array.Empty<string>() });
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
 
-            _swtpm = await SwtpmProcess.StartAsync();
-            var tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
             var options = await VirtualDevices.ManufactureAsync(tpm, manufacturer);
             var enrollment = new TpmEnrollment(tpm, options);
             var deviceId = await enrollment.ReadDeviceIdAsync();

@@ -1,7 +1,5 @@
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.DeviceAgent.Enrollment;
-using IoTIdentity.Simulator.Swtpm;
-using IoTIdentity.TestKit;
 using IoTIdentity.Tpm.Commands;
 
 namespace IoTIdentity.Provisioning.Tests;
@@ -12,17 +10,15 @@ namespace IoTIdentity.Provisioning.Tests;
 /// </summary>
 public sealed class TransferTestDevices : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _tpmLock = new(1, 1);
+    private readonly SwtpmBench _bench = new();
     private readonly List<EnrollmentClient> _clients = [];
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
 
-    public ManufacturerCa Manufacturer { get; } = ManufacturerCa.Create(new ManufacturerCaOptions { EcdsaKeys = true });
+    public ManufacturerCa Manufacturer => _bench.Manufacturer;
 
     public static async Task<TransferTestDevices> StartAsync()
     {
-        var devices = new TransferTestDevices { _swtpm = await SwtpmProcess.StartAsync() };
-        devices._tpm = new TpmClient(devices._swtpm.Transport, ownsTransport: false);
+        var devices = new TransferTestDevices();
+        await devices._bench.InitializeAsync();
         return devices;
     }
 
@@ -38,24 +34,12 @@ public sealed class TransferTestDevices : IAsyncDisposable
         return device;
     }
 
-    internal async Task<T> OnTpmAsync<T>(Func<TpmClient, Task<T>> flow)
-    {
-        await _tpmLock.WaitAsync();
-        try
-        {
-            return await flow(_tpm);
-        }
-        finally
-        {
-            _tpmLock.Release();
-        }
-    }
+    internal Task<T> OnTpmAsync<T>(Func<TpmClient, Task<T>> flow) => _bench.OnTpmAsync(flow);
 
     public async ValueTask DisposeAsync()
     {
         foreach (var client in _clients) await client.DisposeAsync();
-        await _swtpm.DisposeAsync();
-        Manufacturer.Dispose();
+        await _bench.DisposeAsync();
     }
 }
 

@@ -17,18 +17,8 @@ namespace IoTIdentity.Attestation.Tests.Swtpm;
 /// The whole proof a device gives, made by a real swtpm (provisioned by swtpm_setup with EK certificates from its
 /// local CA) and checked by our offline verifier — for the RSA EK and the ECC P-384 EK swtpm certifies.
 /// </summary>
-public sealed class SwtpmAttestationTests : IAsyncLifetime
+public sealed class SwtpmAttestationTests : SwtpmBench
 {
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
-
-    public async Task InitializeAsync()
-    {
-        _swtpm = await SwtpmProcess.StartAsync();
-        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
-    }
-
-    public async Task DisposeAsync() => await _swtpm.DisposeAsync();
 
     public static TheoryData<string> Kinds => new() { "rsa", "ecc" };
 
@@ -41,70 +31,70 @@ public sealed class SwtpmAttestationTests : IAsyncLifetime
             : (EkNvIndices.EccP384High, EkTemplates.EccP384High, KeyTemplates.AkEccP256, KeyTemplates.DeviceEccP256);
 
         // register: EK certificate chains to the manufacturer root, and certifies the EK the TPM holds
-        var ekCert = await _tpm.ReadEkCertificateAsync(ekIndex);
-        using var validator = new EkCertificateValidator([_swtpm.ManufacturerCa.RootDer], TimeProvider.System);
-        var validated = validator.Validate(ekCert!, [_swtpm.ManufacturerCa.IntermediateDer]);
+        var ekCert = await Tpm.ReadEkCertificateAsync(ekIndex);
+        using var validator = new EkCertificateValidator([Swtpm.ManufacturerCa.RootDer], TimeProvider.System);
+        var validated = validator.Validate(ekCert!, [Swtpm.ManufacturerCa.IntermediateDer]);
         Assert.True(validated.IsValid, $"{validated.Failure}: {validated.Detail}");
-        var ek = await _tpm.CreateEkAsync(ekTemplate);
+        var ek = await Tpm.CreateEkAsync(ekTemplate);
         EkBinding.CheckMatches(ek.OutPublic.Value, validated.Certificate!.PublicKey);
 
-        var srk = await _tpm.CreateSrkAsync();
-        var ak = await _tpm.CreateKeyAsync(srk.Handle, akTemplate);
+        var srk = await Tpm.CreateSrkAsync();
+        var ak = await Tpm.CreateKeyAsync(srk.Handle, akTemplate);
         KeyRequirements.Default.CheckAttestationKey(ak.Public.Value);
 
         // challenge: MakeCredential(EK, Name(AK), secret); the device activates it
         var made = CredentialMaker.Make(ek.OutPublic.Value, TpmNames.Of(ak.Public), RandomNumberGenerator.Create());
-        var activated = await _tpm.ActivateCredentialAsync(ak.Handle, ek.ObjectHandle, ek.OutPublic.Value, made.CredentialBlob, made.EncryptedSecret);
+        var activated = await Tpm.ActivateCredentialAsync(ak.Handle, ek.ObjectHandle, ek.OutPublic.Value, made.CredentialBlob, made.EncryptedSecret);
         CredentialMaker.CheckActivation(made, activated);
-        await _tpm.FlushAsync(ek.ObjectHandle);
+        await Tpm.FlushAsync(ek.ObjectHandle);
 
         // attest: quote the PCRs with the nonce, certify a fresh device key, sign with it
         var nonce = RandomNumberGenerator.GetBytes(32);
         var selection = TpmlPcrSelection.Of(TpmAlgId.Sha256, 0, 1, 2, 3, 4, 5, 6, 7);
-        var quote = await _tpm.QuoteAsync(ak, nonce, selection);
-        var pcrs = await _tpm.ReadPcrsAsync(selection);
+        var quote = await Tpm.QuoteAsync(ak, nonce, selection);
+        var pcrs = await Tpm.ReadPcrsAsync(selection);
         var verifiedQuote = QuoteVerifier.Verify(ak.Public.Value, quote.Attest.Raw, quote.Signature, nonce, selection, pcrs);
         Assert.Equal(8, verifiedQuote.Pcrs.Count);
 
-        var key = await _tpm.CreateKeyAsync(srk.Handle, keyTemplate);
-        var certify = await _tpm.CertifyAsync(key, ak, nonce);
+        var key = await Tpm.CreateKeyAsync(srk.Handle, keyTemplate);
+        var certify = await Tpm.CertifyAsync(key, ak, nonce);
         var verifiedKey = CertifyVerifier.Verify(ak.Public.Value, certify.Attest.Raw, certify.Signature, nonce, key.Public);
         Assert.Equal(key.Name, verifiedKey.Name);
 
         var message = "device says hello"u8.ToArray();
-        var signature = await _tpm.SignDigestAsync(key, SHA256.HashData(message));
+        var signature = await Tpm.SignDigestAsync(key, SHA256.HashData(message));
         TpmSignatures.Verify(verifiedKey.Key.Value, message, signature);
     }
 
     [Fact]
     public async Task A_credential_made_for_another_AK_name_does_not_activate()
     {
-        var ek = await _tpm.CreateEkAsync(EkTemplates.Rsa2048);
-        var srk = await _tpm.CreateSrkAsync();
-        var ak = await _tpm.CreateKeyAsync(srk.Handle, KeyTemplates.AkEccP256);
+        var ek = await Tpm.CreateEkAsync(EkTemplates.Rsa2048);
+        var srk = await Tpm.CreateSrkAsync();
+        var ak = await Tpm.CreateKeyAsync(srk.Handle, KeyTemplates.AkEccP256);
         var otherName = TpmNames.Compute(TpmAlgId.Sha256, "not the AK"u8);
         var made = CredentialMaker.Make(ek.OutPublic.Value, otherName, RandomNumberGenerator.Create());
         var error = await Assert.ThrowsAsync<Tpm.TpmException>(() =>
-            _tpm.ActivateCredentialAsync(ak.Handle, ek.ObjectHandle, ek.OutPublic.Value, made.CredentialBlob, made.EncryptedSecret));
+            Tpm.ActivateCredentialAsync(ak.Handle, ek.ObjectHandle, ek.OutPublic.Value, made.CredentialBlob, made.EncryptedSecret));
         Assert.Equal(TpmRc.Integrity, error.Code);
     }
 
     [Fact]
     public async Task A_quote_and_a_certify_from_the_TPM_survive_thousands_of_corruptions_with_typed_errors()
     {
-        var srk = await _tpm.CreateSrkAsync();
-        var ak = await _tpm.CreateKeyAsync(srk.Handle, KeyTemplates.AkRsa2048);
-        var key = await _tpm.CreateKeyAsync(srk.Handle, KeyTemplates.DeviceEccP256);
+        var srk = await Tpm.CreateSrkAsync();
+        var ak = await Tpm.CreateKeyAsync(srk.Handle, KeyTemplates.AkRsa2048);
+        var key = await Tpm.CreateKeyAsync(srk.Handle, KeyTemplates.DeviceEccP256);
         var nonce = RandomNumberGenerator.GetBytes(32);
-        var quote = await _tpm.QuoteAsync(ak, nonce, TpmlPcrSelection.Of(TpmAlgId.Sha256, 0, 7));
-        var certify = await _tpm.CertifyAsync(key, ak, nonce);
+        var quote = await Tpm.QuoteAsync(ak, nonce, TpmlPcrSelection.Of(TpmAlgId.Sha256, 0, 7));
+        var certify = await Tpm.CertifyAsync(key, ak, nonce);
         var captured = new (string Name, byte[] Bytes, Func<byte[], byte[]> RoundTrip)[]
         {
             ("quote TPMS_ATTEST", quote.Attest.Raw, StructureFuzzer.ParseAndRemarshal<TpmsAttest>),
             ("certify TPMS_ATTEST", certify.Attest.Raw, StructureFuzzer.ParseAndRemarshal<TpmsAttest>),
             ("AK TPMT_PUBLIC", ak.Public.Raw, StructureFuzzer.ParseAndRemarshal<TpmtPublic>),
             ("device key TPMT_PUBLIC", key.Public.Raw, StructureFuzzer.ParseAndRemarshal<TpmtPublic>),
-            ("RSA signature", Tpm.Marshalling.TpmMarshal.ToBytes(quote.Signature), StructureFuzzer.ParseAndRemarshal<TpmtSignature>),
+            ("RSA signature", IoTIdentity.Tpm.Marshalling.TpmMarshal.ToBytes(quote.Signature), StructureFuzzer.ParseAndRemarshal<TpmtSignature>),
         };
         foreach (var (name, bytes, roundTrip) in captured)
         {
@@ -113,7 +103,7 @@ public sealed class SwtpmAttestationTests : IAsyncLifetime
         }
 
         // and the verifier, fed the same mutations of a real quote, always ends in a reasoned refusal
-        var pcrs = await _tpm.ReadPcrsAsync(TpmlPcrSelection.Of(TpmAlgId.Sha256, 0, 7));
+        var pcrs = await Tpm.ReadPcrsAsync(TpmlPcrSelection.Of(TpmAlgId.Sha256, 0, 7));
         var selection = TpmlPcrSelection.Of(TpmAlgId.Sha256, 0, 7);
         for (var i = 0; i < 2000; i++)
         {

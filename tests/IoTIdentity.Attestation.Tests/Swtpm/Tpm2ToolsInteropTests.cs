@@ -18,23 +18,20 @@ namespace IoTIdentity.Attestation.Tests.Swtpm;
 /// Our credential and quote code against tpm2-tools, the independent peer, on one swtpm: each side makes what the
 /// other checks. swtpm serves one connection at a time, so our transport is released while a tool runs.
 /// </summary>
-public sealed class Tpm2ToolsInteropTests : IAsyncLifetime
+public sealed class Tpm2ToolsInteropTests : SwtpmBench
 {
     private const uint CredentialFileMagic = 0xBADCC0DE;
-    private SwtpmProcess _swtpm = null!;
-    private TpmClient _tpm = null!;
     private string _dir = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _swtpm = await SwtpmProcess.StartAsync();
-        _tpm = new TpmClient(_swtpm.Transport, ownsTransport: false);
+        await base.InitializeAsync();
         _dir = Directory.CreateTempSubdirectory("iotid-tpm2tools-").FullName;
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _swtpm.DisposeAsync();
+        await base.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -42,11 +39,11 @@ public sealed class Tpm2ToolsInteropTests : IAsyncLifetime
 
     private async Task ToolAsync(string tool, params string[] arguments)
     {
-        await _swtpm.ReleaseTransportAsync();
-        var result = await _swtpm.TpmTools.RunAsync(tool, arguments.Select(a => a.Replace("@", _dir + "/")));
+        await Swtpm.ReleaseTransportAsync();
+        var result = await Swtpm.TpmTools.RunAsync(tool, arguments.Select(a => a.Replace("@", _dir + "/")));
         result.EnsureSuccess(tool);
         // without a resource manager, tools leave their objects loaded; swtpm holds only three at once
-        (await _swtpm.TpmTools.RunAsync("tpm2_flushcontext", ["-t"])).EnsureSuccess("tpm2_flushcontext");
+        (await Swtpm.TpmTools.RunAsync("tpm2_flushcontext", ["-t"])).EnsureSuccess("tpm2_flushcontext");
     }
 
     /// <summary>Runs a tool that does not talk to the TPM (<c>-T none</c>): our transport and objects stay.</summary>
@@ -54,7 +51,7 @@ public sealed class Tpm2ToolsInteropTests : IAsyncLifetime
         (await ProcessRunner.RunAsync(ProcessRunner.FindOnPath(tool) ?? throw new InvalidOperationException($"{tool} not found: apt-get install -y tpm2-tools"),
             arguments.Select(a => a.Replace("@", _dir + "/")), TimeSpan.FromSeconds(20))).EnsureSuccess(tool);
 
-    private async Task ReconnectAsync() => _tpm = new TpmClient(await _swtpm.ConnectAsync(), ownsTransport: true);
+    private async Task ReconnectAsync() => Tpm = new TpmClient(await Swtpm.ConnectAsync(), ownsTransport: true);
 
     [Theory]
     [InlineData("rsa")]
@@ -86,9 +83,9 @@ public sealed class Tpm2ToolsInteropTests : IAsyncLifetime
     [InlineData("ecc")]
     public async Task A_credential_from_tpm2_makecredential_is_activated_by_our_ActivateCredential(string kind)
     {
-        var ek = await _tpm.CreateEkAsync(kind == "rsa" ? EkTemplates.Rsa2048 : EkTemplates.EccP256);
-        var srk = await _tpm.CreateSrkAsync();
-        var ak = await _tpm.CreateKeyAsync(srk.Handle, KeyTemplates.AkEccP256);
+        var ek = await Tpm.CreateEkAsync(kind == "rsa" ? EkTemplates.Rsa2048 : EkTemplates.EccP256);
+        var srk = await Tpm.CreateSrkAsync();
+        var ak = await Tpm.CreateKeyAsync(srk.Handle, KeyTemplates.AkEccP256);
         File.WriteAllBytes(F("ek.pub"), TpmMarshal.ToBytes(ek.OutPublic));
         var secret = RandomNumberGenerator.GetBytes(32);
         File.WriteAllBytes(F("secret.in"), secret);
@@ -100,7 +97,7 @@ public sealed class Tpm2ToolsInteropTests : IAsyncLifetime
         var idObject = Tpm2bIdObject.ReadFrom(ref reader);
         var encryptedSecret = Tpm2bEncryptedSecret.ReadFrom(ref reader);
 
-        var activated = await _tpm.ActivateCredentialAsync(ak.Handle, ek.ObjectHandle, ek.OutPublic.Value, idObject, encryptedSecret);
+        var activated = await Tpm.ActivateCredentialAsync(ak.Handle, ek.ObjectHandle, ek.OutPublic.Value, idObject, encryptedSecret);
         Assert.Equal(secret, activated);
     }
 
@@ -113,7 +110,7 @@ public sealed class Tpm2ToolsInteropTests : IAsyncLifetime
         await ToolAsync("tpm2_quote", "-c", "@ak.ctx", "-l", "sha256:0,1,2,7", "-q", Convert.ToHexStringLower(nonce), "-m", "@quote.msg", "-s", "@quote.sig", "-g", "sha256");
         await ReconnectAsync();
         var selection = TpmlPcrSelection.Of(TpmAlgId.Sha256, 0, 1, 2, 7);
-        var pcrs = await _tpm.ReadPcrsAsync(selection);
+        var pcrs = await Tpm.ReadPcrsAsync(selection);
         var ak = TpmMarshal.FromBytes<Tpm2b<TpmtPublic>>(File.ReadAllBytes(F("ak.pub")));
         var signature = TpmMarshal.FromBytes<TpmtSignature>(File.ReadAllBytes(F("quote.sig")));
 
@@ -124,15 +121,15 @@ public sealed class Tpm2ToolsInteropTests : IAsyncLifetime
     [Fact]
     public async Task Our_quote_verifies_with_tpm2_checkquote()
     {
-        var srk = await _tpm.CreateSrkAsync();
-        var ak = await _tpm.CreateKeyAsync(srk.Handle, KeyTemplates.AkRsa2048);
+        var srk = await Tpm.CreateSrkAsync();
+        var ak = await Tpm.CreateKeyAsync(srk.Handle, KeyTemplates.AkRsa2048);
         var nonce = RandomNumberGenerator.GetBytes(32);
-        var quote = await _tpm.QuoteAsync(ak, nonce, TpmlPcrSelection.Of(TpmAlgId.Sha256, 0, 1, 2, 7));
+        var quote = await Tpm.QuoteAsync(ak, nonce, TpmlPcrSelection.Of(TpmAlgId.Sha256, 0, 1, 2, 7));
         File.WriteAllBytes(F("ak.pub"), TpmMarshal.ToBytes(ak.Public));
         File.WriteAllBytes(F("quote.msg"), quote.Attest.Raw);
         File.WriteAllBytes(F("quote.sig"), TpmMarshal.ToBytes(quote.Signature));
-        await _tpm.FlushAsync(ak.Handle);
-        await _tpm.FlushAsync(srk.Handle);
+        await Tpm.FlushAsync(ak.Handle);
+        await Tpm.FlushAsync(srk.Handle);
 
         await ToolAsync("tpm2_pcrread", "sha256:0,1,2,7", "-o", "@quote.pcrs");
         await ToolAsync("tpm2_checkquote", "-u", "@ak.pub", "-m", "@quote.msg", "-s", "@quote.sig", "-f", "@quote.pcrs", "-l", "sha256:0,1,2,7", "-g", "sha256", "-q", Convert.ToHexStringLower(nonce));
@@ -141,14 +138,14 @@ public sealed class Tpm2ToolsInteropTests : IAsyncLifetime
     [Fact]
     public async Task tpm2_checkquote_refuses_our_quote_with_another_nonce()
     {
-        var srk = await _tpm.CreateSrkAsync();
-        var ak = await _tpm.CreateKeyAsync(srk.Handle, KeyTemplates.AkRsa2048);
-        var quote = await _tpm.QuoteAsync(ak, RandomNumberGenerator.GetBytes(32), TpmlPcrSelection.Of(TpmAlgId.Sha256, 0));
+        var srk = await Tpm.CreateSrkAsync();
+        var ak = await Tpm.CreateKeyAsync(srk.Handle, KeyTemplates.AkRsa2048);
+        var quote = await Tpm.QuoteAsync(ak, RandomNumberGenerator.GetBytes(32), TpmlPcrSelection.Of(TpmAlgId.Sha256, 0));
         File.WriteAllBytes(F("ak.pub"), TpmMarshal.ToBytes(ak.Public));
         File.WriteAllBytes(F("quote.msg"), quote.Attest.Raw);
         File.WriteAllBytes(F("quote.sig"), TpmMarshal.ToBytes(quote.Signature));
-        await _swtpm.ReleaseTransportAsync();
-        var result = await _swtpm.TpmTools.RunAsync("tpm2_checkquote",
+        await Swtpm.ReleaseTransportAsync();
+        var result = await Swtpm.TpmTools.RunAsync("tpm2_checkquote",
             ["-u", F("ak.pub"), "-m", F("quote.msg"), "-s", F("quote.sig"), "-g", "sha256", "-q", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))]);
         Assert.NotEqual(0, result.ExitCode);
     }

@@ -3,9 +3,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using IoTIdentity.Simulator.Swtpm;
-using IoTIdentity.TestKit;
 
-namespace IoTIdentity.Provisioning.Tests;
+namespace IoTIdentity.TestKit;
 
 /// <summary>
 /// A real mosquitto on a free loopback port for the external broker mode, running the repository's own

@@ -7,14 +7,14 @@ using IoTIdentity.Provisioning.Host.Api;
 using IoTIdentity.Provisioning.Host.Hosting;
 using IoTIdentity.Provisioning.Mqtt;
 using IoTIdentity.Provisioning.Storage;
-using IoTIdentity.TestKit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit;
 
-namespace IoTIdentity.Provisioning.Tests;
+namespace IoTIdentity.TestKit;
 
 /// <summary>
 /// The real service in-process on loopback: an Orleans silo (its own ports), SQLite in a temp directory, the MQTT
@@ -138,10 +138,4 @@ public sealed class ServiceFixture : IAsyncLifetime
             if (page.Count < StoreLimits.MaxPageSize) return entries;
         }
     }
-}
-
-/// <summary>A tenant created for a test.</summary>
-public sealed record TestTenant(string TenantId, string AdminKey, ServiceFixture Service)
-{
-    public HttpClient Http => Service.ClientFor(AdminKey);
 }

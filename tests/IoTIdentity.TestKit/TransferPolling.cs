@@ -1,7 +1,8 @@
 using System.Net.Http.Json;
 using IoTIdentity.Provisioning.Abstractions;
+using Xunit;
 
-namespace IoTIdentity.Provisioning.Tests;
+namespace IoTIdentity.TestKit;
 
 /// <summary>Polling a transfer through the API until it reaches a state.</summary>
 public static class TransferPolling

@@ -2,15 +2,13 @@ using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using System.Security.Cryptography;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.DeviceAgent.Enrollment;
-using IoTIdentity.Protocol.Messages;
-using IoTIdentity.TestKit;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Ek;
 using IoTIdentity.Tpm.Keys;
 using IoTIdentity.Tpm.Sessions;
 using IoTIdentity.Tpm.Structures;
 
-namespace IoTIdentity.Provisioning.Tests;
+namespace IoTIdentity.TestKit;
 
 /// <summary>
 /// Many distinct devices from one swtpm: each gets its own EK (the TCG template with its own <c>unique</c> value)
@@ -58,32 +56,5 @@ public static class VirtualDevices
         {
             await tpm.FlushAsync(srk.Handle);
         }
-    }
-}
-
-/// <summary>Wraps a channel to alter, delay or duplicate what a device sends (the adversary in the negative tests).</summary>
-public sealed class TamperingChannel(IEnrollmentChannel inner) : IEnrollmentChannel
-{
-    public Func<RegisterRequest, RegisterRequest> Register { get; init; } = r => r;
-    public Func<AttestRequest, AttestRequest> Attest { get; init; } = a => a;
-    public TimeSpan DelayBeforeAttest { get; init; }
-    public List<ChallengeResponse> Challenges { get; } = [];
-    public List<AttestRequest> Attests { get; } = [];
-
-    public string DeviceId => inner.DeviceId;
-
-    public async Task<ChallengeResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default)
-    {
-        var challenge = await inner.RegisterAsync(Register(request), cancellationToken);
-        Challenges.Add(challenge);
-        return challenge;
-    }
-
-    public async Task<IssuedResponse> AttestAsync(AttestRequest request, CancellationToken cancellationToken = default)
-    {
-        if (DelayBeforeAttest > TimeSpan.Zero) await Task.Delay(DelayBeforeAttest, cancellationToken);
-        var sent = Attest(request);
-        Attests.Add(sent);
-        return await inner.AttestAsync(sent, cancellationToken);
     }
 }

@@ -5,7 +5,7 @@ using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Types;
 
-namespace IoTIdentity.Provisioning.Tests;
+namespace IoTIdentity.TestKit;
 
 /// <summary>The sample releases written once per test run to a temp directory, and a swtpm reboot into one of them.</summary>
 public static class FirmwareSamplesOnDisk
