@@ -13,7 +13,7 @@ namespace IoTIdentity.Cluster.Tests;
 /// The membership-table contract Orleans relies on (the semantics of Orleans' own <c>MembershipTableTestsBase</c>),
 /// against <c>@vercel/cosmosdb-server</c>: each test has its own cluster id in one shared database.
 /// </summary>
-[Collection(CosmosCollection.Name)]
+[Collection(CosmosServerCollection.Name)]
 public sealed class CosmosMembershipTableTests(CosmosServerFixture server) : IAsyncLifetime
 {
     private static int _generation;
@@ -301,14 +301,8 @@ public sealed class CosmosMembershipTableTests(CosmosServerFixture server) : IAs
 
     private CosmosMembershipTable Open(string clusterId) => new(CosmosAccount.Connect(Options()), clusterId);
 
-    private CosmosStoreOptions Options() => new()
-    {
-        Endpoint = server.Endpoint,
-        Key = CosmosServerFixture.Key,
-        Database = "iotidentity-membership-tests",
-        AcceptAnyServerCertificate = true,
-        MaxAttempts = 3,
-    };
+    private CosmosStoreOptions Options() =>
+        server.StoreOptions("iotidentity-membership-tests") with { AnswerQueryPlansLocally = false, MaxAttempts = 3 };
 
     private static MembershipEntry Entry()
     {

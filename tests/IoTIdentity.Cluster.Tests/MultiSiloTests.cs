@@ -16,7 +16,7 @@ namespace IoTIdentity.Cluster.Tests;
 /// own embedded MQTT endpoint. Devices with real swtpm EKs (the simulator's fleet) enrol through all three while one
 /// silo is killed.
 /// </summary>
-[Collection(CosmosCollection.Name)]
+[Collection(CosmosServerCollection.Name)]
 public sealed class MultiSiloTests(CosmosServerFixture cosmos, ITestOutputHelper output)
 {
     private const int Devices = 30;
@@ -138,14 +138,7 @@ public sealed class MultiSiloTests(CosmosServerFixture cosmos, ITestOutputHelper
         "--Provisioning:KeyEncryption:Current:Key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
     ];
 
-    private CosmosStoreOptions Options(string database) => new()
-    {
-        Endpoint = cosmos.Endpoint,
-        Key = CosmosServerFixture.Key,
-        Database = database,
-        AcceptAnyServerCertificate = true,
-        AnswerQueryPlansLocally = true,
-    };
+    private CosmosStoreOptions Options(string database) => cosmos.StoreOptions(database);
 
     /// <summary>One device's successful enrolment: through which silo, when, and the serial it holds.</summary>
     private sealed record Enrolled(string DeviceId, int Silo, string Serial);

@@ -7,20 +7,13 @@ using Microsoft.Extensions.Configuration;
 namespace IoTIdentity.Provisioning.Tests;
 
 /// <summary><c>Storage:Provider</c>: the service on <c>@vercel/cosmosdb-server</c> instead of SQLite.</summary>
-public sealed class CosmosHostingTests(CosmosServerFixture cosmos) : IClassFixture<CosmosServerFixture>
+[Collection(CosmosServerCollection.Name)]
+public sealed class CosmosHostingTests(CosmosServerFixture cosmos)
 {
     [Fact]
     public async Task With_the_cosmos_provider_grain_state_lives_in_cosmos_and_survives_a_restart()
     {
-        var service = ServiceFixture.With(new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "cosmos",
-            ["Storage:Cosmos:Endpoint"] = cosmos.Endpoint.ToString(),
-            ["Storage:Cosmos:Key"] = CosmosServerFixture.Key,
-            ["Storage:Cosmos:Database"] = $"hosting-{Guid.NewGuid():N}",
-            ["Storage:Cosmos:AcceptAnyServerCertificate"] = "true",
-            ["Storage:Cosmos:AnswerQueryPlansLocally"] = "true",
-        });
+        var service = ServiceFixture.With(cosmos.ServiceSettings($"hosting-{Guid.NewGuid():N}"));
         await service.InitializeAsync();
         try
         {

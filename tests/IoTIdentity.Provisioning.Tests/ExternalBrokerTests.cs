@@ -25,7 +25,8 @@ namespace IoTIdentity.Provisioning.Tests;
 /// silos attach as clients sharing <c>$share/iotid/iotid/v1/+/req/+</c>; devices with real swtpm EKs enrol through
 /// the broker. The two-silo cluster shares grain state on the Cosmos protocol server and one key-encryption key.
 /// </summary>
-public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputHelper output) : IClassFixture<CosmosServerFixture>
+[Collection(CosmosServerCollection.Name)]
+public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputHelper output)
 {
     private static readonly string SharedKek = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
@@ -294,14 +295,7 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
         if (siloPort is { } port) settings["Orleans:SiloPort"] = port.ToString();
         if (primarySiloPort is { } primary) settings["Orleans:PrimarySiloPort"] = primary.ToString();
         if (database is not null)
-        {
-            settings["Storage:Provider"] = "cosmos";
-            settings["Storage:Cosmos:Endpoint"] = cosmos.Endpoint.ToString();
-            settings["Storage:Cosmos:Key"] = CosmosServerFixture.Key;
-            settings["Storage:Cosmos:Database"] = database;
-            settings["Storage:Cosmos:AcceptAnyServerCertificate"] = "true";
-            settings["Storage:Cosmos:AnswerQueryPlansLocally"] = "true";
-        }
+            foreach (var (key, value) in cosmos.ServiceSettings(database)) settings[key] = value;
         var silo = ServiceFixture.With(settings);
         await silo.InitializeAsync();
         return silo;

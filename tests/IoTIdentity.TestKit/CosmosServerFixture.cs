@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using IoTIdentity.Provisioning.Storage.Cosmos;
+using IoTIdentity.Simulator.Swtpm;
 using Xunit;
 
 namespace IoTIdentity.TestKit;
@@ -27,6 +29,30 @@ public sealed partial class CosmosServerFixture : IAsyncLifetime
     public const string Key =
         "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
+    /// <summary>
+    /// A store (or membership table) on <paramref name="database"/> of this server: its endpoint and key, its
+    /// self-signed certificate accepted, and query plans answered locally (the server has no query-plan endpoint).
+    /// </summary>
+    public CosmosStoreOptions StoreOptions(string database) => new()
+    {
+        Endpoint = Endpoint,
+        Key = Key,
+        Database = database,
+        AcceptAnyServerCertificate = true,
+        AnswerQueryPlansLocally = true,
+    };
+
+    /// <summary>The service's settings that put its grain state and records on <paramref name="database"/> of this server.</summary>
+    public Dictionary<string, string?> ServiceSettings(string database) => new()
+    {
+        ["Storage:Provider"] = "cosmos",
+        ["Storage:Cosmos:Endpoint"] = Endpoint.ToString(),
+        ["Storage:Cosmos:Key"] = Key,
+        ["Storage:Cosmos:Database"] = database,
+        ["Storage:Cosmos:AcceptAnyServerCertificate"] = "true",
+        ["Storage:Cosmos:AnswerQueryPlansLocally"] = "true",
+    };
+
     public async Task InitializeAsync()
     {
         var root = IoTIdentity.TestKit.RepositoryRoot.Find();
@@ -39,7 +65,7 @@ public sealed partial class CosmosServerFixture : IAsyncLifetime
             await InstallAsync(root);
         }
 
-        var node = FindOnPath("node") ?? throw new InvalidOperationException(InstallHint);
+        var node = ProcessRunner.FindOnPath("node") ?? throw new InvalidOperationException(InstallHint);
         var start = new ProcessStartInfo(node)
         {
             ArgumentList = { cli, "--host", "127.0.0.1", "-p", "0" },
@@ -101,7 +127,7 @@ public sealed partial class CosmosServerFixture : IAsyncLifetime
     /// <summary>Installs the pinned server with <c>npm ci</c> from the committed lock file.</summary>
     private static async Task InstallAsync(string root)
     {
-        var npm = FindOnPath("npm") ?? throw new InvalidOperationException(InstallHint);
+        var npm = ProcessRunner.FindOnPath("npm") ?? throw new InvalidOperationException(InstallHint);
         var prefix = Path.Combine(root, "artifacts", "npm");
         Directory.CreateDirectory(prefix);
         foreach (var file in new[] { "package.json", "package-lock.json" })
@@ -128,12 +154,6 @@ public sealed partial class CosmosServerFixture : IAsyncLifetime
                 $"{await stdout}\n{await stderr}\n{InstallHint}");
         }
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, name))
-            .FirstOrDefault(File.Exists);
 
     [GeneratedRegex(@"Ready to accept HTTPS? connections at .*:(\d+)\s*$")]
     private static partial Regex ReadyLine();

@@ -2,9 +2,6 @@ using IoTIdentity.TestKit;
 
 namespace IoTIdentity.Provisioning.Storage.Tests.Cosmos;
 
-/// <summary>The tests that share one <see cref="CosmosServerFixture"/> process.</summary>
-[CollectionDefinition(Name)]
-public sealed class CosmosCollection : ICollectionFixture<CosmosServerFixture>
-{
-    public const string Name = "cosmosdb-server";
-}
+/// <summary>This assembly's <see cref="CosmosServerCollection"/>: xunit looks for collection definitions only in the test assembly.</summary>
+[CollectionDefinition(CosmosServerCollection.Name)]
+public sealed class CosmosCollection : CosmosServerCollection;

@@ -7,7 +7,7 @@ using Microsoft.Azure.Cosmos;
 namespace IoTIdentity.Provisioning.Storage.Tests.Cosmos;
 
 /// <summary>The contract suite against <c>@vercel/cosmosdb-server</c>: one shared database, a store per test.</summary>
-[Collection(CosmosCollection.Name)]
+[Collection(CosmosServerCollection.Name)]
 public sealed class CosmosProvisioningStoreTests(CosmosServerFixture server) : ProvisioningStoreContract
 {
     protected override async Task<IProvisioningStore> CreateStoreAsync() =>

@@ -8,7 +8,7 @@ using Microsoft.Azure.Cosmos;
 namespace IoTIdentity.Provisioning.Storage.Tests.Cosmos;
 
 /// <summary>What the Cosmos backend does beyond the shared contract, against the real test server.</summary>
-[Collection(CosmosCollection.Name)]
+[Collection(CosmosServerCollection.Name)]
 public sealed class CosmosStoreTests(CosmosServerFixture server)
 {
     [Fact]

@@ -7,13 +7,6 @@ namespace IoTIdentity.Provisioning.Storage.Tests.Cosmos;
 internal static class CosmosTestOptions
 {
     /// <summary>Options for a store over the server's shared test database.</summary>
-    public static CosmosStoreOptions Options(this CosmosServerFixture server, string database = "iotidentity-tests") => new()
-    {
-        Endpoint = server.Endpoint,
-        Key = CosmosServerFixture.Key,
-        Database = database,
-        AcceptAnyServerCertificate = true,
-        AnswerQueryPlansLocally = true,
-        MaxAttempts = 3,
-    };
+    public static CosmosStoreOptions Options(this CosmosServerFixture server, string database = "iotidentity-tests") =>
+        server.StoreOptions(database) with { MaxAttempts = 3 };
 }

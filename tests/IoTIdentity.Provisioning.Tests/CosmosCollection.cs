@@ -1,0 +1,7 @@
+using IoTIdentity.TestKit;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>This assembly's <see cref="CosmosServerCollection"/>: xunit looks for collection definitions only in the test assembly.</summary>
+[CollectionDefinition(CosmosServerCollection.Name)]
+public sealed class CosmosCollection : CosmosServerCollection;
