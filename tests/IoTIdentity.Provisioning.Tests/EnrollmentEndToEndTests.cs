@@ -23,10 +23,8 @@ public sealed class EnrollmentEndToEndTests(ServiceFixture service) : SwtpmBench
     private Task<TestTenant> NewTenantAsync(Func<EnrollmentPolicy, EnrollmentPolicy>? policy = null, byte[]? root = null) =>
         service.CreateTenantAsync($"t{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20], [root ?? Manufacturer.RootDer], policy);
 
-    private Task<EnrollmentClient> ConnectAsync(string deviceId) => EnrollmentClient.ConnectAsync(deviceId, new EnrollmentClientOptions
-    {
-        Host = "127.0.0.1", Port = service.Mqtt.TlsPort, TrustAnchors = [service.MqttTrustAnchor],
-    });
+    /// <summary>A client of the service's endpoint with the device library's default request timeout.</summary>
+    private Task<EnrollmentClient> ConnectAsync(string deviceId) => service.ConnectAsync(deviceId, new EnrollmentClientOptions().RequestTimeout);
 
     [Theory]
     [InlineData("rsa")]

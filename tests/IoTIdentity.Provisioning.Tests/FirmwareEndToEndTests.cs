@@ -22,10 +22,8 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : SwtpmBench, 
         service.CreateTenantAsync($"fw-{Guid.NewGuid():N}"[..20], [Manufacturer.RootDer],
             p => p with { AllowedFirmware = [.. allowed.Select(v => FirmwareRelease.From(FirmwareSamplesOnDisk.Manifest(v)))] });
 
-    private Task<EnrollmentClient> ConnectAsync(string deviceId) => EnrollmentClient.ConnectAsync(deviceId, new EnrollmentClientOptions
-    {
-        Host = "127.0.0.1", Port = service.Mqtt.TlsPort, TrustAnchors = [service.MqttTrustAnchor],
-    });
+    /// <summary>A client of the service's endpoint with the device library's default request timeout.</summary>
+    private Task<EnrollmentClient> ConnectAsync(string deviceId) => service.ConnectAsync(deviceId, new EnrollmentClientOptions().RequestTimeout);
 
     [Theory]
     [InlineData("1.0.0")]
