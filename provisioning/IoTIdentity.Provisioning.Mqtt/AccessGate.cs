@@ -19,12 +19,16 @@ internal sealed class AccessGate(
     MqttEndpointOptions options,
     RequestAdmission admission,
     IDictionary internalSessionItems,
+    SessionRegistry sessions,
+    IDeviceCertificateVerifier? verifier,
     EndpointMetrics metrics,
     ILogger logger)
 {
     private const string RemoteAddressItem = "iotid.remote-address";
+    private const string TicketItem = "iotid.session-ticket";
+    private const string AuthenticatedItem = "iotid.authenticated";
 
-    public Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    public async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         var address = AddressOf(e.RemoteEndPoint);
         string? refusal = null;
@@ -34,15 +38,82 @@ internal sealed class AccessGate(
             (refusal, e.ReasonCode) = (MqttRefusals.ClientId, MqttConnectReasonCode.ClientIdentifierNotValid);
         else if (!e.IsSecureConnection && !options.AllowPlaintext)
             (refusal, e.ReasonCode) = (MqttRefusals.Plaintext, MqttConnectReasonCode.NotAuthorized);
+        else
+            refusal = await AuthenticateAsync(e).ConfigureAwait(false);
         if (refusal is not null)
         {
             metrics.Refused(refusal);
             MqttEndpointLog.ConnectionRefused(logger, address, refusal);
-            return Task.CompletedTask;
+            return;
         }
         e.SessionItems[RemoteAddressItem] = address;
+    }
+
+    /// <summary>
+    /// Sorts the connection into its class and registers it: authenticated (a client certificate that verifies and
+    /// names the client id; one session per device, a second is a clone signal) or enrolment-only (no certificate;
+    /// never beside an authenticated session of the same id). Returns the refusal, or null when admitted.
+    /// </summary>
+    private async Task<string?> AuthenticateAsync(ValidatingConnectionEventArgs e)
+    {
+        var addressKey = SessionRegistry.AddressKey(e.RemoteEndPoint);
+        var authenticated = false;
+        if (e.ClientCertificate is { } certificate)
+        {
+            var verdict = verifier is null
+                ? DeviceCertificateVerdict.Refused("no certificate verifier is configured")
+                : await verifier.VerifyAsync(certificate, CancellationToken.None).ConfigureAwait(false);
+            if (verdict.DeviceId is null)
+            {
+                MqttEndpointLog.CertificateRefused(logger, e.ClientId, verdict.Failure ?? "unknown");
+                e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+                return MqttRefusals.Certificate;
+            }
+            if (!string.Equals(verdict.DeviceId, e.ClientId, StringComparison.Ordinal))
+            {
+                e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+                return MqttRefusals.CertificateClientId;
+            }
+            authenticated = true;
+        }
+        else if (sessions.HasAuthenticated(e.ClientId))
+        {
+            e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            return MqttRefusals.SessionHeld;
+        }
+
+        if (!sessions.TryReserveAddress(addressKey))
+        {
+            e.ReasonCode = MqttConnectReasonCode.QuotaExceeded;
+            return MqttRefusals.AddressConnections;
+        }
+        var ticket = new SessionRegistry.Ticket(e.ClientId, authenticated, addressKey);
+        if (authenticated && !sessions.TryAddAuthenticated(ticket))
+        {
+            sessions.ReleaseAddress(addressKey);
+            metrics.CloneSignal();
+            MqttEndpointLog.CloneSignal(logger, e.ClientId, AddressOf(e.RemoteEndPoint));
+            e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            return MqttRefusals.SecondSession;
+        }
+        e.SessionItems[TicketItem] = ticket;
+        e.SessionItems[AuthenticatedItem] = authenticated;
+        return null;
+    }
+
+    /// <summary>Releases what the connection's CONNECT registered.</summary>
+    public Task ClientDisconnectedAsync(ClientDisconnectedEventArgs e)
+    {
+        if (e.SessionItems?[TicketItem] is SessionRegistry.Ticket ticket)
+        {
+            e.SessionItems.Remove(TicketItem);
+            sessions.Release(ticket);
+        }
         return Task.CompletedTask;
     }
+
+    /// <summary>Whether the client's session was authenticated by its certificate.</summary>
+    public static bool IsAuthenticated(IDictionary sessionItems) => sessionItems[AuthenticatedItem] is true;
 
     public Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {

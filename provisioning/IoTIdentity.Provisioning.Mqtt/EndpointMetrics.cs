@@ -12,6 +12,7 @@ internal sealed class EndpointMetrics : IDisposable
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _cloneSignals;
     private readonly bool _ownsMeter;
 
     public EndpointMetrics(IMeterFactory? factory)
@@ -20,6 +21,7 @@ internal sealed class EndpointMetrics : IDisposable
         Meter = factory?.Create(MqttEndpoint.MeterName) ?? new Meter(MqttEndpoint.MeterName);
         _refusals = Meter.CreateCounter<long>("iotid.mqtt.refusals", description: "Connections, subscriptions and publishes the endpoint refused, by reason");
         _requests = Meter.CreateCounter<long>("iotid.mqtt.requests", description: "Device requests handed to the handler, by operation and outcome");
+        _cloneSignals = Meter.CreateCounter<long>("iotid.mqtt.clone_signals", description: "Authenticated CONNECTs refused because the device already held an authenticated session");
         _duration = Meter.CreateHistogram<double>("iotid.mqtt.request.duration", unit: "ms", description: "Time from accepting a request to publishing its reply");
     }
 
@@ -27,6 +29,8 @@ internal sealed class EndpointMetrics : IDisposable
     public Meter Meter { get; }
 
     public void Refused(string reason) => _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void CloneSignal() => _cloneSignals.Add(1);
 
     public void Handled(string operation, string outcome, double milliseconds)
     {

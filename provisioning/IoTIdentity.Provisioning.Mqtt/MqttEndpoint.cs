@@ -37,11 +37,13 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     private MqttServer? _server;
     private RequestDispatcher? _dispatcher;
     private X509Certificate2? _certificate;
+    private readonly IDeviceCertificateVerifier? _verifier;
 
     /// <summary>Creates the endpoint; nothing listens until <see cref="StartAsync"/>.</summary>
     public MqttEndpoint(IDeviceRequestHandler handler, IOptions<MqttEndpointOptions> options, ILogger<MqttEndpoint> logger,
-        IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null)
+        IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null, IDeviceCertificateVerifier? certificateVerifier = null)
     {
+        _verifier = certificateVerifier;
         _handler = handler;
         _options = options.Value;
         _logger = logger;
@@ -82,7 +84,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
         _dispatcher = new RequestDispatcher(_handler, _options, PublishInternalAsync, _metrics, _logger, _stopping.Token);
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
-        var gate = new AccessGate(_options, admission, _internalItems, _metrics, _logger);
+        var gate = new AccessGate(_options, admission, _internalItems, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -92,6 +94,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
             server.InterceptingSubscriptionAsync += gate.InterceptSubscriptionAsync;
             server.InterceptingPublishAsync += gate.InterceptPublishAsync;
             server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
+            server.ClientDisconnectedAsync += gate.ClientDisconnectedAsync;
             try
             {
                 await server.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -214,11 +217,21 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
             .WithEncryptionCertificate(certificate)
             .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
             .WithPersistentSessions(false)
+            .WithDefaultCommunicationTimeout(_options.ConnectTimeout)
             .WithMaxPendingMessagesPerClient(100);
         builder = _options.AllowPlaintext
             ? builder.WithDefaultEndpoint().WithDefaultEndpointPort(_options.PlaintextPort)
                 .WithDefaultEndpointBoundIPAddress(ipv4).WithDefaultEndpointBoundIPV6Address(ipv6)
             : builder.WithoutDefaultEndpoint();
-        return builder.Build();
+        var serverOptions = builder.Build();
+        if (_options.RequestClientCertificates)
+        {
+            // SslStream's "required" only asks for a certificate; accepting every handshake here leaves the decision
+            // to the CONNECT check, which verifies against the tenant's CA (not the machine's roots) and admits a
+            // client without a certificate to the enrolment-only class.
+            serverOptions.TlsEndpointOptions.ClientCertificateRequired = true;
+            serverOptions.TlsEndpointOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+        }
+        return serverOptions;
     }
 }

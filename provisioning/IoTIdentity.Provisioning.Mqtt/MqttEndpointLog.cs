@@ -55,4 +55,10 @@ internal static partial class MqttEndpointLog
 
     [LoggerMessage(17, LogLevel.Warning, "Delivering waiting commands to {DeviceId} after it subscribed failed")]
     public static partial void SubscribedHandlerFailed(ILogger logger, Exception exception, string deviceId);
+
+    [LoggerMessage(18, LogLevel.Warning, "Refused the client certificate of {ClientId}: {Reason}")]
+    public static partial void CertificateRefused(ILogger logger, string clientId, string reason);
+
+    [LoggerMessage(19, LogLevel.Warning, "Clone signal: device {DeviceId} connected with its certificate from {Address} while it already holds an authenticated session; refused")]
+    public static partial void CloneSignal(ILogger logger, string deviceId, string? address);
 }

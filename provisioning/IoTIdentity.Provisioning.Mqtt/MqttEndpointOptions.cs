@@ -75,4 +75,17 @@ public sealed class MqttEndpointOptions
 
     /// <summary>Requests one client may have queued or running; more are refused as RateLimited.</summary>
     public int MaxPendingRequestsPerClient { get; set; } = 4;
+
+    /// <summary>
+    /// Whether the TLS listener asks clients for a certificate (enrolled devices authenticate with theirs). Asked,
+    /// never required: a device at first boot, or with an expired certificate, connects without one to the
+    /// enrolment-only class.
+    /// </summary>
+    public bool RequestClientCertificates { get; set; } = true;
+
+    /// <summary>Connections one source address may hold at once (IPv6: one /64); more are refused QuotaExceeded.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 64;
+
+    /// <summary>How long a new connection may take to send its CONNECT (and any later packet to arrive in full).</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -28,4 +28,14 @@ public static class MqttRefusals
     public const string AddressRate = "rate_address";
     /// <summary>The client already has the maximum number of requests queued.</summary>
     public const string TooManyPending = "too_many_pending";
+    /// <summary>CONNECT with a client certificate that does not verify (issuer, validity, revocation, device id).</summary>
+    public const string Certificate = "certificate";
+    /// <summary>CONNECT whose client id is not the device id of its verified certificate.</summary>
+    public const string CertificateClientId = "certificate_client_id";
+    /// <summary>CONNECT without a certificate for a device that holds an authenticated session.</summary>
+    public const string SessionHeld = "session_held";
+    /// <summary>A second authenticated CONNECT of a device that holds one (also counted as a clone signal).</summary>
+    public const string SecondSession = "second_session";
+    /// <summary>CONNECT from an address (IPv6: a /64) that holds the maximum number of connections.</summary>
+    public const string AddressConnections = "connections_address";
 }

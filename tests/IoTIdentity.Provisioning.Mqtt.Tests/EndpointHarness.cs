@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Provisioning.Mqtt;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -20,18 +21,20 @@ internal sealed class EndpointHarness : IAsyncDisposable
     private readonly bool _ownsDirectory;
     private readonly IDeviceRequestHandler _handler;
 
-    private EndpointHarness(MqttEndpointOptions options, IDeviceRequestHandler handler, bool ownsDirectory, TimeProvider? time)
+    private EndpointHarness(MqttEndpointOptions options, IDeviceRequestHandler handler, bool ownsDirectory, TimeProvider? time, IDeviceCertificateVerifier? verifier)
     {
         Options = options;
         _handler = handler;
         _ownsDirectory = ownsDirectory;
-        Endpoint = new MqttEndpoint(handler, Microsoft.Extensions.Options.Options.Create(options), NullLogger<MqttEndpoint>.Instance, timeProvider: time);
+        Endpoint = new MqttEndpoint(handler, Microsoft.Extensions.Options.Options.Create(options), NullLogger<MqttEndpoint>.Instance, timeProvider: time, certificateVerifier: verifier);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, Endpoint.Meter) && instrument.Name == "iotid.mqtt.refusals") listener.EnableMeasurementEvents(instrument);
+            if (ReferenceEquals(instrument.Meter, Endpoint.Meter) && instrument.Name is "iotid.mqtt.refusals" or "iotid.mqtt.clone_signals")
+                listener.EnableMeasurementEvents(instrument);
         };
-        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
+            if (instrument.Name == "iotid.mqtt.clone_signals") Interlocked.Add(ref _cloneSignals, value);
             foreach (var tag in tags)
                 if (tag.Key == "reason") Refusals.AddOrUpdate((string)tag.Value!, value, (_, v) => v + value);
         });
@@ -43,16 +46,21 @@ internal sealed class EndpointHarness : IAsyncDisposable
     public FakeHandler Handler => (FakeHandler)_handler;
     public ConcurrentDictionary<string, long> Refusals { get; } = new();
 
+    private long _cloneSignals;
+
+    public long CloneSignals => Interlocked.Read(ref _cloneSignals);
+
     public long RefusalCount(string reason) => Refusals.GetValueOrDefault(reason);
 
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "iotid-mqtt-tests", Guid.NewGuid().ToString("N"));
 
-    public static async Task<EndpointHarness> StartAsync(Action<MqttEndpointOptions>? configure = null, IDeviceRequestHandler? handler = null, TimeProvider? time = null)
+    public static async Task<EndpointHarness> StartAsync(Action<MqttEndpointOptions>? configure = null, IDeviceRequestHandler? handler = null, TimeProvider? time = null,
+        IDeviceCertificateVerifier? verifier = null)
     {
         var options = new MqttEndpointOptions { BindAddress = "127.0.0.1", TlsPort = 0, PlaintextPort = 0, DataDirectory = NewDataDirectory() };
         var directory = options.DataDirectory;
         configure?.Invoke(options);
-        var harness = new EndpointHarness(options, handler ?? new FakeHandler(), ownsDirectory: options.DataDirectory == directory, time);
+        var harness = new EndpointHarness(options, handler ?? new FakeHandler(), ownsDirectory: options.DataDirectory == directory, time, verifier);
         await harness.Endpoint.StartAsync(CancellationToken.None).Within();
         return harness;
     }
@@ -60,10 +68,10 @@ internal sealed class EndpointHarness : IAsyncDisposable
     public static string NewDeviceId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>An MQTT 5 client over TLS that trusts exactly this endpoint's certificate.</summary>
-    public async Task<IMqttClient> ConnectAsync(string clientId, bool tls = true, bool throwOnFailure = true)
+    public async Task<IMqttClient> ConnectAsync(string clientId, bool tls = true, bool throwOnFailure = true, X509Certificate2? clientCertificate = null)
     {
         var client = CreateClient();
-        var result = await client.ConnectAsync(ClientOptions(clientId, tls), CancellationToken.None).Within();
+        var result = await client.ConnectAsync(ClientOptions(clientId, tls, clientCertificate), CancellationToken.None).Within();
         if (throwOnFailure && result.ResultCode != MqttClientConnectResultCode.Success)
             throw new InvalidOperationException($"connect refused: {result.ResultCode}");
         return client;
@@ -76,7 +84,7 @@ internal sealed class EndpointHarness : IAsyncDisposable
         return client;
     }
 
-    public MqttClientOptions ClientOptions(string clientId, bool tls = true)
+    public MqttClientOptions ClientOptions(string clientId, bool tls = true, X509Certificate2? clientCertificate = null)
     {
         var thumbprint = Endpoint.ServerCertificate.Thumbprint;
         var builder = new MqttClientOptionsBuilder()
@@ -86,7 +94,11 @@ internal sealed class EndpointHarness : IAsyncDisposable
             .WithCleanStart();
         if (tls)
             return builder.WithTcpServer("127.0.0.1", Endpoint.TlsPort)
-                .WithTlsOptions(o => o.UseTls().WithCertificateValidationHandler(a => a.Certificate.GetCertHashString() == thumbprint))
+                .WithTlsOptions(o =>
+                {
+                    o.UseTls().WithCertificateValidationHandler(a => a.Certificate.GetCertHashString() == thumbprint);
+                    if (clientCertificate is not null) o.WithClientCertificates([clientCertificate]);
+                })
                 .Build();
         return builder.WithTcpServer("127.0.0.1", Endpoint.PlaintextPort ?? Endpoint.TlsPort).Build();
     }

@@ -41,6 +41,7 @@ public sealed class CosmosHostingTests(CosmosServerFixture cosmos)
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["Provisioning:DataDirectory"] = data,
+                    ["Provisioning:Mode"] = "Development",
                     ["Storage:Provider"] = "mongo",
                 })));
             Assert.Contains("'mongo'", error.Message, StringComparison.Ordinal);

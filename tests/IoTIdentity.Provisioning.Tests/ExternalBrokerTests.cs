@@ -265,6 +265,7 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
         try
         {
             settings["Provisioning:DataDirectory"] = data;
+            settings.TryAdd("Provisioning:Mode", "Development");
             var app = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
             app.Services.GetRequiredService<IDeviceChannel>();
         }

@@ -16,6 +16,7 @@ public static class InProcessServiceSettings
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Provisioning:DataDirectory"] = dataDirectory,
+            ["Provisioning:Mode"] = "Development",
             ["Provisioning:BootstrapDevTenant"] = "false",
             ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),

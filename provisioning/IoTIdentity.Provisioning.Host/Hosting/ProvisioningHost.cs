@@ -27,7 +27,9 @@ public static class ProvisioningHost
     /// <summary>Builds the application from command-line arguments (and appsettings/environment).</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var dev = args.Contains("--dev");
+        var builder = WebApplication.CreateBuilder(args.Where(a => a != "--dev").ToArray());
+        if (dev) builder.Configuration.AddInMemoryCollection([new(ProductionRequirements.ModeKey, nameof(ServiceMode.Development))]);
         configure?.Invoke(builder);
         builder.AddProvisioning();
         var app = builder.Build();
@@ -39,6 +41,8 @@ public static class ProvisioningHost
     public static WebApplicationBuilder AddProvisioning(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        ProductionRequirements.Enforce(configuration);
+        var development = ProductionRequirements.ModeOf(configuration) == ServiceMode.Development;
         var options = configuration.GetSection(ProvisioningOptions.Section).Get<ProvisioningOptions>() ?? new ProvisioningOptions();
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
@@ -63,7 +67,8 @@ public static class ProvisioningHost
                 .GetAwaiter().GetResult(),
             _ => throw new InvalidOperationException($"Storage:Provider '{storageProvider}' is neither 'sqlite' nor 'cosmos'."),
         });
-        var kek = DevKeyEncryptionKey.LoadOrCreate(configuration.GetSection(DevKeyEncryptionKey.Section).Get<KeyEncryptionKeyRingOptions>(), dataDirectory, out _);
+        var configuredKek = configuration.GetSection(DevKeyEncryptionKey.Section).Get<KeyEncryptionKeyRingOptions>();
+        var kek = development ? DevKeyEncryptionKey.LoadOrCreate(configuredKek, dataDirectory, out _) : configuredKek!;
         builder.Services.AddSingleton(sp => KeyEncryptionKeyRing.FromOptions(kek, sp.GetRequiredService<RandomNumberGenerator>()));
         builder.Services.AddSingleton<TenantCertificateAuthority>();
         builder.Services.AddSingleton<DeviceCertificateIssuer>();
@@ -85,8 +90,10 @@ public static class ProvisioningHost
         });
 
         builder.Services.AddSingleton<IDeviceRequestHandler, DeviceRequestHandler>();
+        builder.Services.AddSingleton<ITenantTrustSource, GrainTenantTrustSource>();
+        builder.Services.AddSingleton<IDeviceCertificateVerifier, TenantCaCertificateVerifier>();
         builder.Services.AddMqttEndpoint(configuration);
-        builder.Services.AddHostedService<DevBootstrap>();
+        if (development) builder.Services.AddHostedService<DevBootstrap>();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));

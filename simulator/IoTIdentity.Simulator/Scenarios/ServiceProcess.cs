@@ -115,6 +115,7 @@ public sealed class ServiceProcess : IServiceTarget
             ArgumentList =
             {
                 serviceDll, "--Urls", $"http://127.0.0.1:{http}", "--Provisioning:DataDirectory", Path.GetFullPath(dataDirectory),
+                "--Provisioning:Mode", "Development",
                 "--Mqtt:TlsPort", mqtt.ToString(), "--Mqtt:BindAddress", "127.0.0.1",
                 "--Mqtt:DeviceRequestsPerWindow", "1000", "--Mqtt:AddressRequestsPerWindow", "1000000",
                 "--Orleans:SiloPort", FreePorts.Next().ToString(), "--Orleans:GatewayPort", FreePorts.Next().ToString(),

@@ -83,6 +83,7 @@ public sealed class ServiceTarget : IServiceTarget
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Provisioning:DataDirectory"] = dataDirectory,
+            ["Provisioning:Mode"] = "Development",
             ["Mqtt:TlsPort"] = "0",
             ["Mqtt:BindAddress"] = "127.0.0.1",
             ["Mqtt:DeviceRequestsPerWindow"] = "1000",

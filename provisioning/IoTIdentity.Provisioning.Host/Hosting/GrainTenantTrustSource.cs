@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Mqtt;
+
+namespace IoTIdentity.Provisioning.Host.Hosting;
+
+/// <summary>
+/// The tenants' CAs and revocations, as the MQTT endpoint's certificate check needs them: a tenant's CA certificates
+/// are read from its grain once and cached (an unknown tenant is cached briefly, so a flood of made-up tenant names
+/// costs one grain call per name per minute); a serial found revoked is remembered for good, one not revoked is
+/// asked of the tenant grain again on the next CONNECT, so a revocation takes effect at once.
+/// </summary>
+internal sealed class GrainTenantTrustSource(IGrainFactory grains, TimeProvider time) : ITenantTrustSource
+{
+    private static readonly TimeSpan UnknownTenantTtl = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<string, (TenantTrust? Trust, DateTimeOffset Until)> _tenants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Tenant, string Serial), bool> _revoked = new();
+
+    public async ValueTask<TenantTrust?> GetTrustAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        if (!TenantIds.IsValid(tenantId)) return null;
+        if (_tenants.TryGetValue(tenantId, out var cached) && cached.Until > time.GetUtcNow()) return cached.Trust;
+        var ca = await grains.GetGrain<ITenantGrain>(tenantId).GetCaAsync().WaitAsync(cancellationToken);
+        var trust = ca is null
+            ? null
+            : new TenantTrust(X509CertificateLoader.LoadCertificate(ca.RootCertificate), X509CertificateLoader.LoadCertificate(ca.IssuingCertificate));
+        _tenants[tenantId] = (trust, trust is null ? time.GetUtcNow() + UnknownTenantTtl : DateTimeOffset.MaxValue);
+        return trust;
+    }
+
+    public async ValueTask<bool> IsRevokedAsync(string tenantId, string serialNumber, CancellationToken cancellationToken)
+    {
+        serialNumber = RecordedForm(serialNumber);
+        if (_revoked.ContainsKey((tenantId, serialNumber))) return true;
+        var revocation = await grains.GetGrain<ITenantGrain>(tenantId).GetRevocationAsync(serialNumber).WaitAsync(cancellationToken);
+        if (revocation is null) return false;
+        _revoked[(tenantId, serialNumber)] = true;
+        return true;
+    }
+
+    /// <summary>
+    /// The serial as the issuer records it (lowercase hex of the 16 random bytes): .NET gives the DER integer in
+    /// uppercase, with a leading zero byte when the first random byte's high bit is set.
+    /// </summary>
+    private static string RecordedForm(string serial)
+    {
+        var lower = serial.ToLowerInvariant();
+        return lower.Length == 34 && lower.StartsWith("00", StringComparison.Ordinal) ? lower[2..] : lower;
+    }
+}

@@ -1,0 +1,49 @@
+namespace IoTIdentity.Provisioning.Host.Hosting;
+
+/// <summary>
+/// What a production start needs before it may run: a configured key-encryption key (never the development one kept
+/// next to the database), the service administrator key's hash, and — for the embedded MQTT broker — a TLS
+/// certificate. The error names each missing setting and never echoes a value.
+/// </summary>
+public static class ProductionRequirements
+{
+    /// <summary>The configuration key of the mode.</summary>
+    public const string ModeKey = "Provisioning:Mode";
+
+    /// <summary>The mode configured in <paramref name="configuration"/> (Production when unset).</summary>
+    /// <exception cref="InvalidOperationException">An unknown mode.</exception>
+    public static ServiceMode ModeOf(IConfiguration configuration)
+    {
+        var text = configuration[ModeKey];
+        if (string.IsNullOrEmpty(text)) return ServiceMode.Production;
+        return Enum.TryParse<ServiceMode>(text, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
+            ? mode
+            : throw new InvalidOperationException($"{ModeKey} '{text}' is neither 'Production' nor 'Development'.");
+    }
+
+    /// <summary>The settings a production start is missing, each with what to put there.</summary>
+    public static IReadOnlyList<string> Missing(IConfiguration configuration)
+    {
+        var missing = new List<string>();
+        if (string.IsNullOrWhiteSpace(configuration["Provisioning:KeyEncryption:Current:Key"]))
+            missing.Add("Provisioning:KeyEncryption:Current:Key (and :KeyId) — the key-encryption key for CA private keys, 32 random bytes in base64");
+        if (string.IsNullOrWhiteSpace(configuration["Provisioning:ServiceAdminKeyHash"]))
+            missing.Add("Provisioning:ServiceAdminKeyHash — the hex SHA-256 hash of the service administrator key");
+        var embedded = !string.Equals(configuration["Mqtt:Mode"], "external", StringComparison.OrdinalIgnoreCase);
+        if (embedded && string.IsNullOrWhiteSpace(configuration["Mqtt:CertificatePath"]))
+            missing.Add("Mqtt:CertificatePath — the MQTT endpoint's TLS certificate (PKCS#12, or PEM with Mqtt:CertificateKeyPath)");
+        return missing;
+    }
+
+    /// <summary>Throws, naming every missing setting, when a production start lacks one.</summary>
+    /// <exception cref="InvalidOperationException">A required setting is missing.</exception>
+    public static void Enforce(IConfiguration configuration)
+    {
+        if (ModeOf(configuration) != ServiceMode.Production) return;
+        var missing = Missing(configuration);
+        if (missing.Count == 0) return;
+        throw new InvalidOperationException(
+            $"{ModeKey} is Production (the default), which needs these settings: " + string.Join("; ", missing) +
+            $". For a local zero-config start set {ModeKey}=Development (or pass --dev).");
+    }
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace IoTIdentity.Provisioning.Mqtt;
+
+/// <summary>
+/// The endpoint's live connections: which device ids hold an authenticated session (so an unauthenticated CONNECT
+/// with the same id is refused, and a second authenticated one is a clone signal), and how many connections each
+/// source address holds (IPv6 counted per /64). A connection is registered when its CONNECT is admitted and released
+/// when it disconnects; a release only removes the registration it made, so a taken-over connection's late
+/// disconnect never frees its successor's.
+/// </summary>
+internal sealed class SessionRegistry(int maxConnectionsPerAddress)
+{
+    private readonly ConcurrentDictionary<string, Ticket> _authenticated = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _perAddress = new(StringComparer.Ordinal);
+
+    /// <summary>One admitted connection; kept in its session items until it disconnects.</summary>
+    internal sealed record Ticket(string ClientId, bool Authenticated, string? AddressKey);
+
+    public bool HasAuthenticated(string clientId) => _authenticated.ContainsKey(clientId);
+
+    /// <summary>Counts a connection from <paramref name="addressKey"/>; false when the address is at its cap.</summary>
+    public bool TryReserveAddress(string? addressKey)
+    {
+        if (addressKey is null) return true;
+        lock (_perAddress)
+        {
+            var count = _perAddress.GetValueOrDefault(addressKey);
+            if (count >= maxConnectionsPerAddress) return false;
+            _perAddress[addressKey] = count + 1;
+            return true;
+        }
+    }
+
+    /// <summary>Registers an authenticated session; false when the device already holds one.</summary>
+    public bool TryAddAuthenticated(Ticket ticket) => _authenticated.TryAdd(ticket.ClientId, ticket);
+
+    public void Release(Ticket ticket)
+    {
+        if (ticket.Authenticated) _authenticated.TryRemove(new KeyValuePair<string, Ticket>(ticket.ClientId, ticket));
+        ReleaseAddress(ticket.AddressKey);
+    }
+
+    public void ReleaseAddress(string? addressKey)
+    {
+        if (addressKey is null) return;
+        lock (_perAddress)
+        {
+            if (!_perAddress.TryGetValue(addressKey, out var count)) return;
+            if (count <= 1) _perAddress.Remove(addressKey);
+            else _perAddress[addressKey] = count - 1;
+        }
+    }
+
+    /// <summary>The key connections are counted under: the IPv4 address, or the IPv6 /64 prefix.</summary>
+    public static string? AddressKey(EndPoint? endPoint)
+    {
+        if (endPoint is not IPEndPoint ip) return endPoint?.ToString();
+        var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
+        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+}

@@ -1,0 +1,221 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.TestKit;
+using MQTTnet;
+
+namespace IoTIdentity.Provisioning.Mqtt.Tests;
+
+/// <summary>
+/// The two connection classes on the embedded broker: devices authenticated by their certificate (chain to their
+/// tenant's issuing CA, not revoked, client id = the certificate's device id; one session per device) and the
+/// enrolment-only class without a certificate, which can never take over or join an authenticated session.
+/// </summary>
+public sealed class AuthenticatedSessionTests : IDisposable
+{
+    private readonly TenantDevices _tenant = new();
+
+    public void Dispose() => _tenant.Dispose();
+
+    private Task<EndpointHarness> StartAsync(Action<MqttEndpointOptions>? configure = null) =>
+        EndpointHarness.StartAsync(configure, verifier: _tenant.Verifier);
+
+    [Fact]
+    public async Task A_device_with_its_current_certificate_connects_authenticated()
+    {
+        await using var harness = await StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id);
+
+        var client = await harness.ConnectAsync(id, clientCertificate: certificate);
+
+        Assert.True(client.IsConnected);
+        Assert.Empty(harness.Refusals);
+    }
+
+    [Fact]
+    public async Task A_device_without_a_certificate_is_still_admitted_for_enrolment()
+    {
+        await using var harness = await StartAsync();
+
+        var client = await harness.ConnectAsync(EndpointHarness.NewDeviceId());
+
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task A_certificate_for_another_device_id_is_refused()
+    {
+        await using var harness = await StartAsync();
+        using var certificate = _tenant.Issue(EndpointHarness.NewDeviceId());
+
+        var client = await harness.ConnectAsync(EndpointHarness.NewDeviceId(), throwOnFailure: false, clientCertificate: certificate);
+
+        Assert.False(client.IsConnected);
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.CertificateClientId));
+    }
+
+    [Fact]
+    public async Task A_certificate_from_another_CA_is_refused()
+    {
+        await using var harness = await StartAsync();
+        using var stranger = new OwnerCa(DateTimeOffset.UtcNow);
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id, issuer: stranger);
+
+        var client = await harness.ConnectAsync(id, throwOnFailure: false, clientCertificate: certificate);
+
+        Assert.False(client.IsConnected);
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.Certificate));
+    }
+
+    [Fact]
+    public async Task A_certificate_naming_an_unknown_tenant_is_refused()
+    {
+        await using var harness = await StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id, tenant: "someone-else");
+
+        var client = await harness.ConnectAsync(id, throwOnFailure: false, clientCertificate: certificate);
+
+        Assert.False(client.IsConnected);
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.Certificate));
+    }
+
+    [Fact]
+    public async Task A_revoked_certificate_is_refused()
+    {
+        await using var harness = await StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id);
+        _tenant.Revoke(certificate);
+
+        var client = await harness.ConnectAsync(id, throwOnFailure: false, clientCertificate: certificate);
+
+        Assert.False(client.IsConnected);
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.Certificate));
+    }
+
+    [Fact]
+    public async Task A_certificate_without_a_device_id_URI_is_refused()
+    {
+        await using var harness = await StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id, uriSan: "urn:example:" + id);
+
+        var client = await harness.ConnectAsync(id, throwOnFailure: false, clientCertificate: certificate);
+
+        Assert.False(client.IsConnected);
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.Certificate));
+    }
+
+    [Fact]
+    public async Task Without_a_verifier_a_presented_certificate_is_refused_not_trusted()
+    {
+        await using var harness = await EndpointHarness.StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id);
+
+        var client = await harness.ConnectAsync(id, throwOnFailure: false, clientCertificate: certificate);
+
+        Assert.False(client.IsConnected);
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.Certificate));
+    }
+
+    [Fact]
+    public async Task An_unauthenticated_connection_cannot_take_over_an_authenticated_session_and_the_device_keeps_it()
+    {
+        await using var harness = await StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id);
+        var victim = await harness.ConnectAsync(id, clientCertificate: certificate);
+
+        var attacker = await harness.ConnectAsync(id, throwOnFailure: false);
+
+        Assert.False(attacker.IsConnected);
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.SessionHeld));
+        await victim.PingAsync().Within();
+        Assert.True(victim.IsConnected);
+    }
+
+    [Fact]
+    public async Task A_second_authenticated_session_is_refused_and_reported_as_a_clone_signal()
+    {
+        await using var harness = await StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id);
+        var first = await harness.ConnectAsync(id, clientCertificate: certificate);
+
+        var second = await harness.ConnectAsync(id, throwOnFailure: false, clientCertificate: certificate);
+
+        Assert.False(second.IsConnected);
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.SecondSession));
+        Assert.Equal(1, harness.CloneSignals);
+        await first.PingAsync().Within();
+        Assert.True(first.IsConnected);
+    }
+
+    [Fact]
+    public async Task An_authenticated_device_replaces_its_own_enrolment_only_session()
+    {
+        await using var harness = await StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id);
+        await harness.ConnectAsync(id);
+
+        var authenticated = await harness.ConnectAsync(id, clientCertificate: certificate);
+
+        Assert.True(authenticated.IsConnected);
+        Assert.Empty(harness.Refusals);
+    }
+
+    [Fact]
+    public async Task After_the_authenticated_session_ends_the_device_may_connect_again()
+    {
+        await using var harness = await StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id);
+        var first = await harness.ConnectAsync(id, clientCertificate: certificate);
+        await first.DisconnectAsync().Within();
+
+        // the broker handles the disconnect asynchronously; until then a reconnect is (correctly) a second session
+        await Eventually(async () => (await harness.ConnectAsync(id, throwOnFailure: false, clientCertificate: certificate)).IsConnected);
+    }
+
+    [Fact]
+    public async Task Connections_from_one_address_are_capped_and_a_freed_slot_can_be_reused()
+    {
+        await using var harness = await StartAsync(o => o.MaxConnectionsPerAddress = 2);
+        var first = await harness.ConnectAsync(EndpointHarness.NewDeviceId());
+        await harness.ConnectAsync(EndpointHarness.NewDeviceId());
+
+        var third = await harness.ConnectAsync(EndpointHarness.NewDeviceId(), throwOnFailure: false);
+        Assert.False(third.IsConnected);
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.AddressConnections));
+
+        await first.DisconnectAsync().Within();
+        await Eventually(async () => (await harness.ConnectAsync(EndpointHarness.NewDeviceId(), throwOnFailure: false)).IsConnected);
+    }
+
+    [Theory]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", true)]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:3::1", false)]
+    [InlineData("::ffff:192.0.2.1", "192.0.2.1", true)]
+    [InlineData("192.0.2.1", "192.0.2.2", false)]
+    public void IPv6_addresses_are_counted_per_64_and_IPv4_per_address(string a, string b, bool same)
+    {
+        var keyA = SessionRegistry.AddressKey(new IPEndPoint(IPAddress.Parse(a), 1));
+        var keyB = SessionRegistry.AddressKey(new IPEndPoint(IPAddress.Parse(b), 2));
+
+        Assert.Equal(same, keyA == keyB);
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not reached");
+            await Task.Delay(25);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Configuration;
+using IoTIdentity.Provisioning.Host.Hosting;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// Secure by default: without <c>Provisioning:Mode=Development</c> the service refuses to start until its secrets
+/// are configured, and says which setting is missing without echoing any value.
+/// </summary>
+public sealed class ProductionModeTests
+{
+    private static Dictionary<string, string?> Complete() => new()
+    {
+        ["Provisioning:KeyEncryption:Current:KeyId"] = "prod-1",
+        ["Provisioning:KeyEncryption:Current:Key"] = Convert.ToBase64String(new byte[32]),
+        ["Provisioning:ServiceAdminKeyHash"] = new string('a', 64),
+        ["Mqtt:CertificatePath"] = "/etc/iotid/mqtt.pfx",
+    };
+
+    private static InvalidOperationException? StartError(Dictionary<string, string?> settings)
+    {
+        var data = Directory.CreateTempSubdirectory("iotid-prod-").FullName;
+        try
+        {
+            settings["Provisioning:DataDirectory"] = data;
+            return Record.Exception(() => ProvisioningHost.Build([], b => b.Configuration.AddInMemoryCollection(settings))) as InvalidOperationException;
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("Provisioning:KeyEncryption:Current:Key")]
+    [InlineData("Provisioning:ServiceAdminKeyHash")]
+    [InlineData("Mqtt:CertificatePath")]
+    public void A_production_start_without_a_secret_fails_naming_the_setting(string setting)
+    {
+        var settings = Complete();
+        var value = settings[setting];
+        settings.Remove(setting);
+
+        var error = StartError(settings);
+
+        Assert.NotNull(error);
+        Assert.Contains(setting, error.Message);
+        Assert.Contains("Provisioning:Mode", error.Message);
+        foreach (var other in settings.Values) Assert.DoesNotContain(other!, error.Message);
+        Assert.NotEqual(value, error.Message);
+    }
+
+    [Fact]
+    public void Production_is_the_default_and_an_empty_configuration_names_all_three_settings()
+    {
+        var error = StartError([]);
+
+        Assert.NotNull(error);
+        Assert.Contains("Provisioning:KeyEncryption:Current:Key", error.Message);
+        Assert.Contains("Provisioning:ServiceAdminKeyHash", error.Message);
+        Assert.Contains("Mqtt:CertificatePath", error.Message);
+    }
+
+    [Fact]
+    public void Behind_an_external_broker_production_needs_no_MQTT_server_certificate()
+    {
+        var missing = ProductionRequirements.Missing(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(Complete())
+        {
+            ["Mqtt:CertificatePath"] = null,
+            ["Mqtt:Mode"] = "external",
+        }).Build());
+
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void An_unknown_mode_is_refused()
+    {
+        var error = StartError(new() { ["Provisioning:Mode"] = "Staging" });
+
+        Assert.NotNull(error);
+        Assert.Contains("Provisioning:Mode 'Staging'", error.Message);
+    }
+
+    [Fact]
+    public void Development_mode_and_the_dev_flag_start_with_zero_configuration()
+    {
+        Assert.Null(StartError(new() { ["Provisioning:Mode"] = "Development" }));
+        var data = Directory.CreateTempSubdirectory("iotid-dev-").FullName;
+        try
+        {
+            var app = ProvisioningHost.Build(["--dev"], b => b.Configuration.AddInMemoryCollection([new("Provisioning:DataDirectory", data)]));
+            Assert.Equal(ServiceMode.Development, ProductionRequirements.ModeOf(app.Configuration));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+}
