@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Certificates;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Host.GrainStorage;
+using IoTIdentity.Provisioning.Storage;
+using IoTIdentity.Provisioning.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using Xunit;
+
+namespace IoTIdentity.TestKit;
+
+/// <summary>
+/// The service's grains without the web host: an Orleans <see cref="TestCluster"/> of one silo with the grains'
+/// own services, grain state and audit in a real SQLite store in a temp directory, and a device channel that records
+/// what the grains ask of it (no MQTT endpoint runs). For tests of grain behaviour; end-to-end tests use
+/// <see cref="ServiceFixture"/>.
+/// </summary>
+public sealed class GrainCluster : IAsyncLifetime
+{
+    private const string DataDirectoryKey = "IoTIdentityTest:DataDirectory";
+
+    public GrainCluster()
+    {
+        DataDirectory = Directory.CreateTempSubdirectory("iotid-grains-").FullName;
+        var builder = new TestClusterBuilder(1);
+        builder.Properties[DataDirectoryKey] = DataDirectory;
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        Cluster = builder.Build();
+    }
+
+    /// <summary>The temp directory holding the SQLite store.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The cluster.</summary>
+    public TestCluster Cluster { get; }
+
+    /// <summary>A grain factory of the cluster's client.</summary>
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    /// <summary>The silo's store (grain state, claims, inventory, audit).</summary>
+    public IProvisioningStore Store => Silo.GetRequiredService<IProvisioningStore>();
+
+    /// <summary>What the grains asked of the device channel.</summary>
+    public RecordingDeviceSessions Sessions => Silo.GetRequiredService<RecordingDeviceSessions>();
+
+    private IServiceProvider Silo => ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services;
+
+    public Task InitializeAsync() => Cluster.DeployAsync();
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) =>
+            client.Services.AddSerializer(serializer => serializer.AddProtocolMessages());
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var directory = silo.Configuration[DataDirectoryKey] ?? throw new InvalidOperationException("no data directory configured");
+            var services = silo.Services;
+            services.AddSingleton(TimeProvider.System);
+            services.AddSingleton(RandomNumberGenerator.Create());
+            services.AddSingleton<IProvisioningStore>(_ => SqliteProvisioningStore.Open(new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "grains.db") }));
+            services.AddSingleton(sp => new KeyEncryptionKeyRing(
+                new KeyEncryptionKey("test", RandomNumberGenerator.GetBytes(KeyEncryptionKey.KeySizeInBytes)), [], sp.GetRequiredService<RandomNumberGenerator>()));
+            services.AddSingleton<TenantCertificateAuthority>();
+            services.AddSingleton<DeviceCertificateIssuer>();
+            services.AddOptions<ProvisioningOptions>();
+            services.AddProvisioningGrains();
+            services.AddSingleton<RecordingDeviceSessions>();
+            services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<RecordingDeviceSessions>());
+            services.AddSerializer(serializer => serializer.AddProtocolMessages());
+            services.AddKeyedSingleton<IGrainStorage>(ProvisioningStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<ProvisioningGrainStorage>(sp));
+        }
+    }
+}
+
+/// <summary>A device channel with no MQTT endpoint behind it: it records every session close and command it is asked for.</summary>
+public sealed class RecordingDeviceSessions : IDeviceSessions
+{
+    /// <summary>The devices whose sessions were asked to close, in order.</summary>
+    public ConcurrentQueue<string> Closed { get; } = new();
+
+    /// <summary>The commands asked to be published: device id and payload.</summary>
+    public ConcurrentQueue<(string DeviceId, byte[] Payload)> Commands { get; } = new();
+
+    /// <inheritdoc/>
+    public Task<int> CloseSessionsAsync(string deviceId)
+    {
+        Closed.Enqueue(deviceId);
+        return Task.FromResult(0);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default)
+    {
+        Commands.Enqueue((deviceId, payload));
+        return Task.FromResult(false);
+    }
+}
