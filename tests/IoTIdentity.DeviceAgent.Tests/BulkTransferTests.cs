@@ -114,7 +114,7 @@ public sealed class BulkTransferTests(FleetService fleetService) : IClassFixture
 /// <summary>The service as a fleet sees it: every device behind one loopback address, so the per-address rate is lifted.</summary>
 public sealed class FleetService : IAsyncLifetime
 {
-    public ServiceFixture Service { get; } = ServiceFixture.With(new Dictionary<string, string?> { ["Mqtt:AddressRequestsPerWindow"] = "1000000" });
+    public ServiceFixture Service { get; } = ServiceFixture.With(new Dictionary<string, string?> { ["Mqtt:AddressRequestsPerWindow"] = "1000000", ["Mqtt:MaxConnectionsPerAddress"] = "1000" });
 
     public Task InitializeAsync() => Service.InitializeAsync();
 

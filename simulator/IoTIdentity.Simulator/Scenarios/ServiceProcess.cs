@@ -117,7 +117,7 @@ public sealed class ServiceProcess : IServiceTarget
                 serviceDll, "--Urls", $"http://127.0.0.1:{http}", "--Provisioning:DataDirectory", Path.GetFullPath(dataDirectory),
                 "--Provisioning:Mode", "Development",
                 "--Mqtt:TlsPort", mqtt.ToString(), "--Mqtt:BindAddress", "127.0.0.1",
-                "--Mqtt:DeviceRequestsPerWindow", "1000", "--Mqtt:AddressRequestsPerWindow", "1000000",
+                "--Mqtt:DeviceRequestsPerWindow", "1000", "--Mqtt:AddressRequestsPerWindow", "1000000", "--Mqtt:MaxConnectionsPerAddress", "1000000",
                 "--Orleans:SiloPort", FreePorts.Next().ToString(), "--Orleans:GatewayPort", FreePorts.Next().ToString(),
                 "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Orleans", "Error",
             },

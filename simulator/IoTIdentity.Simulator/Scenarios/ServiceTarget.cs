@@ -88,6 +88,8 @@ public sealed class ServiceTarget : IServiceTarget
             ["Mqtt:BindAddress"] = "127.0.0.1",
             ["Mqtt:DeviceRequestsPerWindow"] = "1000",
             ["Mqtt:AddressRequestsPerWindow"] = "1000000",
+            // the whole simulated fleet connects from this one loopback address
+            ["Mqtt:MaxConnectionsPerAddress"] = "1000000",
             ["Orleans:SiloPort"] = FreePorts.Next().ToString(),
             ["Orleans:GatewayPort"] = FreePorts.Next().ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
