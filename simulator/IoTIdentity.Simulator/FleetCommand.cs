@@ -63,6 +63,7 @@ public static class FleetCommand
         await using var target = await StartTargetAsync(options, fleet, firmware, cancellationToken);
         var phaseCpu = new List<TimeSpan?>();
         var cpuAtStart = target.CpuTime;
+        var generatorAtStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         IReadOnlyList<ScenarioReport> reports = [];
         await console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
@@ -80,6 +81,10 @@ public static class FleetCommand
                 reports = await scenario.RunAsync(context, cancellationToken);
             });
         phaseCpu.Add(target.CpuTime);
+        var generatorCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - generatorAtStart;
+        var flows = reports.Sum(r => r.Devices);
+        console.MarkupLine($"[grey][[sim]][/] generator CPU (this process{(options.ServiceProcess || options.Remote is not null ? "" : ", the in-process service included")}):" +
+            $" {generatorCpu.TotalSeconds:F2} s, {generatorCpu.TotalMilliseconds / Math.Max(flows, 1):F2} ms per flow over {flows} flows");
 
         var passed = true;
         for (var i = 0; i < reports.Count; i++)
