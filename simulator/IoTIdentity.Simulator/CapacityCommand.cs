@@ -61,6 +61,8 @@ public static class CapacityCommand
         var primitiveFloor = 4 * primitives["ecdsa-verify"] + primitives["ecdh"] + primitives["ecdsa-sign"];
         var compositeFloor = floor["enrol-service-ecc"].CpuMicrosPerOp;
         output.WriteLine($"primitive floor per enrolment (4 verify + 1 ECDH + 1 sign): {primitiveFloor:F0} µs; composite verifier floor: {compositeFloor:F0} µs ({compositeFloor / primitiveFloor:F1}×)");
+        var emulatedTpm = Emulation.EmulatedTpmCost.MeasureMicroseconds(options.Ek, 200);
+        output.WriteLine($"emulated TPM alone, one enrolment's commands (this thread's CPU, median of 200 devices): {emulatedTpm:F0} µs");
 
         var data = Path.Combine(options.DataDirectory, $"capacity-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
         var steps = new List<CapacityStep>();
@@ -104,6 +106,7 @@ public static class CapacityCommand
             PrimitiveCpuMicroseconds = primitives,
             PrimitiveFloorMicroseconds = primitiveFloor,
             CompositeFloorMicroseconds = compositeFloor,
+            EmulatedTpmMicroseconds = emulatedTpm,
             Steps = steps,
             CapacityPerSecond = capacity,
             AtHalf = half,
@@ -156,7 +159,8 @@ public static class CapacityCommand
         output.WriteLine($"  sustained capacity: {report.CapacityPerSecond:F1} enrolments/s");
         output.WriteLine($"  service CPU per enrolment: at 50 % {Ms(report.AtHalf?.ServiceCpuMillisecondsPerEnrolment)}, at saturation {Ms(report.AtSaturation?.ServiceCpuMillisecondsPerEnrolment)}");
         output.WriteLine($"  latency end-to-end: at 50 % p50 {Ms(report.AtHalf?.P50Milliseconds)} p99 {Ms(report.AtHalf?.P99Milliseconds)}; at 80 % p50 {Ms(report.AtEightyPercent?.P50Milliseconds)} p99 {Ms(report.AtEightyPercent?.P99Milliseconds)}");
-        output.WriteLine($"  generator CPU per enrolment: at 50 % {Ms(report.AtHalf?.GeneratorCpuMillisecondsPerEnrolment)}, at saturation {Ms(report.AtSaturation?.GeneratorCpuMillisecondsPerEnrolment)}");
+        output.WriteLine($"  generator CPU per enrolment: at 50 % {Ms(report.AtHalf?.GeneratorCpuMillisecondsPerEnrolment)}, at saturation {Ms(report.AtSaturation?.GeneratorCpuMillisecondsPerEnrolment)}" +
+            $" (of which the emulated TPM {report.EmulatedTpmMicroseconds / 1000:F2} ms; the rest MQTT, TLS, JSON)");
         output.WriteLine($"  ratios: service CPU ÷ primitive floor at 50 % {X(report.ServiceCpuAtHalfToPrimitiveFloor)}, at saturation {X(report.ServiceCpuToPrimitiveFloor)}, ÷ composite floor {X(report.ServiceCpuToCompositeFloor)}; composite ÷ primitive {report.CompositeToPrimitiveFloor:F1}×");
         output.WriteLine($"  load average at end: {report.LoadAverageAtEnd}");
     }

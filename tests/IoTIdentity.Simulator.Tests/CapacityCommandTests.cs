@@ -27,7 +27,7 @@ public sealed class CapacityCommandTests : IDisposable
         foreach (var figure in new[]
                  {
                      "primitive floor: P-256 verify", "composite verifier floor", "sustained capacity", "service CPU per enrolment: at 50 %",
-                     "at saturation", "latency end-to-end: at 50 % p50", "at 80 % p50", "generator CPU per enrolment", "ratios: service CPU ÷ primitive floor",
+                     "at saturation", "latency end-to-end: at 50 % p50", "at 80 % p50", "generator CPU per enrolment", "of which the emulated TPM", "ratios: service CPU ÷ primitive floor",
                  })
             Assert.Contains(figure, printed);
         Assert.DoesNotContain("n/a", printed);

@@ -21,6 +21,9 @@ public sealed record CapacityReport
     /// <summary>Everything the verifier and issuer compute for one enrolment, in-process, single-threaded (<c>enrol-service-ecc</c>).</summary>
     public required double CompositeFloorMicroseconds { get; init; }
 
+    /// <summary>Thread CPU µs of one enrolment's commands on the emulated TPM (<see cref="Emulation.EmulatedTpmCost"/>).</summary>
+    public required double EmulatedTpmMicroseconds { get; init; }
+
     /// <summary>Every step in the order run: the ramp, then 50 % and 80 % of the capacity.</summary>
     public required IReadOnlyList<CapacityStep> Steps { get; init; }
 
