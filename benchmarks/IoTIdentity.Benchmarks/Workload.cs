@@ -120,6 +120,7 @@ public sealed class Workload : IDisposable
 
         new(Primitives, "rsa-verify", "RSA-2048 PKCS#1 v1.5 SHA-256 verify (.NET)", RsaVerify),
         new(Primitives, "ecdsa-verify", "ECDSA P-256 SHA-256 verify (.NET)", EcdsaVerify),
+        new(Primitives, "ecdsa-sign", "ECDSA P-256 SHA-256 sign (.NET)", () => ((System.Security.Cryptography.ECDsa)_ecc.AkKey).SignData(_ecc.QuoteAttest, HashAlgorithmName.SHA256)),
         new(Primitives, "oaep", "RSA-2048 OAEP-SHA256 encrypt, label (BouncyCastle)", OaepEncrypt),
         new(Primitives, "bc-key-mr", "BC RsaKeyParameters, default (Miller-Rabin)", () => _ = new RsaKeyParameters(false, _ekModulus, _ekExponent)),
         new(Primitives, "bc-key-ours", "BC RsaKeyParameters, as CredentialMaker (MaxMRTests=0)", () => BouncyCastleKeyAsCredentialMakerBuildsIt()),

@@ -20,7 +20,7 @@ internal static class TpmCertificationRequest
     private const string Sha256WithRsa = "1.2.840.113549.1.1.11";
     private const string EcdsaWithSha256 = "1.2.840.10045.4.3.2";
 
-    public static async Task<byte[]> CreateAsync(TpmClient tpm, LoadedKey key, string commonName, CancellationToken cancellationToken)
+    public static async Task<byte[]> CreateAsync(IEnrollmentTpm tpm, LoadedKey key, string commonName, CancellationToken cancellationToken)
     {
         var info = RequestInfo(commonName, SubjectPublicKeyInfo(key.Public.Value));
         var signature = await tpm.SignDigestAsync(key, SHA256.HashData(info), TpmAlgId.Sha256, cancellationToken).ConfigureAwait(false);

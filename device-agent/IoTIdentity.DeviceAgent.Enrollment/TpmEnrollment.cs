@@ -23,14 +23,19 @@ namespace IoTIdentity.DeviceAgent.Enrollment;
 /// key. Transient objects are flushed as soon as they are no longer needed: at most three are loaded at once
 /// (swtpm's limit). Each step's wall-clock time is reported in <see cref="EnrollmentResult.StepDurations"/>.
 /// </summary>
-public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
+public sealed class TpmEnrollment(IEnrollmentTpm tpm, TpmEnrollmentOptions options)
 {
+    /// <summary>Enrolment on a real TPM (or swtpm) through <paramref name="tpm"/>.</summary>
+    public TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options) : this(new TpmClientEnrollmentTpm(tpm), options)
+    {
+    }
+
     /// <summary>The device id of this TPM under the configured EK template (what to connect as).</summary>
     public async Task<string> ReadDeviceIdAsync(CancellationToken cancellationToken = default)
     {
-        var ek = await tpm.CreateEkAsync(options.EkTemplate, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await tpm.FlushAsync(ek.ObjectHandle, CancellationToken.None).ConfigureAwait(false);
-        return DeviceIds.FromEkPublic(ek.OutPublic.Raw);
+        var ek = await tpm.CreateEkAsync(options.EkTemplate, cancellationToken).ConfigureAwait(false);
+        await tpm.FlushAsync(ek.Handle, CancellationToken.None).ConfigureAwait(false);
+        return DeviceIds.FromEkPublic(ek.Public.Raw);
     }
 
     /// <summary>First enrolment (or recovery): the whole protocol over <paramref name="client"/>.</summary>
@@ -58,20 +63,20 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
         try
         {
             var ekCertificate = options.EkCertificate
-                ?? await tpm.ReadEkCertificateAsync(options.EkCertificateNvIndex, cancellationToken: ct).ConfigureAwait(false)
+                ?? await tpm.ReadEkCertificateAsync(options.EkCertificateNvIndex, ct).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"The TPM has no EK certificate at NV index 0x{options.EkCertificateNvIndex:X8}");
             var ekIntermediates = options.EkIntermediates.Count > 0 || !options.ReadEkIntermediatesFromNv
                 ? options.EkIntermediates
                 : await tpm.ReadEkCertificateChainAsync(ct).ConfigureAwait(false);
             var srk = await tpm.CreateSrkAsync(options.SrkTemplate, ct).ConfigureAwait(false);
             loaded.Add(srk.Handle);
-            var akCreated = await tpm.ExecuteAsync(new Create(srk.Handle, options.AkTemplate), [PasswordSession.Empty], ct).ConfigureAwait(false);
-            var proof = renewal is { } r ? await SignRenewalAsync(srk.Handle, r.Key, r.Serial, client.DeviceId, akCreated.OutPublic.Raw, ct).ConfigureAwait(false) : null;
-            var ak = await tpm.LoadKeyAsync(srk.Handle, akCreated.OutPrivate, akCreated.OutPublic, ct).ConfigureAwait(false);
+            var akCreated = await tpm.CreateAsync(srk.Handle, options.AkTemplate, ct).ConfigureAwait(false);
+            var proof = renewal is { } r ? await SignRenewalAsync(srk.Handle, r.Key, r.Serial, client.DeviceId, akCreated.Public.Raw, ct).ConfigureAwait(false) : null;
+            var ak = await tpm.LoadAsync(srk.Handle, akCreated, ct).ConfigureAwait(false);
             loaded.Add(ak.Handle);
-            var ek = await tpm.CreateEkAsync(options.EkTemplate, cancellationToken: ct).ConfigureAwait(false);
-            loaded.Add(ek.ObjectHandle);
-            var deviceId = DeviceIds.FromEkPublic(ek.OutPublic.Raw);
+            var ek = await tpm.CreateEkAsync(options.EkTemplate, ct).ConfigureAwait(false);
+            loaded.Add(ek.Handle);
+            var deviceId = DeviceIds.FromEkPublic(ek.Public.Raw);
             if (deviceId != client.DeviceId)
                 throw new InvalidOperationException($"The client is connected as {client.DeviceId}, but this TPM's EK is device {deviceId}");
             Record(EnrollmentSteps.Prepare);
@@ -80,7 +85,7 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
             var challenge = await client.RegisterAsync(new RegisterRequest
             {
                 Mode = renewal is null ? RegisterModes.Enroll : RegisterModes.Renew,
-                EkPublic = ek.OutPublic.Raw,
+                EkPublic = ek.Public.Raw,
                 EkCertificate = ekCertificate,
                 EkIntermediates = ekIntermediates,
                 AkPublic = ak.Public.Raw,
@@ -90,10 +95,10 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
             Record(EnrollmentSteps.Register);
 
             // 2. attest: ActivateCredential proves the EK and the AK live in this TPM; the EK is done after it
-            var activated = await tpm.ActivateCredentialAsync(ak.Handle, ek.ObjectHandle, ek.OutPublic.Value,
+            var activated = await tpm.ActivateCredentialAsync(ak, ek,
                 TpmMarshal.FromBytes<Tpm2bIdObject>(challenge.CredentialBlob),
                 TpmMarshal.FromBytes<Tpm2bEncryptedSecret>(challenge.EncryptedSecret), ct).ConfigureAwait(false);
-            await FlushAsync(loaded, ek.ObjectHandle).ConfigureAwait(false);
+            await FlushAsync(loaded, ek.Handle).ConfigureAwait(false);
             Record(EnrollmentSteps.Activate);
 
             // 2. attest: quote the PCRs the service asked for, with its nonce, and report their values
@@ -103,7 +108,7 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
             Record(EnrollmentSteps.Quote);
 
             // 2. attest: a new non-exportable device key, certified by the AK with the same nonce
-            var key = await tpm.CreateKeyAsync(srk.Handle, options.DeviceKeyTemplate, ct).ConfigureAwait(false);
+            var key = await tpm.LoadAsync(srk.Handle, await tpm.CreateAsync(srk.Handle, options.DeviceKeyTemplate, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             loaded.Add(key.Handle);
             var certify = await tpm.CertifyAsync(key, ak, challenge.Nonce, ct).ConfigureAwait(false);
             Record(EnrollmentSteps.DeviceKey);
@@ -128,7 +133,7 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
             timings[EnrollmentSteps.Total] = total.Elapsed;
 
             return new EnrollmentResult(deviceId, issued, new TpmKeyBlobs(key.Public, key.Private!),
-                new TpmKeyBlobs(akCreated.OutPublic, akCreated.OutPrivate), options.SrkTemplate, timings);
+                akCreated, options.SrkTemplate, timings);
         }
         finally
         {
@@ -139,7 +144,7 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
     /// <summary>Loads the current device key (the only other object then is the SRK), signs the proof, flushes it.</summary>
     private async Task<RenewalProof> SignRenewalAsync(uint srk, TpmKeyBlobs current, string serial, string deviceId, byte[] akPublic, CancellationToken ct)
     {
-        var key = await tpm.LoadKeyAsync(srk, current.Private, current.Public, ct).ConfigureAwait(false);
+        var key = await tpm.LoadAsync(srk, current, ct).ConfigureAwait(false);
         try
         {
             var signedAt = options.Time.GetUtcNow();

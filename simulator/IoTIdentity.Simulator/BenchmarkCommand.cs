@@ -154,7 +154,7 @@ public static class BenchmarkCommand
     }
 
     /// <summary>Every thread of this process (and what it starts later) on one logical CPU.</summary>
-    private static void PinThisProcess(int cpu)
+    internal static void PinThisProcess(int cpu)
     {
         using var taskset = Process.Start(new ProcessStartInfo("taskset", ["-a", "-c", "-p", cpu.ToString(CultureInfo.InvariantCulture), Environment.ProcessId.ToString(CultureInfo.InvariantCulture)])
         {

@@ -53,6 +53,10 @@ public static class FleetArguments
         if (options.Devices < 1) throw new ArgumentException("--devices must be at least 1");
         if (options.Swtpms < 1) throw new ArgumentException("--swtpms must be at least 1");
         if (options.Rate is <= 0 or double.NaN or double.PositiveInfinity) throw new ArgumentException("--rate must be a positive number of devices per second");
+        if (options.Tpm == Factory.TpmKind.Emulated && options.Firmware is not null)
+            throw new ArgumentException("--firmware boots swtpm processes; emulated TPMs have measured boot off (--tpm swtpm)");
+        if (options.Tpm == Factory.TpmKind.Emulated && scenario is { SupportsEmulatedTpm: false })
+            throw new ArgumentException($"{scenario.Name} needs swtpm devices (--tpm swtpm)");
         if (options.Remote is not null && options.ServiceProcess) throw new ArgumentException("--service-url and --service-process exclude each other");
     }
 }

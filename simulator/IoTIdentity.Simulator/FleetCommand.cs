@@ -20,9 +20,10 @@ namespace IoTIdentity.Simulator;
 /// <param name="Duration">How long a steady-rate scenario (soak) runs.</param>
 /// <param name="Ek">The EK algorithm of newly manufactured devices.</param>
 /// <param name="Remote">A service someone else runs; null: the service in-process (or as its own process).</param>
+/// <param name="Tpm">swtpm processes, or in-process emulated TPMs (fresh devices each run).</param>
 public sealed record FleetOptions(int Devices, int Swtpms, string FleetDirectory, string DataDirectory, string ReportDirectory,
     bool ServiceProcess = false, string? Firmware = null, double? Rate = null, TimeSpan? Duration = null, EkAlgorithm Ek = EkAlgorithm.Ecc,
-    RemoteTargetOptions? Remote = null);
+    RemoteTargetOptions? Remote = null, TpmKind Tpm = TpmKind.Swtpm);
 
 /// <summary>
 /// Runs a fleet scenario: manufacture (or reuse) the fleet, bring up the target (the service in-process on its
@@ -34,11 +35,19 @@ public static class FleetCommand
     /// <summary>Runs <paramref name="scenario"/>; 0 when every phase passed, 1 when one did not.</summary>
     public static async Task<int> RunAsync(FleetOptions options, IFleetScenario scenario, CancellationToken cancellationToken)
     {
-        SwtpmTools.RequireAll();
         var console = AnsiConsole.Console;
-        console.MarkupLine($"[grey][[sim]][/] fleet of {options.Devices} devices on {options.Swtpms} swtpm processes in {Markup.Escape(Path.GetFullPath(options.FleetDirectory))}");
         Fleet? made = null;
-        await console.Progress().StartAsync(async progress =>
+        if (options.Tpm == TpmKind.Emulated)
+        {
+            console.MarkupLine($"[grey][[sim]][/] fleet of {options.Devices} devices with emulated TPMs (manufacturer in {Markup.Escape(Path.GetFullPath(options.FleetDirectory))})");
+            made = Fleet.CreateEmulated(options.FleetDirectory, options.Devices, options.Ek);
+        }
+        else
+        {
+            SwtpmTools.RequireAll();
+            console.MarkupLine($"[grey][[sim]][/] fleet of {options.Devices} devices on {options.Swtpms} swtpm processes in {Markup.Escape(Path.GetFullPath(options.FleetDirectory))}");
+        }
+        if (made is null) await console.Progress().StartAsync(async progress =>
         {
             var task = progress.AddTask("manufacturing", maxValue: options.Devices);
             made = await Fleet.LoadOrManufactureAsync(options.FleetDirectory, options.Devices, options.Swtpms, cancellationToken, options.Ek,
@@ -54,6 +63,7 @@ public static class FleetCommand
         await using var target = await StartTargetAsync(options, fleet, firmware, cancellationToken);
         var phaseCpu = new List<TimeSpan?>();
         var cpuAtStart = target.CpuTime;
+        var generatorAtStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         IReadOnlyList<ScenarioReport> reports = [];
         await console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
@@ -71,6 +81,10 @@ public static class FleetCommand
                 reports = await scenario.RunAsync(context, cancellationToken);
             });
         phaseCpu.Add(target.CpuTime);
+        var generatorCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - generatorAtStart;
+        var flows = reports.Sum(r => r.Devices);
+        console.MarkupLine($"[grey][[sim]][/] generator CPU (this process{(options.ServiceProcess || options.Remote is not null ? "" : ", the in-process service included")}):" +
+            $" {generatorCpu.TotalSeconds:F2} s, {generatorCpu.TotalMilliseconds / Math.Max(flows, 1):F2} ms per flow over {flows} flows");
 
         var passed = true;
         for (var i = 0; i < reports.Count; i++)

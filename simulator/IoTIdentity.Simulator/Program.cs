@@ -30,13 +30,14 @@ var mqtt = new Option<string?>("--mqtt") { Description = "The remote target's MQ
 var caCert = new Option<string?>("--ca-cert") { Description = "PEM the remote MQTT server certificate chains to" };
 var apiKey = new Option<string?>("--api-key") { Description = "Operator or owner-admin API key of the remote tenant" };
 var adminKey = new Option<string?>("--admin-key") { Description = "The remote service's administrator key (iotid-admin.…), for scenarios that create a tenant (transfer)" };
+var tpmKind = new Option<TpmKind>("--tpm") { Description = "swtpm: a pool of swtpm processes; emulated: in-process software TPMs for load", DefaultValueFactory = _ => TpmKind.Swtpm };
 var group = new Option<string>("--group") { Description = "Remote enrolment group that trusts the fleet's manufacturer", DefaultValueFactory = _ => "iotid-sim" };
 
 Command FleetScenario(IFleetScenario scenario)
 {
     var command = new Command(scenario.Name, scenario.Description)
     {
-        fleetDevices, swtpms, fleetDirectory, ek, data, reports, serviceProcess, firmware, rate, duration, serviceUrl, mqtt, caCert, apiKey, adminKey, group,
+        fleetDevices, swtpms, fleetDirectory, ek, tpmKind, data, reports, serviceProcess, firmware, rate, duration, serviceUrl, mqtt, caCert, apiKey, adminKey, group,
     };
     command.SetAction(async (result, cancellationToken) =>
     {
@@ -47,7 +48,7 @@ Command FleetScenario(IFleetScenario scenario)
                 result.GetValue(reports)!, result.GetValue(serviceProcess), result.GetValue(firmware), result.GetValue(rate),
                 FleetArguments.Duration(result.GetValue(duration)), result.GetValue(ek),
                 FleetArguments.Remote(result.GetValue(serviceUrl), result.GetValue(mqtt), result.GetValue(caCert), result.GetValue(apiKey), result.GetValue(group)!,
-                    result.GetValue(adminKey)));
+                    result.GetValue(adminKey)), result.GetValue(tpmKind));
             FleetArguments.Check(options, scenario);
             return await FleetCommand.RunAsync(options, scenario, cancellationToken);
         }
@@ -74,6 +75,20 @@ benchmark.SetAction((result, cancellationToken) => BenchmarkCommand.RunAsync(new
     result.GetValue(benchFleet)!, result.GetValue(data)!, result.GetValue(reports)!, result.GetValue(floorSeconds), result.GetValue(floorRuns),
     result.GetValue(pin), result.GetValue(serviceEnv)), Console.Out, cancellationToken));
 
+var startRate = new Option<double>("--start-rate") { Description = "The first ramp step's arrivals per second", DefaultValueFactory = _ => 20 };
+var factor = new Option<double>("--factor") { Description = "Each ramp step's rate is the previous one's times this", DefaultValueFactory = _ => 1.5 };
+var stepSeconds = new Option<double>("--step-seconds") { Description = "How long each step's arrivals last", DefaultValueFactory = _ => 10 };
+var maxSteps = new Option<int>("--max-steps") { Description = "Ramp steps at most", DefaultValueFactory = _ => 12 };
+var maxP99 = new Option<double>("--max-p99-ms") { Description = "A step whose end-to-end p99 exceeds this has broken the service", DefaultValueFactory = _ => 1000 };
+var noPin = new Option<bool>("--no-pin") { Description = "Do not pin the service to CPU 1 and the generator to CPU 0" };
+var capacityFleet = new Option<string>("--fleet") { Description = "Where the manufacturer CA is kept", DefaultValueFactory = _ => ".fleet-capacity" };
+var capacity = new Command("capacity", "Ramp open-loop arrivals of emulated devices until the service breaks; floors, CPU per enrolment, capacity and latency at 50 % and 80 %, in one run")
+{
+    capacityFleet, data, reports, startRate, factor, stepSeconds, maxSteps, maxP99, floorSeconds, floorRuns, noPin, ek,
+};
+capacity.SetAction((result, cancellationToken) => CapacityCommand.RunAsync(new CapacityOptions(result.GetValue(capacityFleet)!, result.GetValue(data)!,
+    result.GetValue(reports)!, result.GetValue(startRate), result.GetValue(factor), result.GetValue(stepSeconds), result.GetValue(maxSteps),
+    result.GetValue(maxP99), result.GetValue(floorSeconds), result.GetValue(floorRuns), !result.GetValue(noPin), result.GetValue(ek)), Console.Out, cancellationToken));
 
 var manufacture = new Command("manufacture", "Only the factory step: manufacture (or top up) the fleet and print what it cost per device")
 {
@@ -82,6 +97,6 @@ var manufacture = new Command("manufacture", "Only the factory step: manufacture
 manufacture.SetAction((result, cancellationToken) => ManufactureCommand.RunAsync(result.GetValue(fleetDirectory)!, result.GetValue(fleetDevices),
     result.GetValue(swtpms), result.GetValue(ek), cancellationToken));
 
-var root = new RootCommand("IoTIdentity fleet simulator") { benchmark, demo, manufacture };
+var root = new RootCommand("IoTIdentity fleet simulator") { benchmark, capacity, demo, manufacture };
 foreach (var scenario in ScenarioCatalog.All) root.Subcommands.Add(FleetScenario(scenario));
 return await root.Parse(args).InvokeAsync();

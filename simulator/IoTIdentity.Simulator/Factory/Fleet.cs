@@ -3,6 +3,7 @@ using System.Text.Json;
 using IoTIdentity.Attestation.Firmware;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Simulator.Emulation;
 using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
@@ -25,15 +26,27 @@ public sealed record FleetDevice(int Index, int Slot, byte[] Unique, byte[] EkCe
 public sealed class Fleet : IAsyncDisposable
 {
     private readonly SemaphoreSlim[] _slotLocks;
+    private readonly IReadOnlyDictionary<string, EmulatedTpm>? _emulated;
 
-    private Fleet(string directory, ManufacturerCa manufacturer, IReadOnlyList<SwtpmProcess> swtpms, IReadOnlyList<FleetDevice> devices)
+    private Fleet(string directory, ManufacturerCa manufacturer, IReadOnlyList<SwtpmProcess> swtpms, IReadOnlyList<FleetDevice> devices,
+        IReadOnlyDictionary<string, EmulatedTpm>? emulated = null)
     {
         Directory = directory;
         Manufacturer = manufacturer;
         Swtpms = swtpms;
         Devices = devices;
         _slotLocks = swtpms.Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+        _emulated = emulated;
     }
+
+    /// <summary>Whether the devices' TPMs are in-process emulators (<see cref="CreateEmulated"/>) rather than swtpm processes.</summary>
+    public bool IsEmulated => _emulated is not null;
+
+    /// <summary>
+    /// How many device flows may hold an MQTT connection at once: four per swtpm (enough to keep each busy), or
+    /// every device of an emulated fleet (its TPMs never make a flow wait).
+    /// </summary>
+    public int ConcurrentFlows => _emulated is null ? Scenarios.DeviceRunner.ConnectionsPerSwtpm * Swtpms.Count : Math.Max(1, Devices.Count);
 
     /// <summary>Where the fleet lives.</summary>
     public string Directory { get; }
@@ -55,7 +68,7 @@ public sealed class Fleet : IAsyncDisposable
     /// <summary>The enrolment options of a device: its EK template and certificate, and its TPM's boot event log.</summary>
     public TpmEnrollmentOptions OptionsFor(FleetDevice device) => new()
     {
-        EkTemplate = EkTemplates.WithUnique(Template(device.Ek), device.Unique),
+        EkTemplate = IsEmulated ? Template(device.Ek) : EkTemplates.WithUnique(Template(device.Ek), device.Unique),
         EkCertificate = device.EkCertificate,
         EventLog = _eventLogs.GetValueOrDefault(device.Slot),
     };
@@ -95,6 +108,39 @@ public sealed class Fleet : IAsyncDisposable
         {
             _slotLocks[slot].Release();
         }
+    }
+
+    /// <summary>
+    /// Runs a device flow on the device's TPM: its emulator at once, or its swtpm in turn with the other flows on
+    /// that swtpm (<see cref="RunOnSlotAsync{T}"/>). Either way the flow sees the operations enrolment uses.
+    /// </summary>
+    public Task<T> RunOnTpmAsync<T>(FleetDevice device, Func<IEnrollmentTpm, Task<T>> flow, CancellationToken cancellationToken) =>
+        _emulated is { } emulated
+            ? flow(emulated[device.DeviceId])
+            : RunOnSlotAsync(device.Slot, tpm => flow(new TpmClientEnrollmentTpm(tpm)), cancellationToken);
+
+    /// <summary>
+    /// A fleet of <paramref name="count"/> devices with in-process emulated TPMs (<see cref="EmulatedTpm"/>), each
+    /// with a fresh <paramref name="ek"/> EK and its certificate from the manufacturer in <paramref name="directory"/>
+    /// (the same manufacturer a swtpm fleet there uses, so the same group trusts both). Nothing is written to
+    /// <c>fleet.json</c>: an emulated device lives as long as the process.
+    /// </summary>
+    public static Fleet CreateEmulated(string directory, int count, EkAlgorithm ek = EkAlgorithm.Ecc)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var manufacturer = ManufacturerCa.LoadOrCreate(directory, ManufacturerShape);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var made = new (FleetDevice Device, EmulatedTpm Tpm)[count];
+        Parallel.For(0, count, index =>
+        {
+            var tpm = EmulatedTpm.Create(Template(ek));
+            tpm.EkCertificate = IssueEkCertificate(manufacturer, tpm.EkPublic.Value);
+            made[index] = (new FleetDevice(index, 0, [], tpm.EkCertificate, Protocol.DeviceIds.FromEkPublic(tpm.EkPublic.Raw), ek), tpm);
+        });
+        return new Fleet(directory, manufacturer, [], made.Select(m => m.Device).ToList(), made.ToDictionary(m => m.Device.DeviceId, m => m.Tpm))
+        {
+            Manufactured = count, ManufactureTime = clock.Elapsed,
+        };
     }
 
     /// <summary>The simulator manufacturer's shape: ECDSA P-256 keys, EK certificates issued by the root itself.</summary>
@@ -165,6 +211,7 @@ public sealed class Fleet : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var swtpm in Swtpms) await swtpm.DisposeAsync();
+        foreach (var tpm in _emulated?.Values ?? []) tpm.Dispose();
         Manufacturer.Dispose();
     }
 }

@@ -28,6 +28,9 @@ public sealed class AdversarialScenario : IFleetScenario
     public string Description => "One device in five attacks; the run fails if any attacker gets a certificate";
 
     /// <inheritdoc/>
+    public bool SupportsEmulatedTpm => false;
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<ScenarioReport>> RunAsync(ScenarioContext context, CancellationToken cancellationToken) =>
         [await RunAsync(context.Fleet, context.Client, Path.Combine(context.WorkDirectory, "rogue"), cancellationToken)];
 

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Simulator.Factory;
 using IoTIdentity.Simulator.Reporting;
-using IoTIdentity.Tpm.Commands;
 
 namespace IoTIdentity.Simulator.Scenarios;
 
@@ -11,12 +10,12 @@ namespace IoTIdentity.Simulator.Scenarios;
 public sealed record Arrival(FleetDevice Device, TimeSpan At);
 
 /// <summary>A device-side flow on the device's TPM over its own MQTT connection.</summary>
-public delegate Task<EnrollmentResult> DeviceFlow(FleetDevice device, TpmClient tpm, IEnrollmentChannel channel);
+public delegate Task<EnrollmentResult> DeviceFlow(FleetDevice device, IEnrollmentTpm tpm, IEnrollmentChannel channel);
 
 /// <summary>
 /// Runs device flows on an open-loop schedule: each flow starts at its arrival time whether or not earlier ones have
 /// finished (so a slow service shows as growing latency, not as a slower schedule). An arriving device connects
-/// (its own MQTT client id), waits for its swtpm (one flow per swtpm at a time) and runs the real enrolment code.
+/// (its own MQTT client id), waits for its swtpm (one flow per swtpm at a time; an emulated TPM never waits) and runs the real enrolment code.
 /// Every outcome carries the steps' durations plus <c>connect</c>, <c>wait</c> (arrival until its TPM was free) and
 /// <c>end-to-end</c> (arrival until done). A device's flows never overlap: a later arrival of the same device waits.
 /// </summary>
@@ -42,7 +41,7 @@ public static class DeviceRunner
     public static async Task<(IReadOnlyList<DeviceOutcome> Outcomes, TimeSpan Elapsed)> RunAsync(Fleet fleet, EnrollmentClientOptions client,
         IReadOnlyList<Arrival> arrivals, DeviceFlow flow, IProgress<DeviceOutcome>? progress, CancellationToken cancellationToken)
     {
-        using var connections = new SemaphoreSlim(ConnectionsPerSwtpm * fleet.Swtpms.Count);
+        using var connections = new SemaphoreSlim(fleet.ConcurrentFlows);
         var deviceLocks = new ConcurrentDictionary<string, SemaphoreSlim>();
         var clock = Stopwatch.StartNew();
         var outcomes = await Task.WhenAll(arrivals.Select(async arrival =>
@@ -79,7 +78,7 @@ public static class DeviceRunner
             var connecting = clock.Elapsed;
             await using var channel = await EnrollmentClient.ConnectAsync(device.DeviceId, client, cancellationToken);
             steps[Connect] = (clock.Elapsed - connecting).TotalMilliseconds;
-            var result = await fleet.RunOnSlotAsync(device.Slot, tpm =>
+            var result = await fleet.RunOnTpmAsync(device, tpm =>
             {
                 steps[Wait] = (clock.Elapsed - arrived).TotalMilliseconds;
                 return flow(device, tpm, channel);

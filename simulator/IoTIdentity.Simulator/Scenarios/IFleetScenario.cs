@@ -19,6 +19,9 @@ public interface IFleetScenario
     /// <summary>Whether the scenario acts as the service administrator (creates tenants): a remote target then needs <c>--admin-key</c>.</summary>
     bool NeedsServiceAdministrator => false;
 
+    /// <summary>Whether the scenario runs on emulated TPMs (<c>--tpm emulated</c>); one that drives a swtpm's commands itself does not.</summary>
+    bool SupportsEmulatedTpm => true;
+
     /// <summary>Whether a report is the outcome this scenario wants (default: every device as expected, no errors).</summary>
     bool Passed(Reporting.ScenarioReport report) => report.Succeeded == report.Devices && report.Errors.Count == 0;
 }

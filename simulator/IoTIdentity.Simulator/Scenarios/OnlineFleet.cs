@@ -39,7 +39,7 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
     /// </summary>
     public async Task<ScenarioReport> EnrolAsync(string phase, double? rate, IProgress<DeviceOutcome>? progress, CancellationToken cancellationToken)
     {
-        using var connecting = new SemaphoreSlim(DeviceRunner.ConnectionsPerSwtpm * fleet.Swtpms.Count);
+        using var connecting = new SemaphoreSlim(fleet.ConcurrentFlows);
         var clock = Stopwatch.StartNew();
         var outcomes = await Task.WhenAll(fleet.Devices.Zip(DeviceRunner.Schedule(fleet.Devices.Count, rate)).Select(async pair =>
         {
@@ -160,7 +160,7 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
     }
 
     private Task<EnrollmentResult> EnrolOnSlotAsync(FleetDevice device, IEnrollmentChannel channel, Action started, CancellationToken cancellationToken) =>
-        fleet.RunOnSlotAsync(device.Slot, tpm =>
+        fleet.RunOnTpmAsync(device, tpm =>
         {
             started();
             return new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(channel, cancellationToken);

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using IoTIdentity.Benchmarks;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Simulator.Factory;
+using IoTIdentity.Simulator.Reporting;
+using IoTIdentity.Simulator.Scenarios;
+
+namespace IoTIdentity.Simulator;
+
+/// <summary>What the capacity run uses.</summary>
+/// <param name="FleetDirectory">Where the manufacturer CA is kept (emulated devices are made fresh for every step).</param>
+/// <param name="DataDirectory">Under which the service gets a fresh data directory for this run.</param>
+/// <param name="ReportDirectory">Where <c>capacity.json</c> and <c>capacity.png</c> go.</param>
+/// <param name="StartRate">The first step's arrivals per second.</param>
+/// <param name="Factor">Each ramp step's rate is the previous one's times this.</param>
+/// <param name="StepSeconds">How long each step's arrivals last.</param>
+/// <param name="MaxSteps">Ramp steps at most.</param>
+/// <param name="MaxP99Milliseconds">A step whose end-to-end p99 exceeds this has broken the service.</param>
+/// <param name="FloorSeconds">Measured time per floor case.</param>
+/// <param name="FloorRuns">Timed runs per floor case (median).</param>
+/// <param name="Pin">Pin the service to CPU 1 and the generator to CPU 0.</param>
+/// <param name="Ek">The emulated devices' EK algorithm.</param>
+public sealed record CapacityOptions(string FleetDirectory, string DataDirectory, string ReportDirectory, double StartRate = 20, double Factor = 1.5,
+    double StepSeconds = 10, int MaxSteps = 12, double MaxP99Milliseconds = 1000, double FloorSeconds = 2, int FloorRuns = 5, bool Pin = true,
+    EkAlgorithm Ek = EkAlgorithm.Ecc);
+
+/// <summary>
+/// <c>iotid-sim capacity</c>: the service as its own process (pinned to CPU 1 with <c>--pin</c>, the generator to
+/// CPU 0), emulated devices arriving open-loop at a rate ramped step by step until a step breaks (errors, p99 over the
+/// limit, or the service falling behind the offered rate); then steps at 50 % and 80 % of the capacity found. Prints,
+/// in one run, the primitive floor, the composite verifier floor, the service's CPU per enrolment at 50 % and at
+/// saturation, the sustained rate, p50/p99 at 50 % and 80 %, and the ratios; writes JSON and a chart.
+/// </summary>
+public static class CapacityCommand
+{
+    /// <summary>Runs it; 0 when it found a capacity and both follow-up steps held.</summary>
+    public static async Task<int> RunAsync(CapacityOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var report = await MeasureAsync(options, output, cancellationToken);
+        return report.CapacityPerSecond > 0 && report.AtHalf is { Held: true } && report.AtEightyPercent is not null ? 0 : 1;
+    }
+
+    /// <summary>Measures, prints as it goes, saves the JSON and the chart, and returns the report.</summary>
+    public static async Task<CapacityReport> MeasureAsync(CapacityOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var serviceDll = ServiceProcess.FindServiceDll()
+            ?? throw new InvalidOperationException("build the service first: dotnet build -c Release provisioning/IoTIdentity.Provisioning.Host (same configuration as iotid-sim)");
+        if (options.Pin) BenchmarkCommand.PinThisProcess(0);
+        var loadAtStart = Machine.LoadAverage();
+        output.WriteLine($"IoTIdentity capacity — {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        output.WriteLine(Machine.Describe(typeof(CapacityCommand).Assembly));
+        output.WriteLine($"load average at start: {loadAtStart}");
+
+        output.WriteLine();
+        output.WriteLine($"floor: single-threaded in this process, {options.FloorSeconds:0.##} s per case over {options.FloorRuns} runs, median; cpu µs/op");
+        Dictionary<string, Measurement> floor;
+        using (var workload = new Workload())
+            floor = Harness.MeasureAll(workload.Cases.Where(c => c.Key is "ecdsa-verify" or "ecdsa-sign" or "ecdh" or "enrol-service-ecc").ToList(),
+                TimeSpan.FromSeconds(options.FloorSeconds), options.FloorRuns, output);
+        var primitives = floor.Where(f => f.Key != "enrol-service-ecc").ToDictionary(f => f.Key, f => f.Value.CpuMicrosPerOp);
+        var primitiveFloor = 4 * primitives["ecdsa-verify"] + primitives["ecdh"] + primitives["ecdsa-sign"];
+        var compositeFloor = floor["enrol-service-ecc"].CpuMicrosPerOp;
+        output.WriteLine($"primitive floor per enrolment (4 verify + 1 ECDH + 1 sign): {primitiveFloor:F0} µs; composite verifier floor: {compositeFloor:F0} µs ({compositeFloor / primitiveFloor:F1}×)");
+        var emulatedTpm = Emulation.EmulatedTpmCost.MeasureMicroseconds(options.Ek, 200);
+        output.WriteLine($"emulated TPM alone, one enrolment's commands (this thread's CPU, median of 200 devices): {emulatedTpm:F0} µs");
+
+        var data = Path.Combine(options.DataDirectory, $"capacity-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+        var steps = new List<CapacityStep>();
+        CapacityStep? half = null, eighty = null;
+        double capacity;
+        try
+        {
+            using var manufacturer = Swtpm.Manufacturing.ManufacturerCa.LoadOrCreate(options.FleetDirectory, Fleet.ManufacturerShape);
+            await using var service = await ServiceProcess.StartAsync(serviceDll, data, manufacturer.RootDer, cancellationToken, cpu: options.Pin ? 1 : null);
+            output.WriteLine();
+            output.WriteLine($"service: its own process{(options.Pin ? ", pinned to CPU 1 (generator on CPU 0)" : "")}; emulated {options.Ek} devices, each enrols once, open-loop arrivals");
+            // warm-up: JIT and first grain activations, not counted
+            await StepAsync("warm-up", options.StartRate, options, service, output, cancellationToken);
+            var rate = options.StartRate;
+            for (var i = 0; i < options.MaxSteps; i++, rate *= options.Factor)
+            {
+                var step = await StepAsync("ramp", rate, options, service, output, cancellationToken);
+                steps.Add(step);
+                if (!step.Held) break;
+            }
+            capacity = steps.Count == 0 ? 0 : steps.Max(s => s.AchievedPerSecond);
+            if (capacity > 0)
+            {
+                half = await StepAsync("50%", capacity * 0.5, options, service, output, cancellationToken);
+                eighty = await StepAsync("80%", capacity * 0.8, options, service, output, cancellationToken);
+                steps.Add(half);
+                steps.Add(eighty);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(data)) Directory.Delete(data, recursive: true);
+        }
+
+        var saturation = steps.Where(s => s.Phase == "ramp").LastOrDefault();
+        var report = new CapacityReport
+        {
+            Machine = Machine.Describe(typeof(CapacityCommand).Assembly),
+            LoadAverageAtStart = loadAtStart,
+            LoadAverageAtEnd = Machine.LoadAverage(),
+            PrimitiveCpuMicroseconds = primitives,
+            PrimitiveFloorMicroseconds = primitiveFloor,
+            CompositeFloorMicroseconds = compositeFloor,
+            EmulatedTpmMicroseconds = emulatedTpm,
+            Steps = steps,
+            CapacityPerSecond = capacity,
+            AtHalf = half,
+            AtEightyPercent = eighty,
+            AtSaturation = saturation,
+        };
+        Print(report, output);
+        Directory.CreateDirectory(options.ReportDirectory);
+        File.WriteAllText(Path.Combine(options.ReportDirectory, "capacity.json"), System.Text.Json.JsonSerializer.Serialize(report, ReportJson));
+        CapacityChart.Save(report, Path.Combine(options.ReportDirectory, "capacity.png"));
+        output.WriteLine($"report: {Path.Combine(options.ReportDirectory, "capacity.json")}, chart: {Path.Combine(options.ReportDirectory, "capacity.png")}");
+        return report;
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions ReportJson = new() { WriteIndented = true };
+
+    /// <summary>One step: fresh emulated devices arriving at <paramref name="rate"/> per second for the step's length.</summary>
+    private static async Task<CapacityStep> StepAsync(string phase, double rate, CapacityOptions options, IServiceTarget service, TextWriter output, CancellationToken cancellationToken)
+    {
+        var count = Math.Max(1, (int)Math.Round(rate * options.StepSeconds));
+        await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, count, options.Ek);
+        var arrivals = fleet.Devices.Zip(DeviceRunner.Schedule(count, rate), (d, at) => new Arrival(d, at)).ToList();
+        var serviceCpu = service.CpuTime;
+        var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, service.ClientOptions, arrivals,
+            (device, tpm, channel) => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(channel, cancellationToken), null, cancellationToken);
+        var generator = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu).TotalMilliseconds;
+        var serviceUsed = service.CpuTime is { } now && serviceCpu is { } before ? (now - before).TotalMilliseconds : (double?)null;
+        var report = ScenarioReport.From(phase, outcomes, elapsed);
+        var endToEnd = report.Latencies.FirstOrDefault(l => l.Step == DeviceRunner.EndToEnd);
+        var (p50, p99) = (endToEnd?.P50 ?? double.NaN, endToEnd?.P99 ?? double.NaN);
+        var failed = report.Devices - report.Succeeded;
+        // held: (almost) no errors, p99 within the limit, and the service kept up with the offered rate
+        var held = failed <= report.Devices / 100 && p99 <= options.MaxP99Milliseconds && report.Throughput >= 0.9 * Math.Min(rate, count / Math.Max(options.StepSeconds, 1e-3));
+        var step = new CapacityStep(phase, rate, report.Devices, report.Succeeded, failed, report.Throughput, p50, p99,
+            serviceUsed / Math.Max(report.Succeeded, 1), generator / Math.Max(report.Devices, 1), held);
+        output.WriteLine($"  {phase,-8} offered {rate,7:F1}/s  achieved {step.AchievedPerSecond,7:F1}/s  p50 {p50,8:F1} ms  p99 {p99,8:F1} ms  failed {failed,4}" +
+            $"  service {step.ServiceCpuMillisecondsPerEnrolment,6:F2} ms/enrol  generator {step.GeneratorCpuMillisecondsPerEnrolment,6:F2} ms/enrol  {(held ? "held" : "BROKE")}" +
+            (report.Errors.Count > 0 ? $"  errors: {string.Join(", ", report.Errors.Select(e => $"{e.Key}={e.Value}"))}" : ""));
+        return step;
+    }
+
+    private static void Print(CapacityReport report, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine("summary");
+        output.WriteLine($"  primitive floor: P-256 verify {report.PrimitiveCpuMicroseconds["ecdsa-verify"]:F1} µs, sign {report.PrimitiveCpuMicroseconds["ecdsa-sign"]:F1} µs, ECDH {report.PrimitiveCpuMicroseconds["ecdh"]:F1} µs" +
+            $" → {report.PrimitiveFloorMicroseconds:F0} µs per enrolment");
+        output.WriteLine($"  composite verifier floor: {report.CompositeFloorMicroseconds:F0} µs per enrolment ({report.CompositeToPrimitiveFloor:F1}× the primitive floor)");
+        output.WriteLine($"  sustained capacity: {report.CapacityPerSecond:F1} enrolments/s");
+        output.WriteLine($"  service CPU per enrolment: at 50 % {Ms(report.AtHalf?.ServiceCpuMillisecondsPerEnrolment)}, at saturation {Ms(report.AtSaturation?.ServiceCpuMillisecondsPerEnrolment)}");
+        output.WriteLine($"  latency end-to-end: at 50 % p50 {Ms(report.AtHalf?.P50Milliseconds)} p99 {Ms(report.AtHalf?.P99Milliseconds)}; at 80 % p50 {Ms(report.AtEightyPercent?.P50Milliseconds)} p99 {Ms(report.AtEightyPercent?.P99Milliseconds)}");
+        output.WriteLine($"  generator CPU per enrolment: at 50 % {Ms(report.AtHalf?.GeneratorCpuMillisecondsPerEnrolment)}, at saturation {Ms(report.AtSaturation?.GeneratorCpuMillisecondsPerEnrolment)}" +
+            $" (of which the emulated TPM {report.EmulatedTpmMicroseconds / 1000:F2} ms; the rest MQTT, TLS, JSON)");
+        output.WriteLine($"  ratios: service CPU ÷ primitive floor at 50 % {X(report.ServiceCpuAtHalfToPrimitiveFloor)}, at saturation {X(report.ServiceCpuToPrimitiveFloor)}, ÷ composite floor {X(report.ServiceCpuToCompositeFloor)}; composite ÷ primitive {report.CompositeToPrimitiveFloor:F1}×");
+        output.WriteLine($"  load average at end: {report.LoadAverageAtEnd}");
+    }
+
+    private static string Ms(double? value) => value is { } v && !double.IsNaN(v) ? $"{v:F2} ms" : "n/a";
+
+    private static string X(double? value) => value is { } v ? $"{v:F1}×" : "n/a";
+}

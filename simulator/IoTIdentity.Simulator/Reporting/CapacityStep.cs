@@ -1,0 +1,16 @@
+namespace IoTIdentity.Simulator.Reporting;
+
+/// <summary>One capacity step at a fixed offered rate: what the service achieved, its latency, errors and CPU per enrolment.</summary>
+/// <param name="Phase"><c>ramp</c>, <c>50%</c> or <c>80%</c>.</param>
+/// <param name="OfferedPerSecond">Open-loop arrivals per second.</param>
+/// <param name="Devices">Flows in the step (fresh emulated devices, each enrolling once).</param>
+/// <param name="Succeeded">Flows that enrolled.</param>
+/// <param name="Failed">Flows that did not.</param>
+/// <param name="AchievedPerSecond">Enrolments completed per second of the step (drain included).</param>
+/// <param name="P50Milliseconds">End-to-end (arrival to certificate) median.</param>
+/// <param name="P99Milliseconds">End-to-end 99th percentile.</param>
+/// <param name="ServiceCpuMillisecondsPerEnrolment">The service process's CPU over the step per enrolment.</param>
+/// <param name="GeneratorCpuMillisecondsPerEnrolment">This process's CPU over the step per flow.</param>
+/// <param name="Held">At most 1 % failed, p99 within the limit, and the achieved rate at least 90 % of the offered one.</param>
+public sealed record CapacityStep(string Phase, double OfferedPerSecond, int Devices, int Succeeded, int Failed, double AchievedPerSecond,
+    double P50Milliseconds, double P99Milliseconds, double? ServiceCpuMillisecondsPerEnrolment, double GeneratorCpuMillisecondsPerEnrolment, bool Held);
