@@ -113,7 +113,9 @@ public static class EnrollmentsApi
             return Problems.For(ProvisioningError.NotFound, "no such group");
         var grain = grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
         var existing = await grain.GetAsync();
-        if (existing is not null && existing.TenantId != caller.TenantId) return Problems.For(ProvisioningError.Conflict);
+        // another tenant's device, or another tenant's enrolment of it: one answer for both, naming neither, changing nothing
+        if (existing is not null && existing.TenantId != caller.TenantId || await grains.GetGrain<IDeviceGrain>(deviceId).IsOwnedByAnotherTenantAsync(caller.TenantId))
+            return Problems.For(ProvisioningError.Conflict);
         await grain.SetAsync(caller.TenantId, body.GroupId, body.Enabled);
         return TypedResults.Ok(body);
     }
