@@ -86,6 +86,7 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
                 AkPublic = ak.Public.Raw,
                 EventLog = options.EventLog,
                 Renewal = proof,
+                EnrollmentScope = options.EnrollmentScope,
             }, ct).ConfigureAwait(false);
             Record(EnrollmentSteps.Register);
 

@@ -40,6 +40,9 @@ public sealed record TpmEnrollmentOptions
     /// <summary>The TCG firmware event log, if the device measures its boot.</summary>
     public byte[]? EventLog { get; init; }
 
+    /// <summary>The enrolment scope named in each register (the owner's tenant id, or <c>{tenant}/{group}</c>); null names none.</summary>
+    public string? EnrollmentScope { get; init; }
+
     /// <summary>The clock a renewal proof is dated with.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
