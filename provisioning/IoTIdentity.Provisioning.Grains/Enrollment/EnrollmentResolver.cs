@@ -45,8 +45,9 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         var viaIndividual = individual is null ? (Checked<ResolvedEnrollment>?)null : await ResolveIndividualAsync(individual, ekCertificate, intermediates);
         // an individual enrolment that does not even trust the device's EK certificate is no one's claim
         var individualClaims = viaIndividual is { } v && (!v.IsRefused || v.Refusal.Error == ProvisioningError.Disabled);
-        var matched = await MatchGroupsAsync(ekCertificate, intermediates, individualClaims ? individual!.TenantId : null, refreshed: false);
-        if (matched.Matches.Count == 0 && !individualClaims) matched = await MatchGroupsAsync(ekCertificate, intermediates, null, refreshed: true);
+        // read afresh: a group or root another tenant added seconds ago must make this ambiguous, not leave the device to
+        // the first tenant (a first enrolment without a scope is the one path that pays for the directory and roots reads)
+        var matched = await MatchGroupsAsync(ekCertificate, intermediates, individualClaims ? individual!.TenantId : null, refreshed: true);
         var tenants = matched.Matches.Keys.Concat(individualClaims ? [individual!.TenantId] : []).Distinct().Order(StringComparer.Ordinal).ToList();
         if (tenants.Count > 1)
         {
