@@ -87,6 +87,7 @@ public sealed class TpmEnrollment(TpmClient tpm, TpmEnrollmentOptions options)
                 EventLog = options.EventLog,
                 Renewal = proof,
                 EnrollmentScope = options.EnrollmentScope,
+                ClaimCode = options.ClaimCode,
             }, ct).ConfigureAwait(false);
             Record(EnrollmentSteps.Register);
 

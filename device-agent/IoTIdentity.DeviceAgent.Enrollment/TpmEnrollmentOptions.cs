@@ -43,6 +43,9 @@ public sealed record TpmEnrollmentOptions
     /// <summary>The enrolment scope named in each register (the owner's tenant id, or <c>{tenant}/{group}</c>); null names none.</summary>
     public string? EnrollmentScope { get; init; }
 
+    /// <summary>The claim code printed on the device, presented in each register; null presents none.</summary>
+    public string? ClaimCode { get; init; }
+
     /// <summary>The clock a renewal proof is dated with.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -125,6 +125,32 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task A_device_presenting_the_claim_code_its_buyer_enrolled_is_the_buyers_whoever_else_trusts_its_vendor()
+    {
+        var a = await NewTenantAsync("cc-a");
+        var b = await NewTenantAsync("cc-b");
+        var (options, deviceId) = await NewDeviceAsync();
+        const string code = "K7Q2-9XWD-44PM";
+        using (var aHttp = a.Http)
+        {
+            var put = await aHttp.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}",
+                new { groupId = "default", claimCodeSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(code))) });
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            Assert.Null(JsonNode.Parse(await put.Content.ReadAsStringAsync())!["claimCodeSha256"]);
+        }
+
+        // a wrong code proves nothing: two tenants admit the device
+        await Refusals.ExpectAsync(ProvisioningError.AmbiguousOwner, () => EnrollAsync(options with { ClaimCode = "K7Q2-9XWD-44PN" }, deviceId));
+        await Refusals.AssertRefusedAsync(service, a, deviceId, ProvisioningError.AmbiguousOwner, a.TenantId);
+        await Refusals.AssertRefusedAsync(service, b, deviceId, ProvisioningError.AmbiguousOwner, b.TenantId);
+
+        var enrolled = await EnrollAsync(options with { ClaimCode = code }, deviceId);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+        Assert.Equal(a.TenantId, (await RenewAsync(options, deviceId, enrolled)).Issued.Owner);
+        Assert.Equal(HttpStatusCode.Conflict, (await PutIndividualAsync(b, deviceId)).StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task The_tenant_shows_the_enrolment_scope_its_devices_name()
     {
         var a = await NewTenantAsync("scope");

@@ -34,6 +34,12 @@ public sealed record RegisterRequest
     /// only when the groups of exactly one tenant admit it. Absent (null) in older agents' requests.
     /// </summary>
     public string? EnrollmentScope { get; init; }
+
+    /// <summary>
+    /// The claim code printed on the device, if it has one: proves that the tenant whose individual enrolment holds the
+    /// code's SHA-256 is the device's buyer. Only read while the device is unowned; sent over the TLS channel only.
+    /// </summary>
+    public string? ClaimCode { get; init; }
 }
 
 /// <summary>The register modes.</summary>

@@ -64,7 +64,7 @@ public sealed class DeviceGrain(
         // an owned device resolves to its owner, an unowned one within the scope it names, or to the one tenant that admits it
         var resolved = state.State.Transfer is { } moving
             ? await resolver.ResolveForTenantAsync(moving.TargetTenantId, moving.GroupId, request.EkCertificate, request.EkIntermediates ?? [])
-            : await resolver.ResolveAsync(DeviceId, state.State.TenantId, request.EnrollmentScope, request.EkCertificate, request.EkIntermediates ?? [], _contenders);
+            : await resolver.ResolveAsync(DeviceId, state.State.TenantId, request.EnrollmentScope, request.ClaimCode, request.EkCertificate, request.EkIntermediates ?? [], _contenders);
         if (resolved.IsRefused) return resolved.Refusal;
         var policy = resolved.Value.Policy;
         _resolvedTenant = policy.TenantId;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using IoTIdentity.Attestation.Ek;
 using IoTIdentity.Protocol;
 using IoTIdentity.Provisioning.Abstractions;
@@ -9,7 +11,8 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// Finds the enrolment that admits a device, in this order: an owned device resolves within its owner (the owner's
 /// individual enrolment for it, else the owner's groups) and nothing another tenant configures is consulted; an
 /// unowned device that names an enrolment scope resolves within that tenant (or group) only; an unowned, unscoped
-/// device resolves only when exactly one tenant admits it — through its individual enrolment for the device or
+/// device that presents the claim code a tenant's individual enrolment holds resolves to that tenant; any other
+/// unowned, unscoped device resolves only when exactly one tenant admits it — through its individual enrolment for the device or
 /// through its groups whose trusted manufacturer roots (its own plus the tenant's) the EK certificate chains to —
 /// and is refused <see cref="ProvisioningError.AmbiguousOwner"/> when several do.
 /// Keeps one <see cref="EkCertificateValidator"/> per group policy version and tenant roots version (roots are parsed
@@ -26,10 +29,11 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     /// <summary>
     /// The enrolment that admits the device — its policy and validated EK certificate — or the refusal.
     /// <paramref name="ownerTenantId"/> is the tenant the device is bound to (null while unowned);
-    /// <paramref name="scope"/> the enrolment scope its register names. When the refusal is
+    /// <paramref name="scope"/> the enrolment scope its register names, <paramref name="claimCode"/> the claim code it
+    /// presents (proof for the tenant whose individual enrolment holds the code's hash). When the refusal is
     /// <see cref="ProvisioningError.AmbiguousOwner"/>, <paramref name="contenders"/> receives the tenants that matched.
     /// </summary>
-    internal async Task<Checked<ResolvedEnrollment>> ResolveAsync(string deviceId, string? ownerTenantId, string? scope,
+    internal async Task<Checked<ResolvedEnrollment>> ResolveAsync(string deviceId, string? ownerTenantId, string? scope, string? claimCode,
         byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, ICollection<string>? contenders = null)
     {
         var individual = await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetAsync();
@@ -40,6 +44,11 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
             if (ParseScope(scope) is not { } named) return new Refusal(ProvisioningError.MalformedRequest, "enrolment scope is not {tenant} or {tenant}/{group}");
             return await ResolveWithinAsync(named.TenantId, named.GroupId, individual, ekCertificate, intermediates);
         }
+
+        // a claim the tenant proves: the device presents the code whose hash the tenant's individual enrolment holds
+        if (individual?.ClaimCodeHash is { } expected && claimCode is not null
+            && CryptographicOperations.FixedTimeEquals(expected, SHA256.HashData(Encoding.UTF8.GetBytes(claimCode))))
+            return await ResolveIndividualAsync(individual, ekCertificate, intermediates);
 
         // unowned and unscoped: the one tenant that admits it, never the first of several
         var viaIndividual = individual is null ? (Checked<ResolvedEnrollment>?)null : await ResolveIndividualAsync(individual, ekCertificate, intermediates);
