@@ -81,7 +81,9 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     {
         if (individual is not null && individual.TenantId == tenantId && (groupId is null || individual.GroupId == groupId))
             return await ResolveIndividualAsync(individual, ekCertificate, intermediates);
-        var resolved = await ResolveForTenantAsync(tenantId, groupId, ekCertificate, intermediates);
+        // the owner's renewals use the few-seconds-old group list; a group created since is found by a second look
+        var resolved = await ResolveForTenantAsync(tenantId, groupId, ekCertificate, intermediates, refreshed: false);
+        if (resolved.IsRefused) resolved = await ResolveForTenantAsync(tenantId, groupId, ekCertificate, intermediates, refreshed: true);
         if (!resolved.IsRefused && resolved.Value.Policy.IndividualOnly)
             return new Refusal(ProvisioningError.NotEnrolled, "the group admits only individually enrolled devices");
         return resolved;
@@ -118,24 +120,29 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     /// For a device moving to <paramref name="tenantId"/>: the named group of that tenant, or else the first of its groups
     /// whose roots the EK certificate chains to (individual enrolments and other tenants' groups are not consulted).
     /// </summary>
-    internal async Task<Checked<ResolvedEnrollment>> ResolveForTenantAsync(string tenantId, string? groupId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
+    internal Task<Checked<ResolvedEnrollment>> ResolveForTenantAsync(string tenantId, string? groupId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates) =>
+        ResolveForTenantAsync(tenantId, groupId, ekCertificate, intermediates, refreshed: true);
+
+    private async Task<Checked<ResolvedEnrollment>> ResolveForTenantAsync(string tenantId, string? groupId, byte[] ekCertificate,
+        IReadOnlyList<byte[]> intermediates, bool refreshed)
     {
         var keys = groupId is not null
             ? [new GroupKey(tenantId, groupId)]
-            : (await GetDirectoryAsync(refresh: true)).Groups.Where(k => k.IsOf(tenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal).ToList();
+            : (await GetDirectoryAsync(refreshed)).Groups.Where(k => k.IsOf(tenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal).ToList();
         EkCertificateValidationResult? firstFailure = null;
+        var knownButNotEnrolled = false;
         foreach (var key in keys)
         {
             var entry = await GetPolicyAsync(key);
-            if (entry is null || groupId is null && entry.Value.Policy.IndividualOnly) continue;
-            if (entry.Value.Validator is not { } validator) continue;   // a group with no roots trusts nothing
+            if (entry?.Validator is not { } validator) continue;   // a group with no roots trusts nothing
             var result = validator.Validate(ekCertificate, intermediates);
-            if (result.IsValid) return new ResolvedEnrollment(entry.Value.Policy, result.Certificate!);
-            if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
+            if (result.IsValid && groupId is null && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
+            else if (result.IsValid) return new ResolvedEnrollment(entry.Value.Policy, result.Certificate!);
+            else if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
         }
         if (firstFailure is not null) return ToRefusal(firstFailure);
-        return new Refusal(groupId is null ? ProvisioningError.UntrustedEkCertificate : ProvisioningError.NotEnrolled,
-            $"no group of the new owner {tenantId} admits the device");
+        return new Refusal(groupId is null && !knownButNotEnrolled ? ProvisioningError.UntrustedEkCertificate : ProvisioningError.NotEnrolled,
+            knownButNotEnrolled ? $"groups of {tenantId} trust the EK certificate, but admit only individually enrolled devices" : $"no group of {tenantId} admits the device");
     }
 
     /// <summary>
