@@ -91,6 +91,8 @@ public sealed class TpmEnrollment(IEnrollmentTpm tpm, TpmEnrollmentOptions optio
                 AkPublic = ak.Public.Raw,
                 EventLog = options.EventLog,
                 Renewal = proof,
+                EnrollmentScope = options.EnrollmentScope,
+                ClaimCode = options.ClaimCode,
             }, ct).ConfigureAwait(false);
             Record(EnrollmentSteps.Register);
 

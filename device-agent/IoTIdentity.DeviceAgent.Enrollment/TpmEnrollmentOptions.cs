@@ -40,6 +40,12 @@ public sealed record TpmEnrollmentOptions
     /// <summary>The TCG firmware event log, if the device measures its boot.</summary>
     public byte[]? EventLog { get; init; }
 
+    /// <summary>The enrolment scope named in each register (the owner's tenant id, or <c>{tenant}/{group}</c>); null names none.</summary>
+    public string? EnrollmentScope { get; init; }
+
+    /// <summary>The claim code printed on the device, presented in each register; null presents none.</summary>
+    public string? ClaimCode { get; init; }
+
     /// <summary>The clock a renewal proof is dated with.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -15,9 +15,10 @@ internal sealed class AgentConfiguration
     public Option<string?> StateDirectory { get; } = new("--state-dir") { Description = "The state directory", Recursive = true };
     public Option<string?> EventLog { get; } = new("--event-log") { Description = "The firmware event log file", Recursive = true };
     public Option<string?> EkIntermediates { get; } = new("--ek-intermediates") { Description = "PEM file of the EK certificate's intermediate CAs (default: the TPM's NV chain)", Recursive = true };
+    public Option<string?> Scope { get; } = new("--scope") { Description = "The enrolment scope of the device's owner: its tenant id, or {tenant}/{group} (GET /api/v1/tenant)", Recursive = true };
     public Option<string?> Exec { get; } = new("--exec") { Description = "Shell command run after each new certificate (e.g. 'systemctl reload mosquitto')", Recursive = true };
 
-    public IEnumerable<Option> All => [ConfigFile, Tpm, Ek, BrokerHost, BrokerPort, TrustAnchor, StateDirectory, EventLog, EkIntermediates, Exec];
+    public IEnumerable<Option> All => [ConfigFile, Tpm, Ek, BrokerHost, BrokerPort, TrustAnchor, StateDirectory, EventLog, EkIntermediates, Scope, Exec];
 
     /// <summary>appsettings.json beside the binary, /etc/iotid-agent/appsettings.json, --config, IOTID_* variables, flags.</summary>
     public IConfigurationRoot Build(ParseResult parsed)
@@ -40,6 +41,7 @@ internal sealed class AgentConfiguration
         Flag(nameof(AgentOptions.StateDirectory), parsed.GetValue(StateDirectory));
         Flag(nameof(AgentOptions.EventLogPath), parsed.GetValue(EventLog));
         Flag(nameof(AgentOptions.EkIntermediatesPath), parsed.GetValue(EkIntermediates));
+        Flag(nameof(AgentOptions.EnrollmentScope), parsed.GetValue(Scope));
         Flag(nameof(AgentOptions.OnRenewed), parsed.GetValue(Exec));
         return builder.AddInMemoryCollection(flags).Build();
     }

@@ -37,6 +37,13 @@ public sealed class AgentOptions
     /// <summary>The state directory (identity generations, key blobs, the certificate).</summary>
     public string StateDirectory { get; set; } = "/var/lib/iotid-agent";
 
+    /// <summary>
+    /// The enrolment scope of the device's owner (<c>enrollmentScope</c> of <c>GET /api/v1/tenant</c>, or
+    /// <c>{tenant}/{group}</c>): an unowned device naming it is resolved only within that tenant. Unset: the device
+    /// enrols only where exactly one tenant's enrolments admit it.
+    /// </summary>
+    public string? EnrollmentScope { get; set; }
+
     /// <summary>The TCG firmware event log sent with each attestation, if the platform exposes one.</summary>
     public string? EventLogPath { get; set; }
 

@@ -272,6 +272,7 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
             EkIntermediates = intermediates,
             ReadEkIntermediatesFromNv = string.IsNullOrEmpty(options.EkIntermediatesPath),
             EventLog = options.EventLogPath is { } log && File.Exists(log) ? File.ReadAllBytes(log) : null,
+            EnrollmentScope = string.IsNullOrEmpty(options.EnrollmentScope) ? null : options.EnrollmentScope,
             Time = Time,
         };
     }

@@ -65,4 +65,6 @@ public enum ProvisioningError
     Forbidden,
     /// <summary>The service cannot complete the request now (storage fault, shutdown); retry later.</summary>
     Unavailable,
+    /// <summary>An unowned device that names no enrolment scope is admitted by enrolments of several tenants; it is given to none.</summary>
+    AmbiguousOwner,
 }

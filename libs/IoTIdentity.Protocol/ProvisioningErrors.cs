@@ -24,7 +24,7 @@ public static class ProvisioningErrors
         ProvisioningError.Unauthenticated => 401,
         ProvisioningError.NotAuthorized or ProvisioningError.Forbidden => 403,
         ProvisioningError.NotFound or ProvisioningError.NotEnrolled or ProvisioningError.NoChallenge => 404,
-        ProvisioningError.Conflict => 409,
+        ProvisioningError.Conflict or ProvisioningError.AmbiguousOwner => 409,
         ProvisioningError.ChallengeExpired => 410,
         ProvisioningError.RateLimited or ProvisioningError.QuotaExceeded => 429,
         ProvisioningError.Unavailable => 503,

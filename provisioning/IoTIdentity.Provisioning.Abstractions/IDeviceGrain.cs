@@ -23,6 +23,10 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// <summary>The device as an operator of <paramref name="tenantId"/> sees it, or null if not theirs.</summary>
     Task<DeviceView?> GetAsync(string tenantId);
 
+    /// <summary>Whether a tenant other than <paramref name="tenantId"/> owns the device (it attested there, or a transfer to it was accepted).</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<bool> IsOwnedByAnotherTenantAsync(string tenantId);
+
     /// <summary>Disables (or re-enables) the device; false if it is not the tenant's.</summary>
     Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor);
 

@@ -8,8 +8,8 @@ namespace IoTIdentity.Provisioning.Abstractions;
 /// </summary>
 public interface IIndividualEnrollmentGrain : IGrainWithStringKey
 {
-    /// <summary>Binds the device to <paramref name="tenantId"/>'s group <paramref name="groupId"/>.</summary>
-    Task SetAsync(string tenantId, string groupId, bool enabled);
+    /// <summary>Binds the device to <paramref name="tenantId"/>'s group <paramref name="groupId"/>, with the SHA-256 of its claim code if the tenant has one.</summary>
+    Task SetAsync(string tenantId, string groupId, bool enabled, byte[]? claimCodeHash = null);
 
     /// <summary>The binding, or null.</summary>
     [AlwaysInterleave]

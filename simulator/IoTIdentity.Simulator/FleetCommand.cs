@@ -61,6 +61,12 @@ public static class FleetCommand
         var firmware = options.Firmware is { } version ? await BootAsync(fleet, version, options, cancellationToken) : null;
 
         await using var target = await StartTargetAsync(options, fleet, firmware, cancellationToken);
+        // the devices name their tenant's enrolment scope, as an agent configured by its owner does
+        if (await target.GetApiAsync(cancellationToken) is { } api)
+        {
+            using var client = api.CreateIotIdClient();
+            fleet.EnrollmentScope = (await client.GetOwnTenantAsync(cancellationToken)).Value.EnrollmentScope;
+        }
         var phaseCpu = new List<TimeSpan?>();
         var cpuAtStart = target.CpuTime;
         var generatorAtStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;

@@ -57,9 +57,12 @@ public sealed class AgentHarness : IAsyncDisposable
         await harness.WriteTrustAnchorAsync();
         var deviceId = await new IdentityAgent(options, NullLogger<IdentityAgent>.Instance).ReadDeviceIdAsync(CancellationToken.None);
         var tenant = await service.CreateTenantAsync($"a{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20],
-            [swtpm.ManufacturerCa.RootDer], p => p with { CertificateLifetime = lifetime });
+            [swtpm.ManufacturerCa.RootDer], p => p with { CertificateLifetime = lifetime, IndividualOnly = true });
         var put = await tenant.Http.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}", new { groupId = "default" });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        // every test's swtpm shares one manufacturer CA that many test tenants trust: the agent names its owner's scope,
+        // and within it only the individual enrolment admits the device (so deleting it leaves the device NotEnrolled)
+        options.EnrollmentScope = tenant.TenantId;
         return new AgentHarness(service, swtpm, tenant, options, deviceId, directory);
     }
 

@@ -31,10 +31,11 @@ public sealed class EnrollmentEndToEndTests(ServiceFixture service) : SwtpmBench
     [InlineData("ecc")]
     public async Task A_device_with_the_EK_certificate_swtpm_setup_wrote_gets_a_certificate_for_its_TPM_key(string kind)
     {
-        // every test run's swtpms share one manufacturer CA, trusted by many test tenants: the device is enrolled individually
+        // every test run's swtpms share one manufacturer CA, trusted by many test tenants: the device is enrolled
+        // individually and names its tenant's scope (an individual enrolment alone is no claim when others trust the root)
         var tenant = await NewTenantAsync(root: Swtpm.ManufacturerCa.RootDer);
         var options = (kind == "rsa" ? TpmEnrollmentOptions.RsaEk() : TpmEnrollmentOptions.EccP384Ek())
-            with { EkIntermediates = [Swtpm.ManufacturerCa.IntermediateDer] };
+            with { EkIntermediates = [Swtpm.ManufacturerCa.IntermediateDer], EnrollmentScope = tenant.TenantId };
         var enrollment = new TpmEnrollment(Tpm, options);
         var deviceId = await enrollment.ReadDeviceIdAsync();
         var put = await tenant.Http.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}", new { groupId = "default" });
@@ -119,14 +120,17 @@ public sealed class EnrollmentEndToEndTests(ServiceFixture service) : SwtpmBench
         var first = await enrollment.EnrollAsync(client);
         var intruder = await NewTenantAsync(root: Manufacturer.RootDer, policy: p => p with { IndividualOnly = true });
         var put = await intruder.Http.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}", new { groupId = "default" });
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, put.StatusCode);
 
-        var refusal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => enrollment.EnrollAsync(client));
+        // the owned device resolves to its owner: it enrols again there, and the intruder gets nothing
+        var again = await enrollment.EnrollAsync(client);
 
-        Assert.Equal(ProvisioningError.NotEnrolled, refusal.Error);
+        Assert.Equal(owner.TenantId, again.Issued.Owner);
         var view = await owner.Http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{deviceId}");
-        Assert.Equal(first.Issued.SerialNumber, view!.CertificateSerial);
+        Assert.Equal(again.Issued.SerialNumber, view!.CertificateSerial);
+        Assert.Contains(first.Issued.SerialNumber, view.PastSerials);
         Assert.Equal(HttpStatusCode.NotFound, (await intruder.Http.GetAsync($"/api/v1/devices/{deviceId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await intruder.Http.GetAsync($"/api/v1/individual-enrollments/{deviceId}")).StatusCode);
     }
 
     private sealed class RegisterRequestHolder

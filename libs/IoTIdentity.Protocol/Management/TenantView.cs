@@ -11,6 +11,11 @@ namespace IoTIdentity.Protocol.Management;
 /// <param name="TrustedManufacturerRoots">Tenant-wide trusted TPM manufacturer roots.</param>
 /// <param name="OwnCa">Whether the owner brought the issuing CA (the service holds no root key).</param>
 /// <param name="CreatedAt">When it was created.</param>
+/// <param name="EnrollmentScope">
+/// What its devices' agents name in <c>register</c> (<c>Agent:EnrollmentScope</c>, <c>--scope</c>) so that they resolve
+/// only within this tenant (append <c>/{groupId}</c> for one group); null from services that predate scopes.
+/// </param>
 public sealed record TenantView(
     string TenantId, string Name, TenantQuota? Quota, int? DeviceCount, string? IssuingCaCertificatePem, string? RootCertificatePem,
-    string? OwnershipPublicKeyPem, IReadOnlyList<ManufacturerRootView>? TrustedManufacturerRoots, bool OwnCa, DateTimeOffset CreatedAt);
+    string? OwnershipPublicKeyPem, IReadOnlyList<ManufacturerRootView>? TrustedManufacturerRoots, bool OwnCa, DateTimeOffset CreatedAt,
+    string? EnrollmentScope = null);

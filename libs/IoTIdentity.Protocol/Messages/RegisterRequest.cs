@@ -27,6 +27,19 @@ public sealed record RegisterRequest
 
     /// <summary>For <c>renew</c>: proof of the current identity (see <see cref="RenewalProof"/>).</summary>
     public RenewalProof? Renewal { get; init; }
+
+    /// <summary>
+    /// The enrolment scope the device is configured with: its owner's tenant id (<c>acme</c>) or one of its groups
+    /// (<c>acme/sensors</c>). An unowned device naming a scope is resolved only within it; without one it is resolved
+    /// only when the groups of exactly one tenant admit it. Absent (null) in older agents' requests.
+    /// </summary>
+    public string? EnrollmentScope { get; init; }
+
+    /// <summary>
+    /// The claim code printed on the device, if it has one: proves that the tenant whose individual enrolment holds the
+    /// code's SHA-256 is the device's buyer. Only read while the device is unowned; sent over the TLS channel only.
+    /// </summary>
+    public string? ClaimCode { get; init; }
 }
 
 /// <summary>The register modes.</summary>

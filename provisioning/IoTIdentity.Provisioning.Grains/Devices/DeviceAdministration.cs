@@ -6,9 +6,10 @@ namespace IoTIdentity.Provisioning.Grains.Devices;
 /// <summary>
 /// What an operator of the owning tenant does to a device: look at it and its certificates, disable or enable it,
 /// revoke it or one of its certificates. A tenant that does not own the device sees nothing and changes nothing.
-/// Sessions are closed by the caller (<see cref="Revocations"/>, which every revocation goes through).
+/// Sessions are closed by the caller (<see cref="Revocations"/>, which every revocation goes through). Disabling or
+/// revoking a transferred device before it re-enrols cuts its old owner off at once (<see cref="DeviceHandover.CutOffPendingAsync"/>).
 /// </summary>
-public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledger, Revocations revocations)
+public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledger, Revocations revocations, DeviceHandover handover)
 {
     /// <summary>The device as an operator of <paramref name="tenantId"/> sees it, or null if not theirs.</summary>
     public DeviceView? View(DeviceContext device, string tenantId)
@@ -34,6 +35,8 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
             : s.Transfer is not null ? DeviceStatus.Transferring : s.Current is null ? DeviceStatus.Unknown : DeviceStatus.Active;
         await ledger.RecordAsync(device, s with { Status = status, Challenges = [] },
             new DeviceEvent(tenantId, disabled ? "disable" : "enable", "done", actor));
+        // a transferred device the new owner disables before it re-enrols: the old owner's certificates do not outlive the acceptance
+        if (disabled) await handover.CutOffPendingAsync(device);
         return true;
     }
 
@@ -45,6 +48,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
         await revocations.PutOnCrlAsync(tenantId, device.DeviceId, s.Serials.Where(serial => IsIssuedBy(s, serial, tenantId)), reason);
         await ledger.RecordAsync(device, s with { Status = DeviceStatus.Revoked, Challenges = [] },
             new DeviceEvent(tenantId, "revoke", "done", actor, new Dictionary<string, string> { ["reason"] = CrlReasonNames.NameOf(reason) }));
+        await handover.CutOffPendingAsync(device);
         return true;
     }
 

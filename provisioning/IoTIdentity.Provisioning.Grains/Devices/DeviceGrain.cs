@@ -35,6 +35,9 @@ public sealed class DeviceGrain(
     /// <summary>The tenant whose enrolment admitted the register being handled (its refusals belong in that tenant's log).</summary>
     private string? _resolvedTenant;
 
+    /// <summary>The tenants whose enrolments all admitted an unowned, unscoped device (an <see cref="ProvisioningError.AmbiguousOwner"/> is logged in each).</summary>
+    private readonly List<string> _contenders = [];
+
     private DeviceContext? _device;
 
     private DeviceContext Device => _device ??= new DeviceContext(this.GetPrimaryKeyString(), state);
@@ -57,10 +60,11 @@ public sealed class DeviceGrain(
         if (ak.IsRefused) return ak.Refusal;
         if (request.EkCertificate is null or { Length: 0 }) return new Refusal(ProvisioningError.MalformedRequest, "EK certificate missing");
 
-        // a device moving to a new owner enrols with the new owner's groups (the transfer lifts the one-owner rule for it)
+        // a device moving to a new owner enrols with the new owner's groups (the transfer lifts the one-owner rule for it);
+        // an owned device resolves to its owner, an unowned one within the scope it names, or to the one tenant that admits it
         var resolved = state.State.Transfer is { } moving
             ? await resolver.ResolveForTenantAsync(moving.TargetTenantId, moving.GroupId, request.EkCertificate, request.EkIntermediates ?? [])
-            : await resolver.ResolveAsync(DeviceId, request.EkCertificate, request.EkIntermediates ?? []);
+            : await resolver.ResolveAsync(DeviceId, state.State.TenantId, request.EnrollmentScope, request.ClaimCode, request.EkCertificate, request.EkIntermediates ?? [], _contenders);
         if (resolved.IsRefused) return resolved.Refusal;
         var policy = resolved.Value.Policy;
         _resolvedTenant = policy.TenantId;
@@ -164,6 +168,7 @@ public sealed class DeviceGrain(
     {
         var started = Stopwatch.GetTimestamp();
         _resolvedTenant = null;
+        _contenders.Clear();
         ProtocolReply<T> reply;
         try
         {
@@ -186,6 +191,7 @@ public sealed class DeviceGrain(
     public async Task RecordRefusalAsync(string operation, Refusal refusal, byte[] evidence)
     {
         _resolvedTenant = null;
+        _contenders.Clear();
         await RecordRefusalCoreAsync(operation, refusal, evidence);
         metrics.Handled(operation, refusal.Error, 0);
     }
@@ -196,7 +202,10 @@ public sealed class DeviceGrain(
         try
         {
             var tenant = _resolvedTenant ?? state.State.TenantId ?? state.State.AuditTenantId;
-            await ledger.AuditAsync(Device, new DeviceEvent(tenant, operation, $"refused:{refusal.Error}", "device", Evidence: evidence));
+            // an ambiguous owner: every contender sees the refused attempt, and the service's unassigned log too
+            IEnumerable<string?> logs = _contenders.Count > 0 ? [null, .. _contenders] : [tenant];
+            foreach (var log in logs)
+                await ledger.AuditAsync(Device, new DeviceEvent(log, operation, $"refused:{refusal.Error}", "device", Evidence: evidence));
         }
         catch (StoreUnavailableException e)
         {
@@ -205,6 +214,8 @@ public sealed class DeviceGrain(
     }
 
     public Task<DeviceView?> GetAsync(string tenantId) => Task.FromResult(administration.View(Device, tenantId));
+
+    public Task<bool> IsOwnedByAnotherTenantAsync(string tenantId) => Task.FromResult(state.State.TenantId is { } owner && owner != tenantId);
 
     public Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor) => administration.SetDisabledAsync(Device, tenantId, disabled, actor);
 

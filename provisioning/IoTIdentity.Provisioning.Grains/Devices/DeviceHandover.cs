@@ -128,6 +128,14 @@ public sealed class DeviceHandover(IGrainFactory grains, IProvisioningStore stor
     public async Task<byte[]> GenesisChainAsync(string deviceId, string ownerTenantId, DateTimeOffset at) =>
         ChainJson(deviceId, [await OwnershipEntries.AppendAsync([], deviceId, ownerTenantId, null, at, SignerOf(ownerTenantId))]);
 
+    /// <summary>
+    /// The new owner disabled or revoked a device that has not re-enrolled yet: the old owner is cut off now (its
+    /// certificates revoked, sessions closed) rather than at a re-enrolment that may never come. Nothing when there is
+    /// no transfer in progress or its old owner was already cut off.
+    /// </summary>
+    public Task CutOffPendingAsync(DeviceContext device) =>
+        device.State.Transfer is { OldSerials.Count: > 0 } moved ? CutOffOldOwnerAsync(device, moved, TimeSpan.Zero) : Task.CompletedTask;
+
     /// <summary>Revokes the old owner's not-yet-revoked certificates and closes the device's session (see <see cref="Revocations"/>).</summary>
     private async Task CutOffOldOwnerAsync(DeviceContext device, DeviceTransfer moved, TimeSpan closeAfter)
     {

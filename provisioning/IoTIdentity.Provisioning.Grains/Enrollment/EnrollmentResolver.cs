@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using IoTIdentity.Attestation.Ek;
 using IoTIdentity.Protocol;
 using IoTIdentity.Provisioning.Abstractions;
@@ -6,8 +8,13 @@ using IoTIdentity.Provisioning.Abstractions;
 namespace IoTIdentity.Provisioning.Grains.Enrollment;
 
 /// <summary>
-/// Finds the enrolment that admits a device: its individual enrolment if it has one, otherwise the first group
-/// whose trusted manufacturer roots — its own plus its tenant's tenant-wide roots — its EK certificate chains to.
+/// Finds the enrolment that admits a device, in this order: an owned device resolves within its owner (the owner's
+/// individual enrolment for it, else the owner's groups) and nothing another tenant configures is consulted; an
+/// unowned device that names an enrolment scope resolves within that tenant (or group) only; an unowned, unscoped
+/// device that presents the claim code a tenant's individual enrolment holds resolves to that tenant; any other
+/// unowned, unscoped device resolves only when exactly one tenant admits it — through its individual enrolment for the device or
+/// through its groups whose trusted manufacturer roots (its own plus the tenant's) the EK certificate chains to —
+/// and is refused <see cref="ProvisioningError.AmbiguousOwner"/> when several do.
 /// Keeps one <see cref="EkCertificateValidator"/> per group policy version and tenant roots version (roots are parsed
 /// once), and the group list and each tenant's roots for a few seconds, so the hot path makes no directory or tenant
 /// call per device; before refusing a device as untrusted it looks once more with both refreshed. One per silo.
@@ -19,82 +26,151 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, ManufacturerRoots Roots)> _tenantRoots = new();
     private (DateTimeOffset At, GroupDirectory Directory)? _directory;
 
-    /// <summary>The enrolment that admits the device — its policy and validated EK certificate — or the refusal.</summary>
-    internal async Task<Checked<ResolvedEnrollment>> ResolveAsync(string deviceId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
+    /// <summary>
+    /// The enrolment that admits the device — its policy and validated EK certificate — or the refusal.
+    /// <paramref name="ownerTenantId"/> is the tenant the device is bound to (null while unowned);
+    /// <paramref name="scope"/> the enrolment scope its register names, <paramref name="claimCode"/> the claim code it
+    /// presents (proof for the tenant whose individual enrolment holds the code's hash). When the refusal is
+    /// <see cref="ProvisioningError.AmbiguousOwner"/>, <paramref name="contenders"/> receives the tenants that matched.
+    /// </summary>
+    internal async Task<Checked<ResolvedEnrollment>> ResolveAsync(string deviceId, string? ownerTenantId, string? scope, string? claimCode,
+        byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, ICollection<string>? contenders = null)
     {
         var individual = await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetAsync();
-        if (individual is not null)
+        // an owned device resolves to its owner before any group matching: nothing another tenant configures counts
+        if (ownerTenantId is not null) return await ResolveWithinAsync(ownerTenantId, null, individual, ekCertificate, intermediates);
+        if (scope is not null)
         {
-            if (!individual.Enabled) return new Refusal(ProvisioningError.Disabled, "individual enrolment disabled");
-            var groupKey = new GroupKey(individual.TenantId, individual.GroupId);
-            if (await GetPolicyAsync(groupKey) is not { } policy)
-                return new Refusal(ProvisioningError.NotEnrolled, "individual enrolment names a missing group");
-            var result = policy.Validator?.Validate(ekCertificate, intermediates);
-            if (result is null or { Failure: EkCertificateFailure.UntrustedRoot })
-            {
-                // the tenant may have added the root in the last seconds
-                policy = await GetPolicyAsync(groupKey, refreshed: true) ?? policy;
-                result = policy.Validator?.Validate(ekCertificate, intermediates);
-                if (result is null) return new Refusal(ProvisioningError.UntrustedEkCertificate, "neither the group nor its tenant trusts any manufacturer root");
-            }
-            return result.IsValid ? new ResolvedEnrollment(policy.Policy, result.Certificate!) : ToRefusal(result);
+            if (ParseScope(scope) is not { } named) return new Refusal(ProvisioningError.MalformedRequest, "enrolment scope is not {tenant} or {tenant}/{group}");
+            return await ResolveWithinAsync(named.TenantId, named.GroupId, individual, ekCertificate, intermediates);
         }
 
-        // a group created in the last seconds may be missing from the cached list: look again once before refusing
-        var match = await MatchGroupAsync(ekCertificate, intermediates, refreshed: false);
-        if (match is null) match = await MatchGroupAsync(ekCertificate, intermediates, refreshed: true);
-        return match ?? new Refusal(ProvisioningError.UntrustedEkCertificate, "no enrolment group trusts the EK certificate's root");
+        // a claim the tenant proves: the device presents the code whose hash the tenant's individual enrolment holds
+        if (individual?.ClaimCodeHash is { } expected && claimCode is not null
+            && CryptographicOperations.FixedTimeEquals(expected, SHA256.HashData(Encoding.UTF8.GetBytes(claimCode))))
+            return await ResolveIndividualAsync(individual, ekCertificate, intermediates);
+
+        // unowned and unscoped: the one tenant that admits it, never the first of several
+        var viaIndividual = individual is null ? (Checked<ResolvedEnrollment>?)null : await ResolveIndividualAsync(individual, ekCertificate, intermediates);
+        // an individual enrolment that does not even trust the device's EK certificate is no one's claim
+        var individualClaims = viaIndividual is { } v && (!v.IsRefused || v.Refusal.Error == ProvisioningError.Disabled);
+        // read afresh: a group or root another tenant added seconds ago must make this ambiguous, not leave the device to
+        // the first tenant (a first enrolment without a scope is the one path that pays for the directory and roots reads)
+        var matched = await MatchGroupsAsync(ekCertificate, intermediates, individualClaims ? individual!.TenantId : null, refreshed: true);
+        var tenants = matched.Matches.Keys.Concat(individualClaims ? [individual!.TenantId] : []).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (tenants.Count > 1)
+        {
+            foreach (var tenant in tenants) contenders?.Add(tenant);
+            return new Refusal(ProvisioningError.AmbiguousOwner,
+                $"enrolments of {tenants.Count} tenants ({string.Join(", ", tenants)}) admit the device and it names no enrolment scope");
+        }
+        if (individualClaims) return viaIndividual!.Value;
+        if (matched.Matches.Count == 1) return matched.Matches.Values.Single();
+        if (viaIndividual is { } refused) return refused;
+        if (matched.KnownButNotEnrolled) return new Refusal(ProvisioningError.NotEnrolled, "the EK certificate is trusted, but only individually enrolled devices are admitted");
+        if (matched.FirstFailure is not null) return ToRefusal(matched.FirstFailure);
+        return new Refusal(ProvisioningError.UntrustedEkCertificate, "no enrolment group trusts the EK certificate's root");
+    }
+
+    /// <summary>
+    /// Within one tenant (and, from a group scope, one group): the tenant's individual enrolment for the device, else
+    /// its groups that trust the EK certificate (an individual-only group only through an individual enrolment).
+    /// </summary>
+    private async Task<Checked<ResolvedEnrollment>> ResolveWithinAsync(string tenantId, string? groupId, IndividualEnrollment? individual,
+        byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
+    {
+        if (individual is not null && individual.TenantId == tenantId && (groupId is null || individual.GroupId == groupId))
+            return await ResolveIndividualAsync(individual, ekCertificate, intermediates);
+        // the owner's renewals use the few-seconds-old group list; a group created since is found by a second look
+        var resolved = await ResolveForTenantAsync(tenantId, groupId, ekCertificate, intermediates, refreshed: false);
+        if (resolved.IsRefused) resolved = await ResolveForTenantAsync(tenantId, groupId, ekCertificate, intermediates, refreshed: true);
+        if (!resolved.IsRefused && resolved.Value.Policy.IndividualOnly)
+            return new Refusal(ProvisioningError.NotEnrolled, "the group admits only individually enrolled devices");
+        return resolved;
+    }
+
+    /// <summary>The scope's tenant and, for a group scope, its group; null when it is neither form.</summary>
+    private static (string TenantId, string? GroupId)? ParseScope(string scope)
+    {
+        var slash = scope.IndexOf('/');
+        var tenant = slash < 0 ? scope : scope[..slash];
+        var group = slash < 0 ? null : scope[(slash + 1)..];
+        return TenantIds.IsValid(tenant) && (group is null || TenantIds.IsValid(group)) ? (tenant, group) : null;
+    }
+
+    /// <summary>The individual enrolment's group, validating the EK certificate against it (once more with fresh tenant roots before refusing).</summary>
+    private async Task<Checked<ResolvedEnrollment>> ResolveIndividualAsync(IndividualEnrollment individual, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
+    {
+        if (!individual.Enabled) return new Refusal(ProvisioningError.Disabled, "individual enrolment disabled");
+        var groupKey = new GroupKey(individual.TenantId, individual.GroupId);
+        if (await GetPolicyAsync(groupKey) is not { } policy)
+            return new Refusal(ProvisioningError.NotEnrolled, "individual enrolment names a missing group");
+        var result = policy.Validator?.Validate(ekCertificate, intermediates);
+        if (result is null or { Failure: EkCertificateFailure.UntrustedRoot })
+        {
+            // the tenant may have added the root in the last seconds
+            policy = await GetPolicyAsync(groupKey, refreshed: true) ?? policy;
+            result = policy.Validator?.Validate(ekCertificate, intermediates);
+            if (result is null) return new Refusal(ProvisioningError.UntrustedEkCertificate, "neither the group nor its tenant trusts any manufacturer root");
+        }
+        return result.IsValid ? new ResolvedEnrollment(policy.Policy, result.Certificate!) : ToRefusal(result);
     }
 
     /// <summary>
     /// For a device moving to <paramref name="tenantId"/>: the named group of that tenant, or else the first of its groups
     /// whose roots the EK certificate chains to (individual enrolments and other tenants' groups are not consulted).
     /// </summary>
-    internal async Task<Checked<ResolvedEnrollment>> ResolveForTenantAsync(string tenantId, string? groupId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
+    internal Task<Checked<ResolvedEnrollment>> ResolveForTenantAsync(string tenantId, string? groupId, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates) =>
+        ResolveForTenantAsync(tenantId, groupId, ekCertificate, intermediates, refreshed: true);
+
+    private async Task<Checked<ResolvedEnrollment>> ResolveForTenantAsync(string tenantId, string? groupId, byte[] ekCertificate,
+        IReadOnlyList<byte[]> intermediates, bool refreshed)
     {
         var keys = groupId is not null
             ? [new GroupKey(tenantId, groupId)]
-            : (await GetDirectoryAsync(refresh: true)).Groups.Where(k => k.IsOf(tenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal).ToList();
+            : (await GetDirectoryAsync(refreshed)).Groups.Where(k => k.IsOf(tenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal).ToList();
         EkCertificateValidationResult? firstFailure = null;
+        var knownButNotEnrolled = false;
         foreach (var key in keys)
         {
             var entry = await GetPolicyAsync(key);
-            if (entry is null || groupId is null && entry.Value.Policy.IndividualOnly) continue;
-            if (entry.Value.Validator is not { } validator) continue;   // a group with no roots trusts nothing
+            if (entry?.Validator is not { } validator) continue;   // a group with no roots trusts nothing
             var result = validator.Validate(ekCertificate, intermediates);
-            if (result.IsValid) return new ResolvedEnrollment(entry.Value.Policy, result.Certificate!);
-            if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
+            if (result.IsValid && groupId is null && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
+            else if (result.IsValid) return new ResolvedEnrollment(entry.Value.Policy, result.Certificate!);
+            else if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
         }
         if (firstFailure is not null) return ToRefusal(firstFailure);
-        return new Refusal(groupId is null ? ProvisioningError.UntrustedEkCertificate : ProvisioningError.NotEnrolled,
-            $"no group of the new owner {tenantId} admits the device");
+        return new Refusal(groupId is null && !knownButNotEnrolled ? ProvisioningError.UntrustedEkCertificate : ProvisioningError.NotEnrolled,
+            knownButNotEnrolled ? $"groups of {tenantId} trust the EK certificate, but admit only individually enrolled devices" : $"no group of {tenantId} admits the device");
     }
 
-    /// <summary>The one group (of one tenant) that admits the EK certificate, a refusal, or null when none trusts its root.</summary>
-    private async Task<Checked<ResolvedEnrollment>?> MatchGroupAsync(byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, bool refreshed)
+    /// <summary>
+    /// Every tenant whose groups admit the EK certificate, with the first such group of each (groups of
+    /// <paramref name="exceptTenant"/>, whose individual enrolment speaks for it, are skipped); whether an
+    /// individual-only group trusts it; the first failure other than an untrusted root.
+    /// </summary>
+    private async Task<GroupMatches> MatchGroupsAsync(byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, string? exceptTenant, bool refreshed)
     {
         EkCertificateValidationResult? firstFailure = null;
         var knownButNotEnrolled = false;
-        ResolvedEnrollment? match = null;
+        var matches = new Dictionary<string, ResolvedEnrollment>(StringComparer.Ordinal);
         var groups = (await GetDirectoryAsync(refreshed)).Groups;
         if (refreshed)
             await Task.WhenAll(groups.Select(k => k.TenantId).Distinct().Select(t => GetTenantRootsAsync(t, refresh: true)));
-        foreach (var key in groups.OrderBy(k => k.ToString(), StringComparer.Ordinal))
+        foreach (var key in groups.Where(k => !k.IsOf(exceptTenant ?? "")).OrderBy(k => k.ToString(), StringComparer.Ordinal))
         {
+            if (matches.ContainsKey(key.TenantId)) continue;
             var entry = await GetPolicyAsync(key);
             if (entry?.Validator?.Validate(ekCertificate, intermediates) is not { } result) continue;
             if (result.IsValid && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
-            else if (result.IsValid && match is null) match = new ResolvedEnrollment(entry.Value.Policy, result.Certificate!);
-            else if (result.IsValid && match is { } found && found.Policy.TenantId != entry.Value.Policy.TenantId)
-                // two owners trust this manufacturer: which one owns the device is for an individual enrolment to say
-                return new Refusal(ProvisioningError.NotEnrolled, "groups of several tenants trust this EK certificate; enrol the device individually");
-            else if (!result.IsValid && result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
+            else if (result.IsValid) matches[key.TenantId] = new ResolvedEnrollment(entry.Value.Policy, result.Certificate!);
+            else if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
         }
-        if (match is not null) return match;
-        if (knownButNotEnrolled) return new Refusal(ProvisioningError.NotEnrolled, "the EK certificate is trusted, but only individually enrolled devices are admitted");
-        if (firstFailure is not null) return ToRefusal(firstFailure);
-        return null;
+        return new GroupMatches(matches, knownButNotEnrolled, firstFailure);
     }
+
+    private sealed record GroupMatches(IReadOnlyDictionary<string, ResolvedEnrollment> Matches, bool KnownButNotEnrolled, EkCertificateValidationResult? FirstFailure);
 
     /// <summary>
     /// The policy of a group and a validator trusting its roots and its tenant's, cached by both versions;

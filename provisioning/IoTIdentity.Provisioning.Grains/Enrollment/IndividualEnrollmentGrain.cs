@@ -6,11 +6,11 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 public sealed class IndividualEnrollmentGrain(
     [PersistentState("individual", ProvisioningStorage.Name)] IPersistentState<IndividualEnrollmentState> state) : Grain, IIndividualEnrollmentGrain
 {
-    public async Task SetAsync(string tenantId, string groupId, bool enabled)
+    public async Task SetAsync(string tenantId, string groupId, bool enabled, byte[]? claimCodeHash = null)
     {
         if (state.State.Enrollment is { } existing && existing.TenantId != tenantId)
             throw new InvalidOperationException("the device is individually enrolled by another tenant");
-        state.State = new IndividualEnrollmentState { Enrollment = new IndividualEnrollment(tenantId, groupId, enabled) };
+        state.State = new IndividualEnrollmentState { Enrollment = new IndividualEnrollment(tenantId, groupId, enabled, claimCodeHash) };
         await state.WriteStateAsync();
     }
 

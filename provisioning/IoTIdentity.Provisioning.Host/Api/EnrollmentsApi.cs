@@ -109,13 +109,21 @@ public static class EnrollmentsApi
     {
         var caller = Caller.Of(http);
         if (!DeviceIds.IsValid(deviceId) || !TenantIds.IsValid(body.GroupId)) return Problems.For(ProvisioningError.MalformedRequest);
+        byte[]? claimCodeHash = null;
+        if (body.ClaimCodeSha256 is { } hex)
+        {
+            if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit)) return Problems.For(ProvisioningError.MalformedRequest, "claimCodeSha256 is 64 hex digits");
+            claimCodeHash = Convert.FromHexString(hex);
+        }
         if (await grains.GetGroupGrain(new GroupKey(caller.TenantId, body.GroupId)).GetPolicyAsync() is null)
             return Problems.For(ProvisioningError.NotFound, "no such group");
         var grain = grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
         var existing = await grain.GetAsync();
-        if (existing is not null && existing.TenantId != caller.TenantId) return Problems.For(ProvisioningError.Conflict);
-        await grain.SetAsync(caller.TenantId, body.GroupId, body.Enabled);
-        return TypedResults.Ok(body);
+        // another tenant's device, or another tenant's enrolment of it: one answer for both, naming neither, changing nothing
+        if (existing is not null && existing.TenantId != caller.TenantId || await grains.GetGrain<IDeviceGrain>(deviceId).IsOwnedByAnotherTenantAsync(caller.TenantId))
+            return Problems.For(ProvisioningError.Conflict);
+        await grain.SetAsync(caller.TenantId, body.GroupId, body.Enabled, claimCodeHash);
+        return TypedResults.Ok(body with { ClaimCodeSha256 = null });
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteIndividual(string deviceId, HttpContext http, IGrainFactory grains)

@@ -16,7 +16,7 @@ public static class ManagementViews
     /// <summary>A tenant as its owner and the service administrator see it.</summary>
     public static TenantView ToContract(this TenantInfo info) => new(
         info.TenantId, info.Name, new TenantQuota(info.MaxDevices), info.DeviceCount, Pem(info.IssuingCertificate), Pem(info.RootCertificate),
-        null, info.ManufacturerRoots.Select(Describe).ToList(), info.OwnCa, info.CreatedAt);
+        null, info.ManufacturerRoots.Select(Describe).ToList(), info.OwnCa, info.CreatedAt, EnrollmentScope: info.TenantId);
 
     /// <summary>A DER certificate as PEM.</summary>
     public static string Pem(byte[] der) => new(PemEncoding.Write("CERTIFICATE", der));

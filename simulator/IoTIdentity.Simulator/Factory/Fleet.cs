@@ -65,12 +65,16 @@ public sealed class Fleet : IAsyncDisposable
     /// <summary>The firmware release the pool booted, if any (<see cref="BootAsync"/>).</summary>
     public FirmwareManifest? Firmware { get; private set; }
 
-    /// <summary>The enrolment options of a device: its EK template and certificate, and its TPM's boot event log.</summary>
+    /// <summary>The enrolment scope of the tenant the fleet enrols into (its <c>GET /api/v1/tenant</c>), named in every register; null names none.</summary>
+    public string? EnrollmentScope { get; set; }
+
+    /// <summary>The enrolment options of a device: its EK template and certificate, its TPM's boot event log, and the fleet's scope.</summary>
     public TpmEnrollmentOptions OptionsFor(FleetDevice device) => new()
     {
         EkTemplate = IsEmulated ? Template(device.Ek) : EkTemplates.WithUnique(Template(device.Ek), device.Unique),
         EkCertificate = device.EkCertificate,
         EventLog = _eventLogs.GetValueOrDefault(device.Slot),
+        EnrollmentScope = EnrollmentScope,
     };
 
     /// <summary>

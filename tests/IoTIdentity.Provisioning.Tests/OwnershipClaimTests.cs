@@ -1,0 +1,201 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Management;
+using IoTIdentity.Provisioning.Grains;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// Who owns a device (<c>docs/trust-model.md</c>), end to end with real swtpm devices, each test named after the
+/// property it protects: an owned device resolves to its owner whatever another tenant configures, an unowned one is
+/// claimed by the scope it names and never by whichever tenant is first, and a transfer's old owner is cut off even
+/// when the new owner stops the device before it re-enrols. Every tenant here trusts this bench's own manufacturer.
+/// </summary>
+public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IClassFixture<ServiceFixture>
+{
+    private const int TestTimeout = 120_000;
+
+    private Task<TestTenant> NewTenantAsync(string prefix) => service.CreateTenantAsync($"{prefix}-{Guid.NewGuid():N}"[..20], [Manufacturer.RootDer]);
+
+    private async Task<(TpmEnrollmentOptions Options, string DeviceId)> NewDeviceAsync()
+    {
+        var options = await VirtualDevices.ManufactureAsync(Tpm, Manufacturer);
+        return (options, await new TpmEnrollment(Tpm, options).ReadDeviceIdAsync());
+    }
+
+    private async Task<EnrollmentResult> EnrollAsync(TpmEnrollmentOptions options, string deviceId, string? scope = null)
+    {
+        await using var client = await service.ConnectAsync(deviceId);
+        return await new TpmEnrollment(Tpm, options with { EnrollmentScope = scope }).EnrollAsync(client);
+    }
+
+    private async Task<EnrollmentResult> RenewAsync(TpmEnrollmentOptions options, string deviceId, EnrollmentResult current)
+    {
+        await using var client = await service.ConnectAsync(deviceId);
+        return await new TpmEnrollment(Tpm, options).RenewAsync(client, current.DeviceKey, current.Issued.SerialNumber);
+    }
+
+    private static async Task<HttpResponseMessage> PutIndividualAsync(TestTenant tenant, string deviceId)
+    {
+        using var http = tenant.Http;
+        return await http.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}", new { groupId = "default" });
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Nothing_another_tenant_configures_changes_an_owned_devices_renewals()
+    {
+        var a = await NewTenantAsync("own-a");
+        var (options, deviceId) = await NewDeviceAsync();
+        var enrolled = await EnrollAsync(options, deviceId);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+
+        // B trusts the same vendor root and asks for the device individually
+        var b = await NewTenantAsync("own-b");
+        using var response = await PutIndividualAsync(b, deviceId);
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("Conflict", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["title"]!.GetValue<string>());
+        using (var bHttp = b.Http)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await bHttp.GetAsync($"/api/v1/individual-enrollments/{deviceId}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await bHttp.GetAsync($"/api/v1/devices/{deviceId}")).StatusCode);
+        }
+
+        // the owner's device renews, and enrols again, as before — unscoped and naming B's scope alike
+        enrolled = await RenewAsync(options, deviceId, enrolled);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+        enrolled = await EnrollAsync(options, deviceId, scope: b.TenantId);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+        enrolled = await RenewAsync(options, deviceId, enrolled);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+
+        var aAudit = (await service.ReadAuditLogAsync(a.TenantId)).Where(e => e.Event.Subject == deviceId).ToList();
+        Assert.Equal(4, aAudit.Count(e => e.Event.Outcome == "issued"));
+        Assert.DoesNotContain(aAudit, e => e.Event.Outcome.StartsWith("refused:", StringComparison.Ordinal));
+        Assert.DoesNotContain(await service.ReadAuditLogAsync(b.TenantId), e => e.Event.Subject == deviceId);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task An_unowned_unscoped_device_that_several_tenants_admit_is_refused_as_AmbiguousOwner_and_claimed_by_its_scope()
+    {
+        var a = await NewTenantAsync("amb-a");
+        var b = await NewTenantAsync("amb-b");
+        var (options, deviceId) = await NewDeviceAsync();
+
+        await Refusals.ExpectAsync(ProvisioningError.AmbiguousOwner, () => EnrollAsync(options, deviceId));
+
+        await Refusals.AssertRefusedAsync(service, a, deviceId, ProvisioningError.AmbiguousOwner, a.TenantId);
+        await Refusals.AssertRefusedAsync(service, b, deviceId, ProvisioningError.AmbiguousOwner, b.TenantId);
+        await Refusals.AssertAuditedAsync(service, AuditTrail.Unassigned, deviceId, ProvisioningError.AmbiguousOwner);
+
+        // configured with its owner's scope, the device enrols there; owned, it renews and re-enrols without one
+        var enrolled = await EnrollAsync(options, deviceId, scope: a.TenantId);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+        enrolled = await RenewAsync(options, deviceId, enrolled);
+        enrolled = await EnrollAsync(options, deviceId);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+        Assert.Equal(HttpStatusCode.Conflict, (await PutIndividualAsync(b, deviceId)).StatusCode);
+        using var bHttp = b.Http;
+        Assert.Equal(HttpStatusCode.NotFound, (await bHttp.GetAsync($"/api/v1/devices/{deviceId}")).StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task An_individual_enrolment_alone_does_not_claim_an_unowned_device()
+    {
+        var a = await NewTenantAsync("sq-a");
+        var (options, deviceId) = await NewDeviceAsync();
+        // B gets in first with an individual enrolment for a device it does not hold
+        var b = await NewTenantAsync("sq-b");
+        Assert.Equal(HttpStatusCode.OK, (await PutIndividualAsync(b, deviceId)).StatusCode);
+
+        await Refusals.ExpectAsync(ProvisioningError.AmbiguousOwner, () => EnrollAsync(options, deviceId));
+        await Refusals.AssertRefusedAsync(service, b, deviceId, ProvisioningError.AmbiguousOwner, b.TenantId);
+        await Refusals.AssertRefusedAsync(service, a, deviceId, ProvisioningError.AmbiguousOwner, a.TenantId);
+
+        // the device names its owner's scope: B's enrolment is not consulted, and does not follow it into renewals
+        var enrolled = await EnrollAsync(options, deviceId, scope: a.TenantId);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+        enrolled = await RenewAsync(options, deviceId, enrolled);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+        using var bHttp = b.Http;
+        Assert.Equal(HttpStatusCode.NotFound, (await bHttp.GetAsync($"/api/v1/devices/{deviceId}")).StatusCode);
+        Assert.DoesNotContain(await service.ReadAuditLogAsync(b.TenantId), e => e.Event.Subject == deviceId && e.Event.Outcome == "issued");
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_device_presenting_the_claim_code_its_buyer_enrolled_is_the_buyers_whoever_else_trusts_its_vendor()
+    {
+        var a = await NewTenantAsync("cc-a");
+        var b = await NewTenantAsync("cc-b");
+        var (options, deviceId) = await NewDeviceAsync();
+        const string code = "K7Q2-9XWD-44PM";
+        using (var aHttp = a.Http)
+        {
+            var put = await aHttp.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}",
+                new { groupId = "default", claimCodeSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(code))) });
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            Assert.Null(JsonNode.Parse(await put.Content.ReadAsStringAsync())!["claimCodeSha256"]);
+        }
+
+        // a wrong code proves nothing: two tenants admit the device
+        await Refusals.ExpectAsync(ProvisioningError.AmbiguousOwner, () => EnrollAsync(options with { ClaimCode = "K7Q2-9XWD-44PN" }, deviceId));
+        await Refusals.AssertRefusedAsync(service, a, deviceId, ProvisioningError.AmbiguousOwner, a.TenantId);
+        await Refusals.AssertRefusedAsync(service, b, deviceId, ProvisioningError.AmbiguousOwner, b.TenantId);
+
+        var enrolled = await EnrollAsync(options with { ClaimCode = code }, deviceId);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+        Assert.Equal(a.TenantId, (await RenewAsync(options, deviceId, enrolled)).Issued.Owner);
+        Assert.Equal(HttpStatusCode.Conflict, (await PutIndividualAsync(b, deviceId)).StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task The_tenant_shows_the_enrolment_scope_its_devices_name()
+    {
+        var a = await NewTenantAsync("scope");
+        using var http = a.Http;
+        var tenant = await http.GetFromJsonAsync<JsonObject>("/api/v1/tenant");
+        Assert.Equal(a.TenantId, tenant!["enrollmentScope"]!.GetValue<string>());
+    }
+
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("disable")]
+    [InlineData("revoke")]
+    public async Task A_transfer_cuts_the_old_owner_off_even_when_the_new_owner_stops_the_device_before_it_reenrols(string action)
+    {
+        var a = await NewTenantAsync("xo-a");
+        var (options, deviceId) = await NewDeviceAsync();
+        var enrolled = await EnrollAsync(options, deviceId);
+        var oldSerial = enrolled.Issued.SerialNumber;
+        var c = await NewTenantAsync("xo-c");
+        using var aHttp = a.Http;
+        using var cHttp = c.Http;
+        var created = await aHttp.PostAsJsonAsync("/api/v1/transfers",
+            new { targetTenantId = c.TenantId, deviceIds = new[] { deviceId }, revokeOldCertificateAt = TransferPolicies.Reenrollment });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var transferId = (await created.Content.ReadFromJsonAsync<TransferView>())!.TransferId;
+        Assert.True((await cHttp.PostAsJsonAsync($"/api/v1/transfers/{transferId}/accept", new { })).IsSuccessStatusCode);
+        await TransferPolling.WaitForAsync(cHttp, transferId, v => v.Counts.CommandSent + v.Counts.Reenrolled > 0, TimeSpan.FromSeconds(20), "accepted");
+
+        // the new owner stops the device before it re-enrolled
+        var stopped = action == "disable"
+            ? await cHttp.PostAsync($"/api/v1/devices/{deviceId}/disable", null)
+            : await cHttp.PostAsJsonAsync($"/api/v1/devices/{deviceId}/revoke", new { reason = "keyCompromise" });
+        Assert.True(stopped.IsSuccessStatusCode, $"{action}: {stopped.StatusCode}");
+
+        var certificate = await aHttp.GetFromJsonAsync<JsonObject>($"/api/v1/certificates/{oldSerial}");
+        Assert.True(certificate!["revoked"]!.GetValue<bool>(), $"the old owner's certificate after {action}: {certificate}");
+        Assert.Contains(await service.ReadAuditLogAsync(a.TenantId), e => e.Event.Subject == deviceId && e.Event.Action == "transfer-revoke");
+        // the old certificate cannot renew, and the stopped device gets nothing
+        await Refusals.ExpectAsync(action == "disable" ? ProvisioningError.Disabled : ProvisioningError.Revoked, () => RenewAsync(options, deviceId, enrolled));
+        await Refusals.AssertAuditedAsync(service, c.TenantId, deviceId, action == "disable" ? ProvisioningError.Disabled : ProvisioningError.Revoked);
+        if (action == "revoke") return;
+
+        // re-enabled by its new owner, the device enrols for it and renews
+        Assert.True((await cHttp.PostAsync($"/api/v1/devices/{deviceId}/enable", null)).IsSuccessStatusCode);
+        var moved = await EnrollAsync(options, deviceId);
+        Assert.Equal(c.TenantId, moved.Issued.Owner);
+        Assert.Equal(c.TenantId, (await RenewAsync(options, deviceId, moved)).Issued.Owner);
+    }
+}
