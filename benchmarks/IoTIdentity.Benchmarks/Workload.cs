@@ -4,11 +4,13 @@ using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Attestation.Credentials;
 using IoTIdentity.Attestation.Crypto;
 using IoTIdentity.Attestation.Ek;
+using IoTIdentity.Attestation.EventLog;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.Attestation.Verification;
 using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Tpm.Marshalling;
 using IoTIdentity.Tpm.Structures;
+using IoTIdentity.Tpm.Types;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Encodings;
 using Org.BouncyCastle.Crypto.Engines;
@@ -67,6 +69,7 @@ public sealed class Workload : IDisposable
     private readonly KeyEncryptionKeyRing _keyRing = new(new KeyEncryptionKey("benchmark", RandomNumberGenerator.GetBytes(KeyEncryptionKey.KeySizeInBytes)), [], RandomNumberGenerator.Create());
     private readonly IssuingCa _issuingCa;
     private readonly DeviceCertificateIssuer _issuer = new(TimeProvider.System, RandomNumberGenerator.Create());
+    private readonly byte[] _largestEventLog = LargestEventLog();
 
     public Workload()
     {
@@ -113,6 +116,7 @@ public sealed class Workload : IDisposable
         new(Verifier, "ekcert-ecc", "EkCertificateValidator.Validate, ECC EK cert (P-256 CA)", () => ValidateEkCertificate(_ecc)),
         new(Verifier, "enrol-rsa", "full enrolment, RSA EK + RSA AK", () => Enrol(_rsa)),
         new(Verifier, "enrol-ecc", "full enrolment, ECC EK + ECC AK", () => Enrol(_ecc)),
+        new(Verifier, "eventlog-max", "event log at every limit (4 banks, just under 1 MiB): parse + replay", () => EventLogReplay.Replay(EventLogParser.Parse(_largestEventLog))),
 
         new(Service, "csr", "CertificateSigningRequestValidator.Validate, P-256 key", () => CheckCsr(_ecc)),
         new(Service, "issue", "DeviceCertificateIssuer.Issue, P-256 key", () => Issue(_ecc)),
@@ -142,6 +146,14 @@ public sealed class Workload : IDisposable
         new(Breakdown, "dotnet-oaep", ".NET RSA OAEP-SHA256 encrypt, no label (unusable)", () => _rsaEkPublic.Encrypt(_seed, RSAEncryptionPadding.OaepSHA256)),
         new(Breakdown, "ecdh-import", "ECDiffieHellman.Create(ECParameters), P-256 public", () => ECDiffieHellman.Create(TpmPublicKeys.EcParameters(_ecc.Ek)).Dispose()),
     ];
+
+    /// <summary>The largest log the parser's default limits admit: every bank, the most events, just under 1 MiB.</summary>
+    private static byte[] LargestEventLog()
+    {
+        var writer = new EventLogWriter([TpmAlgId.Sha1, TpmAlgId.Sha256, TpmAlgId.Sha384, TpmAlgId.Sha512]);
+        for (var i = 1; i < EventLogLimits.Default.MaxEvents; i++) writer.AddMeasurement(i % 24, TcgEventType.Ipl, BitConverter.GetBytes(i), new byte[60]);
+        return writer.ToArray();
+    }
 
     private void ReadCertificateKey()
     {

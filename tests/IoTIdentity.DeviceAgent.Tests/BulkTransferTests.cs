@@ -62,20 +62,27 @@ public sealed class BulkTransferTests(FleetService fleetService) : IClassFixture
         Assert.Equal(TransferStatus.Accepted, view.State);
         Assert.Equal(new TransferCounts(0, Offline, Devices - Offline, 0), view.Counts);
         Assert.All(view.Devices.Where(p => offline.Any(d => d.DeviceId == p.DeviceId)), p => Assert.Equal(TransferDeviceState.CommandSent, p.State));
-        Assert.All(view.Devices.Where(p => p.State == TransferDeviceState.Reenrolled), p => Assert.Equal(_identities[p.DeviceId].Issued.SerialNumber, p.NewSerialNumber));
+        var reenrolled = view.Devices.Where(p => p.State == TransferDeviceState.Reenrolled).ToList();
+        await WaitForDevicesToReadTheirRepliesAsync(() => reenrolled.All(p => _identities[p.DeviceId].Issued.SerialNumber == p.NewSerialNumber));
+        Assert.All(reenrolled, p => Assert.Equal(_identities[p.DeviceId].Issued.SerialNumber, p.NewSerialNumber));
 
         // they reconnect: the service re-sends the command and they re-enrol
         foreach (var d in offline) await ConnectAsync(d);
         view = await WaitForAsync(bHttp, transferId, v => v.State == TransferStatus.Completed, "offline devices re-enrolled after reconnecting");
         Assert.Equal(new TransferCounts(0, 0, Devices, 0), view.Counts);
         Assert.Empty(_failures);
-        // the saga counts a device re-enrolled when its certificate is recorded, a moment before the device reads the reply
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (_identities.Values.Any(r => r.Issued.Owner != b.TenantId) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await WaitForDevicesToReadTheirRepliesAsync(() => _identities.Values.All(r => r.Issued.Owner == b.TenantId));
         Assert.All(_identities.Values, r => Assert.Equal(b.TenantId, r.Issued.Owner));
         var devices = await service.Store.ListDevicesAsync(b.TenantId, new Provisioning.Storage.DeviceQuery { PageSize = 500 });
         Assert.Equal(Devices, devices.Items.Count(r => r.State == nameof(DeviceStatus.Active)));
         Assert.Empty((await service.Store.ListDevicesAsync(a.TenantId, new Provisioning.Storage.DeviceQuery { PageSize = 500 })).Items);
+    }
+
+    /// <summary>The saga counts a device re-enrolled when its certificate is recorded, a moment before the device reads the reply.</summary>
+    private static async Task WaitForDevicesToReadTheirRepliesAsync(Func<bool> read)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!read() && DateTime.UtcNow < deadline) await Task.Delay(100);
     }
 
     private Task<TransferView> WaitForAsync(HttpClient http, string transferId, Func<TransferView, bool> condition, string what) =>

@@ -156,18 +156,15 @@ public sealed class EventLogParserTests
     }
 
     [Fact]
-    public void A_log_at_every_limit_parses_and_replays_within_a_second()
+    public void A_log_at_every_limit_parses_and_replays_and_one_event_more_is_refused()
     {
         var writer = new EventLogWriter([TpmAlgId.Sha1, TpmAlgId.Sha256, TpmAlgId.Sha384, TpmAlgId.Sha512]);
         var limits = EventLogLimits.Default;
         for (var i = 1; i < limits.MaxEvents; i++) writer.AddMeasurement(i % 24, TcgEventType.Ipl, BitConverter.GetBytes(i), new byte[60]); // 248 bytes a record: just under 1 MiB
         var log = writer.ToArray();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-
         var replayed = EventLogReplay.Replay(EventLogParser.Parse(log, limits));
 
         Assert.Equal(4 * 24, replayed.Count);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
         writer.AddMeasurement(0, TcgEventType.Ipl, "one too many"u8, []);
         AssertRefused(EventLogFailure.TooManyEvents, writer.ToArray(), limits);
     }
