@@ -31,13 +31,14 @@ var caCert = new Option<string?>("--ca-cert") { Description = "PEM the remote MQ
 var apiKey = new Option<string?>("--api-key") { Description = "Operator or owner-admin API key of the remote tenant" };
 var adminKey = new Option<string?>("--admin-key") { Description = "The remote service's administrator key (iotid-admin.…), for scenarios that create a tenant (transfer)" };
 var tpmKind = new Option<TpmKind>("--tpm") { Description = "swtpm: a pool of swtpm processes; emulated: in-process software TPMs for load", DefaultValueFactory = _ => TpmKind.Swtpm };
+var createGroup = new Option<bool>("--create-group") { Description = "Let the simulator create the remote group or add its manufacturer root to it (otherwise it says what it would change and stops)" };
 var group = new Option<string>("--group") { Description = "Remote enrolment group that trusts the fleet's manufacturer", DefaultValueFactory = _ => "iotid-sim" };
 
 Command FleetScenario(IFleetScenario scenario)
 {
     var command = new Command(scenario.Name, scenario.Description)
     {
-        fleetDevices, swtpms, fleetDirectory, ek, tpmKind, data, reports, serviceProcess, firmware, rate, duration, serviceUrl, mqtt, caCert, apiKey, adminKey, group,
+        fleetDevices, swtpms, fleetDirectory, ek, tpmKind, data, reports, serviceProcess, firmware, rate, duration, serviceUrl, mqtt, caCert, apiKey, adminKey, group, createGroup,
     };
     command.SetAction(async (result, cancellationToken) =>
     {
@@ -48,7 +49,7 @@ Command FleetScenario(IFleetScenario scenario)
                 result.GetValue(reports)!, result.GetValue(serviceProcess), result.GetValue(firmware), result.GetValue(rate),
                 FleetArguments.Duration(result.GetValue(duration)), result.GetValue(ek),
                 FleetArguments.Remote(result.GetValue(serviceUrl), result.GetValue(mqtt), result.GetValue(caCert), result.GetValue(apiKey), result.GetValue(group)!,
-                    result.GetValue(adminKey)), result.GetValue(tpmKind));
+                    result.GetValue(adminKey), result.GetValue(createGroup)), result.GetValue(tpmKind));
             FleetArguments.Check(options, scenario);
             return await FleetCommand.RunAsync(options, scenario, cancellationToken);
         }
