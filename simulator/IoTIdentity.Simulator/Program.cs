@@ -9,12 +9,13 @@ var data = new Option<string>("--data") { Description = "The service's data dire
 var http = new Option<string>("--urls") { Description = "Where the service's HTTP API listens", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
 var mqttPort = new Option<int>("--mqtt-port") { Description = "The service's MQTT TLS port (0: any free port)", DefaultValueFactory = _ => 8883 };
 
+var keepRunning = new Option<bool>("--keep-running") { Description = "Keep the service running after the summary (Ctrl+C stops it), so the keys it printed stay useful" };
 var demo = new Command("demo", "Start the service on its embedded defaults, manufacture software-TPM devices, enrol them, and summarise")
 {
-    devices, data, http, mqttPort,
+    devices, data, http, mqttPort, keepRunning,
 };
 demo.SetAction((result, cancellationToken) => DemoCommand.RunAsync(
-    new DemoOptions(result.GetValue(devices), result.GetValue(data)!, result.GetValue(http)!, result.GetValue(mqttPort)), cancellationToken));
+    new DemoOptions(result.GetValue(devices), result.GetValue(data)!, result.GetValue(http)!, result.GetValue(mqttPort), result.GetValue(keepRunning)), cancellationToken));
 
 var fleetDevices = new Option<int>("--devices") { Description = "Fleet size", DefaultValueFactory = _ => 20 };
 var swtpms = new Option<int>("--swtpms") { Description = "swtpm processes in the pool", DefaultValueFactory = _ => 2 };

@@ -51,6 +51,9 @@ public sealed class ServiceTarget : IServiceTarget
         }
     }
 
+    /// <summary>The MQTT endpoint's development TLS certificate (the file devices must trust), when it made one.</summary>
+    public string? DevCertificatePath => _app.Services.GetRequiredService<MqttEndpoint>().DevCertificatePath;
+
     /// <inheritdoc/>
     public TimeSpan? CpuTime => null;
 
