@@ -29,7 +29,7 @@ public sealed record BenchmarkOptions(int Devices, int Swtpms, string FleetDirec
 public sealed record BenchmarkResult(double FloorCpuMicroseconds, ScenarioReport FirstBoot, ScenarioReport Rotation)
 {
     /// <summary>Service CPU per warm enrolment ÷ the crypto floor.</summary>
-    public double Ratio => Rotation.ServiceCpuMillisecondsPerDevice is { } cpu ? cpu * 1000 / FloorCpuMicroseconds : double.NaN;
+    public double Ratio => Rotation.ServiceCpuMillisecondsPerFlow is { } cpu ? cpu * 1000 / FloorCpuMicroseconds : double.NaN;
 }
 
 /// <summary>
@@ -47,7 +47,7 @@ public static class BenchmarkCommand
         try
         {
             var result = await MeasureAsync(options, output, cancellationToken);
-            return result.FirstBoot.Succeeded == result.FirstBoot.Devices && result.Rotation.Succeeded == result.Rotation.Devices ? 0 : 1;
+            return result.FirstBoot.Succeeded == result.FirstBoot.Flows && result.Rotation.Succeeded == result.Rotation.Flows ? 0 : 1;
         }
         catch (MQTTnet.Adapter.MqttConnectingFailedException e)
         {
@@ -117,7 +117,7 @@ public static class BenchmarkCommand
         }
 
         var result = new BenchmarkResult(floor, firstBoot, rotation);
-        var perDevice = rotation.ServiceCpuMillisecondsPerDevice ?? double.NaN;
+        var perDevice = rotation.ServiceCpuMillisecondsPerFlow ?? double.NaN;
         output.WriteLine();
         output.WriteLine($"summary: service CPU per warm enrolment {perDevice:F2} ms ÷ crypto floor {floor / 1000:F2} ms = {result.Ratio:F1}× " +
             $"(target ≤ 1.5×); load average at end: {Machine.LoadAverage()}");
@@ -132,7 +132,7 @@ public static class BenchmarkCommand
         output.WriteLine();
         output.WriteLine($"{report.Scenario} ({what}); load average at start: {load}");
         report.Print(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) }));
-        if (report.ServiceCpuMillisecondsPerDevice is { } cpu)
+        if (report.ServiceCpuMillisecondsPerFlow is { } cpu)
             output.WriteLine($"  = {cpu * 1000 / floorMicros:F1}× the crypto floor");
     }
 

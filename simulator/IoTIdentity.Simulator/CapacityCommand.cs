@@ -138,11 +138,11 @@ public static class CapacityCommand
         var report = ScenarioReport.From(phase, outcomes, elapsed);
         var endToEnd = report.Latencies.FirstOrDefault(l => l.Step == DeviceRunner.EndToEnd);
         var (p50, p99) = (endToEnd?.P50 ?? double.NaN, endToEnd?.P99 ?? double.NaN);
-        var failed = report.Devices - report.Succeeded;
+        var failed = report.Failed;
         // held: (almost) no errors, p99 within the limit, and the service kept up with the offered rate
-        var held = failed <= report.Devices / 100 && p99 <= options.MaxP99Milliseconds && report.Throughput >= 0.9 * Math.Min(rate, count / Math.Max(options.StepSeconds, 1e-3));
-        var step = new CapacityStep(phase, rate, report.Devices, report.Succeeded, failed, report.Throughput, p50, p99,
-            serviceUsed / Math.Max(report.Succeeded, 1), generator / Math.Max(report.Devices, 1), held);
+        var held = failed <= report.Flows / 100 && p99 <= options.MaxP99Milliseconds && report.Throughput >= 0.9 * Math.Min(rate, count / Math.Max(options.StepSeconds, 1e-3));
+        var step = new CapacityStep(phase, rate, report.Flows, report.Succeeded, failed, report.Throughput, p50, p99,
+            serviceUsed / Math.Max(report.Succeeded, 1), generator / Math.Max(report.Flows, 1), held);
         output.WriteLine($"  {phase,-8} offered {rate,7:F1}/s  achieved {step.AchievedPerSecond,7:F1}/s  p50 {p50,8:F1} ms  p99 {p99,8:F1} ms  failed {failed,4}" +
             $"  service {step.ServiceCpuMillisecondsPerEnrolment,6:F2} ms/enrol  generator {step.GeneratorCpuMillisecondsPerEnrolment,6:F2} ms/enrol  {(held ? "held" : "BROKE")}" +
             (report.Errors.Count > 0 ? $"  errors: {string.Join(", ", report.Errors.Select(e => $"{e.Key}={e.Value}"))}" : ""));

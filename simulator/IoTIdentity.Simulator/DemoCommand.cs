@@ -7,7 +7,12 @@ using IoTIdentity.Tpm.Commands;
 namespace IoTIdentity.Simulator;
 
 /// <summary>What the demo runs with.</summary>
-public sealed record DemoOptions(int Devices, string DataDirectory, string Urls, int MqttPort);
+/// <param name="Devices">How many devices enrol.</param>
+/// <param name="DataDirectory">The service's data directory.</param>
+/// <param name="Urls">Where the HTTP API listens.</param>
+/// <param name="MqttPort">The MQTT TLS port (0: any free port).</param>
+/// <param name="KeepRunning">Keep the service up after the summary, until Ctrl+C, so the keys it printed stay useful.</param>
+public sealed record DemoOptions(int Devices, string DataDirectory, string Urls, int MqttPort, bool KeepRunning = false);
 
 /// <summary>
 /// The one-command demo: the service in-process on its embedded defaults (one silo, SQLite, TLS MQTT, dev tenant),
@@ -19,6 +24,11 @@ public static class DemoCommand
     /// <summary>Runs the demo; 0 when every device got a certificate.</summary>
     public static async Task<int> RunAsync(DemoOptions options, CancellationToken cancellationToken)
     {
+        if (BusyPorts.Find(options.Urls, options.MqttPort) is { } busy)
+        {
+            Console.Error.WriteLine($"iotid-sim demo: {busy}");
+            return 2;
+        }
         SwtpmTools.RequireAll();
         var swtpms = new List<SwtpmProcess>();
         try
@@ -43,13 +53,28 @@ public static class DemoCommand
             var elapsed = started.Elapsed;
 
             Console.WriteLine();
-            Console.WriteLine($"{"device",-18} {"EK",-10} {"owner",-6} {"serial",-18} {"valid until",-22} {"ms",6}  outcome");
+            Console.WriteLine($"{"device",-64} {"EK",-10} {"owner",-6} {"valid until",-22} {"ms",6}  outcome");
             foreach (var o in outcomes)
-                Console.WriteLine($"{o.DeviceId[..16] + "…",-18} {o.EkKind,-10} {o.Owner,-6} {Short(o.Serial),-18} {o.NotAfter,-22} {o.Milliseconds,6:F0}  {o.Result}");
+                Console.WriteLine($"{o.DeviceId,-64} {o.EkKind,-10} {o.Owner,-6} {o.NotAfter,-22} {o.Milliseconds,6:F0}  {o.Result}");
             var enrolled = outcomes.Count(o => o.Result == "enrolled");
             Console.WriteLine();
             Console.WriteLine($"[demo] {enrolled} of {outcomes.Length} devices enrolled in {elapsed.TotalSeconds:F1} s; each certificate is for a key that never leaves its TPM.");
-            return enrolled == outcomes.Length ? 0 : 1;
+            Console.WriteLine();
+            var api = await service.GetApiAsync(cancellationToken);
+            foreach (var line in DemoNextSteps.Lines(options, api?.BaseAddress ?? new Uri(options.Urls), service.ClientOptions.Port, service.DevCertificatePath,
+                outcomes.Select(o => o.DeviceId).FirstOrDefault(), ServiceTarget.OwnerKeyFile))
+                Console.WriteLine(line);
+            var code = enrolled == outcomes.Length ? 0 : 1;
+            if (!options.KeepRunning) return code;
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine("[demo] stopping the service");
+            }
+            return code;
         }
         finally
         {
@@ -79,6 +104,4 @@ public static class DemoCommand
             return new Outcome(deviceId, kind, "-", null, "-", clock.Elapsed.TotalMilliseconds, $"refused: {e.Error}");
         }
     }
-
-    private static string Short(string? serial) => serial is null ? "-" : serial[..16] + "…";
 }

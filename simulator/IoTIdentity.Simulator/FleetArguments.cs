@@ -28,10 +28,12 @@ public static class FleetArguments
     /// The remote target, when <paramref name="serviceUrl"/> is given; it then needs the MQTT endpoint, CA certificate
     /// and API key too (the service administrator key <paramref name="adminKey"/> stays optional).
     /// </summary>
-    public static RemoteTargetOptions? Remote(string? serviceUrl, string? mqtt, string? caCertificate, string? apiKey, string group, string? adminKey = null)
+    public static RemoteTargetOptions? Remote(string? serviceUrl, string? mqtt, string? caCertificate, string? apiKey, string group, string? adminKey = null,
+        bool createGroup = false)
     {
         if (serviceUrl is null)
-            return (mqtt ?? caCertificate ?? apiKey ?? adminKey) is null ? null : throw new ArgumentException("--mqtt, --ca-cert, --api-key and --admin-key go with --service-url");
+            return (mqtt ?? caCertificate ?? apiKey ?? adminKey) is null && !createGroup ? null
+                : throw new ArgumentException("--mqtt, --ca-cert, --api-key, --admin-key and --create-group go with --service-url");
         if (adminKey is not null && !adminKey.StartsWith("iotid-admin.", StringComparison.Ordinal))
             throw new ArgumentException("--admin-key: expected the service administrator key, iotid-admin.…");
         var missing = new[] { ("--mqtt", mqtt), ("--ca-cert", caCertificate), ("--api-key", apiKey) }.Where(p => string.IsNullOrWhiteSpace(p.Item2)).Select(p => p.Item1).ToList();
@@ -39,7 +41,7 @@ public static class FleetArguments
         if (!Uri.TryCreate(serviceUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             throw new ArgumentException($"--service-url {serviceUrl}: expected http(s)://host:port");
         RemoteTarget.ParseMqtt(mqtt!);
-        return new RemoteTargetOptions(url, mqtt!, caCertificate!, apiKey!, group, adminKey);
+        return new RemoteTargetOptions(url, mqtt!, caCertificate!, apiKey!, group, adminKey, createGroup);
     }
 
     /// <summary>

@@ -70,34 +70,50 @@ public static class FleetCommand
         var phaseCpu = new List<TimeSpan?>();
         var cpuAtStart = target.CpuTime;
         var generatorAtStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var startedAt = DateTimeOffset.UtcNow;
         IReadOnlyList<ScenarioReport> reports = [];
-        await console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async progress =>
+        var phases = new List<LiveProgress>();
+        ScenarioContext Context(Func<LiveProgress, IProgress<DeviceOutcome>> show) => new(fleet, target)
+        {
+            Rate = options.Rate,
+            Duration = options.Duration,
+            Phase = (name, total) =>
             {
-                var context = new ScenarioContext(fleet, target)
-                {
-                    Rate = options.Rate,
-                    Duration = options.Duration,
-                    Phase = (name, total) =>
-                    {
-                        phaseCpu.Add(target.CpuTime);
-                        return new PhaseProgress(progress.AddTask(name, maxValue: Math.Max(total, 1)), name);
-                    },
-                };
-                reports = await scenario.RunAsync(context, cancellationToken);
-            });
+                phaseCpu.Add(target.CpuTime);
+                var live = new LiveProgress(name, total, TimeProvider.System);
+                phases.Add(live);
+                return show(live);
+            },
+        };
+        if (console.Profile.Capabilities.Interactive)
+        {
+            await console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async progress => reports = await scenario.RunAsync(Context(live => new ProgressBarLine(progress.AddTask(live.Phase, maxValue: Math.Max(live.Total, 1)), live)), cancellationToken));
+        }
+        else
+        {
+            // a pipe or a log: the same line, written every few seconds and once when a phase ends
+            using var ticker = new PeriodicTimer(ProgressInterval);
+            var run = scenario.RunAsync(Context(live => live), cancellationToken);
+            var written = new HashSet<LiveProgress>();
+            while (await Task.WhenAny(run, ticker.WaitForNextTickAsync(cancellationToken).AsTask()) != run)
+                WriteProgress(console, phases, written);
+            reports = await run;
+            WriteProgress(console, phases, written);
+        }
         phaseCpu.Add(target.CpuTime);
         var generatorCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - generatorAtStart;
-        var flows = reports.Sum(r => r.Devices);
-        console.MarkupLine($"[grey][[sim]][/] generator CPU (this process{(options.ServiceProcess || options.Remote is not null ? "" : ", the in-process service included")}):" +
+        var flows = reports.Sum(r => r.Flows);
+        console.MarkupLine($"[grey][[sim]][/] generator CPU (this process, idle included{(options.ServiceProcess || options.Remote is not null ? "" : ", the in-process service included")}):" +
             $" {generatorCpu.TotalSeconds:F2} s, {generatorCpu.TotalMilliseconds / Math.Max(flows, 1):F2} ms per flow over {flows} flows");
+        var setup = Setup(options, scenario, fleet, startedAt);
 
         var passed = true;
         for (var i = 0; i < reports.Count; i++)
         {
             // each phase's CPU when the scenario announced its phases, else the whole run's for a single report
             var (from, to) = phaseCpu.Count == reports.Count + 1 ? (phaseCpu[i], phaseCpu[i + 1]) : reports.Count == 1 ? (cpuAtStart, phaseCpu[^1]) : (null, null);
-            var report = from is { } a && to is { } b ? reports[i] with { ServiceCpuSeconds = (b - a).TotalSeconds } : reports[i];
+            var report = (from is { } a && to is { } b ? reports[i] with { ServiceCpuSeconds = (b - a).TotalSeconds } : reports[i]) with { Setup = setup };
             report.Print(console);
             var json = Path.Combine(options.ReportDirectory, $"{report.Scenario}.json");
             var chart = Path.ChangeExtension(json, ".png");
@@ -113,7 +129,8 @@ public static class FleetCommand
     {
         if (options.Remote is { } remote)
         {
-            AnsiConsole.MarkupLine($"[grey][[sim]][/] remote target {Markup.Escape(remote.ServiceUrl.ToString())} (MQTT {Markup.Escape(remote.Mqtt)}); group '{Markup.Escape(remote.Group)}' trusts the fleet's manufacturer");
+            AnsiConsole.MarkupLine($"[grey][[sim]][/] remote target {Markup.Escape(remote.ServiceUrl.ToString())} (MQTT {Markup.Escape(remote.Mqtt)}); enrolment group '{Markup.Escape(remote.Group)}'" +
+                (remote.CreateGroup ? " (created, or given the fleet's manufacturer root, when it lacks it)" : " must already trust the fleet's manufacturer"));
             return await RemoteTarget.ConnectAsync(remote, fleet.Manufacturer.RootDer, cancellationToken, firmware);
         }
         if (options.ServiceProcess)
@@ -138,15 +155,40 @@ public static class FleetCommand
         return firmware;
     }
 
-    /// <summary>A phase's progress bar: one step per device flow, failures counted in its description.</summary>
-    private sealed class PhaseProgress(ProgressTask task, string name) : IProgress<DeviceOutcome>
+    /// <summary>How often the progress line is written when the output is not a terminal.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>What a report records of the run's set-up.</summary>
+    public static RunSetup Setup(FleetOptions options, IFleetScenario scenario, Fleet fleet, DateTimeOffset startedAt) => new(
+        scenario.Name, fleet.Devices.Count, options.Rate, options.Duration?.TotalSeconds,
+        options.Tpm == TpmKind.Emulated ? "emulated" : "swtpm", options.Tpm == TpmKind.Emulated ? fleet.Devices.Count : options.Swtpms,
+        options.Ek.ToString().ToLowerInvariant(),
+        options.Remote is { } remote ? remote.ServiceUrl.ToString() : options.ServiceProcess ? "service-process" : "in-process",
+        startedAt, RunSetup.SimulatorVersion);
+
+    private static void WriteProgress(IAnsiConsole console, List<LiveProgress> phases, HashSet<LiveProgress> finished)
     {
-        private int _failed;
+        foreach (var live in phases.ToList())
+        {
+            if (finished.Contains(live)) continue;
+            if (live.Finished) finished.Add(live);
+            console.WriteLine(live.Line());
+        }
+    }
+
+    /// <summary>A phase's progress bar on a terminal: one step per flow, the live line as its description.</summary>
+    private sealed class ProgressBarLine(ProgressTask task, LiveProgress live) : IProgress<DeviceOutcome>
+    {
+        private long _shown;
 
         public void Report(DeviceOutcome value)
         {
-            if (!value.Succeeded) task.Description = $"{name} [red]({Interlocked.Increment(ref _failed)} failed)[/]";
+            live.Report(value);
             task.Increment(1);
+            var now = Environment.TickCount64;
+            var shown = Interlocked.Read(ref _shown);
+            if ((now - shown >= 250 || live.Finished) && Interlocked.CompareExchange(ref _shown, now, shown) == shown)
+                task.Description = Markup.Escape(live.Line());
         }
     }
 }

@@ -9,12 +9,13 @@ var data = new Option<string>("--data") { Description = "The service's data dire
 var http = new Option<string>("--urls") { Description = "Where the service's HTTP API listens", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
 var mqttPort = new Option<int>("--mqtt-port") { Description = "The service's MQTT TLS port (0: any free port)", DefaultValueFactory = _ => 8883 };
 
+var keepRunning = new Option<bool>("--keep-running") { Description = "Keep the service running after the summary (Ctrl+C stops it), so the keys it printed stay useful" };
 var demo = new Command("demo", "Start the service on its embedded defaults, manufacture software-TPM devices, enrol them, and summarise")
 {
-    devices, data, http, mqttPort,
+    devices, data, http, mqttPort, keepRunning,
 };
 demo.SetAction((result, cancellationToken) => DemoCommand.RunAsync(
-    new DemoOptions(result.GetValue(devices), result.GetValue(data)!, result.GetValue(http)!, result.GetValue(mqttPort)), cancellationToken));
+    new DemoOptions(result.GetValue(devices), result.GetValue(data)!, result.GetValue(http)!, result.GetValue(mqttPort), result.GetValue(keepRunning)), cancellationToken));
 
 var fleetDevices = new Option<int>("--devices") { Description = "Fleet size", DefaultValueFactory = _ => 20 };
 var swtpms = new Option<int>("--swtpms") { Description = "swtpm processes in the pool", DefaultValueFactory = _ => 2 };
@@ -31,13 +32,14 @@ var caCert = new Option<string?>("--ca-cert") { Description = "PEM the remote MQ
 var apiKey = new Option<string?>("--api-key") { Description = "Operator or owner-admin API key of the remote tenant" };
 var adminKey = new Option<string?>("--admin-key") { Description = "The remote service's administrator key (iotid-admin.…), for scenarios that create a tenant (transfer)" };
 var tpmKind = new Option<TpmKind>("--tpm") { Description = "swtpm: a pool of swtpm processes; emulated: in-process software TPMs for load", DefaultValueFactory = _ => TpmKind.Swtpm };
+var createGroup = new Option<bool>("--create-group") { Description = "Let the simulator create the remote group or add its manufacturer root to it (otherwise it says what it would change and stops)" };
 var group = new Option<string>("--group") { Description = "Remote enrolment group that trusts the fleet's manufacturer", DefaultValueFactory = _ => "iotid-sim" };
 
 Command FleetScenario(IFleetScenario scenario)
 {
     var command = new Command(scenario.Name, scenario.Description)
     {
-        fleetDevices, swtpms, fleetDirectory, ek, tpmKind, data, reports, serviceProcess, firmware, rate, duration, serviceUrl, mqtt, caCert, apiKey, adminKey, group,
+        fleetDevices, swtpms, fleetDirectory, ek, tpmKind, data, reports, serviceProcess, firmware, rate, duration, serviceUrl, mqtt, caCert, apiKey, adminKey, group, createGroup,
     };
     command.SetAction(async (result, cancellationToken) =>
     {
@@ -48,7 +50,7 @@ Command FleetScenario(IFleetScenario scenario)
                 result.GetValue(reports)!, result.GetValue(serviceProcess), result.GetValue(firmware), result.GetValue(rate),
                 FleetArguments.Duration(result.GetValue(duration)), result.GetValue(ek),
                 FleetArguments.Remote(result.GetValue(serviceUrl), result.GetValue(mqtt), result.GetValue(caCert), result.GetValue(apiKey), result.GetValue(group)!,
-                    result.GetValue(adminKey)), result.GetValue(tpmKind));
+                    result.GetValue(adminKey), result.GetValue(createGroup)), result.GetValue(tpmKind));
             FleetArguments.Check(options, scenario);
             return await FleetCommand.RunAsync(options, scenario, cancellationToken);
         }

@@ -92,10 +92,36 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
             "-key", device.Store.StablePath(IdentityStore.KeyFile), "-subj", $"/CN={device.DeviceId}", "-outform", "DER", "-out", csrPath);
 
         Assert.True(code == 0, output);
+        var csr = await File.ReadAllBytesAsync(csrPath);
+        // the encoding this test is about: ecdsa-with-SHA256 followed by an explicit NULL, as tpm2-openssl writes it
+        Assert.Equal(Convert.FromHexString("300C06082A8648CE3D0403020500"), SignatureAlgorithmOf(csr));
         using var certificate = identity.LoadCertificate();
-        var result = CertificateSigningRequestValidator.Validate(await File.ReadAllBytesAsync(csrPath), certificate.PublicKey.ExportSubjectPublicKeyInfo());
+        var result = CertificateSigningRequestValidator.Validate(csr, certificate.PublicKey.ExportSubjectPublicKeyInfo());
         Assert.True(result.IsValid, $"{result.Failure}: {result.Detail}");
         Assert.Equal("1.2.840.10045.4.3.2", result.Request.SignatureAlgorithm);
+
+        // what is actually wrong stays refused: the same request with a parameter that is not NULL, or a changed subject
+        var wrongParameters = ReplaceOnce(csr, Convert.FromHexString("06082A8648CE3D0403020500"), Convert.FromHexString("06082A8648CE3D0403020201"));
+        Assert.Equal(CsrFailure.UnsupportedAlgorithm,
+            CertificateSigningRequestValidator.Validate(wrongParameters, certificate.PublicKey.ExportSubjectPublicKeyInfo()).Failure);
+        var subject = System.Text.Encoding.ASCII.GetBytes(device.DeviceId[..8]);
+        var otherSubject = ReplaceOnce(csr, subject, System.Text.Encoding.ASCII.GetBytes(new string(device.DeviceId[..8].Select(c => c == '0' ? '1' : '0').ToArray())));
+        Assert.Equal(CsrFailure.BadSignature,
+            CertificateSigningRequestValidator.Validate(otherSubject, certificate.PublicKey.ExportSubjectPublicKeyInfo()).Failure);
+    }
+
+    private static byte[] SignatureAlgorithmOf(byte[] csr)
+    {
+        var request = new System.Formats.Asn1.AsnReader(csr, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+        request.ReadEncodedValue();
+        return request.ReadEncodedValue().ToArray();
+    }
+
+    private static byte[] ReplaceOnce(byte[] haystack, byte[] needle, byte[] replacement)
+    {
+        var at = haystack.AsSpan().IndexOf(needle);
+        Assert.True(at >= 0, "the bytes to replace are in the request");
+        return [.. haystack[..at], .. replacement, .. haystack[(at + needle.Length)..]];
     }
 
     [Fact]

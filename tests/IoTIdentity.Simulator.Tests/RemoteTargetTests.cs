@@ -29,9 +29,9 @@ public sealed class ServiceProcessFixture : IAsyncLifetime
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    /// <summary>The remote-target options for this service.</summary>
-    public RemoteTargetOptions Options(string group, string? apiKey = null) =>
-        new(Service.HttpUrl, $"127.0.0.1:{Service.MqttPort}", Service.TrustAnchorPath, apiKey ?? Service.ApiKey!, group);
+    /// <summary>The remote-target options for this service (with <c>--create-group</c> unless told otherwise).</summary>
+    public RemoteTargetOptions Options(string group, string? apiKey = null, bool createGroup = true) =>
+        new(Service.HttpUrl, $"127.0.0.1:{Service.MqttPort}", Service.TrustAnchorPath, apiKey ?? Service.ApiKey!, group, CreateGroup: createGroup);
 
     /// <summary>GET on the HTTP API with the dev tenant's key.</summary>
     public async Task<HttpResponseMessage> GetAsync(string path)
@@ -112,4 +112,36 @@ public sealed class RemoteTargetTests(ServiceProcessFixture fixture) : IClassFix
         Assert.Contains("no PEM certificate", garbage.Message);
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.GetAsync("/api/v1/enrollment-groups/no-ca")).StatusCode);
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Without_create_group_the_simulator_says_what_it_would_change_and_changes_nothing()
+    {
+        using var ca = Swtpm.Manufacturing.ManufacturerCa.Create(Fleet.ManufacturerShape);
+        using var other = Swtpm.Manufacturing.ManufacturerCa.Create(Fleet.ManufacturerShape);
+
+        // a group that does not exist is not created
+        var create = await Assert.ThrowsAsync<RemoteTargetException>(() =>
+            RemoteTarget.ConnectAsync(fixture.Options("not-yet", createGroup: false), ca.RootDer, CancellationToken.None));
+        Assert.Contains("create enrolment group 'not-yet'", create.Message);
+        Assert.Contains("--create-group", create.Message);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.GetAsync("/api/v1/enrollment-groups/not-yet")).StatusCode);
+
+        // a group trusting another manufacturer is not given this one
+        await using (await RemoteTarget.ConnectAsync(fixture.Options("theirs"), other.RootDer, CancellationToken.None)) { }
+        var before = await (await fixture.GetAsync("/api/v1/enrollment-groups/theirs")).Content.ReadAsStringAsync();
+        var add = await Assert.ThrowsAsync<RemoteTargetException>(() =>
+            RemoteTarget.ConnectAsync(fixture.Options("theirs", createGroup: false), ca.RootDer, CancellationToken.None));
+        Assert.Contains("add the fleet's manufacturer root", add.Message);
+        Assert.Contains("'theirs'", add.Message);
+        Assert.Equal(before, await (await fixture.GetAsync("/api/v1/enrollment-groups/theirs")).Content.ReadAsStringAsync());
+
+        // a group that already trusts the fleet's manufacturer needs no change and no flag
+        await using var ready = await RemoteTarget.ConnectAsync(fixture.Options("theirs", createGroup: false), other.RootDer, CancellationToken.None);
+        Assert.Equal(before, await (await fixture.GetAsync("/api/v1/enrollment-groups/theirs")).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public void Create_group_goes_with_a_service_url() =>
+        Assert.Contains("--create-group", Assert.Throws<ArgumentException>(() =>
+            FleetArguments.Remote(null, null, null, null, "g", createGroup: true)).Message);
 }

@@ -29,12 +29,32 @@ public static class ProvisioningHost
     {
         var dev = args.Contains("--dev");
         var builder = WebApplication.CreateBuilder(args.Where(a => a != "--dev").ToArray());
+        AddBinaryDefaults(builder);
         if (dev) builder.Configuration.AddInMemoryCollection([new(ProductionRequirements.ModeKey, nameof(ServiceMode.Development))]);
         configure?.Invoke(builder);
         builder.AddProvisioning();
         var app = builder.Build();
         app.MapProvisioningApi();
         return app;
+    }
+
+    /// <summary>
+    /// The <c>appsettings.json</c> shipped beside the binary (ports, log levels), as the lowest layer: the host reads
+    /// <c>appsettings.json</c> from the directory it is started in, which is not the binary's under <c>dotnet run
+    /// --project</c> or an installed service, and without this layer the documented defaults (HTTP on 8080, quiet
+    /// library logs) would silently not apply. A file in the working directory, environment variables and flags
+    /// still override it; the data directory stays relative to the working directory.
+    /// </summary>
+    private static void AddBinaryDefaults(WebApplicationBuilder builder)
+    {
+        var binary = Path.GetFullPath(AppContext.BaseDirectory);
+        if (Path.TrimEndingDirectorySeparator(binary) == Path.TrimEndingDirectorySeparator(Path.GetFullPath(builder.Environment.ContentRootPath))) return;
+        if (!File.Exists(Path.Combine(binary, "appsettings.json"))) return;
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = "appsettings.json", Optional = true, ReloadOnChange = false,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(binary),
+        });
     }
 
     /// <summary>Registers every part of the service.</summary>

@@ -23,5 +23,5 @@ public interface IFleetScenario
     bool SupportsEmulatedTpm => true;
 
     /// <summary>Whether a report is the outcome this scenario wants (default: every device as expected, no errors).</summary>
-    bool Passed(Reporting.ScenarioReport report) => report.Succeeded == report.Devices && report.Errors.Count == 0;
+    bool Passed(Reporting.ScenarioReport report) => report.Succeeded == report.Flows && report.Errors.Count == 0;
 }

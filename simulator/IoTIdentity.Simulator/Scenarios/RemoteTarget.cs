@@ -14,12 +14,16 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// <param name="ApiKey">An operator (or owner-admin) API key of the tenant.</param>
 /// <param name="Group">The enrolment group the simulator keeps trusting its manufacturer.</param>
 /// <param name="AdminKey">The service administrator key (<c>iotid-admin.…</c>), for scenarios that create tenants; optional.</param>
-public sealed record RemoteTargetOptions(Uri ServiceUrl, string Mqtt, string CaCertificatePath, string ApiKey, string Group = "iotid-sim", string? AdminKey = null);
+/// <param name="CreateGroup">May the simulator create the group or add its manufacturer root (<c>--create-group</c>)? Without it a
+/// needed change is described and the run stops.</param>
+public sealed record RemoteTargetOptions(Uri ServiceUrl, string Mqtt, string CaCertificatePath, string ApiKey, string Group = "iotid-sim", string? AdminKey = null,
+    bool CreateGroup = false);
 
 /// <summary>
-/// A service someone else runs, reached only as devices and operators reach it: the fleet's manufacturer root is
-/// added to an enrolment group of the API key's tenant through the HTTP API (<c>PUT /api/v1/enrollment-groups/{group}</c>,
-/// keeping roots and settings already there), and devices enrol over MQTT TLS trusting the given CA certificate.
+/// A service someone else runs, reached only as devices and operators reach it: an enrolment group of the API key's
+/// tenant must trust the fleet's manufacturer root. When it does not, and <c>--create-group</c> allows it, the root is
+/// added through the HTTP API (<c>PUT /api/v1/enrollment-groups/{group}</c>, keeping roots and settings already there);
+/// without it the run stops and says what it would change. Devices enrol over MQTT TLS trusting the given CA certificate.
 /// </summary>
 public sealed class RemoteTarget : IServiceTarget
 {
@@ -67,7 +71,7 @@ public sealed class RemoteTarget : IServiceTarget
         if (anchors.Count == 0) throw new RemoteTargetException($"--ca-cert: {options.CaCertificatePath} holds no PEM certificate");
 
         var api = new ServiceApi(options.ServiceUrl, options.ApiKey);
-        await TrustAsync(api, options.Group, manufacturerRoot, allowedFirmware, cancellationToken);
+        await TrustAsync(api, options.Group, manufacturerRoot, allowedFirmware, options.CreateGroup, cancellationToken);
 
         return new RemoteTarget(new EnrollmentClientOptions
         {
@@ -76,28 +80,48 @@ public sealed class RemoteTarget : IServiceTarget
     }
 
     /// <summary>
-    /// Adds <paramref name="manufacturerRoot"/> to the trusted roots of <paramref name="group"/> (creating the group when
-    /// missing) and, when given, makes <paramref name="allowedFirmware"/> its only allowed release, through
-    /// <c>PUT /api/v1/enrollment-groups/{group}</c>; every other setting the group holds is kept as the API returned it.
+    /// Makes <paramref name="group"/> trust <paramref name="manufacturerRoot"/> (creating the group when missing) and,
+    /// when given, allow only <paramref name="allowedFirmware"/>, through <c>PUT /api/v1/enrollment-groups/{group}</c>;
+    /// every other setting the group holds is kept as the API returned it. Nothing is written when the group already
+    /// is so. A needed change without <paramref name="mayChange"/> is a <see cref="RemoteTargetException"/> that lists
+    /// what would change and how to allow it, and nothing changes.
     /// </summary>
-    public static async Task TrustAsync(ServiceApi api, string group, byte[] manufacturerRoot, FirmwareManifest? allowedFirmware,
+    public static async Task TrustAsync(ServiceApi api, string group, byte[] manufacturerRoot, FirmwareManifest? allowedFirmware, bool mayChange,
         CancellationToken cancellationToken)
     {
         using var http = api.CreateClient();
         var path = $"/api/v1/enrollment-groups/{Uri.EscapeDataString(group)}";
         // the group as the API returns it, kept whole so settings the simulator does not know survive its PUT
-        Dictionary<string, JsonElement> settings;
+        Dictionary<string, JsonElement>? settings;
         using (var existing = await SendAsync(http, new HttpRequestMessage(HttpMethod.Get, path), cancellationToken))
         {
             settings = existing.StatusCode == HttpStatusCode.NotFound
-                ? []
+                ? null
                 : await Checked(existing, "reading", path).Content.ReadFromJsonAsync<Dictionary<string, JsonElement>>(Json, cancellationToken) ?? [];
         }
+        using var root = X509CertificateLoader.LoadCertificate(manufacturerRoot);
+        var rootName = $"the fleet's manufacturer root ({root.Subject}, SHA-256 {root.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)})";
+        var changes = new List<string>();
+        if (settings is null) changes.Add($"create enrolment group '{group}' trusting {rootName}");
+        settings ??= [];
         var roots = settings.TryGetValue("trustedRootsPem", out var current) ? current.Deserialize<List<string>>(Json) ?? [] : [];
         if (!roots.Any(pem => X509Certificate2.CreateFromPem(pem).RawData.AsSpan().SequenceEqual(manufacturerRoot)))
-            roots.Add(X509CertificateLoader.LoadCertificate(manufacturerRoot).ExportCertificatePem());
+        {
+            if (changes.Count == 0) changes.Add($"add {rootName} to the {roots.Count} trusted root(s) of enrolment group '{group}'");
+            roots.Add(root.ExportCertificatePem());
+        }
         settings["trustedRootsPem"] = JsonSerializer.SerializeToElement(roots, Json);
-        if (allowedFirmware is not null) settings["allowedFirmware"] = JsonSerializer.SerializeToElement(new[] { allowedFirmware }, Json);
+        if (allowedFirmware is not null)
+        {
+            var firmware = JsonSerializer.SerializeToElement(new[] { allowedFirmware }, Json);
+            if (!settings.TryGetValue("allowedFirmware", out var allowed) || allowed.GetRawText() != firmware.GetRawText())
+                changes.Add($"make {allowedFirmware.Release} the only firmware enrolment group '{group}' allows");
+            settings["allowedFirmware"] = firmware;
+        }
+        if (changes.Count == 0) return;
+        if (!mayChange)
+            throw new RemoteTargetException($"the simulator would change the service, and changed nothing: it would {string.Join("; ", changes)}." +
+                $" Pass --create-group to let it, or --group naming a group that already trusts manufacturer-root.pem of the fleet directory (--fleet).");
         settings.Remove("deviceCount");
         using (var put = await SendAsync(http, new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(settings, options: Json) }, cancellationToken))
             Checked(put, "writing", path);

@@ -51,6 +51,9 @@ public sealed class ServiceTarget : IServiceTarget
         }
     }
 
+    /// <summary>The MQTT endpoint's development TLS certificate (the file devices must trust), when it made one.</summary>
+    public string? DevCertificatePath => _app.Services.GetRequiredService<MqttEndpoint>().DevCertificatePath;
+
     /// <inheritdoc/>
     public TimeSpan? CpuTime => null;
 
@@ -132,7 +135,7 @@ public sealed class ServiceTarget : IServiceTarget
 
         var api = keptKey is not null && Address(app) is { } address ? new ServiceApi(address, keptKey) : null;
         if (api is not null)
-            await RemoteTarget.TrustAsync(api, DevGroup, manufacturerRoot, allowedFirmware, cancellationToken);
+            await RemoteTarget.TrustAsync(api, DevGroup, manufacturerRoot, allowedFirmware, mayChange: true, cancellationToken);
         else if (allowedFirmware is not null)
             throw new InvalidOperationException($"the dev tenant in {Path.GetFullPath(dataDirectory)} was made by a run that kept no owner-admin key "
                 + $"({OwnerKeyFile}), so its allowed firmware cannot be set through the API: use a fresh data directory");
