@@ -38,3 +38,18 @@ if ! cmp -s "$root/tests/cosmosdb-server/package-lock.json" "$npm_prefix/package
   cp "$root/tests/cosmosdb-server/package.json" "$root/tests/cosmosdb-server/package-lock.json" "$npm_prefix/"
   (cd "$npm_prefix" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# promtool checks deploy/prometheus/alerts.yml in the tests. Debian ships it only inside the prometheus package
+# (19 MB download), whose installation would also set up and start a Prometheus server; so the package is
+# downloaded and only its promtool (a static binary) is unpacked into artifacts/prometheus, nothing installed.
+promtool="$root/artifacts/prometheus/usr/bin/promtool"
+if ! command -v promtool >/dev/null 2>&1 && [ ! -x "$promtool" ]; then
+  echo "unpacking promtool from Debian's prometheus package into artifacts/prometheus"
+  work="$(mktemp -d)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  (cd "$work" && { apt-get download -qq prometheus 2>/dev/null || { $SUDO apt-get update -qq && apt-get download -qq prometheus; }; })
+  mkdir -p "$root/artifacts/prometheus"
+  dpkg-deb --fsys-tarfile "$work"/prometheus_*.deb | tar -x -C "$root/artifacts/prometheus" ./usr/bin/promtool
+  rm -rf "$work"
+fi

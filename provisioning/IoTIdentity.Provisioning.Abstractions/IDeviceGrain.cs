@@ -70,4 +70,10 @@ public interface IDeviceGrain : IGrainWithStringKey
 
     /// <summary>The ownership record (chain JSON) for the current owner <paramref name="tenantId"/>, or null if not theirs.</summary>
     Task<byte[]?> GetOwnershipAsync(string tenantId);
+
+    /// <summary>Quarantines the device for a finding: renewals refused until released (audited); false if not the tenant's, revoked, or already held.</summary>
+    Task<bool> QuarantineAsync(string tenantId, string findingId, string actor);
+
+    /// <summary>Releases the device from quarantine (audited); false if not the tenant's or not held.</summary>
+    Task<bool> ReleaseQuarantineAsync(string tenantId, string actor);
 }

@@ -1,14 +1,17 @@
+using System.Collections.Immutable;
 using System.Security.Cryptography;
+using IoTIdentity.Provisioning.Abstractions.Monitoring;
+using IoTIdentity.Provisioning.Grains.Monitoring;
 using IoTIdentity.Provisioning.Storage;
 
 namespace IoTIdentity.Provisioning.Grains;
 
 /// <summary>
 /// Writes every enrolment decision to the tenant's hash-chained audit log with the digest of its evidence (the
-/// request bytes). Decisions made before the tenant is known (unknown device, untrusted root) go to the
-/// <see cref="Unassigned"/> log.
+/// request bytes), then hands it to the <see cref="MonitoringFeed"/> with its sequence number (without waiting).
+/// Decisions made before the tenant is known (unknown device, untrusted root) go to the <see cref="Unassigned"/> log.
 /// </summary>
-public sealed class AuditTrail(IProvisioningStore store, TimeProvider clock)
+public sealed class AuditTrail(IProvisioningStore store, TimeProvider clock, MonitoringFeed feed)
 {
     /// <summary>The audit stream for refusals that belong to no tenant.</summary>
     public const string Unassigned = "-unassigned";
@@ -16,7 +19,7 @@ public sealed class AuditTrail(IProvisioningStore store, TimeProvider clock)
     /// <summary>Appends one decision.</summary>
     public Task RecordAsync(string? tenantId, string action, string subject, string outcome, ReadOnlySpan<byte> evidence, string actor,
         IReadOnlyDictionary<string, string>? details = null) =>
-        store.AppendAuditAsync(tenantId ?? Unassigned, new AuditEvent
+        AppendAsync(tenantId ?? Unassigned, new AuditEvent
         {
             Action = action,
             Subject = subject,
@@ -26,4 +29,15 @@ public sealed class AuditTrail(IProvisioningStore store, TimeProvider clock)
             At = clock.GetUtcNow(),
             Details = details,
         });
+
+    private async Task AppendAsync(string tenantId, AuditEvent audited)
+    {
+        var entry = await store.AppendAuditAsync(tenantId, audited);
+        feed.Publish(tenantId, new MonitoredEvent
+        {
+            Kind = MonitoredEventKind.Decision, Subject = audited.Subject, At = audited.At, Action = audited.Action, Outcome = audited.Outcome,
+            Actor = audited.Actor, AuditSequence = entry.Sequence,
+            Details = audited.Details?.ToImmutableSortedDictionary(StringComparer.Ordinal) ?? ImmutableSortedDictionary<string, string>.Empty,
+        });
+    }
 }

@@ -1,5 +1,6 @@
 using IoTIdentity.Provisioning.Grains.Devices;
 using IoTIdentity.Provisioning.Grains.Enrollment;
+using IoTIdentity.Provisioning.Grains.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTIdentity.Provisioning.Grains;
@@ -7,7 +8,7 @@ namespace IoTIdentity.Provisioning.Grains;
 /// <summary>The services the grains use, one of each per silo (the host adds storage, certificates and <see cref="IDeviceSessions"/>).</summary>
 public static class ProvisioningGrainServices
 {
-    /// <summary>Registers the resolver, the audit trail, revocation, device commands, metrics, and the device grain's collaborators.</summary>
+    /// <summary>Registers the resolver, the audit trail, revocation, device commands, metrics, the device grain's collaborators, and monitoring.</summary>
     public static IServiceCollection AddProvisioningGrains(this IServiceCollection services)
     {
         services.AddSingleton<EnrollmentResolver>();
@@ -21,6 +22,20 @@ public static class ProvisioningGrainServices
         services.AddSingleton<DeviceAdministration>();
         services.AddSingleton<FirmwareCompliance>();
         services.AddSingleton<DeviceHandover>();
+        services.AddSingleton<DeviceQuarantine>();
+        return services.AddMonitoring();
+    }
+
+    /// <summary>Registers the monitoring feed and its pump, the sweep, remediation, webhooks and metrics.</summary>
+    private static IServiceCollection AddMonitoring(this IServiceCollection services)
+    {
+        services.AddOptions<MonitoringOptions>();
+        services.AddSingleton<MonitoringMetrics>();
+        services.AddSingleton<MonitoringFeed>();
+        services.AddSingleton<InventorySweep>();
+        services.AddSingleton<Remediator>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService<MonitoringPump>();
         return services;
     }
 }

@@ -22,7 +22,9 @@ internal sealed class AccessGate(
     SessionRegistry sessions,
     IDeviceCertificateVerifier? verifier,
     EndpointMetrics metrics,
-    ILogger logger)
+    ILogger logger,
+    IDeviceSessionObserver? observer = null,
+    TimeProvider? clock = null)
 {
     private const string RemoteAddressItem = "iotid.remote-address";
     private const string TicketItem = "iotid.session-ticket";
@@ -58,6 +60,7 @@ internal sealed class AccessGate(
     {
         var addressKey = SessionRegistry.AddressKey(e.RemoteEndPoint);
         var authenticated = false;
+        string? tenantId = null;
         if (e.ClientCertificate is { } certificate)
         {
             var verdict = verifier is null
@@ -75,6 +78,7 @@ internal sealed class AccessGate(
                 return MqttRefusals.CertificateClientId;
             }
             authenticated = true;
+            tenantId = verdict.TenantId;
         }
         else if (sessions.HasAuthenticated(e.ClientId))
         {
@@ -87,19 +91,25 @@ internal sealed class AccessGate(
             e.ReasonCode = MqttConnectReasonCode.QuotaExceeded;
             return MqttRefusals.AddressConnections;
         }
-        var ticket = new SessionRegistry.Ticket(e.ClientId, authenticated, addressKey);
+        var ticket = new SessionRegistry.Ticket(e.ClientId, authenticated, addressKey) { TenantId = tenantId, Address = AddressOf(e.RemoteEndPoint) };
         if (authenticated && !sessions.TryAddAuthenticated(ticket))
         {
             sessions.ReleaseAddress(addressKey);
             metrics.CloneSignal();
             MqttEndpointLog.CloneSignal(logger, e.ClientId, AddressOf(e.RemoteEndPoint));
+            Tell(DeviceSessionChange.SecondSessionRefused, ticket);
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
             return MqttRefusals.SecondSession;
         }
         e.SessionItems[TicketItem] = ticket;
         e.SessionItems[AuthenticatedItem] = authenticated;
+        if (authenticated) Tell(DeviceSessionChange.Connected, ticket);
         return null;
     }
+
+    private void Tell(DeviceSessionChange change, SessionRegistry.Ticket ticket) =>
+        observer?.Observe(new DeviceSessionEvent(change, ticket.ClientId, ticket.TenantId, ticket.Address, ticket.SessionId,
+            (clock ?? TimeProvider.System).GetUtcNow()));
 
     /// <summary>Releases what the connection's CONNECT registered.</summary>
     public Task ClientDisconnectedAsync(ClientDisconnectedEventArgs e)
@@ -108,6 +118,7 @@ internal sealed class AccessGate(
         {
             e.SessionItems.Remove(TicketItem);
             sessions.Release(ticket);
+            if (ticket.Authenticated) Tell(DeviceSessionChange.Disconnected, ticket);
         }
         return Task.CompletedTask;
     }

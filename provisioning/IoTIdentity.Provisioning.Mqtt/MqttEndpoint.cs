@@ -38,12 +38,15 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     private RequestDispatcher? _dispatcher;
     private X509Certificate2? _certificate;
     private readonly IDeviceCertificateVerifier? _verifier;
+    private readonly IDeviceSessionObserver? _observer;
 
     /// <summary>Creates the endpoint; nothing listens until <see cref="StartAsync"/>.</summary>
     public MqttEndpoint(IDeviceRequestHandler handler, IOptions<MqttEndpointOptions> options, ILogger<MqttEndpoint> logger,
-        IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null, IDeviceCertificateVerifier? certificateVerifier = null)
+        IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null, IDeviceCertificateVerifier? certificateVerifier = null,
+        IDeviceSessionObserver? sessionObserver = null)
     {
         _verifier = certificateVerifier;
+        _observer = sessionObserver;
         _handler = handler;
         _options = options.Value;
         _logger = logger;
@@ -84,7 +87,8 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
         _dispatcher = new RequestDispatcher(_handler, _options, PublishInternalAsync, _metrics, _logger, _stopping.Token);
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
-        var gate = new AccessGate(_options, admission, _internalItems, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger);
+        var gate = new AccessGate(_options, admission, _internalItems, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger,
+            _observer, _time);
 
         for (var attempt = 1; ; attempt++)
         {

@@ -17,7 +17,17 @@ internal sealed class SessionRegistry(int maxConnectionsPerAddress)
     private readonly Dictionary<string, int> _perAddress = new(StringComparer.Ordinal);
 
     /// <summary>One admitted connection; kept in its session items until it disconnects.</summary>
-    internal sealed record Ticket(string ClientId, bool Authenticated, string? AddressKey);
+    internal sealed record Ticket(string ClientId, bool Authenticated, string? AddressKey)
+    {
+        /// <summary>The tenant of an authenticated session's certificate, when known.</summary>
+        public string? TenantId { get; init; }
+
+        /// <summary>The peer address (for session observers).</summary>
+        public string? Address { get; init; }
+
+        /// <summary>Unique per connection.</summary>
+        public string SessionId { get; } = Guid.NewGuid().ToString("N");
+    }
 
     public bool HasAuthenticated(string clientId) => _authenticated.ContainsKey(clientId);
 

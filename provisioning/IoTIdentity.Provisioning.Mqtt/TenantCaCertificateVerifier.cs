@@ -28,7 +28,7 @@ public sealed class TenantCaCertificateVerifier(ITenantTrustSource trust, TimePr
         if (!ChainsTo(certificate, tenant, now)) return DeviceCertificateVerdict.Refused($"not issued by the issuing CA of tenant {tenantId}");
         if (await trust.IsRevokedAsync(tenantId, certificate.SerialNumber.ToUpperInvariant(), cancellationToken).ConfigureAwait(false))
             return DeviceCertificateVerdict.Refused("revoked");
-        return DeviceCertificateVerdict.Authenticated(deviceId);
+        return DeviceCertificateVerdict.Authenticated(deviceId, tenantId);
     }
 
     private static bool ChainsTo(X509Certificate2 certificate, TenantTrust tenant, DateTime now)

@@ -68,6 +68,21 @@ public sealed class ManagementContractTests
         (Audit.Event, Json.AuditEventView),
         (Audit, Json.AuditEntryView),
         (new AuditVerification(false, 9, 8, "HashMismatch", "entry 8 was altered"), Json.AuditVerification),
+        (new FindingView
+        {
+            Id = "f-3", Kind = "CloneSuspected", Severity = "Critical", State = "Acknowledged", Key = "device-1", Devices = ["device-1"],
+            Evidence = new Dictionary<string, string> { ["addresses"] = "10.0.0.1, 10.0.0.2" }, AuditSequences = [7, 9], FirstSeen = T0, LastSeen = T0.AddMinutes(2),
+            Count = 2, Remediation = "quarantine", StateChangedBy = "api-key:k1", StateChangedAt = T0.AddMinutes(5),
+        }, Json.FindingView),
+        (new MonitoringPolicyView
+        {
+            AttestationFailureThreshold = 7, RetryWindow = TimeSpan.FromMinutes(2), Remediation = new Dictionary<string, string> { ["CloneSuspected"] = "Quarantine" },
+            RevocationReason = "superseded", MaxActionsPerInterval = 3, Version = 4,
+        }, Json.MonitoringPolicyView),
+        (new CreateWebhookRequest("https://hooks.example/iotid", "High"), Json.CreateWebhookRequest),
+        (new CreatedWebhook("wh-01ab", "https://hooks.example/iotid", "High", "c2VjcmV0"), Json.CreatedWebhook),
+        (new WebhookView("wh-01ab", "https://hooks.example/iotid", "Low", T0), Json.WebhookView),
+        (new WebhookDeliveryView("wh-01ab", "f-3", "0123", 2, 204, true, null, T0), Json.WebhookDeliveryView),
     }.ToDictionary(s => s.Item1.GetType(), s => s);
 
     public static TheoryData<string> Records() => [.. Samples.Keys.Select(Name)];

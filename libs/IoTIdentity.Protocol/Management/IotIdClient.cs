@@ -12,7 +12,7 @@ namespace IoTIdentity.Protocol.Management;
 /// service that cannot be reached is an <see cref="IotIdConnectionException"/>. The API key goes in the
 /// <c>Authorization</c> header only and is never part of a message.
 /// </summary>
-public sealed class IotIdClient : IDisposable
+public sealed partial class IotIdClient : IDisposable
 {
     private static readonly ManagementJson Json = ManagementJson.Default;
     private readonly HttpClient _http;

@@ -57,13 +57,35 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
             EnrolledAt = s.EnrolledAt ?? now,
             OwnershipChain = s.OwnershipChain ?? await handover.GenesisChainAsync(device.DeviceId, challenge.TenantId, now),
             Transfer = null,
-        }, new DeviceEvent(challenge.TenantId, "attest", "issued", "device",
-            new Dictionary<string, string> { ["serial"] = signed.SerialNumber, ["mode"] = challenge.Mode, ["firmware"] = firmware ?? "" }, evidence));
+        }, new DeviceEvent(challenge.TenantId, "attest", "issued", "device", IssuedDetails(s, challenge, signed.SerialNumber, firmware, quote), evidence));
         if (moved is not null) await handover.CompleteAsync(device, moved, challenge.GroupId, signed.SerialNumber);
         metrics.Issued(challenge.Mode);
         EnrollmentLog.Issued(logger, device.DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
         return issued;
     }
+
+    /// <summary>
+    /// The issued entry's details: serial, mode, group, firmware and a digest of the quoted PCRs, with the previous
+    /// attestation's firmware and PCR digest (what monitoring compares for drift and downgrades).
+    /// </summary>
+    private static Dictionary<string, string> IssuedDetails(DeviceState before, PendingChallenge challenge, string serial, string? firmware, VerifiedQuote quote)
+    {
+        var details = new Dictionary<string, string>
+        {
+            ["serial"] = serial, ["mode"] = challenge.Mode, [Monitoring.MonitoredDetails.Firmware] = firmware ?? "",
+            [Monitoring.MonitoredDetails.Group] = challenge.GroupId, [Monitoring.MonitoredDetails.Pcrs] = PcrDigest(PcrMap(quote)),
+        };
+        if (before.LastAttestation is { } last)
+        {
+            details[Monitoring.MonitoredDetails.PreviousFirmware] = last.Firmware ?? "";
+            details[Monitoring.MonitoredDetails.PreviousPcrs] = PcrDigest(last.Pcrs);
+        }
+        return details;
+    }
+
+    /// <summary>SHA-256 over "index=value;" of every PCR in index order, lowercase hex.</summary>
+    private static string PcrDigest(IReadOnlyDictionary<int, string> pcrs) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+        System.Text.Encoding.ASCII.GetBytes(string.Concat(pcrs.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value.ToLowerInvariant()};")))));
 
     /// <summary>
     /// A store fault after the certificate was recorded in the device's state answered Unavailable before the audit

@@ -28,6 +28,7 @@ public sealed class DeviceGrain(
     DeviceAdministration administration,
     FirmwareCompliance compliance,
     DeviceHandover handover,
+    DeviceQuarantine quarantine,
     ProvisioningMetrics metrics,
     TimeProvider clock,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
@@ -37,6 +38,12 @@ public sealed class DeviceGrain(
 
     /// <summary>The tenants whose enrolments all admitted an unowned, unscoped device (an <see cref="ProvisioningError.AmbiguousOwner"/> is logged in each).</summary>
     private readonly List<string> _contenders = [];
+
+    /// <summary>The enrolment group of the request being handled, when known (its refusals carry it for monitoring).</summary>
+    private string? _resolvedGroup;
+
+    /// <summary>The certificate serial a renewal being handled presented (a refusal records it beside the current one).</summary>
+    private string? _presentedSerial;
 
     private DeviceContext? _device;
 
@@ -68,6 +75,7 @@ public sealed class DeviceGrain(
         if (resolved.IsRefused) return resolved.Refusal;
         var policy = resolved.Value.Policy;
         _resolvedTenant = policy.TenantId;
+        _resolvedGroup = policy.GroupId;
         var current = state.State;
         var refusal = CheckEkBinding(ek.Value, resolved.Value.Certificate)
             ?? EkIdentity.CheckDefaultTemplate(ek.Value, request.EkPublic)
@@ -84,6 +92,7 @@ public sealed class DeviceGrain(
         {
             // the old owner's certificate cannot renew into the new owner: the agent answers this by enrolling again
             if (current.Transfer is not null) return new Refusal(ProvisioningError.NotEnrolled, "ownership moved: enrol again");
+            _presentedSerial = request.Renewal?.CertificateSerial;
             if (CheckRenewal(DeviceId, request, current.Current, clock.GetUtcNow()) is { } notRenewable) return notRenewable;
             if (await GrainFactory.GetGrain<ITenantGrain>(current.Current!.TenantId).GetRevocationAsync(current.Current.SerialNumber) is not null)
                 return new Refusal(ProvisioningError.Revoked, $"certificate {current.Current.SerialNumber} is revoked; enrol again");
@@ -112,6 +121,7 @@ public sealed class DeviceGrain(
         // another tenant's enrolment matching an owned device must not take it over: ownership moves only by transfer
         : current.Current is not null && current.TenantId != tenantId ? new Refusal(ProvisioningError.NotEnrolled, $"device is owned by another tenant than {tenantId}")
         : current.Status == DeviceStatus.Disabled ? new Refusal(ProvisioningError.Disabled, "device disabled")
+        : current.Quarantine is not null ? new Refusal(ProvisioningError.Disabled, "device quarantined")
         : null;
 
     private async Task<ProtocolReply<IssuedResponse>> AttestCoreAsync(AttestRequest request, byte[] evidence)
@@ -126,6 +136,7 @@ public sealed class DeviceGrain(
         if (OpenChallenges.Find(current.Challenges, request.Nonce) is not { } challenge)
             return new Refusal(ProvisioningError.NoChallenge, "the nonce is not an open challenge's");
         _resolvedTenant = challenge.TenantId;
+        _resolvedGroup = challenge.GroupId;
         var others = current.Challenges.Remove(challenge);
         await ledger.RecordAsync(Device, current with
         {
@@ -168,6 +179,8 @@ public sealed class DeviceGrain(
     {
         var started = Stopwatch.GetTimestamp();
         _resolvedTenant = null;
+        _resolvedGroup = null;
+        _presentedSerial = null;
         _contenders.Clear();
         ProtocolReply<T> reply;
         try
@@ -191,6 +204,8 @@ public sealed class DeviceGrain(
     public async Task RecordRefusalAsync(string operation, Refusal refusal, byte[] evidence)
     {
         _resolvedTenant = null;
+        _resolvedGroup = null;
+        _presentedSerial = null;
         _contenders.Clear();
         await RecordRefusalCoreAsync(operation, refusal, evidence);
         metrics.Handled(operation, refusal.Error, 0);
@@ -204,13 +219,27 @@ public sealed class DeviceGrain(
             var tenant = _resolvedTenant ?? state.State.TenantId ?? state.State.AuditTenantId;
             // an ambiguous owner: every contender sees the refused attempt, and the service's unassigned log too
             IEnumerable<string?> logs = _contenders.Count > 0 ? [null, .. _contenders] : [tenant];
+            var details = RefusalDetails();
             foreach (var log in logs)
-                await ledger.AuditAsync(Device, new DeviceEvent(log, operation, $"refused:{refusal.Error}", "device", Evidence: evidence));
+                await ledger.AuditAsync(Device, new DeviceEvent(log, operation, $"refused:{refusal.Error}", "device", details, evidence));
         }
         catch (StoreUnavailableException e)
         {
             EnrollmentLog.Failed(logger, e, DeviceId, "audit");
         }
+    }
+
+    /// <summary>What monitoring reads beside a refusal: the group, and a renewal's presented serial next to the current one.</summary>
+    private Dictionary<string, string>? RefusalDetails()
+    {
+        var details = new Dictionary<string, string>();
+        if (_resolvedGroup is { } group) details[Monitoring.MonitoredDetails.Group] = group;
+        if (_presentedSerial is { } presented && state.State.Current is { } current)
+        {
+            details[Monitoring.MonitoredDetails.PresentedSerial] = presented;
+            details[Monitoring.MonitoredDetails.CurrentSerial] = current.SerialNumber;
+        }
+        return details.Count == 0 ? null : details;
     }
 
     public Task<DeviceView?> GetAsync(string tenantId) => Task.FromResult(administration.View(Device, tenantId));
@@ -239,4 +268,8 @@ public sealed class DeviceGrain(
     public Task ResendTransferCommandAsync() => handover.ResendCommandAsync(Device);
 
     public Task<byte[]?> GetOwnershipAsync(string tenantId) => handover.GetOwnershipAsync(Device, tenantId);
+
+    public Task<bool> QuarantineAsync(string tenantId, string findingId, string actor) => quarantine.QuarantineAsync(Device, tenantId, findingId, actor);
+
+    public Task<bool> ReleaseQuarantineAsync(string tenantId, string actor) => quarantine.ReleaseAsync(Device, tenantId, actor);
 }

@@ -34,7 +34,9 @@ public sealed record DeviceState
     [Id(18)] public ImmutableList<PendingChallenge> Challenges { get; init; } = [];
     /// <summary>The tenant whose enrolment the last register resolved to: where refusals are logged until the device is bound; grants nothing.</summary>
     [Id(19)] public string? AuditTenantId { get; init; }
-    // ids 20..29 are unused; a new field takes the next free id, never a retired one
+    /// <summary>Set while monitoring (or an operator) holds the device: renewals are refused until it is released.</summary>
+    [Id(20)] public QuarantineRecord? Quarantine { get; init; }
+    // ids 21..29 are unused; a new field takes the next free id, never a retired one
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
 

@@ -22,6 +22,9 @@ public static class ServiceApi
         app.MapTransfersApi();
         app.MapOwnershipApi();
         app.MapAuditApi();
+        app.MapFindingsApi();
+        app.MapMonitoringApi();
+        app.MapWebhooksApi();
         return app;
     }
 

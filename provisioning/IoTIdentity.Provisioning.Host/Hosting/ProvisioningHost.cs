@@ -5,7 +5,9 @@ using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Grains.Enrollment;
 using IoTIdentity.Provisioning.Host.Api;
 using IoTIdentity.Provisioning.Host.Channel;
+using IoTIdentity.Provisioning.Grains.Monitoring;
 using IoTIdentity.Provisioning.Host.GrainStorage;
+using IoTIdentity.Provisioning.Host.Monitoring;
 using IoTIdentity.Provisioning.Host.Requests;
 using IoTIdentity.Provisioning.Mqtt;
 using IoTIdentity.Provisioning.Storage;
@@ -112,13 +114,15 @@ public static class ProvisioningHost
         builder.Services.AddSingleton<IDeviceRequestHandler, DeviceRequestHandler>();
         builder.Services.AddSingleton<ITenantTrustSource, GrainTenantTrustSource>();
         builder.Services.AddSingleton<IDeviceCertificateVerifier, TenantCaCertificateVerifier>();
+        builder.Services.AddSingleton<IDeviceSessionObserver, SessionMonitoring>();
+        builder.Services.Configure<MonitoringOptions>(configuration.GetSection(MonitoringOptions.Section));
         builder.Services.AddMqttEndpoint(configuration);
         if (development) builder.Services.AddHostedService<DevBootstrap>();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ProvisioningMetrics.MeterName, MqttEndpoint.MeterName)
+            .AddMeter(ProvisioningMetrics.MeterName, MqttEndpoint.MeterName, MonitoringMetrics.MeterName)
             .AddPrometheusExporter());
         return builder;
     }

@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using IoTIdentity.Provisioning.Abstractions.Monitoring;
+
+namespace IoTIdentity.Provisioning.Grains.Monitoring;
+
+/// <summary>
+/// Files a detection: it counts into the finding of the same kind and key that is not resolved, or opens a new
+/// one. Devices (at most <see cref="MaxDevices"/>) and audit links accumulate; evidence takes the latest facts.
+/// </summary>
+public static class FindingBook
+{
+    /// <summary>How many findings a tenant keeps; beyond it the oldest resolved ones go.</summary>
+    public const int MaxFindings = 1_000;
+
+    /// <summary>How many devices one finding lists.</summary>
+    public const int MaxDevices = 100;
+
+    /// <summary>The state with <paramref name="detection"/> filed, the finding it went into, whether it was opened, and the devices it added.</summary>
+    public static (MonitorState State, Finding Finding, bool Opened, ImmutableList<string> NewDevices) File(MonitorState state, Detection detection)
+    {
+        var existing = state.Findings.FindLastIndex(f => f.Kind == detection.Kind && f.Key == detection.Key && f.State != FindingState.Resolved);
+        var links = detection.AuditSequence is { } seq ? ImmutableList.Create(seq) : [];
+        if (existing < 0)
+        {
+            var opened = new Finding
+            {
+                Id = "f-" + state.NextFindingNumber.ToString(CultureInfo.InvariantCulture), Kind = detection.Kind, Severity = detection.Severity,
+                Key = detection.Key, Devices = [.. detection.Devices.Take(MaxDevices)], Evidence = detection.Evidence, AuditSequences = links,
+                FirstSeen = detection.At, LastSeen = detection.At,
+            };
+            return (state with { Findings = Trim(state.Findings.Add(opened)), NextFindingNumber = state.NextFindingNumber + 1 }, opened, true, opened.Devices);
+        }
+        var finding = state.Findings[existing];
+        var added = detection.Devices.Where(d => !finding.Devices.Contains(d)).Take(Math.Max(0, MaxDevices - finding.Devices.Count)).ToImmutableList();
+        var updated = finding with
+        {
+            Count = finding.Count + 1,
+            LastSeen = detection.At > finding.LastSeen ? detection.At : finding.LastSeen,
+            Devices = finding.Devices.AddRange(added),
+            Evidence = finding.Evidence.SetItems(detection.Evidence),
+            AuditSequences = finding.AuditSequences.AddRange(links) is var all && all.Count > Finding.MaxAuditLinks ? all.RemoveRange(0, all.Count - Finding.MaxAuditLinks) : all,
+            Severity = detection.Severity > finding.Severity ? detection.Severity : finding.Severity,
+        };
+        return (state with { Findings = state.Findings.SetItem(existing, updated) }, updated, false, added);
+    }
+
+    /// <summary>Replaces the finding with the same id.</summary>
+    public static MonitorState Replace(MonitorState state, Finding finding) =>
+        state with { Findings = state.Findings.Replace(state.Findings.Single(f => f.Id == finding.Id), finding) };
+
+    private static ImmutableList<Finding> Trim(ImmutableList<Finding> findings)
+    {
+        while (findings.Count > MaxFindings && findings.FindIndex(f => f.State == FindingState.Resolved) is var oldest and >= 0)
+            findings = findings.RemoveAt(oldest);
+        return findings;
+    }
+}

@@ -1,0 +1,222 @@
+using System.Collections.Immutable;
+using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Abstractions.Monitoring;
+using IoTIdentity.Provisioning.Grains.Monitoring;
+using IoTIdentity.Provisioning.Storage;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// The stream and inventory detectors over made-up event sequences: each fires at its threshold and not below it,
+/// in every order the events can come in, and stays quiet for what a healthy fleet does.
+/// </summary>
+public sealed class DetectorTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly MonitoringPolicy Policy = new();
+
+    private static MonitoredEvent Session(MonitoredEventKind kind, string device, string session, string address, int second) =>
+        new() { Kind = kind, Subject = device, SessionId = session, Address = address, At = T0.AddSeconds(second) };
+
+    private static MonitoredEvent Decision(string device, string action, string outcome, int second, long sequence, params (string Key, string Value)[] details) => new()
+    {
+        Kind = MonitoredEventKind.Decision, Subject = device, Action = action, Outcome = outcome, Actor = "device", At = T0.AddSeconds(second),
+        AuditSequence = sequence, Details = details.ToImmutableSortedDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal),
+    };
+
+    private static List<Detection> Run(IEnumerable<MonitoredEvent> events, MonitoringPolicy? policy = null)
+    {
+        var detectors = new Detectors();
+        return events.SelectMany(e => detectors.Read(e, policy ?? Policy)).ToList();
+    }
+
+    private static IEnumerable<List<T>> Permutations<T>(List<T> items) => items.Count <= 1 ? [items]
+        : items.SelectMany((item, i) => Permutations(items.Where((_, j) => j != i).ToList()).Select(rest => rest.Prepend(item).ToList()));
+
+    [Fact]
+    public void Two_live_sessions_of_one_device_from_two_addresses_are_a_clone_suspicion_whichever_connects_first()
+    {
+        var a = Session(MonitoredEventKind.Connected, "d1", "s1", "10.0.0.1", 0);
+        var b = Session(MonitoredEventKind.Connected, "d1", "s2", "10.0.0.2", 1);
+        foreach (var order in Permutations([a, b]))
+        {
+            var found = Assert.Single(Run(order));
+            Assert.Equal(FindingKind.CloneSuspected, found.Kind);
+            Assert.Equal(FindingSeverity.Critical, found.Severity);
+            Assert.Equal("10.0.0.1, 10.0.0.2", found.Evidence["addresses"]);
+            Assert.Equal(["d1"], found.Devices);
+        }
+    }
+
+    [Fact]
+    public void A_device_that_reconnects_from_a_new_address_after_disconnecting_is_not_a_clone()
+    {
+        Assert.Empty(Run([
+            Session(MonitoredEventKind.Connected, "d1", "s1", "10.0.0.1", 0),
+            Session(MonitoredEventKind.Disconnected, "d1", "s1", "10.0.0.1", 5),
+            Session(MonitoredEventKind.Connected, "d1", "s2", "10.0.0.2", 6),
+            Session(MonitoredEventKind.Connected, "d2", "s3", "10.0.0.1", 7),
+        ]));
+    }
+
+    [Fact]
+    public void A_second_session_the_endpoint_refused_is_a_clone_suspicion()
+    {
+        var found = Assert.Single(Run([Session(MonitoredEventKind.SecondSessionRefused, "d1", "s9", "192.0.2.7", 0)]));
+        Assert.Equal(FindingKind.CloneSuspected, found.Kind);
+        Assert.Equal("192.0.2.7", found.Evidence["refused-address"]);
+    }
+
+    [Fact]
+    public void A_renewal_presenting_a_certificate_that_is_not_the_current_one_is_a_clone_suspicion_linked_to_its_audit_entry()
+    {
+        var found = Assert.Single(Run([Decision("d1", "register", $"refused:{ProvisioningError.RenewalNotAuthorized}", 0, 42,
+            (MonitoredDetails.PresentedSerial, "0A"), (MonitoredDetails.CurrentSerial, "0B"))]));
+        Assert.Equal(FindingKind.CloneSuspected, found.Kind);
+        Assert.Equal(42, found.AuditSequence);
+        Assert.Empty(Run([Decision("d1", "register", $"refused:{ProvisioningError.RenewalNotAuthorized}", 0, 42,
+            (MonitoredDetails.PresentedSerial, "0b"), (MonitoredDetails.CurrentSerial, "0B"))]));
+    }
+
+    [Theory]
+    [InlineData("acme-sensor 1.1.0", "acme-sensor 1.0.0", true)]
+    [InlineData("acme-sensor 1.10.0", "acme-sensor 1.9.2", true)]
+    [InlineData("acme-sensor 1.0.0", "acme-sensor 1.1.0", false)]
+    [InlineData("acme-sensor 1.9.2", "acme-sensor 1.10.0", false)]
+    [InlineData("acme-sensor 1.1.0", "other-sensor 1.0.0", false)]
+    [InlineData("acme-sensor 1.1.0", "acme-sensor 1.1.0", false)]
+    [InlineData("acme-sensor beta", "acme-sensor 1.0.0", false)]
+    [InlineData("", "acme-sensor 1.0.0", false)]
+    public void A_downgrade_is_an_older_version_of_the_same_product(string from, string to, bool downgrade)
+    {
+        Assert.Equal(downgrade, FirmwareReleases.IsDowngrade(from, to));
+        var found = Run([Decision("d1", "attest", "issued", 0, 7, (MonitoredDetails.Firmware, to), (MonitoredDetails.PreviousFirmware, from),
+            (MonitoredDetails.Pcrs, "p"), (MonitoredDetails.PreviousPcrs, "p"))]);
+        Assert.Equal(downgrade, found.Any(d => d.Kind == FindingKind.FirmwareDowngrade));
+    }
+
+    [Fact]
+    public void Other_PCR_values_under_the_same_release_are_drift_and_the_same_values_are_not()
+    {
+        var drift = Assert.Single(Run([Decision("d1", "attest", "issued", 0, 7, (MonitoredDetails.Firmware, "acme-sensor 1.0.0"),
+            (MonitoredDetails.PreviousFirmware, "acme-sensor 1.0.0"), (MonitoredDetails.Pcrs, "aa"), (MonitoredDetails.PreviousPcrs, "bb"))]));
+        Assert.Equal(FindingKind.FirmwareDrift, drift.Kind);
+        Assert.Empty(Run([Decision("d1", "attest", "issued", 0, 7, (MonitoredDetails.Firmware, "acme-sensor 1.0.0"),
+            (MonitoredDetails.PreviousFirmware, "acme-sensor 1.0.0"), (MonitoredDetails.Pcrs, "aa"), (MonitoredDetails.PreviousPcrs, "aa"))]));
+        Assert.Empty(Run([Decision("d1", "attest", "issued", 0, 7, (MonitoredDetails.Firmware, "acme-sensor 1.1.0"),
+            (MonitoredDetails.PreviousFirmware, "acme-sensor 1.0.0"), (MonitoredDetails.Pcrs, "aa"), (MonitoredDetails.PreviousPcrs, "bb"))]));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void Attestation_failures_of_one_group_and_reason_open_a_finding_at_the_threshold_and_not_before(int threshold)
+    {
+        var policy = Policy with { AttestationFailureThreshold = threshold };
+        foreach (var reason in new[] { ProvisioningError.QuoteInvalid, ProvisioningError.ActivationFailed, ProvisioningError.MeasurementNotAllowed })
+        {
+            var events = Enumerable.Range(0, threshold).Select(i => Decision($"d{i}", "attest", $"refused:{reason}", i, i, (MonitoredDetails.Group, "g"))).ToList();
+            Assert.Empty(Run(events.Take(threshold - 1), policy));
+            var found = Assert.Single(Run(events, policy));
+            Assert.Equal(FindingKind.AttestationFailures, found.Kind);
+            Assert.Equal($"g/{reason}", found.Key);
+        }
+    }
+
+    [Fact]
+    public void Attestation_failures_spread_over_groups_reasons_or_past_the_window_do_not_add_up()
+    {
+        var policy = Policy with { AttestationFailureThreshold = 3, AttestationFailureWindow = TimeSpan.FromSeconds(10) };
+        Assert.Empty(Run([
+            Decision("d1", "attest", $"refused:{ProvisioningError.QuoteInvalid}", 0, 1, (MonitoredDetails.Group, "g1")),
+            Decision("d2", "attest", $"refused:{ProvisioningError.QuoteInvalid}", 1, 2, (MonitoredDetails.Group, "g2")),
+            Decision("d3", "attest", $"refused:{ProvisioningError.ActivationFailed}", 2, 3, (MonitoredDetails.Group, "g1")),
+            Decision("d4", "attest", $"refused:{ProvisioningError.QuoteInvalid}", 11, 4, (MonitoredDetails.Group, "g1")),
+            Decision("d5", "attest", $"refused:{ProvisioningError.QuoteInvalid}", 22, 5, (MonitoredDetails.Group, "g1")),
+            Decision("d6", "register", $"refused:{ProvisioningError.QuotaExceeded}", 23, 6, (MonitoredDetails.Group, "g1")),
+        ], policy));
+    }
+
+    [Theory]
+    [InlineData(ProvisioningError.Revoked)]
+    [InlineData(ProvisioningError.Disabled)]
+    public void A_revoked_or_disabled_device_that_keeps_trying_is_a_finding_at_the_threshold(ProvisioningError refusal)
+    {
+        var events = Enumerable.Range(0, Policy.RevokedRetryThreshold).Select(i => Decision("d1", "register", $"refused:{refusal}", i, i)).ToList();
+        Assert.Empty(Run(events.Take(Policy.RevokedRetryThreshold - 1)));
+        var found = Assert.Single(Run(events));
+        Assert.Equal(FindingKind.RevokedDeviceRetrying, found.Kind);
+        Assert.Equal(refusal.ToString(), found.Evidence["refusal"]);
+    }
+
+    [Fact]
+    public void A_burst_of_first_enrolments_in_one_group_is_a_finding_but_renewals_are_not_counted()
+    {
+        var policy = Policy with { EnrollmentBurstThreshold = 4 };
+        var renewals = Enumerable.Range(0, 10).Select(i => Decision($"r{i}", "attest", "issued", i, i, (MonitoredDetails.Mode, "renew"),
+            (MonitoredDetails.Group, "g"), (MonitoredDetails.PreviousPcrs, "p"), (MonitoredDetails.Pcrs, "p"), (MonitoredDetails.PreviousFirmware, ""), (MonitoredDetails.Firmware, "")));
+        Assert.Empty(Run(renewals, policy));
+        var enrolments = Enumerable.Range(0, 4).Select(i => Decision($"e{i}", "attest", "issued", i, i, (MonitoredDetails.Mode, "enroll"), (MonitoredDetails.Group, "g")));
+        Assert.Equal(FindingKind.EnrollmentBurst, Assert.Single(Run(enrolments, policy)).Kind);
+    }
+
+    [Fact]
+    public void Monitorings_own_audit_entries_are_never_read_back_as_signals()
+    {
+        var own = Enumerable.Range(0, 10).Select(i => Decision("d1", "register", $"refused:{ProvisioningError.Revoked}", i, i) with { Actor = MonitoredDetails.MonitoringActor });
+        Assert.Empty(Run(own));
+    }
+
+    [Fact]
+    public void An_active_device_is_stale_past_its_renewal_time_and_its_grace_and_expiring_within_the_horizon()
+    {
+        // issued at T0 for 30 days: renewal due at day 20
+        DeviceRecord Row(DateTimeOffset updated) => new("t", "d1", "Active", null, "0A", updated.AddDays(30), true, updated);
+        var policy = Policy with { StaleGrace = TimeSpan.FromHours(1), ExpiryHorizon = TimeSpan.FromHours(2) };
+        Assert.Null(InventorySweep.Check(Row(T0), policy, T0.AddDays(20)));
+        Assert.Null(InventorySweep.Check(Row(T0), policy, T0.AddDays(20).AddMinutes(59)));
+        Assert.Equal(FindingKind.StaleDevice, InventorySweep.Check(Row(T0), policy, T0.AddDays(20).AddHours(2))!.Kind);
+        Assert.Equal(FindingKind.ExpiringBeforeRenewal, InventorySweep.Check(Row(T0), policy, T0.AddDays(30).AddHours(-1))!.Kind);
+        Assert.Equal(FindingKind.StaleDevice, InventorySweep.Check(Row(T0), policy, T0.AddDays(31))!.Kind);
+        Assert.Null(InventorySweep.Check(Row(T0) with { CertificateNotAfter = null }, policy, T0.AddDays(31)));
+    }
+
+    [Fact]
+    public void Repeats_count_into_the_open_finding_and_a_resolved_one_is_followed_by_a_new_finding()
+    {
+        var detection = new Detection(FindingKind.CloneSuspected, FindingSeverity.Critical, "d1", ["d1"],
+            ImmutableSortedDictionary<string, string>.Empty, T0, 1);
+        var (state, first, opened, added) = FindingBook.File(new MonitorState(), detection);
+        Assert.True(opened);
+        Assert.Equal(["d1"], added);
+        (state, var again, opened, added) = FindingBook.File(state, detection with { At = T0.AddMinutes(1), AuditSequence = 2 });
+        Assert.False(opened);
+        Assert.Empty(added);
+        Assert.Equal((first.Id, 2, T0.AddMinutes(1)), (again.Id, again.Count, again.LastSeen));
+        Assert.Equal([1L, 2L], again.AuditSequences);
+
+        state = FindingBook.Replace(state, again with { State = FindingState.Resolved });
+        (_, var next, opened, _) = FindingBook.File(state, detection with { At = T0.AddMinutes(2) });
+        Assert.True(opened);
+        Assert.NotEqual(first.Id, next.Id);
+    }
+
+    [Fact]
+    public void A_webhook_signature_verifies_only_for_the_same_secret_timestamp_and_body()
+    {
+        var secret = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var body = "{\"findingId\":\"f-1\"}"u8.ToArray();
+        var signature = WebhookSignature.Sign(secret, 1_800_000_000, body);
+        Assert.StartsWith("sha256=", signature);
+        Assert.True(WebhookSignature.Verify(secret, 1_800_000_000, body, signature));
+        Assert.False(WebhookSignature.Verify(secret, 1_800_000_001, body, signature));
+        Assert.False(WebhookSignature.Verify([.. secret.Reverse()], 1_800_000_000, body, signature));
+        for (var i = 0; i < body.Length; i++)
+        {
+            var tampered = body.ToArray();
+            tampered[i] ^= 1;
+            Assert.False(WebhookSignature.Verify(secret, 1_800_000_000, tampered, signature));
+        }
+    }
+}
