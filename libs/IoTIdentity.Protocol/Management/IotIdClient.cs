@@ -115,6 +115,14 @@ public sealed class IotIdClient : IDisposable
     public Task<string> SetDeviceDisabledAsync(string deviceId, bool disabled, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"/api/v1/devices/{Segment(deviceId)}/{(disabled ? "disable" : "enable")}", null, cancellationToken);
 
+    /// <summary><c>POST /api/v1/devices/{deviceId}/links</c>: the two devices are one TPM's (linked on both).</summary>
+    public Task<string> LinkDeviceAsync(string deviceId, string otherDeviceId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"/api/v1/devices/{Segment(deviceId)}/links", Body(new DeviceLinkRequest(otherDeviceId), Json.DeviceLinkRequest), cancellationToken);
+
+    /// <summary><c>DELETE /api/v1/devices/{deviceId}/links/{otherDeviceId}</c>: the two are not one TPM's after all.</summary>
+    public Task<string> UnlinkDeviceAsync(string deviceId, string otherDeviceId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"/api/v1/devices/{Segment(deviceId)}/links/{Segment(otherDeviceId)}", null, cancellationToken);
+
     /// <summary><c>POST /api/v1/devices/{deviceId}/revoke</c>.</summary>
     public Task<string> RevokeDeviceAsync(string deviceId, string? reason, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"/api/v1/devices/{Segment(deviceId)}/revoke", Body(new RevokeRequest(reason), Json.RevokeRequest), cancellationToken);

@@ -27,6 +27,7 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(DeviceSummary))]
 [JsonSerializable(typeof(Page<DeviceSummary>))]
 [JsonSerializable(typeof(DeviceDetails))]
+[JsonSerializable(typeof(DeviceLinkRequest))]
 [JsonSerializable(typeof(RevokeRequest))]
 [JsonSerializable(typeof(CertificateView))]
 [JsonSerializable(typeof(CreateTransferRequest))]

@@ -34,7 +34,11 @@ public sealed record DeviceState
     [Id(18)] public ImmutableList<PendingChallenge> Challenges { get; init; } = [];
     /// <summary>The tenant whose enrolment the last register resolved to: where refusals are logged until the device is bound; grants nothing.</summary>
     [Id(19)] public string? AuditTenantId { get; init; }
-    // ids 20..29 are unused; a new field takes the next free id, never a retired one
+    /// <summary>The TPM the EK certificate of the last register names (<c>TpmHardwareSerial</c>), when it names one; grants nothing.</summary>
+    [Id(20)] public string? Tpm { get; init; }
+    /// <summary>The tenant's other device ids of the same TPM.</summary>
+    [Id(21)] public ImmutableList<DeviceLink> Links { get; init; } = [];
+    // ids 22..29 are unused; a new field takes the next free id, never a retired one
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
 

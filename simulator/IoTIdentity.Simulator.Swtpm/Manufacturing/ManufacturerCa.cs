@@ -150,7 +150,7 @@ public sealed class ManufacturerCa : IDisposable
         return CertificateSurgery.Resign(issued.RawData, issuerKey, profile.SerialEncoding, profile.CorruptSignature);
     }
 
-    /// <summary>The profile's SAN: one directoryName holding tcg-at-tpmManufacturer, -tpmModel and -tpmVersion.</summary>
+    /// <summary>The profile's SAN: one directoryName holding tcg-at-tpmManufacturer, -tpmModel and -tpmVersion, and the hardwareModuleName when the profile has one.</summary>
     private static byte[] TpmSubjectAlternativeName(EkCertificateProfile profile)
     {
         var name = new X500DistinguishedNameBuilder();
@@ -159,8 +159,23 @@ public sealed class ManufacturerCa : IDisposable
         if (profile.Version is { } version) name.Add("2.23.133.2.3", version, UniversalTagNumber.UTF8String);
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
-        using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 4)))
-            writer.WriteEncodedValue(name.Build().RawData);
+        {
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 4)))
+                writer.WriteEncodedValue(name.Build().RawData);
+            if (profile.HardwareModule is { } module)
+            {
+                using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                {
+                    writer.WriteObjectIdentifier("1.3.6.1.5.5.7.8.4");
+                    using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                    using (writer.PushSequence())
+                    {
+                        writer.WriteObjectIdentifier(module.Type);
+                        writer.WriteOctetString(module.Serial);
+                    }
+                }
+            }
+        }
         return writer.Encode();
     }
 
