@@ -100,6 +100,16 @@ public sealed class IotIdClient : IDisposable
     public Task<string> DeleteIndividualEnrollmentAsync(string deviceId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"/api/v1/individual-enrollments/{Segment(deviceId)}", null, cancellationToken);
 
+    // --- ownership vouchers
+
+    /// <summary><c>PUT /api/v1/ownership-vouchers/{deviceId}</c>: the manufacturer-signed voucher that the device is the caller's.</summary>
+    public Task<string> PutOwnershipVoucherAsync(string deviceId, OwnershipVoucher voucher, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"/api/v1/ownership-vouchers/{Segment(deviceId)}", Body(voucher, Json.OwnershipVoucher), cancellationToken);
+
+    /// <summary><c>DELETE /api/v1/ownership-vouchers/{deviceId}</c>.</summary>
+    public Task<string> DeleteOwnershipVoucherAsync(string deviceId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"/api/v1/ownership-vouchers/{Segment(deviceId)}", null, cancellationToken);
+
     // --- devices and certificates
 
     /// <summary><c>GET /api/v1/devices</c>: one page of the inventory.</summary>

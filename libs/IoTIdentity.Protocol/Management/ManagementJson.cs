@@ -28,6 +28,7 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(Page<DeviceSummary>))]
 [JsonSerializable(typeof(DeviceDetails))]
 [JsonSerializable(typeof(DeviceLinkRequest))]
+[JsonSerializable(typeof(OwnershipVoucher))]
 [JsonSerializable(typeof(RevokeRequest))]
 [JsonSerializable(typeof(CertificateView))]
 [JsonSerializable(typeof(CreateTransferRequest))]

@@ -116,6 +116,22 @@ public sealed class ManufacturerCa : IDisposable
         return Issue(new PublicKey(key), X509KeyUsageFlags.KeyAgreement, profile ?? new EkCertificateProfile());
     }
 
+    /// <summary>
+    /// A certificate for one of the manufacturer's signing keys (the key that signs ownership vouchers, say), issued like
+    /// its EK certificates (by the intermediate, else the root) for digitalSignature only; the chain, signer first.
+    /// </summary>
+    public IReadOnlyList<byte[]> IssueSigningCertificate(ECDsa key, string subject = "CN=Ownership Voucher Signer")
+    {
+        X509Certificate2 issuer = _intermediate ?? _root;
+        AsymmetricAlgorithm issuerKey = _intermediateKey ?? _rootKey;
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        using X509Certificate2 issued = request.Create(issuer.SubjectName, Signer(issuerKey), Options.Now.AddDays(-1), Options.Now.AddDays(3650), NewSerial());
+        return [issued.RawData, .. IntermediatesDer];
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
