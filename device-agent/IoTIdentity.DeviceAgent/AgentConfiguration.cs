@@ -16,9 +16,10 @@ internal sealed class AgentConfiguration
     public Option<string?> EventLog { get; } = new("--event-log") { Description = "The firmware event log file", Recursive = true };
     public Option<string?> EkIntermediates { get; } = new("--ek-intermediates") { Description = "PEM file of the EK certificate's intermediate CAs (default: the TPM's NV chain)", Recursive = true };
     public Option<string?> Scope { get; } = new("--scope") { Description = "The enrolment scope of the device's owner: its tenant id, or {tenant}/{group} (GET /api/v1/tenant)", Recursive = true };
+    public Option<string?> ClaimCode { get; } = new("--claim-code") { Description = "The claim code printed on the device, for the tenant that registered it (Agent:ClaimCode)", Recursive = true };
     public Option<string?> Exec { get; } = new("--exec") { Description = "Shell command run after each new certificate (e.g. 'systemctl reload mosquitto')", Recursive = true };
 
-    public IEnumerable<Option> All => [ConfigFile, Tpm, Ek, BrokerHost, BrokerPort, TrustAnchor, StateDirectory, EventLog, EkIntermediates, Scope, Exec];
+    public IEnumerable<Option> All => [ConfigFile, Tpm, Ek, BrokerHost, BrokerPort, TrustAnchor, StateDirectory, EventLog, EkIntermediates, Scope, ClaimCode, Exec];
 
     /// <summary>appsettings.json beside the binary, /etc/iotid-agent/appsettings.json, --config, IOTID_* variables, flags.</summary>
     public IConfigurationRoot Build(ParseResult parsed)
@@ -42,6 +43,7 @@ internal sealed class AgentConfiguration
         Flag(nameof(AgentOptions.EventLogPath), parsed.GetValue(EventLog));
         Flag(nameof(AgentOptions.EkIntermediatesPath), parsed.GetValue(EkIntermediates));
         Flag(nameof(AgentOptions.EnrollmentScope), parsed.GetValue(Scope));
+        Flag(nameof(AgentOptions.ClaimCode), parsed.GetValue(ClaimCode));
         Flag(nameof(AgentOptions.OnRenewed), parsed.GetValue(Exec));
         return builder.AddInMemoryCollection(flags).Build();
     }

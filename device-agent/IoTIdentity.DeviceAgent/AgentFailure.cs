@@ -72,7 +72,8 @@ public sealed record AgentFailure(AgentExitCode Code, string Message)
         var advice = refused.Error switch
         {
             ProvisioningError.NotEnrolled => "no enrolment admits this device: ask the operator to add an individual or group enrolment",
-            ProvisioningError.AmbiguousOwner => "enrolments of several tenants admit this device: set Agent:EnrollmentScope (--scope) to its owner's scope (GET /api/v1/tenant)",
+            ProvisioningError.AmbiguousOwner => "enrolments of several tenants admit this device: set Agent:EnrollmentScope (--scope) to its owner's scope (GET /api/v1/tenant), " +
+                "or Agent:ClaimCode (--claim-code) to the code printed on the device if its owner registered that code",
             ProvisioningError.Revoked => "the device's identity was revoked: once the operator re-admits it, run 'iotid-agent enroll'",
             ProvisioningError.Disabled => "the device or its enrolment is disabled: ask the operator",
             ProvisioningError.UntrustedEkCertificate => "the service does not trust the TPM's EK certificate: ask the operator to trust the " +

@@ -44,6 +44,14 @@ public sealed class AgentOptions
     /// </summary>
     public string? EnrollmentScope { get; set; }
 
+    /// <summary>
+    /// The claim code printed on the device, presented in every register exactly as written (no trimming): an unowned
+    /// device presenting the code whose SHA-256 a tenant's individual enrolment holds is that tenant's, even when other
+    /// tenants' enrolments admit it too. A secret of the device's buyer: keep it in a file only root reads (the
+    /// <c>--claim-code</c> flag shows in the process list). Unset: no code is presented.
+    /// </summary>
+    public string? ClaimCode { get; set; }
+
     /// <summary>The TCG firmware event log sent with each attestation, if the platform exposes one.</summary>
     public string? EventLogPath { get; set; }
 

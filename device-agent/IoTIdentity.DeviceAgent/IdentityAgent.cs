@@ -273,6 +273,7 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
             ReadEkIntermediatesFromNv = string.IsNullOrEmpty(options.EkIntermediatesPath),
             EventLog = options.EventLogPath is { } log && File.Exists(log) ? File.ReadAllBytes(log) : null,
             EnrollmentScope = string.IsNullOrEmpty(options.EnrollmentScope) ? null : options.EnrollmentScope,
+            ClaimCode = string.IsNullOrEmpty(options.ClaimCode) ? null : options.ClaimCode,
             Time = Time,
         };
     }

@@ -16,4 +16,8 @@ public sealed record DeviceView
     [Id(9)] public IReadOnlyList<string> PastSerials { get; init; } = [];
     [Id(10)] public string? Firmware { get; init; }
     [Id(11)] public bool Compliant { get; init; } = true;
+    /// <summary>The TPM its EK certificate names (<c>{manufacturer}/{kind}/{serial}</c>), when it names one.</summary>
+    [Id(12)] public string? Tpm { get; init; }
+    /// <summary>The tenant's other device ids of the same TPM.</summary>
+    [Id(13)] public IReadOnlyList<DeviceLink> Links { get; init; } = [];
 }

@@ -23,6 +23,15 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// <summary>The device as an operator of <paramref name="tenantId"/> sees it, or null if not theirs.</summary>
     Task<DeviceView?> GetAsync(string tenantId);
 
+    /// <summary>
+    /// Links the device to <paramref name="otherDeviceId"/>, another id of the same TPM, on <paramref name="basis"/>
+    /// (<see cref="DeviceLink"/>); false if the device is not <paramref name="tenantId"/>'s. Only this side is written.
+    /// </summary>
+    Task<bool> AddLinkAsync(string tenantId, string otherDeviceId, string basis, string actor);
+
+    /// <summary>Removes the link to <paramref name="otherDeviceId"/>; false if the device is not the tenant's or has no such link.</summary>
+    Task<bool> RemoveLinkAsync(string tenantId, string otherDeviceId, string actor);
+
     /// <summary>Whether a tenant other than <paramref name="tenantId"/> owns the device (it attested there, or a transfer to it was accepted).</summary>
     [Orleans.Concurrency.AlwaysInterleave]
     Task<bool> IsOwnedByAnotherTenantAsync(string tenantId);

@@ -20,6 +20,7 @@ public static class ProvisioningGrainServices
         services.AddSingleton<ChallengeMaker>();
         services.AddSingleton<CertificateIssuance>();
         services.AddSingleton<DeviceAdministration>();
+        services.AddSingleton<TpmLinks>();
         services.AddSingleton<FirmwareCompliance>();
         services.AddSingleton<DeviceHandover>();
         services.AddSingleton<DeviceQuarantine>();

@@ -54,8 +54,11 @@ public sealed class ManagementContractTests
         {
             DeviceId = "device-1", TenantId = "acme", Status = "Active", GroupId = "sensors", CertificateSerial = "0a1b", CertificateNotAfter = T0.AddDays(30),
             EnrolledAt = T0, LastAttestedAt = T0.AddHours(1), Pcrs = new Dictionary<int, string> { [0] = "00", [7] = "ff" }, PastSerials = ["09"],
-            Firmware = "acme-sensor 1.1.0", Compliant = false,
+            Firmware = "acme-sensor 1.1.0", Compliant = false, Tpm = "id:53575450/1.3.6.1.4.1.99999.1/0a0b", Links = [new DeviceLinkView("device-2", "ek-certificates")],
         }, Json.DeviceDetails),
+        (new DeviceLinkView("device-2", "operator"), Json.DeviceLinkView),
+        (new DeviceLinkRequest("device-2"), Json.DeviceLinkRequest),
+        (new OwnershipVoucher(new string('a', 64), new string('b', 64), "c2lnbmF0dXJl", ["-----BEGIN CERTIFICATE-----"]), Json.OwnershipVoucher),
         (new RevokeRequest("keyCompromise"), Json.RevokeRequest),
         (new CertificateView("0a1b", "device-1", T0, T0.AddDays(30), true, "superseded", T0.AddDays(1)), Json.CertificateView),
         (new CreateTransferRequest("globex", ["device-1", "device-2"], TransferPolicies.Acceptance, 24), Json.CreateTransferRequest),

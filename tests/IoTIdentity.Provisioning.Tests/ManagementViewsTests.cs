@@ -35,7 +35,8 @@ public sealed class ManagementViewsTests
         {
             DeviceId = "d1", TenantId = "acme", Status = DeviceStatus.Transferring, GroupId = "sensors", CertificateSerial = "0a1b",
             CertificateNotAfter = T0.AddDays(30), EnrolledAt = T0, LastAttestedAt = null, Pcrs = new Dictionary<int, string> { [0] = "00", [7] = "ff" },
-            PastSerials = ["09"], Firmware = "acme-sensor 1.1.0", Compliant = false,
+            PastSerials = ["09"], Firmware = "acme-sensor 1.1.0", Compliant = false, Tpm = "id:53575450/subject-serialNumber/3031",
+            Links = [new DeviceLink("d2", DeviceLink.EkCertificates)],
         };
         var page = new DevicePage([new DeviceRecord("acme", "d1", "Active", null, "0a1b", T0.AddDays(30), true, T0)], "next");
         var certificate = new CertificateView { SerialNumber = "0a1b", DeviceId = "d1", NotBefore = T0, NotAfter = null, Revoked = true, Reason = "keyCompromise", RevokedAt = T0 };

@@ -129,6 +129,36 @@ public sealed class TrustModelTests(ServiceFixture service) : SwtpmBench, IClass
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task A_stranger_holding_the_public_EK_data_opens_at_most_four_challenges_for_the_EK_and_the_device_still_renews()
+    {
+        var tenant = await NewTenantAsync();
+        var (enrollment, deviceId, options) = await NewDeviceAsync();
+        EnrollmentResult enrolled;
+        await using (var client = await service.ConnectAsync(deviceId)) enrolled = await enrollment.EnrollAsync(client);
+        var register = new RegisterRequest
+        {
+            EkPublic = await VirtualDevices.EkPublicAsync(Tpm, options), EkCertificate = options.EkCertificate!, EkIntermediates = options.EkIntermediates,
+            AkPublic = await VirtualDevices.SpareKeyPublicAsync(Tpm, KeyTemplates.AkEccP256),
+        };
+
+        await using (var stranger = await service.ConnectAsync(deviceId))
+        {
+            for (var i = 0; i < 4; i++) await stranger.RegisterAsync(register);
+            var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => stranger.RegisterAsync(register));
+            Assert.Equal(ProvisioningError.RateLimited, refused.Error);
+            Assert.True(refused.RetryAfter > TimeSpan.Zero, "the refusal says when a place frees");
+        }
+
+        // the renewal, signed with the device's current key, takes the place of a stranger's challenge
+        await using (var client = await service.ConnectAsync(deviceId))
+            Assert.Equal(deviceId, (await enrollment.RenewAsync(client, enrolled.DeviceKey, enrolled.Issued.SerialNumber)).Issued.DeviceId);
+        var audit = (await service.ReadAuditLogAsync(tenant.TenantId)).Where(e => e.Event.Subject == deviceId).ToList();
+        Assert.Equal(1 + 4 + 1, audit.Count(e => e.Event.Outcome == "challenged"));
+        Assert.Single(audit, e => e.Event.Outcome == "refused:RateLimited");
+        Assert.Equal(2, audit.Count(e => e.Event.Outcome == "issued"));
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task Registers_without_a_TPM_neither_use_quota_nor_bind_the_device_to_a_tenant()
     {
         var tenant = await NewTenantAsync(p => p with { Quota = 1 });

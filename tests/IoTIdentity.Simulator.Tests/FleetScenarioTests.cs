@@ -209,13 +209,40 @@ public sealed class FleetScenarioTests : IAsyncLifetime
         Assert.Empty((await store.ListDevicesAsync("dev", new DeviceQuery { PageSize = 100 }, timeout.Token)).Items);
     }
 
-    [Fact]
-    public async Task Without_the_service_administrator_key_the_scenario_says_it_needs_one_before_anything_changes()
+    [Theory]
+    [InlineData("transfer")]
+    [InlineData("adversarial-tenant")]
+    public async Task Without_the_service_administrator_key_a_scenario_making_tenants_says_it_needs_one_before_anything_changes(string name)
     {
+        var scenario = ScenarioCatalog.All.Single(s => s.Name == name);
         var api = new ServiceApi(new Uri("http://127.0.0.1:1"), "iotid.dev.key.secret");
-        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
-            new TransferScenario().RunAsync(new ScenarioContext(null!, new KeylessTarget(api)), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => scenario.RunAsync(new ScenarioContext(null!, new KeylessTarget(api)), CancellationToken.None));
+        Assert.True(scenario.NeedsServiceAdministrator);
         Assert.Contains("--admin-key", error.Message);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task A_hostile_tenant_attacking_the_fleet_changes_nothing_and_every_device_enrols_and_renews_with_its_owner()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(290));
+        await using var fleet = await Fleet.LoadOrManufactureAsync(Path.Combine(_directory, "fleet"), 12, 2, timeout.Token);
+        await using var service = await ServiceTarget.StartInProcessAsync(Path.Combine(_directory, "hostile-data"), fleet.Manufacturer.RootDer, timeout.Token);
+        IFleetScenario scenario = new HostileTenantScenario();
+
+        var reports = await scenario.RunAsync(new ScenarioContext(fleet, service), timeout.Token);
+
+        Assert.Equal(HostileTenantScenario.Phases, reports.Select(r => r.Scenario));
+        Assert.All(reports, r => Assert.Empty(r.Errors));
+        Assert.All(reports, r => Assert.True(scenario.Passed(r)));
+        // 6 owned devices enrol; the hostile tenant's root and group, 7 attacks on each owned device and a claim code on each
+        // unowned one; then all 12 renew or enrol with their owner; then 7 attacks on each of the 6 enrolled meanwhile
+        Assert.Equal([6, 2 + 6 * 7 + 6, 12, 6 * 7], reports.Select(r => r.Devices));
+
+        // the service agrees: every device is the fleet tenant's and active
+        var store = service.Services.GetRequiredService<IProvisioningStore>();
+        var devices = (await store.ListDevicesAsync("dev", new DeviceQuery { PageSize = 100 }, timeout.Token)).Items;
+        Assert.Equal(fleet.Devices.Select(d => d.DeviceId).Order(), devices.Select(d => d.DeviceId).Order());
+        Assert.All(devices, d => Assert.Equal("Active", d.State));
     }
 
     /// <summary>A target that knows a tenant key but not the administrator's (a remote service without --admin-key).</summary>

@@ -38,4 +38,10 @@ public sealed record DeviceDetails
 
     /// <summary>Whether its last attestation met the policy.</summary>
     public bool Compliant { get; init; } = true;
+
+    /// <summary>The TPM its EK certificate names (<c>{manufacturer}/{hwType or subject-serialNumber}/{serial hex}</c>), when it names one.</summary>
+    public string? Tpm { get; init; }
+
+    /// <summary>The tenant's other device ids of the same TPM (its other EKs), and why they are linked.</summary>
+    public IReadOnlyList<DeviceLinkView> Links { get; init; } = [];
 }

@@ -100,6 +100,16 @@ public sealed partial class IotIdClient : IDisposable
     public Task<string> DeleteIndividualEnrollmentAsync(string deviceId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"/api/v1/individual-enrollments/{Segment(deviceId)}", null, cancellationToken);
 
+    // --- ownership vouchers
+
+    /// <summary><c>PUT /api/v1/ownership-vouchers/{deviceId}</c>: the manufacturer-signed voucher that the device is the caller's.</summary>
+    public Task<string> PutOwnershipVoucherAsync(string deviceId, OwnershipVoucher voucher, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"/api/v1/ownership-vouchers/{Segment(deviceId)}", Body(voucher, Json.OwnershipVoucher), cancellationToken);
+
+    /// <summary><c>DELETE /api/v1/ownership-vouchers/{deviceId}</c>.</summary>
+    public Task<string> DeleteOwnershipVoucherAsync(string deviceId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"/api/v1/ownership-vouchers/{Segment(deviceId)}", null, cancellationToken);
+
     // --- devices and certificates
 
     /// <summary><c>GET /api/v1/devices</c>: one page of the inventory.</summary>
@@ -114,6 +124,14 @@ public sealed partial class IotIdClient : IDisposable
     /// <summary><c>POST /api/v1/devices/{deviceId}/disable</c> or <c>/enable</c>.</summary>
     public Task<string> SetDeviceDisabledAsync(string deviceId, bool disabled, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"/api/v1/devices/{Segment(deviceId)}/{(disabled ? "disable" : "enable")}", null, cancellationToken);
+
+    /// <summary><c>POST /api/v1/devices/{deviceId}/links</c>: the two devices are one TPM's (linked on both).</summary>
+    public Task<string> LinkDeviceAsync(string deviceId, string otherDeviceId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"/api/v1/devices/{Segment(deviceId)}/links", Body(new DeviceLinkRequest(otherDeviceId), Json.DeviceLinkRequest), cancellationToken);
+
+    /// <summary><c>DELETE /api/v1/devices/{deviceId}/links/{otherDeviceId}</c>: the two are not one TPM's after all.</summary>
+    public Task<string> UnlinkDeviceAsync(string deviceId, string otherDeviceId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"/api/v1/devices/{Segment(deviceId)}/links/{Segment(otherDeviceId)}", null, cancellationToken);
 
     /// <summary><c>POST /api/v1/devices/{deviceId}/revoke</c>.</summary>
     public Task<string> RevokeDeviceAsync(string deviceId, string? reason, CancellationToken cancellationToken = default) =>

@@ -27,6 +27,8 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(DeviceSummary))]
 [JsonSerializable(typeof(Page<DeviceSummary>))]
 [JsonSerializable(typeof(DeviceDetails))]
+[JsonSerializable(typeof(DeviceLinkRequest))]
+[JsonSerializable(typeof(OwnershipVoucher))]
 [JsonSerializable(typeof(RevokeRequest))]
 [JsonSerializable(typeof(CertificateView))]
 [JsonSerializable(typeof(CreateTransferRequest))]

@@ -22,7 +22,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
             DeviceId = device.DeviceId, TenantId = tenantId, Status = s.Status, GroupId = s.GroupId,
             CertificateSerial = s.Current?.SerialNumber, CertificateNotAfter = s.Current?.NotAfter, EnrolledAt = s.EnrolledAt,
             LastAttestedAt = s.LastAttestation?.At, Pcrs = s.LastAttestation?.Pcrs, PastSerials = s.PastSerials,
-            Firmware = s.LastAttestation?.Firmware, Compliant = !s.NonCompliant,
+            Firmware = s.LastAttestation?.Firmware, Compliant = !s.NonCompliant, Tpm = s.Tpm, Links = s.Links,
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using IoTIdentity.Attestation.Ek;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Abstractions;
@@ -29,6 +30,7 @@ public sealed class DeviceGrain(
     FirmwareCompliance compliance,
     DeviceHandover handover,
     DeviceQuarantine quarantine,
+    TpmLinks links,
     ProvisioningMetrics metrics,
     TimeProvider clock,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
@@ -107,6 +109,7 @@ public sealed class DeviceGrain(
         {
             Status = current.Status == DeviceStatus.Unknown ? DeviceStatus.Challenged : current.Status,
             EkPublic = request.EkPublic,
+            Tpm = TpmHardwareSerial.From(resolved.Value.Certificate.RawData)?.ToString(),
             AuditTenantId = policy.TenantId,
             Challenges = open.Value,
         }, new DeviceEvent(policy.TenantId, "register", "challenged", "device",
@@ -172,7 +175,10 @@ public sealed class DeviceGrain(
         var admitted = s.CountedInQuota && s.TenantId == challenge.TenantId && s.GroupId == challenge.GroupId;
         if (!admitted && !await GrainFactory.GetGroupGrain(group).TryAdmitAsync(DeviceId))
             return new Refusal(ProvisioningError.QuotaExceeded, $"group {group} or tenant {challenge.TenantId} quota used up");
-        return await issuance.IssueAsync(Device, challenge, policy, spki.Value, quote.Value, firmware.Value.Release, evidence);
+        var issued = await issuance.IssueAsync(Device, challenge, policy, spki.Value, quote.Value, firmware.Value.Release, evidence);
+        // bound to a tenant for the first time: its other EKs' ids there are the same device
+        if (!admitted && issued.Refusal is null) await links.LinkSameTpmAsync(Device, challenge.TenantId);
+        return issued;
     }
 
     private async Task<ProtocolReply<T>> HandleAsync<T>(string operation, byte[] evidence, Func<Task<ProtocolReply<T>>> step) where T : class
@@ -243,6 +249,10 @@ public sealed class DeviceGrain(
     }
 
     public Task<DeviceView?> GetAsync(string tenantId) => Task.FromResult(administration.View(Device, tenantId));
+
+    public Task<bool> AddLinkAsync(string tenantId, string otherDeviceId, string basis, string actor) => links.AddAsync(Device, tenantId, otherDeviceId, basis, actor);
+
+    public Task<bool> RemoveLinkAsync(string tenantId, string otherDeviceId, string actor) => links.RemoveAsync(Device, tenantId, otherDeviceId, actor);
 
     public Task<bool> IsOwnedByAnotherTenantAsync(string tenantId) => Task.FromResult(state.State.TenantId is { } owner && owner != tenantId);
 

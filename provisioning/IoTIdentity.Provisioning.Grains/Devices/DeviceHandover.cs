@@ -70,6 +70,8 @@ public sealed class DeviceHandover(IGrainFactory grains, IProvisioningStore stor
         await ledger.RecordAsync(device, s with
         {
             Status = DeviceStatus.Transferring, TenantId = order.TargetTenantId, GroupId = order.GroupId, CountedInQuota = false,
+            // links name the old owner's other device ids: the new owner's links are made at the re-enrolment
+            Links = [],
             Challenges = [], Reservation = null, OwnershipChain = ChainJson(device.DeviceId, [.. chain, handover]),
             Transfer = new DeviceTransfer
             {

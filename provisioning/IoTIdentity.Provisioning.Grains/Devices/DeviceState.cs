@@ -36,7 +36,11 @@ public sealed record DeviceState
     [Id(19)] public string? AuditTenantId { get; init; }
     /// <summary>Set while monitoring (or an operator) holds the device: renewals are refused until it is released.</summary>
     [Id(20)] public QuarantineRecord? Quarantine { get; init; }
-    // ids 21..29 are unused; a new field takes the next free id, never a retired one
+    /// <summary>The TPM the EK certificate of the last register names (<c>TpmHardwareSerial</c>), when it names one; grants nothing.</summary>
+    [Id(21)] public string? Tpm { get; init; }
+    /// <summary>The tenant's other device ids of the same TPM.</summary>
+    [Id(22)] public ImmutableList<DeviceLink> Links { get; init; } = [];
+    // ids 23..29 are unused; a new field takes the next free id, never a retired one
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
 

@@ -11,7 +11,8 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// Finds the enrolment that admits a device, in this order: an owned device resolves within its owner (the owner's
 /// individual enrolment for it, else the owner's groups) and nothing another tenant configures is consulted; an
 /// unowned device that names an enrolment scope resolves within that tenant (or group) only; an unowned, unscoped
-/// device that presents the claim code a tenant's individual enrolment holds resolves to that tenant; any other
+/// device that presents the claim code a tenant's individual enrolment holds resolves to that tenant, one that a
+/// tenant's verified ownership voucher covers resolves within that tenant; any other
 /// unowned, unscoped device resolves only when exactly one tenant admits it — through its individual enrolment for the device or
 /// through its groups whose trusted manufacturer roots (its own plus the tenant's) the EK certificate chains to —
 /// and is refused <see cref="ProvisioningError.AmbiguousOwner"/> when several do.
@@ -49,6 +50,9 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         if (individual?.ClaimCodeHash is { } expected && claimCode is not null
             && CryptographicOperations.FixedTimeEquals(expected, SHA256.HashData(Encoding.UTF8.GetBytes(claimCode))))
             return await ResolveIndividualAsync(individual, ekCertificate, intermediates);
+        // a claim the tenant proves: a manufacturer-signed ownership voucher it uploaded (verified then) covers the device
+        if (await grains.GetGrain<IOwnershipVoucherGrain>(deviceId).GetTenantAsync() is { } vouched)
+            return await ResolveWithinAsync(vouched, null, individual, ekCertificate, intermediates);
 
         // unowned and unscoped: the one tenant that admits it, never the first of several
         var viaIndividual = individual is null ? (Checked<ResolvedEnrollment>?)null : await ResolveIndividualAsync(individual, ekCertificate, intermediates);

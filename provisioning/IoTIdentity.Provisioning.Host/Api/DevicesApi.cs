@@ -19,6 +19,8 @@ public static class DevicesApi
         devices.MapPost("/{deviceId}/disable", (string deviceId, HttpContext http, IGrainFactory grains) => SetDisabled(deviceId, true, http, grains)).RequireApiKey(ApiRole.Operator);
         devices.MapPost("/{deviceId}/enable", (string deviceId, HttpContext http, IGrainFactory grains) => SetDisabled(deviceId, false, http, grains)).RequireApiKey(ApiRole.Operator);
         devices.MapPost("/{deviceId}/revoke", Revoke).RequireApiKey(ApiRole.Operator);
+        devices.MapPost("/{deviceId}/links", Link).RequireApiKey(ApiRole.Operator);
+        devices.MapDelete("/{deviceId}/links/{otherDeviceId}", Unlink).RequireApiKey(ApiRole.Operator);
         return routes;
     }
 
@@ -59,5 +61,32 @@ public static class DevicesApi
         var caller = Caller.Of(http);
         return await revocations.RevokeDeviceAsync(caller.TenantId, deviceId, reason, caller.Actor)
             ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+    }
+
+    /// <summary>
+    /// Links two of the caller's devices as one TPM's (its RSA and ECC EKs, say, whose certificates carry no serial that
+    /// links them): both must be the caller's, else 404 naming neither; the same id twice is 400.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Link(string deviceId, DeviceLinkRequest body, HttpContext http, IGrainFactory grains)
+    {
+        if (body.DeviceId is not { } other || !DeviceIds.IsValid(other)) return Problems.For(ProvisioningError.MalformedRequest, "deviceId is a device id");
+        if (other == deviceId) return Problems.For(ProvisioningError.MalformedRequest, "a device is not linked to itself");
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        var caller = Caller.Of(http);
+        if (await grains.GetGrain<IDeviceGrain>(other).GetAsync(caller.TenantId) is null
+            || !await grains.GetGrain<IDeviceGrain>(deviceId).AddLinkAsync(caller.TenantId, other, DeviceLink.Operator, caller.Actor))
+            return Problems.For(ProvisioningError.NotFound);
+        await grains.GetGrain<IDeviceGrain>(other).AddLinkAsync(caller.TenantId, deviceId, DeviceLink.Operator, caller.Actor);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Removes the link between two of the caller's devices, on both; 404 when the first has no such link.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Unlink(string deviceId, string otherDeviceId, HttpContext http, IGrainFactory grains)
+    {
+        if (!DeviceIds.IsValid(deviceId) || !DeviceIds.IsValid(otherDeviceId)) return Problems.For(ProvisioningError.NotFound);
+        var caller = Caller.Of(http);
+        if (!await grains.GetGrain<IDeviceGrain>(deviceId).RemoveLinkAsync(caller.TenantId, otherDeviceId, caller.Actor)) return Problems.For(ProvisioningError.NotFound);
+        await grains.GetGrain<IDeviceGrain>(otherDeviceId).RemoveLinkAsync(caller.TenantId, deviceId, caller.Actor);
+        return TypedResults.NoContent();
     }
 }

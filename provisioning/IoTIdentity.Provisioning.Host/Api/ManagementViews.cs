@@ -40,7 +40,8 @@ public static class ManagementViews
     {
         DeviceId = v.DeviceId, TenantId = v.TenantId, Status = v.Status.ToString(), GroupId = v.GroupId, CertificateSerial = v.CertificateSerial,
         CertificateNotAfter = v.CertificateNotAfter, EnrolledAt = v.EnrolledAt, LastAttestedAt = v.LastAttestedAt, Pcrs = v.Pcrs,
-        PastSerials = v.PastSerials, Firmware = v.Firmware, Compliant = v.Compliant,
+        PastSerials = v.PastSerials, Firmware = v.Firmware, Compliant = v.Compliant, Tpm = v.Tpm,
+        Links = v.Links.Select(l => new DeviceLinkView(l.DeviceId, l.Basis)).ToList(),
     };
 
     /// <summary>One certificate.</summary>

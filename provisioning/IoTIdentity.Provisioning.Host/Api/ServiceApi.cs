@@ -16,6 +16,7 @@ public static class ServiceApi
         app.MapGet("/healthz", Health).WithTags("Service");
         app.MapGet("/crl/{tenantId}.crl", Crl).WithTags("Service");
         app.MapEnrollmentsApi();
+        app.MapOwnershipVouchersApi();
         app.MapDevicesApi();
         app.MapCertificatesApi();
         app.MapTenantsApi();

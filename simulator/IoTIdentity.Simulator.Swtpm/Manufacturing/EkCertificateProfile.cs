@@ -30,6 +30,11 @@ public sealed record EkCertificateProfile
     /// <summary>TPM firmware version, e.g. <c>id:00020065</c>; null omits it.</summary>
     public string? Version { get; init; } = "id:00020065";
 
+    /// <summary>
+    /// A hardwareModuleName otherName (RFC 4108 §5) added to the SAN: the TPM's type OID and serial number, the same in
+    /// every EK certificate of one TPM; null adds none (as swtpm_localca and the TCG profile's minimum).
+    /// </summary>
+    public (string Type, byte[] Serial)? HardwareModule { get; init; }
     /// <summary>Omit the subject alternative name altogether.</summary>
     public bool OmitSubjectAlternativeName { get; init; }
 

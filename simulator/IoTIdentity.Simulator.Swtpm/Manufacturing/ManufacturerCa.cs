@@ -116,6 +116,22 @@ public sealed class ManufacturerCa : IDisposable
         return Issue(new PublicKey(key), X509KeyUsageFlags.KeyAgreement, profile ?? new EkCertificateProfile());
     }
 
+    /// <summary>
+    /// A certificate for one of the manufacturer's signing keys (the key that signs ownership vouchers, say), issued like
+    /// its EK certificates (by the intermediate, else the root) for digitalSignature only; the chain, signer first.
+    /// </summary>
+    public IReadOnlyList<byte[]> IssueSigningCertificate(ECDsa key, string subject = "CN=Ownership Voucher Signer")
+    {
+        X509Certificate2 issuer = _intermediate ?? _root;
+        AsymmetricAlgorithm issuerKey = _intermediateKey ?? _rootKey;
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        using X509Certificate2 issued = request.Create(issuer.SubjectName, Signer(issuerKey), Options.Now.AddDays(-1), Options.Now.AddDays(3650), NewSerial());
+        return [issued.RawData, .. IntermediatesDer];
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -150,7 +166,7 @@ public sealed class ManufacturerCa : IDisposable
         return CertificateSurgery.Resign(issued.RawData, issuerKey, profile.SerialEncoding, profile.CorruptSignature);
     }
 
-    /// <summary>The profile's SAN: one directoryName holding tcg-at-tpmManufacturer, -tpmModel and -tpmVersion.</summary>
+    /// <summary>The profile's SAN: one directoryName holding tcg-at-tpmManufacturer, -tpmModel and -tpmVersion, and the hardwareModuleName when the profile has one.</summary>
     private static byte[] TpmSubjectAlternativeName(EkCertificateProfile profile)
     {
         var name = new X500DistinguishedNameBuilder();
@@ -159,8 +175,23 @@ public sealed class ManufacturerCa : IDisposable
         if (profile.Version is { } version) name.Add("2.23.133.2.3", version, UniversalTagNumber.UTF8String);
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
-        using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 4)))
-            writer.WriteEncodedValue(name.Build().RawData);
+        {
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 4)))
+                writer.WriteEncodedValue(name.Build().RawData);
+            if (profile.HardwareModule is { } module)
+            {
+                using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                {
+                    writer.WriteObjectIdentifier("1.3.6.1.5.5.7.8.4");
+                    using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                    using (writer.PushSequence())
+                    {
+                        writer.WriteObjectIdentifier(module.Type);
+                        writer.WriteOctetString(module.Serial);
+                    }
+                }
+            }
+        }
         return writer.Encode();
     }
 

@@ -52,7 +52,7 @@ public static class FleetScenarios
     }
 
     /// <summary>A flow that renews a device holding a certificate in <paramref name="results"/>, enrols it otherwise, and records the new result.</summary>
-    private static DeviceFlow EnrolOrRenew(Fleet fleet, ConcurrentDictionary<string, EnrollmentResult> results, CancellationToken cancellationToken) =>
+    public static DeviceFlow EnrolOrRenew(Fleet fleet, ConcurrentDictionary<string, EnrollmentResult> results, CancellationToken cancellationToken) =>
         async (device, tpm, channel) =>
         {
             var enrollment = new TpmEnrollment(tpm, fleet.OptionsFor(device));

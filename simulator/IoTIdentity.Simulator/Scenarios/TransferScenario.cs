@@ -33,11 +33,7 @@ public sealed class TransferScenario : IFleetScenario
     /// <inheritdoc/>
     public async Task<IReadOnlyList<ScenarioReport>> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
-        var fleetApi = await context.Target.GetApiAsync(cancellationToken)
-            ?? throw new ArgumentException("the transfer scenario needs the HTTP API with an owner-admin key of the fleet's tenant, which this target does not give");
-        var adminApi = await context.Target.GetAdminApiAsync(cancellationToken)
-            ?? throw new ArgumentException("the transfer scenario creates a second tenant and needs the service administrator key: pass --admin-key iotid-admin.… " +
-                "(printed by the service on its first start, or the key whose hash is Provisioning:ServiceAdminKeyHash)");
+        var (fleetApi, adminApi) = await ServiceApi.ForTenantCreationAsync(context.Target, Name, cancellationToken);
         using var source = fleetApi.CreateIotIdClient();
         using var admin = adminApi.CreateIotIdClient();
         var sourceTenant = await CheckSourceKeyAsync(source, cancellationToken);

@@ -1,0 +1,60 @@
+using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Ownership;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Grains.Enrollment;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Contract = IoTIdentity.Protocol.Management;
+
+namespace IoTIdentity.Provisioning.Host.Api;
+
+/// <summary>
+/// Ownership vouchers (docs/trust-model.md): a tenant proves that a device is its own with a voucher its manufacturer
+/// signed (<see cref="OwnershipVouchers"/>), checked against the roots the tenant trusts (tenant-wide and its groups').
+/// </summary>
+public static class OwnershipVouchersApi
+{
+    /// <summary>Maps <c>/api/v1/ownership-vouchers/{deviceId}</c>.</summary>
+    public static IEndpointRouteBuilder MapOwnershipVouchersApi(this IEndpointRouteBuilder routes)
+    {
+        var vouchers = routes.MapGroup("/api/v1/ownership-vouchers").WithTags("Enrollments");
+        vouchers.MapPut("/{deviceId}", Put).RequireApiKey(ApiRole.Operator);
+        vouchers.MapDelete("/{deviceId}", Delete).RequireApiKey(ApiRole.Operator);
+        return routes;
+    }
+
+    /// <summary>
+    /// Verifies the voucher for the caller's tenant and records the claim: 204; a voucher that fails a check is 400 naming
+    /// the <see cref="VoucherFailure"/>; a device another tenant owns or holds a voucher for is 409, naming neither.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Put(string deviceId, Contract.OwnershipVoucher body, HttpContext http,
+        IGrainFactory grains, TimeProvider clock)
+    {
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.MalformedRequest, "the path names no device id");
+        var caller = Caller.Of(http);
+        var tenant = grains.GetGrain<ITenantGrain>(caller.TenantId);
+        if (await tenant.GetOwnershipKeyAsync() is not { } ownerKey) return Problems.For(ProvisioningError.NotFound);
+        var failure = OwnershipVouchers.Verify(body, deviceId, ownerKey.PublicKey, await TrustedRootsAsync(caller.TenantId, grains), clock.GetUtcNow());
+        if (failure != VoucherFailure.None) return Problems.For(ProvisioningError.MalformedRequest, $"voucher refused: {failure}");
+        if (await grains.GetGrain<IDeviceGrain>(deviceId).IsOwnedByAnotherTenantAsync(caller.TenantId)
+            || !await grains.GetGrain<IOwnershipVoucherGrain>(deviceId).SetAsync(caller.TenantId))
+            return Problems.For(ProvisioningError.Conflict);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string deviceId, HttpContext http, IGrainFactory grains)
+    {
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        return await grains.GetGrain<IOwnershipVoucherGrain>(deviceId).DeleteAsync(Caller.Of(http).TenantId)
+            ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+    }
+
+    /// <summary>The manufacturer roots the tenant trusts: its tenant-wide roots and every one of its groups'.</summary>
+    private static async Task<IReadOnlyList<byte[]>> TrustedRootsAsync(string tenantId, IGrainFactory grains)
+    {
+        var roots = new List<byte[]>((await grains.GetGrain<ITenantGrain>(tenantId).GetManufacturerRootsAsync()).Certificates);
+        var directory = await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).GetAsync();
+        foreach (var key in directory.Groups.Where(k => k.IsOf(tenantId)))
+            if (await grains.GetGroupGrain(key).GetPolicyAsync() is { } policy) roots.AddRange(policy.TrustedRoots);
+        return roots;
+    }
+}
