@@ -14,6 +14,7 @@ public sealed class ProductionModeTests
         ["Provisioning:KeyEncryption:Current:KeyId"] = "prod-1",
         ["Provisioning:KeyEncryption:Current:Key"] = Convert.ToBase64String(new byte[32]),
         ["Provisioning:ServiceAdminKeyHash"] = new string('a', 64),
+        ["Provisioning:AuditSigning:KeyPath"] = "/etc/iotid/audit-checkpoint-key.pem",
         ["Mqtt:CertificatePath"] = "/etc/iotid/mqtt.pfx",
     };
 
@@ -34,6 +35,7 @@ public sealed class ProductionModeTests
     [Theory]
     [InlineData("Provisioning:KeyEncryption:Current:Key")]
     [InlineData("Provisioning:ServiceAdminKeyHash")]
+    [InlineData("Provisioning:AuditSigning:KeyPath")]
     [InlineData("Mqtt:CertificatePath")]
     public void A_production_start_without_a_secret_fails_naming_the_setting(string setting)
     {
@@ -51,13 +53,14 @@ public sealed class ProductionModeTests
     }
 
     [Fact]
-    public void Production_is_the_default_and_an_empty_configuration_names_all_three_settings()
+    public void Production_is_the_default_and_an_empty_configuration_names_every_setting()
     {
         var error = StartError([]);
 
         Assert.NotNull(error);
         Assert.Contains("Provisioning:KeyEncryption:Current:Key", error.Message);
         Assert.Contains("Provisioning:ServiceAdminKeyHash", error.Message);
+        Assert.Contains("Provisioning:AuditSigning:KeyPath", error.Message);
         Assert.Contains("Mqtt:CertificatePath", error.Message);
     }
 

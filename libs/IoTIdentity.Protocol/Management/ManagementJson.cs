@@ -37,5 +37,8 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(AuditEntryView))]
 [JsonSerializable(typeof(Page<AuditEntryView>))]
 [JsonSerializable(typeof(AuditVerification))]
+[JsonSerializable(typeof(Audit.AuditCheckpoint))]
+[JsonSerializable(typeof(Audit.AuditCheckpointKey))]
+[JsonSerializable(typeof(Audit.OfflineAuditVerification))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ManagementJson : JsonSerializerContext;

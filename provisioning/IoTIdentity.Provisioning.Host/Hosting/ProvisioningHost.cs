@@ -70,6 +70,8 @@ public static class ProvisioningHost
         var configuredKek = configuration.GetSection(DevKeyEncryptionKey.Section).Get<KeyEncryptionKeyRingOptions>();
         var kek = development ? DevKeyEncryptionKey.LoadOrCreate(configuredKek, dataDirectory, out _) : configuredKek!;
         builder.Services.AddSingleton(sp => KeyEncryptionKeyRing.FromOptions(kek, sp.GetRequiredService<RandomNumberGenerator>()));
+        builder.Services.AddSingleton(AuditCheckpointKeyFile.Load(configuration, dataDirectory, development));
+        builder.Services.AddHostedService<AuditCheckpointer>();
         builder.Services.AddSingleton<TenantCertificateAuthority>();
         builder.Services.AddSingleton<DeviceCertificateIssuer>();
         builder.Services.AddProvisioningGrains();
