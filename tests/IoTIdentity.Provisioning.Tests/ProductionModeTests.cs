@@ -16,6 +16,8 @@ public sealed class ProductionModeTests
         ["Provisioning:ServiceAdminKeyHash"] = new string('a', 64),
         ["Provisioning:AuditSigning:KeyPath"] = "/etc/iotid/audit-checkpoint-key.pem",
         ["Mqtt:CertificatePath"] = "/etc/iotid/mqtt.pfx",
+        ["Http:CertificatePath"] = "/etc/iotid/https.pfx",
+        ["Urls"] = "https://+:8443",
     };
 
     private static InvalidOperationException? StartError(Dictionary<string, string?> settings)
@@ -37,6 +39,8 @@ public sealed class ProductionModeTests
     [InlineData("Provisioning:ServiceAdminKeyHash")]
     [InlineData("Provisioning:AuditSigning:KeyPath")]
     [InlineData("Mqtt:CertificatePath")]
+    [InlineData("Http:CertificatePath")]
+    [InlineData("Urls")]
     public void A_production_start_without_a_secret_fails_naming_the_setting(string setting)
     {
         var settings = Complete();
@@ -62,6 +66,25 @@ public sealed class ProductionModeTests
         Assert.Contains("Provisioning:ServiceAdminKeyHash", error.Message);
         Assert.Contains("Provisioning:AuditSigning:KeyPath", error.Message);
         Assert.Contains("Mqtt:CertificatePath", error.Message);
+        Assert.Contains("Http:CertificatePath", error.Message);
+        Assert.Contains("Urls", error.Message);
+    }
+
+    [Theory]
+    [InlineData("http://+:8080")]
+    [InlineData("https://+:8443;http://+:8080")]
+    [InlineData("HTTP://127.0.0.1:80")]
+    public void A_production_start_with_a_plain_HTTP_url_fails_naming_Urls_unless_a_proxy_terminates_TLS(string urls)
+    {
+        var settings = Complete();
+        settings["Urls"] = urls;
+
+        var error = StartError(settings);
+
+        Assert.NotNull(error);
+        Assert.Contains("Urls — https:// endpoints only", error.Message);
+        var behindProxy = new Dictionary<string, string?>(Complete()) { ["Urls"] = urls, ["Http:AllowPlaintext"] = "true" };
+        Assert.Empty(ProductionRequirements.Missing(new ConfigurationBuilder().AddInMemoryCollection(behindProxy).Build()));
     }
 
     [Fact]

@@ -52,6 +52,7 @@ public static class ProvisioningHost
             if (mqtt.DataDirectory == "data") mqtt.DataDirectory = dataDirectory;
         });
 
+        ManagementHttps.Configure(builder, development, dataDirectory);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(RandomNumberGenerator.Create());
         // Storage:Provider = sqlite (default: one file in the data directory) | cosmos (Storage:Cosmos:*, see CosmosStoreOptions).
