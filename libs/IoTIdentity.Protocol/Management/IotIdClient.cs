@@ -197,6 +197,10 @@ public sealed class IotIdClient : IDisposable
     public Task<ApiResult<Audit.AuditCheckpointKey>> GetAuditCheckpointKeyAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "/api/v1/audit/checkpoint-key", null, Json.AuditCheckpointKey, cancellationToken);
 
+    /// <summary><c>POST /api/v1/key-encryption/rewrap</c> (service administrator): reseals every tenant's keys under the current key-encryption key.</summary>
+    public Task<ApiResult<KeyRewrapResult>> RewrapKeysAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "/api/v1/key-encryption/rewrap", null, Json.KeyRewrapResult, cancellationToken);
+
     // --- paging
 
     /// <summary>Every page of a list, following continuation tokens until the last one.</summary>

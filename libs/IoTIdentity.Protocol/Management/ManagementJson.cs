@@ -40,5 +40,6 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(Audit.AuditCheckpoint))]
 [JsonSerializable(typeof(Audit.AuditCheckpointKey))]
 [JsonSerializable(typeof(Audit.OfflineAuditVerification))]
+[JsonSerializable(typeof(KeyRewrapResult))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ManagementJson : JsonSerializerContext;

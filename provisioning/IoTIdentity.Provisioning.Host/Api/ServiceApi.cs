@@ -24,6 +24,7 @@ public static class ServiceApi
         app.MapTransfersApi();
         app.MapOwnershipApi();
         app.MapAuditApi();
+        app.MapKeyEncryptionApi();
         return app;
     }
 

@@ -1,6 +1,5 @@
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Grains;
-using IoTIdentity.Provisioning.Grains.Tenants;
 
 namespace IoTIdentity.Provisioning.Host.Hosting;
 
@@ -31,14 +30,8 @@ internal sealed partial class AuditCheckpointer(IGrainFactory grains, IConfigura
     private async Task CheckpointAllAsync()
     {
         await grains.GetGrain<IAuditCheckpointGrain>(AuditTrail.Unassigned).CheckpointAsync();
-        var directory = grains.GetGrain<ITenantDirectoryGrain>(TenantDirectoryGrain.Key);
-        for (string? after = null; ;)
-        {
-            var tenants = await directory.ListAsync(after, 200);
-            foreach (var tenant in tenants) await grains.GetGrain<IAuditCheckpointGrain>(tenant).CheckpointAsync();
-            if (tenants.Count < 200) return;
-            after = tenants[^1];
-        }
+        await foreach (var tenant in AllTenants.ListAsync(grains))
+            await grains.GetGrain<IAuditCheckpointGrain>(tenant).CheckpointAsync();
     }
 
     [LoggerMessage(LogLevel.Warning, "Checkpointing the audit logs failed; trying again at the next interval")]
