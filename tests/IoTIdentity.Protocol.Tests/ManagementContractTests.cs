@@ -68,6 +68,7 @@ public sealed class ManagementContractTests
         (Audit.Event, Json.AuditEventView),
         (Audit, Json.AuditEntryView),
         (new AuditVerification(false, 9, 8, "HashMismatch", "entry 8 was altered"), Json.AuditVerification),
+        (new KeyRewrapResult("kek-2", 3, 9), Json.KeyRewrapResult),
     }.ToDictionary(s => s.Item1.GetType(), s => s);
 
     public static TheoryData<string> Records() => [.. Samples.Keys.Select(Name)];
