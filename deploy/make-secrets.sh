@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates what docker-compose.yml mounts but the repository must never hold, once, in deploy/ (git-ignored):
 #   deploy/secrets/iotid-kek               the key-encryption key all silos share (base64 of 32 random bytes)
+#   deploy/secrets/iotid-audit-key.pem     the EC P-256 key all silos sign audit checkpoints with
 #   deploy/secrets/mqtt-service-password   the silos' password at the broker
 #   deploy/mosquitto/passwords             mosquitto's (hashed) password file with the user iotid-service
 #   deploy/mosquitto/certs/                a private CA and the broker's TLS certificate
@@ -12,6 +13,7 @@ mkdir -p "$deploy/secrets" "$deploy/mosquitto/certs"
 umask 077
 
 [ -f "$deploy/secrets/iotid-kek" ] || openssl rand -base64 32 | tr -d '\n' > "$deploy/secrets/iotid-kek"
+[ -f "$deploy/secrets/iotid-audit-key.pem" ] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$deploy/secrets/iotid-audit-key.pem"
 [ -f "$deploy/secrets/mqtt-service-password" ] || openssl rand -hex 24 | tr -d '\n' > "$deploy/secrets/mqtt-service-password"
 
 if [ ! -f "$deploy/mosquitto/passwords" ]; then
@@ -47,5 +49,5 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   chmod 0644 "$certs/server.key" "$deploy/mosquitto/passwords" # readable by the container user: keep deploy/ private
 fi
-chmod 0644 "$deploy/secrets/iotid-kek" "$deploy/secrets/mqtt-service-password"
+chmod 0644 "$deploy/secrets/iotid-kek" "$deploy/secrets/iotid-audit-key.pem" "$deploy/secrets/mqtt-service-password"
 echo "secrets, the broker's password file and certificates are in $deploy (git-ignored)"

@@ -16,9 +16,9 @@ public interface IDeviceGrain : IGrainWithStringKey
 
     /// <summary>
     /// Records a request the edge refused before it reached a protocol step (it did not parse): counted, and audited in
-    /// the device's tenant's log like any other refusal of the device.
+    /// the device's tenant's log like any other refusal of the device (<paramref name="remoteAddress"/>: the sender's, when known).
     /// </summary>
-    Task RecordRefusalAsync(string operation, Refusal refusal, byte[] evidence);
+    Task RecordRefusalAsync(string operation, Refusal refusal, byte[] evidence, string? remoteAddress);
 
     /// <summary>The device as an operator of <paramref name="tenantId"/> sees it, or null if not theirs.</summary>
     Task<DeviceView?> GetAsync(string tenantId);

@@ -57,6 +57,12 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>The current CRL (DER), regenerated when revocations change or half its validity has passed.</summary>
     Task<byte[]?> GetCrlAsync();
 
+    /// <summary>
+    /// Seals the tenant's CA keys and ownership key again under the current key-encryption key (after a rotation put the
+    /// old key in the ring's previous keys), so the old key can be retired; returns how many envelopes were resealed.
+    /// </summary>
+    Task<int> RewrapKeysAsync();
+
     /// <summary>The CRL entry of a serial, or null when it is not revoked.</summary>
     Task<RevocationRecord?> GetRevocationAsync(string serialNumber);
 }

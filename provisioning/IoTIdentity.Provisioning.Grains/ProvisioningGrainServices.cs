@@ -13,6 +13,7 @@ public static class ProvisioningGrainServices
     {
         services.AddSingleton<EnrollmentResolver>();
         services.AddSingleton<AuditTrail>();
+        services.AddSingleton<Audit.RefusalAggregator>();
         services.AddSingleton<DeviceCommandPublisher>();
         services.AddSingleton<ProvisioningMetrics>();
         services.AddSingleton<Revocations>();

@@ -27,6 +27,12 @@ public sealed class ProvisioningOptions
     /// </summary>
     public string? ServiceAdminKeyHash { get; set; }
 
+    /// <summary>The window anonymous refusals are counted in (<see cref="Audit.RefusalAggregator"/>).</summary>
+    public TimeSpan RefusalAuditInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many refusals of one source, operation and reason a window audits one by one before counting the rest into one entry.</summary>
+    public int RefusalAuditIndividualLimit { get; set; } = 10;
+
     /// <summary>PEM or DER files of TPM manufacturer roots the dev tenant's group trusts.</summary>
     public List<string> DevTrustedRootFiles { get; set; } = [];
 }

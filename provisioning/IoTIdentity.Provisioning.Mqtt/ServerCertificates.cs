@@ -10,7 +10,7 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// certificate — ECDSA P-256, self-signed, SAN localhost/127.0.0.1/::1 — generated once into the data directory
 /// and reused on every later start until it comes within <see cref="RenewBefore"/> of expiring.
 /// </summary>
-internal static class ServerCertificates
+public static class ServerCertificates
 {
     /// <summary>The dev certificate's file name (public; devices trust this file).</summary>
     public const string DevCertificateFile = "mqtt-dev-cert.pem";
@@ -24,7 +24,8 @@ internal static class ServerCertificates
     /// <summary>Loads the configured certificate or the dev certificate; the path is the dev certificate's PEM, or null.</summary>
     public static (X509Certificate2 Certificate, string? DevCertificatePath) Load(MqttEndpointOptions options, TimeProvider time, ILogger logger)
     {
-        if (!string.IsNullOrEmpty(options.CertificatePath)) return (LoadConfigured(options), null);
+        if (!string.IsNullOrEmpty(options.CertificatePath))
+            return (LoadConfigured(options.CertificatePath, options.CertificateKeyPath, options.CertificatePassword, "MQTT server certificate"), null);
         var directory = Path.GetFullPath(options.DataDirectory);
         var certPath = Path.Combine(directory, DevCertificateFile);
         var keyPath = Path.Combine(directory, DevKeyFile);
@@ -39,17 +40,19 @@ internal static class ServerCertificates
         return (certificate, certPath);
     }
 
-    private static X509Certificate2 LoadConfigured(MqttEndpointOptions options)
+    /// <summary>A configured server certificate: PKCS#12 at <paramref name="path"/> (with <paramref name="password"/>), or a PEM
+    /// certificate with its PEM private key at <paramref name="keyPath"/> (encrypted when a password is given).</summary>
+    /// <exception cref="InvalidOperationException">The certificate has no private key.</exception>
+    public static X509Certificate2 LoadConfigured(string path, string? keyPath, string? password, string what)
     {
-        var path = options.CertificatePath!;
         X509Certificate2 certificate;
-        if (string.IsNullOrEmpty(options.CertificateKeyPath))
-            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, options.CertificatePassword);
-        else if (string.IsNullOrEmpty(options.CertificatePassword))
-            certificate = X509Certificate2.CreateFromPemFile(path, options.CertificateKeyPath);
+        if (string.IsNullOrEmpty(keyPath))
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password);
+        else if (string.IsNullOrEmpty(password))
+            certificate = X509Certificate2.CreateFromPemFile(path, keyPath);
         else
-            certificate = X509Certificate2.CreateFromEncryptedPemFile(path, options.CertificatePassword, options.CertificateKeyPath);
-        if (!certificate.HasPrivateKey) throw new InvalidOperationException($"The MQTT server certificate {path} has no private key");
+            certificate = X509Certificate2.CreateFromEncryptedPemFile(path, password, keyPath);
+        if (!certificate.HasPrivateKey) throw new InvalidOperationException($"The {what} {path} has no private key");
         return Persistable(certificate);
     }
 

@@ -1,6 +1,5 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
+using IoTIdentity.Protocol.Audit;
+using IoTIdentity.Protocol.Management;
 
 namespace IoTIdentity.Provisioning.Storage;
 
@@ -11,33 +10,16 @@ namespace IoTIdentity.Provisioning.Storage;
 /// breaks the chain at that entry.
 /// </summary>
 /// <remarks>
-/// <para><b>Canonical encoding (version 1).</b> <see cref="ComputeHash"/> is SHA-256 over the concatenation of:</para>
-/// <list type="number">
-/// <item>the 20 ASCII bytes <c>iotidentity-audit-v1</c> (domain separation; a new encoding gets a new tag);</item>
-/// <item>the sequence number, unsigned 64-bit big-endian;</item>
-/// <item>the previous hash as 32 raw bytes (entry 1: 32 zero bytes, <see cref="GenesisHash"/>);</item>
-/// <item>the tenant id, action, subject, outcome as <i>str</i>; the evidence digest, in lowercase, as
-/// <i>optstr</i>; the actor as <i>str</i>;</item>
-/// <item>the time as signed 64-bit big-endian UTC ticks (100 ns units since 0001-01-01T00:00:00Z; the offset the
-/// caller used is not covered);</item>
-/// <item>the number of details, unsigned 32-bit big-endian, then each detail sorted by key in ordinal (UTF-16 code
-/// unit) order, as <i>str</i> key then <i>str</i> value. Absent and empty details both encode as count 0.</item>
-/// </list>
-/// <para>where <i>str</i> is the UTF-8 byte length (unsigned 32-bit big-endian) followed by the UTF-8 bytes, and
-/// <i>optstr</i> is <c>FF FF FF FF</c> for null, otherwise <i>str</i>. Hashes are written as 64 lowercase hex
-/// digits.</para>
+/// <para>The canonical encoding (version 1) is <see cref="AuditHash"/>'s, in the protocol library, so that an export
+/// is verified offline by the same code (<see cref="OfflineAuditVerifier"/>).</para>
 /// <para>The chain proves integrity relative to its newest entry only: removing entries from the end, or rewriting
-/// the newest entry together with its hash, is not detectable from the log alone. Anchor the newest hash elsewhere
-/// (export it, sign it) when that matters.</para>
+/// the newest entry together with its hash, is not detectable from the log alone: signed checkpoints of the newest
+/// hash (<see cref="AuditCheckpoint"/>) anchor it outside the store.</para>
 /// </remarks>
 public static class AuditChain
 {
     /// <summary>The previous hash of entry 1: 32 zero bytes in hex.</summary>
-    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private static ReadOnlySpan<byte> DomainTag => "iotidentity-audit-v1"u8;
+    public const string GenesisHash = AuditHash.GenesisHash;
 
     /// <summary>
     /// Returns the event in the form every backend stores: <see cref="AuditEvent.At"/> converted to UTC (offset zero),
@@ -80,39 +62,13 @@ public static class AuditChain
     /// well-formed Unicode.</exception>
     public static string ComputeHash(string tenantId, long sequence, string previousHash, AuditEvent auditEvent)
     {
-        ArgumentNullException.ThrowIfNull(tenantId);
         ArgumentNullException.ThrowIfNull(auditEvent);
-        ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
-        if (previousHash is not { Length: 64 } || !previousHash.All(char.IsAsciiHexDigit))
-        {
-            throw new ArgumentException("The previous hash must be 64 hex digits.", nameof(previousHash));
-        }
-
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> number = stackalloc byte[8];
-        hash.AppendData(DomainTag);
-        BinaryPrimitives.WriteUInt64BigEndian(number, (ulong)sequence);
-        hash.AppendData(number);
-        hash.AppendData(Convert.FromHexString(previousHash));
-        AppendString(hash, tenantId);
-        AppendString(hash, auditEvent.Action);
-        AppendString(hash, auditEvent.Subject);
-        AppendString(hash, auditEvent.Outcome);
-        AppendString(hash, auditEvent.EvidenceDigest?.ToLowerInvariant());
-        AppendString(hash, auditEvent.Actor);
-        BinaryPrimitives.WriteInt64BigEndian(number, auditEvent.At.UtcTicks);
-        hash.AppendData(number);
-        var details = auditEvent.Details ?? new Dictionary<string, string>();
-        BinaryPrimitives.WriteUInt32BigEndian(number, (uint)details.Count);
-        hash.AppendData(number[..4]);
-        foreach (var (key, value) in details.OrderBy(pair => pair.Key, StringComparer.Ordinal))
-        {
-            AppendString(hash, key);
-            AppendString(hash, value);
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return AuditHash.Compute(tenantId, sequence, previousHash, ToView(auditEvent));
     }
+
+    /// <summary>The event as the management contract shows it (and <see cref="AuditHash"/> reads it).</summary>
+    public static AuditEventView ToView(AuditEvent auditEvent) => new(auditEvent.Action, auditEvent.Subject, auditEvent.Outcome,
+        auditEvent.EvidenceDigest, auditEvent.Actor, auditEvent.At, auditEvent.Details);
 
     /// <summary>Verifies a whole chain given in sequence order, starting at entry 1 (e.g. an exported log).</summary>
     /// <param name="tenantId">The tenant the log belongs to.</param>
@@ -168,22 +124,6 @@ public static class AuditChain
 
             next = page[^1].Sequence + 1;
         }
-    }
-
-    private static void AppendString(IncrementalHash hash, string? value)
-    {
-        Span<byte> length = stackalloc byte[4];
-        if (value is null)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(length, uint.MaxValue);
-            hash.AppendData(length);
-            return;
-        }
-
-        var bytes = StrictUtf8.GetBytes(value);
-        BinaryPrimitives.WriteUInt32BigEndian(length, (uint)bytes.Length);
-        hash.AppendData(length);
-        hash.AppendData(bytes);
     }
 
     private static SortedDictionary<string, string> SortedCopy(IReadOnlyDictionary<string, string> details)

@@ -86,6 +86,7 @@ public sealed class ManagementContractTests
         (new CreatedWebhook("wh-01ab", "https://hooks.example/iotid", "High", "c2VjcmV0"), Json.CreatedWebhook),
         (new WebhookView("wh-01ab", "https://hooks.example/iotid", "Low", T0), Json.WebhookView),
         (new WebhookDeliveryView("wh-01ab", "f-3", "0123", 2, 204, true, null, T0), Json.WebhookDeliveryView),
+        (new KeyRewrapResult("kek-2", 3, 9), Json.KeyRewrapResult),
     }.ToDictionary(s => s.Item1.GetType(), s => s);
 
     public static TheoryData<string> Records() => [.. Samples.Keys.Select(Name)];

@@ -72,7 +72,7 @@ public sealed class DeviceGrainTests(GrainCluster cluster) : IClassFixture<Grain
     {
         var deviceId = NewDeviceId();
 
-        await Device(deviceId).RecordRefusalAsync(Topics.Operations.Register, new Refusal(ProvisioningError.MalformedRequest, "request JSON: bad"), "{"u8.ToArray());
+        await Device(deviceId).RecordRefusalAsync(Topics.Operations.Register, new Refusal(ProvisioningError.MalformedRequest, "request JSON: bad"), "{"u8.ToArray(), "192.0.2.1");
 
         var entry = Assert.Single(await UnassignedEntriesAboutAsync(deviceId));
         Assert.Equal(Topics.Operations.Register, entry.Event.Action);

@@ -14,7 +14,10 @@ public sealed class ProductionModeTests
         ["Provisioning:KeyEncryption:Current:KeyId"] = "prod-1",
         ["Provisioning:KeyEncryption:Current:Key"] = Convert.ToBase64String(new byte[32]),
         ["Provisioning:ServiceAdminKeyHash"] = new string('a', 64),
+        ["Provisioning:AuditSigning:KeyPath"] = "/etc/iotid/audit-checkpoint-key.pem",
         ["Mqtt:CertificatePath"] = "/etc/iotid/mqtt.pfx",
+        ["Http:CertificatePath"] = "/etc/iotid/https.pfx",
+        ["Urls"] = "https://+:8443",
     };
 
     private static InvalidOperationException? StartError(Dictionary<string, string?> settings)
@@ -34,7 +37,10 @@ public sealed class ProductionModeTests
     [Theory]
     [InlineData("Provisioning:KeyEncryption:Current:Key")]
     [InlineData("Provisioning:ServiceAdminKeyHash")]
+    [InlineData("Provisioning:AuditSigning:KeyPath")]
     [InlineData("Mqtt:CertificatePath")]
+    [InlineData("Http:CertificatePath")]
+    [InlineData("Urls")]
     public void A_production_start_without_a_secret_fails_naming_the_setting(string setting)
     {
         var settings = Complete();
@@ -51,14 +57,34 @@ public sealed class ProductionModeTests
     }
 
     [Fact]
-    public void Production_is_the_default_and_an_empty_configuration_names_all_three_settings()
+    public void Production_is_the_default_and_an_empty_configuration_names_every_setting()
     {
         var error = StartError([]);
 
         Assert.NotNull(error);
         Assert.Contains("Provisioning:KeyEncryption:Current:Key", error.Message);
         Assert.Contains("Provisioning:ServiceAdminKeyHash", error.Message);
+        Assert.Contains("Provisioning:AuditSigning:KeyPath", error.Message);
         Assert.Contains("Mqtt:CertificatePath", error.Message);
+        Assert.Contains("Http:CertificatePath", error.Message);
+        Assert.Contains("Urls", error.Message);
+    }
+
+    [Theory]
+    [InlineData("http://+:8080")]
+    [InlineData("https://+:8443;http://+:8080")]
+    [InlineData("HTTP://127.0.0.1:80")]
+    public void A_production_start_with_a_plain_HTTP_url_fails_naming_Urls_unless_a_proxy_terminates_TLS(string urls)
+    {
+        var settings = Complete();
+        settings["Urls"] = urls;
+
+        var error = StartError(settings);
+
+        Assert.NotNull(error);
+        Assert.Contains("Urls — https:// endpoints only", error.Message);
+        var behindProxy = new Dictionary<string, string?>(Complete()) { ["Urls"] = urls, ["Http:AllowPlaintext"] = "true" };
+        Assert.Empty(ProductionRequirements.Missing(new ConfigurationBuilder().AddInMemoryCollection(behindProxy).Build()));
     }
 
     [Fact]

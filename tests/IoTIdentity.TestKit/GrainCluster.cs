@@ -49,6 +49,9 @@ public sealed class GrainCluster : IAsyncLifetime
     /// <summary>What the grains asked of the device channel.</summary>
     public RecordingDeviceSessions Sessions => Silo.GetRequiredService<RecordingDeviceSessions>();
 
+    /// <summary>The silo's counter of anonymous refusals (to close its windows now instead of after the interval).</summary>
+    public IoTIdentity.Provisioning.Grains.Audit.RefusalAggregator Refusals => Silo.GetRequiredService<IoTIdentity.Provisioning.Grains.Audit.RefusalAggregator>();
+
     private IServiceProvider Silo => ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services;
 
     public Task InitializeAsync() => Cluster.DeployAsync();

@@ -207,6 +207,18 @@ public sealed partial class IotIdClient : IDisposable
     public Task<ApiResult<AuditVerification>> VerifyAuditAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "/api/v1/audit/verify", null, Json.AuditVerification, cancellationToken);
 
+    /// <summary><c>GET /api/v1/audit/checkpoint</c>: the newest signed checkpoint of the log, or with <paramref name="at"/> (ISO 8601) the newest made by then.</summary>
+    public Task<ApiResult<Audit.AuditCheckpoint>> GetAuditCheckpointAsync(string? at = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, Query("/api/v1/audit/checkpoint", ("at", at)), null, Json.AuditCheckpoint, cancellationToken);
+
+    /// <summary><c>GET /api/v1/audit/checkpoint-key</c> (public): the key audit checkpoints are signed with.</summary>
+    public Task<ApiResult<Audit.AuditCheckpointKey>> GetAuditCheckpointKeyAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "/api/v1/audit/checkpoint-key", null, Json.AuditCheckpointKey, cancellationToken);
+
+    /// <summary><c>POST /api/v1/key-encryption/rewrap</c> (service administrator): reseals every tenant's keys under the current key-encryption key.</summary>
+    public Task<ApiResult<KeyRewrapResult>> RewrapKeysAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "/api/v1/key-encryption/rewrap", null, Json.KeyRewrapResult, cancellationToken);
+
     // --- paging
 
     /// <summary>Every page of a list, following continuation tokens until the last one.</summary>

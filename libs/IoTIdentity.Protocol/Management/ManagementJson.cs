@@ -48,5 +48,9 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(Page<WebhookView>))]
 [JsonSerializable(typeof(WebhookDeliveryView))]
 [JsonSerializable(typeof(Page<WebhookDeliveryView>))]
+[JsonSerializable(typeof(Audit.AuditCheckpoint))]
+[JsonSerializable(typeof(Audit.AuditCheckpointKey))]
+[JsonSerializable(typeof(Audit.OfflineAuditVerification))]
+[JsonSerializable(typeof(KeyRewrapResult))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ManagementJson : JsonSerializerContext;

@@ -5,6 +5,7 @@ using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
+using IoTIdentity.Provisioning.Grains.Audit;
 using IoTIdentity.Provisioning.Grains.Enrollment;
 using IoTIdentity.Provisioning.Storage;
 using IoTIdentity.Tpm.Marshalling;
@@ -32,6 +33,7 @@ public sealed class DeviceGrain(
     DeviceQuarantine quarantine,
     TpmLinks links,
     ProvisioningMetrics metrics,
+    RefusalAggregator refusals,
     TimeProvider clock,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
 {
@@ -54,10 +56,10 @@ public sealed class DeviceGrain(
     private string DeviceId => Device.DeviceId;
 
     public Task<ProtocolReply<ChallengeResponse>> RegisterAsync(ProtocolRequest<RegisterRequest> request) =>
-        HandleAsync(Topics.Operations.Register, request.Evidence, () => RegisterCoreAsync(request.Message, request.Evidence));
+        HandleAsync(Topics.Operations.Register, request.Evidence, request.RemoteAddress, () => RegisterCoreAsync(request.Message, request.Evidence));
 
     public Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request) =>
-        HandleAsync(Topics.Operations.Attest, request.Evidence, () => AttestCoreAsync(request.Message, request.Evidence));
+        HandleAsync(Topics.Operations.Attest, request.Evidence, request.RemoteAddress, () => AttestCoreAsync(request.Message, request.Evidence));
 
     private async Task<ProtocolReply<ChallengeResponse>> RegisterCoreAsync(RegisterRequest request, byte[] evidence)
     {
@@ -181,7 +183,7 @@ public sealed class DeviceGrain(
         return issued;
     }
 
-    private async Task<ProtocolReply<T>> HandleAsync<T>(string operation, byte[] evidence, Func<Task<ProtocolReply<T>>> step) where T : class
+    private async Task<ProtocolReply<T>> HandleAsync<T>(string operation, byte[] evidence, string? remoteAddress, Func<Task<ProtocolReply<T>>> step) where T : class
     {
         var started = Stopwatch.GetTimestamp();
         _resolvedTenant = null;
@@ -202,22 +204,22 @@ public sealed class DeviceGrain(
             metrics.Handled(operation, ProvisioningError.Unavailable, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return reply;
         }
-        if (reply.Refusal is { } refusal) await RecordRefusalCoreAsync(operation, refusal, evidence);
+        if (reply.Refusal is { } refusal) await RecordRefusalCoreAsync(operation, refusal, evidence, remoteAddress);
         metrics.Handled(operation, reply.Refusal?.Error, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return reply;
     }
 
-    public async Task RecordRefusalAsync(string operation, Refusal refusal, byte[] evidence)
+    public async Task RecordRefusalAsync(string operation, Refusal refusal, byte[] evidence, string? remoteAddress)
     {
         _resolvedTenant = null;
         _resolvedGroup = null;
         _presentedSerial = null;
         _contenders.Clear();
-        await RecordRefusalCoreAsync(operation, refusal, evidence);
+        await RecordRefusalCoreAsync(operation, refusal, evidence, remoteAddress);
         metrics.Handled(operation, refusal.Error, 0);
     }
 
-    private async Task RecordRefusalCoreAsync(string operation, Refusal refusal, byte[] evidence)
+    private async Task RecordRefusalCoreAsync(string operation, Refusal refusal, byte[] evidence, string? remoteAddress)
     {
         EnrollmentLog.Refused(logger, DeviceId, operation, refusal.Error, refusal.Detail);
         try
@@ -226,8 +228,11 @@ public sealed class DeviceGrain(
             // an ambiguous owner: every contender sees the refused attempt, and the service's unassigned log too
             IEnumerable<string?> logs = _contenders.Count > 0 ? [null, .. _contenders] : [tenant];
             var details = RefusalDetails();
+            // a device without a certificate is anyone: past a few per window, its refusals are counted into one entry per source
+            var anonymous = state.State.Current is null;
             foreach (var log in logs)
-                await ledger.AuditAsync(Device, new DeviceEvent(log, operation, $"refused:{refusal.Error}", "device", details, evidence));
+                if (!anonymous || refusals.ShouldAuditIndividually(log ?? AuditTrail.Unassigned, remoteAddress, DeviceId, operation, refusal.Error))
+                    await ledger.AuditAsync(Device, new DeviceEvent(log, operation, $"refused:{refusal.Error}", "device", details, evidence));
         }
         catch (StoreUnavailableException e)
         {

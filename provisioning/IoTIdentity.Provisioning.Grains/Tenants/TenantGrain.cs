@@ -99,6 +99,22 @@ public sealed class TenantGrain(
         return new OwnershipKeyRecord(state.State.ProtectedOwnershipKey!, state.State.OwnershipPublicKey!);
     }
 
+    public async Task<int> RewrapKeysAsync()
+    {
+        var s = state.State;
+        if (!s.Exists) return 0;
+        var ca = s.Ca is null ? null : TenantCaRecord.From(authority.Rewrap(s.Ca.ToMaterial(TenantId)));
+        var ownership = s.ProtectedOwnershipKey is { } sealedKey && keyRing.NeedsRewrap(ProtectedKey.Decode(sealedKey))
+            ? keyRing.Rewrap(ProtectedKey.Decode(sealedKey), KeyPurpose.TenantOwnership(TenantId)).Encode()
+            : s.ProtectedOwnershipKey;
+        var resealed = (ca?.ProtectedIssuingKey != s.Ca?.ProtectedIssuingKey ? 1 : 0) + (ca?.ProtectedRootKey != s.Ca?.ProtectedRootKey ? 1 : 0)
+            + (ownership != s.ProtectedOwnershipKey ? 1 : 0);
+        if (resealed == 0) return 0;
+        state.State = s with { Ca = ca, ProtectedOwnershipKey = ownership };
+        await state.WriteStateAsync();
+        return resealed;
+    }
+
     public async Task<CreatedApiKey> CreateApiKeyAsync(ApiRole role, string? name)
     {
         RequireExists();

@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Audit;
 using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Grains.Audit;
 using IoTIdentity.Provisioning.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -24,13 +26,15 @@ public static class AuditApi
 
     private const int Batch = 500;
 
-    /// <summary>Maps <c>/api/v1/audit</c>, <c>/api/v1/audit/export</c> and <c>/api/v1/audit/verify</c>.</summary>
+    /// <summary>Maps <c>/api/v1/audit</c>, <c>/export</c>, <c>/verify</c>, <c>/checkpoint</c> and (public) <c>/checkpoint-key</c>.</summary>
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder routes)
     {
         var audit = routes.MapGroup("/api/v1/audit").WithTags("Audit");
         audit.MapGet("/", Query).RequireApiKey(ApiRole.Auditor);
         audit.MapGet("/export", Export).RequireApiKey(ApiRole.Auditor);
         audit.MapGet("/verify", Verify).RequireApiKey(ApiRole.Auditor);
+        audit.MapGet("/checkpoint", Checkpoint).RequireApiKey(ApiRole.Auditor);
+        audit.MapGet("/checkpoint-key", (AuditCheckpointSigner signer) => TypedResults.Ok(signer.PublicKey));
         return routes;
     }
 
@@ -82,6 +86,24 @@ public static class AuditApi
 
     private static async Task<Ok<AuditVerification>> Verify(HttpContext http, IProvisioningStore store) =>
         TypedResults.Ok((await store.VerifyAuditChainAsync(Caller.Of(http).TenantId)).ToContract());
+
+    /// <summary>The newest checkpoint (signing the head first if it moved), or with <c>at</c> the newest made at or before then.</summary>
+    private static async Task<Results<Ok<AuditCheckpoint>, ProblemHttpResult>> Checkpoint(HttpContext http, IGrainFactory grains, string? at = null)
+    {
+        var checkpoints = grains.GetGrain<IAuditCheckpointGrain>(Caller.Of(http).TenantId);
+        if (at is not null)
+        {
+            if (!DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+                return Problems.For(ProvisioningError.MalformedRequest, "at must be an ISO 8601 time");
+            return await checkpoints.GetAtAsync(time) is { } kept
+                ? TypedResults.Ok(kept.ToContract())
+                : Problems.For(ProvisioningError.NotFound, "no checkpoint is kept from that time");
+        }
+        var outcome = await checkpoints.CheckpointAsync();
+        return outcome.Inconsistency is { } broken
+            ? Problems.For(ProvisioningError.Conflict, $"the audit log cannot be checkpointed: {broken}")
+            : TypedResults.Ok(outcome.Checkpoint!.ToContract());
+    }
 
     private static bool TryReadSequence(string? token, out long after)
     {

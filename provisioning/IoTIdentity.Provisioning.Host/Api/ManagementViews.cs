@@ -60,8 +60,10 @@ public static class ManagementViews
 
     /// <summary>One link of the audit chain.</summary>
     public static AuditEntryView ToContract(this AuditEntry e) => new(e.TenantId, e.Sequence,
-        new AuditEventView(e.Event.Action, e.Event.Subject, e.Event.Outcome, e.Event.EvidenceDigest, e.Event.Actor, e.Event.At, e.Event.Details),
-        e.PreviousHash, e.Hash);
+        AuditChain.ToView(e.Event), e.PreviousHash, e.Hash);
+
+    /// <summary>A signed checkpoint of the audit log.</summary>
+    public static Protocol.Audit.AuditCheckpoint ToContract(this AuditCheckpointRecord c) => new(c.TenantId, c.Size, c.HeadHash, c.At, c.KeyId, c.Signature);
 
     /// <summary>The audit chain's check.</summary>
     public static AuditVerification ToContract(this AuditChainVerification v) =>

@@ -1,4 +1,5 @@
 using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Host.Hosting;
 using IoTIdentity.Provisioning.Mqtt;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,6 +11,7 @@ public static class ServiceApi
     /// <summary>Maps every endpoint.</summary>
     public static WebApplication MapProvisioningApi(this WebApplication app)
     {
+        if (ProductionRequirements.ModeOf(app.Configuration) == ServiceMode.Production) app.UseHsts();
         app.UseStorageFaultMapping();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
@@ -26,6 +28,7 @@ public static class ServiceApi
         app.MapFindingsApi();
         app.MapMonitoringApi();
         app.MapWebhooksApi();
+        app.MapKeyEncryptionApi();
         return app;
     }
 

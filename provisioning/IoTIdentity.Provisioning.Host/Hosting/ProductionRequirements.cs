@@ -2,7 +2,7 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 
 /// <summary>
 /// What a production start needs before it may run: a configured key-encryption key (never the development one kept
-/// next to the database), the service administrator key's hash, and — for the embedded MQTT broker — a TLS
+/// next to the database), the audit checkpoint key, the service administrator key's hash, a TLS certificate and https URLs for the HTTP API, and — for the embedded MQTT broker — a TLS
 /// certificate. The error names each missing setting and never echoes a value.
 /// </summary>
 public static class ProductionRequirements
@@ -27,8 +27,11 @@ public static class ProductionRequirements
         var missing = new List<string>();
         if (string.IsNullOrWhiteSpace(configuration["Provisioning:KeyEncryption:Current:Key"]))
             missing.Add("Provisioning:KeyEncryption:Current:Key (and :KeyId) — the key-encryption key for CA private keys, 32 random bytes in base64");
+        if (string.IsNullOrWhiteSpace(configuration[AuditCheckpointKeyFile.KeyPathKey]))
+            missing.Add($"{AuditCheckpointKeyFile.KeyPathKey} (and :KeyId) — the EC P-256 private key (PEM) that signs audit checkpoints, kept outside the database");
         if (string.IsNullOrWhiteSpace(configuration["Provisioning:ServiceAdminKeyHash"]))
             missing.Add("Provisioning:ServiceAdminKeyHash — the hex SHA-256 hash of the service administrator key");
+        missing.AddRange(ManagementHttps.Missing(configuration));
         var embedded = !string.Equals(configuration["Mqtt:Mode"], "external", StringComparison.OrdinalIgnoreCase);
         if (embedded && string.IsNullOrWhiteSpace(configuration["Mqtt:CertificatePath"]))
             missing.Add("Mqtt:CertificatePath — the MQTT endpoint's TLS certificate (PKCS#12, or PEM with Mqtt:CertificateKeyPath)");

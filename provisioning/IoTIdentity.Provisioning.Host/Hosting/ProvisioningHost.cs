@@ -74,6 +74,7 @@ public static class ProvisioningHost
             if (mqtt.DataDirectory == "data") mqtt.DataDirectory = dataDirectory;
         });
 
+        ManagementHttps.Configure(builder, development, dataDirectory);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(RandomNumberGenerator.Create());
         // Storage:Provider = sqlite (default: one file in the data directory) | cosmos (Storage:Cosmos:*, see CosmosStoreOptions).
@@ -92,6 +93,8 @@ public static class ProvisioningHost
         var configuredKek = configuration.GetSection(DevKeyEncryptionKey.Section).Get<KeyEncryptionKeyRingOptions>();
         var kek = development ? DevKeyEncryptionKey.LoadOrCreate(configuredKek, dataDirectory, out _) : configuredKek!;
         builder.Services.AddSingleton(sp => KeyEncryptionKeyRing.FromOptions(kek, sp.GetRequiredService<RandomNumberGenerator>()));
+        builder.Services.AddSingleton(AuditCheckpointKeyFile.Load(configuration, dataDirectory, development));
+        builder.Services.AddHostedService<AuditCheckpointer>();
         builder.Services.AddSingleton<TenantCertificateAuthority>();
         builder.Services.AddSingleton<DeviceCertificateIssuer>();
         builder.Services.AddProvisioningGrains();

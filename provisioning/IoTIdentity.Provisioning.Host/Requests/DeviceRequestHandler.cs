@@ -39,7 +39,7 @@ public sealed class DeviceRequestHandler(IGrainFactory grains) : IDeviceRequestH
         var parsed = Parse(evidence, requestType);
         if (parsed.Refusal is { } malformed)
         {
-            await grain.RecordRefusalAsync(request.Operation, malformed, evidence).WaitAsync(cancellationToken);
+            await grain.RecordRefusalAsync(request.Operation, malformed, evidence, request.RemoteAddress).WaitAsync(cancellationToken);
             return Refused(malformed);
         }
         var reply = await step(parsed.Message!).WaitAsync(cancellationToken);

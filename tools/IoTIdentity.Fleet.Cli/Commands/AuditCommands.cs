@@ -8,7 +8,7 @@ internal static class AuditCommands
 {
     public static Command Build(CliContext cli)
     {
-        var audit = new Command("audit", "The tenant's audit log: query, export (NDJSON), verify the hash chain");
+        var audit = new Command("audit", "The tenant's audit log: query, export (NDJSON), verify the hash chain, signed checkpoints");
 
         var filter = new AuditFilterOptions();
         var paging = new Paging();
@@ -44,8 +44,14 @@ internal static class AuditCommands
                 return ExitCodes.Ok;
             }));
 
-        audit.Add(cli.Runs(new Command("verify", "Have the service check the audit hash chain; exits 1 when it is broken"), async (_, client, output, ct) =>
+        var offline = new Option<string?>("--offline") { Description = "Check this NDJSON export (unfiltered, from audit export) against --checkpoint without the service" };
+        var checkpointFile = new Option<string?>("--checkpoint") { Description = "A signed checkpoint saved by audit checkpoint -o" };
+        var checkpointKey = new Option<string?>("--checkpoint-key") { Description = "The checkpoint key saved by audit checkpoint-key -o (or its PEM public key)" };
+        audit.Add(cli.Runs(new Command("verify", "Check the audit hash chain: by the service, or --offline an export against a signed checkpoint; exits 1 when broken")
+            { offline, checkpointFile, checkpointKey }, async (parse, client, output, ct) =>
         {
+            if (parse.GetValue(offline) is { } export)
+                return AuditOfflineVerify.Run(export, parse.GetValue(checkpointFile), parse.GetValue(checkpointKey), output);
             var verification = await client.VerifyAuditAsync(ct);
             var v = verification.Value;
             if (output.IsJson) output.Raw(verification.Json);
@@ -54,8 +60,48 @@ internal static class AuditCommands
             output.Error($"iotid: audit chain broken at entry {v.FirstBrokenSequence}: {v.Fault}{(v.Reason is null ? "" : $" ({v.Reason})")}; {v.EntriesChecked} entries checked");
             return ExitCodes.Refused;
         }));
+
+        var at = new Option<string?>("--at") { Description = "The newest checkpoint made at or before this time (ISO 8601) instead of a fresh one" };
+        var checkpointOut = new Option<string?>("--out", "-o") { Description = "Save the checkpoint's JSON to this file (for verify --offline)" };
+        var checkpointForce = new Option<bool>("--force") { Description = "Replace --out if it exists" };
+        audit.Add(cli.Runs(new Command("checkpoint", "The log's head (size, hash, time) signed by the service's checkpoint key") { at, checkpointOut, checkpointForce },
+            async (parse, client, output, ct) =>
+            {
+                var path = parse.GetValue(checkpointOut);
+                if (path is not null) CliFiles.CheckWritable(path, parse.GetValue(checkpointForce));
+                var answer = await client.GetAuditCheckpointAsync(parse.GetValue(at), ct);
+                if (path is not null)
+                {
+                    await SaveAsync(path, parse.GetValue(checkpointForce), answer.Json);
+                    output.Note($"wrote {path}");
+                }
+                return output.Show(answer, c => output.Fields(("tenant", c.TenantId), ("size", c.Size.ToString()), ("head", c.HeadHash),
+                    ("at", CliOutput.Time(c.At)), ("key", c.KeyId)));
+            }));
+
+        var keyOut = new Option<string?>("--out", "-o") { Description = "Save the key's JSON to this file (for verify --offline)" };
+        var keyForce = new Option<bool>("--force") { Description = "Replace --out if it exists" };
+        audit.Add(cli.Runs(new Command("checkpoint-key", "The public key audit checkpoints are signed with (compare its SHA-256 with the operator's)") { keyOut, keyForce },
+            async (parse, client, output, ct) =>
+            {
+                var path = parse.GetValue(keyOut);
+                if (path is not null) CliFiles.CheckWritable(path, parse.GetValue(keyForce));
+                var answer = await client.GetAuditCheckpointKeyAsync(ct);
+                if (path is not null)
+                {
+                    await SaveAsync(path, parse.GetValue(keyForce), answer.Json);
+                    output.Note($"wrote {path}");
+                }
+                return output.Show(answer, k => output.Fields(("key", k.KeyId), ("sha256", k.Sha256)));
+            }));
         return audit;
     }
+
+    private static Task SaveAsync(string path, bool force, string json) => CliFiles.WriteAsync(path, force, async stream =>
+    {
+        await using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
+        await writer.WriteAsync(json);
+    });
 
     /// <summary>The filters query and export share.</summary>
     private sealed class AuditFilterOptions
