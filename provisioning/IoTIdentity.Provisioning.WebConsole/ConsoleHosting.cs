@@ -59,11 +59,14 @@ public static class ConsoleHosting
         app.MapStaticAssets(staticAssetsManifest);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapPost($"{BasePath}/sign-out", (Delegate)SignOut).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        app.MapConsoleExports();
         return app;
     }
 
+    /// <summary>Ends the session; a post without the form's anti-forgery token (another site's, say) is 400 and ends nothing.</summary>
     private static async Task<IResult> SignOut(HttpContext http)
     {
+        if (http.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: true }) return TypedResults.BadRequest();
         await http.SignOutAsync(Scheme);
         return TypedResults.Redirect($"{BasePath}/sign-in");
     }
