@@ -50,6 +50,10 @@ public sealed partial class IotIdClient : IDisposable
     public Task<ApiResult<TenantView>> GetOwnTenantAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "/api/v1/tenant", null, Json.TenantView, cancellationToken);
 
+    /// <summary><c>GET /api/v1/caller</c>: the calling key's tenant, id and role.</summary>
+    public Task<ApiResult<CallerView>> GetCallerAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "/api/v1/caller", null, Json.CallerView, cancellationToken);
+
     /// <summary><c>PUT /api/v1/tenant/quota</c>.</summary>
     public Task<string> SetQuotaAsync(TenantQuota quota, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, "/api/v1/tenant/quota", Body(quota, Json.TenantQuota), cancellationToken);

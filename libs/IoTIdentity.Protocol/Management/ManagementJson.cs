@@ -16,6 +16,7 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(Page<TenantView>))]
 [JsonSerializable(typeof(TenantQuota))]
 [JsonSerializable(typeof(ManufacturerRootsRequest))]
+[JsonSerializable(typeof(CallerView))]
 [JsonSerializable(typeof(ApiKeyView))]
 [JsonSerializable(typeof(Page<ApiKeyView>))]
 [JsonSerializable(typeof(CreateApiKeyRequest))]

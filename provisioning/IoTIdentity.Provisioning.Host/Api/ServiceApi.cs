@@ -1,11 +1,12 @@
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Host.Hosting;
+using IoTIdentity.Provisioning.WebConsole;
 using IoTIdentity.Provisioning.Mqtt;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IoTIdentity.Provisioning.Host.Api;
 
-/// <summary>The whole HTTP surface: CRLs, audit, health, metrics, OpenAPI and the resource APIs.</summary>
+/// <summary>The whole HTTP surface: CRLs, audit, health, metrics, OpenAPI, the resource APIs and the console.</summary>
 public static class ServiceApi
 {
     /// <summary>Maps every endpoint.</summary>
@@ -29,6 +30,8 @@ public static class ServiceApi
         app.MapMonitoringApi();
         app.MapWebhooksApi();
         app.MapKeyEncryptionApi();
+        app.MapCallerApi();
+        app.MapFleetConsole(ConsoleAssets.EndpointsManifest);
         return app;
     }
 

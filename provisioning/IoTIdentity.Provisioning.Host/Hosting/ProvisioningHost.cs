@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
+using IoTIdentity.Provisioning.WebConsole;
 using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Grains.Enrollment;
 using IoTIdentity.Provisioning.Host.Api;
@@ -121,6 +122,8 @@ public static class ProvisioningHost
         builder.Services.Configure<MonitoringOptions>(configuration.GetSection(MonitoringOptions.Section));
         builder.Services.AddMqttEndpoint(configuration);
         if (development) builder.Services.AddHostedService<DevBootstrap>();
+        ConsoleAssets.UseBuildOutput(builder);
+        builder.Services.AddFleetConsole(sp => ConsoleApiAddress.Resolver(sp, configuration));
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));

@@ -1,8 +1,9 @@
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
+using Xunit;
 
-namespace IoTIdentity.Fleet.Cli.Tests;
+namespace IoTIdentity.TestKit;
 
 /// <summary>
 /// The real service in-process (<see cref="ServiceFixture"/>) and one swtpm whose EKs a test manufacturer CA certifies:

@@ -1,0 +1,61 @@
+using Microsoft.Playwright;
+
+namespace IoTIdentity.Console.Tests;
+
+/// <summary>One browser context on the console: its page, and every error the page's console or scripts reported.</summary>
+public sealed class ConsoleSession : IAsyncDisposable
+{
+    private readonly List<string> _errors = [];
+
+    public ConsoleSession(IBrowserContext context, IPage page)
+    {
+        Context = context;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") lock (_errors) _errors.Add(message.Text);
+        };
+        page.PageError += (_, error) =>
+        {
+            lock (_errors) _errors.Add(error);
+        };
+    }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    /// <summary>What the browser reported as errors so far.</summary>
+    public IReadOnlyList<string> Errors
+    {
+        get
+        {
+            lock (_errors) return [.. _errors];
+        }
+    }
+
+    /// <summary>Signs in with <paramref name="apiKey"/> and waits for the overview to be interactive.</summary>
+    public async Task SignInAsync(string apiKey)
+    {
+        await Page.GotoAsync("/console/sign-in");
+        await Page.GetByLabel("API key").FillAsync(apiKey);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Page.WaitForURLAsync("**/console");
+        await Page.GetByRole(AriaRole.Heading, new() { Name = "Overview" }).WaitForAsync();
+        await WaitForCircuitAsync();
+    }
+
+    /// <summary>Opens a console path and waits until its interactive circuit is up.</summary>
+    public async Task GoAsync(string path, string heading)
+    {
+        await Page.GotoAsync(path);
+        await Page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true }).WaitForAsync();
+        await WaitForCircuitAsync();
+    }
+
+    /// <summary>Waits until Blazor's interactive circuit answers (after prerendering, buttons do nothing before).</summary>
+    public Task WaitForCircuitAsync() =>
+        Page.WaitForFunctionAsync("() => window.Blazor && document.querySelector('[data-ready=\"true\"]') !== null");
+
+    public async ValueTask DisposeAsync() => await Context.DisposeAsync();
+}
