@@ -125,7 +125,15 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_TLS_handshake_with_the_TPM_key_as_client_certificate_succeeds_with_the_README_recipe()
+    public async Task A_TLS_handshake_with_the_TPM_key_as_client_certificate_succeeds_with_the_README_recipe() =>
+        await ClientRecipeAsync("tls-client-through-abrmd", "hello device\n"u8.ToArray());
+
+    [Fact]
+    public async Task Curl_presents_the_TPM_key_as_client_certificate_with_the_README_recipe() =>
+        await ClientRecipeAsync("curl-with-the-device-key", "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nConnection: close\r\n\r\nhello device\n"u8.ToArray());
+
+    /// <summary>Runs a README client recipe against a TLS server that requires the device's certificate and then sends <paramref name="answer"/>.</summary>
+    private async Task ClientRecipeAsync(string recipe, byte[] answer)
     {
         OpenSslProvider();
         await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(5));
@@ -160,11 +168,12 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
                 return ok;
             });
             await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = serverCertificate, ClientCertificateRequired = true });
-            await tls.WriteAsync("hello device\n"u8.ToArray());
+            if (recipe.StartsWith("curl", StringComparison.Ordinal)) _ = await tls.ReadAsync(new byte[4096]);   // its request
+            await tls.WriteAsync(answer);
             await tls.FlushAsync();
         });
 
-        var (_, output) = await ReadmeRecipes.RunAsync("tls-client-through-abrmd", device.Directory, new Dictionary<string, string>
+        var (_, output) = await ReadmeRecipes.RunAsync(recipe, device.Directory, new Dictionary<string, string>
         {
             ["STATE"] = device.Options.StateDirectory,
             ["SERVER"] = $"127.0.0.1:{port}",
@@ -178,7 +187,7 @@ public sealed class OpenSslInteropTests(ServiceFixture service) : IClassFixture<
         }
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
         {
-            Assert.Fail($"the handshake failed: {e.Message}\nopenssl s_client said:\n{output}");
+            Assert.Fail($"the handshake failed: {e.Message}\nthe recipe said:\n{output}");
         }
 
         Assert.Equal(identity.Metadata.CertificateChain[0], presented!.RawData);   // the issued certificate, its key in the TPM
