@@ -81,7 +81,7 @@ public static class FleetCommand
             {
                 phaseCpu.Add(target.CpuTime);
                 var live = new LiveProgress(name, total, TimeProvider.System);
-                phases.Add(live);
+                lock (phases) phases.Add(live);
                 return show(live);
             },
         };
@@ -168,7 +168,9 @@ public static class FleetCommand
 
     private static void WriteProgress(IAnsiConsole console, List<LiveProgress> phases, HashSet<LiveProgress> finished)
     {
-        foreach (var live in phases.ToList())
+        List<LiveProgress> current;
+        lock (phases) current = [.. phases];
+        foreach (var live in current)
         {
             if (finished.Contains(live)) continue;
             if (live.Finished) finished.Add(live);
