@@ -16,4 +16,7 @@ public sealed record DeviceView
     [Id(9)] public IReadOnlyList<string> PastSerials { get; init; } = [];
     [Id(10)] public string? Firmware { get; init; }
     [Id(11)] public bool Compliant { get; init; } = true;
+    [Id(12)] public IReadOnlyList<string> Tags { get; init; } = [];
+    [Id(13)] public DateTimeOffset? LastSeenAt { get; init; }
+    [Id(14)] public bool Connected { get; init; }
 }

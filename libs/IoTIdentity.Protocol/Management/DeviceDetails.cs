@@ -38,4 +38,13 @@ public sealed record DeviceDetails
 
     /// <summary>Whether its last attestation met the policy.</summary>
     public bool Compliant { get; init; } = true;
+
+    /// <summary>The owner's tags on it.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>When its authenticated MQTT session last opened or closed.</summary>
+    public DateTimeOffset? LastSeenAt { get; init; }
+
+    /// <summary>Whether that session is open.</summary>
+    public bool Connected { get; init; }
 }

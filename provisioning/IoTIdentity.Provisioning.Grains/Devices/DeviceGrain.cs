@@ -28,6 +28,7 @@ public sealed class DeviceGrain(
     DeviceAdministration administration,
     FirmwareCompliance compliance,
     DeviceHandover handover,
+    DevicePresence presence,
     ProvisioningMetrics metrics,
     TimeProvider clock,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
@@ -100,7 +101,7 @@ public sealed class DeviceGrain(
             EkPublic = request.EkPublic,
             AuditTenantId = policy.TenantId,
             Challenges = open.Value,
-        }, new DeviceEvent(policy.TenantId, "register", "challenged", "device",
+        }, new DeviceEvent(policy.TenantId, AuditActions.Register, "challenged", "device",
             new Dictionary<string, string> { ["mode"] = mode, ["group"] = policy.GroupId }, evidence), inventory: false);
         EnrollmentLog.Challenged(logger, DeviceId, mode, policy.TenantId, policy.GroupId);
         return reply;
@@ -216,6 +217,10 @@ public sealed class DeviceGrain(
     public Task<DeviceView?> GetAsync(string tenantId) => Task.FromResult(administration.View(Device, tenantId));
 
     public Task<bool> IsOwnedByAnotherTenantAsync(string tenantId) => Task.FromResult(state.State.TenantId is { } owner && owner != tenantId);
+
+    public Task<bool> SetTagsAsync(string tenantId, IReadOnlyList<string> tags, string actor) => administration.SetTagsAsync(Device, tenantId, tags, actor);
+
+    public Task RecordPresenceAsync(bool connected, DateTimeOffset at) => presence.RecordAsync(Device, connected, at);
 
     public Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor) => administration.SetDisabledAsync(Device, tenantId, disabled, actor);
 

@@ -34,7 +34,13 @@ public sealed record DeviceState
     [Id(18)] public ImmutableList<PendingChallenge> Challenges { get; init; } = [];
     /// <summary>The tenant whose enrolment the last register resolved to: where refusals are logged until the device is bound; grants nothing.</summary>
     [Id(19)] public string? AuditTenantId { get; init; }
-    // ids 20..29 are unused; a new field takes the next free id, never a retired one
+    /// <summary>The owner's labels (<see cref="DeviceTags"/>), sorted; cleared when ownership moves.</summary>
+    [Id(20)] public ImmutableList<string> Tags { get; init; } = [];
+    /// <summary>When the device was last seen on its channel (<see cref="DevicePresence"/>).</summary>
+    [Id(21)] public DateTimeOffset? LastSeenAt { get; init; }
+    /// <summary>Whether it held an authenticated session when last seen.</summary>
+    [Id(22)] public bool Connected { get; init; }
+    // ids 23..29 are unused; a new field takes the next free id, never a retired one
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
 
