@@ -35,7 +35,7 @@ public sealed class IndividualEnrollments(IGrainFactory grains, ConfigurationAud
             claimCodeHash = Convert.FromHexString(hex);
         }
         if (await grains.GetGroupGrain(new GroupKey(caller.TenantId, groupId!)).GetPolicyAsync() is null)
-            return new Refusal(ProvisioningError.NotFound, $"no group {groupId}");
+            return new Refusal(ProvisioningError.NotFound, $"no such group {groupId}");
         var grain = grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
         var existing = await grain.GetAsync();
         if (existing is not null && existing.TenantId != caller.TenantId || await grains.GetGrain<IDeviceGrain>(deviceId).IsOwnedByAnotherTenantAsync(caller.TenantId))
