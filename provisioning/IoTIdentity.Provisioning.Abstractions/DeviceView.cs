@@ -20,4 +20,7 @@ public sealed record DeviceView
     [Id(12)] public string? Tpm { get; init; }
     /// <summary>The tenant's other device ids of the same TPM.</summary>
     [Id(13)] public IReadOnlyList<DeviceLink> Links { get; init; } = [];
+    [Id(14)] public IReadOnlyList<string> Tags { get; init; } = [];
+    [Id(15)] public DateTimeOffset? LastSeenAt { get; init; }
+    [Id(16)] public bool Connected { get; init; }
 }

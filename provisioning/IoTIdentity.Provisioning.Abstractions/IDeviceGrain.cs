@@ -36,6 +36,12 @@ public interface IDeviceGrain : IGrainWithStringKey
     [Orleans.Concurrency.AlwaysInterleave]
     Task<bool> IsOwnedByAnotherTenantAsync(string tenantId);
 
+    /// <summary>Replaces the owner's tags on the device (normalized by <see cref="DeviceTags"/>); false if it is not the tenant's.</summary>
+    Task<bool> SetTagsAsync(string tenantId, IReadOnlyList<string> tags, string actor);
+
+    /// <summary>The MQTT endpoint saw the device's authenticated session open (<paramref name="connected"/>) or close at <paramref name="at"/>.</summary>
+    Task RecordPresenceAsync(bool connected, DateTimeOffset at);
+
     /// <summary>Disables (or re-enables) the device; false if it is not the tenant's.</summary>
     Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor);
 

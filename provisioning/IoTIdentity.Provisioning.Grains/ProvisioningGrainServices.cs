@@ -25,6 +25,7 @@ public static class ProvisioningGrainServices
         services.AddSingleton<FirmwareCompliance>();
         services.AddSingleton<DeviceHandover>();
         services.AddSingleton<DeviceQuarantine>();
+        services.AddSingleton<DevicePresence>();
         return services.AddMonitoring();
     }
 

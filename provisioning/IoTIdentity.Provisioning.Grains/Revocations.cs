@@ -64,7 +64,7 @@ public sealed partial class Revocations(IGrainFactory grains, IProvisioningStore
         try
         {
             var closed = await devices.CloseSessionsAsync(deviceId);
-            await audit.RecordAsync(tenantId, "transfer-cutoff", deviceId, "sessions-closed", [], "transfer",
+            await audit.RecordAsync(tenantId, AuditActions.TransferCutoff, deviceId, "sessions-closed", [], "transfer",
                 new Dictionary<string, string> { ["sessionsClosed"] = closed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         }
         catch (Exception e) when (e is StoreUnavailableException or SiloUnavailableException)

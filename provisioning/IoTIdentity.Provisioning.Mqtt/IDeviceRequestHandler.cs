@@ -14,6 +14,12 @@ public interface IDeviceRequestHandler
     /// (a transfer's re-enrol command, for a device that was offline). Nothing by default.
     /// </summary>
     Task CommandsSubscribedAsync(string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The device's authenticated session (its certificate verified) opened (<paramref name="connected"/>) or closed at
+    /// <paramref name="at"/>: its last-seen time and connected state. Enrolment-only sessions are not reported. Nothing by default.
+    /// </summary>
+    Task SessionChangedAsync(string deviceId, bool connected, DateTimeOffset at, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>A device request as the endpoint received it.</summary>

@@ -99,6 +99,8 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
             server.InterceptingPublishAsync += gate.InterceptPublishAsync;
             server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
             server.ClientDisconnectedAsync += gate.ClientDisconnectedAsync;
+            server.ClientConnectedAsync += e => OnSessionChangedAsync(e.ClientId, e.SessionItems, connected: true);
+            server.ClientDisconnectedAsync += e => OnSessionChangedAsync(e.ClientId, e.SessionItems, connected: false);
             try
             {
                 await server.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -179,6 +181,28 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
             catch (Exception ex) when (ex is not OutOfMemoryException && !_stopping.IsCancellationRequested)
             {
                 MqttEndpointLog.SubscribedHandlerFailed(_logger, ex, deviceId);
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Tells the handler an authenticated session opened or closed, off the broker's loop (failures are logged); one
+    /// call per session change, none per message. Closures while the endpoint stops are not reported.
+    /// </summary>
+    private Task OnSessionChangedAsync(string deviceId, System.Collections.IDictionary? sessionItems, bool connected)
+    {
+        if (sessionItems is null || !AccessGate.IsAuthenticated(sessionItems) || _stopping.IsCancellationRequested) return Task.CompletedTask;
+        var at = _time.GetUtcNow();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await _handler.SessionChangedAsync(deviceId, connected, at, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && !_stopping.IsCancellationRequested)
+            {
+                MqttEndpointLog.PresenceHandlerFailed(_logger, ex, deviceId, connected ? "connected" : "disconnected");
             }
         });
         return Task.CompletedTask;

@@ -61,4 +61,7 @@ internal static partial class MqttEndpointLog
 
     [LoggerMessage(19, LogLevel.Warning, "Clone signal: device {DeviceId} connected with its certificate from {Address} while it already holds an authenticated session; refused")]
     public static partial void CloneSignal(ILogger logger, string deviceId, string? address);
+
+    [LoggerMessage(40, LogLevel.Warning, "Recording that {DeviceId} {Change} failed")]
+    public static partial void PresenceHandlerFailed(ILogger logger, Exception exception, string deviceId, string change);
 }

@@ -30,17 +30,22 @@ internal sealed record DeviceItem(
     [property: JsonPropertyName("certificateSerial")] string? CertificateSerial,
     [property: JsonNumberHandling(JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString)] [property: JsonPropertyName("certificateNotAfterTicks")] long? CertificateNotAfterTicks,
     [property: JsonPropertyName("compliant")] bool Compliant,
-    [property: JsonNumberHandling(JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString)] [property: JsonPropertyName("updatedTicks")] long UpdatedTicks)
+    [property: JsonNumberHandling(JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString)] [property: JsonPropertyName("updatedTicks")] long UpdatedTicks,
+    [property: JsonPropertyName("groupId")] string? GroupId,
+    [property: JsonPropertyName("tags")] string[]? Tags,
+    [property: JsonNumberHandling(JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString)] [property: JsonPropertyName("lastSeenTicks")] long? LastSeenTicks,
+    [property: JsonPropertyName("connected")] bool Connected)
 {
     public static DeviceItem From(DeviceRecord device) => new(
         CosmosIds.DeviceItemId(device.DeviceId), device.TenantId, device.TenantId, device.DeviceId, device.State,
         device.Firmware, device.CertificateSerial, device.CertificateNotAfter?.UtcTicks, device.Compliant,
-        device.UpdatedAt.UtcTicks);
+        device.UpdatedAt.UtcTicks, device.GroupId, [.. device.Tags], device.LastSeenAt?.UtcTicks, device.Connected);
 
     public DeviceRecord ToRecord() => new(
         TenantId, DeviceId, State, Firmware, CertificateSerial,
         CertificateNotAfterTicks is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null,
-        Compliant, new DateTimeOffset(UpdatedTicks, TimeSpan.Zero));
+        Compliant, new DateTimeOffset(UpdatedTicks, TimeSpan.Zero), GroupId, Tags ?? [],
+        LastSeenTicks is { } seen ? new DateTimeOffset(seen, TimeSpan.Zero) : null, Connected);
 }
 
 /// <summary>An audit entry in its tenant's partition, id = the sequence in 20 digits.</summary>

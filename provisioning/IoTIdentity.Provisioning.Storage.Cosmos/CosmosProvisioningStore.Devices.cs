@@ -70,6 +70,9 @@ public sealed partial class CosmosProvisioningStore
             + (after is null ? "" : " AND c.deviceId > @after")
             + (query.State is null ? "" : " AND c.state = @state")
             + (query.Compliant is null ? "" : " AND c.compliant = @compliant")
+            + (query.GroupId is null ? "" : " AND c.groupId = @group")
+            + (query.Tag is null ? "" : " AND ARRAY_CONTAINS(c.tags, @tag)")
+            + (query.DeviceIdPrefix is null ? "" : " AND STARTSWITH(c.deviceId, @prefix)")
             + " ORDER BY c.deviceId";
         var definition = new QueryDefinition(sql).WithParameter("@pk", tenantId);
         if (after is not null)
@@ -85,6 +88,14 @@ public sealed partial class CosmosProvisioningStore
         if (query.Compliant is { } compliant)
         {
             definition = definition.WithParameter("@compliant", compliant);
+        }
+
+        foreach (var (name, value) in new[] { ("@group", query.GroupId), ("@tag", query.Tag), ("@prefix", query.DeviceIdPrefix) })
+        {
+            if (value is not null)
+            {
+                definition = definition.WithParameter(name, value);
+            }
         }
 
         var found = await QueryAsync<DeviceItem>(_devices, "list devices", definition, tenantId, limit, cancellationToken)

@@ -35,6 +35,12 @@ public static class StoreLimits
     /// <summary>The longest audit detail value, in UTF-16 characters (keys are identifiers).</summary>
     public const int MaxAuditDetailValueLength = 1024;
 
+    /// <summary>The most tags one device record carries.</summary>
+    public const int MaxTags = 32;
+
+    /// <summary>The longest tag, in UTF-16 characters.</summary>
+    public const int MaxTagLength = 64;
+
     /// <summary>Checks a required identifier: not null, 1–<see cref="MaxIdLength"/> characters, well-formed.</summary>
     /// <param name="value">The identifier.</param>
     /// <param name="paramName">The argument's name, for the exception.</param>
@@ -78,6 +84,21 @@ public static class StoreLimits
         CheckId(device.State, $"{paramName}.{nameof(DeviceRecord.State)}");
         CheckOptionalId(device.Firmware, $"{paramName}.{nameof(DeviceRecord.Firmware)}");
         CheckOptionalId(device.CertificateSerial, $"{paramName}.{nameof(DeviceRecord.CertificateSerial)}");
+        CheckOptionalId(device.GroupId, $"{paramName}.{nameof(DeviceRecord.GroupId)}");
+        var tags = $"{paramName}.{nameof(DeviceRecord.Tags)}";
+        if (device.Tags.Count > MaxTags)
+        {
+            throw new ArgumentException($"At most {MaxTags} tags.", tags);
+        }
+
+        for (var i = 0; i < device.Tags.Count; i++)
+        {
+            CheckText(device.Tags[i], MaxTagLength, tags);
+            if (i > 0 && string.CompareOrdinal(device.Tags[i - 1], device.Tags[i]) >= 0)
+            {
+                throw new ArgumentException("Tags must be in ascending ordinal order without duplicates.", tags);
+            }
+        }
     }
 
     /// <summary>Checks a device query's filter and page size (the token is checked when decoded).</summary>
@@ -87,6 +108,13 @@ public static class StoreLimits
     {
         ArgumentNullException.ThrowIfNull(query, paramName);
         CheckOptionalId(query.State, $"{paramName}.{nameof(DeviceQuery.State)}");
+        CheckOptionalId(query.GroupId, $"{paramName}.{nameof(DeviceQuery.GroupId)}");
+        CheckOptionalId(query.DeviceIdPrefix, $"{paramName}.{nameof(DeviceQuery.DeviceIdPrefix)}");
+        if (query.Tag is not null)
+        {
+            CheckText(query.Tag, MaxTagLength, $"{paramName}.{nameof(DeviceQuery.Tag)}");
+        }
+
         CheckPageSize(query.PageSize, $"{paramName}.{nameof(DeviceQuery.PageSize)}");
     }
 

@@ -16,7 +16,8 @@ public sealed class CliAgainstServiceTests(FleetFixture fleet) : IClassFixture<F
 
     private Task<CliRun> Iotid(FleetTenant tenant, params string[] args) => Iotid(tenant.AdminKey, args);
 
-    private Task<CliRun> Iotid(string key, params string[] args) => CliRun.RunAsync([.. args, "--url", fleet.Url, "--key", key]);
+    // whole ids in tables: these tests look for them (prefixes are CliDeviceIdPrefixTests')
+    private Task<CliRun> Iotid(string key, params string[] args) => CliRun.RunAsync([.. args, "--url", fleet.Url, "--key", key, "--wide"]);
 
     private string PemFile(byte[] der, string name)
     {
@@ -234,7 +235,7 @@ public sealed class CliAgainstServiceTests(FleetFixture fleet) : IClassFixture<F
         var tenant = await fleet.NewTenantAsync();
         var deviceId = await fleet.EnrollDeviceAsync(tenant);
 
-        var run = (await CliRun.RunAsync(["devices", "list"], environment: new Dictionary<string, string>
+        var run = (await CliRun.RunAsync(["devices", "list", "--wide"], environment: new Dictionary<string, string>
         {
             ["IOTID_URL"] = fleet.Url, ["IOTID_API_KEY"] = tenant.AdminKey,
         })).Exited(0);

@@ -12,6 +12,9 @@ namespace IoTIdentity.Fleet.Cli.Tests;
 /// </summary>
 public sealed class CliContractTests : IDisposable
 {
+    /// <summary>A whole device id: used as it is, with no prefix lookup.</summary>
+    private static readonly string WholeId = "d1" + new string('0', 62);
+
     private const string Key = "iotid.tenant-a.k1.secret";
     private readonly string _folder = Directory.CreateTempSubdirectory("iotid-cli-").FullName;
     private readonly CannedApi _api = new();
@@ -260,11 +263,12 @@ public sealed class CliContractTests : IDisposable
     [Fact]
     public async Task Ownership_export_writes_the_document_byte_for_byte()
     {
-        const string document = """{"deviceId":"d1","entries":[{"sequence":0,"previousEntryHash":"","deviceId":"d1","ownerTenantId":"tenant-a","nextOwnerTenantId":"tenant-b","at":"2026-11-22T10:00:00Z","signerTenantId":"tenant-a","signature":"c2ln"},{"sequence":1,"previousEntryHash":"aGFzaA","deviceId":"d1","ownerTenantId":"tenant-b","at":"2026-11-22T11:00:00Z","signerTenantId":"tenant-a","signature":"c2lnMg"}],"owners":{"tenant-a":"PEM A","tenant-b":"PEM B"}}""";
-        _api.On(HttpMethod.Get, "/api/v1/devices/d1/ownership", document);
+        const string document = """{"deviceId":"d1","entries":[{"sequence":0,"previousEntryHash":"","deviceId":"d1","ownerTenantId":"tenant-a","at":"2026-11-22T10:00:00Z","signerTenantId":"tenant-a","signature":"c2ln"},{"sequence":1,"previousEntryHash":"aGFzaA","deviceId":"d1","ownerTenantId":"tenant-a","nextOwnerTenantId":"tenant-b","at":"2026-11-22T11:00:00Z","signerTenantId":"tenant-a","signature":"c2lnMg"}],"owners":{"tenant-a":"PEM A","tenant-b":"PEM B"}}""";
+        _api.On(HttpMethod.Get, $"/api/v1/devices/{WholeId}/ownership", document);
         var file = Path.Combine(_folder, "d1.ownership.json");
 
-        var run = (await Iotid("ownership", "export", "d1", "--out", file)).Exited(0);
+        // the genesis entry names the first owner, the hand-over the next: the note names both, in order
+        var run = (await Iotid("ownership", "export", WholeId, "--out", file)).Exited(0);
 
         Assert.Equal(document, File.ReadAllText(file));
         Assert.Contains("2 entries, owners tenant-a -> tenant-b", run.Error);
@@ -274,10 +278,10 @@ public sealed class CliContractTests : IDisposable
     [Fact]
     public async Task Ownership_export_that_is_refused_leaves_no_file()
     {
-        _api.On(HttpMethod.Get, "/api/v1/devices/d1/ownership", (HttpStatusCode.NotFound, """{"title":"NotFound","status":404,"error":"NotFound"}"""));
+        _api.On(HttpMethod.Get, $"/api/v1/devices/{WholeId}/ownership", (HttpStatusCode.NotFound, """{"title":"NotFound","status":404,"error":"NotFound"}"""));
         var file = Path.Combine(_folder, "d1.ownership.json");
 
-        (await Iotid("ownership", "export", "d1", "--out", file)).Exited(1);
+        (await Iotid("ownership", "export", WholeId, "--out", file)).Exited(1);
 
         Assert.Empty(Directory.GetFiles(_folder));
     }
@@ -285,10 +289,10 @@ public sealed class CliContractTests : IDisposable
     [Fact]
     public async Task Audit_query_passes_its_filters_and_paging()
     {
-        _api.On(HttpMethod.Get, "/api/v1/audit?from=2026-11-01T00%3A00%3A00Z&deviceId=d1&action=revoke&pageSize=10",
+        _api.On(HttpMethod.Get, $"/api/v1/audit?from=2026-11-01T00%3A00%3A00Z&deviceId={WholeId}&action=revoke&pageSize=10",
             """{"items":[{"tenantId":"tenant-a","sequence":7,"event":{"action":"revoke","subject":"d1","outcome":"done","evidenceDigest":null,"actor":"api-key:k1","at":"2026-11-22T10:00:00Z"},"previousHash":"aa","hash":"bb"}],"continuationToken":null}""");
 
-        var run = (await Iotid("audit", "query", "--from", "2026-11-01T00:00:00Z", "--device", "d1", "--action", "revoke", "--page-size", "10")).Exited(0);
+        var run = (await Iotid("audit", "query", "--from", "2026-11-01T00:00:00Z", "--device", WholeId, "--action", "revoke", "--page-size", "10")).Exited(0);
 
         Assert.Matches(@"7 +2026-11-22 10:00:00Z +revoke +d1 +done +api-key:k1", run.Out);
     }
@@ -298,10 +302,10 @@ public sealed class CliContractTests : IDisposable
     {
         const string line1 = """{"tenantId":"tenant-a","sequence":1,"event":{"action":"register","subject":"d1","outcome":"challenged","actor":"device","at":"2026-11-22T10:00:00Z"},"previousHash":"00","hash":"aa"}""";
         const string line2 = """{"tenantId":"tenant-a","sequence":2,"event":{"action":"attest","subject":"d1","outcome":"issued","actor":"device","at":"2026-11-22T10:00:01Z"},"previousHash":"aa","hash":"bb"}""";
-        _api.On(HttpMethod.Get, "/api/v1/audit/export?deviceId=d1", $"{line1}\n{line2}\n");
+        _api.On(HttpMethod.Get, $"/api/v1/audit/export?deviceId={WholeId}", $"{line1}\n{line2}\n");
         var file = Path.Combine(_folder, "audit.ndjson");
 
-        var run = (await Iotid("audit", "export", "--device", "d1", "--out", file)).Exited(0);
+        var run = (await Iotid("audit", "export", "--device", WholeId, "--out", file)).Exited(0);
 
         Assert.Equal($"{line1}\n{line2}\n", File.ReadAllText(file));
         Assert.Contains("(2 entries)", run.Error);

@@ -60,4 +60,28 @@ public sealed class CliOwnershipTests(FleetFixture fleet) : IClassFixture<FleetF
         var refused = (await Iotid(tenant, "ownership", "verify", tampered)).Exited(1);
         Assert.Contains("BadSignature", refused.Error);
     }
+
+    [Fact]
+    public async Task A_document_naming_a_tenant_the_service_has_no_key_for_is_invalid_not_not_found()
+    {
+        var tenant = await fleet.NewTenantAsync();
+        var deviceId = await fleet.EnrollDeviceAsync(tenant);
+        var document = Path.Combine(_folder, "ownership.json");
+        var export = (await Iotid(tenant, "ownership", "export", deviceId[..16], "--out", document)).Exited(0);
+        Assert.Contains($"owners {tenant.TenantId}", export.Error);
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(document))!;
+        foreach (var entry in json["entries"]!.AsArray())
+        {
+            entry!["ownerTenantId"] = "ghost-tenant";
+            entry["signerTenantId"] = "ghost-tenant";
+        }
+        var forged = Path.Combine(_folder, "forged.json");
+        await File.WriteAllTextAsync(forged, json.ToJsonString());
+
+        var run = (await Iotid(tenant, "ownership", "verify", forged, "--fetch-keys")).Exited(1);
+
+        Assert.Contains("ownership document is invalid", run.Error);
+        Assert.Contains("ghost-tenant", run.Error);
+        Assert.DoesNotContain("NotFound", run.Error);
+    }
 }

@@ -28,9 +28,10 @@ public sealed class CliUsageTests : IDisposable
     [Fact]
     public async Task An_answer_that_is_not_the_APIs_JSON_exits_3()
     {
-        _api.On(HttpMethod.Get, "/api/v1/devices/abc", "<html>a proxy's login page</html>");
+        var id = "abc" + new string('0', 61);
+        _api.On(HttpMethod.Get, $"/api/v1/devices/{id}", "<html>a proxy's login page</html>");
 
-        var run = (await Iotid("devices", "get", "abc")).Exited(3);
+        var run = (await Iotid("devices", "get", id)).Exited(3);
 
         Assert.Contains("not the IoTIdentity API's JSON", run.Error);
     }

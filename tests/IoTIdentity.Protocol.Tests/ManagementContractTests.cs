@@ -49,12 +49,20 @@ public sealed class ManagementContractTests
             AllowedFirmware = [JsonDocument.Parse("""{"product":"acme-sensor","version":"1.1.0","components":[],"expectedPcrs":{"4":"ab"}}""").RootElement],
         }, Json.EnrollmentGroup),
         (new IndividualEnrollment("sensors", false), Json.IndividualEnrollment),
-        (new DeviceSummary("acme", "device-1", "Active", "acme-sensor 1.1.0", "0a1b", T0.AddDays(30), true, T0), Json.DeviceSummary),
+        (new DeviceSummary("acme", "device-1", "Active", "acme-sensor 1.1.0", "0a1b", T0.AddDays(30), true, T0, "sensors", T0.AddHours(2), true, ["floor=2", "site:berlin"]),
+            Json.DeviceSummary),
+        (new DeviceTagsRequest(["site:berlin"]), Json.DeviceTagsRequest),
+        (new IndividualEnrollmentView("device-1", "sensors", true, false), Json.IndividualEnrollmentView),
+        (new IndividualEnrollmentImportRow(EkCertificate: "MIIB", GroupId: "sensors", Enabled: false), Json.IndividualEnrollmentImportRow),
+        (new IndividualEnrollmentImport([new IndividualEnrollmentImportRow("device-1")], "sensors"), Json.IndividualEnrollmentImport),
+        (new IndividualEnrollmentImportResult(2, null, "refused", "MalformedRequest", "a row needs a deviceId or an ekCertificate"), Json.IndividualEnrollmentImportResult),
+        (new IndividualEnrollmentImportReport(1, 0, [new IndividualEnrollmentImportResult(1, "device-1", "enrolled")]), Json.IndividualEnrollmentImportReport),
         (new DeviceDetails
         {
             DeviceId = "device-1", TenantId = "acme", Status = "Active", GroupId = "sensors", CertificateSerial = "0a1b", CertificateNotAfter = T0.AddDays(30),
             EnrolledAt = T0, LastAttestedAt = T0.AddHours(1), Pcrs = new Dictionary<int, string> { [0] = "00", [7] = "ff" }, PastSerials = ["09"],
             Firmware = "acme-sensor 1.1.0", Compliant = false, Tpm = "id:53575450/1.3.6.1.4.1.99999.1/0a0b", Links = [new DeviceLinkView("device-2", "ek-certificates")],
+            Tags = ["site:berlin"], LastSeenAt = T0.AddHours(3), Connected = true,
         }, Json.DeviceDetails),
         (new DeviceLinkView("device-2", "operator"), Json.DeviceLinkView),
         (new DeviceLinkRequest("device-2"), Json.DeviceLinkRequest),
@@ -165,4 +173,18 @@ public sealed class ManagementContractTests
     private static string Name(Type type) => type.IsGenericType ? $"{type.Name[..type.Name.IndexOf('`')]}<{string.Join(",", type.GenericTypeArguments.Select(Name))}>" : type.Name;
 
     private static string Flat(JsonNode node) => node.ToJsonString();
+
+    [Fact]
+    public void A_documents_owners_in_order_are_the_first_owner_then_each_hand_overs_new_owner()
+    {
+        var summary = new OwnershipDocumentSummary("device-1",
+        [
+            new OwnershipEntrySummary(3, "globex", "initech", T0.AddDays(2), "globex"),
+            new OwnershipEntrySummary(1, "acme", null, T0, "acme"),
+            new OwnershipEntrySummary(2, "acme", "globex", T0.AddDays(1), "acme"),
+        ]);
+
+        Assert.Equal(["acme", "globex", "initech"], summary.OwnersInOrder());
+        Assert.Empty(new OwnershipDocumentSummary("device-1", []).OwnersInOrder());
+    }
 }

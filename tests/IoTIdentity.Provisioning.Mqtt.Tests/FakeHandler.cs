@@ -11,9 +11,18 @@ internal sealed class FakeHandler(Func<DeviceRequest, CancellationToken, Task<De
     public Func<DeviceRequest, CancellationToken, Task<DeviceReply>> Answer { get; set; } =
         answer ?? ((request, _) => Task.FromResult(new DeviceReply(request.Payload)));
 
+    /// <summary>Every session change the endpoint reported: device id, connected or not, when.</summary>
+    public ConcurrentQueue<(string DeviceId, bool Connected, DateTimeOffset At)> SessionChanges { get; } = new();
+
     public Task<DeviceReply> HandleAsync(DeviceRequest request, CancellationToken cancellationToken)
     {
         Received.Enqueue(request);
         return Answer(request, cancellationToken);
+    }
+
+    public Task SessionChangedAsync(string deviceId, bool connected, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        SessionChanges.Enqueue((deviceId, connected, at));
+        return Task.CompletedTask;
     }
 }

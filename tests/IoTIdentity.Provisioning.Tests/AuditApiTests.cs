@@ -13,14 +13,14 @@ public sealed class AuditApiTests(ServiceFixture service) : IClassFixture<Servic
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
-    /// <summary>A tenant whose log holds 30 events: devices d0–d2 in turn, actions enrol/renew/revoke in turn, a minute apart.</summary>
+    /// <summary>A tenant whose log holds 30 events: devices d0–d2 in turn, actions register/attest/revoke in turn, a minute apart.</summary>
     private async Task<TestTenant> TenantWithEventsAsync()
     {
         var tenant = await service.CreateTenantAsync($"au-{Guid.NewGuid():N}"[..20], []);
         for (var i = 0; i < 30; i++)
             await service.Store.AppendAuditAsync(tenant.TenantId, new AuditEvent
             {
-                Action = new[] { "enrol", "renew", "revoke" }[i % 3], Subject = $"d{i % 3}", Outcome = "allowed", Actor = "test", At = T0.AddMinutes(i),
+                Action = new[] { "register", "attest", "revoke" }[i % 3], Subject = $"d{i % 3}", Outcome = "allowed", Actor = "test", At = T0.AddMinutes(i),
             });
         return tenant;
     }
@@ -66,13 +66,13 @@ public sealed class AuditApiTests(ServiceFixture service) : IClassFixture<Servic
         var tenant = await TenantWithEventsAsync();
         using var http = tenant.Http;
 
-        using var response = await http.GetAsync("/api/v1/audit/export?action=renew");
+        using var response = await http.GetAsync("/api/v1/audit/export?action=attest");
         var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType!.MediaType);
         Assert.Equal(10, lines.Length);
-        Assert.All(lines, line => Assert.Equal("renew", JsonNode.Parse(line)!["event"]!["action"]!.GetValue<string>()));
+        Assert.All(lines, line => Assert.Equal("attest", JsonNode.Parse(line)!["event"]!["action"]!.GetValue<string>()));
     }
 
     [Fact]

@@ -40,6 +40,7 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
         { "POST", "/api/v1/transfers/{transfer}/accept", "{}" },
         { "POST", "/api/v1/transfers/{transfer}/cancel", null },
         { "GET", "/api/v1/devices/{device}/ownership", null },
+        { "PUT", "/api/v1/devices/{device}/tags", """{"tags":["stolen"]}""" },
     };
 
     private sealed record World(TestTenant A, TestTenant B, string DeviceId, string Serial, string KeyId, string OperatorKey, string AuditorKey, string TransferId);
@@ -124,6 +125,7 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
         using var a = world.A.Http;
         var view = await a.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{world.DeviceId}", ApiJson.Options);
         Assert.Equal(DeviceStatus.Active, view!.Status);
+        Assert.Empty(view.Tags);
         Assert.Equal(HttpStatusCode.OK, (await a.GetAsync($"/api/v1/certificates/{world.Serial}")).StatusCode);
     }
 
@@ -148,6 +150,8 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
         { "auditor", "POST", "/api/v1/certificates/{serial}/revoke", "{}", HttpStatusCode.Forbidden },
         { "auditor", "POST", "/api/v1/api-keys", """{"name":"x","role":"Auditor"}""", HttpStatusCode.Forbidden },
         { "auditor", "POST", "/api/v1/devices/{device}/disable", null, HttpStatusCode.Forbidden },
+        { "auditor", "PUT", "/api/v1/devices/{device}/tags", """{"tags":["x"]}""", HttpStatusCode.Forbidden },
+        { "auditor", "POST", "/api/v1/individual-enrollments/import", """{"rows":[{"deviceId":"ab"}]}""", HttpStatusCode.Forbidden },
         { "auditor", "POST", "/api/v1/transfers", """{"targetTenantId":"x","deviceIds":["x"]}""", HttpStatusCode.Forbidden },
         { "auditor", "POST", "/api/v1/transfers/{transfer}/cancel", null, HttpStatusCode.Forbidden },
         { "operator", "POST", "/api/v1/transfers", """{"targetTenantId":"x","deviceIds":["x"]}""", HttpStatusCode.Forbidden },
@@ -184,6 +188,11 @@ public sealed class TenantIsolationTests(ServiceFixture service) : IClassFixture
 
         Assert.Equal(expected, status);
         Assert.Contains(expected == HttpStatusCode.Forbidden ? "Forbidden" : "Unauthenticated", text);
+        // the refusal names what would be needed
+        var detail = JsonNode.Parse(text)!["detail"]!.GetValue<string>();
+        if (expected == HttpStatusCode.Forbidden)
+            Assert.Matches($"^needs role (Operator or OwnerAdmin|OwnerAdmin); this key has role {(who == "auditor" ? "Auditor" : "Operator")}$", detail);
+        else Assert.StartsWith(who == "owner-admin" ? "needs the service administrator key" : "needs a tenant API key", detail);
         using var a = world.A.Http;
         Assert.Equal(DeviceStatus.Active, (await a.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{world.DeviceId}", ApiJson.Options))!.Status);
         Assert.Equal(HttpStatusCode.NotFound, (await service.ClientFor(service.AdminKey).GetAsync("/api/v1/tenants/sneaky")).StatusCode);

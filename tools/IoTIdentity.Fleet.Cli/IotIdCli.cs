@@ -15,7 +15,8 @@ public static class IotIdCli
         var cli = new CliContext(console);
         var root = new RootCommand("iotid: manage an IoTIdentity fleet (tenants, API keys, enrolments, devices, certificates, transfers, ownership, audit)")
         {
-            cli.Url, cli.Key, cli.Json,
+            cli.Url, cli.Key, cli.Context, cli.Json, cli.Wide,
+            ContextCommands.Build(cli),
             TenantCommands.Admin(cli),
             TenantCommands.Self(cli),
             ApiKeyCommands.Build(cli),

@@ -44,4 +44,13 @@ public sealed record DeviceDetails
 
     /// <summary>The tenant's other device ids of the same TPM (its other EKs), and why they are linked.</summary>
     public IReadOnlyList<DeviceLinkView> Links { get; init; } = [];
+
+    /// <summary>The owner's tags on it.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>When its authenticated MQTT session last opened or closed.</summary>
+    public DateTimeOffset? LastSeenAt { get; init; }
+
+    /// <summary>Whether that session is open.</summary>
+    public bool Connected { get; init; }
 }

@@ -9,5 +9,10 @@ namespace IoTIdentity.Protocol.Management;
 /// <param name="CertificateNotAfter">When that certificate expires.</param>
 /// <param name="Compliant">Whether its last attestation met the policy.</param>
 /// <param name="UpdatedAt">When the record last changed.</param>
+/// <param name="GroupId">The enrolment group it enrolled through.</param>
+/// <param name="LastSeenAt">When its authenticated MQTT session last opened or closed.</param>
+/// <param name="Connected">Whether that session is open.</param>
+/// <param name="Tags">The owner's tags on it.</param>
 public sealed record DeviceSummary(string TenantId, string DeviceId, string State, string? Firmware, string? CertificateSerial,
-    DateTimeOffset? CertificateNotAfter, bool Compliant, DateTimeOffset UpdatedAt);
+    DateTimeOffset? CertificateNotAfter, bool Compliant, DateTimeOffset UpdatedAt, string? GroupId = null, DateTimeOffset? LastSeenAt = null,
+    bool Connected = false, IReadOnlyList<string>? Tags = null);

@@ -30,6 +30,9 @@ public sealed partial class IotIdClient : IDisposable
         if (!string.IsNullOrEmpty(apiKey)) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
     }
 
+    /// <summary>The service this client calls.</summary>
+    public Uri? BaseAddress => _http.BaseAddress;
+
     // --- service administration (service admin key)
 
     /// <summary><c>POST /api/v1/tenants</c>: a new tenant and its first owner-admin key.</summary>
@@ -100,6 +103,17 @@ public sealed partial class IotIdClient : IDisposable
     public Task<ApiResult<IndividualEnrollment>> PutIndividualEnrollmentAsync(string deviceId, IndividualEnrollment enrollment, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, $"/api/v1/individual-enrollments/{Segment(deviceId)}", Body(enrollment, Json.IndividualEnrollment), Json.IndividualEnrollment, cancellationToken);
 
+    /// <summary><c>GET /api/v1/individual-enrollments</c>: one page of the tenant's individual enrolments.</summary>
+    public Task<ApiResult<Page<IndividualEnrollmentView>>> ListIndividualEnrollmentsAsync(int? pageSize = null, string? continuationToken = null,
+        CancellationToken cancellationToken = default) =>
+        PageAsync(Query("/api/v1/individual-enrollments", ("pageSize", pageSize?.ToString()), ("continuationToken", continuationToken)),
+            Json.IndividualEnrollmentView, cancellationToken);
+
+    /// <summary><c>POST /api/v1/individual-enrollments/import</c>: every row enrolled or refused on its own.</summary>
+    public Task<ApiResult<IndividualEnrollmentImportReport>> ImportIndividualEnrollmentsAsync(IndividualEnrollmentImport import, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "/api/v1/individual-enrollments/import", Body(import, Json.IndividualEnrollmentImport), Json.IndividualEnrollmentImportReport,
+            cancellationToken);
+
     /// <summary><c>DELETE /api/v1/individual-enrollments/{deviceId}</c>.</summary>
     public Task<string> DeleteIndividualEnrollmentAsync(string deviceId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"/api/v1/individual-enrollments/{Segment(deviceId)}", null, cancellationToken);
@@ -119,7 +133,12 @@ public sealed partial class IotIdClient : IDisposable
     /// <summary><c>GET /api/v1/devices</c>: one page of the inventory.</summary>
     public Task<ApiResult<Page<DeviceSummary>>> ListDevicesAsync(DeviceFilter filter, int? pageSize = null, string? continuationToken = null, CancellationToken cancellationToken = default) =>
         PageAsync(Query("/api/v1/devices", ("state", filter.State), ("compliant", filter.Compliant?.ToString().ToLowerInvariant()), ("groupId", filter.GroupId),
-            ("pageSize", pageSize?.ToString()), ("continuationToken", continuationToken)), Json.DeviceSummary, cancellationToken);
+            ("tag", filter.Tag), ("deviceIdPrefix", filter.DeviceIdPrefix), ("pageSize", pageSize?.ToString()), ("continuationToken", continuationToken)),
+            Json.DeviceSummary, cancellationToken);
+
+    /// <summary><c>PUT /api/v1/devices/{deviceId}/tags</c>: replaces the device's tags; the device as it is now.</summary>
+    public Task<ApiResult<DeviceDetails>> SetDeviceTagsAsync(string deviceId, IReadOnlyList<string> tags, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"/api/v1/devices/{Segment(deviceId)}/tags", Body(new DeviceTagsRequest(tags), Json.DeviceTagsRequest), Json.DeviceDetails, cancellationToken);
 
     /// <summary><c>GET /api/v1/devices/{deviceId}</c>.</summary>
     public Task<ApiResult<DeviceDetails>> GetDeviceAsync(string deviceId, CancellationToken cancellationToken = default) =>
@@ -335,7 +354,7 @@ public sealed partial class IotIdClient : IDisposable
     private static string Segment(string id) => Uri.EscapeDataString(id);
 
     private static string AuditQuery(string path, AuditFilter filter, params (string Name, string? Value)[] more) =>
-        Query(path, [("from", filter.From), ("to", filter.To), ("deviceId", filter.DeviceId), ("action", filter.Action), .. more]);
+        Query(path, [("from", filter.From), ("to", filter.To), ("deviceId", filter.DeviceId), ("subject", filter.Subject), ("action", filter.Action), .. more]);
 
     private static string Query(string path, params (string Name, string? Value)[] parameters)
     {

@@ -6,4 +6,12 @@ namespace IoTIdentity.Protocol.Management;
 /// </summary>
 /// <param name="DeviceId">The device.</param>
 /// <param name="Entries">The chain's entries.</param>
-public sealed record OwnershipDocumentSummary(string DeviceId, IReadOnlyList<OwnershipEntrySummary> Entries);
+public sealed record OwnershipDocumentSummary(string DeviceId, IReadOnlyList<OwnershipEntrySummary> Entries)
+{
+    /// <summary>The device's owners in order: the first entry's owner, then whom each hand-over gave it to.</summary>
+    public IReadOnlyList<string> OwnersInOrder()
+    {
+        var ordered = Entries.OrderBy(e => e.Sequence).ToList();
+        return ordered.Count == 0 ? [] : [ordered[0].OwnerTenantId, .. ordered.Skip(1).Select(e => e.NextOwnerTenantId).OfType<string>()];
+    }
+}

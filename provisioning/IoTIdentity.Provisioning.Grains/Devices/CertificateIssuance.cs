@@ -57,7 +57,7 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
             EnrolledAt = s.EnrolledAt ?? now,
             OwnershipChain = s.OwnershipChain ?? await handover.GenesisChainAsync(device.DeviceId, challenge.TenantId, now),
             Transfer = null,
-        }, new DeviceEvent(challenge.TenantId, "attest", "issued", "device", IssuedDetails(s, challenge, signed.SerialNumber, firmware, quote), evidence));
+        }, new DeviceEvent(challenge.TenantId, AuditActions.Attest, "issued", "device", IssuedDetails(s, challenge, signed.SerialNumber, firmware, quote), evidence));
         if (moved is not null) await handover.CompleteAsync(device, moved, challenge.GroupId, signed.SerialNumber);
         metrics.Issued(challenge.Mode);
         EnrollmentLog.Issued(logger, device.DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
@@ -96,7 +96,7 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
         var issued = JsonSerializer.Deserialize(done.Reply, ProtocolJson.Default.IssuedResponse)!;
         if (!await ledger.ShowsSerialAsync(device, issued.Owner, issued.SerialNumber))
         {
-            await ledger.AuditAsync(device, new DeviceEvent(issued.Owner, "attest", "issued", "device",
+            await ledger.AuditAsync(device, new DeviceEvent(issued.Owner, AuditActions.Attest, "issued", "device",
                 new Dictionary<string, string> { ["serial"] = issued.SerialNumber, ["completed"] = "on retry" }, evidence));
             await ledger.UpdateInventoryAsync(device);
         }

@@ -23,7 +23,22 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
             CertificateSerial = s.Current?.SerialNumber, CertificateNotAfter = s.Current?.NotAfter, EnrolledAt = s.EnrolledAt,
             LastAttestedAt = s.LastAttestation?.At, Pcrs = s.LastAttestation?.Pcrs, PastSerials = s.PastSerials,
             Firmware = s.LastAttestation?.Firmware, Compliant = !s.NonCompliant, Tpm = s.Tpm, Links = s.Links,
+            Tags = s.Tags, LastSeenAt = s.LastSeenAt, Connected = s.Connected,
         };
+    }
+
+    /// <summary>Replaces the device's tags (already normalized by <see cref="DeviceTags"/>); false if it is not the tenant's.</summary>
+    public async Task<bool> SetTagsAsync(DeviceContext device, string tenantId, IReadOnlyList<string> tags, string actor)
+    {
+        var s = device.State;
+        if (View(device, tenantId) is null) return false;
+        if (s.Tags.SequenceEqual(tags, StringComparer.Ordinal)) return true;
+        await ledger.RecordAsync(device, s with { Tags = [.. tags] },
+            new DeviceEvent(tenantId, AuditActions.DeviceTags, "done", actor, new Dictionary<string, string>
+            {
+                ["before"] = string.Join(' ', s.Tags), ["after"] = string.Join(' ', tags),
+            }));
+        return true;
     }
 
     /// <summary>Disables (or re-enables) the device; false if it is not the tenant's or is revoked.</summary>
@@ -34,7 +49,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
         var status = disabled ? DeviceStatus.Disabled
             : s.Transfer is not null ? DeviceStatus.Transferring : s.Current is null ? DeviceStatus.Unknown : DeviceStatus.Active;
         await ledger.RecordAsync(device, s with { Status = status, Challenges = [] },
-            new DeviceEvent(tenantId, disabled ? "disable" : "enable", "done", actor));
+            new DeviceEvent(tenantId, disabled ? AuditActions.Disable : AuditActions.Enable, "done", actor));
         // a transferred device the new owner disables before it re-enrols: the old owner's certificates do not outlive the acceptance
         if (disabled) await handover.CutOffPendingAsync(device);
         return true;
@@ -47,7 +62,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
         if (s.TenantId != tenantId) return false;
         await revocations.PutOnCrlAsync(tenantId, device.DeviceId, s.Serials.Where(serial => IsIssuedBy(s, serial, tenantId)), reason);
         await ledger.RecordAsync(device, s with { Status = DeviceStatus.Revoked, Challenges = [] },
-            new DeviceEvent(tenantId, "revoke", "done", actor, new Dictionary<string, string> { ["reason"] = CrlReasonNames.NameOf(reason) }));
+            new DeviceEvent(tenantId, AuditActions.Revoke, "done", actor, new Dictionary<string, string> { ["reason"] = CrlReasonNames.NameOf(reason) }));
         await handover.CutOffPendingAsync(device);
         return true;
     }
@@ -58,7 +73,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
         var s = device.State;
         if (!IsIssuedBy(s, serialNumber, tenantId)) return CertificateRevocationOutcome.NotFound;
         await revocations.PutOnCrlAsync(tenantId, device.DeviceId, [serialNumber], reason);
-        await ledger.AuditAsync(device, new DeviceEvent(tenantId, "revoke-certificate", "done", actor,
+        await ledger.AuditAsync(device, new DeviceEvent(tenantId, AuditActions.RevokeCertificate, "done", actor,
             new Dictionary<string, string> { ["serial"] = serialNumber, ["reason"] = CrlReasonNames.NameOf(reason) }));
         return s.Current?.SerialNumber == serialNumber ? CertificateRevocationOutcome.RevokedCurrent : CertificateRevocationOutcome.Revoked;
     }

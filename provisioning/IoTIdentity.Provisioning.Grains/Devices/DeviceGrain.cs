@@ -32,6 +32,7 @@ public sealed class DeviceGrain(
     DeviceHandover handover,
     DeviceQuarantine quarantine,
     TpmLinks links,
+    DevicePresence presence,
     ProvisioningMetrics metrics,
     RefusalAggregator refusals,
     TimeProvider clock,
@@ -114,7 +115,7 @@ public sealed class DeviceGrain(
             Tpm = TpmHardwareSerial.From(resolved.Value.Certificate.RawData)?.ToString(),
             AuditTenantId = policy.TenantId,
             Challenges = open.Value,
-        }, new DeviceEvent(policy.TenantId, "register", "challenged", "device",
+        }, new DeviceEvent(policy.TenantId, AuditActions.Register, "challenged", "device",
             new Dictionary<string, string> { ["mode"] = mode, ["group"] = policy.GroupId }, evidence), inventory: false);
         EnrollmentLog.Challenged(logger, DeviceId, mode, policy.TenantId, policy.GroupId);
         return reply;
@@ -260,6 +261,10 @@ public sealed class DeviceGrain(
     public Task<bool> RemoveLinkAsync(string tenantId, string otherDeviceId, string actor) => links.RemoveAsync(Device, tenantId, otherDeviceId, actor);
 
     public Task<bool> IsOwnedByAnotherTenantAsync(string tenantId) => Task.FromResult(state.State.TenantId is { } owner && owner != tenantId);
+
+    public Task<bool> SetTagsAsync(string tenantId, IReadOnlyList<string> tags, string actor) => administration.SetTagsAsync(Device, tenantId, tags, actor);
+
+    public Task RecordPresenceAsync(bool connected, DateTimeOffset at) => presence.RecordAsync(Device, connected, at);
 
     public Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor) => administration.SetDisabledAsync(Device, tenantId, disabled, actor);
 

@@ -69,7 +69,7 @@ public sealed class DeviceHandover(IGrainFactory grains, IProvisioningStore stor
         // 2. the device belongs to B from here on (A gets not-found); the old owner's open challenge is void
         await ledger.RecordAsync(device, s with
         {
-            Status = DeviceStatus.Transferring, TenantId = order.TargetTenantId, GroupId = order.GroupId, CountedInQuota = false,
+            Status = DeviceStatus.Transferring, TenantId = order.TargetTenantId, GroupId = order.GroupId, CountedInQuota = false, Tags = [],
             // links name the old owner's other device ids: the new owner's links are made at the re-enrolment
             Links = [],
             Challenges = [], Reservation = null, OwnershipChain = ChainJson(device.DeviceId, [.. chain, handover]),
@@ -84,8 +84,8 @@ public sealed class DeviceHandover(IGrainFactory grains, IProvisioningStore stor
         await store.RemoveDeviceAsync(order.SourceTenantId, device.DeviceId);
         await ledger.UpdateInventoryAsync(device);
         var details = new Dictionary<string, string> { ["transfer"] = order.TransferId, ["from"] = order.SourceTenantId, ["to"] = order.TargetTenantId };
-        await ledger.AuditAsync(device, new DeviceEvent(order.SourceTenantId, "transfer-handover", "signed", order.Actor, details));
-        await ledger.AuditAsync(device, new DeviceEvent(order.TargetTenantId, "transfer-handover", "signed", order.Actor, details));
+        await ledger.AuditAsync(device, new DeviceEvent(order.SourceTenantId, AuditActions.TransferHandover, "signed", order.Actor, details));
+        await ledger.AuditAsync(device, new DeviceEvent(order.TargetTenantId, AuditActions.TransferHandover, "signed", order.Actor, details));
 
         // 3. policy "acceptance": the old owner is cut off now; the device reconnects and gets the command again
         if (order.RevokeAtAcceptance) await CutOffOldOwnerAsync(device, device.State.Transfer!, TimeSpan.Zero);
@@ -121,8 +121,8 @@ public sealed class DeviceHandover(IGrainFactory grains, IProvisioningStore stor
         // later renewals resolve to the new owner even when the old owner's enrolments also match the EK certificate
         await grains.GetGrain<IIndividualEnrollmentGrain>(device.DeviceId).ReassignAsync(moved.TargetTenantId, groupId);
         var details = new Dictionary<string, string> { ["transfer"] = moved.TransferId, ["serial"] = serialNumber, ["group"] = groupId };
-        await ledger.AuditAsync(device, new DeviceEvent(moved.SourceTenantId, "transfer-reenrolled", "done", "device", details));
-        await ledger.AuditAsync(device, new DeviceEvent(moved.TargetTenantId, "transfer-reenrolled", "done", "device", details));
+        await ledger.AuditAsync(device, new DeviceEvent(moved.SourceTenantId, AuditActions.TransferReenrolled, "done", "device", details));
+        await ledger.AuditAsync(device, new DeviceEvent(moved.TargetTenantId, AuditActions.TransferReenrolled, "done", "device", details));
         grains.GetGrain<ITransferGrain>(moved.TransferId).DeviceReenrolledAsync(device.DeviceId, serialNumber).Ignore();
     }
 
@@ -142,7 +142,7 @@ public sealed class DeviceHandover(IGrainFactory grains, IProvisioningStore stor
     private async Task CutOffOldOwnerAsync(DeviceContext device, DeviceTransfer moved, TimeSpan closeAfter)
     {
         await revocations.RevokeFormerOwnerCertificatesAsync(moved.SourceTenantId, device.DeviceId, moved.OldSerials, closeAfter);
-        await ledger.AuditAsync(device, new DeviceEvent(moved.SourceTenantId, "transfer-revoke", "revoked", "transfer",
+        await ledger.AuditAsync(device, new DeviceEvent(moved.SourceTenantId, AuditActions.TransferRevoke, "revoked", "transfer",
             new Dictionary<string, string> { ["transfer"] = moved.TransferId, ["serials"] = string.Join(',', moved.OldSerials) }));
         await ledger.RecordAsync(device, device.State with
         {

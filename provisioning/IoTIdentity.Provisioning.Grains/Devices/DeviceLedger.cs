@@ -43,6 +43,6 @@ public sealed class DeviceLedger(IProvisioningStore store, AuditTrail audit, Tim
         return s.TenantId is null
             ? Task.CompletedTask
             : store.UpsertDeviceAsync(new DeviceRecord(s.TenantId, device.DeviceId, s.Status.ToString(), s.LastAttestation?.Firmware,
-                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: !s.NonCompliant, clock.GetUtcNow()));
+                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: !s.NonCompliant, clock.GetUtcNow(), s.GroupId, s.Tags, s.LastSeenAt, s.Connected));
     }
 }

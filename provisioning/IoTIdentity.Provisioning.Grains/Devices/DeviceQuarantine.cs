@@ -17,7 +17,7 @@ public sealed class DeviceQuarantine(DeviceLedger ledger, TimeProvider clock)
         await ledger.RecordAsync(device, s with
         {
             Quarantine = new QuarantineRecord { FindingId = findingId, Since = clock.GetUtcNow(), Actor = actor }, Challenges = [],
-        }, new DeviceEvent(tenantId, "quarantine", "done", actor, new Dictionary<string, string> { ["finding"] = findingId }), inventory: false);
+        }, new DeviceEvent(tenantId, AuditActions.Quarantine, "done", actor, new Dictionary<string, string> { ["finding"] = findingId }), inventory: false);
         return true;
     }
 
@@ -27,7 +27,7 @@ public sealed class DeviceQuarantine(DeviceLedger ledger, TimeProvider clock)
         var s = device.State;
         if (s.TenantId != tenantId || s.Quarantine is not { } held) return false;
         await ledger.RecordAsync(device, s with { Quarantine = null },
-            new DeviceEvent(tenantId, "quarantine-release", "done", actor, new Dictionary<string, string> { ["finding"] = held.FindingId }), inventory: false);
+            new DeviceEvent(tenantId, AuditActions.QuarantineRelease, "done", actor, new Dictionary<string, string> { ["finding"] = held.FindingId }), inventory: false);
         return true;
     }
 }

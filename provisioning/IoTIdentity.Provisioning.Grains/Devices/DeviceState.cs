@@ -40,7 +40,13 @@ public sealed record DeviceState
     [Id(21)] public string? Tpm { get; init; }
     /// <summary>The tenant's other device ids of the same TPM.</summary>
     [Id(22)] public ImmutableList<DeviceLink> Links { get; init; } = [];
-    // ids 23..29 are unused; a new field takes the next free id, never a retired one
+    /// <summary>The owner's labels (<see cref="DeviceTags"/>), sorted; cleared when ownership moves.</summary>
+    [Id(23)] public ImmutableList<string> Tags { get; init; } = [];
+    /// <summary>When the device was last seen on its channel (<see cref="DevicePresence"/>).</summary>
+    [Id(24)] public DateTimeOffset? LastSeenAt { get; init; }
+    /// <summary>Whether it held an authenticated session when last seen.</summary>
+    [Id(25)] public bool Connected { get; init; }
+    // ids 26..29 are unused; a new field takes the next free id, never a retired one
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
 

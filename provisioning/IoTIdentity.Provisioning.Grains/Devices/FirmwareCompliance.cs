@@ -19,7 +19,7 @@ public sealed class FirmwareCompliance(DeviceLedger ledger)
         var compliant = allowedReleases.Count == 0 || firmware is not null && allowedReleases.Contains(firmware, StringComparer.Ordinal);
         if (compliant == !s.NonCompliant) return compliant;
         await ledger.RecordAsync(device, s with { NonCompliant = !compliant },
-            new DeviceEvent(tenantId, "firmware-policy", compliant ? "compliant" : "non-compliant", "policy",
+            new DeviceEvent(tenantId, AuditActions.FirmwarePolicy, compliant ? "compliant" : "non-compliant", "policy",
                 new Dictionary<string, string> { ["firmware"] = firmware ?? "", ["group"] = groupId }));
         return compliant;
     }

@@ -89,7 +89,7 @@ public sealed class MonitorGrain(
         var changed = finding with { State = findingState, StateChangedBy = actor, StateChangedAt = clock.GetUtcNow() };
         state.State = FindingBook.Replace(state.State, changed);
         await state.WriteStateAsync();
-        await audit.RecordAsync(TenantId, "finding", findingId, findingState.ToString().ToLowerInvariant(), [], actor,
+        await audit.RecordAsync(TenantId, AuditActions.Finding, findingId, findingState.ToString().ToLowerInvariant(), [], actor,
             new Dictionary<string, string> { ["kind"] = finding.Kind.ToString(), ["from"] = finding.State.ToString().ToLowerInvariant() });
         return changed;
     }
@@ -101,7 +101,7 @@ public sealed class MonitorGrain(
         var stored = policy with { Version = state.State.Policy.Version + 1 };
         state.State = state.State with { Policy = stored };
         await state.WriteStateAsync();
-        await audit.RecordAsync(TenantId, "monitoring-policy", TenantId, "changed", [], actor, MonitoringPolicyAudit.Describe(stored));
+        await audit.RecordAsync(TenantId, AuditActions.MonitoringPolicy, TenantId, "changed", [], actor, MonitoringPolicyAudit.Describe(stored));
         return stored;
     }
 
@@ -112,7 +112,7 @@ public sealed class MonitorGrain(
         var others = state.State.Webhooks.RemoveAll(w => w.Id == endpoint.Id);
         state.State = state.State with { Webhooks = others.Add(endpoint) };
         await state.WriteStateAsync();
-        await audit.RecordAsync(TenantId, "webhook", endpoint.Id, "set", [], actor,
+        await audit.RecordAsync(TenantId, AuditActions.Webhook, endpoint.Id, "set", [], actor,
             new Dictionary<string, string> { ["url"] = endpoint.Url.ToString(), ["minimum-severity"] = endpoint.MinimumSeverity.ToString() });
     }
 
@@ -122,7 +122,7 @@ public sealed class MonitorGrain(
         if (others.Count == state.State.Webhooks.Count) return false;
         state.State = state.State with { Webhooks = others };
         await state.WriteStateAsync();
-        await audit.RecordAsync(TenantId, "webhook", endpointId, "deleted", [], actor);
+        await audit.RecordAsync(TenantId, AuditActions.Webhook, endpointId, "deleted", [], actor);
         return true;
     }
 

@@ -55,7 +55,7 @@ public sealed class Remediator(IGrainFactory grains, Revocations revocations, Au
         CrlReasonNames.TryParse(policy.RevocationReason, out var reason) ? reason : CrlReason.KeyCompromise;
 
     private Task AuditAsync(string tenantId, string deviceId, Finding finding, string outcome, string action) =>
-        audit.RecordAsync(tenantId, "remediation", deviceId, outcome, [], MonitoredDetails.MonitoringActor, new Dictionary<string, string>
+        audit.RecordAsync(tenantId, AuditActions.Remediation, deviceId, outcome, [], MonitoredDetails.MonitoringActor, new Dictionary<string, string>
         {
             ["finding"] = finding.Id, ["kind"] = finding.Kind.ToString(), ["action"] = action,
         });

@@ -64,7 +64,7 @@ public sealed class TransferGrain(
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ITransferIndexGrain>(request.SourceTenantId).AddAsync(new TransferIndexEntry(TransferId, Outgoing: true));
         await GrainFactory.GetGrain<ITransferIndexGrain>(request.TargetTenantId).AddAsync(new TransferIndexEntry(TransferId, Outgoing: false));
-        await RecordBothAsync("transfer-create", "pending", request.Actor, new() { ["devices"] = request.DeviceIds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await RecordBothAsync(AuditActions.TransferCreate, "pending", request.Actor, new() { ["devices"] = request.DeviceIds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         return new TransferResult(View(), null);
     }
 
@@ -86,7 +86,7 @@ public sealed class TransferGrain(
 
         state.State = state.State with { Status = TransferStatus.Accepted, AcceptedAt = clock.GetUtcNow(), GroupId = groupId, AcceptedBy = actor };
         await state.WriteStateAsync();
-        await RecordBothAsync("transfer-accept", "accepted", actor, new() { ["group"] = groupId ?? "" });
+        await RecordBothAsync(AuditActions.TransferAccept, "accepted", actor, new() { ["group"] = groupId ?? "" });
         this.AsReference<ITransferGrain>().ProceedAsync().Ignore();
         return new TransferResult(View(), null);
     }
@@ -153,7 +153,7 @@ public sealed class TransferGrain(
         state.State = state.State with { Status = end, CompletedAt = clock.GetUtcNow() };
         await state.WriteStateAsync();
         await ReleaseAsync(state.State.Devices.Select(d => d.DeviceId).ToList());
-        await RecordBothAsync(end == TransferStatus.Cancelled ? "transfer-cancel" : "transfer-expire", end.ToString().ToLowerInvariant(), actor, []);
+        await RecordBothAsync(end == TransferStatus.Cancelled ? AuditActions.TransferCancel : AuditActions.TransferExpire, end.ToString().ToLowerInvariant(), actor, []);
     }
 
     private async Task ReleaseAsync(IReadOnlyList<string> deviceIds)
@@ -177,7 +177,7 @@ public sealed class TransferGrain(
         if (state.State.Devices.Any(d => d.State is TransferDeviceState.Pending or TransferDeviceState.CommandSent)) return;
         state.State = state.State with { Status = TransferStatus.Completed, CompletedAt = clock.GetUtcNow() };
         var counts = Counts();
-        await RecordBothAsync("transfer-complete", "completed", "transfer",
+        await RecordBothAsync(AuditActions.TransferComplete, "completed", "transfer",
             new() { ["reenrolled"] = counts.Reenrolled.ToString(System.Globalization.CultureInfo.InvariantCulture), ["failed"] = counts.Failed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 

@@ -1,6 +1,7 @@
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Grains;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Contract = IoTIdentity.Protocol.Management;
 
@@ -29,17 +30,25 @@ public static class ApiKeysApi
         return TypedResults.Ok(Paging.Of(page.Select(k => k.ToContract()).ToList(), pageSize, k => k.KeyId));
     }
 
-    private static async Task<Results<Created<Contract.CreatedApiKey>, ProblemHttpResult>> Create(CreateApiKeyRequest body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Created<Contract.CreatedApiKey>, ProblemHttpResult>> Create(CreateApiKeyRequest body, HttpContext http, IGrainFactory grains,
+        ConfigurationAudit audit)
     {
         if (!TryReadRole(body.Role, out var role)) return Problems.For(ProvisioningError.MalformedRequest, "role must be Auditor, Operator or OwnerAdmin");
         if (body.Name is { Length: > 100 }) return Problems.For(ProvisioningError.MalformedRequest, "name must be at most 100 characters");
-        var created = await grains.GetGrain<ITenantGrain>(Caller.Of(http).TenantId).CreateApiKeyAsync(role, body.Name);
+        var caller = Caller.Of(http);
+        var created = await grains.GetGrain<ITenantGrain>(caller.TenantId).CreateApiKeyAsync(role, body.Name);
+        await audit.RecordAsync(caller, AuditActions.ApiKeyCreate, created.KeyId,
+            new Dictionary<string, string> { ["keyRole"] = role.ToString(), ["name"] = body.Name ?? "" });
         return TypedResults.Created($"/api/v1/api-keys/{created.KeyId}", created.ToContract());
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string keyId, HttpContext http, IGrainFactory grains) =>
-        keyId.Length is > 0 and <= 32 && await grains.GetGrain<ITenantGrain>(Caller.Of(http).TenantId).RevokeApiKeyAsync(keyId)
-            ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string keyId, HttpContext http, IGrainFactory grains, ConfigurationAudit audit)
+    {
+        var caller = Caller.Of(http);
+        if (keyId.Length is 0 or > 32 || !await grains.GetGrain<ITenantGrain>(caller.TenantId).RevokeApiKeyAsync(keyId)) return Problems.For(ProvisioningError.NotFound);
+        await audit.RecordAsync(caller, AuditActions.ApiKeyRevoke, keyId, new Dictionary<string, string>());
+        return TypedResults.NoContent();
+    }
 
     /// <summary>A role name as the API takes it: <see cref="ApiRole"/>'s names, in any case, or their numbers.</summary>
     private static bool TryReadRole(string? name, out ApiRole role)

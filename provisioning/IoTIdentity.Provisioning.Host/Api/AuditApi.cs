@@ -7,6 +7,7 @@ using IoTIdentity.Protocol.Audit;
 using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Grains.Audit;
+using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -16,7 +17,8 @@ namespace IoTIdentity.Provisioning.Host.Api;
 
 /// <summary>
 /// The caller's audit log: a filtered, paged query, an NDJSON export, and a check of the hash chain. The log is
-/// read in sequence order and filtered here (time window, device, action), so a page scans at most
+/// read in sequence order and filtered here (time window, subject — a device id, a key id, a group id or a root's
+/// fingerprint —, action), so a page scans at most
 /// <see cref="ScanLimit"/> entries: a page may then hold fewer items than asked, with a token to go on.
 /// </summary>
 public static class AuditApi
@@ -39,10 +41,11 @@ public static class AuditApi
     }
 
     private static async Task<Results<Ok<Page<AuditEntryView>>, ProblemHttpResult>> Query(HttpContext http, IProvisioningStore store,
-        string? from = null, string? to = null, string? deviceId = null, string? action = null, int pageSize = 100, string? continuationToken = null)
+        string? from = null, string? to = null, string? deviceId = null, string? subject = null, string? action = null, int pageSize = 100,
+        string? continuationToken = null)
     {
         if (!Paging.IsValidPageSize(pageSize)) return Problems.For(ProvisioningError.MalformedRequest, $"pageSize must be 1–{Paging.MaxPageSize}");
-        if (!AuditFilter.TryParse(from, to, deviceId, action, out var filter, out var problem)) return problem;
+        if (!AuditFilter.TryParse(from, to, deviceId, subject, action, out var filter, out var problem)) return problem;
         if (!TryReadSequence(continuationToken, out var after)) return Problems.For(ProvisioningError.MalformedRequest, "continuationToken is not one this API wrote");
 
         var tenantId = Caller.Of(http).TenantId;
@@ -65,9 +68,9 @@ public static class AuditApi
     }
 
     private static async Task<IResult> Export(HttpContext http, IProvisioningStore store, IOptions<JsonOptions> json,
-        string? from = null, string? to = null, string? deviceId = null, string? action = null)
+        string? from = null, string? to = null, string? deviceId = null, string? subject = null, string? action = null)
     {
-        if (!AuditFilter.TryParse(from, to, deviceId, action, out var filter, out var problem)) return problem;
+        if (!AuditFilter.TryParse(from, to, deviceId, subject, action, out var filter, out var problem)) return problem;
         var tenantId = Caller.Of(http).TenantId;
         http.Response.ContentType = "application/x-ndjson";
         var newline = "\n"u8.ToArray();
@@ -111,19 +114,36 @@ public static class AuditApi
         return Paging.TryReadToken(token, out var key) && (key is null || long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out after) && after >= 0);
     }
 
-    /// <summary>The query's filters: a time window (from inclusive, to exclusive), a device (the entry's subject), an action.</summary>
-    private sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, string? DeviceId, string? Action)
+    /// <summary>
+    /// The query's filters: a time window (from inclusive, to exclusive), a subject (<c>subject</c>, or <c>deviceId</c>
+    /// for a device; both given, they must agree), an action — one of <see cref="AuditActions.All"/>, so a misspelt
+    /// action is an error listing them, not an empty log.
+    /// </summary>
+    private sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, string? Subject, string? Action)
     {
         public bool Matches(AuditEvent e) =>
             (From is null || e.At >= From) && (To is null || e.At < To)
-            && (DeviceId is null || e.Subject == DeviceId) && (Action is null || e.Action == Action);
+            && (Subject is null || e.Subject == Subject) && (Action is null || e.Action == Action);
 
-        public static bool TryParse(string? from, string? to, string? deviceId, string? action, out AuditFilter filter, out ProblemHttpResult problem)
+        public static bool TryParse(string? from, string? to, string? deviceId, string? subject, string? action, out AuditFilter filter, out ProblemHttpResult problem)
         {
             filter = null!;
             problem = null!;
             if (!TryParseTime(from, "from", out var start, ref problem) || !TryParseTime(to, "to", out var end, ref problem)) return false;
-            filter = new AuditFilter(start, end, string.IsNullOrEmpty(deviceId) ? null : deviceId, string.IsNullOrEmpty(action) ? null : action);
+            deviceId = string.IsNullOrEmpty(deviceId) ? null : deviceId;
+            subject = string.IsNullOrEmpty(subject) ? null : subject;
+            action = string.IsNullOrEmpty(action) ? null : action;
+            if (deviceId is not null && subject is not null && deviceId != subject)
+            {
+                problem = Problems.For(ProvisioningError.MalformedRequest, "deviceId and subject name different subjects; give one");
+                return false;
+            }
+            if (action is not null && !AuditActions.All.Contains(action))
+            {
+                problem = Problems.For(ProvisioningError.MalformedRequest, $"action '{action}' is not one of {string.Join(", ", AuditActions.All)}");
+                return false;
+            }
+            filter = new AuditFilter(start, end, subject ?? deviceId, action);
             return true;
         }
 

@@ -16,6 +16,7 @@ public static class DevicesApi
         var devices = routes.MapGroup("/api/v1/devices").WithTags("Devices");
         devices.MapGet("/", List).RequireApiKey(ApiRole.Auditor);
         devices.MapGet("/{deviceId}", Get).RequireApiKey(ApiRole.Auditor);
+        devices.MapPut("/{deviceId}/tags", PutTags).RequireApiKey(ApiRole.Operator);
         devices.MapPost("/{deviceId}/disable", (string deviceId, HttpContext http, IGrainFactory grains) => SetDisabled(deviceId, true, http, grains)).RequireApiKey(ApiRole.Operator);
         devices.MapPost("/{deviceId}/enable", (string deviceId, HttpContext http, IGrainFactory grains) => SetDisabled(deviceId, false, http, grains)).RequireApiKey(ApiRole.Operator);
         devices.MapPost("/{deviceId}/revoke", Revoke).RequireApiKey(ApiRole.Operator);
@@ -24,19 +25,33 @@ public static class DevicesApi
         return routes;
     }
 
-    private static async Task<Results<Ok<Page<DeviceSummary>>, ProblemHttpResult>> List(HttpContext http, IProvisioningStore store,
-        string? state = null, bool? compliant = null, int pageSize = 100, string? continuationToken = null)
+    private static async Task<Results<Ok<Page<DeviceSummary>>, ProblemHttpResult>> List(HttpContext http, IProvisioningStore store, IGrainFactory grains,
+        string? state = null, string? compliant = null, string? groupId = null, string? tag = null, string? deviceIdPrefix = null,
+        int pageSize = 100, string? continuationToken = null)
     {
+        var caller = Caller.Of(http);
+        var filter = await DeviceListFilter.ReadAsync(caller.TenantId, grains, state, compliant, groupId, tag, deviceIdPrefix);
+        if (filter.Problem is { } problem) return Problems.For(ProvisioningError.MalformedRequest, problem);
         try
         {
-            var page = await store.ListDevicesAsync(Caller.Of(http).TenantId,
-                new DeviceQuery { State = state, Compliant = compliant, PageSize = pageSize, ContinuationToken = continuationToken });
+            var page = await store.ListDevicesAsync(caller.TenantId, filter.Query with { PageSize = pageSize, ContinuationToken = continuationToken });
             return TypedResults.Ok(page.ToContract());
         }
         catch (ArgumentException e)
         {
             return Problems.For(ProvisioningError.MalformedRequest, e.Message);
         }
+    }
+
+    private static async Task<Results<Ok<DeviceDetails>, ProblemHttpResult>> PutTags(string deviceId, DeviceTagsRequest? body, HttpContext http, IGrainFactory grains)
+    {
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        if (body?.Tags is null) return Problems.For(ProvisioningError.MalformedRequest, "the body is {\"tags\": [...]}");
+        if (DeviceTags.TryNormalize(body.Tags, out var tags) is { } problem) return Problems.For(ProvisioningError.MalformedRequest, problem);
+        var caller = Caller.Of(http);
+        var device = grains.GetGrain<IDeviceGrain>(deviceId);
+        if (!await device.SetTagsAsync(caller.TenantId, tags, caller.Actor)) return Problems.For(ProvisioningError.NotFound);
+        return await Get(deviceId, http, grains);
     }
 
     private static async Task<Results<Ok<DeviceDetails>, ProblemHttpResult>> Get(string deviceId, HttpContext http, IGrainFactory grains)

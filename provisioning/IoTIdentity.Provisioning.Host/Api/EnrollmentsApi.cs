@@ -1,6 +1,7 @@
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Grains.Enrollment;
 using IoTIdentity.Provisioning.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,6 +22,8 @@ public static class EnrollmentsApi
         groups.MapDelete("/{groupId}", DeleteGroup).RequireApiKey(ApiRole.Operator);
 
         var individual = routes.MapGroup("/api/v1/individual-enrollments").WithTags("Enrollments");
+        individual.MapGet("/", ListIndividual).RequireApiKey(ApiRole.Auditor);
+        individual.MapPost("/import", ImportIndividual).RequireApiKey(ApiRole.Operator);
         individual.MapGet("/{deviceId}", GetIndividual).RequireApiKey(ApiRole.Auditor);
         individual.MapPut("/{deviceId}", PutIndividual).RequireApiKey(ApiRole.Operator);
         individual.MapDelete("/{deviceId}", DeleteIndividual).RequireApiKey(ApiRole.Operator);
@@ -43,7 +46,8 @@ public static class EnrollmentsApi
         return policy is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(policy.ToContract(await grain.GetDeviceCountAsync()));
     }
 
-    private static async Task<Results<Ok<EnrollmentGroup>, ProblemHttpResult>> PutGroup(string groupId, EnrollmentGroup body, HttpContext http, IGrainFactory grains, IProvisioningStore store)
+    private static async Task<Results<Ok<EnrollmentGroup>, ProblemHttpResult>> PutGroup(string groupId, EnrollmentGroup body, HttpContext http, IGrainFactory grains,
+        IProvisioningStore store, ConfigurationAudit audit)
     {
         if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.MalformedRequest, "group ids are [a-z0-9-], at most 64");
         var caller = Caller.Of(http);
@@ -62,6 +66,9 @@ public static class EnrollmentsApi
         var grain = grains.GetGroupGrain(new GroupKey(caller.TenantId, groupId));
         var previous = await grain.GetPolicyAsync();
         var stored = await grain.SetPolicyAsync(policy);
+        var changes = EnrollmentPolicyChanges.Between(previous, stored);
+        if (changes.Count > 0) await audit.RecordAsync(caller, previous is null ? AuditActions.GroupCreate : AuditActions.GroupUpdate, groupId, changes);
+        await audit.RecordRootsAsync(caller, $"group:{groupId}", previous?.TrustedRoots ?? [], stored.TrustedRoots);
         if (previous is not null && !FirmwareReleasesEqual(previous, stored)) await RecheckFirmwareAsync(caller.TenantId, stored, grains, store);
         return TypedResults.Ok(stored.ToContract(await grain.GetDeviceCountAsync()));
     }
@@ -89,11 +96,16 @@ public static class EnrollmentsApi
         while (token is not null);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteGroup(string groupId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteGroup(string groupId, HttpContext http, IGrainFactory grains, ConfigurationAudit audit)
     {
         if (!TenantIds.IsValid(groupId)) return Problems.For(ProvisioningError.NotFound);
-        var deleted = await grains.GetGroupGrain(new GroupKey(Caller.Of(http).TenantId, groupId)).DeleteAsync();
-        return deleted ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+        var caller = Caller.Of(http);
+        var grain = grains.GetGroupGrain(new GroupKey(caller.TenantId, groupId));
+        var previous = await grain.GetPolicyAsync();
+        if (previous is null || !await grain.DeleteAsync()) return Problems.For(ProvisioningError.NotFound);
+        await audit.RecordAsync(caller, AuditActions.GroupDelete, groupId, new Dictionary<string, string>());
+        await audit.RecordRootsAsync(caller, $"group:{groupId}", previous.TrustedRoots, []);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<Contract.IndividualEnrollment>, ProblemHttpResult>> GetIndividual(string deviceId, HttpContext http, IGrainFactory grains)
@@ -105,31 +117,36 @@ public static class EnrollmentsApi
             : TypedResults.Ok(new Contract.IndividualEnrollment(enrollment.GroupId, enrollment.Enabled));
     }
 
-    private static async Task<Results<Ok<Contract.IndividualEnrollment>, ProblemHttpResult>> PutIndividual(string deviceId, Contract.IndividualEnrollment body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<Contract.IndividualEnrollment>, ProblemHttpResult>> PutIndividual(string deviceId, Contract.IndividualEnrollment body, HttpContext http,
+        IndividualEnrollments enrollments) =>
+        await enrollments.SetAsync(Caller.Of(http), deviceId, body.GroupId, body.Enabled, body.ClaimCodeSha256) is { } refusal
+            ? Problems.For(refusal.Error, refusal.Detail)
+            : TypedResults.Ok(body with { ClaimCodeSha256 = null });
+
+    private static async Task<Results<Ok<Page<IndividualEnrollmentView>>, ProblemHttpResult>> ListIndividual(HttpContext http, IndividualEnrollments enrollments,
+        int pageSize = 100, string? continuationToken = null)
     {
-        var caller = Caller.Of(http);
-        if (!DeviceIds.IsValid(deviceId) || !TenantIds.IsValid(body.GroupId)) return Problems.For(ProvisioningError.MalformedRequest);
-        byte[]? claimCodeHash = null;
-        if (body.ClaimCodeSha256 is { } hex)
-        {
-            if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit)) return Problems.For(ProvisioningError.MalformedRequest, "claimCodeSha256 is 64 hex digits");
-            claimCodeHash = Convert.FromHexString(hex);
-        }
-        if (await grains.GetGroupGrain(new GroupKey(caller.TenantId, body.GroupId)).GetPolicyAsync() is null)
-            return Problems.For(ProvisioningError.NotFound, "no such group");
-        var grain = grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
-        var existing = await grain.GetAsync();
-        // another tenant's device, or another tenant's enrolment of it: one answer for both, naming neither, changing nothing
-        if (existing is not null && existing.TenantId != caller.TenantId || await grains.GetGrain<IDeviceGrain>(deviceId).IsOwnedByAnotherTenantAsync(caller.TenantId))
-            return Problems.For(ProvisioningError.Conflict);
-        await grain.SetAsync(caller.TenantId, body.GroupId, body.Enabled, claimCodeHash);
-        return TypedResults.Ok(body with { ClaimCodeSha256 = null });
+        if (!Paging.IsValidPageSize(pageSize)) return Problems.For(ProvisioningError.MalformedRequest, $"pageSize must be 1-{Paging.MaxPageSize}");
+        if (!Paging.TryReadToken(continuationToken, out var after) || after is not null && !DeviceIds.IsValid(after))
+            return Problems.For(ProvisioningError.MalformedRequest, "continuationToken is not one this API wrote");
+        return TypedResults.Ok(await enrollments.ListAsync(Caller.Of(http), after, pageSize));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteIndividual(string deviceId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<IndividualEnrollmentImportReport>, ProblemHttpResult>> ImportIndividual(IndividualEnrollmentImport? body, HttpContext http,
+        IndividualEnrollments enrollments)
+    {
+        if (body?.Rows is not { Count: > 0 } rows) return Problems.For(ProvisioningError.MalformedRequest, "rows must hold at least one enrolment");
+        if (rows.Count > IndividualEnrollments.MaxImportRows)
+            return Problems.For(ProvisioningError.MalformedRequest, $"at most {IndividualEnrollments.MaxImportRows} rows per import, not {rows.Count}: split the file");
+        return TypedResults.Ok(await enrollments.ImportAsync(Caller.Of(http), body));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteIndividual(string deviceId, HttpContext http, IGrainFactory grains, ConfigurationAudit audit)
     {
         if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
-        return await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).DeleteAsync(Caller.Of(http).TenantId)
-            ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+        var caller = Caller.Of(http);
+        if (!await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).DeleteAsync(caller.TenantId)) return Problems.For(ProvisioningError.NotFound);
+        await audit.RecordAsync(caller, AuditActions.IndividualEnrollmentDelete, deviceId, new Dictionary<string, string>());
+        return TypedResults.NoContent();
     }
 }

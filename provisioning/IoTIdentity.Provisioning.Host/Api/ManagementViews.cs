@@ -33,7 +33,8 @@ public static class ManagementViews
 
     /// <summary>One inventory row.</summary>
     public static DeviceSummary ToContract(this DeviceRecord d) =>
-        new(d.TenantId, d.DeviceId, d.State, d.Firmware, d.CertificateSerial, d.CertificateNotAfter, d.Compliant, d.UpdatedAt);
+        new(d.TenantId, d.DeviceId, d.State, d.Firmware, d.CertificateSerial, d.CertificateNotAfter, d.Compliant, d.UpdatedAt, d.GroupId,
+            d.LastSeenAt, d.Connected, d.Tags);
 
     /// <summary>One device in full.</summary>
     public static DeviceDetails ToContract(this DeviceView v) => new()
@@ -41,6 +42,7 @@ public static class ManagementViews
         DeviceId = v.DeviceId, TenantId = v.TenantId, Status = v.Status.ToString(), GroupId = v.GroupId, CertificateSerial = v.CertificateSerial,
         CertificateNotAfter = v.CertificateNotAfter, EnrolledAt = v.EnrolledAt, LastAttestedAt = v.LastAttestedAt, Pcrs = v.Pcrs,
         PastSerials = v.PastSerials, Firmware = v.Firmware, Compliant = v.Compliant, Tpm = v.Tpm,
+        Tags = v.Tags, LastSeenAt = v.LastSeenAt, Connected = v.Connected,
         Links = v.Links.Select(l => new DeviceLinkView(l.DeviceId, l.Basis)).ToList(),
     };
 

@@ -19,13 +19,16 @@ public sealed class ServiceAdminFilter : IEndpointFilter
     {
         var http = context.HttpContext;
         var key = ApiKeyFilter.PresentedKey(http);
-        if (!key.StartsWith(ServiceAdminKeys.Prefix, StringComparison.Ordinal) || key.Length > 128) return Problems.For(ProvisioningError.Unauthenticated);
+        if (!key.StartsWith(ServiceAdminKeys.Prefix, StringComparison.Ordinal) || key.Length > 128)
+            return Problems.For(ProvisioningError.Unauthenticated, ApiKeys.TryParse(key, out _, out _, out _)
+                ? $"needs the service administrator key ({ServiceAdminKeys.Prefix}…); a tenant key never administers the service"
+                : $"needs the service administrator key ({ServiceAdminKeys.Prefix}…)");
         var hash = ServiceAdminKeys.Hash(key);
         var configured = http.RequestServices.GetRequiredService<IOptions<ProvisioningOptions>>().Value.ServiceAdminKeyHash;
         var valid = string.IsNullOrWhiteSpace(configured)
             ? await http.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IServiceAdminGrain>(ServiceAdminGrain.Key).VerifyAsync(hash)
             : CryptographicOperations.FixedTimeEquals(Convert.FromHexString(configured.Trim()), hash);
-        return valid ? await next(context) : Problems.For(ProvisioningError.Unauthenticated);
+        return valid ? await next(context) : Problems.For(ProvisioningError.Unauthenticated, "needs the service administrator key; the key presented is not it");
     }
 }
 

@@ -5,6 +5,7 @@ using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Management;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
+using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Grains.Tenants;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -32,7 +33,8 @@ public static class TenantsApi
         return routes;
     }
 
-    private static async Task<Results<Created<CreatedTenant>, ProblemHttpResult>> Create(CreateTenantRequest body, IGrainFactory grains, TenantCertificateAuthority authority)
+    private static async Task<Results<Created<CreatedTenant>, ProblemHttpResult>> Create(CreateTenantRequest body, IGrainFactory grains, TenantCertificateAuthority authority,
+        ConfigurationAudit audit)
     {
         if (!TenantIds.IsValid(body.TenantId)) return Problems.For(ProvisioningError.MalformedRequest, "tenantId must be [a-z0-9-], 1-64 characters");
         if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200) return Problems.For(ProvisioningError.MalformedRequest, "name must be 1-200 characters");
@@ -47,6 +49,10 @@ public static class TenantsApi
         }
         if (!await tenant.CreateAsync(body.Name, ca, body.Quota?.MaxDevices)) return Problems.For(ProvisioningError.Conflict, "the tenant exists");
         var key = await tenant.CreateApiKeyAsync(ApiRole.OwnerAdmin, "owner-admin");
+        await audit.RecordServiceAdminAsync(body.TenantId, AuditActions.TenantCreate, new Dictionary<string, string>
+        {
+            ["name"] = body.Name, ["quota"] = Quota(body.Quota?.MaxDevices), ["ca"] = ca is null ? "service" : "own", ["ownerAdminKey"] = key.KeyId,
+        });
         var info = (await tenant.GetInfoAsync())!;
         return TypedResults.Created($"/api/v1/tenants/{body.TenantId}",
             new CreatedTenant(info.TenantId, info.Name, key.Key, ManagementViews.Pem(info.IssuingCertificate), ManagementViews.Pem(info.RootCertificate)));
@@ -119,15 +125,22 @@ public static class TenantsApi
     private static async Task<Results<Ok<TenantView>, ProblemHttpResult>> GetOwn(HttpContext http, IGrainFactory grains) =>
         await Get(Caller.Of(http).TenantId, grains);
 
-    private static async Task<Results<Ok<TenantView>, ProblemHttpResult>> PutQuota(TenantQuota body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<TenantView>, ProblemHttpResult>> PutQuota(TenantQuota body, HttpContext http, IGrainFactory grains, ConfigurationAudit audit)
     {
         if (body.MaxDevices is < 0) return Problems.For(ProvisioningError.MalformedRequest, "maxDevices must not be negative");
         var caller = Caller.Of(http);
-        await grains.GetGrain<ITenantGrain>(caller.TenantId).SetQuotaAsync(body.MaxDevices);
+        var tenant = grains.GetGrain<ITenantGrain>(caller.TenantId);
+        var before = (await tenant.GetInfoAsync())?.MaxDevices;
+        await tenant.SetQuotaAsync(body.MaxDevices);
+        if (before != body.MaxDevices)
+            await audit.RecordAsync(caller, AuditActions.TenantQuota, caller.TenantId, new Dictionary<string, string> { ["maxDevices"] = $"{Quota(before)} → {Quota(body.MaxDevices)}" });
         return await Get(caller.TenantId, grains);
     }
 
-    private static async Task<Results<Ok<TenantView>, ProblemHttpResult>> PutManufacturerRoots(ManufacturerRootsRequest body, HttpContext http, IGrainFactory grains)
+    private static string Quota(int? maxDevices) => maxDevices?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
+
+    private static async Task<Results<Ok<TenantView>, ProblemHttpResult>> PutManufacturerRoots(ManufacturerRootsRequest body, HttpContext http, IGrainFactory grains,
+        ConfigurationAudit audit)
     {
         var roots = ImmutableList.CreateBuilder<byte[]>();
         foreach (var (pem, index) in (body.CertificatesPem ?? []).Select((p, i) => (p, i)))
@@ -143,7 +156,15 @@ public static class TenantsApi
             }
         }
         var caller = Caller.Of(http);
-        await grains.GetGrain<ITenantGrain>(caller.TenantId).SetManufacturerRootsAsync(roots.ToImmutable());
+        var tenant = grains.GetGrain<ITenantGrain>(caller.TenantId);
+        var before = (await tenant.GetManufacturerRootsAsync()).Certificates;
+        var after = roots.ToImmutable();
+        await tenant.SetManufacturerRootsAsync(after);
+        var was = ConfigurationAudit.Fingerprints(before.OrderBy(ConfigurationAudit.Fingerprint, StringComparer.Ordinal));
+        var now = ConfigurationAudit.Fingerprints(after.OrderBy(ConfigurationAudit.Fingerprint, StringComparer.Ordinal));
+        if (was != now)
+            await audit.RecordAsync(caller, AuditActions.TenantManufacturerRoots, caller.TenantId, new Dictionary<string, string> { ["count"] = $"{before.Count} → {after.Count}" });
+        await audit.RecordRootsAsync(caller, "tenant", before, after);
         return await Get(caller.TenantId, grains);
     }
 

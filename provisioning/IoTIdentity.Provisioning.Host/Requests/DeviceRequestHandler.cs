@@ -67,6 +67,10 @@ public sealed class DeviceRequestHandler(IGrainFactory grains) : IDeviceRequestH
         refusal.Error, refusal.RetryAfterSeconds);
 
     /// <inheritdoc/>
+    public Task SessionChangedAsync(string deviceId, bool connected, DateTimeOffset at, CancellationToken cancellationToken) =>
+        grains.GetGrain<IDeviceGrain>(deviceId).RecordPresenceAsync(connected, at).WaitAsync(cancellationToken);
+
+    /// <inheritdoc/>
     public async Task CommandsSubscribedAsync(string deviceId, CancellationToken cancellationToken)
     {
         await Task.Delay(ResendDelay, cancellationToken);

@@ -1,12 +1,15 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace IoTIdentity.Provisioning.Storage.Sqlite;
 
-/// <content>The device inventory: the <c>devices</c> table, keyed (tenant_id, device_id); times as UTC ticks.</content>
+/// <content>The device inventory: the <c>devices</c> table, keyed (tenant_id, device_id); times as UTC ticks, tags as a
+/// JSON array of strings.</content>
 public sealed partial class SqliteProvisioningStore
 {
     private const string DeviceColumns =
-        "tenant_id, device_id, state, firmware, certificate_serial, certificate_not_after_ticks, compliant, updated_ticks";
+        "tenant_id, device_id, state, firmware, certificate_serial, certificate_not_after_ticks, compliant, updated_ticks, " +
+        "group_id, tags, last_seen_ticks, connected";
 
     /// <inheritdoc/>
     public async Task UpsertDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default)
@@ -15,17 +18,22 @@ public sealed partial class SqliteProvisioningStore
         await WithWriterAsync("save a device", session => session.Command(
             $"""
             INSERT INTO devices ({DeviceColumns})
-            VALUES ($tenant, $device, $state, $firmware, $serial, $notAfter, $compliant, $updated)
+            VALUES ($tenant, $device, $state, $firmware, $serial, $notAfter, $compliant, $updated,
+                    $group, $tags, $lastSeen, $connected)
             ON CONFLICT (tenant_id, device_id) DO UPDATE SET
                 state = excluded.state, firmware = excluded.firmware,
                 certificate_serial = excluded.certificate_serial,
                 certificate_not_after_ticks = excluded.certificate_not_after_ticks,
-                compliant = excluded.compliant, updated_ticks = excluded.updated_ticks;
+                compliant = excluded.compliant, updated_ticks = excluded.updated_ticks,
+                group_id = excluded.group_id, tags = excluded.tags,
+                last_seen_ticks = excluded.last_seen_ticks, connected = excluded.connected;
             """,
             ("$tenant", device.TenantId), ("$device", device.DeviceId), ("$state", device.State),
             ("$firmware", device.Firmware), ("$serial", device.CertificateSerial),
             ("$notAfter", device.CertificateNotAfter?.UtcTicks), ("$compliant", device.Compliant ? 1 : 0),
-            ("$updated", device.UpdatedAt.UtcTicks)).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+            ("$updated", device.UpdatedAt.UtcTicks), ("$group", device.GroupId),
+            ("$tags", JsonSerializer.Serialize(device.Tags)), ("$lastSeen", device.LastSeenAt?.UtcTicks),
+            ("$connected", device.Connected ? 1 : 0)).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -63,6 +71,9 @@ public sealed partial class SqliteProvisioningStore
         var sql = $"SELECT {DeviceColumns} FROM devices WHERE tenant_id = $tenant"
             + (query.State is null ? "" : " AND state = $state")
             + (query.Compliant is null ? "" : " AND compliant = $compliant")
+            + (query.GroupId is null ? "" : " AND group_id = $group")
+            + (query.Tag is null ? "" : " AND EXISTS (SELECT 1 FROM json_each(devices.tags) WHERE json_each.value = $tag)")
+            + (query.DeviceIdPrefix is null ? "" : " AND substr(device_id, 1, length($prefix)) = $prefix")
             + (after is null ? "" : " AND device_id > $after")
             + " ORDER BY device_id LIMIT $limit;";
         return await WithReaderAsync("list devices", session =>
@@ -70,7 +81,8 @@ public sealed partial class SqliteProvisioningStore
             // Read one more than a page: if it exists, there is a next page.
             using var reader = session.Command(sql,
                 ("$tenant", tenantId), ("$state", query.State), ("$compliant", query.Compliant is true ? 1 : 0),
-                ("$after", after), ("$limit", query.PageSize + 1)).ExecuteReader();
+                ("$after", after), ("$limit", query.PageSize + 1),
+                ("$group", query.GroupId), ("$tag", query.Tag), ("$prefix", query.DeviceIdPrefix)).ExecuteReader();
             var items = new List<DeviceRecord>(query.PageSize);
             var more = false;
             while (reader.Read())
@@ -96,5 +108,9 @@ public sealed partial class SqliteProvisioningStore
         CertificateSerial: reader.IsDBNull(4) ? null : reader.GetString(4),
         CertificateNotAfter: reader.IsDBNull(5) ? null : new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
         Compliant: reader.GetInt64(6) != 0,
-        UpdatedAt: new DateTimeOffset(reader.GetInt64(7), TimeSpan.Zero));
+        UpdatedAt: new DateTimeOffset(reader.GetInt64(7), TimeSpan.Zero),
+        GroupId: reader.IsDBNull(8) ? null : reader.GetString(8),
+        Tags: JsonSerializer.Deserialize<string[]>(reader.GetString(9)),
+        LastSeenAt: reader.IsDBNull(10) ? null : new DateTimeOffset(reader.GetInt64(10), TimeSpan.Zero),
+        Connected: reader.GetInt64(11) != 0);
 }

@@ -55,6 +55,13 @@ internal static class SqliteSchema
         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         """,
+        """
+        ALTER TABLE devices ADD COLUMN group_id        TEXT;
+        ALTER TABLE devices ADD COLUMN tags            TEXT    NOT NULL DEFAULT '[]';
+        ALTER TABLE devices ADD COLUMN last_seen_ticks INTEGER;
+        ALTER TABLE devices ADD COLUMN connected       INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX devices_by_group ON devices (tenant_id, group_id, device_id);
+        """,
     ];
 
     /// <summary>The version this build writes and understands.</summary>

@@ -10,6 +10,8 @@ public abstract partial class ProvisioningStoreContract
         var device = Device(tenant, "device-1") with
         {
             CertificateNotAfter = new DateTimeOffset(2027, 5, 6, 7, 8, 9, TimeSpan.FromHours(2)).AddTicks(1234567),
+            GroupId = "line-3", Tags = ["floor=2", "site:berlin"], Connected = true,
+            LastSeenAt = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.FromHours(1)).AddTicks(7),
         };
 
         await store.UpsertDeviceAsync(device);
@@ -18,7 +20,7 @@ public abstract partial class ProvisioningStoreContract
         var revoked = device with
         {
             State = "Revoked", Firmware = null, CertificateSerial = null, CertificateNotAfter = null, Compliant = false,
-            UpdatedAt = device.UpdatedAt.AddMinutes(5),
+            UpdatedAt = device.UpdatedAt.AddMinutes(5), GroupId = null, Tags = [], LastSeenAt = null, Connected = false,
         };
         await store.UpsertDeviceAsync(revoked);
         Assert.Equal(revoked, await store.GetDeviceAsync(tenant, "device-1"));
@@ -119,6 +121,57 @@ public abstract partial class ProvisioningStoreContract
         Assert.Equal(Expected(d => d.State == "Active" && d.Compliant),
             await ListAllAsync(store, tenant, new DeviceQuery { State = "Active", Compliant = true, PageSize = 2 }));
         Assert.Empty(await ListAllAsync(store, tenant, new DeviceQuery { State = "Transferring" }));
+    }
+
+    [Fact]
+    public async Task Paging_filters_by_group_tag_and_id_prefix_alone_and_together()
+    {
+        var store = await StoreAsync();
+        var tenant = Unique("tenant");
+        var other = Unique("tenant");
+        string?[] groups = ["line-1", "line-2", null];
+        string[][] tags = [[], ["site:berlin"], ["floor=2", "site:berlin"], ["site:berlin2"], ["floor=2"]];
+        var all = Enumerable.Range(0, 45)
+            .Select(i => Device(tenant, $"{(i % 2 == 0 ? "ab" : "ac")}{i:d2}") with { GroupId = groups[i % 3], Tags = tags[i % 5] })
+            .ToList();
+        foreach (var device in all)
+        {
+            await store.UpsertDeviceAsync(device);
+            await store.UpsertDeviceAsync(device with { TenantId = other, GroupId = "line-1", Tags = ["site:berlin"] });
+        }
+
+        string[] Expected(Func<DeviceRecord, bool> filter) => all.Where(filter).Select(d => d.DeviceId).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(Expected(d => d.GroupId == "line-1"),
+            await ListAllAsync(store, tenant, new DeviceQuery { GroupId = "line-1", PageSize = 4 }));
+        Assert.Equal(Expected(d => d.Tags.Contains("site:berlin")),
+            await ListAllAsync(store, tenant, new DeviceQuery { Tag = "site:berlin", PageSize = 3 }));
+        Assert.Equal(Expected(d => d.DeviceId.StartsWith("ac", StringComparison.Ordinal)),
+            await ListAllAsync(store, tenant, new DeviceQuery { DeviceIdPrefix = "ac", PageSize = 5 }));
+        Assert.Equal(Expected(d => d.GroupId == "line-2" && d.Tags.Contains("floor=2") && d.DeviceId.StartsWith("ab", StringComparison.Ordinal)),
+            await ListAllAsync(store, tenant, new DeviceQuery { GroupId = "line-2", Tag = "floor=2", DeviceIdPrefix = "ab", PageSize = 1 }));
+        Assert.Empty(await ListAllAsync(store, tenant, new DeviceQuery { Tag = "site" }));
+        Assert.Empty(await ListAllAsync(store, tenant, new DeviceQuery { GroupId = "line" }));
+        Assert.Empty(await ListAllAsync(store, tenant, new DeviceQuery { DeviceIdPrefix = "abc" }));
+    }
+
+    [Fact]
+    public async Task Tags_out_of_order_duplicated_or_too_long_are_refused()
+    {
+        var store = await StoreAsync();
+        var tenant = Unique("tenant");
+        IReadOnlyList<string>[] bad =
+        [
+            ["b", "a"], ["a", "a"], [""], [new string('t', StoreLimits.MaxTagLength + 1)],
+            Enumerable.Range(0, StoreLimits.MaxTags + 1).Select(i => $"t{i:d3}").ToArray(),
+        ];
+
+        foreach (var tags in bad)
+        {
+            await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertDeviceAsync(Device(tenant, "device-1") with { Tags = tags }));
+        }
+
+        Assert.Null(await store.GetDeviceAsync(tenant, "device-1"));
     }
 
     [Fact]

@@ -66,10 +66,33 @@ public sealed class SqliteStoreFileTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
         Assert.Equal("wal", command.ExecuteScalar());
-        Assert.Equal(1, Scalar(path, "SELECT version FROM schema_version;"));
+        Assert.Equal(2, Scalar(path, "SELECT version FROM schema_version;"));
 
         // synchronous is per connection: ask the store's own writer.
         Assert.Equal((long)synchronous, await store.ReadWriterPragmaAsync("synchronous"));
+    }
+
+    [Fact]
+    public async Task A_version_1_file_is_migrated_and_its_devices_read_back_without_group_tags_or_presence()
+    {
+        var path = _directory.File("store.db");
+        using (var store = Open(path))
+            await store.UpsertDeviceAsync(new DeviceRecord("t1", "d1", "Active", "1.0", null, null, true, DateTimeOffset.UnixEpoch));
+        // back to the version 1 layout, as a file written before the inventory had groups, tags and presence
+        Scalar(path, """
+            DROP INDEX devices_by_group;
+            ALTER TABLE devices DROP COLUMN group_id; ALTER TABLE devices DROP COLUMN tags;
+            ALTER TABLE devices DROP COLUMN last_seen_ticks; ALTER TABLE devices DROP COLUMN connected;
+            UPDATE schema_version SET version = 1; SELECT 0;
+            """);
+
+        using var migrated = Open(path);
+        var old = await migrated.GetDeviceAsync("t1", "d1");
+        await migrated.UpsertDeviceAsync(old! with { GroupId = "g", Tags = ["a"] });
+
+        Assert.Equal(new DeviceRecord("t1", "d1", "Active", "1.0", null, null, true, DateTimeOffset.UnixEpoch), old);
+        Assert.Equal(2, Scalar(path, "SELECT version FROM schema_version;"));
+        Assert.Equal(["d1"], (await migrated.ListDevicesAsync("t1", new DeviceQuery { GroupId = "g", Tag = "a" })).Items.Select(d => d.DeviceId));
     }
 
     [Fact]

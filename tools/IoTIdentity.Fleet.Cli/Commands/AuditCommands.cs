@@ -3,7 +3,7 @@ using IoTIdentity.Protocol.Management;
 
 namespace IoTIdentity.Fleet.Cli.Commands;
 
-/// <summary><c>iotid audit query|export|verify</c>: the tenant's hash-chained audit log.</summary>
+/// <summary><c>iotid audit query|export|verify</c>: the tenant's hash-chained audit log, configuration changes included.</summary>
 internal static class AuditCommands
 {
     public static Command Build(CliContext cli)
@@ -13,10 +13,19 @@ internal static class AuditCommands
         var filter = new AuditFilterOptions();
         var paging = new Paging();
         audit.Add(cli.Runs(paging.AddTo(filter.AddTo(new Command("query", "List audit entries (one page; --all for every page)"))), (parse, client, output, ct) =>
-            paging.ShowAsync(parse, output, (size, token) => client.QueryAuditAsync(filter.Read(parse), size, token, ct),
+        {
+            Dictionary<string, string> shortened = [];
+            return paging.ShowAsync(parse, output, async (size, token) =>
+                {
+                    var page = await client.QueryAuditAsync(await filter.ReadAsync(parse, client, ct), size, token, ct);
+                    // device ids and root fingerprints are 64 hex digits: shown as unique prefixes unless --wide
+                    shortened = DeviceIdPrefixes.Shorten(shortened.Keys.Concat(page.Value.Items.Select(e => e.Event.Subject).Where(s => s.Length == 64)));
+                    return page;
+                },
                 ["SEQ", "AT", "ACTION", "SUBJECT", "OUTCOME", "ACTOR"],
-                e => [e.Sequence.ToString(), CliOutput.Time(e.Event.At), e.Event.Action, e.Event.Subject, e.Event.Outcome, e.Event.Actor],
-                "entries", ct)));
+                e => [e.Sequence.ToString(), CliOutput.Time(e.Event.At), e.Event.Action, DeviceIdPrefixes.Show(output, shortened, e.Event.Subject), e.Event.Outcome, e.Event.Actor],
+                "entries", ct);
+        }));
 
         var exportFilter = new AuditFilterOptions();
         var file = new Option<string?>("--out", "-o") { Description = "Write the export to this file (default: standard output)" };
@@ -27,14 +36,15 @@ internal static class AuditCommands
                 var path = parse.GetValue(file);
                 if (path is null)
                 {
-                    await foreach (var line in client.ExportAuditAsync(exportFilter.Read(parse), ct)) output.Line(line);
+                    await foreach (var line in client.ExportAuditAsync(await exportFilter.ReadAsync(parse, client, ct), ct)) output.Line(line);
                     return ExitCodes.Ok;
                 }
                 var entries = 0;
+                var filter = await exportFilter.ReadAsync(parse, client, ct);
                 await CliFiles.WriteAsync(path, parse.GetValue(force), async stream =>
                 {
                     await using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
-                    await foreach (var line in client.ExportAuditAsync(exportFilter.Read(parse), ct))
+                    await foreach (var line in client.ExportAuditAsync(filter, ct))
                     {
                         await writer.WriteAsync(line + "\n");
                         entries++;
@@ -108,15 +118,19 @@ internal static class AuditCommands
     {
         private readonly Option<string?> _from = new("--from") { Description = "Entries at or after this time (ISO 8601)" };
         private readonly Option<string?> _to = new("--to") { Description = "Entries before this time (ISO 8601)" };
-        private readonly Option<string?> _device = new("--device") { Description = "Only entries about this device" };
-        private readonly Option<string?> _action = new("--action") { Description = "Only entries of this action (enrol, renew, revoke, transfer, …)" };
+        private readonly Option<string?> _device = new("--device") { Description = "Only entries about this device (its id or a unique prefix)" };
+        private readonly Option<string?> _subject = new("--subject") { Description = "Only entries about this subject: an API key id, a group, a root's SHA-256 fingerprint, …" };
+        private readonly Option<string?> _action = new("--action") { Description = "Only entries of this action (register, attest, revoke, group-update, root-trusted, …)" };
 
         public Command AddTo(Command command)
         {
-            foreach (var option in new[] { _from, _to, _device, _action }) command.Add(option);
+            foreach (var option in new[] { _from, _to, _device, _subject, _action }) command.Add(option);
             return command;
         }
 
-        public AuditFilter Read(ParseResult parse) => new(parse.GetValue(_from), parse.GetValue(_to), parse.GetValue(_device), parse.GetValue(_action));
+        public async Task<AuditFilter> ReadAsync(ParseResult parse, IotIdClient client, CancellationToken cancellationToken) => new(
+            parse.GetValue(_from), parse.GetValue(_to),
+            parse.GetValue(_device) is { } device ? await DeviceIdPrefixes.ResolveAsync(client, device, cancellationToken) : null,
+            parse.GetValue(_action), parse.GetValue(_subject));
     }
 }

@@ -16,10 +16,11 @@ internal sealed class CliOutput
     private readonly CliConsole _console;
     private readonly IAnsiConsole _tables;
 
-    public CliOutput(CliConsole console, bool json)
+    public CliOutput(CliConsole console, bool json, bool wide = false)
     {
         _console = console;
         IsJson = json;
+        IsWide = wide;
         _tables = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = console.Ansi ? AnsiSupport.Detect : AnsiSupport.No,
@@ -32,6 +33,9 @@ internal sealed class CliOutput
 
     /// <summary>Whether <c>--json</c> was given.</summary>
     public bool IsJson { get; }
+
+    /// <summary>Whether <c>--wide</c> was given: whole ids in tables.</summary>
+    public bool IsWide { get; }
 
     /// <summary>The API's JSON as it came (nothing for an empty body, e.g. a 204).</summary>
     public void Raw(string json)

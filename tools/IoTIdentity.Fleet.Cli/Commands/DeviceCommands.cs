@@ -4,52 +4,87 @@ using IoTIdentity.Protocol.Management;
 
 namespace IoTIdentity.Fleet.Cli.Commands;
 
-/// <summary><c>iotid devices list|get|disable|enable|revoke</c>.</summary>
+/// <summary>
+/// <c>iotid devices list|get|tag|disable|enable|revoke</c>. Every command that takes a device id takes a unique prefix of
+/// one (<see cref="DeviceIdPrefixes"/>); the list shows such prefixes unless <c>--wide</c>.
+/// </summary>
 internal static class DeviceCommands
 {
     public static Command Build(CliContext cli)
     {
         var devices = new Command("devices", "The tenant's devices: inventory, details, disable/enable, revoke");
 
-        var state = new Option<string?>("--state") { Description = "Only devices in this state (Active, Disabled, Revoked, Transferring, …)" };
+        var state = new Option<string?>("--state") { Description = "Only devices in this state (Unknown, Challenged, Active, Transferring, Disabled, Revoked)" };
         var compliant = new Option<bool?>("--compliant") { Description = "Only devices whose last attestation did (true) or did not (false) meet the policy" };
         var group = new Option<string?>("--group") { Description = "Only devices of this enrolment group" };
+        var tag = new Option<string?>("--tag") { Description = "Only devices carrying this tag" };
+        var prefix = new Option<string?>("--prefix") { Description = "Only devices whose id starts with this" };
         var paging = new Paging();
-        var list = paging.AddTo(new Command("list", "List devices (one page; --all for every page)") { state, compliant, group });
+        var list = paging.AddTo(new Command("list", "List devices (one page; --all for every page)") { state, compliant, group, tag, prefix });
         devices.Add(cli.Runs(list, (parse, client, output, ct) =>
         {
-            var filter = new DeviceFilter(parse.GetValue(state), parse.GetValue(compliant), parse.GetValue(group));
-            return paging.ShowAsync(parse, output, (size, token) => client.ListDevicesAsync(filter, size, token, ct),
-                ["DEVICE", "STATE", "COMPLIANT", "FIRMWARE", "CERTIFICATE", "NOT AFTER", "UPDATED"],
-                d => [d.DeviceId, d.State, d.Compliant ? "yes" : "no", d.Firmware, d.CertificateSerial, CliOutput.Time(d.CertificateNotAfter), CliOutput.Time(d.UpdatedAt)],
+            var filter = new DeviceFilter(parse.GetValue(state), parse.GetValue(compliant), parse.GetValue(group), parse.GetValue(tag), parse.GetValue(prefix));
+            Dictionary<string, string> shortened = [];
+            return paging.ShowAsync(parse, output, async (size, token) =>
+                {
+                    var page = await client.ListDevicesAsync(filter, size, token, ct);
+                    shortened = DeviceIdPrefixes.Shorten(shortened.Keys.Concat(page.Value.Items.Select(d => d.DeviceId)));
+                    return page;
+                },
+                output.IsWide
+                    ? ["DEVICE", "STATE", "GROUP", "COMPLIANT", "FIRMWARE", "SEEN", "CERTIFICATE", "NOT AFTER", "UPDATED", "TAGS"]
+                    : ["DEVICE", "STATE", "GROUP", "OK", "FIRMWARE", "SEEN", "NOT AFTER", "TAGS"],
+                d => output.IsWide
+                    ? [d.DeviceId, d.State, d.GroupId, d.Compliant ? "yes" : "no", d.Firmware, Seen(d), d.CertificateSerial, CliOutput.Time(d.CertificateNotAfter),
+                        CliOutput.Time(d.UpdatedAt), string.Join(' ', d.Tags ?? [])]
+                    : [DeviceIdPrefixes.Show(output, shortened, d.DeviceId), d.State, d.GroupId, d.Compliant ? "yes" : "no", d.Firmware, Seen(d),
+                        d.CertificateNotAfter?.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), string.Join(' ', d.Tags ?? [])],
                 "devices", ct);
         }));
 
-        var id = new Argument<string>("deviceId") { Description = "The device (lowercase hex SHA-256 of its EK)" };
+        var id = DeviceArgument();
         devices.Add(cli.Runs(new Command("get", "Show one device") { id }, async (parse, client, output, ct) =>
         {
-            return output.Show(await client.GetDeviceAsync(parse.GetValue(id)!, ct), value => Show(output, value));
+            return output.Show(await client.GetDeviceAsync(await DeviceIdPrefixes.ResolveAsync(client, parse.GetValue(id)!, ct), ct), value => Show(output, value));
         }));
+
+        var tagId = DeviceArgument();
+        var tags = new Argument<string[]>("tags") { Description = "The device's tags (letters, digits and . _ - : = /; none clears them)", Arity = ArgumentArity.ZeroOrMore };
+        devices.Add(cli.Runs(new Command("tag", "Replace the device's tags (e.g. site:berlin floor=2); list them with devices list --tag") { tagId, tags },
+            async (parse, client, output, ct) =>
+            {
+                var deviceId = await DeviceIdPrefixes.ResolveAsync(client, parse.GetValue(tagId)!, ct);
+                return output.Show(await client.SetDeviceTagsAsync(deviceId, parse.GetValue(tags) ?? [], ct), value =>
+                    output.Line($"device {deviceId} tagged {(value.Tags.Count == 0 ? "(none)" : string.Join(' ', value.Tags))}"));
+            }));
 
         devices.Add(SetDisabled(cli, "disable", "Refuse the device's enrolments and renewals until enabled again", true));
         devices.Add(SetDisabled(cli, "enable", "Admit a disabled device again", false));
 
-        var revokeId = new Argument<string>("deviceId") { Description = "The device" };
+        var revokeId = DeviceArgument();
         var reason = Revocation.ReasonOption();
         devices.Add(cli.Runs(new Command("revoke", "Revoke the device for good: its certificate goes on the CRL and its MQTT session is closed") { revokeId, reason },
             async (parse, client, output, ct) =>
             {
-                return output.Done(await client.RevokeDeviceAsync(parse.GetValue(revokeId)!, parse.GetValue(reason), ct), $"device {parse.GetValue(revokeId)} revoked ({parse.GetValue(reason) ?? "unspecified"})");
+                var deviceId = await DeviceIdPrefixes.ResolveAsync(client, parse.GetValue(revokeId)!, ct);
+                return output.Done(await client.RevokeDeviceAsync(deviceId, parse.GetValue(reason), ct), $"device {deviceId} revoked ({parse.GetValue(reason) ?? "unspecified"})");
             }));
         return devices;
     }
 
+    /// <summary>A device id argument: a whole id or a unique prefix of one.</summary>
+    public static Argument<string> DeviceArgument() =>
+        new("deviceId") { Description = "The device: its id (lowercase hex SHA-256 of its EK) or a prefix of it that only it has" };
+
+    private static string Seen(DeviceSummary d) => d.Connected ? "connected" : d.LastSeenAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "never";
+
     private static Command SetDisabled(CliContext cli, string name, string description, bool disabled)
     {
-        var id = new Argument<string>("deviceId") { Description = "The device" };
+        var id = DeviceArgument();
         return cli.Runs(new Command(name, description) { id }, async (parse, client, output, ct) =>
         {
-            return output.Done(await client.SetDeviceDisabledAsync(parse.GetValue(id)!, disabled, ct), $"device {parse.GetValue(id)} {name}d");
+            var deviceId = await DeviceIdPrefixes.ResolveAsync(client, parse.GetValue(id)!, ct);
+            return output.Done(await client.SetDeviceDisabledAsync(deviceId, disabled, ct), $"device {deviceId} {name}d");
         });
     }
 
@@ -59,6 +94,8 @@ internal static class DeviceCommands
         ("state", d.Status),
         ("group", d.GroupId),
         ("compliant", d.Compliant ? "yes" : "no"),
+        ("tags", d.Tags.Count == 0 ? null : string.Join(' ', d.Tags)),
+        ("seen", d.Connected ? $"connected since {CliOutput.Time(d.LastSeenAt)}" : d.LastSeenAt is null ? "never" : $"disconnected at {CliOutput.Time(d.LastSeenAt)}"),
         ("firmware", d.Firmware),
         ("certificate", d.CertificateSerial),
         ("not after", CliOutput.Time(d.CertificateNotAfter)),

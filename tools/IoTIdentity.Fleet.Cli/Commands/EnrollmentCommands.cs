@@ -58,6 +58,39 @@ internal static class EnrollmentCommands
     {
         var enrollments = new Command("enrollments", "Individual enrolments: admit one device (by id) under one of the tenant's groups");
 
+        var paging = new Paging();
+        enrollments.Add(cli.Runs(paging.AddTo(new Command("list", "List the tenant's individual enrolments (one page; --all for every page)")), (parse, client, output, ct) =>
+        {
+            Dictionary<string, string> shortened = [];
+            return paging.ShowAsync(parse, output, async (size, token) =>
+                {
+                    var page = await client.ListIndividualEnrollmentsAsync(size, token, ct);
+                    shortened = DeviceIdPrefixes.Shorten(shortened.Keys.Concat(page.Value.Items.Select(e => e.DeviceId)));
+                    return page;
+                },
+                ["DEVICE", "GROUP", "ENABLED", "CLAIM CODE"],
+                e => [DeviceIdPrefixes.Show(output, shortened, e.DeviceId), e.GroupId, e.Enabled ? "yes" : "no", e.HasClaimCode ? "set" : "-"],
+                "enrolments", ct);
+        }));
+
+        var file = new Argument<string>("file") { Description = "CSV (header: deviceId, ekCertificate, groupId, enabled, claimCodeSha256) or JSON rows" };
+        var importGroup = new Option<string?>("--group") { Description = "The group of rows that name none" };
+        enrollments.Add(cli.Runs(new Command("import", "Enrol many devices, by id or EK certificate; each row succeeds or fails on its own (exit 1 if any failed)")
+            { file, importGroup }, async (parse, client, output, ct) =>
+        {
+            var rows = EnrollmentImportFile.Read(parse.GetValue(file)!);
+            var report = await client.ImportIndividualEnrollmentsAsync(new IndividualEnrollmentImport(rows, parse.GetValue(importGroup)), ct);
+            output.Show(report, r =>
+            {
+                var shortened = DeviceIdPrefixes.Shorten(r.Results.Select(x => x.DeviceId).OfType<string>());
+                output.Table(["ROW", "DEVICE", "RESULT", "WHY"], r.Results.Select(x => (IReadOnlyList<string?>)
+                    [x.Row.ToString(System.Globalization.CultureInfo.InvariantCulture), x.DeviceId is null ? null : DeviceIdPrefixes.Show(output, shortened, x.DeviceId),
+                        x.Outcome, x.Error is null ? null : $"{x.Error}: {x.Detail}"]));
+                output.Note($"{r.Enrolled} enrolled, {r.Refused} refused");
+            });
+            return report.Value.Refused == 0 ? ExitCodes.Ok : ExitCodes.Refused;
+        }));
+
         var id = new Argument<string>("deviceId") { Description = "The device" };
         enrollments.Add(cli.Runs(new Command("get", "Show a device's individual enrolment") { id }, async (parse, client, output, ct) =>
         {

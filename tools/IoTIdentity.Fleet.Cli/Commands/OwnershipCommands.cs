@@ -10,7 +10,7 @@ internal static class OwnershipCommands
     {
         var ownership = new Command("ownership", "A device's ownership record: export it (current owner), verify a document offline");
 
-        var id = new Argument<string>("deviceId") { Description = "The device" };
+        var id = DeviceCommands.DeviceArgument();
         var output = new Option<string?>("--out", "-o") { Description = "Write the document to this file (default: standard output)" };
         var force = new Option<bool>("--force") { Description = "Replace --out if it exists" };
         ownership.Add(cli.Runs(new Command("export", "Fetch the device's ownership document, exactly as the service signed and sent it") { id, output, force },
@@ -18,15 +18,14 @@ internal static class OwnershipCommands
             {
                 var path = parse.GetValue(output);
                 if (path is not null) CliFiles.CheckWritable(path, parse.GetValue(force));
-                var document = await client.GetOwnershipDocumentAsync(parse.GetValue(id)!, ct);
+                var document = await client.GetOwnershipDocumentAsync(await DeviceIdPrefixes.ResolveAsync(client, parse.GetValue(id)!, ct), ct);
                 if (path is null)
                 {
                     console.Raw(document.Json);
                     return ExitCodes.Ok;
                 }
                 await CliFiles.WriteAsync(path, parse.GetValue(force), stream => stream.WriteAsync(Encoding.UTF8.GetBytes(document.Json), ct).AsTask());
-                var owners = document.Value.Entries.OrderBy(e => e.Sequence).Select(e => e.OwnerTenantId);
-                console.Note($"wrote {path}: {document.Value.Entries.Count} entries, owners {string.Join(" -> ", owners)}");
+                console.Note($"wrote {path}: {document.Value.Entries.Count} entries, owners {string.Join(" -> ", document.Value.OwnersInOrder())}");
                 return ExitCodes.Ok;
             }));
 

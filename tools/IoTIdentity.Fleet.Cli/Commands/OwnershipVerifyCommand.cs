@@ -9,7 +9,8 @@ namespace IoTIdentity.Fleet.Cli.Commands;
 /// <c>iotid ownership verify &lt;file&gt;</c>: checks an ownership document offline. Owners' keys pinned with
 /// <c>--owner-key tenantId=path.pem</c>, or fetched from the service with <c>--fetch-keys</c> (the public ownership-key
 /// route); with neither, the document's own <c>owners</c> keys are used, which proves the chain is consistent but not
-/// who its owners are. Exits 0 when it verifies, 1 when it does not, 2 for an unreadable file or key.
+/// who its owners are. Exits 0 when it verifies, 1 when it does not (a document naming a tenant the service has no
+/// ownership key for is invalid, not a refusal), 2 for an unreadable file or key.
 /// </summary>
 internal static class OwnershipVerifyCommand
 {
@@ -51,7 +52,18 @@ internal static class OwnershipVerifyCommand
                     }
                     if (parse.GetValue(fetchKeys))
                         foreach (var tenantId in TenantsNamed(bytes).Where(t => !keys.ContainsKey(t)))
-                            keys[tenantId] = ImportKey(await client.GetOwnershipKeyAsync(tenantId, ct), tenantId);
+                        {
+                            string pem;
+                            try
+                            {
+                                pem = await client.GetOwnershipKeyAsync(tenantId, ct);
+                            }
+                            catch (IoTIdentity.Protocol.Management.IotIdApiException e) when (e.Status == 404)
+                            {
+                                return Invalid(output, $"it names tenant '{tenantId}', which has no ownership key at {client.BaseAddress}");
+                            }
+                            keys[tenantId] = ImportKey(pem, tenantId);
+                        }
 
                     var result = OwnershipChainVerifier.Verify(document, keys.Count == 0 ? null : keys);
                     if (output.IsJson) output.Raw(ResultJson(result));
@@ -64,6 +76,14 @@ internal static class OwnershipVerifyCommand
                     foreach (var key in keys.Values) key.Dispose();
                 }
             });
+    }
+
+    /// <summary>A document that cannot be valid: said so (and with --json as a result), exit 1.</summary>
+    private static int Invalid(CliOutput output, string why)
+    {
+        if (output.IsJson) output.Raw(JsonSerializer.Serialize(new Dictionary<string, object?> { ["isValid"] = false, ["failure"] = "Invalid", ["detail"] = why, ["owners"] = Array.Empty<string>() }));
+        output.Error($"iotid: ownership document is invalid: {why}");
+        return ExitCodes.Refused;
     }
 
     /// <summary>{"isValid":…,"failure":…,"failedEntry":…,"owners":[…]} for --json.</summary>
