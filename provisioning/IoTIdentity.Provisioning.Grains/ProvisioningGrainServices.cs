@@ -21,6 +21,7 @@ public static class ProvisioningGrainServices
         services.AddSingleton<DeviceAdministration>();
         services.AddSingleton<FirmwareCompliance>();
         services.AddSingleton<DeviceHandover>();
+        services.AddSingleton<Tokens.TokenIssuance>();
         return services;
     }
 }

@@ -189,6 +189,28 @@ public sealed class IotIdClient : IDisposable
     public Task<ApiResult<AuditVerification>> VerifyAuditAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "/api/v1/audit/verify", null, Json.AuditVerification, cancellationToken);
 
+    // --- device tokens
+
+    /// <summary><c>GET /api/v1/enrollment-groups/{groupId}/token-policy</c>.</summary>
+    public Task<ApiResult<TokenPolicyView>> GetTokenPolicyAsync(string groupId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"/api/v1/enrollment-groups/{Segment(groupId)}/token-policy", null, Json.TokenPolicyView, cancellationToken);
+
+    /// <summary><c>PUT /api/v1/enrollment-groups/{groupId}/token-policy</c>: creates or replaces the group's token policy.</summary>
+    public Task<ApiResult<TokenPolicyView>> PutTokenPolicyAsync(string groupId, TokenPolicyView policy, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"/api/v1/enrollment-groups/{Segment(groupId)}/token-policy", Body(policy, Json.TokenPolicyView), Json.TokenPolicyView, cancellationToken);
+
+    /// <summary><c>DELETE /api/v1/enrollment-groups/{groupId}/token-policy</c>: the group issues no more tokens.</summary>
+    public Task<string> DeleteTokenPolicyAsync(string groupId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"/api/v1/enrollment-groups/{Segment(groupId)}/token-policy", null, cancellationToken);
+
+    /// <summary><c>GET /api/v1/token-keys</c>: the tenant's published token signing keys.</summary>
+    public Task<ApiResult<IReadOnlyList<TokenKeyView>>> ListTokenKeysAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "/api/v1/token-keys", null, Json.IReadOnlyListTokenKeyView, cancellationToken);
+
+    /// <summary><c>POST /api/v1/token-keys/rotate</c>: a new signing key; the old one stays published until its tokens expired.</summary>
+    public Task<ApiResult<TokenKeyView>> RotateTokenKeyAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "/api/v1/token-keys/rotate", null, Json.TokenKeyView, cancellationToken);
+
     // --- paging
 
     /// <summary>Every page of a list, following continuation tokens until the last one.</summary>

@@ -38,4 +38,7 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(Page<AuditEntryView>))]
 [JsonSerializable(typeof(AuditVerification))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(TokenPolicyView))]
+[JsonSerializable(typeof(TokenKeyView))]
+[JsonSerializable(typeof(IReadOnlyList<TokenKeyView>))]
 public sealed partial class ManagementJson : JsonSerializerContext;

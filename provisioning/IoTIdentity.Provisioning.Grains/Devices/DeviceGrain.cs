@@ -28,6 +28,7 @@ public sealed class DeviceGrain(
     DeviceAdministration administration,
     FirmwareCompliance compliance,
     DeviceHandover handover,
+    Tokens.TokenIssuance tokens,
     ProvisioningMetrics metrics,
     TimeProvider clock,
     ILogger<DeviceGrain> logger) : Grain, IDeviceGrain
@@ -49,6 +50,9 @@ public sealed class DeviceGrain(
 
     public Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request) =>
         HandleAsync(Topics.Operations.Attest, request.Evidence, () => AttestCoreAsync(request.Message, request.Evidence));
+
+    public Task<ProtocolReply<TokenResponse>> RequestTokenAsync(ProtocolRequest<TokenRequest> request) =>
+        HandleAsync(Topics.Operations.Token, request.Evidence, () => tokens.IssueAsync(Device, request.Message, request.Evidence));
 
     private async Task<ProtocolReply<ChallengeResponse>> RegisterCoreAsync(RegisterRequest request, byte[] evidence)
     {

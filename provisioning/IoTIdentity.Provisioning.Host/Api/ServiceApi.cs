@@ -21,6 +21,7 @@ public static class ServiceApi
         app.MapTenantsApi();
         app.MapTransfersApi();
         app.MapOwnershipApi();
+        app.MapTokensApi();
         app.MapAuditApi();
         return app;
     }

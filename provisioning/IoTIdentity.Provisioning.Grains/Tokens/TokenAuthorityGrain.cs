@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Abstractions.Tokens;
+using IoTIdentity.Provisioning.Certificates;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IoTIdentity.Provisioning.Grains.Tokens;
+
+/// <summary>
+/// A tenant's token signing keys. The first is made on first use; a rotation retires the current key (it signs nothing
+/// more) and keeps it published for <see cref="TokenPolicy.LongestLifetime"/>, longer than any token it signed lives, so
+/// relying parties that cached the JWKS before the rotation and those that fetch it after both validate every live token.
+/// </summary>
+public sealed class TokenAuthorityGrain(
+    [PersistentState("token-keys", ProvisioningStorage.Name)] IPersistentState<TokenAuthorityState> state,
+    TenantCertificateAuthority authority,
+    AuditTrail audit,
+    TimeProvider clock) : Grain, ITokenAuthorityGrain
+{
+    private string TenantId => this.GetPrimaryKeyString();
+
+    public async Task<TokenSigningKey?> GetSigningKeyAsync()
+    {
+        if (Current() is { } current) return current;
+        if (!await GrainFactory.GetGrain<ITenantGrain>(TenantId).ExistsAsync()) return null;
+        var key = NewKey();
+        state.State = state.State with { Keys = state.State.Keys.Add(key) };
+        await state.WriteStateAsync();
+        return key;
+    }
+
+    public Task<IReadOnlyList<TokenSigningKey>> GetPublishedKeysAsync()
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<TokenSigningKey>>(state.State.Keys.Where(k => k.PublishedUntil is null || k.PublishedUntil > now).ToList());
+    }
+
+    public async Task<TokenSigningKey?> RotateAsync(string actor)
+    {
+        if (!await GrainFactory.GetGrain<ITenantGrain>(TenantId).ExistsAsync()) return null;
+        var now = clock.GetUtcNow();
+        var next = NewKey();
+        var kept = state.State.Keys
+            .Where(k => k.PublishedUntil is null || k.PublishedUntil > now)
+            .Select(k => k.RetiredAt is null ? k with { RetiredAt = now, PublishedUntil = now + TokenPolicy.LongestLifetime } : k);
+        state.State = state.State with { Keys = [.. kept, next] };
+        await state.WriteStateAsync();
+        await audit.RecordAsync(TenantId, "token-key-rotate", next.KeyId, "rotated", [], actor);
+        return next;
+    }
+
+    private TokenSigningKey? Current() => state.State.Keys.LastOrDefault(k => k.RetiredAt is null);
+
+    private TokenSigningKey NewKey()
+    {
+        var (sealedKey, publicKey) = authority.CreateTokenSigningKey(TenantId);
+        return new TokenSigningKey { KeyId = KeyIdOf(publicKey), ProtectedPrivateKey = sealedKey, PublicKey = publicKey, CreatedAt = clock.GetUtcNow() };
+    }
+
+    /// <summary>The RFC 7638 JWK thumbprint (SHA-256, base64url) of a P-256 public key: the key id.</summary>
+    public static string KeyIdOf(byte[] subjectPublicKeyInfo)
+    {
+        using var ecdsa = ECDsa.Create();
+        ecdsa.ImportSubjectPublicKeyInfo(subjectPublicKeyInfo, out _);
+        var jwk = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ecdsa));
+        return Base64UrlEncoder.Encode(jwk.ComputeJwkThumbprint());
+    }
+}
