@@ -18,7 +18,8 @@ internal sealed class AgentConfiguration
     public Option<string?> Scope { get; } = new("--scope") { Description = "The enrolment scope of the device's owner: its tenant id, or {tenant}/{group} (GET /api/v1/tenant)", Recursive = true };
     public Option<string?> Exec { get; } = new("--exec") { Description = "Shell command run after each new certificate (e.g. 'systemctl reload mosquitto')", Recursive = true };
 
-    public IEnumerable<Option> All => [ConfigFile, Tpm, Ek, BrokerHost, BrokerPort, TrustAnchor, StateDirectory, EventLog, EkIntermediates, Scope, Exec];
+    public Option<string?> TokenSocket { get; } = new("--token-socket") { Description = "Unix socket where the daemon serves tokens to local applications", Recursive = true };
+    public IEnumerable<Option> All => [ConfigFile, Tpm, Ek, BrokerHost, BrokerPort, TrustAnchor, StateDirectory, EventLog, EkIntermediates, Scope, Exec, TokenSocket];
 
     /// <summary>appsettings.json beside the binary, /etc/iotid-agent/appsettings.json, --config, IOTID_* variables, flags.</summary>
     public IConfigurationRoot Build(ParseResult parsed)
@@ -43,6 +44,7 @@ internal sealed class AgentConfiguration
         Flag(nameof(AgentOptions.EkIntermediatesPath), parsed.GetValue(EkIntermediates));
         Flag(nameof(AgentOptions.EnrollmentScope), parsed.GetValue(Scope));
         Flag(nameof(AgentOptions.OnRenewed), parsed.GetValue(Exec));
+        Flag(nameof(AgentOptions.TokenSocket), parsed.GetValue(TokenSocket));
         return builder.AddInMemoryCollection(flags).Build();
     }
 

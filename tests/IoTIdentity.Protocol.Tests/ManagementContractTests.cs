@@ -68,6 +68,14 @@ public sealed class ManagementContractTests
         (Audit.Event, Json.AuditEventView),
         (Audit, Json.AuditEntryView),
         (new AuditVerification(false, 9, 8, "HashMismatch", "entry 8 was altered"), Json.AuditVerification),
+        (new TokenPolicyView
+        {
+            Audiences = new Dictionary<string, IReadOnlyList<string>> { ["https://readings.example"] = ["readings:read"], ["https://ota.example"] = [] },
+            RequireMeasuredBootCompliant = true, MinimumFirmwareRelease = "acme-sensor 1.1.0", MaxAttestationAgeSeconds = 86400,
+            DefaultLifetimeSeconds = 300, MaxLifetimeSeconds = 3600, Version = 2,
+        }, Json.TokenPolicyView),
+        (new TokenKeyView("kid-1", T0, T0.AddDays(1), T0.AddDays(2), "retired"), Json.TokenKeyView),
+        (new FederationView { Name = "partner-b", TenantId = "globex", CreatedAt = T0 }, Json.FederationView),
     }.ToDictionary(s => s.Item1.GetType(), s => s);
 
     public static TheoryData<string> Records() => [.. Samples.Keys.Select(Name)];

@@ -26,6 +26,9 @@ public static class IotIdCli
             TransferCommands.Build(cli),
             OwnershipCommands.Build(cli),
             AuditCommands.Build(cli),
+            TokenCommands.Policy(cli),
+            TokenCommands.Keys(cli),
+            TokenCommands.Federation(cli),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -5,4 +5,5 @@ namespace IoTIdentity.Protocol.Management;
 /// <param name="CreatedAt">When it was made.</param>
 /// <param name="RetiredAt">When a newer key replaced it; null for the current key.</param>
 /// <param name="PublishedUntil">Until when the JWKS still lists it.</param>
-public sealed record TokenKeyView(string KeyId, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt, DateTimeOffset? PublishedUntil);
+/// <param name="Status"><c>current</c> (signs now), <c>next</c> (published, signs after the next rotation) or <c>retired</c>.</param>
+public sealed record TokenKeyView(string KeyId, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt, DateTimeOffset? PublishedUntil, string Status);

@@ -15,4 +15,6 @@ public sealed record TokenSigningKey
     [Id(4)] public DateTimeOffset? RetiredAt { get; init; }
     /// <summary>Until when a retired key stays in the JWKS: past the expiry of the last token it can have signed.</summary>
     [Id(5)] public DateTimeOffset? PublishedUntil { get; init; }
+    /// <summary>The next key: published already, so relying parties know it before the rotation that makes it sign.</summary>
+    [Id(6)] public bool Next { get; init; }
 }

@@ -7,9 +7,11 @@ using Microsoft.IdentityModel.Tokens;
 namespace IoTIdentity.Provisioning.Grains.Tokens;
 
 /// <summary>
-/// A tenant's token signing keys. The first is made on first use; a rotation retires the current key (it signs nothing
-/// more) and keeps it published for <see cref="TokenPolicy.LongestLifetime"/>, longer than any token it signed lives, so
-/// relying parties that cached the JWKS before the rotation and those that fetch it after both validate every live token.
+/// A tenant's token signing keys: the current key, the next key and retired keys. The first two are made on first use
+/// and both published at once. A rotation retires the current key (it signs nothing more, and stays published for
+/// <see cref="TokenPolicy.LongestLifetime"/>, longer than any token it signed lives), makes the next key current, and
+/// publishes a new next key. So a relying party that fetched the JWKS at any time since the previous rotation already
+/// knows the key that signs after this one, however long it caches the JWKS (JwtBearer refreshes at most every 5 minutes).
 /// </summary>
 public sealed class TokenAuthorityGrain(
     [PersistentState("token-keys", ProvisioningStorage.Name)] IPersistentState<TokenAuthorityState> state,
@@ -24,10 +26,12 @@ public sealed class TokenAuthorityGrain(
         if (Current() is { } current) return current;
         if (!await GrainFactory.GetGrain<ITenantGrain>(TenantId).ExistsAsync()) return null;
         var key = NewKey();
-        state.State = state.State with { Keys = state.State.Keys.Add(key) };
+        state.State = state.State with { Keys = state.State.Keys.Add(key).Add(NewKey() with { Next = true }) };
         await state.WriteStateAsync();
         return key;
     }
+
+    public Task<string?> GetCurrentKeyIdAsync() => Task.FromResult(Current()?.KeyId);
 
     public Task<IReadOnlyList<TokenSigningKey>> GetPublishedKeysAsync()
     {
@@ -38,18 +42,20 @@ public sealed class TokenAuthorityGrain(
     public async Task<TokenSigningKey?> RotateAsync(string actor)
     {
         if (!await GrainFactory.GetGrain<ITenantGrain>(TenantId).ExistsAsync()) return null;
+        await GetSigningKeyAsync();
         var now = clock.GetUtcNow();
-        var next = NewKey();
         var kept = state.State.Keys
             .Where(k => k.PublishedUntil is null || k.PublishedUntil > now)
-            .Select(k => k.RetiredAt is null ? k with { RetiredAt = now, PublishedUntil = now + TokenPolicy.LongestLifetime } : k);
-        state.State = state.State with { Keys = [.. kept, next] };
+            .Select(k => k.Next ? k with { Next = false, CreatedAt = now }
+                : k.RetiredAt is null ? k with { RetiredAt = now, PublishedUntil = now + TokenPolicy.LongestLifetime } : k);
+        state.State = state.State with { Keys = [.. kept, NewKey() with { Next = true }] };
         await state.WriteStateAsync();
-        await audit.RecordAsync(TenantId, "token-key-rotate", next.KeyId, "rotated", [], actor);
-        return next;
+        var current = Current()!;
+        await audit.RecordAsync(TenantId, "token-key-rotate", current.KeyId, "rotated", [], actor);
+        return current;
     }
 
-    private TokenSigningKey? Current() => state.State.Keys.LastOrDefault(k => k.RetiredAt is null);
+    private TokenSigningKey? Current() => state.State.Keys.LastOrDefault(k => k.RetiredAt is null && !k.Next);
 
     private TokenSigningKey NewKey()
     {

@@ -10,20 +10,17 @@ namespace IoTIdentity.Provisioning.Grains.Tokens;
 
 /// <summary>
 /// Signs a tenant's device tokens (ES256, <c>kid</c> and <c>typ</c> in the header) with the current token key, which each
-/// activation keeps loaded and looks up again after a minute, so a rotation takes effect within that minute (the old key
-/// stays published long after).
+/// activation keeps loaded; before each token it asks the tenant's authority for the current key id (an interleaved read),
+/// so a rotation takes effect at once, in every activation.
 /// </summary>
 [StatelessWorker]
 public sealed class TokenSignerGrain(
     TenantCertificateAuthority authority,
-    TimeProvider clock,
     IOptions<ProvisioningOptions> options) : Grain, ITokenSignerGrain
 {
-    private static readonly TimeSpan KeyCheck = TimeSpan.FromMinutes(1);
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
     private ECDsa? _key;
     private SigningCredentials? _credentials;
-    private DateTimeOffset _checkedAt;
 
     public async Task<string> SignAsync(TokenClaims claims)
     {
@@ -56,17 +53,13 @@ public sealed class TokenSignerGrain(
 
     private async Task<SigningCredentials> CredentialsAsync(string tenantId)
     {
-        if (_credentials is not null && clock.GetUtcNow() - _checkedAt < KeyCheck) return _credentials;
-        var current = await GrainFactory.GetGrain<ITokenAuthorityGrain>(tenantId).GetSigningKeyAsync()
-            ?? throw new InvalidOperationException($"tenant {tenantId} does not exist");
-        if (_credentials?.Key.KeyId != current.KeyId)
-        {
-            _key?.Dispose();
-            _key = authority.OpenTokenSigningKey(tenantId, current.ProtectedPrivateKey);
-            _credentials = new SigningCredentials(new ECDsaSecurityKey(_key) { KeyId = current.KeyId }, SecurityAlgorithms.EcdsaSha256);
-        }
-        _checkedAt = clock.GetUtcNow();
-        return _credentials!;
+        var keys = GrainFactory.GetGrain<ITokenAuthorityGrain>(tenantId);
+        if (_credentials is not null && await keys.GetCurrentKeyIdAsync() == _credentials.Key.KeyId) return _credentials;
+        var current = await keys.GetSigningKeyAsync() ?? throw new InvalidOperationException($"tenant {tenantId} does not exist");
+        _key?.Dispose();
+        _key = authority.OpenTokenSigningKey(tenantId, current.ProtectedPrivateKey);
+        _credentials = new SigningCredentials(new ECDsaSecurityKey(_key) { KeyId = current.KeyId }, SecurityAlgorithms.EcdsaSha256);
+        return _credentials;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Management;
@@ -83,7 +82,8 @@ public static class TokensApi
         return key is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok(View(key));
     }
 
-    private static TokenKeyView View(TokenSigningKey k) => new(k.KeyId, k.CreatedAt, k.RetiredAt, k.PublishedUntil);
+    private static TokenKeyView View(TokenSigningKey k) =>
+        new(k.KeyId, k.CreatedAt, k.RetiredAt, k.PublishedUntil, k.Next ? "next" : k.RetiredAt is null ? "current" : "retired");
 
     private static async Task<Results<Ok<TokenPolicyView>, ProblemHttpResult>> GetPolicy(string groupId, HttpContext http, IGrainFactory grains)
     {
@@ -139,14 +139,10 @@ public static class TokensApi
         if (!jwt.TryGetPayloadValue<string>(DeviceTokenClaims.DeviceId, out var deviceId) || !DeviceIds.IsValid(deviceId)) return TypedResults.Json(inactive);
         var device = await grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenantId);
         if (device is not { Status: DeviceStatus.Active }) return TypedResults.Json(inactive);
-        var answer = new Dictionary<string, object>
-        {
-            ["active"] = true, ["token_type"] = "Bearer", ["iss"] = jwt.Issuer, ["sub"] = jwt.Subject, ["aud"] = jwt.Audiences.First(), ["jti"] = jwt.Id,
-            ["iat"] = new DateTimeOffset(jwt.IssuedAt).ToUnixTimeSeconds(), ["nbf"] = new DateTimeOffset(jwt.ValidFrom).ToUnixTimeSeconds(),
-            ["exp"] = new DateTimeOffset(jwt.ValidTo).ToUnixTimeSeconds(),
-        };
-        foreach (var name in new[] { DeviceTokenClaims.Scope, DeviceTokenClaims.Tenant, DeviceTokenClaims.Group, DeviceTokenClaims.DeviceId, DeviceTokenClaims.Firmware, DeviceTokenClaims.AttestedAt, DeviceTokenClaims.Confirmation })
-            if (jwt.TryGetPayloadValue<JsonElement>(name, out var value)) answer[name] = value;
+        // the answer repeats the token's own claims (RFC 7662 §2.2), read from its verified payload
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload));
+        var answer = new Dictionary<string, object> { ["active"] = true, ["token_type"] = "Bearer" };
+        foreach (var claim in payload.RootElement.EnumerateObject()) answer[claim.Name] = claim.Value.Clone();
         return TypedResults.Json(answer);
     }
 }
