@@ -211,6 +211,18 @@ public sealed class IotIdClient : IDisposable
     public Task<ApiResult<TokenKeyView>> RotateTokenKeyAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "/api/v1/token-keys/rotate", null, Json.TokenKeyView, cancellationToken);
 
+    /// <summary><c>GET /api/v1/federation</c>: the tenant's federation relationships.</summary>
+    public Task<ApiResult<IReadOnlyList<FederationView>>> ListFederationAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "/api/v1/federation", null, Json.IReadOnlyListFederationView, cancellationToken);
+
+    /// <summary><c>PUT /api/v1/federation/{name}</c>: trust another tenant, or an external trust domain by bundle URL.</summary>
+    public Task<ApiResult<FederationView>> PutFederationAsync(string name, FederationView relationship, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"/api/v1/federation/{Segment(name)}", Body(relationship, Json.FederationView), Json.FederationView, cancellationToken);
+
+    /// <summary><c>DELETE /api/v1/federation/{name}</c>: relying parties stop trusting it at their next bundle refresh.</summary>
+    public Task<string> DeleteFederationAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"/api/v1/federation/{Segment(name)}", null, cancellationToken);
+
     // --- paging
 
     /// <summary>Every page of a list, following continuation tokens until the last one.</summary>

@@ -39,6 +39,8 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(AuditVerification))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(TokenPolicyView))]
+[JsonSerializable(typeof(FederationView))]
+[JsonSerializable(typeof(IReadOnlyList<FederationView>))]
 [JsonSerializable(typeof(TokenKeyView))]
 [JsonSerializable(typeof(IReadOnlyList<TokenKeyView>))]
 public sealed partial class ManagementJson : JsonSerializerContext;

@@ -22,6 +22,7 @@ public static class ServiceApi
         app.MapTransfersApi();
         app.MapOwnershipApi();
         app.MapTokensApi();
+        app.MapFederationApi();
         app.MapAuditApi();
         return app;
     }
