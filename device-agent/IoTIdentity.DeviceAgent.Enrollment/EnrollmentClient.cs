@@ -81,6 +81,10 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
     public Task<IssuedResponse> AttestAsync(AttestRequest request, CancellationToken cancellationToken = default) =>
         RequestAsync(Topics.Operations.Attest, request, ProtocolJson.Default.AttestRequest, ProtocolJson.Default.IssuedResponse, cancellationToken);
 
+    /// <summary>Step 3: sends <c>token</c> (signed by <see cref="TpmEnrollment.SignTokenRequestAsync"/>) and returns the JWT.</summary>
+    public Task<TokenResponse> RequestTokenAsync(TokenRequest request, CancellationToken cancellationToken = default) =>
+        RequestAsync(Topics.Operations.Token, request, ProtocolJson.Default.TokenRequest, ProtocolJson.Default.TokenResponse, cancellationToken);
+
     /// <summary>One request/response exchange with JSON bodies (see the type's summary).</summary>
     public async Task<TResponse> RequestAsync<TRequest, TResponse>(string operation, TRequest request,
         JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)

@@ -143,27 +143,54 @@ public sealed class TpmEnrollment(IEnrollmentTpm tpm, TpmEnrollmentOptions optio
         }
     }
 
-    /// <summary>Loads the current device key (the only other object then is the SRK), signs the proof, flushes it.</summary>
-    private async Task<RenewalProof> SignRenewalAsync(uint srk, TpmKeyBlobs current, string serial, string deviceId, byte[] akPublic, CancellationToken ct)
+    /// <summary>
+    /// Step 3, <c>token</c>: a request for a JWT for <paramref name="audience"/>, signed by the current device key
+    /// (<paramref name="currentDeviceKey"/>, created under <paramref name="srkTemplate"/>) over
+    /// <see cref="TokenProofs.SignedBytes"/>. The TPM signs; nothing else is sent. Send it with <see cref="EnrollmentClient.RequestTokenAsync"/>.
+    /// </summary>
+    public async Task<TokenRequest> SignTokenRequestAsync(string deviceId, TpmKeyBlobs currentDeviceKey, Tpm.Structures.TpmtPublic srkTemplate,
+        string certificateSerial, string audience, int? lifetimeSeconds, CancellationToken cancellationToken = default)
     {
-        var key = await tpm.LoadAsync(srk, current, ct).ConfigureAwait(false);
+        // 3. token: the current device key signs the audience, the certificate serial and the time; the SRK is the key's parent
+        var srk = await tpm.CreateSrkAsync(srkTemplate, cancellationToken).ConfigureAwait(false);
         try
         {
             var signedAt = options.Time.GetUtcNow();
-            var digest = SHA256.HashData(RenewalProofs.SignedBytes(deviceId, akPublic, serial, signedAt));
-            var signature = await tpm.SignDigestAsync(key, digest, TpmAlgId.Sha256, ct).ConfigureAwait(false);
-            var bytes = signature switch
-            {
-                TpmsSignatureRsa { Scheme: TpmAlgId.RsaSsa } rsa => rsa.Signature,
-                TpmsSignatureEcc { Scheme: TpmAlgId.EcDsa } ecc when key.Public.Value.Parameters is TpmsEccParms parms =>
-                    TpmCertificationRequest.P1363(ecc, parms.Curve switch { TpmEccCurve.NistP384 => 48, TpmEccCurve.NistP521 => 66, _ => 32 }),
-                _ => throw new InvalidOperationException($"the device key signed with {signature.SigAlg}, which a renewal proof cannot carry"),
-            };
-            return new RenewalProof { CertificateSerial = serial, SignedAt = signedAt, Signature = bytes };
+            var signature = await SignWithAsync(srk.Handle, currentDeviceKey, TokenProofs.SignedBytes(deviceId, audience, certificateSerial, signedAt), "a token request", cancellationToken).ConfigureAwait(false);
+            return new TokenRequest { Audience = audience, CertificateSerial = certificateSerial, SignedAt = signedAt, Signature = signature, LifetimeSeconds = lifetimeSeconds };
         }
         finally
         {
-            await tpm.FlushAsync(key.Handle, CancellationToken.None).ConfigureAwait(false);
+            await tpm.FlushAsync(srk.Handle, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Loads the current device key (the only other object then is the SRK), signs the proof, flushes it.</summary>
+    private async Task<RenewalProof> SignRenewalAsync(uint srk, TpmKeyBlobs current, string serial, string deviceId, byte[] akPublic, CancellationToken ct)
+    {
+        var signedAt = options.Time.GetUtcNow();
+        var bytes = await SignWithAsync(srk, current, RenewalProofs.SignedBytes(deviceId, akPublic, serial, signedAt), "a renewal proof", ct).ConfigureAwait(false);
+        return new RenewalProof { CertificateSerial = serial, SignedAt = signedAt, Signature = bytes };
+    }
+
+    /// <summary>Loads <paramref name="key"/> under <paramref name="srk"/>, signs SHA-256(<paramref name="data"/>) (ECDSA as P1363, or RSASSA), flushes it.</summary>
+    private async Task<byte[]> SignWithAsync(uint srk, TpmKeyBlobs key, byte[] data, string what, CancellationToken ct)
+    {
+        var loaded = await tpm.LoadAsync(srk, key, ct).ConfigureAwait(false);
+        try
+        {
+            var signature = await tpm.SignDigestAsync(loaded, SHA256.HashData(data), TpmAlgId.Sha256, ct).ConfigureAwait(false);
+            return signature switch
+            {
+                TpmsSignatureRsa { Scheme: TpmAlgId.RsaSsa } rsa => rsa.Signature,
+                TpmsSignatureEcc { Scheme: TpmAlgId.EcDsa } ecc when loaded.Public.Value.Parameters is TpmsEccParms parms =>
+                    TpmCertificationRequest.P1363(ecc, parms.Curve switch { TpmEccCurve.NistP384 => 48, TpmEccCurve.NistP521 => 66, _ => 32 }),
+                _ => throw new InvalidOperationException($"the device key signed with {signature.SigAlg}, which {what} cannot carry"),
+            };
+        }
+        finally
+        {
+            await tpm.FlushAsync(loaded.Handle, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

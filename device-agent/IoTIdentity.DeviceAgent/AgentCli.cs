@@ -32,7 +32,12 @@ public static class AgentCli
         var boot = new Command("boot", "Measured boot of a virtual device: extend a firmware release into the (software) TPM and write the event log") { release };
         boot.SetAction((parsed, ct) => commands.BootAsync(configuration.Build(parsed), parsed.GetValue(release)!, ct));
 
-        var root = new RootCommand("IoTIdentity device agent") { run, status, enroll, rotate, reset, boot };
+        var audience = new Option<string>("--audience") { Description = "The relying party the token is for", Required = true };
+        var lifetime = new Option<int?>("--lifetime") { Description = "Seconds the token lives, if shorter than the group's default" };
+        var token = new Command("token", "Print a short-lived JWT for an audience (through the daemon's token socket when it runs)") { audience, lifetime, json };
+        token.SetAction((parsed, ct) => commands.TokenAsync(configuration.Build(parsed), parsed.GetValue(audience)!, parsed.GetValue(lifetime), parsed.GetValue(json), ct));
+
+        var root = new RootCommand("IoTIdentity device agent") { run, status, enroll, rotate, reset, boot, token };
         foreach (var option in configuration.All) root.Options.Add(option);
         return root.Parse(args).InvokeAsync();
     }

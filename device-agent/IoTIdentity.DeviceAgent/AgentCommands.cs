@@ -23,7 +23,9 @@ internal sealed class AgentCommands(IIdentityProgress progress)
         builder.Services.AddSingleton(progress);
         builder.Services.AddSingleton<IdentityAgent>();
         builder.Services.AddSingleton<CommandVerifier>();
-        builder.Services.AddHostedService<AgentDaemon>();
+        builder.Services.AddSingleton<AgentDaemon>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AgentDaemon>());
+        builder.Services.AddHostedService<LocalTokenEndpoint>();
         using var host = builder.Build();
         await host.RunAsync(ct).ConfigureAwait(false);
         return 0;
@@ -93,6 +95,38 @@ internal sealed class AgentCommands(IIdentityProgress progress)
             Console.WriteLine($"{identity.Metadata.DeviceId} {identity.Metadata.SerialNumber} valid until {identity.Metadata.NotAfter:u}");
             return 0;
         });
+    }
+
+    public Task<int> TokenAsync(IConfigurationRoot configuration, string audience, int? lifetimeSeconds, bool json, CancellationToken ct)
+    {
+        var options = AgentConfiguration.Options(configuration);
+        return GuardAsync(options, ct, async () =>
+        {
+            var reply = options.TokenSocket is { } socket && File.Exists(socket)
+                ? await LocalTokenEndpoint.AskAsync(socket, new LocalTokenRequest { Audience = audience, LifetimeSeconds = lifetimeSeconds }, ct).ConfigureAwait(false)
+                : await DirectTokenAsync(configuration, options, audience, lifetimeSeconds, ct).ConfigureAwait(false);
+            if (reply.Error is { } error)
+            {
+                Console.Error.WriteLine($"iotid-agent: no token: {error}");
+                return (int)AgentExitCode.Refused;
+            }
+            Console.WriteLine(json ? JsonSerializer.Serialize(reply, AgentJson.Default.LocalTokenReply) : reply.Token);
+            return 0;
+        });
+    }
+
+    private async Task<LocalTokenReply> DirectTokenAsync(IConfigurationRoot configuration, AgentOptions options, string audience, int? lifetimeSeconds, CancellationToken ct)
+    {
+        using var logging = Logging(configuration);
+        var agent = new IdentityAgent(options, logging.CreateLogger<IdentityAgent>(), progress: progress);
+        try
+        {
+            return LocalTokenReply.From(await agent.RequestTokenAsync(audience, lifetimeSeconds, null, ct).ConfigureAwait(false));
+        }
+        catch (InvalidOperationException e)
+        {
+            return new LocalTokenReply { Error = e.Message };
+        }
     }
 
     public int Reset(IConfigurationRoot configuration, bool yes)

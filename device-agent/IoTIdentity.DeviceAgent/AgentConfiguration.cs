@@ -19,7 +19,8 @@ internal sealed class AgentConfiguration
     public Option<string?> ClaimCode { get; } = new("--claim-code") { Description = "The claim code printed on the device, for the tenant that registered it (Agent:ClaimCode)", Recursive = true };
     public Option<string?> Exec { get; } = new("--exec") { Description = "Shell command run after each new certificate (e.g. 'systemctl reload mosquitto')", Recursive = true };
 
-    public IEnumerable<Option> All => [ConfigFile, Tpm, Ek, BrokerHost, BrokerPort, TrustAnchor, StateDirectory, EventLog, EkIntermediates, Scope, ClaimCode, Exec];
+    public Option<string?> TokenSocket { get; } = new("--token-socket") { Description = "Unix socket where the daemon serves tokens to local applications", Recursive = true };
+    public IEnumerable<Option> All => [ConfigFile, Tpm, Ek, BrokerHost, BrokerPort, TrustAnchor, StateDirectory, EventLog, EkIntermediates, Scope, ClaimCode, Exec, TokenSocket];
 
     /// <summary>appsettings.json beside the binary, /etc/iotid-agent/appsettings.json, --config, IOTID_* variables, flags.</summary>
     public IConfigurationRoot Build(ParseResult parsed)
@@ -45,6 +46,7 @@ internal sealed class AgentConfiguration
         Flag(nameof(AgentOptions.EnrollmentScope), parsed.GetValue(Scope));
         Flag(nameof(AgentOptions.ClaimCode), parsed.GetValue(ClaimCode));
         Flag(nameof(AgentOptions.OnRenewed), parsed.GetValue(Exec));
+        Flag(nameof(AgentOptions.TokenSocket), parsed.GetValue(TokenSocket));
         return builder.AddInMemoryCollection(flags).Build();
     }
 

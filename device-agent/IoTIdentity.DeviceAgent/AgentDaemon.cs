@@ -21,6 +21,7 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
     private readonly Channel<DeviceCommand> _commands = Channel.CreateUnbounded<DeviceCommand>();
     private readonly HashSet<string> _executed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _renewAt = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _connectionLock = new(1, 1);
     private EnrollmentClient? _connection;
     private int _failures;
 
@@ -158,14 +159,26 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
         return at;
     }
 
-    private async Task<EnrollmentClient> ConnectionAsync(string deviceId, CancellationToken ct)
+    /// <summary>
+    /// The daemon's connection as <paramref name="deviceId"/>, opened if needed: the one session the device holds, which the
+    /// local token endpoint shares (a second connection with the same client id would take the session over).
+    /// </summary>
+    public async Task<EnrollmentClient> ConnectionAsync(string deviceId, CancellationToken ct)
     {
-        if (_connection is { IsConnected: true } open && open.DeviceId == deviceId) return open;
-        await DropConnectionAsync().ConfigureAwait(false);
-        var connection = await agent.ConnectAsync(deviceId, ct).ConfigureAwait(false);
-        connection.CommandReceived += OnCommandAsync;
-        _connection = connection;
-        return connection;
+        await _connectionLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_connection is { IsConnected: true } open && open.DeviceId == deviceId) return open;
+            await DropConnectionCoreAsync().ConfigureAwait(false);
+            var connection = await agent.ConnectAsync(deviceId, ct).ConfigureAwait(false);
+            connection.CommandReceived += OnCommandAsync;
+            _connection = connection;
+            return connection;
+        }
+        finally
+        {
+            _connectionLock.Release();
+        }
     }
 
     private Task OnCommandAsync(ReadOnlyMemory<byte> payload)
@@ -178,6 +191,19 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
     }
 
     private async Task DropConnectionAsync()
+    {
+        await _connectionLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await DropConnectionCoreAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _connectionLock.Release();
+        }
+    }
+
+    private async Task DropConnectionCoreAsync()
     {
         if (_connection is null) return;
         _connection.CommandReceived -= OnCommandAsync;

@@ -46,4 +46,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(9, LogLevel.Information, "Removed the local identity of {DeviceId}")]
     public static partial void Reset(ILogger logger, string deviceId);
+
+    [LoggerMessage(40, LogLevel.Information, "Serving tokens to local applications on {Path}")]
+    public static partial void TokenSocketListening(ILogger logger, string path);
+
+    [LoggerMessage(41, LogLevel.Warning, "No token for {Audience}: {Reason}")]
+    public static partial void TokenRefused(ILogger logger, string audience, string reason);
 }

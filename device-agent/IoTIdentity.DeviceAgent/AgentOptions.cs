@@ -73,6 +73,12 @@ public sealed class AgentOptions
     /// <summary>A shell command run after each new identity is stored (see <see cref="RenewalHook"/>), e.g. <c>systemctl reload mosquitto</c>.</summary>
     public string? OnRenewed { get; set; }
 
+    /// <summary>
+    /// The Unix socket where the daemon serves tokens to applications on the device (one JSON line in, one out; see
+    /// docs/tokens.md), created with mode 0660; null for none. <c>iotid-agent token</c> asks through it when it exists.
+    /// </summary>
+    public string? TokenSocket { get; set; }
+
     /// <summary>How long one request to the service may take.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

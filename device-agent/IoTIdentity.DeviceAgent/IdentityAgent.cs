@@ -112,6 +112,32 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         }
     }
 
+    /// <summary>
+    /// Step 3, <c>token</c>: a short-lived JWT for <paramref name="audience"/>, asked over <paramref name="connection"/>
+    /// (or a new one) with a request the current device key signs inside the TPM. Throws
+    /// <see cref="EnrollmentRefusedException"/> when the service refuses, <see cref="InvalidOperationException"/> when
+    /// there is no identity to ask with.
+    /// </summary>
+    public async Task<TokenResponse> RequestTokenAsync(string audience, int? lifetimeSeconds, EnrollmentClient? connection, CancellationToken cancellationToken)
+    {
+        var current = Store.Load() ?? throw new InvalidOperationException("the device has no identity yet: run 'iotid-agent enroll' (or the daemon) first");
+        TokenRequest request;
+        await using (var tpm = await OpenTpmAsync(cancellationToken).ConfigureAwait(false))
+        {
+            request = await new TpmEnrollment(tpm, EnrollmentOptions()).SignTokenRequestAsync(current.Metadata.DeviceId, current.DeviceKey, current.SrkTemplate,
+                current.Metadata.SerialNumber, audience, lifetimeSeconds, cancellationToken).ConfigureAwait(false);
+        }
+        var client = connection ?? await ConnectAsync(current.Metadata.DeviceId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await client.RequestTokenAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (connection is null) await client.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Forgets the local identity (the TPM keys become unreachable once their blobs are gone).</summary>
     public void Reset()
     {

@@ -67,4 +67,10 @@ public enum ProvisioningError
     Unavailable,
     /// <summary>An unowned device that names no enrolment scope is admitted by enrolments of several tenants; it is given to none.</summary>
     AmbiguousOwner,
+    /// <summary>A token request's proof is not signed by the device's current key, names another certificate, is stale or replayed.</summary>
+    TokenProofInvalid,
+    /// <summary>The device's group does not allow tokens for the requested audience.</summary>
+    AudienceNotAllowed,
+    /// <summary>The device fails a condition of its group's token policy (measured boot, minimum firmware, attestation age).</summary>
+    TokenConditionsNotMet,
 }

@@ -20,6 +20,8 @@ public static class Topics
         public const string Register = "register";
         /// <summary>Step 2: answer the challenge and receive the certificate.</summary>
         public const string Attest = "attest";
+        /// <summary>Step 3 (enrolled devices): exchange proof of the current device key for a short-lived JWT.</summary>
+        public const string Token = "token";
     }
 
     /// <summary>Request topic for an operation.</summary>
@@ -41,7 +43,7 @@ public static class Topics
         if (!topic.StartsWith(Prefix, StringComparison.Ordinal)) return false;
         var parts = topic[Prefix.Length..].Split('/');
         if (parts.Length != 3 || parts[1] != "req" || !DeviceIds.IsValid(parts[0])) return false;
-        if (parts[2] is not (Operations.Register or Operations.Attest)) return false;
+        if (parts[2] is not (Operations.Register or Operations.Attest or Operations.Token)) return false;
         (deviceId, op) = (parts[0], parts[2]);
         return true;
     }

@@ -14,6 +14,9 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// <summary>2. attest: checks the answer to the open challenge and issues the certificate.</summary>
     Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request);
 
+    /// <summary>3. token: an enrolled device's signed request for a short-lived JWT for one audience of its group's token policy.</summary>
+    Task<ProtocolReply<TokenResponse>> RequestTokenAsync(ProtocolRequest<TokenRequest> request);
+
     /// <summary>
     /// Records a request the edge refused before it reached a protocol step (it did not parse): counted, and audited in
     /// the device's tenant's log like any other refusal of the device (<paramref name="remoteAddress"/>: the sender's, when known).

@@ -17,4 +17,8 @@ public static class KeyPurpose
     /// <summary>The purpose of a tenant's ownership signing key: <c>tenant:{tenantId}:ownership</c>.</summary>
     /// <param name="tenantId">The owning tenant.</param>
     public static string TenantOwnership(string tenantId) => $"tenant:{TenantIds.Validate(tenantId)}:ownership";
+
+    /// <summary>The purpose of a tenant's token signing key: <c>tenant:{tenantId}:token-signing</c>.</summary>
+    /// <param name="tenantId">The owning tenant.</param>
+    public static string TenantTokenSigning(string tenantId) => $"tenant:{TenantIds.Validate(tenantId)}:token-signing";
 }

@@ -179,6 +179,22 @@ public sealed class TenantCertificateAuthority
     /// <param name="protectedKey">The sealed key from <see cref="CreateOwnershipKey"/>.</param>
     public ECDsa OpenOwnershipKey(string tenantId, string protectedKey) => OpenKey(protectedKey, KeyPurpose.TenantOwnership(tenantId));
 
+    /// <summary>
+    /// Generates a tenant's token signing key (ECDSA P-256, for ES256 JWTs): the private key sealed like the CA keys, and
+    /// the public key (SubjectPublicKeyInfo DER) its JWKS publishes.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    public (string ProtectedPrivateKey, byte[] PublicKey) CreateTokenSigningKey(string tenantId)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return (Seal(key, KeyPurpose.TenantTokenSigning(tenantId)), key.ExportSubjectPublicKeyInfo());
+    }
+
+    /// <summary>Opens a tenant's sealed token signing key (the caller disposes it).</summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="protectedKey">The sealed key from <see cref="CreateTokenSigningKey"/>.</param>
+    public ECDsa OpenTokenSigningKey(string tenantId, string protectedKey) => OpenKey(protectedKey, KeyPurpose.TenantTokenSigning(tenantId));
+
     private string Seal(ECDsa key, string purpose)
     {
         var pkcs8 = key.ExportPkcs8PrivateKey();

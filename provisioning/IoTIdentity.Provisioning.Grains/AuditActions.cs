@@ -120,6 +120,24 @@ public static class AuditActions
     /// <summary>A webhook endpoint was set or deleted.</summary>
     public const string Webhook = "webhook";
 
+    /// <summary>A device asked for a token: issued, or refused.</summary>
+    public const string Token = Topics.Operations.Token;
+
+    /// <summary>A group's token policy was set (audiences, scopes, conditions, lifetimes).</summary>
+    public const string TokenPolicySet = "token-policy-set";
+
+    /// <summary>A group's token policy was deleted: its devices get no more tokens.</summary>
+    public const string TokenPolicyDelete = "token-policy-delete";
+
+    /// <summary>The tenant's token signing key was rotated.</summary>
+    public const string TokenKeyRotate = "token-key-rotate";
+
+    /// <summary>A federation relationship was created or changed.</summary>
+    public const string FederationSet = "federation-set";
+
+    /// <summary>A federation relationship was removed.</summary>
+    public const string FederationRemove = "federation-remove";
+
     /// <summary>Every action, in the order above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -128,5 +146,6 @@ public static class AuditActions
         TenantCreate, TenantQuota, TenantManufacturerRoots, RootTrusted, RootUntrusted, ApiKeyCreate, ApiKeyRevoke,
         GroupCreate, GroupUpdate, GroupDelete, IndividualEnrollmentSet, IndividualEnrollmentDelete,
         Link, Unlink, Quarantine, QuarantineRelease, Finding, Remediation, MonitoringPolicy, Webhook,
+        Token, TokenPolicySet, TokenPolicyDelete, TokenKeyRotate, FederationSet, FederationRemove,
     ];
 }

@@ -95,6 +95,14 @@ public sealed class ManagementContractTests
         (new WebhookView("wh-01ab", "https://hooks.example/iotid", "Low", T0), Json.WebhookView),
         (new WebhookDeliveryView("wh-01ab", "f-3", "0123", 2, 204, true, null, T0), Json.WebhookDeliveryView),
         (new KeyRewrapResult("kek-2", 3, 9), Json.KeyRewrapResult),
+        (new TokenPolicyView
+        {
+            Audiences = new Dictionary<string, IReadOnlyList<string>> { ["https://readings.example"] = ["readings:read"], ["https://ota.example"] = [] },
+            RequireMeasuredBootCompliant = true, MinimumFirmwareRelease = "acme-sensor 1.1.0", MaxAttestationAgeSeconds = 86400,
+            DefaultLifetimeSeconds = 300, MaxLifetimeSeconds = 3600, Version = 2,
+        }, Json.TokenPolicyView),
+        (new TokenKeyView("kid-1", T0, T0.AddDays(1), T0.AddDays(2), "retired"), Json.TokenKeyView),
+        (new FederationView { Name = "partner-b", TenantId = "globex", CreatedAt = T0 }, Json.FederationView),
     }.ToDictionary(s => s.Item1.GetType(), s => s);
 
     public static TheoryData<string> Records() => [.. Samples.Keys.Select(Name)];

@@ -133,4 +133,23 @@ public sealed class ConfigurationAuditTests(ServiceFixture service) : IClassFixt
         Assert.Equal(HttpStatusCode.BadRequest, (await owner.GetAsync("/api/v1/audit?deviceId=aa&subject=bb")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync("/api/v1/audit?action=attest")).StatusCode);
     }
+
+    [Fact]
+    public void Every_named_audit_action_is_one_the_audit_filter_accepts()
+    {
+        var named = typeof(AuditActions).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
+
+        Assert.Equal(named.Order(StringComparer.Ordinal), AuditActions.All.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Monitoring_link_and_token_actions_are_accepted_as_audit_filters()
+    {
+        var (_, auditor) = await TenantAsync();
+        using var _ = auditor;
+
+        foreach (var action in new[] { AuditActions.Remediation, AuditActions.Quarantine, AuditActions.Link, AuditActions.Token, AuditActions.FederationSet })
+            Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync($"/api/v1/audit?action={action}")).StatusCode);
+    }
 }

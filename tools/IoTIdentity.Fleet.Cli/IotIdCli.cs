@@ -30,6 +30,9 @@ public static class IotIdCli
             FindingCommands.Build(cli),
             MonitoringCommands.Monitoring(cli),
             MonitoringCommands.Webhooks(cli),
+            TokenCommands.Policy(cli),
+            TokenCommands.Keys(cli),
+            TokenCommands.Federation(cli),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -7,4 +7,6 @@ namespace IoTIdentity.DeviceAgent.State;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(IdentityMetadata))]
 [JsonSerializable(typeof(AgentStatus))]
+[JsonSerializable(typeof(LocalTokenRequest))]
+[JsonSerializable(typeof(LocalTokenReply))]
 internal sealed partial class AgentJson : JsonSerializerContext;

@@ -241,6 +241,39 @@ public sealed partial class IotIdClient : IDisposable
     /// <summary><c>POST /api/v1/key-encryption/rewrap</c> (service administrator): reseals every tenant's keys under the current key-encryption key.</summary>
     public Task<ApiResult<KeyRewrapResult>> RewrapKeysAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "/api/v1/key-encryption/rewrap", null, Json.KeyRewrapResult, cancellationToken);
+    // --- device tokens
+
+    /// <summary><c>GET /api/v1/enrollment-groups/{groupId}/token-policy</c>.</summary>
+    public Task<ApiResult<TokenPolicyView>> GetTokenPolicyAsync(string groupId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"/api/v1/enrollment-groups/{Segment(groupId)}/token-policy", null, Json.TokenPolicyView, cancellationToken);
+
+    /// <summary><c>PUT /api/v1/enrollment-groups/{groupId}/token-policy</c>: creates or replaces the group's token policy.</summary>
+    public Task<ApiResult<TokenPolicyView>> PutTokenPolicyAsync(string groupId, TokenPolicyView policy, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"/api/v1/enrollment-groups/{Segment(groupId)}/token-policy", Body(policy, Json.TokenPolicyView), Json.TokenPolicyView, cancellationToken);
+
+    /// <summary><c>DELETE /api/v1/enrollment-groups/{groupId}/token-policy</c>: the group issues no more tokens.</summary>
+    public Task<string> DeleteTokenPolicyAsync(string groupId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"/api/v1/enrollment-groups/{Segment(groupId)}/token-policy", null, cancellationToken);
+
+    /// <summary><c>GET /api/v1/token-keys</c>: the tenant's published token signing keys.</summary>
+    public Task<ApiResult<IReadOnlyList<TokenKeyView>>> ListTokenKeysAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "/api/v1/token-keys", null, Json.IReadOnlyListTokenKeyView, cancellationToken);
+
+    /// <summary><c>POST /api/v1/token-keys/rotate</c>: a new signing key; the old one stays published until its tokens expired.</summary>
+    public Task<ApiResult<TokenKeyView>> RotateTokenKeyAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "/api/v1/token-keys/rotate", null, Json.TokenKeyView, cancellationToken);
+
+    /// <summary><c>GET /api/v1/federation</c>: the tenant's federation relationships.</summary>
+    public Task<ApiResult<IReadOnlyList<FederationView>>> ListFederationAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "/api/v1/federation", null, Json.IReadOnlyListFederationView, cancellationToken);
+
+    /// <summary><c>PUT /api/v1/federation/{name}</c>: trust another tenant, or an external trust domain by bundle URL.</summary>
+    public Task<ApiResult<FederationView>> PutFederationAsync(string name, FederationView relationship, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"/api/v1/federation/{Segment(name)}", Body(relationship, Json.FederationView), Json.FederationView, cancellationToken);
+
+    /// <summary><c>DELETE /api/v1/federation/{name}</c>: relying parties stop trusting it at their next bundle refresh.</summary>
+    public Task<string> DeleteFederationAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"/api/v1/federation/{Segment(name)}", null, cancellationToken);
 
     // --- paging
 

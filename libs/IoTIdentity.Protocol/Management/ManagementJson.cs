@@ -60,4 +60,9 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(Audit.OfflineAuditVerification))]
 [JsonSerializable(typeof(KeyRewrapResult))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(TokenPolicyView))]
+[JsonSerializable(typeof(FederationView))]
+[JsonSerializable(typeof(IReadOnlyList<FederationView>))]
+[JsonSerializable(typeof(TokenKeyView))]
+[JsonSerializable(typeof(IReadOnlyList<TokenKeyView>))]
 public sealed partial class ManagementJson : JsonSerializerContext;

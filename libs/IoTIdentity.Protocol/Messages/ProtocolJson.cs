@@ -11,4 +11,6 @@ namespace IoTIdentity.Protocol.Messages;
 [JsonSerializable(typeof(IssuedResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(DeviceCommand))]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(TokenResponse))]
 public sealed partial class ProtocolJson : JsonSerializerContext;

@@ -33,6 +33,7 @@ public sealed class DeviceGrain(
     DeviceQuarantine quarantine,
     TpmLinks links,
     DevicePresence presence,
+    Tokens.TokenIssuance tokens,
     ProvisioningMetrics metrics,
     RefusalAggregator refusals,
     TimeProvider clock,
@@ -61,6 +62,9 @@ public sealed class DeviceGrain(
 
     public Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request) =>
         HandleAsync(Topics.Operations.Attest, request.Evidence, request.RemoteAddress, () => AttestCoreAsync(request.Message, request.Evidence));
+
+    public Task<ProtocolReply<TokenResponse>> RequestTokenAsync(ProtocolRequest<TokenRequest> request) =>
+        HandleAsync(Topics.Operations.Token, request.Evidence, () => tokens.IssueAsync(Device, request.Message, request.Evidence));
 
     private async Task<ProtocolReply<ChallengeResponse>> RegisterCoreAsync(RegisterRequest request, byte[] evidence)
     {

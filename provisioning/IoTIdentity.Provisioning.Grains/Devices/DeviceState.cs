@@ -49,6 +49,8 @@ public sealed record DeviceState
     // ids 26..29 are unused; a new field takes the next free id, never a retired one
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
+    /// <summary>The signing time of the last token request accepted: a later request must be signed later (no replay).</summary>
+    [Id(31)] public DateTimeOffset? LastTokenProofAt { get; init; }
 
     /// <summary>Every serial the device holds or held: the past ones, then the current one.</summary>
     public IEnumerable<string> Serials => Current is null ? PastSerials : PastSerials.Append(Current.SerialNumber);

@@ -106,7 +106,7 @@ internal static class AttestationChecks
     }
 
     /// <summary>A signature by the key of <paramref name="spki"/>: ECDSA (P1363) or RSA PKCS#1 v1.5, as its algorithm says.</summary>
-    private static bool VerifiesWithSpki(byte[] spki, byte[] data, byte[] signature)
+    internal static bool VerifiesWithSpki(byte[] spki, byte[] data, byte[] signature)
     {
         // the SPKI was built by this service from a certified TPM key, so it parses; a malformed signature is just invalid
         var algorithm = new AsnReader(spki, AsnEncodingRules.DER).ReadSequence().ReadSequence().ReadObjectIdentifier();

@@ -13,6 +13,7 @@ public sealed class ProvisioningMetrics : IDisposable
     private readonly Counter<long> _requests;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _issued;
+    private readonly Counter<long> _tokens;
     private readonly Histogram<double> _latency;
 
     /// <summary>Creates the instruments.</summary>
@@ -21,6 +22,7 @@ public sealed class ProvisioningMetrics : IDisposable
         _requests = _meter.CreateCounter<long>("iotid_requests", description: "Device protocol requests by operation");
         _refusals = _meter.CreateCounter<long>("iotid_refusals", description: "Refused device requests by operation and reason");
         _issued = _meter.CreateCounter<long>("iotid_certificates_issued", description: "Device certificates issued by mode");
+        _tokens = _meter.CreateCounter<long>("iotid_tokens_issued", description: "Device tokens issued (refusals: iotid_refusals with op=token)");
         _latency = _meter.CreateHistogram<double>("iotid_request_duration_ms", "ms", "Time to handle a device request in the grain");
     }
 
@@ -35,6 +37,9 @@ public sealed class ProvisioningMetrics : IDisposable
 
     /// <summary>Records an issuance.</summary>
     public void Issued(string mode) => _issued.Add(1, new KeyValuePair<string, object?>("mode", mode));
+
+    /// <summary>Records a device token issued.</summary>
+    public void TokenIssued() => _tokens.Add(1);
 
     /// <inheritdoc/>
     public void Dispose() => _meter.Dispose();

@@ -25,6 +25,8 @@ public static class ServiceApi
         app.MapTenantsApi();
         app.MapTransfersApi();
         app.MapOwnershipApi();
+        app.MapTokensApi();
+        app.MapFederationApi();
         app.MapAuditApi();
         app.MapFindingsApi();
         app.MapMonitoringApi();

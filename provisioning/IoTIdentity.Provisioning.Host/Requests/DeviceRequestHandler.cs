@@ -28,6 +28,8 @@ public sealed class DeviceRequestHandler(IGrainFactory grains) : IDeviceRequestH
                 message => grain.RegisterAsync(new ProtocolRequest<RegisterRequest>(message, evidence, request.RemoteAddress)), cancellationToken),
             Topics.Operations.Attest => await CallAsync(grain, request, evidence, ProtocolJson.Default.AttestRequest, ProtocolJson.Default.IssuedResponse,
                 message => grain.AttestAsync(new ProtocolRequest<AttestRequest>(message, evidence, request.RemoteAddress)), cancellationToken),
+            Topics.Operations.Token => await CallAsync(grain, request, evidence, ProtocolJson.Default.TokenRequest, ProtocolJson.Default.TokenResponse,
+                message => grain.RequestTokenAsync(new ProtocolRequest<TokenRequest>(message, evidence, request.RemoteAddress)), cancellationToken),
             _ => throw new ArgumentException($"unknown operation {request.Operation}", nameof(request)),
         };
     }

@@ -1,0 +1,16 @@
+namespace IoTIdentity.Provisioning.Abstractions.Federation;
+
+/// <summary>
+/// A tenant's agreement to trust another trust domain: another tenant of this service (<see cref="TenantId"/>), or an
+/// external SPIFFE trust domain whose bundle is at <see cref="BundleUrl"/>. Exactly one of the two is set.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record FederationRelationship
+{
+    /// <summary>The trust domain's name in the federated bundle set (the other tenant's id, or a name the owner picks).</summary>
+    [Id(0)] public required string Name { get; init; }
+    [Id(1)] public string? TenantId { get; init; }
+    [Id(2)] public string? BundleUrl { get; init; }
+    [Id(3)] public required DateTimeOffset CreatedAt { get; init; }
+    [Id(4)] public required string CreatedBy { get; init; }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Management;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Abstractions.Federation;
+using IoTIdentity.Provisioning.Abstractions.Tokens;
+using IoTIdentity.Provisioning.Grains;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace IoTIdentity.Provisioning.Host.Api;
+
+/// <summary>
+/// Trust bundles and federation (see docs/federation.md): each tenant's SPIFFE bundle and its federated bundle set at
+/// stable public URLs, and the tenant's federation relationships through the API.
+/// </summary>
+public static class FederationApi
+{
+    /// <summary>How long fetching an external trust domain's bundle may take.</summary>
+    private static readonly HttpClient External = new() { Timeout = TimeSpan.FromSeconds(5), MaxResponseContentBufferSize = 1 << 20 };
+
+    /// <summary>Maps <c>/tenants/{tenantId}/bundle.json</c>, <c>/tenants/{tenantId}/federated-bundles.json</c> and <c>/api/v1/federation</c>.</summary>
+    public static IEndpointRouteBuilder MapFederationApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/tenants/{tenantId}/bundle.json", Bundle).WithTags("Federation");
+        routes.MapGet("/tenants/{tenantId}/federated-bundles.json", FederatedBundles).WithTags("Federation");
+        var federation = routes.MapGroup("/api/v1/federation").WithTags("Federation");
+        federation.MapGet("/", List).RequireApiKey(ApiRole.Auditor);
+        federation.MapPut("/{name}", Put).RequireApiKey(ApiRole.OwnerAdmin);
+        federation.MapDelete("/{name}", Delete).RequireApiKey(ApiRole.OwnerAdmin);
+        return routes;
+    }
+
+    private static async Task<Results<JsonHttpResult<Dictionary<string, object>>, ProblemHttpResult>> Bundle(string tenantId, IGrainFactory grains)
+    {
+        if (!TenantIds.IsValid(tenantId) || await TrustBundles.ForTenantAsync(grains, tenantId) is not { } bundle) return Problems.For(ProvisioningError.NotFound);
+        return TypedResults.Json(bundle);
+    }
+
+    /// <summary>
+    /// The bundles a relying party of <paramref name="tenantId"/> trusts: the tenant's own and every federated trust
+    /// domain's, each with its token issuer where it is a tenant of this service. An external bundle that cannot be
+    /// fetched now is listed as unavailable rather than failing the whole set.
+    /// </summary>
+    private static async Task<Results<JsonHttpResult<Dictionary<string, object>>, ProblemHttpResult>> FederatedBundles(string tenantId, IGrainFactory grains,
+        IOptions<ProvisioningOptions> options, CancellationToken cancellationToken)
+    {
+        if (!TenantIds.IsValid(tenantId) || await TrustBundles.ForTenantAsync(grains, tenantId) is not { } own) return Problems.For(ProvisioningError.NotFound);
+        var domains = new Dictionary<string, object> { [tenantId] = Domain(TokenIssuers.Issuer(options.Value.PublicBaseUrl, tenantId), own) };
+        foreach (var relationship in await grains.GetGrain<IFederationGrain>(tenantId).ListAsync())
+        {
+            if (relationship.TenantId is { } other)
+            {
+                if (await TrustBundles.ForTenantAsync(grains, other) is { } bundle)
+                    domains[relationship.Name] = Domain(TokenIssuers.Issuer(options.Value.PublicBaseUrl, other), bundle);
+            }
+            else if (relationship.BundleUrl is { } url)
+            {
+                domains[relationship.Name] = await FetchAsync(url, cancellationToken) is { } external
+                    ? new Dictionary<string, object> { ["bundle"] = external, ["bundle_url"] = url }
+                    : new Dictionary<string, object> { ["unavailable"] = true, ["bundle_url"] = url };
+            }
+        }
+        return TypedResults.Json(new Dictionary<string, object> { ["spiffe_refresh_hint"] = TrustBundles.RefreshHintSeconds, ["trust_domains"] = domains });
+    }
+
+    private static Dictionary<string, object> Domain(string issuer, Dictionary<string, object> bundle) => new() { ["issuer"] = issuer, ["bundle"] = bundle };
+
+    private static async Task<JsonElement?> FetchAsync(string url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(await External.GetStringAsync(url, cancellationToken));
+            return document.RootElement.TryGetProperty("keys", out var keys) && keys.ValueKind == JsonValueKind.Array ? document.RootElement.Clone() : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<Ok<IReadOnlyList<FederationView>>> List(HttpContext http, IGrainFactory grains)
+    {
+        IReadOnlyList<FederationView> all = (await grains.GetGrain<IFederationGrain>(Caller.Of(http).TenantId).ListAsync()).Select(View).ToList();
+        return TypedResults.Ok(all);
+    }
+
+    private static async Task<Results<Ok<FederationView>, ProblemHttpResult>> Put(string name, FederationView body, HttpContext http, IGrainFactory grains, TimeProvider clock)
+    {
+        var caller = Caller.Of(http);
+        if (!TenantIds.IsValid(name)) return Problems.For(ProvisioningError.MalformedRequest, "federation names are [a-z0-9-], at most 64");
+        if ((body.TenantId is null) == (body.BundleUrl is null)) return Problems.For(ProvisioningError.MalformedRequest, "give exactly one of tenantId and bundleUrl");
+        if (body.TenantId is { } other)
+        {
+            if (other == caller.TenantId) return Problems.For(ProvisioningError.MalformedRequest, "a tenant trusts itself already");
+            if (!TenantIds.IsValid(other) || !await grains.GetGrain<ITenantGrain>(other).ExistsAsync()) return Problems.For(ProvisioningError.NotFound, "no such tenant");
+        }
+        if (body.BundleUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
+            return Problems.For(ProvisioningError.MalformedRequest, "bundleUrl must be an absolute http(s) URL");
+        var relationship = new FederationRelationship
+        {
+            Name = name, TenantId = body.TenantId, BundleUrl = body.BundleUrl, CreatedAt = clock.GetUtcNow(), CreatedBy = caller.Actor,
+        };
+        await grains.GetGrain<IFederationGrain>(caller.TenantId).SetAsync(relationship, caller.Actor);
+        return TypedResults.Ok(View(relationship));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, HttpContext http, IGrainFactory grains)
+    {
+        var caller = Caller.Of(http);
+        return await grains.GetGrain<IFederationGrain>(caller.TenantId).RemoveAsync(name, caller.Actor) ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+    }
+
+    private static FederationView View(FederationRelationship r) => new() { Name = r.Name, TenantId = r.TenantId, BundleUrl = r.BundleUrl, CreatedAt = r.CreatedAt };
+}
