@@ -64,7 +64,7 @@ public sealed class DeviceGrain(
         HandleAsync(Topics.Operations.Attest, request.Evidence, request.RemoteAddress, () => AttestCoreAsync(request.Message, request.Evidence));
 
     public Task<ProtocolReply<TokenResponse>> RequestTokenAsync(ProtocolRequest<TokenRequest> request) =>
-        HandleAsync(Topics.Operations.Token, request.Evidence, () => tokens.IssueAsync(Device, request.Message, request.Evidence));
+        HandleAsync(Topics.Operations.Token, request.Evidence, request.RemoteAddress, () => tokens.IssueAsync(Device, request.Message, request.Evidence));
 
     private async Task<ProtocolReply<ChallengeResponse>> RegisterCoreAsync(RegisterRequest request, byte[] evidence)
     {
