@@ -95,6 +95,7 @@ public sealed class ManagementContractTests
         (new WebhookView("wh-01ab", "https://hooks.example/iotid", "Low", T0), Json.WebhookView),
         (new WebhookDeliveryView("wh-01ab", "f-3", "0123", 2, 204, true, null, T0), Json.WebhookDeliveryView),
         (new KeyRewrapResult("kek-2", 3, 9), Json.KeyRewrapResult),
+        (new CallerView("acme", "k1", "Auditor"), Json.CallerView),
         (new TokenPolicyView
         {
             Audiences = new Dictionary<string, IReadOnlyList<string>> { ["https://readings.example"] = ["readings:read"], ["https://ota.example"] = [] },
