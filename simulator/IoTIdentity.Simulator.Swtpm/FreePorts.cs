@@ -13,4 +13,24 @@ public static class FreePorts
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>A port that, with the one after it, was free a moment ago: swtpm's data and control ports.</summary>
+    public static int NextPair()
+    {
+        while (true)
+        {
+            var port = Next();
+            if (port >= IPEndPoint.MaxPort) continue;
+            try
+            {
+                using var control = new TcpListener(IPAddress.Loopback, port + 1);
+                control.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // the next port is taken: try another
+            }
+        }
+    }
 }

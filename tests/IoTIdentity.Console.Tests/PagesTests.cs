@@ -68,6 +68,7 @@ public sealed class PagesTests(ConsoleFixture console)
 
         await session.Page.GetByLabel("Revocation reason").ClickAsync();
         await session.Page.GetByRole(AriaRole.Option, new() { Name = "keyCompromise" }).ClickAsync();
+        await Assertions.Expect(session.Page.GetByLabel("Revocation reason")).ToContainTextAsync("keyCompromise");   // the circuit took the choice
         await session.Page.GetByTestId("revoke").ClickAsync();
         var dialog = session.Page.GetByRole(AriaRole.Dialog);
         await Assertions.Expect(dialog).ToContainTextAsync("keyCompromise");

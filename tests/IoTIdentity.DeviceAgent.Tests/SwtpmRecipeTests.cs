@@ -27,7 +27,7 @@ public sealed class SwtpmRecipeTests(ServiceFixture service) : IClassFixture<Ser
     {
         SwtpmTools.RequireAll();
         var tpm = Path.Combine(_directory, "swtpm");
-        var port = FreePorts.Next();
+        var port = FreePorts.NextPair();   // the recipe's swtpm listens on port and port + 1
 
         var (made, setup) = await ReadmeRecipes.RunAsync("swtpm-with-an-ek-certificate", _directory,
             new Dictionary<string, string> { ["TPMDIR"] = tpm, ["SWTPM_PORT"] = $"{port}" });
