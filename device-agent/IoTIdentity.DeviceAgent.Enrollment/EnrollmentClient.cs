@@ -24,6 +24,8 @@ namespace IoTIdentity.DeviceAgent.Enrollment;
 /// </summary>
 public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
 {
+    private static readonly MqttClientFactory Factory = new();
+
     private readonly IMqttClient _client;
     private readonly EnrollmentClientOptions _options;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<MqttApplicationMessage>> _pending = new(StringComparer.Ordinal);
@@ -49,7 +51,7 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
     public static async Task<EnrollmentClient> ConnectAsync(string deviceId, EnrollmentClientOptions options, CancellationToken cancellationToken = default)
     {
         if (!DeviceIds.IsValid(deviceId)) throw new ArgumentException("not a valid device id", nameof(deviceId));
-        var mqtt = new MqttClientFactory().CreateMqttClient();
+        var mqtt = Factory.CreateMqttClient();
         var client = new EnrollmentClient(mqtt, deviceId, options);
         try
         {
@@ -181,11 +183,15 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
             .WithTimeout(_options.ConnectTimeout);
         if (_options.UseTls)
         {
-            var anchors = new X509Certificate2Collection(_options.TrustAnchors);
-            if (_options.TrustAnchorPath is { } path) anchors.ImportFromPemFile(path);
-            builder.WithTlsOptions(tls => tls.UseTls().WithTargetHost(_options.Host)
-                .WithCertificateValidationHandler(args => _options.InsecureSkipServerCertificateValidation
-                    || BrokerCertificateValidation.IsTrusted(args.Certificate, args.Chain, args.SslPolicyErrors, anchors)));
+            var trust = _options.BrokerTrust;
+            builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls().WithTargetHost(_options.Host)
+                    .WithCertificateValidationHandler(args => _options.InsecureSkipServerCertificateValidation
+                        || trust.IsTrusted(args.Certificate, args.Chain, args.SslPolicyErrors));
+                // the TLS layer's own chain is then built against the anchors, not the whole system store
+                if (trust.Anchors.Count > 0) tls.WithTrustChain(trust.Anchors);
+            });
         }
         return builder.Build();
     }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Protocol;
 
 namespace IoTIdentity.DeviceAgent.Enrollment;
 
@@ -36,4 +37,19 @@ public sealed class EnrollmentClientOptions
 
     /// <summary>MQTT keep-alive period.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(60);
+
+    private BrokerTrust? _brokerTrust;
+
+    /// <summary>
+    /// <see cref="TrustAnchors"/> and the anchors in <see cref="TrustAnchorPath"/>, loaded at the first connection and
+    /// kept with the broker certificates already validated against them, so that every later connection made with
+    /// these options checks the broker's chain once (in the TLS layer) instead of loading and checking it again.
+    /// Changing the anchors after the first connection has no effect on these options.
+    /// </summary>
+    public BrokerTrust BrokerTrust => LazyInitializer.EnsureInitialized(ref _brokerTrust, () =>
+    {
+        var anchors = new X509Certificate2Collection(TrustAnchors);
+        if (TrustAnchorPath is { } path) anchors.ImportFromPemFile(path);
+        return new BrokerTrust(anchors);
+    });
 }

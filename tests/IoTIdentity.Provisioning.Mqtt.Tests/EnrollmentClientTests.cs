@@ -87,6 +87,21 @@ public sealed class EnrollmentClientTests
     }
 
     [Fact]
+    public async Task Connections_made_with_the_same_options_check_the_broker_chain_in_full_once()
+    {
+        await using var harness = await EndpointHarness.StartAsync();
+        var options = Trusting(harness);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var client = await EnrollmentClient.ConnectAsync(EndpointHarness.NewDeviceId(), options).Within();
+            Assert.True(client.IsConnected);
+        }
+
+        Assert.Equal(1, options.BrokerTrust.FullChecks);
+    }
+
+    [Fact]
     public async Task The_explicit_insecure_flag_accepts_an_untrusted_server_for_tests()
     {
         await using var harness = await EndpointHarness.StartAsync();
