@@ -69,19 +69,36 @@ public sealed partial class CosmosProvisioningStore
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(
-        string tenantId, long fromSequence, int maxCount, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(
+        string tenantId, long fromSequence, int maxCount, CancellationToken cancellationToken = default) =>
+        ReadAuditRangeAsync(tenantId, null, fromSequence, maxCount, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditBySubjectAsync(
+        string tenantId, string subject, long fromSequence, int maxCount, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(subject);
+        return ReadAuditRangeAsync(tenantId, subject, fromSequence, maxCount, cancellationToken);
+    }
+
+    /// <summary>
+    /// A tenant's entries from a sequence number on, all or one subject's: one partition (the tenant); the default
+    /// indexing policy indexes every property, subject included.
+    /// </summary>
+    private async Task<IReadOnlyList<AuditEntry>> ReadAuditRangeAsync(
+        string tenantId, string? subject, long fromSequence, int maxCount, CancellationToken cancellationToken)
     {
         StoreLimits.CheckId(tenantId);
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         StoreLimits.CheckPageSize(maxCount);
         var definition = new QueryDefinition(
             $"SELECT TOP {maxCount.ToString(CultureInfo.InvariantCulture)} * FROM c " +
-            "WHERE c.pk = @pk AND c.sequence >= @from ORDER BY c.sequence")
+            $"WHERE c.pk = @pk {(subject is null ? "" : "AND c.subject = @subject ")}AND c.sequence >= @from ORDER BY c.sequence")
             .WithParameter("@pk", tenantId)
             .WithParameter("@from", fromSequence);
-        var items = await QueryAsync<AuditItem>(_audit, "read the audit log", definition, tenantId, maxCount, cancellationToken)
-            .ConfigureAwait(false);
+        if (subject is not null) definition = definition.WithParameter("@subject", subject);
+        var operation = subject is null ? "read the audit log" : "read the audit log by subject";
+        var items = await QueryAsync<AuditItem>(_audit, operation, definition, tenantId, maxCount, cancellationToken).ConfigureAwait(false);
         return items.Select(item => item.ToEntry()).ToList();
     }
 

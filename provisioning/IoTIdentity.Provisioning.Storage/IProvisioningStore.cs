@@ -130,6 +130,19 @@ public interface IProvisioningStore
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(
         string tenantId, long fromSequence, int maxCount, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads consecutive audit entries of a tenant about one subject (a device id, a key id, a group id, …), in
+    /// sequence order, without reading the rest of the log (the backend keeps an index by subject).
+    /// </summary>
+    /// <param name="tenantId">The tenant; 1–256 characters.</param>
+    /// <param name="subject">The entries' <see cref="AuditEvent.Subject"/>; 1–256 characters.</param>
+    /// <param name="fromSequence">The first sequence number to consider; at least 1.</param>
+    /// <param name="maxCount">At most this many entries; 1–<see cref="StoreLimits.MaxPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the call before it reaches the store.</param>
+    /// <returns>The subject's entries with sequence ≥ <paramref name="fromSequence"/>, ascending; empty past its last.</returns>
+    Task<IReadOnlyList<AuditEntry>> ReadAuditBySubjectAsync(
+        string tenantId, string subject, long fromSequence, int maxCount, CancellationToken cancellationToken = default);
+
     /// <summary>Re-reads a tenant's whole audit log and checks its chain (<see cref="AuditChain.VerifyAsync"/>).</summary>
     /// <param name="tenantId">The tenant; 1–256 characters.</param>
     /// <param name="cancellationToken">Cancels the walk between pages.</param>

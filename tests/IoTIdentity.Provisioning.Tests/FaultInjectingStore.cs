@@ -113,6 +113,12 @@ public sealed class FaultInjectingStore(IProvisioningStore inner) : IProvisionin
         return inner.ReadAuditAsync(tenantId, fromSequence, maxCount, cancellationToken);
     }
 
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditBySubjectAsync(string tenantId, string subject, long fromSequence, int maxCount, CancellationToken cancellationToken = default)
+    {
+        Check("read-audit", tenantId);
+        return inner.ReadAuditBySubjectAsync(tenantId, subject, fromSequence, maxCount, cancellationToken);
+    }
+
     public Task<AuditChainVerification> VerifyAuditChainAsync(string tenantId, CancellationToken cancellationToken = default)
     {
         Check("verify-audit", tenantId);

@@ -17,8 +17,8 @@ namespace IoTIdentity.Provisioning.Host.Api;
 
 /// <summary>
 /// The caller's audit log: a filtered, paged query, an NDJSON export, and a check of the hash chain. The log is
-/// read in sequence order and filtered here (time window, subject — a device id, a key id, a group id or a root's
-/// fingerprint —, action), so a page scans at most
+/// read in sequence order — with a subject (a device id, a key id, a group id or a root's fingerprint) only that
+/// subject's entries, through the store's index — and filtered here (time window, action), so a page scans at most
 /// <see cref="ScanLimit"/> entries: a page may then hold fewer items than asked, with a token to go on.
 /// </summary>
 public static class AuditApi
@@ -54,7 +54,7 @@ public static class AuditApi
         var scanned = 0;
         while (items.Count < pageSize && scanned < ScanLimit)
         {
-            var batch = await store.ReadAuditAsync(tenantId, next, Math.Min(Batch, ScanLimit - scanned));
+            var batch = await ReadBatchAsync(store, tenantId, filter, next, Math.Min(Batch, ScanLimit - scanned));
             foreach (var entry in batch)
             {
                 next = entry.Sequence + 1;
@@ -76,7 +76,7 @@ public static class AuditApi
         var newline = "\n"u8.ToArray();
         for (long next = 1; ;)
         {
-            var batch = await store.ReadAuditAsync(tenantId, next, Batch);
+            var batch = await ReadBatchAsync(store, tenantId, filter, next, Batch);
             foreach (var entry in batch.Where(e => filter.Matches(e.Event)))
             {
                 await JsonSerializer.SerializeAsync(http.Response.Body, entry.ToContract(), json.Value.SerializerOptions, http.RequestAborted);
@@ -107,6 +107,10 @@ public static class AuditApi
             ? Problems.For(ProvisioningError.Conflict, $"the audit log cannot be checkpointed: {broken}")
             : TypedResults.Ok(outcome.Checkpoint!.ToContract());
     }
+
+    /// <summary>The next entries to filter: with a subject, only that subject's (read through the store's index by subject).</summary>
+    private static Task<IReadOnlyList<AuditEntry>> ReadBatchAsync(IProvisioningStore store, string tenantId, AuditFilter filter, long next, int count) =>
+        filter.Subject is { } subject ? store.ReadAuditBySubjectAsync(tenantId, subject, next, count) : store.ReadAuditAsync(tenantId, next, count);
 
     private static bool TryReadSequence(string? token, out long after)
     {

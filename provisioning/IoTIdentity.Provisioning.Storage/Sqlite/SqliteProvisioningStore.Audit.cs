@@ -48,20 +48,36 @@ public sealed partial class SqliteProvisioningStore
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(
-        string tenantId, long fromSequence, int maxCount, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(
+        string tenantId, long fromSequence, int maxCount, CancellationToken cancellationToken = default) =>
+        ReadAuditRangeAsync(tenantId, null, fromSequence, maxCount, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<AuditEntry>> ReadAuditBySubjectAsync(
+        string tenantId, string subject, long fromSequence, int maxCount, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(subject);
+        return ReadAuditRangeAsync(tenantId, subject, fromSequence, maxCount, cancellationToken);
+    }
+
+    /// <summary>A tenant's entries from a sequence number on, all or (through the audit_by_subject index) one subject's.</summary>
+    private async Task<IReadOnlyList<AuditEntry>> ReadAuditRangeAsync(
+        string tenantId, string? subject, long fromSequence, int maxCount, CancellationToken cancellationToken)
     {
         StoreLimits.CheckId(tenantId);
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequence, 1);
         StoreLimits.CheckPageSize(maxCount);
-        return await WithReaderAsync<IReadOnlyList<AuditEntry>>("read the audit log", session =>
+        return await WithReaderAsync<IReadOnlyList<AuditEntry>>(subject is null ? "read the audit log" : "read the audit log by subject", session =>
         {
+            (string, object?)[] parameters = subject is null
+                ? [("$tenant", tenantId), ("$from", fromSequence), ("$limit", maxCount)]
+                : [("$tenant", tenantId), ("$from", fromSequence), ("$limit", maxCount), ("$subject", subject)];
             using var reader = session.Command(
                 $"""
-                SELECT {AuditColumns} FROM audit WHERE tenant_id = $tenant AND sequence >= $from
+                SELECT {AuditColumns} FROM audit WHERE tenant_id = $tenant {(subject is null ? "" : "AND subject = $subject ")}AND sequence >= $from
                 ORDER BY sequence LIMIT $limit;
                 """,
-                ("$tenant", tenantId), ("$from", fromSequence), ("$limit", maxCount)).ExecuteReader();
+                parameters).ExecuteReader();
             var entries = new List<AuditEntry>();
             while (reader.Read())
             {

@@ -62,6 +62,9 @@ internal static class SqliteSchema
         ALTER TABLE devices ADD COLUMN connected       INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX devices_by_group ON devices (tenant_id, group_id, device_id);
         """,
+        """
+        CREATE INDEX audit_by_subject ON audit (tenant_id, subject, sequence);
+        """,
     ];
 
     /// <summary>The version this build writes and understands.</summary>

@@ -48,6 +48,46 @@ public abstract partial class ProvisioningStoreContract
     }
 
     [Fact]
+    public async Task Reading_by_subject_returns_exactly_that_subjects_entries_of_that_tenant_in_order_from_every_starting_point()
+    {
+        var store = await StoreAsync();
+        var (tenant, other) = (Unique("tenant"), Unique("tenant"));
+        string[] subjects = ["device-a", "device-b", "key-c"];
+        var random = new Random(15);
+        for (var i = 0; i < 24; i++)
+        {
+            var subject = subjects[random.Next(subjects.Length)];
+            await store.AppendAuditAsync(tenant, Event("enrol", subject, i));
+            await store.AppendAuditAsync(other, Event("enrol", subject, i));
+        }
+        var all = await store.ReadAuditAsync(tenant, 1, 100);
+
+        foreach (var subject in subjects.Append("nobody"))
+            for (var from = 1L; from <= all.Count + 1; from++)
+                foreach (var max in new[] { 1, 3, 100 })
+                {
+                    var expected = all.Where(e => e.Event.Subject == subject && e.Sequence >= from).Take(max).ToList();
+                    var read = await store.ReadAuditBySubjectAsync(tenant, subject, from, max);
+                    Assert.Equal(expected.Select(e => (e.Sequence, e.Hash)), read.Select(e => (e.Sequence, e.Hash)));
+                    Assert.All(read, e => Assert.Equal(tenant, e.TenantId));
+                }
+    }
+
+    [Fact]
+    public async Task Reading_by_subject_with_malformed_arguments_is_refused()
+    {
+        var store = await StoreAsync();
+        var tenant = Unique("tenant");
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ReadAuditBySubjectAsync(tenant, "", 1, 10));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ReadAuditBySubjectAsync(tenant, new string('s', 257), 1, 10));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ReadAuditBySubjectAsync("", "device-1", 1, 10));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ReadAuditBySubjectAsync(tenant, "device-1", 0, 10));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ReadAuditBySubjectAsync(tenant, "device-1", 1, 0));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ReadAuditBySubjectAsync(tenant, "device-1", 1, StoreLimits.MaxPageSize + 1));
+    }
+
+    [Fact]
     public async Task An_event_without_evidence_or_details_is_appended()
     {
         var store = await StoreAsync();

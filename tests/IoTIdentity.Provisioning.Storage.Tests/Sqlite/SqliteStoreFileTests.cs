@@ -66,7 +66,7 @@ public sealed class SqliteStoreFileTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
         Assert.Equal("wal", command.ExecuteScalar());
-        Assert.Equal(2, Scalar(path, "SELECT version FROM schema_version;"));
+        Assert.Equal(3, Scalar(path, "SELECT version FROM schema_version;"));
 
         // synchronous is per connection: ask the store's own writer.
         Assert.Equal((long)synchronous, await store.ReadWriterPragmaAsync("synchronous"));
@@ -80,7 +80,7 @@ public sealed class SqliteStoreFileTests : IDisposable
             await store.UpsertDeviceAsync(new DeviceRecord("t1", "d1", "Active", "1.0", null, null, true, DateTimeOffset.UnixEpoch));
         // back to the version 1 layout, as a file written before the inventory had groups, tags and presence
         Scalar(path, """
-            DROP INDEX devices_by_group;
+            DROP INDEX audit_by_subject; DROP INDEX devices_by_group;
             ALTER TABLE devices DROP COLUMN group_id; ALTER TABLE devices DROP COLUMN tags;
             ALTER TABLE devices DROP COLUMN last_seen_ticks; ALTER TABLE devices DROP COLUMN connected;
             UPDATE schema_version SET version = 1; SELECT 0;
@@ -91,8 +91,34 @@ public sealed class SqliteStoreFileTests : IDisposable
         await migrated.UpsertDeviceAsync(old! with { GroupId = "g", Tags = ["a"] });
 
         Assert.Equal(new DeviceRecord("t1", "d1", "Active", "1.0", null, null, true, DateTimeOffset.UnixEpoch), old);
-        Assert.Equal(2, Scalar(path, "SELECT version FROM schema_version;"));
+        Assert.Equal(3, Scalar(path, "SELECT version FROM schema_version;"));
         Assert.Equal(["d1"], (await migrated.ListDevicesAsync("t1", new DeviceQuery { GroupId = "g", Tag = "a" })).Items.Select(d => d.DeviceId));
+    }
+
+    [Fact]
+    public async Task A_version_2_file_is_migrated_to_an_audit_index_by_subject_that_the_query_by_subject_uses()
+    {
+        var path = _directory.File("store.db");
+        using (var store = Open(path))
+            foreach (var subject in new[] { "d1", "d2", "d1", "d3", "d1" })
+                await store.AppendAuditAsync("t1", Event(subject));
+        // back to the version 2 layout, as a file written before the audit log had an index by subject
+        Scalar(path, "DROP INDEX audit_by_subject; UPDATE schema_version SET version = 2; SELECT 0;");
+        Assert.Equal(0, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_subject';"));
+
+        using var migrated = Open(path);
+        var d1 = await migrated.ReadAuditBySubjectAsync("t1", "d1", 1, 10);
+
+        Assert.Equal(3, Scalar(path, "SELECT version FROM schema_version;"));
+        Assert.Equal([1L, 3L, 5L], d1.Select(e => e.Sequence));
+        Assert.True((await migrated.VerifyAuditChainAsync("t1")).IsValid);
+        using var connection = SqliteProvisioningStoreTests.RawConnection(path);
+        using var plan = connection.CreateCommand();
+        plan.CommandText = "EXPLAIN QUERY PLAN SELECT * FROM audit WHERE tenant_id = 't1' AND subject = 'd1' AND sequence >= 1 ORDER BY sequence LIMIT 10;";
+        using var reader = plan.ExecuteReader();
+        var steps = new List<string>();
+        while (reader.Read()) steps.Add(reader.GetString(3));
+        Assert.Contains(steps, step => step.Contains("audit_by_subject", StringComparison.Ordinal));
     }
 
     [Fact]
