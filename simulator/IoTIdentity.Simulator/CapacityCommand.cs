@@ -20,16 +20,20 @@ namespace IoTIdentity.Simulator;
 /// <param name="FloorRuns">Timed runs per floor case (median).</param>
 /// <param name="Pin">Pin the service to CPU 1 and the generator to CPU 0.</param>
 /// <param name="Ek">The emulated devices' EK algorithm.</param>
+/// <param name="RenewalDevices">Devices that enrol and stay connected for the renewal storm (0: no renewal storm).</param>
+/// <param name="Connections">Devices connected at once and idle for the memory-per-connection figure (0: not measured).</param>
 public sealed record CapacityOptions(string FleetDirectory, string DataDirectory, string ReportDirectory, double StartRate = 20, double Factor = 1.5,
     double StepSeconds = 10, int MaxSteps = 12, double MaxP99Milliseconds = 1000, double FloorSeconds = 2, int FloorRuns = 5, bool Pin = true,
-    EkAlgorithm Ek = EkAlgorithm.Ecc);
+    EkAlgorithm Ek = EkAlgorithm.Ecc, int RenewalDevices = 200, int Connections = 10_000);
 
 /// <summary>
 /// <c>iotid-sim capacity</c>: the service as its own process (pinned to CPU 1 with <c>--pin</c>, the generator to
 /// CPU 0), emulated devices arriving open-loop at a rate ramped step by step until a step breaks (errors, p99 over the
 /// limit, or the service falling behind the offered rate); then steps at 50 % and 80 % of the capacity found. Prints,
 /// in one run, the primitive floor, the composite verifier floor, the service's CPU per enrolment at 50 % and at
-/// saturation, the sustained rate, p50/p99 at 50 % and 80 %, and the ratios; writes JSON and a chart.
+/// saturation, the sustained rate, p50/p99 at 50 % and 80 %, and the ratios; then the same for a renewal storm on
+/// devices that enrolled and stayed connected (renewals over the live connection, ramped the same way); then the
+/// service's memory per idle connection with many devices connected at once. Writes JSON and a chart.
 /// </summary>
 public static class CapacityCommand
 {
@@ -37,7 +41,8 @@ public static class CapacityCommand
     public static async Task<int> RunAsync(CapacityOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         var report = await MeasureAsync(options, output, cancellationToken);
-        return report.CapacityPerSecond > 0 && report.AtHalf is { Held: true } && report.AtEightyPercent is not null ? 0 : 1;
+        return report.CapacityPerSecond > 0 && report.AtHalf is { Held: true } && report.AtEightyPercent is not null
+            && (options.RenewalDevices == 0 || report.Renewals?.AtHalf is { Held: true }) ? 0 : 1;
     }
 
     /// <summary>Measures, prints as it goes, saves the JSON and the chart, and returns the report.</summary>
@@ -65,31 +70,48 @@ public static class CapacityCommand
         output.WriteLine($"emulated TPM alone, one enrolment's commands (this thread's CPU, median of 200 devices): {emulatedTpm:F0} µs");
 
         var data = Path.Combine(options.DataDirectory, $"capacity-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
-        var steps = new List<CapacityStep>();
-        CapacityStep? half = null, eighty = null;
-        double capacity;
+        Ramp enrolments, renewals = Ramp.None;
+        ConnectionMemory? connections = null;
+        double? perEnrolledDevice = null;
         try
         {
             using var manufacturer = Swtpm.Manufacturing.ManufacturerCa.LoadOrCreate(options.FleetDirectory, Fleet.ManufacturerShape);
             await using var service = await ServiceProcess.StartAsync(serviceDll, data, manufacturer.RootDer, cancellationToken, cpu: options.Pin ? 1 : null);
+            var client = service.ClientOptions;
             output.WriteLine();
             output.WriteLine($"service: its own process{(options.Pin ? ", pinned to CPU 1 (generator on CPU 0)" : "")}; emulated {options.Ek} devices, each enrols once, open-loop arrivals");
+            Task<ScenarioReport> Enrol(string phase, double rate, int count) => EnrolFreshAsync(phase, rate, count, options, client, cancellationToken);
             // warm-up: JIT and first grain activations, not counted
-            await StepAsync("warm-up", options.StartRate, options, service, output, cancellationToken);
-            var rate = options.StartRate;
-            for (var i = 0; i < options.MaxSteps; i++, rate *= options.Factor)
+            await StepAsync("warm-up", options.StartRate, options, service, output, Enrol);
+            var beforeRamp = service.WorkingSetBytes;
+            enrolments = await RampAsync("", options, service, output, Enrol);
+            await Task.Delay(IdleConnections.Settle, cancellationToken);
+            var enrolled = enrolments.Steps.Sum(s => s.Succeeded);
+            perEnrolledDevice = enrolled > 0 ? (double)(service.WorkingSetBytes - beforeRamp) / enrolled : null;
+
+            if (options.RenewalDevices > 0)
             {
-                var step = await StepAsync("ramp", rate, options, service, output, cancellationToken);
-                steps.Add(step);
-                if (!step.Held) break;
+                await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, options.RenewalDevices, options.Ek);
+                await using var online = new OnlineFleet(fleet, client);
+                var pool = await online.EnrolAsync("renewal-pool", Math.Max(options.StartRate, enrolments.Capacity * 0.5), null, cancellationToken);
+                output.WriteLine();
+                output.WriteLine($"renewal storm: {pool.Succeeded} of {options.RenewalDevices} devices enrolled and stay connected; each renewal (new AK and device key," +
+                    " full attestation, signed by the current key) runs over the device's live connection");
+                Task<ScenarioReport> Renew(string phase, double rate, int count) => online.RenewAsync(phase, rate, count, cancellationToken);
+                await StepAsync("renew warm-up", options.StartRate, options, service, output, Renew, "renewal");
+                renewals = await RampAsync("renew ", options, service, output, Renew, "renewal");
             }
-            capacity = steps.Count == 0 ? 0 : steps.Max(s => s.AchievedPerSecond);
-            if (capacity > 0)
+
+            if (options.Connections > 0)
             {
-                half = await StepAsync("50%", capacity * 0.5, options, service, output, cancellationToken);
-                eighty = await StepAsync("80%", capacity * 0.8, options, service, output, cancellationToken);
-                steps.Add(half);
-                steps.Add(eighty);
+                await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, options.Connections, options.Ek);
+                output.WriteLine();
+                output.WriteLine($"connections: {options.Connections} emulated devices connect (TLS, subscribed as the agent is) and stay idle");
+                connections = await IdleConnections.MeasureAsync(service, client, fleet.Devices.Select(d => d.DeviceId).ToList(), 64, cancellationToken);
+                output.WriteLine($"  held {connections.Held} of {connections.Attempted} (failed {connections.Failed}) after {connections.ConnectSeconds:F1} s;" +
+                    $" service working set {Mib(connections.ServiceBytesBefore)} → {Mib(connections.ServiceBytesAfter)}," +
+                    $" generator {Mib(connections.GeneratorBytesBefore)} → {Mib(connections.GeneratorBytesAfter)};" +
+                    $" CPU per connect: service {connections.ServiceCpuMillisecondsPerConnection:F2} ms, generator {connections.GeneratorCpuMillisecondsPerConnection:F2} ms");
             }
         }
         finally
@@ -97,7 +119,6 @@ public static class CapacityCommand
             if (Directory.Exists(data)) Directory.Delete(data, recursive: true);
         }
 
-        var saturation = steps.Where(s => s.Phase == "ramp").LastOrDefault();
         var report = new CapacityReport
         {
             Machine = Machine.Describe(typeof(CapacityCommand).Assembly),
@@ -107,11 +128,14 @@ public static class CapacityCommand
             PrimitiveFloorMicroseconds = primitiveFloor,
             CompositeFloorMicroseconds = compositeFloor,
             EmulatedTpmMicroseconds = emulatedTpm,
-            Steps = steps,
-            CapacityPerSecond = capacity,
-            AtHalf = half,
-            AtEightyPercent = eighty,
-            AtSaturation = saturation,
+            Steps = enrolments.Steps,
+            CapacityPerSecond = enrolments.Capacity,
+            AtHalf = enrolments.AtHalf,
+            AtEightyPercent = enrolments.AtEighty,
+            AtSaturation = enrolments.AtSaturation,
+            Renewals = options.RenewalDevices > 0 ? renewals.ToReport(options.RenewalDevices) : null,
+            Connections = connections,
+            ServiceBytesPerEnrolledDevice = perEnrolledDevice,
         };
         Print(report, output);
         Directory.CreateDirectory(options.ReportDirectory);
@@ -123,19 +147,61 @@ public static class CapacityCommand
 
     private static readonly System.Text.Json.JsonSerializerOptions ReportJson = new() { WriteIndented = true };
 
-    /// <summary>One step: fresh emulated devices arriving at <paramref name="rate"/> per second for the step's length.</summary>
-    private static async Task<CapacityStep> StepAsync(string phase, double rate, CapacityOptions options, IServiceTarget service, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>A ramp and its follow-up steps: the rate grows until a step breaks, then 50 % and 80 % of the capacity found.</summary>
+    private sealed record Ramp(List<CapacityStep> Steps, double Capacity, CapacityStep? AtHalf, CapacityStep? AtEighty)
     {
-        var count = Math.Max(1, (int)Math.Round(rate * options.StepSeconds));
+        public static Ramp None => new([], 0, null, null);
+
+        /// <summary>The last ramp step (the one that broke, or the last one run).</summary>
+        public CapacityStep? AtSaturation => Steps.LastOrDefault(s => s.Phase.EndsWith("ramp", StringComparison.Ordinal));
+
+        public RenewalStorm ToReport(int devices) => new()
+        {
+            ConnectedDevices = devices, Steps = Steps, CapacityPerSecond = Capacity, AtHalf = AtHalf, AtEightyPercent = AtEighty, AtSaturation = AtSaturation,
+        };
+    }
+
+    private static async Task<Ramp> RampAsync(string prefix, CapacityOptions options, ServiceProcess service, TextWriter output,
+        Func<string, double, int, Task<ScenarioReport>> run, string unit = "enrolment")
+    {
+        var steps = new List<CapacityStep>();
+        var rate = options.StartRate;
+        for (var i = 0; i < options.MaxSteps; i++, rate *= options.Factor)
+        {
+            var step = await StepAsync(prefix + "ramp", rate, options, service, output, run, unit);
+            steps.Add(step);
+            if (!step.Held) break;
+        }
+        var capacity = steps.Count == 0 ? 0 : steps.Max(s => s.AchievedPerSecond);
+        if (capacity <= 0) return new Ramp(steps, 0, null, null);
+        var half = await StepAsync(prefix + "50%", capacity * 0.5, options, service, output, run, unit);
+        var eighty = await StepAsync(prefix + "80%", capacity * 0.8, options, service, output, run, unit);
+        steps.Add(half);
+        steps.Add(eighty);
+        return new Ramp(steps, capacity, half, eighty);
+    }
+
+    /// <summary>Fresh emulated devices, each connecting and enrolling once, arriving at <paramref name="rate"/> per second.</summary>
+    private static async Task<ScenarioReport> EnrolFreshAsync(string phase, double rate, int count, CapacityOptions options, EnrollmentClientOptions client,
+        CancellationToken cancellationToken)
+    {
         await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, count, options.Ek);
         var arrivals = fleet.Devices.Zip(DeviceRunner.Schedule(count, rate), (d, at) => new Arrival(d, at)).ToList();
+        var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, client, arrivals,
+            (device, tpm, channel) => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(channel, cancellationToken), null, cancellationToken);
+        return ScenarioReport.From(phase, outcomes, elapsed);
+    }
+
+    /// <summary>One step: <paramref name="run"/> at <paramref name="rate"/> per second for the step's length, with both processes' CPU read around it.</summary>
+    private static async Task<CapacityStep> StepAsync(string phase, double rate, CapacityOptions options, ServiceProcess service, TextWriter output,
+        Func<string, double, int, Task<ScenarioReport>> run, string unit = "enrolment")
+    {
+        var count = Math.Max(1, (int)Math.Round(rate * options.StepSeconds));
         var serviceCpu = service.CpuTime;
         var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, service.ClientOptions, arrivals,
-            (device, tpm, channel) => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(channel, cancellationToken), null, cancellationToken);
+        var report = await run(phase, rate, count);
         var generator = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu).TotalMilliseconds;
         var serviceUsed = service.CpuTime is { } now && serviceCpu is { } before ? (now - before).TotalMilliseconds : (double?)null;
-        var report = ScenarioReport.From(phase, outcomes, elapsed);
         var endToEnd = report.Latencies.FirstOrDefault(l => l.Step == DeviceRunner.EndToEnd);
         var (p50, p99) = (endToEnd?.P50 ?? double.NaN, endToEnd?.P99 ?? double.NaN);
         var failed = report.Failed;
@@ -143,8 +209,9 @@ public static class CapacityCommand
         var held = failed <= report.Flows / 100 && p99 <= options.MaxP99Milliseconds && report.Throughput >= 0.9 * Math.Min(rate, count / Math.Max(options.StepSeconds, 1e-3));
         var step = new CapacityStep(phase, rate, report.Flows, report.Succeeded, failed, report.Throughput, p50, p99,
             serviceUsed / Math.Max(report.Succeeded, 1), generator / Math.Max(report.Flows, 1), held);
-        output.WriteLine($"  {phase,-8} offered {rate,7:F1}/s  achieved {step.AchievedPerSecond,7:F1}/s  p50 {p50,8:F1} ms  p99 {p99,8:F1} ms  failed {failed,4}" +
-            $"  service {step.ServiceCpuMillisecondsPerEnrolment,6:F2} ms/enrol  generator {step.GeneratorCpuMillisecondsPerEnrolment,6:F2} ms/enrol  {(held ? "held" : "BROKE")}" +
+        var per = unit == "enrolment" ? "enrol" : "renew";
+        output.WriteLine($"  {phase,-12} offered {rate,7:F1}/s  achieved {step.AchievedPerSecond,7:F1}/s  p50 {p50,8:F1} ms  p99 {p99,8:F1} ms  failed {failed,4}" +
+            $"  service {step.ServiceCpuMillisecondsPerEnrolment,6:F2} ms/{per}  generator {step.GeneratorCpuMillisecondsPerEnrolment,6:F2} ms/{per}  {(held ? "held" : "BROKE")}" +
             (report.Errors.Count > 0 ? $"  errors: {string.Join(", ", report.Errors.Select(e => $"{e.Key}={e.Value}"))}" : ""));
         return step;
     }
@@ -162,10 +229,29 @@ public static class CapacityCommand
         output.WriteLine($"  generator CPU per enrolment: at 50 % {Ms(report.AtHalf?.GeneratorCpuMillisecondsPerEnrolment)}, at saturation {Ms(report.AtSaturation?.GeneratorCpuMillisecondsPerEnrolment)}" +
             $" (of which the emulated TPM {report.EmulatedTpmMicroseconds / 1000:F2} ms; the rest MQTT, TLS, JSON)");
         output.WriteLine($"  ratios: service CPU ÷ primitive floor at 50 % {X(report.ServiceCpuAtHalfToPrimitiveFloor)}, at saturation {X(report.ServiceCpuToPrimitiveFloor)}, ÷ composite floor {X(report.ServiceCpuToCompositeFloor)}; composite ÷ primitive {report.CompositeToPrimitiveFloor:F1}×");
+        if (report.Renewals is { } renewals)
+        {
+            output.WriteLine($"  renewal storm on {renewals.ConnectedDevices} connected devices: sustained {renewals.CapacityPerSecond:F1} renewals/s");
+            output.WriteLine($"  service CPU per renewal: at 50 % {Ms(renewals.AtHalf?.ServiceCpuMillisecondsPerEnrolment)}, at saturation {Ms(renewals.AtSaturation?.ServiceCpuMillisecondsPerEnrolment)}");
+            output.WriteLine($"  renewal latency: at 50 % p50 {Ms(renewals.AtHalf?.P50Milliseconds)} p99 {Ms(renewals.AtHalf?.P99Milliseconds)}; at 80 % p50 {Ms(renewals.AtEightyPercent?.P50Milliseconds)} p99 {Ms(renewals.AtEightyPercent?.P99Milliseconds)}");
+            output.WriteLine($"  generator CPU per renewal: at 50 % {Ms(renewals.AtHalf?.GeneratorCpuMillisecondsPerEnrolment)}, at saturation {Ms(renewals.AtSaturation?.GeneratorCpuMillisecondsPerEnrolment)}");
+            output.WriteLine($"  renewal ratios: service CPU per renewal ÷ primitive floor at 50 % {X(renewals.AtHalf?.ServiceCpuMillisecondsPerEnrolment * 1000 / report.PrimitiveFloorMicroseconds)}," +
+                $" at saturation {X(renewals.AtSaturation?.ServiceCpuMillisecondsPerEnrolment * 1000 / report.PrimitiveFloorMicroseconds)}; ÷ service CPU per enrolment at 50 % {X(renewals.AtHalf?.ServiceCpuMillisecondsPerEnrolment / report.AtHalf?.ServiceCpuMillisecondsPerEnrolment)}");
+        }
+        output.WriteLine($"  service memory per enrolled device (its grains still active): {Kib(report.ServiceBytesPerEnrolledDevice)} (working-set growth over the ramp ÷ devices enrolled; an upper bound)");
+        if (report.Connections is { } connections)
+        {
+            output.WriteLine($"  memory per idle connection ({connections.Held} held at once): service {Kib(connections.ServiceBytesPerConnection)}, generator {Kib(connections.GeneratorBytesPerConnection)}");
+            output.WriteLine($"  CPU per connect (TLS handshake, MQTT connect and subscribe): service {connections.ServiceCpuMillisecondsPerConnection:F2} ms, generator {connections.GeneratorCpuMillisecondsPerConnection:F2} ms");
+        }
         output.WriteLine($"  load average at end: {report.LoadAverageAtEnd}");
     }
 
     private static string Ms(double? value) => value is { } v && !double.IsNaN(v) ? $"{v:F2} ms" : "n/a";
+
+    private static string Kib(double? bytes) => bytes is { } b ? $"{b / 1024:F1} KiB" : "n/a";
+
+    private static string Mib(long bytes) => $"{bytes / (1024.0 * 1024):F0} MiB";
 
     private static string X(double? value) => value is { } v ? $"{v:F1}×" : "n/a";
 }

@@ -84,13 +84,27 @@ var maxSteps = new Option<int>("--max-steps") { Description = "Ramp steps at mos
 var maxP99 = new Option<double>("--max-p99-ms") { Description = "A step whose end-to-end p99 exceeds this has broken the service", DefaultValueFactory = _ => 1000 };
 var noPin = new Option<bool>("--no-pin") { Description = "Do not pin the service to CPU 1 and the generator to CPU 0" };
 var capacityFleet = new Option<string>("--fleet") { Description = "Where the manufacturer CA is kept", DefaultValueFactory = _ => ".fleet-capacity" };
-var capacity = new Command("capacity", "Ramp open-loop arrivals of emulated devices until the service breaks; floors, CPU per enrolment, capacity and latency at 50 % and 80 %, in one run")
+var renewalDevices = new Option<int>("--renewal-devices") { Description = "Devices that enrol, stay connected and renew in the renewal storm (0: none)", DefaultValueFactory = _ => 200 };
+var connections = new Option<int>("--connections") { Description = "Devices connected at once and idle for memory per connection (0: not measured)", DefaultValueFactory = _ => 10_000 };
+var capacity = new Command("capacity", "Ramp open-loop arrivals of emulated devices until the service breaks; floors, CPU per enrolment, capacity and latency at 50 % and 80 %; the same for a renewal storm on connected devices; memory per idle connection; in one run")
 {
-    capacityFleet, data, reports, startRate, factor, stepSeconds, maxSteps, maxP99, floorSeconds, floorRuns, noPin, ek,
+    capacityFleet, data, reports, startRate, factor, stepSeconds, maxSteps, maxP99, floorSeconds, floorRuns, noPin, ek, renewalDevices, connections,
 };
 capacity.SetAction((result, cancellationToken) => CapacityCommand.RunAsync(new CapacityOptions(result.GetValue(capacityFleet)!, result.GetValue(data)!,
     result.GetValue(reports)!, result.GetValue(startRate), result.GetValue(factor), result.GetValue(stepSeconds), result.GetValue(maxSteps),
-    result.GetValue(maxP99), result.GetValue(floorSeconds), result.GetValue(floorRuns), !result.GetValue(noPin), result.GetValue(ek)), Console.Out, cancellationToken));
+    result.GetValue(maxP99), result.GetValue(floorSeconds), result.GetValue(floorRuns), !result.GetValue(noPin), result.GetValue(ek),
+    result.GetValue(renewalDevices), result.GetValue(connections)), Console.Out, cancellationToken));
+
+var scaleData = new Option<string>("--data") { Description = "The service data directory to fill (kept: a later run goes on from it)", DefaultValueFactory = _ => ".storage-scale" };
+var scaleCheckpoints = new Option<int[]>("--checkpoints") { Description = "Fleet sizes to measure at, ascending (repeatable); the last is filled to", DefaultValueFactory = _ => [10_000, 100_000, 1_000_000] };
+var scaleSamples = new Option<int>("--samples") { Description = "Timed reads per figure at each checkpoint", DefaultValueFactory = _ => 500 };
+var noServiceStart = new Option<bool>("--no-service-start") { Description = "Do not start the service on the file at each checkpoint" };
+var storageScale = new Command("storage-scale", "Fill the service's SQLite store through its storage layer and measure inventory pages, lookups, audit by device, start time and disk per device")
+{
+    scaleData, scaleCheckpoints, scaleSamples, noServiceStart,
+};
+storageScale.SetAction((result, cancellationToken) => StorageScaleCommand.RunAsync(new StorageScaleOptions(result.GetValue(scaleData)!,
+    result.GetValue(scaleCheckpoints)!, result.GetValue(scaleSamples), StartService: !result.GetValue(noServiceStart)), Console.Out, cancellationToken));
 
 var manufacture = new Command("manufacture", "Only the factory step: manufacture (or top up) the fleet and print what it cost per device")
 {
@@ -99,6 +113,6 @@ var manufacture = new Command("manufacture", "Only the factory step: manufacture
 manufacture.SetAction((result, cancellationToken) => ManufactureCommand.RunAsync(result.GetValue(fleetDirectory)!, result.GetValue(fleetDevices),
     result.GetValue(swtpms), result.GetValue(ek), cancellationToken));
 
-var root = new RootCommand("IoTIdentity fleet simulator") { benchmark, capacity, demo, manufacture };
+var root = new RootCommand("IoTIdentity fleet simulator") { benchmark, capacity, demo, manufacture, storageScale };
 foreach (var scenario in ScenarioCatalog.All) root.Subcommands.Add(FleetScenario(scenario));
 return await root.Parse(args).InvokeAsync();

@@ -8,12 +8,12 @@ public sealed class CapacityCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact(Timeout = 240_000)]
-    public async Task The_capacity_run_prints_the_floors_the_capacity_latency_CPU_and_ratios_and_saves_json_and_a_chart()
+    public async Task The_capacity_run_prints_the_floors_the_capacity_latency_CPU_and_ratios_the_renewal_storm_and_memory_per_connection_and_saves_json_and_a_chart()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(230));
         var output = new StringWriter();
         var options = new CapacityOptions(Path.Combine(_directory, "fleet"), Path.Combine(_directory, "data"), Path.Combine(_directory, "reports"),
-            StartRate: 4, Factor: 2, StepSeconds: 1, MaxSteps: 2, FloorSeconds: 0.05, FloorRuns: 1, Pin: false);
+            StartRate: 4, Factor: 2, StepSeconds: 1, MaxSteps: 2, FloorSeconds: 0.05, FloorRuns: 1, Pin: false, RenewalDevices: 3, Connections: 20);
 
         var report = await CapacityCommand.MeasureAsync(options, output, timeout.Token);
 
@@ -23,11 +23,18 @@ public sealed class CapacityCommandTests : IDisposable
         Assert.NotNull(report.AtHalf);
         Assert.NotNull(report.AtEightyPercent);
         Assert.All(report.Steps, s => Assert.True(s.ServiceCpuMillisecondsPerEnrolment is not null, "the service's CPU is read from its process"));
+        Assert.NotNull(report.Renewals);
+        Assert.True(report.Renewals.CapacityPerSecond > 0);
+        Assert.NotNull(report.Renewals.AtHalf);
+        Assert.All(report.Renewals.Steps, s => Assert.Equal(0, s.Failed));
+        Assert.Equal(20, report.Connections?.Held);
         var printed = output.ToString();
         foreach (var figure in new[]
                  {
                      "primitive floor: P-256 verify", "composite verifier floor", "sustained capacity", "service CPU per enrolment: at 50 %",
                      "at saturation", "latency end-to-end: at 50 % p50", "at 80 % p50", "generator CPU per enrolment", "of which the emulated TPM", "ratios: service CPU ÷ primitive floor",
+                     "renewal storm on 3 connected devices", "renewals/s", "service CPU per renewal: at 50 %", "renewal latency: at 50 % p50", "generator CPU per renewal",
+                     "renewal ratios", "service memory per enrolled device", "memory per idle connection (20 held at once): service", "CPU per connect (TLS handshake",
                  })
             Assert.Contains(figure, printed);
         Assert.DoesNotContain("n/a", printed);

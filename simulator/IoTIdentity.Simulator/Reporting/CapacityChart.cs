@@ -4,7 +4,8 @@ namespace IoTIdentity.Simulator.Reporting;
 
 /// <summary>
 /// Draws a capacity run: per step, by offered rate, the end-to-end p50 and p99 latency (left axis) and the service's
-/// CPU per enrolment (right axis); the capacity found is a vertical line.
+/// CPU per enrolment (right axis); the capacity found is a vertical line. A renewal storm adds the same series for
+/// renewals (dashed).
 /// </summary>
 public static class CapacityChart
 {
@@ -25,9 +26,26 @@ public static class CapacityChart
         achieved.LegendText = "achieved enrolments/s";
         achieved.Axes.YAxis = plot.Axes.Right;
         plot.Add.VerticalLine(report.CapacityPerSecond).LegendText = "capacity";
-        plot.Axes.Bottom.Label.Text = "offered enrolments per second (open loop)";
+        if (report.Renewals is { Steps.Count: > 0 } renewals)
+        {
+            var renewalSteps = renewals.Steps.OrderBy(s => s.OfferedPerSecond).ToList();
+            var renewalOffered = renewalSteps.Select(s => s.OfferedPerSecond).ToArray();
+            foreach (var (label, values, right) in new[]
+                     {
+                         ("renewal p50 (ms)", renewalSteps.Select(s => s.P50Milliseconds), false),
+                         ("renewal p99 (ms)", renewalSteps.Select(s => s.P99Milliseconds), false),
+                         ("service CPU per renewal (ms)", renewalSteps.Select(s => s.ServiceCpuMillisecondsPerEnrolment ?? double.NaN), true),
+                     })
+            {
+                var series = plot.Add.Scatter(renewalOffered, values.ToArray());
+                series.LegendText = label;
+                series.LinePattern = LinePattern.Dashed;
+                if (right) series.Axes.YAxis = plot.Axes.Right;
+            }
+        }
+        plot.Axes.Bottom.Label.Text = "offered enrolments (renewals) per second (open loop)";
         plot.Axes.Left.Label.Text = "latency (ms)";
-        plot.Axes.Right.Label.Text = "service CPU ms per enrolment / achieved per s";
+        plot.Axes.Right.Label.Text = "service CPU ms per enrolment or renewal / achieved per s";
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 1000, 500);
     }

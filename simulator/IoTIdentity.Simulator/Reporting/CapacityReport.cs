@@ -39,6 +39,18 @@ public sealed record CapacityReport
     /// <summary>The last ramp step (the one that broke, or the last one run).</summary>
     public CapacityStep? AtSaturation { get; init; }
 
+    /// <summary>The renewal storm on connected devices, when the run had one.</summary>
+    public RenewalStorm? Renewals { get; init; }
+
+    /// <summary>Memory per idle connection with many devices connected at once, when the run measured it.</summary>
+    public ConnectionMemory? Connections { get; init; }
+
+    /// <summary>
+    /// The service's working-set growth over the enrolment ramp ÷ the devices it enrolled, their grains still active
+    /// (idle grains are collected after the silo's collection age): an upper bound of the memory per active device.
+    /// </summary>
+    public double? ServiceBytesPerEnrolledDevice { get; init; }
+
     /// <summary>Service CPU per enrolment at saturation ÷ the primitive floor.</summary>
     public double? ServiceCpuToPrimitiveFloor => AtSaturation?.ServiceCpuMillisecondsPerEnrolment * 1000 / PrimitiveFloorMicroseconds;
 

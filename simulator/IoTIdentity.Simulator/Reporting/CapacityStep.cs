@@ -1,7 +1,10 @@
 namespace IoTIdentity.Simulator.Reporting;
 
-/// <summary>One capacity step at a fixed offered rate: what the service achieved, its latency, errors and CPU per enrolment.</summary>
-/// <param name="Phase"><c>ramp</c>, <c>50%</c> or <c>80%</c>.</param>
+/// <summary>
+/// One capacity step at a fixed offered rate: what the service achieved, its latency, errors and CPU per enrolment (in a
+/// renewal storm's steps: per renewal, and the phase names start with <c>renew</c>).
+/// </summary>
+/// <param name="Phase"><c>ramp</c>, <c>50%</c> or <c>80%</c> (<c>renew ramp</c>, … for renewals).</param>
 /// <param name="OfferedPerSecond">Open-loop arrivals per second.</param>
 /// <param name="Devices">Flows in the step (fresh emulated devices, each enrolling once).</param>
 /// <param name="Succeeded">Flows that enrolled.</param>

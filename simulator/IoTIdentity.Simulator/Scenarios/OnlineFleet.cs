@@ -27,6 +27,7 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
     private readonly ConcurrentDictionary<string, EnrollmentClient> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, EnrollmentResult> _identities = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _executed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _renewing = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private volatile Expectation? _expected;
 
@@ -75,6 +76,51 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
             }
             progress?.Report(outcome);
             return outcome;
+        }));
+        return ScenarioReport.From(phase, outcomes, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// A renewal storm on the connected devices: <paramref name="count"/> renewals arriving open-loop at
+    /// <paramref name="rate"/> per second, taking the enrolled devices in turn, each over the connection the device
+    /// already holds (no connect, no TLS handshake); a device's renewals never overlap (a later one waits). Outcomes
+    /// carry the agent's steps plus wait (arrival until the device was free) and end-to-end.
+    /// </summary>
+    public async Task<ScenarioReport> RenewAsync(string phase, double rate, int count, CancellationToken cancellationToken)
+    {
+        var devices = fleet.Devices.Where(d => _identities.ContainsKey(d.DeviceId)).ToList();
+        if (devices.Count == 0) throw new InvalidOperationException("no device is enrolled and connected to renew");
+        var clock = Stopwatch.StartNew();
+        var outcomes = await Task.WhenAll(DeviceRunner.Schedule(count, rate).Select(async (at, i) =>
+        {
+            var device = devices[i % devices.Count];
+            if (at - clock.Elapsed is var delay && delay > TimeSpan.Zero) await Task.Delay(delay, cancellationToken);
+            var arrived = clock.Elapsed;
+            var steps = new Dictionary<string, double>();
+            var turn = _renewing.GetOrAdd(device.DeviceId, _ => new SemaphoreSlim(1, 1));
+            await turn.WaitAsync(cancellationToken);
+            try
+            {
+                var current = _identities[device.DeviceId];
+                var result = await fleet.RunOnTpmAsync(device, tpm =>
+                {
+                    steps[DeviceRunner.Wait] = (clock.Elapsed - arrived).TotalMilliseconds;
+                    return new TpmEnrollment(tpm, fleet.OptionsFor(device))
+                        .RenewAsync(_connections[device.DeviceId], current.DeviceKey, current.Issued.SerialNumber, cancellationToken);
+                }, cancellationToken);
+                _identities[device.DeviceId] = result;
+                foreach (var (step, duration) in result.StepDurations) steps[step] = duration.TotalMilliseconds;
+                steps[DeviceRunner.EndToEnd] = (clock.Elapsed - arrived).TotalMilliseconds;
+                return new DeviceOutcome(device.DeviceId, true, null, clock.Elapsed.TotalSeconds, steps);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new DeviceOutcome(device.DeviceId, false, ErrorOf(e), clock.Elapsed.TotalSeconds, steps);
+            }
+            finally
+            {
+                turn.Release();
+            }
         }));
         return ScenarioReport.From(phase, outcomes, clock.Elapsed);
     }

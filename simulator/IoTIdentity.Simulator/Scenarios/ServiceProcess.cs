@@ -55,6 +55,16 @@ public sealed class ServiceProcess : IServiceTarget
         }
     }
 
+    /// <summary>The service process's resident memory (working set) now, in bytes.</summary>
+    public long WorkingSetBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+    }
+
     /// <inheritdoc/>
     public Task<ServiceApi?> GetApiAsync(CancellationToken cancellationToken) =>
         Task.FromResult(ApiKey is null ? null : new ServiceApi(HttpUrl, ApiKey));
