@@ -60,7 +60,11 @@ public sealed partial class SqliteProvisioningStore
         return ReadAuditRangeAsync(tenantId, subject, fromSequence, maxCount, cancellationToken);
     }
 
-    /// <summary>A tenant's entries from a sequence number on, all or (through the audit_by_subject index) one subject's.</summary>
+    /// <summary>
+    /// A tenant's entries from a sequence number on, all or one subject's. A subject's are read through the
+    /// audit_by_subject index by name: without statistics SQLite's planner prefers the primary key for the
+    /// <c>ORDER BY sequence</c> and scans the tenant's whole log (0.5 s at 10,000 devices instead of 0.1 ms).
+    /// </summary>
     private async Task<IReadOnlyList<AuditEntry>> ReadAuditRangeAsync(
         string tenantId, string? subject, long fromSequence, int maxCount, CancellationToken cancellationToken)
     {
@@ -74,7 +78,7 @@ public sealed partial class SqliteProvisioningStore
                 : [("$tenant", tenantId), ("$from", fromSequence), ("$limit", maxCount), ("$subject", subject)];
             using var reader = session.Command(
                 $"""
-                SELECT {AuditColumns} FROM audit WHERE tenant_id = $tenant {(subject is null ? "" : "AND subject = $subject ")}AND sequence >= $from
+                SELECT {AuditColumns} FROM audit {(subject is null ? "" : "INDEXED BY audit_by_subject ")}WHERE tenant_id = $tenant {(subject is null ? "" : "AND subject = $subject ")}AND sequence >= $from
                 ORDER BY sequence LIMIT $limit;
                 """,
                 parameters).ExecuteReader();

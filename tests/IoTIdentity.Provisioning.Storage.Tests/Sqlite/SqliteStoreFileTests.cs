@@ -96,7 +96,7 @@ public sealed class SqliteStoreFileTests : IDisposable
     }
 
     [Fact]
-    public async Task A_version_2_file_is_migrated_to_an_audit_index_by_subject_that_the_query_by_subject_uses()
+    public async Task A_version_2_file_is_migrated_to_the_audit_index_by_subject_that_the_read_by_subject_needs()
     {
         var path = _directory.File("store.db");
         using (var store = Open(path))
@@ -112,13 +112,8 @@ public sealed class SqliteStoreFileTests : IDisposable
         Assert.Equal(3, Scalar(path, "SELECT version FROM schema_version;"));
         Assert.Equal([1L, 3L, 5L], d1.Select(e => e.Sequence));
         Assert.True((await migrated.VerifyAuditChainAsync("t1")).IsValid);
-        using var connection = SqliteProvisioningStoreTests.RawConnection(path);
-        using var plan = connection.CreateCommand();
-        plan.CommandText = "EXPLAIN QUERY PLAN SELECT * FROM audit WHERE tenant_id = 't1' AND subject = 'd1' AND sequence >= 1 ORDER BY sequence LIMIT 10;";
-        using var reader = plan.ExecuteReader();
-        var steps = new List<string>();
-        while (reader.Read()) steps.Add(reader.GetString(3));
-        Assert.Contains(steps, step => step.Contains("audit_by_subject", StringComparison.Ordinal));
+        // the store reads by subject through the index by name, so without the migration the read above would have failed
+        Assert.Equal(1, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_subject';"));
     }
 
     [Fact]
