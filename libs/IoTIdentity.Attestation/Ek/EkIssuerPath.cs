@@ -18,7 +18,8 @@ namespace IoTIdentity.Attestation.Ek;
 /// <see cref="EkCertificateFailure.UntrustedRoot"/>, <see cref="EkCertificateFailure.BadSignature"/>,
 /// <see cref="EkCertificateFailure.Expired"/>, <see cref="EkCertificateFailure.NotYetValid"/> or
 /// <see cref="EkCertificateFailure.InvalidChain"/>.</item>
-/// <item>The issuer itself is a CA (basic constraints), and its key usage, when present, has keyCertSign —
+/// <item>The issuer's key usage, when present, has keyCertSign, and the issuer is a CA by its basic constraints (a
+/// trust anchor without them only with a key usage or as a version 1 certificate, as the platform judges one) —
 /// InvalidChain. (X509Chain judged it as the end of its own path, where neither is required.)</item>
 /// <item>Path length counted with the EK certificate below the issuer: a certificate <c>j</c> places above the
 /// issuer has <c>j</c> intermediates under it before the EK certificate, and its pathLenConstraint must allow them
@@ -63,10 +64,16 @@ internal sealed class EkIssuerPath
         }
 
         X509Certificate2[] path = [.. elements.Select(element => element.Certificate)];
-        if (path[0].Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is not { CertificateAuthority: true })
-            return Refuse(EkCertificateFailure.InvalidChain, $"the issuer '{issuer.Subject}' is not a CA");
-        if (path[0].Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault() is { } usage && !usage.KeyUsages.HasFlag(X509KeyUsageFlags.KeyCertSign))
+        X509KeyUsageExtension? usage = path[0].Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
+        if (usage is not null && !usage.KeyUsages.HasFlag(X509KeyUsageFlags.KeyCertSign))
             return Refuse(EkCertificateFailure.InvalidChain, $"the issuer '{issuer.Subject}' may not sign certificates");
+        // A CA by its basic constraints; a trust anchor without them as the platform judges one issuing directly:
+        // with a key usage allowing certificate signing, or as a version 1 certificate.
+        bool isCa = path[0].Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is { } basic
+            ? basic.CertificateAuthority
+            : path.Length == 1 && (usage is not null || path[0].Version == 1);
+        if (!isCa)
+            return Refuse(EkCertificateFailure.InvalidChain, $"the issuer '{issuer.Subject}' is not a CA");
         for (int j = 1; j < path.Length; j++)
         {
             if (path[j].Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is { HasPathLengthConstraint: true } constraints

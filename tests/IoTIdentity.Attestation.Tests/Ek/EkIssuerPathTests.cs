@@ -140,6 +140,42 @@ public sealed class EkIssuerPathTests
         Assert.Equal(0, validator.CachedIssuerPaths);
     }
 
+    public static TheoryData<string, CaShape[]> UnusualPaths => new()
+    {
+        { "issuer without basic constraints, with keyCertSign", [new("CN=Root"), new("CN=EK Issuing CA", BasicConstraints: false)] },
+        { "issuer without basic constraints or key usage", [new("CN=Root"), new("CN=EK Issuing CA", BasicConstraints: false, HasKeyUsage: false)] },
+        { "issuer without key usage", [new("CN=Root"), new("CN=EK Issuing CA", HasKeyUsage: false)] },
+        { "root issuing directly without basic constraints", [new("CN=Root", BasicConstraints: false)] },
+        { "root issuing directly without basic constraints or key usage", [new("CN=Root", BasicConstraints: false, HasKeyUsage: false)] },
+        { "root issuing directly that is not a CA", [new("CN=Root", IsCa: false)] },
+        { "root issuing directly allowing no intermediate", [new("CN=Root", PathLength: 0)] },
+    };
+
+    /// <summary>The platform's judgement of the whole chain, EK certificate included: what the verifier did before it kept issuer paths.</summary>
+    private static bool PlatformAccepts(IssuerChain chain, byte[] certificate)
+    {
+        using X509Certificate2 leaf = X509CertificateLoader.LoadCertificate(certificate);
+        using var platform = new X509Chain();
+        platform.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        platform.ChainPolicy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificate(chain.RootDer));
+        foreach (byte[] der in chain.IntermediatesDer) platform.ChainPolicy.ExtraStore.Add(X509CertificateLoader.LoadCertificate(der));
+        platform.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        platform.ChainPolicy.VerificationTime = Now.UtcDateTime;
+        return platform.Build(leaf);
+    }
+
+    [Theory]
+    [MemberData(nameof(UnusualPaths))]
+    public void Ek_certificate_under_an_unusual_path_is_judged_as_the_platform_judges_the_whole_chain(string path, CaShape[] shapes)
+    {
+        using IssuerChain chain = new(Now, shapes);
+        byte[] certificate = chain.IssueEk();
+
+        EkCertificateValidationResult result = ValidateColdAndWarm(chain, certificate);
+
+        Assert.True(PlatformAccepts(chain, certificate) == result.IsValid, $"{path}: platform {PlatformAccepts(chain, certificate)}, validator {result.Failure} {result.Detail}");
+    }
+
     [Fact]
     public void Ek_certificate_path_lengths_that_allow_the_path_are_accepted()
     {

@@ -11,9 +11,11 @@ namespace IoTIdentity.Attestation.Tests.Ek;
 /// <param name="KeyUsage">Its key usage.</param>
 /// <param name="Lifetime">How long it is valid, from a day before the chain's time.</param>
 /// <param name="UnknownCriticalExtension">Whether it carries a critical extension nobody understands.</param>
+/// <param name="BasicConstraints">Whether it carries basic constraints at all.</param>
+/// <param name="HasKeyUsage">Whether it carries a key usage extension at all.</param>
 public sealed record CaShape(string Name, int? PathLength = null, bool IsCa = true,
     X509KeyUsageFlags KeyUsage = X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, TimeSpan? Lifetime = null,
-    bool UnknownCriticalExtension = false);
+    bool UnknownCriticalExtension = false, bool BasicConstraints = true, bool HasKeyUsage = true);
 
 /// <summary>
 /// A manufacturer hierarchy with CA certificates shaped by the test (a root, then intermediates, the last one issuing),
@@ -31,8 +33,10 @@ public sealed class IssuerChain : IDisposable
         {
             var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var request = new CertificateRequest(shape.Name, key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(shape.IsCa, shape.PathLength.HasValue, shape.PathLength ?? 0, true));
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(shape.KeyUsage, true));
+            if (shape.BasicConstraints)
+                request.CertificateExtensions.Add(new X509BasicConstraintsExtension(shape.IsCa, shape.PathLength.HasValue, shape.PathLength ?? 0, true));
+            if (shape.HasKeyUsage)
+                request.CertificateExtensions.Add(new X509KeyUsageExtension(shape.KeyUsage, true));
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
             if (shape.UnknownCriticalExtension)
                 request.CertificateExtensions.Add(new X509Extension("1.3.6.1.4.1.99999.1", [0x05, 0x00], true));
