@@ -65,29 +65,31 @@ internal static class EkCertificateEncoding
     }
 
     /// <summary>
-    /// Verifies the certificate's signature over its TBSCertificate exactly as received, with the issuer's key.
+    /// Verifies the certificate's signature over its TBSCertificate exactly as received, with the issuer's key, after
+    /// checking that the signature algorithm inside the TBSCertificate is the one outside it (RFC 5280, 4.1.1.2).
     /// Supports PKCS#1 v1.5 RSA and ECDSA with SHA-1/256/384/512, which is what TPM manufacturers use.
     /// </summary>
-    public static bool VerifySignature(byte[] der, X509Certificate2 issuer)
+    public static bool VerifySignature(byte[] der, AsymmetricAlgorithm issuerKey)
     {
         try
         {
             var certificate = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();
             ReadOnlyMemory<byte> tbs = certificate.ReadEncodedValue();
+            ReadOnlyMemory<byte> outerAlgorithm = certificate.PeekEncodedValue();
             string algorithm = certificate.ReadSequence().ReadObjectIdentifier();
             byte[] signature = certificate.ReadBitString(out int unusedBits);
-            if (unusedBits != 0)
+            if (unusedBits != 0 || !InnerSignatureAlgorithm(tbs).Span.SequenceEqual(outerAlgorithm.Span))
                 return false;
-            return algorithm switch
+            return (algorithm, issuerKey) switch
             {
-                "1.2.840.113549.1.1.5" => VerifyRsa(issuer, tbs.Span, signature, HashAlgorithmName.SHA1),
-                "1.2.840.113549.1.1.11" => VerifyRsa(issuer, tbs.Span, signature, HashAlgorithmName.SHA256),
-                "1.2.840.113549.1.1.12" => VerifyRsa(issuer, tbs.Span, signature, HashAlgorithmName.SHA384),
-                "1.2.840.113549.1.1.13" => VerifyRsa(issuer, tbs.Span, signature, HashAlgorithmName.SHA512),
-                "1.2.840.10045.4.1" => VerifyEcdsa(issuer, tbs.Span, signature, HashAlgorithmName.SHA1),
-                "1.2.840.10045.4.3.2" => VerifyEcdsa(issuer, tbs.Span, signature, HashAlgorithmName.SHA256),
-                "1.2.840.10045.4.3.3" => VerifyEcdsa(issuer, tbs.Span, signature, HashAlgorithmName.SHA384),
-                "1.2.840.10045.4.3.4" => VerifyEcdsa(issuer, tbs.Span, signature, HashAlgorithmName.SHA512),
+                ("1.2.840.113549.1.1.5", RSA rsa) => rsa.VerifyData(tbs.Span, signature, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1),
+                ("1.2.840.113549.1.1.11", RSA rsa) => rsa.VerifyData(tbs.Span, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+                ("1.2.840.113549.1.1.12", RSA rsa) => rsa.VerifyData(tbs.Span, signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1),
+                ("1.2.840.113549.1.1.13", RSA rsa) => rsa.VerifyData(tbs.Span, signature, HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1),
+                ("1.2.840.10045.4.1", ECDsa ecdsa) => VerifyEcdsa(ecdsa, tbs.Span, signature, HashAlgorithmName.SHA1),
+                ("1.2.840.10045.4.3.2", ECDsa ecdsa) => VerifyEcdsa(ecdsa, tbs.Span, signature, HashAlgorithmName.SHA256),
+                ("1.2.840.10045.4.3.3", ECDsa ecdsa) => VerifyEcdsa(ecdsa, tbs.Span, signature, HashAlgorithmName.SHA384),
+                ("1.2.840.10045.4.3.4", ECDsa ecdsa) => VerifyEcdsa(ecdsa, tbs.Span, signature, HashAlgorithmName.SHA512),
                 _ => false,
             };
         }
@@ -97,16 +99,17 @@ internal static class EkCertificateEncoding
         }
     }
 
-    private static bool VerifyRsa(X509Certificate2 issuer, ReadOnlySpan<byte> tbs, byte[] signature, HashAlgorithmName hash)
-    {
-        using RSA? key = issuer.GetRSAPublicKey();
-        return key is not null && key.VerifyData(tbs, signature, hash, RSASignaturePadding.Pkcs1);
-    }
+    private static bool VerifyEcdsa(ECDsa key, ReadOnlySpan<byte> tbs, byte[] signature, HashAlgorithmName hash) =>
+        key.VerifyData(tbs, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
 
-    private static bool VerifyEcdsa(X509Certificate2 issuer, ReadOnlySpan<byte> tbs, byte[] signature, HashAlgorithmName hash)
+    /// <summary>The TBSCertificate's signature field (after the optional version and the serial), encoded.</summary>
+    private static ReadOnlyMemory<byte> InnerSignatureAlgorithm(ReadOnlyMemory<byte> tbsCertificate)
     {
-        using ECDsa? key = issuer.GetECDsaPublicKey();
-        return key is not null && key.VerifyData(tbs, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
+        var tbs = new AsnReader(tbsCertificate, AsnEncodingRules.BER).ReadSequence();
+        if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+            tbs.ReadEncodedValue();
+        tbs.ReadEncodedValue();
+        return tbs.ReadEncodedValue();
     }
 
     /// <summary>The content octets of an INTEGER TLV, read without the minimal-encoding check.</summary>

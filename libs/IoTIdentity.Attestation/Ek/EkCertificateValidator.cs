@@ -18,10 +18,17 @@ namespace IoTIdentity.Attestation.Ek;
 /// <item>The serial is positive, or <see cref="EkCertificateQuirks.NegativeSerialNumber"/> — else Malformed.</item>
 /// <item>The EK certificate's validity period contains the verification time — <see cref="EkCertificateFailure.NotYetValid"/>
 /// or <see cref="EkCertificateFailure.Expired"/>.</item>
-/// <item>A chain to a configured root (X509Chain in custom-root-trust mode, no revocation, no downloads), every
-/// signature verifying — <see cref="EkCertificateFailure.UntrustedRoot"/>, <see cref="EkCertificateFailure.BadSignature"/>,
-/// Expired / NotYetValid for an issuer, or <see cref="EkCertificateFailure.InvalidChain"/>. The EK certificate's own
-/// signature is checked over the TBSCertificate octets as received when its serial had to be repaired.</item>
+/// <item>A chain to a configured root, every signature verifying — <see cref="EkCertificateFailure.UntrustedRoot"/>,
+/// <see cref="EkCertificateFailure.BadSignature"/>, Expired / NotYetValid for an issuer, or
+/// <see cref="EkCertificateFailure.InvalidChain"/>. The issuer is the supplied intermediate or configured root whose
+/// subject name is, octet for octet, the EK certificate's issuer name; its own path to a root is verified once (see
+/// <see cref="EkIssuerPath"/>: X509Chain in custom-root-trust mode, no revocation, no downloads; the issuer a CA
+/// allowed to sign certificates; path lengths counted with the EK certificate) and, when no other certificate has that
+/// name, kept in a bounded cache keyed by the hash of the issuer name and the intermediates supplied with it (a hit
+/// loads no intermediate again: they loaded and verified before, octet for octet). Every call then checks each path certificate's
+/// validity period at the verification time and the EK certificate's signature with the issuer's key over the
+/// TBSCertificate octets as received, its inner and outer signature algorithms equal. An EK certificate whose issuer
+/// name matches no certificate octet for octet is judged by a full X509Chain build (RFC 5280's name comparison).</item>
 /// <item>The public key is RSA ≥ 2048 bits or ECC on P-256/P-384/P-521 — <see cref="EkCertificateFailure.UnsupportedKey"/>.</item>
 /// <item>Basic constraints do not say CA — <see cref="EkCertificateFailure.IsCa"/>.</item>
 /// <item>Key usage is present with keyEncipherment (RSA) or keyAgreement (ECC); an EKU, when present, contains
@@ -32,7 +39,7 @@ namespace IoTIdentity.Attestation.Ek;
 /// <item>An empty subject comes with a critical SAN (or <see cref="EkCertificateQuirks.NonCriticalSanWithEmptySubject"/>),
 /// and the SAN parses; its TCG directoryName becomes <see cref="EkCertificate.Manufacturer"/> — Malformed.</item>
 /// </list>
-/// <para>Thread-safe and meant to be long-lived: the roots are parsed once, each call builds its own chain.</para>
+/// <para>Thread-safe and meant to be long-lived: the roots are parsed once and issuer paths verified once.</para>
 /// </remarks>
 public sealed class EkCertificateValidator : IDisposable
 {
@@ -42,6 +49,9 @@ public sealed class EkCertificateValidator : IDisposable
     /// <summary>The most intermediates accepted with one EK certificate.</summary>
     public const int MaxIntermediates = 8;
 
+    /// <summary>How many verified issuer paths a validator keeps by default.</summary>
+    public const int DefaultIssuerCacheCapacity = 256;
+
     private static readonly HashSet<string> UnderstoodExtensions =
     [
         "2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.31", "2.5.29.32", "2.5.29.35", "2.5.29.37", "1.3.6.1.5.5.7.1.1",
@@ -50,15 +60,18 @@ public sealed class EkCertificateValidator : IDisposable
     private readonly X509Certificate2[] _roots;
     private readonly TimeProvider _time;
     private readonly EkCertificateQuirks _allowed;
+    private readonly EkIssuerCache _issuers;
 
     /// <summary>Creates a validator that trusts <paramref name="trustedRoots"/>.</summary>
     /// <param name="trustedRoots">The manufacturer root certificates, DER.</param>
     /// <param name="timeProvider">The clock that gives the verification time.</param>
     /// <param name="allowedQuirks">The deviations to tolerate; none by default.</param>
+    /// <param name="issuerCacheCapacity">How many verified issuer paths to keep (0: verify every path every time).</param>
     /// <exception cref="ArgumentException">A root is not a certificate (a configuration error).</exception>
     public EkCertificateValidator(IEnumerable<byte[]> trustedRoots, TimeProvider timeProvider,
-        EkCertificateQuirks allowedQuirks = EkCertificateQuirks.None)
+        EkCertificateQuirks allowedQuirks = EkCertificateQuirks.None, int issuerCacheCapacity = DefaultIssuerCacheCapacity)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(issuerCacheCapacity);
         ArgumentNullException.ThrowIfNull(trustedRoots);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _roots = [.. trustedRoots.Select(der => EkCertificateEncoding.TryLoad(der)
@@ -67,7 +80,11 @@ public sealed class EkCertificateValidator : IDisposable
             throw new ArgumentException("At least one trusted root is required.", nameof(trustedRoots));
         _time = timeProvider;
         _allowed = allowedQuirks;
+        _issuers = new EkIssuerCache(issuerCacheCapacity);
     }
+
+    /// <summary>How many verified issuer paths are kept now.</summary>
+    internal int CachedIssuerPaths => _issuers.Count;
 
     /// <summary>Runs every check (see the type's remarks) on an EK certificate.</summary>
     /// <param name="certificate">The EK certificate, DER, as read from the TPM's NV index.</param>
@@ -100,6 +117,7 @@ public sealed class EkCertificateValidator : IDisposable
         private readonly List<X509Certificate2> _owned = [];
         private EkCertificateQuirks _quirks;
         private bool _serialRepaired;
+        private IReadOnlyList<byte[]> _issuerChain = [];
 
         public EkCertificateValidationResult Run(IReadOnlyList<byte[]> intermediateDer)
         {
@@ -115,8 +133,11 @@ public sealed class EkCertificateValidator : IDisposable
                 return Fail(EkCertificateFailure.Malformed, "not an X.509 certificate");
             if (intermediateDer.Count > MaxIntermediates)
                 return Fail(EkCertificateFailure.InvalidChain, "too many intermediates");
+            // Intermediates verified together with this issuer name before loaded then; they are not loaded again.
+            EkIssuerCache.PathKey pathKey = EkIssuerCache.KeyOf(leaf.IssuerName.RawData, intermediateDer);
+            EkIssuerPath? cached = validator._issuers.Find(pathKey);
             var intermediates = new X509Certificate2Collection();
-            foreach (byte[] der in intermediateDer)
+            foreach (byte[] der in cached is null ? intermediateDer : [])
             {
                 if (Own(EkCertificateEncoding.TryLoad(der)) is not { } intermediate)
                     return Fail(EkCertificateFailure.Malformed, "an intermediate is not an X.509 certificate");
@@ -135,8 +156,7 @@ public sealed class EkCertificateValidator : IDisposable
                 return Fail(EkCertificateFailure.Expired, "the EK certificate has expired");
 
             // 4. Chain.
-            using var chain = new X509Chain();
-            if (CheckChain(chain, leaf, intermediates, now) is { } chainFailure)
+            if ((cached is null ? CheckIssuer(leaf, intermediates, pathKey, now) : CheckCachedIssuer(cached, now)) is { } chainFailure)
                 return chainFailure;
 
             try
@@ -152,9 +172,8 @@ public sealed class EkCertificateValidator : IDisposable
                 if (CheckNames(leaf, ref manufacturer) is { } nameFailure)
                     return nameFailure;
 
-                List<byte[]> issuers = [.. chain.ChainElements.Skip(1).Select(element => element.Certificate.RawData)];
                 var view = new EkCertificate(raw, publicKey, manufacturer, Convert.ToHexString(leaf.SerialNumberBytes.Span),
-                    leaf.Issuer, leaf.NotBefore.ToUniversalTime(), leaf.NotAfter.ToUniversalTime(), issuers);
+                    leaf.Issuer, leaf.NotBefore.ToUniversalTime(), leaf.NotAfter.ToUniversalTime(), _issuerChain);
                 return EkCertificateValidationResult.Valid(view, _quirks);
             }
             catch (CryptographicException e)
@@ -163,25 +182,65 @@ public sealed class EkCertificateValidator : IDisposable
             }
         }
 
-        private EkCertificateValidationResult? CheckChain(X509Chain chain, X509Certificate2 leaf,
-            X509Certificate2Collection intermediates, DateTimeOffset now)
+        /// <summary>
+        /// Step 4 through the issuer whose subject is the leaf's issuer name octet for octet; its verified path is kept
+        /// when it is the only such certificate (so a later call with the same name and intermediates finds the same issuer).
+        /// </summary>
+        private EkCertificateValidationResult? CheckIssuer(X509Certificate2 leaf, X509Certificate2Collection intermediates,
+            EkIssuerCache.PathKey pathKey, DateTimeOffset now)
         {
-            X509ChainPolicy policy = chain.ChainPolicy;
-            policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            policy.CustomTrustStore.AddRange(validator._roots);
-            policy.ExtraStore.AddRange(intermediates);
-            policy.RevocationMode = X509RevocationMode.NoCheck;
-            policy.DisableCertificateDownloads = true;
-            policy.VerificationTime = now.UtcDateTime;
-            policy.VerificationTimeIgnored = false;
-            chain.Build(leaf);
+            ReadOnlySpan<byte> issuerName = leaf.IssuerName.RawData;
+            List<X509Certificate2> candidates = [];
+            foreach (X509Certificate2 certificate in intermediates.Concat(validator._roots))
+            {
+                if (certificate.SubjectName.RawData.AsSpan().SequenceEqual(issuerName))
+                    candidates.Add(certificate);
+            }
+            if (candidates.Count == 0)
+                return CheckChain(leaf, intermediates, now);
+            (EkCertificateFailure Failure, string Detail)? refusal = null;
+            foreach (X509Certificate2 candidate in candidates)
+            {
+                var (path, failure, detail) = EkIssuerPath.Verify(candidate, intermediates, validator._roots, now);
+                if (path is null)
+                {
+                    refusal ??= (failure, detail);
+                    continue;
+                }
+                if (candidates.Count == 1)
+                    validator._issuers.Keep(pathKey, path);
+                if (!path.Signed(raw))
+                {
+                    refusal ??= (EkCertificateFailure.BadSignature, "the EK certificate's signature does not verify");
+                    continue;
+                }
+                _issuerChain = path.Chain;
+                return null;
+            }
+            return Fail(refusal!.Value);
+        }
 
+        /// <summary>Step 4 through an issuer path verified before: its validity at this time, and the leaf's signature.</summary>
+        private EkCertificateValidationResult? CheckCachedIssuer(EkIssuerPath path, DateTimeOffset now)
+        {
+            if (path.CheckValidityAt(now) is { } outOfValidity)
+                return Fail(outOfValidity);
+            if (!path.Signed(raw))
+                return Fail(EkCertificateFailure.BadSignature, "the EK certificate's signature does not verify");
+            _issuerChain = path.Chain;
+            return null;
+        }
+
+        /// <summary>Step 4 by a full X509Chain build, for an issuer name that matches no certificate octet for octet.</summary>
+        private EkCertificateValidationResult? CheckChain(X509Certificate2 leaf, X509Certificate2Collection intermediates, DateTimeOffset now)
+        {
+            using X509Chain? chain = EkChain.Build(leaf, intermediates, validator._roots, now);
+            if (chain is null)
+                return Fail(EkChain.Untrusted);
             X509ChainElementCollection elements = chain.ChainElements;
-            if (elements.Count == 0 || chain.ChainStatus.Any(s => s.Status is X509ChainStatusFlags.PartialChain or X509ChainStatusFlags.UntrustedRoot))
-                return Fail(EkCertificateFailure.UntrustedRoot, "no chain to a trusted manufacturer root");
             for (int i = 0; i < elements.Count; i++)
             {
-                X509ChainStatusFlags flags = elements[i].ChainElementStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+                X509ChainStatusFlags flags = EkChain.Flags(elements[i]);
                 if (i == 0)
                 {
                     // Judged by steps 3 and 8 against the quirks; the repaired leaf's signature is checked here.
@@ -189,21 +248,15 @@ public sealed class EkCertificateValidator : IDisposable
                     if (_serialRepaired && elements.Count > 1)
                     {
                         flags &= ~X509ChainStatusFlags.NotSignatureValid;
-                        if (!EkCertificateEncoding.VerifySignature(raw, elements[1].Certificate))
+                        using AsymmetricAlgorithm? issuerKey = EkChain.SigningKey(elements[1].Certificate);
+                        if (issuerKey is null || !EkCertificateEncoding.VerifySignature(raw, issuerKey))
                             return Fail(EkCertificateFailure.BadSignature, "the EK certificate's signature does not verify");
                     }
                 }
-                if (flags == X509ChainStatusFlags.NoError)
-                    continue;
-                X509Certificate2 certificate = elements[i].Certificate;
-                if (flags.HasFlag(X509ChainStatusFlags.NotSignatureValid))
-                    return Fail(EkCertificateFailure.BadSignature, $"the signature on '{certificate.Subject}' does not verify");
-                if (flags.HasFlag(X509ChainStatusFlags.NotTimeValid))
-                    return now < certificate.NotBefore.ToUniversalTime()
-                        ? Fail(EkCertificateFailure.NotYetValid, $"'{certificate.Subject}' is not valid yet")
-                        : Fail(EkCertificateFailure.Expired, $"'{certificate.Subject}' has expired");
-                return Fail(EkCertificateFailure.InvalidChain, $"'{certificate.Subject}': {flags}");
+                if (EkChain.Judge(elements[i].Certificate, flags, now) is { } refusal)
+                    return Fail(refusal);
             }
+            _issuerChain = [.. elements.Skip(1).Select(element => element.Certificate.RawData)];
             return null;
         }
 
@@ -312,6 +365,8 @@ public sealed class EkCertificateValidator : IDisposable
 
         private EkCertificateValidationResult Fail(EkCertificateFailure failure, string detail) =>
             EkCertificateValidationResult.Invalid(failure, detail, _quirks);
+
+        private EkCertificateValidationResult Fail((EkCertificateFailure Failure, string Detail) refusal) => Fail(refusal.Failure, refusal.Detail);
 
         private X509Certificate2? Own(X509Certificate2? certificate)
         {

@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+
+namespace IoTIdentity.Attestation.Ek;
+
+/// <summary>
+/// Issuer paths verified once, found again by the SHA-256 of what they were verified from: the issuer name the EK
+/// certificate gave, then every intermediate supplied with it, in order, each length-prefixed — so a hit needs the
+/// intermediates neither loaded nor searched, and the same inputs always find the same issuer. Bounded: at capacity the oldest entry leaves, so
+/// a peer sending ever new intermediates costs a verification each time but never memory. Only successful
+/// verifications are kept; a refusal is worked out again on every call. Thread-safe.
+/// </summary>
+internal sealed class EkIssuerCache(int capacity)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<PathKey, EkIssuerPath> _paths = [];
+    private readonly Queue<PathKey> _order = new();
+
+    /// <summary>How many paths are kept now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return _paths.Count;
+        }
+    }
+
+    /// <summary>The key of the issuer named <paramref name="issuerName"/> (DER) found with <paramref name="intermediates"/>.</summary>
+    public static PathKey KeyOf(byte[] issuerName, IReadOnlyList<byte[]> intermediates)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        Append(hash, issuerName, length);
+        foreach (byte[] intermediate in intermediates)
+            Append(hash, intermediate, length);
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return new PathKey(
+            new UInt128(BitConverter.ToUInt64(digest[..8]), BitConverter.ToUInt64(digest[8..16])),
+            new UInt128(BitConverter.ToUInt64(digest[16..24]), BitConverter.ToUInt64(digest[24..])));
+    }
+
+    /// <summary>The path verified under <paramref name="key"/>, if it is still kept.</summary>
+    public EkIssuerPath? Find(PathKey key)
+    {
+        lock (_lock) return _paths.GetValueOrDefault(key);
+    }
+
+    /// <summary>Keeps <paramref name="path"/>, letting the oldest entry go when the cache is full.</summary>
+    public void Keep(PathKey key, EkIssuerPath path)
+    {
+        if (capacity <= 0)
+            return;
+        lock (_lock)
+        {
+            if (!_paths.TryAdd(key, path))
+                return;
+            _order.Enqueue(key);
+            while (_paths.Count > capacity)
+                _paths.Remove(_order.Dequeue());
+        }
+    }
+
+    private static void Append(IncrementalHash hash, byte[] der, Span<byte> length)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, der.Length);
+        hash.AppendData(length);
+        hash.AppendData(der);
+    }
+
+    /// <summary>A SHA-256 digest as two 128-bit halves: a dictionary key without a string.</summary>
+    internal readonly record struct PathKey(UInt128 High, UInt128 Low);
+}
