@@ -3,21 +3,26 @@ using Orleans.Concurrency;
 namespace IoTIdentity.Provisioning.Abstractions;
 
 /// <summary>
-/// An individual enrolment (key = deviceId): binds one device, by the id its EK gives it, to a tenant's group
-/// policy. Checked before group enrolments.
+/// A device's individual enrolments (key = deviceId), one slot per tenant: each binds the device, by the id its EK
+/// gives it, to that tenant's group policy. One tenant's slot never blocks or changes another's; which slot counts is
+/// the resolver's choice (the owner's, the scope's, the claim code's, or the only one that admits the device).
 /// </summary>
 public interface IIndividualEnrollmentGrain : IGrainWithStringKey
 {
-    /// <summary>Binds the device to <paramref name="tenantId"/>'s group <paramref name="groupId"/>, with the SHA-256 of its claim code if the tenant has one.</summary>
+    /// <summary>Sets <paramref name="tenantId"/>'s slot: its group <paramref name="groupId"/>, with the SHA-256 of the device's claim code if the tenant has one.</summary>
     Task SetAsync(string tenantId, string groupId, bool enabled, byte[]? claimCodeHash = null);
 
-    /// <summary>The binding, or null.</summary>
+    /// <summary><paramref name="tenantId"/>'s enrolment for the device, or null.</summary>
     [AlwaysInterleave]
-    Task<IndividualEnrollment?> GetAsync();
+    Task<IndividualEnrollment?> GetAsync(string tenantId);
 
-    /// <summary>After a transfer: binds the device to <paramref name="tenantId"/>'s group, replacing the previous owner's enrolment.</summary>
-    Task ReassignAsync(string tenantId, string groupId);
+    /// <summary>Every tenant's enrolment for the device, in tenant id order.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<IndividualEnrollment>> ListAsync();
 
-    /// <summary>Removes the binding if it belongs to <paramref name="tenantId"/>.</summary>
+    /// <summary>After a transfer: binds the device to <paramref name="tenantId"/>'s group and removes <paramref name="previousTenantId"/>'s slot.</summary>
+    Task ReassignAsync(string tenantId, string groupId, string previousTenantId);
+
+    /// <summary>Removes <paramref name="tenantId"/>'s slot; false when it had none.</summary>
     Task<bool> DeleteAsync(string tenantId);
 }

@@ -3,9 +3,10 @@ using Orleans.Concurrency;
 namespace IoTIdentity.Provisioning.Abstractions;
 
 /// <summary>
-/// One shard of a tenant's list of individually enrolled device ids (key from <see cref="IndividualEnrollmentIndex"/>):
-/// the ids starting with one hex digit, in order. The enrolment grain adds an id before it writes the enrolment and
-/// removes it after the enrolment is gone, so the list never misses an enrolment; readers check each id's enrolment.
+/// One shard of a tenant's list of device ids — its individual enrolments (key from <see cref="IndividualEnrollmentIndex"/>)
+/// or its ownership vouchers (<see cref="OwnershipVoucherIndex"/>): the ids starting with one hex digit, in order. The
+/// owning grain adds an id before it writes its record and removes it after the record is gone, so the list never
+/// misses one; readers check each id's record.
 /// </summary>
 public interface IIndividualEnrollmentIndexGrain : IGrainWithStringKey
 {

@@ -10,6 +10,10 @@ public interface IOwnershipVoucherGrain : IGrainWithStringKey
     /// <summary>The tenant whose verified voucher covers the device, or null.</summary>
     Task<string?> GetTenantAsync();
 
+    /// <summary>When <paramref name="tenantId"/>'s voucher for the device was accepted; null if the device has none of that tenant.</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<DateTimeOffset?> GetAcceptedAtAsync(string tenantId);
+
     /// <summary>Records <paramref name="tenantId"/>'s verified voucher; false if another tenant's voucher already covers the device.</summary>
     Task<bool> SetAsync(string tenantId);
 

@@ -61,10 +61,13 @@ public sealed class TokenCliTests(FleetFixture fleet) : IClassFixture<FleetFixtu
         var partner = await fleet.NewTenantAsync();
 
         (await Iotid(tenant.AdminKey, "federation", "add", "partner", "--tenant", partner.TenantId)).Exited(0);
-        (await Iotid(tenant.AdminKey, "federation", "add", "vendor", "--bundle-url", "https://spire.vendor.example/bundle")).Exited(0);
+        // an external bundle is fetched at once: a loopback URL is refused with the reason, and nothing is kept
+        Assert.Contains("not a public address", (await Iotid(tenant.AdminKey, "federation", "add", "vendor", "--bundle-url", "http://127.0.0.1:9/bundle")).Exited(1).Error);
         var list = (await Iotid(tenant.AdminKey, "federation", "list")).Exited(0).Out;
         Assert.Contains(partner.TenantId, list);
-        Assert.Contains("https://spire.vendor.example/bundle", list);
+        Assert.DoesNotContain("vendor", list);
+        Assert.Contains("nothing to fetch", (await Iotid(tenant.AdminKey, "federation", "refresh", "partner")).Exited(1).Error);
+        (await Iotid(tenant.AdminKey, "federation", "refresh", "ghost")).Exited(1);
 
         (await Iotid(tenant.AdminKey, "federation", "add", "both", "--tenant", partner.TenantId, "--bundle-url", "https://x.example")).Exited(2);
         (await Iotid(tenant.AdminKey, "federation", "add", "neither")).Exited(2);

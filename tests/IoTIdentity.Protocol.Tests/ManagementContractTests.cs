@@ -67,6 +67,7 @@ public sealed class ManagementContractTests
         (new DeviceLinkView("device-2", "operator"), Json.DeviceLinkView),
         (new DeviceLinkRequest("device-2"), Json.DeviceLinkRequest),
         (new OwnershipVoucher(new string('a', 64), new string('b', 64), "c2lnbmF0dXJl", ["-----BEGIN CERTIFICATE-----"]), Json.OwnershipVoucher),
+        (new OwnershipVoucherView(new string('a', 64), new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero)), Json.OwnershipVoucherView),
         (new RevokeRequest("keyCompromise"), Json.RevokeRequest),
         (new CertificateView("0a1b", "device-1", T0, T0.AddDays(30), true, "superseded", T0.AddDays(1)), Json.CertificateView),
         (new CreateTransferRequest("globex", ["device-1", "device-2"], TransferPolicies.Acceptance, 24), Json.CreateTransferRequest),

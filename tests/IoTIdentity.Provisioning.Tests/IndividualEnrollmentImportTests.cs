@@ -85,11 +85,11 @@ public sealed class IndividualEnrollmentImportTests(ServiceFixture service) : Sw
                 new { ekCertificate = new string(PemEncoding.Write("CERTIFICATE", rsa.EkCertificate!)) },
                 new { ekCertificate = Convert.ToBase64String(ecc.EkCertificate!), groupId = "line-2" },
                 new { deviceId = byId, enabled = false },
+                new { deviceId = othersDevice, groupId = "line-2" },
                 new { deviceId = "NOT-HEX" },
                 new { ekCertificate = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" },
                 new { deviceId = RandomId(), groupId = "no-such-group" },
                 new { deviceId = byId },
-                new { deviceId = othersDevice },
                 new { deviceId = RandomId(), ekCertificate = Convert.ToBase64String(ecc.EkCertificate!) },
                 new { },
                 new { deviceId = RandomId(), claimCodeSha256 = "abc" },
@@ -99,19 +99,21 @@ public sealed class IndividualEnrollmentImportTests(ServiceFixture service) : Sw
         var results = report["results"]!.AsArray().Select(r => r!).ToList();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(report["enrolled"]!.GetValue<int>() == 3, report.ToJsonString());
-        Assert.Equal(8, report["refused"]!.GetValue<int>());
+        Assert.True(report["enrolled"]!.GetValue<int>() == 4, report.ToJsonString());
+        Assert.Equal(7, report["refused"]!.GetValue<int>());
         Assert.Equal(Enumerable.Range(1, 11), results.Select(r => r["row"]!.GetValue<int>()));
-        Assert.Equal([rsaId, eccId, byId], results.Take(3).Select(r => r["deviceId"]!.GetValue<string>()));
-        Assert.Equal(["MalformedRequest", "MalformedRequest", "NotFound", "Conflict", "Conflict", "MalformedRequest", "MalformedRequest", "MalformedRequest"],
-            results.Skip(3).Select(r => r["error"]!.GetValue<string>()));
-        Assert.All(results.Skip(3), r => Assert.False(string.IsNullOrEmpty(r["detail"]!.GetValue<string>())));
+        Assert.Equal([rsaId, eccId, byId, othersDevice], results.Take(4).Select(r => r["deviceId"]!.GetValue<string>()));
+        Assert.Equal(["MalformedRequest", "MalformedRequest", "NotFound", "Conflict", "MalformedRequest", "MalformedRequest", "MalformedRequest"],
+            results.Skip(4).Select(r => r["error"]!.GetValue<string>()));
+        Assert.All(results.Skip(4), r => Assert.False(string.IsNullOrEmpty(r["detail"]!.GetValue<string>())));
         var listed = await ListAllAsync(http, 100);
-        Assert.Equal(new[] { rsaId, eccId, byId }.Order(StringComparer.Ordinal), listed.Select(e => e["deviceId"]!.GetValue<string>()));
+        Assert.Equal(new[] { rsaId, eccId, byId, othersDevice }.Order(StringComparer.Ordinal), listed.Select(e => e["deviceId"]!.GetValue<string>()));
         Assert.Equal("line-2", listed.Single(e => e["deviceId"]!.GetValue<string>() == eccId)["groupId"]!.GetValue<string>());
         Assert.False(listed.Single(e => e["deviceId"]!.GetValue<string>() == byId)["enabled"]!.GetValue<bool>());
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/v1/individual-enrollments/{othersDevice}")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await otherHttp.GetAsync($"/api/v1/individual-enrollments/{othersDevice}")).StatusCode);
+        // the other tenant's enrolment of the same unowned device is its own slot: both stand, neither sees the other's
+        Assert.Equal("line-2", (await http.GetFromJsonAsync<JsonNode>($"/api/v1/individual-enrollments/{othersDevice}"))!["groupId"]!.GetValue<string>());
+        Assert.Equal("default", (await otherHttp.GetFromJsonAsync<JsonNode>($"/api/v1/individual-enrollments/{othersDevice}"))!["groupId"]!.GetValue<string>());
+        Assert.Equal([othersDevice], (await ListAllAsync(otherHttp, 100)).Select(e => e["deviceId"]!.GetValue<string>()));
 
         // the id derived from the certificate is the one the device enrols with, under the enrolment the import made
         await using var client = await service.ConnectAsync(rsaId);

@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Management;
+using IoTIdentity.Protocol.Ownership;
 using IoTIdentity.Provisioning.Grains;
 
 namespace IoTIdentity.Provisioning.Tests;
@@ -148,6 +151,146 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);
         Assert.Equal(a.TenantId, (await RenewAsync(options, deviceId, enrolled)).Issued.Owner);
         Assert.Equal(HttpStatusCode.Conflict, (await PutIndividualAsync(b, deviceId)).StatusCode);
+    }
+
+    /// <summary>
+    /// Orders of the owner's (<c>a</c>) and two other tenants' (<c>b</c>, <c>c</c>; <c>c</c>'s default group is
+    /// individual-only) individual enrolment PUTs and DELETEs (<c>-b</c>), the device's first enrolment naming its
+    /// owner's scope (<c>e</c>) and its renewal (<c>r</c>). The owner's default group admits only individually
+    /// enrolled devices, the case where an enrolment held by someone else would lock the device out.
+    /// </summary>
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("b a e r")]
+    [InlineData("a b e r")]
+    [InlineData("b c a e r")]
+    [InlineData("c b -b a e b r")]
+    [InlineData("a e b c -b r")]
+    [InlineData("b -b c a b e r")]
+    public async Task Another_tenants_individual_enrolment_never_makes_the_owners_put_conflict_nor_changes_its_device(string order)
+    {
+        var a = await service.CreateTenantAsync($"slot-a-{Guid.NewGuid():N}"[..20], [Manufacturer.RootDer], p => p with { IndividualOnly = true });
+        var others = new Dictionary<string, TestTenant>
+        {
+            ["b"] = await NewTenantAsync("slot-b"),
+            ["c"] = await service.CreateTenantAsync($"slot-c-{Guid.NewGuid():N}"[..20], [Manufacturer.RootDer], p => p with { IndividualOnly = true }),
+        };
+        using var aHttp = a.Http;
+        var rootPem = new string(PemEncoding.Write("CERTIFICATE", Manufacturer.RootDer));
+        using (var group = await aHttp.PutAsJsonAsync("/api/v1/enrollment-groups/line-1", new { trustedRootsPem = new[] { rootPem }, individualOnly = true }))
+            Assert.Equal(HttpStatusCode.OK, group.StatusCode);
+        var (options, deviceId) = await NewDeviceAsync();
+        EnrollmentResult? enrolled = null;
+        var holding = new HashSet<string>();
+
+        foreach (var step in order.Split(' '))
+        {
+            switch (step)
+            {
+                case "a":
+                    using (var put = await aHttp.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}", new { groupId = "line-1" }))
+                        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+                    break;
+                case "e":
+                    enrolled = await EnrollAsync(options, deviceId, scope: a.TenantId);
+                    Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+                    break;
+                case "r":
+                    enrolled = await RenewAsync(options, deviceId, enrolled!);
+                    Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+                    break;
+                case ['-', var who]:
+                    // a tenant deletes only its own slot: one it never got (its PUT came after the device was owned) is not found
+                    using (var http = others[who.ToString()].Http)
+                        Assert.Equal(holding.Remove(who.ToString()) ? HttpStatusCode.NoContent : HttpStatusCode.NotFound,
+                            (await http.DeleteAsync($"/api/v1/individual-enrollments/{deviceId}")).StatusCode);
+                    break;
+                default:
+                    // before the device is owned another tenant's enrolment is its own slot; once owned, Conflict and nothing kept
+                    using (var put = await PutIndividualAsync(others[step], deviceId))
+                        Assert.Equal(enrolled is null ? HttpStatusCode.OK : HttpStatusCode.Conflict, put.StatusCode);
+                    if (enrolled is null) holding.Add(step);
+                    break;
+            }
+        }
+
+        var own = await aHttp.GetFromJsonAsync<JsonObject>($"/api/v1/individual-enrollments/{deviceId}");
+        Assert.Equal("line-1", own!["groupId"]!.GetValue<string>());
+        var view = await aHttp.GetFromJsonAsync<DeviceDetails>($"/api/v1/devices/{deviceId}");
+        Assert.Equal(enrolled!.Issued.SerialNumber, view!.CertificateSerial);
+        Assert.Equal("line-1", view.GroupId);
+        foreach (var other in others.Values)
+        {
+            using var http = other.Http;
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/v1/devices/{deviceId}")).StatusCode);
+            Assert.Null(await service.Store.GetDeviceAsync(other.TenantId, deviceId));
+            Assert.DoesNotContain(await service.ReadAuditLogAsync(other.TenantId), e => e.Event.Subject == deviceId && e.Event.Outcome == "issued");
+        }
+        Assert.DoesNotContain(await service.ReadAuditLogAsync(a.TenantId), e => e.Event.Subject == deviceId && e.Event.Outcome.StartsWith("refused:", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Every kind of configuration another tenant can make about a device it does not own — tenant-wide roots, a group
+    /// trusting the device's vendor (plain or individual-only), an individual enrolment, one with a claim code, an
+    /// ownership voucher its manufacturer really signed — leaves the owned device's renewals and re-enrolments with
+    /// its owner, unrefused, and writes nothing about it in the other tenant's log.
+    /// </summary>
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("tenant-roots")]
+    [InlineData("group")]
+    [InlineData("individual-only-group")]
+    [InlineData("individual-enrollment")]
+    [InlineData("claim-code")]
+    [InlineData("voucher")]
+    public async Task No_kind_of_configuration_another_tenant_makes_changes_an_owned_devices_renewals(string kind)
+    {
+        var a = await NewTenantAsync("cfg-a");
+        var (options, deviceId) = await NewDeviceAsync();
+        var enrolled = await EnrollAsync(options, deviceId);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+        // B starts trusting nothing, so each kind is the only thing it configured
+        var b = await service.CreateTenantAsync($"cfg-b-{Guid.NewGuid():N}"[..20], []);
+        using var bHttp = b.Http;
+        var rootPem = new string(PemEncoding.Write("CERTIFICATE", Manufacturer.RootDer));
+        const string code = "CLAIM-CODE-1";
+        HttpStatusCode expected;
+        HttpResponseMessage response = kind switch
+        {
+            "tenant-roots" => await bHttp.PutAsJsonAsync("/api/v1/tenant/manufacturer-roots", new { certificatesPem = new[] { rootPem } }),
+            "group" => await bHttp.PutAsJsonAsync("/api/v1/enrollment-groups/vendor", new { trustedRootsPem = new[] { rootPem } }),
+            "individual-only-group" => await bHttp.PutAsJsonAsync("/api/v1/enrollment-groups/vendor", new { trustedRootsPem = new[] { rootPem }, individualOnly = true }),
+            "individual-enrollment" => await bHttp.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}", new { groupId = "default" }),
+            "claim-code" => await bHttp.PutAsJsonAsync($"/api/v1/individual-enrollments/{deviceId}",
+                new { groupId = "default", claimCodeSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code))) }),
+            // a voucher needs a signer B trusts: B trusts the vendor first (allowed), then uploads one the vendor really signed
+            "voucher" => (await bHttp.PutAsJsonAsync("/api/v1/tenant/manufacturer-roots", new { certificatesPem = new[] { rootPem } })).IsSuccessStatusCode
+                ? await PutVoucherAsync(bHttp, b, deviceId) : throw new InvalidOperationException("B could not trust the vendor"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        using (response)
+        {
+            expected = kind is "tenant-roots" or "group" or "individual-only-group" ? HttpStatusCode.OK : HttpStatusCode.Conflict;
+            Assert.True(expected == response.StatusCode, $"{kind}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        // renewal, re-enrolment unscoped, naming B's scope, and presenting B's claim code: all the owner's
+        enrolled = await RenewAsync(options, deviceId, enrolled);
+        Assert.Equal(a.TenantId, enrolled.Issued.Owner);
+        Assert.Equal(a.TenantId, (await EnrollAsync(options, deviceId)).Issued.Owner);
+        Assert.Equal(a.TenantId, (await EnrollAsync(options with { ClaimCode = code }, deviceId, scope: b.TenantId)).Issued.Owner);
+
+        Assert.DoesNotContain(await service.ReadAuditLogAsync(a.TenantId), e => e.Event.Subject == deviceId && e.Event.Outcome.StartsWith("refused:", StringComparison.Ordinal));
+        Assert.DoesNotContain(await service.ReadAuditLogAsync(b.TenantId), e => e.Event.Subject == deviceId);
+        Assert.Equal(HttpStatusCode.NotFound, (await bHttp.GetAsync($"/api/v1/devices/{deviceId}")).StatusCode);
+    }
+
+    /// <summary>B's voucher for the device, signed by the device's own manufacturer for B's ownership key.</summary>
+    private async Task<HttpResponseMessage> PutVoucherAsync(HttpClient http, TestTenant tenant, string deviceId)
+    {
+        var pem = await service.Http.GetStringAsync($"/api/v1/tenants/{tenant.TenantId}/ownership-key");
+        var ownerKey = Convert.FromBase64String(pem[PemEncoding.Find(pem).Base64Data]);
+        using var signer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return await http.PutAsJsonAsync($"/api/v1/ownership-vouchers/{deviceId}",
+            OwnershipVouchers.Create(deviceId, ownerKey, signer, Manufacturer.IssueSigningCertificate(signer)));
     }
 
     [Fact(Timeout = TestTimeout)]

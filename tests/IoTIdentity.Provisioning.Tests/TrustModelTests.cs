@@ -10,6 +10,7 @@ using IoTIdentity.Tpm.Keys;
 using IoTIdentity.Tpm.Marshalling;
 using IoTIdentity.Tpm.Structures;
 using IoTIdentity.Tpm.Types;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTIdentity.Provisioning.Tests;
 
@@ -185,6 +186,54 @@ public sealed class TrustModelTests(ServiceFixture service) : SwtpmBench, IClass
         await Refusals.AssertRefusedAsync(service, tenant, squattedId, ProvisioningError.QuotaExceeded, tenant.TenantId);
         await using (var client = await service.ConnectAsync(victimId))
             await victim.RenewAsync(client, enrolled.DeviceKey, enrolled.Issued.SerialNumber);
+        Assert.Equal(1, (await http.GetFromJsonAsync<JsonObject>("/api/v1/tenant"))!["deviceCount"]!.GetValue<int>());
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_burst_of_accepted_registers_without_a_TPM_is_audited_ten_times_then_as_one_entry_and_leaves_nothing_durable_for_the_tenant()
+    {
+        var tenant = await NewTenantAsync(p => p with { Quota = 1 });
+        var strangerAk = await VirtualDevices.SpareKeyPublicAsync(Tpm, KeyTemplates.AkEccP256);
+        var targets = new List<(string DeviceId, TpmEnrollmentOptions Options)>();
+        for (var i = 0; i < 4; i++)
+        {
+            var (_, id, options) = await NewDeviceAsync();
+            targets.Add((id, options));
+        }
+
+        // a stranger with the public EK data of four devices fills each one's four challenge places: 16 accepted registers
+        foreach (var (id, options) in targets)
+        {
+            await using var stranger = await service.ConnectAsync(id);
+            for (var i = 0; i < 4; i++)
+                await stranger.RegisterAsync(new RegisterRequest
+                {
+                    EkPublic = await VirtualDevices.EkPublicAsync(Tpm, options), EkCertificate = options.EkCertificate!,
+                    EkIntermediates = options.EkIntermediates, AkPublic = strangerAk,
+                });
+        }
+        await service.App.Services.GetRequiredService<Grains.Audit.RefusalAggregator>().FlushAsync();
+
+        var ids = targets.Select(t => t.DeviceId).ToHashSet();
+        var audit = await service.ReadAuditLogAsync(tenant.TenantId);
+        Assert.Equal(10, audit.Count(e => ids.Contains(e.Event.Subject) && e.Event.Outcome == "challenged"));
+        var aggregated = Assert.Single(audit, e => e.Event.Details?.ContainsKey("aggregated") == true);
+        Assert.Equal(("register", "challenged", "anonymous", "6"),
+            (aggregated.Event.Action, aggregated.Event.Outcome, aggregated.Event.Actor, aggregated.Event.Details!["aggregated"]));
+        Assert.All(aggregated.Event.Details["devices"].Split(' '), d => Assert.Contains(d, ids));
+        Assert.DoesNotContain(audit, e => e.Event.Outcome == "issued");
+
+        // nothing else is durable for the tenant: no inventory row, no binding, no quota used
+        using var http = tenant.Http;
+        Assert.Equal(0, (await http.GetFromJsonAsync<JsonObject>("/api/v1/tenant"))!["deviceCount"]!.GetValue<int>());
+        foreach (var id in ids)
+        {
+            Assert.Null(await service.Store.GetDeviceAsync(tenant.TenantId, id));
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/v1/devices/{id}")).StatusCode);
+        }
+        var (victim, victimId, _) = await NewDeviceAsync();
+        await using (var client = await service.ConnectAsync(victimId))
+            Assert.Equal(tenant.TenantId, (await victim.EnrollAsync(client)).Issued.Owner);
         Assert.Equal(1, (await http.GetFromJsonAsync<JsonObject>("/api/v1/tenant"))!["deviceCount"]!.GetValue<int>());
     }
 

@@ -26,6 +26,7 @@ public static class IotIdCli
             CertificateCommands.Build(cli),
             TransferCommands.Build(cli),
             OwnershipCommands.Build(cli),
+            VoucherCommands.Build(cli),
             AuditCommands.Build(cli),
             FindingCommands.Build(cli),
             MonitoringCommands.Monitoring(cli),

@@ -124,6 +124,12 @@ public sealed partial class IotIdClient : IDisposable
     public Task<string> PutOwnershipVoucherAsync(string deviceId, OwnershipVoucher voucher, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, $"/api/v1/ownership-vouchers/{Segment(deviceId)}", Body(voucher, Json.OwnershipVoucher), cancellationToken);
 
+    /// <summary><c>GET /api/v1/ownership-vouchers</c>: one page of the tenant's accepted vouchers.</summary>
+    public Task<ApiResult<Page<OwnershipVoucherView>>> ListOwnershipVouchersAsync(int? pageSize = null, string? continuationToken = null,
+        CancellationToken cancellationToken = default) =>
+        PageAsync(Query("/api/v1/ownership-vouchers", ("pageSize", pageSize?.ToString()), ("continuationToken", continuationToken)),
+            Json.OwnershipVoucherView, cancellationToken);
+
     /// <summary><c>DELETE /api/v1/ownership-vouchers/{deviceId}</c>.</summary>
     public Task<string> DeleteOwnershipVoucherAsync(string deviceId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"/api/v1/ownership-vouchers/{Segment(deviceId)}", null, cancellationToken);
@@ -270,6 +276,10 @@ public sealed partial class IotIdClient : IDisposable
     /// <summary><c>PUT /api/v1/federation/{name}</c>: trust another tenant, or an external trust domain by bundle URL.</summary>
     public Task<ApiResult<FederationView>> PutFederationAsync(string name, FederationView relationship, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, $"/api/v1/federation/{Segment(name)}", Body(relationship, Json.FederationView), Json.FederationView, cancellationToken);
+
+    /// <summary><c>POST /api/v1/federation/{name}/refresh</c>: fetch an external domain's bundle again (the stored one is kept on failure).</summary>
+    public Task<ApiResult<FederationView>> RefreshFederationAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"/api/v1/federation/{Segment(name)}/refresh", null, Json.FederationView, cancellationToken);
 
     /// <summary><c>DELETE /api/v1/federation/{name}</c>: relying parties stop trusting it at their next bundle refresh.</summary>
     public Task<string> DeleteFederationAsync(string name, CancellationToken cancellationToken = default) =>

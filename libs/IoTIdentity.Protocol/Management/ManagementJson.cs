@@ -36,6 +36,8 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(DeviceDetails))]
 [JsonSerializable(typeof(DeviceLinkRequest))]
 [JsonSerializable(typeof(OwnershipVoucher))]
+[JsonSerializable(typeof(OwnershipVoucherView))]
+[JsonSerializable(typeof(Page<OwnershipVoucherView>))]
 [JsonSerializable(typeof(RevokeRequest))]
 [JsonSerializable(typeof(CertificateView))]
 [JsonSerializable(typeof(CreateTransferRequest))]

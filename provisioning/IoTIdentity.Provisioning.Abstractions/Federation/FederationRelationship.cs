@@ -13,4 +13,8 @@ public sealed record FederationRelationship
     [Id(2)] public string? BundleUrl { get; init; }
     [Id(3)] public required DateTimeOffset CreatedAt { get; init; }
     [Id(4)] public required string CreatedBy { get; init; }
+    /// <summary>The external domain's bundle (JSON) as last fetched for the owner; what the federated bundle set serves.</summary>
+    [Id(5)] public string? Bundle { get; init; }
+    /// <summary>When <see cref="Bundle"/> was fetched.</summary>
+    [Id(6)] public DateTimeOffset? BundleFetchedAt { get; init; }
 }

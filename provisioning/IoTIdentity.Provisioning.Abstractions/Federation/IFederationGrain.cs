@@ -10,6 +10,9 @@ public interface IFederationGrain : IGrainWithStringKey
     /// <summary>Creates or replaces the relationship of that name.</summary>
     Task SetAsync(FederationRelationship relationship, string actor);
 
+    /// <summary>Stores a newly fetched bundle for the external relationship <paramref name="name"/>; false if there is none.</summary>
+    Task<bool> RefreshBundleAsync(string name, string bundle, DateTimeOffset fetchedAt, string actor);
+
     /// <summary>Removes a relationship; false if there was none. Relying parties stop trusting it at their next refresh.</summary>
     Task<bool> RemoveAsync(string name, string actor);
 }

@@ -19,4 +19,6 @@ public static class DeviceTokenClaims
     public const string Confirmation = "cnf";
     /// <summary>Inside <c>cnf</c>: the SHA-256 thumbprint of the bound certificate (RFC 8705 §3.1).</summary>
     public const string CertificateThumbprint = "x5t#S256";
+    /// <summary>The serial number (hex) of the bound certificate, so introspection can find its revocation.</summary>
+    public const string CertificateSerial = "cert_serial";
 }

@@ -19,4 +19,6 @@ public sealed record TokenClaims
     [Id(9)] public ImmutableList<string> Scopes { get; init; } = [];
     /// <summary><c>cnf.x5t#S256</c>: base64url SHA-256 of the device certificate's DER (RFC 8705).</summary>
     [Id(10)] public required string CertificateThumbprint { get; init; }
+    /// <summary><c>cert_serial</c>: the bound certificate's serial number, which its revocation is keyed by.</summary>
+    [Id(11)] public string? CertificateSerial { get; init; }
 }

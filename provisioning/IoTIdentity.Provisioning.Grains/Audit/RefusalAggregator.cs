@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace IoTIdentity.Provisioning.Grains.Audit;
 
 /// <summary>
-/// Keeps anonymous senders from flooding an audit log: refusals of devices that hold no certificate are counted per
-/// log, source (the sender's IPv4 address or IPv6 /64; the device id when the edge passes no address), operation and
-/// reason in windows of <see cref="ProvisioningOptions.RefusalAuditInterval"/>. The first
+/// Keeps anonymous senders from flooding an audit log: refusals of devices that hold no certificate, and their
+/// accepted registers, are counted per log, source (the sender's IPv4 address or IPv6 /64; the device id when the edge
+/// passes no address), operation and outcome in windows of <see cref="ProvisioningOptions.RefusalAuditInterval"/>. The first
 /// <see cref="ProvisioningOptions.RefusalAuditIndividualLimit"/> of a window are audited one by one as before; the
 /// rest become one entry per window with their count, the first and last time, and up to ten of the device ids.
 /// At most <see cref="MaxWindows"/> windows are open at once; sources beyond that share the source <c>overflow</c>.
@@ -42,12 +42,20 @@ public sealed partial class RefusalAggregator : IAsyncDisposable
     /// Counts a refusal; true when it should be audited on its own (within the window's individual allowance), false
     /// when it was counted into the window's aggregated entry instead.
     /// </summary>
-    public bool ShouldAuditIndividually(string log, string? remoteAddress, string deviceId, string operation, ProvisioningError reason)
+    public bool ShouldAuditIndividually(string log, string? remoteAddress, string deviceId, string operation, ProvisioningError reason) =>
+        ShouldAuditIndividually(log, remoteAddress, deviceId, operation, $"refused:{reason}");
+
+    /// <summary>
+    /// Counts an anonymous request's <paramref name="outcome"/> (an accepted register's <c>challenged</c>, or
+    /// <c>refused:{reason}</c>); true when it should be audited on its own, false when it was counted into the
+    /// window's aggregated entry instead.
+    /// </summary>
+    public bool ShouldAuditIndividually(string log, string? remoteAddress, string deviceId, string operation, string outcome)
     {
         var now = _clock.GetUtcNow();
         lock (_windows)
         {
-            var key = new WindowKey(log, SourceOf(remoteAddress, deviceId), operation, reason);
+            var key = new WindowKey(log, SourceOf(remoteAddress, deviceId), operation, outcome);
             if (!_windows.TryGetValue(key, out var window) && _windows.Count >= MaxWindows) key = key with { Source = "overflow" };
             if (!_windows.TryGetValue(key, out window)) _windows[key] = window = new Window(now);
             window.Count++;
@@ -59,7 +67,7 @@ public sealed partial class RefusalAggregator : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the aggregated entry of every window that counted refusals beyond its allowance (all windows, or only ended ones) and closes them.</summary>
+    /// <summary>Writes the aggregated entry of every window that counted requests beyond its allowance (all windows, or only ended ones) and closes them.</summary>
     public async Task FlushAsync(bool expiredOnly = false)
     {
         var now = _clock.GetUtcNow();
@@ -73,7 +81,7 @@ public sealed partial class RefusalAggregator : IAsyncDisposable
         {
             try
             {
-                await _audit.RecordAsync(key.Log, key.Operation, key.Source, $"refused:{key.Reason}", [], "anonymous", new Dictionary<string, string>
+                await _audit.RecordAsync(key.Log, key.Operation, key.Source, key.Outcome, [], "anonymous", new Dictionary<string, string>
                 {
                     ["aggregated"] = window.Suppressed.ToString(CultureInfo.InvariantCulture),
                     ["first"] = window.Start.ToString("O", CultureInfo.InvariantCulture),
@@ -109,7 +117,7 @@ public sealed partial class RefusalAggregator : IAsyncDisposable
     [LoggerMessage(LogLevel.Warning, "Could not write the aggregated refusal entry of {Log} ({Count} refusals)")]
     private static partial void FlushFailed(ILogger logger, Exception exception, string log, long count);
 
-    private sealed record WindowKey(string Log, string Source, string Operation, ProvisioningError Reason);
+    private sealed record WindowKey(string Log, string Source, string Operation, string Outcome);
 
     private sealed class Window(DateTimeOffset start)
     {

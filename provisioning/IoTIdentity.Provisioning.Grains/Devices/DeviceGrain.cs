@@ -58,7 +58,7 @@ public sealed class DeviceGrain(
     private string DeviceId => Device.DeviceId;
 
     public Task<ProtocolReply<ChallengeResponse>> RegisterAsync(ProtocolRequest<RegisterRequest> request) =>
-        HandleAsync(Topics.Operations.Register, request.Evidence, request.RemoteAddress, () => RegisterCoreAsync(request.Message, request.Evidence));
+        HandleAsync(Topics.Operations.Register, request.Evidence, request.RemoteAddress, () => RegisterCoreAsync(request.Message, request.Evidence, request.RemoteAddress));
 
     public Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request) =>
         HandleAsync(Topics.Operations.Attest, request.Evidence, request.RemoteAddress, () => AttestCoreAsync(request.Message, request.Evidence));
@@ -66,7 +66,7 @@ public sealed class DeviceGrain(
     public Task<ProtocolReply<TokenResponse>> RequestTokenAsync(ProtocolRequest<TokenRequest> request) =>
         HandleAsync(Topics.Operations.Token, request.Evidence, request.RemoteAddress, () => tokens.IssueAsync(Device, request.Message, request.Evidence));
 
-    private async Task<ProtocolReply<ChallengeResponse>> RegisterCoreAsync(RegisterRequest request, byte[] evidence)
+    private async Task<ProtocolReply<ChallengeResponse>> RegisterCoreAsync(RegisterRequest request, byte[] evidence, string? remoteAddress)
     {
         // 1. register: derive the id from the EK, find the enrolment, check EK binding and AK, then challenge
         var ek = Parse<TpmtPublic>(request.EkPublic, "EK public area");
@@ -119,8 +119,11 @@ public sealed class DeviceGrain(
             Tpm = TpmHardwareSerial.From(resolved.Value.Certificate.RawData)?.ToString(),
             AuditTenantId = policy.TenantId,
             Challenges = open.Value,
-        }, new DeviceEvent(policy.TenantId, AuditActions.Register, "challenged", "device",
-            new Dictionary<string, string> { ["mode"] = mode, ["group"] = policy.GroupId }, evidence), inventory: false);
+        }, inventory: false);
+        // a device without a certificate is anyone: past a few per window, its accepted registers are one entry per source
+        if (current.Current is not null || refusals.ShouldAuditIndividually(policy.TenantId, remoteAddress, DeviceId, AuditActions.Register, "challenged"))
+            await ledger.AuditAsync(Device, new DeviceEvent(policy.TenantId, AuditActions.Register, "challenged", "device",
+                new Dictionary<string, string> { ["mode"] = mode, ["group"] = policy.GroupId }, evidence));
         EnrollmentLog.Challenged(logger, DeviceId, mode, policy.TenantId, policy.GroupId);
         return reply;
     }

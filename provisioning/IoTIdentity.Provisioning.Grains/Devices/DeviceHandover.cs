@@ -119,7 +119,7 @@ public sealed class DeviceHandover(IGrainFactory grains, IProvisioningStore stor
     {
         if (!moved.RevokeAtAcceptance) await CutOffOldOwnerAsync(device, moved, CloseAfterReenrolment);
         // later renewals resolve to the new owner even when the old owner's enrolments also match the EK certificate
-        await grains.GetGrain<IIndividualEnrollmentGrain>(device.DeviceId).ReassignAsync(moved.TargetTenantId, groupId);
+        await grains.GetGrain<IIndividualEnrollmentGrain>(device.DeviceId).ReassignAsync(moved.TargetTenantId, groupId, moved.SourceTenantId);
         var details = new Dictionary<string, string> { ["transfer"] = moved.TransferId, ["serial"] = serialNumber, ["group"] = groupId };
         await ledger.AuditAsync(device, new DeviceEvent(moved.SourceTenantId, AuditActions.TransferReenrolled, "done", "device", details));
         await ledger.AuditAsync(device, new DeviceEvent(moved.TargetTenantId, AuditActions.TransferReenrolled, "done", "device", details));

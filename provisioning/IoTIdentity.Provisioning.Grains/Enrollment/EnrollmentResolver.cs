@@ -37,43 +37,53 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     internal async Task<Checked<ResolvedEnrollment>> ResolveAsync(string deviceId, string? ownerTenantId, string? scope, string? claimCode,
         byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, ICollection<string>? contenders = null)
     {
-        var individual = await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetAsync();
+        var individuals = grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
         // an owned device resolves to its owner before any group matching: nothing another tenant configures counts
-        if (ownerTenantId is not null) return await ResolveWithinAsync(ownerTenantId, null, individual, ekCertificate, intermediates);
+        if (ownerTenantId is not null) return await ResolveWithinAsync(ownerTenantId, null, await individuals.GetAsync(ownerTenantId), ekCertificate, intermediates);
         if (scope is not null)
         {
             if (ParseScope(scope) is not { } named) return new Refusal(ProvisioningError.MalformedRequest, "enrolment scope is not {tenant} or {tenant}/{group}");
-            return await ResolveWithinAsync(named.TenantId, named.GroupId, individual, ekCertificate, intermediates);
+            return await ResolveWithinAsync(named.TenantId, named.GroupId, await individuals.GetAsync(named.TenantId), ekCertificate, intermediates);
         }
 
+        var slots = await individuals.ListAsync();
         // a claim the tenant proves: the device presents the code whose hash the tenant's individual enrolment holds
-        if (individual?.ClaimCodeHash is { } expected && claimCode is not null
-            && CryptographicOperations.FixedTimeEquals(expected, SHA256.HashData(Encoding.UTF8.GetBytes(claimCode))))
-            return await ResolveIndividualAsync(individual, ekCertificate, intermediates);
+        if (claimCode is not null)
+        {
+            var presented = SHA256.HashData(Encoding.UTF8.GetBytes(claimCode));
+            var claimed = slots.Where(s => s.ClaimCodeHash is { } expected && CryptographicOperations.FixedTimeEquals(expected, presented)).ToList();
+            if (claimed.Count == 1) return await ResolveIndividualAsync(claimed[0], ekCertificate, intermediates);
+            if (claimed.Count > 1) return Ambiguous(claimed.Select(s => s.TenantId), contenders);
+        }
         // a claim the tenant proves: a manufacturer-signed ownership voucher it uploaded (verified then) covers the device
         if (await grains.GetGrain<IOwnershipVoucherGrain>(deviceId).GetTenantAsync() is { } vouched)
-            return await ResolveWithinAsync(vouched, null, individual, ekCertificate, intermediates);
+            return await ResolveWithinAsync(vouched, null, slots.FirstOrDefault(s => s.TenantId == vouched), ekCertificate, intermediates);
 
         // unowned and unscoped: the one tenant that admits it, never the first of several
-        var viaIndividual = individual is null ? (Checked<ResolvedEnrollment>?)null : await ResolveIndividualAsync(individual, ekCertificate, intermediates);
+        var viaIndividuals = new List<(string TenantId, Checked<ResolvedEnrollment> Resolved)>(slots.Count);
+        foreach (var slot in slots) viaIndividuals.Add((slot.TenantId, await ResolveIndividualAsync(slot, ekCertificate, intermediates)));
         // an individual enrolment that does not even trust the device's EK certificate is no one's claim
-        var individualClaims = viaIndividual is { } v && (!v.IsRefused || v.Refusal.Error == ProvisioningError.Disabled);
+        var claims = viaIndividuals.Where(v => !v.Resolved.IsRefused || v.Resolved.Refusal.Error == ProvisioningError.Disabled).ToList();
         // read afresh: a group or root another tenant added seconds ago must make this ambiguous, not leave the device to
         // the first tenant (a first enrolment without a scope is the one path that pays for the directory and roots reads)
-        var matched = await MatchGroupsAsync(ekCertificate, intermediates, individualClaims ? individual!.TenantId : null, refreshed: true);
-        var tenants = matched.Matches.Keys.Concat(individualClaims ? [individual!.TenantId] : []).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (tenants.Count > 1)
-        {
-            foreach (var tenant in tenants) contenders?.Add(tenant);
-            return new Refusal(ProvisioningError.AmbiguousOwner,
-                $"enrolments of {tenants.Count} tenants ({string.Join(", ", tenants)}) admit the device and it names no enrolment scope");
-        }
-        if (individualClaims) return viaIndividual!.Value;
+        var matched = await MatchGroupsAsync(ekCertificate, intermediates, claims.Select(c => c.TenantId).ToHashSet(StringComparer.Ordinal), refreshed: true);
+        var tenants = matched.Matches.Keys.Concat(claims.Select(c => c.TenantId)).Distinct().ToList();
+        if (tenants.Count > 1) return Ambiguous(tenants, contenders);
+        if (claims.Count == 1) return claims[0].Resolved;
         if (matched.Matches.Count == 1) return matched.Matches.Values.Single();
-        if (viaIndividual is { } refused) return refused;
+        if (viaIndividuals.Count > 0) return viaIndividuals[0].Resolved;
         if (matched.KnownButNotEnrolled) return new Refusal(ProvisioningError.NotEnrolled, "the EK certificate is trusted, but only individually enrolled devices are admitted");
         if (matched.FirstFailure is not null) return ToRefusal(matched.FirstFailure);
         return new Refusal(ProvisioningError.UntrustedEkCertificate, "no enrolment group trusts the EK certificate's root");
+    }
+
+    /// <summary>The refusal of a device several tenants admit, naming them (in order) to <paramref name="contenders"/> and in the detail.</summary>
+    private static Refusal Ambiguous(IEnumerable<string> tenantIds, ICollection<string>? contenders)
+    {
+        var tenants = tenantIds.Distinct().Order(StringComparer.Ordinal).ToList();
+        foreach (var tenant in tenants) contenders?.Add(tenant);
+        return new Refusal(ProvisioningError.AmbiguousOwner,
+            $"enrolments of {tenants.Count} tenants ({string.Join(", ", tenants)}) admit the device and it names no enrolment scope");
     }
 
     /// <summary>
@@ -150,11 +160,11 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     }
 
     /// <summary>
-    /// Every tenant whose groups admit the EK certificate, with the first such group of each (groups of
-    /// <paramref name="exceptTenant"/>, whose individual enrolment speaks for it, are skipped); whether an
+    /// Every tenant whose groups admit the EK certificate, with the first such group of each (groups of the
+    /// <paramref name="exceptTenants"/>, whose individual enrolments speak for them, are skipped); whether an
     /// individual-only group trusts it; the first failure other than an untrusted root.
     /// </summary>
-    private async Task<GroupMatches> MatchGroupsAsync(byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, string? exceptTenant, bool refreshed)
+    private async Task<GroupMatches> MatchGroupsAsync(byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, IReadOnlySet<string> exceptTenants, bool refreshed)
     {
         EkCertificateValidationResult? firstFailure = null;
         var knownButNotEnrolled = false;
@@ -162,7 +172,7 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         var groups = (await GetDirectoryAsync(refreshed)).Groups;
         if (refreshed)
             await Task.WhenAll(groups.Select(k => k.TenantId).Distinct().Select(t => GetTenantRootsAsync(t, refresh: true)));
-        foreach (var key in groups.Where(k => !k.IsOf(exceptTenant ?? "")).OrderBy(k => k.ToString(), StringComparer.Ordinal))
+        foreach (var key in groups.Where(k => !exceptTenants.Contains(k.TenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal))
         {
             if (matches.ContainsKey(key.TenantId)) continue;
             var entry = await GetPolicyAsync(key);

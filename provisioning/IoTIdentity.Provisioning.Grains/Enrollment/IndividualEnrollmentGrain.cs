@@ -1,38 +1,48 @@
+using System.Collections.Immutable;
 using IoTIdentity.Provisioning.Abstractions;
 
 namespace IoTIdentity.Provisioning.Grains.Enrollment;
 
-/// <summary>An individual enrolment: one device bound to one tenant's group policy, listed in the tenant's <see cref="IndividualEnrollmentIndex"/>.</summary>
+/// <summary>
+/// A device's individual enrolments, one slot per tenant, each listed in its tenant's <see cref="IndividualEnrollmentIndex"/>.
+/// A tenant writes and deletes only its own slot, so a tenant that enrols a device first blocks no one.
+/// </summary>
 public sealed class IndividualEnrollmentGrain(
     [PersistentState("individual", ProvisioningStorage.Name)] IPersistentState<IndividualEnrollmentState> state) : Grain, IIndividualEnrollmentGrain
 {
     public async Task SetAsync(string tenantId, string groupId, bool enabled, byte[]? claimCodeHash = null)
     {
-        if (state.State.Enrollment is { } existing && existing.TenantId != tenantId)
-            throw new InvalidOperationException("the device is individually enrolled by another tenant");
         await IndexOf(tenantId).AddAsync(DeviceId);
-        state.State = new IndividualEnrollmentState { Enrollment = new IndividualEnrollment(tenantId, groupId, enabled, claimCodeHash) };
-        await state.WriteStateAsync();
+        await WriteAsync(state.State.AllSlots().SetItem(tenantId, new IndividualEnrollment(tenantId, groupId, enabled, claimCodeHash)));
     }
 
-    public async Task ReassignAsync(string tenantId, string groupId)
+    public async Task ReassignAsync(string tenantId, string groupId, string previousTenantId)
     {
-        var previous = state.State.Enrollment?.TenantId;
         await IndexOf(tenantId).AddAsync(DeviceId);
-        state.State = new IndividualEnrollmentState { Enrollment = new IndividualEnrollment(tenantId, groupId, Enabled: true) };
-        await state.WriteStateAsync();
-        if (previous is not null && previous != tenantId) await IndexOf(previous).RemoveAsync(DeviceId);
+        var slots = state.State.AllSlots().SetItem(tenantId, new IndividualEnrollment(tenantId, groupId, Enabled: true));
+        await WriteAsync(previousTenantId == tenantId ? slots : slots.Remove(previousTenantId));
+        if (previousTenantId != tenantId) await IndexOf(previousTenantId).RemoveAsync(DeviceId);
     }
 
-    public Task<IndividualEnrollment?> GetAsync() => Task.FromResult(state.State.Enrollment);
+    public Task<IndividualEnrollment?> GetAsync(string tenantId) => Task.FromResult(state.State.AllSlots().GetValueOrDefault(tenantId));
+
+    public Task<IReadOnlyList<IndividualEnrollment>> ListAsync() =>
+        Task.FromResult<IReadOnlyList<IndividualEnrollment>>(state.State.AllSlots().OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value).ToList());
 
     public async Task<bool> DeleteAsync(string tenantId)
     {
-        if (state.State.Enrollment?.TenantId != tenantId) return false;
-        state.State = new IndividualEnrollmentState();
-        await state.ClearStateAsync();
+        var slots = state.State.AllSlots();
+        if (!slots.ContainsKey(tenantId)) return false;
+        await WriteAsync(slots.Remove(tenantId));
         await IndexOf(tenantId).RemoveAsync(DeviceId);
         return true;
+    }
+
+    private async Task WriteAsync(ImmutableDictionary<string, IndividualEnrollment> slots)
+    {
+        state.State = new IndividualEnrollmentState { Slots = slots };
+        if (slots.IsEmpty) await state.ClearStateAsync();
+        else await state.WriteStateAsync();
     }
 
     private string DeviceId => this.GetPrimaryKeyString();

@@ -2,16 +2,22 @@ using IoTIdentity.Provisioning.Abstractions;
 
 namespace IoTIdentity.Provisioning.Grains.Enrollment;
 
-/// <summary>The tenant a verified ownership voucher gives an unowned device to (the voucher itself was checked at upload).</summary>
+/// <summary>
+/// The tenant a verified ownership voucher gives an unowned device to (the voucher itself was checked at upload), listed
+/// in the tenant's <see cref="OwnershipVoucherIndex"/>.
+/// </summary>
 public sealed class OwnershipVoucherGrain(
     [PersistentState("voucher", ProvisioningStorage.Name)] IPersistentState<OwnershipVoucherState> state,
     TimeProvider clock) : Grain, IOwnershipVoucherGrain
 {
     public Task<string?> GetTenantAsync() => Task.FromResult(state.State.TenantId);
 
+    public Task<DateTimeOffset?> GetAcceptedAtAsync(string tenantId) => Task.FromResult(state.State.TenantId == tenantId ? state.State.At : null);
+
     public async Task<bool> SetAsync(string tenantId)
     {
         if (state.State.TenantId is { } holder) return holder == tenantId;
+        await OwnershipVoucherIndex.Of(GrainFactory, tenantId, this.GetPrimaryKeyString()).AddAsync(this.GetPrimaryKeyString());
         state.State = new OwnershipVoucherState { TenantId = tenantId, At = clock.GetUtcNow() };
         await state.WriteStateAsync();
         return true;
@@ -22,6 +28,7 @@ public sealed class OwnershipVoucherGrain(
         if (state.State.TenantId != tenantId) return false;
         state.State = new OwnershipVoucherState();
         await state.ClearStateAsync();
+        await OwnershipVoucherIndex.Of(GrainFactory, tenantId, this.GetPrimaryKeyString()).RemoveAsync(this.GetPrimaryKeyString());
         return true;
     }
 }

@@ -20,6 +20,18 @@ public sealed class FederationGrain(
             new Dictionary<string, string> { ["with"] = relationship.TenantId is { } tenant ? $"tenant:{tenant}" : $"bundle:{relationship.BundleUrl}" });
     }
 
+    public async Task<bool> RefreshBundleAsync(string name, string bundle, DateTimeOffset fetchedAt, string actor)
+    {
+        var index = state.State.Relationships.FindIndex(r => r.Name == name && r.BundleUrl is not null);
+        if (index < 0) return false;
+        var refreshed = state.State.Relationships[index] with { Bundle = bundle, BundleFetchedAt = fetchedAt };
+        state.State = state.State with { Relationships = state.State.Relationships.SetItem(index, refreshed) };
+        await state.WriteStateAsync();
+        await audit.RecordAsync(TenantId, AuditActions.FederationSet, name, "refreshed", [], actor,
+            new Dictionary<string, string> { ["with"] = $"bundle:{refreshed.BundleUrl}" });
+        return true;
+    }
+
     public async Task<bool> RemoveAsync(string name, string actor)
     {
         var kept = state.State.Relationships.RemoveAll(r => r.Name == name);

@@ -54,6 +54,7 @@ public sealed class TokenIssuance(DeviceLedger ledger, IGrainFactory grains, Pro
             AttestedAt = s.LastAttestation?.At ?? current.NotBefore,
             Scopes = policy.Audiences[request.Audience],
             CertificateThumbprint = Base64UrlEncoder.Encode(SHA256.HashData(current.CertificateDer)),
+            CertificateSerial = current.SerialNumber,
         };
         var token = await grains.GetGrain<ITokenSignerGrain>(tenantId).SignAsync(claims);
         await ledger.RecordAsync(device, s with { LastTokenProofAt = request.SignedAt }, new DeviceEvent(tenantId, AuditActions.Token, "issued", "device",

@@ -48,6 +48,7 @@ public sealed class TokenSignerGrain(
             },
         };
         if (claims.FirmwareRelease is { } firmware) descriptor.Claims[DeviceTokenClaims.Firmware] = firmware;
+        if (claims.CertificateSerial is { } serial) descriptor.Claims[DeviceTokenClaims.CertificateSerial] = serial;
         return Handler.CreateToken(descriptor);
     }
 

@@ -111,8 +111,8 @@ public static class EnrollmentsApi
     private static async Task<Results<Ok<Contract.IndividualEnrollment>, ProblemHttpResult>> GetIndividual(string deviceId, HttpContext http, IGrainFactory grains)
     {
         if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
-        var enrollment = await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetAsync();
-        return enrollment is null || enrollment.TenantId != Caller.Of(http).TenantId
+        var enrollment = await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetAsync(Caller.Of(http).TenantId);
+        return enrollment is null
             ? Problems.For(ProvisioningError.NotFound)
             : TypedResults.Ok(new Contract.IndividualEnrollment(enrollment.GroupId, enrollment.Enabled));
     }

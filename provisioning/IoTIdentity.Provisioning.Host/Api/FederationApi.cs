@@ -16,9 +16,6 @@ namespace IoTIdentity.Provisioning.Host.Api;
 /// </summary>
 public static class FederationApi
 {
-    /// <summary>How long fetching an external trust domain's bundle may take.</summary>
-    private static readonly HttpClient External = new() { Timeout = TimeSpan.FromSeconds(5), MaxResponseContentBufferSize = 1 << 20 };
-
     /// <summary>Maps <c>/tenants/{tenantId}/bundle.json</c>, <c>/tenants/{tenantId}/federated-bundles.json</c> and <c>/api/v1/federation</c>.</summary>
     public static IEndpointRouteBuilder MapFederationApi(this IEndpointRouteBuilder routes)
     {
@@ -28,6 +25,7 @@ public static class FederationApi
         federation.MapGet("/", List).RequireApiKey(ApiRole.Auditor);
         federation.MapPut("/{name}", Put).RequireApiKey(ApiRole.OwnerAdmin);
         federation.MapDelete("/{name}", Delete).RequireApiKey(ApiRole.OwnerAdmin);
+        federation.MapPost("/{name}/refresh", Refresh).RequireApiKey(ApiRole.OwnerAdmin);
         return routes;
     }
 
@@ -39,11 +37,11 @@ public static class FederationApi
 
     /// <summary>
     /// The bundles a relying party of <paramref name="tenantId"/> trusts: the tenant's own and every federated trust
-    /// domain's, each with its token issuer where it is a tenant of this service. An external bundle that cannot be
-    /// fetched now is listed as unavailable rather than failing the whole set.
+    /// domain's, each with its token issuer where it is a tenant of this service. An external domain's bundle is the one
+    /// stored when its owner created or last refreshed the federation: an anonymous reader never makes the service fetch.
     /// </summary>
     private static async Task<Results<JsonHttpResult<Dictionary<string, object>>, ProblemHttpResult>> FederatedBundles(string tenantId, IGrainFactory grains,
-        IOptions<ProvisioningOptions> options, CancellationToken cancellationToken)
+        IOptions<ProvisioningOptions> options)
     {
         if (!TenantIds.IsValid(tenantId) || await TrustBundles.ForTenantAsync(grains, tenantId) is not { } own) return Problems.For(ProvisioningError.NotFound);
         var domains = new Dictionary<string, object> { [tenantId] = Domain(TokenIssuers.Issuer(options.Value.PublicBaseUrl, tenantId), own) };
@@ -56,28 +54,21 @@ public static class FederationApi
             }
             else if (relationship.BundleUrl is { } url)
             {
-                domains[relationship.Name] = await FetchAsync(url, cancellationToken) is { } external
-                    ? new Dictionary<string, object> { ["bundle"] = external, ["bundle_url"] = url }
+                domains[relationship.Name] = relationship.Bundle is { } stored
+                    ? new Dictionary<string, object> { ["bundle"] = Parse(stored), ["bundle_url"] = url }
                     : new Dictionary<string, object> { ["unavailable"] = true, ["bundle_url"] = url };
             }
         }
         return TypedResults.Json(new Dictionary<string, object> { ["spiffe_refresh_hint"] = TrustBundles.RefreshHintSeconds, ["trust_domains"] = domains });
     }
 
-    private static Dictionary<string, object> Domain(string issuer, Dictionary<string, object> bundle) => new() { ["issuer"] = issuer, ["bundle"] = bundle };
-
-    private static async Task<JsonElement?> FetchAsync(string url, CancellationToken cancellationToken)
+    private static JsonElement Parse(string json)
     {
-        try
-        {
-            using var document = JsonDocument.Parse(await External.GetStringAsync(url, cancellationToken));
-            return document.RootElement.TryGetProperty("keys", out var keys) && keys.ValueKind == JsonValueKind.Array ? document.RootElement.Clone() : null;
-        }
-        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
-        {
-            return null;
-        }
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
+
+    private static Dictionary<string, object> Domain(string issuer, Dictionary<string, object> bundle) => new() { ["issuer"] = issuer, ["bundle"] = bundle };
 
     private static async Task<Ok<IReadOnlyList<FederationView>>> List(HttpContext http, IGrainFactory grains)
     {
@@ -85,7 +76,8 @@ public static class FederationApi
         return TypedResults.Ok(all);
     }
 
-    private static async Task<Results<Ok<FederationView>, ProblemHttpResult>> Put(string name, FederationView body, HttpContext http, IGrainFactory grains, TimeProvider clock)
+    private static async Task<Results<Ok<FederationView>, ProblemHttpResult>> Put(string name, FederationView body, HttpContext http, IGrainFactory grains, TimeProvider clock,
+        BundleFetcher fetcher, CancellationToken cancellationToken)
     {
         var caller = Caller.Of(http);
         if (!TenantIds.IsValid(name)) return Problems.For(ProvisioningError.MalformedRequest, "federation names are [a-z0-9-], at most 64");
@@ -95,13 +87,34 @@ public static class FederationApi
             if (other == caller.TenantId) return Problems.For(ProvisioningError.MalformedRequest, "a tenant trusts itself already");
             if (!TenantIds.IsValid(other) || !await grains.GetGrain<ITenantGrain>(other).ExistsAsync()) return Problems.For(ProvisioningError.NotFound, "no such tenant");
         }
-        if (body.BundleUrl is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
-            return Problems.For(ProvisioningError.MalformedRequest, "bundleUrl must be an absolute http(s) URL");
+        string? bundle = null;
+        if (body.BundleUrl is { } url)
+        {
+            // fetched now, for the owner, and stored: the public bundle set serves the stored copy
+            (bundle, var problem) = await fetcher.FetchAsync(url, cancellationToken);
+            if (problem is not null) return Problems.For(ProvisioningError.MalformedRequest, $"bundleUrl refused: {problem}");
+        }
+        var now = clock.GetUtcNow();
         var relationship = new FederationRelationship
         {
-            Name = name, TenantId = body.TenantId, BundleUrl = body.BundleUrl, CreatedAt = clock.GetUtcNow(), CreatedBy = caller.Actor,
+            Name = name, TenantId = body.TenantId, BundleUrl = body.BundleUrl, CreatedAt = now, CreatedBy = caller.Actor,
+            Bundle = bundle, BundleFetchedAt = bundle is null ? null : now,
         };
         await grains.GetGrain<IFederationGrain>(caller.TenantId).SetAsync(relationship, caller.Actor);
+        return TypedResults.Ok(View(relationship));
+    }
+
+    /// <summary>Fetches an external domain's bundle again for its owner; a failed fetch keeps the stored bundle and says why.</summary>
+    private static async Task<Results<Ok<FederationView>, ProblemHttpResult>> Refresh(string name, HttpContext http, IGrainFactory grains, TimeProvider clock,
+        BundleFetcher fetcher, CancellationToken cancellationToken)
+    {
+        var caller = Caller.Of(http);
+        var federation = grains.GetGrain<IFederationGrain>(caller.TenantId);
+        if ((await federation.ListAsync()).FirstOrDefault(r => r.Name == name) is not { } relationship) return Problems.For(ProvisioningError.NotFound);
+        if (relationship.BundleUrl is not { } url) return Problems.For(ProvisioningError.MalformedRequest, "a federation with another tenant has nothing to fetch");
+        var (bundle, problem) = await fetcher.FetchAsync(url, cancellationToken);
+        if (problem is not null) return Problems.For(ProvisioningError.MalformedRequest, $"bundleUrl refused: {problem} (the bundle fetched before is kept)");
+        if (!await federation.RefreshBundleAsync(name, bundle!, clock.GetUtcNow(), caller.Actor)) return Problems.For(ProvisioningError.NotFound);
         return TypedResults.Ok(View(relationship));
     }
 

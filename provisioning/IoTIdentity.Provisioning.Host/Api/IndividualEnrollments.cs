@@ -21,8 +21,8 @@ public sealed class IndividualEnrollments(IGrainFactory grains, ConfigurationAud
 
     /// <summary>
     /// Enrols <paramref name="deviceId"/> in the caller's group <paramref name="groupId"/>; null when done, else the
-    /// refusal: MalformedRequest (bad id or claim code hash), NotFound (no such group), Conflict (another tenant's
-    /// device or enrolment — one answer for both, naming neither, changing nothing).
+    /// refusal: MalformedRequest (bad id or claim code hash), NotFound (no such group), Conflict (a device another
+    /// tenant owns, naming no one, changing nothing). Another tenant's enrolment for the device is its own slot and blocks nothing.
     /// </summary>
     public async Task<Refusal?> SetAsync(Caller caller, string? deviceId, string? groupId, bool enabled, string? claimCodeSha256)
     {
@@ -36,11 +36,10 @@ public sealed class IndividualEnrollments(IGrainFactory grains, ConfigurationAud
         }
         if (await grains.GetGroupGrain(new GroupKey(caller.TenantId, groupId!)).GetPolicyAsync() is null)
             return new Refusal(ProvisioningError.NotFound, $"no such group {groupId}");
-        var grain = grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
-        var existing = await grain.GetAsync();
-        if (existing is not null && existing.TenantId != caller.TenantId || await grains.GetGrain<IDeviceGrain>(deviceId).IsOwnedByAnotherTenantAsync(caller.TenantId))
+        // each tenant has its own slot: another tenant's enrolment for an unowned device blocks nothing
+        if (await grains.GetGrain<IDeviceGrain>(deviceId).IsOwnedByAnotherTenantAsync(caller.TenantId))
             return new Refusal(ProvisioningError.Conflict, "the device belongs to another tenant");
-        await grain.SetAsync(caller.TenantId, groupId!, enabled, claimCodeHash);
+        await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).SetAsync(caller.TenantId, groupId!, enabled, claimCodeHash);
         await audit.RecordAsync(caller, AuditActions.IndividualEnrollmentSet, deviceId, new Dictionary<string, string>
         {
             ["group"] = groupId!, ["enabled"] = enabled ? "true" : "false", ["claimCode"] = claimCodeHash is null ? "none" : "set",
@@ -64,27 +63,14 @@ public sealed class IndividualEnrollments(IGrainFactory grains, ConfigurationAud
     }
 
     /// <summary>One page of the caller's individual enrolments in device id order, after <paramref name="after"/> (a device id, or null).</summary>
-    public async Task<Page<IndividualEnrollmentView>> ListAsync(Caller caller, string? after, int pageSize)
-    {
-        var views = new List<IndividualEnrollmentView>(pageSize);
-        var cursor = after;
-        foreach (var digit in IndividualEnrollmentIndex.Shards.Where(d => after is null || d >= after[0]))
+    public Task<Page<IndividualEnrollmentView>> ListAsync(Caller caller, string? after, int pageSize) =>
+        DeviceIdShards.PageAsync(digit => IndividualEnrollmentIndex.Shard(grains, caller.TenantId, digit), after, pageSize, async ids =>
         {
-            var shard = IndividualEnrollmentIndex.Shard(grains, caller.TenantId, digit);
-            while (views.Count < pageSize)
-            {
-                var ids = await shard.ListAsync(cursor is not null && cursor[0] == digit ? cursor : null, pageSize - views.Count);
-                if (ids.Count == 0) break;
-                var enrollments = await Task.WhenAll(ids.Select(id => grains.GetGrain<IIndividualEnrollmentGrain>(id).GetAsync()));
-                // an id whose enrolment is being written or was just deleted is in the index a moment longer: not listed
-                views.AddRange(ids.Zip(enrollments).Where(e => e.Second?.TenantId == caller.TenantId)
-                    .Select(e => new IndividualEnrollmentView(e.First, e.Second!.GroupId, e.Second.Enabled, e.Second.ClaimCodeHash is not null)));
-                cursor = ids[^1];
-            }
-            if (views.Count == pageSize) break;
-        }
-        return Paging.Of(views, pageSize, v => v.DeviceId);
-    }
+            var enrollments = await Task.WhenAll(ids.Select(id => grains.GetGrain<IIndividualEnrollmentGrain>(id).GetAsync(caller.TenantId)));
+            // an id whose enrolment is being written or was just deleted is in the index a moment longer: not listed
+            return ids.Zip(enrollments).Where(e => e.Second is not null)
+                .Select(e => new IndividualEnrollmentView(e.First, e.Second!.GroupId, e.Second.Enabled, e.Second.ClaimCodeHash is not null));
+        }, v => v.DeviceId);
 
     private async Task<(string? DeviceId, Refusal? Refusal)> ImportRowAsync(Caller caller, IndividualEnrollmentImportRow? row, string? defaultGroup, HashSet<string> seen)
     {

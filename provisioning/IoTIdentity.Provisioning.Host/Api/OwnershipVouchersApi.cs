@@ -13,10 +13,11 @@ namespace IoTIdentity.Provisioning.Host.Api;
 /// </summary>
 public static class OwnershipVouchersApi
 {
-    /// <summary>Maps <c>/api/v1/ownership-vouchers/{deviceId}</c>.</summary>
+    /// <summary>Maps <c>/api/v1/ownership-vouchers</c> and <c>/api/v1/ownership-vouchers/{deviceId}</c>.</summary>
     public static IEndpointRouteBuilder MapOwnershipVouchersApi(this IEndpointRouteBuilder routes)
     {
         var vouchers = routes.MapGroup("/api/v1/ownership-vouchers").WithTags("Enrollments");
+        vouchers.MapGet("/", List).RequireApiKey(ApiRole.Auditor);
         vouchers.MapPut("/{deviceId}", Put).RequireApiKey(ApiRole.Operator);
         vouchers.MapDelete("/{deviceId}", Delete).RequireApiKey(ApiRole.Operator);
         return routes;
@@ -39,6 +40,22 @@ public static class OwnershipVouchersApi
             || !await grains.GetGrain<IOwnershipVoucherGrain>(deviceId).SetAsync(caller.TenantId))
             return Problems.For(ProvisioningError.Conflict);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>One page of the caller's accepted vouchers, in device id order.</summary>
+    private static async Task<Results<Ok<Contract.Page<Contract.OwnershipVoucherView>>, ProblemHttpResult>> List(HttpContext http, IGrainFactory grains,
+        int pageSize = 100, string? continuationToken = null)
+    {
+        if (!Paging.IsValidPageSize(pageSize)) return Problems.For(ProvisioningError.MalformedRequest, $"pageSize must be 1-{Paging.MaxPageSize}");
+        if (!Paging.TryReadToken(continuationToken, out var after) || after is not null && !DeviceIds.IsValid(after))
+            return Problems.For(ProvisioningError.MalformedRequest, "continuationToken is not one this API wrote");
+        var tenantId = Caller.Of(http).TenantId;
+        return TypedResults.Ok(await DeviceIdShards.PageAsync(digit => OwnershipVoucherIndex.Shard(grains, tenantId, digit), after, pageSize, async ids =>
+        {
+            var accepted = await Task.WhenAll(ids.Select(id => grains.GetGrain<IOwnershipVoucherGrain>(id).GetAcceptedAtAsync(tenantId)));
+            // an id whose voucher was just deleted is in the index a moment longer: not listed
+            return ids.Zip(accepted).Where(v => v.Second is not null).Select(v => new Contract.OwnershipVoucherView(v.First, v.Second));
+        }, v => v.DeviceId));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string deviceId, HttpContext http, IGrainFactory grains)

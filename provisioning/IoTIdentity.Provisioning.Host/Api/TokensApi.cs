@@ -52,7 +52,7 @@ public static class TokensApi
             ["claims_supported"] = new[]
             {
                 "iss", "sub", "aud", "iat", "nbf", "exp", "jti", DeviceTokenClaims.Tenant, DeviceTokenClaims.Group, DeviceTokenClaims.DeviceId,
-                DeviceTokenClaims.Firmware, DeviceTokenClaims.AttestedAt, DeviceTokenClaims.Scope, DeviceTokenClaims.Confirmation,
+                DeviceTokenClaims.Firmware, DeviceTokenClaims.AttestedAt, DeviceTokenClaims.Scope, DeviceTokenClaims.Confirmation, DeviceTokenClaims.CertificateSerial,
             },
             ["tls_client_certificate_bound_access_tokens"] = true,
         });
@@ -139,6 +139,10 @@ public static class TokensApi
         if (!jwt.TryGetPayloadValue<string>(DeviceTokenClaims.DeviceId, out var deviceId) || !DeviceIds.IsValid(deviceId)) return TypedResults.Json(inactive);
         var device = await grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenantId);
         if (device is not { Status: DeviceStatus.Active }) return TypedResults.Json(inactive);
+        // the certificate the token is bound to (cnf x5t#S256) may be revoked while the device is active: such a token is dead too
+        if (!jwt.TryGetPayloadValue<string>(DeviceTokenClaims.CertificateSerial, out var serial) || string.IsNullOrEmpty(serial)
+            || await grains.GetGrain<ITenantGrain>(tenantId).GetRevocationAsync(serial) is not null)
+            return TypedResults.Json(inactive);
         // the answer repeats the token's own claims (RFC 7662 §2.2), read from its verified payload
         using var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload));
         var answer = new Dictionary<string, object> { ["active"] = true, ["token_type"] = "Bearer" };

@@ -101,6 +101,8 @@ public static class ProvisioningHost
         builder.Services.AddProvisioningGrains();
         builder.Services.AddSingleton<Api.ConfigurationAudit>();
         builder.Services.AddSingleton<Api.IndividualEnrollments>();
+        builder.Services.Configure<Api.BundleFetchOptions>(configuration.GetSection(Api.BundleFetchOptions.Section));
+        builder.Services.AddSingleton<Api.BundleFetcher>();
         builder.Services.AddSingleton<ClusterDeviceChannel>();
         builder.Services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<ClusterDeviceChannel>());
 

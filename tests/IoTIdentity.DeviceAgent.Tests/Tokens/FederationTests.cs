@@ -89,11 +89,12 @@ public sealed class FederationTests(TokenService tokens) : IClassFixture<TokenSe
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/v1/federation/never-made")).StatusCode);
         Assert.Empty((await admin.GetFromJsonAsync<List<FederationView>>("/api/v1/federation"))!);
 
-        // an external domain that cannot be reached is listed as unavailable; the set still serves
-        Assert.Equal(HttpStatusCode.OK, await PutAsync("external", new FederationView { BundleUrl = "http://127.0.0.1:9/bundle.json" }));
+        // an external domain is fetched when it is created: a loopback URL is refused outright, and nothing is kept
+        Assert.Equal(HttpStatusCode.BadRequest, await PutAsync("external", new FederationView { BundleUrl = "http://127.0.0.1:9/bundle.json" }));
+        Assert.Empty((await admin.GetFromJsonAsync<List<FederationView>>("/api/v1/federation"))!);
         using var anonymous = new HttpClient { BaseAddress = Service.BaseAddress };
         using var set = JsonDocument.Parse(await anonymous.GetStringAsync($"/tenants/{a.Tenant.TenantId}/federated-bundles.json"));
-        Assert.True(set.RootElement.GetProperty("trust_domains").GetProperty("external").GetProperty("unavailable").GetBoolean());
+        Assert.False(set.RootElement.GetProperty("trust_domains").TryGetProperty("external", out _));
         Assert.True(set.RootElement.GetProperty("trust_domains").GetProperty(a.Tenant.TenantId).TryGetProperty("bundle", out _));
     }
 }

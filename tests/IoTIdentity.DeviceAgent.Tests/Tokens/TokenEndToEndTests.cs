@@ -181,6 +181,28 @@ public sealed class TokenEndToEndTests(TokenService tokens) : IClassFixture<Toke
     }
 
     [Fact]
+    public async Task Introspection_answers_inactive_for_a_token_whose_bound_certificate_was_revoked_while_the_device_stays_active()
+    {
+        await using var device = await EnrolledDeviceAsync();
+        using var http = device.Tenant.Http;
+        var token = (await TokenAsync(device)).Token;
+        var serial = (await http.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{device.DeviceId}")).GetProperty("certificateSerial").GetString();
+
+        async Task<bool> ActiveAsync()
+        {
+            var answer = await http.PostAsync("/api/v1/tokens/introspect", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }));
+            return JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("active").GetBoolean();
+        }
+
+        Assert.True(await ActiveAsync());
+        Assert.Equal(serial, Payload(token).GetProperty("cert_serial").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsJsonAsync($"/api/v1/certificates/{serial}/revoke", new { reason = "keyCompromise" })).StatusCode);
+
+        Assert.Equal("Active", (await http.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{device.DeviceId}")).GetProperty("status").GetString());
+        Assert.False(await ActiveAsync());
+    }
+
+    [Fact]
     public async Task After_a_key_rotation_a_relying_party_that_cached_the_JWKS_accepts_tokens_of_the_old_and_the_new_key()
     {
         await using var device = await EnrolledDeviceAsync();

@@ -17,7 +17,7 @@ internal static class AuditOfflineVerify
     {
         if (checkpointPath is null || keyPath is null)
             throw new UsageException("--offline needs --checkpoint (from audit checkpoint -o) and --checkpoint-key (from audit checkpoint-key -o, or a PEM public key)");
-        var checkpoint = ReadJson(checkpointPath, "checkpoint", ManagementJson.Default.AuditCheckpoint);
+        var checkpoint = CliFiles.ReadJson(checkpointPath, "checkpoint", ManagementJson.Default.AuditCheckpoint);
         if (checkpoint.TenantId is null || checkpoint.HeadHash is null || checkpoint.KeyId is null || checkpoint.Signature is null)
             throw new UsageException($"'{checkpointPath}' is not a checkpoint: it lacks tenantId, headHash, keyId or signature");
         var key = ReadKey(keyPath, checkpoint.KeyId);
@@ -85,7 +85,7 @@ internal static class AuditOfflineVerify
             }
             return AuditCheckpoints.Describe(keyId, key);
         }
-        var described = ReadJson(path, "checkpoint key", ManagementJson.Default.AuditCheckpointKey);
+        var described = CliFiles.ReadJson(path, "checkpoint key", ManagementJson.Default.AuditCheckpointKey);
         try
         {
             using var key = ECDsa.Create();
@@ -95,19 +95,6 @@ internal static class AuditOfflineVerify
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             throw new UsageException($"'{path}' does not hold an EC public key in PEM: {e.Message}");
-        }
-    }
-
-    private static T ReadJson<T>(string path, string what, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
-    {
-        var text = CliFiles.ReadText(path, what);
-        try
-        {
-            return JsonSerializer.Deserialize(text, type) ?? throw new UsageException($"'{path}' is not a {what}");
-        }
-        catch (JsonException e)
-        {
-            throw new UsageException($"'{path}' is not a {what}: {e.Message}");
         }
     }
 }

@@ -67,4 +67,18 @@ internal static class CliFiles
             if (File.Exists(temporary)) File.Delete(temporary);
         }
     }
+
+    /// <summary>A JSON file read as <typeparamref name="T"/>; unreadable or not that shape: a usage error naming the file.</summary>
+    public static T ReadJson<T>(string path, string what, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
+    {
+        var text = ReadText(path, what);
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(text, type) ?? throw new UsageException($"'{path}' is not a {what}");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new UsageException($"'{path}' is not a {what}: {e.Message}");
+        }
+    }
 }

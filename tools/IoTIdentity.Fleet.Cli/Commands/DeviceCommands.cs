@@ -5,7 +5,7 @@ using IoTIdentity.Protocol.Management;
 namespace IoTIdentity.Fleet.Cli.Commands;
 
 /// <summary>
-/// <c>iotid devices list|get|tag|disable|enable|revoke</c>. Every command that takes a device id takes a unique prefix of
+/// <c>iotid devices list|get|tag|disable|enable|revoke</c> (and <see cref="DeviceLinkCommands"/>). Every command that takes a device id takes a unique prefix of
 /// one (<see cref="DeviceIdPrefixes"/>); the list shows such prefixes unless <c>--wide</c>.
 /// </summary>
 internal static class DeviceCommands
@@ -69,6 +69,7 @@ internal static class DeviceCommands
                 var deviceId = await DeviceIdPrefixes.ResolveAsync(client, parse.GetValue(revokeId)!, ct);
                 return output.Done(await client.RevokeDeviceAsync(deviceId, parse.GetValue(reason), ct), $"device {deviceId} revoked ({parse.GetValue(reason) ?? "unspecified"})");
             }));
+        DeviceLinkCommands.AddTo(devices, cli);
         return devices;
     }
 

@@ -91,6 +91,11 @@ internal static class TokenCommands
                 return output.Show(await client.PutFederationAsync(parse.GetValue(name)!, view, ct), f => output.Line($"federated with {f.TenantId ?? f.BundleUrl} as {f.Name}"));
             }));
 
+        var refreshName = new Argument<string>("name") { Description = "The external trust domain's relationship" };
+        federation.Add(cli.Runs(new Command("refresh", "Fetch an external trust domain's bundle again (on failure the stored one is kept and the reason shown)") { refreshName },
+            async (parse, client, output, ct) =>
+                output.Show(await client.RefreshFederationAsync(parse.GetValue(refreshName)!, ct), f => output.Line($"bundle of {f.Name} fetched again from {f.BundleUrl}"))));
+
         var removeName = new Argument<string>("name") { Description = "The relationship" };
         federation.Add(cli.Runs(new Command("remove", "Remove a federation relationship (relying parties stop trusting it at their next refresh)") { removeName },
             async (parse, client, output, ct) => output.Done(await client.DeleteFederationAsync(parse.GetValue(removeName)!, ct), $"federation {parse.GetValue(removeName)} removed")));
