@@ -41,6 +41,9 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
     /// <summary>The device id this client is connected as.</summary>
     public string DeviceId { get; }
 
+    /// <summary>Whether the session was opened with a client certificate (authenticated, not enrolment-only).</summary>
+    public bool IsAuthenticated { get; private set; }
+
     /// <summary>Whether the MQTT connection is up.</summary>
     public bool IsConnected => _client.IsConnected;
 
@@ -53,13 +56,16 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
         if (!DeviceIds.IsValid(deviceId)) throw new ArgumentException("not a valid device id", nameof(deviceId));
         var mqtt = Factory.CreateMqttClient();
         var client = new EnrollmentClient(mqtt, deviceId, options);
+        X509Certificate2? certificate = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ConnectTimeout);
-            var connected = await mqtt.ConnectAsync(client.BuildOptions(), timeout.Token).ConfigureAwait(false);
+            certificate = options.UseTls ? options.ClientCertificate?.Invoke() : null;
+            var connected = await mqtt.ConnectAsync(client.BuildOptions(certificate), timeout.Token).ConfigureAwait(false);
             if (connected.ResultCode != MqttClientConnectResultCode.Success)
                 throw new EnrollmentRefusedException(ProvisioningError.NotAuthorized, detail: $"CONNECT refused: {connected.ResultCode}");
+            client.IsAuthenticated = certificate is not null;
             var subscribed = await mqtt.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(Topics.DeviceSubtree(deviceId) + "res/#", MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithTopicFilter(Topics.Commands(deviceId), MqttQualityOfServiceLevel.AtLeastOnce)
@@ -72,6 +78,10 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
         {
             await client.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            certificate?.Dispose();
         }
     }
 
@@ -172,7 +182,7 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
     private static string? Property(IEnumerable<MqttUserProperty>? properties, string name) =>
         properties?.FirstOrDefault(p => p.Name == name)?.ReadValueAsString();
 
-    private MqttClientOptions BuildOptions()
+    private MqttClientOptions BuildOptions(X509Certificate2? clientCertificate)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithClientId(DeviceId)
@@ -191,6 +201,7 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
                         || trust.IsTrusted(args.Certificate, args.Chain, args.SslPolicyErrors));
                 // the TLS layer's own chain is then built against the anchors, not the whole system store
                 if (trust.Anchors.Count > 0) tls.WithTrustChain(trust.Anchors);
+                if (clientCertificate is not null) tls.WithClientCertificates([clientCertificate]);
             });
         }
         return builder.Build();

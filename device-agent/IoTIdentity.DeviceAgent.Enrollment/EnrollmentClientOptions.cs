@@ -29,6 +29,15 @@ public sealed class EnrollmentClientOptions
     /// </summary>
     public bool InsecureSkipServerCertificateValidation { get; set; }
 
+    /// <summary>
+    /// Creates the device certificate, with its private key, that authenticates the TLS handshake (an enrolled device's
+    /// authenticated session); called once per connect, and the certificate is disposed once connected. Null: no
+    /// client certificate, which the endpoint admits to the enrolment-only class. A certificate the endpoint refuses
+    /// (revoked, expired, another device's) is a refused CONNECT (<see cref="EnrollmentRefusedException"/>,
+    /// NotAuthorized), never a silent downgrade.
+    /// </summary>
+    public Func<X509Certificate2>? ClientCertificate { get; set; }
+
     /// <summary>How long connecting may take.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -93,7 +93,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         for (var attempt = 1; ; attempt++)
         {
             var serverOptions = BuildServerOptions(_certificate);
-            var server = new MqttServerFactory().CreateMqttServer(serverOptions);
+            var server = new MqttServerFactory().CreateMqttServer(serverOptions, [new GuardedTcpServerAdapter(_options, _metrics, _logger)]);
             server.ValidatingConnectionAsync += gate.ValidateConnectionAsync;
             server.InterceptingSubscriptionAsync += gate.InterceptSubscriptionAsync;
             server.InterceptingPublishAsync += gate.InterceptPublishAsync;

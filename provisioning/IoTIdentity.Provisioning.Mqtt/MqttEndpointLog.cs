@@ -64,4 +64,10 @@ internal static partial class MqttEndpointLog
 
     [LoggerMessage(40, LogLevel.Warning, "Recording that {DeviceId} {Change} failed")]
     public static partial void PresenceHandlerFailed(ILogger logger, Exception exception, string deviceId, string change);
+
+    [LoggerMessage(20, LogLevel.Warning, "Accepting an MQTT connection failed: {Error}")]
+    public static partial void AcceptFailed(ILogger logger, string error);
+
+    [LoggerMessage(21, LogLevel.Debug, "MQTT connection from {RemoteAddress} ended: {Reason}")]
+    public static partial void ConnectionFailed(ILogger logger, string? remoteAddress, string reason);
 }

@@ -52,6 +52,14 @@ public sealed class MqttEndpointOptions
     /// <summary>Largest accepted request payload in bytes; larger ones are refused with MessageTooLarge.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Largest MQTT packet the embedded endpoint reads, in bytes of remaining length (everything after the fixed
+    /// header): a client that declares more is disconnected before the packet is buffered. Keep it above
+    /// <see cref="MaxMessageBytes"/> plus room for the topic and properties, so an oversized request up to this size is
+    /// still answered MessageTooLarge.
+    /// </summary>
+    public int MaxPacketBytes { get; set; } = 128 * 1024;
+
     /// <summary>Largest accepted MQTT 5 correlation data in bytes.</summary>
     public int MaxCorrelationDataBytes { get; set; } = 64;
 
@@ -86,6 +94,9 @@ public sealed class MqttEndpointOptions
     /// <summary>Connections one source address may hold at once (IPv6: one /64); more are refused QuotaExceeded.</summary>
     public int MaxConnectionsPerAddress { get; set; } = 64;
 
-    /// <summary>How long a new connection may take to send its CONNECT (and any later packet to arrive in full).</summary>
+    /// <summary>
+    /// How long a new connection may take to finish its TLS handshake, and then to send its CONNECT (and any later
+    /// packet to arrive in full).
+    /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet.Adapter;
+using MQTTnet.Diagnostics.Logger;
+using MQTTnet.Formatter;
+using MQTTnet.Server;
+using Microsoft.Extensions.Logging;
+
+namespace IoTIdentity.Provisioning.Mqtt;
+
+/// <summary>
+/// The endpoint's TCP listeners, in place of MQTTnet's own (whose accept path has no hook below the packet reader):
+/// the same listeners the server options describe (IPv4 and IPv6 addresses, plaintext and TLS ports, port 0 written
+/// back), with two limits MQTTnet lacks. The TLS handshake must finish within the connect timeout (MQTTnet waits for
+/// it without one), and every connection reads through a <see cref="PacketLengthGuard"/> (<see cref="GuardedChannel"/>), so a declared packet over
+/// <see cref="MqttEndpointOptions.MaxPacketBytes"/> closes the connection before anything is allocated for it. The
+/// CONNECT itself, and each later packet, must then arrive within MQTTnet's communication timeout.
+/// </summary>
+internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, EndpointMetrics metrics, ILogger logger) : IMqttServerAdapter
+{
+    private readonly List<Socket> _listeners = [];
+    private CancellationTokenSource? _stopping;
+
+    public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
+
+    public Task StartAsync(MqttServerOptions serverOptions, IMqttNetLogger mqttLogger)
+    {
+        if (_stopping is not null) throw new InvalidOperationException("already started");
+        _stopping = new CancellationTokenSource();
+        try
+        {
+            if (serverOptions.DefaultEndpointOptions.IsEnabled) Listen(serverOptions, serverOptions.DefaultEndpointOptions, null, mqttLogger);
+            if (serverOptions.TlsEndpointOptions is { IsEnabled: true } tls) Listen(serverOptions, tls, tls, mqttLogger);
+        }
+        catch
+        {
+            Stop();
+            throw;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync()
+    {
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => Stop();
+
+    private void Stop()
+    {
+        _stopping?.Cancel();
+        foreach (var socket in _listeners) socket.Dispose();
+        _listeners.Clear();
+        _stopping?.Dispose();
+        _stopping = null;
+    }
+
+    private void Listen(MqttServerOptions serverOptions, MqttServerTcpEndpointBaseOptions endpoint, MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger mqttLogger)
+    {
+        foreach (var address in new[] { endpoint.BoundInterNetworkAddress, endpoint.BoundInterNetworkV6Address })
+        {
+            if (address.Equals(IPAddress.None) || address.Equals(IPAddress.IPv6None)) continue;
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            _listeners.Add(socket);
+            if (address.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = false;
+            socket.Bind(new IPEndPoint(address, endpoint.Port));
+            endpoint.Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+            socket.Listen(endpoint.ConnectionBacklog);
+            var stopping = _stopping!.Token;
+            _ = Task.Run(() => AcceptAsync(socket, serverOptions, endpoint, tls, mqttLogger, stopping), CancellationToken.None);
+        }
+    }
+
+    private async Task AcceptAsync(Socket listener, MqttServerOptions serverOptions, MqttServerTcpEndpointBaseOptions endpoint,
+        MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger mqttLogger, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                MqttEndpointLog.AcceptFailed(logger, e.SocketErrorCode.ToString());
+                continue;
+            }
+            _ = Task.Run(() => ServeAsync(client, serverOptions, endpoint, tls, mqttLogger, stopping), CancellationToken.None);
+        }
+    }
+
+    private async Task ServeAsync(Socket client, MqttServerOptions serverOptions, MqttServerTcpEndpointBaseOptions endpoint,
+        MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger mqttLogger, CancellationToken stopping)
+    {
+        client.NoDelay = endpoint.NoDelay;
+        var remote = client.RemoteEndPoint;
+        Stream stream = new NetworkStream(client, ownsSocket: true);
+        try
+        {
+            X509Certificate2? clientCertificate = null;
+            if (tls is not null)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false, tls.RemoteCertificateValidationCallback);
+                stream = ssl;
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                handshake.CancelAfter(options.ConnectTimeout);
+                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = tls.CertificateProvider.GetCertificate(),
+                    ClientCertificateRequired = tls.ClientCertificateRequired,
+                    EnabledSslProtocols = tls.SslProtocol,
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                    EncryptionPolicy = EncryptionPolicy.RequireEncryption,
+                    CipherSuitesPolicy = tls.CipherSuitesPolicy,
+                }, handshake.Token).ConfigureAwait(false);
+                clientCertificate = ssl.RemoteCertificate switch
+                {
+                    X509Certificate2 certificate => certificate,
+                    { } other => X509CertificateLoader.LoadCertificate(other.GetRawCertData()),
+                    null => null,
+                };
+            }
+            var guard = new PacketLengthGuard(options.MaxPacketBytes, () =>
+            {
+                metrics.Refused(MqttRefusals.PacketTooLarge);
+                MqttEndpointLog.ConnectionRefused(logger, remote?.ToString(), MqttRefusals.PacketTooLarge);
+            });
+            var channel = new GuardedChannel(stream, tls is not null, client.LocalEndPoint, remote, clientCertificate, guard);
+            using var adapter = new MqttChannelAdapter(channel,
+                new MqttPacketFormatterAdapter(new MqttBufferWriter(serverOptions.WriterBufferSize, serverOptions.WriterBufferSizeMax)), mqttLogger)
+            {
+                AllowPacketFragmentation = endpoint.AllowPacketFragmentation,
+            };
+            if (ClientHandler is { } handler) await handler(adapter).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            metrics.Refused(MqttRefusals.SlowHandshake);
+            MqttEndpointLog.ConnectionRefused(logger, remote?.ToString(), MqttRefusals.SlowHandshake);
+        }
+        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or OperationCanceledException or ObjectDisposedException)
+        {
+            MqttEndpointLog.ConnectionFailed(logger, remote?.ToString(), e.Message);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

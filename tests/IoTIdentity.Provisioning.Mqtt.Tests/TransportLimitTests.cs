@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net.Security;
+using System.Net.Sockets;
+using MQTTnet;
+
+namespace IoTIdentity.Provisioning.Mqtt.Tests;
+
+/// <summary>
+/// Limits the endpoint enforces below MQTTnet's packet reader: a declared packet length over the maximum closes the
+/// connection before the packet is buffered (in every length encoding, on both listeners, measured in the process's
+/// allocations and memory), and a client that stalls in its TLS handshake or before its CONNECT is dropped after the
+/// connect timeout.
+/// </summary>
+[Collection(MemoryMeasured.Name)]
+public sealed class TransportLimitTests
+{
+    private const int Connections = 4;
+    private const long Unguarded = 256L * 1024 * 1024;
+
+    /// <summary>Fixed headers of a PUBLISH/CONNECT declaring a remaining length over a 4096-byte limit, in each varint width.</summary>
+    public static TheoryData<byte[]> OversizedHeaders => new()
+    {
+        { [0x10, 0x81, 0x20] },                   // CONNECT, 4097 in two bytes
+        { [0x30, 0x80, 0x80, 0x01] },             // PUBLISH, 16 KiB in three bytes
+        { [0x10, 0x80, 0x80, 0x80, 0x01] },       // CONNECT, 2 MiB in four bytes
+        { [0x32, 0xFF, 0xFF, 0xFF, 0x7F] },       // PUBLISH QoS 1, 256 MiB - 1, the largest MQTT allows
+    };
+
+    [Theory]
+    [MemberData(nameof(OversizedHeaders))]
+    public async Task A_declared_length_over_the_limit_closes_a_plaintext_connection_before_it_is_read(byte[] header)
+    {
+        await using var harness = await EndpointHarness.StartAsync(o => { o.AllowPlaintext = true; o.MaxPacketBytes = 4096; });
+
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", harness.Endpoint.PlaintextPort!.Value).Within();
+        var stream = client.GetStream();
+        await stream.WriteAsync(header).AsTask().Within();
+
+        Assert.True(await ClosedByServerAsync(stream), "the endpoint closes the connection");
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.PacketTooLarge));
+        Assert.Empty(harness.Handler.Received);
+    }
+
+    [Fact]
+    public async Task Connections_declaring_256_MiB_packets_are_closed_without_the_process_allocating_them()
+    {
+        await using var harness = await EndpointHarness.StartAsync(o => o.AllowPlaintext = true);
+        using var process = Process.GetCurrentProcess();
+        GC.Collect();
+        process.Refresh();
+        var (allocatedBefore, workingSetBefore) = (GC.GetTotalAllocatedBytes(precise: true), process.WorkingSet64);
+
+        var clients = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < Connections; i++)
+            {
+                var client = new TcpClient();
+                clients.Add(client);
+                await client.ConnectAsync("127.0.0.1", harness.Endpoint.PlaintextPort!.Value).Within();
+                await client.GetStream().WriteAsync(new byte[] { 0x10, 0xFF, 0xFF, 0xFF, 0x7F }).AsTask().Within();
+            }
+            foreach (var client in clients) Assert.True(await ClosedByServerAsync(client.GetStream()), "the endpoint closes the connection");
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
+
+        process.Refresh();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var grown = process.WorkingSet64 - workingSetBefore;
+        // unguarded, MQTTnet allocates each declared body up front: Connections × 256 MiB
+        Assert.True(allocated < Unguarded / 4, $"allocated {allocated / 1024 / 1024} MiB for {Connections} declared 256 MiB packets");
+        Assert.True(grown < Unguarded / 4, $"working set grew {grown / 1024 / 1024} MiB for {Connections} declared 256 MiB packets");
+        Assert.Equal(Connections, harness.RefusalCount(MqttRefusals.PacketTooLarge));
+    }
+
+    [Fact]
+    public async Task A_declared_length_over_the_limit_closes_a_TLS_connection_before_it_is_read()
+    {
+        await using var harness = await EndpointHarness.StartAsync(o => o.MaxPacketBytes = 4096);
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", harness.Endpoint.TlsPort).Within();
+        await using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync("localhost").Within();
+
+        await tls.WriteAsync(new byte[] { 0x10, 0xFF, 0xFF, 0xFF, 0x7F }).AsTask().Within();
+
+        Assert.True(await ClosedByServerAsync(tls), "the endpoint closes the connection");
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.PacketTooLarge));
+    }
+
+    [Fact]
+    public async Task A_request_within_the_packet_limit_but_over_the_message_limit_is_still_answered_MessageTooLarge()
+    {
+        await using var harness = await EndpointHarness.StartAsync(o => { o.MaxMessageBytes = 1024; o.MaxPacketBytes = 4096; });
+        var device = await RawDevice.ConnectAsync(harness);
+
+        var result = await device.RequestAsync("register", new byte[2048], [1]);
+        result.IsRefusal(Protocol.ProvisioningError.MessageTooLarge);
+        Assert.True(device.Client.IsConnected);
+
+        await Record.ExceptionAsync(() => device.RequestAsync("register", new byte[8192], [2]));
+        await Eventually(() => !device.Client.IsConnected, "the client is disconnected");
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.PacketTooLarge));
+        Assert.Empty(harness.Handler.Received);
+    }
+
+    [Fact]
+    public async Task A_client_that_never_finishes_its_TLS_handshake_is_dropped_after_the_connect_timeout()
+    {
+        await using var harness = await EndpointHarness.StartAsync(o => o.ConnectTimeout = TimeSpan.FromSeconds(1));
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", harness.Endpoint.TlsPort).Within();
+
+        Assert.True(await ClosedByServerAsync(client.GetStream()), "the endpoint drops the silent client");
+        Assert.Equal(1, harness.RefusalCount(MqttRefusals.SlowHandshake));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_client_that_never_sends_its_CONNECT_is_dropped_after_the_connect_timeout(bool tls)
+    {
+        await using var harness = await EndpointHarness.StartAsync(o => { o.AllowPlaintext = true; o.ConnectTimeout = TimeSpan.FromSeconds(1); });
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", tls ? harness.Endpoint.TlsPort : harness.Endpoint.PlaintextPort!.Value).Within();
+        Stream stream = client.GetStream();
+        if (tls)
+        {
+            var ssl = new SslStream(stream, false, (_, _, _, _) => true);
+            await ssl.AuthenticateAsClientAsync("localhost").Within();
+            stream = ssl;
+        }
+        await stream.WriteAsync(new byte[] { 0x10, 0x20 }).AsTask().Within();   // a CONNECT header whose 32-byte body never comes
+
+        Assert.True(await ClosedByServerAsync(stream), "the endpoint drops the stalled client");
+        Assert.Empty(harness.Handler.Received);
+        await stream.DisposeAsync();
+    }
+
+    /// <summary>Whether the peer closes the connection (a read ends or fails) within the bounded wait.</summary>
+    private static async Task<bool> ClosedByServerAsync(Stream stream)
+    {
+        var buffer = new byte[256];
+        try
+        {
+            while (await stream.ReadAsync(buffer).AsTask().Within() > 0)
+            {
+            }
+            return true;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Bounded.Default;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out: {what}");
+            await Task.Delay(50);
+        }
+    }
+}
+
+/// <summary>Tests that measure the process's allocations run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasured
+{
+    public const string Name = "memory measured";
+}
