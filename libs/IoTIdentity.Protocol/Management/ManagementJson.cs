@@ -35,6 +35,8 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(Page<DeviceSummary>))]
 [JsonSerializable(typeof(DeviceDetails))]
 [JsonSerializable(typeof(DeviceLinkRequest))]
+[JsonSerializable(typeof(ReattestResult))]
+[JsonSerializable(typeof(IReadOnlyList<DeviceAttestation>))]
 [JsonSerializable(typeof(OwnershipVoucher))]
 [JsonSerializable(typeof(RevokeRequest))]
 [JsonSerializable(typeof(CertificateView))]
