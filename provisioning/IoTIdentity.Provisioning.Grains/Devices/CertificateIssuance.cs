@@ -57,6 +57,7 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
             }),
             LastAttestation = attestation,
             Attestations = AttestationRecord.Append(s.Attestations, attestation),
+            LastSeenAt = DevicePresence.SeenAt(s, now),
             NonCompliant = false,
             LastCompleted = new CompletedAttest { Nonce = challenge.Nonce, Reply = JsonSerializer.SerializeToUtf8Bytes(issued, ProtocolJson.Default.IssuedResponse) },
             EnrolledAt = s.EnrolledAt ?? now,
