@@ -23,4 +23,6 @@ public sealed record DeviceView
     [Id(14)] public IReadOnlyList<string> Tags { get; init; } = [];
     [Id(15)] public DateTimeOffset? LastSeenAt { get; init; }
     [Id(16)] public bool Connected { get; init; }
+    /// <summary>When an operator asked the device to attest again, while no attestation has been accepted since.</summary>
+    [Id(18)] public DateTimeOffset? ReattestRequestedAt { get; init; }
 }

@@ -94,4 +94,16 @@ public interface IDeviceGrain : IGrainWithStringKey
 
     /// <summary>Releases the device from quarantine (audited); false if not the tenant's or not held.</summary>
     Task<bool> ReleaseQuarantineAsync(string tenantId, string actor);
+
+    /// <summary>
+    /// An operator asks the device to attest again now (audited): the signed <c>attest-now</c> command goes to its session,
+    /// or when it next subscribes; the request stays open until an attestation is accepted after it.
+    /// </summary>
+    Task<ReattestRequest> RequestReattestAsync(string tenantId, string actor);
+
+    /// <summary>Re-sends the command of an open re-attest request (when the device subscribes again); nothing otherwise.</summary>
+    Task ResendReattestCommandAsync();
+
+    /// <summary>The device's recent accepted attestations, newest first, or null if it is not <paramref name="tenantId"/>'s.</summary>
+    Task<IReadOnlyList<AttestationView>?> GetAttestationsAsync(string tenantId);
 }

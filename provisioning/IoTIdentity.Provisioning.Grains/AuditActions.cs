@@ -24,6 +24,9 @@ public static class AuditActions
     /// <summary>An operator revoked a device.</summary>
     public const string Revoke = "revoke";
 
+    /// <summary>An operator asked a device to attest again.</summary>
+    public const string Reattest = "reattest";
+
     /// <summary>An operator revoked one certificate of a device.</summary>
     public const string RevokeCertificate = "revoke-certificate";
 
@@ -147,5 +150,6 @@ public static class AuditActions
         GroupCreate, GroupUpdate, GroupDelete, IndividualEnrollmentSet, IndividualEnrollmentDelete,
         Link, Unlink, Quarantine, QuarantineRelease, Finding, Remediation, MonitoringPolicy, Webhook,
         Token, TokenPolicySet, TokenPolicyDelete, TokenKeyRotate, FederationSet, FederationRemove,
+        Reattest,
     ];
 }

@@ -26,6 +26,7 @@ public static class ProvisioningGrainServices
         services.AddSingleton<DeviceHandover>();
         services.AddSingleton<DeviceQuarantine>();
         services.AddSingleton<DevicePresence>();
+        services.AddSingleton<DeviceReattestation>();
         services.AddSingleton<Tokens.TokenIssuance>();
         return services.AddMonitoring();
     }

@@ -11,7 +11,7 @@ public interface IDeviceRequestHandler
 
     /// <summary>
     /// The device subscribed to its command topic (it connected and listens): deliver any command that waits for it
-    /// (a transfer's re-enrol command, for a device that was offline). Nothing by default.
+    /// (a transfer's re-enrol command, an operator's attest-now, for a device that was offline). Nothing by default.
     /// </summary>
     Task CommandsSubscribedAsync(string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -28,6 +28,7 @@ public sealed class PagesTests(ConsoleFixture console)
             ("/console/groups", "Groups", "Trusted TPM manufacturer roots"),
             ("/console/transfers", "Transfers", "New transfer"),
             ("/console/audit", "Audit", "attest"),
+            ("/console/tenant", "Tenant settings", tenant.TenantId),
             ("/console/api-keys", "API keys", "OwnerAdmin"),
         };
         foreach (var (path, heading, expect) in pages)
@@ -53,8 +54,41 @@ public sealed class PagesTests(ConsoleFixture console)
         await session.GoAsync($"/console/devices/{device}", "Device");
 
         await Assertions.Expect(session.Page.GetByTestId("ownership")).ToContainTextAsync($"Verified in this page with the owners' published keys: {tenant.TenantId}");
-        await Assertions.Expect(session.Page.GetByTestId("attestations")).ToContainTextAsync("issued");
+        using var api = new Protocol.Management.IotIdClient(console.Fleet.Service.BaseAddress, tenant.AdminKey);
+        var attestation = Assert.Single((await api.GetDeviceAttestationsAsync(device)).Value);
+        var history = session.Page.GetByTestId("attestations");
+        await Assertions.Expect(history).ToContainTextAsync(attestation.SerialNumber!);
+        await Assertions.Expect(history).ToContainTextAsync("enroll");
+        foreach (var (index, value) in attestation.Pcrs) await Assertions.Expect(history).ToContainTextAsync($"{index}: {value}");
         await Assertions.Expect(session.Page.Locator("main")).ToContainTextAsync("current");
+    }
+
+    [Fact]
+    public async Task Re_attesting_a_device_asks_for_confirmation_and_then_the_page_and_the_API_show_the_open_request()
+    {
+        var tenant = await console.Fleet.NewTenantAsync();
+        var device = await console.Fleet.EnrollDeviceAsync(tenant);
+        await using var session = await console.OpenAsync();
+        await session.SignInAsync(await console.Fleet.KeyAsync(tenant, ApiRole.Operator));
+        await session.GoAsync($"/console/devices/{device}", "Device");
+        using var api = new Protocol.Management.IotIdClient(console.Fleet.Service.BaseAddress, tenant.AdminKey);
+
+        await session.Page.GetByTestId("reattest").ClickAsync();
+        await session.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        Assert.Null((await api.GetDeviceAsync(device)).Value.ReattestRequestedAt);
+
+        await session.Page.GetByTestId("reattest").ClickAsync();
+        await session.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Re-attest" }).ClickAsync();
+
+        await Assertions.Expect(session.Page.GetByTestId("reattest-pending")).ToContainTextAsync("Re-attestation asked");
+        await Assertions.Expect(session.Page.Locator("body")).ToContainTextAsync("the command was sent");
+        var asked = (await api.GetDeviceAsync(device)).Value.ReattestRequestedAt;
+        Assert.NotNull(asked);
+        await Assertions.Expect(session.Page.GetByTestId("reattest-pending")).ToContainTextAsync(asked.Value.ToString("u"));
+        await session.Page.ScreenshotAsync(new() { Path = Path.Combine(console.Screenshots, "device-reattest-desktop.png"), FullPage = true });
+        var audit = (await api.QueryAuditAsync(new Protocol.Management.AuditFilter(DeviceId: device, Action: "reattest"))).Value.Items;
+        Assert.Single(audit);
+        Assert.Empty(session.Errors);
     }
 
     [Fact]
@@ -124,6 +158,29 @@ public sealed class PagesTests(ConsoleFixture console)
     }
 
     [Fact]
+    public async Task The_tenant_page_shows_the_quota_in_use_and_an_owner_admin_changes_it_after_confirming()
+    {
+        var tenant = await console.Fleet.NewTenantAsync();
+        await console.Fleet.EnrollDeviceAsync(tenant);
+        await using var session = await console.OpenAsync();
+        await session.SignInAsync(tenant.AdminKey);
+        await session.GoAsync("/console/tenant", "Tenant settings");
+        await Assertions.Expect(session.Page.GetByTestId("quota")).ToContainTextAsync("1 devices of no limit");
+        await Assertions.Expect(session.Page.GetByTestId("monitoring")).ToContainTextAsync("Version");
+
+        await session.Page.GetByLabel("Maximum devices (empty: no limit)").FillAsync("25");
+        await session.Page.GetByLabel("Maximum devices (empty: no limit)").BlurAsync();
+        await session.Page.GetByTestId("set-quota").ClickAsync();
+        await session.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Set quota" }).ClickAsync();
+
+        await Assertions.Expect(session.Page.GetByTestId("quota")).ToContainTextAsync("1 devices of 25");
+        using var api = new Protocol.Management.IotIdClient(console.Fleet.Service.BaseAddress, tenant.AdminKey);
+        Assert.Equal(25, (await api.GetOwnTenantAsync()).Value.Quota?.MaxDevices);
+        Assert.NotEmpty((await api.QueryAuditAsync(new Protocol.Management.AuditFilter(Action: "tenant-quota"))).Value.Items);
+        Assert.Empty(session.Errors);
+    }
+
+    [Fact]
     public async Task An_auditor_sees_no_write_buttons_and_the_API_refuses_what_the_console_hides()
     {
         var tenant = await console.Fleet.NewTenantAsync();
@@ -136,6 +193,9 @@ public sealed class PagesTests(ConsoleFixture console)
         await session.GoAsync($"/console/devices/{device}", "Device");
         Assert.Equal(0, await session.Page.GetByTestId("revoke").CountAsync());
         Assert.Equal(0, await session.Page.GetByRole(AriaRole.Button, new() { Name = "Disable" }).CountAsync());
+        Assert.Equal(0, await session.Page.GetByTestId("reattest").CountAsync());
+        await session.GoAsync("/console/tenant", "Tenant settings");
+        Assert.Equal(0, await session.Page.GetByTestId("set-quota").CountAsync());
         await session.GoAsync("/console/inventory", "Inventory");
         Assert.Equal(0, await session.Page.GetByRole(AriaRole.Checkbox).CountAsync());
         await session.GoAsync("/console/transfers", "Transfers");

@@ -1,11 +1,16 @@
 using System.Security.Cryptography;
+using IoTIdentity.Protocol.Management;
 using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Grains;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTIdentity.DeviceAgent.Tests;
 
-/// <summary>Commands on iotid/v1/{id}/cmd: signed by the tenant's issuing CA, executed once, forgeries ignored.</summary>
+/// <summary>
+/// Commands on iotid/v1/{id}/cmd: signed by the tenant's issuing CA, executed once, forgeries ignored; an operator's
+/// re-attest request (<c>POST /api/v1/devices/{id}/reattest</c>) is such a command.
+/// </summary>
 public sealed class CommandTests(ServiceFixture service) : IClassFixture<ServiceFixture>
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
@@ -110,5 +115,119 @@ public sealed class CommandTests(ServiceFixture service) : IClassFixture<Service
         Assert.Contains(ignored, l => l.Contains("unsigned", StringComparison.Ordinal));
         Assert.Equal(2, ignored.Count(l => l.Contains("bad signature", StringComparison.Ordinal)));
         Assert.DoesNotContain(running.Log.Lines, l => l.Contains(Convert.ToBase64String(forged.Signature!), StringComparison.Ordinal));
+    }
+
+    private IotIdClient Api(string key) => new(service.BaseAddress, key);
+
+    private async Task<string> KeyAsync(TestTenant tenant, ApiRole role) =>
+        (await service.Grains.GetGrain<ITenantGrain>(tenant.TenantId).CreateApiKeyAsync(role, $"reattest-{role}")).Key;
+
+    [Fact]
+    public async Task Reattest_sends_attest_now_to_the_connected_device_which_renews_and_its_history_shows_both_attestations_with_pcrs()
+    {
+        await using var running = await StartEnrolledAsync();
+        var device = running.Device;
+        var before = device.Store.Load()!.Metadata.SerialNumber;
+        using var operatorApi = Api(await KeyAsync(device.Tenant, ApiRole.Operator));
+
+        var asked = (await operatorApi.ReattestDeviceAsync(device.DeviceId)).Value;
+
+        Assert.Equal("sent", asked.Delivery);
+        await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()!.Metadata.SerialNumber != before), TimeSpan.FromSeconds(30), "the renewal");
+        var after = device.Store.Load()!.Metadata.SerialNumber;
+        await AgentHarness.EventuallyAsync(async () => (await operatorApi.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt is null,
+            TimeSpan.FromSeconds(10), "the request closed by the accepted attestation");
+        var history = (await operatorApi.GetDeviceAttestationsAsync(device.DeviceId)).Value;
+        Assert.Equal([after, before], history.Select(a => a.SerialNumber));
+        Assert.Equal([RegisterModes.Renew, RegisterModes.Enroll], history.Select(a => a.Mode));
+        Assert.True(history[0].At >= asked.RequestedAt);
+        Assert.All(history, a => Assert.NotEmpty(a.Pcrs));
+        Assert.Equal((await operatorApi.GetDeviceAsync(device.DeviceId)).Value.Pcrs, history[0].Pcrs);
+        var audited = Assert.Single(await service.ReadAuditLogAsync(device.Tenant.TenantId), e => e.Event.Action == "reattest");
+        Assert.Equal(device.DeviceId, audited.Event.Subject);
+        Assert.StartsWith("api-key:", audited.Event.Actor);
+        Assert.Equal(before, audited.Event.Details!["serial"]);
+    }
+
+    [Fact]
+    public async Task Reattest_of_a_device_that_is_not_connected_stays_open_and_is_sent_again_when_the_device_next_subscribes()
+    {
+        var device = await AgentHarness.StartAsync(service, Lifetime);
+        await using (device)
+        {
+            var first = device.NewDaemon();
+            await first.StartAsync(CancellationToken.None);
+            await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load() is not null), TimeSpan.FromSeconds(30), "first enrolment");
+            await first.StopAsync(CancellationToken.None);
+            using var api = Api(device.Tenant.AdminKey);
+            var before = device.Store.Load()!.Metadata.SerialNumber;
+
+            var asked = (await api.ReattestDeviceAsync(device.DeviceId)).Value;
+
+            Assert.Equal(asked.RequestedAt, (await api.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt);
+            var second = device.NewDaemon();
+            await second.StartAsync(CancellationToken.None);
+            try
+            {
+                await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()!.Metadata.SerialNumber != before), TimeSpan.FromSeconds(30),
+                    "the renewal asked for while the device was away");
+                await AgentHarness.EventuallyAsync(async () => (await api.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt is null,
+                    TimeSpan.FromSeconds(10), "the request closed");
+            }
+            finally
+            {
+                await second.StopAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Reattest_is_for_operators_and_owner_admins_of_the_owner_only_and_every_other_caller_changes_nothing()
+    {
+        await using var running = await StartEnrolledAsync();
+        var device = running.Device;
+        var stranger = await service.CreateTenantAsync($"rx-{Guid.NewGuid():N}"[..20], [device.Swtpm.ManufacturerCa.RootDer]);
+        var refused = new (string Key, int Status)[]
+        {
+            (await KeyAsync(device.Tenant, ApiRole.Auditor), 403),
+            (stranger.AdminKey, 404),
+            (await KeyAsync(stranger, ApiRole.Operator), 404),
+            ("iotid.nobody.k.AAAA", 401),
+        };
+        foreach (var (key, status) in refused)
+        {
+            using var api = Api(key);
+            foreach (var id in new[] { device.DeviceId, device.DeviceId.ToUpperInvariant(), device.DeviceId[..16] })
+            {
+                var e = await Assert.ThrowsAsync<IotIdApiException>(() => api.ReattestDeviceAsync(id));
+                Assert.True(e.Status == status, $"{e.Status} for {id}");
+            }
+        }
+        using var owner = Api(device.Tenant.AdminKey);
+        Assert.Null((await owner.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt);
+        Assert.DoesNotContain(await service.ReadAuditLogAsync(device.Tenant.TenantId), e => e.Event.Action == "reattest");
+        Assert.DoesNotContain(await service.ReadAuditLogAsync(stranger.TenantId), e => e.Event.Action == "reattest");
+
+        foreach (var role in new[] { ApiRole.Operator, ApiRole.OwnerAdmin })
+        {
+            using var api = Api(await KeyAsync(device.Tenant, role));
+            Assert.Equal(device.DeviceId, (await api.ReattestDeviceAsync(device.DeviceId)).Value.DeviceId);
+        }
+    }
+
+    [Fact]
+    public async Task Reattest_of_a_disabled_device_is_a_conflict_and_records_nothing()
+    {
+        await using var running = await StartEnrolledAsync();
+        var device = running.Device;
+        using var api = Api(device.Tenant.AdminKey);
+        await api.SetDeviceDisabledAsync(device.DeviceId, true);
+
+        var e = await Assert.ThrowsAsync<IotIdApiException>(() => api.ReattestDeviceAsync(device.DeviceId));
+
+        Assert.Equal(409, e.Status);
+        Assert.Contains("no certificate it may renew", e.Problem.Detail);
+        Assert.Null((await api.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt);
+        Assert.DoesNotContain(await service.ReadAuditLogAsync(device.Tenant.TenantId), e => e.Event.Action == "reattest");
     }
 }

@@ -162,15 +162,16 @@ public sealed class CliContractTests : IDisposable
     public async Task Transfers_create_sends_the_devices_of_options_and_file_once_each()
     {
         var file = Path.Combine(_folder, "devices.txt");
-        File.WriteAllLines(file, ["# line 2", "d2", "d3  # spare", "", "d1"]);
+        string[] ids = ["d1" + new string('0', 62), "d2" + new string('0', 62), "d3" + new string('0', 62)];
+        File.WriteAllLines(file, ["# line 2", ids[1], $"{ids[2]}  # spare", "", ids[0]]);
         _api.On(HttpMethod.Post, "/api/v1/transfers", (HttpStatusCode.Created, Transfer("Pending", ("d1", "Pending", null, null), ("d2", "Pending", null, null), ("d3", "Pending", null, null))));
 
-        var run = (await Iotid("transfers", "create", "--to", "tenant-b", "--device", "d1", "--devices-file", file,
+        var run = (await Iotid("transfers", "create", "--to", "tenant-b", "--device", ids[0], "--devices-file", file,
             "--revoke-old-at", "acceptance", "--expires-in-hours", "24")).Exited(0);
 
         var body = Body(Assert.Single(_api.Requests));
         Assert.Equal("tenant-b", body.GetProperty("targetTenantId").GetString());
-        Assert.Equal(["d1", "d2", "d3"], body.GetProperty("deviceIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(ids, body.GetProperty("deviceIds").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("acceptance", body.GetProperty("revokeOldCertificateAt").GetString());
         Assert.Equal(24, body.GetProperty("expiresInHours").GetInt32());
         Assert.Contains("iotid transfers accept tr-1", run.Error);

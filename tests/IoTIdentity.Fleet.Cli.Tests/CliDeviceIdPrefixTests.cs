@@ -36,6 +36,8 @@ public sealed class CliDeviceIdPrefixTests
     [InlineData("devices", "revoke")]
     [InlineData("devices", "get")]
     [InlineData("devices", "tag")]
+    [InlineData("devices", "reattest")]
+    [InlineData("devices", "attestations")]
     [InlineData("ownership", "export")]
     public async Task An_ambiguous_prefix_names_the_candidates_and_changes_nothing(string group, string command)
     {
@@ -60,6 +62,42 @@ public sealed class CliDeviceIdPrefixTests
         Assert.Contains("no device of the tenant has an id starting with ef", none.Error);
         Assert.Contains("lowercase hex", notHex.Error);
         Assert.Single(api.Requests);
+    }
+
+    [Theory]
+    [InlineData("sent", "attest-now sent (again whenever it reconnects until it attests)")]
+    [InlineData("pending", "attest-now goes out when the device next connects")]
+    public async Task Reattest_resolves_the_prefix_and_says_whether_the_command_reached_the_device(string delivery, string said)
+    {
+        var api = new CannedApi()
+            .On(HttpMethod.Get, "/api/v1/devices?deviceIdPrefix=cd&pageSize=11", Page(Row(B)))
+            .On(HttpMethod.Post, $"/api/v1/devices/{B}/reattest",
+                (System.Net.HttpStatusCode.Accepted, "{\"deviceId\":\"" + B + "\",\"delivery\":\"" + delivery + "\",\"requestedAt\":\"2026-12-03T08:00:00Z\"}"));
+
+        var run = (await Iotid(api, "devices", "reattest", "cd")).Exited(0);
+
+        Assert.Contains($"device {B}", run.Out);
+        Assert.Contains(said, run.Out);
+        Assert.Equal(["/api/v1/devices?deviceIdPrefix=cd&pageSize=11", $"/api/v1/devices/{B}/reattest"], api.Requests.Select(r => r.PathAndQuery));
+    }
+
+    [Fact]
+    public async Task Attestations_show_the_release_matched_and_the_pcrs_newest_first()
+    {
+        var api = new CannedApi().On(HttpMethod.Get, $"/api/v1/devices/{B}/attestations", $$$"""
+            [{"at":"2026-12-03T08:00:00Z","mode":"renew","serialNumber":"{{{new string('e', 32)}}}","firmware":"sample-os@1.4.2","pcrs":{"0":"{{{new string('a', 64)}}}","7":"{{{new string('b', 64)}}}"}},
+             {"at":"2026-12-02T08:00:00Z","mode":"enroll","serialNumber":"{{{new string('d', 32)}}}","pcrs":{"0":"{{{new string('c', 64)}}}"}}]
+            """);
+
+        var run = (await Iotid(api, "devices", "attestations", B)).Exited(0);
+
+        var lines = run.Out.Split('\n');
+        var renew = Array.FindIndex(lines, l => l.Contains("renew", StringComparison.Ordinal));
+        var enroll = Array.FindIndex(lines, l => l.Contains("enroll", StringComparison.Ordinal));
+        Assert.True(renew >= 0 && renew < enroll, run.Out);
+        Assert.Contains("sample-os@1.4.2", lines[renew]);
+        Assert.Contains("0:aaaaaaaa 7:bbbbbbbb", lines[renew]);
+        Assert.Contains("(none)", lines[enroll]);
     }
 
     [Fact]

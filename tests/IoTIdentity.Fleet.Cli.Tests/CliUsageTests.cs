@@ -158,7 +158,7 @@ public sealed class CliUsageTests : IDisposable
         _api.On(HttpMethod.Post, "/api/v1/transfers", (HttpStatusCode.Conflict,
             """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Conflict","status":409,"detail":"device d1 is already in an open transfer","error":"Conflict","reason":"OpenTransfer"}"""));
 
-        var run = (await Iotid("transfers", "create", "--to", "tenant-b", "--device", "d1")).Exited(1);
+        var run = (await Iotid("transfers", "create", "--to", "tenant-b", "--device", "d1" + new string('0', 62))).Exited(1);
 
         Assert.Contains("refused: Conflict (409): device d1 is already in an open transfer [OpenTransfer]", run.Error);
     }

@@ -62,8 +62,14 @@ public sealed class ManagementContractTests
             DeviceId = "device-1", TenantId = "acme", Status = "Active", GroupId = "sensors", CertificateSerial = "0a1b", CertificateNotAfter = T0.AddDays(30),
             EnrolledAt = T0, LastAttestedAt = T0.AddHours(1), Pcrs = new Dictionary<int, string> { [0] = "00", [7] = "ff" }, PastSerials = ["09"],
             Firmware = "acme-sensor 1.1.0", Compliant = false, Tpm = "id:53575450/1.3.6.1.4.1.99999.1/0a0b", Links = [new DeviceLinkView("device-2", "ek-certificates")],
-            Tags = ["site:berlin"], LastSeenAt = T0.AddHours(3), Connected = true,
+            Tags = ["site:berlin"], LastSeenAt = T0.AddHours(3), Connected = true, ReattestRequestedAt = T0.AddHours(2),
         }, Json.DeviceDetails),
+        (new ReattestResult("device-1", "sent", T0.AddHours(2)), Json.ReattestResult),
+        (new DeviceAttestation
+        {
+            At = T0.AddHours(1), Mode = "renew", SerialNumber = "0a1b", Firmware = "acme-sensor 1.1.0", Pcrs = new Dictionary<int, string> { [0] = "00", [7] = "ff" },
+            TpmFirmwareVersion = 0x2000_0001,
+        }, Json.DeviceAttestation),
         (new DeviceLinkView("device-2", "operator"), Json.DeviceLinkView),
         (new DeviceLinkRequest("device-2"), Json.DeviceLinkRequest),
         (new OwnershipVoucher(new string('a', 64), new string('b', 64), "c2lnbmF0dXJl", ["-----BEGIN CERTIFICATE-----"]), Json.OwnershipVoucher),

@@ -84,7 +84,9 @@ public sealed class DeviceTagsAndPresenceTests(ServiceFixture service) : SwtpmBe
         using var http = tenant.Http;
         var grain = service.Grains.GetGrain<IDeviceGrain>(deviceId);
         var t0 = DateTimeOffset.UtcNow;
-        Assert.Null((await RowAsync(http, deviceId))["lastSeenAt"]);
+        var enrolled = await RowAsync(http, deviceId);
+        Assert.False(enrolled["connected"]!.GetValue<bool>());
+        Assert.True(enrolled["lastSeenAt"]!.GetValue<DateTimeOffset>() <= t0);   // the accepted attestation
 
         await grain.RecordPresenceAsync(connected: true, t0.AddSeconds(1));
         var connected = await RowAsync(http, deviceId);
@@ -99,5 +101,23 @@ public sealed class DeviceTagsAndPresenceTests(ServiceFixture service) : SwtpmBe
         Assert.Equal(t0.AddSeconds(5), disconnected["lastSeenAt"]!.GetValue<DateTimeOffset>());
         Assert.False(details["connected"]!.GetValue<bool>());
         Assert.Equal(t0.AddSeconds(5), details["lastSeenAt"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task An_accepted_attestation_refreshes_last_seen_in_the_write_it_makes_and_never_moves_it_back()
+    {
+        var (tenant, deviceId) = await EnrolledDeviceAsync();
+        using var http = tenant.Http;
+        var details = await DeviceAsync(http, deviceId);
+        var row = await RowAsync(http, deviceId);
+
+        Assert.Equal(details["lastAttestedAt"]!.GetValue<DateTimeOffset>(), details["lastSeenAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(details["lastSeenAt"]!.GetValue<DateTimeOffset>(), row["lastSeenAt"]!.GetValue<DateTimeOffset>());
+
+        var later = DateTimeOffset.UtcNow.AddMinutes(5);   // a session report newer than a request that follows it
+        var state = new Provisioning.Grains.Devices.DeviceState { LastSeenAt = later };
+        Assert.Equal(later, Provisioning.Grains.Devices.DevicePresence.SeenAt(state, later.AddMinutes(-1)));
+        Assert.False(Provisioning.Grains.Devices.DevicePresence.RowIsStale(state, later.AddSeconds(59)));
+        Assert.True(Provisioning.Grains.Devices.DevicePresence.RowIsStale(state, later.AddMinutes(1)));
     }
 }

@@ -12,8 +12,20 @@ public static class IotIdCli
     /// <param name="cancellationToken">Stops a running command (e.g. <c>transfers watch</c>).</param>
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
-        var cli = new CliContext(console);
-        var root = new RootCommand("iotid: manage an IoTIdentity fleet (tenants, API keys, enrolments, devices, certificates, transfers, ownership, audit)")
+        var root = Build(new CliContext(console));
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) await console.Error.WriteLineAsync($"iotid: {error.Message}");
+            await console.Error.WriteLineAsync("Run 'iotid --help' (or the command with --help) for usage.");
+            return ExitCodes.Usage;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error }, cancellationToken);
+    }
+
+    /// <summary>The whole command tree, every command bound to <paramref name="cli"/>.</summary>
+    internal static RootCommand Build(CliContext cli) =>
+        new RootCommand("iotid: manage an IoTIdentity fleet (tenants, API keys, enrolments, devices, certificates, transfers, ownership, audit)")
         {
             cli.Url, cli.Key, cli.Context, cli.Json, cli.Wide,
             ContextCommands.Build(cli),
@@ -35,13 +47,4 @@ public static class IotIdCli
             TokenCommands.Keys(cli),
             TokenCommands.Federation(cli),
         };
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (var error in parse.Errors) await console.Error.WriteLineAsync($"iotid: {error.Message}");
-            await console.Error.WriteLineAsync("Run 'iotid --help' (or the command with --help) for usage.");
-            return ExitCodes.Usage;
-        }
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error }, cancellationToken);
-    }
 }

@@ -53,4 +53,7 @@ public sealed record DeviceDetails
 
     /// <summary>Whether that session is open.</summary>
     public bool Connected { get; init; }
+
+    /// <summary>When an operator asked it to attest again (<c>POST …/reattest</c>), while no attestation has been accepted since.</summary>
+    public DateTimeOffset? ReattestRequestedAt { get; init; }
 }

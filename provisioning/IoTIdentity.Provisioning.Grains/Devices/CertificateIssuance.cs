@@ -37,6 +37,10 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
         };
         var s = device.State;
         var moved = s.Transfer;
+        var attestation = new AttestationRecord
+        {
+            At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion, Firmware = firmware, Mode = challenge.Mode, SerialNumber = signed.SerialNumber,
+        };
         // the audit entry before the inventory: an inventory showing the serial means both are written (see the replay)
         await ledger.RecordAsync(device, s with
         {
@@ -51,7 +55,9 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
             {
                 SerialNumber = signed.SerialNumber, TenantId = challenge.TenantId, NotBefore = signed.NotBefore, NotAfter = signed.NotAfter,
             }),
-            LastAttestation = new AttestationRecord { At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion, Firmware = firmware },
+            LastAttestation = attestation,
+            Attestations = AttestationRecord.Append(s.Attestations, attestation),
+            LastSeenAt = DevicePresence.SeenAt(s, now),
             NonCompliant = false,
             LastCompleted = new CompletedAttest { Nonce = challenge.Nonce, Reply = JsonSerializer.SerializeToUtf8Bytes(issued, ProtocolJson.Default.IssuedResponse) },
             EnrolledAt = s.EnrolledAt ?? now,

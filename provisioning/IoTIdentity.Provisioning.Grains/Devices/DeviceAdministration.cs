@@ -23,8 +23,17 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
             CertificateSerial = s.Current?.SerialNumber, CertificateNotAfter = s.Current?.NotAfter, EnrolledAt = s.EnrolledAt,
             LastAttestedAt = s.LastAttestation?.At, Pcrs = s.LastAttestation?.Pcrs, PastSerials = s.PastSerials,
             Firmware = s.LastAttestation?.Firmware, Compliant = !s.NonCompliant, Tpm = s.Tpm, Links = s.Links,
-            Tags = s.Tags, LastSeenAt = s.LastSeenAt, Connected = s.Connected,
+            Tags = s.Tags, LastSeenAt = s.LastSeenAt, Connected = s.Connected, ReattestRequestedAt = DeviceReattestation.OpenSince(s),
         };
+    }
+
+    /// <summary>The device's recent accepted attestations, newest first (the last one alone for a device attested before the history was kept).</summary>
+    public IReadOnlyList<AttestationView>? Attestations(DeviceContext device, string tenantId)
+    {
+        if (View(device, tenantId) is null) return null;
+        var s = device.State;
+        var history = s.Attestations.IsEmpty && s.LastAttestation is { } last ? System.Collections.Immutable.ImmutableList.Create(last) : s.Attestations;
+        return [.. history.Reverse().Select(a => a.ToView())];
     }
 
     /// <summary>Replaces the device's tags (already normalized by <see cref="DeviceTags"/>); false if it is not the tenant's.</summary>

@@ -33,6 +33,7 @@ public sealed class DeviceGrain(
     DeviceQuarantine quarantine,
     TpmLinks links,
     DevicePresence presence,
+    DeviceReattestation reattestation,
     Tokens.TokenIssuance tokens,
     ProvisioningMetrics metrics,
     RefusalAggregator refusals,
@@ -299,4 +300,10 @@ public sealed class DeviceGrain(
     public Task<bool> QuarantineAsync(string tenantId, string findingId, string actor) => quarantine.QuarantineAsync(Device, tenantId, findingId, actor);
 
     public Task<bool> ReleaseQuarantineAsync(string tenantId, string actor) => quarantine.ReleaseAsync(Device, tenantId, actor);
+
+    public Task<ReattestRequest> RequestReattestAsync(string tenantId, string actor) => reattestation.RequestAsync(Device, tenantId, actor);
+
+    public Task ResendReattestCommandAsync() => reattestation.ResendAsync(Device);
+
+    public Task<IReadOnlyList<AttestationView>?> GetAttestationsAsync(string tenantId) => Task.FromResult(administration.Attestations(Device, tenantId));
 }

@@ -46,11 +46,15 @@ public sealed record DeviceState
     [Id(24)] public DateTimeOffset? LastSeenAt { get; init; }
     /// <summary>Whether it held an authenticated session when last seen.</summary>
     [Id(25)] public bool Connected { get; init; }
-    // ids 26..29 are unused; a new field takes the next free id, never a retired one
+    // ids 26..28 are unused; a new field takes the next free id, never a retired one
+    /// <summary>When an operator last asked the device to attest again (<see cref="DeviceReattestation"/>); open while no attestation is newer.</summary>
+    [Id(29)] public DateTimeOffset? ReattestRequestedAt { get; init; }
     /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
     /// <summary>The signing time of the last token request accepted: a later request must be signed later (no replay).</summary>
     [Id(31)] public DateTimeOffset? LastTokenProofAt { get; init; }
+    /// <summary>The recent accepted attestations, oldest first, at most <see cref="AttestationRecord.HistoryLimit"/>.</summary>
+    [Id(32)] public ImmutableList<AttestationRecord> Attestations { get; init; } = [];
 
     /// <summary>Every serial the device holds or held: the past ones, then the current one.</summary>
     public IEnumerable<string> Serials => Current is null ? PastSerials : PastSerials.Append(Current.SerialNumber);

@@ -57,8 +57,10 @@ public sealed class TokenIssuance(DeviceLedger ledger, IGrainFactory grains, Pro
             CertificateSerial = current.SerialNumber,
         };
         var token = await grains.GetGrain<ITokenSignerGrain>(tenantId).SignAsync(claims);
-        await ledger.RecordAsync(device, s with { LastTokenProofAt = request.SignedAt }, new DeviceEvent(tenantId, AuditActions.Token, "issued", "device",
-            new Dictionary<string, string> { ["aud"] = claims.Audience, ["jti"] = claims.TokenId, ["exp"] = claims.ExpiresAt.ToString("O") }, evidence), inventory: false);
+        await ledger.RecordAsync(device, s with { LastTokenProofAt = request.SignedAt, LastSeenAt = Devices.DevicePresence.SeenAt(s, now) },
+            new DeviceEvent(tenantId, AuditActions.Token, "issued", "device",
+                new Dictionary<string, string> { ["aud"] = claims.Audience, ["jti"] = claims.TokenId, ["exp"] = claims.ExpiresAt.ToString("O") }, evidence),
+            inventory: Devices.DevicePresence.RowIsStale(s, now));
         metrics.TokenIssued();
         return new TokenResponse { Token = token, ExpiresAt = claims.ExpiresAt, Scopes = claims.Scopes };
     }

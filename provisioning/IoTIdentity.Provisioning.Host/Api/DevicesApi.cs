@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IoTIdentity.Provisioning.Host.Api;
 
-/// <summary>The caller's devices: inventory (paged), details, disable/enable and revoke.</summary>
+/// <summary>The caller's devices: inventory (paged), details, attestation history, disable/enable, re-attest and revoke.</summary>
 public static class DevicesApi
 {
     /// <summary>Maps <c>/api/v1/devices</c>.</summary>
@@ -20,6 +20,8 @@ public static class DevicesApi
         devices.MapPost("/{deviceId}/disable", (string deviceId, HttpContext http, IGrainFactory grains) => SetDisabled(deviceId, true, http, grains)).RequireApiKey(ApiRole.Operator);
         devices.MapPost("/{deviceId}/enable", (string deviceId, HttpContext http, IGrainFactory grains) => SetDisabled(deviceId, false, http, grains)).RequireApiKey(ApiRole.Operator);
         devices.MapPost("/{deviceId}/revoke", Revoke).RequireApiKey(ApiRole.Operator);
+        devices.MapPost("/{deviceId}/reattest", Reattest).RequireApiKey(ApiRole.Operator);
+        devices.MapGet("/{deviceId}/attestations", Attestations).RequireApiKey(ApiRole.Auditor);
         devices.MapPost("/{deviceId}/links", Link).RequireApiKey(ApiRole.Operator);
         devices.MapDelete("/{deviceId}/links/{otherDeviceId}", Unlink).RequireApiKey(ApiRole.Operator);
         return routes;
@@ -76,6 +78,33 @@ public static class DevicesApi
         var caller = Caller.Of(http);
         return await revocations.RevokeDeviceAsync(caller.TenantId, deviceId, reason, caller.Actor)
             ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+    }
+
+    /// <summary>
+    /// Asks the device to attest again now: 202 with whether the signed command reached an open session or waits for the
+    /// next one; 404 if not the caller's; 409 when the device holds no certificate it may renew (disabled, quarantined,
+    /// revoked, moving to a new owner, or never enrolled), and nothing is recorded.
+    /// </summary>
+    private static async Task<Results<Accepted<ReattestResult>, ProblemHttpResult>> Reattest(string deviceId, HttpContext http, IGrainFactory grains)
+    {
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        var caller = Caller.Of(http);
+        var request = await grains.GetGrain<IDeviceGrain>(deviceId).RequestReattestAsync(caller.TenantId, caller.Actor);
+        return request.Outcome switch
+        {
+            ReattestOutcome.Sent or ReattestOutcome.Pending => TypedResults.Accepted($"/api/v1/devices/{deviceId}",
+                new ReattestResult(deviceId, request.Outcome == ReattestOutcome.Sent ? "sent" : "pending", request.RequestedAt!.Value)),
+            ReattestOutcome.NotRenewable => Problems.For(ProvisioningError.Conflict,
+                "the device holds no certificate it may renew (it is disabled, quarantined, revoked, moving to a new owner, or never enrolled)"),
+            _ => Problems.For(ProvisioningError.NotFound),
+        };
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<DeviceAttestation>>, ProblemHttpResult>> Attestations(string deviceId, HttpContext http, IGrainFactory grains)
+    {
+        if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
+        var history = await grains.GetGrain<IDeviceGrain>(deviceId).GetAttestationsAsync(Caller.Of(http).TenantId);
+        return history is null ? Problems.For(ProvisioningError.NotFound) : TypedResults.Ok<IReadOnlyList<DeviceAttestation>>([.. history.Select(a => a.ToContract())]);
     }
 
     /// <summary>

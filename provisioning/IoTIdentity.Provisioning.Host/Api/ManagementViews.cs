@@ -42,8 +42,14 @@ public static class ManagementViews
         DeviceId = v.DeviceId, TenantId = v.TenantId, Status = v.Status.ToString(), GroupId = v.GroupId, CertificateSerial = v.CertificateSerial,
         CertificateNotAfter = v.CertificateNotAfter, EnrolledAt = v.EnrolledAt, LastAttestedAt = v.LastAttestedAt, Pcrs = v.Pcrs,
         PastSerials = v.PastSerials, Firmware = v.Firmware, Compliant = v.Compliant, Tpm = v.Tpm,
-        Tags = v.Tags, LastSeenAt = v.LastSeenAt, Connected = v.Connected,
+        Tags = v.Tags, LastSeenAt = v.LastSeenAt, Connected = v.Connected, ReattestRequestedAt = v.ReattestRequestedAt,
         Links = v.Links.Select(l => new DeviceLinkView(l.DeviceId, l.Basis)).ToList(),
+    };
+
+    /// <summary>One accepted attestation.</summary>
+    public static DeviceAttestation ToContract(this AttestationView a) => new()
+    {
+        At = a.At, Mode = a.Mode, SerialNumber = a.SerialNumber, Firmware = a.Firmware, Pcrs = a.Pcrs, TpmFirmwareVersion = a.TpmFirmwareVersion,
     };
 
     /// <summary>One certificate.</summary>

@@ -77,5 +77,6 @@ public sealed class DeviceRequestHandler(IGrainFactory grains) : IDeviceRequestH
     {
         await Task.Delay(ResendDelay, cancellationToken);
         await grains.GetGrain<IDeviceGrain>(deviceId).ResendTransferCommandAsync().WaitAsync(cancellationToken);
+        await grains.GetGrain<IDeviceGrain>(deviceId).ResendReattestCommandAsync().WaitAsync(cancellationToken);
     }
 }

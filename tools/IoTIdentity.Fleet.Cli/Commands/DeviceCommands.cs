@@ -5,14 +5,14 @@ using IoTIdentity.Protocol.Management;
 namespace IoTIdentity.Fleet.Cli.Commands;
 
 /// <summary>
-/// <c>iotid devices list|get|tag|disable|enable|revoke</c> (and <see cref="DeviceLinkCommands"/>). Every command that takes a device id takes a unique prefix of
+/// <c>iotid devices list|get|attestations|tag|disable|enable|reattest|revoke</c> (and <see cref="DeviceLinkCommands"/>). Every command that takes a device id takes a unique prefix of
 /// one (<see cref="DeviceIdPrefixes"/>); the list shows such prefixes unless <c>--wide</c>.
 /// </summary>
 internal static class DeviceCommands
 {
     public static Command Build(CliContext cli)
     {
-        var devices = new Command("devices", "The tenant's devices: inventory, details, disable/enable, revoke");
+        var devices = new Command("devices", "The tenant's devices: inventory, details, attestation history, disable/enable, re-attest, revoke");
 
         var state = new Option<string?>("--state") { Description = "Only devices in this state (Unknown, Challenged, Active, Transferring, Disabled, Revoked)" };
         var compliant = new Option<bool?>("--compliant") { Description = "Only devices whose last attestation did (true) or did not (false) meet the policy" };
@@ -61,6 +61,26 @@ internal static class DeviceCommands
         devices.Add(SetDisabled(cli, "disable", "Refuse the device's enrolments and renewals until enabled again", true));
         devices.Add(SetDisabled(cli, "enable", "Admit a disabled device again", false));
 
+        var historyId = DeviceArgument();
+        devices.Add(cli.Runs(new Command("attestations", "Show the device's recent accepted attestations, newest first: firmware release matched and PCRs") { historyId },
+            async (parse, client, output, ct) =>
+            {
+                var deviceId = await DeviceIdPrefixes.ResolveAsync(client, parse.GetValue(historyId)!, ct);
+                return output.Show(await client.GetDeviceAttestationsAsync(deviceId, ct), history => output.Table(["AT", "MODE", "RELEASE", "CERTIFICATE", "PCRS"],
+                    history.Select(a => (IReadOnlyList<string?>)[CliOutput.Time(a.At), a.Mode, a.Firmware ?? "(none)", a.SerialNumber,
+                        string.Join(' ', a.Pcrs.OrderBy(p => p.Key).Select(p => $"{p.Key.ToString(CultureInfo.InvariantCulture)}:{p.Value[..Math.Min(8, p.Value.Length)]}"))])));
+            }));
+
+        var reattestId = DeviceArgument();
+        devices.Add(cli.Runs(new Command("reattest", "Ask the device to attest again now (it renews: fresh quote, event log against the firmware policy, new key)") { reattestId },
+            async (parse, client, output, ct) =>
+            {
+                var deviceId = await DeviceIdPrefixes.ResolveAsync(client, parse.GetValue(reattestId)!, ct);
+                return output.Show(await client.ReattestDeviceAsync(deviceId, ct), r => output.Line(r.Delivery == "sent"
+                    ? $"device {deviceId}: attest-now sent (again whenever it reconnects until it attests); `iotid devices attestations {deviceId}` shows the result"
+                    : $"device {deviceId}: attest-now goes out when the device next connects"));
+            }));
+
         var revokeId = DeviceArgument();
         var reason = Revocation.ReasonOption();
         devices.Add(cli.Runs(new Command("revoke", "Revoke the device for good: its certificate goes on the CRL and its MQTT session is closed") { revokeId, reason },
@@ -102,6 +122,7 @@ internal static class DeviceCommands
         ("not after", CliOutput.Time(d.CertificateNotAfter)),
         ("enrolled", CliOutput.Time(d.EnrolledAt)),
         ("last attested", CliOutput.Time(d.LastAttestedAt)),
+        ("re-attest asked", d.ReattestRequestedAt is null ? null : $"{CliOutput.Time(d.ReattestRequestedAt)} (no attestation accepted since)"),
         ("past certificates", d.PastSerials.Count == 0 ? null : string.Join(", ", d.PastSerials)),
         ("pcrs", d.Pcrs is null or { Count: 0 } ? null
             : string.Join("\n", d.Pcrs.OrderBy(p => p.Key).Select(p => $"{p.Key.ToString(CultureInfo.InvariantCulture),2}: {p.Value}"))));

@@ -30,9 +30,12 @@ internal static class MonitoringCommands
             return output.Show(await client.SetMonitoringPolicyAsync(policy, ct), p => output.Line($"monitoring policy version {p.Version} in force"));
         }));
 
-        var device = new Argument<string>("deviceId") { Description = "The quarantined device" };
+        var device = DeviceCommands.DeviceArgument();
         monitoring.Add(cli.Runs(new Command("release", "Release a quarantined device: it may renew again") { device }, async (parse, client, output, ct) =>
-            output.Done(await client.ReleaseDeviceAsync(parse.GetValue(device)!, ct), $"device {parse.GetValue(device)} released")));
+        {
+            var deviceId = await DeviceIdPrefixes.ResolveAsync(client, parse.GetValue(device)!, ct);
+            return output.Done(await client.ReleaseDeviceAsync(deviceId, ct), $"device {deviceId} released");
+        }));
         return monitoring;
     }
 

@@ -53,8 +53,8 @@ internal static class TransferCommands
     private static Command Create(CliContext cli)
     {
         var to = new Option<string>("--to") { Description = "The tenant that is to own the devices", Required = true };
-        var devices = new Option<string[]>("--device") { Description = "A device to transfer (repeat)", AllowMultipleArgumentsPerToken = true };
-        var devicesFile = new Option<string?>("--devices-file") { Description = "A file of device ids, one a line ('#' starts a comment)" };
+        var devices = new Option<string[]>("--device") { Description = "A device to transfer, its id or a unique prefix (repeat)", AllowMultipleArgumentsPerToken = true };
+        var devicesFile = new Option<string?>("--devices-file") { Description = "A file of device ids or unique prefixes, one a line ('#' starts a comment)" };
         var revokeAt = new Option<string>("--revoke-old-at")
         {
             Description = "When the old owner's certificate is revoked: acceptance|reenrollment", DefaultValueFactory = _ => "reenrollment",
@@ -71,8 +71,10 @@ internal static class TransferCommands
                 var ids = (parse.GetValue(devices) ?? []).ToList();
                 if (parse.GetValue(devicesFile) is { } path)
                     ids.AddRange(CliFiles.ReadText(path, "devices file").Split('\n').Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0));
-                ids = ids.Distinct(StringComparer.Ordinal).ToList();
                 if (ids.Count is 0 or > 1000) throw new UsageException($"a transfer takes 1..1000 devices (--device, --devices-file), not {ids.Count}");
+                var resolved = new List<string>(ids.Count);
+                foreach (var text in ids) resolved.Add(await DeviceIdPrefixes.ResolveAsync(client, text, ct));
+                ids = resolved.Distinct(StringComparer.Ordinal).ToList();
                 var created = await client.CreateTransferAsync(
                     new CreateTransferRequest(parse.GetValue(to)!, ids, parse.GetValue(revokeAt)!, parse.GetValue(expires)), ct);
                 if (output.IsJson) output.Raw(created.Json);

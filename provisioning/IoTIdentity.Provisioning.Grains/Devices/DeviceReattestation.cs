@@ -1,0 +1,50 @@
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Abstractions;
+
+namespace IoTIdentity.Provisioning.Grains.Devices;
+
+/// <summary>
+/// An operator's "attest again now". Every renewal is a full attestation (fresh challenge, quote, event log against the
+/// firmware policy, new device key), so the request is the signed <c>attest-now</c> command the agent answers with a
+/// renewal: published at once (a listening device gets it), and re-sent whenever the device subscribes to its commands again. The request
+/// is recorded and audited first and stays open until an attestation is accepted after it; one refused by the policy
+/// leaves it open, and the certificate runs out as usual.
+/// </summary>
+public sealed class DeviceReattestation(DeviceAdministration administration, DeviceLedger ledger, DeviceCommandPublisher commands, TimeProvider clock)
+{
+    /// <summary>Records and sends the request; nothing is asked of a device that holds no certificate it may renew.</summary>
+    public async Task<ReattestRequest> RequestAsync(DeviceContext device, string tenantId, string actor)
+    {
+        if (administration.View(device, tenantId) is null) return new ReattestRequest { Outcome = ReattestOutcome.NotFound };
+        var s = device.State;
+        if (!IsRenewable(s)) return new ReattestRequest { Outcome = ReattestOutcome.NotRenewable };
+        var now = clock.GetUtcNow();
+        await ledger.RecordAsync(device, s with { ReattestRequestedAt = now },
+            new DeviceEvent(tenantId, AuditActions.Reattest, "requested", actor, new Dictionary<string, string> { ["serial"] = s.Current!.SerialNumber }),
+            inventory: false);
+        var published = await SendAsync(device, tenantId);
+        return new ReattestRequest { Outcome = published ? ReattestOutcome.Sent : ReattestOutcome.Pending, RequestedAt = now };
+    }
+
+    /// <summary>Sends the command again while the request is open and the device may still renew.</summary>
+    public async Task ResendAsync(DeviceContext device)
+    {
+        var s = device.State;
+        if (OpenSince(s) is null || !IsRenewable(s)) return;
+        await SendAsync(device, s.TenantId!);
+    }
+
+    /// <summary>When the open request was made, or null when none is open (never asked, or attested since).</summary>
+    public static DateTimeOffset? OpenSince(DeviceState s) =>
+        s.ReattestRequestedAt is { } at && !(s.LastAttestation?.At >= at) ? at : null;
+
+    /// <summary>The device holds a certificate and nothing (disable, quarantine, revocation, a transfer's re-enrolment) stops it renewing.</summary>
+    private static bool IsRenewable(DeviceState s) =>
+        s.Current is not null && s.Status == DeviceStatus.Active && s.Quarantine is null;
+
+    private async Task<bool> SendAsync(DeviceContext device, string tenantId)
+    {
+        var command = await commands.SignAsync(tenantId, device.DeviceId, DeviceCommandKinds.AttestNow);
+        return await commands.PublishAsync(device.DeviceId, command);
+    }
+}
