@@ -28,6 +28,7 @@ public static class IotIdCli
             OwnershipCommands.Build(cli),
             AuditCommands.Build(cli),
             FindingCommands.Build(cli),
+            ReportCommands.Build(cli),
             MonitoringCommands.Monitoring(cli),
             MonitoringCommands.Webhooks(cli),
             TokenCommands.Policy(cli),
