@@ -125,8 +125,7 @@ public static partial class ComplianceReportPdf
                 Text("None.", Body);
                 return;
             }
-            var weights = table.Columns.Select((c, i) => Math.Clamp(table.Rows.Select(r => r[i].Length).Append(c.Length).Max(), 4, 44)).ToArray();
-            var widths = weights.Select(w => Width * w / weights.Sum()).ToArray();
+            var widths = ColumnWidths(table);
             Row(table.Columns, widths, SmallBold, header: true);
             foreach (var row in table.Rows)
             {
@@ -134,6 +133,24 @@ public static partial class ComplianceReportPdf
             }
             if (table.Omitted > 0) Text($"And {table.Omitted} more, listed in the CSV and JSON.", Small);
             _y += 4;
+        }
+
+        /// <summary>
+        /// Each column's widest cell on one line; when they do not all fit, columns narrower than a fifth of the page keep
+        /// their width and the wide ones (ids, details) share the rest in proportion, wrapping; when that leaves them under a quarter
+        /// of the page, every column shrinks in proportion.
+        /// </summary>
+        private double[] ColumnWidths(ReportTable table)
+        {
+            var natural = table.Columns.Select((c, i) => table.Rows.Select(r => _measure.MeasureString(r[i], Small).Width)
+                .Append(_measure.MeasureString(c, SmallBold).Width).Max() + 6).ToArray();
+            if (natural.Sum() <= Width) return [.. natural.Select(w => w * Width / natural.Sum())];
+            var narrow = natural.Select(w => w <= Width / 5).ToArray();
+            var rest = Width - natural.Where((_, i) => narrow[i]).Sum();
+            var wide = natural.Where((_, i) => !narrow[i]).Sum();
+            // many narrow columns leave the wide ones too little (or there are none): every column shrinks in proportion
+            if (wide == 0 || rest < Width / 4) return [.. natural.Select(w => w * Width / natural.Sum())];
+            return [.. natural.Select((w, i) => narrow[i] ? w : w * rest / wide)];
         }
 
         public void Chart(byte[] png)
