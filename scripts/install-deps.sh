@@ -5,20 +5,22 @@
 # tpm2-openssl and tpm2-abrmd (the OpenSSL 3 provider the device agent's TSS2 key files are checked with, and
 # the resource manager it needs in front of a swtpm for a TLS handshake), node/npm and @vercel/cosmosdb-server
 # (the Cosmos DB protocol server of the storage tests), chromium (the browser the console tests drive through Playwright,
-# which must never download one of its own).
+# which must never download one of its own), poppler-utils (pdftotext, which the tests read the compliance report's PDF
+# with) and fonts-dejavu-core (the font the service sets that PDF in).
 set -euo pipefail
 need=()
-for tool in swtpm swtpm_setup swtpm_localca tpm2_makecredential mosquitto mosquitto_passwd mosquitto_sub docker-compose openssl chromium; do
+for tool in swtpm swtpm_setup swtpm_localca tpm2_makecredential mosquitto mosquitto_passwd mosquitto_sub docker-compose openssl chromium pdftotext; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
 compgen -G "/usr/lib/*/ossl-modules/tpm2.so" >/dev/null || need+=(tpm2-openssl)
 compgen -G "/usr/lib/*/libtss2-tcti-tabrmd.so.0" >/dev/null || need+=(tpm2-abrmd)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing dependencies (missing: ${need[*]})"
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 dbus mosquitto mosquitto-clients docker-compose openssl chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 dbus mosquitto mosquitto-clients docker-compose openssl chromium poppler-utils fonts-dejavu-core >/dev/null
 fi
 
 # Node.js and npm run @vercel/cosmosdb-server, the Cosmos DB protocol server the storage tests use; the server

@@ -41,6 +41,7 @@ public static class IotIdCli
             VoucherCommands.Build(cli),
             AuditCommands.Build(cli),
             FindingCommands.Build(cli),
+            ReportCommands.Build(cli),
             MonitoringCommands.Monitoring(cli),
             MonitoringCommands.Webhooks(cli),
             TokenCommands.Policy(cli),

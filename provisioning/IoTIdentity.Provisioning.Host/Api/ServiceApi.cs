@@ -29,6 +29,7 @@ public static class ServiceApi
         app.MapFederationApi();
         app.MapAuditApi();
         app.MapFindingsApi();
+        app.MapReportsApi();
         app.MapMonitoringApi();
         app.MapWebhooksApi();
         app.MapKeyEncryptionApi();

@@ -100,6 +100,7 @@ public static class ProvisioningHost
         builder.Services.AddSingleton<DeviceCertificateIssuer>();
         builder.Services.AddProvisioningGrains();
         builder.Services.AddSingleton<Api.ConfigurationAudit>();
+        builder.Services.AddSingleton<Reports.ComplianceReportBuilder>();
         builder.Services.AddSingleton<Api.IndividualEnrollments>();
         builder.Services.Configure<Api.BundleFetchOptions>(configuration.GetSection(Api.BundleFetchOptions.Section));
         builder.Services.AddSingleton<Api.BundleFetcher>();

@@ -1,0 +1,168 @@
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Abstractions.Monitoring;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Grains.Enrollment;
+using IoTIdentity.Provisioning.Storage;
+
+namespace IoTIdentity.Provisioning.Host.Reports;
+
+/// <summary>
+/// Reads what a compliance report says about one tenant and period: the inventory, the audit log (every entry in the
+/// period, and the chain's verification from the first entry), the monitoring findings, the enrolment groups' policies,
+/// the API keys and a signed checkpoint of the audit log's head. Every list is in a fixed order, and nothing read
+/// depends on the moment of reading but on the data, so the same data gives the same report.
+/// </summary>
+public sealed class ComplianceReportBuilder(IProvisioningStore store, IGrainFactory grains)
+{
+    /// <summary>How far past the period's end a certificate's expiry makes it "expiring".</summary>
+    public const int ExpiringWithinDays = 14;
+
+    /// <summary>Policy and trust changes: who changed what a device must prove, and whom it must come from.</summary>
+    public static readonly IReadOnlySet<string> PolicyActions = new HashSet<string>(StringComparer.Ordinal)
+    {
+        AuditActions.GroupCreate, AuditActions.GroupUpdate, AuditActions.GroupDelete, AuditActions.RootTrusted, AuditActions.RootUntrusted,
+        AuditActions.TenantManufacturerRoots, AuditActions.IndividualEnrollmentSet, AuditActions.IndividualEnrollmentDelete, AuditActions.MonitoringPolicy,
+    };
+
+    /// <summary>What was done about devices and findings: remediation, quarantines, revocations, disabling, finding state changes.</summary>
+    public static readonly IReadOnlySet<string> ActionActions = new HashSet<string>(StringComparer.Ordinal)
+    {
+        AuditActions.Remediation, AuditActions.Quarantine, AuditActions.QuarantineRelease, AuditActions.Finding, AuditActions.Revoke,
+        AuditActions.RevokeCertificate, AuditActions.TransferRevoke, AuditActions.Disable, AuditActions.Enable,
+    };
+
+    private static readonly string Active = DeviceStatus.Active.ToString();
+
+    /// <summary>The report of <paramref name="tenantId"/> for <paramref name="period"/>.</summary>
+    public async Task<ComplianceReport> BuildAsync(string tenantId, ReportPeriod period, CancellationToken cancellationToken = default)
+    {
+        var info = await grains.GetGrain<ITenantGrain>(tenantId).GetInfoAsync();
+        var devices = await DevicesAsync(tenantId, cancellationToken);
+        var entries = await EntriesInAsync(tenantId, period, cancellationToken);
+        var active = devices.Where(d => d.State == Active).ToList();
+
+        return new ComplianceReport(
+            tenantId, info?.Name ?? tenantId, period.From, period.To,
+            Count(devices.Select(d => d.State)),
+            Certificates(entries, active, period),
+            Days(entries, period),
+            await PoliciesAsync(tenantId),
+            entries.Where(e => PolicyActions.Contains(e.Event.Action)).Select(Cite).ToList(),
+            new ReportFirmware(
+                active.Count(d => d.Compliant), active.Count(d => !d.Compliant),
+                Count(active.Select(d => string.IsNullOrEmpty(d.Firmware) ? "(none)" : d.Firmware)),
+                active.Where(d => !d.Compliant).Select(Listed).ToList()),
+            await FindingsAsync(tenantId, period),
+            entries.Where(e => ActionActions.Contains(e.Event.Action)).Select(Cite).ToList(),
+            await AuditChainAsync(tenantId, entries.Count, cancellationToken),
+            await ApiKeysAsync(tenantId, period));
+    }
+
+    private async Task<List<DeviceRecord>> DevicesAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var devices = new List<DeviceRecord>();
+        string? token = null;
+        do
+        {
+            var page = await store.ListDevicesAsync(tenantId, new DeviceQuery { PageSize = StoreLimits.MaxPageSize, ContinuationToken = token }, cancellationToken);
+            devices.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return devices;
+    }
+
+    private async Task<List<AuditEntry>> EntriesInAsync(string tenantId, ReportPeriod period, CancellationToken cancellationToken)
+    {
+        var entries = new List<AuditEntry>();
+        for (long next = 1; ;)
+        {
+            var batch = await store.ReadAuditAsync(tenantId, next, StoreLimits.MaxPageSize, cancellationToken);
+            entries.AddRange(batch.Where(e => period.Contains(e.Event.At)));
+            if (batch.Count < StoreLimits.MaxPageSize) return entries;
+            next = batch[^1].Sequence + 1;
+        }
+    }
+
+    private static ReportCertificates Certificates(List<AuditEntry> entries, List<DeviceRecord> active, ReportPeriod period)
+    {
+        var horizon = period.To + TimeSpan.FromDays(ExpiringWithinDays);
+        var revocations = entries.Where(IsRevocation).ToList();
+        return new ReportCertificates(
+            entries.Count(e => IsIssued(e) && !IsRenewal(e)), entries.Count(e => IsIssued(e) && IsRenewal(e)), revocations.Count,
+            Count(revocations.Select(e => e.Event.Details?.GetValueOrDefault("reason") ?? e.Event.Action)),
+            ExpiringWithinDays,
+            active.Where(d => d.CertificateNotAfter is { } end && end < horizon)
+                .OrderBy(d => d.CertificateNotAfter).ThenBy(d => d.DeviceId, StringComparer.Ordinal).Select(Listed).ToList());
+    }
+
+    private static List<ReportDay> Days(List<AuditEntry> entries, ReportPeriod period)
+    {
+        var byDay = entries.ToLookup(e => DateOnly.FromDateTime(e.Event.At.UtcDateTime));
+        return period.Days().Select(day =>
+        {
+            var of = byDay[day].ToList();
+            return new ReportDay(day, of.Count(e => IsIssued(e) && !IsRenewal(e)), of.Count(e => IsIssued(e) && IsRenewal(e)),
+                of.Count(IsRevocation), of.Count(e => e.Event.Outcome.StartsWith("refused:", StringComparison.Ordinal)));
+        }).ToList();
+    }
+
+    private async Task<List<ReportPolicy>> PoliciesAsync(string tenantId)
+    {
+        var directory = await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).GetAsync();
+        var policies = new List<ReportPolicy>();
+        foreach (var key in directory.Groups.Where(k => k.IsOf(tenantId)).OrderBy(k => k.GroupId, StringComparer.Ordinal))
+        {
+            if (await grains.GetGroupGrain(key).GetPolicyAsync() is not { } p) continue;
+            policies.Add(new ReportPolicy(p.GroupId, p.Version, p.Enabled, string.Join(',', p.PcrIndices),
+                string.Join(", ", p.AllowedFirmware.Select(r => $"{r.Product} {r.Version}").Order(StringComparer.Ordinal)),
+                (long)p.CertificateLifetime.TotalSeconds, p.TrustedRoots.Count));
+        }
+        return policies;
+    }
+
+    private async Task<List<ReportFinding>> FindingsAsync(string tenantId, ReportPeriod period) =>
+        (await grains.GetGrain<IMonitorGrain>(tenantId).ListFindingsAsync())
+            .Where(f => f.FirstSeen < period.To && f.LastSeen >= period.From)
+            .OrderBy(f => f.FirstSeen).ThenBy(f => f.Id, StringComparer.Ordinal)
+            .Select(f => new ReportFinding(f.Id, f.Kind.ToString(), f.Severity.ToString(), f.State.ToString(), f.Count, f.FirstSeen.ToUniversalTime(),
+                f.LastSeen.ToUniversalTime(), f.Remediation, [.. f.Devices.Order(StringComparer.Ordinal)], [.. f.AuditSequences.Order()]))
+            .ToList();
+
+    private async Task<ReportAuditChain> AuditChainAsync(string tenantId, int inPeriod, CancellationToken cancellationToken)
+    {
+        var verification = await store.VerifyAuditChainAsync(tenantId, cancellationToken);
+        var outcome = await grains.GetGrain<IAuditCheckpointGrain>(tenantId).CheckpointAsync();
+        var checkpoint = outcome.Inconsistency is null && outcome.Checkpoint is { } c
+            ? new ReportCheckpoint(c.Size, c.HeadHash, c.At.ToUniversalTime(), c.KeyId, c.Signature)
+            : null;
+        return new ReportAuditChain(verification.IsValid, verification.EntriesChecked, verification.FirstBrokenSequence,
+            verification.Reason ?? outcome.Inconsistency, inPeriod, checkpoint);
+    }
+
+    private async Task<List<ReportApiKey>> ApiKeysAsync(string tenantId, ReportPeriod period) =>
+        (await grains.GetGrain<ITenantGrain>(tenantId).ListApiKeysAsync())
+            .Where(k => k.CreatedAt < period.To)
+            .OrderBy(k => k.CreatedAt).ThenBy(k => k.KeyId, StringComparer.Ordinal)
+            .Select(k => new ReportApiKey(k.KeyId, k.Name, k.Role.ToString(), k.CreatedAt.ToUniversalTime(),
+                k.RevokedAt is { } revoked && revoked < period.To ? revoked.ToUniversalTime() : null))
+            .ToList();
+
+    private static bool IsIssued(AuditEntry e) => e.Event.Action == AuditActions.Attest && e.Event.Outcome == "issued";
+
+    private static bool IsRenewal(AuditEntry e) => e.Event.Details?.GetValueOrDefault("mode") == RegisterModes.Renew;
+
+    private static bool IsRevocation(AuditEntry e) =>
+        e.Event.Action is AuditActions.Revoke or AuditActions.RevokeCertificate or AuditActions.TransferRevoke
+        && !e.Event.Outcome.StartsWith("refused:", StringComparison.Ordinal);
+
+    private static ReportEntry Cite(AuditEntry e) => new(e.Sequence, e.Event.At, e.Event.Action, e.Event.Subject, e.Event.Outcome, e.Event.Actor,
+        string.Join("; ", (e.Event.Details ?? new Dictionary<string, string>()).OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={d.Value}")));
+
+    private static ReportDevice Listed(DeviceRecord d) => new(d.DeviceId, d.State, d.GroupId, d.Firmware, d.CertificateNotAfter);
+
+    private static List<ReportCount> Count(IEnumerable<string> names) => names
+        .GroupBy(n => n, StringComparer.Ordinal).Select(g => new ReportCount(g.Key, g.Count()))
+        .OrderByDescending(c => c.Count).ThenBy(c => c.Name, StringComparer.Ordinal).ToList();
+}

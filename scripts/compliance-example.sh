@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Renders the example compliance report in docs/reports/ for a simulated fleet: the simulator enrols a fleet of
+# software-TPM devices (first boot), renews it (rotation storm) and attacks it (adversarial) against the service
+# in-process on a fresh data directory; then the service starts on that data, an operator revokes one device, and the
+# report for the day is fetched in every format. Usage: ./scripts/compliance-example.sh [out-dir] (default docs/reports).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-docs/reports}"
+work="$(mktemp -d)"
+trap 'kill "$service_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+service_pid=""
+sim=(dotnet simulator/IoTIdentity.Simulator/bin/Release/net10.0/iotid-sim.dll)
+for scenario in first-boot rotation-storm adversarial; do
+  "${sim[@]}" "$scenario" --devices 12 --swtpms 2 --fleet "$work/fleet" --data "$work/data" --reports "$work/sim" >/dev/null
+done
+key="$(sed '1s/^\xEF\xBB\xBF//' "$work/data/simulator-dev-owner-admin.key" | tr -d '\r\n')"
+
+port=18480
+Provisioning__DataDirectory="$work/data" Mqtt__TlsPort=0 \
+  dotnet provisioning/IoTIdentity.Provisioning.Host/bin/Release/net10.0/iotid-service.dll --dev --urls "http://127.0.0.1:$port" >"$work/service.log" 2>&1 &
+service_pid=$!
+api="http://127.0.0.1:$port"
+for _ in $(seq 1 120); do curl -sf -o /dev/null -H "X-Api-Key: $key" "$api/api/v1/caller" && break; sleep 1; done
+
+device="$(curl -sf -H "X-Api-Key: $key" "$api/api/v1/devices?state=Active&pageSize=1" | sed -E 's/.*"deviceId":"([0-9a-f]{64})".*/\1/')"
+curl -sf -o /dev/null -X POST -H "X-Api-Key: $key" -H 'Content-Type: application/json' -d '{"reason":"keyCompromise"}' "$api/api/v1/devices/$device/revoke"
+
+from="$(date -u +%Y-%m-%dT00:00:00Z)"
+to="$(date -u -d tomorrow +%Y-%m-%dT00:00:00Z)"
+mkdir -p "$out"
+for format in html pdf json csv; do
+  curl -sf -H "X-Api-Key: $key" -o "$out/compliance-example.$format" "$api/api/v1/reports/compliance?from=$from&to=$to&format=$format"
+done
+echo "wrote $out/compliance-example.{html,pdf,json,csv} for $from to $to"
