@@ -41,8 +41,16 @@ if [ ! -f "$certs/server.crt" ]; then
   rm -f "$certs/server.csr"
 fi
 
+# The certificate listener trusts the tenants' CAs (docs/external-broker.md). Until the first tenant's chain is
+# copied in, it holds a placeholder CA whose key is thrown away at once, so no certificate can pass.
+if [ ! -f "$certs/devices-ca.crt" ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=IoTIdentity no tenant yet" -keyout /dev/null -out "$certs/devices-ca.crt" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+fi
+
 # the containers run as their own users: mosquitto (uid 1883) reads its files, the services (app, uid 1654) their secrets
-chmod 0644 "$certs/ca.crt" "$certs/server.crt"
+chmod 0644 "$certs/ca.crt" "$certs/server.crt" "$certs/devices-ca.crt"
 if [ "$(id -u)" -eq 0 ]; then
   chown 1883:1883 "$certs/server.key" "$deploy/mosquitto/passwords"
   chmod 0600 "$certs/server.key"

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using IoTIdentity.Protocol;
 using Orleans.Concurrency;
 
 namespace IoTIdentity.Provisioning.Abstractions;
@@ -62,6 +63,21 @@ public interface ITenantGrain : IGrainWithStringKey
     /// old key in the ring's previous keys), so the old key can be retired; returns how many envelopes were resealed.
     /// </summary>
     Task<int> RewrapKeysAsync();
+
+    /// <summary>
+    /// Replaces the issuing CA of a generated tenant CA with a new one under the same root: it issues from then on; the
+    /// old one is kept for its CRL and its devices until its last certificate expires. Audited. Refused with
+    /// <see cref="ProvisioningError.NotFound"/> without a tenant and <see cref="ProvisioningError.Conflict"/>
+    /// for a CA the owner brought (the owner holds its root key).
+    /// </summary>
+    Task<ProvisioningError?> RotateIssuingCaAsync(string actor);
+
+    /// <summary>The current issuing CA first, then the retired ones still kept (newest first); empty without a tenant.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<IssuingCaEntry>> GetIssuingCasAsync();
+
+    /// <summary>The CRL (DER) signed by the issuing CA with serial <paramref name="issuingSerial"/> (lowercase hex), current or retired; null if none.</summary>
+    Task<byte[]?> GetCrlOfAsync(string issuingSerial);
 
     /// <summary>The CRL entry of a serial, or null when it is not revoked.</summary>
     Task<RevocationRecord?> GetRevocationAsync(string serialNumber);

@@ -141,6 +141,9 @@ public static class AuditActions
     /// <summary>A federation relationship was removed.</summary>
     public const string FederationRemove = "federation-remove";
 
+    /// <summary>The tenant's issuing CA was rotated (the old one is kept for its CRL until its certificates expire).</summary>
+    public const string TenantCaRotate = "tenant-ca-rotate";
+
     /// <summary>Every action, in the order above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -150,6 +153,6 @@ public static class AuditActions
         GroupCreate, GroupUpdate, GroupDelete, IndividualEnrollmentSet, IndividualEnrollmentDelete,
         Link, Unlink, Quarantine, QuarantineRelease, Finding, Remediation, MonitoringPolicy, Webhook,
         Token, TokenPolicySet, TokenPolicyDelete, TokenKeyRotate, FederationSet, FederationRemove,
-        Reattest,
+        Reattest, TenantCaRotate,
     ];
 }

@@ -110,6 +110,10 @@ public sealed class ManagementContractTests
             DefaultLifetimeSeconds = 300, MaxLifetimeSeconds = 3600, Version = 2,
         }, Json.TokenPolicyView),
         (new TokenKeyView("kid-1", T0, T0.AddDays(1), T0.AddDays(2), "retired"), Json.TokenKeyView),
+        (new TenantCaView("-----BEGIN CERTIFICATE-----\nroot\n-----END CERTIFICATE-----",
+            [new IssuingCaView("0a1b", "pem-new", T0.AddDays(365), "current"), new IssuingCaView("0c2d", "pem-old", T0.AddDays(30), "retired", T0, T0.AddDays(30))]),
+            Json.TenantCaView),
+        (new IssuingCaView("0c2d", "pem-old", T0.AddDays(30), "retired", T0, T0.AddDays(30)), Json.IssuingCaView),
         (new FederationView { Name = "partner-b", TenantId = "globex", CreatedAt = T0 }, Json.FederationView),
     }.ToDictionary(s => s.Item1.GetType(), s => s);
 

@@ -28,8 +28,6 @@ namespace IoTIdentity.Provisioning.Tests;
 [Collection(CosmosServerCollection.Name)]
 public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputHelper output)
 {
-    private static readonly string SharedKek = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-
     [Fact(Timeout = 300_000)]
     public async Task Two_silos_share_the_device_requests_and_one_carries_on_when_the_other_stops_mid_run()
     {
@@ -43,8 +41,8 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
         {
             using var handledByA = EndpointCounter.Requests(siloA);
             using var handledByB = EndpointCounter.Requests(siloB);
-            await WaitUntilHealthyAsync(siloA);
-            await WaitUntilHealthyAsync(siloB);
+            await ExternalBrokerSilos.WaitUntilHealthyAsync(siloA);
+            await ExternalBrokerSilos.WaitUntilHealthyAsync(siloB);
             await using var bench = await SwtpmBench.StartAsync();
             var (tpm, manufacturer) = (bench.Tpm, bench.Manufacturer);
             var tenant = await siloA.CreateTenantAsync("brokered", [manufacturer.RootDer]);
@@ -89,83 +87,6 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
         }
     }
 
-    [Fact(Timeout = 180_000)]
-    public async Task The_broker_refuses_a_device_publishing_to_another_devices_topic_and_lets_it_overhear_nothing()
-    {
-        await using var broker = await MosquittoBroker.StartAsync();
-        var silo = await StartSiloAsync(broker, "silo-acl", database: null);
-        try
-        {
-            using var handled = EndpointCounter.Requests(silo);
-            using var refused = EndpointCounter.Refusals(silo);
-            await WaitUntilHealthyAsync(silo);
-            using var intruder = await ConnectRawAsync(broker, "1a7e0de");
-            var overheard = 0;
-            intruder.ApplicationMessageReceivedAsync += _ =>
-            {
-                Interlocked.Increment(ref overheard);
-                return Task.CompletedTask;
-            };
-
-            var publish = await intruder.PublishAsync(new MqttApplicationMessageBuilder()
-                .WithTopic(Topics.Request("71c71a", Topics.Operations.Register))
-                .WithResponseTopic(Topics.Response("71c71a", Topics.Operations.Register))
-                .WithCorrelationData([1, 2, 3])
-                .WithPayload("{}"u8.ToArray())
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build());
-            // mosquitto 2.0's acl_file grants every SUBSCRIBE and checks read access when it delivers (see docs/deployment.md)
-            await intruder.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(f => f.WithTopic(Topics.Commands("71c71a")).WithAtLeastOnceQoS())
-                .WithTopicFilter(f => f.WithTopic(Topics.Response("71c71a", Topics.Operations.Register)).WithAtLeastOnceQoS())
-                .WithTopicFilter(f => f.WithTopic(Topics.AllRequests).WithAtLeastOnceQoS())
-                .WithTopicFilter(f => f.WithTopic($"$share/iotid/{Topics.AllRequests}").WithAtLeastOnceQoS())
-                .Build());
-            using var victim = await ConnectRawAsync(broker, "71c71a");
-            var victimReceived = new List<string>();
-            victim.ApplicationMessageReceivedAsync += e =>
-            {
-                lock (victimReceived) victimReceived.Add(e.ApplicationMessage.Topic);
-                return Task.CompletedTask;
-            };
-            await victim.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(f => f.WithTopic(Topics.DeviceSubtree("71c71a") + "#").WithAtLeastOnceQoS()).Build());
-
-            Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, publish.ReasonCode);
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.Equal(0, handled.Total);
-            Assert.Equal(0, refused.Total); // the broker dropped it: the silo never saw it
-
-            // the victim's own requests reach the service and its replies and commands reach the victim, never the intruder
-            for (var i = 0; i < 4; i++)
-            {
-                var sent = await victim.PublishAsync(new MqttApplicationMessageBuilder()
-                    .WithTopic(Topics.Request("71c71a", Topics.Operations.Register))
-                    .WithResponseTopic(Topics.Response("71c71a", Topics.Operations.Register))
-                    .WithCorrelationData([(byte)i])
-                    .WithPayload("{}"u8.ToArray())
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    .Build());
-                Assert.True(sent.IsSuccess);
-            }
-            await silo.App.Services.GetRequiredService<IDeviceChannel>().PublishCommandAsync("71c71a", "{}"u8.ToArray());
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            output.WriteLine($"of 4 requests the silo answered {handled.Total} (the others went to the intruder's share and were dropped)");
-            Assert.InRange(handled.Total, 1, 4);
-            lock (victimReceived)
-            {
-                Assert.Contains(Topics.Commands("71c71a"), victimReceived);
-                Assert.Equal(handled.Total, victimReceived.Count(t => t == Topics.Response("71c71a", Topics.Operations.Register)));
-            }
-            Assert.Equal(0, Volatile.Read(ref overheard));
-        }
-        finally
-        {
-            await silo.StopAsync();
-            broker.DeleteDirectory();
-        }
-    }
-
     [Fact(Timeout = 120_000)]
     public async Task Healthz_is_503_while_the_broker_is_down_and_ok_again_once_the_silo_has_reconnected()
     {
@@ -173,16 +94,16 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
         var silo = await StartSiloAsync(broker, "silo-health", database: null);
         try
         {
-            await WaitUntilHealthyAsync(silo);
+            await ExternalBrokerSilos.WaitUntilHealthyAsync(silo);
             await broker.DisposeAsync();
 
-            var down = await WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
+            var down = await ExternalBrokerSilos.WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
             Assert.Equal("degraded", down.GetProperty("status").GetString());
             Assert.Equal("external", down.GetProperty("mqtt").GetProperty("mode").GetString());
             Assert.NotEqual("connected", down.GetProperty("mqtt").GetProperty("state").GetString());
 
-            broker = await MosquittoBroker.StartAsync(broker.Port, broker.Directory);
-            var up = await WaitForHealthAsync(silo, HttpStatusCode.OK);
+            broker = await MosquittoBroker.StartAsync(restart: broker);
+            var up = await ExternalBrokerSilos.WaitForHealthAsync(silo, HttpStatusCode.OK);
             Assert.Equal("connected", up.GetProperty("mqtt").GetProperty("state").GetString());
         }
         finally
@@ -200,7 +121,7 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
         var silo = await StartSiloAsync(broker, "silo-close", database: null);
         try
         {
-            await WaitUntilHealthyAsync(silo);
+            await ExternalBrokerSilos.WaitUntilHealthyAsync(silo);
             var channel = silo.App.Services.GetRequiredService<IDeviceChannel>();
 
             Assert.IsType<ExternalBrokerClient>(channel);
@@ -221,10 +142,10 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
         var silo = await StartSiloAsync(broker, "silo-badpw", database: null, password: "not-the-password");
         try
         {
-            var health = await WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
+            var health = await ExternalBrokerSilos.WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
             await Task.Delay(TimeSpan.FromSeconds(2)); // several reconnection attempts later, still refused
 
-            health = await WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
+            health = await ExternalBrokerSilos.WaitForHealthAsync(silo, HttpStatusCode.ServiceUnavailable);
             Assert.Equal("degraded", health.GetProperty("status").GetString());
             Assert.Contains("NotAuthorized", health.GetProperty("mqtt").GetProperty("lastError").GetString(), StringComparison.OrdinalIgnoreCase);
         }
@@ -279,27 +200,12 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
     private async Task<ServiceFixture> StartSiloAsync(MosquittoBroker broker, string clientId, string? database, int? siloPort = null,
         int? primarySiloPort = null, string? password = null)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Mqtt:Mode"] = "external",
-            ["Mqtt:External:Host"] = "127.0.0.1",
-            ["Mqtt:External:Port"] = broker.Port.ToString(),
-            ["Mqtt:External:CaCertificatePath"] = broker.CaCertificatePath,
-            ["Mqtt:External:Username"] = MosquittoBroker.ServiceUser,
-            ["Mqtt:External:Password"] = password ?? broker.ServicePassword,
-            ["Mqtt:External:ClientId"] = $"{clientId}-{Guid.NewGuid():N}"[..24],
-            ["Mqtt:External:ReconnectDelay"] = "00:00:00.200",
-            ["Mqtt:External:MaxReconnectDelay"] = "00:00:01",
-            ["Provisioning:KeyEncryption:Current:KeyId"] = "cluster-test",
-            ["Provisioning:KeyEncryption:Current:Key"] = SharedKek,
-        };
+        var settings = ExternalBrokerSilos.Settings(broker, clientId, password);
         if (siloPort is { } port) settings["Orleans:SiloPort"] = port.ToString();
         if (primarySiloPort is { } primary) settings["Orleans:PrimarySiloPort"] = primary.ToString();
         if (database is not null)
             foreach (var (key, value) in cosmos.ServiceSettings(database)) settings[key] = value;
-        var silo = ServiceFixture.With(settings);
-        await silo.InitializeAsync();
-        return silo;
+        return await ExternalBrokerSilos.StartAsync(settings);
     }
 
     /// <summary>Makes a device with a fresh EK on <paramref name="tpm"/> and enrols it through the broker (retrying a request lost with a stopping silo).</summary>
@@ -313,7 +219,7 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
             {
                 await using var client = await EnrollmentClient.ConnectAsync(deviceId, new EnrollmentClientOptions
                 {
-                    Host = "127.0.0.1", Port = broker.Port, TrustAnchors = [broker.CaCertificate], RequestTimeout = TimeSpan.FromSeconds(10),
+                    Host = "127.0.0.1", Port = broker.EnrollmentPort, TrustAnchors = [broker.CaCertificate], RequestTimeout = TimeSpan.FromSeconds(10),
                 });
                 var result = await enrollment.EnrollAsync(client);
                 issued.Add(deviceId, result.Issued.SerialNumber);
@@ -322,35 +228,6 @@ public sealed class ExternalBrokerTests(CosmosServerFixture cosmos, ITestOutputH
             catch (Exception e) when (attempt < 3 && e is TimeoutException or EnrollmentRefusedException { Error: ProvisioningError.Unavailable or ProvisioningError.NoChallenge })
             {
             }
-        }
-    }
-
-    private static async Task<IMqttClient> ConnectRawAsync(MosquittoBroker broker, string clientId)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var anchor = broker.CaCertificate;
-        await client.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithClientId(clientId)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithTcpServer("127.0.0.1", broker.Port)
-            .WithTlsOptions(tls => tls.UseTls().WithTargetHost("127.0.0.1")
-                .WithCertificateValidationHandler(args => BrokerCertificateValidation.IsTrusted(args.Certificate, args.Chain, args.SslPolicyErrors, [anchor])))
-            .Build());
-        return client;
-    }
-
-    private static async Task WaitUntilHealthyAsync(ServiceFixture silo) => await WaitForHealthAsync(silo, HttpStatusCode.OK);
-
-    private static async Task<JsonElement> WaitForHealthAsync(ServiceFixture silo, HttpStatusCode wanted)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            using var response = await silo.Http.GetAsync("/healthz");
-            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-            if (response.StatusCode == wanted) return body;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"/healthz still answers {response.StatusCode}: {body}");
-            await Task.Delay(200);
         }
     }
 }

@@ -1,4 +1,6 @@
+using IoTIdentity.Provisioning.Certificates;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using IoTIdentity.Provisioning.Host.Hosting;
 
 namespace IoTIdentity.Provisioning.Tests;
@@ -106,6 +108,32 @@ public sealed class ProductionModeTests
 
         Assert.NotNull(error);
         Assert.Contains("Provisioning:Mode 'Staging'", error.Message);
+    }
+
+    [Fact]
+    public void A_development_key_encryption_key_next_to_the_database_does_not_stand_in_for_a_configured_one()
+    {
+        var data = Directory.CreateTempSubdirectory("iotid-devkek-").FullName;
+        try
+        {
+            var dev = ProvisioningHost.Build([], b => b.Configuration.AddInMemoryCollection(
+                [new("Provisioning:Mode", "Development"), new("Provisioning:DataDirectory", data)]));
+            dev.Services.GetRequiredService<KeyEncryptionKeyRing>();
+            Assert.True(File.Exists(Path.Combine(data, "dev-kek.json")), "the development start wrote no key next to the database");
+
+            var settings = Complete();
+            settings.Remove("Provisioning:KeyEncryption:Current:Key");
+            settings["Provisioning:DataDirectory"] = data;
+            var error = Record.Exception(() => ProvisioningHost.Build([], b => b.Configuration.AddInMemoryCollection(settings))) as InvalidOperationException;
+
+            Assert.NotNull(error);
+            Assert.Contains("Provisioning:KeyEncryption:Current:Key", error.Message);
+            Assert.DoesNotContain(File.ReadAllText(Path.Combine(data, "dev-kek.json")), error.Message);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     [Fact]

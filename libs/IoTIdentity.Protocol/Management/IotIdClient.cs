@@ -57,6 +57,14 @@ public sealed partial class IotIdClient : IDisposable
     public Task<ApiResult<CallerView>> GetCallerAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "/api/v1/caller", null, Json.CallerView, cancellationToken);
 
+    /// <summary><c>GET /api/v1/tenant/ca</c>: the caller's tenant CA, root and issuing CAs, current first (auditor or above).</summary>
+    public Task<ApiResult<TenantCaView>> GetTenantCaAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, "/api/v1/tenant/ca", null, Json.TenantCaView, cancellationToken);
+
+    /// <summary><c>POST /api/v1/tenant/ca/rotate</c>: rotates the caller's issuing CA (owner-admin): a new one issues from now on, the old one is kept for its CRL.</summary>
+    public Task<ApiResult<TenantCaView>> RotateTenantCaAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "/api/v1/tenant/ca/rotate", null, Json.TenantCaView, cancellationToken);
+
     /// <summary><c>PUT /api/v1/tenant/quota</c>.</summary>
     public Task<string> SetQuotaAsync(TenantQuota quota, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, "/api/v1/tenant/quota", Body(quota, Json.TenantQuota), cancellationToken);

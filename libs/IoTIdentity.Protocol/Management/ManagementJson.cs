@@ -70,4 +70,6 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(IReadOnlyList<FederationView>))]
 [JsonSerializable(typeof(TokenKeyView))]
 [JsonSerializable(typeof(IReadOnlyList<TokenKeyView>))]
+[JsonSerializable(typeof(TenantCaView))]
+[JsonSerializable(typeof(IssuingCaView))]
 public sealed partial class ManagementJson : JsonSerializerContext;

@@ -6,7 +6,10 @@ using Orleans.Concurrency;
 
 namespace IoTIdentity.Provisioning.Grains.Tenants;
 
-/// <summary>Signs device certificates with the tenant's issuing CA, which each activation keeps loaded.</summary>
+/// <summary>
+/// Signs device certificates with the tenant's issuing CA, which each activation keeps loaded and swaps when a rotation
+/// has replaced it (it asks the tenant grain for the current CA record at each issuance: an interleaved in-memory read).
+/// </summary>
 [StatelessWorker]
 public sealed class CertificateSignerGrain(
     IGrainFactory grains,
@@ -16,19 +19,21 @@ public sealed class CertificateSignerGrain(
     IOptions<ProvisioningOptions> options) : Grain, ICertificateSignerGrain
 {
     private IssuingCa? _ca;
+    private string? _caKey;
+    private string _crlPath = "";
     private ECDsa? _ownershipKey;
 
     public async Task<SignedCertificate> IssueAsync(SigningRequest request)
     {
         var tenantId = this.GetPrimaryKeyString();
-        _ca = await LoadCaAsync(tenantId);
+        _ca = await LoadCaAsync(tenantId, current: true);
         var issued = issuer.Issue(_ca, new DeviceCertificateRequest
         {
             SubjectPublicKeyInfo = request.SubjectPublicKeyInfo,
             DeviceId = request.DeviceId,
             TenantId = tenantId,
             HardwareModule = HardwareModuleName.ForTpm20(SHA256.HashData(request.EkPublic)),
-            CrlDistributionPoint = new Uri($"{options.Value.PublicBaseUrl.TrimEnd('/')}/crl/{tenantId}.crl"),
+            CrlDistributionPoint = new Uri($"{options.Value.PublicBaseUrl.TrimEnd('/')}{_crlPath}"),
             Lifetime = request.Lifetime,
         });
         return new SignedCertificate
@@ -42,7 +47,7 @@ public sealed class CertificateSignerGrain(
     }
 
     public async Task<byte[]> SignDeviceCommandAsync(byte[] canonicalCommand) =>
-        (await LoadCaAsync(this.GetPrimaryKeyString())).SignDeviceCommand(canonicalCommand);
+        (await LoadCaAsync(this.GetPrimaryKeyString(), current: false)).SignDeviceCommand(canonicalCommand);
 
     public async Task<byte[]> SignOwnershipEntryAsync(byte[] signedBytes)
     {
@@ -58,14 +63,18 @@ public sealed class CertificateSignerGrain(
         return Protocol.Ownership.OwnershipEntries.Sign(_ownershipKey, signedBytes);
     }
 
-    private async Task<IssuingCa> LoadCaAsync(string tenantId)
+    /// <summary>The loaded issuing CA; with <paramref name="current"/>, first checked against the tenant's current one.</summary>
+    private async Task<IssuingCa> LoadCaAsync(string tenantId, bool current)
     {
-        if (_ca is null || _ca.NotAfter < DateTimeOffset.UtcNow)
+        if (_ca is not null && _ca.NotAfter >= DateTimeOffset.UtcNow && !current) return _ca;
+        var material = await grains.GetGrain<ITenantGrain>(tenantId).GetCaAsync()
+            ?? throw new InvalidOperationException($"tenant {tenantId} has no CA");
+        if (_ca is null || _caKey != material.ProtectedIssuingKey || _ca.NotAfter < DateTimeOffset.UtcNow)
         {
-            var material = await grains.GetGrain<ITenantGrain>(tenantId).GetCaAsync()
-                ?? throw new InvalidOperationException($"tenant {tenantId} has no CA");
             _ca?.Dispose();
             _ca = IssuingCa.Load(material.ToMaterial(tenantId), keyRing);
+            _caKey = material.ProtectedIssuingKey;
+            _crlPath = $"/crl/{tenantId}/{IssuingCaEntry.SerialOf(material.IssuingCertificate)}.crl";
         }
         return _ca;
     }

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Protocol;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
 using Microsoft.Extensions.Options;
@@ -7,18 +9,18 @@ using Microsoft.Extensions.Options;
 namespace IoTIdentity.Provisioning.Grains.Tenants;
 
 /// <summary>
-/// A tenant: creates (or takes) its CA at creation, holds hashed API keys, its quota and manufacturer roots, keeps its
-/// revocations and serves its CRL.
+/// A tenant: creates (or takes) its CA at creation and rotates its issuing CA, holds hashed API keys, its quota and
+/// manufacturer roots, keeps its revocations and serves the CRL of each issuing CA it keeps.
 /// </summary>
 public sealed class TenantGrain(
     [PersistentState("tenant", ProvisioningStorage.Name)] IPersistentState<TenantState> state,
     TenantCertificateAuthority authority,
     KeyEncryptionKeyRing keyRing,
+    AuditTrail audit,
     TimeProvider clock,
     IOptions<ProvisioningOptions> options) : Grain, ITenantGrain
 {
-    private byte[]? _crl;
-    private DateTimeOffset _crlBuiltAt;
+    private readonly Dictionary<string, (byte[] Crl, DateTimeOffset BuiltAt)> _crls = new(StringComparer.Ordinal);
 
     private string TenantId => this.GetPrimaryKeyString();
 
@@ -107,10 +109,13 @@ public sealed class TenantGrain(
         var ownership = s.ProtectedOwnershipKey is { } sealedKey && keyRing.NeedsRewrap(ProtectedKey.Decode(sealedKey))
             ? keyRing.Rewrap(ProtectedKey.Decode(sealedKey), KeyPurpose.TenantOwnership(TenantId)).Encode()
             : s.ProtectedOwnershipKey;
+        var retired = s.RetiredIssuingCas.Select(r => keyRing.NeedsRewrap(ProtectedKey.Decode(r.ProtectedIssuingKey))
+            ? r with { ProtectedIssuingKey = keyRing.Rewrap(ProtectedKey.Decode(r.ProtectedIssuingKey), KeyPurpose.TenantIssuingCa(TenantId)).Encode() }
+            : r).ToImmutableList();
         var resealed = (ca?.ProtectedIssuingKey != s.Ca?.ProtectedIssuingKey ? 1 : 0) + (ca?.ProtectedRootKey != s.Ca?.ProtectedRootKey ? 1 : 0)
-            + (ownership != s.ProtectedOwnershipKey ? 1 : 0);
+            + (ownership != s.ProtectedOwnershipKey ? 1 : 0) + retired.Where((r, i) => !ReferenceEquals(r, s.RetiredIssuingCas[i])).Count();
         if (resealed == 0) return 0;
-        state.State = s with { Ca = ca, ProtectedOwnershipKey = ownership };
+        state.State = s with { Ca = ca, ProtectedOwnershipKey = ownership, RetiredIssuingCas = retired };
         await state.WriteStateAsync();
         return resealed;
     }
@@ -160,22 +165,72 @@ public sealed class TenantGrain(
         if (added.Count == 0) return;
         state.State = state.State with { Revoked = state.State.Revoked.AddRange(added), CrlNumber = state.State.CrlNumber + 1 };
         await state.WriteStateAsync();
-        _crl = null;
+        _crls.Clear();
         await GetCrlAsync(); // regenerated now, so a failure to sign shows at the revocation, not at a relying party's fetch
     }
 
-    public Task<byte[]?> GetCrlAsync()
+    public Task<byte[]?> GetCrlAsync() =>
+        Task.FromResult(state.State.Ca is { } ca ? Crl(IssuingCaEntry.SerialOf(ca.IssuingCertificate), ca) : null);
+
+    public Task<byte[]?> GetCrlOfAsync(string issuingSerial)
     {
         if (state.State.Ca is not { } ca) return Task.FromResult<byte[]?>(null);
-        var validity = options.Value.CrlValidity;
-        if (_crl is null || clock.GetUtcNow() - _crlBuiltAt > validity / 2)
+        if (IssuingCaEntry.SerialOf(ca.IssuingCertificate) == issuingSerial) return Task.FromResult<byte[]?>(Crl(issuingSerial, ca));
+        var retired = KeptRetired().FirstOrDefault(r => IssuingCaEntry.SerialOf(r.IssuingCertificate) == issuingSerial);
+        return Task.FromResult(retired is null
+            ? null
+            : Crl(issuingSerial, ca with { IssuingCertificate = retired.IssuingCertificate, ProtectedIssuingKey = retired.ProtectedIssuingKey }));
+    }
+
+    public async Task<ProvisioningError?> RotateIssuingCaAsync(string actor)
+    {
+        if (state.State is not { Exists: true, Ca: { } ca }) return ProvisioningError.NotFound;
+        if (ca.ProtectedRootKey is null) return ProvisioningError.Conflict;
+        var now = clock.GetUtcNow();
+        var renewed = TenantCaRecord.From(authority.RenewIssuingCa(ca.ToMaterial(TenantId)));
+        using var old = X509CertificateLoader.LoadCertificate(ca.IssuingCertificate);
+        var retired = new RetiredIssuingCa
         {
-            using var issuing = IssuingCa.Load(ca.ToMaterial(TenantId), keyRing);
-            var revoked = state.State.Revoked.Select(r => new RevokedCertificate(r.SerialNumber, r.RevokedAt, (CrlReason)r.Reason));
-            _crl = new CrlBuilder(clock).Build(issuing, revoked, state.State.CrlNumber + 1, validity);
-            _crlBuiltAt = clock.GetUtcNow();
-        }
-        return Task.FromResult<byte[]?>(_crl);
+            IssuingCertificate = ca.IssuingCertificate, ProtectedIssuingKey = ca.ProtectedIssuingKey, RetiredAt = now,
+            KeptUntil = new DateTimeOffset(old.NotAfter.ToUniversalTime(), TimeSpan.Zero),
+        };
+        state.State = state.State with { Ca = renewed, RetiredIssuingCas = [.. KeptRetired(), retired] };
+        await state.WriteStateAsync();
+        _crls.Clear();
+        var (before, after) = (IssuingCaEntry.SerialOf(ca.IssuingCertificate), IssuingCaEntry.SerialOf(renewed.IssuingCertificate));
+        await audit.RecordAsync(TenantId, AuditActions.TenantCaRotate, after, "rotated", [], actor,
+            new Dictionary<string, string> { ["issuingCa"] = $"{before} → {after}", ["previousKeptUntil"] = retired.KeptUntil.ToString("O") });
+        return null;
+    }
+
+    public Task<IReadOnlyList<IssuingCaEntry>> GetIssuingCasAsync()
+    {
+        if (state.State.Ca is not { } ca) return Task.FromResult<IReadOnlyList<IssuingCaEntry>>([]);
+        IReadOnlyList<IssuingCaEntry> entries =
+        [
+            new IssuingCaEntry { Certificate = ca.IssuingCertificate },
+            .. KeptRetired().Reverse().Select(r => new IssuingCaEntry { Certificate = r.IssuingCertificate, RetiredAt = r.RetiredAt, KeptUntil = r.KeptUntil }),
+        ];
+        return Task.FromResult(entries);
+    }
+
+    /// <summary>The retired issuing CAs whose certificates may still be valid (the others are no longer served).</summary>
+    private IEnumerable<RetiredIssuingCa> KeptRetired()
+    {
+        var now = clock.GetUtcNow();
+        return state.State.RetiredIssuingCas.Where(r => r.KeptUntil > now);
+    }
+
+    /// <summary>The CRL signed by the issuing CA in <paramref name="ca"/>, cached until half its validity has passed.</summary>
+    private byte[] Crl(string issuingSerial, TenantCaRecord ca)
+    {
+        var validity = options.Value.CrlValidity;
+        if (_crls.TryGetValue(issuingSerial, out var cached) && clock.GetUtcNow() - cached.BuiltAt <= validity / 2) return cached.Crl;
+        using var issuing = IssuingCa.Load(ca.ToMaterial(TenantId), keyRing);
+        var revoked = state.State.Revoked.Select(r => new RevokedCertificate(r.SerialNumber, r.RevokedAt, (CrlReason)r.Reason));
+        var crl = new CrlBuilder(clock).Build(issuing, revoked, state.State.CrlNumber + 1, validity);
+        _crls[issuingSerial] = (crl, clock.GetUtcNow());
+        return crl;
     }
 
     public Task<RevocationRecord?> GetRevocationAsync(string serialNumber) =>

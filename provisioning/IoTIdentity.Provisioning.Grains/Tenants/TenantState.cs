@@ -26,4 +26,6 @@ public sealed record TenantState
     [Id(20)] public string? ProtectedOwnershipKey { get; init; }
     /// <summary>The ownership public key (SubjectPublicKeyInfo DER), served to anyone who verifies an ownership record.</summary>
     [Id(21)] public byte[]? OwnershipPublicKey { get; init; }
+    /// <summary>Issuing CAs rotations replaced, oldest first, kept until their last certificate has expired.</summary>
+    [Id(22)] public ImmutableList<RetiredIssuingCa> RetiredIssuingCas { get; init; } = [];
 }

@@ -30,6 +30,7 @@ public static class TenantsApi
         own.MapPut("/quota", PutQuota).RequireApiKey(ApiRole.OwnerAdmin);
         own.MapPut("/manufacturer-roots", PutManufacturerRoots).RequireApiKey(ApiRole.OwnerAdmin);
         routes.MapApiKeysApi();
+        routes.MapTenantCaApi();
         return routes;
     }
 

@@ -8,23 +8,43 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 /// <summary>
 /// The tenants' CAs and revocations, as the MQTT endpoint's certificate check needs them: a tenant's CA certificates
 /// are read from its grain once and cached (an unknown tenant is cached briefly, so a flood of made-up tenant names
-/// costs one grain call per name per minute); a serial found revoked is remembered for good, one not revoked is
+/// costs one grain call per name per minute), and read again when a certificate chains to none of the cached CAs (a
+/// rotation), at most once per tenant every few seconds; a serial found revoked is remembered for good, one not revoked is
 /// asked of the tenant grain again on the next CONNECT, so a revocation takes effect at once.
 /// </summary>
 internal sealed class GrainTenantTrustSource(IGrainFactory grains, TimeProvider time) : ITenantTrustSource
 {
     private static readonly TimeSpan UnknownTenantTtl = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, (TenantTrust? Trust, DateTimeOffset Until)> _tenants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _reloaded = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Tenant, string Serial), bool> _revoked = new();
 
     public async ValueTask<TenantTrust?> GetTrustAsync(string tenantId, CancellationToken cancellationToken)
     {
         if (!TenantIds.IsValid(tenantId)) return null;
         if (_tenants.TryGetValue(tenantId, out var cached) && cached.Until > time.GetUtcNow()) return cached.Trust;
-        var ca = await grains.GetGrain<ITenantGrain>(tenantId).GetCaAsync().WaitAsync(cancellationToken);
+        return await ReadAsync(tenantId, cancellationToken);
+    }
+
+    public async ValueTask<TenantTrust?> ReloadTrustAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        if (!TenantIds.IsValid(tenantId)) return null;
+        var now = time.GetUtcNow();
+        if (_reloaded.TryGetValue(tenantId, out var last) && now - last < ReloadInterval) return null;
+        _reloaded[tenantId] = now;
+        return await ReadAsync(tenantId, cancellationToken);
+    }
+
+    private async Task<TenantTrust?> ReadAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var tenant = grains.GetGrain<ITenantGrain>(tenantId);
+        var ca = await tenant.GetCaAsync().WaitAsync(cancellationToken);
         var trust = ca is null
             ? null
-            : new TenantTrust(X509CertificateLoader.LoadCertificate(ca.RootCertificate), X509CertificateLoader.LoadCertificate(ca.IssuingCertificate));
+            : new TenantTrust(X509CertificateLoader.LoadCertificate(ca.RootCertificate), X509CertificateLoader.LoadCertificate(ca.IssuingCertificate),
+                (await tenant.GetIssuingCasAsync().WaitAsync(cancellationToken)).Where(c => c.RetiredAt is not null)
+                    .Select(c => X509CertificateLoader.LoadCertificate(c.Certificate)).ToList());
         _tenants[tenantId] = (trust, trust is null ? time.GetUtcNow() + UnknownTenantTtl : DateTimeOffset.MaxValue);
         return trust;
     }

@@ -51,6 +51,17 @@ internal static class TenantCommands
         tenant.Add(cli.Runs(new Command("show", "Show the tenant: quota, device count, CAs, ownership key, manufacturer roots"),
             async (_, client, output, ct) => Show(output, await client.GetOwnTenantAsync(ct))));
 
+        var ca = new Command("ca", "The tenant's certificate authority: root and issuing CAs");
+        ca.Add(cli.Runs(new Command("show", "List the issuing CAs the tenant keeps, the current one first"), async (_, client, output, ct) =>
+            output.Show(await client.GetTenantCaAsync(ct), view => CaTable(output, view))));
+        ca.Add(cli.Runs(new Command("rotate", "Issue from a new issuing CA from now on; the old one is kept for its CRL and devices until its certificates expire (owner-admin)"),
+            async (_, client, output, ct) => output.Show(await client.RotateTenantCaAsync(ct), view =>
+            {
+                output.Line($"now issuing from {view.IssuingCas[0].SerialNumber}");
+                CaTable(output, view);
+            })));
+        tenant.Add(ca);
+
         var quota = new Command("quota", "The tenant's device quota");
         var max = new Argument<int>("maxDevices") { Description = "The most devices the tenant may hold" };
         max.Validators.Add(r =>
@@ -82,6 +93,9 @@ internal static class TenantCommands
         tenant.Add(roots);
         return tenant;
     }
+
+    private static void CaTable(CliOutput output, TenantCaView view) => output.Table(["SERIAL", "STATUS", "NOT AFTER", "RETIRED", "KEPT UNTIL"],
+        view.IssuingCas.Select(c => (IReadOnlyList<string?>)[c.SerialNumber, c.Status, CliOutput.Time(c.NotAfter), CliOutput.Time(c.RetiredAt), CliOutput.Time(c.KeptUntil)]));
 
     private static IReadOnlyList<string?> Row(TenantView t) => [t.TenantId, t.Name, t.DeviceCount?.ToString(), t.Quota?.MaxDevices?.ToString() ?? "none"];
 
