@@ -24,6 +24,9 @@ public sealed class CliDeviceIdCommandsTests
         ["devices enable"] = ["devices", "enable", Ambiguous],
         ["devices reattest"] = ["devices", "reattest", Ambiguous],
         ["devices revoke"] = ["devices", "revoke", Ambiguous],
+        ["devices links"] = ["devices", "links", Ambiguous],
+        ["devices link"] = ["devices", "link", Ambiguous, A1],
+        ["devices unlink"] = ["devices", "unlink", Ambiguous, A1],
         ["ownership export"] = ["ownership", "export", Ambiguous],
         ["monitoring release"] = ["monitoring", "release", Ambiguous],
         ["audit query"] = ["audit", "query", "--device", Ambiguous],
@@ -32,10 +35,11 @@ public sealed class CliDeviceIdCommandsTests
     };
 
     /// <summary>
-    /// Commands that take a whole id only, and why: an individual enrolment names a device that has usually not enrolled
-    /// yet, so no inventory entry exists to resolve a prefix against.
+    /// Commands that take a whole id only, and why: an individual enrolment and an ownership voucher name a device that
+    /// has usually not enrolled with the tenant yet, so no inventory entry exists to resolve a prefix against.
     /// </summary>
-    private static readonly HashSet<string> WholeIdOnly = ["enrollments get", "enrollments put", "enrollments delete"];
+    private static readonly HashSet<string> WholeIdOnly =
+        ["enrollments get", "enrollments put", "enrollments delete", "vouchers put", "vouchers delete"];
 
     public static TheoryData<string> Commands => [.. Resolving.Keys];
 
