@@ -101,6 +101,34 @@ public sealed class ProductionModeTests
         Assert.Empty(missing);
     }
 
+    [Theory]
+    [InlineData("Orleans:Clustering", "cosmos", "Orleans:Tls:CertificatePath")]
+    [InlineData("Orleans:Clustering", "cosmos", "Orleans:Tls:CaPath")]
+    [InlineData("Orleans:PrimarySiloPort", "11111", "Orleans:Tls:CertificatePath")]
+    [InlineData("Orleans:PrimarySiloPort", "11111", "Orleans:Tls:CaPath")]
+    public void A_production_start_of_a_multi_silo_cluster_without_cluster_TLS_fails_naming_the_setting(string key, string value, string setting)
+    {
+        var settings = Complete();
+        settings[key] = value;
+        settings["Orleans:Tls:CertificatePath"] = "/etc/iotid/cluster.pfx";
+        settings["Orleans:Tls:CaPath"] = "/etc/iotid/cluster-ca.pem";
+        settings.Remove(setting);
+
+        var error = StartError(settings);
+
+        Assert.NotNull(error);
+        Assert.Contains(setting, error.Message);
+        Assert.Contains("Provisioning:Mode", error.Message);
+    }
+
+    [Fact]
+    public void A_single_silo_production_start_needs_no_cluster_certificate()
+    {
+        var error = StartError(Complete());
+
+        Assert.DoesNotContain("Orleans:Tls", error?.Message ?? "", StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_unknown_mode_is_refused()
     {

@@ -17,7 +17,8 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 /// never for production) or <c>cosmos</c> (the membership table on the Cosmos DB account of <c>Storage:Cosmos:*</c>,
 /// container <c>membership</c>; needs <c>Storage:Provider</c> = <c>cosmos</c>). Also <c>Orleans:ClusterId</c>
 /// (default <c>iotid</c>), <c>Orleans:ServiceId</c> (default <c>iotidentity</c>), <c>Orleans:SiloPort</c>,
-/// <c>Orleans:GatewayPort</c> and <c>Orleans:AdvertisedIP</c> (cosmos only; default: the host's address).
+/// <c>Orleans:GatewayPort</c> (default: no gateway) and <c>Orleans:AdvertisedIP</c> (cosmos only; default: the host's
+/// address). Silo traffic uses mutual TLS when <c>Orleans:Tls:*</c> is configured (<see cref="ClusterTls"/>).
 /// </summary>
 public sealed class ClusteringConfiguration : IProviderBuilder<ISiloBuilder>
 {
@@ -43,7 +44,8 @@ public sealed class ClusteringConfiguration : IProviderBuilder<ISiloBuilder>
         var clusterId = configuration["Orleans:ClusterId"] ?? "iotid";
         var serviceId = configuration["Orleans:ServiceId"] ?? "iotidentity";
         var siloPort = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
-        var gatewayPort = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        // No gateway (0) unless configured: the service's own code talks to grains in-process, not through a gateway.
+        var gatewayPort = configuration.GetValue("Orleans:GatewayPort", 0);
         switch (mode.ToLowerInvariant())
         {
             case "localhost":
@@ -76,6 +78,8 @@ public sealed class ClusteringConfiguration : IProviderBuilder<ISiloBuilder>
             default:
                 throw new InvalidOperationException($"{Key} '{mode}' is neither 'localhost' nor 'cosmos'.");
         }
+
+        ClusterTls.Apply(silo, configuration);
     }
 
     /// <summary>The Cosmos DB account of <c>Storage:Cosmos:*</c> (shared by the store and the membership table).</summary>

@@ -2,7 +2,8 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 
 /// <summary>
 /// What a production start needs before it may run: a configured key-encryption key (never the development one kept
-/// next to the database), the audit checkpoint key, the service administrator key's hash, a TLS certificate and https URLs for the HTTP API, and — for the embedded MQTT broker — a TLS
+/// next to the database), the audit checkpoint key, the service administrator key's hash, a TLS certificate and https URLs for the HTTP API, the cluster certificate and CA when more than one silo forms
+/// the cluster, and — for the embedded MQTT broker — a TLS
 /// certificate. The error names each missing setting and never echoes a value.
 /// </summary>
 public static class ProductionRequirements
@@ -32,6 +33,7 @@ public static class ProductionRequirements
         if (string.IsNullOrWhiteSpace(configuration["Provisioning:ServiceAdminKeyHash"]))
             missing.Add("Provisioning:ServiceAdminKeyHash — the hex SHA-256 hash of the service administrator key");
         missing.AddRange(ManagementHttps.Missing(configuration));
+        missing.AddRange(ClusterTls.Missing(configuration));
         var embedded = !string.Equals(configuration["Mqtt:Mode"], "external", StringComparison.OrdinalIgnoreCase);
         if (embedded && string.IsNullOrWhiteSpace(configuration["Mqtt:CertificatePath"]))
             missing.Add("Mqtt:CertificatePath — the MQTT endpoint's TLS certificate (PKCS#12, or PEM with Mqtt:CertificateKeyPath)");

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Provisioning.Host.Hosting;
+using IoTIdentity.Simulator.Swtpm;
+using IoTIdentity.TestKit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+
+namespace IoTIdentity.Cluster.Tests;
+
+/// <summary>
+/// Mutual TLS between silos (<c>Orleans:Tls:*</c>): two real silos of the service on loopback form a cluster only when
+/// both hold a certificate issued by the configured cluster CA; a silo without one — no TLS, a certificate from
+/// another CA, a self-signed certificate naming the cluster CA — can neither join nor reach a grain.
+/// </summary>
+public sealed class ClusterTlsTests : IDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("iotid-cluster-tls-").FullName;
+    private readonly (X509Certificate2 Certificate, RSA Key) _clusterCa = CreateCa("CN=iotid cluster CA");
+
+    public void Dispose()
+    {
+        _clusterCa.Certificate.Dispose();
+        _clusterCa.Key.Dispose();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_silo_holding_a_certificate_of_the_cluster_CA_joins_and_calls_grains_over_mutual_TLS()
+    {
+        var primaryPort = FreePorts.Next();
+        await using var primary = Silo("primary", primaryPort, primaryPort: null, Issue(_clusterCa, "primary"));
+        await using var secondary = Silo("secondary", FreePorts.Next(), primaryPort, Issue(_clusterCa, "secondary"));
+        await primary.StartAsync();
+        await secondary.StartAsync();
+
+        var fromSecondary = secondary.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var hosts = await fromSecondary.GetHosts(onlyActive: true);
+
+        Assert.Equal(2, hosts.Count);
+        await secondary.StopAsync();
+        await primary.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("no TLS")]
+    [InlineData("another CA")]
+    [InlineData("self-signed with the cluster CA's name")]
+    public async Task A_silo_without_a_certificate_of_the_cluster_CA_cannot_join_or_call_a_grain(string stranger)
+    {
+        var primaryPort = FreePorts.Next();
+        await using var primary = Silo("primary", primaryPort, primaryPort: null, Issue(_clusterCa, "primary"));
+        await primary.StartAsync();
+        var otherCa = stranger switch
+        {
+            "another CA" => CreateCa("CN=other CA"),
+            "self-signed with the cluster CA's name" => CreateCa(_clusterCa.Certificate.Subject),
+            _ => default((X509Certificate2 Certificate, RSA Key)?),
+        };
+        await using var intruder = Silo("intruder", FreePorts.Next(), primaryPort,
+            otherCa is { } ca ? Issue(ca, "intruder") : null);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => intruder.StartAsync());
+
+        var hosts = await primary.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0)
+            .GetHosts(onlyActive: true);
+        Assert.Single(hosts);
+        otherCa?.Certificate.Dispose();
+        otherCa?.Key.Dispose();
+        await primary.StopAsync();
+    }
+
+    [Fact]
+    public void A_cluster_certificate_without_the_cluster_CA_is_refused_when_the_host_is_built()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Build("silo", new()
+        {
+            ["Orleans:Tls:CertificatePath"] = Issue(_clusterCa, "silo").Certificate,
+        }));
+
+        Assert.Contains("Orleans:Tls:CaPath", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_gateway_is_off_unless_a_gateway_port_is_configured()
+    {
+        await using var silo = Build("silo", new() { ["Orleans:GatewayPort"] = null });
+
+        Assert.Equal(0, silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EndpointOptions>>().Value.GatewayPort);
+    }
+
+    /// <summary>A silo on localhost clustering (joining <paramref name="primaryPort"/> when given), with TLS from
+    /// <paramref name="files"/> when given; it gives up joining after a few seconds rather than Orleans' minutes.</summary>
+    private WebApplication Silo(string name, int siloPort, int? primaryPort, (string Certificate, string Key)? files)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Orleans:ClusterId"] = "tls",
+            ["Orleans:Clustering"] = "localhost",
+            ["Orleans:SiloPort"] = siloPort.ToString(),
+            ["Orleans:PrimarySiloPort"] = (primaryPort ?? siloPort).ToString(),
+        };
+        if (files is { } tls)
+        {
+            settings["Orleans:Tls:CertificatePath"] = tls.Certificate;
+            settings["Orleans:Tls:CertificateKeyPath"] = tls.Key;
+            settings["Orleans:Tls:CaPath"] = WritePem("cluster-ca.pem", _clusterCa.Certificate.ExportCertificatePem());
+        }
+
+        return Build(name, settings);
+    }
+
+    private WebApplication Build(string name, Dictionary<string, string?> settings) =>
+        ProvisioningHost.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(InProcessServiceSettings.For(Path.Combine(_data, name), settings));
+            builder.Services.Configure<ClusterMembershipOptions>(o => o.MaxJoinAttemptTime = TimeSpan.FromSeconds(10));
+        });
+
+    private static (X509Certificate2 Certificate, RSA Key) CreateCa(string subject)
+    {
+        var key = RSA.Create(2048);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var now = DateTimeOffset.UtcNow;
+        return (request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1)), key);
+    }
+
+    /// <summary>A silo certificate issued by <paramref name="ca"/>, written as PEM certificate and key files.</summary>
+    private (string Certificate, string Key) Issue((X509Certificate2 Certificate, RSA Key) ca, string silo)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={silo}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var now = DateTimeOffset.UtcNow;
+        using var certificate = request.Create(ca.Certificate, now.AddMinutes(-5), now.AddHours(12), RandomNumberGenerator.GetBytes(16));
+        var prefix = $"{silo}-{Guid.NewGuid():N}";
+        return (WritePem($"{prefix}.pem", certificate.ExportCertificatePem()), WritePem($"{prefix}.key", key.ExportPkcs8PrivateKeyPem()));
+    }
+
+    private string WritePem(string name, string pem)
+    {
+        var path = Path.Combine(_data, name);
+        File.WriteAllText(path, pem);
+        return path;
+    }
+}
