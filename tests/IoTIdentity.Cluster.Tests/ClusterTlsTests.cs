@@ -83,6 +83,27 @@ public sealed class ClusterTlsTests : IDisposable
         Assert.Contains("Orleans:Tls:CaPath", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Orleans:Tls:CertificatePath", "missing")]
+    [InlineData("Orleans:Tls:CertificatePath", "not a certificate")]
+    [InlineData("Orleans:Tls:CaPath", "missing")]
+    [InlineData("Orleans:Tls:CaPath", "not a certificate")]
+    public void An_unusable_cluster_certificate_or_CA_file_is_refused_naming_the_setting(string setting, string problem)
+    {
+        var (certificate, key) = Issue(_clusterCa, "silo");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Orleans:Tls:CertificatePath"] = certificate,
+            ["Orleans:Tls:CertificateKeyPath"] = key,
+            ["Orleans:Tls:CaPath"] = WritePem("cluster-ca.pem", _clusterCa.Certificate.ExportCertificatePem()),
+        };
+        settings[setting] = problem == "missing" ? Path.Combine(_data, "absent.pem") : WritePem("garbage.pem", "not a certificate");
+
+        var error = Assert.Throws<InvalidOperationException>(() => Build("silo", settings));
+
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_gateway_is_off_unless_a_gateway_port_is_configured()
     {
@@ -92,7 +113,7 @@ public sealed class ClusterTlsTests : IDisposable
     }
 
     /// <summary>A silo on localhost clustering (joining <paramref name="primaryPort"/> when given), with TLS from
-    /// <paramref name="files"/> when given; it gives up joining after a few seconds rather than Orleans' minutes.</summary>
+    /// <paramref name="files"/> when given; it gives up joining after seconds rather than Orleans' minutes.</summary>
     private WebApplication Silo(string name, int siloPort, int? primaryPort, (string Certificate, string Key)? files)
     {
         var settings = new Dictionary<string, string?>
@@ -117,6 +138,8 @@ public sealed class ClusterTlsTests : IDisposable
         {
             builder.Configuration.AddInMemoryCollection(InProcessServiceSettings.For(Path.Combine(_data, name), settings));
             builder.Services.Configure<ClusterMembershipOptions>(o => o.MaxJoinAttemptTime = TimeSpan.FromSeconds(10));
+            // a TLS handshake on a loaded two-core machine can outlast Orleans' 5-second connection timeout
+            builder.Services.Configure<ConnectionOptions>(o => o.OpenConnectionTimeout = TimeSpan.FromSeconds(30));
         });
 
     private static (X509Certificate2 Certificate, RSA Key) CreateCa(string subject)

@@ -41,9 +41,9 @@ public static class ClusterTls
         if (configuration[CertificatePathKey] is not { Length: > 0 } path) return;
         if (configuration[CaPathKey] is not { Length: > 0 } caPath)
             throw new InvalidOperationException($"{CertificatePathKey} is set, but {CaPathKey} is not: name the CA that peers' cluster certificates must chain to.");
-        var certificate = ServerCertificates.LoadConfigured(path, configuration["Orleans:Tls:CertificateKeyPath"],
-            configuration["Orleans:Tls:CertificatePassword"], "cluster certificate");
-        var ca = LoadCa(caPath);
+        var certificate = Load(CertificatePathKey, path, () => ServerCertificates.LoadConfigured(path,
+            configuration["Orleans:Tls:CertificateKeyPath"], configuration["Orleans:Tls:CertificatePassword"], "cluster certificate"));
+        var ca = Load(CaPathKey, caPath, () => X509CertificateLoader.LoadCertificateFromFile(caPath));
         silo.UseTls(certificate, tls =>
         {
             tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
@@ -63,15 +63,15 @@ public static class ClusterTls
         return chain.Build(certificate) && chain.ChainElements[^1].Certificate.RawDataMemory.Span.SequenceEqual(ca.RawDataMemory.Span);
     }
 
-    private static X509Certificate2 LoadCa(string path)
+    private static X509Certificate2 Load(string key, string path, Func<X509Certificate2> load)
     {
         try
         {
-            return X509CertificateLoader.LoadCertificateFromFile(path);
+            return load();
         }
-        catch (System.Security.Cryptography.CryptographicException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
-            throw new InvalidOperationException($"{CaPathKey} {path} is not a PEM or DER certificate: {e.Message}", e);
+            throw new InvalidOperationException($"{key} {path} cannot be used as a certificate: {e.Message}", e);
         }
     }
 }
