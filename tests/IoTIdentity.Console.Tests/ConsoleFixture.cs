@@ -49,7 +49,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
             AcceptDownloads = true,
         });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
+        page.SetDefaultTimeout(60_000); // a Blazor circuit on a loaded 2-core machine can take longer than 20 s to sign in
         return new ConsoleSession(context, page);
     }
 }
