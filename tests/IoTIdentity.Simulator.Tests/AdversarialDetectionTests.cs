@@ -38,6 +38,7 @@ public sealed class AdversarialDetectionTests : IAsyncLifetime
         var findings = detection.Findings!;
         Assert.Equal(Misbehaviours.All.Select(m => (m.Name, m.Kind)), findings.Select(f => (f.Misbehaviour, f.Kind)));
         Assert.All(findings, f => Assert.NotEmpty(f.Devices));
+        Assert.All(findings, f => Assert.Equal("signed", f.Webhook));     // received on loopback, HMAC and timestamp verified
         Assert.All(findings, f => Assert.True(f.AuditEntries > 0, $"{f.Misbehaviour}'s finding links no audit entry"));
         Assert.True(findings.Single(f => f.Kind == "AttestationFailures").Devices.Count >= 5, "the burst names every device that failed");
         Assert.Equal(("acme-sensor 1.1.0", "acme-sensor 1.0.0"), (findings.Single(f => f.Kind == "FirmwareDowngrade").Evidence["from"],

@@ -10,5 +10,6 @@ namespace IoTIdentity.Simulator.Reporting;
 /// <param name="Evidence">The facts the detector decided on.</param>
 /// <param name="AuditEntries">How many audit entries it links to.</param>
 /// <param name="SecondsToFinding">From the end of the misbehaviour until the finding showed in the API.</param>
+/// <param name="Webhook">What the phase's receiver made of the finding's webhook: <c>signed</c> (HMAC and timestamp verified), why not, <c>none</c>, or <c>not reachable</c> (a remote target cannot reach the simulator's loopback).</param>
 public sealed record DetectedFinding(string Misbehaviour, string FindingId, string Kind, string Severity, string Remediation, IReadOnlyList<string> Devices,
-    IReadOnlyDictionary<string, string> Evidence, int AuditEntries, double SecondsToFinding);
+    IReadOnlyDictionary<string, string> Evidence, int AuditEntries, double SecondsToFinding, string Webhook);

@@ -130,10 +130,10 @@ public sealed record ScenarioReport
         if (Findings is { Count: > 0 } findings)
         {
             var detected = new Table().Border(TableBorder.Rounded);
-            foreach (var column in new[] { "misbehaviour", "finding", "kind", "severity", "action", "devices", "audit links", "s to finding" }) detected.AddColumn(column);
+            foreach (var column in new[] { "misbehaviour", "finding", "kind", "severity", "action", "devices", "audit links", "s to finding", "webhook" }) detected.AddColumn(column);
             foreach (var f in findings)
                 detected.AddRow(Markup.Escape(f.Misbehaviour), f.FindingId, f.Kind, f.Severity, f.Remediation, $"{f.Devices.Count}", $"{f.AuditEntries}",
-                    $"{f.SecondsToFinding:F1}");
+                    $"{f.SecondsToFinding:F1}", Markup.Escape(f.Webhook));
             console.Write(detected);
             foreach (var f in findings)
                 console.MarkupLine($"  {f.FindingId} evidence: {Markup.Escape(string.Join(", ", f.Evidence.Select(e => $"{e.Key}={Shorten(e.Value)}")))}");

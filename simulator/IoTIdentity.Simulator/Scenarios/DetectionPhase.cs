@@ -10,8 +10,9 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// The adversarial run's second phase, <c>adversarial-detection</c>: each of <see cref="Misbehaviours.All"/> runs on
 /// devices of its own, then the phase waits (up to <see cref="Wait"/>) for the fleet tenant's findings API to show a
 /// finding of the misbehaviour's kind naming its devices. A flow succeeds when it does; the report lists each finding
-/// (id, kind, severity, what the service did, devices, evidence, audit links). Misbehaviours run one after another so
-/// each finding is the one its misbehaviour caused.
+/// (id, kind, severity, what the service did, devices, evidence, audit links) and, for a service on this machine,
+/// whether its webhook reached the phase's receiver signed (<see cref="FindingWebhooks"/>). Misbehaviours run one after
+/// another so each finding is the one its misbehaviour caused.
 /// </summary>
 public static class DetectionPhase
 {
@@ -27,6 +28,7 @@ public static class DetectionPhase
         using var management = api.CreateIotIdClient();
         var policy = (await management.GetMonitoringPolicyAsync(cancellationToken)).Value;
         var context = new MisbehaviourContext(fleet, client, management, policy, workDirectory);
+        await using var webhooks = FindingWebhooks.Reachable(api.BaseAddress) ? await FindingWebhooks.StartAsync(management, cancellationToken) : null;
         var clock = Stopwatch.StartNew();
         var outcomes = new List<DeviceOutcome>();
         var findings = new List<DetectedFinding>();
@@ -40,10 +42,13 @@ public static class DetectionPhase
                 devices = await misbehaviour.RunAsync(context, cancellationToken);
                 var done = clock.Elapsed;
                 var finding = await FindingAsync(management, misbehaviour.Kind, devices, cancellationToken);
+                var seconds = (clock.Elapsed - done).TotalSeconds;
+                var webhook = finding is null ? "none" : webhooks is null ? "not reachable" : await webhooks.VerdictAsync(finding.Id, Wait);
                 if (finding is not null)
                     findings.Add(new DetectedFinding(misbehaviour.Name, finding.Id, finding.Kind, finding.Severity, finding.Remediation, finding.Devices,
-                        finding.Evidence, finding.AuditSequences.Count, (clock.Elapsed - done).TotalSeconds));
-                error = finding is null ? $"{misbehaviour.Name}: no {misbehaviour.Kind} finding naming its devices within {Wait.TotalSeconds:F0} s" : null;
+                        finding.Evidence, finding.AuditSequences.Count, seconds, webhook));
+                error = finding is null ? $"{misbehaviour.Name}: no {misbehaviour.Kind} finding naming its devices within {Wait.TotalSeconds:F0} s"
+                    : webhooks is not null && webhook != "signed" ? $"{misbehaviour.Name}: webhook {webhook}" : null;
             }
             catch (MisbehaviourFailedException e)
             {
