@@ -69,9 +69,19 @@ public sealed class CliVoucherAndLinkTests(FleetFixture fleet) : IClassFixture<F
         Assert.Contains("operator", fromA);
         Assert.Contains(a, (await Iotid(tenant, "devices", "links", b)).Exited(0).Out);
         (await Iotid(tenant, "devices", "link", a, a)).Exited(1);
+        // the list shows each side's link in its LINKS column: the whole ids with --wide, the other row's shown prefix without
+        var wide = (await Iotid(tenant, "devices", "list", "--wide")).Exited(0).Out.Split('\n');
+        Assert.Contains(wide, l => l.Contains("TAGS", StringComparison.Ordinal) && l.TrimEnd().EndsWith("LINKS", StringComparison.Ordinal));
+        Assert.EndsWith(b, wide.Single(l => l.StartsWith(a, StringComparison.Ordinal)).TrimEnd());
+        Assert.EndsWith(a, wide.Single(l => l.StartsWith(b, StringComparison.Ordinal)).TrimEnd());
+        var narrow = (await Iotid(tenant, "devices", "list")).Exited(0).Out.Split('\n');
+        var rowOfA = narrow.Single(l => l.Length > 0 && a.StartsWith(l.Split(' ')[0], StringComparison.Ordinal) && l.Split(' ')[0].Length >= 4);
+        var shownB = narrow.Select(l => l.Split(' ')[0]).Single(p => p.Length >= 4 && b.StartsWith(p, StringComparison.Ordinal));
+        Assert.EndsWith(shownB, rowOfA.TrimEnd());
 
         (await Iotid(tenant, "devices", "unlink", a, b)).Exited(0);
         Assert.DoesNotContain(b, (await Iotid(tenant, "devices", "links", a)).Exited(0).Out);
         Assert.DoesNotContain(a, (await Iotid(tenant, "devices", "links", b)).Exited(0).Out);
+        Assert.DoesNotContain(b, (await Iotid(tenant, "devices", "list", "--wide")).Exited(0).Out.Split('\n').Single(l => l.StartsWith(a, StringComparison.Ordinal)));
     }
 }
