@@ -65,6 +65,9 @@ internal static class SqliteSchema
         """
         CREATE INDEX audit_by_subject ON audit (tenant_id, subject, sequence);
         """,
+        """
+        ALTER TABLE devices ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
+        """,
     ];
 
     /// <summary>The version this build writes and understands.</summary>
