@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -174,16 +173,7 @@ public sealed class BundleRefreshTests(BundleRefreshTests.Service service) : ICl
         var audit = (await service.Fixture.ReadAuditLogAsync(tenant.TenantId)).Where(e => e.Event.Action == "federation-set").Select(e => e.Event.Outcome).ToList();
         Assert.Equal(["federated", "refresh-failed", "refreshed"], audit);
 
-        using var scraper = new HttpClient { BaseAddress = service.Fixture.BaseAddress };
-        var failed = 0L;
-        for (var attempt = 0; attempt < 20 && failed == 0; attempt++)
-        {
-            failed = (await scraper.GetStringAsync("/metrics")).Split('\n')
-                .Where(l => l.StartsWith("iotid_federation_bundle_fetches_total{", StringComparison.Ordinal) && l.Contains("outcome=\"failed\"", StringComparison.Ordinal)
-                    && l.Contains("trigger=\"schedule\"", StringComparison.Ordinal))
-                .Sum(l => long.Parse(l.Split('}')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
-            if (failed == 0) await Task.Delay(500);   // the exporter caches a scrape briefly
-        }
+        var failed = await MetricsScrape.SumAsync(service.Fixture.BaseAddress, "iotid_federation_bundle_fetches_total", "outcome=\"failed\"", "trigger=\"schedule\"");
         Assert.True(failed >= 7, $"iotid_federation_bundle_fetches_total{{outcome=failed,trigger=schedule}} is {failed}");
     }
 

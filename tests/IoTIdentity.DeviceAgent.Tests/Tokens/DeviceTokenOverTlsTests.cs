@@ -79,6 +79,9 @@ public sealed class DeviceTokenOverTlsTests(TokenService tokens) : IClassFixture
         var audit = await Service.ReadAuditLogAsync(device.Tenant.TenantId);
         Assert.Equal(2, audit.Count(e => e.Event.Action == "token" && e.Event.Outcome == "issued" && e.Event.Details?.GetValueOrDefault("authenticatedBy") == "tls-client-certificate"));
         Assert.Contains(audit, e => e.Event.Action == "token" && e.Event.Outcome == "refused:AudienceNotAllowed");
+        Assert.True(await MetricsScrape.SumAsync(Service.BaseAddress, "iotid_tokens_issued_total") >= 2);
+        foreach (var reason in new[] { "AudienceNotAllowed", "Disabled", "MalformedRequest" })
+            Assert.True(await MetricsScrape.SumAsync(Service.BaseAddress, "iotid_refusals_total", "op=\"token\"", $"reason=\"{reason}\"") >= 1, $"no token refusal counted for {reason}");
     }
 
     /// <summary>A certificate in the device's names but not issued by its tenant's CA: self-signed, or under a CA that copies the issuing CA's name.</summary>
