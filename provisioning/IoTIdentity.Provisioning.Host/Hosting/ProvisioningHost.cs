@@ -104,6 +104,8 @@ public static class ProvisioningHost
         builder.Services.AddSingleton<Api.IndividualEnrollments>();
         builder.Services.Configure<Api.BundleFetchOptions>(configuration.GetSection(Api.BundleFetchOptions.Section));
         builder.Services.AddSingleton<Api.BundleFetcher>();
+        builder.Services.AddSingleton<Api.BundleRefresher>();
+        builder.Services.AddHostedService<BundleRefreshService>();
         builder.Services.AddSingleton<ClusterDeviceChannel>();
         builder.Services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<ClusterDeviceChannel>());
 
