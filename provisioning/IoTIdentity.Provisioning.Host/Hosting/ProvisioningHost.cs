@@ -131,6 +131,7 @@ public static class ProvisioningHost
         });
 
         builder.Services.AddSingleton<IDeviceRequestHandler, DeviceRequestHandler>();
+        builder.Services.AddSingleton<RevocationView>();
         builder.Services.AddSingleton<ITenantTrustSource, GrainTenantTrustSource>();
         builder.Services.AddSingleton<IDeviceCertificateVerifier, TenantCaCertificateVerifier>();
         builder.Services.AddSingleton<IDeviceSessionObserver, SessionMonitoring>();
