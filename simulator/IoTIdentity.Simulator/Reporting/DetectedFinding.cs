@@ -1,0 +1,14 @@
+namespace IoTIdentity.Simulator.Reporting;
+
+/// <summary>The finding the service opened for one misbehaviour of the adversarial run, as its API showed it.</summary>
+/// <param name="Misbehaviour">The misbehaviour's name.</param>
+/// <param name="FindingId">The finding's id in the tenant (<c>f-…</c>).</param>
+/// <param name="Kind">The finding kind.</param>
+/// <param name="Severity">Its severity.</param>
+/// <param name="Remediation">What the service did on its own (<c>alert</c>, <c>quarantine</c>, <c>revoke</c>, <c>capped</c>).</param>
+/// <param name="Devices">The devices it names.</param>
+/// <param name="Evidence">The facts the detector decided on.</param>
+/// <param name="AuditEntries">How many audit entries it links to.</param>
+/// <param name="SecondsToFinding">From the end of the misbehaviour until the finding showed in the API.</param>
+public sealed record DetectedFinding(string Misbehaviour, string FindingId, string Kind, string Severity, string Remediation, IReadOnlyList<string> Devices,
+    IReadOnlyDictionary<string, string> Evidence, int AuditEntries, double SecondsToFinding);
