@@ -32,10 +32,17 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         Assert.Contains($"Enrolment-only session as {device.DeviceId}: no certificate yet", agent.Output, StringComparison.Ordinal);
         Assert.Contains($"Authenticated session as {device.DeviceId} with certificate {first}", agent.Output, StringComparison.Ordinal);
 
-        // renewal rides on that session: a new certificate, no new session
+        // a command and the renewal it asks for ride on that session: a new certificate, no new session
+        using (var http = device.Tenant.Http)
+        {
+            var reattest = await http.PostAsync($"/api/v1/devices/{device.DeviceId}/reattest", null);
+            Assert.True(reattest.IsSuccessStatusCode, await reattest.Content.ReadAsStringAsync());
+            Assert.Equal("sent", (await reattest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("delivery").GetString());
+        }
         await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()?.Metadata.SerialNumber is { } serial && serial != first),
             Patience, $"a renewal:\n{agent.Output}");
         Assert.Contains("(renew)", agent.Output, StringComparison.Ordinal);
+        Assert.Contains("(attest-now)", agent.Output, StringComparison.Ordinal);
         Assert.Single(Lines(agent.Output, "Authenticated session as"));
         Assert.Single(Lines(agent.Output, "Enrolment-only session as"));
 
@@ -72,6 +79,10 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         Assert.Contains("the identity is deleted and the agent waits for 'iotid-agent enroll'", output, StringComparison.Ordinal);
         Assert.False(agent.HasExited, output);
         Assert.False((await device.ServiceViewAsync())!.Connected);
+        var (_, status) = await ExitCodeTests.RunAsync(device.Directory, device.Options, "status", "--json");
+        var json = JsonDocument.Parse(status[status.IndexOf('{', StringComparison.Ordinal)..]).RootElement;
+        Assert.Equal("enrolment-only", json.GetProperty("session").GetString());
+        Assert.StartsWith("the service refused the certificate", json.GetProperty("sessionReason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,6 +114,31 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         Assert.Equal("device:/dev/tpmrm0", Session.SessionCredentials.ProviderTcti("device:///dev/tpmrm0").Tcti);
         foreach (var single in new[] { "swtpm://127.0.0.1:2321", "device:///dev/tpm0", "mssim://127.0.0.1:2321" })
             Assert.Contains("serves one client at a time", Session.SessionCredentials.ProviderTcti(single).WhyNot, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_session_record_survives_a_restart_and_a_refused_certificate_stays_refused()
+    {
+        var directory = Directory.CreateTempSubdirectory("iotid-session-").FullName;
+        try
+        {
+            var at = new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+            new StateMarkers(directory).MarkSession(new SessionRecord(false, "0a1b", true, at, "the service refused\nthe certificate 0a1b"));
+
+            var read = new StateMarkers(directory).Session;
+
+            Assert.Equal(new SessionRecord(false, "0a1b", true, at, "the service refused the certificate 0a1b"), read);
+            var credentials = new Session.SessionCredentials(new AgentOptions { StateDirectory = directory }, new IdentityStore(directory), new StateMarkers(directory));
+            Assert.True(credentials.WasRefused("0a1b"));
+            Assert.False(credentials.WasRefused("0a1c"));
+            Assert.False(credentials.WasRefused(null));
+            new StateMarkers(directory).Clear();   // a new identity clears revoked/refused, not the session record
+            Assert.NotNull(new StateMarkers(directory).Session);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static AgentStatus Status(AgentHarness device) => device.NewAgent().Status();
