@@ -169,6 +169,25 @@ public sealed class DetectorTests
     }
 
     [Fact]
+    public void First_enrolments_from_one_address_are_a_burst_across_groups_in_every_order_and_from_many_addresses_are_not()
+    {
+        var policy = Policy with { EnrollmentBurstThreshold = 3 };
+        MonitoredEvent Enrolment(string device, string group, string address, int second) => Decision(device, "attest", "issued", second, second,
+            (MonitoredDetails.Mode, "enroll"), (MonitoredDetails.Group, group), (MonitoredDetails.Address, address));
+        var oneAddress = new List<MonitoredEvent> { Enrolment("a", "g1", "198.51.100.7", 0), Enrolment("b", "g2", "198.51.100.7", 1), Enrolment("c", "g3", "198.51.100.7", 2) };
+        foreach (var order in Permutations(oneAddress))
+        {
+            var burst = Assert.Single(Run(order, policy));
+            Assert.Equal((FindingKind.EnrollmentBurst, "address:198.51.100.7", "198.51.100.7"), (burst.Kind, burst.Key, burst.Evidence["address"]));
+            Assert.Equal(order.Select(e => e.Subject), burst.Devices);
+        }
+        Assert.Empty(Run([Enrolment("a", "g1", "198.51.100.7", 0), Enrolment("b", "g2", "198.51.100.8", 1), Enrolment("c", "g3", "2001:db8::1", 2)], policy));
+        // one group from one address: the group's burst and the address's, each its own finding
+        Assert.Equal(["g1", "address:198.51.100.7"],
+            Run([Enrolment("a", "g1", "198.51.100.7", 0), Enrolment("b", "g1", "198.51.100.7", 1), Enrolment("c", "g1", "198.51.100.7", 2)], policy).Select(d => d.Key));
+    }
+
+    [Fact]
     public void Monitorings_own_audit_entries_are_never_read_back_as_signals()
     {
         var own = Enumerable.Range(0, 10).Select(i => Decision("d1", "register", $"refused:{ProvisioningError.Revoked}", i, i) with { Actor = MonitoredDetails.MonitoringActor });

@@ -6,7 +6,7 @@ namespace IoTIdentity.Provisioning.Tests;
 
 /// <summary>
 /// The rate detectors end to end with real swtpm devices: a group's devices failing attestation above the policy's
-/// rate, and a burst of first enrolments of one group (one vendor root's devices). Each finding names every device of
+/// rate, and a burst of first enrolments of one group (one vendor root's devices) and from one address. Each finding names every device of
 /// its window and links every audit entry behind it.
 /// </summary>
 public sealed class FleetMonitoringEndToEndTests(ServiceFixture service) : SwtpmBench, IClassFixture<ServiceFixture>
@@ -65,7 +65,7 @@ public sealed class FleetMonitoringEndToEndTests(ServiceFixture service) : Swtpm
     }
 
     [Fact(Timeout = TestTimeout)]
-    public async Task A_burst_of_first_enrolments_of_one_vendor_roots_devices_is_found_and_announced_and_their_renewals_do_not_count()
+    public async Task A_burst_of_first_enrolments_of_one_vendor_roots_devices_from_one_address_is_found_by_group_and_by_address_and_renewals_do_not_count()
     {
         await using var tenant = await WatchedTenant.CreateAsync(service, Manufacturer.RootDer);
         await tenant.SetPolicyAsync(new { enrollmentBurstThreshold = 3, enrollmentBurstWindow = "00:10:00" });
@@ -77,16 +77,23 @@ public sealed class FleetMonitoringEndToEndTests(ServiceFixture service) : Swtpm
             fleet.Add((enrollment, deviceId, await enrollment.EnrollAsync(client)));
         }
 
+        // all from this test's loopback address, all in one group: the group's burst and the address's
         var ids = fleet.Select(d => d.DeviceId).ToList();
-        var finding = await tenant.FindingAsync("EnrollmentBurst");
-        var findingId = finding["id"]!.GetValue<string>();
-        Assert.Equal(ids, WatchedTenant.Devices(finding));
-        Assert.Equal(("Medium", "default", "3", "alert"), (finding["severity"]!.GetValue<string>(), finding["evidence"]!["group"]!.GetValue<string>(),
-            finding["evidence"]!["enrolments"]!.GetValue<string>(), finding["remediation"]!.GetValue<string>()));
-        var behind = await tenant.AssertLinkedAsync(finding, e => e.Event is { Action: "attest", Outcome: "issued" } && e.Event.Details!["mode"] == "enroll");
-        Assert.Equal(ids, behind.Select(e => e.Event.Subject));
-        Assert.Equal("EnrollmentBurst", (await tenant.WebhookAsync(findingId))["kind"]!.GetValue<string>());
-        Assert.Empty(await tenant.RemediationsAsync(findingId));
+        var findings = new List<string>();
+        foreach (var (key, fact, value) in new[] { ("default", "group", "default"), ("address:127.0.0.1", "address", "127.0.0.1") })
+        {
+            var finding = await tenant.FindingAsync("EnrollmentBurst", f => f["key"]!.GetValue<string>() == key);
+            var findingId = finding["id"]!.GetValue<string>();
+            Assert.Equal(ids, WatchedTenant.Devices(finding));
+            Assert.Equal(("Medium", value, "3", "alert"), (finding["severity"]!.GetValue<string>(), finding["evidence"]![fact]!.GetValue<string>(),
+                finding["evidence"]!["enrolments"]!.GetValue<string>(), finding["remediation"]!.GetValue<string>()));
+            var behind = await tenant.AssertLinkedAsync(finding, e => e.Event is { Action: "attest", Outcome: "issued" } && e.Event.Details!["mode"] == "enroll"
+                && e.Event.Details["address"] == "127.0.0.1");
+            Assert.Equal(ids, behind.Select(e => e.Event.Subject));
+            Assert.Equal(value, (await tenant.WebhookAsync(findingId))["evidence"]![fact]!.GetValue<string>());
+            Assert.Empty(await tenant.RemediationsAsync(findingId));
+            findings.Add(findingId);
+        }
 
         // the same devices renewing are not first enrolments: the finding does not grow, nothing else opens
         foreach (var (enrollment, deviceId, result) in fleet)
@@ -96,7 +103,7 @@ public sealed class FleetMonitoringEndToEndTests(ServiceFixture service) : Swtpm
         }
         using (var sweep = await tenant.Http.PostAsync("/api/v1/findings/sweep", null)) Assert.True(sweep.IsSuccessStatusCode);
         var all = await tenant.SettledFindingsAsync();
-        Assert.Equal([findingId], all.Select(f => f["id"]!.GetValue<string>()));
-        Assert.Equal(1, all[0]["count"]!.GetValue<int>());
+        Assert.Equal(findings.Order(), all.Select(f => f["id"]!.GetValue<string>()).Order());
+        Assert.All(all, f => Assert.Equal(1, f["count"]!.GetValue<int>()));
     }
 }

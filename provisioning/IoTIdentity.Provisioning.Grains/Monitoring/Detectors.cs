@@ -13,7 +13,8 @@ namespace IoTIdentity.Provisioning.Grains.Monitoring;
 /// a second session refused by the endpoint, or a renewal whose proof names a certificate that is not the current one;</item>
 /// <item>firmware: an issued attestation showing an older release of the same product than the one before
 /// (downgrade), or other PCR values under the same release (drift);</item>
-/// <item>enrolment bursts: first enrolments of one group above the policy's rate;</item>
+/// <item>enrolment bursts: first enrolments of one group (one vendor root's devices), or from one peer address,
+/// above the policy's rate;</item>
 /// <item>attestation failures of one group for one reason above the policy's rate;</item>
 /// <item>a revoked or disabled device refused again and again within the policy's window.</item>
 /// </list>
@@ -77,12 +78,8 @@ public sealed class Detectors
         if (e.Action == "attest" && e.Outcome == "issued")
         {
             foreach (var firmware in Firmware(e)) yield return firmware;
-            if (e.Detail(MonitoredDetails.Mode) == "enroll" && e.Detail(MonitoredDetails.PreviousPcrs) is null
-                && Window($"burst|{groupOf}", e, policy.EnrollmentBurstWindow) is var enrolled && enrolled.Count >= policy.EnrollmentBurstThreshold)
-                yield return Rate(FindingKind.EnrollmentBurst, FindingSeverity.Medium, groupOf, enrolled, e, new()
-                {
-                    ["group"] = groupOf, ["enrolments"] = Text(enrolled.Count), ["window"] = policy.EnrollmentBurstWindow.ToString(),
-                });
+            if (e.Detail(MonitoredDetails.Mode) == "enroll" && e.Detail(MonitoredDetails.PreviousPcrs) is null)
+                foreach (var burst in Bursts(e, groupOf, policy)) yield return burst;
         }
 
         if (AttestationFailures.Contains(e.Outcome)
@@ -100,6 +97,23 @@ public sealed class Detectors
             yield return Rate(FindingKind.RevokedDeviceRetrying, FindingSeverity.Medium, e.Subject, tries, e, new()
             {
                 ["refusal"] = e.Outcome["refused:".Length..], ["attempts"] = Text(tries.Count), ["window"] = policy.RetryWindow.ToString(),
+            });
+    }
+
+    /// <summary>A first enrolment counted by its group and by its peer address: either window at the threshold is a burst.</summary>
+    private IEnumerable<Detection> Bursts(MonitoredEvent e, string groupOf, MonitoringPolicy policy)
+    {
+        var window = policy.EnrollmentBurstWindow.ToString();
+        if (Window($"burst|{groupOf}", e, policy.EnrollmentBurstWindow) is var enrolled && enrolled.Count >= policy.EnrollmentBurstThreshold)
+            yield return Rate(FindingKind.EnrollmentBurst, FindingSeverity.Medium, groupOf, enrolled, e, new()
+            {
+                ["group"] = groupOf, ["enrolments"] = Text(enrolled.Count), ["window"] = window,
+            });
+        if (e.Detail(MonitoredDetails.Address) is { Length: > 0 } address
+            && Window($"burst-address|{address}", e, policy.EnrollmentBurstWindow) is var fromAddress && fromAddress.Count >= policy.EnrollmentBurstThreshold)
+            yield return Rate(FindingKind.EnrollmentBurst, FindingSeverity.Medium, $"address:{address}", fromAddress, e, new()
+            {
+                ["address"] = address, ["enrolments"] = Text(fromAddress.Count), ["window"] = window,
             });
     }
 
