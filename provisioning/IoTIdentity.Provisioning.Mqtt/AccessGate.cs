@@ -44,6 +44,7 @@ internal sealed class AccessGate(
             refusal = await AuthenticateAsync(e).ConfigureAwait(false);
         if (refusal is not null)
         {
+            e.ReasonString = refusal;   // the refusal's name (certificate, second_session, ...): a device tells a refused certificate from a busy id
             metrics.Refused(refusal);
             MqttEndpointLog.ConnectionRefused(logger, address, refusal);
             return;
