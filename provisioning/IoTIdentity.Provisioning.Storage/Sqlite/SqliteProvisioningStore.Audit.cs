@@ -11,41 +11,11 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// </content>
 public sealed partial class SqliteProvisioningStore
 {
-    /// <summary>How many lost races an append tolerates before reporting the log as unavailable.</summary>
-    private const int MaxAppendAttempts = 64;
-
-    private const string AuditColumns =
-        "tenant_id, sequence, action, subject, outcome, evidence_digest, actor, at_ticks, details, previous_hash, hash";
+    private const string AuditColumns = SqliteWriteBatch.AuditColumns;
 
     /// <inheritdoc/>
-    public async Task<AuditEntry> AppendAuditAsync(string tenantId, AuditEvent auditEvent, CancellationToken cancellationToken = default)
-    {
-        StoreLimits.CheckId(tenantId);
-        StoreLimits.CheckAuditEvent(auditEvent);
-        var canonical = AuditChain.Normalize(auditEvent);
-        var details = canonical.Details is null ? null : JsonSerializer.Serialize(canonical.Details);
-        return await WithWriterAsync("append to the audit log", session =>
-        {
-            for (var attempt = 1; attempt <= MaxAppendAttempts; attempt++)
-            {
-                var (sequence, previousHash) = ReadNewest(session, tenantId);
-                var entry = AuditChain.CreateEntry(tenantId, sequence + 1, previousHash, canonical);
-                try
-                {
-                    Insert(session, entry, details);
-                    return entry;
-                }
-                catch (SqliteException e) when (SqliteErrors.IsConstraintViolation(e))
-                {
-                    // Another process appended entry n + 1 first; chain onto it instead.
-                }
-            }
-
-            throw new StoreUnavailableException(
-                $"SQLite store '{DatabasePath}' could not append to the audit log of tenant '{tenantId}': " +
-                $"{MaxAppendAttempts} attempts in a row lost the race for the next sequence number.");
-        }, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<AuditEntry> AppendAuditAsync(string tenantId, AuditEvent auditEvent, CancellationToken cancellationToken = default) =>
+        WithBatchAsync("append to the audit log", batch => batch.AppendAudit(tenantId, auditEvent), cancellationToken);
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(
@@ -96,26 +66,12 @@ public sealed partial class SqliteProvisioningStore
     public Task<AuditChainVerification> VerifyAuditChainAsync(string tenantId, CancellationToken cancellationToken = default) =>
         AuditChain.VerifyAsync(this, tenantId, cancellationToken);
 
-    private static (long Sequence, string Hash) ReadNewest(SqliteSession session, string tenantId)
+    internal static (long Sequence, string Hash) ReadNewest(SqliteSession session, string tenantId)
     {
         using var reader = session.Command(
             "SELECT sequence, hash FROM audit WHERE tenant_id = $tenant ORDER BY sequence DESC LIMIT 1;",
             ("$tenant", tenantId)).ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditChain.GenesisHash);
-    }
-
-    private static void Insert(SqliteSession session, AuditEntry entry, string? details)
-    {
-        var e = entry.Event;
-        session.Command(
-            $"""
-            INSERT INTO audit ({AuditColumns})
-            VALUES ($tenant, $sequence, $action, $subject, $outcome, $digest, $actor, $at, $details, $previous, $hash);
-            """,
-            ("$tenant", entry.TenantId), ("$sequence", entry.Sequence), ("$action", e.Action),
-            ("$subject", e.Subject), ("$outcome", e.Outcome), ("$digest", e.EvidenceDigest), ("$actor", e.Actor),
-            ("$at", e.At.UtcTicks), ("$details", details), ("$previous", entry.PreviousHash), ("$hash", entry.Hash))
-            .ExecuteNonQuery();
     }
 
     private static AuditEntry ReadEntry(SqliteDataReader reader)

@@ -7,34 +7,15 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// links as JSON arrays of strings.</content>
 public sealed partial class SqliteProvisioningStore
 {
-    private const string DeviceColumns =
-        "tenant_id, device_id, state, firmware, certificate_serial, certificate_not_after_ticks, compliant, updated_ticks, " +
-        "group_id, tags, last_seen_ticks, connected, links";
+    private const string DeviceColumns = SqliteWriteBatch.DeviceColumns;
 
     /// <inheritdoc/>
-    public async Task UpsertDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default)
-    {
-        StoreLimits.CheckDevice(device);
-        await WithWriterAsync("save a device", session => session.Command(
-            $"""
-            INSERT INTO devices ({DeviceColumns})
-            VALUES ($tenant, $device, $state, $firmware, $serial, $notAfter, $compliant, $updated,
-                    $group, $tags, $lastSeen, $connected, $links)
-            ON CONFLICT (tenant_id, device_id) DO UPDATE SET
-                state = excluded.state, firmware = excluded.firmware,
-                certificate_serial = excluded.certificate_serial,
-                certificate_not_after_ticks = excluded.certificate_not_after_ticks,
-                compliant = excluded.compliant, updated_ticks = excluded.updated_ticks,
-                group_id = excluded.group_id, tags = excluded.tags,
-                last_seen_ticks = excluded.last_seen_ticks, connected = excluded.connected, links = excluded.links;
-            """,
-            ("$tenant", device.TenantId), ("$device", device.DeviceId), ("$state", device.State),
-            ("$firmware", device.Firmware), ("$serial", device.CertificateSerial),
-            ("$notAfter", device.CertificateNotAfter?.UtcTicks), ("$compliant", device.Compliant ? 1 : 0),
-            ("$updated", device.UpdatedAt.UtcTicks), ("$group", device.GroupId),
-            ("$tags", JsonSerializer.Serialize(device.Tags)), ("$lastSeen", device.LastSeenAt?.UtcTicks),
-            ("$connected", device.Connected ? 1 : 0), ("$links", JsonSerializer.Serialize(device.Links))).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
-    }
+    public Task UpsertDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default) =>
+        WithBatchAsync("save a device", batch =>
+        {
+            batch.UpsertDevice(device);
+            return true;
+        }, cancellationToken);
 
     /// <inheritdoc/>
     public async Task<DeviceRecord?> GetDeviceAsync(string tenantId, string deviceId, CancellationToken cancellationToken = default)

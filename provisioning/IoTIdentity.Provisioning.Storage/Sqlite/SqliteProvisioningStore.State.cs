@@ -18,41 +18,10 @@ public sealed partial class SqliteProvisioningStore
     }
 
     /// <inheritdoc/>
-    public async Task<string> WriteAsync(
+    public Task<string> WriteAsync(
         string kind, string key, ReadOnlyMemory<byte> data, string? expectedETag,
-        CancellationToken cancellationToken = default)
-    {
-        StoreLimits.CheckId(kind);
-        StoreLimits.CheckId(key);
-        StoreLimits.CheckState(data);
-        var bytes = data.ToArray();
-        return await WithWriterAsync("write state", session =>
-        {
-            var etag = NewETag();
-            if (expectedETag is null)
-            {
-                var created = session.Command(
-                    """
-                    INSERT INTO grain_state (kind, key, etag, data) VALUES ($kind, $key, $etag, $data)
-                    ON CONFLICT (kind, key) DO NOTHING;
-                    """,
-                    ("$kind", kind), ("$key", key), ("$etag", etag), ("$data", bytes)).ExecuteNonQuery();
-                return created == 1
-                    ? etag
-                    : throw new StoreConcurrencyException(kind, key,
-                        $"State '{kind}/{key}' was to be created, but it already exists.");
-            }
-
-            var replaced = session.Command(
-                """
-                UPDATE grain_state SET etag = $etag, data = $data
-                WHERE kind = $kind AND key = $key AND etag = $expected;
-                """,
-                ("$kind", kind), ("$key", key), ("$etag", etag), ("$data", bytes), ("$expected", expectedETag))
-                .ExecuteNonQuery();
-            return replaced == 1 ? etag : throw Conflict(session, kind, key, expectedETag);
-        }, cancellationToken).ConfigureAwait(false);
-    }
+        CancellationToken cancellationToken = default) =>
+        WithBatchAsync("write state", batch => batch.WriteState(kind, key, data, expectedETag), cancellationToken);
 
     /// <inheritdoc/>
     public async Task DeleteAsync(string kind, string key, string? expectedETag, CancellationToken cancellationToken = default)
@@ -79,7 +48,7 @@ public sealed partial class SqliteProvisioningStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static StoreConcurrencyException Conflict(SqliteSession session, string kind, string key, string expectedETag)
+    internal static StoreConcurrencyException Conflict(SqliteSession session, string kind, string key, string expectedETag)
     {
         var exists = session.Command(
             "SELECT 1 FROM grain_state WHERE kind = $kind AND key = $key;",

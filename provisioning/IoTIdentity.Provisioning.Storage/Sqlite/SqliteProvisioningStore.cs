@@ -54,6 +54,8 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BusyTimeout, TimeSpan.FromMinutes(10), "options.BusyTimeout");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxIdleReaders, 1, "options.MaxIdleReaders");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxIdleReaders, 64, "options.MaxIdleReaders");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CacheMegabytes, 1, "options.CacheMegabytes");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.CacheMegabytes, 4096, "options.CacheMegabytes");
 
         var path = Path.GetFullPath(options.DatabasePath);
         CreateDirectory(path);
@@ -68,7 +70,7 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
             DefaultTimeout = (int)Math.Max(1, options.BusyTimeout.TotalSeconds),
         }.ToString();
 
-        SqliteSession Connect() => SqliteSession.Open(connectionString, options.BusyTimeout, options.Durability);
+        SqliteSession Connect() => SqliteSession.Open(connectionString, options.BusyTimeout, options.Durability, options.CacheMegabytes);
 
         SqliteSession? writer = null;
         try
@@ -143,6 +145,45 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
         }
     }
 
+    /// <summary>
+    /// Runs several writes in one transaction on the writer connection, after earlier writes in this process: the
+    /// rows are those the single writes (<see cref="WriteAsync"/>, <see cref="TryClaimAsync"/>,
+    /// <see cref="AppendAuditAsync"/>, <see cref="UpsertDeviceAsync"/>) would write, committed together, or none
+    /// of them if <paramref name="writes"/> throws (its exception then propagates).
+    /// </summary>
+    /// <param name="writes">Issues the writes; runs synchronously while the writer is held, so keep it to writes.</param>
+    /// <param name="cancellationToken">Cancels waiting for the writer, not a batch already running.</param>
+    /// <returns>A task that completes when the batch is committed.</returns>
+    public Task WriteBatchAsync(Action<SqliteWriteBatch> writes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        return WithWriterAsync("write a batch", session =>
+        {
+            // BEGIN as a statement: the session's prepared commands carry no ADO transaction object.
+            session.Command("BEGIN IMMEDIATE;").ExecuteNonQuery();
+            try
+            {
+                writes(new SqliteWriteBatch(session, DatabasePath));
+                session.Command("COMMIT;").ExecuteNonQuery();
+                return true;
+            }
+            catch
+            {
+                // SQLite may have rolled back already (a full disk, an I/O error); then there is nothing to undo.
+                if (SQLitePCL.raw.sqlite3_get_autocommit(session.Connection.Handle) == 0)
+                {
+                    session.Command("ROLLBACK;").ExecuteNonQuery();
+                }
+
+                throw;
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>Runs one write of <see cref="SqliteWriteBatch"/> on its own (autocommit), after earlier writes.</summary>
+    private Task<T> WithBatchAsync<T>(string operation, Func<SqliteWriteBatch, T> write, CancellationToken cancellationToken) =>
+        WithWriterAsync(operation, session => write(new SqliteWriteBatch(session, DatabasePath)), cancellationToken);
+
     /// <summary>Runs a write on the single writer connection, after earlier writes in this process.</summary>
     private async Task<T> WithWriterAsync<T>(string operation, Func<SqliteSession, T> work, CancellationToken cancellationToken)
     {
@@ -205,5 +246,5 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
             return command.ExecuteScalar();
         }, CancellationToken.None);
 
-    private static string NewETag() => Guid.NewGuid().ToString("N");
+    internal static string NewETag() => Guid.NewGuid().ToString("N");
 }

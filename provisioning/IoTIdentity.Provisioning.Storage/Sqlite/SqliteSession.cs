@@ -15,8 +15,8 @@ internal sealed class SqliteSession : IDisposable
 
     public SqliteConnection Connection { get; }
 
-    /// <summary>Opens a connection and applies the busy timeout and synchronous mode (both per connection).</summary>
-    public static SqliteSession Open(string connectionString, TimeSpan busyTimeout, SqliteDurability durability)
+    /// <summary>Opens a connection and applies the busy timeout, synchronous mode and page cache size (all per connection).</summary>
+    public static SqliteSession Open(string connectionString, TimeSpan busyTimeout, SqliteDurability durability, int cacheMegabytes)
     {
         var connection = new SqliteConnection(connectionString);
         try
@@ -25,7 +25,8 @@ internal sealed class SqliteSession : IDisposable
             using var pragmas = connection.CreateCommand();
             var synchronous = durability == SqliteDurability.Full ? "FULL" : "NORMAL";
             pragmas.CommandText =
-                $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous};";
+                $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; PRAGMA synchronous = {synchronous}; " +
+                $"PRAGMA cache_size = {-1024L * cacheMegabytes};";
             pragmas.ExecuteNonQuery();
             return new SqliteSession(connection);
         }

@@ -18,4 +18,9 @@ public sealed class SqliteStoreOptions
     /// <summary>How many idle read connections to keep open for reuse (1–64, default 4). Reads beyond it still run
     /// concurrently on extra connections, which are closed afterwards.</summary>
     public int MaxIdleReaders { get; set; } = 4;
+
+    /// <summary>SQLite's page cache per connection, in MiB (1–4096, default 2, SQLite's own default). A bulk write
+    /// into B-trees larger than the cache re-reads and spills pages for every row; a cache the size of the indexes
+    /// lets a batch of writes touch each page once.</summary>
+    public int CacheMegabytes { get; set; } = 2;
 }

@@ -73,6 +73,23 @@ public sealed class SqliteStoreFileTests : IDisposable
     }
 
     [Fact]
+    public async Task The_page_cache_is_the_configured_size_and_a_size_outside_1_to_4096_MiB_is_refused()
+    {
+        var path = _directory.File("store.db");
+        using (var store = SqliteProvisioningStore.Open(new SqliteStoreOptions { DatabasePath = path, CacheMegabytes = 256 }))
+            Assert.Equal(-256L * 1024, await store.ReadWriterPragmaAsync("cache_size"));
+
+        foreach (var megabytes in new[] { 0, 4097 })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+                SqliteProvisioningStore.Open(new SqliteStoreOptions { DatabasePath = _directory.File("other.db"), CacheMegabytes = megabytes }));
+            Assert.Equal("options.CacheMegabytes", error.ParamName);
+        }
+
+        Assert.False(File.Exists(_directory.File("other.db")));
+    }
+
+    [Fact]
     public async Task A_version_1_file_is_migrated_and_its_devices_read_back_without_group_tags_or_presence()
     {
         var path = _directory.File("store.db");
