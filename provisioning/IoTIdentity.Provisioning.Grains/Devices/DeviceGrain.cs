@@ -274,6 +274,13 @@ public sealed class DeviceGrain(
 
     public Task RecordPresenceAsync(bool connected, DateTimeOffset at) => presence.RecordAsync(Device, connected, at);
 
+    public async Task<bool> ReindexAsync(string tenantId)
+    {
+        if (administration.View(Device, tenantId) is null) return false;
+        await ledger.UpdateInventoryAsync(Device);
+        return true;
+    }
+
     public Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor) => administration.SetDisabledAsync(Device, tenantId, disabled, actor);
 
     public Task<bool> RevokeAsync(string tenantId, CrlReason reason, string actor) => administration.RevokeAsync(Device, tenantId, reason, actor);
