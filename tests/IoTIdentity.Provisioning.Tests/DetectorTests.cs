@@ -73,7 +73,7 @@ public sealed class DetectorTests
         var found = Assert.Single(Run([Decision("d1", "register", $"refused:{ProvisioningError.RenewalNotAuthorized}", 0, 42,
             (MonitoredDetails.PresentedSerial, "0A"), (MonitoredDetails.CurrentSerial, "0B"))]));
         Assert.Equal(FindingKind.CloneSuspected, found.Kind);
-        Assert.Equal(42, found.AuditSequence);
+        Assert.Equal([42L], found.AuditSequences);
         Assert.Empty(Run([Decision("d1", "register", $"refused:{ProvisioningError.RenewalNotAuthorized}", 0, 42,
             (MonitoredDetails.PresentedSerial, "0b"), (MonitoredDetails.CurrentSerial, "0B"))]));
     }
@@ -121,6 +121,8 @@ public sealed class DetectorTests
             var found = Assert.Single(Run(events, policy));
             Assert.Equal(FindingKind.AttestationFailures, found.Kind);
             Assert.Equal($"g/{reason}", found.Key);
+            Assert.Equal(events.Select(e => e.Subject), found.Devices);                 // every failing device of the window
+            Assert.Equal(events.Select(e => e.AuditSequence!.Value), found.AuditSequences);
         }
     }
 
@@ -148,6 +150,8 @@ public sealed class DetectorTests
         var found = Assert.Single(Run(events));
         Assert.Equal(FindingKind.RevokedDeviceRetrying, found.Kind);
         Assert.Equal(refusal.ToString(), found.Evidence["refusal"]);
+        Assert.Equal(["d1"], found.Devices);
+        Assert.Equal(events.Select(e => e.AuditSequence!.Value), found.AuditSequences);
     }
 
     [Fact]
@@ -158,7 +162,29 @@ public sealed class DetectorTests
             (MonitoredDetails.Group, "g"), (MonitoredDetails.PreviousPcrs, "p"), (MonitoredDetails.Pcrs, "p"), (MonitoredDetails.PreviousFirmware, ""), (MonitoredDetails.Firmware, "")));
         Assert.Empty(Run(renewals, policy));
         var enrolments = Enumerable.Range(0, 4).Select(i => Decision($"e{i}", "attest", "issued", i, i, (MonitoredDetails.Mode, "enroll"), (MonitoredDetails.Group, "g")));
-        Assert.Equal(FindingKind.EnrollmentBurst, Assert.Single(Run(enrolments, policy)).Kind);
+        var burst = Assert.Single(Run(enrolments, policy));
+        Assert.Equal((FindingKind.EnrollmentBurst, "g"), (burst.Kind, burst.Key));
+        Assert.Equal(["e0", "e1", "e2", "e3"], burst.Devices);
+        Assert.Equal([0L, 1L, 2L, 3L], burst.AuditSequences);
+    }
+
+    [Fact]
+    public void First_enrolments_from_one_address_are_a_burst_across_groups_in_every_order_and_from_many_addresses_are_not()
+    {
+        var policy = Policy with { EnrollmentBurstThreshold = 3 };
+        MonitoredEvent Enrolment(string device, string group, string address, int second) => Decision(device, "attest", "issued", second, second,
+            (MonitoredDetails.Mode, "enroll"), (MonitoredDetails.Group, group), (MonitoredDetails.Address, address));
+        var oneAddress = new List<MonitoredEvent> { Enrolment("a", "g1", "198.51.100.7", 0), Enrolment("b", "g2", "198.51.100.7", 1), Enrolment("c", "g3", "198.51.100.7", 2) };
+        foreach (var order in Permutations(oneAddress))
+        {
+            var burst = Assert.Single(Run(order, policy));
+            Assert.Equal((FindingKind.EnrollmentBurst, "address:198.51.100.7", "198.51.100.7"), (burst.Kind, burst.Key, burst.Evidence["address"]));
+            Assert.Equal(order.Select(e => e.Subject), burst.Devices);
+        }
+        Assert.Empty(Run([Enrolment("a", "g1", "198.51.100.7", 0), Enrolment("b", "g2", "198.51.100.8", 1), Enrolment("c", "g3", "2001:db8::1", 2)], policy));
+        // one group from one address: the group's burst and the address's, each its own finding
+        Assert.Equal(["g1", "address:198.51.100.7"],
+            Run([Enrolment("a", "g1", "198.51.100.7", 0), Enrolment("b", "g1", "198.51.100.7", 1), Enrolment("c", "g1", "198.51.100.7", 2)], policy).Select(d => d.Key));
     }
 
     [Fact]
@@ -186,11 +212,11 @@ public sealed class DetectorTests
     public void Repeats_count_into_the_open_finding_and_a_resolved_one_is_followed_by_a_new_finding()
     {
         var detection = new Detection(FindingKind.CloneSuspected, FindingSeverity.Critical, "d1", ["d1"],
-            ImmutableSortedDictionary<string, string>.Empty, T0, 1);
+            ImmutableSortedDictionary<string, string>.Empty, T0, [1]);
         var (state, first, opened, added) = FindingBook.File(new MonitorState(), detection);
         Assert.True(opened);
         Assert.Equal(["d1"], added);
-        (state, var again, opened, added) = FindingBook.File(state, detection with { At = T0.AddMinutes(1), AuditSequence = 2 });
+        (state, var again, opened, added) = FindingBook.File(state, detection with { At = T0.AddMinutes(1), AuditSequences = [1, 2] });
         Assert.False(opened);
         Assert.Empty(added);
         Assert.Equal((first.Id, 2, T0.AddMinutes(1)), (again.Id, again.Count, again.LastSeen));

@@ -17,9 +17,12 @@ namespace IoTIdentity.Provisioning.Grains.Devices;
 public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledger, DeviceHandover handover, ProvisioningMetrics metrics,
     TimeProvider clock, ILogger<CertificateIssuance> logger)
 {
-    /// <summary>Signs the certificate, claims its serial, records the new identity (state, audit, inventory), then answers.</summary>
+    /// <summary>
+    /// Signs the certificate, claims its serial, records the new identity (state, audit, inventory), then answers.
+    /// <paramref name="remoteAddress"/> is the peer the attest came from (audited for monitoring's per-address bursts).
+    /// </summary>
     public async Task<ProtocolReply<IssuedResponse>> IssueAsync(DeviceContext device, PendingChallenge challenge, EnrollmentPolicy policy, byte[] spki,
-        VerifiedQuote quote, string? firmware, byte[] evidence)
+        VerifiedQuote quote, string? firmware, byte[] evidence, string? remoteAddress = null)
     {
         var signed = await grains.GetGrain<ICertificateSignerGrain>(challenge.TenantId).IssueAsync(new SigningRequest
         {
@@ -63,7 +66,7 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
             EnrolledAt = s.EnrolledAt ?? now,
             OwnershipChain = s.OwnershipChain ?? await handover.GenesisChainAsync(device.DeviceId, challenge.TenantId, now),
             Transfer = null,
-        }, new DeviceEvent(challenge.TenantId, AuditActions.Attest, "issued", "device", IssuedDetails(s, challenge, signed.SerialNumber, firmware, quote), evidence));
+        }, new DeviceEvent(challenge.TenantId, AuditActions.Attest, "issued", "device", IssuedDetails(s, challenge, signed.SerialNumber, firmware, quote, remoteAddress), evidence));
         if (moved is not null) await handover.CompleteAsync(device, moved, challenge.GroupId, signed.SerialNumber);
         metrics.Issued(challenge.Mode);
         EnrollmentLog.Issued(logger, device.DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);
@@ -72,15 +75,18 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
 
     /// <summary>
     /// The issued entry's details: serial, mode, group, firmware and a digest of the quoted PCRs, with the previous
-    /// attestation's firmware and PCR digest (what monitoring compares for drift and downgrades).
+    /// attestation's firmware and PCR digest (what monitoring compares for drift and downgrades), and the peer address
+    /// when the endpoint knows it (what monitoring counts enrolment bursts by, beside the group).
     /// </summary>
-    private static Dictionary<string, string> IssuedDetails(DeviceState before, PendingChallenge challenge, string serial, string? firmware, VerifiedQuote quote)
+    private static Dictionary<string, string> IssuedDetails(DeviceState before, PendingChallenge challenge, string serial, string? firmware, VerifiedQuote quote,
+        string? remoteAddress)
     {
         var details = new Dictionary<string, string>
         {
             ["serial"] = serial, ["mode"] = challenge.Mode, [Monitoring.MonitoredDetails.Firmware] = firmware ?? "",
             [Monitoring.MonitoredDetails.Group] = challenge.GroupId, [Monitoring.MonitoredDetails.Pcrs] = PcrDigest(PcrMap(quote)),
         };
+        if (remoteAddress is { Length: > 0 }) details[Monitoring.MonitoredDetails.Address] = remoteAddress;
         if (before.LastAttestation is { } last)
         {
             details[Monitoring.MonitoredDetails.PreviousFirmware] = last.Firmware ?? "";

@@ -65,7 +65,7 @@ public sealed class DeviceGrain(
         HandleAsync(Topics.Operations.Register, request.Evidence, request.RemoteAddress, () => RegisterCoreAsync(request.Message, request.Evidence, request.RemoteAddress));
 
     public Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request) =>
-        HandleAsync(Topics.Operations.Attest, request.Evidence, request.RemoteAddress, () => AttestCoreAsync(request.Message, request.Evidence));
+        HandleAsync(Topics.Operations.Attest, request.Evidence, request.RemoteAddress, () => AttestCoreAsync(request.Message, request.Evidence, request.RemoteAddress));
 
     public Task<ProtocolReply<TokenResponse>> RequestTokenAsync(ProtocolRequest<TokenRequest> request) =>
         HandleAsync(Topics.Operations.Token, request.Evidence, request.RemoteAddress, () => tokens.IssueAsync(Device, request.Message, request.Evidence));
@@ -141,7 +141,7 @@ public sealed class DeviceGrain(
         : current.Quarantine is not null ? new Refusal(ProvisioningError.Disabled, "device quarantined")
         : null;
 
-    private async Task<ProtocolReply<IssuedResponse>> AttestCoreAsync(AttestRequest request, byte[] evidence)
+    private async Task<ProtocolReply<IssuedResponse>> AttestCoreAsync(AttestRequest request, byte[] evidence, string? remoteAddress)
     {
         // 2. attest: the answer to the open challenge, checked in order; the challenge is spent whatever the outcome
         var current = state.State;
@@ -190,7 +190,7 @@ public sealed class DeviceGrain(
         var admitted = s.CountedInQuota && s.TenantId == challenge.TenantId && s.GroupId == challenge.GroupId;
         if (!admitted && !await GrainFactory.GetGroupGrain(group).TryAdmitAsync(DeviceId))
             return new Refusal(ProvisioningError.QuotaExceeded, $"group {group} or tenant {challenge.TenantId} quota used up");
-        var issued = await issuance.IssueAsync(Device, challenge, policy, spki.Value, quote.Value, firmware.Value.Release, evidence);
+        var issued = await issuance.IssueAsync(Device, challenge, policy, spki.Value, quote.Value, firmware.Value.Release, evidence, remoteAddress);
         // bound to a tenant for the first time: its other EKs' ids there are the same device
         if (!admitted && issued.Refusal is null) await links.LinkSameTpmAsync(Device, challenge.TenantId);
         return issued;

@@ -13,10 +13,13 @@ namespace IoTIdentity.Provisioning.Grains.Monitoring;
 /// a second session refused by the endpoint, or a renewal whose proof names a certificate that is not the current one;</item>
 /// <item>firmware: an issued attestation showing an older release of the same product than the one before
 /// (downgrade), or other PCR values under the same release (drift);</item>
-/// <item>enrolment bursts: first enrolments of one group above the policy's rate;</item>
+/// <item>enrolment bursts: first enrolments of one group (one vendor root's devices), or from one peer address,
+/// above the policy's rate;</item>
 /// <item>attestation failures of one group for one reason above the policy's rate;</item>
 /// <item>a revoked or disabled device refused again and again within the policy's window.</item>
 /// </list>
+/// A rate detection names every device and links every audit entry of its window, not only the one that crossed the
+/// threshold.
 /// </summary>
 public sealed class Detectors
 {
@@ -30,7 +33,7 @@ public sealed class Detectors
         $"refused:{ProvisioningError.Revoked}", $"refused:{ProvisioningError.Disabled}");
 
     private readonly Dictionary<string, Dictionary<string, string?>> _sessions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Queue<DateTimeOffset>> _windows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<Seen>> _windows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _groups = new(StringComparer.Ordinal);
 
     /// <summary>What <paramref name="e"/> shows under <paramref name="policy"/>.</summary>
@@ -75,30 +78,43 @@ public sealed class Detectors
         if (e.Action == "attest" && e.Outcome == "issued")
         {
             foreach (var firmware in Firmware(e)) yield return firmware;
-            if (e.Detail(MonitoredDetails.Mode) == "enroll" && e.Detail(MonitoredDetails.PreviousPcrs) is null
-                && Count($"burst|{groupOf}", e.At, policy.EnrollmentBurstWindow) is var enrolled && enrolled >= policy.EnrollmentBurstThreshold)
-                yield return new Detection(FindingKind.EnrollmentBurst, FindingSeverity.Medium, groupOf, [], Evidence(new()
-                {
-                    ["group"] = groupOf, ["enrolments"] = Text(enrolled), ["window"] = policy.EnrollmentBurstWindow.ToString(),
-                }), e.At, e.AuditSequence);
+            if (e.Detail(MonitoredDetails.Mode) == "enroll" && e.Detail(MonitoredDetails.PreviousPcrs) is null)
+                foreach (var burst in Bursts(e, groupOf, policy)) yield return burst;
         }
 
         if (AttestationFailures.Contains(e.Outcome)
-            && Count($"attest|{groupOf}|{e.Outcome}", e.At, policy.AttestationFailureWindow) is var failed && failed >= policy.AttestationFailureThreshold)
+            && Window($"attest|{groupOf}|{e.Outcome}", e, policy.AttestationFailureWindow) is var failed && failed.Count >= policy.AttestationFailureThreshold)
         {
             var reason = e.Outcome["refused:".Length..];
-            yield return new Detection(FindingKind.AttestationFailures, FindingSeverity.High, $"{groupOf}/{reason}", [e.Subject], Evidence(new()
+            yield return Rate(FindingKind.AttestationFailures, FindingSeverity.High, $"{groupOf}/{reason}", failed, e, new()
             {
-                ["group"] = groupOf, ["reason"] = reason, ["failures"] = Text(failed), ["window"] = policy.AttestationFailureWindow.ToString(),
-            }), e.At, e.AuditSequence);
+                ["group"] = groupOf, ["reason"] = reason, ["failures"] = Text(failed.Count), ["window"] = policy.AttestationFailureWindow.ToString(),
+            });
         }
 
         if (StandingRefusals.Contains(e.Outcome)
-            && Count($"standing|{e.Subject}", e.At, policy.RetryWindow) is var tries && tries >= policy.RevokedRetryThreshold)
-            yield return new Detection(FindingKind.RevokedDeviceRetrying, FindingSeverity.Medium, e.Subject, [e.Subject], Evidence(new()
+            && Window($"standing|{e.Subject}", e, policy.RetryWindow) is var tries && tries.Count >= policy.RevokedRetryThreshold)
+            yield return Rate(FindingKind.RevokedDeviceRetrying, FindingSeverity.Medium, e.Subject, tries, e, new()
             {
-                ["refusal"] = e.Outcome["refused:".Length..], ["attempts"] = Text(tries), ["window"] = policy.RetryWindow.ToString(),
-            }), e.At, e.AuditSequence);
+                ["refusal"] = e.Outcome["refused:".Length..], ["attempts"] = Text(tries.Count), ["window"] = policy.RetryWindow.ToString(),
+            });
+    }
+
+    /// <summary>A first enrolment counted by its group and by its peer address: either window at the threshold is a burst.</summary>
+    private IEnumerable<Detection> Bursts(MonitoredEvent e, string groupOf, MonitoringPolicy policy)
+    {
+        var window = policy.EnrollmentBurstWindow.ToString();
+        if (Window($"burst|{groupOf}", e, policy.EnrollmentBurstWindow) is var enrolled && enrolled.Count >= policy.EnrollmentBurstThreshold)
+            yield return Rate(FindingKind.EnrollmentBurst, FindingSeverity.Medium, groupOf, enrolled, e, new()
+            {
+                ["group"] = groupOf, ["enrolments"] = Text(enrolled.Count), ["window"] = window,
+            });
+        if (e.Detail(MonitoredDetails.Address) is { Length: > 0 } address
+            && Window($"burst-address|{address}", e, policy.EnrollmentBurstWindow) is var fromAddress && fromAddress.Count >= policy.EnrollmentBurstThreshold)
+            yield return Rate(FindingKind.EnrollmentBurst, FindingSeverity.Medium, $"address:{address}", fromAddress, e, new()
+            {
+                ["address"] = address, ["enrolments"] = Text(fromAddress.Count), ["window"] = window,
+            });
     }
 
     private static IEnumerable<Detection> Firmware(MonitoredEvent e)
@@ -108,23 +124,33 @@ public sealed class Detectors
         if (before is null) yield break;     // first attestation: nothing to compare
         if (FirmwareReleases.IsDowngrade(before, now))
             yield return new Detection(FindingKind.FirmwareDowngrade, FindingSeverity.High, e.Subject, [e.Subject],
-                Evidence(new() { ["from"] = before, ["to"] = now }), e.At, e.AuditSequence);
+                Evidence(new() { ["from"] = before, ["to"] = now }), e.At, Links(e));
         else if (before == now && e.Detail(MonitoredDetails.PreviousPcrs) is { } pcrsBefore && e.Detail(MonitoredDetails.Pcrs) is { } pcrsNow && pcrsBefore != pcrsNow)
             yield return new Detection(FindingKind.FirmwareDrift, FindingSeverity.Medium, e.Subject, [e.Subject],
-                Evidence(new() { ["release"] = now, ["pcrs-before"] = pcrsBefore, ["pcrs-now"] = pcrsNow }), e.At, e.AuditSequence);
+                Evidence(new() { ["release"] = now, ["pcrs-before"] = pcrsBefore, ["pcrs-now"] = pcrsNow }), e.At, Links(e));
     }
 
-    /// <summary>Adds <paramref name="at"/> to the window <paramref name="key"/> and returns how many times lie within <paramref name="width"/> of it.</summary>
-    private int Count(string key, DateTimeOffset at, TimeSpan width)
+    /// <summary>One event counted in a rate window: when, about which device, and its audit entry.</summary>
+    private readonly record struct Seen(DateTimeOffset At, string Subject, long? Sequence);
+
+    /// <summary>Adds <paramref name="e"/> to the window <paramref name="key"/> and returns the events that lie within <paramref name="width"/> of it.</summary>
+    private Queue<Seen> Window(string key, MonitoredEvent e, TimeSpan width)
     {
-        var times = _windows.TryGetValue(key, out var q) ? q : _windows[key] = new Queue<DateTimeOffset>();
-        times.Enqueue(at);
-        while (times.Count > 0 && times.Peek() <= at - width) times.Dequeue();
-        return times.Count;
+        var seen = _windows.TryGetValue(key, out var q) ? q : _windows[key] = new Queue<Seen>();
+        seen.Enqueue(new Seen(e.At, e.Subject, e.AuditSequence));
+        while (seen.Count > 0 && seen.Peek().At <= e.At - width) seen.Dequeue();
+        return seen;
     }
+
+    /// <summary>A rate crossed by <paramref name="e"/>: the window's devices (first seen first) and audit entries.</summary>
+    private static Detection Rate(FindingKind kind, FindingSeverity severity, string key, Queue<Seen> window, MonitoredEvent e, Dictionary<string, string> evidence) =>
+        new(kind, severity, key, [.. window.Select(s => s.Subject).Distinct(StringComparer.Ordinal)], Evidence(evidence), e.At,
+            [.. window.Select(s => s.Sequence).OfType<long>()]);
 
     private static Detection Clone(MonitoredEvent e, Dictionary<string, string> evidence) =>
-        new(FindingKind.CloneSuspected, FindingSeverity.Critical, e.Subject, [e.Subject], Evidence(evidence), e.At, e.AuditSequence);
+        new(FindingKind.CloneSuspected, FindingSeverity.Critical, e.Subject, [e.Subject], Evidence(evidence), e.At, Links(e));
+
+    private static ImmutableList<long> Links(MonitoredEvent e) => e.AuditSequence is { } sequence ? [sequence] : [];
 
     private static ImmutableSortedDictionary<string, string> Evidence(Dictionary<string, string> facts) => facts.ToImmutableSortedDictionary(StringComparer.Ordinal);
 

@@ -20,7 +20,7 @@ public static class FindingBook
     public static (MonitorState State, Finding Finding, bool Opened, ImmutableList<string> NewDevices) File(MonitorState state, Detection detection)
     {
         var existing = state.Findings.FindLastIndex(f => f.Kind == detection.Kind && f.Key == detection.Key && f.State != FindingState.Resolved);
-        var links = detection.AuditSequence is { } seq ? ImmutableList.Create(seq) : [];
+        var links = Latest(detection.AuditSequences ?? []);
         if (existing < 0)
         {
             var opened = new Finding
@@ -39,7 +39,7 @@ public static class FindingBook
             LastSeen = detection.At > finding.LastSeen ? detection.At : finding.LastSeen,
             Devices = finding.Devices.AddRange(added),
             Evidence = finding.Evidence.SetItems(detection.Evidence),
-            AuditSequences = finding.AuditSequences.AddRange(links) is var all && all.Count > Finding.MaxAuditLinks ? all.RemoveRange(0, all.Count - Finding.MaxAuditLinks) : all,
+            AuditSequences = Latest(finding.AuditSequences.AddRange(links.Where(l => !finding.AuditSequences.Contains(l)))),
             Severity = detection.Severity > finding.Severity ? detection.Severity : finding.Severity,
         };
         return (state with { Findings = state.Findings.SetItem(existing, updated) }, updated, false, added);
@@ -48,6 +48,10 @@ public static class FindingBook
     /// <summary>Replaces the finding with the same id.</summary>
     public static MonitorState Replace(MonitorState state, Finding finding) =>
         state with { Findings = state.Findings.Replace(state.Findings.Single(f => f.Id == finding.Id), finding) };
+
+    /// <summary>The last <see cref="Finding.MaxAuditLinks"/> of <paramref name="links"/>.</summary>
+    private static ImmutableList<long> Latest(ImmutableList<long> links) =>
+        links.Count > Finding.MaxAuditLinks ? links.RemoveRange(0, links.Count - Finding.MaxAuditLinks) : links;
 
     private static ImmutableList<Finding> Trim(ImmutableList<Finding> findings)
     {

@@ -17,6 +17,8 @@ public static class MonitoredDetails
     public const string Pcrs = "pcrs";
     /// <summary>The <see cref="Pcrs"/> of the device's attestation before this one.</summary>
     public const string PreviousPcrs = "previous-pcrs";
+    /// <summary>The peer address an issued attest came from (when the endpoint knows it).</summary>
+    public const string Address = "address";
     /// <summary><c>enroll</c> or <c>renew</c>.</summary>
     public const string Mode = "mode";
     /// <summary>The actor of monitoring's own audit entries (never read back as a signal).</summary>

@@ -54,6 +54,9 @@ public sealed record ScenarioReport
     /// <summary>What limited the run other than the service, e.g. devices waiting for the generator's TPMs.</summary>
     public required IReadOnlyList<string> Warnings { get; init; }
 
+    /// <summary>The findings the service opened for the phase's misbehaviours (the adversarial detection phase); null elsewhere.</summary>
+    public IReadOnlyList<DetectedFinding>? Findings { get; init; }
+
     /// <summary>Share of end-to-end time spent in <c>wait</c> above which the generator, not the service, set the pace.</summary>
     public const double GeneratorBoundWaitShare = 0.5;
 
@@ -124,9 +127,22 @@ public sealed record ScenarioReport
         console.Write(table);
         if (ServiceCpuSeconds is { } cpu)
             console.MarkupLine($"  service CPU: {cpu:F2} s over the phase (idle included), {ServiceCpuMillisecondsPerFlow:F2} ms per successful flow");
+        if (Findings is { Count: > 0 } findings)
+        {
+            var detected = new Table().Border(TableBorder.Rounded);
+            foreach (var column in new[] { "misbehaviour", "finding", "kind", "severity", "action", "devices", "audit links", "s to finding", "webhook" }) detected.AddColumn(column);
+            foreach (var f in findings)
+                detected.AddRow(Markup.Escape(f.Misbehaviour), f.FindingId, f.Kind, f.Severity, f.Remediation, $"{f.Devices.Count}", $"{f.AuditEntries}",
+                    $"{f.SecondsToFinding:F1}", Markup.Escape(f.Webhook));
+            console.Write(detected);
+            foreach (var f in findings)
+                console.MarkupLine($"  {f.FindingId} evidence: {Markup.Escape(string.Join(", ", f.Evidence.Select(e => $"{e.Key}={Shorten(e.Value)}")))}");
+        }
         foreach (var (error, count) in Errors) console.MarkupLine($"  [red]error[/] {Markup.Escape(error)}: {count}");
         foreach (var warning in Warnings) console.MarkupLine($"  [yellow]warning[/] {Markup.Escape(warning)}");
     }
+
+    private static string Shorten(string value) => value.Length > 20 ? value[..16] + "…" : value;
 
     private static readonly List<string> StepOrder =
     [

@@ -14,10 +14,13 @@ using IoTIdentity.Tpm.Sessions;
 namespace IoTIdentity.Simulator.Scenarios;
 
 /// <summary>
-/// adversarial: one device in five attacks — a forged EK certificate (from a manufacturer nobody trusts), PCR values
-/// that are not the quoted ones, a quote replayed from an earlier challenge, or another device's client id. The run
-/// passes only if every honest device enrols and every attacker is refused with the expected reason, so no attacker
-/// ever gets a certificate.
+/// adversarial, in two phases. First, one device in five attacks — a forged EK certificate (from a manufacturer nobody
+/// trusts), PCR values that are not the quoted ones, a quote replayed from an earlier challenge, or another device's
+/// client id — and the phase passes only if every honest device enrols and every attacker is refused with the expected
+/// reason, so no attacker ever gets a certificate. Then, when the target gives the fleet tenant's API, the
+/// <see cref="DetectionPhase"/>: devices misbehave (<see cref="Misbehaviours.All"/>: a cloned identity, a failing-
+/// attestation burst, a revoked device knocking, a firmware downgrade, PCR drift) and each must show up as the finding
+/// its detector opens.
 /// </summary>
 public sealed class AdversarialScenario : IFleetScenario
 {
@@ -25,14 +28,19 @@ public sealed class AdversarialScenario : IFleetScenario
     public string Name => "adversarial";
 
     /// <inheritdoc/>
-    public string Description => "One device in five attacks; the run fails if any attacker gets a certificate";
+    public string Description => "One device in five attacks (the run fails if any attacker gets a certificate); then misbehaving devices must each raise their finding";
 
     /// <inheritdoc/>
     public bool SupportsEmulatedTpm => false;
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<ScenarioReport>> RunAsync(ScenarioContext context, CancellationToken cancellationToken) =>
-        [await RunAsync(context.Fleet, context.Client, Path.Combine(context.WorkDirectory, "rogue"), cancellationToken)];
+    public async Task<IReadOnlyList<ScenarioReport>> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var attacks = await RunAsync(context.Fleet, context.Client, Path.Combine(context.WorkDirectory, "rogue"), cancellationToken);
+        if (await context.Target.GetApiAsync(cancellationToken) is not { } api)
+            return [attacks with { Warnings = [.. attacks.Warnings, $"the target gives no API key of the fleet's tenant: the {DetectionPhase.Name} phase did not run"] }];
+        return [attacks, await DetectionPhase.RunAsync(context.Fleet, context.Client, api, context.WorkDirectory, cancellationToken)];
+    }
 
     /// <summary>The attacks and the refusal each must meet.</summary>
     public static readonly IReadOnlyList<(string Attack, ProvisioningError Expected)> Attacks =
