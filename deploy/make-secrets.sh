@@ -5,6 +5,8 @@
 #   deploy/secrets/mqtt-service-password   the silos' password at the broker
 #   deploy/mosquitto/passwords             mosquitto's (hashed) password file with the user iotid-service
 #   deploy/mosquitto/certs/                a private CA and the broker's TLS certificate
+#   deploy/secrets/cluster/                the cluster CA (ca.crt; its key ca.key stays here, never mounted) and one
+#                                          certificate and key per silo (silo1..3.crt/.key) for mutual TLS between silos
 # Extra names devices use to reach the broker go in IOTID_MQTT_HOSTNAMES (comma-separated DNS names).
 # Existing files are kept: delete one to make it anew (a new KEK makes stored CA keys unreadable: rotate instead).
 set -euo pipefail
@@ -49,6 +51,25 @@ if [ ! -f "$certs/devices-ca.crt" ]; then
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
 fi
 
+# Mutual TLS between silos (Orleans:Tls:*): a cluster CA that issues one certificate per silo, for both ends of a
+# connection (serverAuth and clientAuth). A silo accepts a peer only with a certificate from this CA, so a process
+# without one cannot join the cluster or call a grain. More silos: IOTID_SILOS="silo1 silo2 silo3 silo4".
+cluster="$deploy/secrets/cluster"
+mkdir -p "$cluster"
+if [ ! -f "$cluster/ca.crt" ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=IoTIdentity cluster CA" -keyout "$cluster/ca.key" -out "$cluster/ca.crt" \
+    -addext "basicConstraints=critical,CA:TRUE,pathlen:0" -addext "keyUsage=critical,keyCertSign,cRLSign"
+fi
+for silo in ${IOTID_SILOS:-silo1 silo2 silo3}; do
+  [ -f "$cluster/$silo.crt" ] && continue
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$silo" \
+    -keyout "$cluster/$silo.key" -out "$cluster/$silo.csr"
+  openssl x509 -req -in "$cluster/$silo.csr" -CA "$cluster/ca.crt" -CAkey "$cluster/ca.key" -CAcreateserial -days 825 \
+    -out "$cluster/$silo.crt" -extfile <(printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=critical,CA:FALSE\n' "$silo")
+  rm -f "$cluster/$silo.csr"
+done
+
 # the containers run as their own users: mosquitto (uid 1883) reads its files, the services (app, uid 1654) their secrets
 chmod 0644 "$certs/ca.crt" "$certs/server.crt" "$certs/devices-ca.crt"
 if [ "$(id -u)" -eq 0 ]; then
@@ -58,4 +79,7 @@ else
   chmod 0644 "$certs/server.key" "$deploy/mosquitto/passwords" # readable by the container user: keep deploy/ private
 fi
 chmod 0644 "$deploy/secrets/iotid-kek" "$deploy/secrets/iotid-audit-key.pem" "$deploy/secrets/mqtt-service-password"
+chmod 0644 "$cluster/ca.crt"
+for silo in ${IOTID_SILOS:-silo1 silo2 silo3}; do chmod 0644 "$cluster/$silo.crt" "$cluster/$silo.key"; done
+chmod 0600 "$cluster/ca.key"
 echo "secrets, the broker's password file and certificates are in $deploy (git-ignored)"

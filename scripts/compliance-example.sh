@@ -15,12 +15,18 @@ for scenario in first-boot rotation-storm adversarial; do
 done
 key="$(sed '1s/^\xEF\xBB\xBF//' "$work/data/simulator-dev-owner-admin.key" | tr -d '\r\n')"
 
-port=18480
+# port 0: the OS picks a free port, which the service's log names
 Provisioning__DataDirectory="$work/data" Mqtt__TlsPort=0 \
-  dotnet provisioning/IoTIdentity.Provisioning.Host/bin/Release/net10.0/iotid-service.dll --dev --urls "http://127.0.0.1:$port" >"$work/service.log" 2>&1 &
+  dotnet provisioning/IoTIdentity.Provisioning.Host/bin/Release/net10.0/iotid-service.dll --dev --urls "http://127.0.0.1:0" >"$work/service.log" 2>&1 &
 service_pid=$!
-api="http://127.0.0.1:$port"
-for _ in $(seq 1 120); do curl -sf -o /dev/null -H "X-Api-Key: $key" "$api/api/v1/caller" && break; sleep 1; done
+api=""
+for _ in $(seq 1 180); do
+  api="$(grep -oE 'HTTP API: http://127\.0\.0\.1:[0-9]+' "$work/service.log" | head -1 | sed 's/HTTP API: //')" || true
+  [ -n "$api" ] && curl -sf -o /dev/null -H "X-Api-Key: $key" "$api/api/v1/caller" && break
+  sleep 1
+done
+[ -n "$api" ] && curl -sf -o /dev/null -H "X-Api-Key: $key" "$api/api/v1/caller" \
+  || { echo "the service did not start; its log:" >&2; cat "$work/service.log" >&2; exit 1; }
 
 device="$(curl -sf -H "X-Api-Key: $key" "$api/api/v1/devices?state=Active&pageSize=1" | sed -E 's/.*"deviceId":"([0-9a-f]{64})".*/\1/')"
 curl -sf -o /dev/null -X POST -H "X-Api-Key: $key" -H 'Content-Type: application/json' -d '{"reason":"keyCompromise"}' "$api/api/v1/devices/$device/revoke"

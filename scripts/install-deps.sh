@@ -3,7 +3,8 @@
 # EK-certificate provisioning), tpm2-tools (the independent cross-check peer), mosquitto and mosquitto-clients
 # (external broker mode; the clients for checking a broker by hand), docker-compose (checks docker-compose.yml),
 # tpm2-openssl and tpm2-abrmd (the OpenSSL 3 provider the device agent's TSS2 key files are checked with, and
-# the resource manager it needs in front of a swtpm for a TLS handshake), node/npm and @vercel/cosmosdb-server
+# the resource manager it needs in front of a swtpm for a TLS handshake; libtss2-tctildr0 and libtss2-tcti-swtpm0 load
+# the TCTIs the agent's tcti: TPM transport goes through), node/npm and @vercel/cosmosdb-server
 # (the Cosmos DB protocol server of the storage tests), chromium (the browser the console tests drive through Playwright,
 # which must never download one of its own), poppler-utils (pdftotext, which the tests read the compliance report's PDF
 # with) and fonts-dejavu-core (the font the service sets that PDF in).
@@ -17,13 +18,15 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc)
 [ -f /usr/include/mosquitto_plugin.h ] || need+=(mosquitto-dev)
 [ -f /usr/include/mosquitto.h ] || need+=(libmosquitto-dev)
 compgen -G "/usr/lib/*/libtss2-tcti-tabrmd.so.0" >/dev/null || need+=(tpm2-abrmd)
+compgen -G "/usr/lib/*/libtss2-tctildr.so.0" >/dev/null || need+=(libtss2-tctildr0)
+compgen -G "/usr/lib/*/libtss2-tcti-swtpm.so.0" >/dev/null || need+=(libtss2-tcti-swtpm0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing dependencies (missing: ${need[*]})"
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 dbus mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev gcc libc6-dev docker-compose openssl chromium poppler-utils fonts-dejavu-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tctildr0 libtss2-tcti-swtpm0 dbus mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev gcc libc6-dev docker-compose openssl chromium poppler-utils fonts-dejavu-core >/dev/null
 fi
 
 # Node.js and npm run @vercel/cosmosdb-server, the Cosmos DB protocol server the storage tests use; the server

@@ -64,7 +64,7 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
             certificate = options.UseTls ? options.ClientCertificate?.Invoke() : null;
             var connected = await mqtt.ConnectAsync(client.BuildOptions(certificate), timeout.Token).ConfigureAwait(false);
             if (connected.ResultCode != MqttClientConnectResultCode.Success)
-                throw new EnrollmentRefusedException(ProvisioningError.NotAuthorized, detail: $"CONNECT refused: {connected.ResultCode}");
+                throw EnrollmentRefusedException.ConnectRefused(connected.ResultCode.ToString(), connected.ReasonString);
             client.IsAuthenticated = certificate is not null;
             var subscribed = await mqtt.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(Topics.DeviceSubtree(deviceId) + "res/#", MqttQualityOfServiceLevel.AtLeastOnce)
@@ -202,6 +202,7 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
                 // the TLS layer's own chain is then built against the anchors, not the whole system store
                 if (trust.Anchors.Count > 0) tls.WithTrustChain(trust.Anchors);
                 if (clientCertificate is not null) tls.WithClientCertificates([clientCertificate]);
+                if (_options.TlsProtocols != System.Security.Authentication.SslProtocols.None) tls.WithSslProtocols(_options.TlsProtocols);
             });
         }
         return builder.Build();

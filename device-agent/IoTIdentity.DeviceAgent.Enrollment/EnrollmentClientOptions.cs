@@ -1,3 +1,4 @@
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Protocol;
 
@@ -37,6 +38,12 @@ public sealed class EnrollmentClientOptions
     /// NotAuthorized), never a silent downgrade.
     /// </summary>
     public Func<X509Certificate2>? ClientCertificate { get; set; }
+
+    /// <summary>
+    /// The TLS versions offered; <see cref="SslProtocols.None"/> (default) leaves the choice to MQTTnet and the system. A client certificate
+    /// whose key is in a TPM (OpenSSL's tpm2 provider) needs TLS 1.3.
+    /// </summary>
+    public SslProtocols TlsProtocols { get; set; } = SslProtocols.None;
 
     /// <summary>How long connecting may take.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);

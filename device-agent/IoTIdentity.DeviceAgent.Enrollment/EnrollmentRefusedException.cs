@@ -16,8 +16,18 @@ public sealed class EnrollmentRefusedException : Exception
         RetryAfter = retryAfter;
     }
 
+    /// <summary>A refused MQTT CONNECT, with the CONNACK's reason string (the endpoint names the refusal, e.g. <c>certificate</c>).</summary>
+    public static EnrollmentRefusedException ConnectRefused(string resultCode, string? reasonString) =>
+        new(ProvisioningError.NotAuthorized, detail: $"CONNECT refused: {resultCode}{(string.IsNullOrEmpty(reasonString) ? "" : $", {reasonString}")}")
+        {
+            ConnectReason = string.IsNullOrEmpty(reasonString) ? null : reasonString,
+        };
+
     /// <summary>Why the service refused.</summary>
     public ProvisioningError Error { get; }
+
+    /// <summary>For a refused CONNECT, the endpoint's reason string, if it gave one.</summary>
+    public string? ConnectReason { get; private init; }
 
     /// <summary>When to retry, if the service said so.</summary>
     public TimeSpan? RetryAfter { get; }

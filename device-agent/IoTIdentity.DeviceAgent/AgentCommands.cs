@@ -64,6 +64,7 @@ internal sealed class AgentCommands(IIdentityProgress progress)
                 ? "Revoked: the identity is deleted; once the operator re-admits the device, run 'iotid-agent enroll'."
                 : $"Not enrolled. Enrol with 'iotid-agent enroll' (or start the daemon: 'systemctl enable --now iotid-agent'), " +
                   $"with Agent:BrokerHost and Agent:TrustAnchorPath pointing at the service.");
+            if (status.Session is { } last) Console.WriteLine($"Session:          {last} ({status.SessionReason})");
             Console.WriteLine($"State directory:  {status.StateDirectory}");
             return 0;
         }
@@ -77,6 +78,7 @@ internal sealed class AgentCommands(IIdentityProgress progress)
         Console.WriteLine($"Certificate:      {status.CertificatePath}");
         Console.WriteLine($"Chain:            {status.ChainPath}");
         Console.WriteLine($"TPM key:          {status.KeyPath}");
+        if (status.Session is { } session) Console.WriteLine($"Session:          {session} ({status.SessionReason})");
         return 0;
     }
 

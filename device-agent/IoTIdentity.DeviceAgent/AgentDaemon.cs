@@ -168,7 +168,8 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
         await _connectionLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_connection is { IsConnected: true } open && open.DeviceId == deviceId) return open;
+            // an enrolment-only session is replaced as soon as an authenticated one is possible (e.g. right after enrolment)
+            if (_connection is { IsConnected: true } open && open.DeviceId == deviceId && (open.IsAuthenticated || !agent.CanAuthenticate(deviceId))) return open;
             await DropConnectionCoreAsync().ConfigureAwait(false);
             var connection = await agent.ConnectAsync(deviceId, ct).ConfigureAwait(false);
             connection.CommandReceived += OnCommandAsync;

@@ -47,6 +47,15 @@ internal static partial class AgentLog
     [LoggerMessage(9, LogLevel.Information, "Removed the local identity of {DeviceId}")]
     public static partial void Reset(ILogger logger, string deviceId);
 
+    [LoggerMessage(50, LogLevel.Information, "Authenticated session as {DeviceId} with certificate {Serial} (key in the TPM)")]
+    public static partial void AuthenticatedSession(ILogger logger, string deviceId, string serial);
+
+    [LoggerMessage(51, LogLevel.Warning, "Enrolment-only session as {DeviceId}: {Reason}")]
+    public static partial void EnrolmentOnlySession(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(52, LogLevel.Error, "The service refused the certificate {Serial} at connect ({Refusal}); falling back to an enrolment-only session")]
+    public static partial void CertificateRefused(ILogger logger, string serial, string refusal);
+
     [LoggerMessage(40, LogLevel.Information, "Serving tokens to local applications on {Path}")]
     public static partial void TokenSocketListening(ILogger logger, string path);
 

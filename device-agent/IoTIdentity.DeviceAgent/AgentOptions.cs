@@ -10,7 +10,11 @@ public sealed class AgentOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Agent";
 
-    /// <summary>Where the TPM is (<c>device:///dev/tpmrm0</c>, <c>swtpm://127.0.0.1:2321</c>, <c>mssim://...</c>).</summary>
+    /// <summary>
+    /// Where the TPM is (<c>device:///dev/tpmrm0</c>, <c>tcti:tabrmd:bus_type=system</c> behind tpm2-abrmd,
+    /// <c>swtpm://127.0.0.1:2321</c>, <c>mssim://...</c>). Authenticated sessions need one OpenSSL can share: the
+    /// kernel's resource manager or a TCTI.
+    /// </summary>
     public string Tpm { get; set; } = "device:///dev/tpmrm0";
 
     /// <summary>Which EK the device presents: <c>rsa</c> (RSA 2048, low range) or <c>ecc</c> (ECC P-384, high range).</summary>
@@ -30,6 +34,13 @@ public sealed class AgentOptions
 
     /// <summary>TLS to the broker (default); plaintext only for development endpoints.</summary>
     public bool UseTls { get; set; } = true;
+
+    /// <summary>
+    /// After enrolment, connect with the device certificate and its TPM key (TLS 1.3 client authentication through
+    /// OpenSSL's tpm2 provider), so renewal, commands and tokens ride on an authenticated session (default). Off: every
+    /// session is enrolment-only, which a service that requires authenticated sessions refuses renewal on.
+    /// </summary>
+    public bool AuthenticatedSessions { get; set; } = true;
 
     /// <summary>PEM file of the certificates the broker's chain must end in; unset: the system trust store.</summary>
     public string? TrustAnchorPath { get; set; }

@@ -18,6 +18,15 @@ public sealed record AgentStatus
     /// <summary>When <see cref="Refusal"/> came.</summary>
     public DateTimeOffset? RefusedAt { get; init; }
 
+    /// <summary>
+    /// The class of the last MQTT session the agent opened: <c>authenticated</c> (the device certificate, signed in the
+    /// TPM) or <c>enrolment-only</c>; null before the first.
+    /// </summary>
+    public string? Session { get; init; }
+
+    /// <summary>Why the last session had its class (e.g. why it was not authenticated).</summary>
+    public string? SessionReason { get; init; }
+
     /// <summary>The device id.</summary>
     public string? DeviceId { get; init; }
 

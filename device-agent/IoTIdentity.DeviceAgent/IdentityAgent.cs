@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.DeviceAgent.Session;
 using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
@@ -34,6 +35,10 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
 
     /// <summary>Why the agent stopped trying, if it did (cleared when a new identity is stored).</summary>
     public StateMarkers Markers { get; } = new(options.StateDirectory);
+
+    private SessionCredentials? _credentials;
+
+    private SessionCredentials Credentials => _credentials ??= new SessionCredentials(options, Store, Markers);
 
     /// <summary>Whether the identity was revoked (cleared when <see cref="EnrollAsync"/> stores a new one).</summary>
     public bool IsRevoked => Markers.IsRevoked;
@@ -175,10 +180,13 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
     {
         var identity = Store.Load();
         var refusal = Markers.Refusal;
+        var session = Markers.Session;
         if (identity is null)
         {
             return new AgentStatus
             {
+                Session = session is null ? null : session.Authenticated ? SessionRecord.AuthenticatedClass : SessionRecord.EnrolmentOnlyClass,
+                SessionReason = session?.Reason,
                 Enrolled = false,
                 Revoked = IsRevoked,
                 Condition = IsRevoked ? "revoked" : refusal is null ? "not-enrolled" : "refused",
@@ -192,6 +200,8 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         {
             Enrolled = true,
             Condition = refusal is null ? "enrolled" : "refused",
+            Session = session is null ? null : session.Authenticated ? SessionRecord.AuthenticatedClass : SessionRecord.EnrolmentOnlyClass,
+            SessionReason = session?.Reason,
             Refusal = refusal?.Error,
             RefusedAt = refusal?.At,
             DeviceId = identity.Metadata.DeviceId,
@@ -209,16 +219,55 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         };
     }
 
-    /// <summary>Connects to the service as <paramref name="deviceId"/>.</summary>
-    public Task<EnrollmentClient> ConnectAsync(string deviceId, CancellationToken cancellationToken) =>
-        EnrollmentClient.ConnectAsync(deviceId, new EnrollmentClientOptions
+    /// <summary>
+    /// Connects to the service as <paramref name="deviceId"/>: an authenticated session (TLS 1.3 with the current
+    /// certificate and its TPM key) when the device has a current certificate the service has not refused and OpenSSL
+    /// can share the TPM, otherwise an enrolment-only session. A certificate the service refuses at CONNECT (revoked,
+    /// unknown) is recorded and not presented again; the agent says why in its log and in <see cref="Status"/>, and
+    /// connects enrolment-only, where renewal with that certificate meets the service's verdict.
+    /// </summary>
+    public async Task<EnrollmentClient> ConnectAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        var identity = Store.Load();
+        var now = Time.GetUtcNow();
+        var serial = identity?.Metadata.SerialNumber;
+        var whyNot = Credentials.WhyNot(identity, deviceId, now);
+        var refused = Credentials.WasRefused(serial);
+        if (whyNot is null)
         {
-            Host = options.BrokerHost,
-            Port = options.BrokerPort,
-            UseTls = options.UseTls,
-            TrustAnchorPath = options.TrustAnchorPath,
-            RequestTimeout = options.RequestTimeout,
-        }, cancellationToken);
+            try
+            {
+                var client = await OpenSslTpm2.HandshakeAsync(() => EnrollmentClient.ConnectAsync(deviceId,
+                    ClientOptions(() => Credentials.Certificate(identity!)), cancellationToken), cancellationToken).ConfigureAwait(false);
+                Markers.MarkSession(new SessionRecord(true, serial, false, now, "the device certificate, signed in the TPM"));
+                AgentLog.AuthenticatedSession(logger, deviceId, serial!);
+                return client;
+            }
+            catch (EnrollmentRefusedException refusal) when (refusal.ConnectReason is MqttConnectRefusals.Certificate or MqttConnectRefusals.CertificateClientId)
+            {
+                AgentLog.CertificateRefused(logger, serial!, refusal.ConnectReason);
+                (whyNot, refused) = ($"the service refused the certificate {serial} ({refusal.ConnectReason}); it is not presented again", true);
+            }
+        }
+        var enrolmentOnly = await EnrollmentClient.ConnectAsync(deviceId, ClientOptions(null), cancellationToken).ConfigureAwait(false);
+        Markers.MarkSession(new SessionRecord(false, serial, refused, now, whyNot));
+        AgentLog.EnrolmentOnlySession(logger, deviceId, whyNot);
+        return enrolmentOnly;
+    }
+
+    /// <summary>Whether a new session would be authenticated (the daemon replaces an enrolment-only one when it would).</summary>
+    public bool CanAuthenticate(string deviceId) => Credentials.WhyNot(Store.Load(), deviceId, Time.GetUtcNow()) is null;
+
+    private EnrollmentClientOptions ClientOptions(Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? certificate) => new()
+    {
+        Host = options.BrokerHost,
+        Port = options.BrokerPort,
+        UseTls = options.UseTls,
+        TrustAnchorPath = options.TrustAnchorPath,
+        RequestTimeout = options.RequestTimeout,
+        ClientCertificate = certificate,
+        TlsProtocols = certificate is null ? System.Security.Authentication.SslProtocols.None : System.Security.Authentication.SslProtocols.Tls13,
+    };
 
     private async Task<StoredIdentity> KeepAsync(EnrollmentResult result, StoredIdentity? previous, string? commandId, string mode, CancellationToken cancellationToken)
     {
@@ -253,14 +302,15 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
     }
 
     /// <summary>
-    /// Opens the TPM. Without a resource manager (a simulator socket, <c>/dev/tpm0</c>) objects and sessions outlive the
+    /// Opens the TPM. Without a resource manager (a simulator socket, <c>/dev/tpm0</c>; a TCTI such as tpm2-abrmd or
+    /// <c>/dev/tpmrm0</c> is one) objects and sessions outlive the
     /// connection, so whatever a killed predecessor left loaded is flushed first — the agent is the TPM's only user.
     /// </summary>
     private async Task<TpmClient> OpenTpmAsync(CancellationToken cancellationToken)
     {
         var endpoint = TpmTransportEndpoint.Parse(options.Tpm);
         var tpm = new TpmClient(await TpmTransports.OpenAsync(endpoint, cancellationToken: cancellationToken).ConfigureAwait(false));
-        if (endpoint.Kind == TpmTransportKind.Device && endpoint.DevicePath!.Contains("tpmrm", StringComparison.Ordinal)) return tpm;
+        if (endpoint.Kind == TpmTransportKind.Tcti || (endpoint.Kind == TpmTransportKind.Device && endpoint.DevicePath!.Contains("tpmrm", StringComparison.Ordinal))) return tpm;
         try
         {
             foreach (var range in new uint[] { 0x80000000, 0x02000000, 0x03000000 })

@@ -73,4 +73,9 @@ public enum ProvisioningError
     AudienceNotAllowed,
     /// <summary>The device fails a condition of its group's token policy (measured boot, minimum firmware, attestation age).</summary>
     TokenConditionsNotMet,
+    /// <summary>
+    /// The request (a renewal, a token) must ride on the device's authenticated session: reconnect with the device
+    /// certificate and send it again. Enrolment-only sessions carry only register/attest of a first enrolment.
+    /// </summary>
+    AuthenticationRequired,
 }

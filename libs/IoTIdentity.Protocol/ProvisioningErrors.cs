@@ -9,7 +9,8 @@ public static class ProvisioningErrors
         ProvisioningError.MalformedRequest or ProvisioningError.MalformedTpmStructure => 0x99, // payload format invalid
         ProvisioningError.MessageTooLarge => 0x95, // packet too large
         ProvisioningError.NotAuthorized or ProvisioningError.Unauthenticated or ProvisioningError.Forbidden
-            or ProvisioningError.TokenProofInvalid or ProvisioningError.AudienceNotAllowed => 0x87, // not authorized
+            or ProvisioningError.TokenProofInvalid or ProvisioningError.AudienceNotAllowed
+            or ProvisioningError.AuthenticationRequired => 0x87, // not authorized
         ProvisioningError.RateLimited => 0x96, // message rate too high
         ProvisioningError.QuotaExceeded => 0x97, // quota exceeded
         ProvisioningError.Unavailable => 0x88, // server unavailable
@@ -22,7 +23,7 @@ public static class ProvisioningErrors
     {
         ProvisioningError.MalformedRequest or ProvisioningError.MalformedTpmStructure => 400,
         ProvisioningError.MessageTooLarge => 413,
-        ProvisioningError.Unauthenticated => 401,
+        ProvisioningError.Unauthenticated or ProvisioningError.AuthenticationRequired => 401,
         ProvisioningError.NotAuthorized or ProvisioningError.Forbidden or ProvisioningError.AudienceNotAllowed => 403,
         ProvisioningError.TokenProofInvalid => 401,
         ProvisioningError.NotFound or ProvisioningError.NotEnrolled or ProvisioningError.NoChallenge => 404,

@@ -18,6 +18,12 @@ public interface IDeviceGrain : IGrainWithStringKey
     Task<ProtocolReply<TokenResponse>> RequestTokenAsync(ProtocolRequest<TokenRequest> request);
 
     /// <summary>
+    /// 3. token over HTTPS: a token for a device that presented <paramref name="certificate"/> (DER) in a TLS handshake the
+    /// edge has authenticated and chained to the device's tenant; the token is bound to that certificate.
+    /// </summary>
+    Task<ProtocolReply<TokenResponse>> RequestTokenWithCertificateAsync(ProtocolRequest<CertificateTokenRequest> request, byte[] certificate);
+
+    /// <summary>
     /// Records a request the edge refused before it reached a protocol step (it did not parse): counted, and audited in
     /// the device's tenant's log like any other refusal of the device (<paramref name="remoteAddress"/>: the sender's, when known).
     /// </summary>

@@ -81,4 +81,10 @@ public interface ITenantGrain : IGrainWithStringKey
 
     /// <summary>The CRL entry of a serial, or null when it is not revoked.</summary>
     Task<RevocationRecord?> GetRevocationAsync(string serialNumber);
+
+    /// <summary>
+    /// Every serial the tenant revoked (lowercase hex, as issued), for the CRL view each silo's MQTT endpoint checks
+    /// client certificates against; empty without a tenant.
+    /// </summary>
+    Task<IReadOnlyList<string>> GetRevokedSerialsAsync();
 }

@@ -144,6 +144,12 @@ public static class AuditActions
     /// <summary>The tenant's issuing CA was rotated (the old one is kept for its CRL until its certificates expire).</summary>
     public const string TenantCaRotate = "tenant-ca-rotate";
 
+    /// <summary>A manufacturer-signed ownership voucher was accepted for the tenant, or refused because the device is not free to claim.</summary>
+    public const string OwnershipVoucherSet = "ownership-voucher-set";
+
+    /// <summary>The tenant withdrew its ownership voucher for a device.</summary>
+    public const string OwnershipVoucherDelete = "ownership-voucher-delete";
+
     /// <summary>Every action, in the order above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -153,6 +159,6 @@ public static class AuditActions
         GroupCreate, GroupUpdate, GroupDelete, IndividualEnrollmentSet, IndividualEnrollmentDelete,
         Link, Unlink, Quarantine, QuarantineRelease, Finding, Remediation, MonitoringPolicy, Webhook,
         Token, TokenPolicySet, TokenPolicyDelete, TokenKeyRotate, FederationSet, FederationRemove,
-        Reattest, TenantCaRotate,
+        Reattest, TenantCaRotate, OwnershipVoucherSet, OwnershipVoucherDelete,
     ];
 }

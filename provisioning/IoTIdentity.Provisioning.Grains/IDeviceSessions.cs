@@ -14,4 +14,11 @@ public interface IDeviceSessions
     /// false when no MQTT endpoint runs to publish through (the command then waits for the device's next subscription).
     /// </summary>
     Task<bool> PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Tells every silo's certificate check that <paramref name="tenantId"/> revoked <paramref name="serialNumbers"/>
+    /// (lowercase hex), so a CONNECT with one of those certificates is refused at once wherever it arrives. A silo that
+    /// cannot be told is logged and catches up when its view next reloads; this never fails the revocation.
+    /// </summary>
+    Task CertificatesRevokedAsync(string tenantId, IReadOnlyCollection<string> serialNumbers);
 }

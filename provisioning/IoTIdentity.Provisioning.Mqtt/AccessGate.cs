@@ -44,6 +44,7 @@ internal sealed class AccessGate(
             refusal = await AuthenticateAsync(e).ConfigureAwait(false);
         if (refusal is not null)
         {
+            e.ReasonString = refusal;   // the refusal's name (certificate, second_session, ...): a device tells a refused certificate from a busy id
             metrics.Refused(refusal);
             MqttEndpointLog.ConnectionRefused(logger, address, refusal);
             return;
@@ -141,7 +142,7 @@ internal sealed class AccessGate(
     {
         if (ReferenceEquals(e.SessionItems, internalSessionItems)) return Task.CompletedTask; // our own replies and commands
         e.ProcessPublish = false; // devices talk to the service, never to each other
-        if (admission.Admit(e.ClientId, e.ApplicationMessage, e.SessionItems[RemoteAddressItem] as string) is { } refusal)
+        if (admission.Admit(e.ClientId, e.ApplicationMessage, e.SessionItems[RemoteAddressItem] as string, IsAuthenticated(e.SessionItems)) is { } refusal)
         {
             e.Response.ReasonCode = Replies.PubAckReason(refusal.Error);
             e.Response.ReasonString = refusal.Error.ToString();

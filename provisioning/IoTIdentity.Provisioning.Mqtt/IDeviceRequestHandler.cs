@@ -27,7 +27,15 @@ public interface IDeviceRequestHandler
 /// <param name="Operation">The protocol operation (<c>register</c>, <c>attest</c>).</param>
 /// <param name="Payload">The message body (JSON).</param>
 /// <param name="RemoteAddress">The client's address, for rate limiting and audit.</param>
-public sealed record DeviceRequest(string DeviceId, string Operation, ReadOnlyMemory<byte> Payload, string? RemoteAddress);
+public sealed record DeviceRequest(string DeviceId, string Operation, ReadOnlyMemory<byte> Payload, string? RemoteAddress)
+{
+    /// <summary>
+    /// The class of the session the request came on: true when its TLS client certificate authenticated it (the
+    /// embedded endpoint verified it names this device), false for an enrolment-only session (no certificate), null
+    /// when this process cannot tell (behind an external broker, which authenticates devices itself).
+    /// </summary>
+    public bool? SessionAuthenticated { get; init; }
+}
 
 /// <summary>
 /// The reply: a JSON body, and for a refusal the error it carries and how long to wait before retrying (for the MQTT

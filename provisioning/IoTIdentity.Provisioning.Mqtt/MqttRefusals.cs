@@ -1,3 +1,5 @@
+using IoTIdentity.Protocol;
+
 namespace IoTIdentity.Provisioning.Mqtt;
 
 /// <summary>
@@ -29,9 +31,9 @@ public static class MqttRefusals
     /// <summary>The client already has the maximum number of requests queued.</summary>
     public const string TooManyPending = "too_many_pending";
     /// <summary>CONNECT with a client certificate that does not verify (issuer, validity, revocation, device id).</summary>
-    public const string Certificate = "certificate";
+    public const string Certificate = MqttConnectRefusals.Certificate;
     /// <summary>CONNECT whose client id is not the device id of its verified certificate.</summary>
-    public const string CertificateClientId = "certificate_client_id";
+    public const string CertificateClientId = MqttConnectRefusals.CertificateClientId;
     /// <summary>CONNECT without a certificate for a device that holds an authenticated session.</summary>
     public const string SessionHeld = "session_held";
     /// <summary>A second authenticated CONNECT of a device that holds one (also counted as a clone signal).</summary>

@@ -25,10 +25,11 @@ internal sealed class RequestAdmission(
     /// <summary>
     /// Checks <paramref name="message"/> and queues it, or refuses it. <paramref name="clientId"/> is the sender's
     /// MQTT client id when this process sees it (embedded broker), or null when a broker in front already restricted
-    /// the sender to its own topics (external broker); <paramref name="address"/> is the sender's address if known.
+    /// the sender to its own topics (external broker); <paramref name="address"/> is the sender's address if known;
+    /// <paramref name="authenticated"/> is the session's class when this process sees it (<see cref="DeviceRequest.SessionAuthenticated"/>).
     /// </summary>
     /// <returns>Null when queued; otherwise the refusal (already counted, logged and, where possible, answered).</returns>
-    public RequestRefusal? Admit(string? clientId, MqttApplicationMessage message, string? address)
+    public RequestRefusal? Admit(string? clientId, MqttApplicationMessage message, string? address, bool? authenticated = null)
     {
         var topic = message.Topic ?? "";
         if (!Topics.TryParseRequest(topic, out var deviceId, out var op) || (clientId is not null && deviceId != clientId))
@@ -47,7 +48,7 @@ internal sealed class RequestAdmission(
         if (address is not null && !_addressRate.TryTake(address, out wait))
             return Refuse(deviceId, topic, MqttRefusals.AddressRate, ProvisioningError.RateLimited, responseTopic, correlation, Replies.Seconds(wait));
 
-        var request = new DeviceRequest(deviceId, op, System.Buffers.BuffersExtensions.ToArray(message.Payload), address);
+        var request = new DeviceRequest(deviceId, op, System.Buffers.BuffersExtensions.ToArray(message.Payload), address) { SessionAuthenticated = authenticated };
         if (!dispatcher.TryEnqueue(request, responseTopic, correlation))
             return Refuse(deviceId, topic, MqttRefusals.TooManyPending, ProvisioningError.RateLimited, responseTopic, correlation, 1);
         return null;

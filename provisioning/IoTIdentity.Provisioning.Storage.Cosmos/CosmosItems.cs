@@ -35,6 +35,7 @@ internal sealed record DeviceItem(
     [property: JsonPropertyName("tags")] string[]? Tags,
     [property: JsonNumberHandling(JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString)] [property: JsonPropertyName("lastSeenTicks")] long? LastSeenTicks,
     [property: JsonPropertyName("connected")] bool Connected,
+    [property: JsonPropertyName("links")] string[]? Links = null,
     [property: JsonPropertyName("indexed")] bool Indexed = false)
 {
     /// <summary>An item as this build writes it: with every field the inventory is filtered by (<c>indexed</c>); items
@@ -42,13 +43,14 @@ internal sealed record DeviceItem(
     public static DeviceItem From(DeviceRecord device) => new(
         CosmosIds.DeviceItemId(device.DeviceId), device.TenantId, device.TenantId, device.DeviceId, device.State,
         device.Firmware, device.CertificateSerial, device.CertificateNotAfter?.UtcTicks, device.Compliant,
-        device.UpdatedAt.UtcTicks, device.GroupId, [.. device.Tags], device.LastSeenAt?.UtcTicks, device.Connected, Indexed: true);
+        device.UpdatedAt.UtcTicks, device.GroupId, [.. device.Tags], device.LastSeenAt?.UtcTicks, device.Connected, [.. device.Links],
+        Indexed: true);
 
     public DeviceRecord ToRecord() => new(
         TenantId, DeviceId, State, Firmware, CertificateSerial,
         CertificateNotAfterTicks is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null,
         Compliant, new DateTimeOffset(UpdatedTicks, TimeSpan.Zero), GroupId, Tags ?? [],
-        LastSeenTicks is { } seen ? new DateTimeOffset(seen, TimeSpan.Zero) : null, Connected);
+        LastSeenTicks is { } seen ? new DateTimeOffset(seen, TimeSpan.Zero) : null, Connected, Links ?? []);
 }
 
 /// <summary>An audit entry in its tenant's partition, id = the sequence in 20 digits.</summary>

@@ -1,17 +1,30 @@
 namespace IoTIdentity.Provisioning.Storage;
 
 /// <summary>
-/// Checks audit entries one at a time, in order: tenant, sequence, link to the previous hash, own hash.
+/// Checks audit entries one at a time, in order: tenant, sequence, link to the previous hash, own hash. It starts at
+/// entry 1 (linked to <see cref="AuditChain.GenesisHash"/>) or, for a walk that begins in the middle of a log, at a
+/// given entry linked to a given hash (the head of a signed checkpoint, or the hash the first entry read claims).
 /// </summary>
-internal sealed class AuditChainVerifier(string tenantId)
+/// <param name="tenantId">The tenant whose log is walked.</param>
+/// <param name="firstSequence">The first entry the walk expects; at least 1.</param>
+/// <param name="previousHash">The hash entry <paramref name="firstSequence"/> must link to; null to take what that
+/// entry claims (the walk then proves the entries consistent with each other and with whatever anchors its end).</param>
+public sealed class AuditChainVerifier(string tenantId, long firstSequence = 1, string? previousHash = AuditChain.GenesisHash)
 {
-    private long _expectedSequence = 1;
-    private string _previousHash = AuditChain.GenesisHash;
+    private long _expectedSequence = firstSequence >= 1 ? firstSequence : throw new ArgumentOutOfRangeException(nameof(firstSequence));
+    private string? _previousHash = previousHash;
+
+    /// <summary>The hash of the last entry that passed (the link the next one must carry); null before the first.</summary>
+    public string? HeadHash { get; private set; }
+
+    /// <summary>The sequence of the last entry that passed; <c>firstSequence − 1</c> before the first.</summary>
+    public long LastSequence => _expectedSequence - 1;
 
     /// <summary>Checks the next entry; returns the failure, or null if it links correctly.</summary>
     public AuditChainVerification? Check(AuditEntry entry)
     {
-        var checkedSoFar = _expectedSequence;
+        ArgumentNullException.ThrowIfNull(entry);
+        var checkedSoFar = _expectedSequence - firstSequence + 1;
         if (!string.Equals(entry.TenantId, tenantId, StringComparison.Ordinal))
         {
             return AuditChainVerification.Broken(checkedSoFar, entry.Sequence, AuditChainFault.WrongTenant,
@@ -24,7 +37,7 @@ internal sealed class AuditChainVerifier(string tenantId)
                 $"Expected entry {_expectedSequence} but found entry {entry.Sequence}.");
         }
 
-        if (!string.Equals(entry.PreviousHash, _previousHash, StringComparison.Ordinal))
+        if (_previousHash is not null && !string.Equals(entry.PreviousHash, _previousHash, StringComparison.Ordinal))
         {
             return AuditChainVerification.Broken(checkedSoFar, entry.Sequence, AuditChainFault.PreviousHashMismatch,
                 $"Entry {entry.Sequence} links to {entry.PreviousHash}, but the entry before it hashes to {_previousHash}.");
@@ -48,10 +61,11 @@ internal sealed class AuditChainVerifier(string tenantId)
         }
 
         _previousHash = entry.Hash;
+        HeadHash = entry.Hash;
         _expectedSequence++;
         return null;
     }
 
     /// <summary>The result once every entry passed.</summary>
-    public AuditChainVerification Result() => AuditChainVerification.Valid(_expectedSequence - 1);
+    public AuditChainVerification Result() => AuditChainVerification.Valid(_expectedSequence - firstSequence);
 }

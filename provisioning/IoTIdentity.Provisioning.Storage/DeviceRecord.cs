@@ -21,6 +21,8 @@ namespace IoTIdentity.Provisioning.Storage;
 /// <param name="LastSeenAt">When the device was last seen on its channel (connected, disconnected, or still connected at
 /// the last refresh), if ever.</param>
 /// <param name="Connected">Whether the device held an authenticated session when last seen.</param>
+/// <param name="Links">The tenant's other device ids of the same TPM (its other EK), in ascending ordinal order without
+/// duplicates; at most <see cref="StoreLimits.MaxLinks"/>, each a valid id.</param>
 public sealed record DeviceRecord(
     string TenantId,
     string DeviceId,
@@ -33,11 +35,16 @@ public sealed record DeviceRecord(
     string? GroupId = null,
     IReadOnlyList<string>? Tags = null,
     DateTimeOffset? LastSeenAt = null,
-    bool Connected = false)
+    bool Connected = false,
+    IReadOnlyList<string>? Links = null)
 {
     /// <summary>The tags, never null (written last, as the API's <c>DeviceSummary</c> writes them).</summary>
     [System.Text.Json.Serialization.JsonPropertyOrder(1)]
     public IReadOnlyList<string> Tags { get; init; } = Tags ?? [];
+
+    /// <summary>The tenant's other device ids of the same TPM; empty when none.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(2)]
+    public IReadOnlyList<string> Links { get; init; } = Links ?? [];
 
     /// <inheritdoc/>
     public bool Equals(DeviceRecord? other) =>
@@ -45,7 +52,8 @@ public sealed record DeviceRecord(
         && (TenantId, DeviceId, State, Firmware, CertificateSerial, CertificateNotAfter, Compliant, UpdatedAt, GroupId, LastSeenAt, Connected)
         == (other.TenantId, other.DeviceId, other.State, other.Firmware, other.CertificateSerial, other.CertificateNotAfter, other.Compliant,
             other.UpdatedAt, other.GroupId, other.LastSeenAt, other.Connected)
-        && Tags.SequenceEqual(other.Tags, StringComparer.Ordinal);
+        && Tags.SequenceEqual(other.Tags, StringComparer.Ordinal)
+        && Links.SequenceEqual(other.Links, StringComparer.Ordinal);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(TenantId, DeviceId, State, UpdatedAt, GroupId, Tags.Count);

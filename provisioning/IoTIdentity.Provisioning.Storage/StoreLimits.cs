@@ -38,6 +38,9 @@ public static class StoreLimits
     /// <summary>The most tags one device record carries.</summary>
     public const int MaxTags = 32;
 
+    /// <summary>The most links one inventory row carries.</summary>
+    public const int MaxLinks = 64;
+
     /// <summary>The longest tag, in UTF-16 characters.</summary>
     public const int MaxTagLength = 64;
 
@@ -97,6 +100,21 @@ public static class StoreLimits
             if (i > 0 && string.CompareOrdinal(device.Tags[i - 1], device.Tags[i]) >= 0)
             {
                 throw new ArgumentException("Tags must be in ascending ordinal order without duplicates.", tags);
+            }
+        }
+
+        var links = $"{paramName}.{nameof(DeviceRecord.Links)}";
+        if (device.Links.Count > MaxLinks)
+        {
+            throw new ArgumentException($"At most {MaxLinks} links.", links);
+        }
+
+        for (var i = 0; i < device.Links.Count; i++)
+        {
+            CheckId(device.Links[i], links);
+            if (i > 0 && string.CompareOrdinal(device.Links[i - 1], device.Links[i]) >= 0)
+            {
+                throw new ArgumentException("Links must be in ascending ordinal order without duplicates.", links);
             }
         }
     }

@@ -95,6 +95,18 @@ capacity.SetAction((result, cancellationToken) => CapacityCommand.RunAsync(new C
     result.GetValue(maxP99), result.GetValue(floorSeconds), result.GetValue(floorRuns), !result.GetValue(noPin), result.GetValue(ek),
     result.GetValue(renewalDevices), result.GetValue(connections)), Console.Out, cancellationToken));
 
+var channelFleet = new Option<string>("--fleet") { Description = "Where the manufacturer CA is kept", DefaultValueFactory = _ => ".fleet-channel" };
+var channelDevices = new Option<int>("--devices") { Description = "Emulated devices that enrol, then connect and renew in every round", DefaultValueFactory = _ => 100 };
+var channelRounds = new Option<int>("--rounds") { Description = "Rounds of each kind (the kinds alternate round by round)", DefaultValueFactory = _ => 3 };
+var channelParallel = new Option<int>("--parallel") { Description = "Connects or renewals in flight at once", DefaultValueFactory = _ => 8 };
+var channelCost = new Command("channel-cost", "The service's CPU per connect with and without a client certificate (mTLS) and per renewal on an authenticated and an enrolment-only session, beside the crypto floor measured in the same run")
+{
+    channelFleet, data, reports, channelDevices, channelRounds, channelParallel, floorSeconds, floorRuns, noPin,
+};
+channelCost.SetAction((result, cancellationToken) => ChannelCostCommand.RunAsync(new ChannelCostOptions(result.GetValue(channelFleet)!, result.GetValue(data)!,
+    result.GetValue(reports)!, result.GetValue(channelDevices), result.GetValue(channelRounds), result.GetValue(channelParallel), result.GetValue(floorSeconds),
+    result.GetValue(floorRuns), !result.GetValue(noPin)), Console.Out, cancellationToken));
+
 var scaleData = new Option<string>("--data") { Description = "The service data directory to fill (kept: a later run goes on from it)", DefaultValueFactory = _ => ".storage-scale" };
 var scaleCheckpoints = new Option<int[]>("--checkpoints") { Description = "Fleet sizes to measure at, ascending (repeatable); the last is filled to", DefaultValueFactory = _ => [10_000, 100_000, 1_000_000] };
 var scaleSamples = new Option<int>("--samples") { Description = "Timed reads per figure at each checkpoint", DefaultValueFactory = _ => 500 };
@@ -113,6 +125,6 @@ var manufacture = new Command("manufacture", "Only the factory step: manufacture
 manufacture.SetAction((result, cancellationToken) => ManufactureCommand.RunAsync(result.GetValue(fleetDirectory)!, result.GetValue(fleetDevices),
     result.GetValue(swtpms), result.GetValue(ek), cancellationToken));
 
-var root = new RootCommand("IoTIdentity fleet simulator") { benchmark, capacity, demo, manufacture, storageScale };
+var root = new RootCommand("IoTIdentity fleet simulator") { benchmark, capacity, channelCost, demo, manufacture, storageScale };
 foreach (var scenario in ScenarioCatalog.All) root.Subcommands.Add(FleetScenario(scenario));
 return await root.Parse(args).InvokeAsync();

@@ -13,7 +13,8 @@ namespace IoTIdentity.Cluster.Tests;
 /// <summary>
 /// Mutual TLS between silos (<c>Orleans:Tls:*</c>): two real silos of the service on loopback form a cluster only when
 /// both hold a certificate issued by the configured cluster CA; a silo without one — no TLS, a certificate from
-/// another CA, a self-signed certificate naming the cluster CA — can neither join nor reach a grain.
+/// another CA, a self-signed certificate naming the cluster CA — can neither join nor reach a grain. The certificates
+/// <c>deploy/make-secrets.sh</c> writes for the compose cluster form one.
 /// </summary>
 public sealed class ClusterTlsTests : IDisposable
 {
@@ -39,6 +40,39 @@ public sealed class ClusterTlsTests : IDisposable
         var fromSecondary = secondary.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
         var hosts = await fromSecondary.GetHosts(onlyActive: true);
 
+        Assert.Equal(2, hosts.Count);
+        await secondary.StopAsync();
+        await primary.StopAsync();
+    }
+
+    [Fact]
+    public async Task The_cluster_certificates_make_secrets_writes_let_two_silos_form_a_cluster_and_name_only_their_own_silo()
+    {
+        var deploy = Path.Combine(_data, "deploy");
+        Directory.CreateDirectory(deploy);
+        File.Copy(Path.Combine(RepositoryRoot.Find(), "deploy", "make-secrets.sh"), Path.Combine(deploy, "make-secrets.sh"));
+        var made = await ProcessRunner.RunAsync("bash", [Path.Combine(deploy, "make-secrets.sh")], TimeSpan.FromMinutes(2));
+        Assert.True(made.ExitCode == 0, $"make-secrets.sh failed ({made.ExitCode}; it needs openssl and mosquitto_passwd: scripts/install-deps.sh):\n{made.StandardError}");
+        var cluster = Path.Combine(deploy, "secrets", "cluster");
+        var ca = Path.Combine(cluster, "ca.crt");
+        using var caCertificate = X509CertificateLoader.LoadCertificateFromFile(ca);
+        foreach (var name in new[] { "silo1", "silo2", "silo3" })
+        {
+            using var certificate = X509Certificate2.CreateFromPemFile(Path.Combine(cluster, $"{name}.crt"), Path.Combine(cluster, $"{name}.key"));
+            Assert.True(ClusterTls.ChainsTo(certificate, caCertificate), $"{name}.crt does not chain to the cluster CA");
+            Assert.Equal($"CN={name}", certificate.Subject);
+            var usages = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value).ToList();
+            Assert.Contains("1.3.6.1.5.5.7.3.1", usages); // serverAuth: it accepts connections
+            Assert.Contains("1.3.6.1.5.5.7.3.2", usages); // clientAuth: it opens them
+        }
+
+        var primaryPort = FreePorts.Next();
+        await using var primary = Silo("primary", primaryPort, primaryPort: null, (Path.Combine(cluster, "silo1.crt"), Path.Combine(cluster, "silo1.key")), ca);
+        await using var secondary = Silo("secondary", FreePorts.Next(), primaryPort, (Path.Combine(cluster, "silo2.crt"), Path.Combine(cluster, "silo2.key")), ca);
+        await primary.StartAsync();
+        await secondary.StartAsync();
+
+        var hosts = await secondary.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
         Assert.Equal(2, hosts.Count);
         await secondary.StopAsync();
         await primary.StopAsync();
@@ -114,7 +148,7 @@ public sealed class ClusterTlsTests : IDisposable
 
     /// <summary>A silo on localhost clustering (joining <paramref name="primaryPort"/> when given), with TLS from
     /// <paramref name="files"/> when given; it gives up joining after seconds rather than Orleans' minutes.</summary>
-    private WebApplication Silo(string name, int siloPort, int? primaryPort, (string Certificate, string Key)? files)
+    private WebApplication Silo(string name, int siloPort, int? primaryPort, (string Certificate, string Key)? files, string? caPath = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -127,7 +161,7 @@ public sealed class ClusterTlsTests : IDisposable
         {
             settings["Orleans:Tls:CertificatePath"] = tls.Certificate;
             settings["Orleans:Tls:CertificateKeyPath"] = tls.Key;
-            settings["Orleans:Tls:CaPath"] = WritePem("cluster-ca.pem", _clusterCa.Certificate.ExportCertificatePem());
+            settings["Orleans:Tls:CaPath"] = caPath ?? WritePem("cluster-ca.pem", _clusterCa.Certificate.ExportCertificatePem());
         }
 
         return Build(name, settings);

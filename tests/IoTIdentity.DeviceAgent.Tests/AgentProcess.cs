@@ -55,7 +55,14 @@ public sealed class AgentProcess : IAsyncDisposable
     /// Starts <c>iotid-agent {verb}</c> with <paramref name="options"/> written to a config file in
     /// <paramref name="directory"/>; with <paramref name="crashAt"/>, the test host that kills itself there instead.
     /// </summary>
-    public static AgentProcess Start(string directory, AgentOptions options, string verb, IdentityCheckpoint? crashAt = null, params string[] extra)
+    public static AgentProcess Start(string directory, AgentOptions options, string verb, IdentityCheckpoint? crashAt = null, params string[] extra) =>
+        Start(directory, options, new Dictionary<string, string>(), verb, crashAt, extra);
+
+    /// <summary>Starts <c>iotid-agent {verb}</c> like <paramref name="device"/> with <paramref name="environment"/> added (e.g. the D-Bus address of its tpm2-abrmd).</summary>
+    public static AgentProcess Start(AgentHarness device, IReadOnlyDictionary<string, string> environment, string verb) =>
+        Start(device.Directory, device.Options, environment, verb, null, []);
+
+    private static AgentProcess Start(string directory, AgentOptions options, IReadOnlyDictionary<string, string> environment, string verb, IdentityCheckpoint? crashAt, string[] extra)
     {
         var config = Path.Combine(directory, "agent.json");
         File.WriteAllText(config, JsonSerializer.Serialize(new { Agent = options, Logging = new { LogLevel = new { Default = "Information" } } }));
@@ -69,6 +76,7 @@ public sealed class AgentProcess : IAsyncDisposable
         string[] program = crashAt is { } point ? [TestHostDll, "--kill-at", point.ToString()] : [AgentDll];
         foreach (var arg in program.Concat([verb, "--config", config]).Concat(extra)) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = Process.Start(start)!;
         process.StandardInput.Close();   // no one answers a confirmation prompt
         return new AgentProcess(process);

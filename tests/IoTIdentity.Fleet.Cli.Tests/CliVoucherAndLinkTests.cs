@@ -69,9 +69,24 @@ public sealed class CliVoucherAndLinkTests(FleetFixture fleet) : IClassFixture<F
         Assert.Contains("operator", fromA);
         Assert.Contains(a, (await Iotid(tenant, "devices", "links", b)).Exited(0).Out);
         (await Iotid(tenant, "devices", "link", a, a)).Exited(1);
+        // the list shows each side's link in its LINKS column (the last): the whole ids with --wide, the other row's shown prefix without
+        var wide = Rows((await Iotid(tenant, "devices", "list", "--wide")).Exited(0).Out);
+        Assert.Contains(wide, cells => cells.Contains("TAGS") && cells[^1] == "LINKS");
+        Assert.Equal(b, wide.Single(cells => cells[0] == a)[^1]);
+        Assert.Equal(a, wide.Single(cells => cells[0] == b)[^1]);
+        var narrow = Rows((await Iotid(tenant, "devices", "list")).Exited(0).Out);
+        var rowOfA = narrow.Single(cells => cells[0].Length >= 4 && a.StartsWith(cells[0], StringComparison.Ordinal));
+        var rowOfB = narrow.Single(cells => cells[0].Length >= 4 && b.StartsWith(cells[0], StringComparison.Ordinal));
+        Assert.Equal(rowOfB[0], rowOfA[^1]);
+        Assert.Equal(rowOfA[0], rowOfB[^1]);
 
         (await Iotid(tenant, "devices", "unlink", a, b)).Exited(0);
         Assert.DoesNotContain(b, (await Iotid(tenant, "devices", "links", a)).Exited(0).Out);
         Assert.DoesNotContain(a, (await Iotid(tenant, "devices", "links", b)).Exited(0).Out);
+        Assert.DoesNotContain(b, Rows((await Iotid(tenant, "devices", "list", "--wide")).Exited(0).Out).Single(cells => cells[0] == a));
     }
+
+    /// <summary>A table's lines split on spaces: only the first cell (the device) and the last (its links) are read, since inner cells (times) hold spaces.</summary>
+    private static List<string[]> Rows(string table) =>
+        [.. table.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(cells => cells.Length > 0)];
 }

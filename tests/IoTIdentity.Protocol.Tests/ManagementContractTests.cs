@@ -116,7 +116,11 @@ public sealed class ManagementContractTests
             [new IssuingCaView("0a1b", "pem-new", T0.AddDays(365), "current"), new IssuingCaView("0c2d", "pem-old", T0.AddDays(30), "retired", T0, T0.AddDays(30))]),
             Json.TenantCaView),
         (new IssuingCaView("0c2d", "pem-old", T0.AddDays(30), "retired", T0, T0.AddDays(30)), Json.IssuingCaView),
-        (new FederationView { Name = "partner-b", TenantId = "globex", CreatedAt = T0 }, Json.FederationView),
+        (new FederationView
+        {
+            Name = "vendor-x", BundleUrl = "https://spire.vendor-x.example/bundle", CreatedAt = T0, BundleFetchedAt = T0, BundleExpiresAt = T0.AddDays(1),
+            NextRefreshAt = T0.AddMinutes(1), LastRefreshAttemptAt = T0.AddMinutes(5), LastRefreshError = "the bundle URL answered 503, not 200", RefreshFailures = 1,
+        }, Json.FederationView),
     }.ToDictionary(s => s.Item1.GetType(), s => s);
 
     public static TheoryData<string> Records() => [.. Samples.Keys.Select(Name)];

@@ -43,6 +43,31 @@ public sealed class AuthenticatedSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_request_carries_the_class_of_the_session_it_came_on_to_the_handler()
+    {
+        await using var harness = await StartAsync();
+        var enrolling = EndpointHarness.NewDeviceId();
+        var enrolled = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(enrolled);
+        var anonymous = await harness.ConnectAsync(enrolling);
+        var authenticated = await harness.ConnectAsync(enrolled, clientCertificate: certificate);
+
+        foreach (var (client, id) in new[] { (anonymous, enrolling), (authenticated, enrolled) })
+        {
+            var published = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(IoTIdentity.Protocol.Topics.Request(id, "token")).WithPayload("{}"u8.ToArray())
+                .WithResponseTopic(IoTIdentity.Protocol.Topics.Response(id, "token")).WithCorrelationData([1, 2, 3])
+                .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build()).Within();
+            Assert.True(published.IsSuccess);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (harness.Handler.Received.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var received = harness.Handler.Received.ToDictionary(r => r.DeviceId);
+        Assert.False(received[enrolling].SessionAuthenticated);
+        Assert.True(received[enrolled].SessionAuthenticated);
+    }
+
+    [Fact]
     public async Task A_certificate_for_another_device_id_is_refused()
     {
         await using var harness = await StartAsync();

@@ -48,6 +48,13 @@ public sealed class DeviceClientCertificateTests : IDisposable
         var refusal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => EnrollmentClient.ConnectAsync(id, Options(harness, stolen)).Within());
 
         Assert.Equal(ProvisioningError.NotAuthorized, refusal.Error);
+        // the CONNACK names the refusal, so a device knows whether its certificate itself was refused
+        Assert.Equal(attacker switch
+        {
+            "no certificate" => MqttRefusals.SessionHeld,
+            "another device's certificate" => MqttConnectRefusals.CertificateClientId,
+            _ => MqttConnectRefusals.Certificate,
+        }, refusal.ConnectReason);
         Assert.True(victim.IsConnected);
         Assert.Equal("still mine"u8.ToArray(), await victim.RequestRawAsync(Topics.Operations.Register, "still mine"u8.ToArray()).Within());
         Assert.Equal(1, harness.Refusals.Values.Sum());

@@ -11,7 +11,7 @@ namespace IoTIdentity.Provisioning.Tests;
 
 /// <summary>
 /// An external trust domain's bundle endpoint, for real: Kestrel on a loopback port serving a SPIFFE bundle at
-/// <c>/bundle.json</c> and the ways a bundle URL can misbehave (<c>/big</c>, <c>/slow</c>, <c>/redirect</c>,
+/// <c>/bundle.json</c> (which a test can change or make fail) and the ways a bundle URL can misbehave (<c>/big</c>, <c>/slow</c>, <c>/redirect</c>,
 /// <c>/not-json</c>, <c>/missing</c>), counting every request it gets.
 /// </summary>
 public sealed class BundleServer : IAsyncDisposable
@@ -25,6 +25,12 @@ public sealed class BundleServer : IAsyncDisposable
 
     /// <summary><c>http://127.0.0.1:{port}</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>What <c>/bundle.json</c> serves from now on (<see cref="Bundle"/> until set).</summary>
+    public string Serving { get; set; } = Bundle;
+
+    /// <summary>While set, <c>/bundle.json</c> answers this status code and no bundle.</summary>
+    public int? FailingWith { get; set; }
 
     /// <summary>The paths requested so far, in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
@@ -44,7 +50,7 @@ public sealed class BundleServer : IAsyncDisposable
             server.Requests.Enqueue(http.Request.Path);
             return next(http);
         });
-        app.MapGet("/bundle.json", () => Results.Text(Bundle, "application/json"));
+        app.MapGet("/bundle.json", () => server.FailingWith is { } status ? Results.StatusCode(status) : Results.Text(server.Serving, "application/json"));
         app.MapGet("/big", () => Results.Text($$"""{"keys":[],"pad":"{{new string('x', bigBytes)}}"}""", "application/json"));
         app.MapGet("/slow", async (CancellationToken aborted) =>
         {

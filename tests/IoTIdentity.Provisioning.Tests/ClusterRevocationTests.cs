@@ -16,7 +16,9 @@ namespace IoTIdentity.Provisioning.Tests;
 /// <summary>
 /// Two silos in one cluster (localhost clustering, the second joining the first; one SQLite file and one dev KEK):
 /// a command sent by one silo reaches the device connected to the other silo's embedded broker, and revoking
-/// through one silo's API closes the device's session there.
+/// through one silo's API closes the device's session there; a device on its authenticated session at the other
+/// silo is disconnected too, and that silo's CRL view — told by the tenant grain, not re-read — refuses its
+/// certificate from then on.
 /// </summary>
 public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixture<ServiceFixture>
 {
@@ -33,6 +35,7 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
         {
             await WaitForMembersAsync(primary, 2);
             await RevokeThroughThePrimaryAsync(secondary);
+            await RevokeAnAuthenticatedDeviceThroughThePrimaryAsync(secondary);
         }
         finally
         {
@@ -72,6 +75,44 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
         while (client.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.False(client.IsConnected, "the device's session on the other silo is still open after revocation");
         Assert.Equal(DeviceStatus.Revoked, (await primary.Grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenant.TenantId))!.Status);
+    }
+
+    private async Task RevokeAnAuthenticatedDeviceThroughThePrimaryAsync(ServiceFixture secondary)
+    {
+        var fleetDirectory = Directory.CreateTempSubdirectory("iotid-cluster-fleet-").FullName;
+        try
+        {
+            await using var fleet = IoTIdentity.Simulator.Factory.Fleet.CreateEmulated(fleetDirectory, 1);
+            var device = fleet.Devices[0];
+            var tenant = await primary.CreateTenantAsync($"cl-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+            EnrollmentResult identity;
+            await using (var enrolmentOnly = await secondary.ConnectAsync(device.DeviceId))
+                identity = await fleet.RunOnTpmAsync(device, tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(enrolmentOnly), CancellationToken.None);
+            var options = new EnrollmentClientOptions
+            {
+                Host = "127.0.0.1", Port = secondary.Mqtt.TlsPort, TrustAnchors = [secondary.MqttTrustAnchor],
+                ClientCertificate = () => fleet.ClientCertificate(device, identity)!,
+            };
+            await using var session = await EnrollmentClient.ConnectAsync(device.DeviceId, options);
+            Assert.True(session.IsAuthenticated);
+            var view = secondary.App.Services.GetRequiredService<IoTIdentity.Provisioning.Host.Channel.RevocationView>();
+            var reads = view.Reads;
+
+            using var http = tenant.Http;                      // revoked through the first silo
+            var revoke = await http.PostAsJsonAsync($"/api/v1/devices/{device.DeviceId}/revoke", new { reason = "keyCompromise" });
+
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (session.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(100);
+            Assert.False(session.IsConnected, "the device's authenticated session on the other silo is still open after revocation");
+            var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => EnrollmentClient.ConnectAsync(device.DeviceId, options));
+            Assert.Equal(IoTIdentity.Protocol.ProvisioningError.NotAuthorized, refused.Error);
+            Assert.Equal(reads, view.Reads);
+        }
+        finally
+        {
+            Directory.Delete(fleetDirectory, recursive: true);
+        }
     }
 
     private static async Task WaitForMembersAsync(ServiceFixture silo, int count)

@@ -77,6 +77,10 @@ public sealed class ComplianceReportTests(FleetFixture fleet) : IClassFixture<Fl
         var chain = report["auditChain"]!;
         Assert.True(chain["intact"]!.GetValue<bool>());
         var checkpoint = chain["checkpoint"]!;
+        // a new tenant keeps no checkpoint from before the period: the walk starts at entry 1 and reaches the signed head
+        Assert.Null(chain["anchor"]);
+        Assert.Equal(1, chain["firstSequence"]!.GetValue<long>());
+        Assert.Equal(chain["lastSequence"]!.GetValue<long>(), checkpoint["size"]!.GetValue<long>());
         Assert.Equal(chain["entriesChecked"]!.GetValue<long>(), checkpoint["size"]!.GetValue<long>());
         using var check = await auditor.GetAsync("/api/v1/audit/checkpoint");
         Assert.Equal(checkpoint["signature"]!.GetValue<string>(), JsonNode.Parse(await check.Content.ReadAsStringAsync())!["signature"]!.GetValue<string>());
@@ -129,6 +133,101 @@ public sealed class ComplianceReportTests(FleetFixture fleet) : IClassFixture<Fl
             Assert.True(first.SequenceEqual(second), $"{format} differs between two reads");
         }
     }
+
+    [Fact]
+    public async Task A_past_period_shows_the_fleet_and_policies_as_they_stood_at_its_end_whatever_changed_since()
+    {
+        var (tenant, devices, auditor) = await FleetAsync();
+        using var _ = auditor;
+        using var admin = fleet.Service.ClientFor(tenant.AdminKey);
+        var root = PemEncoding.WriteString("CERTIFICATE", tenant.Manufacturer.RootDer);
+        using (var gone = await admin.PutAsJsonAsync("/api/v1/enrollment-groups/gone", new { trustedRootsPem = new[] { root }, enabled = false, pcrIndices = new[] { 0, 7 } }))
+            Assert.True(gone.IsSuccessStatusCode, await gone.Content.ReadAsStringAsync());
+        var end = Stamp(DateTimeOffset.UtcNow);
+        var before = JsonNode.Parse(await ReportAsync(auditor, "json", to: end))!["report"]!;
+
+        // after the period: a revocation, a device disabled, a new device, one group changed and another deleted
+        using (var revoked = await admin.PostAsJsonAsync($"/api/v1/devices/{devices[0]}/revoke", new { reason = "superseded" }))
+            Assert.True(revoked.IsSuccessStatusCode, await revoked.Content.ReadAsStringAsync());
+        using (var disabled = await admin.PostAsync($"/api/v1/devices/{devices[1]}/disable", null))
+            Assert.True(disabled.IsSuccessStatusCode, await disabled.Content.ReadAsStringAsync());
+        var late = await fleet.EnrollDeviceAsync(tenant);
+        using (var spare = await admin.PutAsJsonAsync("/api/v1/enrollment-groups/spare",
+            new { trustedRootsPem = new[] { root }, enabled = true, pcrIndices = new[] { 0, 1, 2 }, certificateLifetimeSeconds = 3600 }))
+            Assert.True(spare.IsSuccessStatusCode, await spare.Content.ReadAsStringAsync());
+        using (var deleted = await admin.DeleteAsync("/api/v1/enrollment-groups/gone")) Assert.True(deleted.IsSuccessStatusCode);
+
+        var bytes = await ReportAsync(auditor, "json", to: end);
+        var report = JsonNode.Parse(bytes)!["report"]!;
+        // everything but the audit walk (which now reaches a later head) reads as it did before the changes
+        Assert.Equal(Without(before, "auditChain"), Without(report, "auditChain"));
+        var inventory = report["inventory"]!.AsArray().ToDictionary(c => c!["name"]!.GetValue<string>(), c => c!["count"]!.GetValue<int>());
+        Assert.Equal(new Dictionary<string, int> { ["Active"] = 2, ["Revoked"] = 1 }, inventory);
+        Assert.Equal(2, report["firmware"]!["compliant"]!.GetValue<int>() + report["firmware"]!["nonCompliant"]!.GetValue<int>());
+        Assert.Equal(1, report["certificates"]!["revoked"]!.GetValue<int>());
+        Assert.DoesNotContain(late, Encoding.UTF8.GetString(bytes));
+        var policies = report["policies"]!.AsArray().ToDictionary(p => p!["groupId"]!.GetValue<string>());
+        Assert.Equal(["default", "gone", "spare"], policies.Keys.Order(StringComparer.Ordinal));
+        Assert.False(policies["spare"]!["enabled"]!.GetValue<bool>());
+        Assert.Equal("0,1,2,3,4,5,6,7", policies["spare"]!["pcrIndices"]!.GetValue<string>());
+        Assert.Equal(1, policies["spare"]!["version"]!.GetValue<long>());
+        Assert.Equal("0,7", policies["gone"]!["pcrIndices"]!.GetValue<string>());
+        Assert.Equal(1, policies["gone"]!["trustedRoots"]!.GetValue<int>());
+        Assert.DoesNotContain(report["actions"]!.AsArray(), a => a!["subject"]!.GetValue<string>() == devices[0]);
+
+        // the same period read again gives the same bytes; the period up to now shows what changed
+        Assert.Equal(bytes, await ReportAsync(auditor, "json", to: end));
+        var now = JsonNode.Parse(await ReportAsync(auditor, "json"))!["report"]!;
+        var current = now["inventory"]!.AsArray().ToDictionary(c => c!["name"]!.GetValue<string>(), c => c!["count"]!.GetValue<int>());
+        Assert.Equal(new Dictionary<string, int> { ["Active"] = 1, ["Disabled"] = 1, ["Revoked"] = 2 }, current);
+        Assert.Equal(["default", "spare"], now["policies"]!.AsArray().Select(p => p!["groupId"]!.GetValue<string>()));
+        Assert.True(now["policies"]![1]!["enabled"]!.GetValue<bool>());
+
+        var pdf = await PdfText.ReadAsync(await ReportAsync(auditor, "pdf", to: end));
+        Assert.Contains("3 devices in the inventory at the period's end", pdf);
+        Assert.Contains("Versions in force at the period's end", pdf);
+    }
+
+    [Fact]
+    public async Task The_audit_walk_starts_after_the_checkpoint_signed_before_the_period_and_says_what_it_verified()
+    {
+        var (tenant, devices, auditor) = await FleetAsync();
+        using var _ = auditor;
+        using var signed = await auditor.GetAsync("/api/v1/audit/checkpoint");
+        var anchor = JsonNode.Parse(await signed.Content.ReadAsStringAsync())!;
+        var size = anchor["size"]!.GetValue<long>();
+        var from = Stamp(DateTimeOffset.UtcNow);
+        using (var admin = fleet.Service.ClientFor(tenant.AdminKey))
+        using (var disabled = await admin.PostAsync($"/api/v1/devices/{devices[0]}/disable", null))
+            Assert.True(disabled.IsSuccessStatusCode, await disabled.Content.ReadAsStringAsync());
+
+        var report = JsonNode.Parse(await ReportAsync(auditor, "json", from: from))!["report"]!;
+        var chain = report["auditChain"]!;
+        Assert.True(chain["intact"]!.GetValue<bool>(), chain.ToJsonString());
+        Assert.Equal(size, chain["anchor"]!["size"]!.GetValue<long>());
+        Assert.Equal(anchor["headHash"]!.GetValue<string>(), chain["anchor"]!["headHash"]!.GetValue<string>());
+        Assert.Equal(size + 1, chain["firstSequence"]!.GetValue<long>());
+        Assert.Equal(chain["checkpoint"]!["size"]!.GetValue<long>(), chain["lastSequence"]!.GetValue<long>());
+        Assert.Equal(1, chain["entriesInPeriod"]!.GetValue<long>());
+        Assert.Equal(["disable"], report["actions"]!.AsArray().Select(a => a!["action"]!.GetValue<string>()));
+        // the period's inventory still counts every device: those enrolled before it are carried in
+        Assert.Equal(3, report["inventory"]!.AsArray().Sum(c => c!["count"]!.GetValue<int>()));
+
+        var pdf = await PdfText.ReadAsync(await ReportAsync(auditor, "pdf", from: from));
+        var squeezed = string.Concat(pdf.Where(c => !char.IsWhiteSpace(c)));
+        Assert.Contains($"Verifiedentries{size + 1}to{chain["lastSequence"]!.GetValue<long>()}", squeezed);
+        Assert.Contains($"linkstotheheadofthecheckpointof{size}entries", squeezed);
+        Assert.Contains($"Entries1to{size}precedetheperiodandwerenotread.", squeezed);
+    }
+
+    private static string Without(JsonNode report, string section)
+    {
+        var copy = report.DeepClone().AsObject();
+        copy.Remove(section);
+        return copy.ToJsonString();
+    }
+
+    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task A_wrong_period_or_format_is_refused_with_400_saying_why()

@@ -48,6 +48,29 @@ public sealed class DeploymentTests
         Assert.Equal(3, silos.Select(s => s.Split("Mqtt__External__ClientId: ")[1].Split('\n')[0]).Distinct().Count());
     }
 
+    [Fact]
+    public async Task Every_silo_talks_to_the_others_over_mutual_TLS_with_a_cluster_certificate_of_its_own()
+    {
+        var result = await ComposeAsync("config");
+
+        Assert.Equal(0, result.ExitCode);
+        var silos = Regex.Matches(result.StandardOutput, @"^  (silo\d):\n((?:(?:    .*)?\n)*)", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        Assert.Equal(3, silos.Count);
+        foreach (var (name, silo) in silos)
+        {
+            Assert.Contains("Orleans__Tls__CertificatePath: /run/secrets/cluster-silo.crt", silo, StringComparison.Ordinal);
+            Assert.Contains("Orleans__Tls__CertificateKeyPath: /run/secrets/cluster-silo.key", silo, StringComparison.Ordinal);
+            Assert.Contains("Orleans__Tls__CaPath: /run/secrets/cluster-ca.crt", silo, StringComparison.Ordinal);
+            Assert.Matches($@"- source: {name}_cluster_certificate\n\s+target: cluster-silo.crt", silo);
+            Assert.Matches($@"- source: {name}_cluster_key\n\s+target: cluster-silo.key", silo);
+            Assert.Matches(@"- source: cluster_ca\n\s+target: cluster-ca.crt", silo);
+            Assert.DoesNotMatch(@"source: silo\d_cluster", Regex.Replace(silo, $@"source: {name}_cluster", ""));
+        }
+        // the cluster CA's key stays with whoever runs make-secrets.sh: no service is given it
+        Assert.DoesNotContain("ca.key", result.StandardOutput, StringComparison.Ordinal);
+    }
+
     private static async Task<ProcessResult> ComposeAsync(params string[] arguments)
     {
         var compose = ProcessRunner.FindOnPath("docker-compose") ?? throw new InvalidOperationException(InstallHint);

@@ -97,6 +97,24 @@ public sealed class DeviceGrainTests(GrainCluster cluster) : IClassFixture<Grain
     }
 
     [Fact]
+    public async Task A_tenant_announces_each_new_revocation_to_the_silos_once_and_lists_every_revoked_serial()
+    {
+        var tenantId = $"rv-{Interlocked.Increment(ref _devices)}-{Guid.NewGuid():N}"[..20];
+        var tenant = cluster.Grains.GetGrain<ITenantGrain>(tenantId);
+        await tenant.CreateAsync("revocations");
+        var at = DateTimeOffset.UtcNow;
+
+        await tenant.RevokeCertificatesAsync(RevocationRecord.For("d1", ["0a01", "0a02"], CrlReason.KeyCompromise, at));
+        await tenant.RevokeCertificatesAsync(RevocationRecord.For("d1", ["0a02", "0a03"], CrlReason.KeyCompromise, at)); // 0a02 again
+        await tenant.RevokeCertificatesAsync(RevocationRecord.For("d1", ["0a01"], CrlReason.KeyCompromise, at));         // nothing new
+
+        var announced = cluster.Sessions.Revoked.Where(r => r.TenantId == tenantId).Select(r => r.Serials.Order().ToArray()).ToList();
+        Assert.Equal([["0a01", "0a02"], ["0a03"]], announced);
+        Assert.Equal(["0a01", "0a02", "0a03"], (await tenant.GetRevokedSerialsAsync()).Order());
+        Assert.Empty(await cluster.Grains.GetGrain<ITenantGrain>($"{tenantId}-none").GetRevokedSerialsAsync());
+    }
+
+    [Fact]
     public async Task The_enrolment_directory_lists_a_group_by_its_key_while_it_exists()
     {
         var key = new GroupKey($"t-{Interlocked.Increment(ref _devices)}", "line-1");

@@ -67,7 +67,7 @@ public sealed class InventoryReindexTests : SwtpmBench
         command.CommandText = """
             DROP INDEX audit_by_subject; DROP INDEX devices_by_group; DROP INDEX devices_to_reindex;
             ALTER TABLE devices DROP COLUMN indexed; ALTER TABLE devices DROP COLUMN group_id; ALTER TABLE devices DROP COLUMN tags;
-            ALTER TABLE devices DROP COLUMN last_seen_ticks; ALTER TABLE devices DROP COLUMN connected;
+            ALTER TABLE devices DROP COLUMN last_seen_ticks; ALTER TABLE devices DROP COLUMN connected; ALTER TABLE devices DROP COLUMN links;
             UPDATE schema_version SET version = 1;
             """;
         command.ExecuteNonQuery();

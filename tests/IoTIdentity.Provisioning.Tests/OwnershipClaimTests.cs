@@ -77,7 +77,10 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
         var aAudit = (await service.ReadAuditLogAsync(a.TenantId)).Where(e => e.Event.Subject == deviceId).ToList();
         Assert.Equal(4, aAudit.Count(e => e.Event.Outcome == "issued"));
         Assert.DoesNotContain(aAudit, e => e.Event.Outcome.StartsWith("refused:", StringComparison.Ordinal));
-        Assert.DoesNotContain(await service.ReadAuditLogAsync(b.TenantId), e => e.Event.Subject == deviceId);
+        // B's log holds its own refused request and nothing of the device's renewals or enrolments
+        var bAudit = (await service.ReadAuditLogAsync(b.TenantId)).Where(e => e.Event.Subject == deviceId).ToList();
+        Assert.Equal([(AuditActions.IndividualEnrollmentSet, "refused:Conflict")], bAudit.Select(e => (e.Event.Action, e.Event.Outcome)));
+        Assert.Equal("the device belongs to another tenant", bAudit[0].Event.Details!["reason"]);
     }
 
     [Fact(Timeout = TestTimeout)]
@@ -232,7 +235,8 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
     /// Every kind of configuration another tenant can make about a device it does not own — tenant-wide roots, a group
     /// trusting the device's vendor (plain or individual-only), an individual enrolment, one with a claim code, an
     /// ownership voucher its manufacturer really signed — leaves the owned device's renewals and re-enrolments with
-    /// its owner, unrefused, and writes nothing about it in the other tenant's log.
+    /// its owner, unrefused. The other tenant's log holds nothing about the device but its own refused attempt (a
+    /// Conflict, who and why), which names neither the owner nor anything of the owner's.
     /// </summary>
     [Theory(Timeout = TestTimeout)]
     [InlineData("tenant-roots")]
@@ -279,7 +283,20 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
         Assert.Equal(a.TenantId, (await EnrollAsync(options with { ClaimCode = code }, deviceId, scope: b.TenantId)).Issued.Owner);
 
         Assert.DoesNotContain(await service.ReadAuditLogAsync(a.TenantId), e => e.Event.Subject == deviceId && e.Event.Outcome.StartsWith("refused:", StringComparison.Ordinal));
-        Assert.DoesNotContain(await service.ReadAuditLogAsync(b.TenantId), e => e.Event.Subject == deviceId);
+        var aboutIt = (await service.ReadAuditLogAsync(b.TenantId)).Where(e => e.Event.Subject == deviceId).ToList();
+        if (expected == HttpStatusCode.Conflict)
+        {
+            var refused = Assert.Single(aboutIt);
+            Assert.Equal(kind == "voucher" ? AuditActions.OwnershipVoucherSet : AuditActions.IndividualEnrollmentSet, refused.Event.Action);
+            Assert.Equal("refused:Conflict", refused.Event.Outcome);
+            Assert.StartsWith("api-key:", refused.Event.Actor);
+            Assert.Equal("OwnerAdmin", refused.Event.Details!["role"]);
+            Assert.False(string.IsNullOrEmpty(refused.Event.Details["reason"]));
+            var written = System.Text.Json.JsonSerializer.Serialize(refused);
+            Assert.DoesNotContain(a.TenantId, written);
+            Assert.DoesNotContain(enrolled.Issued.SerialNumber, written);
+        }
+        else Assert.Empty(aboutIt);
         Assert.Equal(HttpStatusCode.NotFound, (await bHttp.GetAsync($"/api/v1/devices/{deviceId}")).StatusCode);
     }
 

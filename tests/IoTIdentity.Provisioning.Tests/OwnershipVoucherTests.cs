@@ -5,6 +5,7 @@ using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Management;
 using IoTIdentity.Protocol.Ownership;
+using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
 
 namespace IoTIdentity.Provisioning.Tests;
@@ -64,6 +65,14 @@ public sealed class OwnershipVoucherTests(ServiceFixture service) : SwtpmBench, 
         Assert.Equal(HttpStatusCode.NoContent, (await PutAsync(a, deviceId, Voucher(Manufacturer, deviceId, await OwnerKeyAsync(a)))).StatusCode);
         // a second valid voucher, for another tenant, cannot take the device: one voucher claim per device
         Assert.Equal(HttpStatusCode.Conflict, (await PutAsync(b, deviceId, Voucher(Manufacturer, deviceId, await OwnerKeyAsync(b)))).StatusCode);
+        // each tenant's log says what it did: A's voucher accepted; B's refused, who and why, naming no one else
+        var accepted = Assert.Single(await service.ReadAuditLogAsync(a.TenantId), e => e.Event.Subject == deviceId && e.Event.Action == AuditActions.OwnershipVoucherSet);
+        Assert.Equal("done", accepted.Event.Outcome);
+        var refused = Assert.Single(await service.ReadAuditLogAsync(b.TenantId), e => e.Event.Subject == deviceId && e.Event.Action == AuditActions.OwnershipVoucherSet);
+        Assert.Equal("refused:Conflict", refused.Event.Outcome);
+        Assert.StartsWith("api-key:", refused.Event.Actor);
+        Assert.Equal("the device is another tenant's, or another tenant holds its voucher", refused.Event.Details!["reason"]);
+        Assert.DoesNotContain(a.TenantId, System.Text.Json.JsonSerializer.Serialize(refused));
 
         var enrolled = await EnrollAsync(options, deviceId);
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);

@@ -47,6 +47,14 @@ public sealed class TpmLinkTests(ServiceFixture service) : SwtpmBench(new SwtpmO
         Assert.Equal(tenant.TenantId, issued.Issued.Owner);
     }
 
+    /// <summary>Every row of the tenant's inventory list: device id → the links the row carries.</summary>
+    private static async Task<Dictionary<string, IReadOnlyList<string>>> ListedLinksAsync(TestTenant tenant)
+    {
+        using var http = tenant.Http;
+        var page = await http.GetFromJsonAsync("/api/v1/devices?pageSize=100", ManagementJson.Default.PageDeviceSummary);
+        return page!.Items.ToDictionary(d => d.DeviceId, d => d.Links ?? []);
+    }
+
     private static async Task<DeviceDetails> DeviceAsync(TestTenant tenant, string deviceId)
     {
         using var http = tenant.Http;
@@ -75,6 +83,10 @@ public sealed class TpmLinkTests(ServiceFixture service) : SwtpmBench(new SwtpmO
         var log = await service.ReadAuditLogAsync(tenant.TenantId);
         Assert.Contains(log, e => e.Event.Action == "link" && e.Event.Subject == rsaId && e.Event.Details!["device"] == eccId);
         Assert.Contains(log, e => e.Event.Action == "link" && e.Event.Subject == eccId && e.Event.Details!["device"] == rsaId);
+        // the inventory list's rows carry the links too, both ways
+        var listed = await ListedLinksAsync(tenant);
+        Assert.Equal([eccId], listed[rsaId]);
+        Assert.Equal([rsaId], listed[eccId]);
 
         // renewing changes nothing about the link
         await EnrollAsync(ecc, eccId, tenant);
@@ -131,6 +143,9 @@ public sealed class TpmLinkTests(ServiceFixture service) : SwtpmBench(new SwtpmO
         Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsJsonAsync($"/api/v1/devices/{ids[0]}/links", new { deviceId = ids[1] })).StatusCode);
         Assert.Equal([new DeviceLinkView(ids[1], "operator")], (await DeviceAsync(tenant, ids[0])).Links);
         Assert.Equal([new DeviceLinkView(ids[0], "operator")], (await DeviceAsync(tenant, ids[1])).Links);
+        var listed = await ListedLinksAsync(tenant);
+        Assert.Equal([ids[1]], listed[ids[0]]);
+        Assert.Equal([ids[0]], listed[ids[1]]);
 
         // another tenant's device, either way round, is not found and nothing changes on either side
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsJsonAsync($"/api/v1/devices/{ids[0]}/links", new { deviceId = ids[2] })).StatusCode);
@@ -144,6 +159,8 @@ public sealed class TpmLinkTests(ServiceFixture service) : SwtpmBench(new SwtpmO
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/api/v1/devices/{ids[1]}/links/{ids[0]}")).StatusCode);
         Assert.Empty((await DeviceAsync(tenant, ids[0])).Links);
         Assert.Empty((await DeviceAsync(tenant, ids[1])).Links);
+        Assert.All((await ListedLinksAsync(tenant)).Values, Assert.Empty);
+        Assert.Empty((await ListedLinksAsync(other))[ids[2]]);
         Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync($"/api/v1/devices/{ids[1]}/links/{ids[0]}")).StatusCode);
         var log = await service.ReadAuditLogAsync(tenant.TenantId);
         Assert.Equal(2, log.Count(e => e.Event.Action == "link" && e.Event.Details!["basis"] == "operator"));

@@ -114,4 +114,14 @@ public sealed class RecordingDeviceSessions : IDeviceSessions
         Commands.Enqueue((deviceId, payload));
         return Task.FromResult(false);
     }
+
+    /// <summary>The revocations announced to the silos' CRL views: tenant and serials.</summary>
+    public ConcurrentQueue<(string TenantId, IReadOnlyCollection<string> Serials)> Revoked { get; } = new();
+
+    /// <inheritdoc/>
+    public Task CertificatesRevokedAsync(string tenantId, IReadOnlyCollection<string> serialNumbers)
+    {
+        Revoked.Enqueue((tenantId, serialNumbers));
+        return Task.CompletedTask;
+    }
 }

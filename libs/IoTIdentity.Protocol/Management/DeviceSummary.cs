@@ -13,6 +13,7 @@ namespace IoTIdentity.Protocol.Management;
 /// <param name="LastSeenAt">When its authenticated MQTT session last opened or closed.</param>
 /// <param name="Connected">Whether that session is open.</param>
 /// <param name="Tags">The owner's tags on it.</param>
+/// <param name="Links">The caller's other device ids of the same TPM (its other EK), as <c>GET /api/v1/devices/{id}</c> lists them.</param>
 public sealed record DeviceSummary(string TenantId, string DeviceId, string State, string? Firmware, string? CertificateSerial,
     DateTimeOffset? CertificateNotAfter, bool Compliant, DateTimeOffset UpdatedAt, string? GroupId = null, DateTimeOffset? LastSeenAt = null,
-    bool Connected = false, IReadOnlyList<string>? Tags = null);
+    bool Connected = false, IReadOnlyList<string>? Tags = null, IReadOnlyList<string>? Links = null);

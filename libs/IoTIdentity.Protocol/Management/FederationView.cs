@@ -18,4 +18,22 @@ public sealed record FederationView
 
     /// <summary>When it was created (read only).</summary>
     public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>When the external domain's bundle now served was fetched (read only).</summary>
+    public DateTimeOffset? BundleFetchedAt { get; init; }
+
+    /// <summary>When that bundle stops being served if no fetch succeeds before (read only).</summary>
+    public DateTimeOffset? BundleExpiresAt { get; init; }
+
+    /// <summary>When the service fetches the bundle next (read only).</summary>
+    public DateTimeOffset? NextRefreshAt { get; init; }
+
+    /// <summary>When the last fetch, successful or not, was made (read only).</summary>
+    public DateTimeOffset? LastRefreshAttemptAt { get; init; }
+
+    /// <summary>Why the last fetch failed, while no later one succeeded (read only).</summary>
+    public string? LastRefreshError { get; init; }
+
+    /// <summary>Fetches failed in a row (read only).</summary>
+    public int? RefreshFailures { get; init; }
 }

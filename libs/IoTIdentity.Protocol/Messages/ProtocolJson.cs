@@ -12,5 +12,6 @@ namespace IoTIdentity.Protocol.Messages;
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(DeviceCommand))]
 [JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(CertificateTokenRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 public sealed partial class ProtocolJson : JsonSerializerContext;

@@ -10,7 +10,10 @@ namespace IoTIdentity.Tpm.Transport;
 /// <item><c>mssim://127.0.0.1:2321?platform=2322&amp;locality=0</c> — command port, then the platform port
 /// (default command port + 1);</item>
 /// <item>the tpm2-tools TCTI spelling of the same: <c>swtpm:host=127.0.0.1,port=2321</c>,
-/// <c>mssim:host=localhost,port=2321</c>, which use port + 1 for the second channel as tpm2-tss does.</item>
+/// <c>mssim:host=localhost,port=2321</c>, which use port + 1 for the second channel as tpm2-tss does;</item>
+/// <item><c>tcti:tabrmd:bus_type=session</c> — any tpm2-tss TCTI configuration after <c>tcti:</c>, loaded by
+/// libtss2-tctildr (<see cref="TctiTransport"/>): how the agent shares a TPM with OpenSSL's tpm2 provider behind
+/// tpm2-abrmd.</item>
 /// </list>
 /// Ports default to 2321. Anything else is a <see cref="FormatException"/> that quotes the input.
 /// </summary>
@@ -36,6 +39,9 @@ public sealed record TpmTransportEndpoint
     /// <summary>The device path (null for a simulator).</summary>
     public string? DevicePath { get; init; }
 
+    /// <summary>The tpm2-tss TCTI configuration (only for <see cref="TpmTransportKind.Tcti"/>).</summary>
+    public string? Tcti { get; init; }
+
     /// <summary>Parses <paramref name="configuration"/>; see the type's remarks for the accepted forms.</summary>
     public static TpmTransportEndpoint Parse(string configuration)
     {
@@ -47,6 +53,8 @@ public sealed record TpmTransportEndpoint
         return scheme switch
         {
             "device" => ParseDevice(configuration, rest),
+            "tcti" when rest.Trim().Length > 0 => new TpmTransportEndpoint { Kind = TpmTransportKind.Tcti, Tcti = rest.Trim() },
+            "tcti" => throw Bad(configuration, "name the TCTI after 'tcti:', as in tcti:tabrmd:bus_type=session"),
             "swtpm" or "mssim" when rest.StartsWith("//", StringComparison.Ordinal) => ParseUri(configuration, scheme, text),
             "swtpm" or "mssim" => ParseTcti(configuration, scheme, rest),
             _ => throw Bad(configuration, $"unknown scheme '{scheme}'"),
@@ -57,6 +65,7 @@ public sealed record TpmTransportEndpoint
     public override string ToString() => Kind switch
     {
         TpmTransportKind.Device => "device://" + DevicePath,
+        TpmTransportKind.Tcti => "tcti:" + Tcti,
         TpmTransportKind.Swtpm => $"swtpm://{FormatHost(Host!)}:{Port}?ctrl={ControlPort}",
         _ => $"mssim://{FormatHost(Host!)}:{Port}?platform={ControlPort}&locality={Locality}",
     };
@@ -139,5 +148,5 @@ public sealed record TpmTransportEndpoint
 
     private static FormatException Bad(string configuration, string why) => new(
         $"TPM transport '{configuration}': {why}. Expected device:///dev/tpmrm0, swtpm://HOST:PORT?ctrl=PORT, " +
-        "mssim://HOST:PORT?platform=PORT, or a tpm2-tools TCTI such as swtpm:host=HOST,port=PORT");
+        "mssim://HOST:PORT?platform=PORT, a tpm2-tools TCTI such as swtpm:host=HOST,port=PORT, or tcti:CONFIG (e.g. tcti:tabrmd:bus_type=session)");
 }

@@ -9,4 +9,6 @@ public enum TpmTransportKind
     Swtpm = 2,
     /// <summary>The Microsoft/IBM reference simulator's TCP protocol, <see cref="MsSimulatorTransport"/>.</summary>
     MsSimulator = 3,
+    /// <summary>A tpm2-tss TCTI loaded by libtss2-tctildr (e.g. tpm2-abrmd), <see cref="TctiTransport"/>.</summary>
+    Tcti = 4,
 }

@@ -21,6 +21,7 @@ public static class TpmTransports
         return endpoint.Kind switch
         {
             TpmTransportKind.Device => DeviceTransport.Open(endpoint.DevicePath!, options),
+            TpmTransportKind.Tcti => await Task.Run(() => TctiTransport.Open(endpoint.Tcti!, options), cancellationToken).ConfigureAwait(false),
             TpmTransportKind.Swtpm => await SwtpmSocketTransport
                 .ConnectAsync(endpoint.Host!, endpoint.Port, endpoint.ControlPort, options, cancellationToken).ConfigureAwait(false),
             TpmTransportKind.MsSimulator => await MsSimulatorTransport

@@ -17,4 +17,19 @@ public sealed record FederationRelationship
     [Id(5)] public string? Bundle { get; init; }
     /// <summary>When <see cref="Bundle"/> was fetched.</summary>
     [Id(6)] public DateTimeOffset? BundleFetchedAt { get; init; }
+
+    /// <summary>When the service fetches the external bundle next (the refresher claims it then).</summary>
+    [Id(7)] public DateTimeOffset? NextRefreshAt { get; init; }
+
+    /// <summary>When the last fetch, successful or not, was made.</summary>
+    [Id(8)] public DateTimeOffset? LastRefreshAttemptAt { get; init; }
+
+    /// <summary>Why the last fetch failed, while it is the latest (null once a fetch succeeds).</summary>
+    [Id(9)] public string? LastRefreshError { get; init; }
+
+    /// <summary>Fetches failed in a row since the last successful one (the backoff grows with it).</summary>
+    [Id(10)] public int RefreshFailures { get; init; }
+
+    /// <summary>The <c>spiffe_refresh_hint</c> of the stored bundle, in seconds, when it had one.</summary>
+    [Id(11)] public int? RefreshHintSeconds { get; init; }
 }

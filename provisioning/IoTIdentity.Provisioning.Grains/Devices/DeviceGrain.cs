@@ -70,6 +70,9 @@ public sealed class DeviceGrain(
     public Task<ProtocolReply<TokenResponse>> RequestTokenAsync(ProtocolRequest<TokenRequest> request) =>
         HandleAsync(Topics.Operations.Token, request.Evidence, request.RemoteAddress, () => tokens.IssueAsync(Device, request.Message, request.Evidence));
 
+    public Task<ProtocolReply<TokenResponse>> RequestTokenWithCertificateAsync(ProtocolRequest<CertificateTokenRequest> request, byte[] certificate) =>
+        HandleAsync(Topics.Operations.Token, request.Evidence, request.RemoteAddress, () => tokens.IssueForPresentedAsync(Device, request.Message, certificate, request.Evidence));
+
     private async Task<ProtocolReply<ChallengeResponse>> RegisterCoreAsync(RegisterRequest request, byte[] evidence, string? remoteAddress)
     {
         // 1. register: derive the id from the EK, find the enrolment, check EK binding and AK, then challenge

@@ -43,6 +43,7 @@ public sealed class DeviceLedger(IProvisioningStore store, AuditTrail audit, Tim
         return s.TenantId is null
             ? Task.CompletedTask
             : store.UpsertDeviceAsync(new DeviceRecord(s.TenantId, device.DeviceId, s.Status.ToString(), s.LastAttestation?.Firmware,
-                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: !s.NonCompliant, clock.GetUtcNow(), s.GroupId, s.Tags, s.LastSeenAt, s.Connected));
+                s.Current?.SerialNumber, s.Current?.NotAfter, Compliant: !s.NonCompliant, clock.GetUtcNow(), s.GroupId, s.Tags, s.LastSeenAt, s.Connected,
+                [.. s.Links.Select(l => l.DeviceId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(StoreLimits.MaxLinks)]));
     }
 }

@@ -36,7 +36,7 @@ public sealed class TpmLinks(IGrainFactory grains, IProvisioningStore store, Dev
         if (s.TenantId != tenantId || s.Current is null && s.Status == DeviceStatus.Unknown || otherDeviceId == device.DeviceId) return false;
         if (s.Links.Any(l => l.DeviceId == otherDeviceId)) return true;
         await ledger.RecordAsync(device, s with { Links = s.Links.Add(new DeviceLink(otherDeviceId, basis)) },
-            new DeviceEvent(tenantId, AuditActions.Link, "done", actor, new Dictionary<string, string> { ["device"] = otherDeviceId, ["basis"] = basis }), inventory: false);
+            new DeviceEvent(tenantId, AuditActions.Link, "done", actor, new Dictionary<string, string> { ["device"] = otherDeviceId, ["basis"] = basis }));
         return true;
     }
 
@@ -46,7 +46,7 @@ public sealed class TpmLinks(IGrainFactory grains, IProvisioningStore store, Dev
         var s = device.State;
         if (s.TenantId != tenantId || s.Links.FirstOrDefault(l => l.DeviceId == otherDeviceId) is not { } link) return false;
         await ledger.RecordAsync(device, s with { Links = s.Links.Remove(link) },
-            new DeviceEvent(tenantId, AuditActions.Unlink, "done", actor, new Dictionary<string, string> { ["device"] = otherDeviceId }), inventory: false);
+            new DeviceEvent(tenantId, AuditActions.Unlink, "done", actor, new Dictionary<string, string> { ["device"] = otherDeviceId }));
         return true;
     }
 }

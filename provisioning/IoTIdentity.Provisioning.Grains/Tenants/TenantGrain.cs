@@ -17,6 +17,7 @@ public sealed class TenantGrain(
     TenantCertificateAuthority authority,
     KeyEncryptionKeyRing keyRing,
     AuditTrail audit,
+    IDeviceSessions sessions,
     TimeProvider clock,
     IOptions<ProvisioningOptions> options) : Grain, ITenantGrain
 {
@@ -167,7 +168,12 @@ public sealed class TenantGrain(
         await state.WriteStateAsync();
         _crls.Clear();
         await GetCrlAsync(); // regenerated now, so a failure to sign shows at the revocation, not at a relying party's fetch
+        // every silo's CRL view learns it before the caller closes the device's sessions, so a reconnect is refused anywhere
+        await sessions.CertificatesRevokedAsync(TenantId, [.. added.Select(r => r.SerialNumber)]);
     }
+
+    public Task<IReadOnlyList<string>> GetRevokedSerialsAsync() =>
+        Task.FromResult<IReadOnlyList<string>>([.. state.State.Revoked.Select(r => r.SerialNumber)]);
 
     public Task<byte[]?> GetCrlAsync() =>
         Task.FromResult(state.State.Ca is { } ca ? Crl(IssuingCaEntry.SerialOf(ca.IssuingCertificate), ca) : null);

@@ -32,8 +32,7 @@ internal static class TokenChecks
     public static Refusal? CheckProof(string deviceId, TokenRequest request, DeviceState device, DateTimeOffset now)
     {
         var current = device.Current!;
-        if (string.IsNullOrEmpty(request.Audience) || request.Audience.Length > 256 || request.Audience.Any(char.IsControl))
-            return new Refusal(ProvisioningError.MalformedRequest, "audience missing or not printable");
+        if (CheckAudience(request.Audience) is { } malformed) return malformed;
         if (!string.Equals(request.CertificateSerial, current.SerialNumber, StringComparison.OrdinalIgnoreCase))
             return new Refusal(ProvisioningError.TokenProofInvalid, "token request names another certificate than the current one");
         if (now < current.NotBefore || now > current.NotAfter)
@@ -53,6 +52,26 @@ internal static class TokenChecks
             valid = false;
         }
         return valid ? null : new Refusal(ProvisioningError.TokenProofInvalid, "token request signature does not verify with the current key");
+    }
+
+    /// <summary>The audience is present, at most 256 characters and printable.</summary>
+    public static Refusal? CheckAudience(string? audience) =>
+        string.IsNullOrEmpty(audience) || audience.Length > 256 || audience.Any(char.IsControl)
+            ? new Refusal(ProvisioningError.MalformedRequest, "audience missing or not printable")
+            : null;
+
+    /// <summary>
+    /// The certificate a device presented in a TLS handshake is its current one (byte for byte: a certificate it has
+    /// since renewed, or one of a former owner, gets no token) and is within its validity now.
+    /// </summary>
+    public static Refusal? CheckPresented(byte[] presented, DeviceState device, DateTimeOffset now)
+    {
+        var current = device.Current!;
+        if (!CryptographicOperations.FixedTimeEquals(presented, current.CertificateDer))
+            return new Refusal(ProvisioningError.TokenProofInvalid, "the presented certificate is not the device's current certificate");
+        if (now < current.NotBefore || now > current.NotAfter)
+            return new Refusal(ProvisioningError.TokenProofInvalid, "the current certificate is not time-valid");
+        return null;
     }
 
     /// <summary>The group allows the audience and the device meets the group's conditions now.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Grains;
 
 namespace IoTIdentity.Provisioning.Host.Api;
@@ -20,6 +21,16 @@ public sealed class ConfigurationAudit(AuditTrail audit)
     public Task RecordAsync(Caller caller, string action, string subject, IReadOnlyDictionary<string, string> changes) =>
         audit.RecordAsync(caller.TenantId, action, subject, "done", [], caller.Actor,
             new Dictionary<string, string>(changes) { ["role"] = caller.Role.ToString() });
+
+    /// <summary>
+    /// Records that the caller's <paramref name="action"/> on <paramref name="subject"/> was refused (outcome
+    /// <c>refused:{error}</c>), with <paramref name="refusal"/>'s detail as <c>reason</c>. The detail is what the caller was
+    /// told, so it never names another tenant.
+    /// </summary>
+    public Task RecordRefusedAsync(Caller caller, string action, string subject, Refusal refusal,
+        IReadOnlyDictionary<string, string>? details = null) =>
+        audit.RecordAsync(caller.TenantId, action, subject, $"refused:{refusal.Error}", [], caller.Actor,
+            new Dictionary<string, string>(details ?? new Dictionary<string, string>()) { ["role"] = caller.Role.ToString(), ["reason"] = refusal.Detail });
 
     /// <summary>Records <paramref name="action"/> on <paramref name="tenantId"/>'s configuration by the service administrator.</summary>
     public Task RecordServiceAdminAsync(string tenantId, string action, IReadOnlyDictionary<string, string> changes) =>

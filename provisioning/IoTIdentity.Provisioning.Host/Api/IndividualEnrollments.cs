@@ -22,7 +22,8 @@ public sealed class IndividualEnrollments(IGrainFactory grains, ConfigurationAud
     /// <summary>
     /// Enrols <paramref name="deviceId"/> in the caller's group <paramref name="groupId"/>; null when done, else the
     /// refusal: MalformedRequest (bad id or claim code hash), NotFound (no such group), Conflict (a device another
-    /// tenant owns, naming no one, changing nothing). Another tenant's enrolment for the device is its own slot and blocks nothing.
+    /// tenant owns, naming no one, changing nothing, audited in the caller's log). Another tenant's enrolment for the
+    /// device is its own slot and blocks nothing.
     /// </summary>
     public async Task<Refusal?> SetAsync(Caller caller, string? deviceId, string? groupId, bool enabled, string? claimCodeSha256)
     {
@@ -38,7 +39,11 @@ public sealed class IndividualEnrollments(IGrainFactory grains, ConfigurationAud
             return new Refusal(ProvisioningError.NotFound, $"no such group {groupId}");
         // each tenant has its own slot: another tenant's enrolment for an unowned device blocks nothing
         if (await grains.GetGrain<IDeviceGrain>(deviceId).IsOwnedByAnotherTenantAsync(caller.TenantId))
-            return new Refusal(ProvisioningError.Conflict, "the device belongs to another tenant");
+        {
+            var owned = new Refusal(ProvisioningError.Conflict, "the device belongs to another tenant");
+            await audit.RecordRefusedAsync(caller, AuditActions.IndividualEnrollmentSet, deviceId, owned, new Dictionary<string, string> { ["group"] = groupId! });
+            return owned;
+        }
         await grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).SetAsync(caller.TenantId, groupId!, enabled, claimCodeHash);
         await audit.RecordAsync(caller, AuditActions.IndividualEnrollmentSet, deviceId, new Dictionary<string, string>
         {

@@ -34,7 +34,7 @@ public static class ManagementViews
     /// <summary>One inventory row.</summary>
     public static DeviceSummary ToContract(this DeviceRecord d) =>
         new(d.TenantId, d.DeviceId, d.State, d.Firmware, d.CertificateSerial, d.CertificateNotAfter, d.Compliant, d.UpdatedAt, d.GroupId,
-            d.LastSeenAt, d.Connected, d.Tags);
+            d.LastSeenAt, d.Connected, d.Tags, d.Links);
 
     /// <summary>One device in full.</summary>
     public static DeviceDetails ToContract(this DeviceView v) => new()

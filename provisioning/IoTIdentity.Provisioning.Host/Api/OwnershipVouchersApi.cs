@@ -1,6 +1,7 @@
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Ownership;
 using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Grains.Enrollment;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Contract = IoTIdentity.Protocol.Management;
@@ -13,6 +14,9 @@ namespace IoTIdentity.Provisioning.Host.Api;
 /// </summary>
 public static class OwnershipVouchersApi
 {
+    /// <summary>Why a voucher for a device that is not free to claim is refused: the same words whichever the cause, naming no tenant.</summary>
+    private static readonly Refusal Claimed = new(ProvisioningError.Conflict, "the device is another tenant's, or another tenant holds its voucher");
+
     /// <summary>Maps <c>/api/v1/ownership-vouchers</c> and <c>/api/v1/ownership-vouchers/{deviceId}</c>.</summary>
     public static IEndpointRouteBuilder MapOwnershipVouchersApi(this IEndpointRouteBuilder routes)
     {
@@ -26,9 +30,10 @@ public static class OwnershipVouchersApi
     /// <summary>
     /// Verifies the voucher for the caller's tenant and records the claim: 204; a voucher that fails a check is 400 naming
     /// the <see cref="VoucherFailure"/>; a device another tenant owns or holds a voucher for is 409, naming neither.
+    /// Acceptance and the 409 are audited in the caller's log (the 409 with the reason it was told, naming no tenant).
     /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Put(string deviceId, Contract.OwnershipVoucher body, HttpContext http,
-        IGrainFactory grains, TimeProvider clock)
+        IGrainFactory grains, TimeProvider clock, ConfigurationAudit audit)
     {
         if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.MalformedRequest, "the path names no device id");
         var caller = Caller.Of(http);
@@ -38,7 +43,11 @@ public static class OwnershipVouchersApi
         if (failure != VoucherFailure.None) return Problems.For(ProvisioningError.MalformedRequest, $"voucher refused: {failure}");
         if (await grains.GetGrain<IDeviceGrain>(deviceId).IsOwnedByAnotherTenantAsync(caller.TenantId)
             || !await grains.GetGrain<IOwnershipVoucherGrain>(deviceId).SetAsync(caller.TenantId))
-            return Problems.For(ProvisioningError.Conflict);
+        {
+            await audit.RecordRefusedAsync(caller, AuditActions.OwnershipVoucherSet, deviceId, Claimed);
+            return Problems.For(ProvisioningError.Conflict, Claimed.Detail);
+        }
+        await audit.RecordAsync(caller, AuditActions.OwnershipVoucherSet, deviceId, new Dictionary<string, string>());
         return TypedResults.NoContent();
     }
 
@@ -58,11 +67,13 @@ public static class OwnershipVouchersApi
         }, v => v.DeviceId));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string deviceId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string deviceId, HttpContext http, IGrainFactory grains, ConfigurationAudit audit)
     {
         if (!DeviceIds.IsValid(deviceId)) return Problems.For(ProvisioningError.NotFound);
-        return await grains.GetGrain<IOwnershipVoucherGrain>(deviceId).DeleteAsync(Caller.Of(http).TenantId)
-            ? TypedResults.NoContent() : Problems.For(ProvisioningError.NotFound);
+        var caller = Caller.Of(http);
+        if (!await grains.GetGrain<IOwnershipVoucherGrain>(deviceId).DeleteAsync(caller.TenantId)) return Problems.For(ProvisioningError.NotFound);
+        await audit.RecordAsync(caller, AuditActions.OwnershipVoucherDelete, deviceId, new Dictionary<string, string>());
+        return TypedResults.NoContent();
     }
 
     /// <summary>The manufacturer roots the tenant trusts: its tenant-wide roots and every one of its groups'.</summary>

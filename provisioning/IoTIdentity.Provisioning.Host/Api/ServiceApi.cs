@@ -26,6 +26,7 @@ public static class ServiceApi
         app.MapTransfersApi();
         app.MapOwnershipApi();
         app.MapTokensApi();
+        app.MapDeviceTokenApi();
         app.MapFederationApi();
         app.MapAuditApi();
         app.MapFindingsApi();

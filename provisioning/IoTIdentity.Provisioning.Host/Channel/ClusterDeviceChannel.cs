@@ -7,7 +7,8 @@ namespace IoTIdentity.Provisioning.Host.Channel;
 /// Reaches a device wherever it is connected. With embedded brokers a device may be connected to any silo, so
 /// closing its sessions and sending it a command go to every active silo's <see cref="ISiloDeviceChannelGrain"/>
 /// (a silo that leaves meanwhile is skipped: its connections went with it). Behind an external broker, which
-/// routes to the device itself, the local channel is used once.
+/// routes to the device itself, the local channel is used once. Revocations go to every silo's
+/// <see cref="RevocationView"/> in either mode.
 /// </summary>
 public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFactory grains, IClusterMembershipService membership, ILogger<ClusterDeviceChannel> logger)
     : IDeviceSessions
@@ -34,7 +35,26 @@ public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFac
         return published.Sum() > 0;
     }
 
-    private Task<int[]> OnEverySiloAsync(string deviceId, Func<ISiloDeviceChannelGrain, Task<int>> action)
+    /// <inheritdoc/>
+    public async Task CertificatesRevokedAsync(string tenantId, IReadOnlyCollection<string> serialNumbers)
+    {
+        if (serialNumbers.Count == 0) return;
+        // every silo keeps a view, whichever MQTT mode: the certificate check runs wherever a device connects
+        await OnEverySiloAsync(tenantId, async silo =>
+        {
+            try
+            {
+                await silo.CertificatesRevokedAsync(tenantId, serialNumbers);
+            }
+            catch (Exception e) when (e is not SiloUnavailableException)
+            {
+                ViewNotTold(logger, e, tenantId);
+            }
+            return 0;
+        });
+    }
+
+    private Task<int[]> OnEverySiloAsync(string subject, Func<ISiloDeviceChannelGrain, Task<int>> action)
     {
         var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
         return Task.WhenAll(silos.Select(async silo =>
@@ -45,12 +65,15 @@ public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFac
             }
             catch (SiloUnavailableException e)
             {
-                SiloGone(logger, e, silo.ToString(), deviceId);
+                SiloGone(logger, e, silo.ToString(), subject);
                 return 0;
             }
         }));
     }
 
-    [LoggerMessage(LogLevel.Warning, "Silo {Silo} left before it could act on the connection of {DeviceId}")]
-    private static partial void SiloGone(ILogger logger, Exception exception, string silo, string deviceId);
+    [LoggerMessage(LogLevel.Warning, "A silo's CRL view of tenant {TenantId} missed a revocation; it catches up at its next reload")]
+    private static partial void ViewNotTold(ILogger logger, Exception exception, string tenantId);
+
+    [LoggerMessage(LogLevel.Warning, "Silo {Silo} left before it could act for {Subject}")]
+    private static partial void SiloGone(ILogger logger, Exception exception, string silo, string subject);
 }

@@ -11,4 +11,7 @@ public interface ISiloDeviceChannelGrain : IGrainWithStringKey
 
     /// <summary>Publishes a command to <paramref name="deviceId"/>'s command topic on this silo's broker; false when it is not running.</summary>
     Task<bool> PublishCommandAsync(string deviceId, byte[] payload);
+
+    /// <summary>Adds <paramref name="serialNumbers"/> to this silo's CRL view of <paramref name="tenantId"/>.</summary>
+    Task CertificatesRevokedAsync(string tenantId, IReadOnlyCollection<string> serialNumbers);
 }

@@ -3,10 +3,17 @@ using Orleans.Concurrency;
 
 namespace IoTIdentity.Provisioning.Host.Channel;
 
-/// <summary>Acts on the device channel (embedded broker) of the silo this grain is pinned to.</summary>
+/// <summary>Acts on the device channel (embedded broker) and the CRL view of the silo this grain is pinned to.</summary>
 [SiloPinnedPlacement, Reentrant]
-public sealed class SiloDeviceChannelGrain(IDeviceChannel channel) : Grain, ISiloDeviceChannelGrain
+public sealed class SiloDeviceChannelGrain(IDeviceChannel channel, RevocationView revocations) : Grain, ISiloDeviceChannelGrain
 {
+    /// <inheritdoc/>
+    public Task CertificatesRevokedAsync(string tenantId, IReadOnlyCollection<string> serialNumbers)
+    {
+        revocations.Add(tenantId, serialNumbers);
+        return Task.CompletedTask;
+    }
+
     /// <inheritdoc/>
     public Task<int> CloseSessionsAsync(string deviceId) => channel.Health.Healthy ? channel.CloseSessionsAsync(deviceId) : Task.FromResult(0);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Host.Channel;
 using IoTIdentity.Provisioning.Mqtt;
 
 namespace IoTIdentity.Provisioning.Host.Hosting;
@@ -9,16 +10,15 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 /// The tenants' CAs and revocations, as the MQTT endpoint's certificate check needs them: a tenant's CA certificates
 /// are read from its grain once and cached (an unknown tenant is cached briefly, so a flood of made-up tenant names
 /// costs one grain call per name per minute), and read again when a certificate chains to none of the cached CAs (a
-/// rotation), at most once per tenant every few seconds; a serial found revoked is remembered for good, one not revoked is
-/// asked of the tenant grain again on the next CONNECT, so a revocation takes effect at once.
+/// rotation), at most once per tenant every few seconds; whether a serial is revoked is answered by this silo's
+/// <see cref="RevocationView"/> (in memory, told of every revocation at once).
 /// </summary>
-internal sealed class GrainTenantTrustSource(IGrainFactory grains, TimeProvider time) : ITenantTrustSource
+internal sealed class GrainTenantTrustSource(IGrainFactory grains, RevocationView revocations, TimeProvider time) : ITenantTrustSource
 {
     private static readonly TimeSpan UnknownTenantTtl = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, (TenantTrust? Trust, DateTimeOffset Until)> _tenants = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _reloaded = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Tenant, string Serial), bool> _revoked = new();
 
     public async ValueTask<TenantTrust?> GetTrustAsync(string tenantId, CancellationToken cancellationToken)
     {
@@ -49,15 +49,8 @@ internal sealed class GrainTenantTrustSource(IGrainFactory grains, TimeProvider 
         return trust;
     }
 
-    public async ValueTask<bool> IsRevokedAsync(string tenantId, string serialNumber, CancellationToken cancellationToken)
-    {
-        serialNumber = RecordedForm(serialNumber);
-        if (_revoked.ContainsKey((tenantId, serialNumber))) return true;
-        var revocation = await grains.GetGrain<ITenantGrain>(tenantId).GetRevocationAsync(serialNumber).WaitAsync(cancellationToken);
-        if (revocation is null) return false;
-        _revoked[(tenantId, serialNumber)] = true;
-        return true;
-    }
+    public ValueTask<bool> IsRevokedAsync(string tenantId, string serialNumber, CancellationToken cancellationToken) =>
+        revocations.IsRevokedAsync(tenantId, RecordedForm(serialNumber), cancellationToken);
 
     /// <summary>
     /// The serial as the issuer records it (lowercase hex of the 16 random bytes): .NET gives the DER integer in

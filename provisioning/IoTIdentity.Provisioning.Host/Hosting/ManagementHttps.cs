@@ -8,6 +8,7 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 /// HTTPS for the management API. Every <c>https://</c> URL in <c>Urls</c> is served with the certificate at
 /// <c>Http:CertificatePath</c> (PKCS#12, or PEM with <c>Http:CertificateKeyPath</c>; <c>Http:CertificatePassword</c>), or —
 /// in development mode without one — the service's development certificate (the MQTT endpoint's, in the data directory).
+/// The listener on <c>Http:DeviceCertificatePort</c> also asks devices for their certificate (<see cref="DeviceCertificateHttps"/>).
 /// In production the API is HTTPS only, with HSTS: plain <c>http://</c> URLs are refused at start unless
 /// <c>Http:AllowPlaintext</c> says a TLS-terminating proxy stands in front.
 /// </summary>
@@ -37,9 +38,14 @@ public static class ManagementHttps
     public static void Configure(WebApplicationBuilder builder, bool development, string dataDirectory)
     {
         var configuration = builder.Configuration;
+        var devicePort = DeviceCertificateHttps.Port(configuration);
         if (!Urls(configuration).Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase))) return;
         var certificate = LoadCertificate(configuration, development, dataDirectory);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+        {
+            https.ServerCertificate = certificate;
+            if (devicePort is { } port) DeviceCertificateHttps.RequestOn(port, https);
+        }));
     }
 
     private static X509Certificate2 LoadCertificate(IConfiguration configuration, bool development, string dataDirectory)

@@ -27,11 +27,19 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 /// </summary>
 public static class ProvisioningHost
 {
+    /// <summary>
+    /// The configuration files are read once, at start: nothing in the service reacts to a changed setting, and watching
+    /// for changes watches the whole working directory tree — by default also the data directory beneath it, so every
+    /// SQLite commit (its write-ahead log and shared-memory files) woke a file-watcher thread. A later
+    /// <c>--hostBuilder:reloadConfigOnChange=true</c> still turns it on.
+    /// </summary>
+    internal const string NoConfigurationReload = "--hostBuilder:reloadConfigOnChange=false";
+
     /// <summary>Builds the application from command-line arguments (and appsettings/environment).</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var dev = args.Contains("--dev");
-        var builder = WebApplication.CreateBuilder(args.Where(a => a != "--dev").ToArray());
+        var builder = WebApplication.CreateBuilder([NoConfigurationReload, .. args.Where(a => a != "--dev")]);
         AddBinaryDefaults(builder);
         if (dev) builder.Configuration.AddInMemoryCollection([new(ProductionRequirements.ModeKey, nameof(ServiceMode.Development))]);
         configure?.Invoke(builder);
@@ -104,6 +112,8 @@ public static class ProvisioningHost
         builder.Services.AddSingleton<Api.IndividualEnrollments>();
         builder.Services.Configure<Api.BundleFetchOptions>(configuration.GetSection(Api.BundleFetchOptions.Section));
         builder.Services.AddSingleton<Api.BundleFetcher>();
+        builder.Services.AddSingleton<Api.BundleRefresher>();
+        builder.Services.AddHostedService<BundleRefreshService>();
         builder.Services.AddSingleton<ClusterDeviceChannel>();
         builder.Services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<ClusterDeviceChannel>());
 
@@ -121,6 +131,7 @@ public static class ProvisioningHost
         });
 
         builder.Services.AddSingleton<IDeviceRequestHandler, DeviceRequestHandler>();
+        builder.Services.AddSingleton<RevocationView>();
         builder.Services.AddSingleton<ITenantTrustSource, GrainTenantTrustSource>();
         builder.Services.AddSingleton<IDeviceCertificateVerifier, TenantCaCertificateVerifier>();
         builder.Services.AddSingleton<IDeviceSessionObserver, SessionMonitoring>();

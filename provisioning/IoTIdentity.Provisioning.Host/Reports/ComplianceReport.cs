@@ -9,15 +9,15 @@ namespace IoTIdentity.Provisioning.Host.Reports;
 /// <param name="TenantName">The tenant's display name.</param>
 /// <param name="From">The period's start (inclusive).</param>
 /// <param name="To">The period's end (exclusive): the report's "as of" time.</param>
-/// <param name="Inventory">Devices per lifecycle state, as the inventory holds them when the report is read.</param>
+/// <param name="Inventory">Devices per lifecycle state at the period's end (<see cref="InventoryAsOf"/>).</param>
 /// <param name="Certificates">Certificates issued, renewed and revoked in the period, and those expiring soon after it.</param>
 /// <param name="Days">Per day of the period: certificates issued, renewed, revoked and requests refused.</param>
-/// <param name="Policies">The attestation policy (enrolment group) versions in force.</param>
+/// <param name="Policies">The attestation policy (enrolment group) versions in force at the period's end (<see cref="PoliciesAsOf"/>).</param>
 /// <param name="PolicyChanges">Every change to attestation policy and trust in the period (who, when, what).</param>
-/// <param name="Firmware">Firmware compliance of the fleet, with the non-compliant devices.</param>
-/// <param name="Findings">Monitoring findings seen in the period.</param>
+/// <param name="Firmware">Firmware compliance of the fleet at the period's end, with the non-compliant devices.</param>
+/// <param name="Findings">Monitoring findings seen in the period, each in the state it has when the report is read.</param>
 /// <param name="Actions">What was done about them in the period: automatic remediation, quarantines, revocations, finding state changes.</param>
-/// <param name="AuditChain">The audit log's verification and its signed checkpoint.</param>
+/// <param name="AuditChain">What of the audit log was verified, from the signed checkpoint before the period to the signed head.</param>
 /// <param name="ApiKeys">The API keys that existed at the period's end, with their roles.</param>
 public sealed record ComplianceReport(
     string TenantId,

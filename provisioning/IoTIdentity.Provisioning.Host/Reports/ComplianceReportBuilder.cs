@@ -8,10 +8,11 @@ using IoTIdentity.Provisioning.Storage;
 namespace IoTIdentity.Provisioning.Host.Reports;
 
 /// <summary>
-/// Reads what a compliance report says about one tenant and period: the inventory, the audit log (every entry in the
-/// period, and the chain's verification from the first entry), the monitoring findings, the enrolment groups' policies,
-/// the API keys and a signed checkpoint of the audit log's head. Every list is in a fixed order, and nothing read
-/// depends on the moment of reading but on the data, so the same data gives the same report.
+/// Reads what a compliance report says about one tenant and period. The audit log is read once
+/// (<see cref="ReportAuditLog"/>): from the last signed checkpoint before the period to the head, verified as it is read.
+/// The entries of the period are counted; those after it turn the inventory (<see cref="InventoryAsOf"/>) and the
+/// enrolment group policies (<see cref="PoliciesAsOf"/>) back to how they stood at the period's end. Every list is in a
+/// fixed order, and nothing read depends on the moment of reading but on the data, so the same data gives the same report.
 /// </summary>
 public sealed class ComplianceReportBuilder(IProvisioningStore store, IGrainFactory grains)
 {
@@ -38,8 +39,15 @@ public sealed class ComplianceReportBuilder(IProvisioningStore store, IGrainFact
     public async Task<ComplianceReport> BuildAsync(string tenantId, ReportPeriod period, CancellationToken cancellationToken = default)
     {
         var info = await grains.GetGrain<ITenantGrain>(tenantId).GetInfoAsync();
-        var devices = await DevicesAsync(tenantId, cancellationToken);
-        var entries = await EntriesInAsync(tenantId, period, cancellationToken);
+        var checkpoints = grains.GetGrain<IAuditCheckpointGrain>(tenantId);
+        // the head is signed first (the checkpoint grain reads only what came since its last checkpoint), then read up to and past it
+        var head = await checkpoints.CheckpointAsync();
+        var anchor = await checkpoints.GetAtAsync(period.From);
+        var inventory = await DevicesAsync(tenantId, cancellationToken);
+        var policies = await PoliciesAsync(tenantId);
+        var log = await ReportAuditLog.ReadAsync(store, tenantId, period, anchor, head, cancellationToken);
+        var devices = await new InventoryAsOf(store, grains).ReadAsync(tenantId, inventory, log.After, period.To, cancellationToken);
+        var entries = log.InPeriod;
         var active = devices.Where(d => d.State == Active).ToList();
 
         return new ComplianceReport(
@@ -47,7 +55,7 @@ public sealed class ComplianceReportBuilder(IProvisioningStore store, IGrainFact
             Count(devices.Select(d => d.State)),
             Certificates(entries, active, period),
             Days(entries, period),
-            await PoliciesAsync(tenantId),
+            await new PoliciesAsOf(store).ReadAsync(tenantId, policies, log.After, cancellationToken),
             entries.Where(e => PolicyActions.Contains(e.Event.Action)).Select(Cite).ToList(),
             new ReportFirmware(
                 active.Count(d => d.Compliant), active.Count(d => !d.Compliant),
@@ -55,7 +63,7 @@ public sealed class ComplianceReportBuilder(IProvisioningStore store, IGrainFact
                 active.Where(d => !d.Compliant).Select(Listed).ToList()),
             await FindingsAsync(tenantId, period),
             entries.Where(e => ActionActions.Contains(e.Event.Action)).Select(Cite).ToList(),
-            await AuditChainAsync(tenantId, entries.Count, cancellationToken),
+            log.Chain,
             await ApiKeysAsync(tenantId, period));
     }
 
@@ -73,19 +81,7 @@ public sealed class ComplianceReportBuilder(IProvisioningStore store, IGrainFact
         return devices;
     }
 
-    private async Task<List<AuditEntry>> EntriesInAsync(string tenantId, ReportPeriod period, CancellationToken cancellationToken)
-    {
-        var entries = new List<AuditEntry>();
-        for (long next = 1; ;)
-        {
-            var batch = await store.ReadAuditAsync(tenantId, next, StoreLimits.MaxPageSize, cancellationToken);
-            entries.AddRange(batch.Where(e => period.Contains(e.Event.At)));
-            if (batch.Count < StoreLimits.MaxPageSize) return entries;
-            next = batch[^1].Sequence + 1;
-        }
-    }
-
-    private static ReportCertificates Certificates(List<AuditEntry> entries, List<DeviceRecord> active, ReportPeriod period)
+    private static ReportCertificates Certificates(IReadOnlyList<AuditEntry> entries, List<DeviceRecord> active, ReportPeriod period)
     {
         var horizon = period.To + TimeSpan.FromDays(ExpiringWithinDays);
         var revocations = entries.Where(IsRevocation).ToList();
@@ -97,7 +93,7 @@ public sealed class ComplianceReportBuilder(IProvisioningStore store, IGrainFact
                 .OrderBy(d => d.CertificateNotAfter).ThenBy(d => d.DeviceId, StringComparer.Ordinal).Select(Listed).ToList());
     }
 
-    private static List<ReportDay> Days(List<AuditEntry> entries, ReportPeriod period)
+    private static List<ReportDay> Days(IReadOnlyList<AuditEntry> entries, ReportPeriod period)
     {
         var byDay = entries.ToLookup(e => DateOnly.FromDateTime(e.Event.At.UtcDateTime));
         return period.Days().Select(day =>
@@ -108,17 +104,12 @@ public sealed class ComplianceReportBuilder(IProvisioningStore store, IGrainFact
         }).ToList();
     }
 
-    private async Task<List<ReportPolicy>> PoliciesAsync(string tenantId)
+    private async Task<List<EnrollmentPolicy>> PoliciesAsync(string tenantId)
     {
         var directory = await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).GetAsync();
-        var policies = new List<ReportPolicy>();
-        foreach (var key in directory.Groups.Where(k => k.IsOf(tenantId)).OrderBy(k => k.GroupId, StringComparer.Ordinal))
-        {
-            if (await grains.GetGroupGrain(key).GetPolicyAsync() is not { } p) continue;
-            policies.Add(new ReportPolicy(p.GroupId, p.Version, p.Enabled, string.Join(',', p.PcrIndices),
-                string.Join(", ", p.AllowedFirmware.Select(r => $"{r.Product} {r.Version}").Order(StringComparer.Ordinal)),
-                (long)p.CertificateLifetime.TotalSeconds, p.TrustedRoots.Count));
-        }
+        var policies = new List<EnrollmentPolicy>();
+        foreach (var key in directory.Groups.Where(k => k.IsOf(tenantId)))
+            if (await grains.GetGroupGrain(key).GetPolicyAsync() is { } policy) policies.Add(policy);
         return policies;
     }
 
@@ -129,17 +120,6 @@ public sealed class ComplianceReportBuilder(IProvisioningStore store, IGrainFact
             .Select(f => new ReportFinding(f.Id, f.Kind.ToString(), f.Severity.ToString(), f.State.ToString(), f.Count, f.FirstSeen.ToUniversalTime(),
                 f.LastSeen.ToUniversalTime(), f.Remediation, [.. f.Devices.Order(StringComparer.Ordinal)], [.. f.AuditSequences.Order()]))
             .ToList();
-
-    private async Task<ReportAuditChain> AuditChainAsync(string tenantId, int inPeriod, CancellationToken cancellationToken)
-    {
-        var verification = await store.VerifyAuditChainAsync(tenantId, cancellationToken);
-        var outcome = await grains.GetGrain<IAuditCheckpointGrain>(tenantId).CheckpointAsync();
-        var checkpoint = outcome.Inconsistency is null && outcome.Checkpoint is { } c
-            ? new ReportCheckpoint(c.Size, c.HeadHash, c.At.ToUniversalTime(), c.KeyId, c.Signature)
-            : null;
-        return new ReportAuditChain(verification.IsValid, verification.EntriesChecked, verification.FirstBrokenSequence,
-            verification.Reason ?? outcome.Inconsistency, inPeriod, checkpoint);
-    }
 
     private async Task<List<ReportApiKey>> ApiKeysAsync(string tenantId, ReportPeriod period) =>
         (await grains.GetGrain<ITenantGrain>(tenantId).ListApiKeysAsync())

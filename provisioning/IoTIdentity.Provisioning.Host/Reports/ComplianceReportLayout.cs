@@ -29,7 +29,8 @@ public static class ComplianceReportLayout
             new ReportParagraph($"Content digest (SHA-256 of the report's JSON data): {ComplianceReportJson.Digest(r)}"),
 
             new ReportHeading("1. Inventory"),
-            new ReportParagraph($"{r.DeviceCount} devices in the inventory when the report was read."),
+            new ReportParagraph($"{r.DeviceCount} devices in the inventory at the period's end ({Time(r.To)}): devices changed since are shown as " +
+                "their audit entries up to then leave them; devices issued a certificate since are left out."),
             Table(["State", "Devices"], r.Inventory, s => [s.Name, Number(s.Count)]),
             new ReportChart("Devices by state", ComplianceCharts.Inventory),
 
@@ -42,7 +43,7 @@ public static class ComplianceReportLayout
             Table(["Device", "Group", "Certificate expires"], c.Expiring, d => [d.DeviceId, d.GroupId ?? "", Time(d.CertificateNotAfter)]),
 
             new ReportHeading("3. Attestation policy"),
-            new ReportParagraph("Versions in force:"),
+            new ReportParagraph($"Versions in force at the period's end ({Time(r.To)}), changes made since undone:"),
             Table(["Group", "Version", "Enabled", "PCRs", "Firmware allowed", "Lifetime (s)", "Roots"], r.Policies,
                 p => [p.GroupId, Number(p.Version), p.Enabled ? "yes" : "no", p.PcrIndices, p.AllowedFirmware.Length == 0 ? "any" : p.AllowedFirmware,
                     Number(p.CertificateLifetimeSeconds), Number(p.TrustedRoots)]),
@@ -55,7 +56,7 @@ public static class ComplianceReportLayout
             Table(["Non-compliant device", "Group", "Firmware"], r.Firmware.NonCompliantDevices, d => [d.DeviceId, d.GroupId ?? "", d.Firmware ?? ""]),
 
             new ReportHeading("5. Findings and actions"),
-            new ReportParagraph($"Findings seen in the period: {Number(r.Findings.Count)}."),
+            new ReportParagraph($"Findings seen in the period: {Number(r.Findings.Count)}. Their state is as it is when the report is read."),
             Table(["Finding", "Kind", "Severity", "State", "Count", "First seen", "Last seen", "Remediation", "Devices"], r.Findings,
                 f => [f.Id, f.Kind, f.Severity, f.State, Number(f.Count), Time(f.FirstSeen), Time(f.LastSeen), f.Remediation, string.Join(' ', f.Devices)]),
             new ReportParagraph($"Actions taken in the period: {Number(r.Actions.Count)}."),
@@ -65,6 +66,10 @@ public static class ComplianceReportLayout
             new ReportParagraph(chain.Intact
                 ? $"Hash chain intact: {Number(chain.EntriesChecked)} entries checked; {Number(chain.EntriesInPeriod)} in the period."
                 : $"Hash chain BROKEN at entry {chain.FirstBrokenSequence}: {chain.Problem} ({Number(chain.EntriesChecked)} entries checked)."),
+            new ReportParagraph(Verified(chain)),
+            new ReportParagraph(chain.Anchor is { } anchor
+                ? $"Checkpoint before the period: size {Number(anchor.Size)}, head {anchor.HeadHash}, at {Time(anchor.At)}, key {anchor.KeyId}, signature {anchor.Signature}"
+                : "No signed checkpoint made before the period is kept."),
             new ReportParagraph(chain.Checkpoint is { } cp
                 ? $"Signed checkpoint: size {Number(cp.Size)}, head {cp.HeadHash}, at {Time(cp.At)}, key {cp.KeyId}, signature {cp.Signature}"
                 : "No signed checkpoint could be made."),
@@ -73,6 +78,18 @@ public static class ComplianceReportLayout
             Table(["Key", "Name", "Role", "Created", "Revoked"], r.ApiKeys, k => [k.KeyId, k.Name ?? "", k.Role, Time(k.CreatedAt), Time(k.RevokedAt)]),
         ];
         return blocks;
+    }
+
+    /// <summary>What the walk over the log proved, and what it rests on at either end.</summary>
+    public static string Verified(ReportAuditChain chain)
+    {
+        var start = chain.Anchor is { } anchor ? $"the head of the checkpoint of {Number(anchor.Size)} entries signed at {Time(anchor.At)}"
+            : chain.FirstSequence == 1 ? "the genesis hash"
+            : "the hash it names (no signed checkpoint before the period is kept; the entries are anchored by the signed head alone)";
+        var end = chain.Checkpoint is { } head ? $"; entry {Number(head.Size)} is the head the checkpoint below signs" : "";
+        var unread = chain.FirstSequence > 1 ? $" Entries 1 to {Number(chain.FirstSequence - 1)} precede the period and were not read." : "";
+        return $"Verified entries {Number(chain.FirstSequence)} to {Number(chain.LastSequence)}: each links to the one before it and hashes to " +
+            $"what it stores; entry {Number(chain.FirstSequence)} links to {start}{end}.{unread}";
     }
 
     private static ReportTable Entries(IReadOnlyList<ReportEntry> entries) =>

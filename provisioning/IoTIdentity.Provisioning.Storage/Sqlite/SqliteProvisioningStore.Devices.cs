@@ -3,13 +3,13 @@ using Microsoft.Data.Sqlite;
 
 namespace IoTIdentity.Provisioning.Storage.Sqlite;
 
-/// <content>The device inventory: the <c>devices</c> table, keyed (tenant_id, device_id); times as UTC ticks, tags as a
-/// JSON array of strings.</content>
+/// <content>The device inventory: the <c>devices</c> table, keyed (tenant_id, device_id); times as UTC ticks, tags and
+/// links as JSON arrays of strings.</content>
 public sealed partial class SqliteProvisioningStore
 {
     private const string DeviceColumns =
         "tenant_id, device_id, state, firmware, certificate_serial, certificate_not_after_ticks, compliant, updated_ticks, " +
-        "group_id, tags, last_seen_ticks, connected";
+        "group_id, tags, last_seen_ticks, connected, links";
 
     /// <inheritdoc/>
     public async Task UpsertDeviceAsync(DeviceRecord device, CancellationToken cancellationToken = default)
@@ -19,21 +19,21 @@ public sealed partial class SqliteProvisioningStore
             $"""
             INSERT INTO devices ({DeviceColumns}, indexed)
             VALUES ($tenant, $device, $state, $firmware, $serial, $notAfter, $compliant, $updated,
-                    $group, $tags, $lastSeen, $connected, 1)
+                    $group, $tags, $lastSeen, $connected, $links, 1)
             ON CONFLICT (tenant_id, device_id) DO UPDATE SET
                 state = excluded.state, firmware = excluded.firmware,
                 certificate_serial = excluded.certificate_serial,
                 certificate_not_after_ticks = excluded.certificate_not_after_ticks,
                 compliant = excluded.compliant, updated_ticks = excluded.updated_ticks,
                 group_id = excluded.group_id, tags = excluded.tags,
-                last_seen_ticks = excluded.last_seen_ticks, connected = excluded.connected, indexed = 1;
+                last_seen_ticks = excluded.last_seen_ticks, connected = excluded.connected, links = excluded.links, indexed = 1;
             """,
             ("$tenant", device.TenantId), ("$device", device.DeviceId), ("$state", device.State),
             ("$firmware", device.Firmware), ("$serial", device.CertificateSerial),
             ("$notAfter", device.CertificateNotAfter?.UtcTicks), ("$compliant", device.Compliant ? 1 : 0),
             ("$updated", device.UpdatedAt.UtcTicks), ("$group", device.GroupId),
             ("$tags", JsonSerializer.Serialize(device.Tags)), ("$lastSeen", device.LastSeenAt?.UtcTicks),
-            ("$connected", device.Connected ? 1 : 0)).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+            ("$connected", device.Connected ? 1 : 0), ("$links", JsonSerializer.Serialize(device.Links))).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -128,5 +128,6 @@ public sealed partial class SqliteProvisioningStore
         GroupId: reader.IsDBNull(8) ? null : reader.GetString(8),
         Tags: JsonSerializer.Deserialize<string[]>(reader.GetString(9)),
         LastSeenAt: reader.IsDBNull(10) ? null : new DateTimeOffset(reader.GetInt64(10), TimeSpan.Zero),
-        Connected: reader.GetInt64(11) != 0);
+        Connected: reader.GetInt64(11) != 0,
+        Links: JsonSerializer.Deserialize<string[]>(reader.GetString(12)));
 }

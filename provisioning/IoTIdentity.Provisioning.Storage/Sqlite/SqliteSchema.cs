@@ -65,6 +65,9 @@ internal static class SqliteSchema
         """
         CREATE INDEX audit_by_subject ON audit (tenant_id, subject, sequence);
         """,
+        """
+        ALTER TABLE devices ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
+        """,
         // Rows written before the inventory carried the group, tags and presence (version 1) lack them; every row
         // existing now is listed for re-indexing from its device's state (ListDevicesToReindexAsync) until rewritten.
         """

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Attestation.Crypto;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Tpm;
@@ -183,6 +184,33 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
     /// <inheritdoc/>
     public Task FlushAsync(uint handle, CancellationToken cancellationToken) =>
         _loaded.TryRemove(handle, out _) ? Task.CompletedTask : throw new TpmException((uint)TpmRc.Handle, TpmCc.FlushContext);
+
+    /// <summary>
+    /// <paramref name="certificate"/> (DER) with the private key of <paramref name="deviceKey"/>, a key this TPM
+    /// created: what a device's TLS stack presents through the TPM (the tpm2 provider signs the handshake with the
+    /// resident key), done in process, so an emulated device can open an authenticated session. Null when this TPM
+    /// holds no such key or the certificate is not for it.
+    /// </summary>
+    public X509Certificate2? ClientCertificate(TpmKeyBlobs deviceKey, byte[] certificate)
+    {
+        if (deviceKey.Private.Buffer.Length != 8 || !_keys.TryGetValue(BinaryPrimitives.ReadUInt64BigEndian(deviceKey.Private.Buffer), out var key)
+            || !key.Public.Raw.AsSpan().SequenceEqual(deviceKey.Public.Raw))
+            return null;
+        using var publicOnly = X509CertificateLoader.LoadCertificate(certificate);
+        try
+        {
+            return key.Key switch
+            {
+                ECDsa ecdsa => publicOnly.CopyWithPrivateKey(ecdsa),
+                RSA rsa => publicOnly.CopyWithPrivateKey(rsa),
+                _ => null,
+            };
+        }
+        catch (ArgumentException)
+        {
+            return null; // the certificate's public key is another key's
+        }
+    }
 
     /// <inheritdoc/>
     public void Dispose()

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using IoTIdentity.Attestation.Firmware;
 using IoTIdentity.Attestation.Keys;
@@ -113,6 +114,14 @@ public sealed class Fleet : IAsyncDisposable
             _slotLocks[slot].Release();
         }
     }
+
+    /// <summary>
+    /// The client certificate of <paramref name="device"/>'s authenticated session: its device certificate with the
+    /// certified key, when that key can sign a TLS handshake in this process (an emulated TPM's); null for a swtpm device,
+    /// whose key only the TPM can use (those stay on enrolment-only sessions in the simulator).
+    /// </summary>
+    public X509Certificate2? ClientCertificate(FleetDevice device, EnrollmentResult identity) =>
+        _emulated?[device.DeviceId].ClientCertificate(identity.DeviceKey, identity.Issued.CertificateChain[0]);
 
     /// <summary>
     /// Runs a device flow on the device's TPM: its emulator at once, or its swtpm in turn with the other flows on

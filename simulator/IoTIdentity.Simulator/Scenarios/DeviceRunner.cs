@@ -18,6 +18,8 @@ public delegate Task<EnrollmentResult> DeviceFlow(FleetDevice device, IEnrollmen
 /// (its own MQTT client id), waits for its swtpm (one flow per swtpm at a time; an emulated TPM never waits) and runs the real enrolment code.
 /// Every outcome carries the steps' durations plus <c>connect</c>, <c>wait</c> (arrival until its TPM was free) and
 /// <c>end-to-end</c> (arrival until done). A device's flows never overlap: a later arrival of the same device waits.
+/// A device that holds a certificate it can present connects on its authenticated session
+/// (<see cref="AuthenticatedSessions"/>; the flow sees it as <see cref="EnrollmentClient.IsAuthenticated"/>).
 /// </summary>
 public static class DeviceRunner
 {
@@ -37,9 +39,13 @@ public static class DeviceRunner
     public static IEnumerable<TimeSpan> Schedule(int count, double? rate) =>
         Enumerable.Range(0, count).Select(i => rate is > 0 ? TimeSpan.FromSeconds(i / rate.Value) : TimeSpan.Zero);
 
-    /// <summary>Runs <paramref name="flow"/> for every arrival; returns each outcome and the wall time of the run.</summary>
+    /// <summary>
+    /// Runs <paramref name="flow"/> for every arrival; returns each outcome and the wall time of the run.
+    /// <paramref name="certificate"/> gives a device's client certificate at its arrival (null: enrolment-only).
+    /// </summary>
     public static async Task<(IReadOnlyList<DeviceOutcome> Outcomes, TimeSpan Elapsed)> RunAsync(Fleet fleet, EnrollmentClientOptions client,
-        IReadOnlyList<Arrival> arrivals, DeviceFlow flow, IProgress<DeviceOutcome>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<Arrival> arrivals, DeviceFlow flow, IProgress<DeviceOutcome>? progress, CancellationToken cancellationToken,
+        Func<FleetDevice, Func<System.Security.Cryptography.X509Certificates.X509Certificate2>?>? certificate = null)
     {
         using var connections = new SemaphoreSlim(fleet.ConcurrentFlows);
         var deviceLocks = new ConcurrentDictionary<string, SemaphoreSlim>();
@@ -56,7 +62,7 @@ public static class DeviceRunner
             DeviceOutcome outcome;
             try
             {
-                outcome = await RunOneAsync(fleet, client, device, flow, clock, arrived, cancellationToken);
+                outcome = await RunOneAsync(fleet, client, device, certificate?.Invoke(device), flow, clock, arrived, cancellationToken);
             }
             finally
             {
@@ -69,14 +75,16 @@ public static class DeviceRunner
         return (outcomes, clock.Elapsed);
     }
 
-    private static async Task<DeviceOutcome> RunOneAsync(Fleet fleet, EnrollmentClientOptions client, FleetDevice device, DeviceFlow flow,
-        Stopwatch clock, TimeSpan arrived, CancellationToken cancellationToken)
+    private static async Task<DeviceOutcome> RunOneAsync(Fleet fleet, EnrollmentClientOptions client, FleetDevice device,
+        Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? certificate, DeviceFlow flow, Stopwatch clock, TimeSpan arrived,
+        CancellationToken cancellationToken)
     {
         var steps = new Dictionary<string, double>();
         try
         {
             var connecting = clock.Elapsed;
-            await using var channel = await EnrollmentClient.ConnectAsync(device.DeviceId, client, cancellationToken);
+            await using var channel = await AuthenticatedSessions.ConnectAsync(device, client, certificate,
+                refused => steps[AuthenticatedSessions.Refused] = refused.TotalMilliseconds, cancellationToken);
             steps[Connect] = (clock.Elapsed - connecting).TotalMilliseconds;
             var result = await fleet.RunOnTpmAsync(device, tpm =>
             {

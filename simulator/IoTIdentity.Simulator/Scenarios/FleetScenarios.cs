@@ -31,7 +31,8 @@ public static class FleetScenarios
     {
         var results = new ConcurrentDictionary<string, EnrollmentResult>(current);
         var arrivals = fleet.Devices.Where(d => current.ContainsKey(d.DeviceId)).Select(d => new Arrival(d, TimeSpan.Zero)).ToList();
-        var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, client, arrivals, EnrolOrRenew(fleet, results, cancellationToken), progress, cancellationToken);
+        var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, client, arrivals, EnrolOrRenew(fleet, results, cancellationToken), progress, cancellationToken,
+            Certificates(fleet, results));
         return ScenarioReport.From("rotation-storm", outcomes, elapsed);
     }
 
@@ -47,16 +48,27 @@ public static class FleetScenarios
         var count = (int)Math.Floor(rate * duration.TotalSeconds);
         var arrivals = DeviceRunner.Schedule(count, rate).Select((at, i) => new Arrival(fleet.Devices[i % fleet.Devices.Count], at)).ToList();
         var results = new ConcurrentDictionary<string, EnrollmentResult>();
-        var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, client, arrivals, EnrolOrRenew(fleet, results, cancellationToken), progress, cancellationToken);
+        var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, client, arrivals, EnrolOrRenew(fleet, results, cancellationToken), progress, cancellationToken,
+            Certificates(fleet, results));
         return ScenarioReport.From("soak", outcomes, elapsed);
     }
 
-    /// <summary>A flow that renews a device holding a certificate in <paramref name="results"/>, enrols it otherwise, and records the new result.</summary>
+    /// <summary>Each device's client certificate for its current result in <paramref name="results"/>, when it can present one.</summary>
+    public static Func<FleetDevice, Func<System.Security.Cryptography.X509Certificates.X509Certificate2>?> Certificates(Fleet fleet,
+        IReadOnlyDictionary<string, EnrollmentResult> results) =>
+        device => AuthenticatedSessions.CertificateFor(fleet, device, results.GetValueOrDefault(device.DeviceId), DateTimeOffset.UtcNow);
+
+    /// <summary>
+    /// A flow that renews a device holding a certificate in <paramref name="results"/> — on its authenticated session
+    /// when it can present the certificate — enrols it otherwise, and records the new result. A device that could
+    /// authenticate but arrived on an enrolment-only session (its certificate expired or was refused) enrols again.
+    /// </summary>
     public static DeviceFlow EnrolOrRenew(Fleet fleet, ConcurrentDictionary<string, EnrollmentResult> results, CancellationToken cancellationToken) =>
         async (device, tpm, channel) =>
         {
             var enrollment = new TpmEnrollment(tpm, fleet.OptionsFor(device));
-            var result = results.TryGetValue(device.DeviceId, out var previous)
+            var fellBack = fleet.IsEmulated && channel is EnrollmentClient { IsAuthenticated: false };
+            var result = results.TryGetValue(device.DeviceId, out var previous) && !fellBack
                 ? await enrollment.RenewAsync(channel, previous.DeviceKey, previous.Issued.SerialNumber, cancellationToken)
                 : await enrollment.EnrollAsync(channel, cancellationToken);
             results[device.DeviceId] = result;

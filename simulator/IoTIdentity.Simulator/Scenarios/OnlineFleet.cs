@@ -12,7 +12,9 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// The fleet as devices in the field are: each enrols over a connection it then keeps open, listening on its command
 /// topic the way the agent's daemon does — a command is checked against the issuing CA of the device's current
 /// certificate (<see cref="DeviceCommandVerifier"/>), executed once per command id, and a <c>reenroll</c> enrols the
-/// device again from its EK (<see cref="TpmEnrollment"/>) over the same connection, off the receive loop.
+/// device again from its EK (<see cref="TpmEnrollment"/>) over the same connection, off the receive loop. A device
+/// that can present its certificate (an emulated one, <see cref="AuthenticatedSessions"/>) then reconnects on its
+/// authenticated session, as the agent does, and its renewals ride on that session.
 /// <see cref="ExpectOwner"/> then times each device from a moment (e.g. a transfer's acceptance) until it holds a
 /// certificate of the expected owner.
 /// </summary>
@@ -23,6 +25,9 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
 
     /// <summary>Step name: from that moment until the device held the new owner's certificate.</summary>
     public const string Reenrolled = "reenrolled";
+
+    /// <summary>Step name: after enrolment, the new connection on the session the certificate authenticates.</summary>
+    public const string Reconnect = "reconnect-authenticated";
 
     private readonly ConcurrentDictionary<string, EnrollmentClient> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, EnrollmentResult> _identities = new(StringComparer.Ordinal);
@@ -66,6 +71,16 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
                 connection.CommandReceived += payload => OnCommandAsync(device, payload);
                 var result = await EnrolOnSlotAsync(device, connection, () => steps[DeviceRunner.Wait] = (clock.Elapsed - arrived).TotalMilliseconds, cancellationToken);
                 _identities[device.DeviceId] = result;
+                if (AuthenticatedSessions.CertificateFor(fleet, device, result, DateTimeOffset.UtcNow) is { } certificate)
+                {
+                    var reconnecting = clock.Elapsed;
+                    var authenticated = await AuthenticatedSessions.ConnectAsync(device, client, certificate,
+                        refused => steps[AuthenticatedSessions.Refused] = refused.TotalMilliseconds, cancellationToken);
+                    authenticated.CommandReceived += payload => OnCommandAsync(device, payload);
+                    _connections[device.DeviceId] = authenticated;
+                    await connection.DisposeAsync();
+                    steps[Reconnect] = (clock.Elapsed - reconnecting).TotalMilliseconds;
+                }
                 foreach (var (step, duration) in result.StepDurations) steps[step] = duration.TotalMilliseconds;
                 steps[DeviceRunner.EndToEnd] = (clock.Elapsed - arrived).TotalMilliseconds;
                 outcome = new DeviceOutcome(device.DeviceId, true, null, clock.Elapsed.TotalSeconds, steps);

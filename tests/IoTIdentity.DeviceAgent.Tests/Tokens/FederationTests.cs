@@ -7,25 +7,15 @@ using IoTIdentity.Provisioning.Abstractions;
 namespace IoTIdentity.DeviceAgent.Tests.Tokens;
 
 /// <summary>
-/// Federation: a relying party of tenant A that trusts A's federated bundle set accepts a token of tenant B's device
-/// once A federates with B, and refuses it again after A removes the relationship (at its next refresh).
+/// Federation: a relying party of tenant A that trusts A's federated bundle set accepts a token and the TPM-held device
+/// certificate of tenant B's device once A federates with B, never those of an unfederated tenant C, and refuses B's
+/// again after A removes the relationship (at its next refresh).
 /// </summary>
 public sealed class FederationTests(TokenService tokens) : IClassFixture<TokenService>
 {
     private ServiceFixture Service => tokens.Service;
 
-    private async Task<AgentHarness> DeviceWithPolicyAsync()
-    {
-        var device = await AgentHarness.StartAsync(Service, TimeSpan.FromMinutes(30));
-        await device.NewAgent().EnrollAsync(null, CancellationToken.None);
-        using var http = device.Tenant.Http;
-        var put = await http.PutAsJsonAsync("/api/v1/enrollment-groups/default/token-policy", new TokenPolicyView
-        {
-            Audiences = new Dictionary<string, IReadOnlyList<string>> { [RelyingParty.Audience] = [RelyingParty.Scope] },
-        });
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        return device;
-    }
+    private Task<AgentHarness> DeviceWithPolicyAsync() => tokens.DeviceWithPolicyAsync();
 
     private static Task<HttpStatusCode> CallAsync(RelyingParty party, string token) => party.CallWithoutCertificateAsync(token);
 
@@ -55,6 +45,52 @@ public sealed class FederationTests(TokenService tokens) : IClassFixture<TokenSe
         var audit = await Service.ReadAuditLogAsync(a.Tenant.TenantId);
         Assert.Contains(audit, e => e.Event.Action == "federation-set" && e.Event.Subject == "partner-b");
         Assert.Contains(audit, e => e.Event.Action == "federation-remove" && e.Event.Subject == "partner-b");
+    }
+
+    [Fact]
+    public async Task A_relying_party_of_A_accepts_the_TPM_held_certificate_of_federated_B_over_mTLS_refuses_unfederated_C_and_B_after_the_removal()
+    {
+        await using var a = await DeviceWithPolicyAsync();
+        await using var b = await DeviceWithPolicyAsync();
+        await using var c = await DeviceWithPolicyAsync();
+        var bundles = new FederatedBundleSet(new Uri(Service.BaseAddress, $"/tenants/{a.Tenant.TenantId}/federated-bundles.json"));
+        await using var party = await RelyingParty.StartAsync(Service.BaseAddress, [], bundles);
+        await using var abrmdA = await TabrmdProcess.StartAsync(a.Swtpm.DataPort);
+        await using var abrmdB = await TabrmdProcess.StartAsync(b.Swtpm.DataPort);
+        await using var abrmdC = await TabrmdProcess.StartAsync(c.Swtpm.DataPort);
+        using var admin = a.Tenant.Http;
+
+        async Task AcceptedAsync(AgentHarness device, TabrmdProcess abrmd)
+        {
+            var (status, response) = await TpmTlsClient.GetAsync(device, abrmd, party, "/device");
+            Assert.True(status == 200, response);
+            Assert.Contains($"certificate of urn:iotidentity:device:{device.DeviceId}", response, StringComparison.Ordinal);
+        }
+
+        async Task RefusedAsync(AgentHarness device, TabrmdProcess abrmd)
+        {
+            var (status, response) = await TpmTlsClient.GetAsync(device, abrmd, party, "/device");
+            Assert.True(status == 401, response);
+        }
+
+        // the relying party's own tenant is in its federated set; B and C are not yet
+        await AcceptedAsync(a, abrmdA);
+        await RefusedAsync(b, abrmdB);
+        await RefusedAsync(c, abrmdC);
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/v1/federation/partner-b", new FederationView { TenantId = b.Tenant.TenantId })).StatusCode);
+        await AcceptedAsync(b, abrmdB);
+        await RefusedAsync(c, abrmdC);
+        // B's token with B's TPM-held certificate: the whole federated call (token issuer, scope, certificate binding)
+        var tokenOfB = (await b.NewAgent().RequestTokenAsync(RelyingParty.Audience, null, null, CancellationToken.None)).Token;
+        var (withToken, answer) = await TpmTlsClient.GetAsync(b, abrmdB, party, "/readings", tokenOfB);
+        Assert.True(withToken == 200, answer);
+        Assert.Contains($"readings for urn:iotidentity:device:{b.DeviceId}", answer, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/v1/federation/partner-b")).StatusCode);
+        await RefusedAsync(b, abrmdB);
+        Assert.Equal(401, (await TpmTlsClient.GetAsync(b, abrmdB, party, "/readings", tokenOfB)).Status);
+        await AcceptedAsync(a, abrmdA);
     }
 
     [Fact]

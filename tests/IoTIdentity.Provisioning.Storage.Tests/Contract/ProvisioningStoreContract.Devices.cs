@@ -10,7 +10,7 @@ public abstract partial class ProvisioningStoreContract
         var device = Device(tenant, "device-1") with
         {
             CertificateNotAfter = new DateTimeOffset(2027, 5, 6, 7, 8, 9, TimeSpan.FromHours(2)).AddTicks(1234567),
-            GroupId = "line-3", Tags = ["floor=2", "site:berlin"], Connected = true,
+            GroupId = "line-3", Tags = ["floor=2", "site:berlin"], Connected = true, Links = ["device-0", "device-2"],
             LastSeenAt = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.FromHours(1)).AddTicks(7),
         };
 
@@ -20,7 +20,7 @@ public abstract partial class ProvisioningStoreContract
         var revoked = device with
         {
             State = "Revoked", Firmware = null, CertificateSerial = null, CertificateNotAfter = null, Compliant = false,
-            UpdatedAt = device.UpdatedAt.AddMinutes(5), GroupId = null, Tags = [], LastSeenAt = null, Connected = false,
+            UpdatedAt = device.UpdatedAt.AddMinutes(5), GroupId = null, Tags = [], LastSeenAt = null, Connected = false, Links = [],
         };
         await store.UpsertDeviceAsync(revoked);
         Assert.Equal(revoked, await store.GetDeviceAsync(tenant, "device-1"));
@@ -169,6 +169,25 @@ public abstract partial class ProvisioningStoreContract
         foreach (var tags in bad)
         {
             await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertDeviceAsync(Device(tenant, "device-1") with { Tags = tags }));
+        }
+
+        Assert.Null(await store.GetDeviceAsync(tenant, "device-1"));
+    }
+
+    [Fact]
+    public async Task Links_out_of_order_duplicated_too_many_or_not_ids_are_refused()
+    {
+        var store = await StoreAsync();
+        var tenant = Unique("tenant");
+        IReadOnlyList<string>[] bad =
+        [
+            ["b", "a"], ["a", "a"], [""], [new string('d', 257)],
+            Enumerable.Range(0, StoreLimits.MaxLinks + 1).Select(i => $"d{i:d3}").ToArray(),
+        ];
+
+        foreach (var links in bad)
+        {
+            await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpsertDeviceAsync(Device(tenant, "device-1") with { Links = links }));
         }
 
         Assert.Null(await store.GetDeviceAsync(tenant, "device-1"));

@@ -51,7 +51,20 @@ public sealed class TpmTransportEndpointTests
     }
 
     [Theory]
+    [InlineData("tcti:tabrmd:bus_type=session", "tabrmd:bus_type=session")]
+    [InlineData("TCTI: device:/dev/tpmrm0 ", "device:/dev/tpmrm0")]
+    public void Tcti_endpoints_keep_the_tpm2_tss_configuration_after_the_prefix(string text, string tcti)
+    {
+        var endpoint = TpmTransportEndpoint.Parse(text);
+
+        Assert.Equal(TpmTransportKind.Tcti, endpoint.Kind);
+        Assert.Equal(tcti, endpoint.Tcti);
+        Assert.Equal("tcti:" + tcti, endpoint.ToString());
+    }
+
+    [Theory]
     [InlineData("", "unknown scheme ''")]
+    [InlineData("tcti:", "name the TCTI after 'tcti:'")]
     [InlineData("tcp://127.0.0.1:2321", "unknown scheme 'tcp'")]
     [InlineData("swtpm://127.0.0.1:2321?ctrl=0", "'0' is not a TCP port")]
     [InlineData("swtpm://127.0.0.1:2321?ctrl=70000", "'70000' is not a TCP port")]

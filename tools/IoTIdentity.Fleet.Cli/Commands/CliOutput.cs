@@ -28,8 +28,12 @@ internal sealed class CliOutput
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(console.Out),
         });
-        _tables.Profile.Width = console.Width;
+        // --wide promises whole ids: its tables are never cropped to the terminal (a long row wraps instead)
+        _tables.Profile.Width = wide ? Math.Max(console.Width, WideWidth) : console.Width;
     }
+
+    /// <summary>How wide a <c>--wide</c> table may grow: a row of whole ids, serials, times, tags and links.</summary>
+    public const int WideWidth = 1000;
 
     /// <summary>Whether <c>--json</c> was given.</summary>
     public bool IsJson { get; }

@@ -28,17 +28,19 @@ internal static class DeviceCommands
             return paging.ShowAsync(parse, output, async (size, token) =>
                 {
                     var page = await client.ListDevicesAsync(filter, size, token, ct);
-                    shortened = DeviceIdPrefixes.Shorten(shortened.Keys.Concat(page.Value.Items.Select(d => d.DeviceId)));
+                    // a linked id is shortened with the listed ones, so the two sides of a link read alike
+                    shortened = DeviceIdPrefixes.Shorten(shortened.Keys.Concat(page.Value.Items.SelectMany(d => (d.Links ?? []).Prepend(d.DeviceId))));
                     return page;
                 },
                 output.IsWide
-                    ? ["DEVICE", "STATE", "GROUP", "COMPLIANT", "FIRMWARE", "SEEN", "CERTIFICATE", "NOT AFTER", "UPDATED", "TAGS"]
-                    : ["DEVICE", "STATE", "GROUP", "OK", "FIRMWARE", "SEEN", "NOT AFTER", "TAGS"],
+                    ? ["DEVICE", "STATE", "GROUP", "COMPLIANT", "FIRMWARE", "SEEN", "CERTIFICATE", "NOT AFTER", "UPDATED", "TAGS", "LINKS"]
+                    : ["DEVICE", "STATE", "GROUP", "OK", "FIRMWARE", "SEEN", "NOT AFTER", "TAGS", "LINKS"],
                 d => output.IsWide
                     ? [d.DeviceId, d.State, d.GroupId, d.Compliant ? "yes" : "no", d.Firmware, Seen(d), d.CertificateSerial, CliOutput.Time(d.CertificateNotAfter),
-                        CliOutput.Time(d.UpdatedAt), string.Join(' ', d.Tags ?? [])]
+                        CliOutput.Time(d.UpdatedAt), string.Join(' ', d.Tags ?? []), Links(output, shortened, d)]
                     : [DeviceIdPrefixes.Show(output, shortened, d.DeviceId), d.State, d.GroupId, d.Compliant ? "yes" : "no", d.Firmware, Seen(d),
-                        d.CertificateNotAfter?.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), string.Join(' ', d.Tags ?? [])],
+                        d.CertificateNotAfter?.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), string.Join(' ', d.Tags ?? []),
+                        Links(output, shortened, d)],
                 "devices", ct);
         }));
 
@@ -96,6 +98,9 @@ internal static class DeviceCommands
     /// <summary>A device id argument: a whole id or a unique prefix of one.</summary>
     public static Argument<string> DeviceArgument() =>
         new("deviceId") { Description = "The device: its id (lowercase hex SHA-256 of its EK) or a prefix of it that only it has" };
+
+    private static string Links(CliOutput output, Dictionary<string, string> shortened, DeviceSummary d) =>
+        string.Join(' ', (d.Links ?? []).Select(id => DeviceIdPrefixes.Show(output, shortened, id)));
 
     private static string Seen(DeviceSummary d) => d.Connected ? "connected" : d.LastSeenAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "never";
 

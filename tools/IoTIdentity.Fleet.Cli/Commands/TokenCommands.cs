@@ -77,8 +77,8 @@ internal static class TokenCommands
     {
         var federation = new Command("federation", "Trust other tenants' or external trust domains' devices and tokens (docs/federation.md)");
         federation.Add(cli.Runs(new Command("list", "List the federation relationships"), async (_, client, output, ct) =>
-            output.Show(await client.ListFederationAsync(ct), list => output.Table(["NAME", "TENANT", "BUNDLE URL", "CREATED"],
-                list.Select(f => (IReadOnlyList<string?>)[f.Name, f.TenantId, f.BundleUrl, Time(f.CreatedAt)])))));
+            output.Show(await client.ListFederationAsync(ct), list => output.Table(["NAME", "TENANT", "BUNDLE URL", "CREATED", "FETCHED", "NEXT FETCH", "LAST ERROR"],
+                list.Select(f => (IReadOnlyList<string?>)[f.Name, f.TenantId, f.BundleUrl, Time(f.CreatedAt), Time(f.BundleFetchedAt), Time(f.NextRefreshAt), f.LastRefreshError])))));
 
         var name = new Argument<string>("name") { Description = "The trust domain's name ([a-z0-9-], at most 64)" };
         var tenant = new Option<string?>("--tenant") { Description = "Another tenant of this service" };

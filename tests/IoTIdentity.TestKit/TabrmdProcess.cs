@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Xunit;
 
-namespace IoTIdentity.DeviceAgent.Tests;
+namespace IoTIdentity.TestKit;
 
 /// <summary>
 /// tpm2-abrmd (the TSS resource manager) on a private D-Bus session bus, in front of a swtpm: it swaps objects in and
@@ -23,6 +24,9 @@ public sealed class TabrmdProcess : IAsyncDisposable
 
     /// <summary>The TCTI string for tpm2-tss clients.</summary>
     public static string Tcti => "tabrmd:bus_type=session";
+
+    /// <summary>The agent's <c>Agent:Tpm</c> setting for this resource manager (with DBUS_SESSION_BUS_ADDRESS set to <see cref="BusAddress"/>).</summary>
+    public static string AgentEndpoint => "tcti:" + Tcti;
 
     public static async Task<TabrmdProcess> StartAsync(int swtpmPort)
     {

@@ -1,0 +1,63 @@
+using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Simulator.Factory;
+
+namespace IoTIdentity.Simulator.Scenarios;
+
+/// <summary>
+/// How a simulated device connects once it holds a certificate, as the agent does: on the session its certificate
+/// authenticates (TLS client certificate, the device key signing the handshake), so renewals and tokens ride on it.
+/// An emulated device can; a swtpm device's key signs only inside its TPM, so it stays on enrolment-only sessions
+/// here. A certificate that has expired is not offered, and one the endpoint refuses (revoked, or its CA retired)
+/// makes the device fall back to an enrolment-only session and enrol again — never a retry of the refused CONNECT.
+/// </summary>
+public static class AuthenticatedSessions
+{
+    /// <summary>Step name: time lost to an authenticated CONNECT the endpoint refused before the device fell back to enrolment.</summary>
+    public const string Refused = "connect-refused";
+
+    /// <summary>
+    /// The client certificate <paramref name="device"/> would present for <paramref name="identity"/>: null when it has
+    /// none to present (no identity, a swtpm key, or a certificate outside its validity).
+    /// </summary>
+    public static Func<X509Certificate2>? CertificateFor(Fleet fleet, FleetDevice device, EnrollmentResult? identity, DateTimeOffset now)
+    {
+        if (identity is null || !fleet.IsEmulated || now >= identity.Issued.NotAfter) return null;
+        return () => fleet.ClientCertificate(device, identity) ?? throw new InvalidOperationException($"no key for {device.DeviceId}'s certificate");
+    }
+
+    /// <summary>
+    /// Connects <paramref name="device"/> on its authenticated session when <paramref name="certificate"/> is given,
+    /// else (or when the endpoint refuses that certificate) on an enrolment-only session. <paramref name="refused"/>
+    /// hears how long a refused authenticated attempt took.
+    /// </summary>
+    public static async Task<EnrollmentClient> ConnectAsync(FleetDevice device, EnrollmentClientOptions client, Func<X509Certificate2>? certificate,
+        Action<TimeSpan>? refused, CancellationToken cancellationToken)
+    {
+        if (certificate is null) return await EnrollmentClient.ConnectAsync(device.DeviceId, client, cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await EnrollmentClient.ConnectAsync(device.DeviceId, WithCertificate(client, certificate), cancellationToken);
+        }
+        catch (EnrollmentRefusedException)
+        {
+            refused?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return await EnrollmentClient.ConnectAsync(device.DeviceId, client, cancellationToken);
+        }
+    }
+
+    /// <summary><paramref name="client"/>'s endpoint and trust, presenting <paramref name="certificate"/>.</summary>
+    public static EnrollmentClientOptions WithCertificate(EnrollmentClientOptions client, Func<X509Certificate2> certificate) => new()
+    {
+        Host = client.Host,
+        Port = client.Port,
+        UseTls = client.UseTls,
+        TrustAnchors = client.BrokerTrust.Anchors,
+        InsecureSkipServerCertificateValidation = client.InsecureSkipServerCertificateValidation,
+        ConnectTimeout = client.ConnectTimeout,
+        RequestTimeout = client.RequestTimeout,
+        KeepAlive = client.KeepAlive,
+        ClientCertificate = certificate,
+    };
+}

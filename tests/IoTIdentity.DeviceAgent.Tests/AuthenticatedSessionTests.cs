@@ -1,0 +1,150 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.DeviceAgent.State;
+using IoTIdentity.Protocol;
+
+namespace IoTIdentity.DeviceAgent.Tests;
+
+/// <summary>
+/// The real agent process on its authenticated session: a swtpm behind tpm2-abrmd, shared by the agent's own TPM
+/// client (<c>Agent:Tpm = tcti:tabrmd:…</c>) and OpenSSL's tpm2 provider, which signs the TLS 1.3 handshake with the
+/// TPM-resident device key. After first boot the agent reconnects with its certificate, renews on that session, keeps it
+/// against takeover attempts, and after revocation falls back to enrolment-only, says so, and stops; with an expired
+/// certificate it re-enrols on an enrolment-only session and comes back authenticated.
+/// </summary>
+public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFixture<ServiceFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task The_agent_reconnects_with_its_TPM_key_renews_on_that_session_keeps_it_against_takeovers_and_falls_back_after_revocation()
+    {
+        await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromSeconds(60));
+        await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
+        device.Options.Tpm = TabrmdProcess.AgentEndpoint;
+        await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
+
+        // first boot: enrolment-only, then the certificate and its TPM key open an authenticated session the service sees
+        await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
+            Patience, $"an authenticated session:\n{agent.Output}");
+        var first = device.Store.Load()!.Metadata.SerialNumber;
+        Assert.Contains($"Enrolment-only session as {device.DeviceId}: no certificate yet", agent.Output, StringComparison.Ordinal);
+        Assert.Contains($"Authenticated session as {device.DeviceId} with certificate {first}", agent.Output, StringComparison.Ordinal);
+
+        // a command and the renewal it asks for ride on that session: a new certificate, no new session
+        using (var http = device.Tenant.Http)
+        {
+            var reattest = await http.PostAsync($"/api/v1/devices/{device.DeviceId}/reattest", null);
+            Assert.True(reattest.IsSuccessStatusCode, await reattest.Content.ReadAsStringAsync());
+            Assert.Equal("sent", (await reattest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("delivery").GetString());
+        }
+        await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()?.Metadata.SerialNumber is { } serial && serial != first),
+            Patience, $"a renewal:\n{agent.Output}");
+        Assert.Contains("(renew)", agent.Output, StringComparison.Ordinal);
+        Assert.Contains("(attest-now)", agent.Output, StringComparison.Ordinal);
+        Assert.Single(Lines(agent.Output, "Authenticated session as"));
+        Assert.Single(Lines(agent.Output, "Enrolment-only session as"));
+
+        // takeovers: the same client id without a certificate, and with another device's certificate signed in its own TPM
+        var noCertificate = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => EnrollmentClient.ConnectAsync(device.DeviceId, new EnrollmentClientOptions
+        {
+            Host = "127.0.0.1", Port = device.Options.BrokerPort, TrustAnchorPath = device.Options.TrustAnchorPath,
+        }));
+        Assert.Equal("session_held", noCertificate.ConnectReason);
+        await using (var other = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(10)))
+        {
+            await other.NewAgent().EnrollAsync(null, CancellationToken.None);
+            await using var otherAbrmd = await TabrmdProcess.StartAsync(other.Swtpm.DataPort);
+            var (code, reason) = await MqttOverOpenSsl.ConnectAsync(other, otherAbrmd, device.Options.BrokerPort, device.DeviceId);
+            Assert.Equal(0x87, code);   // Not authorized
+            Assert.Equal(MqttConnectRefusals.CertificateClientId, reason);
+            // the same TLS client with that device's own id is admitted: the refusal above is about the id, not the handshake
+            Assert.Equal(0, (await MqttOverOpenSsl.ConnectAsync(other, otherAbrmd, device.Options.BrokerPort, other.DeviceId)).ReasonCode);
+        }
+        Assert.True((await device.ServiceViewAsync())!.Connected);
+        Assert.Single(Lines(agent.Output, "Authenticated session as"));
+
+        // revocation closes the session; the certificate is refused once, the agent says so, falls back, and stops
+        using (var http = device.Tenant.Http)
+        {
+            var revoked = await http.PostAsync($"/api/v1/devices/{device.DeviceId}/revoke", JsonContent.Create(new { reason = "keyCompromise" }));
+            Assert.True(revoked.IsSuccessStatusCode, await revoked.Content.ReadAsStringAsync());
+        }
+        await AgentHarness.EventuallyAsync(() => Task.FromResult(Status(device).Condition == "revoked"), Patience, $"status says revoked:\n{agent.Output}");
+        var output = agent.Output;
+        var serial = Lines(output, "The service refused the certificate").Single();
+        Assert.Contains("(certificate); falling back to an enrolment-only session", serial, StringComparison.Ordinal);
+        Assert.Single(Lines(output, "Enrolment-only session as " + device.DeviceId + ": the service refused the certificate"));
+        Assert.Contains("the identity is deleted and the agent waits for 'iotid-agent enroll'", output, StringComparison.Ordinal);
+        Assert.False(agent.HasExited, output);
+        Assert.False((await device.ServiceViewAsync())!.Connected);
+        var (_, status) = await ExitCodeTests.RunAsync(device.Directory, device.Options, "status", "--json");
+        var json = JsonDocument.Parse(status[status.IndexOf('{', StringComparison.Ordinal)..]).RootElement;
+        Assert.Equal("enrolment-only", json.GetProperty("session").GetString());
+        Assert.StartsWith("the service refused the certificate", json.GetProperty("sessionReason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_an_expired_certificate_the_agent_re_enrols_on_an_enrolment_only_session_and_comes_back_authenticated()
+    {
+        await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromSeconds(20));
+        var expired = await device.NewAgent().EnrollAsync(null, CancellationToken.None);   // straight to the swtpm, before tpm2-abrmd holds it
+        await AgentHarness.EventuallyAsync(() => Task.FromResult(DateTimeOffset.UtcNow > expired.Metadata.NotAfter), Patience, "the certificate expires");
+        await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
+        device.Options.Tpm = TabrmdProcess.AgentEndpoint;
+
+        await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
+
+        await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
+            Patience, $"an authenticated session after re-enrolment:\n{agent.Output}");
+        var output = agent.Output;
+        var serial = expired.Metadata.SerialNumber;
+        Assert.Contains($"Enrolment-only session as {device.DeviceId}: the certificate {serial} expired", output, StringComparison.Ordinal);
+        Assert.Contains("(enroll)", output, StringComparison.Ordinal);
+        var current = device.Store.Load()!.Metadata.SerialNumber;
+        Assert.NotEqual(serial, current);
+        Assert.Contains($"Authenticated session as {device.DeviceId} with certificate {current}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_TPM_without_a_resource_manager_keeps_sessions_enrolment_only_and_says_why()
+    {
+        Assert.Null(Session.SessionCredentials.ProviderTcti("tcti:tabrmd:bus_type=session").WhyNot);
+        Assert.Equal("device:/dev/tpmrm0", Session.SessionCredentials.ProviderTcti("device:///dev/tpmrm0").Tcti);
+        foreach (var single in new[] { "swtpm://127.0.0.1:2321", "device:///dev/tpm0", "mssim://127.0.0.1:2321" })
+            Assert.Contains("serves one client at a time", Session.SessionCredentials.ProviderTcti(single).WhyNot, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_session_record_survives_a_restart_and_a_refused_certificate_stays_refused()
+    {
+        var directory = Directory.CreateTempSubdirectory("iotid-session-").FullName;
+        try
+        {
+            var at = new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+            new StateMarkers(directory).MarkSession(new SessionRecord(false, "0a1b", true, at, "the service refused\nthe certificate 0a1b"));
+
+            var read = new StateMarkers(directory).Session;
+
+            Assert.Equal(new SessionRecord(false, "0a1b", true, at, "the service refused the certificate 0a1b"), read);
+            var credentials = new Session.SessionCredentials(new AgentOptions { StateDirectory = directory }, new IdentityStore(directory), new StateMarkers(directory));
+            Assert.True(credentials.WasRefused("0a1b"));
+            Assert.False(credentials.WasRefused("0a1c"));
+            Assert.False(credentials.WasRefused(null));
+            new StateMarkers(directory).Clear();   // a new identity clears revoked/refused, not the session record
+            Assert.NotNull(new StateMarkers(directory).Session);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static AgentStatus Status(AgentHarness device) => device.NewAgent().Status();
+
+    private static Dictionary<string, string> Environment(TabrmdProcess abrmd) => new() { ["DBUS_SESSION_BUS_ADDRESS"] = abrmd.BusAddress };
+
+    private static string[] Lines(string output, string containing) =>
+        output.Split('\n').Where(l => l.Contains(containing, StringComparison.Ordinal)).ToArray();
+}

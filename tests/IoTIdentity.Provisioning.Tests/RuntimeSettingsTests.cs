@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// The runtime settings the service ships with (its <c>iotid-service.runtimeconfig.json</c>), each measured as a
+/// lever on its CPU per enrolment (BENCHMARKS.md, "Service levers"): no profile-guided tiering, no thread-pool spinning.
+/// </summary>
+public sealed class RuntimeSettingsTests
+{
+    private static JsonElement ConfigProperties()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "iotid-service.runtimeconfig.json");
+        Assert.True(File.Exists(path), $"{path} is missing: build the service (provisioning/IoTIdentity.Provisioning.Host)");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").Clone();
+    }
+
+    [Fact]
+    public void The_service_runs_without_profile_guided_tiering()
+    {
+        Assert.False(ConfigProperties().GetProperty("System.Runtime.TieredPGO").GetBoolean());
+    }
+
+    [Fact]
+    public void The_service_thread_pool_does_not_spin_before_blocking()
+    {
+        Assert.Equal(0, ConfigProperties().GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
+    }
+}
