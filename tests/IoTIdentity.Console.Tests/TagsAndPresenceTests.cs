@@ -70,6 +70,7 @@ public sealed class TagsAndPresenceTests(ConsoleFixture console)
         await Assertions.Expect(rows.First).ToContainTextAsync(other[..16]);
 
         // the CSV export carries the same search, tags and presence
+        await Assertions.Expect(session.Page.GetByTestId("export-csv")).ToHaveAttributeAsync("href", "/console/export/devices.csv?seen=connected");
         var download = await session.Page.RunAndWaitForDownloadAsync(() => session.Page.GetByTestId("export-csv").ClickAsync());
         var csv = await File.ReadAllLinesAsync(await download.PathAsync());
         Assert.Equal("deviceId,state,groupId,tags,firmware,compliant,certificateSerial,certificateNotAfter,connected,lastSeenAt,updatedAt", csv[0]);
