@@ -81,6 +81,22 @@ public sealed partial class SqliteProvisioningStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> ListDevicesToReindexAsync(string tenantId, int maxCount, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(tenantId);
+        StoreLimits.CheckPageSize(maxCount);
+        return await WithReaderAsync("list devices to re-index", session =>
+        {
+            using var reader = session.Command(
+                "SELECT device_id FROM devices WHERE tenant_id = $tenant AND indexed = 0 ORDER BY device_id LIMIT $limit;",
+                ("$tenant", tenantId), ("$limit", maxCount)).ExecuteReader();
+            var ids = new List<string>();
+            while (reader.Read()) ids.Add(reader.GetString(0));
+            return (IReadOnlyList<string>)ids;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     private static DeviceRecord ReadDevice(SqliteDataReader reader) => new(
         TenantId: reader.GetString(0),
         DeviceId: reader.GetString(1),

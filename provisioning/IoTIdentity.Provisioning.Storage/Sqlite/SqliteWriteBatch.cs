@@ -124,16 +124,16 @@ public sealed class SqliteWriteBatch
         StoreLimits.CheckDevice(device);
         _session.Command(
             $"""
-            INSERT INTO devices ({DeviceColumns})
+            INSERT INTO devices ({DeviceColumns}, indexed)
             VALUES ($tenant, $device, $state, $firmware, $serial, $notAfter, $compliant, $updated,
-                    $group, $tags, $lastSeen, $connected, $links)
+                    $group, $tags, $lastSeen, $connected, $links, 1)
             ON CONFLICT (tenant_id, device_id) DO UPDATE SET
                 state = excluded.state, firmware = excluded.firmware,
                 certificate_serial = excluded.certificate_serial,
                 certificate_not_after_ticks = excluded.certificate_not_after_ticks,
                 compliant = excluded.compliant, updated_ticks = excluded.updated_ticks,
                 group_id = excluded.group_id, tags = excluded.tags,
-                last_seen_ticks = excluded.last_seen_ticks, connected = excluded.connected, links = excluded.links;
+                last_seen_ticks = excluded.last_seen_ticks, connected = excluded.connected, links = excluded.links, indexed = 1;
             """,
             ("$tenant", device.TenantId), ("$device", device.DeviceId), ("$state", device.State),
             ("$firmware", device.Firmware), ("$serial", device.CertificateSerial),
