@@ -2,13 +2,15 @@ using IoTIdentity.Provisioning.Grains.Devices;
 using IoTIdentity.Provisioning.Grains.Enrollment;
 using IoTIdentity.Provisioning.Grains.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace IoTIdentity.Provisioning.Grains;
 
 /// <summary>The services the grains use, one of each per silo (the host adds storage, certificates and <see cref="IDeviceSessions"/>).</summary>
 public static class ProvisioningGrainServices
 {
-    /// <summary>Registers the resolver, the audit trail, revocation, device commands, metrics, the device grain's collaborators, and monitoring.</summary>
+    /// <summary>Registers the resolver, the audit trail, revocation, device commands, metrics, the device grain's collaborators and idle time, and monitoring.</summary>
     public static IServiceCollection AddProvisioningGrains(this IServiceCollection services)
     {
         services.AddSingleton<EnrollmentResolver>();
@@ -28,6 +30,11 @@ public static class ProvisioningGrainServices
         services.AddSingleton<DevicePresence>();
         services.AddSingleton<DeviceReattestation>();
         services.AddSingleton<Tokens.TokenIssuance>();
+        services.AddOptions<GrainCollectionOptions>().Configure<IOptions<ProvisioningOptions>>((collection, provisioning) =>
+            collection.ClassSpecificCollectionAge[typeof(DeviceGrain).FullName!] = provisioning.Value.DeviceIdleTime > TimeSpan.Zero
+                ? provisioning.Value.DeviceIdleTime
+                : throw new ArgumentOutOfRangeException(nameof(ProvisioningOptions.DeviceIdleTime), provisioning.Value.DeviceIdleTime,
+                    $"{ProvisioningOptions.Section}:{nameof(ProvisioningOptions.DeviceIdleTime)} must be positive (how long an idle device grain stays in memory)."));
         return services.AddMonitoring();
     }
 

@@ -33,6 +33,14 @@ public sealed class ProvisioningOptions
     /// <summary>How many refusals of one source, operation and reason a window audits one by one before counting the rest into one entry.</summary>
     public int RefusalAuditIndividualLimit { get; set; } = 10;
 
+    /// <summary>
+    /// How long a device grain stays in memory without a call before Orleans deactivates it (its state is durable; the
+    /// next call reads it again). A device is busy for seconds at enrolment and renewal and idle for days between, so
+    /// this bounds a silo's memory by the devices active in the last <see cref="DeviceIdleTime"/>, not by the fleet.
+    /// Default 15 minutes (Orleans' own collection age); must be positive.
+    /// </summary>
+    public TimeSpan DeviceIdleTime { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>PEM or DER files of TPM manufacturer roots the dev tenant's group trusts.</summary>
     public List<string> DevTrustedRootFiles { get; set; } = [];
 }

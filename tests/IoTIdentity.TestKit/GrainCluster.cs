@@ -23,16 +23,27 @@ namespace IoTIdentity.TestKit;
 public sealed class GrainCluster : IAsyncLifetime
 {
     private const string DataDirectoryKey = "IoTIdentityTest:DataDirectory";
+    private const string DeviceIdleTimeKey = "IoTIdentityTest:DeviceIdleTime";
 
     public GrainCluster()
+        : this(null)
+    {
+    }
+
+    private GrainCluster(TimeSpan? deviceIdleTime)
     {
         DataDirectory = Directory.CreateTempSubdirectory("iotid-grains-").FullName;
         var builder = new TestClusterBuilder(1);
         builder.Properties[DataDirectoryKey] = DataDirectory;
+        if (deviceIdleTime is { } idle) builder.Properties[DeviceIdleTimeKey] = idle.ToString("c");
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
     }
+
+    /// <summary>A cluster whose device grains are deactivated after <paramref name="deviceIdleTime"/> without a call, with
+    /// Orleans looking for idle activations every second (for tests of deactivation; deploy and dispose it yourself).</summary>
+    public static GrainCluster WithDeviceIdleTime(TimeSpan deviceIdleTime) => new(deviceIdleTime);
 
     /// <summary>The temp directory holding the SQLite store.</summary>
     public string DataDirectory { get; }
@@ -88,6 +99,11 @@ public sealed class GrainCluster : IAsyncLifetime
             services.AddSingleton<IDeviceSessions>(sp => sp.GetRequiredService<RecordingDeviceSessions>());
             services.AddSerializer(serializer => serializer.AddProtocolMessages());
             services.AddKeyedSingleton<IGrainStorage>(ProvisioningStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<ProvisioningGrainStorage>(sp));
+            if (silo.Configuration[DeviceIdleTimeKey] is { } idle)
+            {
+                services.Configure<ProvisioningOptions>(options => options.DeviceIdleTime = TimeSpan.Parse(idle, System.Globalization.CultureInfo.InvariantCulture));
+                services.Configure<Orleans.Configuration.GrainCollectionOptions>(options => options.CollectionQuantum = TimeSpan.FromSeconds(1));
+            }
         }
     }
 }
