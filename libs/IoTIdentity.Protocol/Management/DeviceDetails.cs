@@ -56,4 +56,10 @@ public sealed record DeviceDetails
 
     /// <summary>When an operator asked it to attest again (<c>POST …/reattest</c>), while no attestation has been accepted since.</summary>
     public DateTimeOffset? ReattestRequestedAt { get; init; }
+
+    /// <summary>While it is quarantined (its renewals, enrolments and tokens refused until <c>POST …/release</c>): the finding that caused it.</summary>
+    public string? QuarantineFindingId { get; init; }
+
+    /// <summary>While it is quarantined: since when.</summary>
+    public DateTimeOffset? QuarantinedSince { get; init; }
 }

@@ -43,6 +43,7 @@ public static class ManagementViews
         CertificateNotAfter = v.CertificateNotAfter, EnrolledAt = v.EnrolledAt, LastAttestedAt = v.LastAttestedAt, Pcrs = v.Pcrs,
         PastSerials = v.PastSerials, Firmware = v.Firmware, Compliant = v.Compliant, Tpm = v.Tpm,
         Tags = v.Tags, LastSeenAt = v.LastSeenAt, Connected = v.Connected, ReattestRequestedAt = v.ReattestRequestedAt,
+        QuarantineFindingId = v.QuarantineFindingId, QuarantinedSince = v.QuarantinedSince,
         Links = v.Links.Select(l => new DeviceLinkView(l.DeviceId, l.Basis)).ToList(),
     };
 

@@ -127,6 +127,8 @@ internal static class DeviceCommands
         ("not after", CliOutput.Time(d.CertificateNotAfter)),
         ("enrolled", CliOutput.Time(d.EnrolledAt)),
         ("last attested", CliOutput.Time(d.LastAttestedAt)),
+        ("quarantined", d.QuarantineFindingId is null ? null
+            : $"since {CliOutput.Time(d.QuarantinedSince)} for finding {d.QuarantineFindingId} (renewals and tokens refused until `iotid monitoring release`)"),
         ("re-attest asked", d.ReattestRequestedAt is null ? null : $"{CliOutput.Time(d.ReattestRequestedAt)} (no attestation accepted since)"),
         ("past certificates", d.PastSerials.Count == 0 ? null : string.Join(", ", d.PastSerials)),
         ("pcrs", d.Pcrs is null or { Count: 0 } ? null
