@@ -28,6 +28,7 @@ public sealed class PagesTests(ConsoleFixture console)
             ("/console/groups", "Groups", "Trusted TPM manufacturer roots"),
             ("/console/transfers", "Transfers", "New transfer"),
             ("/console/audit", "Audit", "attest"),
+            ("/console/findings", "Findings", "No findings."),
             ("/console/tenant", "Tenant settings", tenant.TenantId),
             ("/console/api-keys", "API keys", "OwnerAdmin"),
         };
