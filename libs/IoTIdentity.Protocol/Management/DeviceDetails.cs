@@ -57,6 +57,9 @@ public sealed record DeviceDetails
     /// <summary>When an operator asked it to attest again (<c>POST …/reattest</c>), while no attestation has been accepted since.</summary>
     public DateTimeOffset? ReattestRequestedAt { get; init; }
 
+    /// <summary>The last re-attest request and whether the device answered it (requested → attested or failed); null when never asked.</summary>
+    public ReattestStatus? Reattest { get; init; }
+
     /// <summary>While it is quarantined (its renewals, enrolments and tokens refused until <c>POST …/release</c>): the finding that caused it.</summary>
     public string? QuarantineFindingId { get; init; }
 
