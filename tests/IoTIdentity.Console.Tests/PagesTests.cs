@@ -31,6 +31,7 @@ public sealed class PagesTests(ConsoleFixture console)
             ("/console/enrollments", "Enrolments", "Import individual enrolments"),
             ("/console/transfers", "Transfers", "New transfer"),
             ("/console/audit", "Audit", "attest"),
+            ("/console/findings", "Findings", "No findings."),
             ("/console/tenant", "Tenant settings", tenant.TenantId),
             ("/console/api-keys", "API keys", "OwnerAdmin"),
         };
