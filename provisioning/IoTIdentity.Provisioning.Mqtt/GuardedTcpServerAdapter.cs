@@ -23,6 +23,7 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, Endpo
 {
     private readonly List<Socket> _listeners = [];
     private CancellationTokenSource? _stopping;
+    private ServerTls? _serverTls;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
@@ -99,6 +100,21 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, Endpo
         }
     }
 
+    /// <summary>
+    /// The server certificate's TLS context, built once per certificate: given only the certificate, every handshake
+    /// would build its chain again and, on Linux, a new OpenSSL context (the largest part of the service's TLS cost).
+    /// A provider that hands out another certificate gets a context for it.
+    /// </summary>
+    private SslStreamCertificateContext ServerContext(X509Certificate2 certificate)
+    {
+        if (_serverTls is { } cached && ReferenceEquals(cached.Certificate, certificate)) return cached.Context;
+        var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
+        _serverTls = new ServerTls(certificate, context);   // one reference, so a concurrent handshake sees a matching pair
+        return context;
+    }
+
+    private sealed record ServerTls(X509Certificate2 Certificate, SslStreamCertificateContext Context);
+
     private async Task ServeAsync(Socket client, MqttServerOptions serverOptions, MqttServerTcpEndpointBaseOptions endpoint,
         MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger mqttLogger, CancellationToken stopping)
     {
@@ -116,7 +132,7 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, Endpo
                 handshake.CancelAfter(options.ConnectTimeout);
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                 {
-                    ServerCertificate = tls.CertificateProvider.GetCertificate(),
+                    ServerCertificateContext = ServerContext(tls.CertificateProvider.GetCertificate()),
                     ClientCertificateRequired = tls.ClientCertificateRequired,
                     EnabledSslProtocols = tls.SslProtocol,
                     CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Protocol;
@@ -127,11 +129,24 @@ public sealed class TransportSecurityTests
             Assert.Null(harness.Endpoint.DevCertificatePath);
             Assert.Equal(configured.Thumbprint, harness.Endpoint.ServerCertificate.Thumbprint);
             Assert.True(device.Client.IsConnected);
+            // the TLS context is built once and shared: every later handshake still presents the configured certificate
+            Assert.Equal(configured.Thumbprint, await PresentedThumbprintAsync(harness));
+            Assert.Equal(configured.Thumbprint, await PresentedThumbprintAsync(harness));
             Assert.False(File.Exists(Path.Combine(harness.Options.DataDirectory, "mqtt-dev-cert.pem")));
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>The thumbprint of the certificate the endpoint presents in a new TLS handshake.</summary>
+    private static async Task<string> PresentedThumbprintAsync(EndpointHarness harness)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, harness.Endpoint.TlsPort).Within();
+        await using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync("localhost").Within();
+        return tls.RemoteCertificate!.GetCertHashString();
     }
 }

@@ -4,7 +4,8 @@ namespace IoTIdentity.Provisioning.Tests;
 
 /// <summary>
 /// The runtime settings the service ships with (its <c>iotid-service.runtimeconfig.json</c>), each measured as a
-/// lever on its CPU per enrolment (BENCHMARKS.md, "Service levers"): no profile-guided tiering, no thread-pool spinning.
+/// lever on its CPU per enrolment (BENCHMARKS.md, "Service levers"): no profile-guided tiering, no thread-pool spinning,
+/// call counting for tier-up from the first call.
 /// </summary>
 public sealed class RuntimeSettingsTests
 {
@@ -26,5 +27,11 @@ public sealed class RuntimeSettingsTests
     public void The_service_thread_pool_does_not_spin_before_blocking()
     {
         Assert.Equal(0, ConfigProperties().GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
+    }
+
+    [Fact]
+    public void The_service_counts_calls_for_tier_up_without_a_delay()
+    {
+        Assert.Equal(0, ConfigProperties().GetProperty("System.Runtime.TieredCompilation.CallCountingDelayMs").GetInt32());
     }
 }
