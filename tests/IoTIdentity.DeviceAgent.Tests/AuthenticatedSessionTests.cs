@@ -23,7 +23,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromSeconds(60));
         await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
         device.Options.Tpm = TabrmdProcess.AgentEndpoint;
-        await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
+        await using var agent = AgentProcess.Start(device, abrmd.ClientEnvironment, "run");
 
         // first boot: enrolment-only, then the certificate and its TPM key open an authenticated session the service sees
         await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
@@ -94,7 +94,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
         device.Options.Tpm = TabrmdProcess.AgentEndpoint;
 
-        await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
+        await using var agent = AgentProcess.Start(device, abrmd.ClientEnvironment, "run");
 
         await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
             Patience, $"an authenticated session after re-enrolment:\n{agent.Output}");
@@ -142,8 +142,6 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
     }
 
     private static AgentStatus Status(AgentHarness device) => device.NewAgent().Status();
-
-    private static Dictionary<string, string> Environment(TabrmdProcess abrmd) => new() { ["DBUS_SESSION_BUS_ADDRESS"] = abrmd.BusAddress };
 
     private static string[] Lines(string output, string containing) =>
         output.Split('\n').Where(l => l.Contains(containing, StringComparison.Ordinal)).ToArray();
