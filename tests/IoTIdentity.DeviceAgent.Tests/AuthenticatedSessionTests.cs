@@ -71,12 +71,14 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
             var revoked = await http.PostAsync($"/api/v1/devices/{device.DeviceId}/revoke", JsonContent.Create(new { reason = "keyCompromise" }));
             Assert.True(revoked.IsSuccessStatusCode, await revoked.Content.ReadAsStringAsync());
         }
-        await AgentHarness.EventuallyAsync(() => Task.FromResult(Status(device).Condition == "revoked"), Patience, $"status says revoked:\n{agent.Output}");
+        // the agent marks the identity revoked before it logs why, so wait for both
+        await AgentHarness.EventuallyAsync(() => Task.FromResult(Status(device).Condition == "revoked"
+                && agent.Output.Contains("the identity is deleted and the agent waits for 'iotid-agent enroll'", StringComparison.Ordinal)),
+            Patience, $"status says revoked and the agent says what it waits for:\n{agent.Output}");
         var output = agent.Output;
         var serial = Lines(output, "The service refused the certificate").Single();
         Assert.Contains("(certificate); falling back to an enrolment-only session", serial, StringComparison.Ordinal);
         Assert.Single(Lines(output, "Enrolment-only session as " + device.DeviceId + ": the service refused the certificate"));
-        Assert.Contains("the identity is deleted and the agent waits for 'iotid-agent enroll'", output, StringComparison.Ordinal);
         Assert.False(agent.HasExited, output);
         Assert.False((await device.ServiceViewAsync())!.Connected);
         var (_, status) = await ExitCodeTests.RunAsync(device.Directory, device.Options, "status", "--json");
