@@ -25,4 +25,6 @@ public sealed record DeviceView
     [Id(16)] public bool Connected { get; init; }
     /// <summary>When an operator asked the device to attest again, while no attestation has been accepted since.</summary>
     [Id(18)] public DateTimeOffset? ReattestRequestedAt { get; init; }
+    /// <summary>The last re-attest request and whether the device answered it (null when never asked).</summary>
+    [Id(19)] public ReattestView? Reattest { get; init; }
 }

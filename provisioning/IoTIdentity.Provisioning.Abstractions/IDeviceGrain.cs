@@ -51,6 +51,11 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// <summary>The MQTT endpoint saw the device's authenticated session open (<paramref name="connected"/>) or close at <paramref name="at"/>.</summary>
     Task RecordPresenceAsync(bool connected, DateTimeOffset at);
 
+    /// <summary>Writes the device's inventory row under <paramref name="tenantId"/> again from its state, with every field
+    /// the inventory is filtered by (re-indexing a row written before it carried the group, tags and presence); false,
+    /// writing nothing, if the device is not the tenant's.</summary>
+    Task<bool> ReindexAsync(string tenantId);
+
     /// <summary>Disables (or re-enables) the device; false if it is not the tenant's.</summary>
     Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor);
 

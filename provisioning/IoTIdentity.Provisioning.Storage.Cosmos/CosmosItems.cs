@@ -35,12 +35,16 @@ internal sealed record DeviceItem(
     [property: JsonPropertyName("tags")] string[]? Tags,
     [property: JsonNumberHandling(JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowReadingFromString)] [property: JsonPropertyName("lastSeenTicks")] long? LastSeenTicks,
     [property: JsonPropertyName("connected")] bool Connected,
-    [property: JsonPropertyName("links")] string[]? Links = null)
+    [property: JsonPropertyName("links")] string[]? Links = null,
+    [property: JsonPropertyName("indexed")] bool Indexed = false)
 {
+    /// <summary>An item as this build writes it: with every field the inventory is filtered by (<c>indexed</c>); items
+    /// written before the group, tags and presence existed lack the property and are listed for re-indexing.</summary>
     public static DeviceItem From(DeviceRecord device) => new(
         CosmosIds.DeviceItemId(device.DeviceId), device.TenantId, device.TenantId, device.DeviceId, device.State,
         device.Firmware, device.CertificateSerial, device.CertificateNotAfter?.UtcTicks, device.Compliant,
-        device.UpdatedAt.UtcTicks, device.GroupId, [.. device.Tags], device.LastSeenAt?.UtcTicks, device.Connected, [.. device.Links]);
+        device.UpdatedAt.UtcTicks, device.GroupId, [.. device.Tags], device.LastSeenAt?.UtcTicks, device.Connected, [.. device.Links],
+        Indexed: true);
 
     public DeviceRecord ToRecord() => new(
         TenantId, DeviceId, State, Firmware, CertificateSerial,
@@ -94,3 +98,6 @@ internal sealed record AuditItem(
 internal sealed record AuditHead(
     [property: JsonPropertyName("sequence")] long Sequence,
     [property: JsonPropertyName("hash")] string Hash);
+
+/// <summary>A device item's id alone (the re-indexing query's projection).</summary>
+internal sealed record DeviceIdItem([property: JsonPropertyName("deviceId")] string DeviceId);

@@ -104,4 +104,16 @@ public sealed partial class CosmosProvisioningStore
         return new DevicePage(items,
             found.Count > query.PageSize ? DeviceContinuationToken.Encode(tenantId, items[^1].DeviceId) : null);
     }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> ListDevicesToReindexAsync(string tenantId, int maxCount, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(tenantId);
+        StoreLimits.CheckPageSize(maxCount);
+        var sql = $"SELECT TOP {maxCount.ToString(CultureInfo.InvariantCulture)} c.deviceId FROM c WHERE c.pk = @pk"
+            + " AND (NOT IS_DEFINED(c.indexed) OR c.indexed = false) ORDER BY c.deviceId";
+        var found = await QueryAsync<DeviceIdItem>(_devices, "list devices to re-index",
+            new QueryDefinition(sql).WithParameter("@pk", tenantId), tenantId, maxCount, cancellationToken).ConfigureAwait(false);
+        return [.. found.Select(item => item.DeviceId)];
+    }
 }

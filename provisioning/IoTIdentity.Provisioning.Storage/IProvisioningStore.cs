@@ -112,6 +112,18 @@ public interface IProvisioningStore
     Task<DevicePage> ListDevicesAsync(string tenantId, DeviceQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Lists the tenant's inventory rows written before the inventory carried every field it is filtered by (the
+    /// group, the tags, presence), in ascending order of device id. Such a row is found by id and state but not by
+    /// group or tag until it is written again: any <see cref="UpsertDeviceAsync"/> of the device takes it off this list,
+    /// so re-indexing can stop and resume anywhere, and repeating it changes nothing.
+    /// </summary>
+    /// <param name="tenantId">The owning tenant; 1–256 characters.</param>
+    /// <param name="maxCount">At most this many ids; 1–<see cref="StoreLimits.MaxPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the call before it reaches the store.</param>
+    /// <returns>The first device ids still to re-index; empty when none is left.</returns>
+    Task<IReadOnlyList<string>> ListDevicesToReindexAsync(string tenantId, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Appends an event to a tenant's audit log as the next sequence number, chained to the previous entry's hash
     /// (<see cref="AuditChain"/>). Concurrent appenders are all appended, in some order, with no gap or fork.
     /// </summary>

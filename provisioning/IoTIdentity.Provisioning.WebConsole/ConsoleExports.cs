@@ -14,6 +14,9 @@ namespace IoTIdentity.Provisioning.WebConsole;
 /// </summary>
 public static class ConsoleExports
 {
+    /// <summary>The largest page the inventory listing serves (the store's limit; a larger one is refused).</summary>
+    private const int DevicePage = 500;
+
     /// <summary>Maps <c>/console/export/…</c>.</summary>
     public static IEndpointRouteBuilder MapConsoleExports(this IEndpointRouteBuilder routes)
     {
@@ -26,17 +29,27 @@ public static class ConsoleExports
         return routes;
     }
 
-    private static async Task Devices(HttpContext http, ConsoleApi api, string? text, string? state, bool? compliant, string? groupId, string? firmware)
+    private static async Task Devices(HttpContext http, ConsoleApi api, TimeProvider clock, string? text, string? state, bool? compliant, string? groupId,
+        string? firmware, string? tag, string? seen)
     {
         using var client = api.For(SessionKey(http));
-        var search = new DeviceSearch(text, state, compliant, groupId, firmware);
-        var rows = new StringBuilder(Csv.Row("deviceId", "state", "firmware", "compliant", "certificateSerial", "certificateNotAfter", "updatedAt"));
+        var search = new DeviceSearch(text, state, compliant, groupId, firmware, tag, seen);
+        if (search.Problem is { } problem)
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsync(problem, http.RequestAborted);
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var rows = new StringBuilder(Csv.Row("deviceId", "state", "groupId", "tags", "firmware", "compliant", "certificateSerial", "certificateNotAfter",
+            "connected", "lastSeenAt", "updatedAt"));
         try
         {
-            await foreach (var page in IotIdClient.AllPagesAsync(t => client.ListDevicesAsync(search.ApiFilter, 1000, t, http.RequestAborted), http.RequestAborted))
-                foreach (var d in page.Value.Items.Where(search.Matches))
-                    rows.Append(Csv.Row(d.DeviceId, d.State, d.Firmware, d.Compliant ? "true" : "false", d.CertificateSerial,
-                        d.CertificateNotAfter?.ToString("O", CultureInfo.InvariantCulture), d.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)));
+            await foreach (var page in IotIdClient.AllPagesAsync(t => client.ListDevicesAsync(search.ApiFilter, DevicePage, t, http.RequestAborted), http.RequestAborted))
+                foreach (var d in page.Value.Items.Where(d => search.Matches(d, now)))
+                    rows.Append(Csv.Row(d.DeviceId, d.State, d.GroupId, string.Join(' ', d.Tags ?? []), d.Firmware, d.Compliant ? "true" : "false",
+                        d.CertificateSerial, d.CertificateNotAfter?.ToString("O", CultureInfo.InvariantCulture), d.Connected ? "true" : "false",
+                        d.LastSeenAt?.ToString("O", CultureInfo.InvariantCulture), d.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)));
         }
         catch (IotIdApiException e)
         {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 
 namespace IoTIdentity.Provisioning.WebConsole;
@@ -47,6 +48,7 @@ public static class ConsoleHosting
             antiforgery.Cookie.SameSite = SameSiteMode.Strict;
         });
         services.AddSingleton(sp => new ConsoleApi(apiAddress(sp)));
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 

@@ -17,6 +17,8 @@ public sealed class PagesTests(ConsoleFixture console)
     {
         var tenant = await console.Fleet.NewTenantAsync();
         var devices = new[] { await console.Fleet.EnrollDeviceAsync(tenant), await console.Fleet.EnrollDeviceAsync(tenant) };
+        using (var api = new Protocol.Management.IotIdClient(console.Fleet.Service.BaseAddress, tenant.AdminKey))
+            await api.SetDeviceTagsAsync(devices[0], ["site:berlin", "line=3"]);
         await using var session = await console.OpenAsync(width, height);
         await session.SignInAsync(tenant.AdminKey);
 
@@ -80,11 +82,15 @@ public sealed class PagesTests(ConsoleFixture console)
         await session.Page.GetByTestId("reattest").ClickAsync();
         await session.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Re-attest" }).ClickAsync();
 
-        await Assertions.Expect(session.Page.GetByTestId("reattest-pending")).ToContainTextAsync("Re-attestation asked");
+        var status = session.Page.GetByTestId("reattest-status");
+        await Assertions.Expect(status).ToContainTextAsync("Re-attestation asked");
         await Assertions.Expect(session.Page.Locator("body")).ToContainTextAsync("the command was sent");
-        var asked = (await api.GetDeviceAsync(device)).Value.ReattestRequestedAt;
-        Assert.NotNull(asked);
-        await Assertions.Expect(session.Page.GetByTestId("reattest-pending")).ToContainTextAsync(asked.Value.ToString("u"));
+        var asked = (await api.GetDeviceAsync(device)).Value.Reattest;
+        Assert.Equal(Protocol.Management.ReattestStatus.Requested, asked?.State);
+        await Assertions.Expect(status).ToContainTextAsync(asked!.RequestedAt.ToString("u"));
+        // the enrolled device is not connected: no answer yet, and the page says so
+        await Assertions.Expect(status).ToHaveAttributeAsync("data-state", "requested");
+        await Assertions.Expect(status).ToContainTextAsync("no answer yet (the device is not connected");
         await session.Page.ScreenshotAsync(new() { Path = Path.Combine(console.Screenshots, "device-reattest-desktop.png"), FullPage = true });
         var audit = (await api.QueryAuditAsync(new Protocol.Management.AuditFilter(DeviceId: device, Action: "reattest"))).Value.Items;
         Assert.Single(audit);
@@ -194,6 +200,8 @@ public sealed class PagesTests(ConsoleFixture console)
         Assert.Equal(0, await session.Page.GetByTestId("revoke").CountAsync());
         Assert.Equal(0, await session.Page.GetByRole(AriaRole.Button, new() { Name = "Disable" }).CountAsync());
         Assert.Equal(0, await session.Page.GetByTestId("reattest").CountAsync());
+        Assert.Equal(0, await session.Page.GetByTestId("add-tag").CountAsync());
+        Assert.Equal(0, await session.Page.GetByTestId("tags").GetByRole(AriaRole.Button).CountAsync());   // no chip can be closed
         await session.GoAsync("/console/tenant", "Tenant settings");
         Assert.Equal(0, await session.Page.GetByTestId("set-quota").CountAsync());
         await session.GoAsync("/console/inventory", "Inventory");
@@ -210,5 +218,8 @@ public sealed class PagesTests(ConsoleFixture console)
         var refused = await Assert.ThrowsAsync<Protocol.Management.IotIdApiException>(() => api.RevokeDeviceAsync(device, "keyCompromise"));
         Assert.Equal(403, refused.Status);
         Assert.Equal("Active", (await api.GetDeviceAsync(device)).Value.Status);
+        var tagging = await Assert.ThrowsAsync<Protocol.Management.IotIdApiException>(() => api.SetDeviceTagsAsync(device, ["site:berlin"]));
+        Assert.Equal(403, tagging.Status);
+        Assert.Empty((await api.GetDeviceAsync(device)).Value.Tags);
     }
 }

@@ -138,6 +138,7 @@ public sealed class CommandTests(ServiceFixture service) : IClassFixture<Service
         await AgentHarness.EventuallyAsync(async () => (await operatorApi.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt is null,
             TimeSpan.FromSeconds(10), "the request closed by the accepted attestation");
         var history = (await operatorApi.GetDeviceAttestationsAsync(device.DeviceId)).Value;
+        Assert.Equal(new ReattestStatus(asked.RequestedAt, ReattestStatus.Attested, history[0].At), (await operatorApi.GetDeviceAsync(device.DeviceId)).Value.Reattest);
         Assert.Equal([after, before], history.Select(a => a.SerialNumber));
         Assert.Equal([RegisterModes.Renew, RegisterModes.Enroll], history.Select(a => a.Mode));
         Assert.True(history[0].At >= asked.RequestedAt);
@@ -165,6 +166,7 @@ public sealed class CommandTests(ServiceFixture service) : IClassFixture<Service
             var asked = (await api.ReattestDeviceAsync(device.DeviceId)).Value;
 
             Assert.Equal(asked.RequestedAt, (await api.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt);
+            Assert.Equal(new ReattestStatus(asked.RequestedAt, ReattestStatus.Requested), (await api.GetDeviceAsync(device.DeviceId)).Value.Reattest);
             var second = device.NewDaemon();
             await second.StartAsync(CancellationToken.None);
             try
@@ -173,12 +175,42 @@ public sealed class CommandTests(ServiceFixture service) : IClassFixture<Service
                     "the renewal asked for while the device was away");
                 await AgentHarness.EventuallyAsync(async () => (await api.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt is null,
                     TimeSpan.FromSeconds(10), "the request closed");
+                Assert.Equal(ReattestStatus.Attested, (await api.GetDeviceAsync(device.DeviceId)).Value.Reattest!.State);
             }
             finally
             {
                 await second.StopAsync(CancellationToken.None);
             }
         }
+    }
+
+    [Fact]
+    public async Task Reattest_answered_with_an_attestation_the_policy_refuses_shows_failed_with_the_reason_and_stays_open()
+    {
+        await using var running = await StartEnrolledAsync();
+        var device = running.Device;
+        var before = device.Store.Load()!.Metadata.SerialNumber;
+        var group = service.Grains.GetGroupGrain(new GroupKey(device.Tenant.TenantId, "default"));
+        var policy = (await group.GetPolicyAsync())!;
+        await group.SetPolicyAsync(policy with
+        {
+            AllowedPcrValues = System.Collections.Immutable.ImmutableDictionary<int, System.Collections.Immutable.ImmutableList<string>>.Empty
+                .Add(0, [new string('1', 64)]),
+        });
+        using var api = Api(await KeyAsync(device.Tenant, ApiRole.Operator));
+
+        var asked = (await api.ReattestDeviceAsync(device.DeviceId)).Value;
+
+        await AgentHarness.EventuallyAsync(async () => (await api.GetDeviceAsync(device.DeviceId)).Value.Reattest?.State == ReattestStatus.Failed,
+            TimeSpan.FromSeconds(30), "the refused answer");
+        var shown = (await api.GetDeviceAsync(device.DeviceId)).Value;
+        Assert.Equal(asked.RequestedAt, shown.Reattest!.RequestedAt);
+        Assert.True(shown.Reattest.AnsweredAt >= asked.RequestedAt);
+        Assert.StartsWith("PcrPolicyViolation: PCR 0 value", shown.Reattest.Reason);
+        Assert.Equal(asked.RequestedAt, shown.ReattestRequestedAt);
+        Assert.Equal(before, shown.CertificateSerial);
+        Assert.Contains(await service.ReadAuditLogAsync(device.Tenant.TenantId),
+            e => e.Event.Subject == device.DeviceId && e.Event.Outcome == "refused:PcrPolicyViolation");
     }
 
     [Fact]

@@ -20,12 +20,21 @@ public sealed class FaultInjectingStore(IProvisioningStore inner) : IProvisionin
     private int _injected;
 
     /// <summary>Replaces the host's store registration with this decorator around it (a <see cref="ServiceFixture"/> hook).</summary>
-    public static void Decorate(IServiceCollection services)
+    public static void Decorate(IServiceCollection services) => Decorate(services, null);
+
+    /// <summary>As <see cref="Decorate(IServiceCollection)"/>, faulting what <paramref name="fault"/> picks from the store's
+    /// first call on (the work a start does included).</summary>
+    public static void Decorate(IServiceCollection services, Func<StoreCall, bool>? fault)
     {
         var original = services.Last(d => d.ServiceType == typeof(IProvisioningStore));
         var create = original.ImplementationFactory ?? throw new InvalidOperationException("the host registers the store with a factory");
         services.Remove(original);
-        services.AddSingleton<IProvisioningStore>(sp => new FaultInjectingStore((IProvisioningStore)create(sp)));
+        services.AddSingleton<IProvisioningStore>(sp =>
+        {
+            var store = new FaultInjectingStore((IProvisioningStore)create(sp));
+            store.FailWhen(fault);
+            return store;
+        });
     }
 
     /// <summary>Faults the calls <paramref name="predicate"/> picks from now on; null heals the store.</summary>
@@ -99,6 +108,12 @@ public sealed class FaultInjectingStore(IProvisioningStore inner) : IProvisionin
     {
         Check("list-devices", tenantId);
         return inner.ListDevicesAsync(tenantId, query, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<string>> ListDevicesToReindexAsync(string tenantId, int maxCount, CancellationToken cancellationToken = default)
+    {
+        Check("list-devices-to-reindex", tenantId);
+        return inner.ListDevicesToReindexAsync(tenantId, maxCount, cancellationToken);
     }
 
     public Task<AuditEntry> AppendAuditAsync(string tenantId, AuditEvent auditEvent, CancellationToken cancellationToken = default)

@@ -56,4 +56,7 @@ public sealed record DeviceDetails
 
     /// <summary>When an operator asked it to attest again (<c>POST …/reattest</c>), while no attestation has been accepted since.</summary>
     public DateTimeOffset? ReattestRequestedAt { get; init; }
+
+    /// <summary>The last re-attest request and whether the device answered it (requested → attested or failed); null when never asked.</summary>
+    public ReattestStatus? Reattest { get; init; }
 }

@@ -36,6 +36,7 @@ namespace IoTIdentity.Protocol.Management;
 [JsonSerializable(typeof(DeviceDetails))]
 [JsonSerializable(typeof(DeviceLinkRequest))]
 [JsonSerializable(typeof(ReattestResult))]
+[JsonSerializable(typeof(ReattestStatus))]
 [JsonSerializable(typeof(DeviceAttestation))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceAttestation>))]
 [JsonSerializable(typeof(OwnershipVoucher))]

@@ -24,6 +24,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
             LastAttestedAt = s.LastAttestation?.At, Pcrs = s.LastAttestation?.Pcrs, PastSerials = s.PastSerials,
             Firmware = s.LastAttestation?.Firmware, Compliant = !s.NonCompliant, Tpm = s.Tpm, Links = s.Links,
             Tags = s.Tags, LastSeenAt = s.LastSeenAt, Connected = s.Connected, ReattestRequestedAt = DeviceReattestation.OpenSince(s),
+            Reattest = DeviceReattestation.Status(s),
         };
     }
 

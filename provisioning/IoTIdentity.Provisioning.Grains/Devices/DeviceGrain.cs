@@ -52,6 +52,9 @@ public sealed class DeviceGrain(
     /// <summary>The certificate serial a renewal being handled presented (a refusal records it beside the current one).</summary>
     private string? _presentedSerial;
 
+    /// <summary>The attest being handled got past credential activation: its TPM holds the device's EK, so a refusal from here on is the device's own answer.</summary>
+    private bool _activated;
+
     private DeviceContext? _device;
 
     private DeviceContext Device => _device ??= new DeviceContext(this.GetPrimaryKeyString(), state);
@@ -163,6 +166,7 @@ public sealed class DeviceGrain(
         if (clock.GetUtcNow() > challenge.ExpiresAt) return new Refusal(ProvisioningError.ChallengeExpired, "challenge expired");
 
         if (CheckActivation(challenge.Secret, request.ActivatedSecret) is { } notActivated) return notActivated;
+        _activated = true;
         var ak = TpmMarshal.FromBytes<TpmtPublic>(challenge.AkPublic);
         var quote = CheckQuote(ak, challenge, request);
         if (quote.IsRefused) return quote.Refusal;
@@ -201,6 +205,7 @@ public sealed class DeviceGrain(
         _resolvedTenant = null;
         _resolvedGroup = null;
         _presentedSerial = null;
+        _activated = false;
         _contenders.Clear();
         ProtocolReply<T> reply;
         try
@@ -216,9 +221,27 @@ public sealed class DeviceGrain(
             metrics.Handled(operation, ProvisioningError.Unavailable, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return reply;
         }
-        if (reply.Refusal is { } refusal) await RecordRefusalCoreAsync(operation, refusal, evidence, remoteAddress);
+        if (reply.Refusal is { } refusal)
+        {
+            await RecordRefusalCoreAsync(operation, refusal, evidence, remoteAddress);
+            if (_activated) await RecordReattestRefusalAsync(refusal);
+        }
         metrics.Handled(operation, reply.Refusal?.Error, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return reply;
+    }
+
+    /// <summary>An open re-attest request's answer was refused; a store fault here loses only that status, never the refusal's reply.</summary>
+    private async Task RecordReattestRefusalAsync(Refusal refusal)
+    {
+        try
+        {
+            await reattestation.RecordRefusalAsync(Device, refusal);
+        }
+        catch (Exception e) when (StorageFaults.IsStorageFault(e))
+        {
+            EnrollmentLog.Failed(logger, e, DeviceId, "reattest status");
+            DeactivateOnIdle();
+        }
     }
 
     public async Task RecordRefusalAsync(string operation, Refusal refusal, byte[] evidence, string? remoteAddress)
@@ -276,6 +299,13 @@ public sealed class DeviceGrain(
     public Task<bool> SetTagsAsync(string tenantId, IReadOnlyList<string> tags, string actor) => administration.SetTagsAsync(Device, tenantId, tags, actor);
 
     public Task RecordPresenceAsync(bool connected, DateTimeOffset at) => presence.RecordAsync(Device, connected, at);
+
+    public async Task<bool> ReindexAsync(string tenantId)
+    {
+        if (administration.View(Device, tenantId) is null) return false;
+        await ledger.UpdateInventoryAsync(Device);
+        return true;
+    }
 
     public Task<bool> SetDisabledAsync(string tenantId, bool disabled, string actor) => administration.SetDisabledAsync(Device, tenantId, disabled, actor);
 

@@ -8,7 +8,7 @@ namespace IoTIdentity.Provisioning.Grains.Devices;
 /// firmware policy, new device key), so the request is the signed <c>attest-now</c> command the agent answers with a
 /// renewal: published at once (a listening device gets it), and re-sent whenever the device subscribes to its commands again. The request
 /// is recorded and audited first and stays open until an attestation is accepted after it; one refused by the policy
-/// leaves it open, and the certificate runs out as usual.
+/// leaves it open (its status says the device answered and failed, and why), and the certificate runs out as usual.
 /// </summary>
 public sealed class DeviceReattestation(DeviceAdministration administration, DeviceLedger ledger, DeviceCommandPublisher commands, TimeProvider clock)
 {
@@ -19,7 +19,7 @@ public sealed class DeviceReattestation(DeviceAdministration administration, Dev
         var s = device.State;
         if (!IsRenewable(s)) return new ReattestRequest { Outcome = ReattestOutcome.NotRenewable };
         var now = clock.GetUtcNow();
-        await ledger.RecordAsync(device, s with { ReattestRequestedAt = now },
+        await ledger.RecordAsync(device, s with { ReattestRequestedAt = now, ReattestRefusal = null },
             new DeviceEvent(tenantId, AuditActions.Reattest, "requested", actor, new Dictionary<string, string> { ["serial"] = s.Current!.SerialNumber }),
             inventory: false);
         var published = await SendAsync(device, tenantId);
@@ -32,6 +32,27 @@ public sealed class DeviceReattestation(DeviceAdministration administration, Dev
         var s = device.State;
         if (OpenSince(s) is null || !IsRenewable(s)) return;
         await SendAsync(device, s.TenantId!);
+    }
+
+    /// <summary>Records that the device answered the open request with an attestation that was refused after its TPM proved
+    /// its EK (so the answer is the device's, not an impostor's); nothing when no request is open.</summary>
+    public async Task RecordRefusalAsync(DeviceContext device, Refusal refusal)
+    {
+        var s = device.State;
+        if (OpenSince(s) is null) return;
+        await ledger.RecordAsync(device, s with { ReattestRefusal = new ReattestRefusal(clock.GetUtcNow(), $"{refusal.Error}: {refusal.Detail}") }, inventory: false);
+    }
+
+    /// <summary>The last request and its answer: attested once an attestation is accepted after it, failed while the last
+    /// answer since was refused, requested until then; null when the device was never asked.</summary>
+    public static ReattestView? Status(DeviceState s)
+    {
+        if (s.ReattestRequestedAt is not { } at) return null;
+        if (s.LastAttestation?.At is { } attested && attested >= at)
+            return new ReattestView { RequestedAt = at, Progress = ReattestProgress.Attested, AnsweredAt = attested };
+        if (s.ReattestRefusal is { } refused && refused.At >= at)
+            return new ReattestView { RequestedAt = at, Progress = ReattestProgress.Failed, AnsweredAt = refused.At, Reason = refused.Reason };
+        return new ReattestView { RequestedAt = at, Progress = ReattestProgress.Requested };
     }
 
     /// <summary>When the open request was made, or null when none is open (never asked, or attested since).</summary>

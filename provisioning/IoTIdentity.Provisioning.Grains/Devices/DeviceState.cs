@@ -55,6 +55,8 @@ public sealed record DeviceState
     [Id(31)] public DateTimeOffset? LastTokenProofAt { get; init; }
     /// <summary>The recent accepted attestations, oldest first, at most <see cref="AttestationRecord.HistoryLimit"/>.</summary>
     [Id(32)] public ImmutableList<AttestationRecord> Attestations { get; init; } = [];
+    /// <summary>The last attestation refused after the TPM proved itself while a re-attest request was open (<see cref="DeviceReattestation"/>); cleared by the next request.</summary>
+    [Id(33)] public ReattestRefusal? ReattestRefusal { get; init; }
 
     /// <summary>Every serial the device holds or held: the past ones, then the current one.</summary>
     public IEnumerable<string> Serials => Current is null ? PastSerials : PastSerials.Append(Current.SerialNumber);

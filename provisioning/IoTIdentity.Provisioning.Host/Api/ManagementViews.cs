@@ -43,6 +43,12 @@ public static class ManagementViews
         CertificateNotAfter = v.CertificateNotAfter, EnrolledAt = v.EnrolledAt, LastAttestedAt = v.LastAttestedAt, Pcrs = v.Pcrs,
         PastSerials = v.PastSerials, Firmware = v.Firmware, Compliant = v.Compliant, Tpm = v.Tpm,
         Tags = v.Tags, LastSeenAt = v.LastSeenAt, Connected = v.Connected, ReattestRequestedAt = v.ReattestRequestedAt,
+        Reattest = v.Reattest is { } r ? new ReattestStatus(r.RequestedAt, r.Progress switch
+        {
+            ReattestProgress.Attested => ReattestStatus.Attested,
+            ReattestProgress.Failed => ReattestStatus.Failed,
+            _ => ReattestStatus.Requested,
+        }, r.AnsweredAt, r.Reason) : null,
         Links = v.Links.Select(l => new DeviceLinkView(l.DeviceId, l.Basis)).ToList(),
     };
 

@@ -137,6 +137,7 @@ public static class ProvisioningHost
         builder.Services.AddSingleton<IDeviceSessionObserver, SessionMonitoring>();
         builder.Services.Configure<MonitoringOptions>(configuration.GetSection(MonitoringOptions.Section));
         builder.Services.AddMqttEndpoint(configuration);
+        builder.Services.AddHostedService<InventoryReindexer>();
         if (development) builder.Services.AddHostedService<DevBootstrap>();
         ConsoleAssets.UseBuildOutput(builder);
         builder.Services.AddFleetConsole(sp => ConsoleApiAddress.Resolver(sp, configuration));

@@ -17,16 +17,16 @@ public sealed partial class SqliteProvisioningStore
         StoreLimits.CheckDevice(device);
         await WithWriterAsync("save a device", session => session.Command(
             $"""
-            INSERT INTO devices ({DeviceColumns})
+            INSERT INTO devices ({DeviceColumns}, indexed)
             VALUES ($tenant, $device, $state, $firmware, $serial, $notAfter, $compliant, $updated,
-                    $group, $tags, $lastSeen, $connected, $links)
+                    $group, $tags, $lastSeen, $connected, $links, 1)
             ON CONFLICT (tenant_id, device_id) DO UPDATE SET
                 state = excluded.state, firmware = excluded.firmware,
                 certificate_serial = excluded.certificate_serial,
                 certificate_not_after_ticks = excluded.certificate_not_after_ticks,
                 compliant = excluded.compliant, updated_ticks = excluded.updated_ticks,
                 group_id = excluded.group_id, tags = excluded.tags,
-                last_seen_ticks = excluded.last_seen_ticks, connected = excluded.connected, links = excluded.links;
+                last_seen_ticks = excluded.last_seen_ticks, connected = excluded.connected, links = excluded.links, indexed = 1;
             """,
             ("$tenant", device.TenantId), ("$device", device.DeviceId), ("$state", device.State),
             ("$firmware", device.Firmware), ("$serial", device.CertificateSerial),
@@ -97,6 +97,22 @@ public sealed partial class SqliteProvisioningStore
             }
 
             return new DevicePage(items, more ? DeviceContinuationToken.Encode(tenantId, items[^1].DeviceId) : null);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> ListDevicesToReindexAsync(string tenantId, int maxCount, CancellationToken cancellationToken = default)
+    {
+        StoreLimits.CheckId(tenantId);
+        StoreLimits.CheckPageSize(maxCount);
+        return await WithReaderAsync("list devices to re-index", session =>
+        {
+            using var reader = session.Command(
+                "SELECT device_id FROM devices WHERE tenant_id = $tenant AND indexed = 0 ORDER BY device_id LIMIT $limit;",
+                ("$tenant", tenantId), ("$limit", maxCount)).ExecuteReader();
+            var ids = new List<string>();
+            while (reader.Read()) ids.Add(reader.GetString(0));
+            return (IReadOnlyList<string>)ids;
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -68,6 +68,12 @@ internal static class SqliteSchema
         """
         ALTER TABLE devices ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
         """,
+        // Rows written before the inventory carried the group, tags and presence (version 1) lack them; every row
+        // existing now is listed for re-indexing from its device's state (ListDevicesToReindexAsync) until rewritten.
+        """
+        ALTER TABLE devices ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX devices_to_reindex ON devices (tenant_id, device_id) WHERE indexed = 0;
+        """,
     ];
 
     /// <summary>The version this build writes and understands.</summary>

@@ -233,6 +233,31 @@ public abstract partial class ProvisioningStoreContract
             () => store.ListDevicesAsync(Unique("tenant"), new DeviceQuery { PageSize = pageSize }));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(StoreLimits.MaxPageSize + 1)]
+    public async Task Listing_devices_to_reindex_refuses_a_count_outside_1_to_500_and_a_bad_tenant(int maxCount)
+    {
+        var store = await StoreAsync();
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ListDevicesToReindexAsync(Unique("tenant"), maxCount));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ListDevicesToReindexAsync("", 10));
+    }
+
+    [Fact]
+    public async Task A_device_this_build_writes_is_never_listed_for_reindexing()
+    {
+        var store = await StoreAsync();
+        var tenant = Unique("tenant");
+        await store.UpsertDeviceAsync(Device(tenant, "device-1"));
+        await store.UpsertDeviceAsync(Device(tenant, "device-2") with { GroupId = "g", Tags = ["a"] });
+        await store.UpsertDeviceAsync(Device(tenant, "device-1") with { State = "Revoked" });
+
+        Assert.Empty(await store.ListDevicesToReindexAsync(tenant, StoreLimits.MaxPageSize));
+        Assert.Empty(await store.ListDevicesToReindexAsync(Unique("tenant"), 1));
+    }
+
     [Fact]
     public async Task Tenants_do_not_see_each_others_devices_or_audit()
     {

@@ -37,6 +37,39 @@ public sealed class CosmosStoreTests(CosmosServerFixture server)
     }
 
     [Fact]
+    public async Task Items_written_before_the_inventory_carried_groups_and_tags_are_listed_for_reindexing_until_upserted()
+    {
+        using var store = await CosmosProvisioningStore.OpenAsync(server.Options());
+        var tenant = $"tenant-{Guid.NewGuid():N}";
+        using (var client = CosmosProvisioningStoreTests.RawClient(server))
+        {
+            var devices = client.GetContainer(store.Database, "devices");
+            foreach (var id in new[] { "d3", "d1", "d2" })
+            {
+                // the item as the build before groups, tags and presence wrote it
+                var old = new Newtonsoft.Json.Linq.JObject
+                {
+                    ["id"] = id, ["pk"] = tenant, ["tenantId"] = tenant, ["deviceId"] = id, ["state"] = "Active", ["firmware"] = "1.0",
+                    ["certificateSerial"] = null, ["certificateNotAfterTicks"] = null, ["compliant"] = true, ["updatedTicks"] = "0",
+                };
+                var created = await devices.CreateItemAsync(old, new PartitionKey(tenant));
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            }
+        }
+
+        Assert.Equal(["d1", "d2", "d3"], await store.ListDevicesToReindexAsync(tenant, 10));
+        Assert.Equal(["d1", "d2"], await store.ListDevicesToReindexAsync(tenant, 2));
+        Assert.Empty((await store.ListDevicesAsync(tenant, new DeviceQuery { GroupId = "g" })).Items);
+
+        var d2 = await store.GetDeviceAsync(tenant, "d2");
+        Assert.Equal(new DeviceRecord(tenant, "d2", "Active", "1.0", null, null, true, new DateTimeOffset(0, TimeSpan.Zero)), d2);
+        await store.UpsertDeviceAsync(d2! with { GroupId = "g", Tags = ["a"] });
+
+        Assert.Equal(["d1", "d3"], await store.ListDevicesToReindexAsync(tenant, 10));
+        Assert.Equal(["d2"], (await store.ListDevicesAsync(tenant, new DeviceQuery { GroupId = "g", Tag = "a" })).Items.Select(d => d.DeviceId));
+    }
+
+    [Fact]
     public async Task The_test_server_refuses_a_single_partition_query_without_the_cross_partition_header()
     {
         using var store = await CosmosProvisioningStore.OpenAsync(server.Options());

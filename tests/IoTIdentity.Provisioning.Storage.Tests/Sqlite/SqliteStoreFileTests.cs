@@ -66,7 +66,7 @@ public sealed class SqliteStoreFileTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
         Assert.Equal("wal", command.ExecuteScalar());
-        Assert.Equal(4, Scalar(path, "SELECT version FROM schema_version;"));
+        Assert.Equal(5, Scalar(path, "SELECT version FROM schema_version;"));
 
         // synchronous is per connection: ask the store's own writer.
         Assert.Equal((long)synchronous, await store.ReadWriterPragmaAsync("synchronous"));
@@ -80,8 +80,8 @@ public sealed class SqliteStoreFileTests : IDisposable
             await store.UpsertDeviceAsync(new DeviceRecord("t1", "d1", "Active", "1.0", null, null, true, DateTimeOffset.UnixEpoch));
         // back to the version 1 layout, as a file written before the inventory had groups, tags and presence
         Scalar(path, """
-            DROP INDEX audit_by_subject; DROP INDEX devices_by_group;
-            ALTER TABLE devices DROP COLUMN group_id; ALTER TABLE devices DROP COLUMN tags;
+            DROP INDEX audit_by_subject; DROP INDEX devices_by_group; DROP INDEX devices_to_reindex;
+            ALTER TABLE devices DROP COLUMN indexed; ALTER TABLE devices DROP COLUMN group_id; ALTER TABLE devices DROP COLUMN tags;
             ALTER TABLE devices DROP COLUMN last_seen_ticks; ALTER TABLE devices DROP COLUMN connected;
             ALTER TABLE devices DROP COLUMN links;
             UPDATE schema_version SET version = 1; SELECT 0;
@@ -92,7 +92,7 @@ public sealed class SqliteStoreFileTests : IDisposable
         await migrated.UpsertDeviceAsync(old! with { GroupId = "g", Tags = ["a"] });
 
         Assert.Equal(new DeviceRecord("t1", "d1", "Active", "1.0", null, null, true, DateTimeOffset.UnixEpoch), old);
-        Assert.Equal(4, Scalar(path, "SELECT version FROM schema_version;"));
+        Assert.Equal(5, Scalar(path, "SELECT version FROM schema_version;"));
         Assert.Equal(["d1"], (await migrated.ListDevicesAsync("t1", new DeviceQuery { GroupId = "g", Tag = "a" })).Items.Select(d => d.DeviceId));
     }
 
@@ -104,17 +104,51 @@ public sealed class SqliteStoreFileTests : IDisposable
             foreach (var subject in new[] { "d1", "d2", "d1", "d3", "d1" })
                 await store.AppendAuditAsync("t1", Event(subject));
         // back to the version 2 layout, as a file written before the audit log had an index by subject
-        Scalar(path, "DROP INDEX audit_by_subject; ALTER TABLE devices DROP COLUMN links; UPDATE schema_version SET version = 2; SELECT 0;");
+        Scalar(path, """
+            DROP INDEX audit_by_subject; DROP INDEX devices_to_reindex; ALTER TABLE devices DROP COLUMN indexed;
+            ALTER TABLE devices DROP COLUMN links; UPDATE schema_version SET version = 2; SELECT 0;
+            """);
         Assert.Equal(0, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_subject';"));
 
         using var migrated = Open(path);
         var d1 = await migrated.ReadAuditBySubjectAsync("t1", "d1", 1, 10);
 
-        Assert.Equal(4, Scalar(path, "SELECT version FROM schema_version;"));
+        Assert.Equal(5, Scalar(path, "SELECT version FROM schema_version;"));
         Assert.Equal([1L, 3L, 5L], d1.Select(e => e.Sequence));
         Assert.True((await migrated.VerifyAuditChainAsync("t1")).IsValid);
         // the store reads by subject through the index by name, so without the migration the read above would have failed
         Assert.Equal(1, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_by_subject';"));
+    }
+
+    [Fact]
+    public async Task A_version_4_file_lists_each_device_for_reindexing_until_it_is_written_again()
+    {
+        var path = _directory.File("store.db");
+        using (var store = Open(path))
+        {
+            foreach (var id in new[] { "d3", "d1", "d2" })
+                await store.UpsertDeviceAsync(new DeviceRecord("t1", id, "Active", "1.0", null, null, true, DateTimeOffset.UnixEpoch));
+            await store.UpsertDeviceAsync(new DeviceRecord("t2", "d9", "Active", "1.0", null, null, true, DateTimeOffset.UnixEpoch));
+        }
+        // back to the version 4 layout, as a file written before rows were marked as carrying every indexed field
+        Scalar(path, """
+            DROP INDEX devices_to_reindex; ALTER TABLE devices DROP COLUMN indexed;
+            UPDATE schema_version SET version = 4; SELECT 0;
+            """);
+
+        using var migrated = Open(path);
+        Assert.Equal(5, Scalar(path, "SELECT version FROM schema_version;"));
+        Assert.Equal(["d1", "d2", "d3"], await migrated.ListDevicesToReindexAsync("t1", 10));
+        Assert.Equal(["d1", "d2"], await migrated.ListDevicesToReindexAsync("t1", 2));
+        Assert.Equal(["d9"], await migrated.ListDevicesToReindexAsync("t2", 10));
+
+        var d2 = await migrated.GetDeviceAsync("t1", "d2");
+        await migrated.UpsertDeviceAsync(d2! with { GroupId = "g", Tags = ["a"] });
+        await migrated.UpsertDeviceAsync(new DeviceRecord("t1", "d0", "Active", null, null, null, true, DateTimeOffset.UnixEpoch));
+
+        Assert.Equal(["d1", "d3"], await migrated.ListDevicesToReindexAsync("t1", 10));
+        Assert.Equal(["d2"], (await migrated.ListDevicesAsync("t1", new DeviceQuery { GroupId = "g", Tag = "a" })).Items.Select(d => d.DeviceId));
+        Assert.Equal(1, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'devices_to_reindex';"));
     }
 
     [Fact]
@@ -125,7 +159,10 @@ public sealed class SqliteStoreFileTests : IDisposable
         using (var store = Open(path))
             await store.UpsertDeviceAsync(device);
         // back to the version 3 layout, as a file written before inventory rows carried links
-        Scalar(path, "ALTER TABLE devices DROP COLUMN links; UPDATE schema_version SET version = 3; SELECT 0;");
+        Scalar(path, """
+            DROP INDEX devices_to_reindex; ALTER TABLE devices DROP COLUMN indexed; ALTER TABLE devices DROP COLUMN links;
+            UPDATE schema_version SET version = 3; SELECT 0;
+            """);
 
         using var migrated = Open(path);
         var old = await migrated.GetDeviceAsync("t1", "d1");
@@ -133,7 +170,7 @@ public sealed class SqliteStoreFileTests : IDisposable
 
         Assert.Equal(device, old);
         Assert.Empty(old!.Links);
-        Assert.Equal(4, Scalar(path, "SELECT version FROM schema_version;"));
+        Assert.Equal(5, Scalar(path, "SELECT version FROM schema_version;"));
         Assert.Equal(["d2"], (await migrated.ListDevicesAsync("t1", new DeviceQuery())).Items.Single().Links);
     }
 

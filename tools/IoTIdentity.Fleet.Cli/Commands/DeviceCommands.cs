@@ -127,7 +127,12 @@ internal static class DeviceCommands
         ("not after", CliOutput.Time(d.CertificateNotAfter)),
         ("enrolled", CliOutput.Time(d.EnrolledAt)),
         ("last attested", CliOutput.Time(d.LastAttestedAt)),
-        ("re-attest asked", d.ReattestRequestedAt is null ? null : $"{CliOutput.Time(d.ReattestRequestedAt)} (no attestation accepted since)"),
+        ("re-attest", d.Reattest is not { } r ? null : r.State switch
+        {
+            ReattestStatus.Attested => $"asked {CliOutput.Time(r.RequestedAt)}, attested {CliOutput.Time(r.AnsweredAt)}",
+            ReattestStatus.Failed => $"asked {CliOutput.Time(r.RequestedAt)}, failed {CliOutput.Time(r.AnsweredAt)}: {r.Reason} (asked again when it next connects)",
+            _ => $"asked {CliOutput.Time(r.RequestedAt)}, no answer yet",
+        }),
         ("past certificates", d.PastSerials.Count == 0 ? null : string.Join(", ", d.PastSerials)),
         ("pcrs", d.Pcrs is null or { Count: 0 } ? null
             : string.Join("\n", d.Pcrs.OrderBy(p => p.Key).Select(p => $"{p.Key.ToString(CultureInfo.InvariantCulture),2}: {p.Value}"))));
