@@ -74,11 +74,11 @@ public sealed class AgentHarness : IAsyncDisposable
     public Task WriteTrustAnchorAsync() =>
         File.WriteAllTextAsync(Options.TrustAnchorPath!, IdentityStore.CertificatePem([Service.MqttTrustAnchor.RawData]));
 
-    /// <summary>What the operator's API says about the device.</summary>
-    public async Task<DeviceView?> ServiceViewAsync()
+    /// <summary>What the operator's API says about the device, read as its published contract.</summary>
+    public async Task<IoTIdentity.Protocol.Management.DeviceDetails?> ServiceViewAsync()
     {
         using var http = Tenant.Http;
-        return await http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{DeviceId}");
+        return await http.GetFromJsonAsync($"/api/v1/devices/{DeviceId}", IoTIdentity.Protocol.Management.ManagementJson.Default.DeviceDetails);
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
