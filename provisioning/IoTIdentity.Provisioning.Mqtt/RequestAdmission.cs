@@ -45,7 +45,7 @@ internal sealed class RequestAdmission(
 
         if (!_deviceRate.TryTake(deviceId, out var wait))
             return Refuse(deviceId, topic, MqttRefusals.DeviceRate, ProvisioningError.RateLimited, responseTopic, correlation, Replies.Seconds(wait));
-        if (address is not null && !_addressRate.TryTake(address, out wait))
+        if (address is not null && !_addressRate.TryTake(SourceAddresses.Of(address), out wait))
             return Refuse(deviceId, topic, MqttRefusals.AddressRate, ProvisioningError.RateLimited, responseTopic, correlation, Replies.Seconds(wait));
 
         var request = new DeviceRequest(deviceId, op, System.Buffers.BuffersExtensions.ToArray(message.Payload), address) { SessionAuthenticated = authenticated };

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
+using IoTIdentity.Protocol;
 
 namespace IoTIdentity.Provisioning.Mqtt;
 
@@ -64,14 +64,6 @@ internal sealed class SessionRegistry(int maxConnectionsPerAddress)
         }
     }
 
-    /// <summary>The key connections are counted under: the IPv4 address, or the IPv6 /64 prefix.</summary>
-    public static string? AddressKey(EndPoint? endPoint)
-    {
-        if (endPoint is not IPEndPoint ip) return endPoint?.ToString();
-        var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
-        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
+    /// <summary>The key connections are counted under: the sender's source (<see cref="SourceAddresses"/>: IPv4 address, IPv6 /64).</summary>
+    public static string? AddressKey(EndPoint? endPoint) => SourceAddresses.Of(endPoint);
 }

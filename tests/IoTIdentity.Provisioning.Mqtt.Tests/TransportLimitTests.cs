@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime;
 using MQTTnet;
 
 namespace IoTIdentity.Provisioning.Mqtt.Tests;
@@ -8,8 +9,8 @@ namespace IoTIdentity.Provisioning.Mqtt.Tests;
 /// <summary>
 /// Limits the endpoint enforces below MQTTnet's packet reader: a declared packet length over the maximum closes the
 /// connection before the packet is buffered (in every length encoding, on both listeners, measured in the process's
-/// allocations and memory), and a client that stalls in its TLS handshake or before its CONNECT is dropped after the
-/// connect timeout.
+/// allocations and memory), and a client that stalls in its TLS handshake or before or inside its CONNECT is dropped after
+/// the connect timeout (many at once: measured in the process's allocations, managed heap and working set).
 /// </summary>
 [Collection(MemoryMeasured.Name)]
 public sealed class TransportLimitTests
@@ -139,6 +140,85 @@ public sealed class TransportLimitTests
         Assert.True(await ClosedByServerAsync(stream), "the endpoint drops the stalled client");
         Assert.Empty(harness.Handler.Received);
         await stream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Clients_that_stall_inside_their_CONNECT_are_all_dropped_and_leave_no_memory_behind()
+    {
+        const int Stalled = 32;
+        await using var harness = await EndpointHarness.StartAsync(o => { o.AllowPlaintext = true; o.ConnectTimeout = TimeSpan.FromSeconds(1); });
+        var declared = harness.Options.MaxPacketBytes;
+        await StallAsync(harness, 2, declared);   // warm-up: the TLS and plaintext paths are loaded before anything is measured
+        using var process = Process.GetCurrentProcess();
+        var (retainedBefore, workingSetBefore) = (Retained(), WorkingSet(process));
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+
+        await StallAsync(harness, Stalled, declared);
+
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var (retained, grown) = (Retained() - retainedBefore, WorkingSet(process) - workingSetBefore);
+        // each stalled client may cost the body it declared while it is held (MQTTnet reads a packet into one buffer),
+        // nothing more while it stalls, and nothing once it is dropped
+        Assert.True(allocated < 2L * Stalled * declared, $"allocated {allocated / 1024} KiB while {Stalled} clients stalled inside {declared / 1024} KiB CONNECTs");
+        Assert.True(retained < (long)Stalled * declared / 4, $"{retained / 1024} KiB still held after {Stalled} stalled clients were dropped");
+        Assert.True(grown < 4L * Stalled * declared, $"working set grew {grown / 1024} KiB for {Stalled} stalled clients");
+        Assert.Empty(harness.Handler.Received);
+    }
+
+    /// <summary>Opens <paramref name="count"/> connections (half TLS, half plaintext) that each declare a CONNECT of <paramref name="declared"/> bytes, send 1 KiB of it and stall; returns once the endpoint has dropped every one.</summary>
+    private static async Task StallAsync(EndpointHarness harness, int count, int declared)
+    {
+        var header = new List<byte> { 0x10 };
+        for (var length = declared; ; length >>= 7)
+        {
+            header.Add((byte)((length & 0x7F) | (length > 0x7F ? 0x80 : 0)));
+            if (length <= 0x7F) break;
+        }
+        byte[] start = [.. header, .. new byte[1024]];
+        var clients = new List<(TcpClient Client, Stream Stream)>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var tls = i % 2 == 0;
+                var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", tls ? harness.Endpoint.TlsPort : harness.Endpoint.PlaintextPort!.Value).Within();
+                Stream stream = client.GetStream();
+                if (tls)
+                {
+                    var ssl = new SslStream(stream, false, (_, _, _, _) => true);
+                    await ssl.AuthenticateAsClientAsync("localhost").Within();
+                    stream = ssl;
+                }
+                clients.Add((client, stream));
+                await stream.WriteAsync(start).AsTask().Within();
+            }
+            foreach (var (_, stream) in clients) Assert.True(await ClosedByServerAsync(stream), "the endpoint drops the stalled client");
+        }
+        finally
+        {
+            foreach (var (client, stream) in clients)
+            {
+                await stream.DisposeAsync();
+                client.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Managed memory still reachable after a full, compacting collection.</summary>
+    private static long Retained()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private static long WorkingSet(Process process)
+    {
+        process.Refresh();
+        return process.WorkingSet64;
     }
 
     /// <summary>Whether the peer closes the connection (a read ends or fails) within the bounded wait.</summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using IoTIdentity.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -104,15 +102,8 @@ public sealed partial class RefusalAggregator : IAsyncDisposable
     }
 
     /// <summary>The source refusals are counted under: the IPv4 address, the IPv6 /64, or the device when the address is unknown.</summary>
-    public static string SourceOf(string? remoteAddress, string deviceId)
-    {
-        if (remoteAddress is null || !IPAddress.TryParse(remoteAddress, out var address)) return remoteAddress ?? $"device:{deviceId}";
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
+    public static string SourceOf(string? remoteAddress, string deviceId) =>
+        remoteAddress is null ? $"device:{deviceId}" : SourceAddresses.Of(remoteAddress);
 
     [LoggerMessage(LogLevel.Warning, "Could not write the aggregated refusal entry of {Log} ({Count} refusals)")]
     private static partial void FlushFailed(ILogger logger, Exception exception, string log, long count);
