@@ -39,7 +39,9 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
             Assert.True(reattest.IsSuccessStatusCode, await reattest.Content.ReadAsStringAsync());
             Assert.Equal("sent", (await reattest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("delivery").GetString());
         }
-        await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()?.Metadata.SerialNumber is { } serial && serial != first),
+        // the new certificate is stored before the agent's console logger writes the lines that say why: wait for both
+        await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()?.Metadata.SerialNumber is { } serial && serial != first
+                && agent.Output.Contains("(renew)", StringComparison.Ordinal) && agent.Output.Contains("(attest-now)", StringComparison.Ordinal)),
             Patience, $"a renewal:\n{agent.Output}");
         Assert.Contains("(renew)", agent.Output, StringComparison.Ordinal);
         Assert.Contains("(attest-now)", agent.Output, StringComparison.Ordinal);

@@ -127,10 +127,10 @@ public sealed class TokenEndToEndTests(TokenService tokens) : IClassFixture<Toke
         await PutPolicyAsync(device, Policy() with { RequireMeasuredBootCompliant = true });
         await TokenAsync(device);
         await AllowFirmwareAsync(http, [FirmwareSamplesOnDisk.ManifestJson("1.1.0")]);
-        Assert.False((await http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{device.DeviceId}"))!.Compliant);
+        Assert.False((await device.ServiceViewAsync())!.Compliant);
         Assert.Equal(ProvisioningError.TokenConditionsNotMet, (await Assert.ThrowsAsync<EnrollmentRefusedException>(() => TokenAsync(device))).Error);
         await AllowFirmwareAsync(http, []);
-        Assert.True((await http.GetFromJsonAsync<DeviceView>($"/api/v1/devices/{device.DeviceId}"))!.Compliant);
+        Assert.True((await device.ServiceViewAsync())!.Compliant);
         await TokenAsync(device);
         await PutPolicyAsync(device, Policy());
         await TokenAsync(device);
