@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Renders the example compliance report in docs/reports/ for a simulated fleet: the simulator enrols a fleet of
 # software-TPM devices (first boot), renews it (rotation storm) and attacks it (adversarial) against the service
-# in-process on a fresh data directory; then the service starts on that data, an operator revokes one device, and the
-# report for the day is fetched in every format. Usage: ./scripts/compliance-example.sh [out-dir] (default docs/reports).
+# in-process on a fresh data directory (its detection phase raises a finding per misbehaviour); then the service starts
+# on that data, an operator revokes one device, acknowledges one finding and resolves another, and the report for the
+# day is fetched in every format. Usage: ./scripts/compliance-example.sh [out-dir] (default docs/reports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-docs/reports}"
@@ -30,6 +31,13 @@ done
 
 device="$(curl -sf -H "X-Api-Key: $key" "$api/api/v1/devices?state=Active&pageSize=1" | sed -E 's/.*"deviceId":"([0-9a-f]{64})".*/\1/')"
 curl -sf -o /dev/null -X POST -H "X-Api-Key: $key" -H 'Content-Type: application/json' -d '{"reason":"keyCompromise"}' "$api/api/v1/devices/$device/revoke"
+
+# the adversarial run's detection phase opened a finding per misbehaviour; an operator acknowledges the first and
+# resolves the second, so the report's actions show what people did about findings as well as what the service did
+mapfile -t findings < <(curl -sf -H "X-Api-Key: $key" "$api/api/v1/findings" | grep -oE '"id":"f-[0-9]+"' | sed -E 's/.*"(f-[0-9]+)"/\1/' | sort -t- -k2n)
+[ "${#findings[@]}" -ge 2 ] || { echo "expected the adversarial run's findings, got: ${findings[*]:-none}" >&2; exit 1; }
+curl -sf -o /dev/null -X POST -H "X-Api-Key: $key" "$api/api/v1/findings/${findings[0]}/acknowledge"
+curl -sf -o /dev/null -X POST -H "X-Api-Key: $key" "$api/api/v1/findings/${findings[1]}/resolve"
 
 from="$(date -u +%Y-%m-%dT00:00:00Z)"
 to="$(date -u -d tomorrow +%Y-%m-%dT00:00:00Z)"

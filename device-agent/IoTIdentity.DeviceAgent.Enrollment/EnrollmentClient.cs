@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using IoTIdentity.DeviceAgent.Enrollment.Tls;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using MQTTnet;
@@ -62,10 +63,11 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ConnectTimeout);
             certificate = options.UseTls ? options.ClientCertificate?.Invoke() : null;
-            var connected = await mqtt.ConnectAsync(client.BuildOptions(certificate), timeout.Token).ConfigureAwait(false);
+            var tpmCertificate = options.UseTls && certificate is null ? options.TpmClientCertificate?.Invoke() : null;
+            var connected = await mqtt.ConnectAsync(client.BuildOptions(certificate, tpmCertificate), timeout.Token).ConfigureAwait(false);
             if (connected.ResultCode != MqttClientConnectResultCode.Success)
                 throw EnrollmentRefusedException.ConnectRefused(connected.ResultCode.ToString(), connected.ReasonString);
-            client.IsAuthenticated = certificate is not null;
+            client.IsAuthenticated = certificate is not null || tpmCertificate is not null;
             var subscribed = await mqtt.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(Topics.DeviceSubtree(deviceId) + "res/#", MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithTopicFilter(Topics.Commands(deviceId), MqttQualityOfServiceLevel.AtLeastOnce)
@@ -182,7 +184,7 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
     private static string? Property(IEnumerable<MqttUserProperty>? properties, string name) =>
         properties?.FirstOrDefault(p => p.Name == name)?.ReadValueAsString();
 
-    private MqttClientOptions BuildOptions(X509Certificate2? clientCertificate)
+    private MqttClientOptions BuildOptions(X509Certificate2? clientCertificate, TpmClientCertificate? tpmCertificate)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithClientId(DeviceId)
@@ -191,7 +193,10 @@ public sealed class EnrollmentClient : IEnrollmentChannel, IAsyncDisposable
             .WithCleanStart()
             .WithKeepAlivePeriod(_options.KeepAlive)
             .WithTimeout(_options.ConnectTimeout);
-        if (_options.UseTls)
+        if (tpmCertificate is not null)
+            // TLS 1.3 by our own client, the TPM signing the handshake; MQTTnet layers nothing more on the stream
+            builder.WithStreamProvider(new TpmTlsStreamProvider(_options.Host, tpmCertificate, _options.BrokerTrust, _options.InsecureSkipServerCertificateValidation));
+        else if (_options.UseTls)
         {
             var trust = _options.BrokerTrust;
             builder.WithTlsOptions(tls =>

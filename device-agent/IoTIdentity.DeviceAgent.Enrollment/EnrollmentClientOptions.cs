@@ -1,5 +1,6 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.DeviceAgent.Enrollment.Tls;
 using IoTIdentity.Protocol;
 
 namespace IoTIdentity.DeviceAgent.Enrollment;
@@ -38,6 +39,15 @@ public sealed class EnrollmentClientOptions
     /// NotAuthorized), never a silent downgrade.
     /// </summary>
     public Func<X509Certificate2>? ClientCertificate { get; set; }
+
+    /// <summary>
+    /// Creates the device certificate whose key only a TPM can use, and its signer (called once per connect, when
+    /// <see cref="ClientCertificate"/> is null): the session is then opened by our own TLS 1.3 client
+    /// (<see cref="TpmTlsStreamProvider"/>), the TPM signing the handshake's <c>CertificateVerify</c>, and is authenticated
+    /// like one opened with <see cref="ClientCertificate"/> (a refused certificate is a refused CONNECT). For a process
+    /// that drives TPMs through the TPM library (the simulator's swtpm devices); the agent uses OpenSSL's tpm2 provider.
+    /// </summary>
+    public Func<TpmClientCertificate>? TpmClientCertificate { get; set; }
 
     /// <summary>
     /// The TLS versions offered; <see cref="SslProtocols.None"/> (default) leaves the choice to MQTTnet and the system. A client certificate

@@ -90,7 +90,8 @@ internal static class TpmCertificationRequest
         return writer.Encode();
     }
 
-    private static byte[] DerEcdsa(byte[] r, byte[] s)
+    /// <summary>The ECDSA signature as DER <c>SEQUENCE { r, s }</c> (X.509, CSRs, TLS).</summary>
+    public static byte[] DerEcdsa(byte[] r, byte[] s)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())

@@ -152,12 +152,37 @@ public sealed class TpmEnrollment(IEnrollmentTpm tpm, TpmEnrollmentOptions optio
         string certificateSerial, string audience, int? lifetimeSeconds, CancellationToken cancellationToken = default)
     {
         // 3. token: the current device key signs the audience, the certificate serial and the time; the SRK is the key's parent
+        var signedAt = options.Time.GetUtcNow();
+        var signature = await UnderSrkAsync(srkTemplate, async srk => ToProof(await SignDigestWithAsync(srk, currentDeviceKey,
+            SHA256.HashData(TokenProofs.SignedBytes(deviceId, audience, certificateSerial, signedAt)), cancellationToken).ConfigureAwait(false), currentDeviceKey, "a token request"),
+            cancellationToken).ConfigureAwait(false);
+        return new TokenRequest { Audience = audience, CertificateSerial = certificateSerial, SignedAt = signedAt, Signature = signature, LifetimeSeconds = lifetimeSeconds };
+    }
+
+    /// <summary>
+    /// The TLS 1.3 client <c>CertificateVerify</c> of an authenticated session: the current device key
+    /// (<paramref name="currentDeviceKey"/>, created under <paramref name="srkTemplate"/>) signs <paramref name="digest"/>
+    /// (SHA-256 of the handshake's signed content) inside the TPM; returns the ECDSA signature DER-encoded, as TLS carries
+    /// it (<c>ecdsa_secp256r1_sha256</c>). Only an ECC NIST P-256 key can: TLS 1.3 has no PKCS#1 v1.5 handshake signatures.
+    /// </summary>
+    public async Task<byte[]> SignHandshakeAsync(TpmKeyBlobs currentDeviceKey, Tpm.Structures.TpmtPublic srkTemplate, byte[] digest, CancellationToken cancellationToken = default)
+    {
+        if (currentDeviceKey.Public.Value.Parameters is not TpmsEccParms { Curve: TpmEccCurve.NistP256 })
+            throw new NotSupportedException("a TLS 1.3 handshake is signed here only by an ECC NIST P-256 device key");
+        if (digest.Length != SHA256.HashSizeInBytes) throw new ArgumentException("not a SHA-256 digest", nameof(digest));
+        var signature = await UnderSrkAsync(srkTemplate, srk => SignDigestWithAsync(srk, currentDeviceKey, digest, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return signature is TpmsSignatureEcc { Scheme: TpmAlgId.EcDsa } ecc
+            ? TpmCertificationRequest.DerEcdsa(ecc.R, ecc.S)
+            : throw new InvalidOperationException($"the device key signed with {signature.SigAlg}, which a TLS handshake cannot carry");
+    }
+
+    /// <summary>Creates the SRK of <paramref name="srkTemplate"/> (the device key's parent), runs <paramref name="use"/> with its handle, flushes it.</summary>
+    private async Task<T> UnderSrkAsync<T>(Tpm.Structures.TpmtPublic srkTemplate, Func<uint, Task<T>> use, CancellationToken cancellationToken)
+    {
         var srk = await tpm.CreateSrkAsync(srkTemplate, cancellationToken).ConfigureAwait(false);
         try
         {
-            var signedAt = options.Time.GetUtcNow();
-            var signature = await SignWithAsync(srk.Handle, currentDeviceKey, TokenProofs.SignedBytes(deviceId, audience, certificateSerial, signedAt), "a token request", cancellationToken).ConfigureAwait(false);
-            return new TokenRequest { Audience = audience, CertificateSerial = certificateSerial, SignedAt = signedAt, Signature = signature, LifetimeSeconds = lifetimeSeconds };
+            return await use(srk.Handle).ConfigureAwait(false);
         }
         finally
         {
@@ -169,30 +194,33 @@ public sealed class TpmEnrollment(IEnrollmentTpm tpm, TpmEnrollmentOptions optio
     private async Task<RenewalProof> SignRenewalAsync(uint srk, TpmKeyBlobs current, string serial, string deviceId, byte[] akPublic, CancellationToken ct)
     {
         var signedAt = options.Time.GetUtcNow();
-        var bytes = await SignWithAsync(srk, current, RenewalProofs.SignedBytes(deviceId, akPublic, serial, signedAt), "a renewal proof", ct).ConfigureAwait(false);
+        var bytes = ToProof(await SignDigestWithAsync(srk, current, SHA256.HashData(RenewalProofs.SignedBytes(deviceId, akPublic, serial, signedAt)), ct).ConfigureAwait(false),
+            current, "a renewal proof");
         return new RenewalProof { CertificateSerial = serial, SignedAt = signedAt, Signature = bytes };
     }
 
-    /// <summary>Loads <paramref name="key"/> under <paramref name="srk"/>, signs SHA-256(<paramref name="data"/>) (ECDSA as P1363, or RSASSA), flushes it.</summary>
-    private async Task<byte[]> SignWithAsync(uint srk, TpmKeyBlobs key, byte[] data, string what, CancellationToken ct)
+    /// <summary>Loads <paramref name="key"/> under <paramref name="srk"/>, signs <paramref name="digest"/> (SHA-256), flushes it.</summary>
+    private async Task<TpmtSignature> SignDigestWithAsync(uint srk, TpmKeyBlobs key, byte[] digest, CancellationToken ct)
     {
         var loaded = await tpm.LoadAsync(srk, key, ct).ConfigureAwait(false);
         try
         {
-            var signature = await tpm.SignDigestAsync(loaded, SHA256.HashData(data), TpmAlgId.Sha256, ct).ConfigureAwait(false);
-            return signature switch
-            {
-                TpmsSignatureRsa { Scheme: TpmAlgId.RsaSsa } rsa => rsa.Signature,
-                TpmsSignatureEcc { Scheme: TpmAlgId.EcDsa } ecc when loaded.Public.Value.Parameters is TpmsEccParms parms =>
-                    TpmCertificationRequest.P1363(ecc, parms.Curve switch { TpmEccCurve.NistP384 => 48, TpmEccCurve.NistP521 => 66, _ => 32 }),
-                _ => throw new InvalidOperationException($"the device key signed with {signature.SigAlg}, which {what} cannot carry"),
-            };
+            return await tpm.SignDigestAsync(loaded, digest, TpmAlgId.Sha256, ct).ConfigureAwait(false);
         }
         finally
         {
             await tpm.FlushAsync(loaded.Handle, CancellationToken.None).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A device-key signature as the protocol's proofs carry it: ECDSA as P1363, or RSASSA.</summary>
+    private static byte[] ToProof(TpmtSignature signature, TpmKeyBlobs key, string what) => signature switch
+    {
+        TpmsSignatureRsa { Scheme: TpmAlgId.RsaSsa } rsa => rsa.Signature,
+        TpmsSignatureEcc { Scheme: TpmAlgId.EcDsa } ecc when key.Public.Value.Parameters is TpmsEccParms parms =>
+            TpmCertificationRequest.P1363(ecc, parms.Curve switch { TpmEccCurve.NistP384 => 48, TpmEccCurve.NistP521 => 66, _ => 32 }),
+        _ => throw new InvalidOperationException($"the device key signed with {signature.SigAlg}, which {what} cannot carry"),
+    };
 
     private async Task FlushAsync(List<uint> loaded, uint handle)
     {

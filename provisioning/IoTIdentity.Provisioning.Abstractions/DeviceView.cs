@@ -27,4 +27,8 @@ public sealed record DeviceView
     [Id(18)] public DateTimeOffset? ReattestRequestedAt { get; init; }
     /// <summary>The last re-attest request and whether the device answered it (null when never asked).</summary>
     [Id(19)] public ReattestView? Reattest { get; init; }
+    /// <summary>While the device is quarantined: the finding that caused it (renewals, enrolments and tokens refused until released).</summary>
+    [Id(20)] public string? QuarantineFindingId { get; init; }
+    /// <summary>While the device is quarantined: since when.</summary>
+    [Id(21)] public DateTimeOffset? QuarantinedSince { get; init; }
 }

@@ -125,7 +125,7 @@ public static class ChannelCostCommand
     }
 
     /// <summary>One connect as the agent makes it (TLS, CONNECT, SUBSCRIBE), then a clean DISCONNECT; true when it connected as asked.</summary>
-    private static async Task<bool> ConnectOnceAsync(FleetDevice device, EnrollmentClientOptions client, Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? certificate,
+    private static async Task<bool> ConnectOnceAsync(FleetDevice device, EnrollmentClientOptions client, SessionCredential? certificate,
         CancellationToken cancellationToken)
     {
         await using var connection = certificate is null

@@ -28,8 +28,10 @@ public sealed class PagesTests(ConsoleFixture console)
             ("/console/inventory", "Inventory", devices[0][..16]),
             ($"/console/devices/{devices[0]}", "Device", devices[0]),
             ("/console/groups", "Groups", "Trusted TPM manufacturer roots"),
+            ("/console/enrollments", "Enrolments", "Import individual enrolments"),
             ("/console/transfers", "Transfers", "New transfer"),
             ("/console/audit", "Audit", "attest"),
+            ("/console/findings", "Findings", "No findings."),
             ("/console/tenant", "Tenant settings", tenant.TenantId),
             ("/console/api-keys", "API keys", "OwnerAdmin"),
         };
@@ -210,6 +212,9 @@ public sealed class PagesTests(ConsoleFixture console)
         Assert.Equal(0, await session.Page.GetByRole(AriaRole.Button, new() { Name = "Create transfer" }).CountAsync());
         await session.GoAsync("/console/groups", "Groups");
         Assert.Equal(0, await session.Page.GetByRole(AriaRole.Button, new() { Name = "Save group" }).CountAsync());
+        await session.GoAsync("/console/enrollments", "Enrolments");
+        Assert.Equal(0, await session.Page.GetByRole(AriaRole.Button, new() { Name = "Import" }).CountAsync());
+        Assert.Equal(0, await session.Page.Locator("#enrollment-file").CountAsync());
         Assert.Equal(0, await session.Page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).CountAsync());
         await session.GoAsync("/console/api-keys", "API keys");
         await Assertions.Expect(session.Page.GetByTestId("problem")).ToContainTextAsync("Refused");

@@ -86,6 +86,26 @@ public sealed class TagsAndPresenceTests(ConsoleFixture console)
     }
 
     [Fact]
+    public async Task The_device_page_links_the_other_device_ids_of_the_same_TPM()
+    {
+        var tenant = await console.Fleet.NewTenantAsync();
+        var device = await console.Fleet.EnrollDeviceAsync(tenant);
+        var other = await console.Fleet.EnrollDeviceAsync(tenant);
+        using (var api = new IotIdClient(console.Fleet.Service.BaseAddress, tenant.AdminKey))
+            await api.LinkDeviceAsync(device, other);
+        await using var session = await console.OpenAsync();
+        await session.SignInAsync(tenant.AdminKey);
+
+        await session.GoAsync($"/console/devices/{device}", "Device");
+        var link = session.Page.GetByTestId("links").GetByRole(AriaRole.Link);
+        await Assertions.Expect(link).ToHaveTextAsync($"{other[..16]}… (operator)");
+        await link.ClickAsync();
+        await Assertions.Expect(session.Page.Locator("main")).ToContainTextAsync(other);
+        await Assertions.Expect(session.Page.GetByTestId("links").GetByRole(AriaRole.Link)).ToHaveTextAsync($"{device[..16]}… (operator)");
+        Assert.Empty(session.Errors);
+    }
+
+    [Fact]
     public async Task The_export_refuses_an_unknown_presence_choice_naming_the_valid_ones()
     {
         var tenant = await console.Fleet.NewTenantAsync();

@@ -74,12 +74,15 @@ public sealed class AgentHarness : IAsyncDisposable
     public Task WriteTrustAnchorAsync() =>
         File.WriteAllTextAsync(Options.TrustAnchorPath!, IdentityStore.CertificatePem([Service.MqttTrustAnchor.RawData]));
 
-    /// <summary>What the operator's API says about the device, read as its published contract.</summary>
+    /// <summary>What the operator's API says about the device, read as the management contract (enums as strings, as the API writes them).</summary>
     public async Task<IoTIdentity.Protocol.Management.DeviceDetails?> ServiceViewAsync()
     {
         using var http = Tenant.Http;
-        return await http.GetFromJsonAsync($"/api/v1/devices/{DeviceId}", IoTIdentity.Protocol.Management.ManagementJson.Default.DeviceDetails);
+        return await http.GetFromJsonAsync<IoTIdentity.Protocol.Management.DeviceDetails>($"/api/v1/devices/{DeviceId}", ContractJson);
     }
+
+    private static readonly System.Text.Json.JsonSerializerOptions ContractJson =
+        new(System.Text.Json.JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)

@@ -23,7 +23,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromSeconds(60));
         await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
         device.Options.Tpm = TabrmdProcess.AgentEndpoint;
-        await using var agent = AgentProcess.Start(device, abrmd.ClientEnvironment, "run");
+        await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
 
         // first boot: enrolment-only, then the certificate and its TPM key open an authenticated session the service sees
         await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
@@ -32,6 +32,12 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         Assert.Contains($"Enrolment-only session as {device.DeviceId}: no certificate yet", agent.Output, StringComparison.Ordinal);
         Assert.Contains($"Authenticated session as {device.DeviceId} with certificate {first}", agent.Output, StringComparison.Ordinal);
 
+        // the first certificate and its TPM key, kept for the takeover below once the renewal has replaced them
+        var before = Directory.CreateTempSubdirectory("iotid-first-certificate-").FullName;
+        var (firstCertificate, firstKey) = (Path.Combine(before, IdentityStore.CertificateFile), Path.Combine(before, IdentityStore.KeyFile));
+        File.Copy(device.Store.StablePath(IdentityStore.CertificateFile), firstCertificate);
+        File.Copy(device.Store.StablePath(IdentityStore.KeyFile), firstKey);
+
         // a command and the renewal it asks for ride on that session: a new certificate, no new session
         using (var http = device.Tenant.Http)
         {
@@ -39,21 +45,32 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
             Assert.True(reattest.IsSuccessStatusCode, await reattest.Content.ReadAsStringAsync());
             Assert.Equal("sent", (await reattest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("delivery").GetString());
         }
-        // the new certificate is stored before the agent's console logger writes the lines that say why: wait for both
+        // the agent stores the new identity before it logs the renewal, so wait for both
         await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()?.Metadata.SerialNumber is { } serial && serial != first
-                && agent.Output.Contains("(renew)", StringComparison.Ordinal) && agent.Output.Contains("(attest-now)", StringComparison.Ordinal)),
-            Patience, $"a renewal:\n{agent.Output}");
+            && agent.Output.Contains("(renew)", StringComparison.Ordinal)), Patience, $"a renewal:\n{agent.Output}");
         Assert.Contains("(renew)", agent.Output, StringComparison.Ordinal);
         Assert.Contains("(attest-now)", agent.Output, StringComparison.Ordinal);
         Assert.Single(Lines(agent.Output, "Authenticated session as"));
         Assert.Single(Lines(agent.Output, "Enrolment-only session as"));
 
-        // takeovers: the same client id without a certificate, and with another device's certificate signed in its own TPM
+        // takeovers: the same client id without a certificate, with the device's own earlier certificate once revoked (its
+        // key still in the device's TPM), and with another device's certificate signed in its own TPM
         var noCertificate = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => EnrollmentClient.ConnectAsync(device.DeviceId, new EnrollmentClientOptions
         {
             Host = "127.0.0.1", Port = device.Options.BrokerPort, TrustAnchorPath = device.Options.TrustAnchorPath,
         }));
         Assert.Equal("session_held", noCertificate.ConnectReason);
+        using (var http = device.Tenant.Http)
+        {
+            var revokedFirst = await http.PostAsync($"/api/v1/certificates/{first}/revoke", JsonContent.Create(new { reason = "superseded" }));
+            Assert.True(revokedFirst.IsSuccessStatusCode, await revokedFirst.Content.ReadAsStringAsync());
+        }
+        var (revokedCode, revokedReason) = await MqttOverOpenSsl.ConnectAsync(firstCertificate, firstKey, device.Options.TrustAnchorPath!, abrmd,
+            device.Options.BrokerPort, device.DeviceId);
+        Directory.Delete(before, recursive: true);
+        Assert.Equal(0x87, revokedCode);   // Not authorized
+        Assert.Equal(MqttConnectRefusals.Certificate, revokedReason);
+        Assert.True((await device.ServiceViewAsync())!.Connected);
         await using (var other = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(10)))
         {
             await other.NewAgent().EnrollAsync(null, CancellationToken.None);
@@ -98,7 +115,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
         device.Options.Tpm = TabrmdProcess.AgentEndpoint;
 
-        await using var agent = AgentProcess.Start(device, abrmd.ClientEnvironment, "run");
+        await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
 
         await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
             Patience, $"an authenticated session after re-enrolment:\n{agent.Output}");
@@ -146,6 +163,8 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
     }
 
     private static AgentStatus Status(AgentHarness device) => device.NewAgent().Status();
+
+    private static Dictionary<string, string> Environment(TabrmdProcess abrmd) => new() { ["DBUS_SESSION_BUS_ADDRESS"] = abrmd.BusAddress };
 
     private static string[] Lines(string output, string containing) =>
         output.Split('\n').Where(l => l.Contains(containing, StringComparison.Ordinal)).ToArray();

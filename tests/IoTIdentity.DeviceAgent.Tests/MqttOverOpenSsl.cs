@@ -11,11 +11,17 @@ namespace IoTIdentity.DeviceAgent.Tests;
 /// </summary>
 public static class MqttOverOpenSsl
 {
-    public static async Task<(byte ReasonCode, string? ReasonString)> ConnectAsync(AgentHarness certificateHolder, TabrmdProcess abrmd, int port, string clientId)
+    public static Task<(byte ReasonCode, string? ReasonString)> ConnectAsync(AgentHarness certificateHolder, TabrmdProcess abrmd, int port, string clientId) =>
+        ConnectAsync(certificateHolder.Store.StablePath(IdentityStore.CertificateFile), certificateHolder.Store.StablePath(IdentityStore.KeyFile),
+            certificateHolder.Options.TrustAnchorPath!, abrmd, port, clientId);
+
+    /// <summary>The same with a certificate and TSS2 key file given by path (a certificate the device held before, say).</summary>
+    public static async Task<(byte ReasonCode, string? ReasonString)> ConnectAsync(string certificatePath, string keyPath, string trustAnchorPath, TabrmdProcess abrmd,
+        int port, string clientId)
     {
         var start = new ProcessStartInfo("openssl", ["s_client", "-provider", "tpm2", "-provider", "default", "-propquery", "?provider=tpm2,tpm2.digest!=yes",
-            "-connect", $"127.0.0.1:{port}", "-CAfile", certificateHolder.Options.TrustAnchorPath!, "-verify_return_error", "-quiet", "-ign_eof", "-tls1_3",
-            "-cert", certificateHolder.Store.StablePath(IdentityStore.CertificateFile), "-key", certificateHolder.Store.StablePath(IdentityStore.KeyFile)])
+            "-connect", $"127.0.0.1:{port}", "-CAfile", trustAnchorPath, "-verify_return_error", "-quiet", "-ign_eof", "-tls1_3",
+            "-cert", certificatePath, "-key", keyPath])
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };

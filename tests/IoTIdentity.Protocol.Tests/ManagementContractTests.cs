@@ -64,6 +64,7 @@ public sealed class ManagementContractTests
             Firmware = "acme-sensor 1.1.0", Compliant = false, Tpm = "id:53575450/1.3.6.1.4.1.99999.1/0a0b", Links = [new DeviceLinkView("device-2", "ek-certificates")],
             Tags = ["site:berlin"], LastSeenAt = T0.AddHours(3), Connected = true, ReattestRequestedAt = T0.AddHours(2),
             Reattest = new ReattestStatus(T0.AddHours(2), ReattestStatus.Failed, T0.AddHours(2.5), "PcrMismatch: PCR 0 not allowed"),
+            QuarantineFindingId = "f-3", QuarantinedSince = T0.AddHours(2.5),
         }, Json.DeviceDetails),
         (new ReattestResult("device-1", "sent", T0.AddHours(2)), Json.ReattestResult),
         (new ReattestStatus(T0.AddHours(2), ReattestStatus.Attested, T0.AddHours(2.1)), Json.ReattestStatus),

@@ -126,20 +126,15 @@ public sealed class TransportLimitTests
     public async Task A_client_that_never_sends_its_CONNECT_is_dropped_after_the_connect_timeout(bool tls)
     {
         await using var harness = await EndpointHarness.StartAsync(o => { o.AllowPlaintext = true; o.ConnectTimeout = TimeSpan.FromSeconds(1); });
-        using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", tls ? harness.Endpoint.TlsPort : harness.Endpoint.PlaintextPort!.Value).Within();
-        Stream stream = client.GetStream();
-        if (tls)
+        var (client, stream) = await OpenAsync(harness, tls);
+        using (client)
         {
-            var ssl = new SslStream(stream, false, (_, _, _, _) => true);
-            await ssl.AuthenticateAsClientAsync("localhost").Within();
-            stream = ssl;
-        }
-        await stream.WriteAsync(new byte[] { 0x10, 0x20 }).AsTask().Within();   // a CONNECT header whose 32-byte body never comes
+            await stream.WriteAsync(new byte[] { 0x10, 0x20 }).AsTask().Within();   // a CONNECT header whose 32-byte body never comes
 
-        Assert.True(await ClosedByServerAsync(stream), "the endpoint drops the stalled client");
-        Assert.Empty(harness.Handler.Received);
-        await stream.DisposeAsync();
+            Assert.True(await ClosedByServerAsync(stream), "the endpoint drops the stalled client");
+            Assert.Empty(harness.Handler.Received);
+            await stream.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -180,16 +175,7 @@ public sealed class TransportLimitTests
         {
             for (var i = 0; i < count; i++)
             {
-                var tls = i % 2 == 0;
-                var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", tls ? harness.Endpoint.TlsPort : harness.Endpoint.PlaintextPort!.Value).Within();
-                Stream stream = client.GetStream();
-                if (tls)
-                {
-                    var ssl = new SslStream(stream, false, (_, _, _, _) => true);
-                    await ssl.AuthenticateAsClientAsync("localhost").Within();
-                    stream = ssl;
-                }
+                var (client, stream) = await OpenAsync(harness, tls: i % 2 == 0);
                 clients.Add((client, stream));
                 await stream.WriteAsync(start).AsTask().Within();
             }
@@ -203,6 +189,17 @@ public sealed class TransportLimitTests
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>A raw connection to the endpoint: TLS (any server certificate accepted) or plaintext.</summary>
+    private static async Task<(TcpClient Client, Stream Stream)> OpenAsync(EndpointHarness harness, bool tls)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", tls ? harness.Endpoint.TlsPort : harness.Endpoint.PlaintextPort!.Value).Within();
+        if (!tls) return (client, client.GetStream());
+        var ssl = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
+        await ssl.AuthenticateAsClientAsync("localhost").Within();
+        return (client, ssl);
     }
 
     /// <summary>Managed memory still reachable after a full, compacting collection.</summary>

@@ -122,6 +122,54 @@ public sealed class ComplianceReportTests(FleetFixture fleet) : IClassFixture<Fl
     }
 
     [Fact]
+    public async Task A_quarantined_clone_and_everything_done_about_it_are_in_every_format()
+    {
+        var tenant = await fleet.NewTenantAsync();
+        var (deviceId, findingId) = await fleet.EnrollQuarantinedCloneAsync(tenant);
+        using var admin = fleet.Service.ClientFor(tenant.AdminKey);
+        var finding = JsonNode.Parse(await admin.GetStringAsync($"/api/v1/findings/{findingId}"))!;
+
+        // an operator releases the device, acknowledges the finding and resolves it
+        using (var release = await admin.PostAsync($"/api/v1/devices/{deviceId}/release", null)) Assert.Equal(HttpStatusCode.NoContent, release.StatusCode);
+        foreach (var step in new[] { "acknowledge", "resolve" })
+            using (var changed = await admin.PostAsync($"/api/v1/findings/{findingId}/{step}", null)) Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        using var auditor = fleet.Service.ClientFor(await fleet.KeyAsync(tenant, ApiRole.Auditor));
+
+        // JSON: the finding in the state it has now, its remediation, its device and the audit entries behind it
+        var report = JsonNode.Parse(await ReportAsync(auditor, "json"))!["report"]!;
+        var listed = Assert.Single(report["findings"]!.AsArray())!;
+        Assert.Equal((findingId, "CloneSuspected", "Critical", "Resolved", "quarantine"),
+            (listed["id"]!.GetValue<string>(), listed["kind"]!.GetValue<string>(), listed["severity"]!.GetValue<string>(),
+             listed["state"]!.GetValue<string>(), listed["remediation"]!.GetValue<string>()));
+        Assert.Equal([deviceId], listed["devices"]!.AsArray().Select(d => d!.GetValue<string>()));
+        Assert.Equal(finding["auditSequences"]!.AsArray().Select(n => n!.GetValue<long>()), listed["auditSequences"]!.AsArray().Select(n => n!.GetValue<long>()));
+
+        // the actions, each an entry of the tenant's log cited by its sequence: the hold and the automatic remediation
+        // naming the finding, then the operator's release, acknowledgement and resolution
+        var actions = report["actions"]!.AsArray().Select(a => a!).ToList();
+        var log = await fleet.Service.ReadAuditLogAsync(tenant.TenantId);
+        Assert.All(actions, a => Assert.Contains(log, e => e.Sequence == a["sequence"]!.GetValue<long>() && e.Event.Action == a["action"]!.GetValue<string>()));
+        static (string, string, string) Cited(JsonNode a) => (a["action"]!.GetValue<string>(), a["subject"]!.GetValue<string>(), a["outcome"]!.GetValue<string>());
+        Assert.Equal([("quarantine", deviceId, "done"), ("remediation", deviceId, "quarantined")],
+            actions.Where(a => a["actor"]!.GetValue<string>() == "monitoring").Select(Cited));
+        Assert.All(actions.Where(a => a["actor"]!.GetValue<string>() == "monitoring"), a => Assert.Contains($"finding={findingId}", a["details"]!.GetValue<string>()));
+        Assert.Equal([("quarantine-release", deviceId, "done"), ("finding", findingId, "acknowledged"), ("finding", findingId, "resolved")],
+            actions.Where(a => a["actor"]!.GetValue<string>() != "monitoring").Select(Cited));
+
+        // the same in the CSV, the HTML and the PDF's text (pdftotext wraps long ids inside cells: whitespace taken out)
+        var csv = Encoding.UTF8.GetString(await ReportAsync(auditor, "csv")).Split("\r\n");
+        foreach (var (field, value) in new[] { ("kind", "CloneSuspected"), ("state", "Resolved"), ("remediation", "quarantine") })
+            Assert.Contains($"findings,{findingId},{field},{value}", csv);
+        foreach (var format in new[] { "html", "pdf" })
+        {
+            var bytes = await ReportAsync(auditor, format);
+            var text = string.Concat((format == "pdf" ? await PdfText.ReadAsync(bytes) : Encoding.UTF8.GetString(bytes)).Where(c => !char.IsWhiteSpace(c)));
+            foreach (var expected in new[] { "Findingsseenintheperiod:1.", findingId, "CloneSuspected", "Resolved", deviceId, "quarantine-release", "acknowledged" })
+                Assert.True(text.Contains(expected, StringComparison.Ordinal), $"the {format} report does not say {expected}");
+        }
+    }
+
+    [Fact]
     public async Task The_same_data_gives_the_same_bytes_in_every_format()
     {
         var (_, _, auditor) = await FleetAsync();

@@ -51,6 +51,49 @@ public sealed class FleetScenarioTests : IAsyncLifetime
         Assert.Equal(20, group.RootElement.GetProperty("deviceCount").GetInt32());
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task Swtpm_devices_renew_and_ask_for_tokens_on_sessions_their_swtpm_authenticates_when_the_service_requires_it()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+        await using var fleet = await Fleet.LoadOrManufactureAsync(Path.Combine(_directory, "fleet"), 4, 2, timeout.Token);
+        await using var service = await ServiceTarget.StartInProcessAsync(Path.Combine(_directory, "data"), fleet.Manufacturer.RootDer, timeout.Token,
+            settings: new Dictionary<string, string?> { ["Mqtt:RequireAuthenticatedSession"] = "true" });
+        var (firstBoot, results) = await FleetScenarios.FirstBootAsync(fleet, service.ClientOptions, timeout.Token);
+        Assert.Equal(4, firstBoot.Succeeded);
+
+        // every device's renewal and token request on the session its certificate opened, the swtpm signing the handshake
+        var renewed = new System.Collections.Concurrent.ConcurrentDictionary<string, EnrollmentResult>();
+        var (outcomes, _) = await DeviceRunner.RunAsync(fleet, service.ClientOptions, fleet.Devices.Select(d => new Arrival(d, TimeSpan.Zero)).ToList(),
+            async (device, tpm, channel) =>
+            {
+                var client = Assert.IsType<EnrollmentClient>(channel);
+                Assert.True(client.IsAuthenticated, $"{device.DeviceId} connected enrolment-only");
+                var current = results[device.DeviceId];
+                var enrollment = new TpmEnrollment(tpm, fleet.OptionsFor(device));
+                var result = await enrollment.RenewAsync(channel, current.DeviceKey, current.Issued.SerialNumber, timeout.Token);
+                var token = await Assert.ThrowsAsync<EnrollmentRefusedException>(async () => await client.RequestTokenAsync(
+                    await enrollment.SignTokenRequestAsync(device.DeviceId, result.DeviceKey, result.SrkTemplate, result.Issued.SerialNumber, "https://api.example", null, timeout.Token),
+                    timeout.Token));
+                // past the session gate: the group has no token policy, so the grain itself answers
+                Assert.Equal(IoTIdentity.Protocol.ProvisioningError.AudienceNotAllowed, token.Error);
+                renewed[device.DeviceId] = result;
+                return result;
+            }, null, timeout.Token, FleetScenarios.Certificates(fleet, results));
+
+        Assert.All(outcomes, o => Assert.True(o.Succeeded, $"{o.DeviceId}: {o.Error}"));
+        Assert.All(outcomes, o => Assert.DoesNotContain(AuthenticatedSessions.Refused, o.StepMilliseconds.Keys));
+        Assert.All(fleet.Devices, d => Assert.NotEqual(results[d.DeviceId].Issued.SerialNumber, renewed[d.DeviceId].Issued.SerialNumber));
+
+        // a session opened enrolment-only is refused the renewal: the authenticated one above was not a default
+        await using var enrolmentOnly = await EnrollmentClient.ConnectAsync(fleet.Devices[0].DeviceId, service.ClientOptions, timeout.Token);
+        Assert.False(enrolmentOnly.IsAuthenticated);
+        var current = renewed[fleet.Devices[0].DeviceId];
+        var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => fleet.RunOnTpmAsync(fleet.Devices[0],
+            tpm => new TpmEnrollment(tpm, fleet.OptionsFor(fleet.Devices[0])).RenewAsync(enrolmentOnly, current.DeviceKey, current.Issued.SerialNumber, timeout.Token),
+            timeout.Token));
+        Assert.Equal(IoTIdentity.Protocol.ProvisioningError.AuthenticationRequired, refused.Error);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task A_second_run_reuses_the_manufactured_fleet()
     {

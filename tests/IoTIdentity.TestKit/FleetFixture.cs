@@ -1,4 +1,7 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Protocol;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using Xunit;
@@ -58,6 +61,39 @@ public sealed class FleetFixture : IAsyncLifetime
         Assert.Equal(tenant.TenantId, result.Issued.Owner);
         return deviceId;
     });
+
+    /// <summary>
+    /// A clone caught and quarantined in <paramref name="tenant"/>: with clone suspicion set to quarantine, a new device
+    /// enrols and renews, then a copy of its first identity renews with the superseded certificate and is refused;
+    /// monitoring opens a <c>CloneSuspected</c> finding and quarantines the device. Returns the device id and the
+    /// finding's id once the finding shows the quarantine.
+    /// </summary>
+    public async Task<(string DeviceId, string FindingId)> EnrollQuarantinedCloneAsync(FleetTenant tenant)
+    {
+        using var admin = Service.ClientFor(tenant.AdminKey);
+        using (var policy = await admin.PutAsJsonAsync("/api/v1/monitoring/policy", new { remediation = new Dictionary<string, string> { ["CloneSuspected"] = "Quarantine" } }))
+            Assert.True(policy.IsSuccessStatusCode, await policy.Content.ReadAsStringAsync());
+        var deviceId = await _bench.OnTpmAsync(async tpm =>
+        {
+            var enrollment = new TpmEnrollment(tpm, await VirtualDevices.ManufactureAsync(tpm, tenant.Manufacturer));
+            var id = await enrollment.ReadDeviceIdAsync();
+            await using var client = await Service.ConnectAsync(id);
+            var first = await enrollment.EnrollAsync(client);
+            await enrollment.RenewAsync(client, first.DeviceKey, first.Issued.SerialNumber);
+            var refusal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => enrollment.RenewAsync(client, first.DeviceKey, first.Issued.SerialNumber));
+            Assert.Equal(ProvisioningError.RenewalNotAuthorized, refusal.Error);
+            return id;
+        });
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var findings = JsonNode.Parse(await admin.GetStringAsync("/api/v1/findings?kind=CloneSuspected"))!["items"]!.AsArray();
+            if (findings.FirstOrDefault(f => f!["remediation"]!.GetValue<string>() == "quarantine") is { } found)
+                return (deviceId, found["id"]!.GetValue<string>());
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no quarantined CloneSuspected finding within 30 s: {findings.ToJsonString()}");
+            await Task.Delay(100);
+        }
+    }
 }
 
 /// <summary>A test's tenant: its id, owner-admin key and the manufacturer its default group trusts.</summary>

@@ -59,4 +59,10 @@ public sealed record DeviceDetails
 
     /// <summary>The last re-attest request and whether the device answered it (requested → attested or failed); null when never asked.</summary>
     public ReattestStatus? Reattest { get; init; }
+
+    /// <summary>While it is quarantined (its renewals, enrolments and tokens refused until <c>POST …/release</c>): the finding that caused it.</summary>
+    public string? QuarantineFindingId { get; init; }
+
+    /// <summary>While it is quarantined: since when.</summary>
+    public DateTimeOffset? QuarantinedSince { get; init; }
 }

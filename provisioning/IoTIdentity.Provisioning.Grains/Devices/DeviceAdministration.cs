@@ -25,6 +25,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
             Firmware = s.LastAttestation?.Firmware, Compliant = !s.NonCompliant, Tpm = s.Tpm, Links = s.Links,
             Tags = s.Tags, LastSeenAt = s.LastSeenAt, Connected = s.Connected, ReattestRequestedAt = DeviceReattestation.OpenSince(s),
             Reattest = DeviceReattestation.Status(s),
+            QuarantineFindingId = s.Quarantine?.FindingId, QuarantinedSince = s.Quarantine?.Since,
         };
     }
 

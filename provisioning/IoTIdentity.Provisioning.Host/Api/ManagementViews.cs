@@ -49,6 +49,7 @@ public static class ManagementViews
             ReattestProgress.Failed => ReattestStatus.Failed,
             _ => ReattestStatus.Requested,
         }, r.AnsweredAt, r.Reason) : null,
+        QuarantineFindingId = v.QuarantineFindingId, QuarantinedSince = v.QuarantinedSince,
         Links = v.Links.Select(l => new DeviceLinkView(l.DeviceId, l.Basis)).ToList(),
     };
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using IoTIdentity.Attestation.Firmware;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.DeviceAgent.Enrollment.Tls;
 using IoTIdentity.Simulator.Emulation;
 using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
@@ -118,10 +119,23 @@ public sealed class Fleet : IAsyncDisposable
     /// <summary>
     /// The client certificate of <paramref name="device"/>'s authenticated session: its device certificate with the
     /// certified key, when that key can sign a TLS handshake in this process (an emulated TPM's); null for a swtpm device,
-    /// whose key only the TPM can use (those stay on enrolment-only sessions in the simulator).
+    /// whose key only the TPM can use (<see cref="TpmClientCertificate"/>).
     /// </summary>
     public X509Certificate2? ClientCertificate(FleetDevice device, EnrollmentResult identity) =>
         _emulated?[device.DeviceId].ClientCertificate(identity.DeviceKey, identity.Issued.CertificateChain[0]);
+
+    /// <summary>
+    /// The client certificate of a swtpm <paramref name="device"/>'s authenticated session: its certificate chain, and
+    /// its swtpm signing the TLS 1.3 handshake with the certified key (TPM2_Sign, in turn with the other flows on that
+    /// swtpm). Null for an emulated device (<see cref="ClientCertificate"/>) and for a device key other than ECC P-256,
+    /// which TLS 1.3 cannot use here.
+    /// </summary>
+    public TpmClientCertificate? TpmClientCertificate(FleetDevice device, EnrollmentResult identity) =>
+        _emulated is null && identity.DeviceKey.Public.Value.Parameters is TpmsEccParms { Curve: TpmEccCurve.NistP256 }
+            ? new TpmClientCertificate(identity.Issued.CertificateChain, (digest, cancellationToken) => RunOnSlotAsync(device.Slot,
+                tpm => new TpmEnrollment(tpm, OptionsFor(device)).SignHandshakeAsync(identity.DeviceKey, identity.SrkTemplate, digest, cancellationToken),
+                cancellationToken))
+            : null;
 
     /// <summary>
     /// Runs a device flow on the device's TPM: its emulator at once, or its swtpm in turn with the other flows on

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Simulator.Factory;
 
@@ -7,8 +6,9 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// <summary>
 /// How a simulated device connects once it holds a certificate, as the agent does: on the session its certificate
 /// authenticates (TLS client certificate, the device key signing the handshake), so renewals and tokens ride on it.
-/// An emulated device can; a swtpm device's key signs only inside its TPM, so it stays on enrolment-only sessions
-/// here. A certificate that has expired is not offered, and one the endpoint refuses (revoked, or its CA retired)
+/// An emulated device's key signs in process (.NET's TLS); a swtpm device's key signs only inside its swtpm, so its
+/// handshake is our own TLS 1.3 client's, the swtpm signing the <c>CertificateVerify</c> with TPM2_Sign
+/// (<see cref="Fleet.TpmClientCertificate"/>). A certificate that has expired is not offered, and one the endpoint refuses (revoked, or its CA retired)
 /// makes the device fall back to an enrolment-only session and enrol again — never a retry of the refused CONNECT.
 /// </summary>
 public static class AuthenticatedSessions
@@ -18,12 +18,15 @@ public static class AuthenticatedSessions
 
     /// <summary>
     /// The client certificate <paramref name="device"/> would present for <paramref name="identity"/>: null when it has
-    /// none to present (no identity, a swtpm key, or a certificate outside its validity).
+    /// none to present (no identity, a certificate outside its validity, or a swtpm device key TLS 1.3 cannot use).
     /// </summary>
-    public static Func<X509Certificate2>? CertificateFor(Fleet fleet, FleetDevice device, EnrollmentResult? identity, DateTimeOffset now)
+    public static SessionCredential? CertificateFor(Fleet fleet, FleetDevice device, EnrollmentResult? identity, DateTimeOffset now)
     {
-        if (identity is null || !fleet.IsEmulated || now >= identity.Issued.NotAfter) return null;
-        return () => fleet.ClientCertificate(device, identity) ?? throw new InvalidOperationException($"no key for {device.DeviceId}'s certificate");
+        if (identity is null || now >= identity.Issued.NotAfter) return null;
+        if (!fleet.IsEmulated)
+            return fleet.TpmClientCertificate(device, identity) is { } tpmCertificate ? new SessionCredential(null, () => tpmCertificate) : null;
+        return new SessionCredential(
+            () => fleet.ClientCertificate(device, identity) ?? throw new InvalidOperationException($"no key for {device.DeviceId}'s certificate"), null);
     }
 
     /// <summary>
@@ -31,7 +34,7 @@ public static class AuthenticatedSessions
     /// else (or when the endpoint refuses that certificate) on an enrolment-only session. <paramref name="refused"/>
     /// hears how long a refused authenticated attempt took.
     /// </summary>
-    public static async Task<EnrollmentClient> ConnectAsync(FleetDevice device, EnrollmentClientOptions client, Func<X509Certificate2>? certificate,
+    public static async Task<EnrollmentClient> ConnectAsync(FleetDevice device, EnrollmentClientOptions client, SessionCredential? certificate,
         Action<TimeSpan>? refused, CancellationToken cancellationToken)
     {
         if (certificate is null) return await EnrollmentClient.ConnectAsync(device.DeviceId, client, cancellationToken);
@@ -48,7 +51,7 @@ public static class AuthenticatedSessions
     }
 
     /// <summary><paramref name="client"/>'s endpoint and trust, presenting <paramref name="certificate"/>.</summary>
-    public static EnrollmentClientOptions WithCertificate(EnrollmentClientOptions client, Func<X509Certificate2> certificate) => new()
+    public static EnrollmentClientOptions WithCertificate(EnrollmentClientOptions client, SessionCredential certificate) => new()
     {
         Host = client.Host,
         Port = client.Port,
@@ -58,6 +61,7 @@ public static class AuthenticatedSessions
         ConnectTimeout = client.ConnectTimeout,
         RequestTimeout = client.RequestTimeout,
         KeepAlive = client.KeepAlive,
-        ClientCertificate = certificate,
+        ClientCertificate = certificate.Certificate,
+        TpmClientCertificate = certificate.TpmCertificate,
     };
 }

@@ -45,7 +45,7 @@ public static class DeviceRunner
     /// </summary>
     public static async Task<(IReadOnlyList<DeviceOutcome> Outcomes, TimeSpan Elapsed)> RunAsync(Fleet fleet, EnrollmentClientOptions client,
         IReadOnlyList<Arrival> arrivals, DeviceFlow flow, IProgress<DeviceOutcome>? progress, CancellationToken cancellationToken,
-        Func<FleetDevice, Func<System.Security.Cryptography.X509Certificates.X509Certificate2>?>? certificate = null)
+        Func<FleetDevice, SessionCredential?>? certificate = null)
     {
         using var connections = new SemaphoreSlim(fleet.ConcurrentFlows);
         var deviceLocks = new ConcurrentDictionary<string, SemaphoreSlim>();
@@ -76,7 +76,7 @@ public static class DeviceRunner
     }
 
     private static async Task<DeviceOutcome> RunOneAsync(Fleet fleet, EnrollmentClientOptions client, FleetDevice device,
-        Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? certificate, DeviceFlow flow, Stopwatch clock, TimeSpan arrived,
+        SessionCredential? certificate, DeviceFlow flow, Stopwatch clock, TimeSpan arrived,
         CancellationToken cancellationToken)
     {
         var steps = new Dictionary<string, double>();

@@ -54,7 +54,7 @@ public static class FleetScenarios
     }
 
     /// <summary>Each device's client certificate for its current result in <paramref name="results"/>, when it can present one.</summary>
-    public static Func<FleetDevice, Func<System.Security.Cryptography.X509Certificates.X509Certificate2>?> Certificates(Fleet fleet,
+    public static Func<FleetDevice, SessionCredential?> Certificates(Fleet fleet,
         IReadOnlyDictionary<string, EnrollmentResult> results) =>
         device => AuthenticatedSessions.CertificateFor(fleet, device, results.GetValueOrDefault(device.DeviceId), DateTimeOffset.UtcNow);
 
@@ -67,7 +67,7 @@ public static class FleetScenarios
         async (device, tpm, channel) =>
         {
             var enrollment = new TpmEnrollment(tpm, fleet.OptionsFor(device));
-            var fellBack = fleet.IsEmulated && channel is EnrollmentClient { IsAuthenticated: false };
+            var fellBack = channel is EnrollmentClient { IsAuthenticated: false };
             var result = results.TryGetValue(device.DeviceId, out var previous) && !fellBack
                 ? await enrollment.RenewAsync(channel, previous.DeviceKey, previous.Issued.SerialNumber, cancellationToken)
                 : await enrollment.EnrollAsync(channel, cancellationToken);

@@ -127,6 +127,8 @@ internal static class DeviceCommands
         ("not after", CliOutput.Time(d.CertificateNotAfter)),
         ("enrolled", CliOutput.Time(d.EnrolledAt)),
         ("last attested", CliOutput.Time(d.LastAttestedAt)),
+        ("quarantined", d.QuarantineFindingId is null ? null
+            : $"since {CliOutput.Time(d.QuarantinedSince)} for finding {d.QuarantineFindingId} (renewals and tokens refused until `iotid monitoring release`)"),
         ("re-attest", d.Reattest is not { } r ? null : r.State switch
         {
             ReattestStatus.Attested => $"asked {CliOutput.Time(r.RequestedAt)}, attested {CliOutput.Time(r.AnsweredAt)}",

@@ -7,8 +7,9 @@ using IoTIdentity.Provisioning.Abstractions.Monitoring;
 using IoTIdentity.Provisioning.Grains.Monitoring;
 using IoTIdentity.Provisioning.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit;
 
-namespace IoTIdentity.Provisioning.Tests;
+namespace IoTIdentity.TestKit;
 
 /// <summary>
 /// A tenant watched end to end, as its owner would: an owner-admin API client, a real HTTP receiver (Kestrel on
@@ -47,9 +48,12 @@ public sealed class WatchedTenant : IAsyncDisposable
     /// webhook's timestamp is compared with); the system clock without.
     /// </summary>
     public static async Task<WatchedTenant> CreateAsync(ServiceFixture service, byte[] root, Func<EnrollmentPolicy, EnrollmentPolicy>? group = null,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null) =>
+        await WatchAsync(await service.CreateTenantAsync($"mon-{Guid.NewGuid():N}"[..20], [root], group), clock);
+
+    /// <summary><paramref name="tenant"/> with a receiver subscribed as its webhook (see <see cref="CreateAsync"/>).</summary>
+    public static async Task<WatchedTenant> WatchAsync(TestTenant tenant, TimeProvider? clock = null)
     {
-        var tenant = await service.CreateTenantAsync($"mon-{Guid.NewGuid():N}"[..20], [root], group);
         var watched = new WatchedTenant(tenant, await WebhookReceiver.StartAsync(), clock ?? TimeProvider.System);
         using var response = await watched.Http.PostAsJsonAsync("/api/v1/webhooks", new { url = watched.Receiver.Url.ToString() });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
