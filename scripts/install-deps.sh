@@ -21,12 +21,14 @@ compgen -G "/usr/lib/*/libtss2-tcti-tabrmd.so.0" >/dev/null || need+=(tpm2-abrmd
 compgen -G "/usr/lib/*/libtss2-tctildr.so.0" >/dev/null || need+=(libtss2-tctildr0)
 compgen -G "/usr/lib/*/libtss2-tcti-swtpm.so.0" >/dev/null || need+=(libtss2-tcti-swtpm0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || need+=(fonts-dejavu-core)
+# the token tests check our JWKS and tokens with a second implementation, Python's cryptography, run by /usr/bin/python3
+/usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1 || need+=(python3-cryptography)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing dependencies (missing: ${need[*]})"
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tctildr0 libtss2-tcti-swtpm0 dbus mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev gcc libc6-dev docker-compose openssl chromium poppler-utils fonts-dejavu-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tctildr0 libtss2-tcti-swtpm0 dbus mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev gcc libc6-dev docker-compose openssl chromium poppler-utils fonts-dejavu-core python3-cryptography >/dev/null
 fi
 
 # Node.js and npm run @vercel/cosmosdb-server, the Cosmos DB protocol server the storage tests use; the server

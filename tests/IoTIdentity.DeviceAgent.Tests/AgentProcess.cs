@@ -58,9 +58,9 @@ public sealed class AgentProcess : IAsyncDisposable
     public static AgentProcess Start(string directory, AgentOptions options, string verb, IdentityCheckpoint? crashAt = null, params string[] extra) =>
         Start(directory, options, new Dictionary<string, string>(), verb, crashAt, extra);
 
-    /// <summary>Starts <c>iotid-agent {verb}</c> like <paramref name="device"/> with <paramref name="environment"/> added (e.g. the D-Bus address of its tpm2-abrmd).</summary>
-    public static AgentProcess Start(AgentHarness device, IReadOnlyDictionary<string, string> environment, string verb) =>
-        Start(device.Directory, device.Options, environment, verb, null, []);
+    /// <summary>Starts <c>iotid-agent {verb} {extra}</c> like <paramref name="device"/> with <paramref name="environment"/> added (e.g. the D-Bus address of its tpm2-abrmd).</summary>
+    public static AgentProcess Start(AgentHarness device, IReadOnlyDictionary<string, string> environment, string verb, params string[] extra) =>
+        Start(device.Directory, device.Options, environment, verb, null, extra);
 
     private static AgentProcess Start(string directory, AgentOptions options, IReadOnlyDictionary<string, string> environment, string verb, IdentityCheckpoint? crashAt, string[] extra)
     {

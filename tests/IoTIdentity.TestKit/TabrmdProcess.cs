@@ -22,6 +22,9 @@ public sealed class TabrmdProcess : IAsyncDisposable
     /// <summary>The session bus address (DBUS_SESSION_BUS_ADDRESS for clients).</summary>
     public string BusAddress { get; }
 
+    /// <summary>The environment a client process of this resource manager needs (its session bus).</summary>
+    public IReadOnlyDictionary<string, string> ClientEnvironment => new Dictionary<string, string> { ["DBUS_SESSION_BUS_ADDRESS"] = BusAddress };
+
     /// <summary>The TCTI string for tpm2-tss clients.</summary>
     public static string Tcti => "tabrmd:bus_type=session";
 

@@ -24,6 +24,7 @@ namespace IoTIdentity.DeviceAgent.Session;
 /// <item>The provider keeps one connection to the TPM for the life of the process, so the TPM must sit behind a
 /// resource manager the agent shares: the kernel's (<c>/dev/tpmrm0</c>) or tpm2-abrmd.</item>
 /// <item>TLS 1.2 does not complete with the tpm2 preference (no shared cipher); authenticated sessions use TLS 1.3.</item>
+/// <item>OpenSSL's primary random generator is made in software before the provider loads (see <c>LoadCore</c>).</item>
 /// </list>
 /// </remarks>
 internal static class OpenSslTpm2
@@ -108,6 +109,12 @@ internal static class OpenSslTpm2
             using (ECDsa.Create()) { }   // .NET initialises OpenSSL (and its configuration) first
             if (OSSL_PROVIDER_load(0, "default") == 0) return $"OpenSSL's default provider does not load: {LastError()}";
             SetDefaultProperties(Software);
+            // OpenSSL makes its primary random generator at the first use and seeds every thread's generator from it.
+            // Made during a handshake, with tpm2 preferred, it would be the TPM's (tpm2-openssl names it CTR-DRBG too),
+            // which cannot seed software generators: a thread that first needs random bytes after the handshake
+            // fails ("error instantiating drbg"). A process whose first random bytes are its handshake's — `iotid-agent
+            // token` without the daemon — did exactly that. So the primary generator is made now, in software.
+            RandomNumberGenerator.Fill(stackalloc byte[1]);
             if (OSSL_PROVIDER_load(0, "tpm2") == 0)
                 return $"OpenSSL's tpm2 provider does not load (apt-get install tpm2-openssl; is the TPM reachable through {tcti}?): {LastError()}";
             return null;

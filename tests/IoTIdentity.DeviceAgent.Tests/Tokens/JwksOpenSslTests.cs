@@ -8,14 +8,51 @@ using Microsoft.IdentityModel.Tokens;
 namespace IoTIdentity.DeviceAgent.Tests.Tokens;
 
 /// <summary>
-/// The discovery document and JWKS checked by a second implementation: the key is rebuilt from the JWK's bare
-/// coordinates into a PEM by byte layout (no key API of ours or .NET's), and <c>openssl dgst</c> verifies the token's
-/// ES256 signature with it.
+/// The discovery document and JWKS checked by second implementations. With openssl: the key is rebuilt from the JWK's
+/// bare coordinates into a PEM by byte layout (no key API of ours or .NET's), and <c>openssl dgst</c> verifies the
+/// token's ES256 signature with it. With Python's <c>cryptography</c> (Debian's python3-cryptography, which
+/// scripts/install-deps.sh installs): <c>verify_token.py</c> follows discovery to the JWKS and the trust bundle and
+/// checks keys, kids, signature, claims, certificate binding and the device certificate's chain to the bundle's root.
 /// </summary>
 public sealed class JwksOpenSslTests(TokenService tokens) : IClassFixture<TokenService>
 {
     /// <summary>The DER prefix of a P-256 SubjectPublicKeyInfo (id-ecPublicKey, prime256v1, uncompressed point follows).</summary>
     private const string P256SpkiPrefix = "3059301306072a8648ce3d020106082a8648ce3d03010703420004";
+
+    /// <summary>Debian's interpreter, whose cryptography package scripts/install-deps.sh installs (not whatever python3 is first on the PATH).</summary>
+    private const string Python = "/usr/bin/python3";
+
+    [Fact]
+    public async Task Python_cryptography_follows_discovery_to_the_JWKS_and_trust_bundle_and_verifies_a_device_token_bound_to_its_certificate()
+    {
+        Assert.True(File.Exists(Python), $"{Python} is missing: run scripts/install-deps.sh");
+        await using var device = await tokens.DeviceWithPolicyAsync();
+        var token = (await device.NewAgent().RequestTokenAsync(RelyingParty.Audience, null, null, CancellationToken.None)).Token;
+        var certificate = device.Store.StablePath(IoTIdentity.DeviceAgent.State.IdentityStore.CertificateFile);
+        var chain = device.Store.StablePath(IoTIdentity.DeviceAgent.State.IdentityStore.ChainFile);
+
+        var (code, output) = await VerifyAsync(device.Directory, token, RelyingParty.Audience, certificate, chain);
+        Assert.True(code == 0, output);
+        Assert.Equal(5, output.Split('\n').Count(l => l.StartsWith("OK: ", StringComparison.Ordinal)));
+        Assert.Contains("whose kid is its RFC 7638 thumbprint", output, StringComparison.Ordinal);
+        Assert.Contains("the device certificate chains to its x509-svid authority", output, StringComparison.Ordinal);
+
+        var parts = token.Split('.');
+        var otherSignature = Base64UrlEncoder.DecodeBytes(parts[2]);
+        otherSignature[^1] ^= 1;
+        (code, output) = await VerifyAsync(device.Directory, $"{parts[0]}.{parts[1]}.{Base64UrlEncoder.Encode(otherSignature)}", RelyingParty.Audience, certificate, chain);
+        Assert.True(code == 1, output);
+        Assert.Contains("FAIL: the signature does not verify", output, StringComparison.Ordinal);
+        (code, output) = await VerifyAsync(device.Directory, token, "https://other.example", certificate, chain);
+        Assert.True(code == 1, output);
+        Assert.Contains("FAIL: aud", output, StringComparison.Ordinal);
+
+        // the device renews: the token stays bound to the certificate it was issued for, not the new one
+        await device.NewAgent().RotateAsync(null, CancellationToken.None);
+        (code, output) = await VerifyAsync(device.Directory, token, RelyingParty.Audience, certificate, chain);
+        Assert.True(code == 1, output);
+        Assert.Contains("FAIL: cnf.x5t#S256", output, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Openssl_verifies_a_device_token_with_the_key_the_discovery_documents_JWKS_publishes_under_its_kid()
@@ -82,9 +119,14 @@ public sealed class JwksOpenSslTests(TokenService tokens) : IClassFixture<TokenS
         return writer.Encode();
     }
 
-    private static async Task<(int Code, string Output)> OpenSslAsync(string directory, params string[] args)
+    private static Task<(int Code, string Output)> VerifyAsync(string directory, string token, string audience, string certificate, string chain) =>
+        RunAsync(Python, directory, Path.Combine(AppContext.BaseDirectory, "Tokens", "verify_token.py"), token, audience, certificate, chain);
+
+    private static Task<(int Code, string Output)> OpenSslAsync(string directory, params string[] args) => RunAsync("openssl", directory, args);
+
+    private static async Task<(int Code, string Output)> RunAsync(string program, string directory, params string[] args)
     {
-        var start = new ProcessStartInfo("openssl", args) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(program, args) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

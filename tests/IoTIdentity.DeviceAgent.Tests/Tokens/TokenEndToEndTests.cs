@@ -17,13 +17,7 @@ public sealed class TokenEndToEndTests(TokenService tokens) : IClassFixture<Toke
 {
     private ServiceFixture Service => tokens.Service;
 
-    private async Task<AgentHarness> EnrolledDeviceAsync(TokenPolicyView? policy = null)
-    {
-        var device = await AgentHarness.StartAsync(Service, TimeSpan.FromMinutes(30));
-        await device.NewAgent().EnrollAsync(null, CancellationToken.None);
-        await PutPolicyAsync(device, policy ?? Policy());
-        return device;
-    }
+    private Task<AgentHarness> EnrolledDeviceAsync() => tokens.DeviceWithPolicyAsync(Policy());
 
     private static TokenPolicyView Policy(params string[] scopes) => new()
     {
@@ -34,12 +28,7 @@ public sealed class TokenEndToEndTests(TokenService tokens) : IClassFixture<Toke
         },
     };
 
-    private static async Task PutPolicyAsync(AgentHarness device, TokenPolicyView policy)
-    {
-        using var http = device.Tenant.Http;
-        var put = await http.PutAsJsonAsync("/api/v1/enrollment-groups/default/token-policy", policy);
-        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
-    }
+    private static Task PutPolicyAsync(AgentHarness device, TokenPolicyView policy) => TokenService.PutPolicyAsync(device, policy);
 
     private static Task<Protocol.Messages.TokenResponse> TokenAsync(AgentHarness device, string audience = RelyingParty.Audience, int? lifetime = null) =>
         device.NewAgent().RequestTokenAsync(audience, lifetime, null, CancellationToken.None);
@@ -134,6 +123,15 @@ public sealed class TokenEndToEndTests(TokenService tokens) : IClassFixture<Toke
         await PutPolicyAsync(device, Policy() with { MaxAttestationAgeSeconds = 1 });
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.Equal(ProvisioningError.TokenConditionsNotMet, (await Assert.ThrowsAsync<EnrollmentRefusedException>(() => TokenAsync(device))).Error);
+        // measured-boot compliance: the group comes to allow only a release this device never proved, and back
+        await PutPolicyAsync(device, Policy() with { RequireMeasuredBootCompliant = true });
+        await TokenAsync(device);
+        await AllowFirmwareAsync(http, [FirmwareSamplesOnDisk.ManifestJson("1.1.0")]);
+        Assert.False((await device.ServiceViewAsync())!.Compliant);
+        Assert.Equal(ProvisioningError.TokenConditionsNotMet, (await Assert.ThrowsAsync<EnrollmentRefusedException>(() => TokenAsync(device))).Error);
+        await AllowFirmwareAsync(http, []);
+        Assert.True((await device.ServiceViewAsync())!.Compliant);
+        await TokenAsync(device);
         await PutPolicyAsync(device, Policy());
         await TokenAsync(device);
 
@@ -255,6 +253,13 @@ public sealed class TokenEndToEndTests(TokenService tokens) : IClassFixture<Toke
             await endpoint.StopAsync(CancellationToken.None);
             await daemon.StopAsync(CancellationToken.None);
         }
+    }
+
+    private static async Task AllowFirmwareAsync(HttpClient http, IReadOnlyList<JsonElement> releases)
+    {
+        var group = await http.GetFromJsonAsync<EnrollmentGroup>("/api/v1/enrollment-groups/default");
+        var put = await http.PutAsJsonAsync("/api/v1/enrollment-groups/default", group! with { AllowedFirmware = releases });
+        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
     }
 
     private static JsonElement Header(string jwt) => JsonDocument.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(jwt.Split('.')[0])).RootElement;
