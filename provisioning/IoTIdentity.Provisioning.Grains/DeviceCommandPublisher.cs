@@ -18,10 +18,13 @@ public sealed class DeviceCommandPublisher(IGrainFactory grains, IDeviceSessions
         return command;
     }
 
-    /// <summary>A new signed <paramref name="kind"/> command, not sent yet (to keep it for re-delivery first).</summary>
-    public async Task<DeviceCommand> SignAsync(string tenantId, string deviceId, string kind)
+    /// <summary>
+    /// A new signed <paramref name="kind"/> command, not sent yet (to keep it for re-delivery first). A request sent again
+    /// passes the same <paramref name="commandId"/>, so a device that got both executes it once.
+    /// </summary>
+    public async Task<DeviceCommand> SignAsync(string tenantId, string deviceId, string kind, string? commandId = null)
     {
-        var command = new DeviceCommand { CommandId = Guid.NewGuid().ToString("N"), Kind = kind, IssuedAt = clock.GetUtcNow() };
+        var command = new DeviceCommand { CommandId = commandId ?? Guid.NewGuid().ToString("N"), Kind = kind, IssuedAt = clock.GetUtcNow() };
         var signature = await grains.GetGrain<ICertificateSignerGrain>(tenantId).SignDeviceCommandAsync(DeviceCommands.SignedBytes(deviceId, command));
         return command with { Signature = signature };
     }

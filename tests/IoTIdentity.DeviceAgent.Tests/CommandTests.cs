@@ -151,6 +151,29 @@ public sealed class CommandTests(ServiceFixture service) : IClassFixture<Service
     }
 
     [Fact]
+    public async Task A_reattest_request_sent_again_while_open_is_answered_once()
+    {
+        await using var running = await StartEnrolledAsync();
+        var device = running.Device;
+        using var api = Api(await KeyAsync(device.Tenant, ApiRole.Operator));
+        var before = device.Store.Load()!.Metadata.SerialNumber;
+
+        await api.ReattestDeviceAsync(device.DeviceId);
+        // what the service does when the device subscribes to its commands again (e.g. on its new authenticated session)
+        await service.Grains.GetGrain<IDeviceGrain>(device.DeviceId).ResendReattestCommandAsync();
+        await AgentHarness.EventuallyAsync(async () => (await api.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt is null,
+            TimeSpan.FromSeconds(30), "the request answered");
+        var answered = device.Store.Load()!.Metadata.SerialNumber;
+
+        // a second request: the agent runs its commands in order, so a second answer to the first would come before this one
+        await api.ReattestDeviceAsync(device.DeviceId);
+        await AgentHarness.EventuallyAsync(async () => (await api.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt is null,
+            TimeSpan.FromSeconds(30), "the second request answered");
+        var history = (await api.GetDeviceAttestationsAsync(device.DeviceId)).Value;
+        Assert.Equal([device.Store.Load()!.Metadata.SerialNumber, answered, before], history.Select(a => a.SerialNumber));
+    }
+
+    [Fact]
     public async Task Reattest_of_a_device_that_is_not_connected_stays_open_and_is_sent_again_when_the_device_next_subscribes()
     {
         var device = await AgentHarness.StartAsync(service, Lifetime);

@@ -59,13 +59,18 @@ public sealed class DeviceReattestation(DeviceAdministration administration, Dev
     public static DateTimeOffset? OpenSince(DeviceState s) =>
         s.ReattestRequestedAt is { } at && !(s.LastAttestation?.At >= at) ? at : null;
 
+    /// <summary>The id of the command that carries the request made at <paramref name="requestedAt"/>, the same each time it is sent.</summary>
+    public static string CommandId(DateTimeOffset requestedAt) => $"attest-now-{requestedAt.UtcTicks:x}";
+
     /// <summary>The device holds a certificate and nothing (disable, quarantine, revocation, a transfer's re-enrolment) stops it renewing.</summary>
     private static bool IsRenewable(DeviceState s) =>
         s.Current is not null && s.Status == DeviceStatus.Active && s.Quarantine is null;
 
     private async Task<bool> SendAsync(DeviceContext device, string tenantId)
     {
-        var command = await commands.SignAsync(tenantId, device.DeviceId, DeviceCommandKinds.AttestNow);
+        // one command id per request: a device that gets it twice (published, then re-sent when it subscribes again on
+        // its new session) answers it once
+        var command = await commands.SignAsync(tenantId, device.DeviceId, DeviceCommandKinds.AttestNow, CommandId(device.State.ReattestRequestedAt!.Value));
         return await commands.PublishAsync(device.DeviceId, command);
     }
 }
