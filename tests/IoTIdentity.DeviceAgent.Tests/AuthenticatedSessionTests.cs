@@ -107,6 +107,46 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
     }
 
     [Fact]
+    public async Task A_second_session_on_the_devices_TPM_key_while_the_agent_holds_one_is_refused_found_as_a_clone_announced_and_the_device_quarantined()
+    {
+        await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(10));
+        await using var tenant = await WatchedTenant.WatchAsync(device.Tenant);
+        await tenant.SetRemediationAsync("CloneSuspected", "Quarantine");
+        await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
+        device.Options.Tpm = TabrmdProcess.AgentEndpoint;
+        await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
+        await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
+            Patience, $"an authenticated session:\n{agent.Output}");
+
+        // a second connection presents the device's certificate and signs its handshake with the same TPM-resident key
+        var (code, reason) = await MqttOverOpenSsl.ConnectAsync(device, abrmd, device.Options.BrokerPort, device.DeviceId);
+        Assert.Equal((0x87, Provisioning.Mqtt.MqttRefusals.SecondSession), ((int)code, reason));   // Not authorized
+
+        var finding = await tenant.FindingAsync("CloneSuspected", f => f["remediation"]!.GetValue<string>() == "quarantine");
+        var findingId = finding["id"]!.GetValue<string>();
+        Assert.Equal([device.DeviceId], WatchedTenant.Devices(finding));
+        Assert.Equal(("Critical", "second-session"), (finding["severity"]!.GetValue<string>(), finding["evidence"]!["signal"]!.GetValue<string>()));
+        Assert.Contains("127.0.0.1", finding["evidence"]!["refused-address"]!.GetValue<string>(), StringComparison.Ordinal);
+        var webhook = await tenant.WebhookAsync(findingId);
+        Assert.Equal(("CloneSuspected", "quarantine"), (webhook["kind"]!.GetValue<string>(), webhook["remediation"]!.GetValue<string>()));
+        Assert.True((await tenant.DeliveryAsync(findingId))["delivered"]!.GetValue<bool>());
+
+        // the hold, audited with the finding; the device view names it; the agent's own session stays
+        Assert.Contains(await tenant.AuditAsync(), e => e.Event.Action == "quarantine" && e.Event.Subject == device.DeviceId && e.Event.Details!["finding"] == findingId);
+        Assert.Equal(["quarantined"], (await tenant.RemediationsAsync(findingId)).Select(e => e.Event.Outcome));
+        var held = await tenant.Http.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{device.DeviceId}");
+        Assert.Equal(findingId, held.GetProperty("quarantineFindingId").GetString());
+        Assert.True(held.GetProperty("connected").GetBoolean());
+
+        // an operator releases it: audited, and the view no longer names a hold
+        using (var release = await tenant.Http.PostAsync($"/api/v1/devices/{device.DeviceId}/release", null))
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, release.StatusCode);
+        Assert.Contains(await tenant.AuditAsync(), e => e.Event.Action == "quarantine-release" && e.Event.Subject == device.DeviceId);
+        Assert.False((await tenant.Http.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{device.DeviceId}")).TryGetProperty("quarantineFindingId", out var left)
+            && left.ValueKind != JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task With_an_expired_certificate_the_agent_re_enrols_on_an_enrolment_only_session_and_comes_back_authenticated()
     {
         await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromSeconds(20));

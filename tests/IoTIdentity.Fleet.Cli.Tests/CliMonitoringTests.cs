@@ -39,6 +39,19 @@ public sealed class CliMonitoringTests(FleetFixture fleet) : IClassFixture<Fleet
     }
 
     [Fact]
+    public async Task A_quarantined_device_shows_its_hold_in_devices_get_until_monitoring_release_lets_it_go()
+    {
+        var tenant = await fleet.NewTenantAsync();
+        var (deviceId, findingId) = await fleet.EnrollQuarantinedCloneAsync(tenant);
+
+        var held = (await Iotid(tenant, "devices", "get", deviceId)).Exited(0).Out;
+        Assert.Contains($"for finding {findingId} (renewals and tokens refused until `iotid monitoring release`)", held);
+        Assert.Contains($"device {deviceId} released", (await Iotid(tenant, "monitoring", "release", deviceId[..16])).Exited(0).Out);
+        Assert.DoesNotContain($"for finding {findingId}", (await Iotid(tenant, "devices", "get", deviceId)).Exited(0).Out);   // the line reads "-"
+        Assert.Contains("NotFound (404)", (await Iotid(tenant, "monitoring", "release", deviceId)).Exited(1).Error);   // no longer held
+    }
+
+    [Fact]
     public async Task The_policy_printed_by_policy_is_what_set_policy_takes_and_a_bad_one_is_refused_with_its_reason()
     {
         var tenant = await fleet.NewTenantAsync();
