@@ -39,6 +39,23 @@ public sealed class TokenCliTests(FleetFixture fleet) : IClassFixture<FleetFixtu
 
         (await Iotid(tenant.AdminKey, "token-policy", "delete", "default")).Exited(0);
         (await Iotid(tenant.AdminKey, "token-policy", "get", "default")).Exited(1);
+
+        // each change is in the tenant's audit log with the version it made; the refused ones made none
+        var folder = Directory.CreateTempSubdirectory("iotid-token-cli-").FullName;
+        try
+        {
+            var file = Path.Combine(folder, "audit.ndjson");
+            (await Iotid(tenant.AdminKey, "audit", "export", "--out", file)).Exited(0);
+            var changes = (await File.ReadAllLinesAsync(file)).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("event"))
+                .Where(e => e.GetProperty("action").GetString()!.StartsWith("token-policy-", StringComparison.Ordinal))
+                .Select(e => $"{e.GetProperty("action").GetString()} {e.GetProperty("subject").GetString()} {e.GetProperty("outcome").GetString()}");
+            Assert.Equal(["token-policy-set default version 1", "token-policy-set default version 2", "token-policy-set default version 3",
+                "token-policy-set default version 4", "token-policy-delete default deleted"], changes);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
