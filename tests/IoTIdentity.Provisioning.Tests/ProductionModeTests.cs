@@ -38,6 +38,7 @@ public sealed class ProductionModeTests
 
     [Theory]
     [InlineData("Provisioning:KeyEncryption:Current:Key")]
+    [InlineData("Provisioning:KeyEncryption:Current:KeyId")]
     [InlineData("Provisioning:ServiceAdminKeyHash")]
     [InlineData("Provisioning:AuditSigning:KeyPath")]
     [InlineData("Mqtt:CertificatePath")]

@@ -28,6 +28,8 @@ public static class ProductionRequirements
         var missing = new List<string>();
         if (string.IsNullOrWhiteSpace(configuration["Provisioning:KeyEncryption:Current:Key"]))
             missing.Add("Provisioning:KeyEncryption:Current:Key (and :KeyId) — the key-encryption key for CA private keys, 32 random bytes in base64");
+        else if (string.IsNullOrWhiteSpace(configuration["Provisioning:KeyEncryption:Current:KeyId"]))
+            missing.Add("Provisioning:KeyEncryption:Current:KeyId — the name of the key-encryption key, stored beside every key it wraps so a rotation knows which key opens it");
         if (string.IsNullOrWhiteSpace(configuration[AuditCheckpointKeyFile.KeyPathKey]))
             missing.Add($"{AuditCheckpointKeyFile.KeyPathKey} (and :KeyId) — the EC P-256 private key (PEM) that signs audit checkpoints, kept outside the database");
         if (string.IsNullOrWhiteSpace(configuration["Provisioning:ServiceAdminKeyHash"]))
