@@ -125,14 +125,15 @@ public sealed class WatchedTenant : IAsyncDisposable
         while (true)
         {
             // deliveries arrive in any order: one for another finding is kept for the call that asks for it
-            var webhook = _otherFindings.Find(w => FindingOf(w) == findingId) ?? await Receiver.NextDeliveredAsync(deadline - DateTime.UtcNow);
-            _otherFindings.Remove(webhook);
-            var payload = JsonNode.Parse(webhook.Body)!;
+            var kept = _otherFindings.Find(w => FindingOf(w) == findingId);
+            if (kept is not null) _otherFindings.Remove(kept);
+            var webhook = kept ?? await Receiver.NextDeliveredAsync(deadline - DateTime.UtcNow);
             if (FindingOf(webhook) != findingId)
             {
                 _otherFindings.Add(webhook);
                 continue;
             }
+            var payload = JsonNode.Parse(webhook.Body)!;
             var timestamp = long.Parse(webhook.Header(WebhookSignature.TimestampHeader)!, CultureInfo.InvariantCulture);
             Assert.True(WebhookSignature.Verify(Secret, timestamp, webhook.Body, webhook.Header(WebhookSignature.SignatureHeader)!), "the signature does not verify");
             Assert.False(WebhookSignature.Verify(RandomSecret(), timestamp, webhook.Body, webhook.Header(WebhookSignature.SignatureHeader)!), "another key verifies it");
