@@ -45,7 +45,8 @@ public sealed class EnrollmentClientOptions
     /// <see cref="ClientCertificate"/> is null): the session is then opened by our own TLS 1.3 client
     /// (<see cref="TpmTlsStreamProvider"/>), the TPM signing the handshake's <c>CertificateVerify</c>, and is authenticated
     /// like one opened with <see cref="ClientCertificate"/> (a refused certificate is a refused CONNECT). For a process
-    /// that drives TPMs through the TPM library (the simulator's swtpm devices); the agent uses OpenSSL's tpm2 provider.
+    /// that drives TPMs through the TPM library: the simulator's swtpm devices, and the agent on a TPM that serves one
+    /// client at a time (on a shared TPM it uses OpenSSL's tpm2 provider).
     /// </summary>
     public Func<TpmClientCertificate>? TpmClientCertificate { get; set; }
 

@@ -12,8 +12,9 @@ public sealed class AgentOptions
 
     /// <summary>
     /// Where the TPM is (<c>device:///dev/tpmrm0</c>, <c>tcti:tabrmd:bus_type=system</c> behind tpm2-abrmd,
-    /// <c>swtpm://127.0.0.1:2321</c>, <c>mssim://...</c>). Authenticated sessions need one OpenSSL can share: the
-    /// kernel's resource manager or a TCTI.
+    /// <c>swtpm://127.0.0.1:2321</c>, <c>mssim://...</c>). Behind a resource manager (the kernel's or a TCTI) the
+    /// authenticated session's handshake is signed through OpenSSL's tpm2 provider; on a TPM that serves one client at a
+    /// time, over the agent's own connection.
     /// </summary>
     public string Tpm { get; set; } = "device:///dev/tpmrm0";
 
@@ -36,8 +37,8 @@ public sealed class AgentOptions
     public bool UseTls { get; set; } = true;
 
     /// <summary>
-    /// After enrolment, connect with the device certificate and its TPM key (TLS 1.3 client authentication through
-    /// OpenSSL's tpm2 provider), so renewal, commands and tokens ride on an authenticated session (default). Off: every
+    /// After enrolment, connect with the device certificate and its TPM key (TLS 1.3 client authentication, the TPM
+    /// signing the handshake), so renewal, commands and tokens ride on an authenticated session (default). Off: every
     /// session is enrolment-only, which a service that requires authenticated sessions refuses renewal on.
     /// </summary>
     public bool AuthenticatedSessions { get; set; } = true;

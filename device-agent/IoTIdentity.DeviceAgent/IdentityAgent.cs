@@ -1,22 +1,20 @@
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.DeviceAgent.Enrollment.Tls;
 using IoTIdentity.DeviceAgent.Session;
 using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Tpm.Commands;
-using IoTIdentity.Tpm.Sessions;
-using IoTIdentity.Tpm.Types;
-using IoTIdentity.Tpm.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace IoTIdentity.DeviceAgent;
 
 /// <summary>
 /// The device's identity life cycle over one state directory: enrol (first boot, expiry, re-enrol command),
-/// renew (schedule, attest-now command), forget (reset, revoke command). Every operation opens the TPM and the
-/// MQTT connection it needs; the daemon (<see cref="AgentDaemon"/>) keeps one connection open for commands and
-/// passes it in.
+/// renew (schedule, attest-now command), forget (reset, revoke command). Every operation leases the TPM
+/// (<see cref="AgentTpm"/>) and opens the MQTT connection it needs; the daemon (<see cref="AgentDaemon"/>) keeps one
+/// connection open for commands and passes it in.
 /// </summary>
 public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> logger, TimeProvider? time = null, IIdentityProgress? progress = null)
 {
@@ -38,6 +36,8 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
 
     private SessionCredentials? _credentials;
 
+    private readonly AgentTpm _tpm = new(options.Tpm);
+
     private SessionCredentials Credentials => _credentials ??= new SessionCredentials(options, Store, Markers);
 
     /// <summary>Whether the identity was revoked (cleared when <see cref="EnrollAsync"/> stores a new one).</summary>
@@ -46,8 +46,8 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
     /// <summary>Reads the device id from the TPM's EK.</summary>
     public async Task<string> ReadDeviceIdAsync(CancellationToken cancellationToken)
     {
-        await using var tpm = await OpenTpmAsync(cancellationToken).ConfigureAwait(false);
-        return await new TpmEnrollment(tpm, EnrollmentOptions()).ReadDeviceIdAsync(cancellationToken).ConfigureAwait(false);
+        await using var tpm = await _tpm.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        return await new TpmEnrollment(tpm.Tpm, EnrollmentOptions()).ReadDeviceIdAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -56,10 +56,10 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
     /// </summary>
     public async Task<StoredIdentity> EnrollAsync(EnrollmentClient? connection, CancellationToken cancellationToken, string? commandId = null)
     {
-        await using var tpm = await OpenTpmAsync(cancellationToken).ConfigureAwait(false);
-        var enrollment = new TpmEnrollment(tpm, EnrollmentOptions());
+        await using var tpm = await _tpm.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var enrollment = new TpmEnrollment(tpm.Tpm, EnrollmentOptions());
         var deviceId = connection?.DeviceId ?? await enrollment.ReadDeviceIdAsync(cancellationToken).ConfigureAwait(false);
-        var client = connection ?? await ConnectAsync(deviceId, cancellationToken).ConfigureAwait(false);
+        var client = connection ?? await ConnectAsync(deviceId, tpm, cancellationToken).ConfigureAwait(false);
         try
         {
             var result = await enrollment.EnrollAsync(new ObservedChannel(client, _progress), cancellationToken).ConfigureAwait(false);
@@ -92,9 +92,9 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         }
         try
         {
-            await using var tpm = await OpenTpmAsync(cancellationToken).ConfigureAwait(false);
-            var enrollment = new TpmEnrollment(tpm, EnrollmentOptions() with { SrkTemplate = current.SrkTemplate });
-            var client = connection ?? await ConnectAsync(current.Metadata.DeviceId, cancellationToken).ConfigureAwait(false);
+            await using var tpm = await _tpm.LeaseAsync(cancellationToken).ConfigureAwait(false);
+            var enrollment = new TpmEnrollment(tpm.Tpm, EnrollmentOptions() with { SrkTemplate = current.SrkTemplate });
+            var client = connection ?? await ConnectAsync(current.Metadata.DeviceId, tpm, cancellationToken).ConfigureAwait(false);
             try
             {
                 var result = await enrollment.RenewAsync(new ObservedChannel(client, _progress), current.DeviceKey, current.Metadata.SerialNumber, cancellationToken).ConfigureAwait(false);
@@ -127,12 +127,13 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
     {
         var current = Store.Load() ?? throw new InvalidOperationException("the device has no identity yet: run 'iotid-agent enroll' (or the daemon) first");
         TokenRequest request;
-        await using (var tpm = await OpenTpmAsync(cancellationToken).ConfigureAwait(false))
+        EnrollmentClient client;
+        await using (var tpm = await _tpm.LeaseAsync(cancellationToken).ConfigureAwait(false))
         {
-            request = await new TpmEnrollment(tpm, EnrollmentOptions()).SignTokenRequestAsync(current.Metadata.DeviceId, current.DeviceKey, current.SrkTemplate,
+            request = await new TpmEnrollment(tpm.Tpm, EnrollmentOptions()).SignTokenRequestAsync(current.Metadata.DeviceId, current.DeviceKey, current.SrkTemplate,
                 current.Metadata.SerialNumber, audience, lifetimeSeconds, cancellationToken).ConfigureAwait(false);
+            client = connection ?? await ConnectAsync(current.Metadata.DeviceId, tpm, cancellationToken).ConfigureAwait(false);
         }
-        var client = connection ?? await ConnectAsync(current.Metadata.DeviceId, cancellationToken).ConfigureAwait(false);
         try
         {
             return await client.RequestTokenAsync(request, cancellationToken).ConfigureAwait(false);
@@ -221,12 +222,19 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
 
     /// <summary>
     /// Connects to the service as <paramref name="deviceId"/>: an authenticated session (TLS 1.3 with the current
-    /// certificate and its TPM key) when the device has a current certificate the service has not refused and OpenSSL
-    /// can share the TPM, otherwise an enrolment-only session. A certificate the service refuses at CONNECT (revoked,
-    /// unknown) is recorded and not presented again; the agent says why in its log and in <see cref="Status"/>, and
-    /// connects enrolment-only, where renewal with that certificate meets the service's verdict.
+    /// certificate, the handshake signed by its TPM key — through OpenSSL's tpm2 provider on a shared TPM, over the
+    /// agent's own TPM connection otherwise; see <see cref="SessionCredentials"/>) when the device has a current
+    /// certificate the service has not refused, otherwise an enrolment-only session. A certificate the service refuses
+    /// at CONNECT (revoked, unknown) is recorded and not presented again; the agent says why in its log and in
+    /// <see cref="Status"/>, and connects enrolment-only, where renewal with that certificate meets the service's verdict.
     /// </summary>
-    public async Task<EnrollmentClient> ConnectAsync(string deviceId, CancellationToken cancellationToken)
+    public Task<EnrollmentClient> ConnectAsync(string deviceId, CancellationToken cancellationToken) => ConnectAsync(deviceId, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ConnectAsync(string, CancellationToken)"/> for an operation that holds the TPM (<paramref name="held"/>):
+    /// the handshake is signed over that lease rather than a second connection to a TPM that serves one client.
+    /// </summary>
+    private async Task<EnrollmentClient> ConnectAsync(string deviceId, AgentTpm.Lease? held, CancellationToken cancellationToken)
     {
         var identity = Store.Load();
         var now = Time.GetUtcNow();
@@ -237,8 +245,10 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         {
             try
             {
-                var client = await OpenSslTpm2.HandshakeAsync(() => EnrollmentClient.ConnectAsync(deviceId,
-                    ClientOptions(() => Credentials.Certificate(identity!)), cancellationToken), cancellationToken).ConfigureAwait(false);
+                var client = Credentials.ThroughOpenSsl
+                    ? await OpenSslTpm2.HandshakeAsync(() => EnrollmentClient.ConnectAsync(deviceId,
+                        ClientOptions(() => Credentials.Certificate(identity!), null), cancellationToken), cancellationToken).ConfigureAwait(false)
+                    : await EnrollmentClient.ConnectAsync(deviceId, ClientOptions(null, () => HandshakeCertificate(identity!, held)), cancellationToken).ConfigureAwait(false);
                 Markers.MarkSession(new SessionRecord(true, serial, false, now, "the device certificate, signed in the TPM"));
                 AgentLog.AuthenticatedSession(logger, deviceId, serial!);
                 return client;
@@ -249,7 +259,7 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
                 (whyNot, refused) = ($"the service refused the certificate {serial} ({refusal.ConnectReason}); it is not presented again", true);
             }
         }
-        var enrolmentOnly = await EnrollmentClient.ConnectAsync(deviceId, ClientOptions(null), cancellationToken).ConfigureAwait(false);
+        var enrolmentOnly = await EnrollmentClient.ConnectAsync(deviceId, ClientOptions(null, null), cancellationToken).ConfigureAwait(false);
         Markers.MarkSession(new SessionRecord(false, serial, refused, now, whyNot));
         AgentLog.EnrolmentOnlySession(logger, deviceId, whyNot);
         return enrolmentOnly;
@@ -258,7 +268,7 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
     /// <summary>Whether a new session would be authenticated (the daemon replaces an enrolment-only one when it would).</summary>
     public bool CanAuthenticate(string deviceId) => Credentials.WhyNot(Store.Load(), deviceId, Time.GetUtcNow()) is null;
 
-    private EnrollmentClientOptions ClientOptions(Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? certificate) => new()
+    private EnrollmentClientOptions ClientOptions(Func<X509Certificate2>? certificate, Func<TpmClientCertificate>? tpmCertificate) => new()
     {
         Host = options.BrokerHost,
         Port = options.BrokerPort,
@@ -266,8 +276,22 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         TrustAnchorPath = options.TrustAnchorPath,
         RequestTimeout = options.RequestTimeout,
         ClientCertificate = certificate,
+        TpmClientCertificate = tpmCertificate,
         TlsProtocols = certificate is null ? System.Security.Authentication.SslProtocols.None : System.Security.Authentication.SslProtocols.Tls13,
     };
+
+    /// <summary>
+    /// <paramref name="identity"/>'s chain, its handshake signed by the device key over <paramref name="held"/> when the
+    /// caller holds the TPM, or over a lease of its own (the daemon's reconnect).
+    /// </summary>
+    private TpmClientCertificate HandshakeCertificate(StoredIdentity identity, AgentTpm.Lease? held) => new(identity.Metadata.CertificateChain, async (digest, ct) =>
+    {
+        if (held is not null) return await SignAsync(held.Tpm).ConfigureAwait(false);
+        await using var lease = await _tpm.LeaseAsync(ct).ConfigureAwait(false);
+        return await SignAsync(lease.Tpm).ConfigureAwait(false);
+
+        Task<byte[]> SignAsync(TpmClient tpm) => new TpmEnrollment(tpm, EnrollmentOptions()).SignHandshakeAsync(identity.DeviceKey, identity.SrkTemplate, digest, ct);
+    });
 
     private async Task<StoredIdentity> KeepAsync(EnrollmentResult result, StoredIdentity? previous, string? commandId, string mode, CancellationToken cancellationToken)
     {
@@ -292,40 +316,13 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
     {
         var path = options.EventLogPath ?? throw new InvalidOperationException("set Agent:EventLogPath (--event-log) to where the boot's event log goes");
         var manifest = Attestation.Firmware.FirmwareManifestJson.Load(Path.Combine(releaseDirectory, "manifest.json"));
-        await using var tpm = await OpenTpmAsync(cancellationToken).ConfigureAwait(false);
-        var log = await MeasuredBoot.BootAsync(tpm, manifest, releaseDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var tpm = await _tpm.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var log = await MeasuredBoot.BootAsync(tpm.Tpm, manifest, releaseDirectory, cancellationToken: cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temp = path + ".tmp";
         await File.WriteAllBytesAsync(temp, log, cancellationToken).ConfigureAwait(false);
         File.Move(temp, path, overwrite: true);
         return manifest.Release;
-    }
-
-    /// <summary>
-    /// Opens the TPM. Without a resource manager (a simulator socket, <c>/dev/tpm0</c>; a TCTI such as tpm2-abrmd or
-    /// <c>/dev/tpmrm0</c> is one) objects and sessions outlive the
-    /// connection, so whatever a killed predecessor left loaded is flushed first — the agent is the TPM's only user.
-    /// </summary>
-    private async Task<TpmClient> OpenTpmAsync(CancellationToken cancellationToken)
-    {
-        var endpoint = TpmTransportEndpoint.Parse(options.Tpm);
-        var tpm = new TpmClient(await TpmTransports.OpenAsync(endpoint, cancellationToken: cancellationToken).ConfigureAwait(false));
-        if (endpoint.Kind == TpmTransportKind.Tcti || (endpoint.Kind == TpmTransportKind.Device && endpoint.DevicePath!.Contains("tpmrm", StringComparison.Ordinal))) return tpm;
-        try
-        {
-            foreach (var range in new uint[] { 0x80000000, 0x02000000, 0x03000000 })
-            {
-                var handles = await tpm.ExecuteAsync(new GetCapability(TpmCap.Handles, range, 64), [], cancellationToken).ConfigureAwait(false);
-                foreach (var handle in handles.Data.Values.Where(h => h >> 24 == range >> 24))
-                    await tpm.FlushAsync(handle, cancellationToken).ConfigureAwait(false);
-            }
-            return tpm;
-        }
-        catch
-        {
-            await tpm.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
     }
 
     private TpmEnrollmentOptions EnrollmentOptions()

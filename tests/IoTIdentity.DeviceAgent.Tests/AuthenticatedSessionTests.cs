@@ -169,12 +169,16 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
     }
 
     [Fact]
-    public void A_TPM_without_a_resource_manager_keeps_sessions_enrolment_only_and_says_why()
+    public void Only_a_TPM_behind_a_resource_manager_is_shared_with_OpenSSL_one_that_serves_one_client_signs_over_the_agents_own_connection()
     {
         Assert.Null(Session.SessionCredentials.ProviderTcti("tcti:tabrmd:bus_type=session").WhyNot);
         Assert.Equal("device:/dev/tpmrm0", Session.SessionCredentials.ProviderTcti("device:///dev/tpmrm0").Tcti);
         foreach (var single in new[] { "swtpm://127.0.0.1:2321", "device:///dev/tpm0", "mssim://127.0.0.1:2321" })
+        {
             Assert.Contains("serves one client at a time", Session.SessionCredentials.ProviderTcti(single).WhyNot, StringComparison.Ordinal);
+            Assert.False(new Session.SessionCredentials(new AgentOptions { Tpm = single }, new IdentityStore("/nonexistent"), new StateMarkers("/nonexistent")).ThroughOpenSsl);
+        }
+        Assert.True(new Session.SessionCredentials(new AgentOptions { Tpm = "device:///dev/tpmrm0" }, new IdentityStore("/nonexistent"), new StateMarkers("/nonexistent")).ThroughOpenSsl);
     }
 
     [Fact]

@@ -4,7 +4,8 @@ namespace IoTIdentity.DeviceAgent.Enrollment.Tls;
 /// A device certificate whose private key never leaves the TPM, as a TLS client presents it: the chain to send and the
 /// TPM signing the handshake (<see cref="TpmEnrollment.SignHandshakeAsync"/>). <see cref="EnrollmentClient"/> opens such
 /// a session with its own TLS 1.3 client (<see cref="TpmTlsStreamProvider"/>), for a process that drives TPMs through
-/// the TPM library rather than through OpenSSL's tpm2 provider (the simulator's swtpm devices).
+/// the TPM library rather than through OpenSSL's tpm2 provider (the simulator's swtpm devices, the agent on a TPM that
+/// serves one client at a time).
 /// </summary>
 /// <param name="Chain">The DER certificates to present, the device certificate first.</param>
 /// <param name="SignHandshake">

@@ -3,7 +3,7 @@ namespace IoTIdentity.DeviceAgent.State;
 /// <summary>
 /// The class of an MQTT session the agent opened: <c>authenticated</c> (TLS with the device certificate and its TPM
 /// key; renewal, commands and tokens ride on it) or <c>enrolment-only</c> (no client certificate: first boot, an
-/// expired certificate, one the service refused, or a TPM OpenSSL cannot share), with the reason in words.
+/// expired certificate, one the service refused, or a key that cannot sign a handshake), with the reason in words.
 /// </summary>
 /// <param name="Authenticated">Whether the session presented the device certificate.</param>
 /// <param name="Serial">The certificate presented or refused (lowercase hex), if any.</param>

@@ -10,8 +10,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace IoTIdentity.DeviceAgent.Tests.Tokens;
 
 /// <summary>
-/// Tokens as a device really gets them: the built <c>iotid-agent</c> process, its TPM (a swtpm) behind tpm2-abrmd so
-/// that the agent and OpenSSL's tpm2 provider share it, and a service that answers token requests only on a device's
+/// Tokens as a device really gets them: the built <c>iotid-agent</c> process, its TPM (a swtpm) straight on its socket
+/// (the agent signs the session's handshake itself) and behind tpm2-abrmd so that the agent and OpenSSL's tpm2 provider
+/// share it, and a service that answers token requests only on a device's
 /// certificate-authenticated MQTT session (<c>Mqtt:RequireAuthenticatedSession</c>). <c>iotid-agent token</c> opens that
 /// session itself; with the daemon running, the command and any application ask the daemon's token socket, which asks
 /// on the daemon's session. Every token is then presented to the relying party (JwtBearer with our discovery document,
@@ -40,10 +41,16 @@ public sealed class TokenOnAuthenticatedSessionTests(AuthenticatedTokenService t
         var bundles = new FederatedBundleSet(new Uri(Service.BaseAddress, $"/tenants/{a.Tenant.TenantId}/federated-bundles.json"));
         await using var party = await RelyingParty.StartAsync(Service.BaseAddress, [], bundles);
 
-        // straight to the swtpm, which serves one client, the agent cannot lend its key to OpenSSL: an enrolment-only
-        // session, on which this service answers no token request
+        // straight to the swtpm, which serves one client, the agent cannot lend its key to OpenSSL: it signs the handshake
+        // over the TPM connection it holds for the request, and asks on an authenticated session
+        var direct = await a.NewAgent().RequestTokenAsync(RelyingParty.Audience, null, null, CancellationToken.None);
+        Assert.Equal(RelyingParty.Audience, Claims(direct.Token).GetProperty("aud").GetString());
+        Assert.Equal(SessionRecord.AuthenticatedClass, a.NewAgent().Status().Session);
+        // with authenticated sessions turned off: an enrolment-only session, on which this service answers no token request
+        a.Options.AuthenticatedSessions = false;
         var enrolmentOnly = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => a.NewAgent().RequestTokenAsync(RelyingParty.Audience, null, null, CancellationToken.None));
         Assert.Equal(ProvisioningError.AuthenticationRequired, enrolmentOnly.Error);
+        a.Options.AuthenticatedSessions = true;
 
         await using var abrmdA = await TabrmdProcess.StartAsync(a.Swtpm.DataPort);
         await using var abrmdB = await TabrmdProcess.StartAsync(b.Swtpm.DataPort);
@@ -107,7 +114,7 @@ public sealed class TokenOnAuthenticatedSessionTests(AuthenticatedTokenService t
         Assert.Empty(Lines(daemon.Output, "Enrolment-only session as"));
 
         var issued = (await Service.ReadAuditLogAsync(a.Tenant.TenantId)).Where(e => e.Event.Action == "token" && e.Event.Outcome == "issued").ToList();
-        Assert.Equal(5, issued.Count);   // readings, other, short-lived, from the socket by the command and by the application
+        Assert.Equal(6, issued.Count);   // straight to the swtpm, readings, other, short-lived, from the socket by the command and by the application
     }
 
     /// <summary>
