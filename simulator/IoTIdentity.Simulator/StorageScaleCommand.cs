@@ -98,14 +98,14 @@ public static class StorageScaleCommand
             }
             finally
             {
-                await StorageScaleTarget.CloseAsync(store);
+                StorageScaleTarget.Close(store);
             }
 
             // a fresh open, as the service's start does it (the measured one came right after the fill)
             var openClock = Stopwatch.StartNew();
             var reopened = await target.OpenAsync(cancellationToken);
             var open = openClock.Elapsed.TotalMilliseconds;
-            await StorageScaleTarget.CloseAsync(reopened);
+            StorageScaleTarget.Close(reopened);
             double? serviceStart = options.StartService ? await TimeServiceStartAsync(options.DataDirectory, target.ServiceArguments(), cancellationToken) : null;
             var checkpoint = new StorageCheckpoint(devices, fillSeconds, page, filtered, lookup, stateRead, audit, auditScan, open, serviceStart, bytes, target.StoredBytesMeaning);
             results.Add(checkpoint);

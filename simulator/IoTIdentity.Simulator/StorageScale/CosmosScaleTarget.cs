@@ -38,7 +38,7 @@ internal sealed class CosmosScaleTarget : StorageScaleTarget
         var target = new CosmosScaleTarget(await CosmosDbTestServer.StartAsync(sourceTree, cancellationToken));
         try
         {
-            await CloseAsync(await target.OpenAsync(cancellationToken));
+            Close(await target.OpenAsync(cancellationToken));
             target._baseline = target._server.ResidentBytes() ?? 0;
             return target;
         }
@@ -83,7 +83,7 @@ internal sealed class CosmosScaleTarget : StorageScaleTarget
         }
         finally
         {
-            await CloseAsync(store);
+            Close(store);
         }
     }
 

@@ -22,7 +22,7 @@ internal abstract class StorageScaleTarget : IAsyncDisposable
     /// <summary>Writes devices <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), in index order.</summary>
     public abstract Task FillAsync(int from, int to, byte[] state, CancellationToken cancellationToken);
 
-    /// <summary>Opens the store as the service opens it; close it with <see cref="CloseAsync"/>.</summary>
+    /// <summary>Opens the store as the service opens it; close it with <see cref="Close"/>.</summary>
     public abstract Task<IProvisioningStore> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>The bytes the stored fleet takes (<see cref="StoredBytesMeaning"/>).</summary>
@@ -53,23 +53,12 @@ internal abstract class StorageScaleTarget : IAsyncDisposable
         }
         finally
         {
-            await CloseAsync(store);
+            Close(store);
         }
     }
 
-    /// <summary>Closes a store this target opened.</summary>
-    public static async ValueTask CloseAsync(IProvisioningStore store)
-    {
-        switch (store)
-        {
-            case IAsyncDisposable disposable:
-                await disposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
+    /// <summary>Closes a store this target opened (both backends are <see cref="IDisposable"/>).</summary>
+    public static void Close(IProvisioningStore store) => (store as IDisposable)?.Dispose();
 
     /// <inheritdoc/>
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
