@@ -49,33 +49,25 @@ public sealed class TransferTestDevices : IAsyncDisposable
 /// </summary>
 public sealed class TestDevice(TransferTestDevices devices, ServiceFixture service, string deviceId, TpmEnrollmentOptions options, EnrollmentClient client)
 {
-    private bool _enrolledSinceSession = true;
-
     public string DeviceId => deviceId;
     public EnrollmentClient Client { get; set; } = client;
     public EnrollmentResult Last { get; set; } = null!;
 
     /// <summary>Enrols again from the EK (what the agent does on a re-enrol command): a new AK and device key.</summary>
-    public async Task<EnrollmentResult> EnrollAsync()
-    {
-        var enrolled = await devices.OnTpmAsync(tpm => new TpmEnrollment(tpm, options).EnrollAsync(Client));
-        _enrolledSinceSession = true;
-        return enrolled;
-    }
+    public Task<EnrollmentResult> EnrollAsync() => devices.OnTpmAsync(tpm => new TpmEnrollment(tpm, options).EnrollAsync(Client));
 
     /// <summary>
-    /// Rotates on the session <see cref="Last"/>'s certificate authenticates (opened first when <see cref="Client"/> is
-    /// not one, or the device enrolled since): the register signed by the current device key.
+    /// Rotates on the device's authenticated session (opened first with <see cref="Last"/>'s certificate when
+    /// <see cref="Client"/> is not one): the register signed by the current device key.
     /// </summary>
     public Task<EnrollmentResult> RenewAsync() => devices.OnTpmAsync(async tpm =>
     {
         var enrollment = new TpmEnrollment(tpm, options);
         var current = Last;
-        if (_enrolledSinceSession || !Client.IsAuthenticated || !Client.IsConnected)
+        if (!Client.IsAuthenticated || !Client.IsConnected)
         {
             var previous = Client;
             Client = await service.ConnectAuthenticatedAsync(enrollment, current);
-            _enrolledSinceSession = false;
             await previous.DisposeAsync();
         }
         return await enrollment.RenewAsync(Client, current.DeviceKey, current.Issued.SerialNumber);
