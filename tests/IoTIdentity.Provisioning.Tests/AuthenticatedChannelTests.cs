@@ -20,10 +20,16 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
 {
     private const int TestTimeout = 180_000;
 
-    /// <summary>A service that refuses post-enrolment requests on enrolment-only sessions.</summary>
+    /// <summary>
+    /// A service that refuses post-enrolment requests on enrolment-only sessions; its per-device rate is above the
+    /// dozen requests one device of the property test may make within the window (the rate limit is not under test here).
+    /// </summary>
     public sealed class Service : IAsyncLifetime
     {
-        public ServiceFixture Fixture { get; } = ServiceFixture.With(new Dictionary<string, string?> { ["Mqtt:RequireAuthenticatedSession"] = "true" });
+        public ServiceFixture Fixture { get; } = ServiceFixture.With(new Dictionary<string, string?>
+        {
+            ["Mqtt:RequireAuthenticatedSession"] = "true", ["Mqtt:DeviceRequestsPerWindow"] = "100",
+        });
 
         public string FleetDirectory { get; } = Directory.CreateTempSubdirectory("iotid-authchannel-").FullName;
 
