@@ -144,7 +144,7 @@ public sealed class SecretsHygieneTests(ITestOutputHelper output)
         var tenants = new List<string>();
         try
         {
-            await WaitUntilHealthyAsync(api, handler, process);
+            await process.WaitUntilHealthyAsync(api, handler);
             if (printedAdminKey)
             {
                 adminKey = PrintedKeys(process.Output).Single(k => k.StartsWith("iotid-admin.", StringComparison.Ordinal));
@@ -197,20 +197,6 @@ public sealed class SecretsHygieneTests(ITestOutputHelper output)
         output.WriteLine($"the service printed {all.Length} characters ({all.Split('\n').Length} lines)");
         return new Run(all, apiKeys, tenants);
     }
-
-    private static Task WaitUntilHealthyAsync(Uri api, HttpMessageHandler handler, ServiceBinaryRun process) =>
-        process.WaitUntilAsync("answering /healthz", async () =>
-        {
-            using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = api, Timeout = TimeSpan.FromSeconds(5) };
-            try
-            {
-                return (await http.GetAsync("/healthz")).IsSuccessStatusCode;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromMinutes(3));
 
     /// <summary>The keys the development start prints by design: the lines after its "(shown once, stored hashed…)" notices.</summary>
     private static List<string> PrintedKeys(string printed)

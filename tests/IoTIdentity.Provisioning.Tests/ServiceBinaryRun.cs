@@ -84,6 +84,21 @@ internal sealed class ServiceBinaryRun : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the service answers <c>/healthz</c> at <paramref name="api"/> (through <paramref name="handler"/>, which trusts its certificate).</summary>
+    public Task WaitUntilHealthyAsync(Uri api, HttpMessageHandler handler) =>
+        WaitUntilAsync($"answering {api}healthz", async () =>
+        {
+            using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = api, Timeout = TimeSpan.FromSeconds(5) };
+            try
+            {
+                return (await http.GetAsync("/healthz")).IsSuccessStatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromMinutes(3));
+
     /// <summary>Stops the service as an operator does (SIGTERM), killing it if it has not exited a minute later.</summary>
     public async Task StopAsync()
     {

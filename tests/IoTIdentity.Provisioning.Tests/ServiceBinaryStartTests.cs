@@ -109,19 +109,7 @@ public sealed class ServiceBinaryStartTests : IDisposable
         {
             ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.RawData.AsSpan().SequenceEqual(_tls.RawData) == true,
         };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{_httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
-
-        await run.WaitUntilAsync("answering /healthz over HTTPS", async () =>
-        {
-            try
-            {
-                return (await http.GetAsync("/healthz")).IsSuccessStatusCode;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, StartBound);
+        await run.WaitUntilHealthyAsync(new Uri($"https://127.0.0.1:{_httpPort}"), handler);
         await run.StopAsync();
 
         AssertNoSecretIn(run.Output);
