@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Microsoft.Azure.Cosmos;
@@ -14,6 +15,13 @@ public sealed partial class CosmosProvisioningStore
     /// </summary>
     private readonly SemaphoreSlim[] _appendGates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
+    /// <summary>
+    /// The entry each tenant's last append through this store wrote: the next append chains onto it without asking the
+    /// server for the head (a query that orders the tenant's log) — one request per append instead of two. If another
+    /// silo appended meanwhile, the create conflicts on the sequence number and the head is read from the server.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, AuditHead> _lastAppended = new(StringComparer.Ordinal);
+
     /// <inheritdoc/>
     public async Task<AuditEntry> AppendAuditAsync(string tenantId, AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
@@ -27,9 +35,10 @@ public sealed partial class CosmosProvisioningStore
         try
         {
             var backoff = 5;
+            var remembered = _lastAppended.TryGetValue(tenantId, out var last);
             for (var attempt = 1; attempt <= MaxAppendAttempts; attempt++)
             {
-                var head = await ReadAuditHeadAsync(tenantId, cancellationToken).ConfigureAwait(false);
+                var head = remembered ? last! : await ReadAuditHeadAsync(tenantId, cancellationToken).ConfigureAwait(false);
                 var entry = AuditChain.CreateEntry(tenantId, head.Sequence + 1, head.Hash, canonical);
                 using (var created = await SendAsync(_audit, "append to the audit log",
                     () => _audit.CreateItemStreamAsync(Serialize(AuditItem.From(entry)), pk, NoContent(), cancellationToken),
@@ -37,6 +46,7 @@ public sealed partial class CosmosProvisioningStore
                 {
                     if (created.StatusCode == HttpStatusCode.Created)
                     {
+                        _lastAppended[tenantId] = new AuditHead(entry.Sequence, entry.Hash);
                         return entry;
                     }
 
@@ -50,7 +60,15 @@ public sealed partial class CosmosProvisioningStore
                 if (await ReadAuditEntryAsync(tenantId, entry.Sequence, cancellationToken).ConfigureAwait(false) is { } existing
                     && existing.Hash == entry.Hash)
                 {
+                    _lastAppended[tenantId] = new AuditHead(existing.Sequence, existing.Hash);
                     return existing;
+                }
+
+                if (remembered)
+                {
+                    // Another silo appended since our last append: no race to back off from, only a head to read.
+                    remembered = false;
+                    continue;
                 }
 
                 // Another silo appended first: back off with jitter, then chain onto the new head.

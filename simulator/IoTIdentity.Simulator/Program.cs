@@ -110,13 +110,16 @@ channelCost.SetAction((result, cancellationToken) => ChannelCostCommand.RunAsync
 var scaleData = new Option<string>("--data") { Description = "The service data directory to fill (kept: a later run goes on from it)", DefaultValueFactory = _ => ".storage-scale" };
 var scaleCheckpoints = new Option<int[]>("--checkpoints") { Description = "Fleet sizes to measure at, ascending (repeatable); the last is filled to", DefaultValueFactory = _ => [10_000, 100_000, 1_000_000] };
 var scaleSamples = new Option<int>("--samples") { Description = "Timed reads per figure at each checkpoint", DefaultValueFactory = _ => 500 };
-var noServiceStart = new Option<bool>("--no-service-start") { Description = "Do not start the service on the file at each checkpoint" };
-var storageScale = new Command("storage-scale", "Fill the service's SQLite store through its storage layer and measure inventory pages, lookups, audit by device, start time and disk per device")
+var noServiceStart = new Option<bool>("--no-service-start") { Description = "Do not start the service on the store at each checkpoint" };
+var scaleStore = new Option<StorageScaleStore>("--store") { Description = "sqlite: the service's file in --data (kept); cosmos: a Cosmos DB test server started for the run (tests/cosmosdb-server, in memory)", DefaultValueFactory = _ => StorageScaleStore.Sqlite };
+var scaleCache = new Option<int?>("--cache-megabytes") { Description = "SQLite only: Storage:Sqlite:CacheMegabytes of the measured store and the service (default: the service's)" };
+var storageScale = new Command("storage-scale", "Fill the service's store (SQLite, or a Cosmos DB test server) through its storage layer and measure inventory pages, lookups, audit by device, start time and bytes per device")
 {
-    scaleData, scaleCheckpoints, scaleSamples, noServiceStart,
+    scaleData, scaleCheckpoints, scaleSamples, noServiceStart, scaleStore, scaleCache,
 };
 storageScale.SetAction((result, cancellationToken) => StorageScaleCommand.RunAsync(new StorageScaleOptions(result.GetValue(scaleData)!,
-    result.GetValue(scaleCheckpoints)!, result.GetValue(scaleSamples), StartService: !result.GetValue(noServiceStart)), Console.Out, cancellationToken));
+    result.GetValue(scaleCheckpoints)!, result.GetValue(scaleSamples), StartService: !result.GetValue(noServiceStart), Store: result.GetValue(scaleStore),
+    CacheMegabytes: result.GetValue(scaleCache)), Console.Out, cancellationToken));
 
 var manufacture = new Command("manufacture", "Only the factory step: manufacture (or top up) the fleet and print what it cost per device")
 {

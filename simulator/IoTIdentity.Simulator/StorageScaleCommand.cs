@@ -1,38 +1,45 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
 using IoTIdentity.Benchmarks;
 using IoTIdentity.Provisioning.Storage;
-using IoTIdentity.Provisioning.Storage.Sqlite;
 using IoTIdentity.Simulator.Reporting;
 using IoTIdentity.Simulator.Scenarios;
+using IoTIdentity.Simulator.StorageScale;
 
 namespace IoTIdentity.Simulator;
 
+/// <summary>Which store <c>iotid-sim storage-scale</c> fills.</summary>
+public enum StorageScaleStore
+{
+    /// <summary>The service's SQLite file in the data directory (kept: a later run goes on from it).</summary>
+    Sqlite,
+
+    /// <summary>A Cosmos DB test server started for the run (<c>@vercel/cosmosdb-server</c>, in memory: every run starts empty).</summary>
+    Cosmos,
+}
+
 /// <summary>What the stored-state scale run uses.</summary>
-/// <param name="DataDirectory">The service data directory the SQLite file is filled in (kept, so a later run can go on from it).</param>
+/// <param name="DataDirectory">The service data directory (the SQLite file is filled there and kept, so a later run can go on from it).</param>
 /// <param name="Checkpoints">Fleet sizes at which everything is measured, ascending; the last is the size filled to.</param>
 /// <param name="Samples">Timed reads per figure at each checkpoint.</param>
 /// <param name="StateBytes">Size of each device's grain state document.</param>
-/// <param name="StartService">Also start the service on the file at each checkpoint and time it until healthy.</param>
-public sealed record StorageScaleOptions(string DataDirectory, IReadOnlyList<int> Checkpoints, int Samples = 500, int StateBytes = 1536, bool StartService = true);
+/// <param name="StartService">Also start the service on the store at each checkpoint and time it until healthy.</param>
+/// <param name="Store">Which store to fill.</param>
+/// <param name="CacheMegabytes">SQLite only: the service's <c>Storage:Sqlite:CacheMegabytes</c> for the measured store and the service start (null: its default).</param>
+public sealed record StorageScaleOptions(string DataDirectory, IReadOnlyList<int> Checkpoints, int Samples = 500, int StateBytes = 1536, bool StartService = true,
+    StorageScaleStore Store = StorageScaleStore.Sqlite, int? CacheMegabytes = null);
 
 /// <summary>
-/// <c>iotid-sim storage-scale</c>: fills the service's SQLite file through the write methods of the store the service
-/// uses, 10,000 devices per transaction (<see cref="SqliteProvisioningStore.WriteBatchAsync"/>: the device grain's state document, the EK claim, the inventory record and two
-/// audit entries per device, one tenant holding them all), and at each checkpoint measures what an operator's requests
-/// cost at that fleet size: an inventory page (unfiltered and filtered by state) from a random position, a device
-/// lookup (inventory record and grain state), one page of the audit query by device as the API runs it, the time to
-/// open the store and to start the service on it, and the disk bytes per device.
+/// <c>iotid-sim storage-scale</c>: fills the service's store through the write methods the service uses (per device the
+/// device grain's state document, the EK claim, the inventory record and two audit entries, one tenant holding them
+/// all — <see cref="FilledDevice"/>) — the SQLite file 10,000 devices per transaction, or a Cosmos DB test server — and
+/// at each checkpoint measures what an operator's requests cost at that fleet size: an inventory page (unfiltered and
+/// filtered by state) from a random position, a device lookup (inventory record and grain state), one page of the
+/// audit query by device as the API runs it, the time to open the store and to start the service on it, and the
+/// bytes per device.
 /// </summary>
 public static class StorageScaleCommand
 {
-    /// <summary>The tenant every filled device belongs to (the worst case for per-tenant queries).</summary>
-    public const string Tenant = "scale-tenant";
-
-    /// <summary>The kind the device grain's state is stored under (grain type <c>device</c>, state <c>device</c>).</summary>
-    public const string DeviceStateKind = "device.device";
-
     /// <summary>Runs it; 0 when every checkpoint was measured.</summary>
     public static async Task<int> RunAsync(StorageScaleOptions options, TextWriter output, CancellationToken cancellationToken)
     {
@@ -45,118 +52,68 @@ public static class StorageScaleCommand
     {
         if (options.Checkpoints.Count == 0 || options.Checkpoints.Any(c => c < 1) || !options.Checkpoints.SequenceEqual(options.Checkpoints.Order()))
             throw new ArgumentException("checkpoints must be positive and ascending");
+        if (options.CacheMegabytes is not null && options.Store != StorageScaleStore.Sqlite)
+            throw new ArgumentException("a page cache size applies to the SQLite store only");
         Directory.CreateDirectory(options.DataDirectory);
-        var path = Path.Combine(options.DataDirectory, "iotidentity.db");
+        await using var target = options.Store == StorageScaleStore.Cosmos
+            ? (StorageScaleTarget)await CosmosScaleTarget.StartAsync(cancellationToken)
+            : new SqliteScaleTarget(options.DataDirectory, options.CacheMegabytes);
         output.WriteLine($"IoTIdentity stored-state scale — {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
         output.WriteLine(Machine.Describe(typeof(StorageScaleCommand).Assembly));
         output.WriteLine($"load average at start: {Machine.LoadAverage()}");
-        output.WriteLine($"store: {path}; one tenant; per device a {options.StateBytes}-byte grain state, an EK claim, an inventory record and 2 audit entries");
+        output.WriteLine($"store: {target.Description}; one tenant; per device a {options.StateBytes}-byte grain state, an EK claim, an inventory record and 2 audit entries");
         var results = new List<StorageCheckpoint>();
-        var filled = 0;
-        foreach (var target in options.Checkpoints)
+        var state = RandomNumberGenerator.GetBytes(options.StateBytes);
+        var filled = await target.CountAsync(cancellationToken);
+        foreach (var size in options.Checkpoints)
         {
             var fillClock = Stopwatch.StartNew();
-            await using (var filling = SqliteProvisioningStore.Open(new SqliteStoreOptions { DatabasePath = path, CacheMegabytes = FillCacheMegabytes }))
+            if (filled < size)
             {
-                filled = Math.Max(filled, await CountAsync(filling, cancellationToken));
-                await FillAsync(filling, filled, target, options.StateBytes, cancellationToken);
+                await target.FillAsync(filled, size, state, cancellationToken);
+                filled = size;
             }
 
             var fillSeconds = fillClock.Elapsed.TotalSeconds;
-
-            // measured on a store opened as the service opens it (its default page cache)
-            var openClock = Stopwatch.StartNew();
-            var store = SqliteProvisioningStore.Open(new SqliteStoreOptions { DatabasePath = path });
-            var open = openClock.Elapsed.TotalMilliseconds;
+            var devices = filled;
+            var random = new Random(devices);
+            var store = await target.OpenAsync(cancellationToken);
+            LatencySummary page, filtered, lookup, stateRead, audit, auditScan;
+            long bytes;
             try
             {
-                var devices = Math.Max(filled, target);
-                filled = devices;
-                var random = new Random(devices);
-                var page = await TimeAsync(options.Samples, () => store.ListDevicesAsync(Tenant, new DeviceQuery
+                page = await TimeAsync(options.Samples, () => store.ListDevicesAsync(FilledDevice.Tenant, new DeviceQuery
                 {
-                    PageSize = 100, ContinuationToken = DeviceContinuationToken.Encode(Tenant, DeviceIdOf(random.Next(devices))),
+                    PageSize = 100, ContinuationToken = DeviceContinuationToken.Encode(FilledDevice.Tenant, FilledDevice.IdOf(random.Next(devices))),
                 }, cancellationToken));
-                var filtered = await TimeAsync(options.Samples, () => store.ListDevicesAsync(Tenant, new DeviceQuery
+                filtered = await TimeAsync(options.Samples, () => store.ListDevicesAsync(FilledDevice.Tenant, new DeviceQuery
                 {
-                    PageSize = 100, State = "Active", ContinuationToken = DeviceContinuationToken.Encode(Tenant, DeviceIdOf(random.Next(devices))),
+                    PageSize = 100, State = "Active", ContinuationToken = DeviceContinuationToken.Encode(FilledDevice.Tenant, FilledDevice.IdOf(random.Next(devices))),
                 }, cancellationToken));
-                var lookup = await TimeAsync(options.Samples, () => store.GetDeviceAsync(Tenant, DeviceIdOf(random.Next(devices)), cancellationToken));
-                var state = await TimeAsync(options.Samples, () => store.ReadAsync(DeviceStateKind, DeviceIdOf(random.Next(devices)), cancellationToken));
-                var audit = await TimeAsync(options.Samples, () => AuditPageAsync(store, DeviceIdOf(random.Next(devices)), false, cancellationToken));
-                var auditScan = await TimeAsync(Math.Max(1, options.Samples / 10), () => AuditPageAsync(store, DeviceIdOf(random.Next(devices)), true, cancellationToken));
-                var bytes = new[] { "", "-wal", "-shm" }.Select(s => new FileInfo(path + s)).Where(f => f.Exists).Sum(f => f.Length);
-                await store.DisposeAsync();
-                store = null;
-                openClock.Restart();
-                using (SqliteProvisioningStore.Open(new SqliteStoreOptions { DatabasePath = path }))
-                    open = openClock.Elapsed.TotalMilliseconds;
-                double? serviceStart = options.StartService ? await TimeServiceStartAsync(options.DataDirectory, cancellationToken) : null;
-                var checkpoint = new StorageCheckpoint(devices, fillSeconds, page, filtered, lookup, state, audit, auditScan, open, serviceStart, bytes);
-                results.Add(checkpoint);
-                Print(checkpoint, output);
+                lookup = await TimeAsync(options.Samples, () => store.GetDeviceAsync(FilledDevice.Tenant, FilledDevice.IdOf(random.Next(devices)), cancellationToken));
+                stateRead = await TimeAsync(options.Samples, () => store.ReadAsync(FilledDevice.StateKind, FilledDevice.IdOf(random.Next(devices)), cancellationToken));
+                audit = await TimeAsync(options.Samples, () => AuditPageAsync(store, FilledDevice.IdOf(random.Next(devices)), false, cancellationToken));
+                auditScan = await TimeAsync(Math.Max(1, options.Samples / 10), () => AuditPageAsync(store, FilledDevice.IdOf(random.Next(devices)), true, cancellationToken));
+                bytes = target.StoredBytes(); // with the store open, as the service runs (SQLite's WAL included)
             }
             finally
             {
-                if (store is not null) await store.DisposeAsync();
+                StorageScaleTarget.Close(store);
             }
+
+            // a fresh open, as the service's start does it (the measured one came right after the fill)
+            var openClock = Stopwatch.StartNew();
+            var reopened = await target.OpenAsync(cancellationToken);
+            var open = openClock.Elapsed.TotalMilliseconds;
+            StorageScaleTarget.Close(reopened);
+            double? serviceStart = options.StartService ? await TimeServiceStartAsync(options.DataDirectory, target.ServiceArguments(), cancellationToken) : null;
+            var checkpoint = new StorageCheckpoint(devices, fillSeconds, page, filtered, lookup, stateRead, audit, auditScan, open, serviceStart, bytes, target.StoredBytesMeaning);
+            results.Add(checkpoint);
+            Print(checkpoint, output);
         }
         output.WriteLine($"load average at end: {Machine.LoadAverage()}");
         return results;
     }
-
-    /// <summary>The <paramref name="index"/>-th filled device's id: hex SHA-256 of its index, like a real EK-derived id.</summary>
-    public static string DeviceIdOf(int index) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(index.ToString(System.Globalization.CultureInfo.InvariantCulture))));
-
-    private static async Task<int> CountAsync(IProvisioningStore store, CancellationToken cancellationToken)
-    {
-        // the fill writes devices in index order, so the first missing index is the count (binary search on lookups)
-        var (low, high) = (0, 1);
-        while (await store.GetDeviceAsync(Tenant, DeviceIdOf(high - 1), cancellationToken) is not null) (low, high) = (high, high * 2);
-        while (low < high)
-        {
-            var middle = low + (high - low) / 2;
-            if (await store.GetDeviceAsync(Tenant, DeviceIdOf(middle), cancellationToken) is not null) low = middle + 1;
-            else high = middle;
-        }
-        return low;
-    }
-
-    /// <summary>Devices written per transaction: one commit per batch instead of five per device.</summary>
-    private const int FillBatch = 10_000;
-
-    /// <summary>The filling store's page cache: about the size of the indexes at 1,000,000 devices, so a batch's random
-    /// inserts find their pages in memory and write each once (with SQLite's 2 MiB they spill and re-read per row).</summary>
-    private const int FillCacheMegabytes = 1024;
-
-    private static async Task FillAsync(SqliteProvisioningStore store, int from, int to, int stateBytes, CancellationToken cancellationToken)
-    {
-        var state = RandomNumberGenerator.GetBytes(stateBytes);
-        var now = DateTimeOffset.UtcNow;
-        // in index order, whole batches committed at once (CountAsync relies on both); the rows each device gets are
-        // the service's, written by the store's own write methods
-        for (var start = from; start < to; start += FillBatch)
-        {
-            var end = Math.Min(to, start + FillBatch);
-            await store.WriteBatchAsync(batch =>
-            {
-                for (var i = start; i < end; i++)
-                {
-                    var deviceId = DeviceIdOf(i);
-                    batch.WriteState(DeviceStateKind, deviceId, state, null);
-                    batch.TryClaim("ek", deviceId, deviceId);
-                    batch.AppendAudit(Tenant, Event("device.register", deviceId, now));
-                    batch.AppendAudit(Tenant, Event("device.issue", deviceId, now));
-                    batch.UpsertDevice(new DeviceRecord(Tenant, deviceId, i % 10 == 0 ? "Revoked" : "Active", "fw-1.0", Convert.ToHexString(state, 0, 16),
-                        now.AddDays(30), true, now, GroupId: $"group-{i % 4}", Tags: ["scale"], LastSeenAt: now));
-                }
-            }, cancellationToken);
-        }
-    }
-
-    private static AuditEvent Event(string action, string deviceId, DateTimeOffset at) =>
-        new() { Action = action, Subject = deviceId, Outcome = "ok", Actor = "device", At = at, EvidenceDigest = deviceId };
 
     /// <summary>
     /// One page of <c>GET /api/v1/audit?deviceId=…</c> as <c>AuditApi</c> runs it: batches of 500 until 100 matches or
@@ -169,8 +126,8 @@ public static class StorageScaleCommand
         while (matches < 100 && scanned < Provisioning.Host.Api.AuditApi.ScanLimit)
         {
             var batch = scanLog
-                ? await store.ReadAuditAsync(Tenant, next, 500, cancellationToken)
-                : await store.ReadAuditBySubjectAsync(Tenant, deviceId, next, 500, cancellationToken);
+                ? await store.ReadAuditAsync(FilledDevice.Tenant, next, 500, cancellationToken)
+                : await store.ReadAuditBySubjectAsync(FilledDevice.Tenant, deviceId, next, 500, cancellationToken);
             matches += batch.Count(e => e.Event.Subject == deviceId);
             scanned += batch.Count;
             if (batch.Count < 500) break;
@@ -179,12 +136,12 @@ public static class StorageScaleCommand
         return matches;
     }
 
-    private static async Task<double> TimeServiceStartAsync(string dataDirectory, CancellationToken cancellationToken)
+    private static async Task<double> TimeServiceStartAsync(string dataDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var serviceDll = ServiceProcess.FindServiceDll()
             ?? throw new InvalidOperationException("build the service first: dotnet build -c Release provisioning/IoTIdentity.Provisioning.Host (same configuration as iotid-sim)");
         var clock = Stopwatch.StartNew();
-        await using var service = await ServiceProcess.StartAsync(serviceDll, dataDirectory, null, cancellationToken);
+        await using var service = await ServiceProcess.StartAsync(serviceDll, dataDirectory, null, cancellationToken, arguments);
         return clock.Elapsed.TotalMilliseconds;
     }
 
@@ -214,6 +171,6 @@ public static class StorageScaleCommand
         output.WriteLine($"  the same by scanning the log (before the index): p50 {c.AuditByLogScan.P50:F2} ms  p99 {c.AuditByLogScan.P99:F2} ms" +
             $"  (and a device's whole history took {Math.Ceiling(2.0 * c.Devices / Provisioning.Host.Api.AuditApi.ScanLimit):N0} such requests)");
         output.WriteLine($"  store open: {c.StoreOpenMilliseconds:F1} ms; service start until healthy: {(c.ServiceStartMilliseconds is { } s ? $"{s:F0} ms" : "not measured")}");
-        output.WriteLine($"  disk: {c.DiskBytes / (1024.0 * 1024):F1} MiB, {c.DiskBytesPerDevice:F0} bytes per device");
+        output.WriteLine($"  {c.StoredBytesMeaning}: {c.StoredBytes / (1024.0 * 1024):F1} MiB, {c.StoredBytesPerDevice:F0} bytes per device");
     }
 }

@@ -44,7 +44,7 @@ public sealed class SignInTests(ConsoleFixture console)
         await Assertions.Expect(session.Page.GetByTestId("sign-in-error")).ToContainTextAsync("does not accept this key");
         Assert.DoesNotContain(await session.Context.CookiesAsync(), c => c.Name == "iotid-console");
         await session.Page.GotoAsync("/console/inventory");
-        await session.Page.WaitForURLAsync("**/console/sign-in**");
+        await session.WaitForPathAsync("/console/sign-in");
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class SignInTests(ConsoleFixture console)
 
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
-        await session.Page.WaitForURLAsync("**/console/sign-in");
+        await session.WaitForPathAsync("/console/sign-in");
         Assert.DoesNotContain(await session.Context.CookiesAsync(), c => c.Name == "iotid-console");
     }
 

@@ -5,7 +5,8 @@ namespace IoTIdentity.TestKit;
 
 /// <summary>
 /// The configuration of the service hosted inside a test process: everything on loopback with its own free ports
-/// (HTTP and MQTT ephemeral, Orleans' two from <see cref="FreePorts"/>), no dev tenant, warnings only.
+/// (HTTP and MQTT ephemeral, Orleans' two from <see cref="FreePorts"/>), no dev tenant, warnings only, and
+/// a CONNECT timeout for a loaded test machine.
 /// </summary>
 public static class InProcessServiceSettings
 {
@@ -22,6 +23,9 @@ public static class InProcessServiceSettings
             ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Mqtt:TlsPort"] = "0",
             ["Mqtt:BindAddress"] = "127.0.0.1",
+            // a test machine may be loaded far beyond a server's: 200 devices handshaking at once at load 45 outran the
+            // 5 s default (the server closed sessions before CONNACK); the timeout's own tests set theirs
+            ["Mqtt:ConnectTimeout"] = "00:01:00",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in overrides ?? []) settings[key] = value;

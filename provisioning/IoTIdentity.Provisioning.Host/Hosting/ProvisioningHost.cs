@@ -88,12 +88,11 @@ public static class ProvisioningHost
         builder.Services.AddSingleton(RandomNumberGenerator.Create());
         // Storage:Provider = sqlite (default: one file in the data directory) | cosmos (Storage:Cosmos:*, see CosmosStoreOptions).
         var storageProvider = configuration["Storage:Provider"] ?? "sqlite";
+        // read now, so a bad Storage:Sqlite:* value stops the build rather than the first grain that reaches the store
+        var sqlite = storageProvider.Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? SqliteStorageConfiguration.Options(configuration, dataDirectory) : null;
         builder.Services.AddSingleton<IProvisioningStore>(storageProvider.ToLowerInvariant() switch
         {
-            "sqlite" => _ => SqliteProvisioningStore.Open(new SqliteStoreOptions
-            {
-                DatabasePath = configuration["Storage:Sqlite:Path"] ?? Path.Combine(dataDirectory, "iotidentity.db"),
-            }),
+            "sqlite" => _ => SqliteProvisioningStore.Open(sqlite!),
             // Opened on the thread pool: the first resolution can happen inside a grain turn, whose scheduler must not block.
             "cosmos" => _ => Task.Run(() => CosmosProvisioningStore.OpenAsync(ClusteringConfiguration.CosmosOptions(configuration)))
                 .GetAwaiter().GetResult(),

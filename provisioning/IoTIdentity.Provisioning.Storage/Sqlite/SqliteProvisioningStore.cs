@@ -54,8 +54,8 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BusyTimeout, TimeSpan.FromMinutes(10), "options.BusyTimeout");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxIdleReaders, 1, "options.MaxIdleReaders");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxIdleReaders, 64, "options.MaxIdleReaders");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.CacheMegabytes, 1, "options.CacheMegabytes");
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.CacheMegabytes, 4096, "options.CacheMegabytes");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CacheMegabytes, SqliteStoreOptions.MinCacheMegabytes, "options.CacheMegabytes");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.CacheMegabytes, SqliteStoreOptions.MaxCacheMegabytes, "options.CacheMegabytes");
 
         var path = Path.GetFullPath(options.DatabasePath);
         CreateDirectory(path);

@@ -19,8 +19,16 @@ public sealed class SqliteStoreOptions
     /// concurrently on extra connections, which are closed afterwards.</summary>
     public int MaxIdleReaders { get; set; } = 4;
 
-    /// <summary>SQLite's page cache per connection, in MiB (1–4096, default 2, SQLite's own default). A bulk write
-    /// into B-trees larger than the cache re-reads and spills pages for every row; a cache the size of the indexes
-    /// lets a batch of writes touch each page once.</summary>
+    /// <summary>SQLite's page cache per connection, in MiB (<see cref="MinCacheMegabytes"/>–<see cref="MaxCacheMegabytes"/>,
+    /// default 2, SQLite's own default). A bulk write into B-trees larger than the cache re-reads and spills pages for
+    /// every row; a cache the size of the indexes lets a batch of writes touch each page once, and a read served from
+    /// the cache does not wait for the disk.</summary>
     public int CacheMegabytes { get; set; } = 2;
+
+    /// <summary>The smallest <see cref="CacheMegabytes"/> accepted.</summary>
+    public const int MinCacheMegabytes = 1;
+
+    /// <summary>The largest <see cref="CacheMegabytes"/> accepted (per connection: the writer and every pooled reader
+    /// may each fill one).</summary>
+    public const int MaxCacheMegabytes = 4096;
 }

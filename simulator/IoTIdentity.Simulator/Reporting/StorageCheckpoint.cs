@@ -14,11 +14,12 @@ public sealed record LatencySummary(double P50, double P99, double Max);
 /// <param name="AuditByLogScan">The same page found by scanning the log from its start, as the API did before that index.</param>
 /// <param name="StoreOpenMilliseconds">Opening the store (schema check and migrations included).</param>
 /// <param name="ServiceStartMilliseconds">Starting the service on the file until it answered healthy, when measured.</param>
-/// <param name="DiskBytes">The database file with its WAL and shared-memory files.</param>
+/// <param name="StoredBytes">What the stored fleet takes: for SQLite the database file with its WAL and shared-memory files.</param>
+/// <param name="StoredBytesMeaning">What <paramref name="StoredBytes"/> counts (disk, or a test server's memory).</param>
 public sealed record StorageCheckpoint(int Devices, double FillSeconds, LatencySummary Page, LatencySummary FilteredPage, LatencySummary Lookup,
     LatencySummary StateRead, LatencySummary AuditByDevice, LatencySummary AuditByLogScan, double StoreOpenMilliseconds,
-    double? ServiceStartMilliseconds, long DiskBytes)
+    double? ServiceStartMilliseconds, long StoredBytes, string StoredBytesMeaning)
 {
-    /// <summary>Disk bytes per device.</summary>
-    public double DiskBytesPerDevice => (double)DiskBytes / Devices;
+    /// <summary>Stored bytes per device.</summary>
+    public double StoredBytesPerDevice => (double)StoredBytes / Devices;
 }

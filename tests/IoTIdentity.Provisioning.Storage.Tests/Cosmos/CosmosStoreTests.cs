@@ -120,6 +120,42 @@ public sealed class CosmosStoreTests(CosmosServerFixture server)
     }
 
     [Fact]
+    public async Task Appends_after_this_store_s_own_last_append_send_only_the_create()
+    {
+        var counter = new RequestCountingHandler();
+        using var store = await CosmosProvisioningStore.OpenAsync(server.Options() with { Handlers = [counter] });
+        var tenant = $"tenant-{Guid.NewGuid():N}";
+        await store.AppendAuditAsync(tenant, Entry("device-0"));
+        var sent = counter.Sent;
+
+        for (var i = 1; i <= 10; i++)
+            await store.AppendAuditAsync(tenant, Entry($"device-{i}"));
+
+        // one create each; reading the head first would be a query each on top
+        Assert.Equal(10, counter.Sent - sent);
+        Assert.Equal(new AuditChainVerification(true, 11, null, AuditChainFault.None, null), await store.VerifyAuditChainAsync(tenant));
+    }
+
+    [Fact]
+    public async Task Two_stores_appending_in_turn_and_racing_to_one_tenant_s_log_form_one_gapless_chain()
+    {
+        // two silos: each one's remembered head goes stale whenever the other appends
+        using var first = await CosmosProvisioningStore.OpenAsync(server.Options());
+        using var second = await CosmosProvisioningStore.OpenAsync(server.Options());
+        var tenant = $"tenant-{Guid.NewGuid():N}";
+
+        for (var i = 0; i < 6; i++)
+            Assert.Equal(i + 1, (await (i % 2 == 0 ? first : second).AppendAuditAsync(tenant, Entry($"device-{i}"))).Sequence);
+        var raced = await Task.WhenAll(Enumerable.Range(6, 20).Select(i => (i % 2 == 0 ? first : second).AppendAuditAsync(tenant, Entry($"device-{i}"))));
+
+        Assert.Equal(Enumerable.Range(7, 20).Select(i => (long)i), raced.Select(e => e.Sequence).Order());
+        Assert.Equal(new AuditChainVerification(true, 26, null, AuditChainFault.None, null), await first.VerifyAuditChainAsync(tenant));
+    }
+
+    private static AuditEvent Entry(string subject) =>
+        new() { Action = "device.register", Subject = subject, Outcome = "ok", Actor = "device", At = DateTimeOffset.UnixEpoch };
+
+    [Fact]
     public async Task Throttling_is_retried_after_the_servers_retry_after_and_the_write_lands()
     {
         var throttle = new FaultInjectingHandler(HttpStatusCode.TooManyRequests, count: 2, retryAfterMs: "50");
