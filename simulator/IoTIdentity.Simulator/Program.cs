@@ -112,13 +112,14 @@ var scaleCheckpoints = new Option<int[]>("--checkpoints") { Description = "Fleet
 var scaleSamples = new Option<int>("--samples") { Description = "Timed reads per figure at each checkpoint", DefaultValueFactory = _ => 500 };
 var noServiceStart = new Option<bool>("--no-service-start") { Description = "Do not start the service on the store at each checkpoint" };
 var scaleStore = new Option<StorageScaleStore>("--store") { Description = "sqlite: the service's file in --data (kept); cosmos: a Cosmos DB test server started for the run (tests/cosmosdb-server, in memory)", DefaultValueFactory = _ => StorageScaleStore.Sqlite };
+var scaleStateBytes = new Option<int>("--state-bytes") { Description = "Size of each device's grain state document (a freshly enrolled device's is ≈ 4,560 bytes)", DefaultValueFactory = _ => 1536 };
 var scaleCache = new Option<int?>("--cache-megabytes") { Description = "SQLite only: Storage:Sqlite:CacheMegabytes of the measured store and the service (default: the service's)" };
 var storageScale = new Command("storage-scale", "Fill the service's store (SQLite, or a Cosmos DB test server) through its storage layer and measure inventory pages, lookups, audit by device, start time and bytes per device")
 {
-    scaleData, scaleCheckpoints, scaleSamples, noServiceStart, scaleStore, scaleCache,
+    scaleData, scaleCheckpoints, scaleSamples, noServiceStart, scaleStore, scaleCache, scaleStateBytes,
 };
 storageScale.SetAction((result, cancellationToken) => StorageScaleCommand.RunAsync(new StorageScaleOptions(result.GetValue(scaleData)!,
-    result.GetValue(scaleCheckpoints)!, result.GetValue(scaleSamples), StartService: !result.GetValue(noServiceStart), Store: result.GetValue(scaleStore),
+    result.GetValue(scaleCheckpoints)!, result.GetValue(scaleSamples), result.GetValue(scaleStateBytes), !result.GetValue(noServiceStart), result.GetValue(scaleStore),
     CacheMegabytes: result.GetValue(scaleCache)), Console.Out, cancellationToken));
 
 var manufacture = new Command("manufacture", "Only the factory step: manufacture (or top up) the fleet and print what it cost per device")

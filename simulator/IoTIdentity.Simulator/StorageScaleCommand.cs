@@ -52,6 +52,8 @@ public static class StorageScaleCommand
     {
         if (options.Checkpoints.Count == 0 || options.Checkpoints.Any(c => c < 1) || !options.Checkpoints.SequenceEqual(options.Checkpoints.Order()))
             throw new ArgumentException("checkpoints must be positive and ascending");
+        if (options.StateBytes is < 16 or > StoreLimits.MaxStateBytes)
+            throw new ArgumentException($"a device's state must be 16 to {StoreLimits.MaxStateBytes} bytes (the inventory record carries its first 16 as a serial)");
         if (options.CacheMegabytes is not null && options.Store != StorageScaleStore.Sqlite)
             throw new ArgumentException("a page cache size applies to the SQLite store only");
         Directory.CreateDirectory(options.DataDirectory);

@@ -67,6 +67,18 @@ public sealed class StorageScaleCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_directory, "iotidentity.db")));
     }
 
+    [Theory]
+    [InlineData(15)]
+    [InlineData(1024 * 1024 + 1)]
+    public async Task A_state_size_the_store_cannot_hold_is_refused_before_anything_is_written(int stateBytes)
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => StorageScaleCommand.MeasureAsync(
+            new StorageScaleOptions(_directory, [10], StateBytes: stateBytes), new StringWriter(), CancellationToken.None));
+
+        Assert.StartsWith("a device's state must be 16 to 1048576 bytes", error.Message);
+        Assert.False(File.Exists(Path.Combine(_directory, "iotidentity.db")));
+    }
+
     [Fact]
     public async Task Checkpoints_that_are_not_ascending_are_refused_before_anything_is_written()
     {
