@@ -176,6 +176,14 @@ public sealed class TpmEnrollment(IEnrollmentTpm tpm, TpmEnrollmentOptions optio
             : throw new InvalidOperationException($"the device key signed with {signature.SigAlg}, which a TLS handshake cannot carry");
     }
 
+    /// <summary>
+    /// The client certificate of <paramref name="identity"/>'s authenticated session: its certificate chain, this
+    /// enrollment's TPM signing the handshake (<see cref="SignHandshakeAsync"/>). For a caller that holds the TPM while it
+    /// connects (the TPM then serves the handshake between the caller's own steps).
+    /// </summary>
+    public Tls.TpmClientCertificate ClientCertificate(EnrollmentResult identity) => new(identity.Issued.CertificateChain,
+        (digest, cancellationToken) => SignHandshakeAsync(identity.DeviceKey, identity.SrkTemplate, digest, cancellationToken));
+
     /// <summary>Creates the SRK of <paramref name="srkTemplate"/> (the device key's parent), runs <paramref name="use"/> with its handle, flushes it.</summary>
     private async Task<T> UnderSrkAsync<T>(Tpm.Structures.TpmtPublic srkTemplate, Func<uint, Task<T>> use, CancellationToken cancellationToken)
     {

@@ -113,6 +113,21 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, Endpo
         return context;
     }
 
+    /// <summary>
+    /// The policy of the chain <see cref="SslStream"/> builds for a client certificate before it calls the validation
+    /// callback (it always does, whatever the callback): nothing to trust, no certificate store to search, no
+    /// downloads, no revocation. The endpoint's callback accepts every handshake and the certificate is judged at
+    /// CONNECT by the <see cref="IDeviceCertificateVerifier"/> against its own tenant's CA, so this build decides
+    /// nothing; with the default policy it searched the machine's root and intermediate stores on every connect.
+    /// A new policy per handshake: the stream adds the client's certificates to its extra store.
+    /// </summary>
+    private static X509ChainPolicy ClientChainPolicy() => new()
+    {
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+        RevocationMode = X509RevocationMode.NoCheck,
+        DisableCertificateDownloads = true,
+    };
+
     private sealed record ServerTls(X509Certificate2 Certificate, SslStreamCertificateContext Context);
 
     private async Task ServeAsync(Socket client, MqttServerOptions serverOptions, MqttServerTcpEndpointBaseOptions endpoint,
@@ -138,6 +153,7 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, Endpo
                     CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                     EncryptionPolicy = EncryptionPolicy.RequireEncryption,
                     CipherSuitesPolicy = tls.CipherSuitesPolicy,
+                    CertificateChainPolicy = tls.ClientCertificateRequired ? ClientChainPolicy() : null,
                 }, handshake.Token).ConfigureAwait(false);
                 clientCertificate = ssl.RemoteCertificate switch
                 {

@@ -89,7 +89,10 @@ public static class ChannelCostCommand
         try
         {
             using var manufacturer = Swtpm.Manufacturing.ManufacturerCa.LoadOrCreate(options.FleetDirectory, Fleet.ManufacturerShape);
-            await using var service = await ServiceProcess.StartAsync(serviceDll, data, manufacturer.RootDer, cancellationToken, cpu: options.Pin ? 1 : null);
+            // the renewal on an enrolment-only session is the baseline the authenticated one is compared with: a service that
+            // requires the authenticated session refuses it before the grain, so this one is told not to
+            await using var service = await ServiceProcess.StartAsync(serviceDll, data, manufacturer.RootDer, cancellationToken,
+                arguments: ["--Mqtt:RequireAuthenticatedSession", "false"], cpu: options.Pin ? 1 : null);
             var client = service.ClientOptions;
             await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, options.Devices);
             var (enrolled, results) = await FleetScenarios.FirstBootAsync(fleet, client, cancellationToken);

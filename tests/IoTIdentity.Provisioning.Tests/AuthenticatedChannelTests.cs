@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Host.Channel;
 using IoTIdentity.Simulator.Factory;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,10 +20,16 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
 {
     private const int TestTimeout = 180_000;
 
-    /// <summary>A service that refuses post-enrolment requests on enrolment-only sessions.</summary>
+    /// <summary>
+    /// A service that refuses post-enrolment requests on enrolment-only sessions; its per-device rate is above the
+    /// dozen requests one device of the property test may make within the window (the rate limit is not under test here).
+    /// </summary>
     public sealed class Service : IAsyncLifetime
     {
-        public ServiceFixture Fixture { get; } = ServiceFixture.With(new Dictionary<string, string?> { ["Mqtt:RequireAuthenticatedSession"] = "true" });
+        public ServiceFixture Fixture { get; } = ServiceFixture.With(new Dictionary<string, string?>
+        {
+            ["Mqtt:RequireAuthenticatedSession"] = "true", ["Mqtt:DeviceRequestsPerWindow"] = "100",
+        });
 
         public string FleetDirectory { get; } = Directory.CreateTempSubdirectory("iotid-authchannel-").FullName;
 
@@ -89,6 +96,57 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task For_every_device_of_every_tenant_a_renewal_or_token_on_an_enrolment_only_session_is_refused_and_changes_nothing()
+    {
+        var seed = Random.Shared.Next();
+        var random = new Random(seed);
+        for (var t = 0; t < 3; t++)
+        {
+            await using var fleet = NewFleet(random.Next(1, 4));
+            var tenant = await Fixture.CreateTenantAsync($"ac-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+            foreach (var device in fleet.Devices)
+            {
+                // a device fresh from enrolment, or one that renewed on its authenticated session since (its first identity superseded)
+                var identities = new List<EnrollmentResult>();
+                await using (var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId)) identities.Add(await EnrolAsync(fleet, device, enrolmentOnly));
+                for (var renewals = random.Next(0, 3); renewals > 0; renewals--)
+                {
+                    await using var authenticated = await ConnectAuthenticatedAsync(fleet, device, identities[^1]);
+                    identities.Add(await RenewAsync(fleet, device, authenticated, identities[^1]));
+                }
+                var before = await DeviceStateAsync(tenant.TenantId, device.DeviceId);
+                var audited = (await Fixture.ReadAuditLogAsync(tenant.TenantId)).Count;
+
+                await using (var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId))
+                    for (var attempt = random.Next(1, 4); attempt > 0; attempt--)
+                    {
+                        // with the current identity or a superseded one, a renewal or a token: the session's class alone decides
+                        var identity = identities[random.Next(identities.Count)];
+                        var renew = random.Next(2) == 0;
+                        var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() =>
+                            renew ? RenewAsync(fleet, device, enrolmentOnly, identity) : TokenAsync(fleet, device, enrolmentOnly, identity));
+                        Assert.True(refused.Error == ProvisioningError.AuthenticationRequired,
+                            $"seed {seed}: {(renew ? "renewal" : "token")} with serial {identity.Issued.SerialNumber} was refused {refused.Error}");
+                    }
+
+                Assert.Equal(before, await DeviceStateAsync(tenant.TenantId, device.DeviceId));
+                Assert.True(audited == (await Fixture.ReadAuditLogAsync(tenant.TenantId)).Count, $"seed {seed}: the refusals were written to the tenant's audit log");
+                // nothing was consumed either: the current identity still renews on its authenticated session
+                await using var session = await ConnectAuthenticatedAsync(fleet, device, identities[^1]);
+                Assert.NotEqual(identities[^1].Issued.SerialNumber, (await RenewAsync(fleet, device, session, identities[^1])).Issued.SerialNumber);
+            }
+        }
+    }
+
+    /// <summary>What a refused request must leave as it was: the device's status, certificates, attestation and quarantine.</summary>
+    private async Task<string> DeviceStateAsync(string tenantId, string deviceId)
+    {
+        var view = await Fixture.Grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenantId) ?? throw new InvalidOperationException($"{deviceId} is not {tenantId}'s");
+        return string.Join(' ', view.Status, view.CertificateSerial, view.CertificateNotAfter, view.LastAttestedAt, view.Firmware, view.Compliant,
+            view.QuarantineFindingId, string.Join(',', view.PastSerials), view.ReattestRequestedAt);
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task A_revoked_device_is_disconnected_at_once_and_its_certificate_is_refused_from_the_CRL_view_without_a_read_per_connect()
     {
         await using var fleet = NewFleet(2);
@@ -146,9 +204,6 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
         }, CancellationToken.None);
 
     private Task<EnrollmentClient> ConnectAuthenticatedAsync(Fleet fleet, FleetDevice device, EnrollmentResult identity) =>
-        EnrollmentClient.ConnectAsync(device.DeviceId, new EnrollmentClientOptions
-        {
-            Host = "127.0.0.1", Port = Fixture.Mqtt.TlsPort, TrustAnchors = [Fixture.MqttTrustAnchor], RequestTimeout = TimeSpan.FromSeconds(20),
-            ClientCertificate = () => fleet.ClientCertificate(device, identity) ?? throw new InvalidOperationException("an emulated device has its key"),
-        });
+        Fixture.ConnectAuthenticatedAsync(device.DeviceId,
+            () => fleet.ClientCertificate(device, identity) ?? throw new InvalidOperationException("an emulated device has its key"));
 }

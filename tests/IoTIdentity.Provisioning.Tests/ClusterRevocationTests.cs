@@ -88,12 +88,8 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
             EnrollmentResult identity;
             await using (var enrolmentOnly = await secondary.ConnectAsync(device.DeviceId))
                 identity = await fleet.RunOnTpmAsync(device, tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(enrolmentOnly), CancellationToken.None);
-            var options = new EnrollmentClientOptions
-            {
-                Host = "127.0.0.1", Port = secondary.Mqtt.TlsPort, TrustAnchors = [secondary.MqttTrustAnchor],
-                ClientCertificate = () => fleet.ClientCertificate(device, identity)!,
-            };
-            await using var session = await EnrollmentClient.ConnectAsync(device.DeviceId, options);
+            Task<EnrollmentClient> ConnectAuthenticated() => secondary.ConnectAuthenticatedAsync(device.DeviceId, () => fleet.ClientCertificate(device, identity)!);
+            await using var session = await ConnectAuthenticated();
             Assert.True(session.IsAuthenticated);
             var view = secondary.App.Services.GetRequiredService<IoTIdentity.Provisioning.Host.Channel.RevocationView>();
             var reads = view.Reads;
@@ -105,7 +101,7 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (session.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(100);
             Assert.False(session.IsConnected, "the device's authenticated session on the other silo is still open after revocation");
-            var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => EnrollmentClient.ConnectAsync(device.DeviceId, options));
+            var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(ConnectAuthenticated);
             Assert.Equal(IoTIdentity.Protocol.ProvisioningError.NotAuthorized, refused.Error);
             Assert.Equal(reads, view.Reads);
         }

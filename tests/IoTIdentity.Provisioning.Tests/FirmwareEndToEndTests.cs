@@ -97,8 +97,9 @@ public sealed class FirmwareEndToEndTests(ServiceFixture service) : SwtpmBench, 
         var device = await VirtualDevices.ManufactureAsync(Tpm, Manufacturer);
         var enrollment = new TpmEnrollment(Tpm, device with { EventLog = await FirmwareSamplesOnDisk.BootAsync(Tpm, "1.0.0") });
         var deviceId = await enrollment.ReadDeviceIdAsync();
-        await using var client = await ConnectAsync(deviceId);
-        var enrolled = await enrollment.EnrollAsync(client);
+        EnrollmentResult enrolled;
+        await using (var enrolmentOnly = await ConnectAsync(deviceId)) enrolled = await enrollment.EnrollAsync(enrolmentOnly);
+        await using var client = await service.ConnectAuthenticatedAsync(enrollment, enrolled, new EnrollmentClientOptions().RequestTimeout);
 
         // the owner withdraws 1.0.0 through the API
         var group = await tenant.Http.GetFromJsonAsync<EnrollmentGroup>("/api/v1/enrollment-groups/default");

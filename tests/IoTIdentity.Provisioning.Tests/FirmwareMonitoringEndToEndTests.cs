@@ -53,8 +53,9 @@ public sealed class FirmwareMonitoringEndToEndTests(ServiceFixture service) : Sw
             var options = await VirtualDevices.ManufactureAsync(Tpm, Manufacturer);
             var enrollment = new TpmEnrollment(Tpm, options with { EventLog = onNew });
             var deviceId = await enrollment.ReadDeviceIdAsync();
-            var client = await service.ConnectAsync(deviceId);
-            made.Add((options, deviceId, client, await enrollment.EnrollAsync(client)));
+            EnrollmentResult result;
+            await using (var enrolmentOnly = await service.ConnectAsync(deviceId)) result = await enrollment.EnrollAsync(enrolmentOnly);
+            made.Add((options, deviceId, await service.ConnectAuthenticatedAsync(enrollment, result), result));
         }
         var onOld = await RebootIntoAsync(FirmwareSamplesOnDisk.Manifest("1.0.0"), "1.0.0");
         var devices = new List<(TpmEnrollment Enrollment, string DeviceId, EnrollmentClient Client, EnrollmentResult Result)>();
@@ -111,8 +112,9 @@ public sealed class FirmwareMonitoringEndToEndTests(ServiceFixture service) : Sw
         var options = await VirtualDevices.ManufactureAsync(Tpm, Manufacturer);
         var enrollment = new TpmEnrollment(Tpm, options with { EventLog = await RebootIntoAsync(release, "1.1.0") });
         var deviceId = await enrollment.ReadDeviceIdAsync();
-        await using var client = await service.ConnectAsync(deviceId);
-        var enrolled = await enrollment.EnrollAsync(client);
+        EnrollmentResult enrolled;
+        await using (var enrolmentOnly = await service.ConnectAsync(deviceId)) enrolled = await enrollment.EnrollAsync(enrolmentOnly);
+        await using var client = await service.ConnectAuthenticatedAsync(enrollment, enrolled);
 
         // the next boot measures the bootloader twice: the same components (still 1.1.0 to the release match), other PCR 0
         var twice = release with { Components = [release.Components[0], .. release.Components] };

@@ -31,8 +31,9 @@ public sealed class FleetMonitoringEndToEndTests(ServiceFixture service) : Swtpm
         for (var i = 0; i < 3; i++)
         {
             var (enrollment, deviceId) = await NewDeviceAsync();
-            var client = await service.ConnectAsync(deviceId);
-            fleet.Add((enrollment, deviceId, client, await enrollment.EnrollAsync(client)));
+            EnrollmentResult result;
+            await using (var enrolmentOnly = await service.ConnectAsync(deviceId)) result = await enrollment.EnrollAsync(enrolmentOnly);
+            fleet.Add((enrollment, deviceId, await service.ConnectAuthenticatedAsync(enrollment, result), result));
         }
 
         // each renewal sends PCR values that are not the quoted ones
@@ -98,7 +99,7 @@ public sealed class FleetMonitoringEndToEndTests(ServiceFixture service) : Swtpm
         // the same devices renewing are not first enrolments: the finding does not grow, nothing else opens
         foreach (var (enrollment, deviceId, result) in fleet)
         {
-            await using var client = await service.ConnectAsync(deviceId);
+            await using var client = await service.ConnectAuthenticatedAsync(enrollment, result);
             await enrollment.RenewAsync(client, result.DeviceKey, result.Issued.SerialNumber);
         }
         using (var sweep = await tenant.Http.PostAsync("/api/v1/findings/sweep", null)) Assert.True(sweep.IsSuccessStatusCode);

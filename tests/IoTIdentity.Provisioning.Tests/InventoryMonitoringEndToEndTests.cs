@@ -48,7 +48,7 @@ public sealed class InventoryMonitoringEndToEndTests(ShiftedClockService fixture
             Assert.InRange(due, silent.Issued.NotAfter.AddDays(-10).AddMinutes(-5), silent.Issued.NotAfter.AddDays(-10).AddMinutes(5));
             Assert.Equal(("StaleDevice", "alert"), ((await tenant.WebhookAsync(staleId))["kind"]!.GetValue<string>(), stale["remediation"]!.GetValue<string>()));
             Assert.Empty(WatchedTenant.Sequences(stale));       // an inventory finding: nothing in the audit log is behind it
-            await using (var client = await fixture.Service.ConnectAsync(renewingId))
+            await using (var client = await fixture.Service.ConnectAuthenticatedAsync(renewing, enrolled))
                 await renewing.RenewAsync(client, enrolled.DeviceKey, enrolled.Issued.SerialNumber);
 
             // half an hour before the silent device's certificate lapses

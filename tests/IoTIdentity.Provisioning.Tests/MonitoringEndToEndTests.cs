@@ -33,11 +33,13 @@ public sealed class MonitoringEndToEndTests(ServiceFixture service) : SwtpmBench
         await tenant.SetRemediationAsync("CloneSuspected", "Quarantine");
         tenant.Receiver.FailNext(1);                           // the first attempt fails: the delivery is retried
         var (enrollment, deviceId) = await NewDeviceAsync();
-        await using var client = await service.ConnectAsync(deviceId);
-        var first = await enrollment.EnrollAsync(client);
+        EnrollmentResult first;
+        await using (var enrolmentOnly = await service.ConnectAsync(deviceId)) first = await enrollment.EnrollAsync(enrolmentOnly);
+        await using var client = await service.ConnectAuthenticatedAsync(enrollment, first);
         var second = await enrollment.RenewAsync(client, first.DeviceKey, first.Issued.SerialNumber);
 
-        // the clone holds a copy of the first identity and tries to renew with it
+        // the clone holds a copy of the first identity (whose certificate, superseded but not revoked, authenticated
+        // the session) and tries to renew with it
         await Refusals.ExpectAsync(ProvisioningError.RenewalNotAuthorized, () => enrollment.RenewAsync(client, first.DeviceKey, first.Issued.SerialNumber));
 
         var finding = await tenant.FindingAsync("CloneSuspected", f => f["remediation"]!.GetValue<string>() == "quarantine");
@@ -74,8 +76,8 @@ public sealed class MonitoringEndToEndTests(ServiceFixture service) : SwtpmBench
         var device = await VirtualDevices.ManufactureAsync(Tpm, Manufacturer);
         var genuine = new TpmEnrollment(Tpm, device);
         var deviceId = await genuine.ReadDeviceIdAsync();
-        await using var genuineClient = await service.ConnectAsync(deviceId);
-        var enrolled = await genuine.EnrollAsync(genuineClient);
+        EnrollmentResult enrolled;
+        await using (var enrolmentOnly = await service.ConnectAsync(deviceId)) enrolled = await genuine.EnrollAsync(enrolmentOnly);
 
         // the twin: a second swtpm started from the same provisioned state (a copied VM or TPM state file) has the
         // same seeds, so the same EK, the same device id, and the enrolled device key's blob loads in it
@@ -84,9 +86,12 @@ public sealed class MonitoringEndToEndTests(ServiceFixture service) : SwtpmBench
         var twin = new TpmEnrollment(twinClient, device);
         Assert.Equal(deviceId, await twin.ReadDeviceIdAsync());
 
-        // the genuine device renews on its connection; the twin, from a connection of its own, renews with what it copied
-        var renewed = await genuine.RenewAsync(genuineClient, enrolled.DeviceKey, enrolled.Issued.SerialNumber);
-        await using var twinConnection = await service.ConnectAsync(deviceId);
+        // the genuine device renews on its session; the twin, from a session of its own that the copied certificate
+        // authenticates (once the genuine one has closed: two at once would be the second-session signal), renews with what it copied
+        EnrollmentResult renewed;
+        await using (var genuineClient = await service.ConnectAuthenticatedAsync(genuine, enrolled))
+            renewed = await genuine.RenewAsync(genuineClient, enrolled.DeviceKey, enrolled.Issued.SerialNumber);
+        await using var twinConnection = await service.ConnectAuthenticatedAsync(twin, enrolled);
         await Refusals.ExpectAsync(ProvisioningError.RenewalNotAuthorized, () => twin.RenewAsync(twinConnection, enrolled.DeviceKey, enrolled.Issued.SerialNumber));
 
         var finding = await tenant.FindingAsync("CloneSuspected", f => f["remediation"]!.GetValue<string>() == "revoke");
@@ -107,8 +112,9 @@ public sealed class MonitoringEndToEndTests(ServiceFixture service) : SwtpmBench
             var certificate = (await tenant.Http.GetFromJsonAsync<JsonObject>($"/api/v1/certificates/{serial}"))!;
             Assert.Equal((true, "privilegeWithdrawn"), (certificate["revoked"]!.GetValue<bool>(), certificate["reason"]!.GetValue<string>()));
         }
-        await using var genuineAgain = await service.ConnectAsync(deviceId);       // revocation closes the device's sessions
-        await Refusals.ExpectAsync(ProvisioningError.Revoked, () => genuine.RenewAsync(genuineAgain, renewed.DeviceKey, renewed.Issued.SerialNumber));
+        // revocation closed the device's sessions; its certificate opens none again, and enrolling afresh is refused
+        await Refusals.ExpectAsync(ProvisioningError.NotAuthorized, () => service.ConnectAuthenticatedAsync(genuine, renewed));
+        await using var genuineAgain = await service.ConnectAsync(deviceId);
         await Refusals.ExpectAsync(ProvisioningError.Revoked, () => twin.EnrollAsync(genuineAgain));
     }
 
@@ -119,9 +125,10 @@ public sealed class MonitoringEndToEndTests(ServiceFixture service) : SwtpmBench
 
         // a healthy device first: enrolment and two renewals
         var (healthy, healthyId) = await NewDeviceAsync();
-        await using (var healthyClient = await service.ConnectAsync(healthyId))
+        EnrollmentResult enrolled;
+        await using (var enrolmentOnly = await service.ConnectAsync(healthyId)) enrolled = await healthy.EnrollAsync(enrolmentOnly);
+        await using (var healthyClient = await service.ConnectAuthenticatedAsync(healthy, enrolled))
         {
-            var enrolled = await healthy.EnrollAsync(healthyClient);
             var renewed = await healthy.RenewAsync(healthyClient, enrolled.DeviceKey, enrolled.Issued.SerialNumber);
             await healthy.RenewAsync(healthyClient, renewed.DeviceKey, renewed.Issued.SerialNumber);
         }

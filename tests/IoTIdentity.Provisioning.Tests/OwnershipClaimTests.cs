@@ -35,10 +35,12 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
         return await new TpmEnrollment(Tpm, options with { EnrollmentScope = scope }).EnrollAsync(client);
     }
 
-    private async Task<EnrollmentResult> RenewAsync(TpmEnrollmentOptions options, string deviceId, EnrollmentResult current)
+    /// <summary>Renews <paramref name="current"/> on the session its certificate authenticates, as the device does.</summary>
+    private async Task<EnrollmentResult> RenewAsync(TpmEnrollmentOptions options, EnrollmentResult current)
     {
-        await using var client = await service.ConnectAsync(deviceId);
-        return await new TpmEnrollment(Tpm, options).RenewAsync(client, current.DeviceKey, current.Issued.SerialNumber);
+        var enrollment = new TpmEnrollment(Tpm, options);
+        await using var client = await service.ConnectAuthenticatedAsync(enrollment, current);
+        return await enrollment.RenewAsync(client, current.DeviceKey, current.Issued.SerialNumber);
     }
 
     private static async Task<HttpResponseMessage> PutIndividualAsync(TestTenant tenant, string deviceId)
@@ -67,11 +69,11 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
         }
 
         // the owner's device renews, and enrols again, as before — unscoped and naming B's scope alike
-        enrolled = await RenewAsync(options, deviceId, enrolled);
+        enrolled = await RenewAsync(options, enrolled);
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);
         enrolled = await EnrollAsync(options, deviceId, scope: b.TenantId);
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);
-        enrolled = await RenewAsync(options, deviceId, enrolled);
+        enrolled = await RenewAsync(options, enrolled);
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);
 
         var aAudit = (await service.ReadAuditLogAsync(a.TenantId)).Where(e => e.Event.Subject == deviceId).ToList();
@@ -99,7 +101,7 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
         // configured with its owner's scope, the device enrols there; owned, it renews and re-enrols without one
         var enrolled = await EnrollAsync(options, deviceId, scope: a.TenantId);
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);
-        enrolled = await RenewAsync(options, deviceId, enrolled);
+        enrolled = await RenewAsync(options, enrolled);
         enrolled = await EnrollAsync(options, deviceId);
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);
         Assert.Equal(HttpStatusCode.Conflict, (await PutIndividualAsync(b, deviceId)).StatusCode);
@@ -123,7 +125,7 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
         // the device names its owner's scope: B's enrolment is not consulted, and does not follow it into renewals
         var enrolled = await EnrollAsync(options, deviceId, scope: a.TenantId);
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);
-        enrolled = await RenewAsync(options, deviceId, enrolled);
+        enrolled = await RenewAsync(options, enrolled);
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);
         using var bHttp = b.Http;
         Assert.Equal(HttpStatusCode.NotFound, (await bHttp.GetAsync($"/api/v1/devices/{deviceId}")).StatusCode);
@@ -152,7 +154,7 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
 
         var enrolled = await EnrollAsync(options with { ClaimCode = code }, deviceId);
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);
-        Assert.Equal(a.TenantId, (await RenewAsync(options, deviceId, enrolled)).Issued.Owner);
+        Assert.Equal(a.TenantId, (await RenewAsync(options, enrolled)).Issued.Owner);
         Assert.Equal(HttpStatusCode.Conflict, (await PutIndividualAsync(b, deviceId)).StatusCode);
     }
 
@@ -198,7 +200,7 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
                     Assert.Equal(a.TenantId, enrolled.Issued.Owner);
                     break;
                 case "r":
-                    enrolled = await RenewAsync(options, deviceId, enrolled!);
+                    enrolled = await RenewAsync(options, enrolled!);
                     Assert.Equal(a.TenantId, enrolled.Issued.Owner);
                     break;
                 case ['-', var who]:
@@ -277,7 +279,7 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
         }
 
         // renewal, re-enrolment unscoped, naming B's scope, and presenting B's claim code: all the owner's
-        enrolled = await RenewAsync(options, deviceId, enrolled);
+        enrolled = await RenewAsync(options, enrolled);
         Assert.Equal(a.TenantId, enrolled.Issued.Owner);
         Assert.Equal(a.TenantId, (await EnrollAsync(options, deviceId)).Issued.Owner);
         Assert.Equal(a.TenantId, (await EnrollAsync(options with { ClaimCode = code }, deviceId, scope: b.TenantId)).Issued.Owner);
@@ -347,8 +349,9 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
         var certificate = await aHttp.GetFromJsonAsync<JsonObject>($"/api/v1/certificates/{oldSerial}");
         Assert.True(certificate!["revoked"]!.GetValue<bool>(), $"the old owner's certificate after {action}: {certificate}");
         Assert.Contains(await service.ReadAuditLogAsync(a.TenantId), e => e.Event.Subject == deviceId && e.Event.Action == "transfer-revoke");
-        // the old certificate cannot renew, and the stopped device gets nothing
-        await Refusals.ExpectAsync(action == "disable" ? ProvisioningError.Disabled : ProvisioningError.Revoked, () => RenewAsync(options, deviceId, enrolled));
+        // the old certificate opens no session to renew on, and the stopped device gets nothing
+        await Refusals.ExpectAsync(ProvisioningError.NotAuthorized, () => RenewAsync(options, enrolled));
+        await Refusals.ExpectAsync(action == "disable" ? ProvisioningError.Disabled : ProvisioningError.Revoked, () => EnrollAsync(options, deviceId));
         await Refusals.AssertAuditedAsync(service, c.TenantId, deviceId, action == "disable" ? ProvisioningError.Disabled : ProvisioningError.Revoked);
         if (action == "revoke") return;
 
@@ -356,6 +359,6 @@ public sealed class OwnershipClaimTests(ServiceFixture service) : SwtpmBench, IC
         Assert.True((await cHttp.PostAsync($"/api/v1/devices/{deviceId}/enable", null)).IsSuccessStatusCode);
         var moved = await EnrollAsync(options, deviceId);
         Assert.Equal(c.TenantId, moved.Issued.Owner);
-        Assert.Equal(c.TenantId, (await RenewAsync(options, deviceId, moved)).Issued.Owner);
+        Assert.Equal(c.TenantId, (await RenewAsync(options, moved)).Issued.Owner);
     }
 }

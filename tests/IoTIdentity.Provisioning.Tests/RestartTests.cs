@@ -46,7 +46,7 @@ public sealed class RestartTests : SwtpmBench
             Assert.Equal(enrolled.Issued.SerialNumber, view.CertificateSerial);
         }
         EnrollmentResult renewed;
-        await using (var client = await _service.ConnectAsync(deviceId))
+        await using (var client = await _service.ConnectAuthenticatedAsync(enrollment, enrolled))
             renewed = await enrollment.RenewAsync(client, enrolled.DeviceKey, enrolled.Issued.SerialNumber);
 
         Assert.NotEqual(enrolled.Issued.SerialNumber, renewed.Issued.SerialNumber);

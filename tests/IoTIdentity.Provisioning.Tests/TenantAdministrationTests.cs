@@ -92,9 +92,9 @@ public sealed class TenantAdministrationTests(ServiceFixture service) : SwtpmBen
         Assert.Equal("keyCompromise", view["reason"]!.GetValue<string>());
         Assert.Equal(deviceId, view["deviceId"]!.GetValue<string>());
 
-        await using var again = await service.ConnectAsync(deviceId);
-        await Refusals.ExpectAsync(ProvisioningError.Revoked, () => enrollment.RenewAsync(again, enrolled.DeviceKey, enrolled.Issued.SerialNumber));
+        await Refusals.ExpectAsync(ProvisioningError.NotAuthorized, () => service.ConnectAuthenticatedAsync(enrollment, enrolled));
         // the device itself was not revoked: it may enrol again and gets a new certificate
+        await using var again = await service.ConnectAsync(deviceId);
         var reenrolled = await enrollment.EnrollAsync(again);
         Assert.NotEqual(enrolled.Issued.SerialNumber, reenrolled.Issued.SerialNumber);
     }
@@ -272,7 +272,8 @@ public sealed class TenantAdministrationTests(ServiceFixture service) : SwtpmBen
         var entry = crl.GetRevokedCertificate(new BigInteger(enrolled.Issued.SerialNumber, 16));
         Assert.Equal((int)Certificates.CrlReason.CessationOfOperation,
             DerEnumerated.GetInstance(Asn1Object.FromByteArray(entry.GetExtensionValue(X509Extensions.ReasonCode).GetOctets())).IntValueExact);
+        await Refusals.ExpectAsync(ProvisioningError.NotAuthorized, () => service.ConnectAuthenticatedAsync(enrollment, enrolled));
         await using var again = await service.ConnectAsync(deviceId);
-        await Refusals.ExpectAsync(ProvisioningError.Revoked, () => enrollment.RenewAsync(again, enrolled.DeviceKey, enrolled.Issued.SerialNumber));
+        await Refusals.ExpectAsync(ProvisioningError.Revoked, () => enrollment.EnrollAsync(again));
     }
 }

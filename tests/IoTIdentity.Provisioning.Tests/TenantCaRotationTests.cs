@@ -74,7 +74,7 @@ public sealed class TenantCaRotationTests(ServiceFixture service) : SwtpmBench, 
         }
 
         // the device with the old certificate renews, and gets one from the new CA
-        await using (var client = await service.ConnectAsync(old.DeviceId))
+        await using (var client = await service.ConnectAuthenticatedAsync(enrollment, old))
         {
             var renewed = await enrollment.RenewAsync(client, old.DeviceKey, old.Issued.SerialNumber);
             Assert.Equal(Der(current.CertificatePem), renewed.Issued.CertificateChain[1]);

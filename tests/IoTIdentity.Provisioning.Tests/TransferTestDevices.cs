@@ -11,7 +11,7 @@ namespace IoTIdentity.Provisioning.Tests;
 public sealed class TransferTestDevices : IAsyncDisposable
 {
     private readonly SwtpmBench _bench = new();
-    private readonly List<EnrollmentClient> _clients = [];
+    private readonly List<TestDevice> _enrolled = [];
 
     public ManufacturerCa Manufacturer => _bench.Manufacturer;
 
@@ -27,9 +27,8 @@ public sealed class TransferTestDevices : IAsyncDisposable
     {
         var options = await OnTpmAsync(tpm => VirtualDevices.ManufactureAsync(tpm, Manufacturer));
         var deviceId = await OnTpmAsync(tpm => new TpmEnrollment(tpm, options).ReadDeviceIdAsync());
-        var client = await service.ConnectAsync(deviceId);
-        _clients.Add(client);
-        var device = new TestDevice(this, deviceId, options, client);
+        var device = new TestDevice(this, service, deviceId, options, await service.ConnectAsync(deviceId));
+        _enrolled.Add(device);
         device.Last = await device.EnrollAsync();
         return device;
     }
@@ -38,13 +37,17 @@ public sealed class TransferTestDevices : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in _clients) await client.DisposeAsync();
+        foreach (var device in _enrolled) await device.Client.DisposeAsync();
         await _bench.DisposeAsync();
     }
 }
 
-/// <summary>One enrolled test device and its last enrolment result.</summary>
-public sealed class TestDevice(TransferTestDevices devices, string deviceId, TpmEnrollmentOptions options, EnrollmentClient client)
+/// <summary>
+/// One enrolled test device and its last enrolment result. <see cref="Client"/> is its session: enrolment-only until
+/// its first renewal, which, as the agent does, opens the session its certificate authenticates (taking the id's
+/// enrolment-only session over) and keeps it for its later requests and commands.
+/// </summary>
+public sealed class TestDevice(TransferTestDevices devices, ServiceFixture service, string deviceId, TpmEnrollmentOptions options, EnrollmentClient client)
 {
     public string DeviceId => deviceId;
     public EnrollmentClient Client { get; set; } = client;
@@ -53,7 +56,20 @@ public sealed class TestDevice(TransferTestDevices devices, string deviceId, Tpm
     /// <summary>Enrols again from the EK (what the agent does on a re-enrol command): a new AK and device key.</summary>
     public Task<EnrollmentResult> EnrollAsync() => devices.OnTpmAsync(tpm => new TpmEnrollment(tpm, options).EnrollAsync(Client));
 
-    /// <summary>Rotates: the register signed by the current device key.</summary>
-    public Task<EnrollmentResult> RenewAsync() =>
-        devices.OnTpmAsync(tpm => new TpmEnrollment(tpm, options).RenewAsync(Client, Last.DeviceKey, Last.Issued.SerialNumber));
+    /// <summary>
+    /// Rotates on the device's authenticated session (opened first with <see cref="Last"/>'s certificate when
+    /// <see cref="Client"/> is not one): the register signed by the current device key.
+    /// </summary>
+    public Task<EnrollmentResult> RenewAsync() => devices.OnTpmAsync(async tpm =>
+    {
+        var enrollment = new TpmEnrollment(tpm, options);
+        var current = Last;
+        if (!Client.IsAuthenticated || !Client.IsConnected)
+        {
+            var previous = Client;
+            Client = await service.ConnectAuthenticatedAsync(enrollment, current);
+            await previous.DisposeAsync();
+        }
+        return await enrollment.RenewAsync(Client, current.DeviceKey, current.Issued.SerialNumber);
+    });
 }

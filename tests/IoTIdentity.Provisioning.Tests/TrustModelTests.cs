@@ -83,7 +83,7 @@ public sealed class TrustModelTests(ServiceFixture service) : SwtpmBench, IClass
         }
 
         // the victim keeps renewing under its one id
-        await using (var client = await service.ConnectAsync(deviceId))
+        await using (var client = await service.ConnectAuthenticatedAsync(enrollment, enrolled))
             Assert.Equal(deviceId, (await enrollment.RenewAsync(client, enrolled.DeviceKey, enrolled.Issued.SerialNumber)).Issued.DeviceId);
 
         // revocation follows the key: neither the genuine encoding nor any other comes back
@@ -125,7 +125,7 @@ public sealed class TrustModelTests(ServiceFixture service) : SwtpmBench, IClass
         var audit = (await service.ReadAuditLogAsync(tenant.TenantId)).Where(e => e.Event.Subject == deviceId).ToList();
         Assert.Equal(3, audit.Count(e => e.Event.Outcome == "challenged"));
         Assert.Single(audit, e => e.Event.Outcome == "issued");
-        await using var client = await service.ConnectAsync(deviceId);
+        await using var client = await service.ConnectAuthenticatedAsync(enrollment, enrolled);
         await enrollment.RenewAsync(client, enrolled.DeviceKey, enrolled.Issued.SerialNumber);
     }
 
@@ -151,7 +151,7 @@ public sealed class TrustModelTests(ServiceFixture service) : SwtpmBench, IClass
         }
 
         // the renewal, signed with the device's current key, takes the place of a stranger's challenge
-        await using (var client = await service.ConnectAsync(deviceId))
+        await using (var client = await service.ConnectAuthenticatedAsync(enrollment, enrolled))
             Assert.Equal(deviceId, (await enrollment.RenewAsync(client, enrolled.DeviceKey, enrolled.Issued.SerialNumber)).Issued.DeviceId);
         var audit = (await service.ReadAuditLogAsync(tenant.TenantId)).Where(e => e.Event.Subject == deviceId).ToList();
         Assert.Equal(1 + 4 + 1, audit.Count(e => e.Event.Outcome == "challenged"));
@@ -184,7 +184,7 @@ public sealed class TrustModelTests(ServiceFixture service) : SwtpmBench, IClass
         await using (var client = await service.ConnectAsync(squattedId))
             await Refusals.ExpectAsync(ProvisioningError.QuotaExceeded, () => squatted.EnrollAsync(client));
         await Refusals.AssertRefusedAsync(service, tenant, squattedId, ProvisioningError.QuotaExceeded, tenant.TenantId);
-        await using (var client = await service.ConnectAsync(victimId))
+        await using (var client = await service.ConnectAuthenticatedAsync(victim, enrolled))
             await victim.RenewAsync(client, enrolled.DeviceKey, enrolled.Issued.SerialNumber);
         Assert.Equal(1, (await http.GetFromJsonAsync<JsonObject>("/api/v1/tenant"))!["deviceCount"]!.GetValue<int>());
     }

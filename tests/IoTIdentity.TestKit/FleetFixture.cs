@@ -64,7 +64,7 @@ public sealed class FleetFixture : IAsyncLifetime
 
     /// <summary>
     /// A clone caught and quarantined in <paramref name="tenant"/>: with clone suspicion set to quarantine, a new device
-    /// enrols and renews, then a copy of its first identity renews with the superseded certificate and is refused;
+    /// enrols and renews on its authenticated session, then a copy of its first identity renews with the superseded certificate and is refused;
     /// monitoring opens a <c>CloneSuspected</c> finding and quarantines the device. Returns the device id and the
     /// finding's id once the finding shows the quarantine.
     /// </summary>
@@ -77,8 +77,9 @@ public sealed class FleetFixture : IAsyncLifetime
         {
             var enrollment = new TpmEnrollment(tpm, await VirtualDevices.ManufactureAsync(tpm, tenant.Manufacturer));
             var id = await enrollment.ReadDeviceIdAsync();
-            await using var client = await Service.ConnectAsync(id);
-            var first = await enrollment.EnrollAsync(client);
+            EnrollmentResult first;
+            await using (var enrolmentOnly = await Service.ConnectAsync(id)) first = await enrollment.EnrollAsync(enrolmentOnly);
+            await using var client = await Service.ConnectAuthenticatedAsync(enrollment, first);
             await enrollment.RenewAsync(client, first.DeviceKey, first.Issued.SerialNumber);
             var refusal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => enrollment.RenewAsync(client, first.DeviceKey, first.Issued.SerialNumber));
             Assert.Equal(ProvisioningError.RenewalNotAuthorized, refusal.Error);

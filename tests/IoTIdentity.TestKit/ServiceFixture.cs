@@ -121,11 +121,44 @@ public sealed class ServiceFixture : IAsyncLifetime
         return client;
     }
 
-    /// <summary>An enrolment client connected to this service's TLS MQTT endpoint as <paramref name="deviceId"/>.</summary>
-    public Task<EnrollmentClient> ConnectAsync(string deviceId, TimeSpan? requestTimeout = null) => EnrollmentClient.ConnectAsync(deviceId, new EnrollmentClientOptions
+    /// <summary>
+    /// An enrolment-only session: a client connected to this service's TLS MQTT endpoint as <paramref name="deviceId"/>
+    /// without a client certificate (first boot). Register and attest of a first enrolment go on it; a renewal or a token
+    /// request goes on the device's authenticated session (<see cref="ConnectAuthenticatedAsync(TpmEnrollment, EnrollmentResult, TimeSpan?)"/>).
+    /// </summary>
+    public Task<EnrollmentClient> ConnectAsync(string deviceId, TimeSpan? requestTimeout = null) =>
+        EnrollmentClient.ConnectAsync(deviceId, ClientOptions(requestTimeout));
+
+    /// <summary>
+    /// The authenticated session of a TPM device enrolled as <paramref name="identity"/>: its certificate chain presented
+    /// by our TLS 1.3 client, the TPM of <paramref name="enrollment"/> signing the handshake with the certified key — the
+    /// session a real device renews and asks tokens on. The caller holds that TPM while connecting (inside its
+    /// <see cref="SwtpmBench.OnTpmAsync{T}"/> flow, or its own bench), as it does for any other step of the device.
+    /// </summary>
+    public Task<EnrollmentClient> ConnectAuthenticatedAsync(TpmEnrollment enrollment, EnrollmentResult identity, TimeSpan? requestTimeout = null)
+    {
+        var certificate = enrollment.ClientCertificate(identity);
+        var options = ClientOptions(requestTimeout);
+        options.TpmClientCertificate = () => certificate;
+        return EnrollmentClient.ConnectAsync(identity.DeviceId, options);
+    }
+
+    /// <summary>
+    /// The authenticated session of <paramref name="deviceId"/> whose device key is a software key: .NET's TLS presenting
+    /// <paramref name="certificate"/> (the device certificate with that key).
+    /// </summary>
+    public Task<EnrollmentClient> ConnectAuthenticatedAsync(string deviceId, Func<X509Certificate2> certificate, TimeSpan? requestTimeout = null)
+    {
+        var options = ClientOptions(requestTimeout);
+        options.ClientCertificate = certificate;
+        return EnrollmentClient.ConnectAsync(deviceId, options);
+    }
+
+    /// <summary>How a test device reaches this service's TLS MQTT endpoint, trusting its dev certificate.</summary>
+    public EnrollmentClientOptions ClientOptions(TimeSpan? requestTimeout = null) => new()
     {
         Host = "127.0.0.1", Port = Mqtt.TlsPort, TrustAnchors = [MqttTrustAnchor], RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(20),
-    });
+    };
 
     /// <summary>The whole audit log of <paramref name="tenantId"/> (or <see cref="AuditTrail.Unassigned"/>), page by page.</summary>
     public async Task<List<AuditEntry>> ReadAuditLogAsync(string tenantId)

@@ -5,8 +5,9 @@ using System.Security.Cryptography.X509Certificates;
 namespace IoTIdentity.Attestation.Ek;
 
 /// <summary>
-/// The byte-level side of EK certificate handling: strict loading, the minimal repair that lets a certificate with a
-/// non-minimally encoded serial be parsed, and signature verification over the TBSCertificate octets as received.
+/// The byte-level side of EK certificate handling: strict loading and the minimal repair that lets a certificate with
+/// a non-minimally encoded serial be parsed. (The signature over the TBSCertificate octets as received is checked by
+/// <see cref="Crypto.CertificateSignatures"/>.)
 /// </summary>
 internal static class EkCertificateEncoding
 {
@@ -26,7 +27,7 @@ internal static class EkCertificateEncoding
     /// <summary>
     /// Re-encodes the serial number INTEGER minimally and leaves every other octet alone. Returns null when the
     /// certificate's framing cannot be read or the serial was already minimal (so the defect is elsewhere).
-    /// The result's signature no longer verifies; verify the original with <see cref="VerifySignature"/>.
+    /// The result's signature no longer verifies; verify the original with <see cref="Crypto.CertificateSignatures.Verify"/>.
     /// </summary>
     public static byte[]? RepairSerialNumber(byte[] der)
     {
@@ -62,54 +63,6 @@ internal static class EkCertificateEncoding
         {
             return null;
         }
-    }
-
-    /// <summary>
-    /// Verifies the certificate's signature over its TBSCertificate exactly as received, with the issuer's key, after
-    /// checking that the signature algorithm inside the TBSCertificate is the one outside it (RFC 5280, 4.1.1.2).
-    /// Supports PKCS#1 v1.5 RSA and ECDSA with SHA-1/256/384/512, which is what TPM manufacturers use.
-    /// </summary>
-    public static bool VerifySignature(byte[] der, AsymmetricAlgorithm issuerKey)
-    {
-        try
-        {
-            var certificate = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();
-            ReadOnlyMemory<byte> tbs = certificate.ReadEncodedValue();
-            ReadOnlyMemory<byte> outerAlgorithm = certificate.PeekEncodedValue();
-            string algorithm = certificate.ReadSequence().ReadObjectIdentifier();
-            byte[] signature = certificate.ReadBitString(out int unusedBits);
-            if (unusedBits != 0 || !InnerSignatureAlgorithm(tbs).Span.SequenceEqual(outerAlgorithm.Span))
-                return false;
-            return (algorithm, issuerKey) switch
-            {
-                ("1.2.840.113549.1.1.5", RSA rsa) => rsa.VerifyData(tbs.Span, signature, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1),
-                ("1.2.840.113549.1.1.11", RSA rsa) => rsa.VerifyData(tbs.Span, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
-                ("1.2.840.113549.1.1.12", RSA rsa) => rsa.VerifyData(tbs.Span, signature, HashAlgorithmName.SHA384, RSASignaturePadding.Pkcs1),
-                ("1.2.840.113549.1.1.13", RSA rsa) => rsa.VerifyData(tbs.Span, signature, HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1),
-                ("1.2.840.10045.4.1", ECDsa ecdsa) => VerifyEcdsa(ecdsa, tbs.Span, signature, HashAlgorithmName.SHA1),
-                ("1.2.840.10045.4.3.2", ECDsa ecdsa) => VerifyEcdsa(ecdsa, tbs.Span, signature, HashAlgorithmName.SHA256),
-                ("1.2.840.10045.4.3.3", ECDsa ecdsa) => VerifyEcdsa(ecdsa, tbs.Span, signature, HashAlgorithmName.SHA384),
-                ("1.2.840.10045.4.3.4", ECDsa ecdsa) => VerifyEcdsa(ecdsa, tbs.Span, signature, HashAlgorithmName.SHA512),
-                _ => false,
-            };
-        }
-        catch (Exception e) when (e is AsnContentException or CryptographicException)
-        {
-            return false;
-        }
-    }
-
-    private static bool VerifyEcdsa(ECDsa key, ReadOnlySpan<byte> tbs, byte[] signature, HashAlgorithmName hash) =>
-        key.VerifyData(tbs, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
-
-    /// <summary>The TBSCertificate's signature field (after the optional version and the serial), encoded.</summary>
-    private static ReadOnlyMemory<byte> InnerSignatureAlgorithm(ReadOnlyMemory<byte> tbsCertificate)
-    {
-        var tbs = new AsnReader(tbsCertificate, AsnEncodingRules.BER).ReadSequence();
-        if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
-            tbs.ReadEncodedValue();
-        tbs.ReadEncodedValue();
-        return tbs.ReadEncodedValue();
     }
 
     /// <summary>The content octets of an INTEGER TLV, read without the minimal-encoding check.</summary>

@@ -249,7 +249,7 @@ public sealed class EkCertificateValidator : IDisposable
                     {
                         flags &= ~X509ChainStatusFlags.NotSignatureValid;
                         using AsymmetricAlgorithm? issuerKey = EkChain.SigningKey(elements[1].Certificate);
-                        if (issuerKey is null || !EkCertificateEncoding.VerifySignature(raw, issuerKey))
+                        if (issuerKey is null || !Crypto.CertificateSignatures.Verify(raw, issuerKey))
                             return Fail(EkCertificateFailure.BadSignature, "the EK certificate's signature does not verify");
                     }
                 }

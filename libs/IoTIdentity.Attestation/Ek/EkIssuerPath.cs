@@ -102,7 +102,7 @@ internal sealed class EkIssuerPath
     }
 
     /// <summary>Whether the issuer's key verifies the signature of <paramref name="certificate"/> over its TBSCertificate as received.</summary>
-    public bool Signed(byte[] certificate) => EkCertificateEncoding.VerifySignature(certificate, _key);
+    public bool Signed(byte[] certificate) => Crypto.CertificateSignatures.Verify(certificate, _key);
 
     private static (EkIssuerPath?, EkCertificateFailure, string) Refuse(EkCertificateFailure failure, string detail) => (null, failure, detail);
 

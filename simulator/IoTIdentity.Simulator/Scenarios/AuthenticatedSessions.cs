@@ -50,6 +50,15 @@ public static class AuthenticatedSessions
         }
     }
 
+    /// <summary>
+    /// The authenticated session of <paramref name="identity"/> for a flow that already holds the device's TPM (inside
+    /// <see cref="Fleet.RunOnSlotAsync{T}"/>, or on a swtpm of its own): <paramref name="enrollment"/>'s TPM signs the
+    /// handshake between the flow's own steps. A refused certificate is a refused CONNECT, not a fallback.
+    /// </summary>
+    public static Task<EnrollmentClient> ConnectHoldingTpmAsync(TpmEnrollment enrollment, EnrollmentResult identity, EnrollmentClientOptions client,
+        CancellationToken cancellationToken) =>
+        EnrollmentClient.ConnectAsync(identity.DeviceId, WithCertificate(client, new SessionCredential(null, () => enrollment.ClientCertificate(identity))), cancellationToken);
+
     /// <summary><paramref name="client"/>'s endpoint and trust, presenting <paramref name="certificate"/>.</summary>
     public static EnrollmentClientOptions WithCertificate(EnrollmentClientOptions client, SessionCredential certificate) => new()
     {

@@ -60,8 +60,10 @@ public static class FirmwareMisbehaviours
         var booted = await BootAsync(swtpm, tpm, Release(first), Path.Combine(releases, $"{SampleReleases.Product}-{first}"), ct);
         var enrollment = new TpmEnrollment(tpm, device with { EventLog = booted });
         var deviceId = await enrollment.ReadDeviceIdAsync(ct);
-        await using var connection = await EnrollmentClient.ConnectAsync(deviceId, context.Client, ct);
-        var enrolled = await enrollment.EnrollAsync(connection, ct);
+        EnrollmentResult enrolled;
+        await using (var firstBoot = await EnrollmentClient.ConnectAsync(deviceId, context.Client, ct))
+            enrolled = await enrollment.EnrollAsync(firstBoot, ct);
+        await using var connection = await AuthenticatedSessions.ConnectHoldingTpmAsync(enrollment, enrolled, context.Client, ct);
         var next = second(Release);
         var rebooted = await BootAsync(swtpm, tpm, next, Path.Combine(releases, $"{SampleReleases.Product}-{next.Version}"), ct);
         await new TpmEnrollment(tpm, device with { EventLog = rebooted }).RenewAsync(connection, enrolled.DeviceKey, enrolled.Issued.SerialNumber, ct);

@@ -22,8 +22,10 @@ public static class Misbehaviours
     ];
 
     /// <summary>
-    /// The same TPM key active from two connections: the device enrols and renews on one connection; a second
-    /// connection, holding a copy of the identity from before the renewal, renews with the superseded certificate.
+    /// The same TPM key active from two connections: the device enrols, then renews on the session its certificate
+    /// authenticates; a second connection, holding a copy of the identity from before the renewal, opens a session with
+    /// the superseded certificate (once the device's own has closed: two at once would be refused at CONNECT) and
+    /// renews with it.
     /// </summary>
     private static async Task<IReadOnlyList<string>> ClonedIdentityAsync(MisbehaviourContext context, CancellationToken ct)
     {
@@ -31,10 +33,12 @@ public static class Misbehaviours
         await context.Fleet.RunOnSlotAsync(device.Slot, async tpm =>
         {
             var enrollment = new TpmEnrollment(tpm, context.Fleet.OptionsFor(device));
-            await using var original = await EnrollmentClient.ConnectAsync(device.DeviceId, context.Client, ct);
-            var copied = await enrollment.EnrollAsync(original, ct);
-            await enrollment.RenewAsync(original, copied.DeviceKey, copied.Issued.SerialNumber, ct);
-            await using var twin = await EnrollmentClient.ConnectAsync(device.DeviceId, context.Client, ct);
+            EnrollmentResult copied;
+            await using (var firstBoot = await EnrollmentClient.ConnectAsync(device.DeviceId, context.Client, ct))
+                copied = await enrollment.EnrollAsync(firstBoot, ct);
+            await using (var original = await AuthenticatedSessions.ConnectHoldingTpmAsync(enrollment, copied, context.Client, ct))
+                await enrollment.RenewAsync(original, copied.DeviceKey, copied.Issued.SerialNumber, ct);
+            await using var twin = await AuthenticatedSessions.ConnectHoldingTpmAsync(enrollment, copied, context.Client, ct);
             await ExpectRefusalAsync(ProvisioningError.RenewalNotAuthorized, () => enrollment.RenewAsync(twin, copied.DeviceKey, copied.Issued.SerialNumber, ct));
             return true;
         }, ct);
@@ -49,8 +53,10 @@ public static class Misbehaviours
             await context.Fleet.RunOnSlotAsync(device.Slot, async tpm =>
             {
                 var enrollment = new TpmEnrollment(tpm, context.Fleet.OptionsFor(device));
-                await using var connection = await EnrollmentClient.ConnectAsync(device.DeviceId, context.Client, ct);
-                var enrolled = await enrollment.EnrollAsync(connection, ct);
+                EnrollmentResult enrolled;
+                await using (var firstBoot = await EnrollmentClient.ConnectAsync(device.DeviceId, context.Client, ct))
+                    enrolled = await enrollment.EnrollAsync(firstBoot, ct);
+                await using var connection = await AuthenticatedSessions.ConnectHoldingTpmAsync(enrollment, enrolled, context.Client, ct);
                 var tampered = new AdversaryChannel(connection)
                 {
                     Attest = a => a with { PcrValues = [.. a.PcrValues.Select(v => v with { Digest = SHA256.HashData(v.Digest) })] },
