@@ -65,7 +65,9 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, Endpo
     {
         foreach (var address in new[] { endpoint.BoundInterNetworkAddress, endpoint.BoundInterNetworkV6Address })
         {
-            if (address.Equals(IPAddress.None) || address.Equals(IPAddress.IPv6None)) continue;
+            // IPAddress.None marks a family not listened on, as in MQTTnet's own adapter; IPv6None is "::", which is
+            // IPv6Any — the address that listens on every interface, not a marker
+            if (address.Equals(IPAddress.None)) continue;
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             _listeners.Add(socket);
             if (address.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = false;

@@ -221,6 +221,39 @@ public sealed class AuthenticatedSessionTests : IDisposable
         await Eventually(async () => (await harness.ConnectAsync(EndpointHarness.NewDeviceId(), throwOnFailure: false)).IsConnected);
     }
 
+    /// <summary>
+    /// With real IPv6 sources: addresses added to <c>lo</c> for the test (<see cref="LoopbackAddresses"/>), two in one /64
+    /// and one in another, connecting over TLS to the endpoint's IPv6 listener.
+    /// </summary>
+    [Fact]
+    public async Task Two_IPv6_addresses_of_one_64_share_the_cap_and_an_address_of_another_64_does_not()
+    {
+        using var addresses = LoopbackAddresses.Create("adding IPv6 addresses to lo (ip -6 addr add … dev lo)");
+        var (first, second, elsewhere) = (addresses.Add(1, 0x10), addresses.Add(1, 0x11), addresses.Add(2, 0x10));
+        await using var harness = await StartAsync(o =>
+        {
+            o.MaxConnectionsPerAddress = 2;
+            o.BindIPv6Address = "::";
+        });
+
+        var fromFirst = await harness.ConnectAsync(EndpointHarness.NewDeviceId(), from: first);
+        await harness.ConnectAsync(EndpointHarness.NewDeviceId(), from: second);
+
+        // each address holds one connection, but their /64 holds two: a third from either is refused
+        foreach (var source in new[] { first, second })
+            Assert.False((await harness.ConnectAsync(EndpointHarness.NewDeviceId(), throwOnFailure: false, from: source)).IsConnected, $"a third connection from {source} was admitted");
+        Assert.Equal(2, harness.RefusalCount(MqttRefusals.AddressConnections));
+
+        // another /64 is another source, with an allowance of its own
+        foreach (var _ in Enumerable.Range(0, 2))
+            Assert.True((await harness.ConnectAsync(EndpointHarness.NewDeviceId(), from: elsewhere)).IsConnected);
+        Assert.Equal(2, harness.RefusalCount(MqttRefusals.AddressConnections));
+
+        // a slot freed by one address of the /64 is taken from the other
+        await fromFirst.DisconnectAsync().Within();
+        await Eventually(async () => (await harness.ConnectAsync(EndpointHarness.NewDeviceId(), throwOnFailure: false, from: second)).IsConnected);
+    }
+
     [Theory]
     [InlineData("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", true)]
     [InlineData("2001:db8:1:2::1", "2001:db8:1:3::1", false)]

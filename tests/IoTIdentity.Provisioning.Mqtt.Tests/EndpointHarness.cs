@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Provisioning.Mqtt;
@@ -67,11 +68,22 @@ internal sealed class EndpointHarness : IAsyncDisposable
 
     public static string NewDeviceId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
-    /// <summary>An MQTT 5 client over TLS that trusts exactly this endpoint's certificate.</summary>
-    public async Task<IMqttClient> ConnectAsync(string clientId, bool tls = true, bool throwOnFailure = true, X509Certificate2? clientCertificate = null)
+    /// <summary>
+    /// An MQTT 5 client over TLS that trusts exactly this endpoint's certificate; with <paramref name="from"/>, connected
+    /// from that local address to that address (the endpoint must listen on its family).
+    /// </summary>
+    public async Task<IMqttClient> ConnectAsync(string clientId, bool tls = true, bool throwOnFailure = true, X509Certificate2? clientCertificate = null,
+        IPAddress? from = null)
     {
         var client = CreateClient();
-        var result = await client.ConnectAsync(ClientOptions(clientId, tls, clientCertificate), CancellationToken.None).Within();
+        var options = ClientOptions(clientId, tls, clientCertificate);
+        if (from is not null)
+        {
+            var tcp = (MqttClientTcpOptions)options.ChannelOptions;
+            tcp.RemoteEndpoint = new IPEndPoint(from, tls ? Endpoint.TlsPort : Endpoint.PlaintextPort ?? Endpoint.TlsPort);
+            tcp.LocalEndpoint = new IPEndPoint(from, 0);
+        }
+        var result = await client.ConnectAsync(options, CancellationToken.None).Within();
         if (throwOnFailure && result.ResultCode != MqttClientConnectResultCode.Success)
             throw new InvalidOperationException($"connect refused: {result.ResultCode}");
         return client;

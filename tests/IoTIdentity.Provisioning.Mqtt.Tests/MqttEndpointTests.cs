@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using IoTIdentity.Protocol;
 using MQTTnet;
@@ -29,6 +30,18 @@ public sealed class MqttEndpointTests
         var request = Assert.Single(harness.Handler.Received);
         Assert.Equal((device.Id, "register"), (request.DeviceId, request.Operation));
         Assert.Equal("127.0.0.1", request.RemoteAddress);
+    }
+
+    [Fact]
+    public async Task An_IPv6_listener_on_the_unspecified_address_serves_devices_over_IPv6_beside_IPv4()
+    {
+        await using var harness = await EndpointHarness.StartAsync(o => o.BindIPv6Address = "::");
+
+        var overIpv6 = await harness.ConnectAsync(EndpointHarness.NewDeviceId(), from: IPAddress.IPv6Loopback);
+        var overIpv4 = await harness.ConnectAsync(EndpointHarness.NewDeviceId());
+
+        Assert.True(overIpv6.IsConnected);
+        Assert.True(overIpv4.IsConnected);
     }
 
     [Fact]

@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol.Management;
@@ -11,7 +9,6 @@ using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
 using IoTIdentity.Provisioning.Host.Hosting;
 using IoTIdentity.Simulator.Factory;
-using IoTIdentity.Simulator.Scenarios;
 using IoTIdentity.Simulator.Swtpm;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -137,18 +134,9 @@ public sealed class SecretsHygieneTests(ITestOutputHelper output)
     private async Task<Run> RunAsync(string[] flags, Dictionary<string, string?> settings, string data, Uri api, X509Certificate2? serverCertificate, int mqttPort,
         bool printedAdminKey, string? adminKey = null)
     {
-        var serviceDll = ServiceProcess.FindServiceDll() ?? throw new InvalidOperationException("iotid-service.dll not found: dotnet build provisioning/IoTIdentity.Provisioning.Host");
-        List<string> arguments = [serviceDll, .. flags, "--Provisioning:DataDirectory", data, "--Logging:LogLevel:IoTIdentity", "Debug"];
+        List<string> arguments = [.. flags, "--Provisioning:DataDirectory", data, "--Logging:LogLevel:IoTIdentity", "Debug"];
         foreach (var (key, value) in settings) arguments.AddRange([$"--{key}", value!]);
-        var start = new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = data };
-        var printed = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (printed) printed.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (printed) printed.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        string Printed() { lock (printed) return printed.ToString(); }
+        await using var process = ServiceBinaryRun.Start(arguments, data);
         using var handler = new HttpClientHandler();
         if (serverCertificate is not null)
             handler.ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.RawData.AsSpan().SequenceEqual(serverCertificate.RawData) == true;
@@ -156,10 +144,10 @@ public sealed class SecretsHygieneTests(ITestOutputHelper output)
         var tenants = new List<string>();
         try
         {
-            await WaitUntilHealthyAsync(api, handler, process, Printed);
+            await process.WaitUntilHealthyAsync(api, handler);
             if (printedAdminKey)
             {
-                adminKey = PrintedKeys(Printed()).Single(k => k.StartsWith("iotid-admin.", StringComparison.Ordinal));
+                adminKey = PrintedKeys(process.Output).Single(k => k.StartsWith("iotid-admin.", StringComparison.Ordinal));
                 tenants.Add("dev"); // the development start's own tenant, whose CA was made at the start
             }
 
@@ -203,46 +191,11 @@ public sealed class SecretsHygieneTests(ITestOutputHelper output)
         }
         finally
         {
-            await StopAsync(process);
+            await process.StopAsync();
         }
-        var all = Printed();
+        var all = process.Output;
         output.WriteLine($"the service printed {all.Length} characters ({all.Split('\n').Length} lines)");
         return new Run(all, apiKeys, tenants);
-    }
-
-    private static async Task WaitUntilHealthyAsync(Uri api, HttpMessageHandler handler, Process process, Func<string> printed)
-    {
-        using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = api, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (true)
-        {
-            Assert.False(process.HasExited, $"the service exited ({(process.HasExited ? process.ExitCode : 0)}):\n{printed()}");
-            Assert.True(DateTime.UtcNow < deadline, $"the service did not answer /healthz within 3 minutes:\n{printed()}");
-            try
-            {
-                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-            await Task.Delay(250);
-        }
-    }
-
-    private static async Task StopAsync(Process process)
-    {
-        if (process.HasExited) return;
-        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        process.WaitForExit(); // the last lines of output are read
     }
 
     /// <summary>The keys the development start prints by design: the lines after its "(shown once, stored hashed…)" notices.</summary>

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Xunit;
 
 namespace IoTIdentity.TestKit;
@@ -39,6 +40,13 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// decorate <see cref="IProvisioningStore"/>, say); it runs again on every start.
     /// </summary>
     public static ServiceFixture With(IDictionary<string, string?> settings, Action<IServiceCollection> services) => new(settings, services);
+
+    /// <summary>
+    /// A service whose every part — grains, MQTT endpoint, API — reads the time from <paramref name="clock"/> (for tests
+    /// that move it, <see cref="ShiftedTimeProvider"/>), with extra <paramref name="settings"/>.
+    /// </summary>
+    public static ServiceFixture WithClock(TimeProvider clock, IDictionary<string, string?>? settings = null) =>
+        new(settings ?? new Dictionary<string, string?>(), services => services.Replace(ServiceDescriptor.Singleton(clock)));
 
     private ServiceFixture(IDictionary<string, string?>? settings, Action<IServiceCollection>? services)
     {

@@ -12,14 +12,14 @@ public static class ProductionRequirements
     public const string ModeKey = "Provisioning:Mode";
 
     /// <summary>The mode configured in <paramref name="configuration"/> (Production when unset).</summary>
-    /// <exception cref="InvalidOperationException">An unknown mode.</exception>
+    /// <exception cref="ServiceConfigurationException">An unknown mode.</exception>
     public static ServiceMode ModeOf(IConfiguration configuration)
     {
         var text = configuration[ModeKey];
         if (string.IsNullOrEmpty(text)) return ServiceMode.Production;
         return Enum.TryParse<ServiceMode>(text, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
             ? mode
-            : throw new InvalidOperationException($"{ModeKey} '{text}' is neither 'Production' nor 'Development'.");
+            : throw new ServiceConfigurationException($"{ModeKey} '{text}' is neither 'Production' nor 'Development'.");
     }
 
     /// <summary>The settings a production start is missing, each with what to put there.</summary>
@@ -43,13 +43,13 @@ public static class ProductionRequirements
     }
 
     /// <summary>Throws, naming every missing setting, when a production start lacks one.</summary>
-    /// <exception cref="InvalidOperationException">A required setting is missing.</exception>
+    /// <exception cref="ServiceConfigurationException">A required setting is missing.</exception>
     public static void Enforce(IConfiguration configuration)
     {
         if (ModeOf(configuration) != ServiceMode.Production) return;
         var missing = Missing(configuration);
         if (missing.Count == 0) return;
-        throw new InvalidOperationException(
+        throw new ServiceConfigurationException(
             $"{ModeKey} is Production (the default), which needs these settings: " + string.Join("; ", missing) +
             $". For a local zero-config start set {ModeKey}=Development (or pass --dev).");
     }
