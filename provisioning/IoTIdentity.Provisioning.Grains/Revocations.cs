@@ -29,15 +29,18 @@ public sealed partial class Revocations(IGrainFactory grains, IProvisioningStore
     }
 
     /// <summary>
-    /// Revokes one certificate <paramref name="tenantId"/> issued (the device stays and may enrol again); closes the
-    /// device's sessions when it was the certificate in use. False if the tenant issued no certificate with that serial.
+    /// Revokes one certificate <paramref name="tenantId"/> issued (the device stays and may enrol again) and closes the
+    /// device's live sessions: a session outlives the certificate that authenticated it — after a renewal on it, that
+    /// one is superseded, not current — so any revoked certificate of the device may be holding one open. The device
+    /// reconnects with its current certificate, if it still has one. False if the tenant issued no certificate with
+    /// that serial.
     /// </summary>
     public async Task<bool> RevokeCertificateAsync(string tenantId, string serialNumber, CrlReason reason, string actor)
     {
         var deviceId = await store.GetClaimOwnerAsync(SerialScope, serialNumber);
         if (deviceId is null) return false;
         var outcome = await grains.GetGrain<IDeviceGrain>(deviceId).RevokeCertificateAsync(tenantId, serialNumber, reason, actor);
-        if (outcome == CertificateRevocationOutcome.RevokedCurrent) await devices.CloseSessionsAsync(deviceId);
+        if (outcome != CertificateRevocationOutcome.NotFound) await devices.CloseSessionsAsync(deviceId);
         return outcome != CertificateRevocationOutcome.NotFound;
     }
 

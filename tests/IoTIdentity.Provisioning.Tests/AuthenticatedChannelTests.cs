@@ -185,6 +185,46 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
         Assert.True(still.IsAuthenticated);
     }
 
+    /// <summary>
+    /// A session outlives the certificate that authenticated it: after a renewal on it that certificate is superseded,
+    /// not current. Revoking it — or the device — still closes the session, and only what is not revoked connects again.
+    /// </summary>
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("superseded certificate")]
+    [InlineData("device")]
+    public async Task A_session_that_renewed_on_itself_is_closed_when_its_certificate_or_its_device_is_revoked(string revoked)
+    {
+        await using var fleet = NewFleet(1);
+        var device = fleet.Devices[0];
+        var tenant = await Fixture.CreateTenantAsync($"ac-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+        EnrollmentResult first;
+        await using (var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId)) first = await EnrolAsync(fleet, device, enrolmentOnly);
+        await using var session = await ConnectAuthenticatedAsync(fleet, device, first);
+        var renewed = await RenewAsync(fleet, device, session, first);
+        Assert.True(session.IsConnected);
+
+        using var http = tenant.Http;
+        var revoke = revoked == "device"
+            ? await http.PostAsJsonAsync($"/api/v1/devices/{device.DeviceId}/revoke", new { reason = "keyCompromise" })
+            : await http.PostAsJsonAsync($"/api/v1/certificates/{first.Issued.SerialNumber}/revoke", new { reason = "keyCompromise" });
+        Assert.True(revoke.IsSuccessStatusCode, $"{revoke.StatusCode}: {await revoke.Content.ReadAsStringAsync()}");
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (session.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.False(session.IsConnected, $"the session authenticated by {first.Issued.SerialNumber} is still open after revoking the {revoked}");
+        var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => ConnectAuthenticatedAsync(fleet, device, first));
+        Assert.Equal(ProvisioningError.NotAuthorized, refused.Error);
+        if (revoked == "device")
+        {
+            Assert.Equal(ProvisioningError.NotAuthorized, (await Assert.ThrowsAsync<EnrollmentRefusedException>(() => ConnectAuthenticatedAsync(fleet, device, renewed))).Error);
+        }
+        else
+        {
+            await using var current = await ConnectAuthenticatedAsync(fleet, device, renewed);
+            Assert.True(current.IsAuthenticated);
+        }
+    }
+
     /// <summary>Emulated devices of a manufacturer of their own, so only the test's own tenant trusts them.</summary>
     private Fleet NewFleet(int count) => Fleet.CreateEmulated(Path.Combine(service.FleetDirectory, Guid.NewGuid().ToString("N")), count);
 
