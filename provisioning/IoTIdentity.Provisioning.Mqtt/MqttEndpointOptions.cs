@@ -94,12 +94,13 @@ public sealed class MqttEndpointOptions
     /// <summary>
     /// Whether requests after enrolment — a renewal (<c>register</c> with <c>mode=renew</c>) and <c>token</c> — are
     /// refused on enrolment-only sessions with <c>AuthenticationRequired</c> (the device reconnects with its certificate
-    /// and sends them again). Register and attest of a first enrolment stay open to enrolment-only sessions. Off by
-    /// default while devices without a TLS client key still renew on enrolment-only sessions. Applies to the embedded
-    /// endpoint, which sees each session's class; an external broker authenticates devices itself
-    /// (<c>deploy/mosquitto</c>).
+    /// and sends them again). Register and attest of a first enrolment stay open to enrolment-only sessions, and so do
+    /// those of a device whose certificate expired or was revoked: it enrols again. On by default; turned off, a device
+    /// renews on a session anyone who knows its id could open, its renewal proof then being its only authentication.
+    /// Applies to the embedded endpoint, which sees each session's class; an external broker authenticates devices
+    /// itself (<c>deploy/mosquitto</c>).
     /// </summary>
-    public bool RequireAuthenticatedSession { get; set; }
+    public bool RequireAuthenticatedSession { get; set; } = true;
 
     /// <summary>Connections one source address may hold at once (IPv6: one /64); more are refused QuotaExceeded.</summary>
     public int MaxConnectionsPerAddress { get; set; } = 64;
