@@ -187,19 +187,23 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
 
     /// <summary>
     /// A session outlives the certificate that authenticated it: after a renewal on it that certificate is superseded,
-    /// not current. Revoking it — or the device — still closes the session, and only what is not revoked connects again.
+    /// not current. Revoking it — or the device — still closes the session, and only what is not revoked connects again;
+    /// the device sees the close on .NET's TLS and on our TLS 1.3 client (the one whose handshake a TPM signs).
     /// </summary>
     [Theory(Timeout = TestTimeout)]
-    [InlineData("superseded certificate")]
-    [InlineData("device")]
-    public async Task A_session_that_renewed_on_itself_is_closed_when_its_certificate_or_its_device_is_revoked(string revoked)
+    [InlineData("superseded certificate", false)]
+    [InlineData("device", false)]
+    [InlineData("superseded certificate", true)]
+    [InlineData("device", true)]
+    public async Task A_session_that_renewed_on_itself_is_closed_when_its_certificate_or_its_device_is_revoked(string revoked, bool ourTlsClient)
     {
         await using var fleet = NewFleet(1);
         var device = fleet.Devices[0];
         var tenant = await Fixture.CreateTenantAsync($"ac-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
         EnrollmentResult first;
         await using (var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId)) first = await EnrolAsync(fleet, device, enrolmentOnly);
-        await using var session = await ConnectAuthenticatedAsync(fleet, device, first);
+        await using var session = ourTlsClient ? await ConnectWithOurTlsClientAsync(fleet, device, first) : await ConnectAuthenticatedAsync(fleet, device, first);
+        Assert.True(session.IsAuthenticated);
         var renewed = await RenewAsync(fleet, device, session, first);
         Assert.True(session.IsConnected);
 
@@ -242,6 +246,17 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
                 .SignTokenRequestAsync(device.DeviceId, current.DeviceKey, current.SrkTemplate, current.Issued.SerialNumber, "https://api.example", null);
             return await channel.RequestTokenAsync(request);
         }, CancellationToken.None);
+
+    /// <summary>The session through our TLS 1.3 client, the emulated device's key signing the handshake as a TPM would.</summary>
+    private Task<EnrollmentClient> ConnectWithOurTlsClientAsync(Fleet fleet, FleetDevice device, EnrollmentResult identity)
+    {
+        var key = System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.GetECDsaPrivateKey(
+            fleet.ClientCertificate(device, identity) ?? throw new InvalidOperationException("an emulated device has its key"))!;
+        var options = Fixture.ClientOptions();
+        options.TpmClientCertificate = () => new IoTIdentity.DeviceAgent.Enrollment.Tls.TpmClientCertificate(identity.Issued.CertificateChain,
+            (digest, _) => Task.FromResult(key.SignHash(digest, System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence)));
+        return EnrollmentClient.ConnectAsync(device.DeviceId, options);
+    }
 
     private Task<EnrollmentClient> ConnectAuthenticatedAsync(Fleet fleet, FleetDevice device, EnrollmentResult identity) =>
         Fixture.ConnectAuthenticatedAsync(device.DeviceId,
