@@ -81,7 +81,7 @@ internal sealed class AccessGate(
             authenticated = true;
             tenantId = verdict.TenantId;
         }
-        else if (sessions.HasAuthenticated(e.ClientId))
+        else if (sessions.HasAuthenticated(e.ClientId) && !await sessions.WaitForReleaseAsync(e.ClientId, options.HeldSessionGrace).ConfigureAwait(false))
         {
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
             return MqttRefusals.SessionHeld;
@@ -93,7 +93,8 @@ internal sealed class AccessGate(
             return MqttRefusals.AddressConnections;
         }
         var ticket = new SessionRegistry.Ticket(e.ClientId, authenticated, addressKey) { TenantId = tenantId, Address = AddressOf(e.RemoteEndPoint) };
-        if (authenticated && !sessions.TryAddAuthenticated(ticket))
+        if (authenticated && !sessions.TryAddAuthenticated(ticket)
+            && !(await sessions.WaitForReleaseAsync(e.ClientId, options.HeldSessionGrace).ConfigureAwait(false) && sessions.TryAddAuthenticated(ticket)))
         {
             sessions.ReleaseAddress(addressKey);
             metrics.CloneSignal();

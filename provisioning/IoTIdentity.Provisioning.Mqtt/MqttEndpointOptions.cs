@@ -102,6 +102,14 @@ public sealed class MqttEndpointOptions
     /// </summary>
     public bool RequireAuthenticatedSession { get; set; } = true;
 
+    /// <summary>
+    /// How long a CONNECT that meets the device's authenticated session waits for that session to end before it is
+    /// refused (<c>session_held</c>, or <c>second_session</c> — a clone signal — with a certificate). The broker ends a
+    /// session asynchronously after the device's DISCONNECT, so a device that reconnects at once would otherwise meet its
+    /// own closing session. A session that stays (another holder of the id) is refused after the wait as before.
+    /// </summary>
+    public TimeSpan HeldSessionGrace { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Connections one source address may hold at once (IPv6: one /64); more are refused QuotaExceeded.</summary>
     public int MaxConnectionsPerAddress { get; set; } = 64;
 

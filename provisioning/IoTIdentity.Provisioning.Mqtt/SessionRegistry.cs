@@ -31,6 +31,24 @@ internal sealed class SessionRegistry(int maxConnectionsPerAddress)
 
     public bool HasAuthenticated(string clientId) => _authenticated.ContainsKey(clientId);
 
+    /// <summary>
+    /// Waits up to <paramref name="grace"/> for <paramref name="clientId"/>'s authenticated session to be released; true
+    /// once it is. The broker ends a session asynchronously, so a device that disconnects and at once connects again
+    /// would otherwise meet its own closing session (refused, and as a clone signal when it presents its certificate).
+    /// </summary>
+    public async Task<bool> WaitForReleaseAsync(string clientId, TimeSpan grace)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (HasAuthenticated(clientId))
+        {
+            if (waited.Elapsed >= grace) return false;
+            await Task.Delay(ReleasePoll).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    private static readonly TimeSpan ReleasePoll = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Counts a connection from <paramref name="addressKey"/>; false when the address is at its cap.</summary>
     public bool TryReserveAddress(string? addressKey)
     {
