@@ -70,7 +70,11 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         Directory.Delete(before, recursive: true);
         Assert.Equal(0x87, revokedCode);   // Not authorized
         Assert.Equal(MqttConnectRefusals.Certificate, revokedReason);
-        Assert.True((await device.ServiceViewAsync())!.Connected);
+        // that certificate had authenticated the live session (the renewal on it superseded it, the session stayed), so
+        // its revocation closed the session too; the agent opens the next with its current certificate
+        await AgentHarness.EventuallyAsync(async () => Lines(agent.Output, "Authenticated session as").Length == 2 && (await device.ServiceViewAsync())?.Connected == true,
+            Patience, $"a new authenticated session after the first certificate's revocation:\n{agent.Output}");
+        Assert.Contains($"Authenticated session as {device.DeviceId} with certificate {device.Store.Load()!.Metadata.SerialNumber}", agent.Output, StringComparison.Ordinal);
         await using (var other = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(10)))
         {
             await other.NewAgent().EnrollAsync(null, CancellationToken.None);
@@ -82,7 +86,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
             Assert.Equal(0, (await MqttOverOpenSsl.ConnectAsync(other, otherAbrmd, device.Options.BrokerPort, other.DeviceId)).ReasonCode);
         }
         Assert.True((await device.ServiceViewAsync())!.Connected);
-        Assert.Single(Lines(agent.Output, "Authenticated session as"));
+        Assert.Equal(2, Lines(agent.Output, "Authenticated session as").Length);
 
         // revocation closes the session; the certificate is refused once, the agent says so, falls back, and stops
         using (var http = device.Tenant.Http)

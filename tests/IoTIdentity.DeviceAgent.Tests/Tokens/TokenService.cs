@@ -28,6 +28,8 @@ public class TokenService : IAsyncLifetime
         Service = ServiceFixture.With(new Dictionary<string, string?>(settings)
         {
             ["Urls"] = $"{url};https://127.0.0.1:{port}", ["Provisioning:PublicBaseUrl"] = url, ["Http:DeviceCertificatePort"] = port,
+            // a token test asks one device for a dozen tokens within seconds; the per-device rate is not under test here
+            ["Mqtt:DeviceRequestsPerWindow"] = "100",
         });
     }
 
