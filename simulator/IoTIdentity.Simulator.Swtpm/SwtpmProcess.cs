@@ -172,6 +172,14 @@ public sealed class SwtpmProcess : IAsyncDisposable
                     }
                     return fixture;
                 }
+                catch (IoTIdentity.Tpm.Transport.TpmTransportException) when (attempt < 5 && !cancellationToken.IsCancellationRequested)
+                {
+                    // no answer on ports picked free a moment before: another process can take one between the pick and
+                    // swtpm's bind, and the connection then reaches a listener that is not this swtpm (or this swtpm
+                    // stalled) — start it again on other ports, keeping its state
+                    fixture._keepState = true;
+                    await fixture.DisposeAsync().ConfigureAwait(false);
+                }
                 catch
                 {
                     await fixture.DisposeAsync().ConfigureAwait(false);
