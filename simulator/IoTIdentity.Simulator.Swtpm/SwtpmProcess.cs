@@ -194,6 +194,24 @@ public sealed class SwtpmProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts one swtpm per entry of <paramref name="options"/> at once. When any start fails, the ones that did start
+    /// are stopped before the failure is thrown: nobody else holds them, so they would outlive the caller.
+    /// </summary>
+    public static async Task<SwtpmProcess[]> StartAllAsync(IEnumerable<SwtpmOptions> options, CancellationToken cancellationToken = default)
+    {
+        var starts = options.Select(o => StartAsync(o, cancellationToken)).ToList();
+        try
+        {
+            return await Task.WhenAll(starts).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var start in starts.Where(s => s.IsCompletedSuccessfully)) await start.Result.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>Opens an additional transport to this swtpm (it waits until the fixture's transport is released).</summary>
     public Task<SwtpmSocketTransport> ConnectAsync(CancellationToken cancellationToken = default)
         => SwtpmSocketTransport.ConnectAsync("127.0.0.1", DataPort, ControlPort, TransportOptions, cancellationToken);

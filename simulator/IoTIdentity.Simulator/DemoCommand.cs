@@ -35,8 +35,8 @@ public static class DemoCommand
         {
             Console.WriteLine($"[demo] manufacturing {options.Devices} devices (one swtpm each, EK certificates by swtpm_setup)");
             var started = Stopwatch.StartNew();
-            swtpms.AddRange(await Task.WhenAll(Enumerable.Range(0, options.Devices)
-                .Select(_ => SwtpmProcess.StartAsync(new SwtpmOptions { FreshEndorsementKey = true }, cancellationToken))));
+            swtpms.AddRange(await SwtpmProcess.StartAllAsync(Enumerable.Range(0, options.Devices)
+                .Select(_ => new SwtpmOptions { FreshEndorsementKey = true }), cancellationToken));
             Console.WriteLine($"[demo] manufactured in {started.Elapsed.TotalSeconds:F1} s");
 
             Console.WriteLine($"[demo] starting the service (data in {Path.GetFullPath(options.DataDirectory)}); its dev tenant trusts the manufacturer root");

@@ -206,32 +206,47 @@ public sealed class Fleet : IAsyncDisposable
         var devices = File.Exists(manifest) ? JsonSerializer.Deserialize<List<FleetDevice>>(File.ReadAllText(manifest)) ?? [] : [];
         slots = Math.Max(slots, devices.Count == 0 ? 1 : devices.Max(d => d.Slot) + 1);
         var manufacturer = ManufacturerCa.LoadOrCreate(directory, ManufacturerShape);
-        var swtpms = await Task.WhenAll(Enumerable.Range(0, slots).Select(slot =>
-            SwtpmProcess.StartAsync(new SwtpmOptions { PersistentDirectory = Path.Combine(directory, $"swtpm-{slot}") }, cancellationToken)));
+        var swtpms = await SwtpmProcess.StartAllAsync(Enumerable.Range(0, slots).Select(slot =>
+            new SwtpmOptions { PersistentDirectory = Path.Combine(directory, $"swtpm-{slot}") }), cancellationToken);
         var fleet = new Fleet(directory, manufacturer, swtpms, devices);
         if (devices.Count >= count) return new Fleet(directory, manufacturer, swtpms, devices.Take(count).ToList());
+        try
+        {
+            return await fleet.ManufactureAsync(count, ek, progress, cancellationToken);
+        }
+        catch
+        {
+            await fleet.DisposeAsync(); // its swtpms: no caller holds them yet
+            throw;
+        }
+    }
 
+    /// <summary>Manufactures devices until there are <paramref name="count"/>, one flow per swtpm, and records them in fleet.json.</summary>
+    private async Task<Fleet> ManufactureAsync(int count, EkAlgorithm ek, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var slots = Swtpms.Count;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var done = 0;
-        var made = await Task.WhenAll(Enumerable.Range(0, slots).Select(slot => fleet.RunOnSlotAsync(slot, async tpm =>
+        var made = await Task.WhenAll(Enumerable.Range(0, slots).Select(slot => RunOnSlotAsync(slot, async tpm =>
         {
             var mine = new List<FleetDevice>();
-            for (var index = devices.Count + slot; index < count; index += slots)
+            for (var index = Devices.Count + slot; index < count; index += slots)
             {
                 var unique = RandomNumberGenerator.GetBytes(32);
                 var created = await tpm.CreateEkAsync(EkTemplates.WithUnique(Template(ek), unique), cancellationToken: cancellationToken);
                 await tpm.FlushAsync(created.ObjectHandle, cancellationToken);
-                var certificate = IssueEkCertificate(manufacturer, created.OutPublic.Value);
+                var certificate = IssueEkCertificate(Manufacturer, created.OutPublic.Value);
                 mine.Add(new FleetDevice(index, slot, unique, certificate, Protocol.DeviceIds.FromEkPublic(created.OutPublic.Raw), ek));
                 progress?.Report(Interlocked.Increment(ref done));
             }
             return mine;
         }, cancellationToken)));
-        var all = devices.Concat(made.SelectMany(m => m)).OrderBy(d => d.Index).ToList();
+        var all = Devices.Concat(made.SelectMany(m => m)).OrderBy(d => d.Index).ToList();
+        var manifest = Path.Combine(Directory, "fleet.json");
         var temp = manifest + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(all));
         File.Move(temp, manifest, overwrite: true);
-        return new Fleet(directory, manufacturer, swtpms, all) { Manufactured = all.Count - devices.Count, ManufactureTime = clock.Elapsed };
+        return new Fleet(Directory, Manufacturer, Swtpms, all) { Manufactured = all.Count - Devices.Count, ManufactureTime = clock.Elapsed };
     }
 
     /// <inheritdoc/>

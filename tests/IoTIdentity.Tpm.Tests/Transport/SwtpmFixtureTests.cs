@@ -52,6 +52,39 @@ public sealed class SwtpmFixtureTests
     }
 
     [Fact]
+    public async Task When_one_of_several_starts_fails_the_swtpms_that_did_start_are_stopped()
+    {
+        var directory = Directory.CreateTempSubdirectory("iotid-startall-").FullName;
+        try
+        {
+            var kept = Path.Combine(directory, "kept");
+            var blocked = Path.Combine(directory, "blocked");
+            await File.WriteAllTextAsync(blocked, "a file where the swtpm's state directory should go");
+
+            await Assert.ThrowsAnyAsync<Exception>(() => SwtpmProcess.StartAllAsync(
+                [new SwtpmOptions { PersistentDirectory = kept }, new SwtpmOptions { PersistentDirectory = blocked }], Timeout));
+
+            Assert.DoesNotContain(System.Diagnostics.Process.GetProcessesByName("swtpm"), p => CommandLine(p).Contains(kept, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string CommandLine(System.Diagnostics.Process process)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return ""; // it exited meanwhile
+        }
+    }
+
+    [Fact]
     public async Task Disposing_the_fixture_kills_swtpm_and_deletes_its_state()
     {
         var swtpm = await SwtpmProcess.StartAsync(cancellationToken: Timeout);
