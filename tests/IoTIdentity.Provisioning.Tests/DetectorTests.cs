@@ -187,6 +187,117 @@ public sealed class DetectorTests
             Run([Enrolment("a", "g1", "198.51.100.7", 0), Enrolment("b", "g1", "198.51.100.7", 1), Enrolment("c", "g1", "198.51.100.7", 2)], policy).Select(d => d.Key));
     }
 
+    /// <summary>
+    /// Rate findings filed from what the detectors pass (a finding's worth of the window) are the findings the whole
+    /// window would file: for random bursts of first enrolments, attestation failures and refused retries — few or
+    /// many devices, repeats, gaps past the window, thresholds below and above what a finding keeps, links missing.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Rate_findings_are_those_the_whole_window_files(int seed)
+    {
+        var random = new Random(seed);
+        var policy = Policy with
+        {
+            EnrollmentBurstThreshold = random.Next(1, 150), EnrollmentBurstWindow = TimeSpan.FromSeconds(random.Next(20, 120)),
+            AttestationFailureThreshold = random.Next(1, 150), AttestationFailureWindow = TimeSpan.FromSeconds(random.Next(20, 120)),
+            RevokedRetryThreshold = random.Next(1, 150), RetryWindow = TimeSpan.FromSeconds(random.Next(20, 120)),
+        };
+        var devices = random.Next(2) == 0 ? 20 : 400;
+        var at = 0.0;
+        var events = new List<MonitoredEvent>();
+        for (var i = 0; i < 3_000; i++)
+        {
+            at += random.Next(400) == 0 ? random.Next(30, 200) : random.NextDouble() * 0.1;
+            var device = $"d{random.Next(devices)}";
+            long? sequence = random.Next(10) == 0 ? null : i;
+            var e = random.Next(3) switch
+            {
+                0 => Decision(device, "attest", "issued", 0, 0, (MonitoredDetails.Mode, "enroll"), (MonitoredDetails.Group, $"g{random.Next(2)}"),
+                    (MonitoredDetails.Address, $"198.51.100.{random.Next(3)}")),
+                1 => Decision(device, "attest", $"refused:{ProvisioningError.QuoteInvalid}", 0, 0, (MonitoredDetails.Group, "g0")),
+                _ => Decision(device, "register", $"refused:{ProvisioningError.Revoked}", 0, 0),
+            };
+            events.Add(e with { At = T0.AddSeconds(at), AuditSequence = sequence });
+        }
+
+        var detectors = new Detectors();
+        var filed = new MonitorState();
+        foreach (var e in events)
+            foreach (var detection in detectors.Read(e, policy).Where(d => d.Kind != FindingKind.CloneSuspected))
+                filed = FindingBook.File(filed, detection).State;
+
+        Assert.NotEmpty(filed.Findings);
+        var reference = WholeWindowFindings(events, policy);
+        Assert.Equal(reference.Select(Describe), filed.Findings.Select(Describe));
+    }
+
+    private static string Describe(Finding f) =>
+        $"{f.Kind} {f.Key} count={f.Count} devices=[{string.Join(",", f.Devices)}] links=[{string.Join(",", f.AuditSequences)}] first={f.FirstSeen:O} last={f.LastSeen:O} evidence={string.Join(";", f.Evidence)}";
+
+    /// <summary>
+    /// The reference: every event over its window's threshold files the whole window — all its devices, first seen
+    /// first, and all its audit entries — the way the detectors did before they passed only what a finding keeps.
+    /// </summary>
+    private static List<Finding> WholeWindowFindings(List<MonitoredEvent> events, MonitoringPolicy policy)
+    {
+        var windows = new Dictionary<string, List<MonitoredEvent>>();
+        var findings = new List<Finding>();
+        void Count(string windowKey, MonitoredEvent e, TimeSpan width, int threshold, FindingKind kind, FindingSeverity severity, string key, Dictionary<string, string> evidence, string countName)
+        {
+            var window = windows.TryGetValue(windowKey, out var w) ? w : windows[windowKey] = [];
+            window.Add(e);
+            window.RemoveAll(x => x.At <= e.At - width);
+            if (window.Count < threshold) return;
+            evidence[countName] = window.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var windowDevices = window.Select(x => x.Subject).Distinct().ToList();
+            var windowLinks = window.Where(x => x.AuditSequence is not null).Select(x => x.AuditSequence!.Value).ToList();
+            var index = findings.FindLastIndex(f => f.Kind == kind && f.Key == key);
+            if (index < 0)
+            {
+                findings.Add(new Finding
+                {
+                    Id = "f-" + (findings.Count + 1), Kind = kind, Severity = severity, Key = key, Devices = [.. windowDevices.Take(FindingBook.MaxDevices)],
+                    Evidence = evidence.ToImmutableSortedDictionary(StringComparer.Ordinal), AuditSequences = [.. windowLinks.TakeLast(Finding.MaxAuditLinks)],
+                    FirstSeen = e.At, LastSeen = e.At,
+                });
+                return;
+            }
+            var f = findings[index];
+            var links = f.AuditSequences.AddRange(windowLinks.TakeLast(Finding.MaxAuditLinks).Where(l => !f.AuditSequences.Contains(l)));
+            findings[index] = f with
+            {
+                Count = f.Count + 1, LastSeen = e.At,
+                Devices = f.Devices.AddRange(windowDevices.Where(d => !f.Devices.Contains(d)).Take(FindingBook.MaxDevices - f.Devices.Count)),
+                Evidence = f.Evidence.SetItems(evidence), AuditSequences = [.. links.TakeLast(Finding.MaxAuditLinks)],
+            };
+        }
+        foreach (var e in events)
+        {
+            var group = e.Detail(MonitoredDetails.Group) ?? "";
+            if (e.Outcome == "issued")
+            {
+                var window = policy.EnrollmentBurstWindow.ToString();
+                Count($"burst|{group}", e, policy.EnrollmentBurstWindow, policy.EnrollmentBurstThreshold, FindingKind.EnrollmentBurst, FindingSeverity.Medium, group,
+                    new() { ["group"] = group, ["window"] = window }, "enrolments");
+                var address = e.Detail(MonitoredDetails.Address)!;
+                Count($"burst-address|{address}", e, policy.EnrollmentBurstWindow, policy.EnrollmentBurstThreshold, FindingKind.EnrollmentBurst, FindingSeverity.Medium,
+                    $"address:{address}", new() { ["address"] = address, ["window"] = window }, "enrolments");
+            }
+            else if (e.Action == "attest")
+                Count($"attest|{group}", e, policy.AttestationFailureWindow, policy.AttestationFailureThreshold, FindingKind.AttestationFailures, FindingSeverity.High,
+                    $"{group}/{ProvisioningError.QuoteInvalid}", new() { ["group"] = group, ["reason"] = $"{ProvisioningError.QuoteInvalid}", ["window"] = policy.AttestationFailureWindow.ToString() }, "failures");
+            else
+                Count($"standing|{e.Subject}", e, policy.RetryWindow, policy.RevokedRetryThreshold, FindingKind.RevokedDeviceRetrying, FindingSeverity.Medium, e.Subject,
+                    new() { ["refusal"] = $"{ProvisioningError.Revoked}", ["window"] = policy.RetryWindow.ToString() }, "attempts");
+        }
+        return findings;
+    }
+
     [Fact]
     public void Monitorings_own_audit_entries_are_never_read_back_as_signals()
     {

@@ -1,12 +1,25 @@
+using System.Collections.Frozen;
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using IoTIdentity.Tpm.Structures;
 using IoTIdentity.Tpm.Types;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X9;
+using BigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace IoTIdentity.Attestation.Keys;
 
 /// <summary>Turns TPM public areas into .NET keys, for verification with the platform's (fast) primitives.</summary>
 public static class TpmPublicKeys
 {
+    /// <summary>id-ecPublicKey — RFC 5480, §2.1.1.</summary>
+    private const string EcPublicKeyOid = "1.2.840.10045.2.1";
+
+    /// <summary>BouncyCastle's view of each supported curve, for the on-curve check; looked up once.</summary>
+    private static readonly FrozenDictionary<TpmEccCurve, Org.BouncyCastle.Math.EC.ECCurve> PointCurves =
+        new[] { TpmEccCurve.NistP256, TpmEccCurve.NistP384, TpmEccCurve.NistP521 }.ToFrozenDictionary(
+            c => c, c => ECNamedCurveTable.GetByOid(new DerObjectIdentifier(Curve(c)!.Value.Oid.Value)).Curve);
+
     /// <summary>The .NET curve for a TPM curve id, or null if unsupported.</summary>
     public static ECCurve? Curve(TpmEccCurve curve) => curve switch
     {
@@ -65,15 +78,61 @@ public static class TpmPublicKeys
         return rsa;
     }
 
-    /// <summary>The X.509 SubjectPublicKeyInfo (DER) of an RSA or ECC public area, as a certificate or CSR carries it.</summary>
+    /// <summary>
+    /// Whether an ECC public area's point is a usable public key: a supported curve, each coordinate no longer than
+    /// the field and below its prime, and y² = x³ + ax + b. On the NIST curves (cofactor 1) that is every point but
+    /// the point at infinity, which affine coordinates cannot express; so this is the whole check an import into the
+    /// platform makes (OpenSSL's import further multiplies the point by the group order, which cannot fail for a point
+    /// on a cofactor-1 curve, at the cost of a scalar multiplication — this check is arithmetic on field elements).
+    /// </summary>
+    public static bool IsOnCurve(TpmtPublic key)
+    {
+        if (key.Parameters is not TpmsEccParms ecc || key.Unique is not TpmEccPublicId id) return false;
+        if (!PointCurves.TryGetValue(ecc.Curve, out var curve)) return false;
+        var size = CoordinateSize(ecc.Curve);
+        if (id.Point.X.Length > size || id.Point.Y.Length > size) return false;
+        try
+        {
+            curve.ValidatePoint(new BigInteger(1, id.Point.X), new BigInteger(1, id.Point.Y));
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false; // a coordinate not below the field prime, or the curve equation does not hold
+        }
+    }
+
+    /// <summary>
+    /// The X.509 SubjectPublicKeyInfo (DER) of an RSA or ECC public area, as a certificate or CSR carries it and as
+    /// .NET exports it. An ECC key is encoded directly (named curve, uncompressed point at the field size) after
+    /// <see cref="IsOnCurve"/>, without importing it.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not an RSA or ECC key, an unsupported curve, or a point not on its curve.</exception>
     public static byte[] SubjectPublicKeyInfo(TpmtPublic key)
     {
         switch (key.Parameters)
         {
             case TpmsRsaParms:
                 using (var rsa = ToRsa(key)) return rsa.ExportSubjectPublicKeyInfo();
-            case TpmsEccParms:
-                using (var ecdsa = ToEcdsa(key)) return ecdsa.ExportSubjectPublicKeyInfo();
+            case TpmsEccParms ecc:
+                var parameters = EcParameters(key);
+                if (!IsOnCurve(key)) throw new ArgumentException($"the public point is not on {ecc.Curve}", nameof(key));
+                var size = CoordinateSize(ecc.Curve);
+                var point = new byte[1 + 2 * size];
+                point[0] = 0x04; // uncompressed — SEC 1, §2.3.3
+                parameters.Q.X!.CopyTo(point, 1);
+                parameters.Q.Y!.CopyTo(point, 1 + size);
+                var writer = new AsnWriter(AsnEncodingRules.DER);
+                using (writer.PushSequence())
+                {
+                    using (writer.PushSequence())
+                    {
+                        writer.WriteObjectIdentifier(EcPublicKeyOid);
+                        writer.WriteObjectIdentifier(parameters.Curve.Oid.Value!);
+                    }
+                    writer.WriteBitString(point);
+                }
+                return writer.Encode();
             default:
                 throw new ArgumentException($"{key.Type} objects have no X.509 public key", nameof(key));
         }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IoTIdentity.Attestation.Keys;
 using IoTIdentity.Tpm.Structures;
 using IoTIdentity.Tpm.Types;
 
@@ -24,6 +25,14 @@ public static class CertifyVerifier
 {
     /// <summary>Runs every check; throws <see cref="VerificationException"/> with the first failure.</summary>
     public static VerifiedCertify Verify(TpmtPublic ak, ReadOnlySpan<byte> attestBytes, TpmtSignature signature,
+        ReadOnlySpan<byte> nonce, Tpm2b<TpmtPublic> certifiedKey, KeyRequirements? requirements = null)
+    {
+        using var verifier = new TpmVerificationKey(ak);
+        return Verify(verifier, attestBytes, signature, nonce, certifiedKey, requirements);
+    }
+
+    /// <summary>Runs every check with an AK imported once for the whole attest (quote and certify).</summary>
+    public static VerifiedCertify Verify(TpmVerificationKey ak, ReadOnlySpan<byte> attestBytes, TpmtSignature signature,
         ReadOnlySpan<byte> nonce, Tpm2b<TpmtPublic> certifiedKey, KeyRequirements? requirements = null)
     {
         var attest = QuoteVerifier.Parse(attestBytes);

@@ -68,7 +68,7 @@ public sealed record KeyRequirements
                 break;
             case (TpmsEccParms ecc, TpmEccPublicId):
                 if (!Curves.Contains(ecc.Curve)) Fail(AttestationFailure.KeyAlgorithm, $"{what} curve {ecc.Curve} is not allowed");
-                if (!IsUsableEccPoint(key)) Fail(AttestationFailure.KeyAlgorithm, $"{what} public point is not on its curve");
+                if (!Keys.TpmPublicKeys.IsOnCurve(key)) Fail(AttestationFailure.KeyAlgorithm, $"{what} public point is not on its curve");
                 break;
             default:
                 Fail(AttestationFailure.KeyAlgorithm, $"{what} is a {key.Type} object, not an RSA or ECC key");
@@ -78,19 +78,6 @@ public sealed record KeyRequirements
             Fail(AttestationFailure.KeyAttributes, $"{what} lacks fixedTPM, fixedParent or sensitiveDataOrigin ({key.Attributes})");
         if ((key.Attributes & TpmaObject.SignEncrypt) == 0) Fail(AttestationFailure.KeyAttributes, $"{what} is not a signing key");
         if ((key.Attributes & TpmaObject.Decrypt) != 0) Fail(AttestationFailure.KeyAttributes, $"{what} is also a decryption key");
-    }
-
-    private static bool IsUsableEccPoint(TpmtPublic key)
-    {
-        try
-        {
-            using var ecdsa = Keys.TpmPublicKeys.ToEcdsa(key);
-            return true;
-        }
-        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
-        {
-            return false;
-        }
     }
 
     private static void Fail(AttestationFailure failure, string detail) => throw new VerificationException(failure, detail);

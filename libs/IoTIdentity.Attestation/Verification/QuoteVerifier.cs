@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IoTIdentity.Attestation.Keys;
 using IoTIdentity.Tpm;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Marshalling;
@@ -29,6 +30,14 @@ public static class QuoteVerifier
 {
     /// <summary>Runs every check; throws <see cref="VerificationException"/> with the first failure.</summary>
     public static VerifiedQuote Verify(TpmtPublic ak, ReadOnlySpan<byte> attestBytes, TpmtSignature signature,
+        ReadOnlySpan<byte> nonce, TpmlPcrSelection expectedSelection, IReadOnlyList<PcrValue> pcrValues)
+    {
+        using var verifier = new TpmVerificationKey(ak);
+        return Verify(verifier, attestBytes, signature, nonce, expectedSelection, pcrValues);
+    }
+
+    /// <summary>Runs every check with an AK imported once for the whole attest (quote and certify).</summary>
+    public static VerifiedQuote Verify(TpmVerificationKey ak, ReadOnlySpan<byte> attestBytes, TpmtSignature signature,
         ReadOnlySpan<byte> nonce, TpmlPcrSelection expectedSelection, IReadOnlyList<PcrValue> pcrValues)
     {
         var attest = Parse(attestBytes);

@@ -15,6 +15,18 @@ public static class TpmSignatures
     /// <summary>Verifies, throwing <see cref="VerificationException"/> (SignatureScheme or Signature) on failure.</summary>
     public static void Verify(TpmtPublic key, ReadOnlySpan<byte> message, TpmtSignature signature)
     {
+        using var verifier = new TpmVerificationKey(key);
+        Verify(verifier, message, signature);
+    }
+
+    /// <summary>
+    /// Verifies with a key imported at most once for every signature it checks; throws <see cref="VerificationException"/>
+    /// (SignatureScheme or Signature) on failure.
+    /// </summary>
+    public static void Verify(TpmVerificationKey verifier, ReadOnlySpan<byte> message, TpmtSignature signature)
+    {
+        ArgumentNullException.ThrowIfNull(verifier);
+        var key = verifier.Public;
         var keyScheme = key.Parameters switch
         {
             TpmsRsaParms rsa => rsa.Scheme,
@@ -28,7 +40,7 @@ public static class TpmSignatures
         bool valid;
         try
         {
-            valid = VerifyCore(key, message, signature);
+            valid = VerifyCore(verifier, message, signature);
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
@@ -37,18 +49,17 @@ public static class TpmSignatures
         if (!valid) throw new VerificationException(AttestationFailure.Signature, "signature does not verify with the signing key");
     }
 
-    private static bool VerifyCore(TpmtPublic key, ReadOnlySpan<byte> message, TpmtSignature signature)
+    private static bool VerifyCore(TpmVerificationKey verifier, ReadOnlySpan<byte> message, TpmtSignature signature)
     {
+        var key = verifier.Public;
         var hash = TpmHash.Name(signature.Hash);
         bool valid;
         switch (signature, key.Parameters)
         {
             case (TpmsSignatureRsa rsaSig, TpmsRsaParms):
-                using (var rsa = TpmPublicKeys.ToRsa(key))
-                {
-                    var padding = rsaSig.Scheme == TpmAlgId.RsaPss ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
-                    valid = rsaSig.Signature.Length == rsa.KeySize / 8 && rsa.VerifyData(message, rsaSig.Signature, hash, padding);
-                }
+                var rsa = verifier.Rsa;
+                var padding = rsaSig.Scheme == TpmAlgId.RsaPss ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
+                valid = rsaSig.Signature.Length == rsa.KeySize / 8 && rsa.VerifyData(message, rsaSig.Signature, hash, padding);
                 break;
             case (TpmsSignatureEcc { Scheme: TpmAlgId.EcDsa } eccSig, TpmsEccParms eccParms):
                 var size = TpmPublicKeys.CoordinateSize(eccParms.Curve);
@@ -56,8 +67,7 @@ public static class TpmSignatures
                 Span<byte> rs = stackalloc byte[2 * size];
                 eccSig.R.CopyTo(rs[(size - eccSig.R.Length)..size]);
                 eccSig.S.CopyTo(rs[(2 * size - eccSig.S.Length)..]);
-                using (var ecdsa = TpmPublicKeys.ToEcdsa(key))
-                    valid = ecdsa.VerifyData(message, rs, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+                valid = verifier.Ecdsa.VerifyData(message, rs, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
                 break;
             default:
                 throw new VerificationException(AttestationFailure.SignatureScheme, $"{signature.SigAlg} signature cannot be verified with a {key.Type} key");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using IoTIdentity.Attestation.Ek;
+using IoTIdentity.Attestation.Keys;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Abstractions;
@@ -167,7 +168,7 @@ public sealed class DeviceGrain(
 
         if (CheckActivation(challenge.Secret, request.ActivatedSecret) is { } notActivated) return notActivated;
         _activated = true;
-        var ak = TpmMarshal.FromBytes<TpmtPublic>(challenge.AkPublic);
+        using var ak = new TpmVerificationKey(TpmMarshal.FromBytes<TpmtPublic>(challenge.AkPublic)); // one import: quote and certify
         var quote = CheckQuote(ak, challenge, request);
         if (quote.IsRefused) return quote.Refusal;
         if ((await resolver.GetPolicyAsync(new GroupKey(challenge.TenantId, challenge.GroupId)))?.Policy is not { } policy)

@@ -121,8 +121,8 @@ internal static class AttestationChecks
         return rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 
-    /// <summary>The quote, against the challenge's nonce and selection.</summary>
-    public static Checked<VerifiedQuote> CheckQuote(TpmtPublic ak, PendingChallenge challenge, AttestRequest request)
+    /// <summary>The quote, against the challenge's nonce and selection (the AK imported once for quote and certify).</summary>
+    public static Checked<VerifiedQuote> CheckQuote(TpmVerificationKey ak, PendingChallenge challenge, AttestRequest request)
     {
         var selection = TpmMarshal.FromBytes<TpmlPcrSelection>(challenge.PcrSelection);
         var signature = Parse<TpmtSignature>(request.QuoteSignature, "quote signature");
@@ -174,7 +174,7 @@ internal static class AttestationChecks
     }
 
     /// <summary>The certify of the device key; the value is the key's X.509 SubjectPublicKeyInfo.</summary>
-    public static Checked<byte[]> CheckCertify(TpmtPublic ak, PendingChallenge challenge, AttestRequest request)
+    public static Checked<byte[]> CheckCertify(TpmVerificationKey ak, PendingChallenge challenge, AttestRequest request)
     {
         if (request.DeviceKeyPublic is null or { Length: 0 }) return new Refusal(ProvisioningError.MalformedRequest, "device key missing");
         Tpm2b<TpmtPublic> key;

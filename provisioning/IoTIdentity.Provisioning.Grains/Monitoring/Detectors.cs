@@ -33,7 +33,7 @@ public sealed class Detectors
         $"refused:{ProvisioningError.Revoked}", $"refused:{ProvisioningError.Disabled}");
 
     private readonly Dictionary<string, Dictionary<string, string?>> _sessions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Queue<Seen>> _windows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RateWindow> _windows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _groups = new(StringComparer.Ordinal);
 
     /// <summary>What <paramref name="e"/> shows under <paramref name="policy"/>.</summary>
@@ -133,19 +133,65 @@ public sealed class Detectors
     /// <summary>One event counted in a rate window: when, about which device, and its audit entry.</summary>
     private readonly record struct Seen(DateTimeOffset At, string Subject, long? Sequence);
 
-    /// <summary>Adds <paramref name="e"/> to the window <paramref name="key"/> and returns the events that lie within <paramref name="width"/> of it.</summary>
-    private Queue<Seen> Window(string key, MonitoredEvent e, TimeSpan width)
+    /// <summary>
+    /// The events of one rate window, oldest first: a list read from a moving head (the oldest leave at the head, new
+    /// ones join at the tail), so both ends can be read without walking the window.
+    /// </summary>
+    private sealed class RateWindow
     {
-        var seen = _windows.TryGetValue(key, out var q) ? q : _windows[key] = new Queue<Seen>();
-        seen.Enqueue(new Seen(e.At, e.Subject, e.AuditSequence));
-        while (seen.Count > 0 && seen.Peek().At <= e.At - width) seen.Dequeue();
-        return seen;
+        private readonly List<Seen> _events = [];
+        private int _head;
+
+        public int Count => _events.Count - _head;
+
+        /// <summary>Adds <paramref name="seen"/> and lets go of the events at or before <paramref name="oldest"/>.</summary>
+        public void Add(Seen seen, DateTimeOffset oldest)
+        {
+            _events.Add(seen);
+            while (_head < _events.Count && _events[_head].At <= oldest) _head++;
+            if (_head > 64 && _head > _events.Count / 2)
+            {
+                _events.RemoveRange(0, _head);
+                _head = 0;
+            }
+        }
+
+        /// <summary>The first <paramref name="max"/> distinct devices of the window, first seen first.</summary>
+        public ImmutableList<string> FirstDevices(int max)
+        {
+            var devices = ImmutableList.CreateBuilder<string>();
+            var listed = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = _head; i < _events.Count && devices.Count < max; i++)
+                if (listed.Add(_events[i].Subject)) devices.Add(_events[i].Subject);
+            return devices.ToImmutable();
+        }
+
+        /// <summary>The audit entries of the window's last <paramref name="max"/> events that have one, oldest first.</summary>
+        public ImmutableList<long> LastSequences(int max)
+        {
+            var sequences = new List<long>(max);
+            for (var i = _events.Count - 1; i >= _head && sequences.Count < max; i--)
+                if (_events[i].Sequence is { } sequence) sequences.Add(sequence);
+            sequences.Reverse();
+            return [.. sequences];
+        }
     }
 
-    /// <summary>A rate crossed by <paramref name="e"/>: the window's devices (first seen first) and audit entries.</summary>
-    private static Detection Rate(FindingKind kind, FindingSeverity severity, string key, Queue<Seen> window, MonitoredEvent e, Dictionary<string, string> evidence) =>
-        new(kind, severity, key, [.. window.Select(s => s.Subject).Distinct(StringComparer.Ordinal)], Evidence(evidence), e.At,
-            [.. window.Select(s => s.Sequence).OfType<long>()]);
+    /// <summary>Adds <paramref name="e"/> to the window <paramref name="key"/> and returns the events that lie within <paramref name="width"/> of it.</summary>
+    private RateWindow Window(string key, MonitoredEvent e, TimeSpan width)
+    {
+        var window = _windows.TryGetValue(key, out var w) ? w : _windows[key] = new RateWindow();
+        window.Add(new Seen(e.At, e.Subject, e.AuditSequence), e.At - width);
+        return window;
+    }
+
+    /// <summary>
+    /// A rate crossed by <paramref name="e"/>: the window's devices (first seen first) and audit entries — only as many
+    /// as a finding keeps (<see cref="FindingBook.MaxDevices"/> first devices, <see cref="Finding.MaxAuditLinks"/> last
+    /// entries), which files exactly as the whole window would, so a long burst costs the same per event as a short one.
+    /// </summary>
+    private static Detection Rate(FindingKind kind, FindingSeverity severity, string key, RateWindow window, MonitoredEvent e, Dictionary<string, string> evidence) =>
+        new(kind, severity, key, window.FirstDevices(FindingBook.MaxDevices), Evidence(evidence), e.At, window.LastSequences(Finding.MaxAuditLinks));
 
     private static Detection Clone(MonitoredEvent e, Dictionary<string, string> evidence) =>
         new(FindingKind.CloneSuspected, FindingSeverity.Critical, e.Subject, [e.Subject], Evidence(evidence), e.At, Links(e));

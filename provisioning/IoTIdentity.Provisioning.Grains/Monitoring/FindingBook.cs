@@ -32,14 +32,15 @@ public static class FindingBook
             return (state with { Findings = Trim(state.Findings.Add(opened)), NextFindingNumber = state.NextFindingNumber + 1 }, opened, true, opened.Devices);
         }
         var finding = state.Findings[existing];
-        var added = detection.Devices.Where(d => !finding.Devices.Contains(d)).Take(Math.Max(0, MaxDevices - finding.Devices.Count)).ToImmutableList();
+        var room = MaxDevices - finding.Devices.Count;
+        var added = room <= 0 ? [] : detection.Devices.Except(finding.Devices, StringComparer.Ordinal).Take(room).ToImmutableList();
         var updated = finding with
         {
             Count = finding.Count + 1,
             LastSeen = detection.At > finding.LastSeen ? detection.At : finding.LastSeen,
             Devices = finding.Devices.AddRange(added),
             Evidence = finding.Evidence.SetItems(detection.Evidence),
-            AuditSequences = Latest(finding.AuditSequences.AddRange(links.Where(l => !finding.AuditSequences.Contains(l)))),
+            AuditSequences = Latest(finding.AuditSequences.AddRange(links.Except(finding.AuditSequences))),
             Severity = detection.Severity > finding.Severity ? detection.Severity : finding.Severity,
         };
         return (state with { Findings = state.Findings.SetItem(existing, updated) }, updated, false, added);

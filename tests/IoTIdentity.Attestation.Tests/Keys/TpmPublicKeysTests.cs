@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using IoTIdentity.Attestation.Keys;
+using IoTIdentity.Tpm.Keys;
+using IoTIdentity.Tpm.Structures;
+using IoTIdentity.Tpm.Types;
+
+namespace IoTIdentity.Attestation.Tests.Keys;
+
+/// <summary>
+/// The on-curve check that replaces an import into OpenSSL (<see cref="TpmPublicKeys.IsOnCurve"/>), held against the
+/// platform's own import for every point it refuses and accepts, and the SubjectPublicKeyInfo encoded without an
+/// import, held against .NET's export.
+/// </summary>
+public sealed class TpmPublicKeysTests
+{
+    /// <summary>The prime of P-256's field, big-endian (FIPS 186-4, D.1.2.3).</summary>
+    private static readonly byte[] P256Prime = Convert.FromHexString("FFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF");
+
+    internal static TpmtPublic EccKey(TpmEccCurve curve, byte[] x, byte[] y) =>
+        KeyTemplates.AkEccP256 with
+        {
+            Parameters = ((TpmsEccParms)KeyTemplates.AkEccP256.Parameters) with { Curve = curve },
+            Unique = new TpmEccPublicId(new TpmsEccPoint(x, y)),
+        };
+
+    private static TpmtPublic Generated(TpmEccCurve curve, out ECParameters parameters)
+    {
+        using var key = ECDsa.Create(TpmPublicKeys.Curve(curve)!.Value);
+        parameters = key.ExportParameters(false);
+        return EccKey(curve, parameters.Q.X!, parameters.Q.Y!);
+    }
+
+    /// <summary>Whether OpenSSL, through .NET, accepts the public area's point (the check being replaced).</summary>
+    private static bool PlatformAccepts(TpmtPublic key)
+    {
+        try
+        {
+            using var imported = TpmPublicKeys.ToEcdsa(key);
+            return true;
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    public static TheoryData<string> BadPoints => new()
+    {
+        "y off by one bit", "x and y swapped", "the point at infinity (empty coordinates)", "x equal to the field prime",
+        "a coordinate one octet longer than the field", "a P-384 point presented as P-256", "a P-256 point presented as P-384",
+        "an unsupported curve (BN P-256)",
+    };
+
+    internal static TpmtPublic Bad(string how)
+    {
+        var key = Generated(TpmEccCurve.NistP256, out var p);
+        byte[] x = p.Q.X!, y = p.Q.Y!;
+        switch (how)
+        {
+            case "y off by one bit": y = [.. y[..^1], (byte)(y[^1] ^ 1)]; return EccKey(TpmEccCurve.NistP256, x, y);
+            case "x and y swapped": return EccKey(TpmEccCurve.NistP256, y, x);
+            case "the point at infinity (empty coordinates)": return EccKey(TpmEccCurve.NistP256, [], []);
+            case "x equal to the field prime": return EccKey(TpmEccCurve.NistP256, P256Prime, y);
+            case "a coordinate one octet longer than the field": return EccKey(TpmEccCurve.NistP256, [1, .. x], y);
+            case "a P-384 point presented as P-256":
+                Generated(TpmEccCurve.NistP384, out var q);
+                return EccKey(TpmEccCurve.NistP256, q.Q.X!, q.Q.Y!);
+            case "a P-256 point presented as P-384": return EccKey(TpmEccCurve.NistP384, x, y);
+            case "an unsupported curve (BN P-256)": return EccKey((TpmEccCurve)0x0010, x, y);
+            default: throw new ArgumentOutOfRangeException(nameof(how));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BadPoints))]
+    public void A_point_the_platform_refuses_is_not_on_its_curve(string how)
+    {
+        var key = Bad(how);
+
+        Assert.False(PlatformAccepts(key));
+        Assert.False(TpmPublicKeys.IsOnCurve(key));
+    }
+
+    [Theory]
+    [MemberData(nameof(BadPoints))]
+    public void No_SubjectPublicKeyInfo_is_made_for_a_point_not_on_its_curve(string how)
+    {
+        var e = Assert.ThrowsAny<ArgumentException>(() => TpmPublicKeys.SubjectPublicKeyInfo(Bad(how)));
+
+        Assert.Matches("not on|exceeds|unsupported curve", e.Message);
+    }
+
+    [Theory]
+    [InlineData(TpmEccCurve.NistP256)]
+    [InlineData(TpmEccCurve.NistP384)]
+    [InlineData(TpmEccCurve.NistP521)]
+    public void Generated_points_are_on_their_curve_and_encode_as_NET_exports_them(TpmEccCurve curve)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            var key = Generated(curve, out var parameters);
+            using var platform = ECDsa.Create(parameters);
+
+            Assert.True(TpmPublicKeys.IsOnCurve(key));
+            Assert.Equal(platform.ExportSubjectPublicKeyInfo(), TpmPublicKeys.SubjectPublicKeyInfo(key));
+        }
+    }
+
+    [Fact]
+    public void A_coordinate_the_TPM_stripped_of_its_leading_zero_is_on_the_curve_and_encodes_at_the_field_size()
+    {
+        ECParameters parameters;
+        do
+            Generated(TpmEccCurve.NistP256, out parameters);
+        while (parameters.Q.X![0] != 0);
+        var stripped = EccKey(TpmEccCurve.NistP256, parameters.Q.X[1..], parameters.Q.Y!);
+        using var platform = ECDsa.Create(parameters);
+
+        Assert.True(TpmPublicKeys.IsOnCurve(stripped));
+        Assert.Equal(platform.ExportSubjectPublicKeyInfo(), TpmPublicKeys.SubjectPublicKeyInfo(stripped));
+    }
+
+    [Fact]
+    public void An_RSA_public_area_is_not_an_ECC_point()
+    {
+        Assert.False(TpmPublicKeys.IsOnCurve(KeyTemplates.AkRsa2048));
+    }
+}
