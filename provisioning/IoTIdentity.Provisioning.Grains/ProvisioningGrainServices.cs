@@ -10,9 +10,13 @@ namespace IoTIdentity.Provisioning.Grains;
 /// <summary>The services the grains use, one of each per silo (the host adds storage, certificates and <see cref="IDeviceSessions"/>).</summary>
 public static class ProvisioningGrainServices
 {
-    /// <summary>Registers the resolver, the audit trail, revocation, device commands, metrics, the device grain's collaborators and idle time, and monitoring.</summary>
+    /// <summary>
+    /// Registers the resolver, the audit trail, revocation, device commands, metrics, the device grain's collaborators and
+    /// idle time, monitoring, and grain interface types resolved once per interface (<see cref="CachedGrainInterfaceTypeProvider"/>).
+    /// </summary>
     public static IServiceCollection AddProvisioningGrains(this IServiceCollection services)
     {
+        CachedGrainInterfaceTypeProvider.Register(services);
         services.AddSingleton<EnrollmentResolver>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<Audit.RefusalAggregator>();

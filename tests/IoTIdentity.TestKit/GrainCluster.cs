@@ -63,6 +63,9 @@ public sealed class GrainCluster : IAsyncLifetime
     /// <summary>The silo's counter of anonymous refusals (to close its windows now instead of after the interval).</summary>
     public IoTIdentity.Provisioning.Grains.Audit.RefusalAggregator Refusals => Silo.GetRequiredService<IoTIdentity.Provisioning.Grains.Audit.RefusalAggregator>();
 
+    /// <summary>A service of the silo (to check how it is wired).</summary>
+    public T SiloService<T>() where T : notnull => Silo.GetRequiredService<T>();
+
     private IServiceProvider Silo => ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services;
 
     public Task InitializeAsync() => Cluster.DeployAsync();

@@ -19,6 +19,17 @@ public sealed record AttestationRecord
     /// <summary>The certificate the attestation was answered with.</summary>
     [Id(5)] public string? SerialNumber { get; init; }
 
+    /// <summary>
+    /// <paramref name="pcrs"/>, or the very map of <paramref name="previous"/> when it holds the same values. A device that
+    /// renews with unchanged PCRs then keeps one map for its whole history: the state is serialized whole on each write,
+    /// and the serializer writes an object its session has already written as a reference to it, not again.
+    /// </summary>
+    public static ImmutableDictionary<int, string> SharePcrs(ImmutableDictionary<int, string> pcrs, AttestationRecord? previous) =>
+        previous?.Pcrs is { } earlier && earlier.Count == pcrs.Count
+            && pcrs.All(p => earlier.TryGetValue(p.Key, out var value) && string.Equals(value, p.Value, StringComparison.Ordinal))
+            ? earlier
+            : pcrs;
+
     /// <summary><paramref name="history"/> with <paramref name="latest"/> appended, the oldest dropped beyond <see cref="HistoryLimit"/>.</summary>
     public static ImmutableList<AttestationRecord> Append(ImmutableList<AttestationRecord> history, AttestationRecord latest)
     {

@@ -42,7 +42,7 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
         var moved = s.Transfer;
         var attestation = new AttestationRecord
         {
-            At = now, Pcrs = PcrMap(quote), TpmFirmwareVersion = quote.FirmwareVersion, Firmware = firmware, Mode = challenge.Mode, SerialNumber = signed.SerialNumber,
+            At = now, Pcrs = AttestationRecord.SharePcrs(PcrMap(quote), s.LastAttestation), TpmFirmwareVersion = quote.FirmwareVersion, Firmware = firmware, Mode = challenge.Mode, SerialNumber = signed.SerialNumber,
         };
         // the audit entry before the inventory: an inventory showing the serial means both are written (see the replay)
         await ledger.RecordAsync(device, s with
