@@ -241,9 +241,10 @@ public sealed class Workload : IDisposable
 
     private static void CheckCsr(SoftwareDevice device)
     {
-        // the service derives the key it expects from the certified TPM public area
+        // as the device grain: the key it expects derived from the certified TPM public area, and imported once
         var spki = TpmPublicKeys.SubjectPublicKeyInfo(device.DeviceKey.Value);
-        var result = CertificateSigningRequestValidator.Validate(device.Csr, spki);
+        using var imported = TpmPublicKeys.ToEcdsa(device.DeviceKey.Value);
+        var result = CertificateSigningRequestValidator.Validate(device.Csr, spki, imported);
         if (!result.IsValid) throw new InvalidOperationException($"the benchmark's own CSR fails: {result.Failure} {result.Detail}");
     }
 

@@ -45,13 +45,21 @@ public static class CertificateSigningRequestValidator
     /// </summary>
     /// <param name="csrDer">The request as the device sent it.</param>
     /// <param name="expectedSubjectPublicKeyInfo">The key the TPM certified (DER SubjectPublicKeyInfo).</param>
-    /// <exception cref="ArgumentException">The expected key itself does not parse or is unsupported (a caller bug).</exception>
-    public static CsrValidationResult Validate(byte[] csrDer, byte[] expectedSubjectPublicKeyInfo)
+    /// <param name="expectedKey">
+    /// The same key already imported (the service imports the certified key once), or null. When the request carries
+    /// exactly the expected key, its self-signature is verified with this object instead of a second import of the
+    /// same key; any other key in the request is imported from the request as before. Checks do not change.
+    /// </param>
+    /// <exception cref="ArgumentException">The expected key itself does not parse or is unsupported, or
+    /// <paramref name="expectedKey"/> is another key (a caller bug).</exception>
+    public static CsrValidationResult Validate(byte[] csrDer, byte[] expectedSubjectPublicKeyInfo, AsymmetricAlgorithm? expectedKey = null)
     {
         ArgumentNullException.ThrowIfNull(csrDer);
         ArgumentNullException.ThrowIfNull(expectedSubjectPublicKeyInfo);
-        if (SubjectPublicKeys.TryCanonicalize(expectedSubjectPublicKeyInfo, out var expectedKey) is { } expectedProblem)
+        if (SubjectPublicKeys.TryCanonicalize(expectedSubjectPublicKeyInfo, out var expected) is { } expectedProblem)
             throw new ArgumentException($"The expected key is not usable: {expectedProblem.Reason}.", nameof(expectedSubjectPublicKeyInfo));
+        if (expectedKey is not null && !IsKeyOf(expectedKey, expected))
+            throw new ArgumentException("The imported key is not the expected key.", nameof(expectedKey));
 
         // 1. structure
         if (!TryReadStructure(csrDer, out var request, out var structureProblem))
@@ -67,11 +75,12 @@ public static class CertificateSigningRequestValidator
             return CsrValidationResult.Invalid(CsrFailure.UnsupportedAlgorithm, algorithmProblem);
 
         // 4. signature
-        if (!Verifies(key, algorithm, request.Info.Span, request.Signature, out var signatureProblem))
+        var imported = CryptographicOperations.FixedTimeEquals(key.Spki, expected.Spki) ? expectedKey : null;
+        if (!Verifies(key, imported, algorithm, request.Info.Span, request.Signature, out var signatureProblem))
             return CsrValidationResult.Invalid(CsrFailure.BadSignature, signatureProblem);
 
         // 5. the certified key
-        if (!CryptographicOperations.FixedTimeEquals(key.Spki, expectedKey.Spki))
+        if (!CryptographicOperations.FixedTimeEquals(key.Spki, expected.Spki))
             return CsrValidationResult.Invalid(CsrFailure.KeyMismatch, "The request is signed by a key other than the certified key.");
 
         return CsrValidationResult.Valid(new VerifiedCertificateSigningRequest(
@@ -187,7 +196,13 @@ public static class CertificateSigningRequestValidator
         return true;
     }
 
-    private static bool Verifies(CanonicalPublicKey key, SignatureAlgorithm algorithm, ReadOnlySpan<byte> info,
+    /// <summary>Whether an imported key is the one a canonical SubjectPublicKeyInfo names.</summary>
+    private static bool IsKeyOf(AsymmetricAlgorithm imported, CanonicalPublicKey key) =>
+        SubjectPublicKeys.TryCanonicalize(imported.ExportSubjectPublicKeyInfo(), out var exported) is null
+        && exported.Spki.AsSpan().SequenceEqual(key.Spki);
+
+    /// <summary>Verifies with <paramref name="imported"/> when given (the request's key, already imported), else imports the key.</summary>
+    private static bool Verifies(CanonicalPublicKey key, AsymmetricAlgorithm? imported, SignatureAlgorithm algorithm, ReadOnlySpan<byte> info,
         ReadOnlySpan<byte> signature, out string problem)
     {
         if (key.IsRsa != algorithm.RsaPadding is not null)
@@ -200,10 +215,12 @@ public static class CertificateSigningRequestValidator
         {
             if (key.IsRsa)
             {
+                if (imported is RSA held) return held.VerifyData(info, signature, algorithm.Hash, algorithm.RsaPadding!);
                 using var rsa = RSA.Create();
                 rsa.ImportSubjectPublicKeyInfo(key.Spki, out _);
                 return rsa.VerifyData(info, signature, algorithm.Hash, algorithm.RsaPadding!);
             }
+            if (imported is ECDsa heldEc) return heldEc.VerifyData(info, signature, algorithm.Hash, DSASignatureFormat.Rfc3279DerSequence);
             using var ecdsa = ECDsa.Create();
             ecdsa.ImportSubjectPublicKeyInfo(key.Spki, out _);
             return ecdsa.VerifyData(info, signature, algorithm.Hash, DSASignatureFormat.Rfc3279DerSequence);

@@ -70,6 +70,50 @@ public sealed class CertificateSigningRequestValidatorTests
         Assert.Equal(CsrFailure.KeyMismatch, result.Failure);
     }
 
+    // ---- the certified key passed in already imported: the same verdicts, one import fewer ----
+
+    [Fact]
+    public void A_valid_request_verifies_with_the_imported_certified_key()
+    {
+        var csr = new CertificateRequest("CN=device", P256, HashAlgorithmName.SHA256).CreateSigningRequest();
+        using var imported = ECDsa.Create(P256.ExportParameters(false));
+
+        var result = CertificateSigningRequestValidator.Validate(csr, P256.ExportSubjectPublicKeyInfo(), imported);
+
+        Assert.True(result.IsValid, result.Detail);
+    }
+
+    [Fact]
+    public void With_the_imported_key_a_corrupted_signature_is_still_a_bad_signature()
+    {
+        var csr = new CertificateRequest("CN=device", Rsa2048, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).CreateSigningRequest();
+        csr[^1] ^= 0x01;
+        using var imported = RSA.Create(Rsa2048.ExportParameters(false));
+
+        Assert.Equal(CsrFailure.BadSignature, CertificateSigningRequestValidator.Validate(csr, Rsa2048.ExportSubjectPublicKeyInfo(), imported).Failure);
+    }
+
+    [Fact]
+    public void With_the_imported_key_a_request_signed_by_another_key_is_still_a_key_mismatch()
+    {
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = new CertificateRequest("CN=device", other, HashAlgorithmName.SHA256).CreateSigningRequest();
+        using var imported = ECDsa.Create(P256.ExportParameters(false));
+
+        Assert.Equal(CsrFailure.KeyMismatch, CertificateSigningRequestValidator.Validate(csr, P256.ExportSubjectPublicKeyInfo(), imported).Failure);
+    }
+
+    [Fact]
+    public void An_imported_key_that_is_not_the_expected_key_is_refused_as_a_caller_bug()
+    {
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = new CertificateRequest("CN=device", other, HashAlgorithmName.SHA256).CreateSigningRequest();
+
+        var e = Assert.Throws<ArgumentException>(() => CertificateSigningRequestValidator.Validate(csr, P256.ExportSubjectPublicKeyInfo(), other));
+
+        Assert.Contains("not the expected key", e.Message);
+    }
+
     [Fact]
     public void A_request_with_a_corrupted_signature_has_a_bad_signature()
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using IoTIdentity.Attestation.Keys;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X9;
 using BigInteger = Org.BouncyCastle.Math.BigInteger;
@@ -97,9 +98,12 @@ public static class EccSeedEncryption
 
     private static ECDiffieHellman ImportPublic(ECCurve curve, ECPoint point)
     {
+        var parameters = new ECParameters { Curve = curve, Q = point };
+        if (OpenSslEcKeys.Available) // the point checked without the platform import's multiplication by the group order
+            return OpenSslEcKeys.ImportEcdh(parameters) ?? throw new ArgumentException("The public point is not on the curve.");
         try
         {
-            return ECDiffieHellman.Create(new ECParameters { Curve = curve, Q = point });
+            return ECDiffieHellman.Create(parameters);
         }
         catch (CryptographicException e)
         {

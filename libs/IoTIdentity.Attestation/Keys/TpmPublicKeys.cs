@@ -138,6 +138,16 @@ public static class TpmPublicKeys
         }
     }
 
-    /// <summary>An ECDSA verifier for an ECC public area. Dispose it.</summary>
-    public static ECDsa ToEcdsa(TpmtPublic key) => ECDsa.Create(EcParameters(key));
+    /// <summary>
+    /// An ECDSA verifier for an ECC public area. Dispose it. On OpenSSL 3 the point is checked and imported without
+    /// the platform import's multiplication by the group order (<see cref="OpenSslEcKeys"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">Not an ECC public area, an unsupported curve, or a coordinate too long.</exception>
+    /// <exception cref="CryptographicException">The point is not on its curve.</exception>
+    public static ECDsa ToEcdsa(TpmtPublic key)
+    {
+        var parameters = EcParameters(key);
+        if (!OpenSslEcKeys.Available) return ECDsa.Create(parameters);
+        return OpenSslEcKeys.ImportEcdsa(parameters) ?? throw new CryptographicException($"the public point is not on {parameters.Curve.Oid.FriendlyName}");
+    }
 }

@@ -181,9 +181,10 @@ public sealed class DeviceGrain(
             if (state.State.Current is not null) await compliance.MarkNonCompliantAsync(Device);
             return firmware.Refusal;
         }
-        var spki = CheckCertify(ak, challenge, request);
+        var certified = CheckCertify(ak, challenge, request);
+        if (certified.IsRefused) return certified.Refusal;
+        var spki = CheckCsr(request.Csr, certified.Value);
         if (spki.IsRefused) return spki.Refusal;
-        if (CheckCsr(request.Csr, spki.Value) is { } csrInvalid) return csrInvalid;
 
         // the TPM proved itself: only now does the key become this id's and the device count against the tenant's quota
         var ek = TpmMarshal.FromBytes<TpmtPublic>(state.State.EkPublic!);

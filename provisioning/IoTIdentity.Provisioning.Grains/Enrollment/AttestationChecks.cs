@@ -173,8 +173,8 @@ internal static class AttestationChecks
         }
     }
 
-    /// <summary>The certify of the device key; the value is the key's X.509 SubjectPublicKeyInfo.</summary>
-    public static Checked<byte[]> CheckCertify(TpmVerificationKey ak, PendingChallenge challenge, AttestRequest request)
+    /// <summary>The certify of the device key by the AK.</summary>
+    public static Checked<VerifiedCertify> CheckCertify(TpmVerificationKey ak, PendingChallenge challenge, AttestRequest request)
     {
         if (request.DeviceKeyPublic is null or { Length: 0 }) return new Refusal(ProvisioningError.MalformedRequest, "device key missing");
         Tpm2b<TpmtPublic> key;
@@ -190,21 +190,26 @@ internal static class AttestationChecks
         if (signature.IsRefused) return signature.Refusal;
         try
         {
-            CertifyVerifier.Verify(ak, request.Certify ?? [], signature.Value, challenge.Nonce, key);
+            return CertifyVerifier.Verify(ak, request.Certify ?? [], signature.Value, challenge.Nonce, key);
         }
         catch (VerificationException e)
         {
             return new Refusal(ProvisioningError.CertifyInvalid, e.Message);
         }
-        return TpmPublicKeys.SubjectPublicKeyInfo(key.Value);
     }
 
-    /// <summary>The CSR: signed by the device key, carrying exactly the certified public key.</summary>
-    public static Refusal? CheckCsr(byte[]? csr, byte[] spki)
+    /// <summary>
+    /// The CSR: signed by the device key, carrying exactly the certified public key; the value is that key's X.509
+    /// SubjectPublicKeyInfo. The certified key is imported once, and the self-signature verified with it.
+    /// </summary>
+    public static Checked<byte[]> CheckCsr(byte[]? csr, VerifiedCertify certified)
     {
         if (csr is null or { Length: 0 }) return new Refusal(ProvisioningError.MalformedRequest, "CSR missing");
-        var result = CertificateSigningRequestValidator.Validate(csr, spki);
-        return result.IsValid ? null : new Refusal(ProvisioningError.CsrInvalid, $"CSR: {result.Failure}: {result.Detail}");
+        var key = certified.Key.Value;
+        var spki = TpmPublicKeys.SubjectPublicKeyInfo(key);
+        using AsymmetricAlgorithm imported = key.Parameters is TpmsEccParms ? TpmPublicKeys.ToEcdsa(key) : TpmPublicKeys.ToRsa(key);
+        var result = CertificateSigningRequestValidator.Validate(csr, spki, imported);
+        return result.IsValid ? spki : new Refusal(ProvisioningError.CsrInvalid, $"CSR: {result.Failure}: {result.Detail}");
     }
 
     /// <summary>The PCR values as recorded on the device.</summary>

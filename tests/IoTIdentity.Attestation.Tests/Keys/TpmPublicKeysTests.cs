@@ -30,12 +30,12 @@ public sealed class TpmPublicKeysTests
         return EccKey(curve, parameters.Q.X!, parameters.Q.Y!);
     }
 
-    /// <summary>Whether OpenSSL, through .NET, accepts the public area's point (the check being replaced).</summary>
+    /// <summary>Whether .NET's own import (OpenSSL's full key check) accepts the public area's point: the reference.</summary>
     private static bool PlatformAccepts(TpmtPublic key)
     {
         try
         {
-            using var imported = TpmPublicKeys.ToEcdsa(key);
+            using var imported = ECDsa.Create(TpmPublicKeys.EcParameters(key));
             return true;
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
@@ -79,6 +79,33 @@ public sealed class TpmPublicKeysTests
 
         Assert.False(PlatformAccepts(key));
         Assert.False(TpmPublicKeys.IsOnCurve(key));
+    }
+
+    [Theory]
+    [MemberData(nameof(BadPoints))]
+    public void No_verifier_is_made_for_a_point_the_platform_refuses(string how)
+    {
+        var e = Assert.ThrowsAny<Exception>(() => TpmPublicKeys.ToEcdsa(Bad(how)).Dispose());
+
+        Assert.True(e is CryptographicException or ArgumentException, e.GetType().Name);
+        Assert.Matches("not on|exceeds|unsupported curve", e.Message);
+    }
+
+    [Theory]
+    [InlineData(TpmEccCurve.NistP256, "SHA256")]
+    [InlineData(TpmEccCurve.NistP384, "SHA384")]
+    [InlineData(TpmEccCurve.NistP521, "SHA512")]
+    public void A_verifier_imported_without_the_order_check_verifies_what_the_platform_import_verifies(TpmEccCurve curve, string hash)
+    {
+        using var signer = ECDsa.Create(TpmPublicKeys.Curve(curve)!.Value);
+        var q = signer.ExportParameters(false).Q;
+        var message = "signed by the TPM"u8.ToArray();
+        var signature = signer.SignData(message, new HashAlgorithmName(hash));
+        using var verifier = TpmPublicKeys.ToEcdsa(EccKey(curve, q.X!, q.Y!));
+
+        Assert.True(verifier.VerifyData(message, signature, new HashAlgorithmName(hash)));
+        Assert.False(verifier.VerifyData((byte[])[.. message, 0], signature, new HashAlgorithmName(hash)));
+        Assert.Equal(signer.ExportSubjectPublicKeyInfo(), verifier.ExportSubjectPublicKeyInfo());
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using IoTIdentity.Attestation.Credentials;
+using IoTIdentity.Attestation.Tests.Keys;
 using IoTIdentity.Attestation.Verification;
 using IoTIdentity.Tpm.Ek;
 using IoTIdentity.Tpm.Keys;
@@ -147,6 +148,23 @@ public sealed class CredentialActivationTests(EkFixture ek, SoftwareKeysFixture 
         var bnP256 = area with { Parameters = ((TpmsEccParms)area.Parameters) with { Curve = (TpmEccCurve)0x0010 } };
 
         Assert.Equal(AttestationFailure.KeyAlgorithm, RefuseToMake(bnP256));
+    }
+
+    [Theory]
+    [MemberData(nameof(TpmPublicKeysTests.BadPoints), MemberType = typeof(TpmPublicKeysTests))]
+    public void An_ECC_EK_whose_point_is_refused_by_the_platform_cannot_protect_a_credential(string how)
+    {
+        var bad = TpmPublicKeysTests.Bad(how);
+        var area = EkTemplates.EccP256 with
+        {
+            Parameters = ((TpmsEccParms)EkTemplates.EccP256.Parameters) with { Curve = ((TpmsEccParms)bad.Parameters).Curve },
+            Unique = bad.Unique,
+        };
+
+        var e = Assert.Throws<VerificationException>(() => CredentialMaker.Make(area, AkName, RandomNumberGenerator.Create()));
+
+        Assert.Equal(AttestationFailure.KeyAlgorithm, e.Failure);
+        Assert.Matches("not on the curve|exceeds|not supported|larger than", e.Message);
     }
 
     [Fact]

@@ -70,6 +70,21 @@ public sealed class TpmVerificationKeyTests(SoftwareKeysFixture keys) : IClassFi
 
     [Theory]
     [MemberData(nameof(TpmPublicKeysTests.BadPoints), MemberType = typeof(TpmPublicKeysTests))]
+    public void A_quote_checked_with_an_AK_whose_point_is_refused_fails_with_Signature(string how)
+    {
+        var ak = keys.EccAk;
+        var bad = TpmPublicKeysTests.Bad(how);
+        var quote = ak.Quote(Asked, Values, Nonce);
+        using var verifier = new TpmVerificationKey(ak.PublicArea with { Parameters = bad.Parameters, Unique = bad.Unique });
+
+        var e = Assert.Throws<VerificationException>(() => QuoteVerifier.Verify(verifier, quote.Bytes, quote.Signature, Nonce, Asked, Values));
+
+        Assert.Equal(AttestationFailure.Signature, e.Failure);
+        Assert.Matches("cannot verify: .*(not on|exceeds|unsupported curve|out of the range)", e.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(TpmPublicKeysTests.BadPoints), MemberType = typeof(TpmPublicKeysTests))]
     public void An_AK_with_a_bad_point_is_refused_at_registration_with_KeyAlgorithm(string how)
     {
         var ak = TpmPublicKeysTests.Bad(how);

@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using System.Security.Cryptography;
+
+namespace IoTIdentity.Attestation.Keys;
+
+/// <summary>
+/// EC public keys put into OpenSSL without the order multiplication of .NET's import. On Linux .NET imports a public
+/// point with <c>EC_KEY_set_public_key_affine_coordinates</c>, which ends in <c>EC_KEY_check_key</c>: besides the
+/// on-curve check it multiplies the point by the group order — for P-256 more than half the cost of an ECDSA
+/// verification, and a check that cannot fail for a point on a curve of cofactor 1 (every NIST curve). Here
+/// <c>EC_KEY_oct2key</c> decodes the uncompressed point with the checks that do matter there — each coordinate below
+/// the field prime, the point on the named curve (an affine point is never the point at infinity) — and the key is
+/// handed to .NET's own OpenSSL classes, which hold their own reference to it.
+/// </summary>
+/// <remarks>
+/// Used only when .NET itself runs on OpenSSL 3 (<see cref="SafeEvpPKeyHandle.OpenSslVersion"/>), whose library this
+/// calls into; elsewhere <see cref="Available"/> is false and callers use the platform's import.
+/// </remarks>
+internal static partial class OpenSslEcKeys
+{
+    private const string LibCrypto = "libcrypto.so.3";
+
+    /// <summary>EVP_PKEY_EC (= NID_X9_62_id_ecPublicKey).</summary>
+    private const int EvpPkeyEc = 408;
+
+    /// <summary>Whether .NET's cryptography runs on OpenSSL 3 in this process.</summary>
+    [SupportedOSPlatformGuard("linux")]
+    public static bool Available { get; } = OperatingSystem.IsLinux() && SafeEvpPKeyHandle.OpenSslVersion is >= 0x3000_0000 and < 0x4000_0000;
+
+    /// <summary>An ECDSA verifier for a point given at the field size, or null if OpenSSL refuses the point.</summary>
+    [SupportedOSPlatform("linux")]
+    public static ECDsa? ImportEcdsa(ECParameters parameters)
+    {
+        using var key = Import(parameters);
+        return key is null ? null : new ECDsaOpenSsl(key);
+    }
+
+    /// <summary>An ECDH public key for a point given at the field size, or null if OpenSSL refuses the point.</summary>
+    [SupportedOSPlatform("linux")]
+    public static ECDiffieHellman? ImportEcdh(ECParameters parameters)
+    {
+        using var key = Import(parameters);
+        return key is null ? null : new ECDiffieHellmanOpenSsl(key);
+    }
+
+    [SupportedOSPlatform("linux")]
+    private static SafeEvpPKeyHandle? Import(ECParameters parameters)
+    {
+        var nid = parameters.Curve.Oid.Value switch
+        {
+            "1.2.840.10045.3.1.7" => 415, // NID_X9_62_prime256v1
+            "1.3.132.0.34" => 715,        // NID_secp384r1
+            "1.3.132.0.35" => 716,        // NID_secp521r1
+            _ => throw new ArgumentException($"curve {parameters.Curve.Oid.FriendlyName ?? parameters.Curve.Oid.Value} is not supported", nameof(parameters)),
+        };
+        byte[] x = parameters.Q.X!, y = parameters.Q.Y!;
+        if (x.Length != y.Length) throw new ArgumentException("the coordinates are not both at the field size", nameof(parameters));
+        var point = new byte[1 + x.Length + y.Length];
+        point[0] = 0x04; // uncompressed — SEC 1, §2.3.3
+        x.CopyTo(point, 1);
+        y.CopyTo(point, 1 + x.Length);
+
+        var ecKey = EC_KEY_new_by_curve_name(nid);
+        if (ecKey == IntPtr.Zero) throw new CryptographicException("OpenSSL could not make an EC key");
+        if (EC_KEY_oct2key(ecKey, point, (nuint)point.Length, IntPtr.Zero) != 1)
+        {
+            EC_KEY_free(ecKey);
+            ERR_clear_error(); // the refusal is the answer; leave no error behind for the next OpenSSL call on this thread
+            return null;
+        }
+        var pkey = EVP_PKEY_new();
+        if (pkey == IntPtr.Zero || EVP_PKEY_assign(pkey, EvpPkeyEc, ecKey) != 1)
+        {
+            EC_KEY_free(ecKey);
+            if (pkey != IntPtr.Zero) EVP_PKEY_free(pkey);
+            ERR_clear_error();
+            throw new CryptographicException("OpenSSL could not wrap the EC key");
+        }
+        return new SafeEvpPKeyHandle(pkey, ownsHandle: true); // EVP_PKEY_free on dispose; .NET's key objects hold their own reference
+    }
+
+    [LibraryImport(LibCrypto)]
+    private static partial IntPtr EC_KEY_new_by_curve_name(int nid);
+
+    [LibraryImport(LibCrypto)]
+    private static partial int EC_KEY_oct2key(IntPtr key, byte[] buffer, nuint length, IntPtr context);
+
+    [LibraryImport(LibCrypto)]
+    private static partial void EC_KEY_free(IntPtr key);
+
+    [LibraryImport(LibCrypto)]
+    private static partial IntPtr EVP_PKEY_new();
+
+    [LibraryImport(LibCrypto)]
+    private static partial int EVP_PKEY_assign(IntPtr pkey, int type, IntPtr key);
+
+    [LibraryImport(LibCrypto)]
+    private static partial void EVP_PKEY_free(IntPtr pkey);
+
+    [LibraryImport(LibCrypto)]
+    private static partial void ERR_clear_error();
+}
