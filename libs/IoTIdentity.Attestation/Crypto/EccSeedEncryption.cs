@@ -42,22 +42,33 @@ public static class EccSeedEncryption
         (string oid, int fieldBytes) = Describe(curve);
         var ekPoint = new ECPoint { X = FieldElement(x, fieldBytes, nameof(x)), Y = FieldElement(y, fieldBytes, nameof(y)) };
 
-        using ECDiffieHellman ek = ImportPublic(curve, ekPoint);
         byte[] d = DrawScalar(oid, fieldBytes, random);
         byte[]? z = null;
         try
         {
-            using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = curve, D = d });
-            ECPoint q = ephemeral.ExportParameters(includePrivateParameters: false).Q;
-            z = ephemeral.DeriveRawSecretAgreement(ek.PublicKey);
-            byte[] seed = Kdf.KDFe(nameAlg, z, "IDENTITY", q.X, ekPoint.X, digestBytes * 8);
-            return new CredentialSeed(seed, MarshalPoint(q.X!, q.Y!));
+            (byte[] qx, byte[] qy, z) = OpenSslEcKeys.Available
+                ? OpenSslEcKeys.Agree(new ECParameters { Curve = curve, Q = ekPoint }, d) ?? throw new ArgumentException("The public point is not on the curve.")
+                : AgreeInPlatform(curve, ekPoint, d);
+            byte[] seed = Kdf.KDFe(nameAlg, z, "IDENTITY", qx, ekPoint.X, digestBytes * 8);
+            return new CredentialSeed(seed, MarshalPoint(qx, qy));
         }
         finally
         {
             CryptographicOperations.ZeroMemory(d);
             if (z is not null) CryptographicOperations.ZeroMemory(z);
         }
+    }
+
+    /// <summary>
+    /// Q = d·G and Z = x(d·EK) with .NET's ECDH, where it does not run on OpenSSL 3 (there <see cref="OpenSslEcKeys.Agree"/>
+    /// does the same without the two order multiplications of .NET's key checks).
+    /// </summary>
+    private static (byte[] X, byte[] Y, byte[] Z) AgreeInPlatform(ECCurve curve, ECPoint ekPoint, byte[] d)
+    {
+        using ECDiffieHellman ek = ImportPublic(curve, ekPoint);
+        using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = curve, D = d });
+        ECPoint q = ephemeral.ExportParameters(includePrivateParameters: false).Q;
+        return (q.X!, q.Y!, ephemeral.DeriveRawSecretAgreement(ek.PublicKey));
     }
 
     /// <summary>TPMS_ECC_POINT — Part 2, §11.2.5.2: TPM2B_ECC_PARAMETER x || TPM2B_ECC_PARAMETER y.</summary>
@@ -98,12 +109,9 @@ public static class EccSeedEncryption
 
     private static ECDiffieHellman ImportPublic(ECCurve curve, ECPoint point)
     {
-        var parameters = new ECParameters { Curve = curve, Q = point };
-        if (OpenSslEcKeys.Available) // the point checked without the platform import's multiplication by the group order
-            return OpenSslEcKeys.ImportEcdh(parameters) ?? throw new ArgumentException("The public point is not on the curve.");
         try
         {
-            return ECDiffieHellman.Create(parameters);
+            return ECDiffieHellman.Create(new ECParameters { Curve = curve, Q = point });
         }
         catch (CryptographicException e)
         {

@@ -56,6 +56,7 @@ public sealed class SeedEncryptionTests
     [Theory]
     [InlineData("nistP256", "SHA256")]
     [InlineData("nistP384", "SHA384")]
+    [InlineData("nistP521", "SHA512")]
     public void ECC_seed_is_recomputed_by_the_private_side_with_the_EK_private_key(string curveName, string hash)
     {
         var nameAlg = new HashAlgorithmName(hash);
@@ -64,7 +65,7 @@ public sealed class SeedEncryptionTests
 
         CredentialSeed made = EccSeedEncryption.Create(nameAlg, ekPublic.Curve, ekPublic.Q.X, ekPublic.Q.Y, RandomNumberGenerator.Create());
 
-        Assert.Equal(hash == "SHA256" ? 32 : 48, made.Seed.Length);
+        Assert.Equal(HashAlgorithms.DigestSize(nameAlg), made.Seed.Length);
         Assert.Equal(4 + 2 * ekPublic.Q.X!.Length, made.EncryptedSecret.Length);
         Assert.Equal(made.Seed, EccSeedOnTheTpmSide(ek, nameAlg, made.EncryptedSecret));
     }
@@ -98,6 +99,6 @@ public sealed class SeedEncryptionTests
         ECParameters ekPublic = ek.ExportParameters(includePrivateParameters: false);
         using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = ekPublic.Curve, Q = new ECPoint { X = x, Y = y } });
         byte[] z = ek.DeriveRawSecretAgreement(ephemeral.PublicKey);
-        return Kdf.KDFe(nameAlg, z, "IDENTITY", x, ekPublic.Q.X, nameAlg == HashAlgorithmName.SHA256 ? 256 : 384);
+        return Kdf.KDFe(nameAlg, z, "IDENTITY", x, ekPublic.Q.X, HashAlgorithms.DigestSize(nameAlg) * 8);
     }
 }
