@@ -25,9 +25,11 @@ internal static partial class OpenSslEcKeys
     /// <summary>EVP_PKEY_EC (= NID_X9_62_id_ecPublicKey).</summary>
     private const int EvpPkeyEc = 408;
 
-    /// <summary>Whether .NET's cryptography runs on OpenSSL 3 in this process.</summary>
+    /// <summary>Whether .NET's cryptography runs on OpenSSL 3 in this process, and its libcrypto loads by that name.</summary>
     [SupportedOSPlatformGuard("linux")]
-    public static bool Available { get; } = OperatingSystem.IsLinux() && SafeEvpPKeyHandle.OpenSslVersion is >= 0x3000_0000 and < 0x4000_0000;
+    public static bool Available { get; } = OperatingSystem.IsLinux()
+        && SafeEvpPKeyHandle.OpenSslVersion is >= 0x3000_0000 and < 0x4000_0000
+        && NativeLibrary.TryLoad(LibCrypto, out _);
 
     /// <summary>An ECDSA verifier for a point given at the field size, or null if OpenSSL refuses the point.</summary>
     [SupportedOSPlatform("linux")]
