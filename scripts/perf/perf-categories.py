@@ -2,6 +2,7 @@
 # Ranks a `perf script -F comm,tid,period,ip,sym,dso` dump of the service by the innermost category of each sample
 # (BENCHMARKS.md, "Service levers", session 9). Usage: perf-categories.py script.txt
 import sys,re,collections
+from perfscript import read_samples
 # innermost classification: walk from leaf toward root; first frame matching a category wins
 cats=[
  ('thread-pool spin/wait', r'LowLevelLifoSemaphore|LowLevelSpinWaiter|PortableThreadPool\+WorkerThread'),
@@ -23,15 +24,7 @@ cats=[
  ('tasks/async machinery', r'System\.Threading'),
 ]
 comp=[(n,re.compile(p)) for n,p in cats]
-samples=[];cur=None
-for line in open(sys.argv[1],errors='replace'):
-    if not line.strip():
-        if cur is not None: samples.append(cur); cur=None
-        continue
-    if not line[0].isspace(): cur=[]; continue
-    if cur is None: continue
-    m=re.match(r'\s*([0-9a-f]+)\s+(.*)\s+\((.*)\)\s*$',line)
-    if m: cur.append((m.group(2),m.group(3).split('/')[-1]))
+samples=read_samples(sys.argv[1])
 N=len(samples);c=collections.Counter();sub=collections.defaultdict(collections.Counter)
 for fr in samples:
     leafdso=fr[0][1] if fr else '?'

@@ -2,17 +2,9 @@
 # For the samples of a `perf script` dump whose stack holds a frame matching PATTERN: what runs just below it.
 # Usage: perf-under.py script.txt PATTERN [depth]
 import sys, re, collections
-# usage: perfunder.py script.txt PATTERN [depth]: for samples whose stack contains PATTERN, histogram of the frames just below (toward leaf) the pattern's frame, and leaf dso
+from perfscript import read_samples
 pat=re.compile(sys.argv[2]); depth=int(sys.argv[3]) if len(sys.argv)>3 else 1
-samples=[];cur=None
-for line in open(sys.argv[1],errors='replace'):
-    if not line.strip():
-        if cur is not None: samples.append(cur); cur=None
-        continue
-    if not line[0].isspace(): cur=[]; continue
-    if cur is None: continue
-    m=re.match(r'\s*([0-9a-f]+)\s+(.*)\s+\((.*)\)\s*$',line)
-    if m: cur.append((m.group(2),m.group(3).split('/')[-1]))
+samples=read_samples(sys.argv[1])
 N=len(samples); hit=0; below=collections.Counter()
 def short(s):
     m=re.search(r'\] ([\w\.`<>\+\[\],]+::[\w\.<>`]+)',s); return (m.group(1) if m else s)[:140]
