@@ -22,7 +22,7 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// </remarks>
 public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDisposable, IAsyncDisposable
 {
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SqliteGroupCommit _writes;
     private readonly SqliteSession _writer;
     private readonly SqliteSessionPool _readers;
     private volatile bool _disposed;
@@ -31,6 +31,7 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
     {
         DatabasePath = path;
         _writer = writer;
+        _writes = new SqliteGroupCommit(writer, path);
         _readers = readers;
     }
 
@@ -92,7 +93,8 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
     }
 
     /// <summary>Closes every connection to the file; SQLite checkpoints the WAL into the database on the last close.
-    /// Waits for a write in progress to finish. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// Waits for a group of writes in progress to commit; writes queued behind it fail with
+    /// <see cref="ObjectDisposedException"/>. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -100,8 +102,7 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
             return;
         }
 
-        _writeGate.Wait();
-        try
+        _writes.Exclusive(() =>
         {
             if (_disposed)
             {
@@ -109,13 +110,10 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
             }
 
             _disposed = true;
+            _writes.Dispose();
             _readers.Dispose();
             _writer.Dispose();
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        });
     }
 
     /// <summary>Closes the store as <see cref="Dispose"/> does.</summary>
@@ -157,53 +155,24 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
     public Task WriteBatchAsync(Action<SqliteWriteBatch> writes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(writes);
-        return WithWriterAsync("write a batch", session =>
+        return WithBatchAsync("write a batch", batch =>
         {
-            // BEGIN as a statement: the session's prepared commands carry no ADO transaction object.
-            session.Command("BEGIN IMMEDIATE;").ExecuteNonQuery();
-            try
-            {
-                writes(new SqliteWriteBatch(session, DatabasePath));
-                session.Command("COMMIT;").ExecuteNonQuery();
-                return true;
-            }
-            catch
-            {
-                // SQLite may have rolled back already (a full disk, an I/O error); then there is nothing to undo.
-                if (SQLitePCL.raw.sqlite3_get_autocommit(session.Connection.Handle) == 0)
-                {
-                    session.Command("ROLLBACK;").ExecuteNonQuery();
-                }
-
-                throw;
-            }
+            writes(batch);
+            return true;
         }, cancellationToken);
     }
 
-    /// <summary>Runs one write of <see cref="SqliteWriteBatch"/> on its own (autocommit), after earlier writes.</summary>
+    /// <summary>Runs one write of <see cref="SqliteWriteBatch"/>, grouped with concurrent writes, after earlier writes.</summary>
     private Task<T> WithBatchAsync<T>(string operation, Func<SqliteWriteBatch, T> write, CancellationToken cancellationToken) =>
         WithWriterAsync(operation, session => write(new SqliteWriteBatch(session, DatabasePath)), cancellationToken);
 
-    /// <summary>Runs a write on the single writer connection, after earlier writes in this process.</summary>
-    private async Task<T> WithWriterAsync<T>(string operation, Func<SqliteSession, T> work, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return work(_writer);
-        }
-        catch (SqliteException e)
-        {
-            throw SqliteErrors.Unavailable(e, DatabasePath, operation);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+    /// <summary>
+    /// Runs a write on the single writer connection, after earlier writes in this process, in one transaction with
+    /// the writes queued beside it (<see cref="SqliteGroupCommit"/>): it fails alone, and its task completes once the
+    /// transaction holding it committed.
+    /// </summary>
+    private Task<T> WithWriterAsync<T>(string operation, Func<SqliteSession, T> work, CancellationToken cancellationToken) =>
+        _writes.Enqueue(operation, work, cancellationToken);
 
     /// <summary>Runs a read on a pooled read connection, concurrently with other reads and the writer.</summary>
     private Task<T> WithReaderAsync<T>(string operation, Func<SqliteSession, T> work, CancellationToken cancellationToken)
@@ -245,6 +214,9 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
             command.CommandText = $"PRAGMA {pragma};";
             return command.ExecuteScalar();
         }, CancellationToken.None);
+
+    /// <summary>The writer's queue: its commit counters and its test hook at COMMIT (for tests and benchmarks).</summary>
+    internal SqliteGroupCommit GroupCommit => _writes;
 
     internal static string NewETag() => Guid.NewGuid().ToString("N");
 }
