@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 
 namespace IoTIdentity.Provisioning.Storage.Sqlite;
@@ -22,6 +23,12 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// </remarks>
 internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePath) : IDisposable
 {
+    private static readonly Meter Meter = new(SqliteProvisioningStore.MeterName);
+    private static readonly Counter<long> CommitCounter = Meter.CreateCounter<long>(
+        "iotid.sqlite.commits", description: "Transactions the SQLite store's writer committed (one per group of writes)");
+    private static readonly Counter<long> WriteCounter = Meter.CreateCounter<long>(
+        "iotid.sqlite.committed_writes", description: "Writes those transactions held (writes per commit = this / commits)");
+
     private readonly object _queueLock = new();
     private readonly SemaphoreSlim _writerGate = new(1, 1);
     private List<Write> _queued = [];
@@ -187,6 +194,8 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
             writer.Command("COMMIT;").ExecuteNonQuery();
             Interlocked.Increment(ref _commits);
             Interlocked.Add(ref _committedWrites, live);
+            CommitCounter.Add(1);
+            WriteCounter.Add(live);
         }
         catch (SqliteException e)
         {

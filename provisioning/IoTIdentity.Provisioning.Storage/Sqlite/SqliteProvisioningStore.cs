@@ -6,11 +6,12 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// The embedded <see cref="IProvisioningStore"/>: one SQLite file, for a single silo with zero set-up.
 /// </summary>
 /// <remarks>
-/// <para><b>Concurrency.</b> The file is in WAL mode. All writes in this process go through one connection,
-/// serialized by an async gate, so writers queue without blocking threads and never contend for SQLite's write
-/// lock among themselves; reads run in parallel on pooled read connections and see every committed write. Each
-/// operation is one autocommit statement (or a read followed by a conditional statement), so no transaction is
-/// held across awaits. Another process opening the same file is tolerated (its writes wait up to
+/// <para><b>Concurrency.</b> The file is in WAL mode. All writes in this process go through one connection and are
+/// group-committed (<see cref="SqliteGroupCommit"/>): writes queued while a transaction is prepared or committed run
+/// together in the next one, each in its own savepoint, so writers queue without blocking threads, never contend for
+/// SQLite's write lock among themselves, and share one WAL append and one lock cycle; each write still succeeds or
+/// fails on its own, and its task completes after its transaction committed. Reads run in parallel on pooled read
+/// connections and see every committed write. No transaction is held across awaits. Another process opening the same file is tolerated (its writes wait up to
 /// <see cref="SqliteStoreOptions.BusyTimeout"/>) but is not the supported deployment: use Cosmos DB for several
 /// silos.</para>
 /// <para><b>ETags</b> are fresh random GUIDs (122 random bits, 32 hex digits) drawn on every write, so an ETag never matches a
@@ -34,6 +35,9 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
         _writes = new SqliteGroupCommit(writer, path);
         _readers = readers;
     }
+
+    /// <summary>The meter of the writer's group commit: <c>iotid.sqlite.commits</c> and <c>iotid.sqlite.committed_writes</c>.</summary>
+    public const string MeterName = "IoTIdentity.Storage.Sqlite";
 
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath { get; }
