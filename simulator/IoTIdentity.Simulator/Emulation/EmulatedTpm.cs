@@ -49,6 +49,7 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
     });
 
     private readonly AsymmetricAlgorithm _ek;
+    private readonly byte[]? _ekScalar;
     private readonly ConcurrentDictionary<ulong, EmulatedKey> _keys = new();
     private readonly ConcurrentDictionary<uint, Loaded> _loaded = new();
     private long _nextKey;
@@ -57,6 +58,8 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
     private EmulatedTpm(AsymmetricAlgorithm ek, Tpm2b<TpmtPublic> ekPublic)
     {
         _ek = ek;
+        // an ECC EK's scalar, taken once when the device is made: ActivateCredential multiplies the ephemeral point by it
+        _ekScalar = ek is ECDiffieHellman ecdh ? ecdh.ExportParameters(includePrivateParameters: true).D : null;
         EkPublic = ekPublic;
         EkName = TpmNames.Of(ekPublic);
     }
@@ -137,7 +140,7 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
         var seed = protector.Key switch
         {
             RSA rsa => RsaSeed(rsa, nameAlg, secret.Secret),
-            ECDiffieHellman ecdh => EccSeed(ecdh, ekPublic, nameAlg, secret.Secret),
+            ECDiffieHellman => EccSeed(_ekScalar!, ekPublic, nameAlg, secret.Secret),
             _ => null,
         } ?? throw new TpmException((uint)TpmRc.Value, TpmCc.ActivateCredential);
         try
@@ -216,6 +219,7 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
     public void Dispose()
     {
         _ek.Dispose();
+        if (_ekScalar is not null) CryptographicOperations.ZeroMemory(_ekScalar);
         foreach (var key in _keys.Values) key.Key?.Dispose();
         _keys.Clear();
     }
@@ -300,32 +304,11 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
         }
     }
 
-    /// <summary>The seed of an ECC EK: Z = x(d_EK · Q_ephemeral), seed = KDFe(nameAlg, Z, "IDENTITY", Q.x, EK.x).</summary>
-    private static byte[]? EccSeed(ECDiffieHellman ek, TpmtPublic ekPublic, HashAlgorithmName nameAlg, byte[] encrypted)
+    /// <summary>The seed of an ECC EK: Z = x(d_EK · Q_ephemeral), seed = KDFe(nameAlg, Z, "IDENTITY", Q.x, EK.x); null if Q is not on the curve.</summary>
+    private static byte[]? EccSeed(byte[] ekScalar, TpmtPublic ekPublic, HashAlgorithmName nameAlg, byte[] encrypted)
     {
         var point = TpmMarshal.FromBytes<TpmsEccPoint>(encrypted);
-        ECDiffieHellman ephemeral;
-        try
-        {
-            ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = point.X, Y = point.Y } });
-        }
-        catch (CryptographicException)
-        {
-            return null; // not on the curve: TPM_RC_ECC_POINT
-        }
-        using (ephemeral)
-        {
-            var z = ek.DeriveRawSecretAgreement(ephemeral.PublicKey);
-            try
-            {
-                var ekX = ((TpmEccPublicId)ekPublic.Unique).Point.X;
-                return Kdf.KDFe(nameAlg, z, "IDENTITY", point.X, ekX, TpmHash.DigestSize(ekPublic.NameAlg) * 8);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(z);
-            }
-        }
+        return EccSeedEncryption.Recover(nameAlg, ECCurve.NamedCurves.nistP256, ekScalar, ((TpmEccPublicId)ekPublic.Unique).Point.X, point.X, point.Y);
     }
 
     /// <summary>A key this TPM holds: its pair (none for the SRK, whose only use here is as a parent), public area, Name and qualified name.</summary>
