@@ -194,13 +194,14 @@ public static class CapacityCommand
 
     /// <summary>
     /// Fresh emulated devices, each connecting and enrolling once, arriving at <paramref name="rate"/> per second. The
-    /// devices (EK pairs and EK certificates: the manufacturer's work, not the device's) are made before the measured
-    /// window opens, so the step's generator CPU is what the devices do while the service works.
+    /// devices (EK pairs and EK certificates: the manufacturer's work, not the device's; and the AK and device key pairs
+    /// each TPM will hand out) are made before the measured window opens, so the step's generator CPU is what the
+    /// devices do while the service works.
     /// </summary>
     private static async Task<ScenarioReport> EnrolFreshAsync(string phase, double rate, int count, CapacityOptions options, EnrollmentClientOptions client,
         Action measuring, CancellationToken cancellationToken)
     {
-        await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, count, options.Ek);
+        await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, count, options.Ek, prepareEnrolmentKeys: true);
         measuring();
         var arrivals = fleet.Devices.Zip(DeviceRunner.Schedule(count, rate), (d, at) => new Arrival(d, at)).ToList();
         var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, client, arrivals,
