@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.Attestation.Keys;
 using IoTIdentity.Tpm.Commands;
 using IoTIdentity.Tpm.Keys;
 using IoTIdentity.Tpm.Structures;
@@ -22,7 +22,7 @@ internal static class TpmCertificationRequest
 
     public static async Task<byte[]> CreateAsync(IEnrollmentTpm tpm, LoadedKey key, string commonName, CancellationToken cancellationToken)
     {
-        var info = RequestInfo(commonName, SubjectPublicKeyInfo(key.Public.Value));
+        var info = RequestInfo(commonName, TpmPublicKeys.SubjectPublicKeyInfo(key.Public.Value));
         var signature = await tpm.SignDigestAsync(key, SHA256.HashData(info), TpmAlgId.Sha256, cancellationToken).ConfigureAwait(false);
         var (algorithm, value) = signature switch
         {
@@ -44,36 +44,9 @@ internal static class TpmCertificationRequest
         return writer.Encode();
     }
 
-    /// <summary>The DER SubjectPublicKeyInfo of a TPM RSA or NIST-curve ECC public area.</summary>
-    public static byte[] SubjectPublicKeyInfo(TpmtPublic key)
-    {
-        switch (key.Parameters, key.Unique)
-        {
-            case (TpmsRsaParms rsaParms, TpmRsaPublicId rsaId):
-                using (var rsa = RSA.Create(new RSAParameters { Modulus = rsaId.Modulus, Exponent = Exponent(rsaParms.EffectiveExponent) }))
-                    return rsa.ExportSubjectPublicKeyInfo();
-            case (TpmsEccParms eccParms, TpmEccPublicId eccId):
-                var (curve, size) = eccParms.Curve switch
-                {
-                    TpmEccCurve.NistP256 => (ECCurve.NamedCurves.nistP256, 32),
-                    TpmEccCurve.NistP384 => (ECCurve.NamedCurves.nistP384, 48),
-                    TpmEccCurve.NistP521 => (ECCurve.NamedCurves.nistP521, 66),
-                    _ => throw new NotSupportedException($"ECC curve {eccParms.Curve} is not supported for device keys"),
-                };
-                using (var ecdsa = ECDsa.Create(new ECParameters
-                       {
-                           Curve = curve,
-                           Q = new ECPoint { X = LeftPad(eccId.Point.X, size), Y = LeftPad(eccId.Point.Y, size) },
-                       }))
-                    return ecdsa.ExportSubjectPublicKeyInfo();
-            default:
-                throw new NotSupportedException($"a {key.Type} key cannot be put in a certificate request");
-        }
-    }
-
     /// <summary>The ECDSA signature <c>r || s</c> (IEEE P1363), each left-padded to the curve size.</summary>
     public static byte[] P1363(TpmsSignatureEcc signature, int coordinateSize) =>
-        [.. LeftPad(signature.R, coordinateSize), .. LeftPad(signature.S, coordinateSize)];
+        [.. TpmPublicKeys.LeftPad(signature.R, coordinateSize), .. TpmPublicKeys.LeftPad(signature.S, coordinateSize)];
 
     private static byte[] RequestInfo(string commonName, byte[] subjectPublicKeyInfo)
     {
@@ -102,25 +75,10 @@ internal static class TpmCertificationRequest
         return writer.Encode();
     }
 
-    private static byte[] Exponent(uint exponent)
-    {
-        var bytes = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, exponent);
-        return TrimLeadingZeros(bytes);
-    }
-
     private static byte[] TrimLeadingZeros(byte[] value)
     {
         var start = 0;
         while (start < value.Length - 1 && value[start] == 0) start++;
         return value[start..];
-    }
-
-    private static byte[] LeftPad(byte[] value, int size)
-    {
-        if (value.Length > size) throw new ArgumentException("coordinate longer than the curve size", nameof(value));
-        var padded = new byte[size];
-        value.CopyTo(padded, size - value.Length);
-        return padded;
     }
 }

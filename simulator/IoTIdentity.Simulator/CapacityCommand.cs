@@ -80,7 +80,8 @@ public static class CapacityCommand
             var client = service.ClientOptions;
             output.WriteLine();
             output.WriteLine($"service: its own process{(options.Pin ? ", pinned to CPU 1 (generator on CPU 0)" : "")}; emulated {options.Ek} devices, each enrols once, open-loop arrivals");
-            Task<ScenarioReport> Enrol(string phase, double rate, int count) => EnrolFreshAsync(phase, rate, count, options, client, cancellationToken);
+            Task<ScenarioReport> Enrol(string phase, double rate, int count, Action measuring) =>
+                EnrolFreshAsync(phase, rate, count, options, client, measuring, cancellationToken);
             // warm-up: JIT and first grain activations, not counted
             await StepAsync("warm-up", options.StartRate, options, service, output, Enrol);
             var beforeRamp = service.WorkingSetBytes;
@@ -97,7 +98,11 @@ public static class CapacityCommand
                 output.WriteLine();
                 output.WriteLine($"renewal storm: {pool.Succeeded} of {options.RenewalDevices} devices enrolled and stay connected; each renewal (new AK and device key," +
                     " full attestation, signed by the current key) runs over the device's live connection");
-                Task<ScenarioReport> Renew(string phase, double rate, int count) => online.RenewAsync(phase, rate, count, cancellationToken);
+                Task<ScenarioReport> Renew(string phase, double rate, int count, Action measuring)
+                {
+                    measuring();
+                    return online.RenewAsync(phase, rate, count, cancellationToken);
+                }
                 await StepAsync("renew warm-up", options.StartRate, options, service, output, Renew, "renewal");
                 renewals = await RampAsync("renew ", options, service, output, Renew, "renewal");
             }
@@ -162,7 +167,7 @@ public static class CapacityCommand
     }
 
     private static async Task<Ramp> RampAsync(string prefix, CapacityOptions options, ServiceProcess service, TextWriter output,
-        Func<string, double, int, Task<ScenarioReport>> run, string unit = "enrolment")
+        StepLoad run, string unit = "enrolment")
     {
         var steps = new List<CapacityStep>();
         var rate = options.StartRate;
@@ -181,11 +186,23 @@ public static class CapacityCommand
         return new Ramp(steps, capacity, half, eighty);
     }
 
-    /// <summary>Fresh emulated devices, each connecting and enrolling once, arriving at <paramref name="rate"/> per second.</summary>
+    /// <summary>
+    /// A step's load: <paramref name="count"/> flows at <paramref name="rate"/> per second. It calls <c>measuring</c>
+    /// once what it prepares for the step is ready and just before its first arrival: the step's CPU is read from then on.
+    /// </summary>
+    private delegate Task<ScenarioReport> StepLoad(string phase, double rate, int count, Action measuring);
+
+    /// <summary>
+    /// Fresh emulated devices, each connecting and enrolling once, arriving at <paramref name="rate"/> per second. The
+    /// devices (EK pairs and EK certificates: the manufacturer's work, not the device's; and the AK and device key pairs
+    /// each TPM will hand out) are made before the measured window opens, so the step's generator CPU is what the
+    /// devices do while the service works.
+    /// </summary>
     private static async Task<ScenarioReport> EnrolFreshAsync(string phase, double rate, int count, CapacityOptions options, EnrollmentClientOptions client,
-        CancellationToken cancellationToken)
+        Action measuring, CancellationToken cancellationToken)
     {
-        await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, count, options.Ek);
+        await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, count, options.Ek, prepareEnrolmentKeys: true);
+        measuring();
         var arrivals = fleet.Devices.Zip(DeviceRunner.Schedule(count, rate), (d, at) => new Arrival(d, at)).ToList();
         var (outcomes, elapsed) = await DeviceRunner.RunAsync(fleet, client, arrivals,
             (device, tpm, channel) => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(channel, cancellationToken), null, cancellationToken);
@@ -194,12 +211,12 @@ public static class CapacityCommand
 
     /// <summary>One step: <paramref name="run"/> at <paramref name="rate"/> per second for the step's length, with both processes' CPU read around it.</summary>
     private static async Task<CapacityStep> StepAsync(string phase, double rate, CapacityOptions options, ServiceProcess service, TextWriter output,
-        Func<string, double, int, Task<ScenarioReport>> run, string unit = "enrolment")
+        StepLoad run, string unit = "enrolment")
     {
         var count = Math.Max(1, (int)Math.Round(rate * options.StepSeconds));
-        var serviceCpu = service.CpuTime;
-        var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var report = await run(phase, rate, count);
+        TimeSpan? serviceCpu = null;
+        var generatorCpu = TimeSpan.Zero;
+        var report = await run(phase, rate, count, () => (serviceCpu, generatorCpu) = (service.CpuTime, Process.GetCurrentProcess().TotalProcessorTime));
         var generator = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu).TotalMilliseconds;
         var serviceUsed = service.CpuTime is { } now && serviceCpu is { } before ? (now - before).TotalMilliseconds : (double?)null;
         var endToEnd = report.Latencies.FirstOrDefault(l => l.Step == DeviceRunner.EndToEnd);

@@ -86,11 +86,32 @@ public sealed class EmulatedTpmTests(ITestOutputHelper output) : IAsyncLifetime
         await Assert.ThrowsAsync<TpmException>(() => mine.LoadAsync(mySrk.Handle, blobs, ct));
     }
 
+    [Fact]
+    public async Task Prepared_key_pairs_are_each_handed_out_once_then_the_TPM_makes_fresh_ones()
+    {
+        using var tpm = EmulatedTpm.Create(Fleet.Template(EkAlgorithm.Ecc));
+        var ct = CancellationToken.None;
+        tpm.PrepareKeys([KeyTemplates.AkEccP256, KeyTemplates.AkEccP256]);
+        var srk = await tpm.CreateSrkAsync(KeyTemplates.SrkEccP256, ct);
+
+        // the device-key template is the same kind of pair (ECDSA P-256): it takes a prepared one too
+        var first = await tpm.CreateAsync(srk.Handle, KeyTemplates.DeviceEccP256, ct);
+        Assert.Equal(1, tpm.PreparedKeys);
+        var second = await tpm.CreateAsync(srk.Handle, KeyTemplates.AkEccP256, ct);
+        Assert.Equal(0, tpm.PreparedKeys);
+        var third = await tpm.CreateAsync(srk.Handle, KeyTemplates.AkEccP256, ct);
+
+        var uniques = new[] { first, second, third }.Select(b => Convert.ToHexString(((TpmEccPublicId)b.Public.Value.Unique).Point.X)).ToList();
+        Assert.Equal(3, uniques.Distinct().Count());
+        Assert.Equal(KeyTemplates.DeviceEccP256.Attributes, first.Public.Value.Attributes);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Emulated_devices_enrol_and_renew_against_the_in_process_service_with_zero_errors()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(110));
-        await using var fleet = Fleet.CreateEmulated(Path.Combine(_directory, "fleet"), 16);
+        // first boot on the key pairs each TPM made with the device, the rotation storm on pairs made when asked
+        await using var fleet = Fleet.CreateEmulated(Path.Combine(_directory, "fleet"), 16, prepareEnrolmentKeys: true);
         await using var service = await ServiceTarget.StartInProcessAsync(Path.Combine(_directory, "data"), fleet.Manufacturer.RootDer, timeout.Token);
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;

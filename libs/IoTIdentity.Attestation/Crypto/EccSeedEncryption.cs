@@ -60,6 +60,38 @@ public static class EccSeedEncryption
     }
 
     /// <summary>
+    /// The TPM's half, for a software TPM (the simulator's emulated devices): ActivateCredential's seed from the ECC
+    /// key's private scalar <paramref name="d"/> and the ephemeral point Q of the encrypted secret — Z = x(d·Q), then
+    /// the same KDFe as <see cref="Create"/>, party info Q.x and the key's x as given. The same agreement as
+    /// <see cref="Create"/> with the roles swapped, so on OpenSSL 3 it too skips .NET's order multiplications; Q is
+    /// still checked to be on the curve.
+    /// </summary>
+    /// <returns>The seed, or null when Q is not a point on <paramref name="curve"/> (a TPM's TPM_RC_ECC_POINT).</returns>
+    /// <exception cref="ArgumentException">The curve is not supported.</exception>
+    public static byte[]? Recover(HashAlgorithmName nameAlg, ECCurve curve, byte[] d, ReadOnlySpan<byte> keyX, ReadOnlySpan<byte> qx, ReadOnlySpan<byte> qy)
+    {
+        int digestBytes = HashAlgorithms.DigestSize(nameAlg);
+        (_, int fieldBytes) = Describe(curve);
+        if (qx.TrimStart((byte)0).Length > fieldBytes || qy.TrimStart((byte)0).Length > fieldBytes) return null;
+        var q = new ECPoint { X = FieldElement(qx, fieldBytes, nameof(qx)), Y = FieldElement(qy, fieldBytes, nameof(qy)) };
+        byte[]? z = null;
+        try
+        {
+            if (OpenSslEcKeys.Available) z = OpenSslEcKeys.Agree(new ECParameters { Curve = curve, Q = q }, d)?.Z;
+            else
+            {
+                try { z = AgreeInPlatform(curve, q, d).Z; }
+                catch (ArgumentException) { z = null; }
+            }
+            return z is null ? null : Kdf.KDFe(nameAlg, z, "IDENTITY", qx, keyX, digestBytes * 8);
+        }
+        finally
+        {
+            if (z is not null) CryptographicOperations.ZeroMemory(z);
+        }
+    }
+
+    /// <summary>
     /// Q = d·G and Z = x(d·EK) with .NET's ECDH, where it does not run on OpenSSL 3 (there <see cref="OpenSslEcKeys.Agree"/>
     /// does the same without the two order multiplications of .NET's key checks).
     /// </summary>

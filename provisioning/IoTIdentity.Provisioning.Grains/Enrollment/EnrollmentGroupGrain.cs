@@ -5,8 +5,11 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// <summary>An enrolment group: its policy and its quota counter.</summary>
 public sealed class EnrollmentGroupGrain(
     [PersistentState("group", ProvisioningStorage.Name)] IPersistentState<EnrollmentGroupState> state,
+    [PersistentState(AdmissionCount.StateName, ProvisioningStorage.Name)] IPersistentState<AdmissionCountState> admittedState,
     IGrainFactory grains) : Grain, IEnrollmentGroupGrain
 {
+    private readonly AdmissionCount _admitted = new(admittedState, () => state.State.DeviceCount);
+
     private GroupKey Key => GroupKey.Parse(this.GetPrimaryKeyString());
 
     public async Task<EnrollmentPolicy> SetPolicyAsync(EnrollmentPolicy policy)
@@ -28,30 +31,26 @@ public sealed class EnrollmentGroupGrain(
         await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).RemoveAsync(Key);
         state.State = new EnrollmentGroupState();
         await state.ClearStateAsync();
+        await _admitted.DeleteAsync();
         return true;
     }
 
     public async Task<bool> TryAdmitAsync(string deviceId)
     {
         if (state.State.Policy is not { } policy) return false;
-        if (policy.Quota is { } quota && state.State.DeviceCount >= quota) return false;
+        if (policy.Quota is { } quota && _admitted.Value >= quota) return false;
         // the tenant-wide quota next; the group counts the device only once the tenant has
         if (!await grains.GetGrain<ITenantGrain>(Key.TenantId).TryAdmitDeviceAsync(deviceId)) return false;
-        state.State = state.State with { DeviceCount = state.State.DeviceCount + 1 };
-        await state.WriteStateAsync();
+        await _admitted.ChangeAsync(+1);
         return true;
     }
 
     public async Task ReleaseAsync(string deviceId)
     {
-        if (state.State.DeviceCount > 0)
-        {
-            state.State = state.State with { DeviceCount = state.State.DeviceCount - 1 };
-            await state.WriteStateAsync();
-        }
+        if (_admitted.Value > 0) await _admitted.ChangeAsync(-1);
         // the group may have been deleted and made again since: the tenant counted the device all the same
         await grains.GetGrain<ITenantGrain>(Key.TenantId).ReleaseDeviceAsync(deviceId);
     }
 
-    public Task<int> GetDeviceCountAsync() => Task.FromResult(state.State.DeviceCount);
+    public Task<int> GetDeviceCountAsync() => Task.FromResult(_admitted.Value);
 }

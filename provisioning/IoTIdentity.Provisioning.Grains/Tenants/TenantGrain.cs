@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Protocol;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
+using IoTIdentity.Provisioning.Grains.Enrollment;
 using Microsoft.Extensions.Options;
 
 namespace IoTIdentity.Provisioning.Grains.Tenants;
@@ -14,6 +15,7 @@ namespace IoTIdentity.Provisioning.Grains.Tenants;
 /// </summary>
 public sealed class TenantGrain(
     [PersistentState("tenant", ProvisioningStorage.Name)] IPersistentState<TenantState> state,
+    [PersistentState(AdmissionCount.StateName, ProvisioningStorage.Name)] IPersistentState<AdmissionCountState> admittedState,
     TenantCertificateAuthority authority,
     KeyEncryptionKeyRing keyRing,
     AuditTrail audit,
@@ -22,6 +24,7 @@ public sealed class TenantGrain(
     IOptions<ProvisioningOptions> options) : Grain, ITenantGrain
 {
     private readonly Dictionary<string, (byte[] Crl, DateTimeOffset BuiltAt)> _crls = new(StringComparer.Ordinal);
+    private readonly AdmissionCount _admitted = new(admittedState, () => state.State.DeviceCount);
 
     private string TenantId => this.GetPrimaryKeyString();
 
@@ -48,7 +51,7 @@ public sealed class TenantGrain(
         return Task.FromResult(s is { Exists: true, Ca: { } ca }
             ? new TenantInfo
             {
-                TenantId = TenantId, Name = s.Name, MaxDevices = s.MaxDevices, DeviceCount = s.DeviceCount, RootCertificate = ca.RootCertificate,
+                TenantId = TenantId, Name = s.Name, MaxDevices = s.MaxDevices, DeviceCount = _admitted.Value, RootCertificate = ca.RootCertificate,
                 IssuingCertificate = ca.IssuingCertificate, ManufacturerRoots = s.ManufacturerRoots, CreatedAt = s.CreatedAt, OwnCa = ca.ProtectedRootKey is null,
             }
             : null);
@@ -66,17 +69,15 @@ public sealed class TenantGrain(
     public async Task<bool> TryAdmitDeviceAsync(string deviceId)
     {
         if (!state.State.Exists) return true;
-        if (state.State.MaxDevices is { } max && state.State.DeviceCount >= max) return false;
-        state.State = state.State with { DeviceCount = state.State.DeviceCount + 1 };
-        await state.WriteStateAsync();
+        if (state.State.MaxDevices is { } max && _admitted.Value >= max) return false;
+        await _admitted.ChangeAsync(+1);
         return true;
     }
 
     public async Task ReleaseDeviceAsync(string deviceId)
     {
-        if (!state.State.Exists || state.State.DeviceCount == 0) return;
-        state.State = state.State with { DeviceCount = state.State.DeviceCount - 1 };
-        await state.WriteStateAsync();
+        if (!state.State.Exists || _admitted.Value == 0) return;
+        await _admitted.ChangeAsync(-1);
     }
 
     public async Task SetManufacturerRootsAsync(ImmutableList<byte[]> roots)

@@ -16,7 +16,8 @@ public sealed record TenantState
     [Id(6)] public DateTimeOffset CreatedAt { get; init; }
     /// <summary>The most devices the tenant may have admitted (all groups together); null for no limit.</summary>
     [Id(7)] public int? MaxDevices { get; init; }
-    /// <summary>How many devices the tenant's groups have admitted.</summary>
+    /// <summary>How many devices the tenant's groups had admitted when the count was kept here; read only until the
+    /// tenant's <see cref="Enrollment.AdmissionCount"/> document is first written.</summary>
     [Id(8)] public int DeviceCount { get; init; }
     /// <summary>TPM manufacturer roots (DER) every group of the tenant trusts in addition to its own.</summary>
     [Id(9)] public ImmutableList<byte[]> ManufacturerRoots { get; init; } = [];

@@ -49,14 +49,18 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
     });
 
     private readonly AsymmetricAlgorithm _ek;
+    private readonly byte[]? _ekScalar;
     private readonly ConcurrentDictionary<ulong, EmulatedKey> _keys = new();
     private readonly ConcurrentDictionary<uint, Loaded> _loaded = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(AsymmetricAlgorithm Key, TpmuPublicId Unique)>> _prepared = new(StringComparer.Ordinal);
     private long _nextKey;
     private int _nextHandle;
 
     private EmulatedTpm(AsymmetricAlgorithm ek, Tpm2b<TpmtPublic> ekPublic)
     {
         _ek = ek;
+        // an ECC EK's scalar, taken once when the device is made: ActivateCredential multiplies the ephemeral point by it
+        _ekScalar = ek is ECDiffieHellman ecdh ? ecdh.ExportParameters(includePrivateParameters: true).D : null;
         EkPublic = ekPublic;
         EkName = TpmNames.Of(ekPublic);
     }
@@ -76,6 +80,20 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
         var (key, unique) = NewKey(ekTemplate);
         return new EmulatedTpm(key, Tpm2b<TpmtPublic>.From(ekTemplate with { Unique = unique }));
     }
+
+    /// <summary>
+    /// Makes a key pair for each of <paramref name="templates"/> now, for TPM2_Create to hand out later (each once, in
+    /// order; a template with none left gets a pair made on the spot). A TPM makes a key when asked; the service sees the
+    /// same either way (a fresh key in its public area), and the load generator makes them with the device, before a
+    /// measured step, instead of while the service works.
+    /// </summary>
+    public void PrepareKeys(IEnumerable<TpmtPublic> templates)
+    {
+        foreach (var template in templates) _prepared.GetOrAdd(KindOf(template), _ => new()).Enqueue(NewKey(template));
+    }
+
+    /// <summary>Key pairs made by <see cref="PrepareKeys"/> and not yet handed out.</summary>
+    public int PreparedKeys => _prepared.Values.Sum(q => q.Count);
 
     /// <inheritdoc/>
     public Task<byte[]?> ReadEkCertificateAsync(uint nvIndex, CancellationToken cancellationToken) => Task.FromResult(EkCertificate);
@@ -106,7 +124,7 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
     public Task<TpmKeyBlobs> CreateAsync(uint parent, TpmtPublic template, CancellationToken cancellationToken)
     {
         var parentKey = Get(parent, TpmCc.Create);
-        var (key, unique) = NewKey(template);
+        var (key, unique) = _prepared.TryGetValue(KindOf(template), out var prepared) && prepared.TryDequeue(out var made) ? made : NewKey(template);
         var publicArea = Tpm2b<TpmtPublic>.From(template with { Unique = unique });
         var name = TpmNames.Of(publicArea);
         var id = (ulong)Interlocked.Increment(ref _nextKey);
@@ -137,7 +155,7 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
         var seed = protector.Key switch
         {
             RSA rsa => RsaSeed(rsa, nameAlg, secret.Secret),
-            ECDiffieHellman ecdh => EccSeed(ecdh, ekPublic, nameAlg, secret.Secret),
+            ECDiffieHellman => EccSeed(_ekScalar!, ekPublic, nameAlg, secret.Secret),
             _ => null,
         } ?? throw new TpmException((uint)TpmRc.Value, TpmCc.ActivateCredential);
         try
@@ -216,7 +234,9 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
     public void Dispose()
     {
         _ek.Dispose();
+        if (_ekScalar is not null) CryptographicOperations.ZeroMemory(_ekScalar);
         foreach (var key in _keys.Values) key.Key?.Dispose();
+        foreach (var (key, _) in _prepared.Values.SelectMany(q => q)) key.Dispose();
         _keys.Clear();
     }
 
@@ -264,6 +284,14 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
     private static byte[] Qualify(byte[] parentQualifiedName, byte[] name, TpmAlgId nameAlg) =>
         TpmNames.Compute(nameAlg, [.. parentQualifiedName, .. name]);
 
+    /// <summary>Which kind of pair <see cref="NewKey"/> makes for a template: the same kind serves any template of it.</summary>
+    private static string KindOf(TpmtPublic template) => template.Parameters switch
+    {
+        TpmsRsaParms rsa => $"rsa-{rsa.KeyBits}",
+        TpmsEccParms ecc => $"ecc-{ecc.Curve}-{((template.Attributes & TpmaObject.Decrypt) != 0 ? "ecdh" : "ecdsa")}",
+        _ => "unsupported",
+    };
+
     /// <summary>A fresh key pair for a template (RSA 2048 or NIST P-256) and the public area's <c>unique</c> for it.</summary>
     private static (AsymmetricAlgorithm Key, TpmuPublicId Unique) NewKey(TpmtPublic template)
     {
@@ -300,32 +328,11 @@ public sealed class EmulatedTpm : IEnrollmentTpm, IDisposable
         }
     }
 
-    /// <summary>The seed of an ECC EK: Z = x(d_EK · Q_ephemeral), seed = KDFe(nameAlg, Z, "IDENTITY", Q.x, EK.x).</summary>
-    private static byte[]? EccSeed(ECDiffieHellman ek, TpmtPublic ekPublic, HashAlgorithmName nameAlg, byte[] encrypted)
+    /// <summary>The seed of an ECC EK: Z = x(d_EK · Q_ephemeral), seed = KDFe(nameAlg, Z, "IDENTITY", Q.x, EK.x); null if Q is not on the curve.</summary>
+    private static byte[]? EccSeed(byte[] ekScalar, TpmtPublic ekPublic, HashAlgorithmName nameAlg, byte[] encrypted)
     {
         var point = TpmMarshal.FromBytes<TpmsEccPoint>(encrypted);
-        ECDiffieHellman ephemeral;
-        try
-        {
-            ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = point.X, Y = point.Y } });
-        }
-        catch (CryptographicException)
-        {
-            return null; // not on the curve: TPM_RC_ECC_POINT
-        }
-        using (ephemeral)
-        {
-            var z = ek.DeriveRawSecretAgreement(ephemeral.PublicKey);
-            try
-            {
-                var ekX = ((TpmEccPublicId)ekPublic.Unique).Point.X;
-                return Kdf.KDFe(nameAlg, z, "IDENTITY", point.X, ekX, TpmHash.DigestSize(ekPublic.NameAlg) * 8);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(z);
-            }
-        }
+        return EccSeedEncryption.Recover(nameAlg, ECCurve.NamedCurves.nistP256, ekScalar, ((TpmEccPublicId)ekPublic.Unique).Point.X, point.X, point.Y);
     }
 
     /// <summary>A key this TPM holds: its pair (none for the SRK, whose only use here is as a parent), public area, Name and qualified name.</summary>

@@ -9,6 +9,7 @@ using IoTIdentity.Simulator.Emulation;
 using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
+using IoTIdentity.Tpm.Keys;
 using IoTIdentity.Tpm.Ek;
 using IoTIdentity.Tpm.Sessions;
 using IoTIdentity.Tpm.Structures;
@@ -150,9 +151,11 @@ public sealed class Fleet : IAsyncDisposable
     /// A fleet of <paramref name="count"/> devices with in-process emulated TPMs (<see cref="EmulatedTpm"/>), each
     /// with a fresh <paramref name="ek"/> EK and its certificate from the manufacturer in <paramref name="directory"/>
     /// (the same manufacturer a swtpm fleet there uses, so the same group trusts both). Nothing is written to
-    /// <c>fleet.json</c>: an emulated device lives as long as the process.
+    /// <c>fleet.json</c>: an emulated device lives as long as the process. With <paramref name="prepareEnrolmentKeys"/>
+    /// each TPM also makes now the AK and device key pairs of one enrolment on the default templates
+    /// (<see cref="EmulatedTpm.PrepareKeys"/>), for a load step whose generator CPU should be the devices' protocol work.
     /// </summary>
-    public static Fleet CreateEmulated(string directory, int count, EkAlgorithm ek = EkAlgorithm.Ecc)
+    public static Fleet CreateEmulated(string directory, int count, EkAlgorithm ek = EkAlgorithm.Ecc, bool prepareEnrolmentKeys = false)
     {
         System.IO.Directory.CreateDirectory(directory);
         var manufacturer = ManufacturerCa.LoadOrCreate(directory, ManufacturerShape);
@@ -162,6 +165,7 @@ public sealed class Fleet : IAsyncDisposable
         {
             var tpm = EmulatedTpm.Create(Template(ek));
             tpm.EkCertificate = IssueEkCertificate(manufacturer, tpm.EkPublic.Value);
+            if (prepareEnrolmentKeys) tpm.PrepareKeys([KeyTemplates.AkEccP256, KeyTemplates.DeviceEccP256]);
             made[index] = (new FleetDevice(index, 0, [], tpm.EkCertificate, Protocol.DeviceIds.FromEkPublic(tpm.EkPublic.Raw), ek), tpm);
         });
         return new Fleet(directory, manufacturer, [], made.Select(m => m.Device).ToList(), made.ToDictionary(m => m.Device.DeviceId, m => m.Tpm))

@@ -82,6 +82,44 @@ public sealed class SeedEncryptionTests
             HashAlgorithmName.SHA256, ekPublic.Curve, ekPublic.Q.X, y, RandomNumberGenerator.Create()));
     }
 
+    [Theory]
+    [InlineData("nistP256", "SHA256")]
+    [InlineData("nistP384", "SHA384")]
+    [InlineData("nistP521", "SHA512")]
+    public void A_software_TPM_recovers_the_ECC_seed_from_the_EK_scalar_as_NET_ECDH_does(string curveName, string hash)
+    {
+        var nameAlg = new HashAlgorithmName(hash);
+        using var ek = ECDiffieHellman.Create(ECCurve.CreateFromFriendlyName(curveName));
+        ECParameters ekPrivate = ek.ExportParameters(includePrivateParameters: true);
+        CredentialSeed made = EccSeedEncryption.Create(nameAlg, ekPrivate.Curve, ekPrivate.Q.X, ekPrivate.Q.Y, RandomNumberGenerator.Create());
+        var (x, y) = Point(made.EncryptedSecret);
+
+        byte[]? recovered = EccSeedEncryption.Recover(nameAlg, ekPrivate.Curve, ekPrivate.D!, ekPrivate.Q.X, x, y);
+
+        Assert.Equal(made.Seed, recovered);
+        Assert.Equal(EccSeedOnTheTpmSide(ek, nameAlg, made.EncryptedSecret), recovered);
+    }
+
+    [Fact]
+    public void A_software_TPM_refuses_an_ephemeral_point_off_the_curve_or_longer_than_the_field()
+    {
+        using var ek = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        ECParameters ekPrivate = ek.ExportParameters(includePrivateParameters: true);
+        CredentialSeed made = EccSeedEncryption.Create(HashAlgorithmName.SHA256, ekPrivate.Curve, ekPrivate.Q.X, ekPrivate.Q.Y, RandomNumberGenerator.Create());
+        var (x, y) = Point(made.EncryptedSecret);
+        byte[] offCurve = (byte[])y.Clone();
+        offCurve[^1] ^= 1;
+
+        Assert.Null(EccSeedEncryption.Recover(HashAlgorithmName.SHA256, ekPrivate.Curve, ekPrivate.D!, ekPrivate.Q.X, x, offCurve));
+        Assert.Null(EccSeedEncryption.Recover(HashAlgorithmName.SHA256, ekPrivate.Curve, ekPrivate.D!, ekPrivate.Q.X, [0x01, .. x], y));
+    }
+
+    private static (byte[] X, byte[] Y) Point(byte[] encryptedSecret)
+    {
+        int xSize = (encryptedSecret[0] << 8) | encryptedSecret[1];
+        return (encryptedSecret.AsSpan(2, xSize).ToArray(), encryptedSecret.AsSpan(4 + xSize).ToArray());
+    }
+
     /// <summary>What TPM2_ActivateCredential does with an RSA EK: OAEP-decrypt the secret with the label.</summary>
     internal static byte[] DecryptOaep(RSAParameters key, byte[] label, byte[] encrypted)
     {
