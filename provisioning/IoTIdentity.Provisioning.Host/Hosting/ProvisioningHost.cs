@@ -144,7 +144,7 @@ public static class ProvisioningHost
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ProvisioningMetrics.MeterName, MqttEndpoint.MeterName, MonitoringMetrics.MeterName)
+            .AddMeter(ProvisioningMetrics.MeterName, MqttEndpoint.MeterName, MonitoringMetrics.MeterName, SqliteProvisioningStore.MeterName)
             .AddPrometheusExporter());
         return builder;
     }

@@ -6,11 +6,12 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// The embedded <see cref="IProvisioningStore"/>: one SQLite file, for a single silo with zero set-up.
 /// </summary>
 /// <remarks>
-/// <para><b>Concurrency.</b> The file is in WAL mode. All writes in this process go through one connection,
-/// serialized by an async gate, so writers queue without blocking threads and never contend for SQLite's write
-/// lock among themselves; reads run in parallel on pooled read connections and see every committed write. Each
-/// operation is one autocommit statement (or a read followed by a conditional statement), so no transaction is
-/// held across awaits. Another process opening the same file is tolerated (its writes wait up to
+/// <para><b>Concurrency.</b> The file is in WAL mode. All writes in this process go through one connection and are
+/// group-committed (<see cref="SqliteGroupCommit"/>): writes queued while a transaction is prepared or committed run
+/// together in the next one, each in its own savepoint, so writers queue without blocking threads, never contend for
+/// SQLite's write lock among themselves, and share one WAL append and one lock cycle; each write still succeeds or
+/// fails on its own, and its task completes after its transaction committed. Reads run in parallel on pooled read
+/// connections and see every committed write. No transaction is held across awaits. Another process opening the same file is tolerated (its writes wait up to
 /// <see cref="SqliteStoreOptions.BusyTimeout"/>) but is not the supported deployment: use Cosmos DB for several
 /// silos.</para>
 /// <para><b>ETags</b> are fresh random GUIDs (122 random bits, 32 hex digits) drawn on every write, so an ETag never matches a
@@ -22,7 +23,7 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// </remarks>
 public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDisposable, IAsyncDisposable
 {
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SqliteGroupCommit _writes;
     private readonly SqliteSession _writer;
     private readonly SqliteSessionPool _readers;
     private volatile bool _disposed;
@@ -31,8 +32,12 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
     {
         DatabasePath = path;
         _writer = writer;
+        _writes = new SqliteGroupCommit(writer, path);
         _readers = readers;
     }
+
+    /// <summary>The meter of the writer's group commit: <c>iotid.sqlite.commits</c> and <c>iotid.sqlite.committed_writes</c>.</summary>
+    public const string MeterName = "IoTIdentity.Storage.Sqlite";
 
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath { get; }
@@ -92,7 +97,8 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
     }
 
     /// <summary>Closes every connection to the file; SQLite checkpoints the WAL into the database on the last close.
-    /// Waits for a write in progress to finish. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// Waits for a group of writes in progress to commit; writes queued behind it fail with
+    /// <see cref="ObjectDisposedException"/>. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -100,8 +106,7 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
             return;
         }
 
-        _writeGate.Wait();
-        try
+        _writes.Exclusive(() =>
         {
             if (_disposed)
             {
@@ -109,13 +114,10 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
             }
 
             _disposed = true;
+            _writes.Dispose();
             _readers.Dispose();
             _writer.Dispose();
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        });
     }
 
     /// <summary>Closes the store as <see cref="Dispose"/> does.</summary>
@@ -157,53 +159,24 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
     public Task WriteBatchAsync(Action<SqliteWriteBatch> writes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(writes);
-        return WithWriterAsync("write a batch", session =>
+        return WithBatchAsync("write a batch", batch =>
         {
-            // BEGIN as a statement: the session's prepared commands carry no ADO transaction object.
-            session.Command("BEGIN IMMEDIATE;").ExecuteNonQuery();
-            try
-            {
-                writes(new SqliteWriteBatch(session, DatabasePath));
-                session.Command("COMMIT;").ExecuteNonQuery();
-                return true;
-            }
-            catch
-            {
-                // SQLite may have rolled back already (a full disk, an I/O error); then there is nothing to undo.
-                if (SQLitePCL.raw.sqlite3_get_autocommit(session.Connection.Handle) == 0)
-                {
-                    session.Command("ROLLBACK;").ExecuteNonQuery();
-                }
-
-                throw;
-            }
+            writes(batch);
+            return true;
         }, cancellationToken);
     }
 
-    /// <summary>Runs one write of <see cref="SqliteWriteBatch"/> on its own (autocommit), after earlier writes.</summary>
+    /// <summary>Runs one write of <see cref="SqliteWriteBatch"/>, grouped with concurrent writes, after earlier writes.</summary>
     private Task<T> WithBatchAsync<T>(string operation, Func<SqliteWriteBatch, T> write, CancellationToken cancellationToken) =>
         WithWriterAsync(operation, session => write(new SqliteWriteBatch(session, DatabasePath)), cancellationToken);
 
-    /// <summary>Runs a write on the single writer connection, after earlier writes in this process.</summary>
-    private async Task<T> WithWriterAsync<T>(string operation, Func<SqliteSession, T> work, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return work(_writer);
-        }
-        catch (SqliteException e)
-        {
-            throw SqliteErrors.Unavailable(e, DatabasePath, operation);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+    /// <summary>
+    /// Runs a write on the single writer connection, after earlier writes in this process, in one transaction with
+    /// the writes queued beside it (<see cref="SqliteGroupCommit"/>): it fails alone, and its task completes once the
+    /// transaction holding it committed.
+    /// </summary>
+    private Task<T> WithWriterAsync<T>(string operation, Func<SqliteSession, T> work, CancellationToken cancellationToken) =>
+        _writes.Enqueue(operation, work, cancellationToken);
 
     /// <summary>Runs a read on a pooled read connection, concurrently with other reads and the writer.</summary>
     private Task<T> WithReaderAsync<T>(string operation, Func<SqliteSession, T> work, CancellationToken cancellationToken)
@@ -245,6 +218,9 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
             command.CommandText = $"PRAGMA {pragma};";
             return command.ExecuteScalar();
         }, CancellationToken.None);
+
+    /// <summary>The writer's queue: its commit counters and its test hook at COMMIT (for tests and benchmarks).</summary>
+    internal SqliteGroupCommit GroupCommit => _writes;
 
     internal static string NewETag() => Guid.NewGuid().ToString("N");
 }

@@ -5,9 +5,9 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 
 /// <summary>
 /// The store's writes on its writer connection. Every single write of <see cref="SqliteProvisioningStore"/> is one of
-/// these methods in its own autocommit statement; <see cref="SqliteProvisioningStore.WriteBatchAsync"/> hands the same
-/// methods to a caller inside one transaction, so a batch writes exactly the rows the single writes would, at the cost
-/// of one commit instead of one per write (filling or importing many devices).
+/// these methods in its own savepoint of a group commit; <see cref="SqliteProvisioningStore.WriteBatchAsync"/> hands
+/// the same methods to a caller inside one savepoint, so a batch writes exactly the rows the single writes would, all
+/// or none (filling or importing many devices).
 /// </summary>
 /// <remarks>Valid only inside the callback it was handed to; arguments are checked as the single writes check them.</remarks>
 public sealed class SqliteWriteBatch
@@ -72,13 +72,18 @@ public sealed class SqliteWriteBatch
         StoreLimits.CheckId(value);
         StoreLimits.CheckId(owner);
 
-        // Insert-if-absent, then read who holds it. Only another process can release the claim in between;
-        // then the read finds nothing and we try again.
+        // Insert-if-absent: a row inserted is ours (the common case, one statement). Otherwise read who holds it;
+        // only another process can release the claim in between, then the read finds nothing and we try again.
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            _session.Command(
+            var inserted = _session.Command(
                 "INSERT INTO claims (scope, value, owner) VALUES ($scope, $value, $owner) ON CONFLICT DO NOTHING;",
                 ("$scope", scope), ("$value", value), ("$owner", owner)).ExecuteNonQuery();
+            if (inserted == 1)
+            {
+                return true;
+            }
+
             if (SqliteProvisioningStore.ReadOwner(_session, scope, value) is { } holder)
             {
                 return string.Equals(holder, owner, StringComparison.Ordinal);
