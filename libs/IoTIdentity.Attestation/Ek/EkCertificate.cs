@@ -6,9 +6,15 @@ namespace IoTIdentity.Attestation.Ek;
 /// </summary>
 public sealed class EkCertificate
 {
+    private readonly byte[] _subjectName;
+    private readonly byte[]? _subjectAlternativeName;
+
     internal EkCertificate(byte[] rawData, EkPublicKey publicKey, TpmManufacturerInfo? manufacturer, string serialNumber,
-        string issuer, DateTimeOffset notBefore, DateTimeOffset notAfter, IReadOnlyList<byte[]> issuerChain)
+        string issuer, DateTimeOffset notBefore, DateTimeOffset notAfter, IReadOnlyList<byte[]> issuerChain,
+        byte[] subjectName, byte[]? subjectAlternativeName)
     {
+        _subjectName = subjectName;
+        _subjectAlternativeName = subjectAlternativeName;
         RawData = rawData;
         PublicKey = publicKey;
         Manufacturer = manufacturer;
@@ -42,4 +48,10 @@ public sealed class EkCertificate
 
     /// <summary>The certificates above the EK certificate, DER, from its issuer up to and including the trusted root.</summary>
     public IReadOnlyList<byte[]> IssuerChain { get; }
+
+    /// <summary>
+    /// The TPM the certificate names (see <see cref="TpmHardwareSerial"/>), or null when it names none — read from
+    /// the subject and SAN already parsed, without decoding the certificate again.
+    /// </summary>
+    public TpmHardwareSerial? HardwareSerial => TpmHardwareSerial.From(_subjectAlternativeName, new System.Security.Cryptography.X509Certificates.X500DistinguishedName(_subjectName));
 }

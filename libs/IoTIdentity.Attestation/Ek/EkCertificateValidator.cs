@@ -14,7 +14,10 @@ namespace IoTIdentity.Attestation.Ek;
 /// <para>Checks, in order (the first failure is the reason):</para>
 /// <list type="number">
 /// <item>The octets load as a certificate; a non-minimal serial only with <see cref="EkCertificateQuirks.NonDerSerialNumber"/>
-/// — otherwise <see cref="EkCertificateFailure.Malformed"/>. Intermediates must load too.</item>
+/// — otherwise <see cref="EkCertificateFailure.Malformed"/>. Intermediates must load too. A certificate of the plain
+/// shape manufacturers issue is read by a managed DER parse (<see cref="EkLeaf"/>), any other by the platform's
+/// loader, whose certificate also serves a full chain build and an ECC key in an unusual form; the two readings
+/// decide alike (a property test holds them to it over a corpus and its mutations).</item>
 /// <item>The serial is positive, or <see cref="EkCertificateQuirks.NegativeSerialNumber"/> — else Malformed.</item>
 /// <item>The EK certificate's validity period contains the verification time — <see cref="EkCertificateFailure.NotYetValid"/>
 /// or <see cref="EkCertificateFailure.Expired"/>.</item>
@@ -61,6 +64,7 @@ public sealed class EkCertificateValidator : IDisposable
     private readonly TimeProvider _time;
     private readonly EkCertificateQuirks _allowed;
     private readonly EkIssuerCache _issuers;
+    private readonly bool _platformDecode;
 
     /// <summary>Creates a validator that trusts <paramref name="trustedRoots"/>.</summary>
     /// <param name="trustedRoots">The manufacturer root certificates, DER.</param>
@@ -70,7 +74,19 @@ public sealed class EkCertificateValidator : IDisposable
     /// <exception cref="ArgumentException">A root is not a certificate (a configuration error).</exception>
     public EkCertificateValidator(IEnumerable<byte[]> trustedRoots, TimeProvider timeProvider,
         EkCertificateQuirks allowedQuirks = EkCertificateQuirks.None, int issuerCacheCapacity = DefaultIssuerCacheCapacity)
+        : this(trustedRoots, timeProvider, allowedQuirks, issuerCacheCapacity, platformDecode: false)
     {
+    }
+
+    /// <summary>
+    /// As the public constructor; <paramref name="platformDecode"/> reads every EK certificate with the platform's
+    /// loader instead of the managed reader (<see cref="EkLeaf"/>) — the path unusual certificates take, kept whole so
+    /// that the two can be compared.
+    /// </summary>
+    internal EkCertificateValidator(IEnumerable<byte[]> trustedRoots, TimeProvider timeProvider,
+        EkCertificateQuirks allowedQuirks, int issuerCacheCapacity, bool platformDecode)
+    {
+        _platformDecode = platformDecode;
         ArgumentOutOfRangeException.ThrowIfNegative(issuerCacheCapacity);
         ArgumentNullException.ThrowIfNull(trustedRoots);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -118,23 +134,29 @@ public sealed class EkCertificateValidator : IDisposable
         private EkCertificateQuirks _quirks;
         private bool _serialRepaired;
         private IReadOnlyList<byte[]> _issuerChain = [];
+        private X509Certificate2? _platform;
 
         public EkCertificateValidationResult Run(IReadOnlyList<byte[]> intermediateDer)
         {
-            // 1. Parse.
-            X509Certificate2? leaf = Own(EkCertificateEncoding.TryLoad(raw));
-            if (leaf is null && EkCertificateEncoding.RepairSerialNumber(raw) is { } repaired && Own(EkCertificateEncoding.TryLoad(repaired)) is { } parsed)
-            {
-                if (!Allowed(EkCertificateQuirks.NonDerSerialNumber))
-                    return Fail(EkCertificateFailure.Malformed, "the serial number is not DER (not minimally encoded)");
-                (leaf, _serialRepaired) = (parsed, true);
-            }
+            // 1. Parse: the plain shape by the managed reader, anything else by the platform's loader.
+            EkLeaf? leaf = validator._platformDecode ? null : EkLeaf.TryRead(raw);
             if (leaf is null)
-                return Fail(EkCertificateFailure.Malformed, "not an X.509 certificate");
+            {
+                X509Certificate2? loaded = Own(EkCertificateEncoding.TryLoad(raw));
+                if (loaded is null && EkCertificateEncoding.RepairSerialNumber(raw) is { } repaired && Own(EkCertificateEncoding.TryLoad(repaired)) is { } parsed)
+                {
+                    if (!Allowed(EkCertificateQuirks.NonDerSerialNumber))
+                        return Fail(EkCertificateFailure.Malformed, "the serial number is not DER (not minimally encoded)");
+                    (loaded, _serialRepaired) = (parsed, true);
+                }
+                if (loaded is null || EkLeaf.From(loaded) is not { } read)
+                    return Fail(EkCertificateFailure.Malformed, "not an X.509 certificate");
+                leaf = read;
+            }
             if (intermediateDer.Count > MaxIntermediates)
                 return Fail(EkCertificateFailure.InvalidChain, "too many intermediates");
             // Intermediates verified together with this issuer name before loaded then; they are not loaded again.
-            EkIssuerCache.PathKey pathKey = EkIssuerCache.KeyOf(leaf.IssuerName.RawData, intermediateDer);
+            EkIssuerCache.PathKey pathKey = EkIssuerCache.KeyOf(leaf.IssuerName, intermediateDer);
             EkIssuerPath? cached = validator._issuers.Find(pathKey);
             var intermediates = new X509Certificate2Collection();
             foreach (byte[] der in cached is null ? intermediateDer : [])
@@ -145,14 +167,14 @@ public sealed class EkCertificateValidator : IDisposable
             }
 
             // 2. Serial sign.
-            if (leaf.SerialNumberBytes.Span is [>= 0x80, ..] && !Allowed(EkCertificateQuirks.NegativeSerialNumber))
+            if (leaf.Serial.Span is [>= 0x80, ..] && !Allowed(EkCertificateQuirks.NegativeSerialNumber))
                 return Fail(EkCertificateFailure.Malformed, "the serial number is negative");
 
             // 3. Validity period of the EK certificate itself.
             DateTimeOffset now = validator._time.GetUtcNow();
-            if (now < leaf.NotBefore.ToUniversalTime())
+            if (now < leaf.NotBefore)
                 return Fail(EkCertificateFailure.NotYetValid, "the EK certificate is not valid yet");
-            if (now > leaf.NotAfter.ToUniversalTime())
+            if (now > leaf.NotAfter)
                 return Fail(EkCertificateFailure.Expired, "the EK certificate has expired");
 
             // 4. Chain.
@@ -163,17 +185,18 @@ public sealed class EkCertificateValidator : IDisposable
             {
                 // 5. Key.
                 if (ReadPublicKey(leaf) is not { } publicKey)
-                    return Fail(EkCertificateFailure.UnsupportedKey, $"unsupported key ({leaf.PublicKey.Oid.Value})");
+                    return Fail(EkCertificateFailure.UnsupportedKey, $"unsupported key ({leaf.KeyAlgorithm})");
 
                 // 6.–9. Profile.
-                if (CheckProfile(leaf, publicKey) is { } profileFailure)
+                if (CheckProfile(leaf.Extensions, publicKey) is { } profileFailure)
                     return profileFailure;
                 TpmManufacturerInfo? manufacturer = null;
-                if (CheckNames(leaf, ref manufacturer) is { } nameFailure)
+                X509Extension? san = leaf.Extensions.FirstOrDefault(e => e.Oid?.Value == "2.5.29.17");
+                if (CheckNames(leaf, san, ref manufacturer) is { } nameFailure)
                     return nameFailure;
 
-                var view = new EkCertificate(raw, publicKey, manufacturer, Convert.ToHexString(leaf.SerialNumberBytes.Span),
-                    leaf.Issuer, leaf.NotBefore.ToUniversalTime(), leaf.NotAfter.ToUniversalTime(), _issuerChain);
+                var view = new EkCertificate(raw, publicKey, manufacturer, Convert.ToHexString(leaf.Serial.Span),
+                    leaf.Issuer, leaf.NotBefore, leaf.NotAfter, _issuerChain, leaf.SubjectName, san?.RawData);
                 return EkCertificateValidationResult.Valid(view, _quirks);
             }
             catch (CryptographicException e)
@@ -182,14 +205,17 @@ public sealed class EkCertificateValidator : IDisposable
             }
         }
 
+        /// <summary>The platform's certificate for the steps that need one (a full chain build, an unusual key); null when the platform refuses the octets.</summary>
+        private X509Certificate2? Platform(EkLeaf leaf) => leaf.Platform ?? (_platform ??= Own(EkCertificateEncoding.TryLoad(raw)));
+
         /// <summary>
         /// Step 4 through the issuer whose subject is the leaf's issuer name octet for octet; its verified path is kept
         /// when it is the only such certificate (so a later call with the same name and intermediates finds the same issuer).
         /// </summary>
-        private EkCertificateValidationResult? CheckIssuer(X509Certificate2 leaf, X509Certificate2Collection intermediates,
+        private EkCertificateValidationResult? CheckIssuer(EkLeaf leaf, X509Certificate2Collection intermediates,
             EkIssuerCache.PathKey pathKey, DateTimeOffset now)
         {
-            ReadOnlySpan<byte> issuerName = leaf.IssuerName.RawData;
+            ReadOnlySpan<byte> issuerName = leaf.IssuerName;
             List<X509Certificate2> candidates = [];
             foreach (X509Certificate2 certificate in intermediates.Concat(validator._roots))
             {
@@ -197,7 +223,7 @@ public sealed class EkCertificateValidator : IDisposable
                     candidates.Add(certificate);
             }
             if (candidates.Count == 0)
-                return CheckChain(leaf, intermediates, now);
+                return Platform(leaf) is { } platform ? CheckChain(platform, intermediates, now) : Fail(EkCertificateFailure.Malformed, "not an X.509 certificate");
             (EkCertificateFailure Failure, string Detail)? refusal = null;
             foreach (X509Certificate2 candidate in candidates)
             {
@@ -260,9 +286,8 @@ public sealed class EkCertificateValidator : IDisposable
             return null;
         }
 
-        private EkCertificateValidationResult? CheckProfile(X509Certificate2 leaf, EkPublicKey publicKey)
+        private EkCertificateValidationResult? CheckProfile(X509Extension[] extensions, EkPublicKey publicKey)
         {
-            X509Extension[] extensions = [.. leaf.Extensions];
             if (extensions.OfType<X509BasicConstraintsExtension>().Any(bc => bc.CertificateAuthority))
                 return Fail(EkCertificateFailure.IsCa, "basic constraints say CA");
 
@@ -284,10 +309,9 @@ public sealed class EkCertificateValidator : IDisposable
             return null;
         }
 
-        private EkCertificateValidationResult? CheckNames(X509Certificate2 leaf, ref TpmManufacturerInfo? manufacturer)
+        private EkCertificateValidationResult? CheckNames(EkLeaf leaf, X509Extension? san, ref TpmManufacturerInfo? manufacturer)
         {
-            X509Extension? san = leaf.Extensions.Cast<X509Extension>().FirstOrDefault(e => e.Oid?.Value == "2.5.29.17");
-            bool emptySubject = leaf.SubjectName.RawData.AsSpan().SequenceEqual((ReadOnlySpan<byte>)[0x30, 0x00]);
+            bool emptySubject = leaf.SubjectName.AsSpan().SequenceEqual((ReadOnlySpan<byte>)[0x30, 0x00]);
             if (emptySubject && san is null)
                 return Fail(EkCertificateFailure.Malformed, "neither a subject nor a subject alternative name");
             if (emptySubject && !san!.Critical && !Allowed(EkCertificateQuirks.NonCriticalSanWithEmptySubject))
@@ -297,17 +321,22 @@ public sealed class EkCertificateValidator : IDisposable
             return null;
         }
 
-        private static EkPublicKey? ReadPublicKey(X509Certificate2 leaf)
+        private EkPublicKey? ReadPublicKey(EkLeaf leaf)
         {
-            switch (leaf.PublicKey.Oid.Value)
+            switch (leaf.KeyAlgorithm)
             {
                 case "1.2.840.113549.1.1.1":
                     // n and e straight from the RSAPublicKey: GetRSAPublicKey + ExportParameters decode, import and
                     // export a platform key (~350 µs on OpenSSL 3.0) to return the same two integers, checking nothing more.
-                    EkRsaPublicKey rsaKey = ReadRsaPublicKey(leaf.PublicKey.EncodedKeyValue.RawData);
+                    EkRsaPublicKey rsaKey = ReadRsaPublicKey(leaf.KeyValue);
                     return BitLength(rsaKey.Modulus) >= 2048 ? rsaKey : null;
                 case "1.2.840.10045.2.1":
-                    using (ECDiffieHellman? ecc = leaf.GetECDiffieHellmanPublicKey())
+                    // An uncompressed point on a named curve, checked on the curve here; any other form as the platform reads it.
+                    if (leaf.Platform is null && EkEccPoint.TryRead(leaf.KeyParameters, leaf.KeyValue) is { } point)
+                        return point;
+                    if (Platform(leaf) is not { } platform)
+                        throw new CryptographicException("the certificate does not load");
+                    using (ECDiffieHellman? ecc = platform.GetECDiffieHellmanPublicKey())
                     {
                         if (ecc is null)
                             return null;

@@ -48,12 +48,15 @@ public sealed record TpmHardwareSerial(string Manufacturer, string Kind, string 
     }
 
     /// <summary>The TPM <paramref name="certificate"/> names, or null when it names none.</summary>
-    public static TpmHardwareSerial? From(X509Certificate2 certificate)
+    public static TpmHardwareSerial? From(X509Certificate2 certificate) =>
+        From(certificate.Extensions[SubjectAlternativeNameOid]?.RawData, certificate.SubjectName);
+
+    /// <summary>The TPM a certificate with this SAN extension value (DER, null when absent) and subject names.</summary>
+    internal static TpmHardwareSerial? From(byte[]? san, X500DistinguishedName subject)
     {
-        var san = certificate.Extensions[SubjectAlternativeNameOid]?.RawData;
         var manufacturer = san is not null && TcgSubjectAlternativeName.TryParse(san, out var info) ? info?.Manufacturer ?? "" : "";
         if (san is not null && ReadHardwareModuleName(san) is { } module) return new(manufacturer, module.Type, module.Serial);
-        return ReadSubjectSerialNumber(certificate.SubjectName) is { Length: > 0 } serial
+        return ReadSubjectSerialNumber(subject) is { Length: > 0 } serial
             ? new(manufacturer, SubjectSerialNumber, Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(serial)))
             : null;
     }

@@ -124,7 +124,7 @@ public sealed class DeviceGrain(
         {
             Status = current.Status == DeviceStatus.Unknown ? DeviceStatus.Challenged : current.Status,
             EkPublic = request.EkPublic,
-            Tpm = TpmHardwareSerial.From(resolved.Value.Certificate.RawData)?.ToString(),
+            Tpm = resolved.Value.Certificate.HardwareSerial?.ToString(),
             AuditTenantId = policy.TenantId,
             Challenges = open.Value,
         }, inventory: false);

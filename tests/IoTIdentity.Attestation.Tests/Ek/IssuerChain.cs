@@ -77,12 +77,17 @@ public sealed class IssuerChain : IDisposable
     /// A well-formed EK certificate whose TBSCertificate names ecdsa-with-SHA384 while the signature outside it is
     /// ecdsa-with-SHA256, correctly made by the issuing CA's key over those octets.
     /// </summary>
-    public byte[] IssueEkWithMismatchedSignatureAlgorithm()
+    public byte[] IssueEkWithMismatchedSignatureAlgorithm() => Reissue(IssueEk(), innerAlgorithm: "1.2.840.10045.4.3.3");
+
+    /// <summary>
+    /// <paramref name="certificate"/>'s TBSCertificate with this chain's issuing CA as issuer, its signature field
+    /// <paramref name="innerAlgorithm"/> (ecdsa-with-SHA256 by default), then changed by <paramref name="mutate"/>,
+    /// signed by the issuing CA's key with ecdsa-with-SHA256: a certificate of any shape, correctly signed, so a check
+    /// after the signature judges it.
+    /// </summary>
+    public byte[] Reissue(byte[] certificate, Func<byte[], byte[]>? mutate = null, string innerAlgorithm = "1.2.840.10045.4.3.2")
     {
-        byte[] good = IssueEk();
-        var certificate = new AsnReader(good, AsnEncodingRules.DER).ReadSequence();
-        var tbs = new AsnReader(certificate.ReadEncodedValue(), AsnEncodingRules.DER).ReadSequence();
-        ReadOnlyMemory<byte> outerAlgorithm = certificate.ReadEncodedValue();
+        var tbs = new AsnReader(new AsnReader(certificate, AsnEncodingRules.DER).ReadSequence().ReadEncodedValue(), AsnEncodingRules.DER).ReadSequence();
         var tbsWriter = new AsnWriter(AsnEncodingRules.DER);
         using (tbsWriter.PushSequence())
         {
@@ -90,16 +95,19 @@ public sealed class IssuerChain : IDisposable
             tbsWriter.WriteEncodedValue(tbs.ReadEncodedValue().Span);
             tbs.ReadEncodedValue();
             using (tbsWriter.PushSequence())
-                tbsWriter.WriteObjectIdentifier("1.2.840.10045.4.3.3");
+                tbsWriter.WriteObjectIdentifier(innerAlgorithm);
+            tbs.ReadEncodedValue();
+            tbsWriter.WriteEncodedValue(IssuerName.RawData);
             while (tbs.HasData)
                 tbsWriter.WriteEncodedValue(tbs.ReadEncodedValue().Span);
         }
-        byte[] tbsBytes = tbsWriter.Encode();
+        byte[] tbsBytes = (mutate ?? (b => b))(tbsWriter.Encode());
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
         {
             writer.WriteEncodedValue(tbsBytes);
-            writer.WriteEncodedValue(outerAlgorithm.Span);
+            using (writer.PushSequence())
+                writer.WriteObjectIdentifier("1.2.840.10045.4.3.2");
             writer.WriteBitString(_cas[^1].Key.SignData(tbsBytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
         }
         return writer.Encode();
