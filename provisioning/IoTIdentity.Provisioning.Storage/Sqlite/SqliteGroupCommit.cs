@@ -13,9 +13,9 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// single autocommit write did (no thread hop, no added latency). Writes queued while a group commits wait and form
 /// the next group, which a thread-pool flush commits straight after (the caller that committed the first group is
 /// not kept to drain the queue), and so on while writes keep arriving. So under load a group holds what arrived during
-/// the previous commit. (A first version scheduled every group on the thread pool: at 140 enrolments/s on one pinned
-/// core each write waited a turn of the whole queue, ten times per enrolment, and the service fell behind; see
-/// BENCHMARKS.md, Service levers, session 10.)</para>
+/// the previous commit. (A first version scheduled every group on the thread pool: it grouped more — 2.1 writes per
+/// commit at the knee — but put each write, ten per enrolment, behind a turn of the whole thread-pool queue; the
+/// back-to-back pairs were too noisy to show which costs more: BENCHMARKS.md, Service levers, session 10.)</para>
 /// <para><b>Outcomes.</b> Each write runs inside its own SAVEPOINT: a write that throws (a lost ETag race, a bad
 /// argument, a batch callback that fails) is rolled back to its savepoint and fails alone; the others commit. A write's
 /// task completes only after the COMMIT of its group succeeded, so it is as durable as an autocommit write was. If
