@@ -7,6 +7,10 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// A device's individual enrolments, one slot per tenant, each listed in its tenant's <see cref="IndividualEnrollmentIndex"/>.
 /// A tenant writes and deletes only its own slot, so a tenant that enrols a device first blocks no one.
 /// </summary>
+/// <remarks>Every first register of an unowned, unscoped device lists this grain's slots, and nearly always there is
+/// none: such a list lets the activation go at once instead of holding an empty grain for the idle-collection age (one
+/// per device that ever registered, or per id a stranger made up). A lookup for one tenant (an owned device's renewal,
+/// a scoped register) keeps the activation, as an owned device will ask again.</remarks>
 public sealed class IndividualEnrollmentGrain(
     [PersistentState("individual", ProvisioningStorage.Name)] IPersistentState<IndividualEnrollmentState> state) : Grain, IIndividualEnrollmentGrain
 {
@@ -26,8 +30,12 @@ public sealed class IndividualEnrollmentGrain(
 
     public Task<IndividualEnrollment?> GetAsync(string tenantId) => Task.FromResult(state.State.AllSlots().GetValueOrDefault(tenantId));
 
-    public Task<IReadOnlyList<IndividualEnrollment>> ListAsync() =>
-        Task.FromResult<IReadOnlyList<IndividualEnrollment>>(state.State.AllSlots().OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value).ToList());
+    public Task<IReadOnlyList<IndividualEnrollment>> ListAsync()
+    {
+        var slots = state.State.AllSlots();
+        if (slots.IsEmpty) DeactivateOnIdle();
+        return Task.FromResult<IReadOnlyList<IndividualEnrollment>>(slots.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value).ToList());
+    }
 
     public async Task<bool> DeleteAsync(string tenantId)
     {

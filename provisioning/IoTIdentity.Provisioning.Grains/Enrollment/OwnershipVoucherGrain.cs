@@ -6,11 +6,17 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// The tenant a verified ownership voucher gives an unowned device to (the voucher itself was checked at upload), listed
 /// in the tenant's <see cref="OwnershipVoucherIndex"/>.
 /// </summary>
+/// <remarks>Every first register of an unowned device asks this grain, and nearly always no voucher covers the device: a
+/// read that finds none lets the activation go at once (as <see cref="IndividualEnrollmentGrain"/> does).</remarks>
 public sealed class OwnershipVoucherGrain(
     [PersistentState("voucher", ProvisioningStorage.Name)] IPersistentState<OwnershipVoucherState> state,
     TimeProvider clock) : Grain, IOwnershipVoucherGrain
 {
-    public Task<string?> GetTenantAsync() => Task.FromResult(state.State.TenantId);
+    public Task<string?> GetTenantAsync()
+    {
+        if (state.State.TenantId is null) DeactivateOnIdle();
+        return Task.FromResult(state.State.TenantId);
+    }
 
     public Task<DateTimeOffset?> GetAcceptedAtAsync(string tenantId) => Task.FromResult(state.State.TenantId == tenantId ? state.State.At : null);
 
