@@ -16,7 +16,7 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// the previous commit. (A first version scheduled every group on the thread pool: it grouped more — 2.1 writes per
 /// commit at the knee — but put each write, ten per enrolment, behind a turn of the whole thread-pool queue; the
 /// back-to-back pairs were too noisy to show which costs more: BENCHMARKS.md, Service levers, session 10.)</para>
-/// <para><b>Outcomes.</b> Each write runs inside its own SAVEPOINT: a write that throws (a lost ETag race, a bad
+/// <para><b>Outcomes.</b> Each write of a group of several runs inside its own SAVEPOINT (a group of one needs none): a write that throws (a lost ETag race, a bad
 /// argument, a batch callback that fails) is rolled back to its savepoint and fails alone; the others commit. A write's
 /// task completes only after the COMMIT of its group succeeded, so it is as durable as an autocommit write was. If
 /// BEGIN or COMMIT fails, or SQLite rolls the whole transaction back under a write (a full disk, an I/O error), every
@@ -184,8 +184,13 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
                     continue;
                 }
 
+                // A group of one (the common case when writes do not overlap) needs no savepoint: the transaction is its.
                 current = write.Operation;
-                writer.Command("SAVEPOINT write;").ExecuteNonQuery();
+                if (live > 1)
+                {
+                    writer.Command("SAVEPOINT write;").ExecuteNonQuery();
+                }
+
                 try
                 {
                     write.Run(writer);
@@ -194,10 +199,19 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
                 {
                     // This write alone failed (SQLite undid only its statement, if any): undo its other statements.
                     write.Outcome = e is SqliteException sqlite ? SqliteErrors.Unavailable(sqlite, databasePath, write.Operation) : e;
+                    if (live == 1)
+                    {
+                        writer.Command("ROLLBACK;").ExecuteNonQuery();
+                        return;
+                    }
+
                     writer.Command("ROLLBACK TO write;").ExecuteNonQuery();
                 }
 
-                writer.Command("RELEASE write;").ExecuteNonQuery();
+                if (live > 1)
+                {
+                    writer.Command("RELEASE write;").ExecuteNonQuery();
+                }
             }
 
             current = "commit";
