@@ -5,6 +5,7 @@ using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Ek;
 using IoTIdentity.Tpm.Keys;
 using IoTIdentity.Tpm.Marshalling;
@@ -99,6 +100,26 @@ public sealed class TrustModelTests(ServiceFixture service) : SwtpmBench, IClass
         }
         var issued = (await service.ReadAuditLogAsync(tenant.TenantId)).Where(e => e.Event.Outcome == "issued").Select(e => e.Event.Subject).Distinct();
         Assert.Equal([deviceId], issued);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Groups_of_different_tenants_that_trust_the_same_roots_share_one_EK_certificate_validator()
+    {
+        using var otherManufacturer = ManufacturerCa.Create(new ManufacturerCaOptions { Name = "Other Trust Model Manufacturer" });
+        var first = await NewTenantAsync();
+        var second = await NewTenantAsync();
+        var third = await service.CreateTenantAsync($"tm-{Guid.NewGuid():N}"[..20], [otherManufacturer.RootDer]);
+        var resolver = service.App.Services.GetRequiredService<Grains.Enrollment.EnrollmentResolver>();
+
+        var a = (await resolver.GetPolicyAsync(new GroupKey(first.TenantId, "default")))!.Value;
+        var b = (await resolver.GetPolicyAsync(new GroupKey(second.TenantId, "default")))!.Value;
+        var c = (await resolver.GetPolicyAsync(new GroupKey(third.TenantId, "default")))!.Value;
+
+        Assert.Equal(first.TenantId, a.Policy.TenantId);
+        Assert.Equal(second.TenantId, b.Policy.TenantId);
+        Assert.NotNull(a.Validator);
+        Assert.Same(a.Validator, b.Validator);
+        Assert.NotSame(a.Validator, c.Validator);
     }
 
     [Fact(Timeout = TestTimeout)]

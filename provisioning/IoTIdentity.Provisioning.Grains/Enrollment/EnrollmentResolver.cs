@@ -16,15 +16,17 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// unowned, unscoped device resolves only when exactly one tenant admits it — through its individual enrolment for the device or
 /// through its groups whose trusted manufacturer roots (its own plus the tenant's) the EK certificate chains to —
 /// and is refused <see cref="ProvisioningError.AmbiguousOwner"/> when several do.
-/// Keeps one <see cref="EkCertificateValidator"/> per group policy version and tenant roots version (roots are parsed
-/// once), and the group list and each tenant's roots for a few seconds, so the hot path makes no directory or tenant
-/// call per device; before refusing a device as untrusted it looks once more with both refreshed. One per silo.
+/// Keeps one <see cref="EkCertificateValidator"/> per distinct set of trusted roots, shared by the groups that trust
+/// them (roots are parsed once, issuer paths verified once), each group's found again by its policy version and tenant
+/// roots version; a resolution checks the EK certificate once per validator, not once per group. It keeps the group
+/// list and each tenant's roots for a few seconds, so the hot path makes no directory or tenant call per device; before refusing a device as untrusted it looks once more with both refreshed. One per silo.
 /// </summary>
 public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock) : IDisposable
 {
     private static readonly TimeSpan DirectoryTtl = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<GroupKey, (long Version, long TenantRootsVersion, EnrollmentPolicy Policy, EkCertificateValidator? Validator)> _validators = new();
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, ManufacturerRoots Roots)> _tenantRoots = new();
+    private readonly ConcurrentDictionary<string, EkCertificateValidator> _validatorsByRoots = new(StringComparer.Ordinal);
     private (DateTimeOffset At, GroupDirectory Directory)? _directory;
 
     /// <summary>
@@ -145,11 +147,12 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
             : (await GetDirectoryAsync(refreshed)).Groups.Where(k => k.IsOf(tenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal).ToList();
         EkCertificateValidationResult? firstFailure = null;
         var knownButNotEnrolled = false;
+        var judged = new Dictionary<EkCertificateValidator, EkCertificateValidationResult>(ReferenceEqualityComparer.Instance);
         foreach (var key in keys)
         {
             var entry = await GetPolicyAsync(key);
             if (entry?.Validator is not { } validator) continue;   // a group with no roots trusts nothing
-            var result = validator.Validate(ekCertificate, intermediates);
+            var result = ValidateOnce(judged, validator, ekCertificate, intermediates);
             if (result.IsValid && groupId is null && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
             else if (result.IsValid) return new ResolvedEnrollment(entry.Value.Policy, result.Certificate!);
             else if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
@@ -170,18 +173,33 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         var knownButNotEnrolled = false;
         var matches = new Dictionary<string, ResolvedEnrollment>(StringComparer.Ordinal);
         var groups = (await GetDirectoryAsync(refreshed)).Groups;
+        var judged = new Dictionary<EkCertificateValidator, EkCertificateValidationResult>(ReferenceEqualityComparer.Instance);
         if (refreshed)
             await Task.WhenAll(groups.Select(k => k.TenantId).Distinct().Select(t => GetTenantRootsAsync(t, refresh: true)));
         foreach (var key in groups.Where(k => !exceptTenants.Contains(k.TenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal))
         {
             if (matches.ContainsKey(key.TenantId)) continue;
             var entry = await GetPolicyAsync(key);
-            if (entry?.Validator?.Validate(ekCertificate, intermediates) is not { } result) continue;
+            if (entry?.Validator is not { } validator) continue;
+            var result = ValidateOnce(judged, validator, ekCertificate, intermediates);
             if (result.IsValid && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
             else if (result.IsValid) matches[key.TenantId] = new ResolvedEnrollment(entry.Value.Policy, result.Certificate!);
             else if (result.Failure != EkCertificateFailure.UntrustedRoot) firstFailure ??= result;
         }
         return new GroupMatches(matches, knownButNotEnrolled, firstFailure);
+    }
+
+    /// <summary>
+    /// The validator's decision on the EK certificate, worked out once per resolution: groups that trust the same roots
+    /// share one validator (see <see cref="GetPolicyAsync"/>), so a certificate is checked once per distinct root set,
+    /// not once per group.
+    /// </summary>
+    private static EkCertificateValidationResult ValidateOnce(Dictionary<EkCertificateValidator, EkCertificateValidationResult> judged,
+        EkCertificateValidator validator, byte[] ekCertificate, IReadOnlyList<byte[]> intermediates)
+    {
+        if (!judged.TryGetValue(validator, out var result))
+            judged[validator] = result = validator.Validate(ekCertificate, intermediates);
+        return result;
     }
 
     private sealed record GroupMatches(IReadOnlyDictionary<string, ResolvedEnrollment> Matches, bool KnownButNotEnrolled, EkCertificateValidationResult? FirstFailure);
@@ -198,10 +216,25 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         var tenantRoots = await GetTenantRootsAsync(policy.TenantId, refreshed);
         if (_validators.TryGetValue(groupKey, out var cached) && cached.Version == policy.Version && cached.TenantRootsVersion == tenantRoots.Version)
             return (cached.Policy, cached.Validator);
-        EkCertificateValidator? validator = policy.TrustedRoots.Count + tenantRoots.Certificates.Count == 0
-            ? null : new EkCertificateValidator([.. policy.TrustedRoots, .. tenantRoots.Certificates], clock);
+        byte[][] roots = [.. policy.TrustedRoots, .. tenantRoots.Certificates];
+        EkCertificateValidator? validator = roots.Length == 0 ? null
+            : _validatorsByRoots.GetOrAdd(RootSetKey(roots), _ => new EkCertificateValidator(roots, clock));
         _validators[groupKey] = (policy.Version, tenantRoots.Version, policy, validator);
         return (policy, validator);
+    }
+
+    /// <summary>The hex SHA-256 of the roots, in order, each length-prefixed: groups trusting the same roots share a validator.</summary>
+    private static string RootSetKey(byte[][] roots)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (var root in roots)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, root.Length);
+            hash.AppendData(length);
+            hash.AppendData(root);
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     private async Task<ManufacturerRoots> GetTenantRootsAsync(string tenantId, bool refresh)
@@ -232,6 +265,6 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var entry in _validators.Values) entry.Validator?.Dispose();
+        foreach (var validator in _validatorsByRoots.Values) validator.Dispose();
     }
 }
