@@ -9,10 +9,13 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// one each.
 /// </summary>
 /// <remarks>
-/// <para><b>How a group forms.</b> The first write queued while no flush is scheduled schedules one on the thread
-/// pool; writes queued before it runs join it, and writes queued while it commits form the next group, which the
-/// same flush runs straight after. A lone write therefore costs one thread-pool hop, and under load a group holds
-/// what arrived during the previous commit.</para>
+/// <para><b>How a group forms.</b> A write that finds the writer idle commits at once on its caller's thread, as a
+/// single autocommit write did (no thread hop, no added latency). Writes queued while a group commits wait and form
+/// the next group, which a thread-pool flush commits straight after (the caller that committed the first group is
+/// not kept to drain the queue), and so on while writes keep arriving. So under load a group holds what arrived during
+/// the previous commit. (A first version scheduled every group on the thread pool: it grouped more — 2.1 writes per
+/// commit at the knee — but put each write, ten per enrolment, behind a turn of the whole thread-pool queue; the
+/// back-to-back pairs were too noisy to show which costs more: BENCHMARKS.md, Service levers, session 10.)</para>
 /// <para><b>Outcomes.</b> Each write runs inside its own SAVEPOINT: a write that throws (a lost ETag race, a bad
 /// argument, a batch callback that fails) is rolled back to its savepoint and fails alone; the others commit. A write's
 /// task completes only after the COMMIT of its group succeeded, so it is as durable as an autocommit write was. If
@@ -74,7 +77,7 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
 
         if (schedule)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static queue => queue.Flush(), this, preferLocal: false);
+            Flush(inline: true);
         }
 
         return write.Task;
@@ -98,9 +101,11 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
     /// <see cref="ObjectDisposedException"/>. Call inside <see cref="Exclusive"/> before closing the writer.</summary>
     public void Dispose() => _disposed = true;
 
-    private void Flush()
+    /// <summary>Commits queued groups until the queue is empty; <paramref name="inline"/> (on a writer's own thread):
+    /// one group, then the rest is handed to the thread pool.</summary>
+    private void Flush(bool inline)
     {
-        while (true)
+        for (var groups = 0; ; groups++)
         {
             List<Write> group;
             lock (_queueLock)
@@ -108,6 +113,12 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
                 if (_queued.Count == 0)
                 {
                     _flushScheduled = false;
+                    return;
+                }
+
+                if (inline && groups > 0)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(static queue => queue.Flush(inline: false), this, preferLocal: false);
                     return;
                 }
 
