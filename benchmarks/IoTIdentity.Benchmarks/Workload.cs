@@ -48,6 +48,7 @@ public sealed class Workload : IDisposable
     private readonly SoftwareDevice _rsa;
     private readonly SoftwareDevice _ecc;
     private readonly EkCertificateValidator _validator;
+    private readonly EkCertificateValidator _otherRootsValidator;
     private readonly RandomNumberGenerator _random = RandomNumberGenerator.Create();
 
     // Primitive inputs: keys made once, as a verifier that cached them would hold them.
@@ -76,6 +77,7 @@ public sealed class Workload : IDisposable
         _rsa = SoftwareDevice.CreateRsa(_rsaCa);
         _ecc = SoftwareDevice.CreateEcc(_eccCa);
         _validator = new EkCertificateValidator([_rsaCa.RootDer, _eccCa.RootDer], TimeProvider.System);
+        _otherRootsValidator = new EkCertificateValidator([_rsaCa.RootDer], TimeProvider.System);
         foreach (var device in new[] { _rsa, _ecc })
         {
             var result = _validator.Validate(device.EkCertificate, device.EkIntermediates);
@@ -114,6 +116,7 @@ public sealed class Workload : IDisposable
         new(Verifier, "certify-ecc", "CertifyVerifier.Verify, ECC P-256 AK, P-256 key", () => VerifyCertify(_ecc)),
         new(Verifier, "ekcert-rsa", "EkCertificateValidator.Validate, RSA EK cert (RSA CA)", () => ValidateEkCertificate(_rsa)),
         new(Verifier, "ekcert-ecc", "EkCertificateValidator.Validate, ECC EK cert (P-256 CA)", () => ValidateEkCertificate(_ecc)),
+        new(Verifier, "ekcert-other-roots", "EkCertificateValidator.Validate, ECC EK cert, other root", RefuseUnderOtherRoots),
         new(Verifier, "enrol-rsa", "full enrolment, RSA EK + RSA AK", () => Enrol(_rsa)),
         new(Verifier, "enrol-ecc", "full enrolment, ECC EK + ECC AK", () => Enrol(_ecc)),
         new(Verifier, "eventlog-max", "event log at every limit (4 banks, just under 1 MiB): parse + replay", () => EventLogReplay.Replay(EventLogParser.Parse(_largestEventLog))),
@@ -198,6 +201,7 @@ public sealed class Workload : IDisposable
         _ecc.Dispose();
         _rsaCa.Dispose();
         _eccCa.Dispose();
+        _otherRootsValidator.Dispose();
         _random.Dispose();
         _rsaAkPublic.Dispose();
         _eccAkPublic.Dispose();
@@ -223,6 +227,14 @@ public sealed class Workload : IDisposable
     {
         var result = _validator.Validate(device.EkCertificate, device.EkIntermediates);
         return result.IsValid ? result : throw new InvalidOperationException($"{result.Failure}: {result.Detail}");
+    }
+
+    /// <summary>What one enrolment group trusting another vendor's root costs the resolver: the refusal as untrusted.</summary>
+    private void RefuseUnderOtherRoots()
+    {
+        var result = _otherRootsValidator.Validate(_ecc.EkCertificate, _ecc.EkIntermediates);
+        if (result.Failure != EkCertificateFailure.UntrustedRoot)
+            throw new InvalidOperationException($"expected UntrustedRoot, got {result.Failure}: {result.Detail}");
     }
 
     /// <summary>Everything the verifier computes for one device: register, challenge, attest.</summary>
