@@ -31,7 +31,12 @@ namespace IoTIdentity.Attestation.Ek;
 /// loads no intermediate again: they loaded and verified before, octet for octet). Every call then checks each path certificate's
 /// validity period at the verification time and the EK certificate's signature with the issuer's key over the
 /// TBSCertificate octets as received, its inner and outer signature algorithms equal. An EK certificate whose issuer
-/// name matches no certificate octet for octet is judged by a full X509Chain build (RFC 5280's name comparison).</item>
+/// name matches no certificate octet for octet is judged by a full X509Chain build (RFC 5280's name comparison). Before
+/// either: when no name met following the supplied intermediates up from the issuer name could be a root's subject
+/// under any comparison a chain builder makes (<see cref="LooseName"/>), no chain can reach a root whatever the
+/// certificate, so it is refused as untrusted without one, and the issuer name with its intermediates is kept in the
+/// same bounded cache as unreachable (a validator trusting one vendor refuses another vendor's devices at the cost of a
+/// hash, their intermediates not loaded).</item>
 /// <item>The public key is RSA ≥ 2048 bits or ECC on P-256/P-384/P-521 — <see cref="EkCertificateFailure.UnsupportedKey"/>.</item>
 /// <item>Basic constraints do not say CA — <see cref="EkCertificateFailure.IsCa"/>.</item>
 /// <item>Key usage is present with keyEncipherment (RSA) or keyAgreement (ECC); an EKU, when present, contains
@@ -65,6 +70,7 @@ public sealed class EkCertificateValidator : IDisposable
     private readonly EkCertificateQuirks _allowed;
     private readonly EkIssuerCache _issuers;
     private readonly bool _platformDecode;
+    private readonly HashSet<string>? _rootNames;
 
     /// <summary>Creates a validator that trusts <paramref name="trustedRoots"/>.</summary>
     /// <param name="trustedRoots">The manufacturer root certificates, DER.</param>
@@ -94,6 +100,8 @@ public sealed class EkCertificateValidator : IDisposable
             ?? throw new ArgumentException("A trusted root is not a DER certificate.", nameof(trustedRoots)))];
         if (_roots.Length == 0)
             throw new ArgumentException("At least one trusted root is required.", nameof(trustedRoots));
+        string?[] rootNames = [.. _roots.Select(root => LooseName(root.SubjectName.RawData))];
+        _rootNames = rootNames.Any(name => name is null) ? null : new HashSet<string>(rootNames!, StringComparer.Ordinal);
         _time = timeProvider;
         _allowed = allowedQuirks;
         _issuers = new EkIssuerCache(issuerCacheCapacity);
@@ -101,6 +109,71 @@ public sealed class EkCertificateValidator : IDisposable
 
     /// <summary>How many verified issuer paths are kept now.</summary>
     internal int CachedIssuerPaths => _issuers.Count;
+
+    /// <summary>How many issuer names found to reach no root are kept now.</summary>
+    internal int CachedUnreachableIssuers => _issuers.UnreachableCount;
+
+    /// <summary>
+    /// A distinguished name (DER) reduced so that any two names a chain builder may take as equal — RFC 5280, 7.1's
+    /// comparison, or OpenSSL's canonical form: string types alike, case and runs of white space ignored — reduce to
+    /// the same text: its RFC 4514 rendering without white space or quotes, upper-cased. Null when that cannot be
+    /// promised — a name that is empty or not DER, a value that is not a UTF8, Printable or IA5 string
+    /// (<see cref="EkLeaf.IsPlainName"/>), or holds anything outside printable ASCII — and then the name must be taken to possibly equal any other.
+    /// </summary>
+    internal static string? LooseName(byte[] name)
+    {
+        if (name is [0x30, 0x00] || !EkLeaf.IsPlainName(name))
+            return null;
+        try
+        {
+            string rendered = new X500DistinguishedName(name).Name;
+            var loose = new System.Text.StringBuilder(rendered.Length);
+            foreach (char c in rendered)
+            {
+                if (char.IsWhiteSpace(c) || c == '"')
+                    continue;
+                if (c is < (char)0x21 or > (char)0x7E || c == '#')
+                    return null;
+                loose.Append(char.ToUpperInvariant(c));
+            }
+            return loose.ToString();
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether no chain from a certificate naming <paramref name="issuerName"/> can reach a trusted root through
+    /// <paramref name="intermediates"/>, whatever else that certificate holds: following the intermediates whose
+    /// subject could equal a name on the way (see <see cref="LooseName"/>), no name met could be a root's subject.
+    /// </summary>
+    private bool NoneCouldIssue(byte[] issuerName, X509Certificate2Collection intermediates)
+    {
+        if (_rootNames is null || LooseName(issuerName) is not { } first)
+            return false;
+        var names = new HashSet<string>(StringComparer.Ordinal) { first };
+        var followed = new bool[intermediates.Count];
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            for (int i = 0; i < intermediates.Count; i++)
+            {
+                if (followed[i])
+                    continue;
+                if (LooseName(intermediates[i].SubjectName.RawData) is not { } subject)
+                    return false;
+                if (!names.Contains(subject))
+                    continue;
+                if (LooseName(intermediates[i].IssuerName.RawData) is not { } issuer)
+                    return false;
+                followed[i] = true;
+                grew |= names.Add(issuer);
+            }
+        }
+        return !names.Overlaps(_rootNames);
+    }
 
     /// <summary>Runs every check (see the type's remarks) on an EK certificate.</summary>
     /// <param name="certificate">The EK certificate, DER, as read from the TPM's NV index.</param>
@@ -158,8 +231,9 @@ public sealed class EkCertificateValidator : IDisposable
             // Intermediates verified together with this issuer name before loaded then; they are not loaded again.
             EkIssuerCache.PathKey pathKey = EkIssuerCache.KeyOf(leaf.IssuerName, intermediateDer);
             EkIssuerPath? cached = validator._issuers.Find(pathKey);
+            bool unreachable = cached is null && validator._issuers.IsUnreachable(pathKey);
             var intermediates = new X509Certificate2Collection();
-            foreach (byte[] der in cached is null ? intermediateDer : [])
+            foreach (byte[] der in cached is null && !unreachable ? intermediateDer : [])
             {
                 if (Own(EkCertificateEncoding.TryLoad(der)) is not { } intermediate)
                     return Fail(EkCertificateFailure.Malformed, "an intermediate is not an X.509 certificate");
@@ -178,6 +252,8 @@ public sealed class EkCertificateValidator : IDisposable
                 return Fail(EkCertificateFailure.Expired, "the EK certificate has expired");
 
             // 4. Chain.
+            if (unreachable)
+                return Fail(EkChain.Untrusted);
             if ((cached is null ? CheckIssuer(leaf, intermediates, pathKey, now) : CheckCachedIssuer(cached, now)) is { } chainFailure)
                 return chainFailure;
 
@@ -215,6 +291,11 @@ public sealed class EkCertificateValidator : IDisposable
         private EkCertificateValidationResult? CheckIssuer(EkLeaf leaf, X509Certificate2Collection intermediates,
             EkIssuerCache.PathKey pathKey, DateTimeOffset now)
         {
+            if (validator.NoneCouldIssue(leaf.IssuerName, intermediates))
+            {
+                validator._issuers.KeepUnreachable(pathKey);
+                return Fail(EkChain.Untrusted);
+            }
             ReadOnlySpan<byte> issuerName = leaf.IssuerName;
             List<X509Certificate2> candidates = [];
             foreach (X509Certificate2 certificate in intermediates.Concat(validator._roots))

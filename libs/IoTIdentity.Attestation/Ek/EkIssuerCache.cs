@@ -7,13 +7,17 @@ namespace IoTIdentity.Attestation.Ek;
 /// certificate gave, then every intermediate supplied with it, in order, each length-prefixed — so a hit needs the
 /// intermediates neither loaded nor searched, and the same inputs always find the same issuer. Bounded: at capacity the oldest entry leaves, so
 /// a peer sending ever new intermediates costs a verification each time but never memory. Only successful
-/// verifications are kept; a refusal is worked out again on every call. Thread-safe.
+/// verifications are kept, and one kind of refusal: an issuer name that no trusted root or supplied intermediate could
+/// answer to (see <see cref="KeepUnreachable"/>), kept under the same key and bound. Any other refusal is worked out
+/// again on every call. Thread-safe.
 /// </summary>
 internal sealed class EkIssuerCache(int capacity)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<PathKey, EkIssuerPath> _paths = [];
     private readonly Queue<PathKey> _order = new();
+    private readonly HashSet<PathKey> _unreachable = [];
+    private readonly Queue<PathKey> _unreachableOrder = new();
 
     /// <summary>How many paths are kept now.</summary>
     public int Count
@@ -57,6 +61,40 @@ internal sealed class EkIssuerCache(int capacity)
             _order.Enqueue(key);
             while (_paths.Count > capacity)
                 _paths.Remove(_order.Dequeue());
+        }
+    }
+
+    /// <summary>How many unreachable issuer names are kept now.</summary>
+    public int UnreachableCount
+    {
+        get
+        {
+            lock (_lock) return _unreachable.Count;
+        }
+    }
+
+    /// <summary>Whether the issuer name and intermediates under <paramref name="key"/> were found to reach no trusted root.</summary>
+    public bool IsUnreachable(PathKey key)
+    {
+        lock (_lock) return _unreachable.Contains(key);
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="key"/> as an issuer name with which no chain can reach a trusted root, whatever the
+    /// certificate naming it: the caller found no root or intermediate whose subject could equal that name under
+    /// any comparison a chain builder makes. Letting the oldest entry go when full, as <see cref="Keep"/>.
+    /// </summary>
+    public void KeepUnreachable(PathKey key)
+    {
+        if (capacity <= 0)
+            return;
+        lock (_lock)
+        {
+            if (!_unreachable.Add(key))
+                return;
+            _unreachableOrder.Enqueue(key);
+            while (_unreachable.Count > capacity)
+                _unreachable.Remove(_unreachableOrder.Dequeue());
         }
     }
 

@@ -161,6 +161,22 @@ internal sealed class EkLeaf
         algorithm.ThrowIfNotEmpty();
     }
 
+    /// <summary>Whether <paramref name="name"/> (DER) is, whole, a Name as <see cref="ReadName"/> reads one.</summary>
+    public static bool IsPlainName(byte[] name)
+    {
+        try
+        {
+            var reader = new AsnReader(name, AsnEncodingRules.DER);
+            bool plain = ReadName(reader) is not null;
+            reader.ThrowIfNotEmpty();
+            return plain;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A Name whose every RDN is a non-empty SET of (OID, UTF8/Printable/IA5 string that decodes); null otherwise.</summary>
     private static byte[]? ReadName(AsnReader reader)
     {

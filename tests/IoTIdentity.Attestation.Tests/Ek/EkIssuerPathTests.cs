@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Attestation.Ek;
@@ -258,5 +259,149 @@ public sealed class EkIssuerPathTests
         Assert.Null(expected[(0, 0)]);
         Assert.Equal(EkCertificateFailure.Expired, expected[(0, 1)]);
         Assert.Equal(EkCertificateFailure.BadSignature, expected[(1, 0)]);
+    }
+
+    /// <summary>A one-attribute name, its common name in the string type given.</summary>
+    private static X500DistinguishedName CommonName(UniversalTagNumber stringType, string text)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        using (writer.PushSetOf())
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier("2.5.4.3");
+            writer.WriteCharacterString(stringType, text);
+        }
+        return new X500DistinguishedName(writer.Encode());
+    }
+
+    /// <summary>A self-signed certificate whose subject and issuer are <paramref name="name"/>.</summary>
+    private static byte[] SelfIssued(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(name, key, HashAlgorithmName.SHA256);
+        using X509Certificate2 certificate = request.CreateSelfSigned(Now.AddDays(-1), Now.AddDays(30));
+        return certificate.RawData;
+    }
+
+    /// <summary>Whether the platform's chain build takes the certificate to the root through the supplied intermediates (whatever else it finds wrong).</summary>
+    private static bool PlatformReachesRoot(byte[] root, IReadOnlyList<byte[]> intermediates, byte[] certificate)
+    {
+        using X509Certificate2 leaf = X509CertificateLoader.LoadCertificate(certificate);
+        using var platform = new X509Chain();
+        platform.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        platform.ChainPolicy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificate(root));
+        foreach (byte[] der in intermediates) platform.ChainPolicy.ExtraStore.Add(X509CertificateLoader.LoadCertificate(der));
+        platform.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        platform.ChainPolicy.DisableCertificateDownloads = true;
+        platform.ChainPolicy.VerificationTime = Now.UtcDateTime;
+        platform.Build(leaf);
+        return platform.ChainElements.Count > 0 && !platform.ChainStatus.Any(s => s.Status is X509ChainStatusFlags.PartialChain or X509ChainStatusFlags.UntrustedRoot);
+    }
+
+    [Fact]
+    public void Unreachable_issuers_are_refused_as_the_platform_refuses_them_whatever_came_before()
+    {
+        using IssuerChain chain = TwoLevels();
+        using IssuerChain other = new(Now, new CaShape("CN=Other Vendor Root"), new CaShape("CN=Other Vendor EK CA"));
+        byte[][] certificates =
+        [
+            chain.IssueEk(),
+            // the issuing CA's name as a chain builder compares names (case, string type, white space), not octet for octet
+            chain.IssueEk(issuerName: new X500DistinguishedName("CN=ek issuing ca")),
+            chain.IssueEk(issuerName: CommonName(UniversalTagNumber.PrintableString, "  EK   Issuing  CA ")),
+            chain.IssueEk(issuerName: CommonName(UniversalTagNumber.BMPString, "EK Issuing CA")),
+            // another vendor's devices, and a name one letter off, signed by the issuing CA
+            other.IssueEk(),
+            other.IssueEk(),
+            chain.IssueEk(issuerName: new X500DistinguishedName("CN=EK Issuing CB")),
+            // a name outside printable ASCII, which the loose comparison does not judge
+            chain.IssueEk(issuerName: new X500DistinguishedName("CN=Émetteur EK")),
+            // a certificate claiming the issuing CA's name for itself, signed by its own key
+            SelfIssued("CN=ek ISSUING ca"),
+            // earlier steps come first: expired, under another vendor
+            other.IssueEk(lifetime: TimeSpan.FromDays(-0.5)),
+        ];
+        IReadOnlyList<byte[]>[] supplied = [chain.IntermediatesDer, [], other.IntermediatesDer, [.. other.IntermediatesDer, .. chain.IntermediatesDer]];
+        var clock = new FixedTimeProvider(Now);
+        var expected = new Dictionary<(int, int), EkCertificateFailure?>();
+        for (int c = 0; c < certificates.Length; c++)
+        for (int s = 0; s < supplied.Length; s++)
+        {
+            using var fresh = new EkCertificateValidator([chain.RootDer], clock);
+            EkCertificateValidationResult result = fresh.Validate(certificates[c], supplied[s]);
+            expected[(c, s)] = result.Failure;
+            if (c != 9)
+                Assert.True(PlatformReachesRoot(chain.RootDer, supplied[s], certificates[c]) == (result.Failure != EkCertificateFailure.UntrustedRoot),
+                    $"certificate {c} with intermediates {s}: platform reaches root {PlatformReachesRoot(chain.RootDer, supplied[s], certificates[c])}, validator {result.Failure} {result.Detail}");
+        }
+        Assert.Null(expected[(0, 0)]);
+        Assert.Null(expected[(1, 0)]);
+        Assert.Null(expected[(2, 0)]);
+        Assert.Equal(EkCertificateFailure.UntrustedRoot, expected[(0, 1)]);
+        Assert.Equal(EkCertificateFailure.UntrustedRoot, expected[(4, 2)]);
+        Assert.Equal(EkCertificateFailure.Expired, expected[(9, 2)]);
+
+        var random = new Random(20261204);
+        for (int round = 0; round < 6; round++)
+        {
+            using var validator = new EkCertificateValidator([chain.RootDer], clock);
+            foreach (var (c, s) in expected.Keys.OrderBy(_ => random.Next()).ToList())
+                Assert.True(expected[(c, s)] == validator.Validate(certificates[c], supplied[s]).Failure, $"round {round}: certificate {c} with intermediates {s}");
+            Assert.True(validator.CachedUnreachableIssuers > 0);
+        }
+    }
+
+    [Fact]
+    public void Unreachable_issuers_are_kept_at_most_to_the_cache_capacity()
+    {
+        using IssuerChain chain = TwoLevels();
+        IssuerChain[] vendors = [.. Enumerable.Range(0, 4).Select(i => new IssuerChain(Now, new CaShape($"CN=Vendor {i} Root"), new CaShape($"CN=Vendor {i} EK CA")))];
+        try
+        {
+            using var validator = new EkCertificateValidator([chain.RootDer], new FixedTimeProvider(Now), issuerCacheCapacity: 2);
+            for (int round = 0; round < 2; round++)
+            {
+                foreach (IssuerChain vendor in vendors)
+                {
+                    Assert.Equal(EkCertificateFailure.UntrustedRoot, validator.Validate(vendor.IssueEk(), vendor.IntermediatesDer).Failure);
+                    Assert.True(validator.CachedUnreachableIssuers <= 2);
+                }
+            }
+            Assert.Equal(2, validator.CachedUnreachableIssuers);
+            Assert.True(validator.Validate(chain.IssueEk(), chain.IntermediatesDer).IsValid);
+        }
+        finally
+        {
+            foreach (IssuerChain vendor in vendors) vendor.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData("CN=EK Issuing CA", "cn=ek  issuing CA")]
+    [InlineData("CN=EK Issuing CA, O=Vendor", "CN=EK Issuing CA,O=VENDOR")]
+    [InlineData("CN=\"  Padded \"", "CN=Padded")]
+    public void Loose_names_of_names_a_chain_builder_takes_as_equal_are_equal(string left, string right)
+    {
+        Assert.Equal(EkCertificateValidator.LooseName(new X500DistinguishedName(left).RawData), EkCertificateValidator.LooseName(new X500DistinguishedName(right).RawData));
+        Assert.NotNull(EkCertificateValidator.LooseName(new X500DistinguishedName(left).RawData));
+    }
+
+    [Fact]
+    public void Loose_names_are_not_promised_for_names_outside_printable_ascii_or_rendered_as_hex()
+    {
+        Assert.Null(EkCertificateValidator.LooseName(new X500DistinguishedName("CN=Émetteur").RawData));
+        Assert.Null(EkCertificateValidator.LooseName([0x30, 0x03, 0x02, 0x01, 0x00]));
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        using (writer.PushSetOf())
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier("2.5.4.3");
+            writer.WriteInteger(7);
+        }
+        Assert.Null(EkCertificateValidator.LooseName(writer.Encode()));
+        Assert.Equal(EkCertificateValidator.LooseName(CommonName(UniversalTagNumber.UTF8String, "Ab").RawData),
+            EkCertificateValidator.LooseName(CommonName(UniversalTagNumber.PrintableString, "aB").RawData));
     }
 }
