@@ -3,6 +3,10 @@ using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Protocol;
 using IoTIdentity.Protocol.Messages;
 using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Abstractions.Monitoring;
+using IoTIdentity.Provisioning.Grains.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
@@ -161,4 +165,36 @@ public sealed class StorageFaultTests(FaultyServiceFixture fixture) : SwtpmBench
         }
         Assert.Equal(System.Net.HttpStatusCode.OK, (await tenant.Http.GetAsync("/api/v1/devices")).StatusCode);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_storage_fault_writing_finding_refreshes_fails_no_event_and_loses_no_refresh_once_storage_is_back()
+    {
+        var tenantId = $"mon{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20];
+        var monitor = _service.Grains.GetGrain<IMonitorGrain>(tenantId);
+        var second = 0;
+        MonitoredEvent Connected() => new()
+        {
+            Kind = MonitoredEventKind.Connected, Subject = "d1", SessionId = $"s{second}", Address = $"10.1.0.{second + 1}",
+            At = DateTimeOffset.UnixEpoch.AddSeconds(second++),
+        };
+        await monitor.ObserveAsync([Connected(), Connected()]);
+        var injected = fixture.Faults.Injected;
+
+        fixture.Faults.FailWhen(c => c is { Operation: "write", Scope: "monitor.monitor" } && c.Key == tenantId);
+        for (var i = 0; i < 5; i++) await monitor.ObserveAsync([Connected()]);
+        var served = Assert.Single(await monitor.ListFindingsAsync());
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (fixture.Faults.Injected == injected && waited.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(100);
+        Assert.True(fixture.Faults.Injected > injected, "the refreshes' write never reached the store");
+        fixture.Faults.FailWhen(null);
+
+        waited.Restart();
+        while ((await StoredFindingsAsync(tenantId)).SingleOrDefault()?.Count != served.Count && waited.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(100);
+        Assert.Equal(served.Count, Assert.Single(await StoredFindingsAsync(tenantId)).Count);
+    }
+
+    private async Task<IReadOnlyList<Finding>> StoredFindingsAsync(string tenantId) =>
+        await _service.Store.ReadAsync("monitor.monitor", tenantId) is { } stored
+            ? _service.App.Services.GetRequiredService<Serializer>().Deserialize<MonitorState>(stored.Data)!.Findings
+            : [];
 }

@@ -10,6 +10,11 @@ namespace IoTIdentity.Provisioning.Grains.Monitoring;
 /// newly opened finding (or a device newly added to one) gets the policy's remediation (<see cref="Remediator"/>),
 /// and a newly opened one is sent to the tenant's webhooks. Operator changes (finding state, policy, webhooks) are
 /// audited.
+/// A detection that only refreshes an open finding (its count, last seen, evidence and audit links; no device added)
+/// is written within <see cref="RefreshWriteDelay"/>, together with any others in that time, instead of one whole-state
+/// write per event: during a burst every enrolment refreshes the burst finding, and the state holds every finding. Any
+/// other change is written before its call returns, and writes the pending refreshes with it; a grain that deactivates
+/// writes them first. A crash loses at most that delay's refreshes, each of which the audit log still holds.
 /// </summary>
 public sealed class MonitorGrain(
     [PersistentState("monitor", ProvisioningStorage.Name)] IPersistentState<MonitorState> state,
@@ -21,7 +26,12 @@ public sealed class MonitorGrain(
     TimeProvider clock,
     ILogger<MonitorGrain> logger) : Grain, IMonitorGrain
 {
+    /// <summary>How long a finding's refresh may wait to be written (see the type).</summary>
+    public static readonly TimeSpan RefreshWriteDelay = TimeSpan.FromSeconds(1);
+
     private readonly Detectors _detectors = new();
+    private IGrainTimer? _refreshTimer;
+    private bool _refreshPending;
 
     private string TenantId => this.GetPrimaryKeyString();
 
@@ -54,7 +64,12 @@ public sealed class MonitorGrain(
             if (!added.IsEmpty) toRemediate.Add((finding, added));
         }
         state.State = s;
-        await state.WriteStateAsync();
+        if (opened.Count == 0 && toRemediate.Count == 0)
+        {
+            ScheduleRefreshWrite();
+            return;
+        }
+        await WriteAsync();
 
         foreach (var (finding, devices) in toRemediate)
         {
@@ -62,7 +77,7 @@ public sealed class MonitorGrain(
             var current = next.Findings.Single(f => f.Id == finding.Id);
             state.State = FindingBook.Replace(next, current with { Remediation = MergeRemediation(current.Remediation, remediation) });
         }
-        if (toRemediate.Count > 0) await state.WriteStateAsync();
+        if (toRemediate.Count > 0) await WriteAsync();
 
         foreach (var finding in opened)
         {
@@ -70,6 +85,42 @@ public sealed class MonitorGrain(
             foreach (var endpoint in state.State.Webhooks.Where(w => now.Severity >= w.MinimumSeverity))
                 webhooks.Enqueue(TenantId, endpoint, WebhookPayload.Opened(TenantId, now));
         }
+    }
+
+    /// <summary>Writes the whole state, pending refreshes included.</summary>
+    private async Task WriteAsync()
+    {
+        await state.WriteStateAsync();
+        _refreshPending = false;
+    }
+
+    /// <summary>Has the refreshes filed since the last write written within <see cref="RefreshWriteDelay"/>.</summary>
+    private void ScheduleRefreshWrite()
+    {
+        if (_refreshPending) return;
+        _refreshPending = true;
+        if (_refreshTimer is null) _refreshTimer = this.RegisterGrainTimer(WriteRefreshesAsync, RefreshWriteDelay, Timeout.InfiniteTimeSpan);
+        else _refreshTimer.Change(RefreshWriteDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task WriteRefreshesAsync(CancellationToken cancellationToken)
+    {
+        if (!_refreshPending) return;
+        try
+        {
+            await WriteAsync();
+        }
+        catch (Exception e)
+        {
+            MonitoringLog.RefreshWriteFailed(logger, e, TenantId);
+            _refreshTimer?.Change(RefreshWriteDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _refreshTimer?.Dispose();
+        if (_refreshPending) await WriteRefreshesAsync(cancellationToken);
     }
 
     /// <summary>A stronger action replaces a weaker one in what the finding shows (revoke over quarantine over capped over alert).</summary>
@@ -88,7 +139,7 @@ public sealed class MonitorGrain(
         if (finding.State == findingState) return finding;
         var changed = finding with { State = findingState, StateChangedBy = actor, StateChangedAt = clock.GetUtcNow() };
         state.State = FindingBook.Replace(state.State, changed);
-        await state.WriteStateAsync();
+        await WriteAsync();
         await audit.RecordAsync(TenantId, AuditActions.Finding, findingId, findingState.ToString().ToLowerInvariant(), [], actor,
             new Dictionary<string, string> { ["kind"] = finding.Kind.ToString(), ["from"] = finding.State.ToString().ToLowerInvariant() });
         return changed;
@@ -100,7 +151,7 @@ public sealed class MonitorGrain(
     {
         var stored = policy with { Version = state.State.Policy.Version + 1 };
         state.State = state.State with { Policy = stored };
-        await state.WriteStateAsync();
+        await WriteAsync();
         await audit.RecordAsync(TenantId, AuditActions.MonitoringPolicy, TenantId, "changed", [], actor, MonitoringPolicyAudit.Describe(stored));
         return stored;
     }
@@ -111,7 +162,7 @@ public sealed class MonitorGrain(
     {
         var others = state.State.Webhooks.RemoveAll(w => w.Id == endpoint.Id);
         state.State = state.State with { Webhooks = others.Add(endpoint) };
-        await state.WriteStateAsync();
+        await WriteAsync();
         await audit.RecordAsync(TenantId, AuditActions.Webhook, endpoint.Id, "set", [], actor,
             new Dictionary<string, string> { ["url"] = endpoint.Url.ToString(), ["minimum-severity"] = endpoint.MinimumSeverity.ToString() });
     }
@@ -121,7 +172,7 @@ public sealed class MonitorGrain(
         var others = state.State.Webhooks.RemoveAll(w => w.Id == endpointId);
         if (others.Count == state.State.Webhooks.Count) return false;
         state.State = state.State with { Webhooks = others };
-        await state.WriteStateAsync();
+        await WriteAsync();
         await audit.RecordAsync(TenantId, AuditActions.Webhook, endpointId, "deleted", [], actor);
         return true;
     }
@@ -131,7 +182,7 @@ public sealed class MonitorGrain(
         var log = state.State.Deliveries.Add(delivery);
         if (log.Count > MonitorState.MaxDeliveries) log = log.RemoveRange(0, log.Count - MonitorState.MaxDeliveries);
         state.State = state.State with { Deliveries = log };
-        await state.WriteStateAsync();
+        await WriteAsync();
     }
 
     public Task<ImmutableList<WebhookDelivery>> ListDeliveriesAsync() => Task.FromResult(state.State.Deliveries.Reverse().ToImmutableList());

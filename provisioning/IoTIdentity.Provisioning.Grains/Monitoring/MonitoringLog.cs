@@ -21,6 +21,9 @@ internal static partial class MonitoringLog
     [LoggerMessage(EventId = 704, Level = LogLevel.Error, Message = "Sweep of tenant {TenantId} failed")]
     public static partial void SweepFailed(ILogger logger, Exception exception, string tenantId);
 
+    [LoggerMessage(EventId = 706, Level = LogLevel.Error, Message = "Monitoring of tenant {TenantId} failed to write its findings' refreshes; trying again")]
+    public static partial void RefreshWriteFailed(ILogger logger, Exception exception, string tenantId);
+
     [LoggerMessage(EventId = 705, Level = LogLevel.Information, Message = "Webhook {EndpointId} delivery {DeliveryId} of finding {FindingId}: {Outcome} after {Attempts} attempts")]
     public static partial void Delivery(ILogger logger, string endpointId, string deliveryId, string findingId, string outcome, int attempts);
 }
