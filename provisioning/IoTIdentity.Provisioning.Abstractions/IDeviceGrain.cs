@@ -94,9 +94,6 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// </summary>
     Task<TransferDeviceOutcome> BeginTransferAsync(TransferOrder order);
 
-    /// <summary>Re-sends the re-enrol command of a transfer in progress (when the device subscribes again); nothing otherwise.</summary>
-    Task ResendTransferCommandAsync();
-
     /// <summary>The ownership record (chain JSON) for the current owner <paramref name="tenantId"/>, or null if not theirs.</summary>
     Task<byte[]?> GetOwnershipAsync(string tenantId);
 
@@ -112,8 +109,11 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// </summary>
     Task<ReattestRequest> RequestReattestAsync(string tenantId, string actor);
 
-    /// <summary>Re-sends the command of an open re-attest request (when the device subscribes again); nothing otherwise.</summary>
-    Task ResendReattestCommandAsync();
+    /// <summary>
+    /// When the device subscribes to its commands again: re-sends the re-enrol command of a transfer in progress, then the
+    /// command of an open re-attest request, each only if there is one (one call for both, as every subscription makes it).
+    /// </summary>
+    Task ResendCommandsAsync();
 
     /// <summary>The device's recent accepted attestations, newest first, or null if it is not <paramref name="tenantId"/>'s.</summary>
     Task<IReadOnlyList<AttestationView>?> GetAttestationsAsync(string tenantId);

@@ -160,7 +160,7 @@ public sealed class CommandTests(ServiceFixture service) : IClassFixture<Service
 
         await api.ReattestDeviceAsync(device.DeviceId);
         // what the service does when the device subscribes to its commands again (e.g. on its new authenticated session)
-        await service.Grains.GetGrain<IDeviceGrain>(device.DeviceId).ResendReattestCommandAsync();
+        await service.Grains.GetGrain<IDeviceGrain>(device.DeviceId).ResendCommandsAsync();
         await AgentHarness.EventuallyAsync(async () => (await api.GetDeviceAsync(device.DeviceId)).Value.ReattestRequestedAt is null,
             TimeSpan.FromSeconds(30), "the request answered");
 

@@ -328,7 +328,6 @@ public sealed class DeviceGrain(
 
     public Task<TransferDeviceOutcome> BeginTransferAsync(TransferOrder order) => handover.BeginAsync(Device, order);
 
-    public Task ResendTransferCommandAsync() => handover.ResendCommandAsync(Device);
 
     public Task<byte[]?> GetOwnershipAsync(string tenantId) => handover.GetOwnershipAsync(Device, tenantId);
 
@@ -338,7 +337,11 @@ public sealed class DeviceGrain(
 
     public Task<ReattestRequest> RequestReattestAsync(string tenantId, string actor) => reattestation.RequestAsync(Device, tenantId, actor);
 
-    public Task ResendReattestCommandAsync() => reattestation.ResendAsync(Device);
+    public async Task ResendCommandsAsync()
+    {
+        await handover.ResendCommandAsync(Device);
+        await reattestation.ResendAsync(Device);
+    }
 
     public Task<IReadOnlyList<AttestationView>?> GetAttestationsAsync(string tenantId) => Task.FromResult(administration.Attestations(Device, tenantId));
 }

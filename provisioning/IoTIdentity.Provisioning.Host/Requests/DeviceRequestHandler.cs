@@ -94,7 +94,6 @@ public sealed class DeviceRequestHandler(IGrainFactory grains, IOptions<MqttEndp
     public async Task CommandsSubscribedAsync(string deviceId, CancellationToken cancellationToken)
     {
         await Task.Delay(ResendDelay, cancellationToken);
-        await grains.GetGrain<IDeviceGrain>(deviceId).ResendTransferCommandAsync().WaitAsync(cancellationToken);
-        await grains.GetGrain<IDeviceGrain>(deviceId).ResendReattestCommandAsync().WaitAsync(cancellationToken);
+        await grains.GetGrain<IDeviceGrain>(deviceId).ResendCommandsAsync().WaitAsync(cancellationToken);
     }
 }
