@@ -300,37 +300,53 @@ public sealed class SwtpmProcess : IAsyncDisposable
         throw new InvalidOperationException($"swtpm did not listen on 127.0.0.1:{port} within 10 s:\n{log}");
     }
 
-    /// <summary>A free loopback port whose successor is also free (swtpm's TCTI puts control on data + 1).</summary>
+    /// <summary>
+    /// A free loopback port whose successor is also free (swtpm's TCTI puts control on data + 1), drawn below the kernel's
+    /// ephemeral range: a port the kernel hands out for <c>bind(0)</c> is odd and its successor is where it puts outgoing
+    /// connections first, so under many connections (a test run's) that successor was nearly always taken.
+    /// </summary>
     private static int PickPortPair()
     {
-        for (var i = 0; i < 50; i++)
+        var ephemeralLow = EphemeralPortRangeStart();
+        for (var i = 0; i < 200; i++)
         {
-            var first = new TcpListener(IPAddress.Loopback, 0);
-            first.Start();
-            var port = ((IPEndPoint)first.LocalEndpoint).Port;
-            try
-            {
-                if (port >= ushort.MaxValue) continue;
-                var second = new TcpListener(IPAddress.Loopback, port + 1);
-                try
-                {
-                    second.Start();
-                    return port;
-                }
-                catch (SocketException)
-                {
-                }
-                finally
-                {
-                    second.Stop();
-                }
-            }
-            finally
-            {
-                first.Stop();
-            }
+            var port = Random.Shared.Next(1025, ephemeralLow - 1);
+            if (CanListen(port) && CanListen(port + 1)) return port;
         }
-        throw new InvalidOperationException("no free pair of consecutive loopback ports found");
+        throw new InvalidOperationException($"no free pair of consecutive loopback ports found below {ephemeralLow}");
+    }
+
+    /// <summary>Whether a listener can bind 127.0.0.1:<paramref name="port"/> now (it is released at once).</summary>
+    private static bool CanListen(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    /// <summary>The first port of the kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range), 32768 when unknown.</summary>
+    private static int EphemeralPortRangeStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return range.Length > 0 && int.TryParse(range[0], out var low) && low > 2048 ? low : 32768;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 32768;
+        }
     }
 
     private static void Append(StringBuilder log, string? line)
