@@ -14,23 +14,52 @@ public static class FreePorts
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>A port that, with the one after it, was free a moment ago: swtpm's data and control ports.</summary>
+    /// <summary>
+    /// A loopback port that, with the one after it, was free a moment ago (swtpm's data and control ports), drawn below
+    /// the kernel's ephemeral range: a port the kernel hands out for <c>bind(0)</c> is odd and its successor is where it
+    /// puts outgoing connections first, so under many connections (a test run's) that successor was nearly always taken.
+    /// </summary>
     public static int NextPair()
     {
-        while (true)
+        var ephemeralLow = EphemeralPortRangeStart();
+        for (var i = 0; i < 200; i++)
         {
-            var port = Next();
-            if (port >= IPEndPoint.MaxPort) continue;
-            try
-            {
-                using var control = new TcpListener(IPAddress.Loopback, port + 1);
-                control.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // the next port is taken: try another
-            }
+            var port = Random.Shared.Next(1025, ephemeralLow - 1);
+            if (CanListen(port) && CanListen(port + 1)) return port;
+        }
+        throw new InvalidOperationException($"no free pair of consecutive loopback ports found below {ephemeralLow}");
+    }
+
+    /// <summary>Whether a listener can bind 127.0.0.1:<paramref name="port"/> now (it is released at once).</summary>
+    private static bool CanListen(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    /// <summary>The first port of the kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range), 32768 when unknown.</summary>
+    private static int EphemeralPortRangeStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return range.Length > 0 && int.TryParse(range[0], out var low) && low > 2048 ? low : 32768;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 32768;
         }
     }
 }

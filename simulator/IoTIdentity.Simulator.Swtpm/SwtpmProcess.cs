@@ -145,7 +145,7 @@ public sealed class SwtpmProcess : IAsyncDisposable
 
             for (var attempt = 1; ; attempt++)
             {
-                var port = PickPortPair();
+                var port = FreePorts.NextPair();
                 var log = new StringBuilder();
                 var process = Launch(swtpm, state.StateDirectory, port, log);
                 var transport = await WaitUntilListeningAsync(process, port, log, cancellationToken).ConfigureAwait(false);
@@ -298,55 +298,6 @@ public sealed class SwtpmProcess : IAsyncDisposable
         }
         process.Kill(entireProcessTree: true);
         throw new InvalidOperationException($"swtpm did not listen on 127.0.0.1:{port} within 10 s:\n{log}");
-    }
-
-    /// <summary>
-    /// A free loopback port whose successor is also free (swtpm's TCTI puts control on data + 1), drawn below the kernel's
-    /// ephemeral range: a port the kernel hands out for <c>bind(0)</c> is odd and its successor is where it puts outgoing
-    /// connections first, so under many connections (a test run's) that successor was nearly always taken.
-    /// </summary>
-    private static int PickPortPair()
-    {
-        var ephemeralLow = EphemeralPortRangeStart();
-        for (var i = 0; i < 200; i++)
-        {
-            var port = Random.Shared.Next(1025, ephemeralLow - 1);
-            if (CanListen(port) && CanListen(port + 1)) return port;
-        }
-        throw new InvalidOperationException($"no free pair of consecutive loopback ports found below {ephemeralLow}");
-    }
-
-    /// <summary>Whether a listener can bind 127.0.0.1:<paramref name="port"/> now (it is released at once).</summary>
-    private static bool CanListen(int port)
-    {
-        var listener = new TcpListener(IPAddress.Loopback, port);
-        try
-        {
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
-
-    /// <summary>The first port of the kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range), 32768 when unknown.</summary>
-    private static int EphemeralPortRangeStart()
-    {
-        try
-        {
-            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
-            return range.Length > 0 && int.TryParse(range[0], out var low) && low > 2048 ? low : 32768;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 32768;
-        }
     }
 
     private static void Append(StringBuilder log, string? line)
