@@ -120,6 +120,7 @@ public sealed class MonitorGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _refreshTimer?.Dispose();
+        _refreshTimer = null;   // a failed last write is logged; there is no later turn to try again in
         if (_refreshPending) await WriteRefreshesAsync(cancellationToken);
     }
 
