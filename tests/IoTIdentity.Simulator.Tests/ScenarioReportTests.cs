@@ -32,6 +32,25 @@ public sealed class ScenarioReportTests : IDisposable
         }
     }
 
+    [Fact]
+    public void An_even_spread_never_puts_the_average_above_the_peak_not_even_by_rounding()
+    {
+        // arrivals at a fixed rate fill every slice alike: the peak is the average, and must not come out a bit below it
+        var random = new Random(20261204);
+        for (var run = 0; run < 500; run++)
+        {
+            var elapsed = TimeSpan.FromSeconds(0.5 + random.NextDouble() * 20);
+            var slices = TimelineBucket.CountFor(elapsed);
+            var perSlice = random.Next(1, 5);
+            var width = elapsed.TotalSeconds / slices;
+            var outcomes = Enumerable.Range(0, slices * perSlice).Select(i => Outcome($"device-{i}", true, (i / perSlice + 0.5) * width, 50)).ToList();
+
+            var report = ScenarioReport.From("run", outcomes, elapsed);
+
+            Assert.True(report.Throughput <= report.PeakThroughput, $"run {run}: average {report.Throughput:R} above peak {report.PeakThroughput:R} over {elapsed}");
+        }
+    }
+
     [Theory]
     [InlineData(0.4, 0.02)]
     [InlineData(2, 0.1)]

@@ -73,7 +73,9 @@ public sealed record ScenarioReport
         {
             var completed = bySlice[slice].Where(o => o.Succeeded).ToList();
             var latencies = completed.Select(o => o.StepMilliseconds.GetValueOrDefault(Scenarios.DeviceRunner.EndToEnd)).Order().ToList();
-            return new TimelineBucket(slice * width, width, completed.Count, bySlice[slice].Count(o => !o.Succeeded), completed.Count / width,
+            // completed × count ÷ wall, not completed ÷ width: the same division as Throughput's, so an even spread gives
+            // a peak equal to the average to the last bit (÷ width rounded it below the average now and then)
+            return new TimelineBucket(slice * width, width, completed.Count, bySlice[slice].Count(o => !o.Succeeded), (double)(completed.Count * count) / wall,
                 latencies.Count == 0 ? 0 : At(latencies, 0.50), latencies.Count == 0 ? 0 : At(latencies, 0.99));
         }).ToList();
         var succeeded = outcomes.Count(o => o.Succeeded);
