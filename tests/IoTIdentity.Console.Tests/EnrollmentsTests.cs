@@ -58,8 +58,16 @@ public sealed class EnrollmentsTests(ConsoleFixture console)
         Assert.Empty(session.Errors);
     }
 
-    private static async Task Upload(ConsoleSession session, string name, string text) =>
+    /// <summary>
+    /// Chooses a file in the import input. Blazor's InputFile attaches its change listener by a JS call after its first
+    /// interactive render, which can arrive after the page reports ready (a CI run under load lost the first file that
+    /// way); its init marks the element with <c>_blazorInputFileNextFileId</c>, so that is waited for first.
+    /// </summary>
+    private static async Task Upload(ConsoleSession session, string name, string text)
+    {
+        await session.Page.WaitForFunctionAsync("() => document.getElementById('enrollment-file')?._blazorInputFileNextFileId !== undefined");
         await session.Page.Locator("#enrollment-file").SetInputFilesAsync(new FilePayload { Name = name, MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(text) });
+    }
 
     /// <summary>A device id as the service derives them (lowercase hex SHA-256) for a device not yet built.</summary>
     private static string NewDeviceId() => Convert.ToHexStringLower(SHA256.HashData(RandomNumberGenerator.GetBytes(32)));
