@@ -2,15 +2,22 @@ using IoTIdentity.Provisioning.Abstractions;
 
 namespace IoTIdentity.Provisioning.Grains.Enrollment;
 
-/// <summary>The list of enrolment groups devices are matched against.</summary>
+/// <summary>
+/// The list of enrolment groups devices are matched against, and the trust epoch resolvers cache group policies and
+/// tenant roots by (see <see cref="GroupDirectory.TrustEpoch"/>).
+/// </summary>
 public sealed class EnrollmentDirectoryGrain(
     [PersistentState("directory", ProvisioningStorage.Name)] IPersistentState<EnrollmentDirectoryState> state) : Grain, IEnrollmentDirectoryGrain
 {
     /// <summary>The single directory's key.</summary>
     public const string Key = "all";
 
+    // random per activation, so an epoch read before a deactivation is never taken for one read after it
+    private long _trustEpoch = Random.Shared.NextInt64();
+
     public async Task AddAsync(GroupKey group)
     {
+        _trustEpoch++;
         var key = group.ToString();
         if (state.State.Groups.Contains(key)) return;
         state.State = state.State with { Groups = state.State.Groups.Add(key), Version = state.State.Version + 1 };
@@ -19,11 +26,19 @@ public sealed class EnrollmentDirectoryGrain(
 
     public async Task RemoveAsync(GroupKey group)
     {
+        _trustEpoch++;
         var key = group.ToString();
         if (!state.State.Groups.Contains(key)) return;
         state.State = state.State with { Groups = state.State.Groups.Remove(key), Version = state.State.Version + 1 };
         await state.WriteStateAsync();
     }
 
-    public Task<GroupDirectory> GetAsync() => Task.FromResult(new GroupDirectory(state.State.Version, [.. state.State.Groups.Select(GroupKey.Parse)]));
+    public Task TouchAsync()
+    {
+        _trustEpoch++;
+        return Task.CompletedTask;
+    }
+
+    public Task<GroupDirectory> GetAsync() =>
+        Task.FromResult(new GroupDirectory(state.State.Version, [.. state.State.Groups.Select(GroupKey.Parse)], _trustEpoch));
 }

@@ -16,10 +16,11 @@ public sealed class EnrollmentGroupGrain(
     {
         var key = Key;
         var stored = policy with { TenantId = key.TenantId, GroupId = key.GroupId, Version = (state.State.Policy?.Version ?? 0) + 1 };
-        var created = state.State.Policy is null;
         state.State = state.State with { Policy = stored };
         await state.WriteStateAsync();
-        if (created) await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).AddAsync(key);
+        // listed if new (or if an earlier add failed), and the trust epoch moves before the change is acknowledged:
+        // resolvers holding the old policy read it again
+        await grains.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).AddAsync(key);
         return stored;
     }
 

@@ -17,15 +17,21 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// through its groups whose trusted manufacturer roots (its own plus the tenant's) the EK certificate chains to —
 /// and is refused <see cref="ProvisioningError.AmbiguousOwner"/> when several do.
 /// Keeps one <see cref="EkCertificateValidator"/> per distinct set of trusted roots, shared by the groups that trust
-/// them (roots are parsed once, issuer paths verified once), each group's found again by its policy version and tenant
-/// roots version; a resolution checks the EK certificate once per validator, not once per group. It keeps the group
-/// list and each tenant's roots for a few seconds, so the hot path makes no directory or tenant call per device; before refusing a device as untrusted it looks once more with both refreshed. One per silo.
+/// them (roots are parsed once, issuer paths verified once), each group's found again while its policy and its tenant's
+/// roots version are unchanged; a resolution checks the EK certificate once per validator, not once per group. It keeps the group
+/// list and each tenant's roots for a few seconds, so the hot path makes no directory or tenant call per device; before refusing a device as untrusted it looks once more with both refreshed.
+/// An unscoped first enrolment reads the directory afresh and, while its trust epoch (<see cref="GroupDirectory.TrustEpoch"/>)
+/// is the one the cached policies and roots were read at, calls no group or tenant: the cost of such an enrolment does
+/// not grow with the number of tenants and groups, and a policy or root change is seen by the next resolution after it
+/// is acknowledged. One per silo.
 /// </summary>
 public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock) : IDisposable
 {
     private static readonly TimeSpan DirectoryTtl = TimeSpan.FromSeconds(2);
-    private readonly ConcurrentDictionary<GroupKey, (long Version, long TenantRootsVersion, EnrollmentPolicy Policy, EkCertificateValidator? Validator)> _validators = new();
-    private readonly ConcurrentDictionary<string, (DateTimeOffset At, ManufacturerRoots Roots)> _tenantRoots = new();
+    // what was read at a trust epoch is read again after this long all the same (a change whose epoch move failed)
+    private static readonly TimeSpan EpochTrustLimit = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<GroupKey, CachedPolicy> _validators = new();
+    private readonly ConcurrentDictionary<string, CachedRoots> _tenantRoots = new();
     private readonly ConcurrentDictionary<string, EkCertificateValidator> _validatorsByRoots = new(StringComparer.Ordinal);
     private (DateTimeOffset At, GroupDirectory Directory)? _directory;
 
@@ -172,14 +178,17 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         EkCertificateValidationResult? firstFailure = null;
         var knownButNotEnrolled = false;
         var matches = new Dictionary<string, ResolvedEnrollment>(StringComparer.Ordinal);
-        var groups = (await GetDirectoryAsync(refreshed)).Groups;
+        var directory = await GetDirectoryAsync(refreshed);
+        var groups = directory.Groups;
+        // read afresh, the directory's epoch says which cached policies and roots still hold
+        long? epoch = refreshed ? directory.TrustEpoch : null;
         var judged = new Dictionary<EkCertificateValidator, EkCertificateValidationResult>(ReferenceEqualityComparer.Instance);
         if (refreshed)
-            await Task.WhenAll(groups.Select(k => k.TenantId).Distinct().Select(t => GetTenantRootsAsync(t, refresh: true)));
+            await Task.WhenAll(groups.Select(k => k.TenantId).Distinct().Select(t => GetTenantRootsAsync(t, refresh: true, epoch)));
         foreach (var key in groups.Where(k => !exceptTenants.Contains(k.TenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal))
         {
             if (matches.ContainsKey(key.TenantId)) continue;
-            var entry = await GetPolicyAsync(key);
+            var entry = await GetPolicyAsync(key, epoch: epoch);
             if (entry?.Validator is not { } validator) continue;
             var result = ValidateOnce(judged, validator, ekCertificate, intermediates);
             if (result.IsValid && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
@@ -208,20 +217,37 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     /// The policy of a group and a validator trusting its roots and its tenant's, cached by both versions;
     /// <paramref name="refreshed"/> reads the tenant's roots again instead of using the few-seconds-old copy. The
     /// validator is null when neither trusts any root: such a group admits no device by its EK certificate.
+    /// With the directory's trust <paramref name="epoch"/>, read before this call, a policy read at that epoch is
+    /// answered from the cache without calling the group.
     /// </summary>
-    internal async Task<(EnrollmentPolicy Policy, EkCertificateValidator? Validator)?> GetPolicyAsync(GroupKey groupKey, bool refreshed = false)
+    internal async Task<(EnrollmentPolicy Policy, EkCertificateValidator? Validator)?> GetPolicyAsync(GroupKey groupKey, bool refreshed = false, long? epoch = null)
     {
+        var now = clock.GetUtcNow();
+        if (epoch is not null && _validators.TryGetValue(groupKey, out var held) && held.Epoch == epoch && now - held.At < EpochTrustLimit)
+            return (held.Policy, held.Validator);
         var policy = await grains.GetGroupGrain(groupKey).GetPolicyAsync();
         if (policy is null) return null;
-        var tenantRoots = await GetTenantRootsAsync(policy.TenantId, refreshed);
-        if (_validators.TryGetValue(groupKey, out var cached) && cached.Version == policy.Version && cached.TenantRootsVersion == tenantRoots.Version)
+        var tenantRoots = await GetTenantRootsAsync(policy.TenantId, refreshed, epoch);
+        // the very policy object the group holds (a version alone is not enough: a group deleted and made again starts
+        // again at version 1); a copy from another silo, or a new one, finds its validator by its roots
+        if (_validators.TryGetValue(groupKey, out var cached) && ReferenceEquals(cached.Policy, policy) && cached.TenantRootsVersion == tenantRoots.Version)
+        {
+            // read again at this epoch (the policy is at least as new as the epoch read before it)
+            if (epoch is not null) _validators[groupKey] = cached with { Epoch = epoch, At = now };
             return (cached.Policy, cached.Validator);
+        }
         byte[][] roots = [.. policy.TrustedRoots, .. tenantRoots.Certificates];
         EkCertificateValidator? validator = roots.Length == 0 ? null
             : _validatorsByRoots.GetOrAdd(RootSetKey(roots), _ => new EkCertificateValidator(roots, clock));
-        _validators[groupKey] = (policy.Version, tenantRoots.Version, policy, validator);
+        _validators[groupKey] = new CachedPolicy(tenantRoots.Version, policy, validator, epoch, now);
         return (policy, validator);
     }
+
+    /// <summary>A group's policy and validator, the tenant roots version it was built with, and the trust epoch (if any) it was read at.</summary>
+    private sealed record CachedPolicy(long TenantRootsVersion, EnrollmentPolicy Policy, EkCertificateValidator? Validator, long? Epoch, DateTimeOffset At);
+
+    /// <summary>A tenant's roots, when they were read and the trust epoch (if any) they were read at.</summary>
+    private sealed record CachedRoots(DateTimeOffset At, ManufacturerRoots Roots, long? Epoch);
 
     /// <summary>The hex SHA-256 of the roots, in order, each length-prefixed: groups trusting the same roots share a validator.</summary>
     private static string RootSetKey(byte[][] roots)
@@ -237,12 +263,18 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
-    private async Task<ManufacturerRoots> GetTenantRootsAsync(string tenantId, bool refresh)
+    /// <summary>
+    /// A tenant's manufacturer roots: with a trust <paramref name="epoch"/>, the copy read at that epoch (nothing older);
+    /// without, the few-seconds-old copy unless <paramref name="refresh"/>; else read from the tenant.
+    /// </summary>
+    private async Task<ManufacturerRoots> GetTenantRootsAsync(string tenantId, bool refresh, long? epoch = null)
     {
         var now = clock.GetUtcNow();
-        if (!refresh && _tenantRoots.TryGetValue(tenantId, out var cached) && now - cached.At < DirectoryTtl) return cached.Roots;
+        if (_tenantRoots.TryGetValue(tenantId, out var cached)
+            && (epoch is not null ? cached.Epoch == epoch && now - cached.At < EpochTrustLimit : !refresh && now - cached.At < DirectoryTtl))
+            return cached.Roots;
         var roots = await grains.GetGrain<ITenantGrain>(tenantId).GetManufacturerRootsAsync();
-        _tenantRoots[tenantId] = (now, roots);
+        _tenantRoots[tenantId] = new CachedRoots(now, roots, epoch);
         return roots;
     }
 

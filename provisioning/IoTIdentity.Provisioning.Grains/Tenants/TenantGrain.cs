@@ -85,6 +85,8 @@ public sealed class TenantGrain(
         RequireExists();
         state.State = state.State with { ManufacturerRoots = roots, ManufacturerRootsVersion = state.State.ManufacturerRootsVersion + 1 };
         await state.WriteStateAsync();
+        // before the change is acknowledged: resolvers holding the old roots read them again
+        await GrainFactory.GetGrain<IEnrollmentDirectoryGrain>(EnrollmentDirectoryGrain.Key).TouchAsync();
     }
 
     public Task<ManufacturerRoots> GetManufacturerRootsAsync() =>
