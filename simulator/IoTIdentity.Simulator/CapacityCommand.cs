@@ -22,9 +22,11 @@ namespace IoTIdentity.Simulator;
 /// <param name="Ek">The emulated devices' EK algorithm.</param>
 /// <param name="RenewalDevices">Devices that enrol and stay connected for the renewal storm (0: no renewal storm).</param>
 /// <param name="Connections">Devices connected at once and idle for the memory-per-connection figure (0: not measured).</param>
+/// <param name="OtherTenants">Tenants made besides the dev tenant before the ramp, each with a group trusting another vendor's
+/// root, so a first enrolment (unscoped) is resolved among that many tenants.</param>
 public sealed record CapacityOptions(string FleetDirectory, string DataDirectory, string ReportDirectory, double StartRate = 20, double Factor = 1.5,
     double StepSeconds = 10, int MaxSteps = 12, double MaxP99Milliseconds = 1000, double FloorSeconds = 2, int FloorRuns = 5, bool Pin = true,
-    EkAlgorithm Ek = EkAlgorithm.Ecc, int RenewalDevices = 200, int Connections = 10_000);
+    EkAlgorithm Ek = EkAlgorithm.Ecc, int RenewalDevices = 200, int Connections = 10_000, int OtherTenants = 0);
 
 /// <summary>
 /// <c>iotid-sim capacity</c>: the service as its own process (pinned to CPU 1 with <c>--pin</c>, the generator to
@@ -78,8 +80,10 @@ public static class CapacityCommand
             using var manufacturer = Swtpm.Manufacturing.ManufacturerCa.LoadOrCreate(options.FleetDirectory, Fleet.ManufacturerShape);
             await using var service = await ServiceProcess.StartAsync(serviceDll, data, manufacturer.RootDer, cancellationToken, cpu: options.Pin ? 1 : null);
             var client = service.ClientOptions;
+            if (options.OtherTenants > 0) await AddOtherTenantsAsync(service, options.OtherTenants, cancellationToken);
             output.WriteLine();
-            output.WriteLine($"service: its own process{(options.Pin ? ", pinned to CPU 1 (generator on CPU 0)" : "")}; emulated {options.Ek} devices, each enrols once, open-loop arrivals");
+            output.WriteLine($"service: its own process{(options.Pin ? ", pinned to CPU 1 (generator on CPU 0)" : "")}; emulated {options.Ek} devices, each enrols once" +
+                $" (no enrolment scope), open-loop arrivals; {options.OtherTenants} other tenants, each with a group trusting another vendor");
             Task<ScenarioReport> Enrol(string phase, double rate, int count, Action measuring) =>
                 EnrolFreshAsync(phase, rate, count, options, client, measuring, cancellationToken);
             // warm-up: JIT and first grain activations, not counted
@@ -141,6 +145,7 @@ public static class CapacityCommand
             Renewals = options.RenewalDevices > 0 ? renewals.ToReport(options.RenewalDevices) : null,
             Connections = connections,
             ServiceBytesPerEnrolledDevice = perEnrolledDevice,
+            OtherTenants = options.OtherTenants,
         };
         Print(report, output);
         Directory.CreateDirectory(options.ReportDirectory);
@@ -151,6 +156,27 @@ public static class CapacityCommand
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions ReportJson = new() { WriteIndented = true };
+
+    /// <summary>
+    /// <paramref name="count"/> tenants besides the dev tenant, made through the administrator API, each with a "default"
+    /// group trusting one other vendor's root: they admit none of the fleet's devices, but every unscoped first enrolment
+    /// is resolved among them.
+    /// </summary>
+    private static async Task AddOtherTenantsAsync(ServiceProcess service, int count, CancellationToken cancellationToken)
+    {
+        var admin = await service.GetAdminApiAsync(cancellationToken)
+            ?? throw new InvalidOperationException("--other-tenants needs the service administrator key, which the service prints on its first start");
+        using var vendor = Swtpm.Manufacturing.ManufacturerCa.Create(new Swtpm.Manufacturing.ManufacturerCaOptions { Name = "Capacity Other Vendor" });
+        var root = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(vendor.RootDer).ExportCertificatePem();
+        var run = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
+        using var adminClient = admin.CreateIotIdClient();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var created = (await adminClient.CreateTenantAsync(new Protocol.Management.CreateTenantRequest($"cap-{run}-{i:D5}", "iotid-sim capacity other tenant"), ct)).Value;
+            using var owner = new ServiceApi(admin.BaseAddress, created.OwnerAdminKey).CreateIotIdClient();
+            _ = (await owner.PutGroupAsync("default", new Protocol.Management.EnrollmentGroup { TrustedRootsPem = [root] }, ct)).Value;
+        });
+    }
 
     /// <summary>A ramp and its follow-up steps: the rate grows until a step breaks, then 50 % and 80 % of the capacity found.</summary>
     private sealed record Ramp(List<CapacityStep> Steps, double Capacity, CapacityStep? AtHalf, CapacityStep? AtEighty)

@@ -86,14 +86,15 @@ var noPin = new Option<bool>("--no-pin") { Description = "Do not pin the service
 var capacityFleet = new Option<string>("--fleet") { Description = "Where the manufacturer CA is kept", DefaultValueFactory = _ => ".fleet-capacity" };
 var renewalDevices = new Option<int>("--renewal-devices") { Description = "Devices that enrol, stay connected and renew in the renewal storm (0: none)", DefaultValueFactory = _ => 200 };
 var connections = new Option<int>("--connections") { Description = "Devices connected at once and idle for memory per connection (0: not measured)", DefaultValueFactory = _ => 10_000 };
+var otherTenants = new Option<int>("--other-tenants") { Description = "Tenants made besides the dev tenant, each with a group trusting another vendor, among which every first enrolment is resolved", DefaultValueFactory = _ => 0 };
 var capacity = new Command("capacity", "Ramp open-loop arrivals of emulated devices until the service breaks; floors, CPU per enrolment, capacity and latency at 50 % and 80 %; the same for a renewal storm on connected devices; memory per idle connection; in one run")
 {
-    capacityFleet, data, reports, startRate, factor, stepSeconds, maxSteps, maxP99, floorSeconds, floorRuns, noPin, ek, renewalDevices, connections,
+    capacityFleet, data, reports, startRate, factor, stepSeconds, maxSteps, maxP99, floorSeconds, floorRuns, noPin, ek, renewalDevices, connections, otherTenants,
 };
 capacity.SetAction((result, cancellationToken) => CapacityCommand.RunAsync(new CapacityOptions(result.GetValue(capacityFleet)!, result.GetValue(data)!,
     result.GetValue(reports)!, result.GetValue(startRate), result.GetValue(factor), result.GetValue(stepSeconds), result.GetValue(maxSteps),
     result.GetValue(maxP99), result.GetValue(floorSeconds), result.GetValue(floorRuns), !result.GetValue(noPin), result.GetValue(ek),
-    result.GetValue(renewalDevices), result.GetValue(connections)), Console.Out, cancellationToken));
+    result.GetValue(renewalDevices), result.GetValue(connections), result.GetValue(otherTenants)), Console.Out, cancellationToken));
 
 var channelFleet = new Option<string>("--fleet") { Description = "Where the manufacturer CA is kept", DefaultValueFactory = _ => ".fleet-channel" };
 var channelDevices = new Option<int>("--devices") { Description = "Emulated devices that enrol, then connect and renew in every round", DefaultValueFactory = _ => 100 };

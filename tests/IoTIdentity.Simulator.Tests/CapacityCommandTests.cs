@@ -13,7 +13,8 @@ public sealed class CapacityCommandTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(230));
         var output = new StringWriter();
         var options = new CapacityOptions(Path.Combine(_directory, "fleet"), Path.Combine(_directory, "data"), Path.Combine(_directory, "reports"),
-            StartRate: 4, Factor: 2, StepSeconds: 1, MaxSteps: 2, FloorSeconds: 0.05, FloorRuns: 1, Pin: false, RenewalDevices: 3, Connections: 20);
+            StartRate: 4, Factor: 2, StepSeconds: 1, MaxSteps: 2, FloorSeconds: 0.05, FloorRuns: 1, Pin: false, RenewalDevices: 3, Connections: 20,
+            OtherTenants: 3);
 
         var report = await CapacityCommand.MeasureAsync(options, output, timeout.Token);
 
@@ -23,6 +24,9 @@ public sealed class CapacityCommandTests : IDisposable
         Assert.NotNull(report.AtHalf);
         Assert.NotNull(report.AtEightyPercent);
         Assert.All(report.Steps, s => Assert.True(s.ServiceCpuMillisecondsPerEnrolment is not null, "the service's CPU is read from its process"));
+        // the other tenants trust another vendor: the fleet's unscoped devices are still the dev tenant's alone
+        Assert.Equal(3, report.OtherTenants);
+        Assert.All(report.Steps, s => Assert.Equal(0, s.Failed));
         Assert.NotNull(report.Renewals);
         Assert.True(report.Renewals.CapacityPerSecond > 0);
         Assert.NotNull(report.Renewals.AtHalf);
@@ -34,7 +38,7 @@ public sealed class CapacityCommandTests : IDisposable
                      "primitive floor: P-256 verify", "composite verifier floor", "sustained capacity", "service CPU per enrolment: at 50 %",
                      "at saturation", "latency end-to-end: at 50 % p50", "at 80 % p50", "generator CPU per enrolment", "of which the emulated TPM", "ratios: service CPU ÷ primitive floor",
                      "renewal storm on 3 connected devices", "renewals/s", "service CPU per renewal: at 50 %", "renewal latency: at 50 % p50", "generator CPU per renewal",
-                     "renewal ratios", "service memory per enrolled device", "memory per idle connection (20 held at once): service", "CPU per connect (TLS handshake",
+                     "renewal ratios", "service memory per enrolled device", "3 other tenants, each with a group trusting another vendor", "memory per idle connection (20 held at once): service", "CPU per connect (TLS handshake",
                  })
             Assert.Contains(figure, printed);
         Assert.DoesNotContain("n/a", printed);

@@ -51,6 +51,9 @@ public sealed record CapacityReport
     /// </summary>
     public double? ServiceBytesPerEnrolledDevice { get; init; }
 
+    /// <summary>Tenants besides the dev tenant, each with a group trusting another vendor (every unscoped first enrolment is resolved among them).</summary>
+    public int OtherTenants { get; init; }
+
     /// <summary>Service CPU per enrolment at saturation ÷ the primitive floor.</summary>
     public double? ServiceCpuToPrimitiveFloor => AtSaturation?.ServiceCpuMillisecondsPerEnrolment * 1000 / PrimitiveFloorMicroseconds;
 
