@@ -1,7 +1,7 @@
 namespace IoTIdentity.Provisioning.Abstractions;
 
 /// <summary>
-/// The directory's content. <see cref="TrustEpoch"/> moves whenever the list, a group's policy or a tenant's manufacturer
+/// The directory's content: its groups in ordinal order of their text form (<c>{tenant}/{group}</c>). <see cref="TrustEpoch"/> moves whenever the list, a group's policy or a tenant's manufacturer
 /// roots change (before the change is acknowledged), so what was read at one epoch holds while the epoch stays; it is not
 /// stored: a new activation of the directory starts from a random number.
 /// </summary>

@@ -192,6 +192,26 @@ public sealed class ResolverTrustEpochTests(CountingServiceFixture fixture) : IC
         Assert.StartsWith("refused NotEnrolled", await DescribeAsync(resolver, deviceId, ekCertificate, scope));
     }
 
+    [Theory(Timeout = TestTimeout)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Of_several_groups_of_one_tenant_that_admit_a_device_the_first_by_ordinal_group_id_admits_it_whatever_order_they_were_made_in(int seed)
+    {
+        var resolver = Service.App.Services.GetRequiredService<EnrollmentResolver>();
+        var tenant = await Service.CreateTenantAsync($"order-{Guid.NewGuid():N}"[..20], [OtherVendor.RootDer]);
+        string[] groups = ["b-2", "a1", "a-1", "b", "ab", "a"];
+        var random = new Random(seed);
+        foreach (var groupId in groups.OrderBy(_ => random.Next()).ToList())
+            await Service.Grains.GetGroupGrain(new GroupKey(tenant.TenantId, groupId))
+                .SetPolicyAsync(new EnrollmentPolicy { TenantId = tenant.TenantId, GroupId = groupId, TrustedRoots = [Vendor.RootDer] });
+        var first = groups.Order(StringComparer.Ordinal).First();
+
+        foreach (var scope in new string?[] { null, tenant.TenantId })
+            Assert.StartsWith($"{tenant.TenantId}/{first} ",
+                await DescribeAsync(resolver, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), NewEkCertificate(), scope));
+    }
+
     public void Dispose()
     {
         Vendor.Dispose();

@@ -14,10 +14,11 @@ public sealed class EnrollmentDirectoryGrain(
 
     // random per activation, so an epoch read before a deactivation is never taken for one read after it
     private long _trustEpoch = Random.Shared.NextInt64();
+    private GroupDirectory? _view;
 
     public async Task AddAsync(GroupKey group)
     {
-        _trustEpoch++;
+        Moved();
         var key = group.ToString();
         if (state.State.Groups.Contains(key)) return;
         state.State = state.State with { Groups = state.State.Groups.Add(key), Version = state.State.Version + 1 };
@@ -26,7 +27,7 @@ public sealed class EnrollmentDirectoryGrain(
 
     public async Task RemoveAsync(GroupKey group)
     {
-        _trustEpoch++;
+        Moved();
         var key = group.ToString();
         if (!state.State.Groups.Contains(key)) return;
         state.State = state.State with { Groups = state.State.Groups.Remove(key), Version = state.State.Version + 1 };
@@ -35,10 +36,18 @@ public sealed class EnrollmentDirectoryGrain(
 
     public Task TouchAsync()
     {
-        _trustEpoch++;
+        Moved();
         return Task.CompletedTask;
     }
 
+    /// <summary>The view, made once per change (every unscoped first enrolment asks for it), its groups in ordinal order.</summary>
     public Task<GroupDirectory> GetAsync() =>
-        Task.FromResult(new GroupDirectory(state.State.Version, [.. state.State.Groups.Select(GroupKey.Parse)], _trustEpoch));
+        Task.FromResult(_view ??= new GroupDirectory(state.State.Version, [.. state.State.Groups.Order(StringComparer.Ordinal).Select(GroupKey.Parse)], _trustEpoch));
+
+    /// <summary>The trust epoch moves and the view is made again (the group list may change with it).</summary>
+    private void Moved()
+    {
+        _trustEpoch++;
+        _view = null;
+    }
 }

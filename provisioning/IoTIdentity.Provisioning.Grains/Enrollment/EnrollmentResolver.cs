@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using IoTIdentity.Attestation.Ek;
@@ -34,6 +35,8 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     private readonly ConcurrentDictionary<string, CachedRoots> _tenantRoots = new();
     private readonly ConcurrentDictionary<string, EkCertificateValidator> _validatorsByRoots = new(StringComparer.Ordinal);
     private (DateTimeOffset At, GroupDirectory Directory)? _directory;
+    // boxed: read and written whole by concurrent resolutions
+    private StrongBox<long>? _allRootsEpoch;
 
     /// <summary>
     /// The enrolment that admits the device — its policy and validated EK certificate — or the refusal.
@@ -150,7 +153,7 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     {
         var keys = groupId is not null
             ? [new GroupKey(tenantId, groupId)]
-            : (await GetDirectoryAsync(refreshed)).Groups.Where(k => k.IsOf(tenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal).ToList();
+            : (await GetDirectoryAsync(refreshed)).Groups.Where(k => k.IsOf(tenantId)).ToList();
         EkCertificateValidationResult? firstFailure = null;
         var knownButNotEnrolled = false;
         var judged = new Dictionary<EkCertificateValidator, EkCertificateValidationResult>(ReferenceEqualityComparer.Instance);
@@ -183,12 +186,16 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         // read afresh, the directory's epoch says which cached policies and roots still hold
         long? epoch = refreshed ? directory.TrustEpoch : null;
         var judged = new Dictionary<EkCertificateValidator, EkCertificateValidationResult>(ReferenceEqualityComparer.Instance);
-        if (refreshed)
-            await Task.WhenAll(groups.Select(k => k.TenantId).Distinct().Select(t => GetTenantRootsAsync(t, refresh: true, epoch)));
-        foreach (var key in groups.Where(k => !exceptTenants.Contains(k.TenantId)).OrderBy(k => k.ToString(), StringComparer.Ordinal))
+        // every tenant's roots read at this epoch once, not once per resolution
+        if (refreshed && _allRootsEpoch?.Value != epoch)
         {
-            if (matches.ContainsKey(key.TenantId)) continue;
-            var entry = await GetPolicyAsync(key, epoch: epoch);
+            await Task.WhenAll(groups.Select(k => k.TenantId).Distinct().Select(t => GetTenantRootsAsync(t, refresh: true, epoch)));
+            _allRootsEpoch = new StrongBox<long>(directory.TrustEpoch);
+        }
+        foreach (var key in groups)   // in the directory's (ordinal) order
+        {
+            if (exceptTenants.Contains(key.TenantId) || matches.ContainsKey(key.TenantId)) continue;
+            var entry = HeldAt(key, epoch) ?? await GetPolicyAsync(key, epoch: epoch);
             if (entry?.Validator is not { } validator) continue;
             var result = ValidateOnce(judged, validator, ekCertificate, intermediates);
             if (result.IsValid && entry.Value.Policy.IndividualOnly) knownButNotEnrolled = true;
@@ -222,9 +229,8 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
     /// </summary>
     internal async Task<(EnrollmentPolicy Policy, EkCertificateValidator? Validator)?> GetPolicyAsync(GroupKey groupKey, bool refreshed = false, long? epoch = null)
     {
+        if (HeldAt(groupKey, epoch) is { } held) return held;
         var now = clock.GetUtcNow();
-        if (epoch is not null && _validators.TryGetValue(groupKey, out var held) && held.Epoch == epoch && now - held.At < EpochTrustLimit)
-            return (held.Policy, held.Validator);
         var policy = await grains.GetGroupGrain(groupKey).GetPolicyAsync();
         if (policy is null) return null;
         var tenantRoots = await GetTenantRootsAsync(policy.TenantId, refreshed, epoch);
@@ -242,6 +248,12 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         _validators[groupKey] = new CachedPolicy(tenantRoots.Version, policy, validator, epoch, now);
         return (policy, validator);
     }
+
+    /// <summary>The group's policy and validator as read at the trust <paramref name="epoch"/>, if they were (and not too long ago).</summary>
+    private (EnrollmentPolicy Policy, EkCertificateValidator? Validator)? HeldAt(GroupKey groupKey, long? epoch) =>
+        epoch is not null && _validators.TryGetValue(groupKey, out var held) && held.Epoch == epoch && clock.GetUtcNow() - held.At < EpochTrustLimit
+            ? (held.Policy, held.Validator)
+            : null;
 
     /// <summary>A group's policy and validator, the tenant roots version it was built with, and the trust epoch (if any) it was read at.</summary>
     private sealed record CachedPolicy(long TenantRootsVersion, EnrollmentPolicy Policy, EkCertificateValidator? Validator, long? Epoch, DateTimeOffset At);
