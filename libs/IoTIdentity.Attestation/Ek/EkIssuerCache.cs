@@ -14,10 +14,8 @@ namespace IoTIdentity.Attestation.Ek;
 internal sealed class EkIssuerCache(int capacity)
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<PathKey, EkIssuerPath> _paths = [];
-    private readonly Queue<PathKey> _order = new();
-    private readonly HashSet<PathKey> _unreachable = [];
-    private readonly Queue<PathKey> _unreachableOrder = new();
+    private readonly Bounded<EkIssuerPath> _paths = new(capacity);
+    private readonly Bounded<bool> _unreachable = new(capacity);
 
     /// <summary>How many paths are kept now.</summary>
     public int Count
@@ -46,22 +44,13 @@ internal sealed class EkIssuerCache(int capacity)
     /// <summary>The path verified under <paramref name="key"/>, if it is still kept.</summary>
     public EkIssuerPath? Find(PathKey key)
     {
-        lock (_lock) return _paths.GetValueOrDefault(key);
+        lock (_lock) return _paths.Find(key);
     }
 
     /// <summary>Keeps <paramref name="path"/>, letting the oldest entry go when the cache is full.</summary>
     public void Keep(PathKey key, EkIssuerPath path)
     {
-        if (capacity <= 0)
-            return;
-        lock (_lock)
-        {
-            if (!_paths.TryAdd(key, path))
-                return;
-            _order.Enqueue(key);
-            while (_paths.Count > capacity)
-                _paths.Remove(_order.Dequeue());
-        }
+        lock (_lock) _paths.Keep(key, path);
     }
 
     /// <summary>How many unreachable issuer names are kept now.</summary>
@@ -76,7 +65,7 @@ internal sealed class EkIssuerCache(int capacity)
     /// <summary>Whether the issuer name and intermediates under <paramref name="key"/> were found to reach no trusted root.</summary>
     public bool IsUnreachable(PathKey key)
     {
-        lock (_lock) return _unreachable.Contains(key);
+        lock (_lock) return _unreachable.Find(key);
     }
 
     /// <summary>
@@ -86,16 +75,7 @@ internal sealed class EkIssuerCache(int capacity)
     /// </summary>
     public void KeepUnreachable(PathKey key)
     {
-        if (capacity <= 0)
-            return;
-        lock (_lock)
-        {
-            if (!_unreachable.Add(key))
-                return;
-            _unreachableOrder.Enqueue(key);
-            while (_unreachable.Count > capacity)
-                _unreachable.Remove(_unreachableOrder.Dequeue());
-        }
+        lock (_lock) _unreachable.Keep(key, true);
     }
 
     private static void Append(IncrementalHash hash, byte[] der, Span<byte> length)
@@ -107,4 +87,27 @@ internal sealed class EkIssuerCache(int capacity)
 
     /// <summary>A SHA-256 digest as two 128-bit halves: a dictionary key without a string.</summary>
     internal readonly record struct PathKey(UInt128 High, UInt128 Low);
+
+    /// <summary>
+    /// At most <paramref name="capacity"/> entries, the oldest leaving first (none kept when it is 0); the first value
+    /// kept under a key stays. Not thread-safe: the cache locks around it.
+    /// </summary>
+    private sealed class Bounded<TValue>(int capacity)
+    {
+        private readonly Dictionary<PathKey, TValue> _entries = [];
+        private readonly Queue<PathKey> _order = new();
+
+        public int Count => _entries.Count;
+
+        public TValue? Find(PathKey key) => _entries.GetValueOrDefault(key);
+
+        public void Keep(PathKey key, TValue value)
+        {
+            if (capacity <= 0 || !_entries.TryAdd(key, value))
+                return;
+            _order.Enqueue(key);
+            while (_entries.Count > capacity)
+                _entries.Remove(_order.Dequeue());
+        }
+    }
 }
