@@ -234,13 +234,19 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
         var policy = await grains.GetGroupGrain(groupKey).GetPolicyAsync();
         if (policy is null) return null;
         var tenantRoots = await GetTenantRootsAsync(policy.TenantId, refreshed, epoch);
-        // the very policy object the group holds (a version alone is not enough: a group deleted and made again starts
-        // again at version 1); a copy from another silo, or a new one, finds its validator by its roots
-        if (_validators.TryGetValue(groupKey, out var cached) && ReferenceEquals(cached.Policy, policy) && cached.TenantRootsVersion == tenantRoots.Version)
+        // the validator is kept while the group's own roots are the same bytes and its tenant's the same version (the
+        // policy's version alone is not enough: a group deleted and made again starts again at 1); the policy returned
+        // is always the one just read, so every other field is current
+        if (_validators.TryGetValue(groupKey, out var cached) && cached.TenantRootsVersion == tenantRoots.Version
+            && SameRoots(cached.Policy.TrustedRoots, policy.TrustedRoots))
         {
-            // read again at this epoch (the policy is at least as new as the epoch read before it)
-            if (epoch is not null) _validators[groupKey] = cached with { Epoch = epoch, At = now };
-            return (cached.Policy, cached.Validator);
+            // with an epoch: stamped with it (the policy is at least as new as the epoch read before it); without, a
+            // policy other than the one held loses the stamp (it may be older than what a concurrent reader stamped)
+            if (epoch is not null && (cached.Epoch != epoch || !ReferenceEquals(cached.Policy, policy)))
+                _validators[groupKey] = cached with { Policy = policy, Epoch = epoch, At = now };
+            else if (epoch is null && !ReferenceEquals(cached.Policy, policy))
+                _validators[groupKey] = cached with { Policy = policy, Epoch = null };
+            return (policy, cached.Validator);
         }
         byte[][] roots = [.. policy.TrustedRoots, .. tenantRoots.Certificates];
         EkCertificateValidator? validator = roots.Length == 0 ? null
@@ -260,6 +266,16 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
 
     /// <summary>A tenant's roots, when they were read and the trust epoch (if any) they were read at.</summary>
     private sealed record CachedRoots(DateTimeOffset At, ManufacturerRoots Roots, long? Epoch);
+
+    /// <summary>Whether two root lists hold the same certificates, byte for byte, in the same order.</summary>
+    private static bool SameRoots(IReadOnlyList<byte[]> a, IReadOnlyList<byte[]> b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        if (a.Count != b.Count) return false;
+        for (var i = 0; i < a.Count; i++)
+            if (!a[i].AsSpan().SequenceEqual(b[i])) return false;
+        return true;
+    }
 
     /// <summary>The hex SHA-256 of the roots, in order, each length-prefixed: groups trusting the same roots share a validator.</summary>
     private static string RootSetKey(byte[][] roots)
