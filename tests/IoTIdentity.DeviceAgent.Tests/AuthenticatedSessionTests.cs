@@ -169,7 +169,13 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         Assert.Contains("(enroll)", output, StringComparison.Ordinal);
         var current = device.Store.Load()!.Metadata.SerialNumber;
         Assert.NotEqual(serial, current);
-        Assert.Contains($"Authenticated session as {device.DeviceId} with certificate {current}", output, StringComparison.Ordinal);
+        // the session is opened with the re-enrolled certificate; with a 20 s lifetime the agent may already have renewed
+        // on that session by now (no new session), so the store can hold a later serial than the one the session named
+        var session = Lines(output, $"Authenticated session as {device.DeviceId} with certificate ").First();
+        var enrolled = Lines(output, $"Enrolled device {device.DeviceId} (enroll): serial ").First();
+        var sessionSerial = session.Split("with certificate ")[1].Split(' ')[0];
+        Assert.NotEqual(serial, sessionSerial);
+        Assert.Contains($"(enroll): serial {sessionSerial},", enrolled, StringComparison.Ordinal);
     }
 
     [Fact]
