@@ -6,28 +6,30 @@ namespace IoTIdentity.Simulator.Swtpm;
 /// <summary>Free loopback ports for in-process services, brokers and silos, so runs and tests never collide on fixed ports.</summary>
 public static class FreePorts
 {
-    /// <summary>A port that was free a moment ago.</summary>
-    public static int Next()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>
+    /// A loopback port that was free a moment ago, drawn below the kernel's ephemeral range: a port from
+    /// <c>bind(0)</c> is one the kernel also hands to outgoing connections, so a service restarted on the port it was
+    /// given that way (a test restarting the service while dozens of test processes open connections) could find it
+    /// taken — a fresh-clone CI run's restarted MQTT endpoint failed with "Address already in use".
+    /// </summary>
+    public static int Next() => NextRun(1);
 
     /// <summary>
     /// A loopback port that, with the one after it, was free a moment ago (swtpm's data and control ports), drawn below
     /// the kernel's ephemeral range: a port the kernel hands out for <c>bind(0)</c> is odd and its successor is where it
     /// puts outgoing connections first, so under many connections (a test run's) that successor was nearly always taken.
     /// </summary>
-    public static int NextPair()
+    public static int NextPair() => NextRun(2);
+
+    private static int NextRun(int length)
     {
         var ephemeralLow = EphemeralPortRangeStart();
         for (var i = 0; i < 200; i++)
         {
-            var port = Random.Shared.Next(1025, ephemeralLow - 1);
-            if (CanListen(port) && CanListen(port + 1)) return port;
+            var port = Random.Shared.Next(1025, ephemeralLow - length + 1);
+            if (Enumerable.Range(port, length).All(CanListen)) return port;
         }
-        throw new InvalidOperationException($"no free pair of consecutive loopback ports found below {ephemeralLow}");
+        throw new InvalidOperationException($"no {length} free consecutive loopback port(s) found below {ephemeralLow}");
     }
 
     /// <summary>Whether a listener can bind 127.0.0.1:<paramref name="port"/> now (it is released at once).</summary>
