@@ -72,11 +72,17 @@ public sealed class ClusteringConfigurationTests : IDisposable
 
         Assert.Equal(2, hosts.Count);
         Assert.All(hosts.Keys, silo => Assert.Equal("127.0.0.1", silo.Endpoint.Address.ToString()));
+        // a silo declared dead under a loaded test machine must not take the test host down (Orleans fail-fasts)
+        foreach (var silo in new[] { primary, secondary })
+        {
+            var handler = Assert.IsType<InProcessSilo.LoggedFatalError>(silo.Services.GetRequiredService<IFatalErrorHandler>());
+            handler.OnFatalException(this, "test", new InvalidOperationException("told I am dead"));
+        }
         await secondary.StopAsync();
         await primary.StopAsync();
     }
 
     private WebApplication Build(Dictionary<string, string?> settings, string name = "silo") =>
         ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(
-            InProcessServiceSettings.For(Path.Combine(_data, name), settings)));
+            InProcessServiceSettings.For(Path.Combine(_data, name), settings)), InProcessSilo.Tolerate);
 }

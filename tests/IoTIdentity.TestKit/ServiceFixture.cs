@@ -73,23 +73,15 @@ public sealed class ServiceFixture : IAsyncLifetime
     {
         var settings = InProcessServiceSettings.For(DataDirectory,
             _settings.Prepend(new("Provisioning:ServiceAdminKeyHash", Convert.ToHexString(ServiceAdminKeys.Hash(AdminKey)))));
-        App = _services is null ? ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings)) : BuildWithServices(settings, _services);
+        App = ProvisioningHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings), services =>
+        {
+            InProcessSilo.Tolerate(services);
+            _services?.Invoke(services);
+        });
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
         Http = new HttpClient { BaseAddress = BaseAddress };
-    }
-
-    /// <summary>What <see cref="ProvisioningHost.Build"/> does, with <paramref name="services"/> applied after the host's registrations.</summary>
-    private static WebApplication BuildWithServices(Dictionary<string, string?> settings, Action<IServiceCollection> services)
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.AddProvisioning();
-        services(builder.Services);
-        var app = builder.Build();
-        app.MapProvisioningApi();
-        return app;
     }
 
     public async Task StopAsync()

@@ -35,8 +35,11 @@ public static class ProvisioningHost
     /// </summary>
     internal const string NoConfigurationReload = "--hostBuilder:reloadConfigOnChange=false";
 
-    /// <summary>Builds the application from command-line arguments (and appsettings/environment).</summary>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>
+    /// Builds the application from command-line arguments (and appsettings/environment); <paramref name="configure"/>
+    /// runs before the service's registrations (configuration), <paramref name="services"/> after them (to replace one).
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? services = null)
     {
         var dev = args.Contains("--dev");
         var builder = WebApplication.CreateBuilder([NoConfigurationReload, .. args.Where(a => a != "--dev")]);
@@ -44,6 +47,7 @@ public static class ProvisioningHost
         if (dev) builder.Configuration.AddInMemoryCollection([new(ProductionRequirements.ModeKey, nameof(ServiceMode.Development))]);
         configure?.Invoke(builder);
         builder.AddProvisioning();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapProvisioningApi();
         return app;
