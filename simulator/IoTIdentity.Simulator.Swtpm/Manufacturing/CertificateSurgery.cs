@@ -37,8 +37,10 @@ internal static class CertificateSurgery
             rest.AddRange(fields.ReadEncodedValue().ToArray());
 
         byte[] value = RandomNumberGenerator.GetBytes(16);
+        // negative: the first byte 0x80..0xFE — a leading 0xFF followed by a byte with its top bit set would also be
+        // non-minimal DER (1 time in 256 it was, and a test that expects only the sign to be odd failed)
         if (encoding == EkSerialEncoding.Negative)
-            value[0] |= 0x80;
+            value[0] = (byte)(0x80 | (value[0] % 0x7F));
         else
             value = [0x00, (byte)(value[0] & 0x7F), .. value[1..]];
         byte[] serial = [0x02, .. Length(value.Length), .. value];

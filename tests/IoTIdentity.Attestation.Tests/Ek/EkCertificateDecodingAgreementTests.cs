@@ -52,6 +52,24 @@ public sealed class EkCertificateDecodingAgreementTests(ManufacturerFixture fixt
     }
 
     [Fact]
+    public void The_negative_serial_quirk_is_always_negative_and_minimally_encoded()
+    {
+        // the corpus's "negative serial" must differ from a conforming certificate only by its sign: a random first
+        // byte of 0xFF before one with its top bit set made it non-minimal too, and the test above failed 1 time in 256
+        for (var i = 0; i < 1_000; i++)
+        {
+            var der = Ca.IssueEkCertificate(fixture.Ek, new EkCertificateProfile { SerialEncoding = EkSerialEncoding.Negative });
+            var tbs = new AsnReader(der, AsnEncodingRules.BER).ReadSequence().ReadSequence();
+            if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0))) tbs.ReadEncodedValue();
+            var serial = tbs.ReadIntegerBytes().Span;
+
+            Assert.True(serial[0] >= 0x80, $"serial {Convert.ToHexString(serial)} is not negative");
+            Assert.False(serial.Length > 1 && serial[0] == 0xFF && serial[1] >= 0x80, $"serial {Convert.ToHexString(serial)} is not minimal");
+            Assert.NotNull(EkLeaf.TryRead(der));
+        }
+    }
+
+    [Fact]
     public void An_ECC_point_off_its_curve_or_compressed_is_left_to_the_platform()
     {
         using var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
