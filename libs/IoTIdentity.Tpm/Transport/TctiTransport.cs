@@ -26,6 +26,7 @@ public sealed class TctiTransport : ITpmTransport
     private readonly Transmit _transmit;
     private readonly Receive _receive;
     private nint _context;
+    private Task _exchange = Task.CompletedTask;
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate uint Transmit(nint context, nuint size, byte[] command);
@@ -75,16 +76,32 @@ public sealed class TctiTransport : ITpmTransport
     {
         TpmWire.ValidateCommand(command.Span);
         var copy = command.ToArray();
-        return _gate.RunAsync(ct => Task.Run(() => Exchange(copy), CancellationToken.None).WaitAsync(ct), cancellationToken);
+        return _gate.RunAsync(ct =>
+        {
+            var exchange = Task.Run(() => Exchange(copy), CancellationToken.None);
+            _exchange = exchange;
+            return exchange.WaitAsync(ct);
+        }, cancellationToken);
     }
 
-    /// <summary>Finalizes the TCTI; a resource manager flushes the transient objects and sessions of this connection.</summary>
+    /// <summary>
+    /// Finalizes the TCTI; a resource manager flushes the transient objects and sessions of this connection. A native
+    /// exchange still blocked in receive (its response timed out and the TPM has not answered since) keeps the context:
+    /// finalizing it then would free what that receive reads into and writes, from another thread — undefined, and
+    /// through tpm2-abrmd possibly a finalize that never returns. The context is waited for a few seconds, then left to
+    /// the process.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _gate.CloseAsync().ConfigureAwait(false);
         _gate.Dispose();
-        if (_context != 0) Tss2_TctiLdr_Finalize(ref _context);
+        var exchange = _exchange;
+        var idle = exchange.IsCompleted || await Task.WhenAny(exchange, Task.Delay(BlockedExchangeWait)).ConfigureAwait(false) == exchange;
+        if (_context != 0 && idle) Tss2_TctiLdr_Finalize(ref _context);
     }
+
+    /// <summary>How long <see cref="DisposeAsync"/> waits for a blocked native exchange before it leaves the context unfinalized.</summary>
+    private static readonly TimeSpan BlockedExchangeWait = TimeSpan.FromSeconds(5);
 
     private byte[] Exchange(byte[] command)
     {
