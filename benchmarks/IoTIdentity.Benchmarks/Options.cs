@@ -45,8 +45,8 @@ internal sealed record Options(TimeSpan Duration, int Runs, IReadOnlyList<string
         return options;
     }
 
-    /// <summary>Every verifier and primitive case without a filter; the breakdown cases only when a filter names them.</summary>
+    /// <summary>Every verifier and primitive case without a filter; the breakdown and state cases only when a filter names them.</summary>
     public bool Selects(BenchCase benchCase) => Filters.Count == 0
-        ? benchCase.Group != Workload.Breakdown
+        ? benchCase.Group is not (Workload.Breakdown or Workload.State)
         : Filters.Any(f => benchCase.Title.Contains(f, StringComparison.OrdinalIgnoreCase));
 }

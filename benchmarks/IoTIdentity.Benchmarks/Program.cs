@@ -25,6 +25,7 @@ Console.WriteLine($"single-threaded; {options.Duration.TotalSeconds:0.##} s per 
 Console.WriteLine($"cpu µs/op = {(CpuClock.IsPerThread ? "the measuring thread's" : "the process's")} CPU time; load average at start: {Machine.LoadAverage()}");
 
 var results = Harness.MeasureAll(cases, options.Duration, options.Runs, Console.Out);
+if (workload.StateSizes is { } sizes) Console.WriteLine(sizes);
 
 Console.WriteLine();
 foreach (var floor in Workload.Floors)

@@ -41,6 +41,12 @@ public sealed class Workload : IDisposable
     /// <summary>Pieces of the verifier steps, for explaining a gap to the floor; run only when a filter names them.</summary>
     public const string Breakdown = "breakdown";
 
+    /// <summary>What the device grain's state costs to write and read as its history grows; run only when a filter names them.</summary>
+    public const string State = "state";
+
+    // built when a state case first runs (a year of certificates takes a moment to make)
+    private readonly Lazy<DeviceStateSizes> _states = new(() => new DeviceStateSizes());
+
     private static readonly byte[] IdentityLabel = "IDENTITY\0"u8.ToArray();
 
     private readonly ManufacturerCa _rsaCa = ManufacturerCa.Create(new ManufacturerCaOptions { Name = "Benchmark TPM Manufacturer RSA" });
@@ -148,6 +154,11 @@ public sealed class Workload : IDisposable
         new(Breakdown, "bc-modpow", "BouncyCastle ModPow, 2048-bit, e = 65537", () => _bcMessage.ModPow(_ekExponent, _ekModulus)),
         new(Breakdown, "dotnet-oaep", ".NET RSA OAEP-SHA256 encrypt, no label (unusable)", () => _rsaEkPublic.Encrypt(_seed, RSAEncryptionPadding.OaepSHA256)),
         new(Breakdown, "ecdh-import", "ECDiffieHellman.Create(ECParameters), P-256 public", () => ECDiffieHellman.Create(TpmPublicKeys.EcParameters(_ecc.Ek)).Dispose()),
+
+        new(State, "state-year-whole", "device state, a year of hourly renewals, all kept: encode", () => _states.Value.Encode(_states.Value.Whole)),
+        new(State, "state-year-whole-decode", "the same, all kept: decode (an activation)", () => _states.Value.Decode(_states.Value.WholeBytes)),
+        new(State, "state-year-archived", "the same, expired ones archived: encode", () => _states.Value.Encode(_states.Value.Archived)),
+        new(State, "state-year-archived-decode", "the same, expired ones archived: decode", () => _states.Value.Decode(_states.Value.ArchivedBytes)),
     ];
 
     /// <summary>The largest log the parser's default limits admit: every bank, the most events, just under 1 MiB.</summary>
@@ -190,6 +201,12 @@ public sealed class Workload : IDisposable
         new("enrol-rsa", [("bc-key-ours", 1), ("oaep", 1), ("kdfa", 2), ("rsa-verify", 4), ("sha256", 1)]),
         new("enrol-ecc", [("ecdh", 1), ("kdfa", 2), ("ecdsa-verify", 4), ("sha256", 1)]),
     ];
+
+    /// <summary>The encoded sizes of the state cases' two states, once a state case has run.</summary>
+    public string? StateSizes => _states.IsValueCreated
+        ? $"device state sizes: all kept {_states.Value.WholeBytes.Length:N0} B, expired ones archived {_states.Value.ArchivedBytes.Length:N0} B " +
+          $"({DeviceStateSizes.Issuances:N0} certificates)"
+        : null;
 
     /// <inheritdoc/>
     public void Dispose()

@@ -24,6 +24,7 @@ public static class ProvisioningGrainServices
         services.AddSingleton<ProvisioningMetrics>();
         services.AddSingleton<Revocations>();
         services.AddSingleton<DeviceLedger>();
+        services.AddSingleton<CertificateHistory>();
         services.AddSingleton<ChallengeMaker>();
         services.AddSingleton<CertificateIssuance>();
         services.AddSingleton<DeviceAdministration>();

@@ -14,8 +14,8 @@ namespace IoTIdentity.Provisioning.Grains.Devices;
 /// and the new identity is recorded (state, audit, inventory) before the device is answered — exactly once per
 /// challenge, since a retry with the same nonce gets the recorded reply.
 /// </summary>
-public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledger, DeviceHandover handover, ProvisioningMetrics metrics,
-    TimeProvider clock, ILogger<CertificateIssuance> logger)
+public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledger, DeviceHandover handover, CertificateHistory history,
+    ProvisioningMetrics metrics, TimeProvider clock, ILogger<CertificateIssuance> logger)
 {
     /// <summary>
     /// Signs the certificate, claims its serial, records the new identity (state, audit, inventory), then answers.
@@ -24,6 +24,8 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
     public async Task<ProtocolReply<IssuedResponse>> IssueAsync(DeviceContext device, PendingChallenge challenge, EnrollmentPolicy policy, byte[] spki,
         VerifiedQuote quote, string? firmware, byte[] evidence, string? remoteAddress = null)
     {
+        // expired certificates move out first: a fault here leaves nothing signed or claimed
+        var s = await history.MakeRoomAsync(device, clock.GetUtcNow());
         var signed = await grains.GetGrain<ICertificateSignerGrain>(challenge.TenantId).IssueAsync(new SigningRequest
         {
             SubjectPublicKeyInfo = spki, DeviceId = device.DeviceId, EkPublic = device.State.EkPublic!, Lifetime = policy.CertificateLifetime,
@@ -38,7 +40,6 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
             DeviceId = device.DeviceId, Owner = challenge.TenantId, CertificateChain = [signed.CertificateDer, signed.IssuingCaDer],
             SerialNumber = signed.SerialNumber, NotAfter = signed.NotAfter, RenewAfter = now + (signed.NotAfter - now) * 2 / 3,
         };
-        var s = device.State;
         var moved = s.Transfer;
         var attestation = new AttestationRecord
         {

@@ -9,9 +9,17 @@ namespace IoTIdentity.Provisioning.Grains.Devices;
 /// Sessions are closed by the caller (<see cref="Revocations"/>, which every revocation goes through). Disabling or
 /// revoking a transferred device before it re-enrols cuts its old owner off at once (<see cref="DeviceHandover.CutOffPendingAsync"/>).
 /// </summary>
-public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledger, Revocations revocations, DeviceHandover handover)
+public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledger, Revocations revocations, DeviceHandover handover, CertificateHistory history)
 {
-    /// <summary>The device as an operator of <paramref name="tenantId"/> sees it, or null if not theirs.</summary>
+    /// <summary>The device as an operator of <paramref name="tenantId"/> sees it, its archived serials among the past ones, or null if not theirs.</summary>
+    public async Task<DeviceView?> ViewWithHistoryAsync(DeviceContext device, string tenantId)
+    {
+        if (View(device, tenantId) is not { } view) return null;
+        if (device.State.ArchivedPages == 0) return view;
+        return view with { PastSerials = [.. (await history.ArchivedAsync(device)).Select(c => c.SerialNumber), .. view.PastSerials] };
+    }
+
+    /// <summary>The device as an operator of <paramref name="tenantId"/> sees it (past serials: those in its state), or null if not theirs.</summary>
     public DeviceView? View(DeviceContext device, string tenantId)
     {
         var s = device.State;
@@ -66,7 +74,10 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
         return true;
     }
 
-    /// <summary>Revokes the device for good: every certificate the tenant issued it goes on the tenant's CRL.</summary>
+    /// <summary>
+    /// Revokes the device for good: every certificate the tenant issued it goes on the tenant's CRL (those in its state:
+    /// the archived ones have expired, <see cref="CertificateHistory"/>).
+    /// </summary>
     public async Task<bool> RevokeAsync(DeviceContext device, string tenantId, CrlReason reason, string actor)
     {
         var s = device.State;
@@ -82,7 +93,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
     public async Task<CertificateRevocationOutcome> RevokeCertificateAsync(DeviceContext device, string tenantId, string serialNumber, CrlReason reason, string actor)
     {
         var s = device.State;
-        if (!IsIssuedBy(s, serialNumber, tenantId)) return CertificateRevocationOutcome.NotFound;
+        if (!await IsIssuedByAsync(device, serialNumber, tenantId)) return CertificateRevocationOutcome.NotFound;
         await revocations.PutOnCrlAsync(tenantId, device.DeviceId, [serialNumber], reason);
         await ledger.AuditAsync(device, new DeviceEvent(tenantId, AuditActions.RevokeCertificate, "done", actor,
             new Dictionary<string, string> { ["serial"] = serialNumber, ["reason"] = CrlReasonNames.NameOf(reason) }));
@@ -93,8 +104,8 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
     public async Task<CertificateView?> GetCertificateAsync(DeviceContext device, string tenantId, string serialNumber)
     {
         var s = device.State;
-        if (!IsIssuedBy(s, serialNumber, tenantId)) return null;
-        var summary = s.Certificates.FirstOrDefault(c => c.SerialNumber == serialNumber);
+        if (!await IsIssuedByAsync(device, serialNumber, tenantId)) return null;
+        var summary = await history.FindAsync(device, serialNumber);
         var current = s.Current?.SerialNumber == serialNumber ? s.Current : null;
         var revocation = await grains.GetGrain<ITenantGrain>(tenantId).GetRevocationAsync(serialNumber);
         return new CertificateView
@@ -114,7 +125,12 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
         ? issuer == tenantId
         : s.TenantId == tenantId && s.PastSerials.Contains(serialNumber);
 
-    /// <summary>The tenant that issued one of the device's certificates, when its history records it.</summary>
+    /// <summary><see cref="IsIssuedBy"/> over the device's state and, for a serial its state does not hold, its archive.</summary>
+    private async Task<bool> IsIssuedByAsync(DeviceContext device, string serialNumber, string tenantId) =>
+        IsIssuedBy(device.State, serialNumber, tenantId)
+        || IssuerOf(device.State, serialNumber) is null && (await history.FindAsync(device, serialNumber))?.TenantId == tenantId;
+
+    /// <summary>The tenant that issued one of the certificates in the device's state, when its history records it.</summary>
     private static string? IssuerOf(DeviceState s, string serialNumber) =>
         s.Certificates.FirstOrDefault(c => c.SerialNumber == serialNumber)?.TenantId
         ?? (s.Current?.SerialNumber == serialNumber ? s.Current.TenantId : null);

@@ -290,7 +290,7 @@ public sealed class DeviceGrain(
         return details.Count == 0 ? null : details;
     }
 
-    public Task<DeviceView?> GetAsync(string tenantId) => Task.FromResult(administration.View(Device, tenantId));
+    public Task<DeviceView?> GetAsync(string tenantId) => administration.ViewWithHistoryAsync(Device, tenantId);
 
     public Task<bool> AddLinkAsync(string tenantId, string otherDeviceId, string basis, string actor) => links.AddAsync(Device, tenantId, otherDeviceId, basis, actor);
 

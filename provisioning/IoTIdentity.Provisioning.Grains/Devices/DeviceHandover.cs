@@ -64,6 +64,7 @@ public sealed class DeviceHandover(IGrainFactory grains, IProvisioningStore stor
         var now = clock.GetUtcNow();
         var chain = Entries(s.OwnershipChain ?? await GenesisChainAsync(device.DeviceId, order.SourceTenantId, s.EnrolledAt ?? now));
         var handover = await OwnershipEntries.AppendAsync(chain, device.DeviceId, order.SourceTenantId, order.TargetTenantId, now, SignerOf(order.SourceTenantId));
+        // the archived certificates have expired: nothing to cut off (CertificateHistory)
         var oldSerials = s.Serials.Except(s.CutOffSerials).ToImmutableList();
 
         // 2. the device belongs to B from here on (A gets not-found); the old owner's open challenge is void

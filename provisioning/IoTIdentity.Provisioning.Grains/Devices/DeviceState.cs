@@ -14,6 +14,7 @@ public sealed record DeviceState
     [Id(4)] public byte[]? AkPublic { get; init; }
     // id 5 (the single open challenge a register replaced) is retired
     [Id(6)] public IssuedIdentity? Current { get; init; }
+    /// <summary>The serials of its earlier certificates still in the state (expired ones move out: <see cref="CertificateHistory"/>).</summary>
     [Id(7)] public ImmutableList<string> PastSerials { get; init; } = [];
     [Id(8)] public AttestationRecord? LastAttestation { get; init; }
     [Id(9)] public CompletedAttest? LastCompleted { get; init; }
@@ -49,7 +50,7 @@ public sealed record DeviceState
     // ids 26..28 are unused; a new field takes the next free id, never a retired one
     /// <summary>When an operator last asked the device to attest again (<see cref="DeviceReattestation"/>); open while no attestation is newer.</summary>
     [Id(29)] public DateTimeOffset? ReattestRequestedAt { get; init; }
-    /// <summary>Every certificate issued to the device, oldest first: which tenant issued it and its validity.</summary>
+    /// <summary>The certificates issued to the device, oldest first, that have not moved to its archive (<see cref="CertificateHistory"/>): which tenant issued each and its validity.</summary>
     [Id(30)] public ImmutableList<CertificateSummary> Certificates { get; init; } = [];
     /// <summary>The signing time of the last token request accepted: a later request must be signed later (no replay).</summary>
     [Id(31)] public DateTimeOffset? LastTokenProofAt { get; init; }
@@ -57,7 +58,9 @@ public sealed record DeviceState
     [Id(32)] public ImmutableList<AttestationRecord> Attestations { get; init; } = [];
     /// <summary>The last attestation refused after the TPM proved itself while a re-attest request was open (<see cref="DeviceReattestation"/>); cleared by the next request.</summary>
     [Id(33)] public ReattestRefusal? ReattestRefusal { get; init; }
+    /// <summary>How many pages of expired certificates <see cref="CertificateHistory"/> has moved out of the state.</summary>
+    [Id(34)] public int ArchivedPages { get; init; }
 
-    /// <summary>Every serial the device holds or held: the past ones, then the current one.</summary>
+    /// <summary>Every serial in the state the device holds or held: the past ones, then the current one (not the archived ones).</summary>
     public IEnumerable<string> Serials => Current is null ? PastSerials : PastSerials.Append(Current.SerialNumber);
 }
