@@ -86,7 +86,7 @@ public sealed class AgentFailureTests(ServiceFixture service) : IClassFixture<Se
         }
 
         await AgentHarness.EventuallyAsync(() => Task.FromResult(device.NewAgent().Status().Condition == "revoked"),
-            Lifetime + TimeSpan.FromSeconds(30), $"status says revoked:\n{daemon.Output}");
+            Lifetime + TimeSpan.FromSeconds(30), () => $"status says revoked:\n{daemon.Output}");
         Assert.Null(device.Store.Load());
         Assert.False(daemon.HasExited, daemon.Output);
         var (_, text) = await ExitCodeTests.RunAsync(device.Directory, device.Options, "status");

@@ -85,12 +85,19 @@ public sealed class AgentHarness : IAsyncDisposable
         new(System.Text.Json.JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    public static Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) => EventuallyAsync(condition, timeout, () => what);
+
+    /// <summary>
+    /// Waits for <paramref name="condition"/>; at the timeout fails with <paramref name="what"/> as it reads then — a
+    /// process's output must be read at the end of the wait, not at its start, or the failure shows none of what the
+    /// process said meanwhile.
+    /// </summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out after {timeout}: {what}");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out after {timeout}: {what()}");
             await Task.Delay(200);
         }
     }

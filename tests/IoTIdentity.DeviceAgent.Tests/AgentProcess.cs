@@ -45,6 +45,9 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>"(iotid-agent exited with code N)" once it has exited, for a failure message (a crash leaves no line of its own), else empty.</summary>
+    public string ExitNote => _process.HasExited ? $"\n(iotid-agent exited with code {_process.ExitCode})" : "";
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>iotid-agent {verb}</c> configured like <paramref name="device"/>'s options, optionally killed at <paramref name="crashAt"/>.</summary>

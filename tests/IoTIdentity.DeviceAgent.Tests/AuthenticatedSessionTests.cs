@@ -27,7 +27,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
 
         // first boot: enrolment-only, then the certificate and its TPM key open an authenticated session the service sees
         await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
-            Patience, $"an authenticated session:\n{agent.Output}");
+            Patience, () => $"an authenticated session:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
         var first = device.Store.Load()!.Metadata.SerialNumber;
         Assert.Contains($"Enrolment-only session as {device.DeviceId}: no certificate yet", agent.Output, StringComparison.Ordinal);
         Assert.Contains($"Authenticated session as {device.DeviceId} with certificate {first}", agent.Output, StringComparison.Ordinal);
@@ -47,7 +47,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         }
         // the agent stores the new identity before it logs the renewal, so wait for both
         await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()?.Metadata.SerialNumber is { } serial && serial != first
-            && agent.Output.Contains("(renew)", StringComparison.Ordinal)), Patience, $"a renewal:\n{agent.Output}");
+            && agent.Output.Contains("(renew)", StringComparison.Ordinal)), Patience, () => $"a renewal:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
         Assert.Contains("(renew)", agent.Output, StringComparison.Ordinal);
         Assert.Contains("(attest-now)", agent.Output, StringComparison.Ordinal);
         Assert.Single(Lines(agent.Output, "Authenticated session as"));
@@ -73,7 +73,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         // that certificate had authenticated the live session (the renewal on it superseded it, the session stayed), so
         // its revocation closed the session too; the agent opens the next with its current certificate
         await AgentHarness.EventuallyAsync(async () => Lines(agent.Output, "Authenticated session as").Length == 2 && (await device.ServiceViewAsync())?.Connected == true,
-            Patience, $"a new authenticated session after the first certificate's revocation:\n{agent.Output}");
+            Patience, () => $"a new authenticated session after the first certificate's revocation:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
         Assert.Contains($"Authenticated session as {device.DeviceId} with certificate {device.Store.Load()!.Metadata.SerialNumber}", agent.Output, StringComparison.Ordinal);
         await using (var other = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(10)))
         {
@@ -97,7 +97,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         // the agent marks the identity revoked before it logs why, so wait for both
         await AgentHarness.EventuallyAsync(() => Task.FromResult(Status(device).Condition == "revoked"
                 && agent.Output.Contains("the identity is deleted and the agent waits for 'iotid-agent enroll'", StringComparison.Ordinal)),
-            Patience, $"status says revoked and the agent says what it waits for:\n{agent.Output}");
+            Patience, () => $"status says revoked and the agent says what it waits for:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
         var output = agent.Output;
         var serial = Lines(output, "The service refused the certificate").Single();
         Assert.Contains("(certificate); falling back to an enrolment-only session", serial, StringComparison.Ordinal);
@@ -120,7 +120,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         device.Options.Tpm = TabrmdProcess.AgentEndpoint;
         await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
         await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
-            Patience, $"an authenticated session:\n{agent.Output}");
+            Patience, () => $"an authenticated session:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
 
         // a second connection presents the device's certificate and signs its handshake with the same TPM-resident key
         var (code, reason) = await MqttOverOpenSsl.ConnectAsync(device, abrmd, device.Options.BrokerPort, device.DeviceId);
@@ -162,7 +162,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
 
         await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
-            Patience, $"an authenticated session after re-enrolment:\n{agent.Output}");
+            Patience, () => $"an authenticated session after re-enrolment:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
         var output = agent.Output;
         var serial = expired.Metadata.SerialNumber;
         Assert.Contains($"Enrolment-only session as {device.DeviceId}: the certificate {serial} expired", output, StringComparison.Ordinal);

@@ -51,14 +51,14 @@ public sealed class SwtpmAuthenticatedSessionTests(SwtpmAuthenticatedSessionTest
         // the daemon connects with a TPM lease of its own; a command and the renewal it asks for ride on that session
         await using var agent = AgentProcess.Start(device, "run");
         await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
-            Patience, $"an authenticated session:\n{agent.Output}");
+            Patience, () => $"an authenticated session:\n{agent.Output}");
         using (var http = device.Tenant.Http)
         {
             var reattest = await http.PostAsync($"/api/v1/devices/{device.DeviceId}/reattest", null);
             Assert.True(reattest.IsSuccessStatusCode, await reattest.Content.ReadAsStringAsync());
         }
         await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()?.Metadata.SerialNumber is { } serial && serial != second
-            && agent.Output.Contains("(renew)", StringComparison.Ordinal)), Patience, $"a renewal:\n{agent.Output}");
+            && agent.Output.Contains("(renew)", StringComparison.Ordinal)), Patience, () => $"a renewal:\n{agent.Output}");
         Assert.Contains("(attest-now)", agent.Output, StringComparison.Ordinal);
         Assert.Single(Lines(agent.Output, "Authenticated session as"));
         Assert.Empty(Lines(agent.Output, "Enrolment-only session as"));

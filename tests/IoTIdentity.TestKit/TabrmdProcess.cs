@@ -9,14 +9,35 @@ namespace IoTIdentity.TestKit;
 /// </summary>
 public sealed class TabrmdProcess : IAsyncDisposable
 {
+    /// <summary>How many of its last log lines are kept for <see cref="Output"/>.</summary>
+    private const int KeptLines = 200;
+
     private readonly Process _bus;
     private readonly Process _abrmd;
+    private readonly Queue<string> _lines;
 
-    private TabrmdProcess(Process bus, Process abrmd, string address)
+    private TabrmdProcess(Process bus, Process abrmd, Queue<string> lines, string address)
     {
         _bus = bus;
         _abrmd = abrmd;
+        _lines = lines;
         BusAddress = address;
+    }
+
+    /// <summary>
+    /// What tpm2-abrmd logged (its warnings and errors, on stdout), the last lines, with the exit code if it exited: for a
+    /// failure message of a test whose device stalled on its TPM.
+    /// </summary>
+    public string Output
+    {
+        get
+        {
+            lock (_lines)
+            {
+                var exit = _abrmd.HasExited ? $"\n(tpm2-abrmd exited with {_abrmd.ExitCode})" : "";
+                return _lines.Count == 0 && exit.Length == 0 ? "(tpm2-abrmd logged nothing)" : string.Join('\n', _lines) + exit;
+            }
+        }
     }
 
     /// <summary>The session bus address (DBUS_SESSION_BUS_ADDRESS for clients).</summary>
@@ -45,13 +66,23 @@ public sealed class TabrmdProcess : IAsyncDisposable
         };
         start.Environment["DBUS_SESSION_BUS_ADDRESS"] = address;
         var abrmd = Process.Start(start)!;
-        abrmd.OutputDataReceived += (_, _) => { };
-        abrmd.ErrorDataReceived += (_, _) => { };
+        var lines = new Queue<string>();
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            lock (lines)
+            {
+                lines.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+                if (lines.Count > KeptLines) lines.Dequeue();
+            }
+        }
+        abrmd.OutputDataReceived += (_, e) => Keep(e.Data);
+        abrmd.ErrorDataReceived += (_, e) => Keep(e.Data);
         abrmd.BeginOutputReadLine();
         abrmd.BeginErrorReadLine();
         await Task.Delay(1500);   // it claims its bus name once connected to the TPM
         Assert.False(abrmd.HasExited, "tpm2-abrmd exited at start");
-        return new TabrmdProcess(bus, abrmd, address);
+        return new TabrmdProcess(bus, abrmd, lines, address);
     }
 
     public async ValueTask DisposeAsync()

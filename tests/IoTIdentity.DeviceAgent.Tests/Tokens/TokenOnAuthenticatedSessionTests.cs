@@ -95,7 +95,7 @@ public sealed class TokenOnAuthenticatedSessionTests(AuthenticatedTokenService t
         await using var daemon = AgentProcess.Start(a, abrmdA.ClientEnvironment, "run");
         await AgentHarness.EventuallyAsync(
             async () => a.NewAgent().Status().Session == SessionRecord.AuthenticatedClass && File.Exists(a.Options.TokenSocket) && (await a.ServiceViewAsync())?.Connected == true,
-            Patience, $"the daemon's authenticated session and token socket:\n{daemon.Output}");
+            Patience, () => $"the daemon's authenticated session and token socket:\n{daemon.Output}");
         var fromSocket = await CommandAsync(a, abrmdA, RelyingParty.Audience, viaSocket: true);
         (status, answer) = await TpmTlsClient.GetAsync(a, abrmdA, party, "/readings", fromSocket.Token!);
         Assert.True(status == 200, answer);
