@@ -8,6 +8,8 @@ public static class AgentCli
     /// <summary>Parses <paramref name="args"/> and runs the verb, telling <paramref name="progress"/> how enrolments and rotations advance.</summary>
     public static Task<int> InvokeAsync(string[] args, IIdentityProgress progress)
     {
+        // before anything draws random bytes: OpenSSL's random generators stay software once the tpm2 provider is in
+        if (OperatingSystem.IsLinux()) Session.OpenSslTpm2.KeepRandomInSoftware();
         var commands = new AgentCommands(progress);
         var configuration = new AgentConfiguration();
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };

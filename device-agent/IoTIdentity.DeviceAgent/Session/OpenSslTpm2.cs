@@ -24,7 +24,13 @@ namespace IoTIdentity.DeviceAgent.Session;
 /// <item>The provider keeps one connection to the TPM for the life of the process, so the TPM must sit behind a
 /// resource manager the agent shares: the kernel's (<c>/dev/tpmrm0</c>) or tpm2-abrmd.</item>
 /// <item>TLS 1.2 does not complete with the tpm2 preference (no shared cipher); authenticated sessions use TLS 1.3.</item>
-/// <item>OpenSSL's primary random generator is made in software before the provider loads (see <c>LoadCore</c>).</item>
+/// <item>Every random generator OpenSSL makes in this process is the default provider's CTR-DRBG
+/// (<see cref="KeepRandomInSoftware"/>, at the agent's entry point). OpenSSL makes a thread's generators when the thread
+/// first draws random bytes, fetching them with the default property query of that moment: a thread that first did so
+/// during a handshake got tpm2-openssl's generator (named CTR-DRBG too), which draws from the TPM over the provider's
+/// one ESYS context — and kept it. Drawing random bytes there while another thread's handshake used that context
+/// failed ("Esys called in bad sequence", then "generate error" from .NET's RandomNumberGenerator), which stopped the
+/// daemon at a re-enrolment (seen as a silent agent in <c>AuthenticatedSessionTests</c>, about one run in eight).</item>
 /// </list>
 /// </remarks>
 internal static class OpenSslTpm2
@@ -36,6 +42,7 @@ internal static class OpenSslTpm2
     private const int StoreInfoPrivateKey = 4;
 
     private static readonly SemaphoreSlim Handshakes = new(1, 1);
+    private static bool _randomInSoftware;
     private static readonly Lock Gate = new();
     private static string? _tcti;
     private static string? _failure;
@@ -100,10 +107,35 @@ internal static class OpenSslTpm2
         }
     }
 
+    /// <summary>
+    /// Has OpenSSL make every random generator of this process — the primary one and each thread's — with the default
+    /// provider's CTR-DRBG, whatever the default property query is when a thread first needs random bytes. OpenSSL takes
+    /// this only before it has made its primary generator, so it runs at the agent's entry point; false when it came too
+    /// late (then <see cref="Load"/> refuses the provider) or OpenSSL 3 is not there.
+    /// </summary>
+    public static bool KeepRandomInSoftware()
+    {
+        lock (Gate)
+        {
+            try
+            {
+                _randomInSoftware |= RAND_set_DRBG_type(0, "CTR-DRBG", "provider=default", null, null) == 1;
+                if (!_randomInSoftware) LastError();   // clears the error queue
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // no OpenSSL 3: Load says so
+            }
+            return _randomInSoftware;
+        }
+    }
+
     private static string? LoadCore(string tcti)
     {
         try
         {
+            if (!_randomInSoftware)
+                return "OpenSSL made its random generator before the agent could keep it in software (with the tpm2 provider loaded, threads would draw random bytes from the TPM)";
             // the provider reads its TCTI from the process environment when it starts
             if (setenv("TPM2OPENSSL_TCTI", tcti, 1) != 0) return "cannot set TPM2OPENSSL_TCTI";
             using (ECDsa.Create()) { }   // .NET initialises OpenSSL (and its configuration) first
@@ -172,6 +204,9 @@ internal static class OpenSslTpm2
 
     [DllImport(Crypto)]
     private static extern ulong ERR_get_error();
+
+    [DllImport(Crypto, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int RAND_set_DRBG_type(nint context, string drbg, string propertyQuery, string? cipher, string? digest);
 
     [DllImport(Crypto)]
     private static extern void ERR_error_string_n(ulong code, byte[] buffer, nuint length);
