@@ -25,7 +25,9 @@ namespace IoTIdentity.DeviceAgent.Session;
 /// resource manager the agent shares: the kernel's (<c>/dev/tpmrm0</c>) or tpm2-abrmd.</item>
 /// <item>TLS 1.2 does not complete with the tpm2 preference (no shared cipher); authenticated sessions use TLS 1.3.</item>
 /// <item>Every random generator OpenSSL makes in this process is the default provider's CTR-DRBG
-/// (<see cref="KeepRandomInSoftware"/>, at the agent's entry point). OpenSSL makes a thread's generators when the thread
+/// (<see cref="KeepRandomInSoftware"/>, at the agent's entry point). A primary generator made during a handshake was
+/// the TPM's and could not seed software ones ("error instantiating drbg" in `iotid-agent token` without the daemon,
+/// whose first random bytes were its handshake's). OpenSSL makes a thread's generators when the thread
 /// first draws random bytes, fetching them with the default property query of that moment: a thread that first did so
 /// during a handshake got tpm2-openssl's generator (named CTR-DRBG too), which draws from the TPM over the provider's
 /// one ESYS context — and kept it. Drawing random bytes there while another thread's handshake used that context
@@ -141,12 +143,6 @@ internal static class OpenSslTpm2
             using (ECDsa.Create()) { }   // .NET initialises OpenSSL (and its configuration) first
             if (OSSL_PROVIDER_load(0, "default") == 0) return $"OpenSSL's default provider does not load: {LastError()}";
             SetDefaultProperties(Software);
-            // OpenSSL makes its primary random generator at the first use and seeds every thread's generator from it.
-            // Made during a handshake, with tpm2 preferred, it would be the TPM's (tpm2-openssl names it CTR-DRBG too),
-            // which cannot seed software generators: a thread that first needs random bytes after the handshake
-            // fails ("error instantiating drbg"). A process whose first random bytes are its handshake's — `iotid-agent
-            // token` without the daemon — did exactly that. So the primary generator is made now, in software.
-            RandomNumberGenerator.Fill(stackalloc byte[1]);
             if (OSSL_PROVIDER_load(0, "tpm2") == 0)
                 return $"OpenSSL's tpm2 provider does not load (apt-get install tpm2-openssl; is the TPM reachable through {tcti}?): {LastError()}";
             return null;

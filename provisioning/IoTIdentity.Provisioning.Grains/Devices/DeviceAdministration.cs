@@ -93,7 +93,7 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
     public async Task<CertificateRevocationOutcome> RevokeCertificateAsync(DeviceContext device, string tenantId, string serialNumber, CrlReason reason, string actor)
     {
         var s = device.State;
-        if (!await IsIssuedByAsync(device, serialNumber, tenantId)) return CertificateRevocationOutcome.NotFound;
+        if (!(await FindIssuedAsync(device, serialNumber, tenantId)).Issued) return CertificateRevocationOutcome.NotFound;
         await revocations.PutOnCrlAsync(tenantId, device.DeviceId, [serialNumber], reason);
         await ledger.AuditAsync(device, new DeviceEvent(tenantId, AuditActions.RevokeCertificate, "done", actor,
             new Dictionary<string, string> { ["serial"] = serialNumber, ["reason"] = CrlReasonNames.NameOf(reason) }));
@@ -104,8 +104,8 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
     public async Task<CertificateView?> GetCertificateAsync(DeviceContext device, string tenantId, string serialNumber)
     {
         var s = device.State;
-        if (!await IsIssuedByAsync(device, serialNumber, tenantId)) return null;
-        var summary = await history.FindAsync(device, serialNumber);
+        var (issued, summary) = await FindIssuedAsync(device, serialNumber, tenantId);
+        if (!issued) return null;
         var current = s.Current?.SerialNumber == serialNumber ? s.Current : null;
         var revocation = await grains.GetGrain<ITenantGrain>(tenantId).GetRevocationAsync(serialNumber);
         return new CertificateView
@@ -125,10 +125,15 @@ public sealed class DeviceAdministration(IGrainFactory grains, DeviceLedger ledg
         ? issuer == tenantId
         : s.TenantId == tenantId && s.PastSerials.Contains(serialNumber);
 
-    /// <summary><see cref="IsIssuedBy"/> over the device's state and, for a serial its state does not hold, its archive.</summary>
-    private async Task<bool> IsIssuedByAsync(DeviceContext device, string serialNumber, string tenantId) =>
-        IsIssuedBy(device.State, serialNumber, tenantId)
-        || IssuerOf(device.State, serialNumber) is null && (await history.FindAsync(device, serialNumber))?.TenantId == tenantId;
+    /// <summary>
+    /// The certificate's summary, from the device's state or (for a serial the state no longer holds) its archive, read
+    /// once; and whether <paramref name="tenantId"/> issued it — by the summary's issuer, else as <see cref="IsIssuedBy"/>.
+    /// </summary>
+    private async Task<(bool Issued, CertificateSummary? Summary)> FindIssuedAsync(DeviceContext device, string serialNumber, string tenantId)
+    {
+        var summary = await history.FindAsync(device, serialNumber);
+        return (summary is not null ? summary.TenantId == tenantId : IsIssuedBy(device.State, serialNumber, tenantId), summary);
+    }
 
     /// <summary>The tenant that issued one of the certificates in the device's state, when its history records it.</summary>
     private static string? IssuerOf(DeviceState s, string serialNumber) =>
