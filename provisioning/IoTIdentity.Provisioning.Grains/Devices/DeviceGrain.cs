@@ -100,8 +100,9 @@ public sealed class DeviceGrain(
             ?? CheckStanding(current, policy.TenantId)
             ?? CheckAttestationKey(ak.Value);
         if (refusal is not null) return refusal;
-        // one key, one id: a key another id already attested with (the same key in another default template) stays that id's
-        if (await ledger.EkKeyOwnerAsync(EkIdentity.Fingerprint(ek.Value)) is { } keyOwner && keyOwner != DeviceId)
+        // one key, one id: a key another id already attested with (the same key in another default template) stays that id's;
+        // a device that has enrolled holds its own key's claim (claimed before its first certificate, never released)
+        if (!HoldsEkClaim(current) && await ledger.EkKeyOwnerAsync(EkIdentity.Fingerprint(ek.Value)) is { } keyOwner && keyOwner != DeviceId)
             return new Refusal(ProvisioningError.EkMismatch, $"this EK key belongs to device {keyOwner}");
 
         var mode = request.Mode;
@@ -116,18 +117,21 @@ public sealed class DeviceGrain(
         }
         else if (mode != RegisterModes.Enroll) return new Refusal(ProvisioningError.MalformedRequest, $"unknown mode {mode}");
 
-        // nothing durable for the tenant yet (quota, binding, inventory): anyone holding the public EK data can get this far
+        // nothing durable (quota, binding, inventory, state): anyone holding the public EK data can get this far; the
+        // challenge lives in this activation, which stays at least until the challenge expires
         var (challenge, reply) = challenges.Make(DeviceId, ek.Value, ak.Value, request, policy);
-        var open = OpenChallenges.Add(current.Challenges, challenge, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var open = OpenChallenges.Add(current.Challenges, challenge, now);
         if (open.IsRefused) return open.Refusal;
-        await ledger.RecordAsync(Device, current with
+        Device.Hold(current with
         {
             Status = current.Status == DeviceStatus.Unknown ? DeviceStatus.Challenged : current.Status,
             EkPublic = request.EkPublic,
             Tpm = resolved.Value.Certificate.HardwareSerial?.ToString(),
             AuditTenantId = policy.TenantId,
             Challenges = open.Value,
-        }, inventory: false);
+        });
+        DelayDeactivation(challenge.ExpiresAt - now);
         // a device without a certificate is anyone: past a few per window, its accepted registers are one entry per source
         if (current.Current is not null || refusals.ShouldAuditIndividually(policy.TenantId, remoteAddress, DeviceId, AuditActions.Register, "challenged"))
             await ledger.AuditAsync(Device, new DeviceEvent(policy.TenantId, AuditActions.Register, "challenged", "device",
@@ -135,6 +139,12 @@ public sealed class DeviceGrain(
         EnrollmentLog.Challenged(logger, DeviceId, mode, policy.TenantId, policy.GroupId);
         return reply;
     }
+
+    /// <summary>
+    /// Whether the device's EK key is claimed for it already: its first certificate is recorded only after the claim
+    /// succeeded, and an EK key's claim is never released, so a device that has enrolled holds it for good.
+    /// </summary>
+    private static bool HoldsEkClaim(DeviceState current) => current.EnrolledAt is not null;
 
     /// <summary>Whether the device may enrol with <paramref name="tenantId"/> now: not revoked, not another tenant's, not disabled.</summary>
     private static Refusal? CheckStanding(DeviceState current, string tenantId) =>
@@ -158,12 +168,13 @@ public sealed class DeviceGrain(
             return new Refusal(ProvisioningError.NoChallenge, "the nonce is not an open challenge's");
         _resolvedTenant = challenge.TenantId;
         _resolvedGroup = challenge.GroupId;
+        // spent before any check, whatever the outcome (in this activation only: a challenge is never stored)
         var others = current.Challenges.Remove(challenge);
-        await ledger.RecordAsync(Device, current with
+        Device.Hold(current with
         {
             Challenges = others,
             Status = current.Current is not null ? current.Status : others.IsEmpty ? DeviceStatus.Unknown : DeviceStatus.Challenged,
-        }, inventory: false);
+        });
         if (clock.GetUtcNow() > challenge.ExpiresAt) return new Refusal(ProvisioningError.ChallengeExpired, "challenge expired");
 
         if (CheckActivation(challenge.Secret, request.ActivatedSecret) is { } notActivated) return notActivated;
@@ -188,7 +199,7 @@ public sealed class DeviceGrain(
 
         // the TPM proved itself: only now does the key become this id's and the device count against the tenant's quota
         var ek = TpmMarshal.FromBytes<TpmtPublic>(state.State.EkPublic!);
-        if (!await ledger.ClaimEkKeyAsync(Device, EkIdentity.Fingerprint(ek)))
+        if (!HoldsEkClaim(state.State) && !await ledger.ClaimEkKeyAsync(Device, EkIdentity.Fingerprint(ek)))
             return new Refusal(ProvisioningError.EkMismatch, "this EK key belongs to another device id");
         var group = new GroupKey(challenge.TenantId, challenge.GroupId);
         var s = state.State;

@@ -31,8 +31,13 @@ public sealed record DeviceState
     [Id(16)] public DeviceTransfer? Transfer { get; init; }
     /// <summary>Serials already revoked because the device changed owner (not revoked again at the next transfer).</summary>
     [Id(17)] public ImmutableList<string> CutOffSerials { get; init; } = [];
-    /// <summary>The open challenges, found by nonce; a register adds one and never replaces another (<see cref="OpenChallenges"/>).</summary>
-    [Id(18)] public ImmutableList<PendingChallenge> Challenges { get; init; } = [];
+    /// <summary>
+    /// The open challenges, found by nonce; a register adds one and never replaces another (<see cref="OpenChallenges"/>).
+    /// Never stored (no field id; id 18, where they were, is retired): a challenge lives only in the device's activation,
+    /// so opening and spending one writes nothing, and none outlives its activation — a restart, a deactivation after a
+    /// store fault, or a state another change wrote cannot bring a spent or a stranger's challenge back.
+    /// </summary>
+    [field: NonSerialized] public ImmutableList<PendingChallenge> Challenges { get; init; } = [];
     /// <summary>The tenant whose enrolment the last register resolved to: where refusals are logged until the device is bound; grants nothing.</summary>
     [Id(19)] public string? AuditTenantId { get; init; }
     /// <summary>Set while monitoring (or an operator) holds the device: renewals are refused until it is released.</summary>

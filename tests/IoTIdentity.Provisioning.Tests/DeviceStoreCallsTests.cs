@@ -1,0 +1,238 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Protocol;
+using IoTIdentity.Protocol.Messages;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Grains;
+using IoTIdentity.Provisioning.Grains.Devices;
+using IoTIdentity.Provisioning.Grains.Enrollment;
+using IoTIdentity.Simulator.Factory;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Xunit.Abstractions;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// What one device's enrolment and renewal ask of the store, and that a challenge lives only in its device's activation:
+/// a register writes nothing, an attest writes the device's state once (with its certificate), a renewal reads no claim
+/// its device already holds — and no challenge is ever stored, so none outlives its activation (a restart, a store fault
+/// in between) or comes back with a state another change wrote. Emulated devices (the simulator's in-process TPM) through
+/// the real service's MQTT endpoint and SQLite store.
+/// </summary>
+public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOutputHelper output) : IClassFixture<FaultyServiceFixture>, IAsyncLifetime
+{
+    private const int TestTimeout = 180_000;
+    private readonly string _fleetDirectory = Directory.CreateTempSubdirectory("iotid-storecalls-").FullName;
+    private ServiceFixture Service => fixture.Service;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        fixture.Faults.FailWhen(null);
+        Directory.Delete(_fleetDirectory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_first_enrolment_writes_the_device_state_once_and_a_renewal_once_with_no_claim_read_it_already_holds()
+    {
+        await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "counts"), 1);
+        var device = fleet.Devices[0];
+        var tenant = await Service.CreateTenantAsync($"sc-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+
+        EnrollmentResult enrolled;
+        IReadOnlyList<StoreCall> first;
+        await using (var enrolmentOnly = await Service.ConnectAsync(device.DeviceId))
+            (enrolled, first) = await CountingAsync(device.DeviceId, () => EnrolAsync(fleet, device, enrolmentOnly));
+        IReadOnlyList<StoreCall> renewal;
+        await using (var authenticated = await ConnectAuthenticatedAsync(fleet, device, enrolled))
+        {
+            // the session's opening is recorded off the broker's loop (one state write of its own): counted out
+            await ConnectedAsync(tenant.TenantId, device.DeviceId);
+            (_, renewal) = await CountingAsync(device.DeviceId, () => RenewAsync(fleet, device, authenticated, enrolled));
+        }
+        output.WriteLine($"first enrolment: {Describe(first)}");
+        output.WriteLine($"renewal: {Describe(renewal)}");
+
+        // register writes nothing: the attest's one state write carries the certificate; the key and the serial are claimed once
+        Assert.Equal(1, first.Count(c => c is { Operation: "write", Scope: DeviceStateKind }));
+        Assert.Equal(1, first.Count(c => c is { Operation: "claim", Scope: EkIdentity.ClaimScope }));
+        Assert.Equal(1, first.Count(c => c is { Operation: "claim", Scope: Revocations.SerialScope }));
+        // a renewal: one state write, the new serial's claim, and no read or claim of the EK key its device has held since it enrolled
+        Assert.Equal(1, renewal.Count(c => c is { Operation: "write", Scope: DeviceStateKind }));
+        Assert.Equal(1, renewal.Count(c => c is { Operation: "claim", Scope: Revocations.SerialScope }));
+        Assert.DoesNotContain(renewal, c => c.Scope == EkIdentity.ClaimScope);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_first_enrolments_challenge_is_never_stored_and_does_not_outlive_a_restart()
+    {
+        await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "restart"), 1);
+        var device = fleet.Devices[0];
+        var tenant = await Service.CreateTenantAsync($"sr-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+        var held = new HoldingChannel();
+        await using (var enrolmentOnly = await Service.ConnectAsync(device.DeviceId))
+            await Assert.ThrowsAsync<AttestHeldException>(() => EnrolAsync(fleet, device, held.Over(enrolmentOnly)));
+        // the register wrote no state for the device (nor anything else a tenant sees)
+        Assert.Null(await Service.Store.ReadAsync(DeviceStateKind, device.DeviceId));
+        await Refusals.AssertNothingIssuedAsync(Service, tenant, device.DeviceId);
+
+        await Service.RestartAsync();
+        await using var again = await Service.ConnectAsync(device.DeviceId);
+        await Refusals.ExpectAsync(ProvisioningError.NoChallenge, () => again.AttestAsync(held.Attest!));
+        var enrolled = await EnrolAsync(fleet, device, again);
+
+        Assert.Equal(enrolled.Issued.SerialNumber, (await Service.Store.GetDeviceAsync(tenant.TenantId, device.DeviceId))?.CertificateSerial);
+        Assert.Single(await Service.ReadAuditLogAsync(tenant.TenantId), e => e.Event.Subject == device.DeviceId && e.Event.Outcome == "issued");
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_renewals_open_challenge_survives_another_write_in_its_activation_but_is_not_in_what_that_write_stored()
+    {
+        await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "write"), 1);
+        var device = fleet.Devices[0];
+        var tenant = await Service.CreateTenantAsync($"sw-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+        using var http = tenant.Http;
+        EnrollmentResult enrolled;
+        await using (var enrolmentOnly = await Service.ConnectAsync(device.DeviceId))
+            enrolled = await EnrolAsync(fleet, device, enrolmentOnly);
+
+        // two renewals' registers, then an operator's change written while both challenges are open
+        var (first, second) = (new HoldingChannel(), new HoldingChannel());
+        await using (var session = await ConnectAuthenticatedAsync(fleet, device, enrolled))
+        {
+            await Assert.ThrowsAsync<AttestHeldException>(() => RenewAsync(fleet, device, first.Over(session), enrolled));
+            await Assert.ThrowsAsync<AttestHeldException>(() => RenewAsync(fleet, device, second.Over(session), enrolled));
+            Assert.True((await http.PutAsJsonAsync($"/api/v1/devices/{device.DeviceId}/tags", new { tags = new[] { "site:one" } })).IsSuccessStatusCode);
+            var stored = await StoredStateAsync(device.DeviceId);
+            Assert.Equal(["site:one"], stored.Tags);
+            Assert.Empty(stored.Challenges);
+            // the activation still holds them: the first attest is answered
+            Assert.NotEqual(enrolled.Issued.SerialNumber, (await session.AttestAsync(first.Attest!)).SerialNumber);
+        }
+
+        // the service restarts: the second challenge, which the write could have carried, went with its activation
+        await Service.RestartAsync();
+        var reply = await Service.Grains.GetGrain<IDeviceGrain>(device.DeviceId).AttestAsync(new ProtocolRequest<AttestRequest>(second.Attest!, [], null));
+        Assert.Equal(ProvisioningError.NoChallenge, reply.Refusal?.Error);
+        Assert.Equal(["site:one"], (await StoredStateAsync(device.DeviceId)).Tags);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_device_grain_with_an_open_challenge_stays_active_past_its_idle_time_until_the_challenge_expires()
+    {
+        // idle device grains collected after 2 s, looked for every second: far shorter than the 2-minute challenge
+        var service = ServiceFixture.With(new Dictionary<string, string?> { ["Provisioning:DeviceIdleTime"] = "00:00:02" },
+            services => services.Configure<Orleans.Configuration.GrainCollectionOptions>(options => options.CollectionQuantum = TimeSpan.FromSeconds(1)));
+        await service.InitializeAsync();
+        try
+        {
+            await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "idle"), 2);
+            await service.CreateTenantAsync($"si-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+            var (waiting, idle) = (fleet.Devices[0], fleet.Devices[1]);
+            var management = service.Grains.GetGrain<IManagementGrain>(0);
+            var deviceType = service.Grains.GetGrain<IDeviceGrain>(waiting.DeviceId).GetGrainId().Type;
+            async Task<bool> ActiveAsync(string deviceId) =>
+                (await management.GetDetailedGrainStatistics(null)).Any(g => g.GrainId.Type == deviceType && g.GrainId.Key.ToString() == deviceId);
+
+            await using var client = await service.ConnectAsync(waiting.DeviceId);
+            var held = new HoldingChannel();
+            await Assert.ThrowsAsync<AttestHeldException>(() => EnrolAsync(fleet, waiting, held.Over(client)));
+            await service.Grains.GetGrain<IDeviceGrain>(idle.DeviceId).GetAsync("nobody"); // a grain with nothing open, beside it
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (await ActiveAsync(idle.DeviceId))
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the idle device grain was never collected");
+                await Task.Delay(500);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(3));
+
+            Assert.True(await ActiveAsync(waiting.DeviceId), "the grain holding an open challenge was collected");
+            var issued = await client.AttestAsync(held.Attest!);
+            Assert.Equal(waiting.DeviceId, issued.DeviceId);
+        }
+        finally
+        {
+            await service.DisposeAsync();
+        }
+    }
+
+    private const string DeviceStateKind = "device.device";
+
+    private async Task<DeviceState> StoredStateAsync(string deviceId) =>
+        Service.App.Services.GetRequiredService<Serializer>().Deserialize<DeviceState>((await Service.Store.ReadAsync(DeviceStateKind, deviceId))!.Data)!;
+
+    /// <summary>
+    /// The store calls about the device while <paramref name="act"/> runs: its state, inventory row and audit entries, and
+    /// every EK-key, serial and TPM claim (the tests of this class enrol one device at a time).
+    /// </summary>
+    private async Task<(T Result, IReadOnlyList<StoreCall> Calls)> CountingAsync<T>(string deviceId, Func<Task<T>> act)
+    {
+        var calls = new ConcurrentQueue<StoreCall>();
+        fixture.Faults.FailWhen(call =>
+        {
+            if (call.Key == deviceId || call.Scope is EkIdentity.ClaimScope or Revocations.SerialScope or TpmLinks.ClaimScope) calls.Enqueue(call);
+            return false;
+        });
+        try
+        {
+            return (await act(), calls.ToList());
+        }
+        finally
+        {
+            fixture.Faults.FailWhen(null);
+        }
+    }
+
+    private async Task ConnectedAsync(string tenantId, string deviceId)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((await Service.Store.GetDeviceAsync(tenantId, deviceId))?.Connected != true)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the authenticated session's opening was never recorded");
+            await Task.Delay(50);
+        }
+    }
+
+    private static string Describe(IEnumerable<StoreCall> calls) =>
+        string.Join(", ", calls.GroupBy(c => $"{c.Operation} {c.Scope}").Select(g => $"{g.Key} ×{g.Count()}"));
+
+    private static Task<EnrollmentResult> EnrolAsync(Fleet fleet, FleetDevice device, IEnrollmentChannel channel) =>
+        fleet.RunOnTpmAsync(device, tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(channel), CancellationToken.None);
+
+    private static Task<EnrollmentResult> RenewAsync(Fleet fleet, FleetDevice device, IEnrollmentChannel channel, EnrollmentResult current) =>
+        fleet.RunOnTpmAsync(device, tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).RenewAsync(channel, current.DeviceKey, current.Issued.SerialNumber),
+            CancellationToken.None);
+
+    private Task<EnrollmentClient> ConnectAuthenticatedAsync(Fleet fleet, FleetDevice device, EnrollmentResult identity) =>
+        Service.ConnectAuthenticatedAsync(device.DeviceId,
+            () => fleet.ClientCertificate(device, identity) ?? throw new InvalidOperationException("an emulated device has its key"));
+
+    /// <summary>Thrown by a <see cref="HoldingChannel"/> in place of sending the attest.</summary>
+    private sealed class AttestHeldException() : Exception("the attest is held back");
+
+    /// <summary>Sends a device's register and keeps its attest instead of sending it (a device that lost its connection, or an eavesdropper's copy).</summary>
+    private sealed class HoldingChannel
+    {
+        public AttestRequest? Attest { get; private set; }
+
+        public IEnrollmentChannel Over(IEnrollmentChannel inner) => new Holder(inner, this);
+
+        private sealed class Holder(IEnrollmentChannel inner, HoldingChannel owner) : IEnrollmentChannel
+        {
+            public string DeviceId => inner.DeviceId;
+
+            public Task<ChallengeResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default) =>
+                inner.RegisterAsync(request, cancellationToken);
+
+            public Task<IssuedResponse> AttestAsync(AttestRequest request, CancellationToken cancellationToken = default)
+            {
+                owner.Attest = request;
+                throw new AttestHeldException();
+            }
+        }
+    }
+}
