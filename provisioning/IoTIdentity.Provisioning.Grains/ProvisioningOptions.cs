@@ -9,7 +9,10 @@ public sealed class ProvisioningOptions
     /// <summary>Where the SQLite file, the dev TLS certificate and the dev key-encryption key live.</summary>
     public string DataDirectory { get; set; } = ".data";
 
-    /// <summary>How long a challenge is accepted.</summary>
+    /// <summary>
+    /// How long a challenge is accepted. A challenge lives only in its device's grain activation, which therefore stays
+    /// in memory at least this long after each accepted register (whatever <see cref="DeviceIdleTime"/> says).
+    /// </summary>
     public TimeSpan ChallengeLifetime { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The base URL devices and relying parties reach the HTTP API at (for CRL distribution points).</summary>
