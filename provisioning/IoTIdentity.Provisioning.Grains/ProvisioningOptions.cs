@@ -44,6 +44,15 @@ public sealed class ProvisioningOptions
     /// </summary>
     public TimeSpan DeviceIdleTime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// The most certificates one device may hold that have not expired (default 256). A device renews at two thirds of
+    /// its certificate's life, so it holds one or two; only a device renewing again and again within one lifetime
+    /// reaches this, and its register is then refused <c>RateLimited</c> until its oldest certificate expires. Every
+    /// valid certificate stays in the device's state (it can still be presented, so device revocation and a transfer's
+    /// cut-off must reach it), so this is what bounds that state. Must be positive.
+    /// </summary>
+    public int MaxValidCertificatesPerDevice { get; set; } = 256;
+
     /// <summary>PEM or DER files of TPM manufacturer roots the dev tenant's group trusts.</summary>
     public List<string> DevTrustedRootFiles { get; set; } = [];
 }

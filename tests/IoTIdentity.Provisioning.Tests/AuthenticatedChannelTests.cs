@@ -54,19 +54,19 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
         await using (var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId))
         {
             Assert.False(enrolmentOnly.IsAuthenticated);
-            enrolled = await EnrolAsync(fleet, device, enrolmentOnly);
+            enrolled = await fleet.EnrolAsync(device, enrolmentOnly);
 
-            var renewal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => RenewAsync(fleet, device, enrolmentOnly, enrolled));
+            var renewal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => fleet.RenewAsync(device, enrolmentOnly, enrolled));
             Assert.Equal(ProvisioningError.AuthenticationRequired, renewal.Error);
             var token = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => TokenAsync(fleet, device, enrolmentOnly, enrolled));
             Assert.Equal(ProvisioningError.AuthenticationRequired, token.Error);
             Assert.False(renewal.IsTransient);
         }
 
-        await using (var authenticated = await ConnectAuthenticatedAsync(fleet, device, enrolled))
+        await using (var authenticated = await Fixture.ConnectAuthenticatedAsync(fleet, device, enrolled))
         {
             Assert.True(authenticated.IsAuthenticated);
-            var renewed = await RenewAsync(fleet, device, authenticated, enrolled);
+            var renewed = await fleet.RenewAsync(device, authenticated, enrolled);
             Assert.NotEqual(enrolled.Issued.SerialNumber, renewed.Issued.SerialNumber);
             // past the session gate: the group has no token policy, so the grain itself answers
             var token = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => TokenAsync(fleet, device, authenticated, renewed));
@@ -75,7 +75,7 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
         }
 
         // the renewed certificate authenticates the next session
-        await using var next = await ConnectAuthenticatedAsync(fleet, device, enrolled);
+        await using var next = await Fixture.ConnectAuthenticatedAsync(fleet, device, enrolled);
         Assert.True(next.IsConnected);
     }
 
@@ -86,7 +86,7 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
         var device = fleet.Devices[0];
         var tenant = await Fixture.CreateTenantAsync($"ac-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
         await using var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId);
-        var enrolled = await EnrolAsync(fleet, device, enrolmentOnly);
+        var enrolled = await fleet.EnrolAsync(device, enrolmentOnly);
         var before = (await Fixture.ReadAuditLogAsync(tenant.TenantId)).Count;
 
         for (var i = 0; i < 3; i++)
@@ -108,11 +108,11 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
             {
                 // a device fresh from enrolment, or one that renewed on its authenticated session since (its first identity superseded)
                 var identities = new List<EnrollmentResult>();
-                await using (var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId)) identities.Add(await EnrolAsync(fleet, device, enrolmentOnly));
+                await using (var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId)) identities.Add(await fleet.EnrolAsync(device, enrolmentOnly));
                 for (var renewals = random.Next(0, 3); renewals > 0; renewals--)
                 {
-                    await using var authenticated = await ConnectAuthenticatedAsync(fleet, device, identities[^1]);
-                    identities.Add(await RenewAsync(fleet, device, authenticated, identities[^1]));
+                    await using var authenticated = await Fixture.ConnectAuthenticatedAsync(fleet, device, identities[^1]);
+                    identities.Add(await fleet.RenewAsync(device, authenticated, identities[^1]));
                 }
                 var before = await DeviceStateAsync(tenant.TenantId, device.DeviceId);
                 var audited = (await Fixture.ReadAuditLogAsync(tenant.TenantId)).Count;
@@ -124,7 +124,7 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
                         var identity = identities[random.Next(identities.Count)];
                         var renew = random.Next(2) == 0;
                         var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() =>
-                            renew ? RenewAsync(fleet, device, enrolmentOnly, identity) : TokenAsync(fleet, device, enrolmentOnly, identity));
+                            renew ? fleet.RenewAsync(device, enrolmentOnly, identity) : TokenAsync(fleet, device, enrolmentOnly, identity));
                         Assert.True(refused.Error == ProvisioningError.AuthenticationRequired,
                             $"seed {seed}: {(renew ? "renewal" : "token")} with serial {identity.Issued.SerialNumber} was refused {refused.Error}");
                     }
@@ -132,8 +132,8 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
                 Assert.Equal(before, await DeviceStateAsync(tenant.TenantId, device.DeviceId));
                 Assert.True(audited == (await Fixture.ReadAuditLogAsync(tenant.TenantId)).Count, $"seed {seed}: the refusals were written to the tenant's audit log");
                 // nothing was consumed either: the current identity still renews on its authenticated session
-                await using var session = await ConnectAuthenticatedAsync(fleet, device, identities[^1]);
-                Assert.NotEqual(identities[^1].Issued.SerialNumber, (await RenewAsync(fleet, device, session, identities[^1])).Issued.SerialNumber);
+                await using var session = await Fixture.ConnectAuthenticatedAsync(fleet, device, identities[^1]);
+                Assert.NotEqual(identities[^1].Issued.SerialNumber, (await fleet.RenewAsync(device, session, identities[^1])).Issued.SerialNumber);
             }
         }
     }
@@ -156,15 +156,15 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
         foreach (var device in fleet.Devices)
         {
             await using var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId);
-            identities[device.DeviceId] = await EnrolAsync(fleet, device, enrolmentOnly);
+            identities[device.DeviceId] = await fleet.EnrolAsync(device, enrolmentOnly);
         }
         var view = Fixture.App.Services.GetRequiredService<RevocationView>();
 
-        await using var session = await ConnectAuthenticatedAsync(fleet, victim, identities[victim.DeviceId]);
+        await using var session = await Fixture.ConnectAuthenticatedAsync(fleet, victim, identities[victim.DeviceId]);
         var readsAfterFirstConnect = view.Reads;
         for (var i = 0; i < 5; i++)
         {
-            await using var other = await ConnectAuthenticatedAsync(fleet, bystander, identities[bystander.DeviceId]);
+            await using var other = await Fixture.ConnectAuthenticatedAsync(fleet, bystander, identities[bystander.DeviceId]);
             Assert.True(other.IsAuthenticated);
         }
         Assert.Equal(readsAfterFirstConnect, view.Reads); // five more CONNECTs of the tenant, no read of its revocations
@@ -177,11 +177,11 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (session.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.False(session.IsConnected, "the revoked device's authenticated session is still open after the revocation");
-        var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => ConnectAuthenticatedAsync(fleet, victim, identities[victim.DeviceId]));
+        var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => Fixture.ConnectAuthenticatedAsync(fleet, victim, identities[victim.DeviceId]));
         Assert.Equal(ProvisioningError.NotAuthorized, refused.Error);
         Assert.Equal(readsAfterFirstConnect, view.Reads); // the view was told of the revocation, not reloaded
         // the bystander of the same tenant still connects with its certificate
-        await using var still = await ConnectAuthenticatedAsync(fleet, bystander, identities[bystander.DeviceId]);
+        await using var still = await Fixture.ConnectAuthenticatedAsync(fleet, bystander, identities[bystander.DeviceId]);
         Assert.True(still.IsAuthenticated);
     }
 
@@ -201,10 +201,10 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
         var device = fleet.Devices[0];
         var tenant = await Fixture.CreateTenantAsync($"ac-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
         EnrollmentResult first;
-        await using (var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId)) first = await EnrolAsync(fleet, device, enrolmentOnly);
-        await using var session = ourTlsClient ? await ConnectWithOurTlsClientAsync(fleet, device, first) : await ConnectAuthenticatedAsync(fleet, device, first);
+        await using (var enrolmentOnly = await Fixture.ConnectAsync(device.DeviceId)) first = await fleet.EnrolAsync(device, enrolmentOnly);
+        await using var session = ourTlsClient ? await ConnectWithOurTlsClientAsync(fleet, device, first) : await Fixture.ConnectAuthenticatedAsync(fleet, device, first);
         Assert.True(session.IsAuthenticated);
-        var renewed = await RenewAsync(fleet, device, session, first);
+        var renewed = await fleet.RenewAsync(device, session, first);
         Assert.True(session.IsConnected);
 
         using var http = tenant.Http;
@@ -216,28 +216,21 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (session.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.False(session.IsConnected, $"the session authenticated by {first.Issued.SerialNumber} is still open after revoking the {revoked}");
-        var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => ConnectAuthenticatedAsync(fleet, device, first));
+        var refused = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => Fixture.ConnectAuthenticatedAsync(fleet, device, first));
         Assert.Equal(ProvisioningError.NotAuthorized, refused.Error);
         if (revoked == "device")
         {
-            Assert.Equal(ProvisioningError.NotAuthorized, (await Assert.ThrowsAsync<EnrollmentRefusedException>(() => ConnectAuthenticatedAsync(fleet, device, renewed))).Error);
+            Assert.Equal(ProvisioningError.NotAuthorized, (await Assert.ThrowsAsync<EnrollmentRefusedException>(() => Fixture.ConnectAuthenticatedAsync(fleet, device, renewed))).Error);
         }
         else
         {
-            await using var current = await ConnectAuthenticatedAsync(fleet, device, renewed);
+            await using var current = await Fixture.ConnectAuthenticatedAsync(fleet, device, renewed);
             Assert.True(current.IsAuthenticated);
         }
     }
 
     /// <summary>Emulated devices of a manufacturer of their own, so only the test's own tenant trusts them.</summary>
     private Fleet NewFleet(int count) => Fleet.CreateEmulated(Path.Combine(service.FleetDirectory, Guid.NewGuid().ToString("N")), count);
-
-    private static Task<EnrollmentResult> EnrolAsync(Fleet fleet, FleetDevice device, IEnrollmentChannel channel) =>
-        fleet.RunOnTpmAsync(device, tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(channel), CancellationToken.None);
-
-    private static Task<EnrollmentResult> RenewAsync(Fleet fleet, FleetDevice device, IEnrollmentChannel channel, EnrollmentResult current) =>
-        fleet.RunOnTpmAsync(device, tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).RenewAsync(channel, current.DeviceKey, current.Issued.SerialNumber),
-            CancellationToken.None);
 
     private static Task<IoTIdentity.Protocol.Messages.TokenResponse> TokenAsync(Fleet fleet, FleetDevice device, EnrollmentClient channel, EnrollmentResult current) =>
         fleet.RunOnTpmAsync(device, async tpm =>
@@ -258,7 +251,4 @@ public sealed class AuthenticatedChannelTests(AuthenticatedChannelTests.Service 
         return EnrollmentClient.ConnectAsync(device.DeviceId, options);
     }
 
-    private Task<EnrollmentClient> ConnectAuthenticatedAsync(Fleet fleet, FleetDevice device, EnrollmentResult identity) =>
-        Fixture.ConnectAuthenticatedAsync(device.DeviceId,
-            () => fleet.ClientCertificate(device, identity) ?? throw new InvalidOperationException("an emulated device has its key"));
 }

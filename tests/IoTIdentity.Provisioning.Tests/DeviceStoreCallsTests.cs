@@ -46,13 +46,13 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         EnrollmentResult enrolled;
         IReadOnlyList<StoreCall> first;
         await using (var enrolmentOnly = await Service.ConnectAsync(device.DeviceId))
-            (enrolled, first) = await CountingAsync(device.DeviceId, () => EnrolAsync(fleet, device, enrolmentOnly));
+            (enrolled, first) = await CountingAsync(device.DeviceId, () => fleet.EnrolAsync(device, enrolmentOnly));
         IReadOnlyList<StoreCall> renewal;
-        await using (var authenticated = await ConnectAuthenticatedAsync(fleet, device, enrolled))
+        await using (var authenticated = await Service.ConnectAuthenticatedAsync(fleet, device, enrolled))
         {
             // the session's opening is recorded off the broker's loop (one state write of its own): counted out
             await ConnectedAsync(tenant.TenantId, device.DeviceId);
-            (_, renewal) = await CountingAsync(device.DeviceId, () => RenewAsync(fleet, device, authenticated, enrolled));
+            (_, renewal) = await CountingAsync(device.DeviceId, () => fleet.RenewAsync(device, authenticated, enrolled));
         }
         output.WriteLine($"first enrolment: {Describe(first)}");
         output.WriteLine($"renewal: {Describe(renewal)}");
@@ -75,7 +75,7 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         var tenant = await Service.CreateTenantAsync($"sr-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
         var held = new HoldingChannel();
         await using (var enrolmentOnly = await Service.ConnectAsync(device.DeviceId))
-            await Assert.ThrowsAsync<AttestHeldException>(() => EnrolAsync(fleet, device, held.Over(enrolmentOnly)));
+            await Assert.ThrowsAsync<AttestHeldException>(() => fleet.EnrolAsync(device, held.Over(enrolmentOnly)));
         // the register wrote no state for the device (nor anything else a tenant sees)
         Assert.Null(await Service.Store.ReadAsync(DeviceStateKind, device.DeviceId));
         await Refusals.AssertNothingIssuedAsync(Service, tenant, device.DeviceId);
@@ -83,7 +83,7 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         await Service.RestartAsync();
         await using var again = await Service.ConnectAsync(device.DeviceId);
         await Refusals.ExpectAsync(ProvisioningError.NoChallenge, () => again.AttestAsync(held.Attest!));
-        var enrolled = await EnrolAsync(fleet, device, again);
+        var enrolled = await fleet.EnrolAsync(device, again);
 
         Assert.Equal(enrolled.Issued.SerialNumber, (await Service.Store.GetDeviceAsync(tenant.TenantId, device.DeviceId))?.CertificateSerial);
         Assert.Single(await Service.ReadAuditLogAsync(tenant.TenantId), e => e.Event.Subject == device.DeviceId && e.Event.Outcome == "issued");
@@ -98,14 +98,14 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         using var http = tenant.Http;
         EnrollmentResult enrolled;
         await using (var enrolmentOnly = await Service.ConnectAsync(device.DeviceId))
-            enrolled = await EnrolAsync(fleet, device, enrolmentOnly);
+            enrolled = await fleet.EnrolAsync(device, enrolmentOnly);
 
         // two renewals' registers, then an operator's change written while both challenges are open
         var (first, second) = (new HoldingChannel(), new HoldingChannel());
-        await using (var session = await ConnectAuthenticatedAsync(fleet, device, enrolled))
+        await using (var session = await Service.ConnectAuthenticatedAsync(fleet, device, enrolled))
         {
-            await Assert.ThrowsAsync<AttestHeldException>(() => RenewAsync(fleet, device, first.Over(session), enrolled));
-            await Assert.ThrowsAsync<AttestHeldException>(() => RenewAsync(fleet, device, second.Over(session), enrolled));
+            await Assert.ThrowsAsync<AttestHeldException>(() => fleet.RenewAsync(device, first.Over(session), enrolled));
+            await Assert.ThrowsAsync<AttestHeldException>(() => fleet.RenewAsync(device, second.Over(session), enrolled));
             Assert.True((await http.PutAsJsonAsync($"/api/v1/devices/{device.DeviceId}/tags", new { tags = new[] { "site:one" } })).IsSuccessStatusCode);
             var stored = await StoredStateAsync(device.DeviceId);
             Assert.Equal(["site:one"], stored.Tags);
@@ -140,7 +140,7 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
 
             await using var client = await service.ConnectAsync(waiting.DeviceId);
             var held = new HoldingChannel();
-            await Assert.ThrowsAsync<AttestHeldException>(() => EnrolAsync(fleet, waiting, held.Over(client)));
+            await Assert.ThrowsAsync<AttestHeldException>(() => fleet.EnrolAsync(waiting, held.Over(client)));
             await service.Grains.GetGrain<IDeviceGrain>(idle.DeviceId).GetAsync("nobody"); // a grain with nothing open, beside it
             var waited = System.Diagnostics.Stopwatch.StartNew();
             while (await ActiveAsync(idle.DeviceId))
@@ -199,40 +199,4 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
 
     private static string Describe(IEnumerable<StoreCall> calls) =>
         string.Join(", ", calls.GroupBy(c => $"{c.Operation} {c.Scope}").Select(g => $"{g.Key} ×{g.Count()}"));
-
-    private static Task<EnrollmentResult> EnrolAsync(Fleet fleet, FleetDevice device, IEnrollmentChannel channel) =>
-        fleet.RunOnTpmAsync(device, tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(channel), CancellationToken.None);
-
-    private static Task<EnrollmentResult> RenewAsync(Fleet fleet, FleetDevice device, IEnrollmentChannel channel, EnrollmentResult current) =>
-        fleet.RunOnTpmAsync(device, tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).RenewAsync(channel, current.DeviceKey, current.Issued.SerialNumber),
-            CancellationToken.None);
-
-    private Task<EnrollmentClient> ConnectAuthenticatedAsync(Fleet fleet, FleetDevice device, EnrollmentResult identity) =>
-        Service.ConnectAuthenticatedAsync(device.DeviceId,
-            () => fleet.ClientCertificate(device, identity) ?? throw new InvalidOperationException("an emulated device has its key"));
-
-    /// <summary>Thrown by a <see cref="HoldingChannel"/> in place of sending the attest.</summary>
-    private sealed class AttestHeldException() : Exception("the attest is held back");
-
-    /// <summary>Sends a device's register and keeps its attest instead of sending it (a device that lost its connection, or an eavesdropper's copy).</summary>
-    private sealed class HoldingChannel
-    {
-        public AttestRequest? Attest { get; private set; }
-
-        public IEnrollmentChannel Over(IEnrollmentChannel inner) => new Holder(inner, this);
-
-        private sealed class Holder(IEnrollmentChannel inner, HoldingChannel owner) : IEnrollmentChannel
-        {
-            public string DeviceId => inner.DeviceId;
-
-            public Task<ChallengeResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default) =>
-                inner.RegisterAsync(request, cancellationToken);
-
-            public Task<IssuedResponse> AttestAsync(AttestRequest request, CancellationToken cancellationToken = default)
-            {
-                owner.Attest = request;
-                throw new AttestHeldException();
-            }
-        }
-    }
 }

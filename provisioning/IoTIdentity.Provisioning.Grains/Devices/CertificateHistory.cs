@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
+using IoTIdentity.Protocol;
+using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Storage;
+using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 
 namespace IoTIdentity.Provisioning.Grains.Devices;
@@ -21,7 +24,7 @@ namespace IoTIdentity.Provisioning.Grains.Devices;
 /// transfer cover the certificates in the state: the archived ones have expired, so no relying party accepts them and
 /// no CRL lists them (<c>CrlBuilder</c> leaves expired certificates out).</para>
 /// </remarks>
-public sealed class CertificateHistory(IProvisioningStore store, Serializer serializer)
+public sealed class CertificateHistory(IProvisioningStore store, Serializer serializer, IOptions<ProvisioningOptions> options)
 {
     /// <summary>The document kind of the pages.</summary>
     public const string Kind = "device-certificates";
@@ -34,6 +37,24 @@ public sealed class CertificateHistory(IProvisioningStore store, Serializer seri
 
     /// <summary>At most this many certificates go into one page (a device that was offline for long may have more expired at once).</summary>
     public const int MaxPageSize = 1024;
+
+    /// <summary>
+    /// Refuses another certificate while the device holds <see cref="ProvisioningOptions.MaxValidCertificatesPerDevice"/>
+    /// that have not expired by <paramref name="now"/> (<c>RateLimited</c>, retry when the oldest of them expires); null
+    /// when it may have one. Those certificates all stay in the state, so this bounds it for a device renewing within
+    /// one lifetime as the archive does for one renewing over years.
+    /// </summary>
+    public Refusal? CheckRoomForAnother(DeviceState s, DateTimeOffset now)
+    {
+        var limit = options.Value.MaxValidCertificatesPerDevice;
+        if (limit <= 0) throw new InvalidOperationException($"{ProvisioningOptions.Section}:{nameof(ProvisioningOptions.MaxValidCertificatesPerDevice)} must be positive.");
+        if (s.Certificates.Count < limit) return null;
+        var valid = s.Certificates.Where(c => c.NotAfter > now).ToList();
+        if (valid.Count < limit) return null;
+        var wait = valid.Min(c => c.NotAfter) - now;
+        return new Refusal(ProvisioningError.RateLimited, $"the device holds {valid.Count} certificates that have not expired (at most {limit}); renew when the oldest expires",
+            RetryAfterSeconds: (int)Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, int.MaxValue));
+    }
 
     /// <summary>
     /// The state an issuance builds on: <paramref name="device"/>'s state itself, or — when at least <see cref="PageSize"/>

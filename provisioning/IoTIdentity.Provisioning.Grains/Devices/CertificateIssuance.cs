@@ -24,6 +24,8 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
     public async Task<ProtocolReply<IssuedResponse>> IssueAsync(DeviceContext device, PendingChallenge challenge, EnrollmentPolicy policy, byte[] spki,
         VerifiedQuote quote, string? firmware, byte[] evidence, string? remoteAddress = null)
     {
+        // checked at the register too; here again, as several challenges may have been open at once
+        if (history.CheckRoomForAnother(device.State, clock.GetUtcNow()) is { } full) return full;
         // expired certificates move out first: a fault here leaves nothing signed or claimed
         var s = await history.MakeRoomAsync(device, clock.GetUtcNow());
         var signed = await grains.GetGrain<ICertificateSignerGrain>(challenge.TenantId).IssueAsync(new SigningRequest
@@ -99,6 +101,9 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
     /// <summary>SHA-256 over "index=value;" of every PCR in index order, lowercase hex.</summary>
     private static string PcrDigest(IReadOnlyDictionary<int, string> pcrs) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
         System.Text.Encoding.ASCII.GetBytes(string.Concat(pcrs.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value.ToLowerInvariant()};")))));
+
+    /// <summary>Whether the device may be issued another certificate now (<see cref="CertificateHistory.CheckRoomForAnother"/>).</summary>
+    public Refusal? CheckRoomForAnother(DeviceContext device) => history.CheckRoomForAnother(device.State, clock.GetUtcNow());
 
     /// <summary>
     /// A store fault after the certificate was recorded in the device's state answered Unavailable before the audit

@@ -116,6 +116,8 @@ public sealed class DeviceGrain(
                 return new Refusal(ProvisioningError.Revoked, $"certificate {current.Current.SerialNumber} is revoked; enrol again");
         }
         else if (mode != RegisterModes.Enroll) return new Refusal(ProvisioningError.MalformedRequest, $"unknown mode {mode}");
+        // a device holding the most valid certificates it may waits for the oldest to expire (its state keeps each one)
+        if (issuance.CheckRoomForAnother(Device) is { } full) return full;
 
         // nothing durable (quota, binding, inventory, state): anyone holding the public EK data can get this far; the
         // challenge lives in this activation, which stays at least until the challenge expires
