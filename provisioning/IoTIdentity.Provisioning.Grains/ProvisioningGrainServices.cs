@@ -35,6 +35,9 @@ public static class ProvisioningGrainServices
         services.AddSingleton<DevicePresence>();
         services.AddSingleton<DeviceReattestation>();
         services.AddSingleton<Tokens.TokenIssuance>();
+        services.AddOptions<ProvisioningOptions>().Validate(options => options.MaxValidCertificatesPerDevice > 0,
+            $"{ProvisioningOptions.Section}:{nameof(ProvisioningOptions.MaxValidCertificatesPerDevice)} must be positive (how many unexpired certificates one device may hold).")
+            .ValidateOnStart();
         services.AddOptions<GrainCollectionOptions>().Configure<IOptions<ProvisioningOptions>>((collection, provisioning) =>
             collection.ClassSpecificCollectionAge[typeof(DeviceGrain).FullName!] = provisioning.Value.DeviceIdleTime > TimeSpan.Zero
                 ? provisioning.Value.DeviceIdleTime

@@ -52,6 +52,21 @@ public sealed class DeviceGrainCollectionTests(ITestOutputHelper output)
         Assert.Contains("Provisioning:DeviceIdleTime must be positive", error.Message);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_valid_certificate_limit_that_is_not_positive_is_refused_with_the_setting_named(int limit)
+    {
+        using var services = new ServiceCollection()
+            .Configure<ProvisioningOptions>(options => options.MaxValidCertificatesPerDevice = limit)
+            .AddProvisioningGrains()
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ProvisioningOptions>>().Value);
+
+        Assert.Contains("Provisioning:MaxValidCertificatesPerDevice must be positive", error.Message);
+    }
+
     [Fact(Timeout = 300_000)]
     public async Task Device_grains_nobody_calls_for_the_idle_time_are_deactivated_and_their_memory_returns()
     {

@@ -47,7 +47,6 @@ public sealed class CertificateHistory(IProvisioningStore store, Serializer seri
     public Refusal? CheckRoomForAnother(DeviceState s, DateTimeOffset now)
     {
         var limit = options.Value.MaxValidCertificatesPerDevice;
-        if (limit <= 0) throw new InvalidOperationException($"{ProvisioningOptions.Section}:{nameof(ProvisioningOptions.MaxValidCertificatesPerDevice)} must be positive.");
         if (s.Certificates.Count < limit) return null;
         var valid = s.Certificates.Where(c => c.NotAfter > now).ToList();
         if (valid.Count < limit) return null;
