@@ -73,16 +73,16 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "restart"), 1);
         var device = fleet.Devices[0];
         var tenant = await Service.CreateTenantAsync($"sr-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
-        var held = new HoldingChannel();
+        AttestRequest held;
         await using (var enrolmentOnly = await Service.ConnectAsync(device.DeviceId))
-            await Assert.ThrowsAsync<AttestHeldException>(() => fleet.EnrolAsync(device, held.Over(enrolmentOnly)));
+            held = await TamperingChannel.HeldAttestAsync(enrolmentOnly, channel => fleet.EnrolAsync(device, channel));
         // the register wrote no state for the device (nor anything else a tenant sees)
         Assert.Null(await Service.Store.ReadAsync(DeviceStateKind, device.DeviceId));
         await Refusals.AssertNothingIssuedAsync(Service, tenant, device.DeviceId);
 
         await Service.RestartAsync();
         await using var again = await Service.ConnectAsync(device.DeviceId);
-        await Refusals.ExpectAsync(ProvisioningError.NoChallenge, () => again.AttestAsync(held.Attest!));
+        await Refusals.ExpectAsync(ProvisioningError.NoChallenge, () => again.AttestAsync(held));
         var enrolled = await fleet.EnrolAsync(device, again);
 
         Assert.Equal(enrolled.Issued.SerialNumber, (await Service.Store.GetDeviceAsync(tenant.TenantId, device.DeviceId))?.CertificateSerial);
@@ -101,22 +101,22 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
             enrolled = await fleet.EnrolAsync(device, enrolmentOnly);
 
         // two renewals' registers, then an operator's change written while both challenges are open
-        var (first, second) = (new HoldingChannel(), new HoldingChannel());
+        AttestRequest second;
         await using (var session = await Service.ConnectAuthenticatedAsync(fleet, device, enrolled))
         {
-            await Assert.ThrowsAsync<AttestHeldException>(() => fleet.RenewAsync(device, first.Over(session), enrolled));
-            await Assert.ThrowsAsync<AttestHeldException>(() => fleet.RenewAsync(device, second.Over(session), enrolled));
+            var first = await TamperingChannel.HeldAttestAsync(session, channel => fleet.RenewAsync(device, channel, enrolled));
+            second = await TamperingChannel.HeldAttestAsync(session, channel => fleet.RenewAsync(device, channel, enrolled));
             Assert.True((await http.PutAsJsonAsync($"/api/v1/devices/{device.DeviceId}/tags", new { tags = new[] { "site:one" } })).IsSuccessStatusCode);
             var stored = await StoredStateAsync(device.DeviceId);
             Assert.Equal(["site:one"], stored.Tags);
             Assert.Empty(stored.Challenges);
             // the activation still holds them: the first attest is answered
-            Assert.NotEqual(enrolled.Issued.SerialNumber, (await session.AttestAsync(first.Attest!)).SerialNumber);
+            Assert.NotEqual(enrolled.Issued.SerialNumber, (await session.AttestAsync(first)).SerialNumber);
         }
 
         // the service restarts: the second challenge, which the write could have carried, went with its activation
         await Service.RestartAsync();
-        var reply = await Service.Grains.GetGrain<IDeviceGrain>(device.DeviceId).AttestAsync(new ProtocolRequest<AttestRequest>(second.Attest!, [], null));
+        var reply = await Service.Grains.GetGrain<IDeviceGrain>(device.DeviceId).AttestAsync(new ProtocolRequest<AttestRequest>(second, [], null));
         Assert.Equal(ProvisioningError.NoChallenge, reply.Refusal?.Error);
         Assert.Equal(["site:one"], (await StoredStateAsync(device.DeviceId)).Tags);
     }
@@ -139,8 +139,7 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
                 (await management.GetDetailedGrainStatistics(null)).Any(g => g.GrainId.Type == deviceType && g.GrainId.Key.ToString() == deviceId);
 
             await using var client = await service.ConnectAsync(waiting.DeviceId);
-            var held = new HoldingChannel();
-            await Assert.ThrowsAsync<AttestHeldException>(() => fleet.EnrolAsync(waiting, held.Over(client)));
+            var held = await TamperingChannel.HeldAttestAsync(client, channel => fleet.EnrolAsync(waiting, channel));
             await service.Grains.GetGrain<IDeviceGrain>(idle.DeviceId).GetAsync("nobody"); // a grain with nothing open, beside it
             var waited = System.Diagnostics.Stopwatch.StartNew();
             while (await ActiveAsync(idle.DeviceId))
@@ -151,7 +150,7 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
             await Task.Delay(TimeSpan.FromSeconds(3));
 
             Assert.True(await ActiveAsync(waiting.DeviceId), "the grain holding an open challenge was collected");
-            var issued = await client.AttestAsync(held.Attest!);
+            var issued = await client.AttestAsync(held);
             Assert.Equal(waiting.DeviceId, issued.DeviceId);
         }
         finally

@@ -90,11 +90,10 @@ public sealed class ValidCertificateLimitTests(ValidCertificateLimitTests.Servic
         for (var i = 0; i < Limit - 1; i++) await fleet.EnrolAsync(device, enrolmentOnly);
 
         // two registers while one place is free, then both attests
-        var (first, second) = (new HoldingChannel(), new HoldingChannel());
-        await Assert.ThrowsAsync<AttestHeldException>(() => fleet.EnrolAsync(device, first.Over(enrolmentOnly)));
-        await Assert.ThrowsAsync<AttestHeldException>(() => fleet.EnrolAsync(device, second.Over(enrolmentOnly)));
-        var last = await enrolmentOnly.AttestAsync(first.Attest!);
-        await Refusals.ExpectAsync(ProvisioningError.RateLimited, () => enrolmentOnly.AttestAsync(second.Attest!));
+        var first = await TamperingChannel.HeldAttestAsync(enrolmentOnly, channel => fleet.EnrolAsync(device, channel));
+        var second = await TamperingChannel.HeldAttestAsync(enrolmentOnly, channel => fleet.EnrolAsync(device, channel));
+        var last = await enrolmentOnly.AttestAsync(first);
+        await Refusals.ExpectAsync(ProvisioningError.RateLimited, () => enrolmentOnly.AttestAsync(second));
 
         var state = await StoredStateAsync(device.DeviceId);
         Assert.Equal(Limit, state.Certificates.Count);

@@ -25,7 +25,7 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
         VerifiedQuote quote, string? firmware, byte[] evidence, string? remoteAddress = null)
     {
         // checked at the register too; here again, as several challenges may have been open at once
-        if (history.CheckRoomForAnother(device.State, clock.GetUtcNow()) is { } full) return full;
+        if (CheckRoomForAnother(device) is { } full) return full;
         // expired certificates move out first: a fault here leaves nothing signed or claimed
         var s = await history.MakeRoomAsync(device, clock.GetUtcNow());
         var signed = await grains.GetGrain<ICertificateSignerGrain>(challenge.TenantId).IssueAsync(new SigningRequest
