@@ -21,6 +21,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
     {
         var chromium = SystemChromium.Locate();
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        // what a page shows after a call to the service (a release, a revoke, a transfer's progress) can take longer than
+        // Playwright's default 5 s on a loaded 2-core machine: CI saw a thread-pool stall of 1.6 s right before one such wait
+        Assertions.SetDefaultExpectTimeout(30_000);
         Directory.CreateDirectory(Screenshots);
         await Fleet.InitializeAsync();
         _playwright = await Playwright.CreateAsync();

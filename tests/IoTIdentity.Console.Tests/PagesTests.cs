@@ -155,7 +155,7 @@ public sealed class PagesTests(ConsoleFixture console)
         await buyer.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
 
         await Assertions.Expect(buyer.Page.GetByTestId("transfer-progress")).ToContainTextAsync("Accepted");
-        await Assertions.Expect(seller.Page.GetByTestId("transfer-progress")).ToContainTextAsync("Accepted", new() { Timeout = 10_000 });
+        await Assertions.Expect(seller.Page.GetByTestId("transfer-progress")).ToContainTextAsync("Accepted");
         await buyer.Page.ScreenshotAsync(new() { Path = Path.Combine(console.Screenshots, "transfer-accepted-desktop.png"), FullPage = true });
         using var api = new Protocol.Management.IotIdClient(console.Fleet.Service.BaseAddress, target.AdminKey);
         var transfer = Assert.Single((await api.ListTransfersAsync("incoming")).Value.Items);
