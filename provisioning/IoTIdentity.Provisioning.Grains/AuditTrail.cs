@@ -19,7 +19,11 @@ public sealed class AuditTrail(IProvisioningStore store, TimeProvider clock, Mon
     /// <summary>Appends one decision.</summary>
     public Task RecordAsync(string? tenantId, string action, string subject, string outcome, ReadOnlySpan<byte> evidence, string actor,
         IReadOnlyDictionary<string, string>? details = null) =>
-        AppendAsync(tenantId ?? Unassigned, new AuditEvent
+        AppendAsync(tenantId ?? Unassigned, Describe(action, subject, outcome, evidence, actor, details));
+
+    /// <summary>The entry of one decision, to be appended by the caller with other writes (then <see cref="Appended"/>).</summary>
+    public AuditEvent Describe(string action, string subject, string outcome, ReadOnlySpan<byte> evidence, string actor,
+        IReadOnlyDictionary<string, string>? details = null) => new()
         {
             Action = action,
             Subject = subject,
@@ -28,16 +32,16 @@ public sealed class AuditTrail(IProvisioningStore store, TimeProvider clock, Mon
             Actor = actor,
             At = clock.GetUtcNow(),
             Details = details,
-        });
+        };
 
-    private async Task AppendAsync(string tenantId, AuditEvent audited)
-    {
-        var entry = await store.AppendAuditAsync(tenantId, audited);
+    private async Task AppendAsync(string tenantId, AuditEvent audited) => Appended(tenantId, audited, await store.AppendAuditAsync(tenantId, audited));
+
+    /// <summary>Hands an appended entry to monitoring (what every append here does once it is stored).</summary>
+    public void Appended(string tenantId, AuditEvent audited, AuditEntry entry) =>
         feed.Publish(tenantId, new MonitoredEvent
         {
             Kind = MonitoredEventKind.Decision, Subject = audited.Subject, At = audited.At, Action = audited.Action, Outcome = audited.Outcome,
             Actor = audited.Actor, AuditSequence = entry.Sequence,
             Details = audited.Details?.ToImmutableSortedDictionary(StringComparer.Ordinal) ?? ImmutableSortedDictionary<string, string>.Empty,
         });
-    }
 }

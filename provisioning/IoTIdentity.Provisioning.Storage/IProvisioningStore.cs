@@ -9,7 +9,8 @@ namespace IoTIdentity.Provisioning.Storage;
 /// <para>The interface is shaped by the weakest backend we intend to support: every operation touches one
 /// partition (a state document's kind and key, a claim's scope and value, or a tenant), single-item writes are
 /// conditional (create fails if the item exists, replace fails on an ETag mismatch), and no operation needs a
-/// multi-item transaction.</para>
+/// multi-item transaction. The one operation that writes several items, <see cref="WriteDeviceChangeAsync"/>, is
+/// defined by the order of its single writes; a backend that can commit them together (SQLite) does.</para>
 /// <para>Faults: a conflicting conditional write throws <see cref="StoreConcurrencyException"/>; an unreachable,
 /// busy, full or corrupt store throws <see cref="StoreUnavailableException"/>; invalid arguments (empty or
 /// over-long identifiers, state over <see cref="StoreLimits.MaxStateBytes"/>, bad page sizes or continuation
@@ -160,4 +161,26 @@ public interface IProvisioningStore
     /// <param name="cancellationToken">Cancels the walk between pages.</param>
     /// <returns>Whether the chain holds, how many entries were checked, and where and why it first breaks.</returns>
     Task<AuditChainVerification> VerifyAuditChainAsync(string tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes one change of a device (<see cref="DeviceChange"/>): the claim, the state, the audit entry, the inventory
+    /// row, in that order, each as its single write would. This default makes the single writes one after another, so
+    /// a fault can fall between them (a reader never sees a later part without the earlier ones); a backend that can
+    /// commits them in one transaction instead, so a fault leaves none of them.
+    /// </summary>
+    /// <param name="change">The change.</param>
+    /// <param name="cancellationToken">Cancels the call before it reaches the store.</param>
+    /// <returns>The state's new ETag and the audit entry; <see cref="DeviceChangeWritten.ClaimTaken"/> (nothing
+    /// written) when the claim is another owner's.</returns>
+    /// <exception cref="StoreConcurrencyException">The state's ETag no longer matches (nothing after the claim was
+    /// written; the claim may have been).</exception>
+    async Task<DeviceChangeWritten> WriteDeviceChangeAsync(DeviceChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.Claim is { } claim && !await TryClaimAsync(claim.Scope, claim.Value, claim.Owner, cancellationToken)) return DeviceChangeWritten.ClaimTaken;
+        var etag = await WriteAsync(change.Kind, change.Key, change.Data, change.ExpectedETag, cancellationToken);
+        var entry = change.Audit is { } audit ? await AppendAuditAsync(audit.TenantId, audit.Event, cancellationToken) : null;
+        if (change.Inventory is { } inventory) await UpsertDeviceAsync(inventory, cancellationToken);
+        return new DeviceChangeWritten(true, etag, entry);
+    }
 }

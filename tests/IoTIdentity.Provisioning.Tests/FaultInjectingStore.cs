@@ -13,6 +13,9 @@ public sealed record StoreCall(string Operation, string Scope, string Key);
 /// <summary>
 /// Wraps the service's <see cref="IProvisioningStore"/> and throws <see cref="StoreUnavailableException"/> (what a
 /// backend throws when it is unreachable, busy or full) for the calls a predicate picks, before they reach the store.
+/// A device change (<see cref="IProvisioningStore.WriteDeviceChangeAsync"/>) goes through the interface's default, one
+/// single write after another as the Cosmos DB store writes it, so a fault can fall between its parts (the SQLite
+/// store's one-transaction form is <c>SqliteWriteBatchTests</c>').
 /// </summary>
 public sealed class FaultInjectingStore(IProvisioningStore inner) : IProvisioningStore, IDisposable, IAsyncDisposable
 {

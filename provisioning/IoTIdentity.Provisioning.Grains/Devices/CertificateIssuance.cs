@@ -18,7 +18,8 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
     ProvisioningMetrics metrics, TimeProvider clock, ILogger<CertificateIssuance> logger)
 {
     /// <summary>
-    /// Signs the certificate, claims its serial, records the new identity (state, audit, inventory), then answers.
+    /// Signs the certificate, then claims its serial and records the new identity (state, audit, inventory) in one store
+    /// call, then answers.
     /// <paramref name="remoteAddress"/> is the peer the attest came from (audited for monitoring's per-address bursts).
     /// </summary>
     public async Task<ProtocolReply<IssuedResponse>> IssueAsync(DeviceContext device, PendingChallenge challenge, EnrollmentPolicy policy, byte[] spki,
@@ -32,8 +33,6 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
         {
             SubjectPublicKeyInfo = spki, DeviceId = device.DeviceId, EkPublic = device.State.EkPublic!, Lifetime = policy.CertificateLifetime,
         });
-        if (!await ledger.ClaimSerialAsync(device, signed.SerialNumber))
-            return new Refusal(ProvisioningError.Unavailable, "serial collision; retry");
 
         // two thirds of the time from now to expiry (notBefore is backdated for clock skew, so it is not the start)
         var now = clock.GetUtcNow();
@@ -47,8 +46,9 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
         {
             At = now, Pcrs = AttestationRecord.SharePcrs(PcrMap(quote), s.LastAttestation), TpmFirmwareVersion = quote.FirmwareVersion, Firmware = firmware, Mode = challenge.Mode, SerialNumber = signed.SerialNumber,
         };
-        // the audit entry before the inventory: an inventory showing the serial means both are written (see the replay)
-        await ledger.RecordAsync(device, s with
+        // the serial claimed for the device with the record; the audit entry before the inventory: an inventory showing
+        // the serial means both are written (see the replay)
+        var recorded = await ledger.RecordIssuedAsync(device, s with
         {
             Status = DeviceStatus.Active, TenantId = challenge.TenantId, GroupId = challenge.GroupId, CountedInQuota = true, AkPublic = challenge.AkPublic,
             Current = new IssuedIdentity
@@ -69,7 +69,8 @@ public sealed class CertificateIssuance(IGrainFactory grains, DeviceLedger ledge
             EnrolledAt = s.EnrolledAt ?? now,
             OwnershipChain = s.OwnershipChain ?? await handover.GenesisChainAsync(device.DeviceId, challenge.TenantId, now),
             Transfer = null,
-        }, new DeviceEvent(challenge.TenantId, AuditActions.Attest, "issued", "device", IssuedDetails(s, challenge, signed.SerialNumber, firmware, quote, remoteAddress), evidence));
+        }, signed.SerialNumber, new DeviceEvent(challenge.TenantId, AuditActions.Attest, "issued", "device", IssuedDetails(s, challenge, signed.SerialNumber, firmware, quote, remoteAddress), evidence));
+        if (!recorded) return new Refusal(ProvisioningError.Unavailable, "serial collision; retry");
         if (moved is not null) await handover.CompleteAsync(device, moved, challenge.GroupId, signed.SerialNumber);
         metrics.Issued(challenge.Mode);
         EnrollmentLog.Issued(logger, device.DeviceId, signed.SerialNumber, challenge.TenantId, signed.NotAfter);

@@ -4,13 +4,28 @@ namespace IoTIdentity.Provisioning.Grains.Devices;
 /// One device as its grain's collaborators see it: its id and its durable state. Only the device's grain makes one,
 /// so everything done through it runs in the device's single activation, one transition at a time.
 /// </summary>
-public sealed class DeviceContext(string deviceId, IPersistentState<DeviceState> state)
+/// <remarks>Orleans reads the state when the grain activates; <see cref="DeviceLedger"/> writes it, with the change's
+/// audit entry and inventory row, through the store's <see cref="Storage.IProvisioningStore.WriteDeviceChangeAsync"/>
+/// under the document name Orleans reads it from (<see cref="GrainStateKeys"/>), so this context keeps the ETag from
+/// the first write on.</remarks>
+public sealed class DeviceContext(GrainId grainId, IPersistentState<DeviceState> state)
 {
+    private const string StateName = "device";
+
+    private bool _written;
+    private string? _etag;
+
     /// <summary>The device's id (its grain key).</summary>
-    public string DeviceId { get; } = deviceId;
+    public string DeviceId { get; } = grainId.Key.ToString()!;
 
     /// <summary>The device's state as last written (or being built by the current transition).</summary>
     public DeviceState State => state.State;
+
+    /// <summary>The stored state document's kind and key (as the grain storage names it).</summary>
+    internal (string Kind, string Key) Document { get; } = (GrainStateKeys.Kind(StateName, grainId), GrainStateKeys.Key(grainId));
+
+    /// <summary>The ETag of the stored state (null while none is stored): what the next write expects.</summary>
+    internal string? ETag => _written ? _etag : state.Etag;
 
     /// <summary>
     /// Replaces the state in this activation without writing it: for a change that lives only as long as the activation
@@ -18,10 +33,11 @@ public sealed class DeviceContext(string deviceId, IPersistentState<DeviceState>
     /// </summary>
     internal void Hold(DeviceState next) => state.State = next;
 
-    /// <summary>Replaces the state and writes it (ETag-guarded); <see cref="DeviceLedger"/> is the way to record a change.</summary>
-    internal Task WriteAsync(DeviceState next)
+    /// <summary>Takes <paramref name="next"/> as the state, stored with <paramref name="etag"/>; only <see cref="DeviceLedger"/> writes.</summary>
+    internal void Stored(DeviceState next, string etag)
     {
         state.State = next;
-        return state.WriteStateAsync();
+        _etag = etag;
+        _written = true;
     }
 }

@@ -58,7 +58,7 @@ public sealed class DeviceGrain(
 
     private DeviceContext? _device;
 
-    private DeviceContext Device => _device ??= new DeviceContext(this.GetPrimaryKeyString(), state);
+    private DeviceContext Device => _device ??= new DeviceContext(this.GetGrainId(), state);
 
     private string DeviceId => Device.DeviceId;
 

@@ -1,3 +1,4 @@
+using IoTIdentity.Provisioning.Grains;
 using IoTIdentity.Provisioning.Storage;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -60,7 +61,7 @@ public sealed class ProvisioningGrainStorage(IProvisioningStore store, Serialize
         grainState.State = Activator.CreateInstance<T>();
     }
 
-    private static string Kind(string stateName, GrainId grainId) => $"{grainId.Type}.{stateName}";
+    private static string Kind(string stateName, GrainId grainId) => GrainStateKeys.Kind(stateName, grainId);
 
-    private static string Key(GrainId grainId) => grainId.Key.ToString()!;
+    private static string Key(GrainId grainId) => GrainStateKeys.Key(grainId);
 }

@@ -23,6 +23,24 @@ public sealed partial class SqliteProvisioningStore
         CancellationToken cancellationToken = default) =>
         WithBatchAsync("write state", batch => batch.WriteState(kind, key, data, expectedETag), cancellationToken);
 
+    /// <summary>
+    /// Writes the change's claim, state, audit entry and inventory row in one savepoint of one transaction (one
+    /// write of the group commit): all of them or, on a taken claim, a lost ETag race or a fault, none.
+    /// </summary>
+    public Task<DeviceChangeWritten> WriteDeviceChangeAsync(DeviceChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return WithBatchAsync("write a device change", batch =>
+        {
+            // the claim first: taken, nothing else is written (and the claim wrote nothing)
+            if (change.Claim is { } claim && !batch.TryClaim(claim.Scope, claim.Value, claim.Owner)) return DeviceChangeWritten.ClaimTaken;
+            var etag = batch.WriteState(change.Kind, change.Key, change.Data, change.ExpectedETag);
+            var entry = change.Audit is { } audit ? batch.AppendAudit(audit.TenantId, audit.Event) : null;
+            if (change.Inventory is { } inventory) batch.UpsertDevice(inventory);
+            return new DeviceChangeWritten(true, etag, entry);
+        }, cancellationToken);
+    }
+
     /// <inheritdoc/>
     public async Task DeleteAsync(string kind, string key, string? expectedETag, CancellationToken cancellationToken = default)
     {

@@ -2,7 +2,7 @@ using IoTIdentity.Provisioning.Storage.Sqlite;
 
 namespace IoTIdentity.Provisioning.Storage.Tests.Sqlite;
 
-/// <summary>Several writes in one SQLite transaction: the rows of the single writes, all committed or none.</summary>
+/// <summary>Several writes in one SQLite transaction (a batch, a device change): the rows of the single writes, all committed or none.</summary>
 public sealed class SqliteWriteBatchTests : IDisposable
 {
     private static readonly DateTimeOffset At = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
@@ -98,5 +98,63 @@ public sealed class SqliteWriteBatchTests : IDisposable
         Assert.Contains("DeviceId", error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Null(await store.GetClaimOwnerAsync("ek", "d1"));
         await Assert.ThrowsAsync<ArgumentNullException>(() => store.WriteBatchAsync(null!));
+    }
+
+    private static DeviceChange Change(string id, string data, string? etag, string serial) =>
+        new("device.device", id, System.Text.Encoding.UTF8.GetBytes(data), etag)
+        {
+            Claim = new StoreClaim("serial", serial, id), Audit = ("t1", Event(id)), Inventory = Device(id) with { CertificateSerial = serial },
+        };
+
+    [Fact]
+    public async Task A_device_change_is_one_write_of_one_commit()
+    {
+        using var store = Open("store.db");
+        var (commits, writes) = (store.GroupCommit.Commits, store.GroupCommit.CommittedWrites);
+
+        var written = await store.WriteDeviceChangeAsync(Change("d1", "state", null, "s1"));
+
+        Assert.True(written.Claimed);
+        Assert.Equal((1, 1), (store.GroupCommit.Commits - commits, store.GroupCommit.CommittedWrites - writes));
+        Assert.Equal("d1", await store.GetClaimOwnerAsync("serial", "s1"));
+        Assert.Equal("s1", (await store.GetDeviceAsync("t1", "d1"))!.CertificateSerial);
+        Assert.Equal(written.Audit!.Hash, Assert.Single(await store.ReadAuditAsync("t1", 1, 10)).Hash);
+    }
+
+    [Fact]
+    public async Task A_device_change_that_lost_its_ETag_race_leaves_its_claim_unwritten_too()
+    {
+        using var store = Open("store.db");
+        var before = await store.WriteDeviceChangeAsync(Change("d1", "before", null, "s1"));
+
+        await Assert.ThrowsAsync<StoreConcurrencyException>(() => store.WriteDeviceChangeAsync(Change("d1", "after", "stale", "s2")));
+
+        Assert.Null(await store.GetClaimOwnerAsync("serial", "s2"));
+        Assert.Equal(before.ETag, (await store.ReadAsync("device.device", "d1"))!.ETag);
+        Assert.Single(await store.ReadAuditAsync("t1", 1, 10));
+    }
+
+    [Fact]
+    public async Task A_device_change_whose_COMMIT_fails_keeps_none_of_its_parts_and_the_next_one_is_chained_as_if_it_never_was()
+    {
+        using var store = Open("store.db");
+        var before = await store.WriteDeviceChangeAsync(Change("d1", "before", null, "s1"));
+        var faults = 0;
+        store.GroupCommit.BeforeCommit = _ =>
+        {
+            // where SQLite's COMMIT would report an I/O error writing the log, with the transaction still open
+            if (Interlocked.Increment(ref faults) == 1) throw new Microsoft.Data.Sqlite.SqliteException("disk I/O error", 10, 10 | (4 << 8));
+        };
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => store.WriteDeviceChangeAsync(Change("d1", "lost", before.ETag, "s2")));
+
+        Assert.Null(await store.GetClaimOwnerAsync("serial", "s2"));
+        var stored = await store.ReadAsync("device.device", "d1");
+        Assert.Equal((before.ETag, "before"), (stored!.ETag, System.Text.Encoding.UTF8.GetString(stored.Data)));
+        Assert.Equal("s1", (await store.GetDeviceAsync("t1", "d1"))!.CertificateSerial);
+        Assert.Single(await store.ReadAuditAsync("t1", 1, 10));
+        var next = await store.WriteDeviceChangeAsync(Change("d1", "next", before.ETag, "s2"));
+        Assert.Equal(2, next.Audit!.Sequence);
+        Assert.True((await store.VerifyAuditChainAsync("t1")).IsValid);
     }
 }
