@@ -17,6 +17,7 @@ public static class ProvisioningGrainServices
     public static IServiceCollection AddProvisioningGrains(this IServiceCollection services)
     {
         CachedGrainInterfaceTypeProvider.Register(services);
+        services.AddSingleton<StoredEnrollmentClaims>();
         services.AddSingleton<EnrollmentResolver>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<Audit.RefusalAggregator>();

@@ -127,7 +127,7 @@ public sealed class ResolverTrustEpochTests(CountingServiceFixture fixture) : IC
             var cached = await DescribeAsync(resolver, deviceId, ekCertificate);
             outcomes.Add(cached.StartsWith("refused ", StringComparison.Ordinal) ? cached.Split(' ')[1] : "admitted");
             history.Add(change);
-            using (var fresh = new EnrollmentResolver(grains, clock))
+            using (var fresh = new EnrollmentResolver(grains, Service.App.Services.GetRequiredService<StoredEnrollmentClaims>(), clock))
             {
                 var expected = await DescribeAsync(fresh, deviceId, ekCertificate);
                 Assert.True(cached == expected, $"after {string.Join("; ", history)}: the resolver answered {cached}, a fresh one {expected}");
@@ -175,6 +175,51 @@ public sealed class ResolverTrustEpochTests(CountingServiceFixture fixture) : IC
             .SetPolicyAsync(new EnrollmentPolicy { TenantId = owner.TenantId, GroupId = "default", TrustedRoots = [OtherVendor.RootDer] });
         Assert.StartsWith("refused UntrustedEkCertificate",
             await DescribeAsync(resolver, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), NewEkCertificate()));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task An_unowned_devices_individual_enrolments_and_voucher_are_read_without_a_grain_call_and_every_acknowledged_change_is_seen()
+    {
+        var resolver = Service.App.Services.GetRequiredService<EnrollmentResolver>();
+        var open = await Service.CreateTenantAsync($"stored-a-{Guid.NewGuid():N}"[..20], [Vendor.RootDer]);
+        var claimant = await Service.CreateTenantAsync($"stored-b-{Guid.NewGuid():N}"[..20], [Vendor.RootDer]);
+        // the claimant admits only devices it enrolled individually: without its enrolment or voucher the device is the open tenant's
+        await Service.Grains.GetGroupGrain(new GroupKey(claimant.TenantId, "default"))
+            .SetPolicyAsync(new EnrollmentPolicy { TenantId = claimant.TenantId, GroupId = "default", TrustedRoots = [Vendor.RootDer], IndividualOnly = true });
+        var deviceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var ekCertificate = NewEkCertificate();
+        var individual = Service.Grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
+        var voucher = Service.Grains.GetGrain<IOwnershipVoucherGrain>(deviceId);
+        const string Code = "claim-code-of-the-device";
+        async Task<string> ResolveAsync(string? claimCode = null)
+        {
+            var contenders = new List<string>();
+            var resolved = await resolver.ResolveAsync(deviceId, ownerTenantId: null, scope: null, claimCode, ekCertificate, Vendor.IntermediatesDer, contenders);
+            return resolved.IsRefused ? $"refused {resolved.Refusal!.Error} [{string.Join(",", contenders)}]" : resolved.Value!.Policy.TenantId;
+        }
+        var lookups = () => fixture.Calls.Of("IIndividualEnrollmentGrain.ListAsync") + fixture.Calls.Of("IIndividualEnrollmentGrain.GetAsync")
+            + fixture.Calls.Of("IOwnershipVoucherGrain.GetTenantAsync");
+        var before = lookups();
+        var ambiguous = $"refused AmbiguousOwner [{string.Join(",", new[] { open.TenantId, claimant.TenantId }.Order(StringComparer.Ordinal))}]";
+
+        Assert.Equal(open.TenantId, await ResolveAsync());
+        await individual.SetAsync(claimant.TenantId, "default", enabled: true, SHA256.HashData("claim-code-of-the-device"u8));
+        Assert.Equal(claimant.TenantId, await ResolveAsync(Code));
+        Assert.Equal(ambiguous, await ResolveAsync());
+        Assert.True(await individual.DeleteAsync(claimant.TenantId));
+        Assert.Equal(open.TenantId, await ResolveAsync(Code));
+
+        // a voucher gives the device to the claimant, whose group then wants its individual enrolment too
+        Assert.True(await voucher.SetAsync(claimant.TenantId));
+        Assert.Equal("refused NotEnrolled []", await ResolveAsync());
+        await individual.SetAsync(claimant.TenantId, "default", enabled: true);
+        Assert.Equal(claimant.TenantId, await ResolveAsync());
+        Assert.True(await voucher.DeleteAsync(claimant.TenantId));
+        Assert.Equal(ambiguous, await ResolveAsync());
+        Assert.True(await individual.DeleteAsync(claimant.TenantId));
+        Assert.Equal(open.TenantId, await ResolveAsync());
+
+        Assert.Equal(before, lookups());
     }
 
     [Theory(Timeout = TestTimeout)]

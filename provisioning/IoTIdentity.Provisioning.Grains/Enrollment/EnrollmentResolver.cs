@@ -26,7 +26,7 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// not grow with the number of tenants and groups, and a policy or root change is seen by the next resolution after it
 /// is acknowledged. One per silo.
 /// </summary>
-public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock) : IDisposable
+public sealed class EnrollmentResolver(IGrainFactory grains, StoredEnrollmentClaims stored, TimeProvider clock) : IDisposable
 {
     private static readonly TimeSpan DirectoryTtl = TimeSpan.FromSeconds(2);
     // what was read at a trust epoch is read again after this long all the same (a change whose epoch move failed)
@@ -57,7 +57,7 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
             return await ResolveWithinAsync(named.TenantId, named.GroupId, await individuals.GetAsync(named.TenantId), ekCertificate, intermediates);
         }
 
-        var slots = await individuals.ListAsync();
+        var slots = await stored.ListIndividualAsync(deviceId);
         // a claim the tenant proves: the device presents the code whose hash the tenant's individual enrolment holds
         if (claimCode is not null)
         {
@@ -67,7 +67,7 @@ public sealed class EnrollmentResolver(IGrainFactory grains, TimeProvider clock)
             if (claimed.Count > 1) return Ambiguous(claimed.Select(s => s.TenantId), contenders);
         }
         // a claim the tenant proves: a manufacturer-signed ownership voucher it uploaded (verified then) covers the device
-        if (await grains.GetGrain<IOwnershipVoucherGrain>(deviceId).GetTenantAsync() is { } vouched)
+        if (await stored.VouchedTenantAsync(deviceId) is { } vouched)
             return await ResolveWithinAsync(vouched, null, slots.FirstOrDefault(s => s.TenantId == vouched), ekCertificate, intermediates);
 
         // unowned and unscoped: the one tenant that admits it, never the first of several

@@ -7,13 +7,16 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// A device's individual enrolments, one slot per tenant, each listed in its tenant's <see cref="IndividualEnrollmentIndex"/>.
 /// A tenant writes and deletes only its own slot, so a tenant that enrols a device first blocks no one.
 /// </summary>
-/// <remarks>Every first register of an unowned, unscoped device lists this grain's slots, and nearly always there is
-/// none: such a list lets the activation go at once instead of holding an empty grain for the idle-collection age (one
-/// per device that ever registered, or per id a stranger made up). A lookup for one tenant (an owned device's renewal,
-/// a scoped register) keeps the activation, as an owned device will ask again.</remarks>
+/// <remarks>A first register of an unowned, unscoped device reads this grain's stored slots without activating it
+/// (<see cref="StoredEnrollmentClaims"/>): nearly always there is none. A list that finds none lets the activation go at
+/// once instead of holding an empty grain for the idle-collection age. A lookup for one tenant (an owned device's
+/// renewal, a scoped register) keeps the activation, as an owned device will ask again.</remarks>
 public sealed class IndividualEnrollmentGrain(
-    [PersistentState("individual", ProvisioningStorage.Name)] IPersistentState<IndividualEnrollmentState> state) : Grain, IIndividualEnrollmentGrain
+    [PersistentState(IndividualEnrollmentGrain.StateName, ProvisioningStorage.Name)] IPersistentState<IndividualEnrollmentState> state) : Grain, IIndividualEnrollmentGrain
 {
+    /// <summary>The name of the grain's stored state (<see cref="GrainStateKeys"/>).</summary>
+    public const string StateName = "individual";
+
     public async Task SetAsync(string tenantId, string groupId, bool enabled, byte[]? claimCodeHash = null)
     {
         await IndexOf(tenantId).AddAsync(DeviceId);

@@ -6,12 +6,16 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// The tenant a verified ownership voucher gives an unowned device to (the voucher itself was checked at upload), listed
 /// in the tenant's <see cref="OwnershipVoucherIndex"/>.
 /// </summary>
-/// <remarks>Every first register of an unowned device asks this grain, and nearly always no voucher covers the device: a
-/// read that finds none lets the activation go at once (as <see cref="IndividualEnrollmentGrain"/> does).</remarks>
+/// <remarks>A first register of an unowned, unscoped device reads this grain's stored state without activating it
+/// (<see cref="StoredEnrollmentClaims"/>): nearly always no voucher covers the device. A read that finds none lets the
+/// activation go at once (as <see cref="IndividualEnrollmentGrain"/> does).</remarks>
 public sealed class OwnershipVoucherGrain(
-    [PersistentState("voucher", ProvisioningStorage.Name)] IPersistentState<OwnershipVoucherState> state,
+    [PersistentState(OwnershipVoucherGrain.StateName, ProvisioningStorage.Name)] IPersistentState<OwnershipVoucherState> state,
     TimeProvider clock) : Grain, IOwnershipVoucherGrain
 {
+    /// <summary>The name of the grain's stored state (<see cref="GrainStateKeys"/>).</summary>
+    public const string StateName = "voucher";
+
     public Task<string?> GetTenantAsync()
     {
         if (state.State.TenantId is null) DeactivateOnIdle();
