@@ -16,10 +16,13 @@ public sealed class AuditTrail(IProvisioningStore store, TimeProvider clock, Mon
     /// <summary>The audit stream for refusals that belong to no tenant.</summary>
     public const string Unassigned = "-unassigned";
 
+    /// <summary>The log a decision about <paramref name="tenantId"/> goes to (the <see cref="Unassigned"/> one without a tenant).</summary>
+    public static string LogOf(string? tenantId) => tenantId ?? Unassigned;
+
     /// <summary>Appends one decision.</summary>
     public Task RecordAsync(string? tenantId, string action, string subject, string outcome, ReadOnlySpan<byte> evidence, string actor,
         IReadOnlyDictionary<string, string>? details = null) =>
-        AppendAsync(tenantId ?? Unassigned, Describe(action, subject, outcome, evidence, actor, details));
+        AppendAsync(LogOf(tenantId), Describe(action, subject, outcome, evidence, actor, details));
 
     /// <summary>The entry of one decision, to be appended by the caller with other writes (then <see cref="Appended"/>).</summary>
     public AuditEvent Describe(string action, string subject, string outcome, ReadOnlySpan<byte> evidence, string actor,

@@ -12,11 +12,11 @@ public sealed class DeviceContext(GrainId grainId, IPersistentState<DeviceState>
 {
     private const string StateName = "device";
 
-    private bool _written;
+    // set by the first write of this activation (a stored state always has an ETag); until then Orleans' read holds it
     private string? _etag;
 
     /// <summary>The device's id (its grain key).</summary>
-    public string DeviceId { get; } = grainId.Key.ToString()!;
+    public string DeviceId { get; } = GrainStateKeys.Key(grainId);
 
     /// <summary>The device's state as last written (or being built by the current transition).</summary>
     public DeviceState State => state.State;
@@ -25,7 +25,7 @@ public sealed class DeviceContext(GrainId grainId, IPersistentState<DeviceState>
     internal (string Kind, string Key) Document { get; } = (GrainStateKeys.Kind(StateName, grainId), GrainStateKeys.Key(grainId));
 
     /// <summary>The ETag of the stored state (null while none is stored): what the next write expects.</summary>
-    internal string? ETag => _written ? _etag : state.Etag;
+    internal string? ETag => _etag ?? state.Etag;
 
     /// <summary>
     /// Replaces the state in this activation without writing it: for a change that lives only as long as the activation
@@ -38,6 +38,5 @@ public sealed class DeviceContext(GrainId grainId, IPersistentState<DeviceState>
     {
         state.State = next;
         _etag = etag;
-        _written = true;
     }
 }

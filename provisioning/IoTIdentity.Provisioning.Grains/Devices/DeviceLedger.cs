@@ -13,8 +13,8 @@ namespace IoTIdentity.Provisioning.Grains.Devices;
 public sealed class DeviceLedger(IProvisioningStore store, AuditTrail audit, Serializer serializer, TimeProvider clock)
 {
     /// <summary>Writes <paramref name="next"/> (stamped with the time), then <paramref name="audited"/>, then, unless told not to, the inventory row.</summary>
-    public async Task RecordAsync(DeviceContext device, DeviceState next, DeviceEvent? audited = null, bool inventory = true) =>
-        await RecordAsync(device, next, audited, inventory, claimSerial: null);
+    public Task RecordAsync(DeviceContext device, DeviceState next, DeviceEvent? audited = null, bool inventory = true) =>
+        RecordAsync(device, next, audited, inventory, claimSerial: null);
 
     /// <summary>
     /// As <see cref="RecordAsync(DeviceContext, DeviceState, DeviceEvent?, bool)"/>, claiming the newly signed
@@ -28,7 +28,7 @@ public sealed class DeviceLedger(IProvisioningStore store, AuditTrail audit, Ser
         next = next with { UpdatedAt = clock.GetUtcNow() };
         var auditEvent = audited is null ? null
             : audit.Describe(audited.Action, device.DeviceId, audited.Outcome, audited.Evidence ?? [], audited.Actor, audited.Details);
-        var auditLog = audited?.TenantId ?? AuditTrail.Unassigned;
+        var auditLog = AuditTrail.LogOf(audited?.TenantId);
         var written = await store.WriteDeviceChangeAsync(new DeviceChange(device.Document.Kind, device.Document.Key, serializer.SerializeToArray(next), device.ETag)
         {
             Claim = claimSerial is null ? null : new StoreClaim(Revocations.SerialScope, claimSerial, device.DeviceId),

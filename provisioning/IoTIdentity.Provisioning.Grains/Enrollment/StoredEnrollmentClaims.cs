@@ -1,30 +1,33 @@
 using IoTIdentity.Provisioning.Abstractions;
-using IoTIdentity.Provisioning.Storage;
-using Orleans.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace IoTIdentity.Provisioning.Grains.Enrollment;
 
 /// <summary>
 /// What an unowned, unscoped device's first register asks about it — every tenant's individual enrolment for it and
-/// the tenant a verified ownership voucher gives it to — read straight from the documents
+/// the tenant a verified ownership voucher gives it to — read through the grain storage from the states
 /// <see cref="IndividualEnrollmentGrain"/> and <see cref="OwnershipVoucherGrain"/> store, without activating either
 /// grain: nearly always there is neither, and an activation (with its deactivation) per device cost more than the read.
-/// Both grains write their state before they answer their caller, so the stored document is what the grain would
+/// Both grains write their state before they answer their caller, so the stored state is what the grain would
 /// answer from.
 /// </summary>
-public sealed class StoredEnrollmentClaims(IGrainFactory grains, IProvisioningStore store, Serializer serializer)
+public sealed class StoredEnrollmentClaims(IGrainFactory grains, [FromKeyedServices(ProvisioningStorage.Name)] IGrainStorage storage)
 {
     /// <summary>Each tenant's individual enrolment for the device, in tenant order (as <see cref="IIndividualEnrollmentGrain.ListAsync"/>).</summary>
-    public async Task<IReadOnlyList<IndividualEnrollment>> ListIndividualAsync(string deviceId)
-    {
-        var state = await ReadAsync<IndividualEnrollmentState>(grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetGrainId(), IndividualEnrollmentGrain.StateName);
-        return state is null ? [] : state.AllSlots().OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value).ToList();
-    }
+    public async Task<IReadOnlyList<IndividualEnrollment>> ListIndividualAsync(string deviceId) =>
+        (await ReadAsync<IndividualEnrollmentState>(grains.GetGrain<IIndividualEnrollmentGrain>(deviceId).GetGrainId(), IndividualEnrollmentGrain.StateName))
+        .AllSlots().OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value).ToList();
 
     /// <summary>The tenant whose verified voucher covers the device, or null (as <see cref="IOwnershipVoucherGrain.GetTenantAsync"/>).</summary>
     public async Task<string?> VouchedTenantAsync(string deviceId) =>
-        (await ReadAsync<OwnershipVoucherState>(grains.GetGrain<IOwnershipVoucherGrain>(deviceId).GetGrainId(), OwnershipVoucherGrain.StateName))?.TenantId;
+        (await ReadAsync<OwnershipVoucherState>(grains.GetGrain<IOwnershipVoucherGrain>(deviceId).GetGrainId(), OwnershipVoucherGrain.StateName)).TenantId;
 
-    private async Task<T?> ReadAsync<T>(GrainId grainId, string stateName) where T : class =>
-        await store.ReadAsync(GrainStateKeys.Kind(stateName, grainId), GrainStateKeys.Key(grainId)) is { } stored ? serializer.Deserialize<T>(stored.Data) : null;
+    /// <summary>The grain's stored state, as its activation would read it (a new state when none is stored).</summary>
+    private async Task<T> ReadAsync<T>(GrainId grainId, string stateName) where T : class, new()
+    {
+        var read = new GrainState<T>();
+        await storage.ReadStateAsync(stateName, grainId, read);
+        return read.State ?? new T();
+    }
 }
