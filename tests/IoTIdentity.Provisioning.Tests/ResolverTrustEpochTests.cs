@@ -223,6 +223,53 @@ public sealed class ResolverTrustEpochTests(CountingServiceFixture fixture) : IC
     }
 
     [Theory(Timeout = TestTimeout)]
+    [InlineData("owned")]
+    [InlineData("tenant scope")]
+    [InlineData("group scope")]
+    public async Task An_owned_or_scoped_devices_individual_enrolment_is_read_without_a_grain_call_and_every_acknowledged_change_is_seen(string path)
+    {
+        var resolver = Service.App.Services.GetRequiredService<EnrollmentResolver>();
+        var tenant = await Service.CreateTenantAsync($"within-{Guid.NewGuid():N}"[..20], [Vendor.RootDer]);
+        var other = await Service.CreateTenantAsync($"within-o-{Guid.NewGuid():N}"[..20], [Vendor.RootDer]);
+        // both groups admit only devices the tenant enrolled individually
+        foreach (var groupId in new[] { "default", "second" })
+            await Service.Grains.GetGroupGrain(new GroupKey(tenant.TenantId, groupId))
+                .SetPolicyAsync(new EnrollmentPolicy { TenantId = tenant.TenantId, GroupId = groupId, TrustedRoots = [Vendor.RootDer], IndividualOnly = true });
+        var deviceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var ekCertificate = NewEkCertificate();
+        var individual = Service.Grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
+        var (owner, scope) = path switch
+        {
+            "owned" => (tenant.TenantId, (string?)null),
+            "tenant scope" => (null, tenant.TenantId),
+            _ => ((string?)null, $"{tenant.TenantId}/default"),
+        };
+        async Task<string> ResolveAsync()
+        {
+            var resolved = await resolver.ResolveAsync(deviceId, owner, scope, claimCode: null, ekCertificate, Vendor.IntermediatesDer);
+            return resolved.IsRefused ? $"refused {resolved.Refusal!.Error}" : $"{resolved.Value!.Policy.TenantId}/{resolved.Value.Policy.GroupId}";
+        }
+        var lookups = () => fixture.Calls.Of("IIndividualEnrollmentGrain.GetAsync") + fixture.Calls.Of("IIndividualEnrollmentGrain.ListAsync");
+        var before = lookups();
+
+        Assert.Equal("refused NotEnrolled", await ResolveAsync());
+        await individual.SetAsync(tenant.TenantId, "default", enabled: true);
+        Assert.Equal($"{tenant.TenantId}/default", await ResolveAsync());
+        await individual.SetAsync(tenant.TenantId, "default", enabled: false);
+        Assert.Equal("refused Disabled", await ResolveAsync());
+        // moved to the tenant's other group: the group scope names the first, so only the others follow it there
+        await individual.SetAsync(tenant.TenantId, "second", enabled: true);
+        Assert.Equal(path == "group scope" ? "refused NotEnrolled" : $"{tenant.TenantId}/second", await ResolveAsync());
+        // another tenant's enrolment of the device is not this tenant's
+        await individual.SetAsync(other.TenantId, "default", enabled: true);
+        Assert.True(await individual.DeleteAsync(tenant.TenantId));
+        Assert.Equal("refused NotEnrolled", await ResolveAsync());
+        Assert.True(await individual.DeleteAsync(other.TenantId));
+
+        Assert.Equal(before, lookups());
+    }
+
+    [Theory(Timeout = TestTimeout)]
     [InlineData(false)]
     [InlineData(true)]
     public async Task A_group_deleted_and_made_again_is_resolved_by_its_new_policy_though_its_version_starts_again(bool scoped)

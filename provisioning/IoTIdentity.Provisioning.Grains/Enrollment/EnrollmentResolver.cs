@@ -48,13 +48,12 @@ public sealed class EnrollmentResolver(IGrainFactory grains, StoredEnrollmentCla
     internal async Task<Checked<ResolvedEnrollment>> ResolveAsync(string deviceId, string? ownerTenantId, string? scope, string? claimCode,
         byte[] ekCertificate, IReadOnlyList<byte[]> intermediates, ICollection<string>? contenders = null)
     {
-        var individuals = grains.GetGrain<IIndividualEnrollmentGrain>(deviceId);
         // an owned device resolves to its owner before any group matching: nothing another tenant configures counts
-        if (ownerTenantId is not null) return await ResolveWithinAsync(ownerTenantId, null, await individuals.GetAsync(ownerTenantId), ekCertificate, intermediates);
+        if (ownerTenantId is not null) return await ResolveWithinAsync(ownerTenantId, null, await stored.IndividualAsync(deviceId, ownerTenantId), ekCertificate, intermediates);
         if (scope is not null)
         {
             if (ParseScope(scope) is not { } named) return new Refusal(ProvisioningError.MalformedRequest, "enrolment scope is not {tenant} or {tenant}/{group}");
-            return await ResolveWithinAsync(named.TenantId, named.GroupId, await individuals.GetAsync(named.TenantId), ekCertificate, intermediates);
+            return await ResolveWithinAsync(named.TenantId, named.GroupId, await stored.IndividualAsync(deviceId, named.TenantId), ekCertificate, intermediates);
         }
 
         var slots = await stored.ListIndividualAsync(deviceId);

@@ -7,10 +7,9 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// A device's individual enrolments, one slot per tenant, each listed in its tenant's <see cref="IndividualEnrollmentIndex"/>.
 /// A tenant writes and deletes only its own slot, so a tenant that enrols a device first blocks no one.
 /// </summary>
-/// <remarks>A first register of an unowned, unscoped device reads this grain's stored slots without activating it
-/// (<see cref="StoredEnrollmentClaims"/>): nearly always there is none. A list that finds none lets the activation go at
-/// once instead of holding an empty grain for the idle-collection age. A lookup for one tenant (an owned device's
-/// renewal, a scoped register) keeps the activation, as an owned device will ask again.</remarks>
+/// <remarks>Resolutions read this grain's stored slots without activating it (<see cref="StoredEnrollmentClaims"/>): a
+/// first register of an unowned device, a scoped register and an owned device's renewal. A list that finds none (the
+/// API's) lets the activation go at once instead of holding an empty grain for the idle-collection age.</remarks>
 public sealed class IndividualEnrollmentGrain(
     [PersistentState(IndividualEnrollmentGrain.StateName, ProvisioningStorage.Name)] IPersistentState<IndividualEnrollmentState> state) : Grain, IIndividualEnrollmentGrain
 {
