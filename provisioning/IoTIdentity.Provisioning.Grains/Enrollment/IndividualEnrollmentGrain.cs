@@ -8,8 +8,9 @@ namespace IoTIdentity.Provisioning.Grains.Enrollment;
 /// A tenant writes and deletes only its own slot, so a tenant that enrols a device first blocks no one.
 /// </summary>
 /// <remarks>Resolutions read this grain's stored slots without activating it (<see cref="StoredEnrollmentClaims"/>): a
-/// first register of an unowned device, a scoped register and an owned device's renewal. A list that finds none (the
-/// API's) lets the activation go at once instead of holding an empty grain for the idle-collection age.</remarks>
+/// first register of an unowned device, a scoped register and an owned device's renewal; the API reads and writes one
+/// tenant's slot through the grain. A list that finds none lets the activation go at once instead of holding an empty
+/// grain for the idle-collection age.</remarks>
 public sealed class IndividualEnrollmentGrain(
     [PersistentState(IndividualEnrollmentGrain.StateName, ProvisioningStorage.Name)] IPersistentState<IndividualEnrollmentState> state) : Grain, IIndividualEnrollmentGrain
 {
