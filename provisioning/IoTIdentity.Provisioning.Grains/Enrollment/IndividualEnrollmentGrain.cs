@@ -31,13 +31,13 @@ public sealed class IndividualEnrollmentGrain(
         if (previousTenantId != tenantId) await IndexOf(previousTenantId).RemoveAsync(DeviceId);
     }
 
-    public Task<IndividualEnrollment?> GetAsync(string tenantId) => Task.FromResult(state.State.AllSlots().GetValueOrDefault(tenantId));
+    public Task<IndividualEnrollment?> GetAsync(string tenantId) => Task.FromResult(state.State.SlotOf(tenantId));
 
     public Task<IReadOnlyList<IndividualEnrollment>> ListAsync()
     {
-        var slots = state.State.AllSlots();
-        if (slots.IsEmpty) DeactivateOnIdle();
-        return Task.FromResult<IReadOnlyList<IndividualEnrollment>>(slots.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value).ToList());
+        var slots = state.State.InTenantOrder();
+        if (slots.Count == 0) DeactivateOnIdle();
+        return Task.FromResult(slots);
     }
 
     public async Task<bool> DeleteAsync(string tenantId)

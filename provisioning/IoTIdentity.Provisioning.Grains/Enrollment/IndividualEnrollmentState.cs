@@ -16,4 +16,11 @@ public sealed record IndividualEnrollmentState
     /// <summary>The slots, with a single enrolment stored before slots existed moved into its tenant's.</summary>
     public ImmutableDictionary<string, IndividualEnrollment> AllSlots() =>
         Enrollment is { } legacy && !Slots.ContainsKey(legacy.TenantId) ? Slots.SetItem(legacy.TenantId, legacy) : Slots;
+
+    /// <summary>The tenant's enrolment for the device, or null.</summary>
+    public IndividualEnrollment? SlotOf(string tenantId) => AllSlots().GetValueOrDefault(tenantId);
+
+    /// <summary>Each tenant's enrolment for the device, in (ordinal) tenant order.</summary>
+    public IReadOnlyList<IndividualEnrollment> InTenantOrder() =>
+        AllSlots().OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value).ToList();
 }

@@ -17,11 +17,11 @@ public sealed class StoredEnrollmentClaims(IGrainFactory grains, [FromKeyedServi
 {
     /// <summary>The tenant's individual enrolment for the device, or null (as <see cref="IIndividualEnrollmentGrain.GetAsync"/>).</summary>
     public async Task<IndividualEnrollment?> IndividualAsync(string deviceId, string tenantId) =>
-        (await ReadIndividualAsync(deviceId)).AllSlots().GetValueOrDefault(tenantId);
+        (await ReadIndividualAsync(deviceId)).SlotOf(tenantId);
 
     /// <summary>Each tenant's individual enrolment for the device, in tenant order (as <see cref="IIndividualEnrollmentGrain.ListAsync"/>).</summary>
     public async Task<IReadOnlyList<IndividualEnrollment>> ListIndividualAsync(string deviceId) =>
-        (await ReadIndividualAsync(deviceId)).AllSlots().OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value).ToList();
+        (await ReadIndividualAsync(deviceId)).InTenantOrder();
 
     /// <summary>The tenant whose verified voucher covers the device, or null (as <see cref="IOwnershipVoucherGrain.GetTenantAsync"/>).</summary>
     public async Task<string?> VouchedTenantAsync(string deviceId) =>
