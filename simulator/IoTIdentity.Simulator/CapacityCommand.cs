@@ -74,6 +74,7 @@ public static class CapacityCommand
         var data = Path.Combine(options.DataDirectory, $"capacity-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
         Ramp enrolments, renewals = Ramp.None;
         ConnectionMemory? connections = null;
+        CapacityStep? enrolmentsBesideIdle = null, renewalsBesideIdle = null;
         double? perEnrolledDevice = null;
         try
         {
@@ -94,19 +95,19 @@ public static class CapacityCommand
             var enrolled = enrolments.Steps.Sum(s => s.Succeeded);
             perEnrolledDevice = enrolled > 0 ? (double)(service.WorkingSetBytes - beforeRamp) / enrolled : null;
 
-            if (options.RenewalDevices > 0)
+            await using var renewalFleet = options.RenewalDevices > 0 ? Fleet.CreateEmulated(options.FleetDirectory, options.RenewalDevices, options.Ek) : null;
+            await using var online = renewalFleet is null ? null : new OnlineFleet(renewalFleet, client);
+            Task<ScenarioReport> Renew(string phase, double rate, int count, Action measuring)
             {
-                await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, options.RenewalDevices, options.Ek);
-                await using var online = new OnlineFleet(fleet, client);
+                measuring();
+                return online!.RenewAsync(phase, rate, count, cancellationToken);
+            }
+            if (online is not null)
+            {
                 var pool = await online.EnrolAsync("renewal-pool", Math.Max(options.StartRate, enrolments.Capacity * 0.5), null, cancellationToken);
                 output.WriteLine();
                 output.WriteLine($"renewal storm: {pool.Succeeded} of {options.RenewalDevices} devices enrolled and stay connected; each renewal (new AK and device key," +
                     " full attestation, signed by the current key) runs over the device's live connection");
-                Task<ScenarioReport> Renew(string phase, double rate, int count, Action measuring)
-                {
-                    measuring();
-                    return online.RenewAsync(phase, rate, count, cancellationToken);
-                }
                 await StepAsync("renew warm-up", options.StartRate, options, service, output, Renew, "renewal");
                 renewals = await RampAsync("renew ", options, service, output, Renew, "renewal");
             }
@@ -116,7 +117,16 @@ public static class CapacityCommand
                 await using var fleet = Fleet.CreateEmulated(options.FleetDirectory, options.Connections, options.Ek);
                 output.WriteLine();
                 output.WriteLine($"connections: {options.Connections} emulated devices connect (TLS, subscribed as the agent is) and stay idle");
-                connections = await IdleConnections.MeasureAsync(service, client, fleet.Devices.Select(d => d.DeviceId).ToList(), 64, cancellationToken);
+                // a reply's cost must not grow with the devices connected: the 50 % steps again, beside the idle ones
+                async Task BesideIdleAsync(int held)
+                {
+                    output.WriteLine($"  the 50 % steps again with the {held} idle devices connected:");
+                    if (enrolments.Capacity > 0)
+                        enrolmentsBesideIdle = await StepAsync("50%+idle", enrolments.Capacity * 0.5, options, service, output, Enrol);
+                    if (online is not null && renewals.Capacity > 0)
+                        renewalsBesideIdle = await StepAsync("renew 50%+idle", renewals.Capacity * 0.5, options, service, output, Renew, "renewal");
+                }
+                connections = await IdleConnections.MeasureAsync(service, client, fleet.Devices.Select(d => d.DeviceId).ToList(), 64, cancellationToken, BesideIdleAsync);
                 output.WriteLine($"  held {connections.Held} of {connections.Attempted} (failed {connections.Failed}) after {connections.ConnectSeconds:F1} s;" +
                     $" service working set {Mib(connections.ServiceBytesBefore)} → {Mib(connections.ServiceBytesAfter)}," +
                     $" generator {Mib(connections.GeneratorBytesBefore)} → {Mib(connections.GeneratorBytesAfter)};" +
@@ -142,8 +152,9 @@ public static class CapacityCommand
             AtHalf = enrolments.AtHalf,
             AtEightyPercent = enrolments.AtEighty,
             AtSaturation = enrolments.AtSaturation,
-            Renewals = options.RenewalDevices > 0 ? renewals.ToReport(options.RenewalDevices) : null,
+            Renewals = options.RenewalDevices > 0 ? renewals.ToReport(options.RenewalDevices) with { AtHalfBesideIdleConnections = renewalsBesideIdle } : null,
             Connections = connections,
+            AtHalfBesideIdleConnections = enrolmentsBesideIdle,
             ServiceBytesPerEnrolledDevice = perEnrolledDevice,
             OtherTenants = options.OtherTenants,
         };
@@ -286,8 +297,18 @@ public static class CapacityCommand
         {
             output.WriteLine($"  memory per idle connection ({connections.Held} held at once): service {Kib(connections.ServiceBytesPerConnection)}, generator {Kib(connections.GeneratorBytesPerConnection)}");
             output.WriteLine($"  CPU per connect (TLS handshake, MQTT connect and subscribe): service {connections.ServiceCpuMillisecondsPerConnection:F2} ms, generator {connections.GeneratorCpuMillisecondsPerConnection:F2} ms");
+            BesideIdle("enrolment", report.AtHalf, report.AtHalfBesideIdleConnections, connections.Held, output);
+            BesideIdle("renewal", report.Renewals?.AtHalf, report.Renewals?.AtHalfBesideIdleConnections, connections.Held, output);
         }
         output.WriteLine($"  load average at end: {report.LoadAverageAtEnd}");
+    }
+
+    /// <summary>The 50 % step beside the idle connections against the one without them.</summary>
+    private static void BesideIdle(string unit, CapacityStep? alone, CapacityStep? besideIdle, int held, TextWriter output)
+    {
+        if (besideIdle is null) return;
+        output.WriteLine($"  {unit} at 50 % with {held} more devices connected and idle: service CPU per {unit} {Ms(besideIdle.ServiceCpuMillisecondsPerEnrolment)}" +
+            $" ({X(besideIdle.ServiceCpuMillisecondsPerEnrolment / alone?.ServiceCpuMillisecondsPerEnrolment)} the step without them), p50 {Ms(besideIdle.P50Milliseconds)} p99 {Ms(besideIdle.P99Milliseconds)}");
     }
 
     private static string Ms(double? value) => value is { } v && !double.IsNaN(v) ? $"{v:F2} ms" : "n/a";

@@ -8,7 +8,7 @@ public sealed class CapacityCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact(Timeout = 240_000)]
-    public async Task The_capacity_run_prints_the_floors_the_capacity_latency_CPU_and_ratios_the_renewal_storm_and_memory_per_connection_and_saves_json_and_a_chart()
+    public async Task The_capacity_run_prints_the_floors_the_capacity_latency_CPU_and_ratios_the_renewal_storm_memory_per_connection_and_the_50_percent_steps_beside_idle_connections_and_saves_json_and_a_chart()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(230));
         var output = new StringWriter();
@@ -32,6 +32,9 @@ public sealed class CapacityCommandTests : IDisposable
         Assert.NotNull(report.Renewals.AtHalf);
         Assert.All(report.Renewals.Steps, s => Assert.Equal(0, s.Failed));
         Assert.Equal(20, report.Connections?.Held);
+        // the 50 % steps again beside the idle connections: the same work, with more devices connected
+        Assert.Equal(0, report.AtHalfBesideIdleConnections?.Failed);
+        Assert.Equal(0, report.Renewals.AtHalfBesideIdleConnections?.Failed);
         var printed = output.ToString();
         foreach (var figure in new[]
                  {
@@ -39,6 +42,7 @@ public sealed class CapacityCommandTests : IDisposable
                      "at saturation", "latency end-to-end: at 50 % p50", "at 80 % p50", "generator CPU per enrolment", "of which the emulated TPM", "ratios: service CPU ÷ primitive floor",
                      "renewal storm on 3 connected devices", "renewals/s", "service CPU per renewal: at 50 %", "renewal latency: at 50 % p50", "generator CPU per renewal",
                      "renewal ratios", "service memory per enrolled device", "3 other tenants, each with a group trusting another vendor", "memory per idle connection (20 held at once): service", "CPU per connect (TLS handshake",
+                     "enrolment at 50 % with 20 more devices connected and idle: service CPU per enrolment", "renewal at 50 % with 20 more devices connected and idle: service CPU per renewal",
                  })
             Assert.Contains(figure, printed);
         Assert.DoesNotContain("n/a", printed);

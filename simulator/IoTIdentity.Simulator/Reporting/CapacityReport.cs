@@ -45,6 +45,9 @@ public sealed record CapacityReport
     /// <summary>Memory per idle connection with many devices connected at once, when the run measured it.</summary>
     public ConnectionMemory? Connections { get; init; }
 
+    /// <summary>The enrolment step at 50 % of the capacity run again while the <see cref="Connections"/> are held (a reply's cost must not grow with the devices connected).</summary>
+    public CapacityStep? AtHalfBesideIdleConnections { get; init; }
+
     /// <summary>
     /// The service's working-set growth over the enrolment ramp ÷ the devices it enrolled, their grains still active
     /// (idle grains are collected after the silo's collection age): an upper bound of the memory per active device.

@@ -22,6 +22,9 @@ public sealed record RenewalStorm
     /// <summary>The step at 80 % of the renewal capacity.</summary>
     public CapacityStep? AtEightyPercent { get; init; }
 
+    /// <summary>The step at 50 % run again while the capacity run's idle connections are held.</summary>
+    public CapacityStep? AtHalfBesideIdleConnections { get; init; }
+
     /// <summary>The last renewal ramp step (the one that broke, or the last one run).</summary>
     public CapacityStep? AtSaturation { get; init; }
 }

@@ -8,16 +8,20 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// <summary>
 /// Devices connected to the service at once, idle: each connects as itself over TLS (client id = device id) and
 /// subscribes to its responses and commands, as the agent does, then stays connected while both processes' resident
-/// memory is read (see <see cref="ConnectionMemory"/>); then all disconnect.
+/// memory is read (see <see cref="ConnectionMemory"/>); then, while they are still held, whatever the caller measures
+/// beside them; then all disconnect.
 /// </summary>
 public static class IdleConnections
 {
     /// <summary>How long to let both processes settle before each memory reading.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 
-    /// <summary>Connects every one of <paramref name="deviceIds"/>, <paramref name="parallel"/> handshakes at a time, and measures.</summary>
+    /// <summary>
+    /// Connects every one of <paramref name="deviceIds"/>, <paramref name="parallel"/> handshakes at a time, measures,
+    /// then runs <paramref name="whileHeld"/> (given how many are held) before the devices disconnect.
+    /// </summary>
     public static async Task<ConnectionMemory> MeasureAsync(ServiceProcess service, EnrollmentClientOptions client, IReadOnlyList<string> deviceIds,
-        int parallel, CancellationToken cancellationToken)
+        int parallel, CancellationToken cancellationToken, Func<int, Task>? whileHeld = null)
     {
         await Task.Delay(Settle, cancellationToken);
         var (serviceBefore, generatorBefore) = (service.WorkingSetBytes, GeneratorWorkingSet());
@@ -44,8 +48,10 @@ public static class IdleConnections
             var serviceUsed = (service.CpuTime - serviceCpu)?.TotalMilliseconds ?? double.NaN;
             await Task.Delay(Settle, cancellationToken);
             var held = connections.Count(c => c.IsConnected);
-            return new ConnectionMemory(deviceIds.Count, held, failed, connectSeconds, serviceBefore, service.WorkingSetBytes, generatorBefore, GeneratorWorkingSet(),
+            var memory = new ConnectionMemory(deviceIds.Count, held, failed, connectSeconds, serviceBefore, service.WorkingSetBytes, generatorBefore, GeneratorWorkingSet(),
                 serviceUsed, generatorUsed);
+            if (whileHeld is not null) await whileHeld(held);
+            return memory;
         }
         finally
         {
