@@ -18,7 +18,6 @@ namespace IoTIdentity.Provisioning.Mqtt;
 internal sealed class AccessGate(
     MqttEndpointOptions options,
     RequestAdmission admission,
-    IDictionary internalSessionItems,
     SessionRegistry sessions,
     IDeviceCertificateVerifier? verifier,
     EndpointMetrics metrics,
@@ -141,7 +140,6 @@ internal sealed class AccessGate(
 
     public Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
-        if (ReferenceEquals(e.SessionItems, internalSessionItems)) return Task.CompletedTask; // our own replies and commands
         e.ProcessPublish = false; // devices talk to the service, never to each other
         if (admission.Admit(e.ClientId, e.ApplicationMessage, e.SessionItems[RemoteAddressItem] as string, IsAuthenticated(e.SessionItems)) is { } refusal)
         {

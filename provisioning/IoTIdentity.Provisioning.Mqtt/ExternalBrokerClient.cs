@@ -88,7 +88,7 @@ public sealed class ExternalBrokerClient : IDeviceChannel, IHostedService, IAsyn
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_loop is not null) throw new InvalidOperationException("The external broker client is already started");
-        _dispatcher = new RequestDispatcher(_handler, _options, PublishAsync, _metrics, _logger, _stopping.Token);
+        _dispatcher = new RequestDispatcher(_handler, _options, (_, message) => PublishAsync(message), _metrics, _logger, _stopping.Token);
         _admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
         var firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _loop = Task.Run(() => KeepConnectedAsync(firstAttempt), CancellationToken.None);

@@ -6,6 +6,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Protocol;
 using MQTTnet;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Microsoft.Extensions.Hosting;
@@ -25,14 +26,11 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     /// <summary>The name of the endpoint's <see cref="Meter"/>.</summary>
     public const string MeterName = "IoTIdentity.Mqtt";
 
-    private const string InternalClientId = "$iotid-endpoint";
-
     private readonly IDeviceRequestHandler _handler;
     private readonly MqttEndpointOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly EndpointMetrics _metrics;
-    private readonly Hashtable _internalItems = new();
     private readonly CancellationTokenSource _stopping = new();
     private MqttServer? _server;
     private RequestDispatcher? _dispatcher;
@@ -85,9 +83,9 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     {
         if (_server is not null) throw new InvalidOperationException("The MQTT endpoint is already started");
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
-        _dispatcher = new RequestDispatcher(_handler, _options, PublishInternalAsync, _metrics, _logger, _stopping.Token);
+        _dispatcher = new RequestDispatcher(_handler, _options, DeliverAsync, _metrics, _logger, _stopping.Token);
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
-        var gate = new AccessGate(_options, admission, _internalItems, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger,
+        var gate = new AccessGate(_options, admission, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger,
             _observer, _time);
 
         for (var attempt = 1; ; attempt++)
@@ -97,7 +95,9 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
             server.ValidatingConnectionAsync += gate.ValidateConnectionAsync;
             server.InterceptingSubscriptionAsync += gate.InterceptSubscriptionAsync;
             server.InterceptingPublishAsync += gate.InterceptPublishAsync;
+            server.InterceptingInboundPacketAsync += OnInboundPacketAsync;
             server.ClientSubscribedTopicAsync += OnClientSubscribedAsync;
+            server.ClientUnsubscribedTopicAsync += OnClientUnsubscribedAsync;
             server.ClientDisconnectedAsync += gate.ClientDisconnectedAsync;
             server.ClientConnectedAsync += e => OnSessionChangedAsync(e.ClientId, e.SessionItems, connected: true);
             server.ClientDisconnectedAsync += e => OnSessionChangedAsync(e.ClientId, e.SessionItems, connected: false);
@@ -164,12 +164,32 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     /// Sends <paramref name="payload"/> to <c>iotid/v1/{deviceId}/cmd</c> (QoS 1, not retained). Only a connected
     /// device subscribed to its command topic receives it; sessions are not persisted.
     /// </summary>
-    public Task PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default) =>
-        PublishInternalAsync(Replies.Command(deviceId, payload), cancellationToken);
+    public Task PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return DeliverAsync(deviceId, Replies.Command(deviceId, payload));
+    }
 
-    /// <summary>Tells the handler a device listens for commands again, off the broker's loop (failures are logged).</summary>
+    /// <summary>Keeps each SUBSCRIBE's subscription identifier for the filters it adds (see <see cref="SessionSubscriptions"/>).</summary>
+    private static Task OnInboundPacketAsync(InterceptingPacketEventArgs e)
+    {
+        if (e.Packet is MqttSubscribePacket subscribe) SessionSubscriptions.Subscribing(e.SessionItems, subscribe);
+        return Task.CompletedTask;
+    }
+
+    private static Task OnClientUnsubscribedAsync(ClientUnsubscribedTopicEventArgs e)
+    {
+        SessionSubscriptions.Unsubscribed(e.SessionItems, e.TopicFilter);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Records the subscription for delivery, then tells the handler a device listens for commands again, off the
+    /// broker's loop (failures are logged).
+    /// </summary>
     private Task OnClientSubscribedAsync(ClientSubscribedTopicEventArgs e)
     {
+        SessionSubscriptions.Subscribed(e.SessionItems, e.TopicFilter);
         if (e.TopicFilter.Topic != Topics.Commands(e.ClientId)) return Task.CompletedTask;
         var deviceId = e.ClientId;
         _ = Task.Run(async () =>
@@ -226,12 +246,32 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
 
     private MqttServer RunningServer() => _server is { IsStarted: true } server ? server : throw new InvalidOperationException("The MQTT endpoint is not running");
 
-    private Task PublishInternalAsync(MqttApplicationMessage message) => PublishInternalAsync(message, CancellationToken.None);
-
-    private Task PublishInternalAsync(MqttApplicationMessage message, CancellationToken cancellationToken) =>
-        RunningServer().InjectApplicationMessage(
-            new InjectedMqttApplicationMessage(message) { SenderClientId = InternalClientId, CustomSessionItems = _internalItems },
-            cancellationToken);
+    /// <summary>
+    /// Queues <paramref name="message"/> (a reply or a command, addressed under <c>iotid/v1/{deviceId}/</c>) to the
+    /// session of <paramref name="deviceId"/> when it is subscribed to the topic, as MQTTnet's dispatch would, without
+    /// testing every other session (<see cref="SessionSubscriptions"/>). A device with no session or no matching
+    /// subscription gets nothing, as before; a full queue drops the message (<c>MaxPendingMessagesPerClient</c>).
+    /// </summary>
+    private async Task DeliverAsync(string deviceId, MqttApplicationMessage message)
+    {
+        // only the device's own session may subscribe under its subtree (the gate), so it is the only one to test
+        if (!message.Topic.StartsWith(Topics.DeviceSubtree(deviceId), StringComparison.Ordinal))
+            throw new ArgumentException($"{message.Topic} is not under the subtree of {deviceId}", nameof(message));
+        var server = RunningServer();
+        MqttSessionStatus session;
+        try
+        {
+            session = await server.GetSessionAsync(deviceId).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            return; // no session: the device has gone
+        }
+        if (SessionSubscriptions.RouteOf(session.Items, message.Topic, message.QualityOfServiceLevel) is not { } route) return;
+        message.QualityOfServiceLevel = route.Qos;
+        message.SubscriptionIdentifiers = route.SubscriptionIdentifiers;
+        session.TryEnqueueApplicationMessage(message, out _);
+    }
 
     private MqttServerOptions BuildServerOptions(X509Certificate2 certificate)
     {

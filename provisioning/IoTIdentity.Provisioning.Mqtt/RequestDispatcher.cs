@@ -15,7 +15,7 @@ namespace IoTIdentity.Provisioning.Mqtt;
 internal sealed class RequestDispatcher(
     IDeviceRequestHandler handler,
     MqttEndpointOptions options,
-    Func<MqttApplicationMessage, Task> publish,
+    Func<string, MqttApplicationMessage, Task> publish,
     EndpointMetrics metrics,
     ILogger logger,
     CancellationToken stopping)
@@ -125,7 +125,7 @@ internal sealed class RequestDispatcher(
     {
         try
         {
-            await publish(message).ConfigureAwait(false);
+            await publish(deviceId, message).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

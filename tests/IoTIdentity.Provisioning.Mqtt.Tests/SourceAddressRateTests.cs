@@ -95,7 +95,7 @@ public sealed class SourceAddressRateTests
         public Admission(int allowance)
         {
             var options = new MqttEndpointOptions { AddressRequestsPerWindow = allowance, AddressRateWindow = TimeSpan.FromHours(1) };
-            var dispatcher = new RequestDispatcher(new FakeHandler(), options, _ => Task.CompletedTask, _metrics, NullLogger.Instance, _stopping.Token);
+            var dispatcher = new RequestDispatcher(new FakeHandler(), options, (_, _) => Task.CompletedTask, _metrics, NullLogger.Instance, _stopping.Token);
             _admission = new RequestAdmission(options, dispatcher, _metrics, TimeProvider.System, NullLogger.Instance);
         }
 
