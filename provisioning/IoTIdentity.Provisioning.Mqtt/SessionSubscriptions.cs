@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Collections.Immutable;
 using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -17,9 +16,9 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// <remarks>
 /// It follows MQTTnet's events: <see cref="Subscribing"/> sees each SUBSCRIBE packet (its subscription identifier),
 /// <see cref="Subscribed"/> each filter MQTTnet added (raised before the SUBACK is sent, so a device that has its
-/// SUBACK is already known here), <see cref="Unsubscribed"/> each filter it removed. Both run on the session's receive
-/// loop, one packet after another; replies read from other threads, hence a list replaced whole, never changed in
-/// place. The gate never downgrades a subscription, so the QoS granted is the QoS asked. A new session (clean start)
+/// SUBACK is already known here), <see cref="Unsubscribed"/> each filter it removed. All three run on the session's
+/// receive loop, one packet after another; replies read from other threads, hence an array replaced whole (a volatile
+/// reference), never changed in place. The gate never downgrades a subscription, so the QoS granted is the QoS asked. A new session (clean start)
 /// has new items and starts with none.
 /// </remarks>
 internal sealed class SessionSubscriptions
@@ -27,7 +26,7 @@ internal sealed class SessionSubscriptions
     private const string Item = "iotid.subscriptions";
     private const string SubscribingIdentifierItem = "iotid.subscribing-identifier";
 
-    private ImmutableArray<Subscription> _subscriptions = [];
+    private volatile Subscription[] _subscriptions = [];
 
     private readonly record struct Subscription(string Filter, MqttQualityOfServiceLevel GrantedQos, uint Identifier);
 
@@ -45,14 +44,13 @@ internal sealed class SessionSubscriptions
     {
         var identifier = sessionItems[SubscribingIdentifierItem] is uint id ? id : 0;
         var of = Of(sessionItems, create: true)!;
-        var kept = of._subscriptions.RemoveAll(s => s.Filter == filter.Topic);
-        of._subscriptions = kept.Add(new Subscription(filter.Topic, filter.QualityOfServiceLevel, identifier));
+        of._subscriptions = [.. of._subscriptions.Where(s => s.Filter != filter.Topic), new Subscription(filter.Topic, filter.QualityOfServiceLevel, identifier)];
     }
 
     /// <summary>MQTTnet removed the subscription to <paramref name="filter"/>.</summary>
     public static void Unsubscribed(IDictionary sessionItems, string filter)
     {
-        if (Of(sessionItems, create: false) is { } of) of._subscriptions = of._subscriptions.RemoveAll(s => s.Filter == filter);
+        if (Of(sessionItems, create: false) is { } of) of._subscriptions = [.. of._subscriptions.Where(s => s.Filter != filter)];
     }
 
     /// <summary>
