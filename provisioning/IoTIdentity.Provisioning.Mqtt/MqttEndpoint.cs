@@ -267,7 +267,8 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         {
             return; // no session: the device has gone
         }
-        if (SessionSubscriptions.RouteOf(session.Items, message.Topic, message.QualityOfServiceLevel) is not { } route) return;
+        if (session?.Items is not { } items) return; // (MQTTnet 5.2 throws for a missing session; a later one may answer null)
+        if (SessionSubscriptions.RouteOf(items, message.Topic, message.QualityOfServiceLevel) is not { } route) return;
         message.QualityOfServiceLevel = route.Qos;
         message.SubscriptionIdentifiers = route.SubscriptionIdentifiers;
         session.TryEnqueueApplicationMessage(message, out _);
