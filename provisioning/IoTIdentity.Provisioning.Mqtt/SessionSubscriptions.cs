@@ -18,15 +18,15 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// <see cref="Subscribed"/> each filter MQTTnet added (raised before the SUBACK is sent, so a device that has its
 /// SUBACK is already known here), <see cref="Unsubscribed"/> each filter it removed. All three run on the session's
 /// receive loop, one packet after another; replies read from other threads, hence an array replaced whole (a volatile
-/// reference), never changed in place. The gate never downgrades a subscription, so the QoS granted is the QoS asked. A new session (clean start)
-/// has new items and starts with none.
+/// reference), never changed in place. The gate never downgrades a subscription, so the QoS granted is the QoS asked.
+/// A new session (clean start) has new items and starts with none.
 /// </remarks>
 internal sealed class SessionSubscriptions
 {
     private const string Item = "iotid.subscriptions";
-    private const string SubscribingIdentifierItem = "iotid.subscribing-identifier";
 
     private volatile Subscription[] _subscriptions = [];
+    private uint _subscribingIdentifier; // the SUBSCRIBE being handled (receive loop only)
 
     private readonly record struct Subscription(string Filter, MqttQualityOfServiceLevel GrantedQos, uint Identifier);
 
@@ -36,15 +36,14 @@ internal sealed class SessionSubscriptions
     /// <summary>A SUBSCRIBE packet arrived: the identifier (0: none) every filter it adds is given.</summary>
     public static void Subscribing(IDictionary? sessionItems, MqttSubscribePacket packet)
     {
-        if (sessionItems is not null) sessionItems[SubscribingIdentifierItem] = packet.SubscriptionIdentifier;
+        if (sessionItems is not null) Of(sessionItems, create: true)!._subscribingIdentifier = packet.SubscriptionIdentifier;
     }
 
     /// <summary>MQTTnet added (or replaced) a subscription to <paramref name="filter"/>.</summary>
     public static void Subscribed(IDictionary sessionItems, MqttTopicFilter filter)
     {
-        var identifier = sessionItems[SubscribingIdentifierItem] is uint id ? id : 0;
         var of = Of(sessionItems, create: true)!;
-        of._subscriptions = [.. of._subscriptions.Where(s => s.Filter != filter.Topic), new Subscription(filter.Topic, filter.QualityOfServiceLevel, identifier)];
+        of._subscriptions = [.. of._subscriptions.Where(s => s.Filter != filter.Topic), new Subscription(filter.Topic, filter.QualityOfServiceLevel, of._subscribingIdentifier)];
     }
 
     /// <summary>MQTTnet removed the subscription to <paramref name="filter"/>.</summary>
