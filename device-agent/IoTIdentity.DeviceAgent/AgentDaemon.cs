@@ -24,6 +24,7 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
     private readonly SemaphoreSlim _connectionLock = new(1, 1);
     private EnrollmentClient? _connection;
     private int _failures;
+    private int _refusedReplacements;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -112,6 +113,12 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
         }
         foreach (var id in identity.Metadata.ExecutedCommands) _executed.Add(id);
         var connection = await ConnectionAsync(identity.Metadata.DeviceId, ct).ConfigureAwait(false);
+        if (connection.IsAuthenticated) _refusedReplacements = 0;
+        else if (agent.CertificateRefused(identity))
+        {
+            await ReplaceRefusedAsync(identity, connection, ct).ConfigureAwait(false);
+            return;
+        }
         var renewAt = RenewalTime(identity);
         if (RefusalGate() > renewAt) renewAt = RefusalGate();
         var wait = renewAt - agent.Time.GetUtcNow();
@@ -126,6 +133,23 @@ public sealed class AgentDaemon(IdentityAgent agent, CommandVerifier verifier, I
             else if (!connection.IsConnected) await DropConnectionAsync().ConfigureAwait(false);
             return;
         }
+        await agent.RotateAsync(connection, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The service refused the current certificate at connect (revoked — by an operator, or at a transfer's acceptance —
+    /// or no longer trusted): renewals, tokens and the service's commands come only on the session that certificate
+    /// would authenticate, so none would ever arrive, and the identity is replaced now rather than at its renewal time.
+    /// The rotation's renewal is refused on the enrolment-only session and the agent enrols again from the EK (a
+    /// revoked device then learns it is revoked). A certificate refused right after such a replacement waits longer
+    /// each time (<see cref="Backoff"/>), so a service that refuses every certificate is not asked for one in a loop.
+    /// </summary>
+    private async Task ReplaceRefusedAsync(StoredIdentity identity, EnrollmentClient connection, CancellationToken ct)
+    {
+        var delay = _refusedReplacements == 0 ? TimeSpan.Zero : Backoff.Delay(agent.Options.RetryInitial, agent.Options.RetryMax, _refusedReplacements);
+        _refusedReplacements++;
+        AgentLog.ReplacingRefusedCertificate(logger, identity.Metadata.SerialNumber, delay);
+        if (delay > TimeSpan.Zero) await Task.Delay(delay, agent.Time, ct).ConfigureAwait(false);
         await agent.RotateAsync(connection, ct).ConfigureAwait(false);
     }
 

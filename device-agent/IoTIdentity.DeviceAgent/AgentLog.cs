@@ -56,6 +56,9 @@ internal static partial class AgentLog
     [LoggerMessage(52, LogLevel.Error, "The service refused the certificate {Serial} at connect ({Refusal}); falling back to an enrolment-only session")]
     public static partial void CertificateRefused(ILogger logger, string serial, string refusal);
 
+    [LoggerMessage(53, LogLevel.Warning, "The certificate {Serial} opens no authenticated session, so neither renewals nor commands can reach it; replacing it in {Delay}")]
+    public static partial void ReplacingRefusedCertificate(ILogger logger, string serial, TimeSpan delay);
+
     [LoggerMessage(40, LogLevel.Information, "Serving tokens to local applications on {Path}")]
     public static partial void TokenSocketListening(ILogger logger, string path);
 

@@ -265,6 +265,9 @@ public sealed class IdentityAgent(AgentOptions options, ILogger<IdentityAgent> l
         return enrolmentOnly;
     }
 
+    /// <summary>Whether the service refused <paramref name="identity"/>'s certificate at connect (it is then not presented again).</summary>
+    public bool CertificateRefused(StoredIdentity identity) => Credentials.WasRefused(identity.Metadata.SerialNumber);
+
     /// <summary>Whether a new session would be authenticated (the daemon replaces an enrolment-only one when it would).</summary>
     public bool CanAuthenticate(string deviceId) => Credentials.WhyNot(Store.Load(), deviceId, Time.GetUtcNow()) is null;
 

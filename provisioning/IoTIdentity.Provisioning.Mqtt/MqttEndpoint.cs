@@ -83,7 +83,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     {
         if (_server is not null) throw new InvalidOperationException("The MQTT endpoint is already started");
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
-        _dispatcher = new RequestDispatcher(_handler, _options, DeliverAsync, _metrics, _logger, _stopping.Token);
+        _dispatcher = new RequestDispatcher(_handler, _options, (deviceId, message) => DeliverAsync(deviceId, message), _metrics, _logger, _stopping.Token);
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
         var gate = new AccessGate(_options, admission, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger,
             _observer, _time);
@@ -162,13 +162,22 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
 
     /// <summary>
     /// Sends <paramref name="payload"/> to <c>iotid/v1/{deviceId}/cmd</c> (QoS 1, not retained). Only a connected
-    /// device subscribed to its command topic receives it; sessions are not persisted.
+    /// device subscribed to its command topic receives it, and, while <see cref="MqttEndpointOptions.RequireAuthenticatedSession"/>
+    /// is on, only on the session its certificate authenticated (<see cref="ReceivesCommands"/>); sessions are not persisted.
     /// </summary>
     public Task PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return DeliverAsync(deviceId, Replies.Command(deviceId, payload));
+        return DeliverAsync(deviceId, Replies.Command(deviceId, payload), ReceivesCommands);
     }
+
+    /// <summary>
+    /// Whether a session may be sent the device's commands. A command is for the device that holds the identity, so
+    /// while everything after enrolment rides on the authenticated session, it goes only there: an enrolment-only
+    /// session is anyone who knows the id (a device whose certificate expired enrols again from its EK and needs none).
+    /// Turned off, a device renews on enrolment-only sessions and its commands follow it there.
+    /// </summary>
+    private bool ReceivesCommands(IDictionary sessionItems) => !_options.RequireAuthenticatedSession || AccessGate.IsAuthenticated(sessionItems);
 
     /// <summary>Keeps each SUBSCRIBE's subscription identifier for the filters it adds (see <see cref="SessionSubscriptions"/>).</summary>
     private static Task OnInboundPacketAsync(InterceptingPacketEventArgs e)
@@ -185,12 +194,12 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
 
     /// <summary>
     /// Records the subscription for delivery, then tells the handler a device listens for commands again, off the
-    /// broker's loop (failures are logged).
+    /// broker's loop (failures are logged), when the session may be sent them (<see cref="ReceivesCommands"/>).
     /// </summary>
     private Task OnClientSubscribedAsync(ClientSubscribedTopicEventArgs e)
     {
         SessionSubscriptions.Subscribed(e.SessionItems, e.TopicFilter);
-        if (e.TopicFilter.Topic != Topics.Commands(e.ClientId)) return Task.CompletedTask;
+        if (e.TopicFilter.Topic != Topics.Commands(e.ClientId) || !ReceivesCommands(e.SessionItems)) return Task.CompletedTask;
         var deviceId = e.ClientId;
         _ = Task.Run(async () =>
         {
@@ -251,8 +260,9 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     /// session of <paramref name="deviceId"/> when it is subscribed to the topic, as MQTTnet's dispatch would, without
     /// testing every other session (<see cref="SessionSubscriptions"/>). A device with no session or no matching
     /// subscription gets nothing, as before; a full queue drops the message (<c>MaxPendingMessagesPerClient</c>).
+    /// <paramref name="admits"/>, when given, must also accept the session's items (a command's session class).
     /// </summary>
-    private async Task DeliverAsync(string deviceId, MqttApplicationMessage message)
+    private async Task DeliverAsync(string deviceId, MqttApplicationMessage message, Func<IDictionary, bool>? admits = null)
     {
         // only the device's own session may subscribe under its subtree (the gate), so it is the only one to test
         if (!message.Topic.StartsWith(Topics.DeviceSubtree(deviceId), StringComparison.Ordinal))
@@ -268,6 +278,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
             return; // no session: the device has gone
         }
         if (session?.Items is not { } items) return; // (MQTTnet 5.2 throws for a missing session; a later one may answer null)
+        if (admits is not null && !admits(items)) return;
         if (SessionSubscriptions.RouteOf(items, message.Topic, message.QualityOfServiceLevel) is not { } route) return;
         message.QualityOfServiceLevel = route.Qos;
         message.SubscriptionIdentifiers = route.SubscriptionIdentifiers;

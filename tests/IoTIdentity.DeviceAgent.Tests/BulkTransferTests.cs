@@ -11,7 +11,8 @@ namespace IoTIdentity.DeviceAgent.Tests;
 
 /// <summary>
 /// A bulk transfer of 200 real devices (distinct EKs on four swtpm processes, the simulator's fleet), some of them
-/// offline at acceptance: each device listens for commands, checks their signature as the agent does, and re-enrols.
+/// offline at acceptance: each device listens for commands on its authenticated session (the only one commands reach),
+/// checks their signature and executes each command once as the agent does, and re-enrols.
 /// </summary>
 public sealed class BulkTransferTests(FleetService fleetService) : IClassFixture<FleetService>, IAsyncLifetime
 {
@@ -24,6 +25,7 @@ public sealed class BulkTransferTests(FleetService fleetService) : IClassFixture
     private readonly ConcurrentDictionary<string, EnrollmentClient> _clients = new();
     private readonly ConcurrentBag<Exception> _failures = [];
     private Fleet _fleet = null!;
+    private readonly ConcurrentDictionary<string, bool> _executed = new();
 
     public async Task InitializeAsync() => _fleet = await Fleet.LoadOrManufactureAsync(Path.Combine(_directory, "fleet"), Devices, 4, CancellationToken.None);
 
@@ -40,8 +42,9 @@ public sealed class BulkTransferTests(FleetService fleetService) : IClassFixture
         var a = await service.CreateTenantAsync($"ba-{Guid.NewGuid():N}"[..20], [_fleet.Manufacturer.RootDer]);
         await Task.WhenAll(_fleet.Devices.Select(async d =>
         {
-            await ConnectAsync(d);
-            _identities[d.DeviceId] = await EnrollAsync(d);
+            await using (var enrolmentOnly = await service.ConnectAsync(d.DeviceId, TimeSpan.FromSeconds(60)))
+                _identities[d.DeviceId] = await EnrollAsync(d, enrolmentOnly);
+            await ConnectAuthenticatedAsync(d);
         }));
         Assert.All(_identities.Values, r => Assert.Equal(a.TenantId, r.Issued.Owner));
         var offline = _fleet.Devices.Take(Offline).ToList();
@@ -66,8 +69,8 @@ public sealed class BulkTransferTests(FleetService fleetService) : IClassFixture
         await WaitForDevicesToReadTheirRepliesAsync(() => reenrolled.All(p => _identities[p.DeviceId].Issued.SerialNumber == p.NewSerialNumber));
         Assert.All(reenrolled, p => Assert.Equal(_identities[p.DeviceId].Issued.SerialNumber, p.NewSerialNumber));
 
-        // they reconnect: the service re-sends the command and they re-enrol
-        foreach (var d in offline) await ConnectAsync(d);
+        // they reconnect with their certificate: the service re-sends the command and they re-enrol
+        foreach (var d in offline) await ConnectAuthenticatedAsync(d);
         view = await WaitForAsync(bHttp, transferId, v => v.State == TransferStatus.Completed, "offline devices re-enrolled after reconnecting");
         Assert.Equal(new TransferCounts(0, 0, Devices, 0), view.Counts);
         Assert.Empty(_failures);
@@ -88,26 +91,33 @@ public sealed class BulkTransferTests(FleetService fleetService) : IClassFixture
     private Task<TransferView> WaitForAsync(HttpClient http, string transferId, Func<TransferView, bool> condition, string what) =>
         TransferPolling.WaitForAsync(http, transferId, condition, Patience, what, () => $"device failures: {string.Join(" | ", _failures.Select(f => f.Message).Distinct())}");
 
-    private async Task ConnectAsync(FleetDevice device)
+    /// <summary>The device's session authenticated by its current certificate (its TPM signs the handshake): commands come only there.</summary>
+    private async Task ConnectAuthenticatedAsync(FleetDevice device)
     {
-        var client = await service.ConnectAsync(device.DeviceId, TimeSpan.FromSeconds(60));
+        var options = service.ClientOptions(TimeSpan.FromSeconds(60));
+        var identity = _identities[device.DeviceId];
+        options.TpmClientCertificate = () => _fleet.TpmClientCertificate(device, identity)!;
+        var client = await EnrollmentClient.ConnectAsync(device.DeviceId, options);
+        Assert.True(client.IsAuthenticated);
         client.CommandReceived += payload => OnCommandAsync(device, payload);
         _clients[device.DeviceId] = client;
     }
 
-    private Task<EnrollmentResult> EnrollAsync(FleetDevice device) =>
-        _fleet.RunOnSlotAsync(device.Slot, tpm => new TpmEnrollment(tpm, _fleet.OptionsFor(device)).EnrollAsync(_clients[device.DeviceId]), CancellationToken.None);
+    private Task<EnrollmentResult> EnrollAsync(FleetDevice device, EnrollmentClient client) =>
+        _fleet.RunOnSlotAsync(device.Slot, tpm => new TpmEnrollment(tpm, _fleet.OptionsFor(device)).EnrollAsync(client), CancellationToken.None);
 
     /// <summary>What the agent does with a command: check it against the current identity's issuing CA, then re-enrol off the receive loop.</summary>
     private Task OnCommandAsync(FleetDevice device, ReadOnlyMemory<byte> payload)
     {
         var verdict = new CommandVerifier().Verify(payload.Span, StoredIdentity.From(_identities[device.DeviceId], DateTimeOffset.UtcNow), DateTimeOffset.UtcNow);
         if (verdict.Command?.Kind != DeviceCommandKinds.Reenroll) return Task.CompletedTask;
+        // as the agent does: a command re-sent (the service re-sends a waiting one when a session subscribes) runs once
+        if (!_executed.TryAdd(verdict.Command.CommandId, true)) return Task.CompletedTask;
         _ = Task.Run(async () =>
         {
             try
             {
-                _identities[device.DeviceId] = await EnrollAsync(device);
+                _identities[device.DeviceId] = await EnrollAsync(device, _clients[device.DeviceId]);
             }
             catch (Exception e)
             {

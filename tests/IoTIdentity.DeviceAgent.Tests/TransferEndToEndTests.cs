@@ -10,7 +10,8 @@ namespace IoTIdentity.DeviceAgent.Tests;
 
 /// <summary>
 /// An ownership transfer of a real device: the agent daemon on its own swtpm, enrolled by tenant A, handed to
-/// tenant B through the management API, re-keyed and re-attested without anyone touching it.
+/// tenant B through the management API, re-keyed and re-attested without anyone touching it — by the transfer's command on
+/// its authenticated session, or, when A's certificate is revoked at acceptance, by noticing the refused certificate.
 /// </summary>
 public sealed class TransferEndToEndTests(ServiceFixture service) : IClassFixture<ServiceFixture>
 {
@@ -112,6 +113,45 @@ public sealed class TransferEndToEndTests(ServiceFixture service) : IClassFixtur
                 Assert.Contains("transfer-reenrolled", actions);
                 Assert.Contains("transfer-complete", actions);
             }
+        }
+        finally
+        {
+            await daemon.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task With_revocation_at_acceptance_the_daemon_whose_certificate_is_refused_re_enrols_for_the_new_owner_at_once()
+    {
+        await using var device = await AgentHarness.StartAsync(service, Lifetime);
+        var log = new ListLogger<AgentDaemon>();
+        var daemon = new AgentDaemon(device.NewAgent(), new CommandVerifier(), log);
+        await daemon.StartAsync(CancellationToken.None);
+        try
+        {
+            await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load() is not null
+                && device.NewAgent().Status().Session == IoTIdentity.DeviceAgent.State.SessionRecord.AuthenticatedClass), Patience, "first enrolment, then the authenticated session");
+            var before = device.Store.Load()!;
+            var b = await service.CreateTenantAsync($"b-{Guid.NewGuid():N}"[..20], [device.Swtpm.ManufacturerCa.RootDer]);
+            using var aHttp = device.Tenant.Http;
+            using var bHttp = b.Http;
+            var created = await aHttp.PostAsJsonAsync("/api/v1/transfers",
+                new { targetTenantId = b.TenantId, deviceIds = new[] { device.DeviceId }, revokeOldCertificateAt = "acceptance" });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var transfer = (await created.Content.ReadFromJsonAsync<TransferView>())!;
+            Assert.Equal(HttpStatusCode.OK, (await bHttp.PostAsJsonAsync($"/api/v1/transfers/{transfer.TransferId}/accept", new { groupId = "default" })).StatusCode);
+
+            // A's certificate is revoked and the session closed at acceptance; the daemon's reconnect with it is refused,
+            // and with no session on which a renewal or the transfer's command could reach it, it enrols again at once —
+            // long before its renewal time (a ten-minute certificate)
+            await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load()?.Metadata.Owner == b.TenantId), Patience,
+                () => $"re-enrolment for B; the daemon logged:\n{string.Join("\n", log.Lines)}");
+            var done = await TransferPolling.WaitForAsync(bHttp, transfer.TransferId, v => v.State == TransferStatus.Completed, Patience, "the transfer completes");
+            Assert.Equal(device.Store.Load()!.Metadata.SerialNumber, Assert.Single(done.Devices).NewSerialNumber);
+            Assert.Contains(log.Lines, l => l.Contains($"The certificate {before.Metadata.SerialNumber} opens no authenticated session", StringComparison.Ordinal));
+            Assert.DoesNotContain(log.Lines, l => l.Contains("Executing command", StringComparison.Ordinal));
+            await AgentHarness.EventuallyAsync(() => Task.FromResult(device.NewAgent().Status().Session == IoTIdentity.DeviceAgent.State.SessionRecord.AuthenticatedClass),
+                Patience, "an authenticated session with B's certificate");
         }
         finally
         {

@@ -113,16 +113,20 @@ public sealed class EnrollmentClientTests
     }
 
     [Fact]
-    public async Task A_command_published_by_the_service_reaches_CommandReceived()
+    public async Task A_command_published_by_the_service_reaches_CommandReceived_on_the_authenticated_session()
     {
-        await using var harness = await EndpointHarness.StartAsync();
+        using var tenant = new TenantDevices();
+        await using var harness = await EndpointHarness.StartAsync(verifier: tenant.Verifier);
         var id = EndpointHarness.NewDeviceId();
-        await using var client = await EnrollmentClient.ConnectAsync(id, Trusting(harness)).Within();
+        var options = Trusting(harness);
+        options.ClientCertificate = () => tenant.Issue(id);
+        await using var client = await EnrollmentClient.ConnectAsync(id, options).Within();
         var received = new TaskCompletionSource<byte[]>();
         client.CommandReceived += payload => { received.TrySetResult(payload.ToArray()); return Task.CompletedTask; };
 
         await harness.Endpoint.PublishCommandAsync(id, "revoke"u8.ToArray()).Within();
 
+        Assert.True(client.IsAuthenticated);
         Assert.Equal("revoke"u8.ToArray(), await received.Task.Within());
     }
 

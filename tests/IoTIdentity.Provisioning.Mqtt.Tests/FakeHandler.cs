@@ -20,6 +20,15 @@ internal sealed class FakeHandler(Func<DeviceRequest, CancellationToken, Task<De
         return Answer(request, cancellationToken);
     }
 
+    /// <summary>Every device id the endpoint reported as subscribed to its command topic (the service re-sends waiting commands then).</summary>
+    public ConcurrentQueue<string> CommandsSubscribed { get; } = new();
+
+    public Task CommandsSubscribedAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        CommandsSubscribed.Enqueue(deviceId);
+        return Task.CompletedTask;
+    }
+
     public Task SessionChangedAsync(string deviceId, bool connected, DateTimeOffset at, CancellationToken cancellationToken)
     {
         SessionChanges.Enqueue((deviceId, connected, at));

@@ -355,9 +355,13 @@ public sealed class MqttEndpointTests
     [Fact]
     public async Task PublishCommandAsync_reaches_the_device_subscribed_to_its_command_topic_and_no_other()
     {
-        await using var harness = await EndpointHarness.StartAsync();
-        var device = await RawDevice.ConnectAsync(harness, subscribe: false);
-        var other = await RawDevice.ConnectAsync(harness, subscribe: false);
+        using var tenant = new TenantDevices();
+        await using var harness = await EndpointHarness.StartAsync(verifier: tenant.Verifier);
+        var (deviceId, otherId) = (EndpointHarness.NewDeviceId(), EndpointHarness.NewDeviceId());
+        using var deviceCertificate = tenant.Issue(deviceId);
+        using var otherCertificate = tenant.Issue(otherId);
+        var device = await RawDevice.ConnectAsync(harness, deviceId, subscribe: false, deviceCertificate);
+        var other = await RawDevice.ConnectAsync(harness, otherId, subscribe: false, otherCertificate);
         await device.Client.SubscribeAsync(Topics.Commands(device.Id), MqttQualityOfServiceLevel.AtLeastOnce).Within();
         await other.Client.SubscribeAsync(Topics.Commands(other.Id), MqttQualityOfServiceLevel.AtLeastOnce).Within();
         var command = """{"commandId":"c1","kind":"reenroll","issuedAt":"2026-01-01T00:00:00Z"}"""u8.ToArray();

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using IoTIdentity.Protocol;
 using MQTTnet;
@@ -24,10 +25,11 @@ internal sealed class RawDevice
     public IMqttClient Client { get; }
     public string Id { get; }
 
-    public static async Task<RawDevice> ConnectAsync(EndpointHarness harness, string? id = null, bool subscribe = true)
+    /// <summary>Connects as <paramref name="id"/> (a new id when null), authenticated when a <paramref name="certificate"/> is given.</summary>
+    public static async Task<RawDevice> ConnectAsync(EndpointHarness harness, string? id = null, bool subscribe = true, X509Certificate2? certificate = null)
     {
         id ??= EndpointHarness.NewDeviceId();
-        var device = new RawDevice(await harness.ConnectAsync(id), id);
+        var device = new RawDevice(await harness.ConnectAsync(id, clientCertificate: certificate), id);
         if (subscribe)
         {
             var result = await device.Client.SubscribeAsync(Topics.DeviceSubtree(id) + "res/#", MqttQualityOfServiceLevel.AtLeastOnce).Within();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Channels;
 using IoTIdentity.Protocol;
@@ -15,7 +16,9 @@ namespace IoTIdentity.Provisioning.Mqtt.Tests;
 /// subscribed session), and arrive exactly as MQTTnet's own dispatch delivers them: for every sequence of
 /// subscriptions below, what a device receives from the endpoint is compared with what the same client receives from
 /// a plain MQTTnet broker when the same message is injected there (the oracle) — how many copies, at which QoS, with
-/// which subscription identifiers.
+/// which subscription identifiers. A command goes only to a session the device's certificate authenticated while the
+/// endpoint requires that session for everything after enrolment (the default), and an enrolment-only session's
+/// subscription to it never makes the service re-send a waiting command.
 /// </summary>
 public sealed class ReplyDeliveryTests
 {
@@ -73,24 +76,71 @@ public sealed class ReplyDeliveryTests
     }
 
     [Fact]
-    public async Task Every_subscription_sequence_gets_a_command_exactly_as_MQTTnets_own_dispatch_delivers_it()
+    public async Task Every_subscription_sequence_of_an_authenticated_session_gets_a_command_exactly_as_MQTTnets_own_dispatch_delivers_it()
     {
-        await using var harness = await EndpointHarness.StartAsync();
+        using var tenant = new TenantDevices();
+        await using var harness = await EndpointHarness.StartAsync(verifier: tenant.Verifier);
         await using var oracle = await Oracle.StartAsync();
-        var command = """{"commandId":"c1","kind":"reenroll","issuedAt":"2026-01-01T00:00:00Z"}"""u8.ToArray();
 
-        var outcomes = await Task.WhenAll(Sequences.Select(async steps =>
-        {
-            var expected = await oracle.ReceiveAsync(steps, Topics.Commands);
-            var device = await RawDevice.ConnectAsync(harness, subscribe: false);
-            await ApplyAsync(device.Client, device.Id, steps);
-            await harness.Endpoint.PublishCommandAsync(device.Id, command).Within();
-            var actual = await CollectAsync(device, expected.Count);
-            return (Steps: string.Join(" ", steps.Select(s => s.ToString())), Expected: Describe(expected), Actual: Describe(actual));
-        }));
+        var outcomes = await CommandOutcomesAsync(harness, oracle, id => tenant.Issue(id));
 
         Assert.All(outcomes, o => Assert.True(o.Expected == o.Actual, $"[{o.Steps}] MQTTnet delivers {o.Expected}, the endpoint {o.Actual}"));
         Assert.Contains(outcomes, o => o.Expected != "nothing");
+    }
+
+    [Fact]
+    public async Task No_subscription_sequence_of_an_enrolment_only_session_gets_a_command_or_has_waiting_commands_resent()
+    {
+        using var tenant = new TenantDevices();
+        var handler = new FakeHandler();
+        await using var harness = await EndpointHarness.StartAsync(handler: handler, verifier: tenant.Verifier);
+        await using var oracle = await Oracle.StartAsync();
+
+        var anonymous = await CommandOutcomesAsync(harness, oracle, _ => null);
+        // the same sequences again with certificates, on the same endpoint: these are told to the handler
+        var authenticated = await CommandOutcomesAsync(harness, oracle, id => tenant.Issue(id));
+
+        Assert.All(anonymous, o => Assert.True(o.Actual == "nothing", $"[{o.Steps}] an enrolment-only session received {o.Actual}"));
+        Assert.Contains(anonymous, o => o.Expected != "nothing");
+        var told = handler.CommandsSubscribed.ToHashSet();
+        Assert.DoesNotContain(anonymous, o => told.Contains(o.DeviceId));
+        Assert.Contains(authenticated, o => told.Contains(o.DeviceId));
+        Assert.All(authenticated.Where(o => o.Steps.Contains("+cmd", StringComparison.Ordinal)), o => Assert.Contains(o.DeviceId, told));
+    }
+
+    [Fact]
+    public async Task Without_the_authenticated_session_required_an_enrolment_only_session_gets_commands_as_MQTTnets_own_dispatch_delivers_them()
+    {
+        var handler = new FakeHandler();
+        await using var harness = await EndpointHarness.StartAsync(o => o.RequireAuthenticatedSession = false, handler);
+        await using var oracle = await Oracle.StartAsync();
+
+        var outcomes = await CommandOutcomesAsync(harness, oracle, _ => null);
+
+        Assert.All(outcomes, o => Assert.True(o.Expected == o.Actual, $"[{o.Steps}] MQTTnet delivers {o.Expected}, the endpoint {o.Actual}"));
+        Assert.Contains(outcomes, o => o.Expected != "nothing");
+        Assert.Contains(outcomes, o => handler.CommandsSubscribed.Contains(o.DeviceId));
+    }
+
+    /// <summary>
+    /// For every subscription sequence: what MQTTnet's own dispatch delivers of a command, and what a device connected
+    /// to the endpoint (with the certificate <paramref name="certificateFor"/> gives it, or none) receives of it.
+    /// </summary>
+    private static async Task<(string DeviceId, string Steps, string Expected, string Actual)[]> CommandOutcomesAsync(EndpointHarness harness, Oracle oracle,
+        Func<string, X509Certificate2?> certificateFor)
+    {
+        var command = """{"commandId":"c1","kind":"reenroll","issuedAt":"2026-01-01T00:00:00Z"}"""u8.ToArray();
+        return await Task.WhenAll(Sequences.Select(async steps =>
+        {
+            var expected = await oracle.ReceiveAsync(steps, Topics.Commands);
+            var id = EndpointHarness.NewDeviceId();
+            using var certificate = certificateFor(id);
+            var device = await RawDevice.ConnectAsync(harness, id, subscribe: false, certificate);
+            await ApplyAsync(device.Client, device.Id, steps);
+            await harness.Endpoint.PublishCommandAsync(device.Id, command).Within();
+            var actual = await CollectAsync(device, certificate is null ? 0 : expected.Count);
+            return (id, string.Join(" ", steps.Select(s => s.ToString())), Describe(expected), Describe(actual));
+        }));
     }
 
     [Fact]
@@ -127,10 +177,13 @@ public sealed class ReplyDeliveryTests
     public async Task With_many_devices_subscribed_to_everything_they_may_each_reply_and_command_reaches_only_its_device()
     {
         var handler = new FakeHandler((request, _) => Task.FromResult(new DeviceReply(Encoding.UTF8.GetBytes(request.DeviceId))));
-        await using var harness = await EndpointHarness.StartAsync(handler: handler);
+        using var tenant = new TenantDevices();
+        await using var harness = await EndpointHarness.StartAsync(handler: handler, verifier: tenant.Verifier);
         var devices = await Task.WhenAll(Enumerable.Range(0, 30).Select(async _ =>
         {
-            var device = await RawDevice.ConnectAsync(harness, subscribe: false);
+            var id = EndpointHarness.NewDeviceId();
+            using var certificate = tenant.Issue(id);
+            var device = await RawDevice.ConnectAsync(harness, id, subscribe: false, certificate);
             await device.Client.SubscribeAsync(Topics.DeviceSubtree(device.Id) + "#", MqttQualityOfServiceLevel.AtLeastOnce).Within();
             return device;
         }));

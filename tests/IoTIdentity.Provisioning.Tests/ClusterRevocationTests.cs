@@ -51,10 +51,12 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
         var tenant = await primary.CreateTenantAsync($"cl-{Guid.NewGuid():N}"[..20], [manufacturer.RootDer]);
         var enrollment = new TpmEnrollment(tpm, await VirtualDevices.ManufactureAsync(tpm, manufacturer));
         var deviceId = await enrollment.ReadDeviceIdAsync();
-        var client = await secondary.ConnectAsync(deviceId);   // the device talks to the second silo's broker
+        EnrollmentResult identity;
+        await using (var enrolmentOnly = await secondary.ConnectAsync(deviceId))   // the device talks to the second silo's broker
+            identity = await enrollment.EnrollAsync(enrolmentOnly);
+        var client = await secondary.ConnectAuthenticatedAsync(enrollment, identity);   // commands come on its authenticated session
         await using var _ = client;
-        await enrollment.EnrollAsync(client);
-        Assert.True(client.IsConnected);
+        Assert.True(client.IsAuthenticated);
 
         var received = new TaskCompletionSource<DeviceCommand>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.CommandReceived += payload =>
