@@ -11,7 +11,8 @@ public interface IDeviceRequestHandler
 
     /// <summary>
     /// The device subscribed to its command topic (it connected and listens): deliver any command that waits for it
-    /// (a transfer's re-enrol command, an operator's attest-now, for a device that was offline). Nothing by default.
+    /// (a transfer's re-enrol command, an operator's attest-now, for a device that was offline). Reported only for a
+    /// session that may receive commands: the authenticated one, while the endpoint requires it. Nothing by default.
     /// </summary>
     Task CommandsSubscribedAsync(string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
 
