@@ -11,7 +11,11 @@ namespace IoTIdentity.DeviceAgent.Tests;
 /// The daemon against a service that refuses every device certificate at CONNECT (as a broker whose trust store lacks
 /// the tenant's CA would): each refusal makes it replace its identity — it could receive neither renewals nor commands —
 /// at once the first time, and with a growing delay while the new certificates are refused too, never in a tight loop.
+/// It runs alone (<see cref="RefusingServiceCollection"/>): its service's lifetime must not overlap another test's
+/// service, which would read its own <c>/metrics</c> while this one disposes a meter of the same name (the
+/// provisioning meter is process-wide, see the session 20 note).
 /// </summary>
+[Collection(RefusingServiceCollection.Name)]
 public sealed partial class RefusedCertificateTests(RefusedCertificateTests.RefusingService service) : IClassFixture<RefusedCertificateTests.RefusingService>
 {
     /// <summary>The service with a certificate verifier that refuses every certificate.</summary>
@@ -54,10 +58,11 @@ public sealed partial class RefusedCertificateTests(RefusedCertificateTests.Refu
         Assert.Equal(TimeSpan.Zero, delays[0]);
         Assert.All(delays.Skip(1), d => Assert.InRange(d, TimeSpan.FromMilliseconds(100), device.Options.RetryMax));
         Assert.True(delays[3] >= delays[1], string.Join(", ", delays));
-        // each replacement enrolled the device again (a new certificate), and it stayed an active device of its tenant
+        // replacements enrolled the device again (new certificates; one may instead meet the per-device rate limit and be
+        // retried, so not every logged replacement is a certificate yet)
         var view = await device.ServiceViewAsync();
         Assert.NotNull(view);
-        Assert.True(view.PastSerials.Count >= 3, $"{view.PastSerials.Count} past serials");
+        Assert.True(view.PastSerials.Count >= 2, $"{view.PastSerials.Count} past serials");
         Assert.Equal(device.Store.Load()!.Metadata.SerialNumber, view.CertificateSerial);
     }
 
@@ -67,4 +72,11 @@ public sealed partial class RefusedCertificateTests(RefusedCertificateTests.Refu
 
     [GeneratedRegex(@"opens no authenticated session.*; replacing it in (\S+)$")]
     private static partial Regex ReplacingIn();
+}
+
+/// <summary>Runs <see cref="RefusedCertificateTests"/> after the parallel collections, alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RefusingServiceCollection
+{
+    public const string Name = "refusing service";
 }
