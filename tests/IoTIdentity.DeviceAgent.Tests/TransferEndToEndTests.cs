@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Protocol.Ownership;
 using IoTIdentity.Provisioning.Abstractions;
 using Org.BouncyCastle.X509;
@@ -130,7 +131,7 @@ public sealed class TransferEndToEndTests(ServiceFixture service) : IClassFixtur
         try
         {
             await AgentHarness.EventuallyAsync(() => Task.FromResult(device.Store.Load() is not null
-                && device.NewAgent().Status().Session == IoTIdentity.DeviceAgent.State.SessionRecord.AuthenticatedClass), Patience, "first enrolment, then the authenticated session");
+                && device.NewAgent().Status().Session == SessionRecord.AuthenticatedClass), Patience, "first enrolment, then the authenticated session");
             var before = device.Store.Load()!;
             var b = await service.CreateTenantAsync($"b-{Guid.NewGuid():N}"[..20], [device.Swtpm.ManufacturerCa.RootDer]);
             using var aHttp = device.Tenant.Http;
@@ -150,7 +151,7 @@ public sealed class TransferEndToEndTests(ServiceFixture service) : IClassFixtur
             Assert.Equal(device.Store.Load()!.Metadata.SerialNumber, Assert.Single(done.Devices).NewSerialNumber);
             Assert.Contains(log.Lines, l => l.Contains($"The certificate {before.Metadata.SerialNumber} opens no authenticated session", StringComparison.Ordinal));
             Assert.DoesNotContain(log.Lines, l => l.Contains("Executing command", StringComparison.Ordinal));
-            await AgentHarness.EventuallyAsync(() => Task.FromResult(device.NewAgent().Status().Session == IoTIdentity.DeviceAgent.State.SessionRecord.AuthenticatedClass),
+            await AgentHarness.EventuallyAsync(() => Task.FromResult(device.NewAgent().Status().Session == SessionRecord.AuthenticatedClass),
                 Patience, "an authenticated session with B's certificate");
         }
         finally
