@@ -11,11 +11,7 @@ namespace IoTIdentity.DeviceAgent.Tests;
 /// The daemon against a service that refuses every device certificate at CONNECT (as a broker whose trust store lacks
 /// the tenant's CA would): each refusal makes it replace its identity — it could receive neither renewals nor commands —
 /// at once the first time, and with a growing delay while the new certificates are refused too, never in a tight loop.
-/// It runs alone (<see cref="RefusingServiceCollection"/>): its service's lifetime must not overlap another test's
-/// service, which would read its own <c>/metrics</c> while this one disposes a meter of the same name (the
-/// provisioning meter is process-wide, see the session 20 note).
 /// </summary>
-[Collection(RefusingServiceCollection.Name)]
 public sealed partial class RefusedCertificateTests(RefusedCertificateTests.RefusingService service) : IClassFixture<RefusedCertificateTests.RefusingService>
 {
     /// <summary>The service with a certificate verifier that refuses every certificate.</summary>
@@ -72,11 +68,4 @@ public sealed partial class RefusedCertificateTests(RefusedCertificateTests.Refu
 
     [GeneratedRegex(@"opens no authenticated session.*; replacing it in (\S+)$")]
     private static partial Regex ReplacingIn();
-}
-
-/// <summary>Runs <see cref="RefusedCertificateTests"/> after the parallel collections, alone.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class RefusingServiceCollection
-{
-    public const string Name = "refusing service";
 }

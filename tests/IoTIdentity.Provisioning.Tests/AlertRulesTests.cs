@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
 using IoTIdentity.Provisioning.Grains.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTIdentity.Provisioning.Tests;
 
@@ -47,7 +48,8 @@ public sealed partial class AlertRulesTests
                 if (instrument.Meter.Name == MonitoringMetrics.MeterName) exported.Add(instrument.Name + "_total");
             };
             listener.Start();
-            using var metrics = new MonitoringMetrics();
+            using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+            _ = new MonitoringMetrics(meters.GetRequiredService<IMeterFactory>());
         }
         var read = MetricNames().Matches(await File.ReadAllTextAsync(Rules)).Select(m => m.Value).ToHashSet();
         Assert.NotEmpty(read);

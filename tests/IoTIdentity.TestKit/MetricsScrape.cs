@@ -12,16 +12,23 @@ public static class MetricsScrape
     /// </summary>
     public static async Task<double> SumAsync(Uri service, string metric, params string[] labels)
     {
-        using var scraper = new HttpClient { BaseAddress = service };
         var sum = 0d;
         for (var attempt = 0; attempt < 20 && sum == 0; attempt++)
         {
             if (attempt > 0) await Task.Delay(500);
-            sum = (await scraper.GetStringAsync("/metrics")).Split('\n')
-                .Where(l => (l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
-                    && labels.All(label => l.Contains(label, StringComparison.Ordinal)))
-                .Sum(l => double.Parse((l[metric.Length] == '{' ? l[(l.LastIndexOf('}') + 1)..] : l[metric.Length..]).Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+            sum = await ReadAsync(service, metric, labels);
         }
         return sum;
+    }
+
+    /// <summary>One scrape of <paramref name="service"/>'s <c>/metrics</c>: the sum of <paramref name="metric"/>'s series
+    /// carrying every one of <paramref name="labels"/> (<c>name="value"</c>), 0 when there is none.</summary>
+    public static async Task<double> ReadAsync(Uri service, string metric, params string[] labels)
+    {
+        using var scraper = new HttpClient { BaseAddress = service };
+        return (await scraper.GetStringAsync("/metrics")).Split('\n')
+            .Where(l => (l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
+                && labels.All(label => l.Contains(label, StringComparison.Ordinal)))
+            .Sum(l => double.Parse((l[metric.Length] == '{' ? l[(l.LastIndexOf('}') + 1)..] : l[metric.Length..]).Trim().Split(' ')[0], CultureInfo.InvariantCulture));
     }
 }

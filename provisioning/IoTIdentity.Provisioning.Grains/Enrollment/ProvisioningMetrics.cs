@@ -3,13 +3,16 @@ using IoTIdentity.Protocol;
 
 namespace IoTIdentity.Provisioning.Grains.Enrollment;
 
-/// <summary>The service's enrolment metrics (meter "IoTIdentity.Provisioning"), exported at /metrics.</summary>
-public sealed class ProvisioningMetrics : IDisposable
+/// <summary>
+/// The service's enrolment metrics (meter "IoTIdentity.Provisioning", from the host's <see cref="IMeterFactory"/>, which
+/// owns and disposes it), exported at /metrics.
+/// </summary>
+public sealed class ProvisioningMetrics
 {
     /// <summary>The meter name.</summary>
     public const string MeterName = "IoTIdentity.Provisioning";
 
-    private readonly Meter _meter = new(MeterName);
+    private readonly Meter _meter;
     private readonly Counter<long> _requests;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _issued;
@@ -17,8 +20,9 @@ public sealed class ProvisioningMetrics : IDisposable
     private readonly Histogram<double> _latency;
 
     /// <summary>Creates the instruments.</summary>
-    public ProvisioningMetrics()
+    public ProvisioningMetrics(IMeterFactory meters)
     {
+        _meter = meters.Create(MeterName);
         _requests = _meter.CreateCounter<long>("iotid_requests", description: "Device protocol requests by operation");
         _refusals = _meter.CreateCounter<long>("iotid_refusals", description: "Refused device requests by operation and reason");
         _issued = _meter.CreateCounter<long>("iotid_certificates_issued", description: "Device certificates issued by mode");
@@ -40,7 +44,4 @@ public sealed class ProvisioningMetrics : IDisposable
 
     /// <summary>Records a device token issued.</summary>
     public void TokenIssued() => _tokens.Add(1);
-
-    /// <inheritdoc/>
-    public void Dispose() => _meter.Dispose();
 }

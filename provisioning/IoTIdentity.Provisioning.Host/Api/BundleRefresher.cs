@@ -14,19 +14,18 @@ namespace IoTIdentity.Provisioning.Host.Api;
 /// <see cref="Hosting.BundleRefreshService"/> runs on its schedule); <see cref="RefreshAsync"/> for one relationship, when
 /// its owner creates or refreshes it. Counted in <c>iotid_federation_bundle_fetches{outcome,trigger}</c>.
 /// </summary>
-public sealed class BundleRefresher : IDisposable
+public sealed class BundleRefresher
 {
     private readonly IGrainFactory _grains;
     private readonly BundleFetcher _fetcher;
     private readonly BundleFetchOptions _options;
     private readonly TimeProvider _clock;
-    private readonly Meter _meter = new(ProvisioningMetrics.MeterName);
     private readonly Counter<long> _fetches;
 
-    public BundleRefresher(IGrainFactory grains, BundleFetcher fetcher, IOptions<BundleFetchOptions> options, TimeProvider clock)
+    public BundleRefresher(IGrainFactory grains, BundleFetcher fetcher, IOptions<BundleFetchOptions> options, TimeProvider clock, IMeterFactory meters)
     {
         (_grains, _fetcher, _options, _clock) = (grains, fetcher, options.Value, clock);
-        _fetches = _meter.CreateCounter<long>("iotid_federation_bundle_fetches", description: "Fetches of external trust bundles by outcome (ok, failed) and trigger (schedule, owner)");
+        _fetches = meters.Create(ProvisioningMetrics.MeterName).CreateCounter<long>("iotid_federation_bundle_fetches", description: "Fetches of external trust bundles by outcome (ok, failed) and trigger (schedule, owner)");
     }
 
     /// <summary>The schedule's settings.</summary>
@@ -86,7 +85,4 @@ public sealed class BundleRefresher : IDisposable
             ? seconds
             : null;
     }
-
-    /// <inheritdoc/>
-    public void Dispose() => _meter.Dispose();
 }

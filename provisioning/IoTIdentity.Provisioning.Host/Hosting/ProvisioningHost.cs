@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Certificates;
@@ -14,6 +15,7 @@ using IoTIdentity.Provisioning.Mqtt;
 using IoTIdentity.Provisioning.Storage;
 using IoTIdentity.Provisioning.Storage.Cosmos;
 using IoTIdentity.Provisioning.Storage.Sqlite;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -96,7 +98,7 @@ public static class ProvisioningHost
         var sqlite = storageProvider.Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? SqliteStorageConfiguration.Options(configuration, dataDirectory) : null;
         builder.Services.AddSingleton<IProvisioningStore>(storageProvider.ToLowerInvariant() switch
         {
-            "sqlite" => _ => SqliteProvisioningStore.Open(sqlite!),
+            "sqlite" => sp => SqliteProvisioningStore.Open(sqlite!, sp.GetRequiredService<IMeterFactory>()),
             // Opened on the thread pool: the first resolution can happen inside a grain turn, whose scheduler must not block.
             "cosmos" => _ => Task.Run(() => CosmosProvisioningStore.OpenAsync(ClusteringConfiguration.CosmosOptions(configuration)))
                 .GetAwaiter().GetResult(),
@@ -147,9 +149,13 @@ public static class ProvisioningHost
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ProvisioningMetrics.MeterName, MqttEndpoint.MeterName, MonitoringMetrics.MeterName, SqliteProvisioningStore.MeterName)
-            .AddPrometheusExporter());
+        // /metrics exports this host's own meters (created through its IMeterFactory: MeterScope.Local), not every meter
+        // of the name in the process: a second host in one process (tests run many) neither adds its measurements here
+        // nor, when it stops and disposes its meters, ends these (OpenTelemetry's AddMeter matches by name alone,
+        // open-telemetry/opentelemetry-dotnet#6412).
+        foreach (var meter in new[] { ProvisioningMetrics.MeterName, MqttEndpoint.MeterName, MonitoringMetrics.MeterName, SqliteProvisioningStore.MeterName })
+            builder.Metrics.EnableMetrics(meter, listenerName: "OpenTelemetry", scopes: MeterScope.Local);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
         return builder;
     }
 }

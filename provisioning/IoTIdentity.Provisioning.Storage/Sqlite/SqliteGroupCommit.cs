@@ -24,12 +24,11 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// <para>Continuations of the writes' tasks may run on the flushing thread after the group's outcome is known (not
 /// while the writer is held): a caller must not block synchronously on a later write there.</para>
 /// </remarks>
-internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePath) : IDisposable
+internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePath, Meter meter) : IDisposable
 {
-    private static readonly Meter Meter = new(SqliteProvisioningStore.MeterName);
-    private static readonly Counter<long> CommitCounter = Meter.CreateCounter<long>(
+    private readonly Counter<long> _commitCounter = meter.CreateCounter<long>(
         "iotid.sqlite.commits", description: "Transactions the SQLite store's writer committed (one per group of writes)");
-    private static readonly Counter<long> WriteCounter = Meter.CreateCounter<long>(
+    private readonly Counter<long> _writeCounter = meter.CreateCounter<long>(
         "iotid.sqlite.committed_writes", description: "Writes those transactions held (writes per commit = this / commits)");
 
     private readonly object _queueLock = new();
@@ -219,8 +218,8 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
             writer.Command("COMMIT;").ExecuteNonQuery();
             Interlocked.Increment(ref _commits);
             Interlocked.Add(ref _committedWrites, live);
-            CommitCounter.Add(1);
-            WriteCounter.Add(live);
+            _commitCounter.Add(1);
+            _writeCounter.Add(live);
         }
         catch (SqliteException e)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 
 namespace IoTIdentity.Provisioning.Storage.Sqlite;
@@ -26,13 +27,15 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
     private readonly SqliteGroupCommit _writes;
     private readonly SqliteSession _writer;
     private readonly SqliteSessionPool _readers;
+    private readonly Meter? _ownMeter;
     private volatile bool _disposed;
 
-    private SqliteProvisioningStore(string path, SqliteSession writer, SqliteSessionPool readers)
+    private SqliteProvisioningStore(string path, SqliteSession writer, SqliteSessionPool readers, IMeterFactory? meters)
     {
         DatabasePath = path;
         _writer = writer;
-        _writes = new SqliteGroupCommit(writer, path);
+        _ownMeter = meters is null ? new Meter(MeterName) : null;
+        _writes = new SqliteGroupCommit(writer, path, meters?.Create(MeterName) ?? _ownMeter!);
         _readers = readers;
     }
 
@@ -47,11 +50,13 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
     /// migrates the schema. Opening is synchronous because SQLite's I/O is.
     /// </summary>
     /// <param name="options">The file and its settings.</param>
+    /// <param name="meters">The host's meter factory, which then owns the store's meter (<see cref="MeterName"/>) and
+    /// scopes it to that host; without one the store has a meter of its own, disposed with it.</param>
     /// <returns>The open store; dispose it to close the file.</returns>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="StoreUnavailableException">The directory or file cannot be created or opened, the file is
     /// not a SQLite database, or it was written by a newer schema version.</exception>
-    public static SqliteProvisioningStore Open(SqliteStoreOptions options)
+    public static SqliteProvisioningStore Open(SqliteStoreOptions options, IMeterFactory? meters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.DatabasePath, "options.DatabasePath");
@@ -82,7 +87,7 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
         {
             writer = Connect();
             SqliteSchema.Migrate(writer.Connection, path);
-            return new SqliteProvisioningStore(path, writer, new SqliteSessionPool(Connect, options.MaxIdleReaders));
+            return new SqliteProvisioningStore(path, writer, new SqliteSessionPool(Connect, options.MaxIdleReaders), meters);
         }
         catch (SqliteException e)
         {
@@ -117,6 +122,7 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
             _writes.Dispose();
             _readers.Dispose();
             _writer.Dispose();
+            _ownMeter?.Dispose();
         });
     }
 
