@@ -4,8 +4,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Protocol;
 using MQTTnet.Channel;
-using Org.BouncyCastle.Security;
-using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 
 namespace IoTIdentity.DeviceAgent.Enrollment.Tls;
 
@@ -19,7 +17,7 @@ namespace IoTIdentity.DeviceAgent.Enrollment.Tls;
 public sealed class TpmTlsStreamProvider(string host, TpmClientCertificate certificate, BrokerTrust trust, bool insecureSkipServerCertificateValidation)
     : IMqttClientStreamProvider
 {
-    private static readonly BcTlsCrypto Crypto = new(new SecureRandom());
+    private static readonly DeviceTlsCrypto Crypto = new();
 
     /// <inheritdoc/>
     public async Task<Stream> ConnectAsync(EndPoint brokerEndPoint, CancellationToken cancellationToken)
