@@ -225,15 +225,26 @@ public sealed class DetectorTests
             events.Add(e with { At = T0.AddSeconds(at), AuditSequence = sequence });
         }
 
-        var detectors = new Detectors();
-        var filed = new MonitorState();
-        foreach (var e in events)
-            foreach (var detection in detectors.Read(e, policy).Where(d => d.Kind != FindingKind.CloneSuspected))
-                filed = FindingBook.File(filed, detection).State;
-
-        Assert.NotEmpty(filed.Findings);
         var reference = WholeWindowFindings(events, policy);
-        Assert.Equal(reference.Select(Describe), filed.Findings.Select(Describe));
+        Assert.NotEmpty(reference);
+        // as the monitor grain reads them (told which findings already list all their devices), and without being told
+        foreach (var told in new[] { true, false })
+        {
+            var detectors = new Detectors();
+            var filed = new MonitorState();
+            var withoutDevices = 0;
+            foreach (var e in events)
+                foreach (var detection in detectors.Read(e, policy, told ? (kind, key) => FindingBook.ListsAllDevices(filed, kind, key) : null)
+                             .Where(d => d.Kind != FindingKind.CloneSuspected))
+                {
+                    if (detection.Devices.IsEmpty) withoutDevices++;
+                    filed = FindingBook.File(filed, detection).State;
+                }
+
+            Assert.Equal(reference.Select(Describe), filed.Findings.Select(Describe));
+            // told, a burst past a full finding lists no devices (the saving); not told, every detection lists its window's
+            Assert.Equal(told && reference.Any(f => f.Devices.Count == FindingBook.MaxDevices), withoutDevices > 0);
+        }
     }
 
     private static string Describe(Finding f) =>

@@ -36,14 +36,19 @@ public sealed class Detectors
     private readonly Dictionary<string, RateWindow> _windows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _groups = new(StringComparer.Ordinal);
 
-    /// <summary>What <paramref name="e"/> shows under <paramref name="policy"/>.</summary>
-    public IEnumerable<Detection> Read(MonitoredEvent e, MonitoringPolicy policy) => e.Kind switch
+    /// <summary>
+    /// What <paramref name="e"/> shows under <paramref name="policy"/>. <paramref name="listsAllDevices"/> tells whether
+    /// the open finding of a kind and key already lists <see cref="FindingBook.MaxDevices"/> devices
+    /// (<see cref="FindingBook.ListsAllDevices"/>): a rate detection for it then names no devices, since filing it would
+    /// add none — which spares listing the window's devices at every event of a long burst.
+    /// </summary>
+    public IEnumerable<Detection> Read(MonitoredEvent e, MonitoringPolicy policy, Func<FindingKind, string, bool>? listsAllDevices = null) => e.Kind switch
     {
         MonitoredEventKind.Connected => Connected(e),
         MonitoredEventKind.Disconnected => Disconnected(e),
         MonitoredEventKind.SecondSessionRefused => [Clone(e, new() { ["refused-address"] = e.Address ?? "", ["signal"] = "second-session" })],
         _ when e.Actor == MonitoredDetails.MonitoringActor => [],
-        _ => Decision(e, policy),
+        _ => Decision(e, policy, listsAllDevices ?? ((_, _) => false)),
     };
 
     private IEnumerable<Detection> Connected(MonitoredEvent e)
@@ -66,7 +71,7 @@ public sealed class Detectors
         return [];
     }
 
-    private IEnumerable<Detection> Decision(MonitoredEvent e, MonitoringPolicy policy)
+    private IEnumerable<Detection> Decision(MonitoredEvent e, MonitoringPolicy policy, Func<FindingKind, string, bool> listsAllDevices)
     {
         if (e.Detail(MonitoredDetails.Group) is { Length: > 0 } group) _groups[e.Subject] = group;
         var groupOf = _groups.GetValueOrDefault(e.Subject, "");
@@ -79,14 +84,14 @@ public sealed class Detectors
         {
             foreach (var firmware in Firmware(e)) yield return firmware;
             if (e.Detail(MonitoredDetails.Mode) == "enroll" && e.Detail(MonitoredDetails.PreviousPcrs) is null)
-                foreach (var burst in Bursts(e, groupOf, policy)) yield return burst;
+                foreach (var burst in Bursts(e, groupOf, policy, listsAllDevices)) yield return burst;
         }
 
         if (AttestationFailures.Contains(e.Outcome)
             && Window($"attest|{groupOf}|{e.Outcome}", e, policy.AttestationFailureWindow) is var failed && failed.Count >= policy.AttestationFailureThreshold)
         {
             var reason = e.Outcome["refused:".Length..];
-            yield return Rate(FindingKind.AttestationFailures, FindingSeverity.High, $"{groupOf}/{reason}", failed, e, new()
+            yield return Rate(FindingKind.AttestationFailures, FindingSeverity.High, $"{groupOf}/{reason}", failed, e, listsAllDevices, new()
             {
                 ["group"] = groupOf, ["reason"] = reason, ["failures"] = Text(failed.Count), ["window"] = policy.AttestationFailureWindow.ToString(),
             });
@@ -94,24 +99,24 @@ public sealed class Detectors
 
         if (StandingRefusals.Contains(e.Outcome)
             && Window($"standing|{e.Subject}", e, policy.RetryWindow) is var tries && tries.Count >= policy.RevokedRetryThreshold)
-            yield return Rate(FindingKind.RevokedDeviceRetrying, FindingSeverity.Medium, e.Subject, tries, e, new()
+            yield return Rate(FindingKind.RevokedDeviceRetrying, FindingSeverity.Medium, e.Subject, tries, e, listsAllDevices, new()
             {
                 ["refusal"] = e.Outcome["refused:".Length..], ["attempts"] = Text(tries.Count), ["window"] = policy.RetryWindow.ToString(),
             });
     }
 
     /// <summary>A first enrolment counted by its group and by its peer address: either window at the threshold is a burst.</summary>
-    private IEnumerable<Detection> Bursts(MonitoredEvent e, string groupOf, MonitoringPolicy policy)
+    private IEnumerable<Detection> Bursts(MonitoredEvent e, string groupOf, MonitoringPolicy policy, Func<FindingKind, string, bool> listsAllDevices)
     {
         var window = policy.EnrollmentBurstWindow.ToString();
         if (Window($"burst|{groupOf}", e, policy.EnrollmentBurstWindow) is var enrolled && enrolled.Count >= policy.EnrollmentBurstThreshold)
-            yield return Rate(FindingKind.EnrollmentBurst, FindingSeverity.Medium, groupOf, enrolled, e, new()
+            yield return Rate(FindingKind.EnrollmentBurst, FindingSeverity.Medium, groupOf, enrolled, e, listsAllDevices, new()
             {
                 ["group"] = groupOf, ["enrolments"] = Text(enrolled.Count), ["window"] = window,
             });
         if (e.Detail(MonitoredDetails.Address) is { Length: > 0 } address
             && Window($"burst-address|{address}", e, policy.EnrollmentBurstWindow) is var fromAddress && fromAddress.Count >= policy.EnrollmentBurstThreshold)
-            yield return Rate(FindingKind.EnrollmentBurst, FindingSeverity.Medium, $"address:{address}", fromAddress, e, new()
+            yield return Rate(FindingKind.EnrollmentBurst, FindingSeverity.Medium, $"address:{address}", fromAddress, e, listsAllDevices, new()
             {
                 ["address"] = address, ["enrolments"] = Text(fromAddress.Count), ["window"] = window,
             });
@@ -188,10 +193,13 @@ public sealed class Detectors
     /// <summary>
     /// A rate crossed by <paramref name="e"/>: the window's devices (first seen first) and audit entries — only as many
     /// as a finding keeps (<see cref="FindingBook.MaxDevices"/> first devices, <see cref="Finding.MaxAuditLinks"/> last
-    /// entries), which files exactly as the whole window would, so a long burst costs the same per event as a short one.
+    /// entries), which files exactly as the whole window would, so a long burst costs the same per event as a short one; no
+    /// devices at all when the finding already lists all it keeps.
     /// </summary>
-    private static Detection Rate(FindingKind kind, FindingSeverity severity, string key, RateWindow window, MonitoredEvent e, Dictionary<string, string> evidence) =>
-        new(kind, severity, key, window.FirstDevices(FindingBook.MaxDevices), Evidence(evidence), e.At, window.LastSequences(Finding.MaxAuditLinks));
+    private static Detection Rate(FindingKind kind, FindingSeverity severity, string key, RateWindow window, MonitoredEvent e,
+        Func<FindingKind, string, bool> listsAllDevices, Dictionary<string, string> evidence) =>
+        new(kind, severity, key, listsAllDevices(kind, key) ? [] : window.FirstDevices(FindingBook.MaxDevices), Evidence(evidence), e.At,
+            window.LastSequences(Finding.MaxAuditLinks));
 
     private static Detection Clone(MonitoredEvent e, Dictionary<string, string> evidence) =>
         new(FindingKind.CloneSuspected, FindingSeverity.Critical, e.Subject, [e.Subject], Evidence(evidence), e.At, Links(e));

@@ -19,7 +19,7 @@ public static class FindingBook
     /// <summary>The state with <paramref name="detection"/> filed, the finding it went into, whether it was opened, and the devices it added.</summary>
     public static (MonitorState State, Finding Finding, bool Opened, ImmutableList<string> NewDevices) File(MonitorState state, Detection detection)
     {
-        var existing = state.Findings.FindLastIndex(f => f.Kind == detection.Kind && f.Key == detection.Key && f.State != FindingState.Resolved);
+        var existing = OpenFinding(state, detection.Kind, detection.Key);
         var links = Latest(detection.AuditSequences ?? []);
         if (existing < 0)
         {
@@ -45,6 +45,17 @@ public static class FindingBook
         };
         return (state with { Findings = state.Findings.SetItem(existing, updated) }, updated, false, added);
     }
+
+    /// <summary>
+    /// Whether the finding a detection of <paramref name="kind"/> and <paramref name="key"/> would count into already
+    /// lists <see cref="MaxDevices"/> devices, so that <see cref="File"/> would add none of the detection's devices.
+    /// </summary>
+    public static bool ListsAllDevices(MonitorState state, FindingKind kind, string key) =>
+        OpenFinding(state, kind, key) is var index and >= 0 && state.Findings[index].Devices.Count >= MaxDevices;
+
+    /// <summary>The index of the not-resolved finding of <paramref name="kind"/> and <paramref name="key"/>, or -1.</summary>
+    private static int OpenFinding(MonitorState state, FindingKind kind, string key) =>
+        state.Findings.FindLastIndex(f => f.Kind == kind && f.Key == key && f.State != FindingState.Resolved);
 
     /// <summary>Replaces the finding with the same id.</summary>
     public static MonitorState Replace(MonitorState state, Finding finding) =>

@@ -37,7 +37,10 @@ public sealed class MonitorGrain(
 
     public async Task ObserveAsync(ImmutableArray<MonitoredEvent> events)
     {
-        var detections = events.SelectMany(e => _detectors.Read(e, state.State.Policy)).ToList();
+        // the detections are read against the state before this batch is filed: a finding that lists all its devices
+        // then still does (filing only adds devices, and nothing else runs on this grain in between)
+        var before = state.State;
+        var detections = events.SelectMany(e => _detectors.Read(e, before.Policy, (kind, key) => FindingBook.ListsAllDevices(before, kind, key))).ToList();
         if (detections.Count > 0) await FileAsync(detections);
     }
 
