@@ -1,7 +1,6 @@
 using System.Formats.Asn1;
 using System.Numerics;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.X9;
+using IoTIdentity.Attestation.Keys;
 
 namespace IoTIdentity.Provisioning.Certificates;
 
@@ -12,7 +11,7 @@ namespace IoTIdentity.Provisioning.Certificates;
 /// with an uncompressed point that lies on the curve. The canonical form is the one .NET exports.
 /// </summary>
 /// <remarks>
-/// Pure ASN.1 plus BouncyCastle's point decoding, on purpose: importing a key into .NET (OpenSSL 3) costs about
+/// Pure ASN.1 plus the on-curve arithmetic of <see cref="NistCurvePoints"/>, on purpose: importing a key into .NET (OpenSSL 3) costs about
 /// twice an ECDSA verification, which the issuance path would otherwise pay for every certificate.
 /// </remarks>
 internal static class SubjectPublicKeys
@@ -91,14 +90,9 @@ internal static class SubjectPublicKeys
         if (bits == 0) return (false, $"EC curve {curve} is not P-256, P-384 or P-521");
         if (point.Length > 0 && point[0] is 0x02 or 0x03) return (false, "only uncompressed EC points are supported");
         if (point.Length != 1 + 2 * ((bits + 7) / 8) || point[0] != 0x04) return (true, "the EC point has the wrong form or length");
-        try
-        {
-            ECNamedCurveTable.GetByOid(new DerObjectIdentifier(curve)).Curve.DecodePoint(point);
-        }
-        catch (ArgumentException)
-        {
+        var size = (point.Length - 1) / 2;
+        if (!NistCurvePoints.IsOnCurve(curve, point.AsSpan(1, size), point.AsSpan(1 + size)))
             return (true, "the EC point is not on the curve");
-        }
 
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())

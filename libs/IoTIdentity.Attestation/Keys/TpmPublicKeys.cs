@@ -1,11 +1,7 @@
-using System.Collections.Frozen;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using IoTIdentity.Tpm.Structures;
 using IoTIdentity.Tpm.Types;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.X9;
-using BigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace IoTIdentity.Attestation.Keys;
 
@@ -14,11 +10,6 @@ public static class TpmPublicKeys
 {
     /// <summary>id-ecPublicKey — RFC 5480, §2.1.1.</summary>
     private const string EcPublicKeyOid = "1.2.840.10045.2.1";
-
-    /// <summary>BouncyCastle's view of each supported curve, for the on-curve check; looked up once.</summary>
-    private static readonly FrozenDictionary<TpmEccCurve, Org.BouncyCastle.Math.EC.ECCurve> PointCurves =
-        new[] { TpmEccCurve.NistP256, TpmEccCurve.NistP384, TpmEccCurve.NistP521 }.ToFrozenDictionary(
-            c => c, c => ECNamedCurveTable.GetByOid(new DerObjectIdentifier(Curve(c)!.Value.Oid.Value)).Curve);
 
     /// <summary>The .NET curve for a TPM curve id, or null if unsupported.</summary>
     public static ECCurve? Curve(TpmEccCurve curve) => curve switch
@@ -79,28 +70,12 @@ public static class TpmPublicKeys
     }
 
     /// <summary>
-    /// Whether an ECC public area's point is a usable public key: a supported curve, each coordinate no longer than
-    /// the field and below its prime, and y² = x³ + ax + b. On the NIST curves (cofactor 1) that is every point but
-    /// the point at infinity, which affine coordinates cannot express; so this is the whole check an import into the
-    /// platform makes (OpenSSL's import further multiplies the point by the group order, which cannot fail for a point
-    /// on a cofactor-1 curve, at the cost of a scalar multiplication — this check is arithmetic on field elements).
+    /// Whether an ECC public area's point is a usable public key on a supported curve (<see cref="NistCurvePoints"/>):
+    /// the whole check an import into the platform makes, without its scalar multiplication by the group order.
     /// </summary>
-    public static bool IsOnCurve(TpmtPublic key)
-    {
-        if (key.Parameters is not TpmsEccParms ecc || key.Unique is not TpmEccPublicId id) return false;
-        if (!PointCurves.TryGetValue(ecc.Curve, out var curve)) return false;
-        var size = CoordinateSize(ecc.Curve);
-        if (id.Point.X.Length > size || id.Point.Y.Length > size) return false;
-        try
-        {
-            curve.ValidatePoint(new BigInteger(1, id.Point.X), new BigInteger(1, id.Point.Y));
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false; // a coordinate not below the field prime, or the curve equation does not hold
-        }
-    }
+    public static bool IsOnCurve(TpmtPublic key) =>
+        key.Parameters is TpmsEccParms ecc && key.Unique is TpmEccPublicId id && Curve(ecc.Curve) is { } curve
+        && NistCurvePoints.IsOnCurve(curve.Oid.Value!, id.Point.X, id.Point.Y);
 
     /// <summary>
     /// The X.509 SubjectPublicKeyInfo (DER) of an RSA or ECC public area, as a certificate or CSR carries it and as
