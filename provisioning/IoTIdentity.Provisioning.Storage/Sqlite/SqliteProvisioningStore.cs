@@ -25,17 +25,20 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDisposable, IAsyncDisposable
 {
     private readonly SqliteGroupCommit _writes;
+    private readonly SqliteCheckpointer _checkpointer;
     private readonly SqliteSession _writer;
     private readonly SqliteSessionPool _readers;
     private readonly Meter? _ownMeter;
     private volatile bool _disposed;
 
-    private SqliteProvisioningStore(string path, SqliteSession writer, SqliteSessionPool readers, IMeterFactory? meters)
+    private SqliteProvisioningStore(string path, SqliteSession writer, SqliteSession checkpointer, SqliteSessionPool readers,
+        IMeterFactory? meters)
     {
         DatabasePath = path;
         _writer = writer;
         _ownMeter = meters is null ? new Meter(MeterName) : null;
         _writes = new SqliteGroupCommit(writer, path, meters?.Create(MeterName) ?? _ownMeter!);
+        _checkpointer = new SqliteCheckpointer(checkpointer, writer, _writes);
         _readers = readers;
     }
 
@@ -83,19 +86,23 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
         SqliteSession Connect() => SqliteSession.Open(connectionString, options.BusyTimeout, options.Durability, options.CacheMegabytes);
 
         SqliteSession? writer = null;
+        SqliteSession? checkpointer = null;
         try
         {
             writer = Connect();
             SqliteSchema.Migrate(writer.Connection, path);
-            return new SqliteProvisioningStore(path, writer, new SqliteSessionPool(Connect, options.MaxIdleReaders), meters);
+            checkpointer = Connect();
+            return new SqliteProvisioningStore(path, writer, checkpointer, new SqliteSessionPool(Connect, options.MaxIdleReaders), meters);
         }
         catch (SqliteException e)
         {
+            checkpointer?.Dispose();
             writer?.Dispose();
             throw SqliteErrors.Unavailable(e, path, "open the database");
         }
         catch
         {
+            checkpointer?.Dispose();
             writer?.Dispose();
             throw;
         }
@@ -111,6 +118,7 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
             return;
         }
 
+        _checkpointer.Dispose(); // before the writer is held: its last pass may need the writer
         _writes.Exclusive(() =>
         {
             if (_disposed)
@@ -227,6 +235,9 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
 
     /// <summary>The writer's queue: its commit counters and its test hook at COMMIT (for tests and benchmarks).</summary>
     internal SqliteGroupCommit GroupCommit => _writes;
+
+    /// <summary>The checkpointer: its counters (for tests).</summary>
+    internal SqliteCheckpointer Checkpointer => _checkpointer;
 
     internal static string NewETag() => Guid.NewGuid().ToString("N");
 }

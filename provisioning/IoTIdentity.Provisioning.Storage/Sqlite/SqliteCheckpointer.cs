@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using SQLitePCL;
+
+namespace IoTIdentity.Provisioning.Storage.Sqlite;
+
+/// <summary>
+/// Copies the write-ahead log into the database from a connection and a thread of its own, so that no COMMIT of the
+/// writer runs a checkpoint.
+/// </summary>
+/// <remarks>
+/// <para><b>Why.</b> SQLite's automatic checkpoint runs inside the COMMIT that takes the log past 1,000 pages: that
+/// commit syncs the log, copies the pages into the database and syncs it, and the writer — with it every write queued
+/// behind it — waits meanwhile (BENCHMARKS.md, session 22: 60–100 ms about once a second under load, the largest part
+/// of an enrolment's tail latency).</para>
+/// <para><b>How.</b> The writer keeps SQLite's trigger but not its work: its WAL hook (<c>sqlite3_wal_hook</c>, which
+/// replaces the automatic checkpoint) only wakes this thread once a commit leaves 1,000 pages or more in the log. The
+/// thread then copies the log with a passive checkpoint, which runs beside the writer: commits meanwhile only append
+/// to the log. A checkpoint that runs beside writes cannot leave the log empty, though, and SQLite starts the log over
+/// only when a write transaction begins with every page of it copied. So a second checkpoint follows with the writer
+/// held (<see cref="SqliteGroupCommit.Exclusive"/>): it copies only what was committed during the first, waits up to
+/// 5 ms for readers still reading the log's pages, and the next write starts the log over. Writes wait for that short
+/// pass only.</para>
+/// <para><b>Guarantees.</b> A checkpoint never changes what is committed: every commit is in the log before it is
+/// acknowledged (and synced there under <see cref="SqliteDurability.Full"/>), the checkpoint syncs the log before it
+/// writes the database, and a crash at any point leaves SQLite to replay or re-copy the log on the next open, as it
+/// did with automatic checkpoints. A checkpoint that fails (a reader still on old pages, another process
+/// checkpointing, an I/O error) leaves the log as it was; the next commit past the threshold asks again, at most
+/// every <see cref="RetryDelay"/>.</para>
+/// </remarks>
+internal sealed unsafe partial class SqliteCheckpointer : IDisposable
+{
+    /// <summary>The log size, in pages, from which a commit asks for a checkpoint: SQLite's own default.</summary>
+    public const int ThresholdPages = 1000;
+
+    /// <summary>How long the pass with the writer held waits for readers to leave the log, so that it can start over.</summary>
+    private static readonly TimeSpan ReaderWait = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The pause after a checkpoint that could not finish, before the next one.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The open checkpointers by the id their writer's hook carries: a hook that fires after its
+    /// checkpointer was disposed finds nothing.</summary>
+    private static readonly ConcurrentDictionary<nint, SqliteCheckpointer> Registered = new();
+
+    private static long _lastId;
+
+    private readonly nint _id = (nint)Interlocked.Increment(ref _lastId);
+    private readonly SqliteSession _session;
+    private readonly SqliteGroupCommit _writes;
+    private readonly SemaphoreSlim _requested = new(0, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+    private int _signalled;
+    private long _passes;
+    private long _writerPauses;
+
+    /// <summary>Checkpoints the database of <paramref name="writer"/> (whose automatic checkpoint this replaces) on
+    /// <paramref name="session"/>, a connection of its own.</summary>
+    public SqliteCheckpointer(SqliteSession session, SqliteSession writer, SqliteGroupCommit writes)
+    {
+        _session = session;
+        _writes = writes;
+        raw.sqlite3_busy_timeout(session.Connection.Handle, (int)ReaderWait.TotalMilliseconds);
+        Registered[_id] = this;
+        sqlite3_wal_hook(writer.Connection.Handle!.DangerousGetHandle(), &OnCommit, _id);
+
+        // a thread of its own: a checkpoint blocks for as long as its copy and syncs take, and it must keep up when
+        // the thread pool is busy (its lagging would let the log grow)
+        _thread = new Thread(Run) { IsBackground = true, Name = "SQLite checkpointer" };
+        _thread.Start();
+    }
+
+    /// <summary>How many checkpoints were run, whether or not SQLite finished them (read by tests).</summary>
+    public long Passes => Interlocked.Read(ref _passes);
+
+    /// <summary>How many of them held the writer so that the log could start over (read by tests).</summary>
+    public long WriterPauses => Interlocked.Read(ref _writerPauses);
+
+    /// <summary>A test hook run on the checkpointer's thread before each round.</summary>
+    internal Action? BeforeRound { get; set; }
+
+    /// <summary>Stops the thread, waiting for a checkpoint in progress, and closes its connection. The writer's hook
+    /// then does nothing. Call before the writer is closed, and not while holding the writer.</summary>
+    public void Dispose()
+    {
+        if (!Registered.TryRemove(_id, out _))
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        _thread.Join();
+        _session.Dispose();
+        // _requested is not disposed: a commit finishing as the store closes may still signal it (a SemaphoreSlim
+        // without a wait handle holds nothing to release)
+    }
+
+    [LibraryImport("e_sqlite3")]
+    private static partial nint sqlite3_wal_hook(nint db, delegate* unmanaged<nint, nint, byte*, int, int> callback, nint argument);
+
+    /// <summary>SQLite's call after each commit of the writer, with the pages now in the log; on the committing thread.</summary>
+    [UnmanagedCallersOnly]
+    private static int OnCommit(nint id, nint db, byte* database, int pages)
+    {
+        try
+        {
+            if (pages >= ThresholdPages && Registered.TryGetValue(id, out var checkpointer)
+                && Interlocked.Exchange(ref checkpointer._signalled, 1) == 0)
+            {
+                checkpointer._requested.Release();
+            }
+        }
+        catch (Exception)
+        {
+            // nothing may escape into SQLite; a request lost here is made again by the next commit
+        }
+
+        return raw.SQLITE_OK;
+    }
+
+    private void Run()
+    {
+        var token = _stop.Token;
+        try
+        {
+            while (true)
+            {
+                _requested.Wait(token);
+                BeforeRound?.Invoke();
+                var finished = Checkpoint(raw.SQLITE_CHECKPOINT_PASSIVE) >= 0;
+                _writes.Exclusive(() =>
+                {
+                    if (!token.IsCancellationRequested)
+                    {
+                        finished &= Checkpoint(raw.SQLITE_CHECKPOINT_RESTART) >= 0;
+                        Interlocked.Increment(ref _writerPauses);
+                    }
+                });
+
+                // commits up to here are copied; from now on a commit past the threshold asks again
+                Volatile.Write(ref _signalled, 0);
+                if (!finished && token.WaitHandle.WaitOne(RetryDelay))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // disposed
+        }
+    }
+
+    /// <summary>One checkpoint; the log's size in pages, or −1 if SQLite refused or failed it.</summary>
+    private int Checkpoint(int mode)
+    {
+        var rc = raw.sqlite3_wal_checkpoint_v2(_session.Connection.Handle, null, mode, out var logPages, out _);
+        Interlocked.Increment(ref _passes);
+        return rc == raw.SQLITE_OK ? logPages : -1;
+    }
+}
