@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using SQLitePCL;
 
@@ -16,9 +17,10 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// <para><b>How.</b> The writer keeps SQLite's trigger but not its work: its WAL hook (<c>sqlite3_wal_hook</c>, which
 /// replaces the automatic checkpoint) only wakes this thread once a commit leaves 1,000 pages or more in the log. The
 /// thread then copies the log with a passive checkpoint, which runs beside the writer: commits meanwhile only append
-/// to the log. A checkpoint that runs beside writes cannot leave the log empty, though, and SQLite starts the log over
-/// only when a write transaction begins with every page of it copied. So a second checkpoint follows with the writer
-/// held (<see cref="SqliteGroupCommit.Exclusive"/>): it copies only what was committed during the first, waits up to
+/// to the log (a pass that took over 20 ms is followed by another, up to three, to copy what was committed during it).
+/// A checkpoint that runs beside writes cannot leave the log empty, though, and SQLite starts the log over
+/// only when a write transaction begins with every page of it copied. So a last checkpoint follows with the writer
+/// held (<see cref="SqliteGroupCommit.Exclusive"/>): it copies only what was committed during the last pass, waits up to
 /// 5 ms for readers still reading the log's pages, and the next write starts the log over. Writes wait for that short
 /// pass only.</para>
 /// <para><b>Guarantees.</b> A checkpoint never changes what is committed: every commit is in the log before it is
@@ -35,6 +37,12 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
 
     /// <summary>How long the pass with the writer held waits for readers to leave the log, so that it can start over.</summary>
     private static readonly TimeSpan ReaderWait = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>A passive pass that took longer than this left enough committed meanwhile for another one beside the
+    /// writer (the pass that holds the writer then copies less), up to <see cref="MaxPassesBeside"/> passes.</summary>
+    private static readonly TimeSpan QuickPass = TimeSpan.FromMilliseconds(20);
+
+    private const int MaxPassesBeside = 3;
 
     /// <summary>The pause after a checkpoint that could not finish, before the next one.</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
@@ -128,7 +136,17 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
             {
                 _requested.Wait(token);
                 BeforeRound?.Invoke();
-                var finished = Checkpoint(raw.SQLITE_CHECKPOINT_PASSIVE) >= 0;
+                // beside the writer until a pass is quick, so that little is left for the pass that holds it
+                bool finished;
+                var passes = 0;
+                long started;
+                do
+                {
+                    started = Stopwatch.GetTimestamp();
+                    finished = Checkpoint(raw.SQLITE_CHECKPOINT_PASSIVE) >= 0;
+                }
+                while (finished && ++passes < MaxPassesBeside && Stopwatch.GetElapsedTime(started) > QuickPass);
+
                 _writes.Exclusive(() =>
                 {
                     if (!token.IsCancellationRequested)
