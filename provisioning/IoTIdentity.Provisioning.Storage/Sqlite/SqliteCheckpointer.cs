@@ -27,7 +27,7 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// acknowledged (and synced there under <see cref="SqliteDurability.Full"/>), the checkpoint syncs the log before it
 /// writes the database, and a crash at any point leaves SQLite to replay or re-copy the log on the next open, as it
 /// did with automatic checkpoints. A checkpoint that fails (a reader still on old pages, another process
-/// checkpointing, an I/O error) leaves the log as it was; the next commit past the threshold asks again, at most
+/// checkpointing, an I/O error), or a round that throws, leaves the log as it was; the next commit past the threshold asks again, at most
 /// every <see cref="RetryDelay"/>.</para>
 /// </remarks>
 internal sealed unsafe partial class SqliteCheckpointer : IDisposable
@@ -111,17 +111,20 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
     [UnmanagedCallersOnly]
     private static int OnCommit(nint id, nint db, byte* database, int pages)
     {
-        try
+        if (pages >= ThresholdPages && Registered.TryGetValue(id, out var checkpointer))
         {
-            if (pages >= ThresholdPages && Registered.TryGetValue(id, out var checkpointer)
-                && Interlocked.Exchange(ref checkpointer._signalled, 1) == 0)
+            try
             {
-                checkpointer._requested.Release();
+                if (Interlocked.Exchange(ref checkpointer._signalled, 1) == 0)
+                {
+                    checkpointer._requested.Release();
+                }
             }
-        }
-        catch (Exception)
-        {
-            // nothing may escape into SQLite; a request lost here is made again by the next commit
+            catch (Exception)
+            {
+                // nothing may escape into SQLite: the next commit asks again
+                Volatile.Write(ref checkpointer._signalled, 0);
+            }
         }
 
         return raw.SQLITE_OK;
@@ -130,44 +133,56 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
     private void Run()
     {
         var token = _stop.Token;
-        try
+        while (!token.IsCancellationRequested)
         {
-            while (true)
+            bool finished;
+            try
             {
                 _requested.Wait(token);
-                BeforeRound?.Invoke();
-                // beside the writer until a pass is quick, so that little is left for the pass that holds it
-                bool finished;
-                var passes = 0;
-                long started;
-                do
-                {
-                    started = Stopwatch.GetTimestamp();
-                    finished = Checkpoint(raw.SQLITE_CHECKPOINT_PASSIVE) >= 0;
-                }
-                while (finished && ++passes < MaxPassesBeside && Stopwatch.GetElapsedTime(started) > QuickPass);
+                finished = Round(token);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // disposed
+            }
+            catch (Exception)
+            {
+                finished = false; // a fault of this round must not end the thread (nor the process): try again later
+            }
 
-                _writes.Exclusive(() =>
-                {
-                    if (!token.IsCancellationRequested)
-                    {
-                        finished &= Checkpoint(raw.SQLITE_CHECKPOINT_RESTART) >= 0;
-                        Interlocked.Increment(ref _writerPauses);
-                    }
-                });
-
-                // commits up to here are copied; from now on a commit past the threshold asks again
-                Volatile.Write(ref _signalled, 0);
-                if (!finished && token.WaitHandle.WaitOne(RetryDelay))
-                {
-                    return;
-                }
+            // commits up to here are copied; from now on a commit past the threshold asks again
+            Volatile.Write(ref _signalled, 0);
+            if (!finished)
+            {
+                token.WaitHandle.WaitOne(RetryDelay);
             }
         }
-        catch (OperationCanceledException)
+    }
+
+    /// <summary>Passive passes beside the writer until one is quick, so that little is left for the pass that holds
+    /// it; then that pass. Whether SQLite finished them all.</summary>
+    private bool Round(CancellationToken token)
+    {
+        BeforeRound?.Invoke();
+        bool finished;
+        var passes = 0;
+        long started;
+        do
         {
-            // disposed
+            started = Stopwatch.GetTimestamp();
+            finished = Checkpoint(raw.SQLITE_CHECKPOINT_PASSIVE) >= 0;
         }
+        while (finished && ++passes < MaxPassesBeside && Stopwatch.GetElapsedTime(started) > QuickPass);
+
+        _writes.Exclusive(() =>
+        {
+            if (!token.IsCancellationRequested)
+            {
+                finished &= Checkpoint(raw.SQLITE_CHECKPOINT_RESTART) >= 0;
+                Interlocked.Increment(ref _writerPauses);
+            }
+        });
+        return finished;
     }
 
     /// <summary>One checkpoint; the log's size in pages, or −1 if SQLite refused or failed it.</summary>

@@ -96,6 +96,30 @@ public sealed class SqliteCheckpointerTests : IDisposable
         await Until(() => store.Checkpointer.WriterPauses >= 1);
     }
 
+    [Fact]
+    public async Task A_round_that_faults_is_tried_again_on_a_later_commit()
+    {
+        using var store = Open();
+        var rounds = 0;
+        store.Checkpointer.BeforeRound = () =>
+        {
+            if (Interlocked.Increment(ref rounds) == 1)
+            {
+                throw new IOException("injected fault of the first round");
+            }
+        };
+
+        // the first round faults; the thread goes on, and a commit past the threshold after it asks again
+        for (var i = 0; store.Checkpointer.WriterPauses == 0 && i < 5000; i++)
+        {
+            await store.WriteAsync("device", $"d{i}", Blob(i), null);
+        }
+
+        Assert.True(store.Checkpointer.WriterPauses >= 1, "no checkpoint after the fault");
+        Assert.True(Volatile.Read(ref rounds) >= 2);
+        Assert.Equal(Blob(0), (await store.ReadAsync("device", "d0"))!.Data);
+    }
+
     /// <summary>
     /// Writers that never pause leave a passive checkpoint no moment at which the whole log is copied; the pass with
     /// the writer held is what lets the log start over. Without it the log would hold all ≈ 29,600 pages written.
