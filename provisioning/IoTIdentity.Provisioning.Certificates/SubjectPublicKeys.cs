@@ -11,8 +11,9 @@ namespace IoTIdentity.Provisioning.Certificates;
 /// with an uncompressed point that lies on the curve. The canonical form is the one .NET exports.
 /// </summary>
 /// <remarks>
-/// Pure ASN.1 plus the on-curve arithmetic of <see cref="NistCurvePoints"/>, on purpose: importing a key into .NET (OpenSSL 3) costs about
-/// twice an ECDSA verification, which the issuance path would otherwise pay for every certificate.
+/// Pure ASN.1 plus the on-curve arithmetic of <see cref="NistCurvePoints"/>, on purpose: importing a key into .NET
+/// (OpenSSL 3) costs about twice an ECDSA verification, which the issuance path would otherwise pay for every
+/// certificate.
 /// </remarks>
 internal static class SubjectPublicKeys
 {

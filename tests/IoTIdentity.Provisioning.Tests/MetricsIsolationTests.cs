@@ -6,9 +6,10 @@ namespace IoTIdentity.Provisioning.Tests;
 
 /// <summary>
 /// A service's <c>/metrics</c> counts that service's work alone, and keeps counting when another service in the same
-/// process stops (tests run many services in one process). Each host's meters come from its own <c>IMeterFactory</c>, and its exporter listens to those only: listening by meter name
-/// instead counted every host's measurements in every host, and one host disposing its meters stopped the metric in all
-/// of them (open-telemetry/opentelemetry-dotnet#6412).
+/// process stops (tests run many services in one process). Each host's meters come from its own
+/// <c>IMeterFactory</c>, and its exporter listens to those only: listening by meter name instead counted every host's
+/// measurements in every host, and one host disposing its meters stopped the metric in all of them
+/// (open-telemetry/opentelemetry-dotnet#6412).
 /// </summary>
 public sealed class MetricsIsolationTests
 {

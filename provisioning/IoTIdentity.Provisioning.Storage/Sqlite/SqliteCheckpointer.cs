@@ -12,7 +12,7 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// <remarks>
 /// <para><b>Why.</b> SQLite's automatic checkpoint runs inside the COMMIT that takes the log past 1,000 pages: that
 /// commit syncs the log, copies the pages into the database and syncs it, and the writer — with it every write queued
-/// behind it — waits meanwhile (BENCHMARKS.md, session 22: 60–100 ms about once a second under load, the largest part
+/// behind it — waits meanwhile (BENCHMARKS.md, session 22: 60–95 ms about once a second under load, the largest part
 /// of an enrolment's tail latency).</para>
 /// <para><b>How.</b> The writer keeps SQLite's trigger but not its work: its WAL hook (<c>sqlite3_wal_hook</c>, which
 /// replaces the automatic checkpoint) only wakes this thread once a commit leaves 1,000 pages or more in the log. The
@@ -27,8 +27,8 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// acknowledged (and synced there under <see cref="SqliteDurability.Full"/>), the checkpoint syncs the log before it
 /// writes the database, and a crash at any point leaves SQLite to replay or re-copy the log on the next open, as it
 /// did with automatic checkpoints. A checkpoint that fails (a reader still on old pages, another process
-/// checkpointing, an I/O error), or a round that throws, leaves the log as it was; the next commit past the threshold asks again, at most
-/// every <see cref="RetryDelay"/>.</para>
+/// checkpointing, an I/O error), or a round that throws, leaves the log as it was; the next commit past the threshold
+/// asks again, at most every <see cref="RetryDelay"/>.</para>
 /// </remarks>
 internal sealed unsafe partial class SqliteCheckpointer : IDisposable
 {
