@@ -292,7 +292,7 @@ public static class CapacityCommand
             output.WriteLine($"  renewal ratios: service CPU per renewal ÷ primitive floor at 50 % {X(renewals.AtHalf?.ServiceCpuMillisecondsPerEnrolment * 1000 / report.PrimitiveFloorMicroseconds)}," +
                 $" at saturation {X(renewals.AtSaturation?.ServiceCpuMillisecondsPerEnrolment * 1000 / report.PrimitiveFloorMicroseconds)}; ÷ service CPU per enrolment at 50 % {X(renewals.AtHalf?.ServiceCpuMillisecondsPerEnrolment / report.AtHalf?.ServiceCpuMillisecondsPerEnrolment)}");
         }
-        output.WriteLine($"  service memory per enrolled device (its grains still active): {Kib(report.ServiceBytesPerEnrolledDevice)} (working-set growth over the ramp ÷ devices enrolled; an upper bound)");
+        output.WriteLine($"  service memory per enrolled device: {Kib(report.ServiceBytesPerEnrolledDevice)} (working-set growth over the ramp ÷ devices enrolled, whose grains left once enrolled; an upper bound)");
         if (report.Connections is { } connections)
         {
             output.WriteLine($"  memory per idle connection ({connections.Held} held at once): service {Kib(connections.ServiceBytesPerConnection)}, generator {Kib(connections.GeneratorBytesPerConnection)}");

@@ -133,10 +133,7 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
             await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "idle"), 2);
             await service.CreateTenantAsync($"si-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
             var (waiting, idle) = (fleet.Devices[0], fleet.Devices[1]);
-            var management = service.Grains.GetGrain<IManagementGrain>(0);
-            var deviceType = service.Grains.GetGrain<IDeviceGrain>(waiting.DeviceId).GetGrainId().Type;
-            async Task<bool> ActiveAsync(string deviceId) =>
-                (await management.GetDetailedGrainStatistics(null)).Any(g => g.GrainId.Type == deviceType && g.GrainId.Key.ToString() == deviceId);
+            Task<bool> ActiveAsync(string deviceId) => DeviceGrainActiveAsync(service.Grains, deviceId);
 
             await using var client = await service.ConnectAsync(waiting.DeviceId);
             var held = await TamperingChannel.HeldAttestAsync(client, channel => fleet.EnrolAsync(waiting, channel));
@@ -156,6 +153,73 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         finally
         {
             await service.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_device_grain_leaves_memory_once_its_certificate_is_issued_and_its_next_call_finds_all_it_held()
+    {
+        await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "leave"), 1);
+        var device = fleet.Devices[0];
+        var tenant = await Service.CreateTenantAsync($"sl-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+        EnrollmentResult enrolled;
+        await using (var enrolmentOnly = await Service.ConnectAsync(device.DeviceId))
+            enrolled = await fleet.EnrolAsync(device, enrolmentOnly);
+        await LeftMemoryAsync(device.DeviceId);
+
+        // a renewal: a new activation reads the certificate it renews; it holds the challenge until the attest is issued
+        await using var session = await Service.ConnectAuthenticatedAsync(fleet, device, enrolled);
+        var held = await TamperingChannel.HeldAttestAsync(session, channel => fleet.RenewAsync(device, channel, enrolled));
+        Assert.True(await DeviceGrainActiveAsync(device.DeviceId), "the grain holding the open challenge is not active");
+        var renewed = await session.AttestAsync(held);
+        Assert.NotEqual(enrolled.Issued.SerialNumber, renewed.SerialNumber);
+        await LeftMemoryAsync(device.DeviceId);
+
+        // the same attest again (its reply lost): another activation answers it from the stored record, with the same certificate
+        Assert.Equal(renewed.SerialNumber, (await session.AttestAsync(held)).SerialNumber);
+        await LeftMemoryAsync(device.DeviceId);
+        Assert.Equal(renewed.SerialNumber, (await Service.Store.GetDeviceAsync(tenant.TenantId, device.DeviceId))?.CertificateSerial);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_device_grain_with_another_challenge_open_stays_after_an_issued_attest_until_that_one_is_answered()
+    {
+        await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "stay"), 1);
+        var device = fleet.Devices[0];
+        await Service.CreateTenantAsync($"ss-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+        EnrollmentResult enrolled;
+        await using (var enrolmentOnly = await Service.ConnectAsync(device.DeviceId))
+            enrolled = await fleet.EnrolAsync(device, enrolmentOnly);
+
+        await using var session = await Service.ConnectAuthenticatedAsync(fleet, device, enrolled);
+        var first = await TamperingChannel.HeldAttestAsync(session, channel => fleet.RenewAsync(device, channel, enrolled));
+        var second = await TamperingChannel.HeldAttestAsync(session, channel => fleet.RenewAsync(device, channel, enrolled));
+        var one = await session.AttestAsync(first);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.True(await DeviceGrainActiveAsync(device.DeviceId), "the grain left memory with a challenge still open");
+        var two = await session.AttestAsync(second);
+        Assert.NotEqual(one.SerialNumber, two.SerialNumber);
+        await LeftMemoryAsync(device.DeviceId);
+    }
+
+    private Task<bool> DeviceGrainActiveAsync(string deviceId) => DeviceGrainActiveAsync(Service.Grains, deviceId);
+
+    /// <summary>Whether the silo holds the device's grain activated (Orleans' management grain).</summary>
+    private static async Task<bool> DeviceGrainActiveAsync(IGrainFactory grains, string deviceId)
+    {
+        var deviceType = grains.GetGrain<IDeviceGrain>(deviceId).GetGrainId().Type;
+        return (await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null))
+            .Any(g => g.GrainId.Type == deviceType && g.GrainId.Key.ToString() == deviceId);
+    }
+
+    /// <summary>Waits (up to 10 s, far below the 15-minute idle time) until the device's grain is no longer active.</summary>
+    private async Task LeftMemoryAsync(string deviceId)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await DeviceGrainActiveAsync(deviceId))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the device grain stayed in memory after its certificate was issued");
+            await Task.Delay(100);
         }
     }
 

@@ -65,8 +65,17 @@ public sealed class DeviceGrain(
     public Task<ProtocolReply<ChallengeResponse>> RegisterAsync(ProtocolRequest<RegisterRequest> request) =>
         HandleAsync(Topics.Operations.Register, request.Evidence, request.RemoteAddress, () => RegisterCoreAsync(request.Message, request.Evidence, request.RemoteAddress));
 
-    public Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request) =>
-        HandleAsync(Topics.Operations.Attest, request.Evidence, request.RemoteAddress, () => AttestCoreAsync(request.Message, request.Evidence, request.RemoteAddress));
+    public async Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request)
+    {
+        var reply = await HandleAsync(Topics.Operations.Attest, request.Evidence, request.RemoteAddress,
+            () => AttestCoreAsync(request.Message, request.Evidence, request.RemoteAddress));
+        // a device is busy for one register and its attest, then idle until its next renewal (days): once its certificate
+        // is issued and no other challenge is open, this activation holds nothing its stored state does not, so it leaves
+        // memory now rather than after DeviceIdleTime — a burst of enrolments keeps the devices in flight, not the last
+        // DeviceIdleTime's worth of them (which the GC would copy and mark over and over)
+        if (reply.Refusal is null && state.State.Challenges.IsEmpty) DeactivateOnIdle();
+        return reply;
+    }
 
     public Task<ProtocolReply<TokenResponse>> RequestTokenAsync(ProtocolRequest<TokenRequest> request) =>
         HandleAsync(Topics.Operations.Token, request.Evidence, request.RemoteAddress, () => tokens.IssueAsync(Device, request.Message, request.Evidence));

@@ -49,8 +49,9 @@ public sealed record CapacityReport
     public CapacityStep? AtHalfBesideIdleConnections { get; init; }
 
     /// <summary>
-    /// The service's working-set growth over the enrolment ramp ÷ the devices it enrolled, their grains still active
-    /// (idle grains are collected after the silo's collection age): an upper bound of the memory per active device.
+    /// The service's working-set growth over the enrolment ramp ÷ the devices it enrolled: an upper bound of what an
+    /// enrolled device leaves in the silo's memory (a device's grain leaves once its certificate is issued; what grows is
+    /// the store's cache, the monitoring windows, Orleans' directory cache and garbage not yet collected).
     /// </summary>
     public double? ServiceBytesPerEnrolledDevice { get; init; }
 
