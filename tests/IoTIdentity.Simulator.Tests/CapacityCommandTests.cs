@@ -27,6 +27,9 @@ public sealed class CapacityCommandTests : IDisposable
         // the other tenants trust another vendor: the fleet's unscoped devices are still the dev tenant's alone
         Assert.Equal(3, report.OtherTenants);
         Assert.All(report.Steps, s => Assert.Equal(0, s.Failed));
+        // each step names its slowest slice, and a step's p99 is never above its slowest slice's (at least 1 % of the step's
+        // completions lie at or above the step's p99, so some slice holds at least 1 % of its own there)
+        Assert.All(report.Steps, s => Assert.True(s.WorstSlice is { } w && w.P99 >= s.P99Milliseconds, $"{s.Phase}: worst slice {s.WorstSlice}, p99 {s.P99Milliseconds}"));
         Assert.NotNull(report.Renewals);
         Assert.True(report.Renewals.CapacityPerSecond > 0);
         Assert.NotNull(report.Renewals.AtHalf);
@@ -41,7 +44,7 @@ public sealed class CapacityCommandTests : IDisposable
                      "primitive floor: P-256 verify", "composite verifier floor", "sustained capacity", "service CPU per enrolment: at 50 %",
                      "at saturation", "latency end-to-end: at 50 % p50", "at 80 % p50", "generator CPU per enrolment", "of which the emulated TPM", "ratios: service CPU ÷ primitive floor",
                      "renewal storm on 3 connected devices", "renewals/s", "service CPU per renewal: at 50 %", "renewal latency: at 50 % p50", "generator CPU per renewal",
-                     "renewal ratios", "service memory per enrolled device", "3 other tenants, each with a group trusting another vendor", "memory per idle connection (20 held at once): service", "CPU per connect (TLS handshake",
+                     "renewal ratios", "service memory per enrolled device", "slice: p99", "3 other tenants, each with a group trusting another vendor", "memory per idle connection (20 held at once): service", "CPU per connect (TLS handshake",
                      "enrolment at 50 % with 20 more devices connected and idle: service CPU per enrolment", "renewal at 50 % with 20 more devices connected and idle: service CPU per renewal",
                  })
             Assert.Contains(figure, printed);

@@ -15,5 +15,10 @@ namespace IoTIdentity.Simulator.Reporting;
 /// <param name="ServiceCpuMillisecondsPerEnrolment">The service process's CPU over the step per enrolment.</param>
 /// <param name="GeneratorCpuMillisecondsPerEnrolment">This process's CPU over the step per flow.</param>
 /// <param name="Held">At most 1 % failed, p99 within the limit, and the achieved rate at least 90 % of the offered one.</param>
+/// <param name="WorstSlice">
+/// The slice of the step's timeline (at least 20 equal slices, by completion time) whose completions had the highest p99:
+/// whether the step's p99 came from a stall (one slice far above the rest) or from the whole step queueing.
+/// </param>
 public sealed record CapacityStep(string Phase, double OfferedPerSecond, int Devices, int Succeeded, int Failed, double AchievedPerSecond,
-    double P50Milliseconds, double P99Milliseconds, double? ServiceCpuMillisecondsPerEnrolment, double GeneratorCpuMillisecondsPerEnrolment, bool Held);
+    double P50Milliseconds, double P99Milliseconds, double? ServiceCpuMillisecondsPerEnrolment, double GeneratorCpuMillisecondsPerEnrolment, bool Held,
+    TimelineBucket? WorstSlice = null);
