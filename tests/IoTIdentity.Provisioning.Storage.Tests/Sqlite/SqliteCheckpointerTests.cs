@@ -122,13 +122,13 @@ public sealed class SqliteCheckpointerTests : IDisposable
 
     /// <summary>
     /// Writers that never pause leave a passive checkpoint no moment at which the whole log is copied; the pass with
-    /// the writer held is what lets the log start over. Without it the log would hold all ≈ 29,600 pages written.
+    /// the writer held is what lets the log start over. Without it the log would hold all ≈ 59,000 pages written.
     /// </summary>
     [Fact]
     public async Task The_log_stays_bounded_under_writes_that_never_pause_and_every_write_is_kept()
     {
         const int writers = 4;
-        const int each = 1000;
+        const int each = 2000;
         using (var store = Open())
         {
             using var stop = new CancellationTokenSource();
@@ -151,9 +151,11 @@ public sealed class SqliteCheckpointerTests : IDisposable
             await reader;
 
             // how far the log grows past the threshold depends on how fast writes come (here far faster than a
-            // service writes: ≈ 10,000 pages a second) and how long a checkpoint takes, not on how much was written
+            // service writes: ≈ 10,000 pages a second) and how long a checkpoint takes, not on how much was written:
+            // ≈ 2,100–2,300 pages on a quiet machine, once 20,389 with a fresh-clone CI's other suites beside it (then
+            // with half as many writes, which that high-water mark came close to); half of what is written is the bound
             Assert.True(store.Checkpointer.WriterPauses >= 3, $"{store.Checkpointer.WriterPauses} restarts");
-            Assert.True(LogPages() < 14_800, $"{LogPages()} pages in the log");
+            Assert.True(LogPages() < 29_600, $"{LogPages()} pages in the log");
             for (var i = 0; i < writers * each; i++)
             {
                 Assert.Equal(Blob(i), (await store.ReadAsync("device", $"w{i / each}-{i % each}"))!.Data);
