@@ -152,8 +152,8 @@ public sealed class SqliteCheckpointerTests : IDisposable
 
             // how far the log grows past the threshold depends on how fast writes come (here far faster than a
             // service writes: ≈ 10,000 pages a second) and how long a checkpoint takes, not on how much was written:
-            // ≈ 2,100–2,300 pages on a quiet machine, once 20,389 with a fresh-clone CI's other suites beside it (then
-            // with half as many writes, which that high-water mark came close to); half of what is written is the bound
+            // ≈ 2,100–2,300 pages on a quiet machine, and once 20,389 when this test wrote half as much and a fresh-clone
+            // CI's other suites ran beside it. The bound is half of what is written.
             Assert.True(store.Checkpointer.WriterPauses >= 3, $"{store.Checkpointer.WriterPauses} restarts");
             Assert.True(LogPages() < 29_600, $"{LogPages()} pages in the log");
             for (var i = 0; i < writers * each; i++)
