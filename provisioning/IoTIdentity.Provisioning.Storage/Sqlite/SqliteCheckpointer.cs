@@ -23,6 +23,15 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// held (<see cref="SqliteGroupCommit.Exclusive"/>): it copies only what was committed during the last pass, waits up to
 /// 5 ms for readers still reading the log's pages, and the next write starts the log over. Writes wait for that short
 /// pass only.</para>
+/// <para><b>The database's sync, beside the writer.</b> SQLite syncs the database file only in a pass that copies up
+/// to the log's end as it stands when the pass ends; with commits arriving meanwhile only the pass that holds the
+/// writer does. Its sync would then flush every page the passes beside the writer copied, and writes would wait for
+/// all of it (BENCHMARKS.md, session 23: writer-held passes of 6 ms median and once 1.5 s). So between the two the
+/// database file is synced here, beside the writer, and the held pass's own sync finds only what it copied itself.
+/// That sync goes through a connection of its own (<c>sqlite3_file_control</c> with
+/// <c>SQLITE_FCNTL_FILE_POINTER</c>, then the file's <c>xSync</c>): a failed sync reports its error to each open
+/// descriptor of the file once, so the sync here must not be on the descriptor whose sync SQLite checks before it
+/// lets the log start over. A failed sync ends the round before the writer is held, as a failed checkpoint does.</para>
 /// <para><b>Guarantees.</b> A checkpoint never changes what is committed: every commit is in the log before it is
 /// acknowledged (and synced there under <see cref="SqliteDurability.Full"/>), the checkpoint syncs the log before it
 /// writes the database, and a crash at any point leaves SQLite to replay or re-copy the log on the next open, as it
@@ -55,6 +64,7 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
 
     private readonly nint _id = (nint)Interlocked.Increment(ref _lastId);
     private readonly SqliteSession _session;
+    private readonly SqliteSession _syncer;
     private readonly SqliteGroupCommit _writes;
     private readonly SemaphoreSlim _requested = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
@@ -62,13 +72,17 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
     private int _signalled;
     private long _passes;
     private long _writerPauses;
+    private long _databaseSyncs;
 
     /// <summary>Checkpoints the database of <paramref name="writer"/> (whose automatic checkpoint this replaces) on
-    /// <paramref name="session"/>, a connection of its own.</summary>
-    public SqliteCheckpointer(SqliteSession session, SqliteSession writer, SqliteGroupCommit writes)
+    /// <paramref name="session"/>, and syncs the database file between the passes on <paramref name="syncer"/>: two
+    /// connections of its own, which it closes.</summary>
+    public SqliteCheckpointer(SqliteSession session, SqliteSession syncer, SqliteSession writer, SqliteGroupCommit writes)
     {
         _session = session;
+        _syncer = syncer;
         _writes = writes;
+        SyncDatabase = SyncDatabaseFile;
         raw.sqlite3_busy_timeout(session.Connection.Handle, (int)ReaderWait.TotalMilliseconds);
         Registered[_id] = this;
         sqlite3_wal_hook(writer.Connection.Handle!.DangerousGetHandle(), &OnCommit, _id);
@@ -85,8 +99,14 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
     /// <summary>How many of them held the writer so that the log could start over (read by tests).</summary>
     public long WriterPauses => Interlocked.Read(ref _writerPauses);
 
+    /// <summary>How many times the database file was synced beside the writer, before a pass that holds it (read by tests).</summary>
+    public long DatabaseSyncs => Interlocked.Read(ref _databaseSyncs);
+
     /// <summary>A test hook run on the checkpointer's thread before each round.</summary>
     internal Action? BeforeRound { get; set; }
+
+    /// <summary>Syncs the database file beside the writer; whether it succeeded. Replaced by tests to fail it.</summary>
+    internal Func<bool> SyncDatabase { get; set; }
 
     /// <summary>Stops the thread, waiting for a checkpoint in progress, and closes its connection. The writer's hook
     /// then does nothing. Call before the writer is closed, and not while holding the writer.</summary>
@@ -100,12 +120,38 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
         _stop.Cancel();
         _thread.Join();
         _session.Dispose();
+        _syncer.Dispose();
         // _requested is not disposed: a commit finishing as the store closes may still signal it (a SemaphoreSlim
         // without a wait handle holds nothing to release)
     }
 
     [LibraryImport("e_sqlite3")]
     private static partial nint sqlite3_wal_hook(nint db, delegate* unmanaged<nint, nint, byte*, int, int> callback, nint argument);
+
+    [LibraryImport("e_sqlite3")]
+    private static partial int sqlite3_file_control(nint db, byte* name, int operation, void* argument);
+
+    private const int FileControlFilePointer = 7; // SQLITE_FCNTL_FILE_POINTER
+    private const int SyncNormal = 2;             // SQLITE_SYNC_NORMAL, the flag SQLite's checkpoint syncs with
+
+    /// <summary>The head of SQLite's <c>sqlite3_file</c>: its methods.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SqliteFile
+    {
+        public SqliteIoMethods* Methods;
+    }
+
+    /// <summary>The head of SQLite's <c>sqlite3_io_methods</c>, up to <c>xSync</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SqliteIoMethods
+    {
+        public int Version;
+        public nint Close;
+        public nint Read;
+        public nint Write;
+        public nint Truncate;
+        public delegate* unmanaged<SqliteFile*, int, int> Sync;
+    }
 
     /// <summary>SQLite's call after each commit of the writer, with the pages now in the log; on the committing thread.</summary>
     [UnmanagedCallersOnly]
@@ -174,6 +220,12 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
         }
         while (finished && ++passes < MaxPassesBeside && Stopwatch.GetElapsedTime(started) > QuickPass);
 
+        if (!finished || !SyncDatabase())
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _databaseSyncs);
         _writes.Exclusive(() =>
         {
             if (!token.IsCancellationRequested)
@@ -183,6 +235,23 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
             }
         });
         return finished;
+    }
+
+    /// <summary>Syncs the database file through the syncer's own descriptor of it; whether the sync succeeded.</summary>
+    private bool SyncDatabaseFile()
+    {
+        SqliteFile* file = null;
+        var main = "main\0"u8;
+        fixed (byte* name = main)
+        {
+            if (sqlite3_file_control(_syncer.Connection.Handle!.DangerousGetHandle(), name, FileControlFilePointer, &file) != raw.SQLITE_OK
+                || file is null || file->Methods is null)
+            {
+                return false;
+            }
+        }
+
+        return file->Methods->Sync(file, SyncNormal) == raw.SQLITE_OK;
     }
 
     /// <summary>One checkpoint; the log's size in pages, or −1 if SQLite refused or failed it.</summary>

@@ -32,14 +32,14 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
     private readonly Meter? _ownMeter;
     private volatile bool _disposed;
 
-    private SqliteProvisioningStore(string path, SqliteSession writer, SqliteSession checkpointer, SqliteSessionPool readers,
-        IMeterFactory? meters)
+    private SqliteProvisioningStore(string path, SqliteSession writer, SqliteSession checkpointer, SqliteSession syncer,
+        SqliteSessionPool readers, IMeterFactory? meters)
     {
         DatabasePath = path;
         _writer = writer;
         _ownMeter = meters is null ? new Meter(MeterName) : null;
         _writes = new SqliteGroupCommit(writer, path, meters?.Create(MeterName) ?? _ownMeter!);
-        _checkpointer = new SqliteCheckpointer(checkpointer, writer, _writes);
+        _checkpointer = new SqliteCheckpointer(checkpointer, syncer, writer, _writes);
         _readers = readers;
     }
 
@@ -88,23 +88,30 @@ public sealed partial class SqliteProvisioningStore : IProvisioningStore, IDispo
 
         SqliteSession? writer = null;
         SqliteSession? checkpointer = null;
+        SqliteSession? syncer = null;
+        void CloseAll()
+        {
+            syncer?.Dispose();
+            checkpointer?.Dispose();
+            writer?.Dispose();
+        }
+
         try
         {
             writer = Connect();
             SqliteSchema.Migrate(writer.Connection, path);
             checkpointer = Connect();
-            return new SqliteProvisioningStore(path, writer, checkpointer, new SqliteSessionPool(Connect, options.MaxIdleReaders), meters);
+            syncer = Connect();
+            return new SqliteProvisioningStore(path, writer, checkpointer, syncer, new SqliteSessionPool(Connect, options.MaxIdleReaders), meters);
         }
         catch (SqliteException e)
         {
-            checkpointer?.Dispose();
-            writer?.Dispose();
+            CloseAll();
             throw SqliteErrors.Unavailable(e, path, "open the database");
         }
         catch
         {
-            checkpointer?.Dispose();
-            writer?.Dispose();
+            CloseAll();
             throw;
         }
     }

@@ -121,6 +121,82 @@ public sealed class SqliteCheckpointerTests : IDisposable
     }
 
     /// <summary>
+    /// The database file is synced between the passes beside the writer and the pass that holds it, so that the held
+    /// pass's own sync finds only what it copied: before every held pass, and with writes going on meanwhile.
+    /// </summary>
+    [Fact]
+    public async Task Every_pass_that_holds_the_writer_follows_a_sync_of_the_database_during_which_writes_commit()
+    {
+        using var store = Open();
+        var real = store.Checkpointer.SyncDatabase;
+        var syncs = 0;
+        var committedDuringSync = 0;
+        store.Checkpointer.SyncDatabase = () =>
+        {
+            var n = Interlocked.Increment(ref syncs);
+
+            // a write issued now commits before the sync starts only if the writer is not held around it
+            var write = store.WriteAsync("device", $"during-sync-{n}", Blob(n), null);
+            if (write.Wait(TimeSpan.FromSeconds(10)))
+            {
+                Interlocked.Increment(ref committedDuringSync);
+            }
+
+            Assert.Equal(n - 1, store.Checkpointer.WriterPauses);
+            return real();
+        };
+
+        for (var i = 0; store.Checkpointer.WriterPauses < 3 && i < 10_000; i++)
+        {
+            await store.WriteAsync("device", $"d{i}", Blob(i), null);
+        }
+
+        await Until(() => store.Checkpointer.WriterPauses >= 3);
+        Assert.Equal(store.Checkpointer.WriterPauses, store.Checkpointer.DatabaseSyncs);
+        Assert.Equal(Volatile.Read(ref syncs), Volatile.Read(ref committedDuringSync));
+        for (var n = 1; n <= Volatile.Read(ref syncs); n++)
+        {
+            Assert.Equal(Blob(n), (await store.ReadAsync("device", $"during-sync-{n}"))!.Data);
+        }
+    }
+
+    /// <summary>A sync that fails (an I/O error) ends the round before the writer is held, as a failed checkpoint does:
+    /// the log is left as it was, and a later commit past the threshold asks again.</summary>
+    [Fact]
+    public async Task A_failed_sync_of_the_database_holds_no_writer_and_a_later_commit_asks_again()
+    {
+        using (var store = Open())
+        {
+            var real = store.Checkpointer.SyncDatabase;
+            var syncs = 0;
+            long pausesAtSecondSync = -1;
+            store.Checkpointer.SyncDatabase = () =>
+            {
+                if (Interlocked.Increment(ref syncs) == 1)
+                {
+                    return false;
+                }
+
+                Interlocked.CompareExchange(ref pausesAtSecondSync, store.Checkpointer.WriterPauses, -1);
+                return real();
+            };
+
+            for (var i = 0; store.Checkpointer.WriterPauses == 0 && i < 5000; i++)
+            {
+                await store.WriteAsync("device", $"d{i}", Blob(i), null);
+            }
+
+            await Until(() => store.Checkpointer.WriterPauses >= 1);
+            Assert.Equal(0, Interlocked.Read(ref pausesAtSecondSync));
+            Assert.True(Volatile.Read(ref syncs) >= 2);
+            Assert.Equal(store.Checkpointer.WriterPauses, store.Checkpointer.DatabaseSyncs);
+        }
+
+        using var reopened = Open();
+        Assert.Equal(Blob(0), (await reopened.ReadAsync("device", "d0"))!.Data);
+    }
+
+    /// <summary>
     /// Writers that never pause leave a passive checkpoint no moment at which the whole log is copied; the pass with
     /// the writer held is what lets the log start over. Without it the log would hold all ≈ 59,000 pages written.
     /// </summary>
