@@ -15,14 +15,18 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// behind it — waits meanwhile (BENCHMARKS.md, session 22: 60–95 ms about once a second under load, the largest part
 /// of an enrolment's tail latency).</para>
 /// <para><b>How.</b> The writer keeps SQLite's trigger but not its work: its WAL hook (<c>sqlite3_wal_hook</c>, which
-/// replaces the automatic checkpoint) only wakes this thread once a commit leaves 1,000 pages or more in the log. The
-/// thread then copies the log with a passive checkpoint, which runs beside the writer: commits meanwhile only append
-/// to the log (a pass that took over 20 ms is followed by another, up to three, to copy what was committed during it).
+/// replaces the automatic checkpoint) only wakes this thread once a commit leaves 1,000 pages more in the log than the
+/// last round did (1,000 in all after a pass that holds the writer, below). The thread then copies the log with a passive checkpoint,
+/// which runs beside the writer: commits meanwhile only append to the log (a pass that took over 20 ms is followed by
+/// another, up to three, to copy what was committed during it). Readers look up only the pages not yet copied, so a
+/// copied log costs them nothing.
 /// A checkpoint that runs beside writes cannot leave the log empty, though, and SQLite starts the log over
-/// only when a write transaction begins with every page of it copied. So a last checkpoint follows with the writer
+/// only when a write transaction begins with every page of it copied. So once the log holds
+/// <see cref="RestartPages"/> (8,000 pages, about 32 MiB), a last checkpoint follows with the writer
 /// held (<see cref="SqliteGroupCommit.Exclusive"/>): it copies only what was committed during the last pass, waits up to
 /// 5 ms for readers still reading the log's pages, and the next write starts the log over. Writes wait for that short
-/// pass only.</para>
+/// pass only, once per 8,000 pages written rather than once per 1,000: every such pass syncs the log and the database,
+/// and on a virtual disk a sync now and then takes 50–150 ms whatever it flushes (BENCHMARKS.md, session 24).</para>
 /// <para><b>The database's sync, beside the writer.</b> SQLite syncs the database file only in a pass that copies up
 /// to the log's end as it stands when the pass ends; with commits arriving meanwhile only the pass that holds the
 /// writer does. Its sync would then flush every page the passes beside the writer copied, and writes would wait for
@@ -41,8 +45,13 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// </remarks>
 internal sealed unsafe partial class SqliteCheckpointer : IDisposable
 {
-    /// <summary>The log size, in pages, from which a commit asks for a checkpoint: SQLite's own default.</summary>
+    /// <summary>How far the log grows, in pages, before a commit asks for a round: SQLite's own threshold (and the
+    /// log's size at which the first round after a restart is asked for).</summary>
     public const int ThresholdPages = 1000;
+
+    /// <summary>The log's size, in pages, from which a round also holds the writer so that the log starts over (about
+    /// 32 MiB of log at 4 KiB pages); a round below it only copies beside the writer.</summary>
+    public const int RestartPages = 8000;
 
     /// <summary>How long the pass with the writer held waits for readers to leave the log, so that it can start over.</summary>
     private static readonly TimeSpan ReaderWait = TimeSpan.FromMilliseconds(5);
@@ -70,6 +79,7 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
     private int _signalled;
+    private int _nextRoundAt = ThresholdPages;
     private long _passes;
     private long _writerPauses;
     private long _databaseSyncs;
@@ -157,7 +167,7 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
     [UnmanagedCallersOnly]
     private static int OnCommit(nint id, nint db, byte* database, int pages)
     {
-        if (pages >= ThresholdPages && Registered.TryGetValue(id, out var checkpointer))
+        if (pages >= ThresholdPages && Registered.TryGetValue(id, out var checkpointer) && pages >= Volatile.Read(ref checkpointer._nextRoundAt))
         {
             try
             {
@@ -211,14 +221,22 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
     {
         BeforeRound?.Invoke();
         bool finished;
+        int logPages;
         var passes = 0;
         long started;
         do
         {
             started = Stopwatch.GetTimestamp();
-            finished = Checkpoint(raw.SQLITE_CHECKPOINT_PASSIVE) >= 0;
+            logPages = Checkpoint(raw.SQLITE_CHECKPOINT_PASSIVE);
+            finished = logPages >= 0;
         }
         while (finished && ++passes < MaxPassesBeside && Stopwatch.GetElapsedTime(started) > QuickPass);
+
+        if (finished && logPages < RestartPages)
+        {
+            Volatile.Write(ref _nextRoundAt, logPages + ThresholdPages);
+            return true;
+        }
 
         if (!finished || !SyncDatabase())
         {
@@ -234,6 +252,11 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
                 Interlocked.Increment(ref _writerPauses);
             }
         });
+        if (finished)
+        {
+            Volatile.Write(ref _nextRoundAt, ThresholdPages); // the next write starts the log over
+        }
+
         return finished;
     }
 
