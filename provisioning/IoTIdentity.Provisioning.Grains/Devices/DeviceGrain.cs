@@ -62,8 +62,15 @@ public sealed class DeviceGrain(
 
     private string DeviceId => Device.DeviceId;
 
-    public Task<ProtocolReply<ChallengeResponse>> RegisterAsync(ProtocolRequest<RegisterRequest> request) =>
-        HandleAsync(Topics.Operations.Register, request.Evidence, request.RemoteAddress, () => RegisterCoreAsync(request.Message, request.Evidence, request.RemoteAddress));
+    public async Task<ProtocolReply<ChallengeResponse>> RegisterAsync(ProtocolRequest<RegisterRequest> request)
+    {
+        var reply = await HandleAsync(Topics.Operations.Register, request.Evidence, request.RemoteAddress,
+            () => RegisterCoreAsync(request.Message, request.Evidence, request.RemoteAddress));
+        // a refused register of a device the store does not know, with no challenge open, leaves an activation that holds
+        // nothing: it leaves memory now, or a flood of made-up ids would keep one activation each for DeviceIdleTime
+        if (reply.Refusal is not null && !state.RecordExists && state.State.Challenges.IsEmpty) DeactivateOnIdle();
+        return reply;
+    }
 
     public async Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request)
     {
