@@ -16,10 +16,10 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// of an enrolment's tail latency).</para>
 /// <para><b>How.</b> The writer keeps SQLite's trigger but not its work: its WAL hook (<c>sqlite3_wal_hook</c>, which
 /// replaces the automatic checkpoint) only wakes this thread once a commit leaves 1,000 pages more in the log than the
-/// last round did (1,000 in all after a pass that holds the writer, below). The thread then copies the log with a passive checkpoint,
-/// which runs beside the writer: commits meanwhile only append to the log (a pass that took over 20 ms is followed by
-/// another, up to three, to copy what was committed during it). Readers look up only the pages not yet copied, so a
-/// copied log costs them nothing.
+/// last round did (1,000 in all after a pass that holds the writer, below). The thread then copies the log with a
+/// passive checkpoint, which runs beside the writer: commits meanwhile only append to the log (a pass that took over
+/// 20 ms is followed by another, up to three, to copy what was committed during it). Readers look up only the pages
+/// not yet copied, so a copied log costs them nothing.
 /// A checkpoint that runs beside writes cannot leave the log empty, though, and SQLite starts the log over
 /// only when a write transaction begins with every page of it copied. So once the log holds
 /// <see cref="RestartPages"/> (8,000 pages, about 32 MiB), a last checkpoint follows with the writer
@@ -118,7 +118,7 @@ internal sealed unsafe partial class SqliteCheckpointer : IDisposable
     /// <summary>Syncs the database file beside the writer; whether it succeeded. Replaced by tests to fail it.</summary>
     internal Func<bool> SyncDatabase { get; set; }
 
-    /// <summary>Stops the thread, waiting for a checkpoint in progress, and closes its connection. The writer's hook
+    /// <summary>Stops the thread, waiting for a checkpoint in progress, and closes its two connections. The writer's hook
     /// then does nothing. Call before the writer is closed, and not while holding the writer.</summary>
     public void Dispose()
     {

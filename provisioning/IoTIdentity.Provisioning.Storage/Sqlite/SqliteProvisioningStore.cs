@@ -13,7 +13,7 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// SQLite's write lock among themselves, and share one WAL append and one lock cycle; each write still succeeds or
 /// fails on its own, and its task completes after its transaction committed. Reads run in parallel on pooled read
 /// connections and see every committed write. The log is copied into the database by <see cref="SqliteCheckpointer"/>
-/// on a connection and thread of its own, never inside a commit. No transaction is held across awaits. Another process
+/// on connections and a thread of its own, never inside a commit. No transaction is held across awaits. Another process
 /// opening the same file is tolerated (its writes wait up to <see cref="SqliteStoreOptions.BusyTimeout"/>) but is not
 /// the supported deployment: use Cosmos DB for several silos.</para>
 /// <para><b>ETags</b> are fresh random GUIDs (122 random bits, 32 hex digits) drawn on every write, so an ETag never matches a
