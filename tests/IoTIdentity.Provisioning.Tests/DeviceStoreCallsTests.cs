@@ -255,6 +255,29 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         await LeftMemoryAsync(device.DeviceId);
     }
 
+    /// <summary>A device the store knows keeps its grain after a refused register, also when the activation learned it
+    /// by writing the device's first record itself (no record when it was read): here a first enrolment with two
+    /// challenges, one attest issued, the other refused (its challenge spent), then a malformed register.</summary>
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_device_first_enrolled_in_this_activation_keeps_its_grain_after_a_refused_register()
+    {
+        await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "known"), 1);
+        var device = fleet.Devices[0];
+        await Service.CreateTenantAsync($"sk-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+        await using var client = await Service.ConnectAsync(device.DeviceId);
+        var first = await TamperingChannel.HeldAttestAsync(client, channel => fleet.EnrolAsync(device, channel));
+        var second = await TamperingChannel.HeldAttestAsync(client, channel => fleet.EnrolAsync(device, channel));
+        Assert.Equal(device.DeviceId, (await client.AttestAsync(first)).DeviceId);
+
+        var grain = Service.Grains.GetGrain<IDeviceGrain>(device.DeviceId);
+        var tampered = second with { QuoteSignature = [.. second.QuoteSignature.Select(b => (byte)~b)] };
+        Assert.NotNull((await grain.AttestAsync(new ProtocolRequest<AttestRequest>(tampered, [], null))).Refusal);
+        var stranger = new RegisterRequest { EkPublic = [1, 2, 3], EkCertificate = [], AkPublic = [] };
+        Assert.NotNull((await grain.RegisterAsync(new ProtocolRequest<RegisterRequest>(stranger, [], null))).Refusal);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.True(await DeviceGrainActiveAsync(device.DeviceId), "the grain of a device the store knows left memory after a refusal");
+    }
+
     private Task<bool> DeviceGrainActiveAsync(string deviceId) => DeviceGrainActiveAsync(Service.Grains, deviceId);
 
     /// <summary>Whether the silo holds the device's grain activated (Orleans' management grain).</summary>

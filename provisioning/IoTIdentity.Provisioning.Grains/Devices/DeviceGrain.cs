@@ -67,8 +67,9 @@ public sealed class DeviceGrain(
         var reply = await HandleAsync(Topics.Operations.Register, request.Evidence, request.RemoteAddress,
             () => RegisterCoreAsync(request.Message, request.Evidence, request.RemoteAddress));
         // a refused register of a device the store does not know, with no challenge open, leaves an activation that holds
-        // nothing: it leaves memory now, or a flood of made-up ids would keep one activation each for DeviceIdleTime
-        if (reply.Refusal is not null && !state.RecordExists && state.State.Challenges.IsEmpty) DeactivateOnIdle();
+        // nothing: it leaves memory now, or a flood of made-up ids would keep one activation each for DeviceIdleTime. No
+        // ETag means no record was read or written by this activation (RecordExists misses the ledger's writes)
+        if (reply.Refusal is not null && Device.ETag is null && state.State.Challenges.IsEmpty) DeactivateOnIdle();
         return reply;
     }
 
