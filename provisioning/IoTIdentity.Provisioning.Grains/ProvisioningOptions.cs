@@ -41,8 +41,9 @@ public sealed class ProvisioningOptions
     /// next call reads it again). A device is busy for seconds at enrolment and renewal and idle for days between, so
     /// this bounds a silo's memory by the devices active in the last <see cref="DeviceIdleTime"/>, not by the fleet. A
     /// device whose attest was just answered with a certificate, with no other challenge open, does not wait for it: its
-    /// grain leaves at once; so does one whose register was refused while the store does not know it and no challenge is
-    /// open. Default 15 minutes (Orleans' own collection age); must be positive.
+    /// grain leaves at once; so does, after a device's request, one that holds nothing (no stored record, no challenge
+    /// ever held: a made-up id's).
+    /// Default 15 minutes (Orleans' own collection age); must be positive.
     /// </summary>
     public TimeSpan DeviceIdleTime { get; set; } = TimeSpan.FromMinutes(15);
 

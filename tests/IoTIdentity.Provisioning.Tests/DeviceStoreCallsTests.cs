@@ -233,6 +233,83 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         await LeftMemoryAsync(fleet.Devices[0].DeviceId);
     }
 
+    /// <summary>
+    /// Whatever a stranger sends over the device channel for an id the store does not know — a request the edge cannot
+    /// parse (its refusal is recorded by the grain), an attest without a challenge, a token request — leaves no grain
+    /// behind, as a refused register does.
+    /// </summary>
+    [Fact(Timeout = TestTimeout)]
+    public async Task Any_request_over_the_channel_for_a_device_the_store_does_not_know_leaves_no_grain_behind()
+    {
+        await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "strangers"), 5);
+        var attest = new AttestRequest
+        {
+            Nonce = new byte[32], ActivatedSecret = new byte[32], Quote = [1, 2], QuoteSignature = [3, 4], PcrValues = [],
+            DeviceKeyPublic = [5], Certify = [6], CertifySignature = [7], Csr = [8],
+        };
+        var token = new TokenRequest { Audience = "https://relying.example", CertificateSerial = "01", SignedAt = DateTimeOffset.UtcNow, Signature = [1, 2, 3] };
+        Func<EnrollmentClient, Task>[] requests =
+        [
+            client => client.RequestRawAsync(Topics.Operations.Register, "not json"u8.ToArray()),
+            client => client.RequestRawAsync(Topics.Operations.Attest, "{}"u8.ToArray()),
+            client => client.AttestAsync(attest),
+            client => client.RequestTokenAsync(token),
+            client => client.RequestRawAsync(Topics.Operations.Token, "[]"u8.ToArray()),
+        ];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var device = fleet.Devices[i];
+            await using var client = await Service.ConnectAsync(device.DeviceId);
+            await Assert.ThrowsAsync<EnrollmentRefusedException>(() => requests[i](client));
+            await LeftMemoryAsync(device.DeviceId);
+        }
+    }
+
+    /// <summary>
+    /// Every call a device's request reaches its grain by (the MQTT endpoint's and the token API's: register, attest,
+    /// token, token with a certificate, and a request refused before it could be parsed), made for an id the store does
+    /// not know, leaves no grain behind: the rule is the activation's (nothing stored, nothing held), not each
+    /// operation's.
+    /// </summary>
+    [Fact(Timeout = TestTimeout)]
+    public async Task Every_device_request_for_an_id_the_store_does_not_know_leaves_no_grain_behind()
+    {
+        var attest = new AttestRequest
+        {
+            Nonce = new byte[32], ActivatedSecret = new byte[32], Quote = [1], QuoteSignature = [2], PcrValues = [],
+            DeviceKeyPublic = [3], Certify = [4], CertifySignature = [5], Csr = [6],
+        };
+        var token = new TokenRequest { Audience = "https://relying.example", CertificateSerial = "01", SignedAt = DateTimeOffset.UtcNow, Signature = [1] };
+        var register = new RegisterRequest { EkPublic = [1, 2, 3], EkCertificate = [], AkPublic = [] };
+        var calls = new Dictionary<string, Func<IDeviceGrain, Task>>
+        {
+            [nameof(IDeviceGrain.RegisterAsync)] = g => g.RegisterAsync(new ProtocolRequest<RegisterRequest>(register, [], null)),
+            [nameof(IDeviceGrain.AttestAsync)] = g => g.AttestAsync(new ProtocolRequest<AttestRequest>(attest, [], null)),
+            [nameof(IDeviceGrain.RequestTokenAsync)] = g => g.RequestTokenAsync(new ProtocolRequest<TokenRequest>(token, [], null)),
+            [nameof(IDeviceGrain.RequestTokenWithCertificateAsync)] = g => g.RequestTokenWithCertificateAsync(
+                new ProtocolRequest<CertificateTokenRequest>(new CertificateTokenRequest { Audience = "https://relying.example" }, [], null), [1, 2]),
+            [nameof(IDeviceGrain.RecordRefusalAsync)] = g => g.RecordRefusalAsync(Topics.Operations.Token, new Refusal(ProvisioningError.MalformedRequest, "bad"), [], null),
+        };
+
+        await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "every"), calls.Count);
+        var ids = calls.Keys.Zip(fleet.Devices, (call, device) => (call, device.DeviceId)).ToList();
+        foreach (var (call, deviceId) in ids)
+            await calls[call](Service.Grains.GetGrain<IDeviceGrain>(deviceId));
+
+        // every call's grain gone within the wait (the names of those still active when it ends, if any)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        List<string> stayed;
+        do
+        {
+            await Task.Delay(100);
+            stayed = [];
+            foreach (var (call, deviceId) in ids)
+                if (await DeviceGrainActiveAsync(deviceId)) stayed.Add(call);
+        }
+        while (stayed.Count > 0 && waited.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.True(stayed.Count == 0, $"the grains of these calls stayed: {string.Join(", ", stayed)}");
+    }
+
     /// <summary>A first enrolment's challenge lives only in its activation, before the store knows the device: a register
     /// for the same id that is refused meanwhile (here a malformed one, as a stranger could send) keeps the activation,
     /// and the device's attest is answered.</summary>

@@ -15,6 +15,10 @@ public sealed class DeviceContext(GrainId grainId, IPersistentState<DeviceState>
     // set by the first write of this activation (a stored state always has an ETag); until then Orleans' read holds it
     private string? _etag;
 
+    // set by the first Hold: the activation then holds state the store may not have (a challenge; once it is spent, the
+    // tenant whose log the device's later refusals go to)
+    private bool _held;
+
     /// <summary>The device's id (its grain key).</summary>
     public string DeviceId { get; } = GrainStateKeys.Key(grainId);
 
@@ -31,7 +35,17 @@ public sealed class DeviceContext(GrainId grainId, IPersistentState<DeviceState>
     /// Replaces the state in this activation without writing it: for a change that lives only as long as the activation
     /// (a challenge opened or spent, <see cref="DeviceState.Challenges"/>). The next write carries the rest of it along.
     /// </summary>
-    internal void Hold(DeviceState next) => state.State = next;
+    internal void Hold(DeviceState next)
+    {
+        state.State = next;
+        _held = true;
+    }
+
+    /// <summary>
+    /// Whether this activation holds nothing at all: no stored record (none was read when it activated, none written
+    /// since — Orleans' <c>RecordExists</c> misses <see cref="DeviceLedger"/>'s writes) and no state held beside the store.
+    /// </summary>
+    internal bool Blank => ETag is null && !_held;
 
     /// <summary>Takes <paramref name="next"/> as the state, stored with <paramref name="etag"/>; only <see cref="DeviceLedger"/> writes.</summary>
     internal void Stored(DeviceState next, string etag)

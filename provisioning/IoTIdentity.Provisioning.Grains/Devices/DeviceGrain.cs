@@ -62,16 +62,9 @@ public sealed class DeviceGrain(
 
     private string DeviceId => Device.DeviceId;
 
-    public async Task<ProtocolReply<ChallengeResponse>> RegisterAsync(ProtocolRequest<RegisterRequest> request)
-    {
-        var reply = await HandleAsync(Topics.Operations.Register, request.Evidence, request.RemoteAddress,
+    public Task<ProtocolReply<ChallengeResponse>> RegisterAsync(ProtocolRequest<RegisterRequest> request) =>
+        HandleAsync(Topics.Operations.Register, request.Evidence, request.RemoteAddress,
             () => RegisterCoreAsync(request.Message, request.Evidence, request.RemoteAddress));
-        // a refused register of a device the store does not know, with no challenge open, leaves an activation that holds
-        // nothing: it leaves memory now, or a flood of made-up ids would keep one activation each for DeviceIdleTime. No
-        // ETag means no record was read or written by this activation (RecordExists misses the ledger's writes)
-        if (reply.Refusal is not null && Device.ETag is null && state.State.Challenges.IsEmpty) DeactivateOnIdle();
-        return reply;
-    }
 
     public async Task<ProtocolReply<IssuedResponse>> AttestAsync(ProtocolRequest<AttestRequest> request)
     {
@@ -259,7 +252,21 @@ public sealed class DeviceGrain(
             if (_activated) await RecordReattestRefusalAsync(refusal);
         }
         metrics.Handled(operation, reply.Refusal?.Error, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LeaveIfBlank();
         return reply;
+    }
+
+    /// <summary>
+    /// After a device's request (register, attest, token, or a request the edge could not parse): an activation that
+    /// holds nothing at all (<see cref="DeviceContext.Blank"/>: no stored record, no challenge ever held) leaves memory
+    /// now, or a flood of requests for made-up ids — refused, since no such device's EK certificate chains to a trusted
+    /// manufacturer — would keep one activation each for <see cref="ProvisioningOptions.DeviceIdleTime"/>. A device the
+    /// store knows keeps its grain after a refusal (one retrying a refused call pays no activation each time), and so does
+    /// one whose register was accepted: its challenge, and after it the tenant whose log its refusals go to, live only here.
+    /// </summary>
+    private void LeaveIfBlank()
+    {
+        if (Device.Blank) DeactivateOnIdle();
     }
 
     /// <summary>An open re-attest request's answer was refused; a store fault here loses only that status, never the refusal's reply.</summary>
@@ -284,6 +291,7 @@ public sealed class DeviceGrain(
         _contenders.Clear();
         await RecordRefusalCoreAsync(operation, refusal, evidence, remoteAddress);
         metrics.Handled(operation, refusal.Error, 0);
+        LeaveIfBlank();
     }
 
     private async Task RecordRefusalCoreAsync(string operation, Refusal refusal, byte[] evidence, string? remoteAddress)
