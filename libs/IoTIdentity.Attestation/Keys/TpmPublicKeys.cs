@@ -114,6 +114,43 @@ public static class TpmPublicKeys
     }
 
     /// <summary>
+    /// An ECDSA verifier for an EC SubjectPublicKeyInfo as <see cref="SubjectPublicKeyInfo"/> encodes it (id-ecPublicKey,
+    /// a supported named curve, an uncompressed point at the field size), imported as <see cref="ToEcdsa"/> imports a
+    /// public area: on OpenSSL 3 with the on-curve checks and without the platform import's multiplication by the group
+    /// order. Dispose it.
+    /// </summary>
+    /// <exception cref="CryptographicException">Not DER of that shape, not an EC key, an unsupported curve, a point not
+    /// uncompressed at the field size, or not on its curve.</exception>
+    public static ECDsa EcdsaFromSubjectPublicKeyInfo(byte[] spki)
+    {
+        ECParameters parameters;
+        try
+        {
+            var reader = new AsnReader(spki, AsnEncodingRules.DER);
+            var info = reader.ReadSequence();
+            reader.ThrowIfNotEmpty();
+            var algorithm = info.ReadSequence();
+            if (algorithm.ReadObjectIdentifier() != EcPublicKeyOid) throw new CryptographicException("not an EC public key");
+            var oid = algorithm.ReadObjectIdentifier();
+            algorithm.ThrowIfNotEmpty();
+            var point = info.ReadBitString(out var unusedBits);
+            info.ThrowIfNotEmpty();
+            var curve = Enum.GetValues<TpmEccCurve>().FirstOrDefault(c => Curve(c)?.Oid.Value == oid);
+            if (Curve(curve) is not { } named) throw new CryptographicException($"unsupported curve {oid}");
+            var size = CoordinateSize(curve);
+            if (unusedBits != 0 || point.Length != 1 + 2 * size || point[0] != 0x04)
+                throw new CryptographicException("the public point is not uncompressed at the field size");
+            parameters = new ECParameters { Curve = named, Q = new ECPoint { X = point[1..(1 + size)], Y = point[(1 + size)..] } };
+        }
+        catch (AsnContentException e)
+        {
+            throw new CryptographicException("malformed SubjectPublicKeyInfo", e);
+        }
+        if (!OpenSslEcKeys.Available) return ECDsa.Create(parameters);
+        return OpenSslEcKeys.ImportEcdsa(parameters) ?? throw new CryptographicException($"the public point is not on {parameters.Curve.Oid.FriendlyName}");
+    }
+
+    /// <summary>
     /// An ECDSA verifier for an ECC public area. Dispose it. On OpenSSL 3 the point is checked and imported without
     /// the platform import's multiplication by the group order (<see cref="OpenSslEcKeys"/>).
     /// </summary>

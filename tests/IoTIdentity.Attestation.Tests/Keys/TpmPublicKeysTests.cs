@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using IoTIdentity.Attestation.Keys;
 using IoTIdentity.Tpm.Keys;
@@ -151,5 +152,104 @@ public sealed class TpmPublicKeysTests
     public void An_RSA_public_area_is_not_an_ECC_point()
     {
         Assert.False(TpmPublicKeys.IsOnCurve(KeyTemplates.AkRsa2048));
+    }
+
+    [Theory]
+    [InlineData(TpmEccCurve.NistP256, "SHA256")]
+    [InlineData(TpmEccCurve.NistP384, "SHA384")]
+    [InlineData(TpmEccCurve.NistP521, "SHA512")]
+    public void A_verifier_from_the_SubjectPublicKeyInfo_verifies_what_the_key_signed_and_exports_the_same_key(TpmEccCurve curve, string hash)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            using var signer = ECDsa.Create(TpmPublicKeys.Curve(curve)!.Value);
+            var q = signer.ExportParameters(false).Q;
+            var spki = TpmPublicKeys.SubjectPublicKeyInfo(EccKey(curve, q.X!, q.Y!));
+            var message = "renewal proof"u8.ToArray();
+            var signature = signer.SignData(message, new HashAlgorithmName(hash));
+            using var verifier = TpmPublicKeys.EcdsaFromSubjectPublicKeyInfo(spki);
+
+            Assert.True(verifier.VerifyData(message, signature, new HashAlgorithmName(hash)));
+            Assert.False(verifier.VerifyData((byte[])[.. message, 0], signature, new HashAlgorithmName(hash)));
+            Assert.Equal(spki, verifier.ExportSubjectPublicKeyInfo());
+        }
+    }
+
+    /// <summary>An EC SubjectPublicKeyInfo of any curve OID and point octets (DER), as no checked encoder would write it.</summary>
+    private static byte[] Spki(string curveOid, byte[] point, int unusedBits = 0, string algorithmOid = "1.2.840.10045.2.1")
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence())
+            {
+                writer.WriteObjectIdentifier(algorithmOid);
+                writer.WriteObjectIdentifier(curveOid);
+            }
+            writer.WriteBitString(point, unusedBits);
+        }
+        return writer.Encode();
+    }
+
+    /// <summary>The uncompressed point octets of a TPM public area's coordinates, as they are (no padding, no check).</summary>
+    private static byte[] Uncompressed(TpmtPublic key) =>
+        key.Unique is TpmEccPublicId id ? [0x04, .. id.Point.X, .. id.Point.Y] : throw new ArgumentException("not ECC", nameof(key));
+
+    private static string CurveOid(TpmtPublic key) =>
+        TpmPublicKeys.Curve(((TpmsEccParms)key.Parameters).Curve)?.Oid.Value ?? "1.2.392.200082.1.1.1"; // unsupported: an OID .NET does not know
+
+    public static TheoryData<string> BadEncodings => new()
+    {
+        "an RSA key", "another algorithm OID with a P-256 point", "secp256k1", "a compressed point", "the point one octet short",
+        "the point one octet long", "unused bits in the bit string", "bytes after the SubjectPublicKeyInfo", "truncated DER", "empty",
+    };
+
+    private static byte[] BadEncoding(string how)
+    {
+        var key = Generated(TpmEccCurve.NistP256, out var p);
+        var good = TpmPublicKeys.SubjectPublicKeyInfo(key);
+        var point = Uncompressed(key);
+        var p256 = ECCurve.NamedCurves.nistP256.Oid.Value!;
+        switch (how)
+        {
+            case "an RSA key":
+                using (var rsa = RSA.Create(2048)) return rsa.ExportSubjectPublicKeyInfo();
+            case "another algorithm OID with a P-256 point": return Spki(p256, point, algorithmOid: "1.2.840.10045.2.2");
+            case "secp256k1":
+                using (var k1 = ECDsa.Create(ECCurve.CreateFromValue("1.3.132.0.10"))) return k1.ExportSubjectPublicKeyInfo();
+            case "a compressed point": return Spki(p256, [(byte)(0x02 | (p.Q.Y![^1] & 1)), .. p.Q.X!]);
+            case "the point one octet short": return Spki(p256, point[..^1]);
+            case "the point one octet long": return Spki(p256, [.. point, 0]);
+            case "unused bits in the bit string": return Spki(p256, [.. point[..^1], (byte)(point[^1] & 0xFE)], unusedBits: 1);
+            case "bytes after the SubjectPublicKeyInfo": return [.. good, 0];
+            case "truncated DER": return good[..^3];
+            case "empty": return [];
+            default: throw new ArgumentOutOfRangeException(nameof(how));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BadEncodings))]
+    public void No_verifier_is_made_from_a_SubjectPublicKeyInfo_not_encoded_as_the_service_encodes_EC_keys(string how)
+    {
+        var e = Assert.Throws<CryptographicException>(() => TpmPublicKeys.EcdsaFromSubjectPublicKeyInfo(BadEncoding(how)).Dispose());
+
+        Assert.Matches("not an EC|unsupported curve|not uncompressed|malformed", e.Message);
+    }
+
+    /// <summary>Every point the platform's import refuses in a public area, put in a SubjectPublicKeyInfo of its curve:
+    /// the platform's SubjectPublicKeyInfo import refuses it too, and so does this one.</summary>
+    [Theory]
+    [MemberData(nameof(BadPoints))]
+    public void A_SubjectPublicKeyInfo_whose_point_the_platform_refuses_makes_no_verifier(string how)
+    {
+        var key = Bad(how);
+        var spki = Spki(CurveOid(key), Uncompressed(key));
+        using var platform = ECDsa.Create();
+
+        // an unknown curve: the platform says it does not support it
+        var refused = Assert.ThrowsAny<Exception>(() => platform.ImportSubjectPublicKeyInfo(spki, out _));
+        Assert.True(refused is CryptographicException or PlatformNotSupportedException, refused.GetType().Name);
+        Assert.ThrowsAny<CryptographicException>(() => TpmPublicKeys.EcdsaFromSubjectPublicKeyInfo(spki).Dispose());
     }
 }
