@@ -4,6 +4,7 @@ using IoTIdentity.Simulator.Factory;
 using IoTIdentity.Simulator.Scenarios;
 
 // iotid-sim: drives virtual devices with real software TPMs against the provisioning service.
+GeneratorRuntime.InlineSocketCompletions();
 var devices = new Option<int>("--devices") { Description = "How many virtual devices enrol", DefaultValueFactory = _ => 4 };
 var data = new Option<string>("--data") { Description = "The service's data directory", DefaultValueFactory = _ => ".data" };
 var http = new Option<string>("--urls") { Description = "Where the service's HTTP API listens", DefaultValueFactory = _ => "http://127.0.0.1:8080" };

@@ -42,6 +42,9 @@ public sealed class ServiceProcess : IServiceTarget
     /// <summary>The MQTT TLS port.</summary>
     public int MqttPort { get; }
 
+    /// <summary>The service process's id (for profilers, and for reading what it was started with).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The service's dev certificate, which devices trust.</summary>
     public string TrustAnchorPath { get; }
 
@@ -148,6 +151,8 @@ public sealed class ServiceProcess : IServiceTarget
             start.ArgumentList.Insert(0, core.ToString());
             start.ArgumentList.Insert(0, "-c");
         }
+        // the simulator's own runtime switch is not the service's (GeneratorRuntime); a caller may still pass it explicitly
+        start.Environment.Remove(GeneratorRuntime.InlineCompletions);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var output = new Queue<string>();
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
