@@ -51,7 +51,7 @@ public static class CapacityChart
 
         Line(rates, enrolments.Offered, enrolments.Achieved, "achieved enrolments/s", LinePattern.Solid);
         if (renewals is not null) Line(rates, renewals.Offered, renewals.Achieved, "achieved renewals/s", LinePattern.Dashed);
-        var most = enrolments.Offered.Concat(renewals?.Offered ?? []).Max();
+        var most = enrolments.Offered.Concat(renewals?.Offered ?? []).DefaultIfEmpty(1).Max();
         var offered = rates.Add.Line(0, 0, most, most);
         offered.LegendText = "offered";
         offered.LinePattern = LinePattern.Dotted;
