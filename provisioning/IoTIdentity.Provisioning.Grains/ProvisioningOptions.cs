@@ -42,8 +42,7 @@ public sealed class ProvisioningOptions
     /// this bounds a silo's memory by the devices active in the last <see cref="DeviceIdleTime"/>, not by the fleet. A
     /// device whose attest was just answered with a certificate, with no other challenge open, does not wait for it: its
     /// grain leaves at once; so does, after a device's request, one that holds nothing (no stored record, no challenge
-    /// ever held: a made-up id's).
-    /// Default 15 minutes (Orleans' own collection age); must be positive.
+    /// ever held: a made-up id's). Default 15 minutes (Orleans' own collection age); must be positive.
     /// </summary>
     public TimeSpan DeviceIdleTime { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -242,18 +242,12 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
     public async Task Any_request_over_the_channel_for_a_device_the_store_does_not_know_leaves_no_grain_behind()
     {
         await using var fleet = Fleet.CreateEmulated(Path.Combine(_fleetDirectory, "strangers"), 5);
-        var attest = new AttestRequest
-        {
-            Nonce = new byte[32], ActivatedSecret = new byte[32], Quote = [1, 2], QuoteSignature = [3, 4], PcrValues = [],
-            DeviceKeyPublic = [5], Certify = [6], CertifySignature = [7], Csr = [8],
-        };
-        var token = new TokenRequest { Audience = "https://relying.example", CertificateSerial = "01", SignedAt = DateTimeOffset.UtcNow, Signature = [1, 2, 3] };
         Func<EnrollmentClient, Task>[] requests =
         [
             client => client.RequestRawAsync(Topics.Operations.Register, "not json"u8.ToArray()),
             client => client.RequestRawAsync(Topics.Operations.Attest, "{}"u8.ToArray()),
-            client => client.AttestAsync(attest),
-            client => client.RequestTokenAsync(token),
+            client => client.AttestAsync(StrangerAttest),
+            client => client.RequestTokenAsync(StrangerToken),
             client => client.RequestRawAsync(Topics.Operations.Token, "[]"u8.ToArray()),
         ];
         for (var i = 0; i < requests.Length; i++)
@@ -274,18 +268,11 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
     [Fact(Timeout = TestTimeout)]
     public async Task Every_device_request_for_an_id_the_store_does_not_know_leaves_no_grain_behind()
     {
-        var attest = new AttestRequest
-        {
-            Nonce = new byte[32], ActivatedSecret = new byte[32], Quote = [1], QuoteSignature = [2], PcrValues = [],
-            DeviceKeyPublic = [3], Certify = [4], CertifySignature = [5], Csr = [6],
-        };
-        var token = new TokenRequest { Audience = "https://relying.example", CertificateSerial = "01", SignedAt = DateTimeOffset.UtcNow, Signature = [1] };
-        var register = new RegisterRequest { EkPublic = [1, 2, 3], EkCertificate = [], AkPublic = [] };
         var calls = new Dictionary<string, Func<IDeviceGrain, Task>>
         {
-            [nameof(IDeviceGrain.RegisterAsync)] = g => g.RegisterAsync(new ProtocolRequest<RegisterRequest>(register, [], null)),
-            [nameof(IDeviceGrain.AttestAsync)] = g => g.AttestAsync(new ProtocolRequest<AttestRequest>(attest, [], null)),
-            [nameof(IDeviceGrain.RequestTokenAsync)] = g => g.RequestTokenAsync(new ProtocolRequest<TokenRequest>(token, [], null)),
+            [nameof(IDeviceGrain.RegisterAsync)] = g => g.RegisterAsync(new ProtocolRequest<RegisterRequest>(StrangerRegister, [], null)),
+            [nameof(IDeviceGrain.AttestAsync)] = g => g.AttestAsync(new ProtocolRequest<AttestRequest>(StrangerAttest, [], null)),
+            [nameof(IDeviceGrain.RequestTokenAsync)] = g => g.RequestTokenAsync(new ProtocolRequest<TokenRequest>(StrangerToken, [], null)),
             [nameof(IDeviceGrain.RequestTokenWithCertificateAsync)] = g => g.RequestTokenWithCertificateAsync(
                 new ProtocolRequest<CertificateTokenRequest>(new CertificateTokenRequest { Audience = "https://relying.example" }, [], null), [1, 2]),
             [nameof(IDeviceGrain.RecordRefusalAsync)] = g => g.RecordRefusalAsync(Topics.Operations.Token, new Refusal(ProvisioningError.MalformedRequest, "bad"), [], null),
@@ -296,18 +283,7 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         foreach (var (call, deviceId) in ids)
             await calls[call](Service.Grains.GetGrain<IDeviceGrain>(deviceId));
 
-        // every call's grain gone within the wait (the names of those still active when it ends, if any)
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        List<string> stayed;
-        do
-        {
-            await Task.Delay(100);
-            stayed = [];
-            foreach (var (call, deviceId) in ids)
-                if (await DeviceGrainActiveAsync(deviceId)) stayed.Add(call);
-        }
-        while (stayed.Count > 0 && waited.Elapsed < TimeSpan.FromSeconds(10));
-        Assert.True(stayed.Count == 0, $"the grains of these calls stayed: {string.Join(", ", stayed)}");
+        await LeftMemoryAsync(ids);
     }
 
     /// <summary>A first enrolment's challenge lives only in its activation, before the store knows the device: a register
@@ -322,8 +298,7 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         await using var client = await Service.ConnectAsync(device.DeviceId);
         var held = await TamperingChannel.HeldAttestAsync(client, channel => fleet.EnrolAsync(device, channel));
 
-        var stranger = new RegisterRequest { EkPublic = [1, 2, 3], EkCertificate = [], AkPublic = [] };
-        var refused = await Service.Grains.GetGrain<IDeviceGrain>(device.DeviceId).RegisterAsync(new ProtocolRequest<RegisterRequest>(stranger, [], null));
+        var refused = await Service.Grains.GetGrain<IDeviceGrain>(device.DeviceId).RegisterAsync(new ProtocolRequest<RegisterRequest>(StrangerRegister, [], null));
         Assert.NotNull(refused.Refusal);
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.True(await DeviceGrainActiveAsync(device.DeviceId), "the grain holding the open challenge left memory");
@@ -349,8 +324,7 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
         var grain = Service.Grains.GetGrain<IDeviceGrain>(device.DeviceId);
         var tampered = second with { QuoteSignature = [.. second.QuoteSignature.Select(b => (byte)~b)] };
         Assert.NotNull((await grain.AttestAsync(new ProtocolRequest<AttestRequest>(tampered, [], null))).Refusal);
-        var stranger = new RegisterRequest { EkPublic = [1, 2, 3], EkCertificate = [], AkPublic = [] };
-        Assert.NotNull((await grain.RegisterAsync(new ProtocolRequest<RegisterRequest>(stranger, [], null))).Refusal);
+        Assert.NotNull((await grain.RegisterAsync(new ProtocolRequest<RegisterRequest>(StrangerRegister, [], null))).Refusal);
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.True(await DeviceGrainActiveAsync(device.DeviceId), "the grain of a device the store knows left memory after a refusal");
     }
@@ -366,15 +340,36 @@ public sealed class DeviceStoreCallsTests(FaultyServiceFixture fixture, ITestOut
     }
 
     /// <summary>Waits (up to 10 s, far below the 15-minute idle time) until the device's grain is no longer active.</summary>
-    private async Task LeftMemoryAsync(string deviceId)
+    private Task LeftMemoryAsync(string deviceId) => LeftMemoryAsync([("the device", deviceId)]);
+
+    /// <summary>Waits (up to 10 s) until none of the named devices' grains is active; names those that stayed if any did.</summary>
+    private async Task LeftMemoryAsync(IReadOnlyList<(string Name, string DeviceId)> devices)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (await DeviceGrainActiveAsync(deviceId))
+        while (true)
         {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the device grain stayed in memory");
+            List<string> stayed = [];
+            foreach (var (name, deviceId) in devices)
+                if (await DeviceGrainActiveAsync(deviceId)) stayed.Add(name);
+            if (stayed.Count == 0) return;
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"these device grains stayed in memory: {string.Join(", ", stayed)}");
             await Task.Delay(100);
         }
     }
+
+    /// <summary>What a stranger can send for any id: a register with no EK, an attest with no challenge behind it, an unsigned token request.</summary>
+    private static readonly RegisterRequest StrangerRegister = new() { EkPublic = [1, 2, 3], EkCertificate = [], AkPublic = [] };
+
+    private static readonly AttestRequest StrangerAttest = new()
+    {
+        Nonce = new byte[32], ActivatedSecret = new byte[32], Quote = [1, 2], QuoteSignature = [3, 4], PcrValues = [],
+        DeviceKeyPublic = [5], Certify = [6], CertifySignature = [7], Csr = [8],
+    };
+
+    private static readonly TokenRequest StrangerToken = new()
+    {
+        Audience = "https://relying.example", CertificateSerial = "01", SignedAt = DateTimeOffset.UtcNow, Signature = [1, 2, 3],
+    };
 
     private const string DeviceStateKind = "device.device";
 

@@ -146,8 +146,7 @@ public static class TpmPublicKeys
         {
             throw new CryptographicException("malformed SubjectPublicKeyInfo", e);
         }
-        if (!OpenSslEcKeys.Available) return ECDsa.Create(parameters);
-        return OpenSslEcKeys.ImportEcdsa(parameters) ?? throw new CryptographicException($"the public point is not on {parameters.Curve.Oid.FriendlyName}");
+        return ImportEcdsa(parameters);
     }
 
     /// <summary>
@@ -156,9 +155,11 @@ public static class TpmPublicKeys
     /// </summary>
     /// <exception cref="ArgumentException">Not an ECC public area, an unsupported curve, or a coordinate too long.</exception>
     /// <exception cref="CryptographicException">The point is not on its curve.</exception>
-    public static ECDsa ToEcdsa(TpmtPublic key)
+    public static ECDsa ToEcdsa(TpmtPublic key) => ImportEcdsa(EcParameters(key));
+
+    /// <summary>An ECDSA verifier for a public point: on OpenSSL 3 checked and imported without the order multiplication.</summary>
+    private static ECDsa ImportEcdsa(ECParameters parameters)
     {
-        var parameters = EcParameters(key);
         if (!OpenSslEcKeys.Available) return ECDsa.Create(parameters);
         return OpenSslEcKeys.ImportEcdsa(parameters) ?? throw new CryptographicException($"the public point is not on {parameters.Curve.Oid.FriendlyName}");
     }
