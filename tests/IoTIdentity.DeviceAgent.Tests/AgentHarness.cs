@@ -81,6 +81,16 @@ public sealed class AgentHarness : IAsyncDisposable
         return await http.GetFromJsonAsync<IoTIdentity.Protocol.Management.DeviceDetails>($"/api/v1/devices/{DeviceId}", ContractJson);
     }
 
+    /// <summary>
+    /// Waits until <paramref name="agent"/> holds an authenticated session: its status says so, the service sees the
+    /// device connected, and its log has said so. The agent marks its status before it logs, and its log reaches the
+    /// test later still, so a wait on the status alone can end before the line is there.
+    /// </summary>
+    public Task AuthenticatedSessionAsync(AgentProcess agent, TimeSpan timeout, Func<string> what) =>
+        EventuallyAsync(async () => NewAgent().Status().Session == SessionRecord.AuthenticatedClass
+            && agent.Output.Contains($"Authenticated session as {DeviceId} ", StringComparison.Ordinal)
+            && (await ServiceViewAsync())?.Connected == true, timeout, what);
+
     private static readonly System.Text.Json.JsonSerializerOptions ContractJson =
         new(System.Text.Json.JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 

@@ -26,8 +26,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
 
         // first boot: enrolment-only, then the certificate and its TPM key open an authenticated session the service sees
-        await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
-            Patience, () => $"an authenticated session:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
+        await device.AuthenticatedSessionAsync(agent, Patience, () => $"an authenticated session:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
         var first = device.Store.Load()!.Metadata.SerialNumber;
         Assert.Contains($"Enrolment-only session as {device.DeviceId}: no certificate yet", agent.Output, StringComparison.Ordinal);
         Assert.Contains($"Authenticated session as {device.DeviceId} with certificate {first}", agent.Output, StringComparison.Ordinal);
@@ -119,8 +118,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
         device.Options.Tpm = TabrmdProcess.AgentEndpoint;
         await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
-        await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
-            Patience, () => $"an authenticated session:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
+        await device.AuthenticatedSessionAsync(agent, Patience, () => $"an authenticated session:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
 
         // a second connection presents the device's certificate and signs its handshake with the same TPM-resident key
         var (code, reason) = await MqttOverOpenSsl.ConnectAsync(device, abrmd, device.Options.BrokerPort, device.DeviceId);
@@ -161,8 +159,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
 
         await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
 
-        await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
-            Patience, () => $"an authenticated session after re-enrolment:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
+        await device.AuthenticatedSessionAsync(agent, Patience, () => $"an authenticated session after re-enrolment:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
         var output = agent.Output;
         var serial = expired.Metadata.SerialNumber;
         Assert.Contains($"Enrolment-only session as {device.DeviceId}: the certificate {serial} expired", output, StringComparison.Ordinal);

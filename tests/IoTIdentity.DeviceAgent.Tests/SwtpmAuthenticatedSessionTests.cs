@@ -50,8 +50,7 @@ public sealed class SwtpmAuthenticatedSessionTests(SwtpmAuthenticatedSessionTest
 
         // the daemon connects with a TPM lease of its own; a command and the renewal it asks for ride on that session
         await using var agent = AgentProcess.Start(device, "run");
-        await AgentHarness.EventuallyAsync(async () => Status(device).Session == SessionRecord.AuthenticatedClass && (await device.ServiceViewAsync())?.Connected == true,
-            Patience, () => $"an authenticated session:\n{agent.Output}");
+        await device.AuthenticatedSessionAsync(agent, Patience, () => $"an authenticated session:\n{agent.Output}");
         using (var http = device.Tenant.Http)
         {
             var reattest = await http.PostAsync($"/api/v1/devices/{device.DeviceId}/reattest", null);
@@ -111,8 +110,6 @@ public sealed class SwtpmAuthenticatedSessionTests(SwtpmAuthenticatedSessionTest
         var (_, status) = await ExitCodeTests.RunAsync(device.Directory, device.Options, "status", "--json");
         return JsonDocument.Parse(status[status.IndexOf('{', StringComparison.Ordinal)..]).RootElement;
     }
-
-    private static AgentStatus Status(AgentHarness device) => device.NewAgent().Status();
 
     private static string[] Lines(string output, string containing) =>
         output.Split('\n').Where(l => l.Contains(containing, StringComparison.Ordinal)).ToArray();

@@ -93,9 +93,8 @@ public sealed class TokenOnAuthenticatedSessionTests(AuthenticatedTokenService t
         // the daemon holds A's one session; the command and applications ask its token socket
         a.Options.TokenSocket = Path.Combine(a.Directory, "token.sock");
         await using var daemon = AgentProcess.Start(a, abrmdA.ClientEnvironment, "run");
-        await AgentHarness.EventuallyAsync(
-            async () => a.NewAgent().Status().Session == SessionRecord.AuthenticatedClass && File.Exists(a.Options.TokenSocket) && (await a.ServiceViewAsync())?.Connected == true,
-            Patience, () => $"the daemon's authenticated session and token socket:\n{daemon.Output}");
+        await a.AuthenticatedSessionAsync(daemon, Patience, () => $"the daemon's authenticated session:\n{daemon.Output}");
+        await AgentHarness.EventuallyAsync(() => Task.FromResult(File.Exists(a.Options.TokenSocket)), Patience, () => $"the daemon's token socket:\n{daemon.Output}");
         var fromSocket = await CommandAsync(a, abrmdA, RelyingParty.Audience, viaSocket: true);
         (status, answer) = await TpmTlsClient.GetAsync(a, abrmdA, party, "/readings", fromSocket.Token!);
         Assert.True(status == 200, answer);
