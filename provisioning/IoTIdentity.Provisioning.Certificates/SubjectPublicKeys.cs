@@ -11,18 +11,13 @@ namespace IoTIdentity.Provisioning.Certificates;
 /// with an uncompressed point that lies on the curve. The canonical form is the one .NET exports.
 /// </summary>
 /// <remarks>
-/// Pure ASN.1 plus the on-curve arithmetic of <see cref="NistCurvePoints"/>, on purpose: importing a key into .NET
+/// The SubjectPublicKeyInfo and its EC key are read by <see cref="PublicKeyInfo"/>, the reader the renewal proof's
+/// verifier shares. Pure ASN.1 plus the on-curve arithmetic of <see cref="NistCurvePoints"/>, on purpose: importing a key into .NET
 /// (OpenSSL 3) costs about twice an ECDSA verification, which the issuance path would otherwise pay for every
 /// certificate.
 /// </remarks>
 internal static class SubjectPublicKeys
 {
-    public const string RsaEncryption = "1.2.840.113549.1.1.1";
-    public const string EcPublicKey = "1.2.840.10045.2.1";
-    private const string P256 = "1.2.840.10045.3.1.7";
-    private const string P384 = "1.3.132.0.34";
-    private const string P521 = "1.3.132.0.35";
-
     /// <summary>Parses <paramref name="spki"/> into its canonical DER.</summary>
     /// <returns>Null on success, else whether the key is malformed (true) or merely unsupported (false), with a reason.</returns>
     public static (bool Malformed, string Reason)? TryCanonicalize(ReadOnlySpan<byte> spki, out CanonicalPublicKey key)
@@ -30,18 +25,11 @@ internal static class SubjectPublicKeys
         key = default;
         try
         {
-            var reader = new AsnReader(spki.ToArray(), AsnEncodingRules.DER);
-            var info = reader.ReadSequence();
-            reader.ThrowIfNotEmpty();
-            var algorithmIdentifier = info.ReadSequence();
-            var algorithm = algorithmIdentifier.ReadObjectIdentifier();
-            var publicKey = info.ReadBitString(out var unusedBits);
-            info.ThrowIfNotEmpty();
-            if (unusedBits != 0) return (true, "the public key BIT STRING is not whole bytes");
+            var (algorithm, parameters, publicKey) = PublicKeyInfo.Read(spki.ToArray());
             return algorithm switch
             {
-                RsaEncryption => Rsa(algorithmIdentifier, publicKey, out key),
-                EcPublicKey => Ec(algorithmIdentifier, publicKey, out key),
+                PublicKeyInfo.RsaEncryption => Rsa(parameters, publicKey, out key),
+                PublicKeyInfo.EcPublicKey => Ec(parameters, publicKey, out key),
                 _ => (false, $"public key algorithm {algorithm} is not RSA or EC"),
             };
         }
@@ -71,7 +59,7 @@ internal static class SubjectPublicKeys
         {
             using (writer.PushSequence())
             {
-                writer.WriteObjectIdentifier(RsaEncryption);
+                writer.WriteObjectIdentifier(PublicKeyInfo.RsaEncryption);
                 writer.WriteNull();
             }
             writer.WriteBitString(publicKey); // DER-read, so already minimal
@@ -83,29 +71,8 @@ internal static class SubjectPublicKeys
     private static (bool, string)? Ec(AsnReader parameters, byte[] point, out CanonicalPublicKey key)
     {
         key = default;
-        if (!parameters.HasData || parameters.PeekTag() != Asn1Tag.ObjectIdentifier)
-            return (false, "EC keys must name their curve");
-        var curve = parameters.ReadObjectIdentifier();
-        parameters.ThrowIfNotEmpty();
-        var bits = curve switch { P256 => 256, P384 => 384, P521 => 521, _ => 0 };
-        if (bits == 0) return (false, $"EC curve {curve} is not P-256, P-384 or P-521");
-        if (point.Length > 0 && point[0] is 0x02 or 0x03) return (false, "only uncompressed EC points are supported");
-        if (point.Length != 1 + 2 * ((bits + 7) / 8) || point[0] != 0x04) return (true, "the EC point has the wrong form or length");
-        var size = (point.Length - 1) / 2;
-        if (!NistCurvePoints.IsOnCurve(curve, point.AsSpan(1, size), point.AsSpan(1 + size)))
-            return (true, "the EC point is not on the curve");
-
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            using (writer.PushSequence())
-            {
-                writer.WriteObjectIdentifier(EcPublicKey);
-                writer.WriteObjectIdentifier(curve);
-            }
-            writer.WriteBitString(point);
-        }
-        key = new CanonicalPublicKey(writer.Encode(), IsRsa: false, bits);
+        if (PublicKeyInfo.TryReadEc(parameters, point, onCurve: true, out var curve) is { } problem) return problem;
+        key = new CanonicalPublicKey(PublicKeyInfo.EncodeEc(curve, point), IsRsa: false, NistCurvePoints.KeySize(curve)!.Value);
         return null;
     }
 }

@@ -28,6 +28,12 @@ public static class NistCurvePoints
     /// <summary>The supported curves' object identifiers.</summary>
     public static IReadOnlyCollection<string> Curves => ByOid.Keys;
 
+    /// <summary>The field size in bytes (each coordinate's length) of the curve <paramref name="curveOid"/> names, or null for another curve.</summary>
+    public static int? FieldSize(string curveOid) => ByOid.TryGetValue(curveOid, out var curve) ? curve.Size : null;
+
+    /// <summary>The key size in bits (the field prime's: 256, 384, 521) of the curve <paramref name="curveOid"/> names, or null for another curve.</summary>
+    public static int? KeySize(string curveOid) => ByOid.TryGetValue(curveOid, out var curve) ? (int)curve.Prime.GetBitLength() : null;
+
     /// <summary>
     /// Whether (<paramref name="x"/>, <paramref name="y"/>) — big-endian unsigned, at most the field size each (a TPM may
     /// strip leading zeros) — lies on the curve named by <paramref name="curveOid"/>. False for any other curve.

@@ -8,8 +8,6 @@ namespace IoTIdentity.Attestation.Keys;
 /// <summary>Turns TPM public areas into .NET keys, for verification with the platform's (fast) primitives.</summary>
 public static class TpmPublicKeys
 {
-    /// <summary>id-ecPublicKey — RFC 5480, §2.1.1.</summary>
-    private const string EcPublicKeyOid = "1.2.840.10045.2.1";
 
     /// <summary>The .NET curve for a TPM curve id, or null if unsupported.</summary>
     public static ECCurve? Curve(TpmEccCurve curve) => curve switch
@@ -97,17 +95,7 @@ public static class TpmPublicKeys
                 point[0] = 0x04; // uncompressed — SEC 1, §2.3.3
                 parameters.Q.X!.CopyTo(point, 1);
                 parameters.Q.Y!.CopyTo(point, 1 + size);
-                var writer = new AsnWriter(AsnEncodingRules.DER);
-                using (writer.PushSequence())
-                {
-                    using (writer.PushSequence())
-                    {
-                        writer.WriteObjectIdentifier(EcPublicKeyOid);
-                        writer.WriteObjectIdentifier(parameters.Curve.Oid.Value!);
-                    }
-                    writer.WriteBitString(point);
-                }
-                return writer.Encode();
+                return PublicKeyInfo.EncodeEc(parameters.Curve.Oid.Value!, point);
             default:
                 throw new ArgumentException($"{key.Type} objects have no X.509 public key", nameof(key));
         }
@@ -123,30 +111,22 @@ public static class TpmPublicKeys
     /// uncompressed at the field size, or not on its curve.</exception>
     public static ECDsa EcdsaFromSubjectPublicKeyInfo(byte[] spki)
     {
-        ECParameters parameters;
         try
         {
-            var reader = new AsnReader(spki, AsnEncodingRules.DER);
-            var info = reader.ReadSequence();
-            reader.ThrowIfNotEmpty();
-            var algorithm = info.ReadSequence();
-            if (algorithm.ReadObjectIdentifier() != EcPublicKeyOid) throw new CryptographicException("not an EC public key");
-            var oid = algorithm.ReadObjectIdentifier();
-            algorithm.ThrowIfNotEmpty();
-            var point = info.ReadBitString(out var unusedBits);
-            info.ThrowIfNotEmpty();
-            var curve = Enum.GetValues<TpmEccCurve>().FirstOrDefault(c => Curve(c)?.Oid.Value == oid);
-            if (Curve(curve) is not { } named) throw new CryptographicException($"unsupported curve {oid}");
-            var size = CoordinateSize(curve);
-            if (unusedBits != 0 || point.Length != 1 + 2 * size || point[0] != 0x04)
-                throw new CryptographicException("the public point is not uncompressed at the field size");
-            parameters = new ECParameters { Curve = named, Q = new ECPoint { X = point[1..(1 + size)], Y = point[(1 + size)..] } };
+            var (algorithm, parameters, point) = PublicKeyInfo.Read(spki);
+            if (algorithm != PublicKeyInfo.EcPublicKey) throw new CryptographicException("not an EC public key");
+            // the import below checks the point is on the curve, as for a public area
+            if (PublicKeyInfo.TryReadEc(parameters, point, onCurve: false, out var curve) is { } problem) throw new CryptographicException(problem.Reason);
+            var size = (point.Length - 1) / 2;
+            return ImportEcdsa(new ECParameters
+            {
+                Curve = ECCurve.CreateFromValue(curve), Q = new ECPoint { X = point[1..(1 + size)], Y = point[(1 + size)..] },
+            });
         }
         catch (AsnContentException e)
         {
             throw new CryptographicException("malformed SubjectPublicKeyInfo", e);
         }
-        return ImportEcdsa(parameters);
     }
 
     /// <summary>
