@@ -262,12 +262,16 @@ public static class CapacityCommand
         // held: (almost) no errors, p99 within the limit, and the service kept up with the offered rate
         var held = failed <= report.Flows / 100 && p99 <= options.MaxP99Milliseconds && report.Throughput >= 0.9 * Math.Min(rate, count / Math.Max(options.StepSeconds, 1e-3));
         var step = new CapacityStep(phase, rate, report.Flows, report.Succeeded, failed, report.Throughput, p50, p99,
-            serviceUsed / Math.Max(report.Succeeded, 1), generator / Math.Max(report.Flows, 1), held, report.Timeline.MaxBy(t => t.P99));
+            serviceUsed / Math.Max(report.Succeeded, 1), generator / Math.Max(report.Flows, 1), held, report.Timeline.MaxBy(t => t.P99),
+            [.. ScenarioReport.InStageOrder(report.Latencies)]);
         var per = unit == "enrolment" ? "enrol" : "renew";
         var worst = step.WorstSlice is { } slice ? $"  worst {slice.Seconds * 1000:F0} ms slice: p99 {slice.P99:F1} ms at {slice.StartSeconds:F1} s" : "";
         output.WriteLine($"  {phase,-12} offered {rate,7:F1}/s  achieved {step.AchievedPerSecond,7:F1}/s  p50 {p50,8:F1} ms  p99 {p99,8:F1} ms  failed {failed,4}" +
             $"  service {step.ServiceCpuMillisecondsPerEnrolment,6:F2} ms/{per}  generator {step.GeneratorCpuMillisecondsPerEnrolment,6:F2} ms/{per}  {(held ? "held" : "BROKE")}{worst}" +
             (report.Errors.Count > 0 ? $"  errors: {string.Join(", ", report.Errors.Select(e => $"{e.Key}={e.Value}"))}" : ""));
+        // where the end-to-end tail is spent, for the steps the summary quotes
+        if (phase.EndsWith('%') && step.Stages is { Count: > 0 } stages)
+            output.WriteLine($"  {"",-12} stages p50/p99 ms: {string.Join(", ", stages.Select(l => $"{l.Step} {l.P50:F1}/{l.P99:F1}"))}");
         return step;
     }
 

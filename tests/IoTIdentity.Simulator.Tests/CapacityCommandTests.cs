@@ -30,7 +30,10 @@ public sealed class CapacityCommandTests : IDisposable
         // each step names its slowest slice, and a step's p99 is never above its slowest slice's (at least 1 % of the step's
         // completions lie at or above the step's p99, so some slice holds at least 1 % of its own there)
         Assert.All(report.Steps, s => Assert.True(s.WorstSlice is { } w && w.P99 >= s.P99Milliseconds, $"{s.Phase}: worst slice {s.WorstSlice}, p99 {s.P99Milliseconds}"));
+        // each step's stages: every flow's connect and round trips, and the end-to-end stage is the step's own latency
+        Assert.All(report.Steps, s => AssertStages(s, "connect", "register", "attest"));
         Assert.NotNull(report.Renewals);
+        Assert.All(report.Renewals.Steps, s => AssertStages(s, "register", "attest"));
         Assert.True(report.Renewals.CapacityPerSecond > 0);
         Assert.NotNull(report.Renewals.AtHalf);
         Assert.All(report.Renewals.Steps, s => Assert.Equal(0, s.Failed));
@@ -44,13 +47,23 @@ public sealed class CapacityCommandTests : IDisposable
                      "primitive floor: P-256 verify", "composite verifier floor", "sustained capacity", "service CPU per enrolment: at 50 %",
                      "at saturation", "latency end-to-end: at 50 % p50", "at 80 % p50", "generator CPU per enrolment", "of which the emulated TPM", "ratios: service CPU ÷ primitive floor",
                      "renewal storm on 3 connected devices", "renewals/s", "service CPU per renewal: at 50 %", "renewal latency: at 50 % p50", "generator CPU per renewal",
-                     "renewal ratios", "service memory per enrolled device", "slice: p99", "3 other tenants, each with a group trusting another vendor", "memory per idle connection (20 held at once): service", "CPU per connect (TLS handshake",
+                     "renewal ratios", "service memory per enrolled device", "slice: p99", "stages p50/p99 ms: connect", "3 other tenants, each with a group trusting another vendor", "memory per idle connection (20 held at once): service", "CPU per connect (TLS handshake",
                      "enrolment at 50 % with 20 more devices connected and idle: service CPU per enrolment", "renewal at 50 % with 20 more devices connected and idle: service CPU per renewal",
                  })
             Assert.Contains(figure, printed);
         Assert.DoesNotContain("n/a", printed);
+        // the stages under each step the summary quotes: enrolments and renewals at 50 % and at 80 %
+        Assert.Equal(4, printed.Split('\n').Count(l => l.Contains("stages p50/p99 ms:", StringComparison.Ordinal)));
         Assert.True(File.Exists(Path.Combine(_directory, "reports", "capacity.json")));
         Assert.True(File.Exists(Path.Combine(_directory, "reports", "capacity.png")));
         Assert.Empty(Directory.GetDirectories(Path.Combine(_directory, "data")));
+    }
+
+    private static void AssertStages(Reporting.CapacityStep step, params string[] stages)
+    {
+        var timed = step.Stages!.ToDictionary(l => l.Step);
+        foreach (var stage in stages) Assert.True(timed.TryGetValue(stage, out var l) && l.Count == step.Succeeded, $"{step.Phase}: {stage} of {step.Succeeded} flows");
+        Assert.Equal(step.P99Milliseconds, timed[Scenarios.DeviceRunner.EndToEnd].P99);
+        Assert.Equal(Scenarios.DeviceRunner.EndToEnd, step.Stages![^1].Step);   // in the order the stages happen
     }
 }

@@ -19,6 +19,11 @@ namespace IoTIdentity.Simulator.Reporting;
 /// The slice of the step's timeline (at least 20 equal slices, by completion time) whose completions had the highest p99:
 /// whether the step's p99 came from a stall (one slice far above the rest) or from the whole step queueing.
 /// </param>
+/// <param name="Stages">
+/// The latency of each timed stage of the step's flows, as the generator saw them (connect, the TPM's work, each round
+/// trip, end-to-end; in the order they happen): which part of the end-to-end p99 is the service's round
+/// trips and which is connecting or the generator's own work.
+/// </param>
 public sealed record CapacityStep(string Phase, double OfferedPerSecond, int Devices, int Succeeded, int Failed, double AchievedPerSecond,
     double P50Milliseconds, double P99Milliseconds, double? ServiceCpuMillisecondsPerEnrolment, double GeneratorCpuMillisecondsPerEnrolment, bool Held,
-    TimelineBucket? WorstSlice = null);
+    TimelineBucket? WorstSlice = null, IReadOnlyList<StepLatency>? Stages = null);

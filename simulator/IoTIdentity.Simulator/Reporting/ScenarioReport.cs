@@ -124,7 +124,7 @@ public sealed record ScenarioReport
             $" {Throughput:F1}/s on average, peak {PeakThroughput:F1}/s (over {slice * 1000:F0} ms slices)");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("step");
         foreach (var column in new[] { "n", "p50 ms", "p95 ms", "p99 ms", "max ms" }) table.AddColumn(new TableColumn(column).RightAligned());
-        foreach (var l in Latencies.OrderBy(l => StepOrder.IndexOf(l.Step) is var i and >= 0 ? i : StepOrder.Count))
+        foreach (var l in InStageOrder(Latencies))
             table.AddRow(Markup.Escape(l.Step), $"{l.Count}", $"{l.P50:F1}", $"{l.P95:F1}", $"{l.P99:F1}", $"{l.Max:F1}");
         console.Write(table);
         if (ServiceCpuSeconds is { } cpu)
@@ -146,7 +146,11 @@ public sealed record ScenarioReport
 
     private static string Shorten(string value) => value.Length > 20 ? value[..16] + "…" : value;
 
-    private static readonly List<string> StepOrder =
+    /// <summary><paramref name="latencies"/> in the order a flow's timed stages happen, unknown stages last.</summary>
+    public static IEnumerable<StepLatency> InStageOrder(IEnumerable<StepLatency> latencies) =>
+        latencies.OrderBy(l => Array.IndexOf(StageOrder, l.Step) is var i and >= 0 ? i : StageOrder.Length);
+
+    private static readonly string[] StageOrder =
     [
         Scenarios.DeviceRunner.Connect, Scenarios.DeviceRunner.Wait, "prepare", "register", "activate", "quote", "device-key", "csr", "attest", "total",
         Scenarios.DeviceRunner.EndToEnd,
