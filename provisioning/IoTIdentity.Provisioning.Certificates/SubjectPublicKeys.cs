@@ -12,9 +12,9 @@ namespace IoTIdentity.Provisioning.Certificates;
 /// </summary>
 /// <remarks>
 /// The SubjectPublicKeyInfo and its EC key are read by <see cref="PublicKeyInfo"/>, the reader the renewal proof's
-/// verifier shares. Pure ASN.1 plus the on-curve arithmetic of <see cref="NistCurvePoints"/>, on purpose: importing a key into .NET
-/// (OpenSSL 3) costs about twice an ECDSA verification, which the issuance path would otherwise pay for every
-/// certificate.
+/// verifier shares. Pure ASN.1 plus the on-curve arithmetic of <see cref="NistCurvePoints"/>, on purpose: importing a
+/// key into .NET (OpenSSL 3) costs about twice an ECDSA verification, which the issuance path would otherwise pay for
+/// every certificate.
 /// </remarks>
 internal static class SubjectPublicKeys
 {

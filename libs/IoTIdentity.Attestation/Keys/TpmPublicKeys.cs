@@ -8,7 +8,6 @@ namespace IoTIdentity.Attestation.Keys;
 /// <summary>Turns TPM public areas into .NET keys, for verification with the platform's (fast) primitives.</summary>
 public static class TpmPublicKeys
 {
-
     /// <summary>The .NET curve for a TPM curve id, or null if unsupported.</summary>
     public static ECCurve? Curve(TpmEccCurve curve) => curve switch
     {
@@ -116,7 +115,8 @@ public static class TpmPublicKeys
             var (algorithm, parameters, point) = PublicKeyInfo.Read(spki);
             if (algorithm != PublicKeyInfo.EcPublicKey) throw new CryptographicException("not an EC public key");
             // the import below checks the point is on the curve, as for a public area
-            if (PublicKeyInfo.TryReadEc(parameters, point, onCurve: false, out var curve) is { } problem) throw new CryptographicException(problem.Reason);
+            if (PublicKeyInfo.TryReadEc(parameters, point, onCurve: false, out var curve) is { } problem)
+                throw new CryptographicException(problem.Reason);
             var size = (point.Length - 1) / 2;
             return ImportEcdsa(new ECParameters
             {
