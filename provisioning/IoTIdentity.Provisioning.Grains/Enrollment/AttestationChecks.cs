@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Formats.Asn1;
 using System.Security.Cryptography;
 using IoTIdentity.Attestation.Credentials;
 using IoTIdentity.Attestation.Ek;
@@ -109,8 +108,7 @@ internal static class AttestationChecks
     internal static bool VerifiesWithSpki(byte[] spki, byte[] data, byte[] signature)
     {
         // the SPKI was built by this service from a certified TPM key, so it parses; a malformed signature is just invalid
-        var algorithm = new AsnReader(spki, AsnEncodingRules.DER).ReadSequence().ReadSequence().ReadObjectIdentifier();
-        if (algorithm == Oids.EcPublicKey)
+        if (PublicKeyInfo.Read(spki).Algorithm == PublicKeyInfo.EcPublicKey)
         {
             // without the platform import's order multiplication (about half a verification), as every TPM key here
             using var ecdsa = TpmPublicKeys.EcdsaFromSubjectPublicKeyInfo(spki);
@@ -215,9 +213,4 @@ internal static class AttestationChecks
     /// <summary>The PCR values as recorded on the device.</summary>
     public static ImmutableDictionary<int, string> PcrMap(VerifiedQuote quote) =>
         quote.Pcrs.ToImmutableDictionary(p => p.Index, p => Convert.ToHexStringLower(p.Digest));
-
-    private static class Oids
-    {
-        public const string EcPublicKey = "1.2.840.10045.2.1";
-    }
 }
