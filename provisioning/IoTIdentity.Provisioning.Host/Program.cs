@@ -13,5 +13,21 @@ catch (ServiceConfigurationException refused)
     Console.Error.WriteLine($"iotid-service: {refused.Message}");
     return ServiceConfigurationException.ExitCode;
 }
-await app.RunAsync();
+// a port another process holds is told, not crashed on: before anything starts, or, taken in the moment between, when
+// the bind fails (read the listeners now: a failed run disposes the services)
+var listeners = PortConflicts.Listeners(app.Services, app.Configuration);
+if (PortConflicts.Taken(listeners) is [_, ..] taken)
+{
+    Console.Error.WriteLine($"iotid-service: {PortConflicts.Refusal(taken)}");
+    return PortConflicts.ExitCode;
+}
+try
+{
+    await app.RunAsync();
+}
+catch (Exception failure) when (PortConflicts.Describe(failure, listeners) is { } conflict)
+{
+    Console.Error.WriteLine($"iotid-service: {conflict}");
+    return PortConflicts.ExitCode;
+}
 return 0;

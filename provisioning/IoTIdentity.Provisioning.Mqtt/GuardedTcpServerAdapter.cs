@@ -71,7 +71,15 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, Endpo
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             _listeners.Add(socket);
             if (address.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = false;
-            socket.Bind(new IPEndPoint(address, endpoint.Port));
+            try
+            {
+                socket.Bind(new IPEndPoint(address, endpoint.Port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                // named as Kestrel names its own, so the start's failure says which listener could not bind
+                throw new IOException($"Failed to bind the MQTT {(tls is null ? "plaintext" : "TLS")} listener to {new IPEndPoint(address, endpoint.Port)}: address already in use.", e);
+            }
             endpoint.Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
             socket.Listen(endpoint.ConnectionBacklog);
             var stopping = _stopping!.Token;

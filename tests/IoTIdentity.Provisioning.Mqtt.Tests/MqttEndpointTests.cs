@@ -44,6 +44,34 @@ public sealed class MqttEndpointTests
         Assert.True(overIpv4.IsConnected);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_listener_port_another_process_holds_fails_the_start_naming_the_listener_and_its_address(bool tls)
+    {
+        var other = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        other.Start();
+        var port = ((IPEndPoint)other.LocalEndpoint).Port;
+        var directory = EndpointHarness.NewDataDirectory();
+        try
+        {
+            var failure = await Assert.ThrowsAsync<IOException>(() => EndpointHarness.StartAsync(o =>
+            {
+                (o.AllowPlaintext, o.DataDirectory) = (!tls, directory);
+                if (tls) o.TlsPort = port;
+                else o.PlaintextPort = port;
+            }));
+
+            Assert.Equal($"Failed to bind the MQTT {(tls ? "TLS" : "plaintext")} listener to 127.0.0.1:{port}: address already in use.", failure.Message);
+            Assert.Equal(System.Net.Sockets.SocketError.AddressAlreadyInUse, Assert.IsType<System.Net.Sockets.SocketException>(failure.InnerException).SocketErrorCode);
+        }
+        finally
+        {
+            other.Stop();
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_refusal_from_the_handler_is_named_in_the_user_properties()
     {

@@ -141,6 +141,68 @@ public sealed class ServiceBinaryStartTests : IDisposable
         Assert.DoesNotContain("PRIVATE KEY-----", run.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>A development start on free loopback ports, with the plaintext MQTT listener too (each port a setting).</summary>
+    private Dictionary<string, string> Development(string host = "127.0.0.1") => new()
+    {
+        ["Provisioning:Mode"] = "Development",
+        ["Urls"] = $"http://{host}:{_httpPort}",
+        ["Mqtt:TlsPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+        ["Mqtt:AllowPlaintext"] = "true",
+        ["Mqtt:PlaintextPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+        ["Mqtt:BindAddress"] = "127.0.0.1",
+        ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+        ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+        ["Provisioning:DataDirectory"] = Path.Combine(_work, "data"),
+    };
+
+    public static TheoryData<string, string> Listeners => new()
+    {
+        { "Urls", "127.0.0.1" }, { "Urls", "localhost" }, { "Mqtt:TlsPort", "127.0.0.1" }, { "Mqtt:PlaintextPort", "127.0.0.1" },
+        { "Orleans:SiloPort", "127.0.0.1" }, { "Orleans:GatewayPort", "127.0.0.1" },
+    };
+
+    [Theory(Timeout = TestTimeout)]
+    [MemberData(nameof(Listeners))]
+    public async Task A_port_another_process_listens_on_exits_75_naming_its_setting_and_address_not_a_crash(string setting, string host)
+    {
+        var settings = Development(host);
+        var port = setting == "Urls" ? _httpPort : int.Parse(settings[setting], CultureInfo.InvariantCulture);
+        var other = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+        other.Start();
+        try
+        {
+            await using var run = ServiceBinaryRun.Start(Arguments(settings), _work);
+            var exitCode = await run.WaitForExitAsync(StartBound);
+
+            Assert.Equal(PortConflicts.ExitCode, exitCode);
+            Assert.Equal("", run.Stdout);
+            Assert.Equal($"iotid-service: {PortConflicts.Words}: {setting} (127.0.0.1:{port}); stop that process or configure another port", run.Stderr.Trim());
+        }
+        finally
+        {
+            other.Stop();
+        }
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_listener_on_another_address_with_the_same_port_does_not_stop_the_start()
+    {
+        var settings = Development();
+        var ports = settings.Where(s => s.Key.EndsWith("Port", StringComparison.Ordinal)).Select(s => int.Parse(s.Value, CultureInfo.InvariantCulture)).Append(_httpPort);
+        var others = ports.Select(p => new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse("127.0.0.2"), p)).ToList();
+        others.ForEach(o => o.Start());
+        try
+        {
+            await using var run = ServiceBinaryRun.Start(Arguments(settings), _work);
+            using var handler = new HttpClientHandler();
+            await run.WaitUntilHealthyAsync(new Uri($"http://127.0.0.1:{_httpPort}"), handler);
+        }
+        finally
+        {
+            others.ForEach(o => o.Stop());
+        }
+    }
+
     /// <summary>None of the configured secrets, in text, base64 or hex, nor any private key PEM.</summary>
     private void AssertNoSecretIn(string printed)
     {

@@ -15,6 +15,28 @@ public sealed class StandaloneServiceTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact(Timeout = 180_000)]
+    public async Task A_port_another_process_holds_is_drawn_again_and_a_port_the_caller_fixed_fails_with_the_services_refusal_not_a_crash()
+    {
+        var dll = ServiceProcess.FindServiceDll() ?? throw new InvalidOperationException("build provisioning/IoTIdentity.Provisioning.Host first");
+        var other = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, FreePorts.Next());
+        other.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)other.LocalEndpoint).Port;
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync(dll, Path.Combine(_directory, "data"), null,
+                CancellationToken.None, ["--Orleans:SiloPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+
+            // every attempt drew its own ports again but met the caller's taken; the last one's refusal is the error, not a crash (134) without a reason
+            Assert.StartsWith($"the service exited with {Provisioning.Host.Hosting.PortConflicts.ExitCode} during start-up (attempt 3 of 3, each on ports drawn again):", failure.Message);
+            Assert.Contains($"Orleans:SiloPort (127.0.0.1:{port})", failure.Message);
+        }
+        finally
+        {
+            other.Stop();
+        }
+    }
+
+    [Fact(Timeout = 180_000)]
     public async Task Started_from_another_directory_it_keeps_data_there_and_prints_its_keys_after_the_library_lines()
     {
         var dll = ServiceProcess.FindServiceDll() ?? throw new InvalidOperationException("build provisioning/IoTIdentity.Provisioning.Host first");

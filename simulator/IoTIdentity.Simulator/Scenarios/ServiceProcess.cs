@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Provisioning.Host.Hosting;
 using IoTIdentity.Simulator.Swtpm;
 
 namespace IoTIdentity.Simulator.Scenarios;
@@ -122,6 +123,22 @@ public sealed class ServiceProcess : IServiceTarget
     {
         var fresh = !Directory.Exists(dataDirectory) || !Directory.EnumerateFileSystemEntries(dataDirectory).Any();
         Directory.CreateDirectory(dataDirectory);
+        // a port that was free when drawn can be taken by another process (a parallel test's) before the service binds
+        // it; the service then refuses the start naming it (PortConflicts), and the start is made again on fresh ports
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = await StartOnceAsync(serviceDll, dataDirectory, fresh, manufacturerRoot, arguments, environment, cpu, attempt, cancellationToken);
+            if (started is not null) return started;
+        }
+    }
+
+    /// <summary>How many times <see cref="StartAsync"/> draws fresh ports when another process took one.</summary>
+    private const int PortAttempts = 3;
+
+    /// <summary>One start on freshly drawn ports; null when the service refused it for a port another process holds (before the last attempt).</summary>
+    private static async Task<ServiceProcess?> StartOnceAsync(string serviceDll, string dataDirectory, bool fresh, byte[]? manufacturerRoot,
+        IReadOnlyList<string>? arguments, IReadOnlyDictionary<string, string>? environment, int? cpu, int attempt, CancellationToken cancellationToken)
+    {
         var (http, mqtt) = (FreePorts.Next(), FreePorts.Next());
         var start = new ProcessStartInfo(cpu is null ? "dotnet" : "taskset")
         {
@@ -170,7 +187,25 @@ public sealed class ServiceProcess : IServiceTarget
         while (true)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"the service exited with {process.ExitCode} during start-up:\n{Tail(output)}");
+            {
+                // the exit can be seen before the pipes are read to their end: wait for that, or the reason is lost
+                using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                try
+                {
+                    await process.WaitForExitAsync(drain.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                var portTaken = process.ExitCode == PortConflicts.ExitCode && Tail(output).Contains(PortConflicts.Words, StringComparison.Ordinal);
+                if (portTaken && attempt < PortAttempts)
+                {
+                    process.Dispose();
+                    return null;
+                }
+                var attempts = portTaken ? $" (attempt {attempt} of {PortAttempts}, each on ports drawn again)" : "";
+                throw new InvalidOperationException($"the service exited with {process.ExitCode} during start-up{attempts}:\n{Tail(output)}");
+            }
             try
             {
                 if ((await http_.GetAsync("/healthz", cancellationToken)).IsSuccessStatusCode) break;
