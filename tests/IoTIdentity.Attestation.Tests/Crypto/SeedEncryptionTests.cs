@@ -128,15 +128,22 @@ public sealed class SeedEncryptionTests
         return oaep.ProcessBlock(encrypted, 0, encrypted.Length);
     }
 
-    /// <summary>What TPM2_ActivateCredential does with an ECC EK: Z = x(d_EK · Q_ephemeral), then KDFe.</summary>
+    /// <summary>
+    /// What TPM2_ActivateCredential does with an ECC EK: Z = x(d_EK · Q_ephemeral), then KDFe with the ephemeral x as
+    /// it came. A TPM2B_ECC_PARAMETER may drop leading zero bytes (tpm2_makecredential does, about once in a hundred
+    /// points), so the coordinates are padded to the field size only to import the point.
+    /// </summary>
     internal static byte[] EccSeedOnTheTpmSide(ECDiffieHellman ek, HashAlgorithmName nameAlg, byte[] encryptedSecret)
     {
         int xSize = (encryptedSecret[0] << 8) | encryptedSecret[1];
         byte[] x = encryptedSecret.AsSpan(2, xSize).ToArray();
         byte[] y = encryptedSecret.AsSpan(4 + xSize).ToArray();
         ECParameters ekPublic = ek.ExportParameters(includePrivateParameters: false);
-        using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = ekPublic.Curve, Q = new ECPoint { X = x, Y = y } });
+        int fieldSize = ekPublic.Q.X!.Length;
+        using var ephemeral = ECDiffieHellman.Create(new ECParameters { Curve = ekPublic.Curve, Q = new ECPoint { X = PadTo(fieldSize, x), Y = PadTo(fieldSize, y) } });
         byte[] z = ek.DeriveRawSecretAgreement(ephemeral.PublicKey);
         return Kdf.KDFe(nameAlg, z, "IDENTITY", x, ekPublic.Q.X, HashAlgorithms.DigestSize(nameAlg) * 8);
     }
+
+    private static byte[] PadTo(int size, byte[] value) => value.Length >= size ? value : [.. new byte[size - value.Length], .. value];
 }
