@@ -65,6 +65,16 @@ public sealed class EnrollmentClientOptions
     /// <summary>MQTT keep-alive period.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// A copy to change per connection (a client certificate) that shares this one's <see cref="BrokerTrust"/>, so its
+    /// connections do not check the broker's chain again.
+    /// </summary>
+    public EnrollmentClientOptions Copy()
+    {
+        _ = BrokerTrust;
+        return (EnrollmentClientOptions)MemberwiseClone();
+    }
+
     private BrokerTrust? _brokerTrust;
 
     /// <summary>

@@ -102,6 +102,63 @@ public sealed class EnrollmentClientTests
     }
 
     [Fact]
+    public async Task Copies_of_the_options_share_the_broker_check_and_carry_every_setting()
+    {
+        await using var harness = await EndpointHarness.StartAsync();
+        var options = Trusting(harness);
+        (options.ConnectTimeout, options.KeepAlive) = (TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(33));
+
+        for (var i = 0; i < 3; i++)
+        {
+            var copy = options.Copy();
+            await using var client = await EnrollmentClient.ConnectAsync(EndpointHarness.NewDeviceId(), copy).Within();
+            copy.ClientCertificate = null; // a per-connection change leaves the original as it was
+            Assert.Equal((options.Host, options.Port, options.RequestTimeout, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(33)),
+                (copy.Host, copy.Port, copy.RequestTimeout, copy.ConnectTimeout, copy.KeepAlive));
+            Assert.Same(options.BrokerTrust, copy.BrokerTrust);
+        }
+
+        Assert.Equal(1, options.BrokerTrust.FullChecks);
+    }
+
+    [Fact]
+    public async Task A_refused_subscription_fails_the_connect_as_NotAuthorized()
+    {
+        // a broker that refuses every subscription (the service's endpoint grants a device its own topics)
+        var port = FreeLoopbackPort();
+        using var server = new MQTTnet.Server.MqttServerFactory().CreateMqttServer(new MQTTnet.Server.MqttServerOptionsBuilder()
+            .WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(System.Net.IPAddress.Loopback).WithDefaultEndpointPort(port).Build());
+        server.InterceptingSubscriptionAsync += e =>
+        {
+            (e.ProcessSubscription, e.Response.ReasonCode) = (false, MQTTnet.Protocol.MqttSubscribeReasonCode.NotAuthorized);
+            return Task.CompletedTask;
+        };
+        await server.StartAsync();
+        try
+        {
+            var options = new EnrollmentClientOptions { Host = "127.0.0.1", Port = port, UseTls = false };
+
+            var refusal = await Assert.ThrowsAsync<EnrollmentRefusedException>(() => EnrollmentClient.ConnectAsync(EndpointHarness.NewDeviceId(), options).Within());
+
+            Assert.Equal(ProvisioningError.NotAuthorized, refusal.Error);
+            Assert.Contains("SUBSCRIBE refused", refusal.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await server.StopAsync(new MQTTnet.Server.MqttServerStopOptionsBuilder().Build());
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    [Fact]
     public async Task The_explicit_insecure_flag_accepts_an_untrusted_server_for_tests()
     {
         await using var harness = await EndpointHarness.StartAsync();

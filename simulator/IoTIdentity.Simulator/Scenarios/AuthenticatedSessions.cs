@@ -59,18 +59,11 @@ public static class AuthenticatedSessions
         CancellationToken cancellationToken) =>
         EnrollmentClient.ConnectAsync(identity.DeviceId, WithCertificate(client, new SessionCredential(null, () => enrollment.ClientCertificate(identity))), cancellationToken);
 
-    /// <summary><paramref name="client"/>'s endpoint and trust, presenting <paramref name="certificate"/>.</summary>
-    public static EnrollmentClientOptions WithCertificate(EnrollmentClientOptions client, SessionCredential certificate) => new()
+    /// <summary><paramref name="client"/>'s endpoint, trust and settings, presenting <paramref name="certificate"/>.</summary>
+    public static EnrollmentClientOptions WithCertificate(EnrollmentClientOptions client, SessionCredential certificate)
     {
-        Host = client.Host,
-        Port = client.Port,
-        UseTls = client.UseTls,
-        TrustAnchors = client.BrokerTrust.Anchors,
-        InsecureSkipServerCertificateValidation = client.InsecureSkipServerCertificateValidation,
-        ConnectTimeout = client.ConnectTimeout,
-        RequestTimeout = client.RequestTimeout,
-        KeepAlive = client.KeepAlive,
-        ClientCertificate = certificate.Certificate,
-        TpmClientCertificate = certificate.TpmCertificate,
-    };
+        var options = client.Copy();
+        (options.ClientCertificate, options.TpmClientCertificate) = (certificate.Certificate, certificate.TpmCertificate);
+        return options;
+    }
 }
