@@ -16,6 +16,11 @@ catch (ServiceConfigurationException refused)
 // a port another process holds is told, not crashed on: before anything starts, or, taken in the moment between, when
 // the bind fails (read the listeners now: a failed run disposes the services)
 var listeners = PortConflicts.Listeners(app.Services, app.Configuration);
+if (PortConflicts.Overlapping(listeners) is [_, ..] overlapping)
+{
+    Console.Error.WriteLine($"iotid-service: two listeners are configured on one port: {string.Join("; ", overlapping)}; give each its own port");
+    return ServiceConfigurationException.ExitCode;
+}
 if (PortConflicts.Taken(listeners) is [_, ..] taken)
 {
     Console.Error.WriteLine($"iotid-service: {PortConflicts.Refusal(taken)}");

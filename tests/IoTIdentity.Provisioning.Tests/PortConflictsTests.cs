@@ -70,6 +70,20 @@ public sealed class PortConflictsTests : IDisposable
     }
 
     [Fact]
+    public void Listeners_overlap_on_one_port_at_one_address_or_the_wildcard_and_not_across_addresses_or_families()
+    {
+        var overlapping = PortConflicts.Overlapping(
+        [
+            ("Urls", new IPEndPoint(IPAddress.Any, 8080)), ("Mqtt:TlsPort", new IPEndPoint(IPAddress.Loopback, 8080)),
+            ("Orleans:SiloPort", new IPEndPoint(IPAddress.Loopback, 11111)), ("Orleans:GatewayPort", new IPEndPoint(IPAddress.Loopback, 11111)),
+            ("Mqtt:PlaintextPort", new IPEndPoint(IPAddress.Parse("127.0.0.2"), 11111)), ("Urls", new IPEndPoint(IPAddress.IPv6Loopback, 8080)),
+        ]);
+
+        Assert.Equal(["Urls (0.0.0.0:8080) and Mqtt:TlsPort (127.0.0.1:8080)", "Orleans:SiloPort (127.0.0.1:11111) and Orleans:GatewayPort (127.0.0.1:11111)"], overlapping);
+        Assert.Empty(PortConflicts.Overlapping(Listeners));
+    }
+
+    [Fact]
     public void Only_the_listeners_another_process_holds_are_taken()
     {
         var free = new TcpListener(IPAddress.Loopback, 0);

@@ -185,6 +185,22 @@ public sealed class ServiceBinaryStartTests : IDisposable
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task Two_of_its_own_listeners_on_one_port_exit_78_naming_both_settings()
+    {
+        var settings = Development();
+        settings["Orleans:GatewayPort"] = settings["Mqtt:TlsPort"];
+
+        await using var run = ServiceBinaryRun.Start(Arguments(settings), _work);
+        var exitCode = await run.WaitForExitAsync(StartBound);
+
+        Assert.Equal(ServiceConfigurationException.ExitCode, exitCode);
+        Assert.Equal("", run.Stdout);
+        var port = settings["Mqtt:TlsPort"];
+        Assert.Equal($"iotid-service: two listeners are configured on one port: Mqtt:TlsPort (127.0.0.1:{port}) and Orleans:GatewayPort (127.0.0.1:{port}); give each its own port",
+            run.Stderr.Trim());
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task A_listener_on_another_address_with_the_same_port_does_not_stop_the_start()
     {
         var settings = Development();

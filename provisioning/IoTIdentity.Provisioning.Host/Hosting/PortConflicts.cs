@@ -8,8 +8,10 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 
 /// <summary>
 /// Another process listening on one of the service's ports: told as one line naming the setting and the address (exit
-/// <see cref="ExitCode"/>), not as a crash (an unhandled exception, SIGABRT, exit 134). The service tries each configured listener before it starts anything (<see cref="Taken"/>); a
-/// port taken in the moment between that check and the bind is still told as a conflict (<see cref="Describe"/>).
+/// <see cref="ExitCode"/>), not as a crash (an unhandled exception, SIGABRT, exit 134). The service tries each
+/// configured listener before it starts anything (<see cref="Taken"/>); a port taken in the moment between that check
+/// and the bind is still told as a conflict (<see cref="Describe"/>). Two of its own listeners on one port are a
+/// configuration the service refuses (<see cref="Overlapping"/>).
 /// </summary>
 public static class PortConflicts
 {
@@ -25,6 +27,20 @@ public static class PortConflicts
 
     /// <summary>What a refusal says when <paramref name="taken"/> (from <see cref="Taken"/>) is not empty.</summary>
     public static string Refusal(IEnumerable<string> taken) => $"{Words}: {string.Join(", ", taken)}; stop that process or configure another port";
+
+    /// <summary>
+    /// Pairs of the service's own listeners that would take one port (the same address, or the wildcard address and any
+    /// other), as "<c>Urls (…) and Mqtt:TlsPort (…)</c>"; empty when none do.
+    /// </summary>
+    public static IReadOnlyList<string> Overlapping(IReadOnlyList<(string Setting, IPEndPoint Endpoint)> listeners) =>
+    [
+        .. listeners.SelectMany((a, i) => listeners.Skip(i + 1)
+            .Where(b => a.Endpoint.Port == b.Endpoint.Port && a.Endpoint.AddressFamily == b.Endpoint.AddressFamily
+                && (a.Endpoint.Address.Equals(b.Endpoint.Address) || IsWildcard(a.Endpoint.Address) || IsWildcard(b.Endpoint.Address)))
+            .Select(b => $"{a.Setting} ({a.Endpoint}) and {b.Setting} ({b.Endpoint})")),
+    ];
+
+    private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     /// <summary>The listeners another process holds now, each as its setting and address.</summary>
     public static IReadOnlyList<string> Taken(IReadOnlyList<(string Setting, IPEndPoint Endpoint)> listeners) =>
