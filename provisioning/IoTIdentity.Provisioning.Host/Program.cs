@@ -18,7 +18,7 @@ catch (ServiceConfigurationException refused)
 var listeners = PortConflicts.Listeners(app.Services, app.Configuration);
 if (PortConflicts.Overlapping(listeners) is [_, ..] overlapping)
 {
-    Console.Error.WriteLine($"iotid-service: two listeners are configured on one port: {string.Join("; ", overlapping)}; give each its own port");
+    Console.Error.WriteLine($"iotid-service: {PortConflicts.OverlapRefusal(overlapping)}");
     return ServiceConfigurationException.ExitCode;
 }
 if (PortConflicts.Taken(listeners) is [_, ..] taken)

@@ -50,7 +50,7 @@ public sealed class ServiceBinaryStartTests : IDisposable
     }
 
     /// <summary>The secrets a production start needs, each removable by the test, then ports and the data directory.</summary>
-    private Dictionary<string, string> Production() => new()
+    private Dictionary<string, string> Production() => Listening(new()
     {
         ["Provisioning:KeyEncryption:Current:Key"] = Convert.ToBase64String(_kek),
         ["Provisioning:KeyEncryption:Current:KeyId"] = "prod-1",
@@ -61,12 +61,18 @@ public sealed class ServiceBinaryStartTests : IDisposable
         ["Urls"] = $"https://127.0.0.1:{_httpPort}",
         ["Http:CertificateKeyPath"] = Path.Combine(_secrets, "tls.key"),
         ["Mqtt:CertificateKeyPath"] = Path.Combine(_secrets, "tls.key"),
-        ["Mqtt:TlsPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-        ["Mqtt:BindAddress"] = "127.0.0.1",
-        ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-        ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-        ["Provisioning:DataDirectory"] = Path.Combine(_work, "data"),
-    };
+    });
+
+    /// <summary><paramref name="settings"/> with free loopback ports for the MQTT and Orleans listeners and the data directory, as every start here has them.</summary>
+    private Dictionary<string, string> Listening(Dictionary<string, string> settings)
+    {
+        settings["Mqtt:TlsPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+        settings["Mqtt:BindAddress"] = "127.0.0.1";
+        settings["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+        settings["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+        settings["Provisioning:DataDirectory"] = Path.Combine(_work, "data");
+        return settings;
+    }
 
     /// <summary>The settings <see cref="A_production_start_without_a_secret_exits_78_naming_it_on_stderr_and_prints_nothing_else"/> takes away, one at a time.</summary>
     private static readonly string[] Required =
@@ -142,18 +148,13 @@ public sealed class ServiceBinaryStartTests : IDisposable
     }
 
     /// <summary>A development start on free loopback ports, with the plaintext MQTT listener too (each port a setting).</summary>
-    private Dictionary<string, string> Development(string host = "127.0.0.1") => new()
+    private Dictionary<string, string> Development(string host = "127.0.0.1") => Listening(new()
     {
         ["Provisioning:Mode"] = "Development",
         ["Urls"] = $"http://{host}:{_httpPort}",
-        ["Mqtt:TlsPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
         ["Mqtt:AllowPlaintext"] = "true",
         ["Mqtt:PlaintextPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-        ["Mqtt:BindAddress"] = "127.0.0.1",
-        ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-        ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
-        ["Provisioning:DataDirectory"] = Path.Combine(_work, "data"),
-    };
+    });
 
     public static TheoryData<string, string> Listeners => new()
     {

@@ -28,6 +28,10 @@ public static class PortConflicts
     /// <summary>What a refusal says when <paramref name="taken"/> (from <see cref="Taken"/>) is not empty.</summary>
     public static string Refusal(IEnumerable<string> taken) => $"{Words}: {string.Join(", ", taken)}; stop that process or configure another port";
 
+    /// <summary>What the refusal of a configuration says when <paramref name="overlapping"/> (from <see cref="Overlapping"/>) is not empty.</summary>
+    public static string OverlapRefusal(IEnumerable<string> overlapping) =>
+        $"two listeners are configured on one port: {string.Join("; ", overlapping)}; give each its own port";
+
     /// <summary>
     /// Pairs of the service's own listeners that would take one port (the same address, or the wildcard address and any
     /// other), as "<c>Urls (…) and Mqtt:TlsPort (…)</c>"; empty when none do.
