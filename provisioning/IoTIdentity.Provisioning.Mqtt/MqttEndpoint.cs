@@ -83,7 +83,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     {
         if (_server is not null) throw new InvalidOperationException("The MQTT endpoint is already started");
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
-        _dispatcher = new RequestDispatcher(_handler, _options, (deviceId, message) => DeliverAsync(deviceId, message), _metrics, _logger, _stopping.Token);
+        _dispatcher = new RequestDispatcher(_handler, _options, (deviceId, message) => DeliverAsync(deviceId, message, maxQos: Replies.DeliveredReplyQos), _metrics, _logger, _stopping.Token);
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
         var gate = new AccessGate(_options, admission, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger,
             _observer, _time);
@@ -260,9 +260,11 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     /// session of <paramref name="deviceId"/> when it is subscribed to the topic, as MQTTnet's dispatch would, without
     /// testing every other session (<see cref="SessionSubscriptions"/>). A device with no session or no matching
     /// subscription gets nothing, as before; a full queue drops the message (<c>MaxPendingMessagesPerClient</c>).
-    /// <paramref name="admits"/>, when given, must also accept the session's items (a command's session class).
+    /// <paramref name="admits"/>, when given, must also accept the session's items (a command's session class);
+    /// <paramref name="maxQos"/> caps the QoS it goes at (a reply's, <see cref="Replies.DeliveredReplyQos"/>).
     /// </summary>
-    private async Task DeliverAsync(string deviceId, MqttApplicationMessage message, Func<IDictionary, bool>? admits = null)
+    private async Task DeliverAsync(string deviceId, MqttApplicationMessage message, Func<IDictionary, bool>? admits = null,
+        MqttQualityOfServiceLevel maxQos = MqttQualityOfServiceLevel.ExactlyOnce)
     {
         // only the device's own session may subscribe under its subtree (the gate), so it is the only one to test
         if (!message.Topic.StartsWith(Topics.DeviceSubtree(deviceId), StringComparison.Ordinal))
@@ -279,7 +281,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         }
         if (session?.Items is not { } items) return; // (MQTTnet 5.2 throws for a missing session; a later one may answer null)
         if (admits is not null && !admits(items)) return;
-        if (SessionSubscriptions.RouteOf(items, message.Topic, message.QualityOfServiceLevel) is not { } route) return;
+        if (SessionSubscriptions.RouteOf(items, message.Topic, (MqttQualityOfServiceLevel)Math.Min((int)message.QualityOfServiceLevel, (int)maxQos)) is not { } route) return;
         message.QualityOfServiceLevel = route.Qos;
         message.SubscriptionIdentifiers = route.SubscriptionIdentifiers;
         session.TryEnqueueApplicationMessage(message, out _);

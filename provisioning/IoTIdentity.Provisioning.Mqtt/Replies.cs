@@ -38,7 +38,17 @@ internal static class Replies
         return properties;
     }
 
-    /// <summary>A reply on the request's response topic with its correlation data.</summary>
+    /// <summary>
+    /// The QoS at which the embedded endpoint delivers a reply to the device's session: 0, whatever QoS the device
+    /// subscribed with. Its session starts clean and lives on one TCP connection, which delivers in order or not at all,
+    /// so QoS 1 would add only the device's PUBACK per reply: a lost connection loses an unacknowledged reply under
+    /// either QoS, and the device sends its request again, as on a timeout. Requests stay QoS 1 (their PUBACK carries
+    /// the admission's refusal), and so do commands and replies published to an external broker (its PUBACK reports
+    /// its ACL's refusal).
+    /// </summary>
+    public const MqttQualityOfServiceLevel DeliveredReplyQos = MqttQualityOfServiceLevel.AtMostOnce;
+
+    /// <summary>A reply on the request's response topic with its correlation data (QoS 1 as published; see <see cref="DeliveredReplyQos"/>).</summary>
     public static MqttApplicationMessage Message(string topic, byte[] correlationData, ReadOnlyMemory<byte> payload, ProvisioningError? error, int? retryAfterSeconds)
     {
         var builder = new MqttApplicationMessageBuilder()

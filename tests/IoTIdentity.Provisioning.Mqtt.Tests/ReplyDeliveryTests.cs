@@ -62,7 +62,8 @@ public sealed class ReplyDeliveryTests
 
         var outcomes = await Task.WhenAll(Sequences.Select(async steps =>
         {
-            var expected = await oracle.ReceiveAsync(steps, id => Topics.Response(id, Topics.Operations.Register));
+            // the service sends replies at QoS 0: MQTTnet's dispatch of a QoS 0 message is what a device must receive
+            var expected = await oracle.ReceiveAsync(steps, id => Topics.Response(id, Topics.Operations.Register), MqttQualityOfServiceLevel.AtMostOnce);
             var device = await RawDevice.ConnectAsync(harness, subscribe: false);
             await ApplyAsync(device.Client, device.Id, steps);
             await device.RequestAsync(Topics.Operations.Register, Body, [1]);
@@ -73,6 +74,10 @@ public sealed class ReplyDeliveryTests
         Assert.All(outcomes, o => Assert.True(o.Expected == o.Actual, $"[{o.Steps}] MQTTnet delivers {o.Expected}, the endpoint {o.Actual}"));
         Assert.Contains(outcomes, o => o.Expected != "nothing");
         Assert.Contains(outcomes, o => o.Expected == "nothing");
+        // whatever QoS the device subscribed with (0, 1 or 2), a reply needs no acknowledgement from it
+        Assert.All(outcomes, o => Assert.DoesNotContain("QoS 1", o.Actual, StringComparison.Ordinal));
+        Assert.Contains(outcomes, o => o.Steps.Contains("@1", StringComparison.Ordinal) && o.Actual.Contains("QoS 0", StringComparison.Ordinal));
+        Assert.Contains(outcomes, o => o.Steps.Contains("@2", StringComparison.Ordinal) && o.Actual.Contains("QoS 0", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -132,7 +137,7 @@ public sealed class ReplyDeliveryTests
         var command = """{"commandId":"c1","kind":"reenroll","issuedAt":"2026-01-01T00:00:00Z"}"""u8.ToArray();
         return await Task.WhenAll(Sequences.Select(async steps =>
         {
-            var expected = await oracle.ReceiveAsync(steps, Topics.Commands);
+            var expected = await oracle.ReceiveAsync(steps, Topics.Commands, MqttQualityOfServiceLevel.AtLeastOnce);
             var id = EndpointHarness.NewDeviceId();
             using var certificate = certificateFor(id);
             var device = await RawDevice.ConnectAsync(harness, id, subscribe: false, certificate);
@@ -259,8 +264,8 @@ public sealed class ReplyDeliveryTests
             return new Oracle(server, port);
         }
 
-        /// <summary>A client that takes <paramref name="steps"/>, then the message to <paramref name="topic"/> injected at QoS 1: what it receives.</summary>
-        public async Task<List<Arrival>> ReceiveAsync(IEnumerable<Step> steps, Func<string, string> topic)
+        /// <summary>A client that takes <paramref name="steps"/>, then the message to <paramref name="topic"/> injected at <paramref name="qos"/>: what it receives.</summary>
+        public async Task<List<Arrival>> ReceiveAsync(IEnumerable<Step> steps, Func<string, string> topic, MqttQualityOfServiceLevel qos)
         {
             var id = EndpointHarness.NewDeviceId();
             var received = Channel.CreateUnbounded<MqttApplicationMessage>();
@@ -271,7 +276,7 @@ public sealed class ReplyDeliveryTests
                 .WithTcpServer("127.0.0.1", _port).WithCleanStart().Build()).Within();
             await ApplyAsync(client, id, steps);
             var message = new MqttApplicationMessageBuilder().WithTopic(topic(id)).WithPayload(Body)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(false).Build();
+                .WithQualityOfServiceLevel(qos).WithRetainFlag(false).Build();
             await _server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = "oracle" }).Within();
             var arrivals = new List<Arrival>();
             using var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
