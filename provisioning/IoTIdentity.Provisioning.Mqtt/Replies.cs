@@ -42,7 +42,8 @@ internal static class Replies
     /// The QoS at which the embedded endpoint delivers a reply to the device's session: 0, whatever QoS the device
     /// subscribed with. Its session starts clean and lives on one TCP connection, which delivers in order or not at all,
     /// so QoS 1 would add only the device's PUBACK per reply: a lost connection loses an unacknowledged reply under
-    /// either QoS, and the device sends its request again, as on a timeout. Requests stay QoS 1 (their PUBACK carries
+    /// either QoS, and the device tries again, as after a timeout (the agent's daemon retries; a one-shot run fails
+    /// with the network exit code, for its supervisor to run again). Requests stay QoS 1 (their PUBACK carries
     /// the admission's refusal), and so do commands and replies published to an external broker (its PUBACK reports
     /// its ACL's refusal).
     /// </summary>
