@@ -19,11 +19,29 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// <see cref="MqttEndpointOptions.MaxPacketBytes"/> closes the connection before anything is allocated for it. The
 /// CONNECT itself, and each later packet, must then arrive within MQTTnet's communication timeout.
 /// </summary>
-internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, EndpointMetrics metrics, ILogger logger) : IMqttServerAdapter
+/// <remarks>
+/// Every listener's connections count against one cap, <paramref name="maxConnections"/> (null: none), from the moment
+/// a connection is accepted until its socket is closed: one more is reset as soon as it is accepted, before any TLS
+/// work, so a flood of connects costs the service an accept and a close each and never its last file descriptor
+/// (<see cref="ConnectionCapacity"/>). If the process runs out of descriptors anyway (another part of it used them), the
+/// accept that fails leaves its connection in the backlog, so the loop pauses, from 5 ms doubling up to a second,
+/// instead of spinning on the same failure.
+/// </remarks>
+internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? maxConnections, EndpointMetrics metrics, ILogger logger) : IMqttServerAdapter
 {
+    internal static readonly TimeSpan FirstAcceptPause = TimeSpan.FromMilliseconds(5);
+    internal static readonly TimeSpan LongestAcceptPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan QuietLogInterval = TimeSpan.FromSeconds(10);
+
     private readonly List<Socket> _listeners = [];
     private CancellationTokenSource? _stopping;
     private ServerTls? _serverTls;
+    private int _held;
+    private long _refusedSinceMessage;
+    private long _lastCapMessage = long.MinValue;
+
+    /// <summary>Connections accepted and not yet closed, across every listener.</summary>
+    public int HeldConnections => Volatile.Read(ref _held);
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
@@ -90,6 +108,8 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, Endpo
     private async Task AcceptAsync(Socket listener, MqttServerOptions serverOptions, MqttServerTcpEndpointBaseOptions endpoint,
         MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger mqttLogger, CancellationToken stopping)
     {
+        var pause = TimeSpan.Zero;
+        long failures = 0, lastPauseMessage = long.MinValue;
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
@@ -101,13 +121,78 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, Endpo
             {
                 return;
             }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+            {
+                // EMFILE, ENFILE, ENOBUFS: the connection stays in the backlog, so an accept at once fails the same way
+                failures++;
+                pause = NextAcceptPause(pause);
+                if (Due(ref lastPauseMessage)) MqttEndpointLog.AcceptPaused(logger, pause, e.SocketErrorCode.ToString(), failures);
+                try
+                {
+                    await Task.Delay(pause, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                continue;
+            }
             catch (SocketException e)
             {
                 MqttEndpointLog.AcceptFailed(logger, e.SocketErrorCode.ToString());
                 continue;
             }
-            _ = Task.Run(() => ServeAsync(client, serverOptions, endpoint, tls, mqttLogger, stopping), CancellationToken.None);
+            (pause, failures, lastPauseMessage) = (TimeSpan.Zero, 0, long.MinValue);
+            if (Interlocked.Increment(ref _held) > (maxConnections ?? int.MaxValue))
+            {
+                Interlocked.Decrement(ref _held);
+                RefuseAtCap(client);
+                continue;
+            }
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await ServeAsync(client, serverOptions, endpoint, tls, mqttLogger, stopping).ConfigureAwait(false);
+                }
+                finally
+                {
+                    client.Dispose();   // already closed by its stream unless serving failed before that
+                    Interlocked.Decrement(ref _held);
+                }
+            }, CancellationToken.None);
         }
+    }
+
+    /// <summary>The pause after an accept failed for want of descriptors: <see cref="FirstAcceptPause"/> after a success (<paramref name="last"/> zero), then twice the last, at most <see cref="LongestAcceptPause"/>.</summary>
+    internal static TimeSpan NextAcceptPause(TimeSpan last) =>
+        last <= TimeSpan.Zero ? FirstAcceptPause : TimeSpan.FromTicks(Math.Min(last.Ticks * 2, LongestAcceptPause.Ticks));
+
+    /// <summary>Resets a connection over the cap before any TLS work (no lingering close), counts it, and says so at most every ten seconds.</summary>
+    private void RefuseAtCap(Socket client)
+    {
+        try
+        {
+            client.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+            // already reset by the peer: closing is all that is left
+        }
+        client.Dispose();
+        metrics.Refused(MqttRefusals.TotalConnections);
+        Interlocked.Increment(ref _refusedSinceMessage);
+        if (Due(ref _lastCapMessage))
+            MqttEndpointLog.AtConnectionCap(logger, maxConnections ?? 0, Interlocked.Exchange(ref _refusedSinceMessage, 0));
+    }
+
+    /// <summary>Whether a message throttled to one per <see cref="QuietLogInterval"/> may be written now (and marks it written).</summary>
+    private static bool Due(ref long last)
+    {
+        var now = Environment.TickCount64;
+        var previous = Volatile.Read(ref last);
+        return (previous == long.MinValue || now - previous >= (long)QuietLogInterval.TotalMilliseconds)
+            && Interlocked.CompareExchange(ref last, now, previous) == previous;
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     private readonly EndpointMetrics _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private MqttServer? _server;
+    private GuardedTcpServerAdapter? _adapter;
     private RequestDispatcher? _dispatcher;
     private X509Certificate2? _certificate;
     private readonly IDeviceCertificateVerifier? _verifier;
@@ -49,11 +50,20 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         _options = options.Value;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
-        _metrics = new EndpointMetrics(meterFactory);
+        _metrics = new EndpointMetrics(meterFactory, () => HeldConnections);
     }
 
     /// <summary>The bound TLS port (the operating system's choice when configured as 0). Valid once started.</summary>
     public int TlsPort { get; private set; }
+
+    /// <summary>
+    /// Connections the endpoint holds at once (<see cref="MqttEndpointOptions.MaxConnections"/>, or its share of the file
+    /// descriptors left at start; null: no cap, the limit on open files being unknown). Valid once started.
+    /// </summary>
+    public int? MaxConnections { get; private set; }
+
+    /// <summary>Connections the endpoint holds now, on every listener, TLS handshakes in progress included (0 before it starts).</summary>
+    public int HeldConnections => _adapter?.HeldConnections ?? 0;
 
     /// <summary>The bound plaintext port, or null when plaintext is not allowed. Valid once started.</summary>
     public int? PlaintextPort { get; private set; }
@@ -82,6 +92,9 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_server is not null) throw new InvalidOperationException("The MQTT endpoint is already started");
+        var (limit, open) = (ConnectionCapacity.OpenFileLimit(), ConnectionCapacity.OpenFiles());
+        if (ConnectionCapacity.Unreachable(_options.MaxConnections, limit, open) is { } unreachable) throw new InvalidOperationException(unreachable);
+        MaxConnections = ConnectionCapacity.For(_options.MaxConnections, limit, open);
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
         _dispatcher = new RequestDispatcher(_handler, _options, (deviceId, message) => DeliverAsync(deviceId, message, maxQos: Replies.DeliveredReplyQos), _metrics, _logger, _stopping.Token);
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
@@ -91,7 +104,8 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         for (var attempt = 1; ; attempt++)
         {
             var serverOptions = BuildServerOptions(_certificate);
-            var server = new MqttServerFactory().CreateMqttServer(serverOptions, [new GuardedTcpServerAdapter(_options, _metrics, _logger)]);
+            var adapter = new GuardedTcpServerAdapter(_options, MaxConnections, _metrics, _logger);
+            var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter]);
             server.ValidatingConnectionAsync += gate.ValidateConnectionAsync;
             server.InterceptingSubscriptionAsync += gate.InterceptSubscriptionAsync;
             server.InterceptingPublishAsync += gate.InterceptPublishAsync;
@@ -118,9 +132,13 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
                 throw;
             }
             _server = server;
+            _adapter = adapter;
             TlsPort = serverOptions.TlsEndpointOptions.Port;
             PlaintextPort = _options.AllowPlaintext ? serverOptions.DefaultEndpointOptions.Port : null;
             MqttEndpointLog.Listening(_logger, TlsPort, PlaintextPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off");
+            if (MaxConnections is { } cap)
+                MqttEndpointLog.ConnectionCap(_logger, cap, _options.MaxConnections is not null ? ConnectionCapacity.ConfigurationKey
+                    : $"{ConnectionCapacity.DefaultShare * 100:0} % of the {limit - open} file descriptors left under the limit of {limit}");
             return;
         }
     }

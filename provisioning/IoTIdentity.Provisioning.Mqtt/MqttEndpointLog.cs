@@ -68,6 +68,15 @@ internal static partial class MqttEndpointLog
     [LoggerMessage(20, LogLevel.Warning, "Accepting an MQTT connection failed: {Error}")]
     public static partial void AcceptFailed(ILogger logger, string error);
 
+    [LoggerMessage(22, LogLevel.Information, "The MQTT endpoint holds at most {MaxConnections} connections at once ({Source})")]
+    public static partial void ConnectionCap(ILogger logger, int maxConnections, string source);
+
+    [LoggerMessage(23, LogLevel.Warning, "The MQTT endpoint holds {MaxConnections} connections, its cap: closed {Refused} more as they were accepted (since the last such message)")]
+    public static partial void AtConnectionCap(ILogger logger, int maxConnections, long refused);
+
+    [LoggerMessage(24, LogLevel.Warning, "Accepting MQTT connections paused for {Pause}: the process has no file descriptors (or socket buffers) left ({Error}); {Failures} such failures since the last success")]
+    public static partial void AcceptPaused(ILogger logger, TimeSpan pause, string error, long failures);
+
     [LoggerMessage(21, LogLevel.Debug, "MQTT connection from {RemoteAddress} ended: {Reason}")]
     public static partial void ConnectionFailed(ILogger logger, string? remoteAddress, string reason);
 }

@@ -114,6 +114,14 @@ public sealed class MqttEndpointOptions
     public int MaxConnectionsPerAddress { get; set; } = 64;
 
     /// <summary>
+    /// Connections the embedded endpoint holds at once, TLS handshakes in progress included; one more is closed as soon
+    /// as it is accepted (<c>connections_total</c>). Null (the default): <see cref="ConnectionCapacity.DefaultShare"/> of
+    /// the file descriptors the process has left under its limit when the endpoint starts (no cap where the limit is
+    /// not known). A value above that is refused at start: more connections need a higher limit on open files.
+    /// </summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>
     /// How long a new connection may take to finish its TLS handshake, and then to send its CONNECT (and any later
     /// packet to arrive in full).
     /// </summary>

@@ -40,6 +40,8 @@ public static class MqttRefusals
     public const string SecondSession = "second_session";
     /// <summary>CONNECT from an address (IPv6: a /64) that holds the maximum number of connections.</summary>
     public const string AddressConnections = "connections_address";
+    /// <summary>A connection beyond <see cref="MqttEndpointOptions.MaxConnections"/>: closed as soon as it is accepted.</summary>
+    public const string TotalConnections = "connections_total";
     /// <summary>A packet declaring a length over <see cref="MqttEndpointOptions.MaxPacketBytes"/> (the connection is closed before it is read).</summary>
     public const string PacketTooLarge = "packet_too_large";
     /// <summary>A TLS handshake that did not finish within <see cref="MqttEndpointOptions.ConnectTimeout"/>.</summary>

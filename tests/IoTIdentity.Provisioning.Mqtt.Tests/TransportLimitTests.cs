@@ -219,7 +219,7 @@ public sealed class TransportLimitTests
     }
 
     /// <summary>Whether the peer closes the connection (a read ends or fails) within the bounded wait.</summary>
-    private static async Task<bool> ClosedByServerAsync(Stream stream)
+    internal static async Task<bool> ClosedByServerAsync(Stream stream)
     {
         var buffer = new byte[256];
         try

@@ -79,6 +79,7 @@ public static class ProvisioningHost
     {
         var configuration = builder.Configuration;
         ProductionRequirements.Enforce(configuration);
+        ConnectionLimits.Configure(builder);
         var development = ProductionRequirements.ModeOf(configuration) == ServiceMode.Development;
         var options = configuration.GetSection(ProvisioningOptions.Section).Get<ProvisioningOptions>() ?? new ProvisioningOptions();
         var dataDirectory = Path.GetFullPath(options.DataDirectory);

@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace IoTIdentity.Provisioning.Mqtt;
+
+/// <summary>
+/// How many device connections the embedded endpoint holds at once. Every connection is a file descriptor, and a process
+/// that reaches its limit on open files fails wherever it next needs one: without a cap, a flood of bare TCP connects
+/// (no TLS, no CONNECT) filled the table, the accept loop spun on <c>EMFILE</c>, and the runtime ended the service with
+/// "Out of memory." (BENCHMARKS.md, session 29). So the endpoint holds at most <see cref="MqttEndpointOptions.MaxConnections"/>,
+/// by default <see cref="DefaultShare"/> of the descriptors left under the limit when it starts; the rest stay for the
+/// runtime, the store, the HTTP API and the cluster.
+/// </summary>
+public static class ConnectionCapacity
+{
+    /// <summary>The share of the descriptors left at start that the endpoint takes when no cap is configured.</summary>
+    public const double DefaultShare = 0.8;
+
+    /// <summary>The configuration key of the cap.</summary>
+    public const string ConfigurationKey = MqttEndpointOptions.SectionName + ":" + nameof(MqttEndpointOptions.MaxConnections);
+
+    /// <summary>
+    /// The cap: <paramref name="configured"/> when set, else <see cref="DefaultShare"/> of the descriptors left
+    /// (<paramref name="limit"/> − <paramref name="open"/>), at least one; null when the limit is not known (no cap).
+    /// </summary>
+    public static int? For(int? configured, long? limit, int? open)
+    {
+        if (configured is { } set) return set;
+        if (limit is not { } max || open is not { } used) return null;
+        return (int)Math.Clamp((long)((max - used) * DefaultShare), 1, int.MaxValue);
+    }
+
+    /// <summary>
+    /// Why <paramref name="configured"/> cannot be the cap, or null when it can (or the limit is not known): it must be at
+    /// least 1, and at most <see cref="DefaultShare"/> of the descriptors left, because a cap that leaves the process
+    /// nothing would let a flood of connections end it. More connections need a higher limit on open files.
+    /// </summary>
+    public static string? Unreachable(int? configured, long? limit, int? open)
+    {
+        if (configured is not { } set) return null;
+        if (set <= 0) return $"{ConfigurationKey} = {set}: it must be at least 1 (unset, it is {Share} of the file descriptors left at start).";
+        if (For(null, limit, open) is not { } most || set <= most) return null;
+        return $"{ConfigurationKey} = {set} is more than {most}, {Share} of the {limit - open} file descriptors this process has left " +
+            $"(its limit on open files is {limit}, {open} are open): a flood of connections would exhaust them and end the service. " +
+            $"Raise the limit (systemd LimitNOFILE=, docker run --ulimit nofile=) or lower {ConfigurationKey}.";
+    }
+
+    /// <summary>This process's soft limit on open files (Linux, <c>/proc/self/limits</c>), or null when unknown or unlimited.</summary>
+    public static long? OpenFileLimit()
+    {
+        try
+        {
+            return File.Exists(LimitsPath) ? ParseOpenFileLimit(File.ReadLines(LimitsPath)) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The soft limit in the "Max open files" row of a <c>/proc/…/limits</c> text, or null ("unlimited", or no such row).</summary>
+    public static long? ParseOpenFileLimit(IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            if (!line.StartsWith(OpenFilesRow, StringComparison.Ordinal)) continue;
+            var fields = line[OpenFilesRow.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return fields.Length > 0 && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var soft) ? soft : null;
+        }
+        return null;
+    }
+
+    /// <summary>How many files this process has open now (Linux, <c>/proc/self/fd</c>), or null when unknown.</summary>
+    public static int? OpenFiles()
+    {
+        try
+        {
+            return Directory.Exists(DescriptorsPath) ? Directory.EnumerateFileSystemEntries(DescriptorsPath).Count() : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static readonly string Share = (DefaultShare * 100).ToString("0", CultureInfo.InvariantCulture) + " %";
+    private const string LimitsPath = "/proc/self/limits";
+    private const string DescriptorsPath = "/proc/self/fd";
+    private const string OpenFilesRow = "Max open files";
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Net.Sockets;
+using IoTIdentity.Provisioning.Host.Hosting;
+using IoTIdentity.Provisioning.Mqtt;
+using IoTIdentity.Simulator.Swtpm;
+using MQTTnet;
+using MQTTnet.Formatter;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// The built binary under a low limit on open files (<c>prlimit</c>), flooded with more bare TCP connects to its MQTT
+/// and HTTP listeners than the limit allows: it holds the connections its caps allow and resets the rest as they are
+/// accepted, never runs out of descriptors, keeps running, and once the flood is gone answers <c>/healthz</c> and admits
+/// an MQTT client. Before the caps, the first descriptor it could not get ended it ("Out of memory.", BENCHMARKS.md,
+/// session 29).
+/// </summary>
+public sealed class ConnectionFloodTests : IDisposable
+{
+    private const int TestTimeout = 300_000;
+    private const int OpenFileLimit = 1200;
+    private readonly string _work = Directory.CreateTempSubdirectory("iotid-flood-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("mqtt")]
+    [InlineData("http")]
+    [InlineData("both")]
+    public async Task A_flood_of_connects_past_the_limit_on_open_files_leaves_the_service_serving(string target)
+    {
+        var (http, mqtt) = (FreePorts.Next(), FreePorts.Next());
+        string[] arguments =
+        [
+            "--Provisioning:Mode", "Development", "--Provisioning:DataDirectory", Path.Combine(_work, "data"),
+            "--Urls", $"http://127.0.0.1:{http}", "--Mqtt:TlsPort", Port(mqtt), "--Mqtt:BindAddress", "127.0.0.1",
+            "--Mqtt:MaxConnectionsPerAddress", "1000000",
+            // held, not timed out, for as long as the flood lasts
+            "--Mqtt:ConnectTimeout", "00:05:00", "--Kestrel:Limits:KeepAliveTimeout", "00:05:00", "--Kestrel:Limits:RequestHeadersTimeout", "00:05:00",
+            "--Orleans:SiloPort", Port(FreePorts.Next()), "--Orleans:GatewayPort", Port(FreePorts.Next()),
+        ];
+        await using var run = ServiceBinaryRun.Start(arguments, _work, ["prlimit", $"--nofile={OpenFileLimit}:{OpenFileLimit}", "--"]);
+        var api = new Uri($"http://127.0.0.1:{http}");
+        using var handler = new HttpClientHandler();
+        await run.WaitUntilHealthyAsync(api, handler);
+
+        var ports = target switch { "mqtt" => [mqtt], "http" => [http], _ => new[] { mqtt, http } };
+        var flood = new List<Socket>();
+        try
+        {
+            var reset = 0;
+            for (var i = 0; i < 2 * OpenFileLimit; i++)
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                flood.Add(socket);
+                try
+                {
+                    await socket.ConnectAsync("127.0.0.1", ports[i % ports.Length]).WaitAsync(TimeSpan.FromSeconds(10));
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+                {
+                    reset++;
+                }
+            }
+            // every connect is accepted or reset by now; the service is still there, below its limit
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.False(run.HasExited, $"the service exited during the flood:\n{Tail(run.Output)}");
+            var open = Directory.GetFiles($"/proc/{run.Id}/fd").Length;
+            Assert.True(open < OpenFileLimit, $"{open} descriptors open at a limit of {OpenFileLimit}");
+            Assert.DoesNotContain("Out of memory", run.Output, StringComparison.Ordinal);
+            if (ports.Contains(mqtt)) Assert.Contains("its cap: closed", run.Output, StringComparison.Ordinal);
+            if (ports.Contains(http)) Assert.Contains("maximum number of concurrent connections", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var socket in flood) socket.Dispose();
+        }
+
+        await run.WaitUntilHealthyAsync(api, handler);
+        await run.WaitUntilAsync("admitting an MQTT client", async () => await MqttConnectsAsync(mqtt), TimeSpan.FromMinutes(1));
+        Assert.Contains("holds at most", run.Output, StringComparison.Ordinal);
+        await run.StopAsync();
+    }
+
+    [Theory(Timeout = TestTimeout)]
+    [InlineData("Mqtt:MaxConnections", "100000")]
+    [InlineData("Mqtt:MaxConnections", "0")]
+    [InlineData("Kestrel:Limits:MaxConcurrentConnections", "100000")]
+    [InlineData("Kestrel:Limits:MaxConcurrentConnections", "0")]
+    public async Task A_connection_cap_the_process_cannot_hold_exits_78_naming_the_setting_not_a_crash(string setting, string cap)
+    {
+        string[] arguments =
+        [
+            "--Provisioning:Mode", "Development", "--Provisioning:DataDirectory", Path.Combine(_work, "data"),
+            "--Urls", $"http://127.0.0.1:{FreePorts.Next()}", "--Mqtt:TlsPort", Port(FreePorts.Next()), "--Mqtt:BindAddress", "127.0.0.1",
+            "--Orleans:SiloPort", Port(FreePorts.Next()), "--Orleans:GatewayPort", Port(FreePorts.Next()), $"--{setting}", cap,
+        ];
+        await using var run = ServiceBinaryRun.Start(arguments, _work, ["prlimit", $"--nofile={OpenFileLimit}:{OpenFileLimit}", "--"]);
+
+        Assert.Equal(ServiceConfigurationException.ExitCode, await run.WaitForExitAsync(TimeSpan.FromMinutes(3)));
+        Assert.Contains($"{setting} = {cap}", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_work, "data")), "a refused start created its data directory");
+    }
+
+    [Fact]
+    public void An_HTTP_cap_is_held_only_beside_the_MQTT_cap_within_both_shares()
+    {
+        var random = new Random(29);
+        for (var i = 0; i < 10_000; i++)
+        {
+            var open = random.Next(0, 10_000);
+            var limit = open + random.NextInt64(100, 10_000_000);
+            var most = (long)((limit - open) * (ConnectionCapacity.DefaultShare + ConnectionLimits.HttpShare));
+            var mqtt = ConnectionCapacity.For(null, limit, open)!.Value;
+            var http = random.NextInt64(1, Math.Max(2, most - mqtt + 1));
+            Assert.Equal(http + mqtt <= most, ConnectionLimits.Unreachable(http, mqtt, limit, open) is null);
+            Assert.NotNull(ConnectionLimits.Unreachable(most - mqtt + 1 + random.Next(0, 1000), mqtt, limit, open));
+            Assert.True(ConnectionLimits.HttpDefault(limit, open) + mqtt <= most, "the defaults together stay within both shares");
+        }
+        Assert.NotNull(ConnectionLimits.Unreachable(0, null, null, null));
+        Assert.Null(ConnectionLimits.Unreachable(1_000_000, null, null, null));
+        Assert.Null(ConnectionLimits.HttpDefault(null, 10));
+    }
+
+    /// <summary>Whether an MQTT 5 client over TLS (enrolment-only: no certificate) is admitted.</summary>
+    private static async Task<bool> MqttConnectsAsync(int port)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var options = new MqttClientOptionsBuilder()
+            .WithClientId(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithTcpServer("127.0.0.1", port)
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithTlsOptions(o => o.UseTls().WithCertificateValidationHandler(_ => true))
+            .Build();
+        try
+        {
+            var result = await client.ConnectAsync(options);
+            return result.ResultCode == MqttClientConnectResultCode.Success;
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    private static string Tail(string output) => output.Length <= 4000 ? output : output[^4000..];
+}
