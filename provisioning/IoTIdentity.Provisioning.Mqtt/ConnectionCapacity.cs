@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace IoTIdentity.Provisioning.Mqtt;
 
@@ -81,6 +82,37 @@ public static class ConnectionCapacity
             return null;
         }
     }
+
+    /// <summary>The largest descriptor table <see cref="ReserveTable"/> makes at start (its pointers take 8 bytes each).</summary>
+    public const int LargestReservedTable = 65_536;
+
+    /// <summary>
+    /// Grows this process's descriptor table at once to hold <paramref name="descriptors"/> (at most
+    /// <see cref="LargestReservedTable"/>, below <paramref name="limit"/>), so connections arriving later never wait for it
+    /// to grow: the kernel grows the table by doubling when a new descriptor does not fit, and each time it waits for an
+    /// RCU grace period (<c>expand_files</c> → <c>synchronize_rcu</c>) in the middle of an <c>accept</c> (5 such waits,
+    /// 336 ms in all, in one capacity run's step to 10,000 connections, BENCHMARKS.md session 28). The table never
+    /// shrinks. Linux only: duplicates <c>/dev/null</c> onto a descriptor number that is free and closes it again.
+    /// Returns the number the table was grown to hold, or null when nothing was done.
+    /// </summary>
+    public static int? ReserveTable(long descriptors, long? limit)
+    {
+        if (!OperatingSystem.IsLinux() || limit is not { } max) return null;
+        var highest = (int)Math.Min(Math.Min(descriptors, LargestReservedTable), max - 1);
+        // dup2 would close a descriptor already open at that number: only a free one is used (descriptors are handed out
+        // lowest first, so one far above the count open stays free)
+        if (highest <= 0 || File.Exists(Path.Combine(DescriptorsPath, highest.ToString(CultureInfo.InvariantCulture)))) return null;
+        using var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read);
+        if (dup2((int)devNull.DangerousGetHandle(), highest) != highest) return null;
+        close(highest);
+        return highest + 1;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int dup2(int oldDescriptor, int newDescriptor);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int close(int descriptor);
 
     private static readonly string Share = (DefaultShare * 100).ToString("0", CultureInfo.InvariantCulture) + " %";
     private const string LimitsPath = "/proc/self/limits";

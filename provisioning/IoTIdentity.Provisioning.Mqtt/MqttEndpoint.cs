@@ -95,6 +95,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         var (limit, open) = (ConnectionCapacity.OpenFileLimit(), ConnectionCapacity.OpenFiles());
         if (ConnectionCapacity.Unreachable(_options.MaxConnections, limit, open) is { } unreachable) throw new InvalidOperationException(unreachable);
         MaxConnections = ConnectionCapacity.For(_options.MaxConnections, limit, open);
+        var table = MaxConnections is { } held && open is { } used ? ConnectionCapacity.ReserveTable((long)used + held, limit) : null;
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
         _dispatcher = new RequestDispatcher(_handler, _options, (deviceId, message) => DeliverAsync(deviceId, message, maxQos: Replies.DeliveredReplyQos), _metrics, _logger, _stopping.Token);
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
@@ -138,7 +139,8 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
             MqttEndpointLog.Listening(_logger, TlsPort, PlaintextPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off");
             if (MaxConnections is { } cap)
                 MqttEndpointLog.ConnectionCap(_logger, cap, _options.MaxConnections is not null ? ConnectionCapacity.ConfigurationKey
-                    : $"{ConnectionCapacity.DefaultShare * 100:0} % of the {limit - open} file descriptors left under the limit of {limit}");
+                    : $"{ConnectionCapacity.DefaultShare * 100:0} % of the {limit - open} file descriptors left under the limit of {limit}",
+                    table is { } reserved ? $"the descriptor table made for {reserved} at start" : "the descriptor table grows as they come");
             return;
         }
     }

@@ -68,8 +68,8 @@ internal static partial class MqttEndpointLog
     [LoggerMessage(20, LogLevel.Warning, "Accepting an MQTT connection failed: {Error}")]
     public static partial void AcceptFailed(ILogger logger, string error);
 
-    [LoggerMessage(22, LogLevel.Information, "The MQTT endpoint holds at most {MaxConnections} connections at once ({Source})")]
-    public static partial void ConnectionCap(ILogger logger, int maxConnections, string source);
+    [LoggerMessage(22, LogLevel.Information, "The MQTT endpoint holds at most {MaxConnections} connections at once ({Source}); {Table}")]
+    public static partial void ConnectionCap(ILogger logger, int maxConnections, string source, string table);
 
     [LoggerMessage(23, LogLevel.Warning, "The MQTT endpoint holds {MaxConnections} connections, its cap: closed {Refused} more as they were accepted (since the last such message)")]
     public static partial void AtConnectionCap(ILogger logger, int maxConnections, long refused);

@@ -78,6 +78,39 @@ public sealed class ConnectionCapacityTests
     }
 
     [Fact]
+    public void The_descriptor_table_is_made_at_once_for_what_is_asked_within_the_limit()
+    {
+        var limit = ConnectionCapacity.OpenFileLimit()!.Value;
+        var before = TableSize();
+        var asked = (int)Math.Min(Math.Min(before + 1000, ConnectionCapacity.LargestReservedTable), limit - 1);
+        Assert.True(asked > before, $"the table already holds {before} of a limit of {limit}: nothing left to show");
+
+        Assert.Equal(asked, ConnectionCapacity.ReserveTable(asked - 1, limit));
+        Assert.True(TableSize() >= asked, $"the table holds {TableSize()} after asking for {asked}");
+        Assert.False(File.Exists($"/proc/self/fd/{asked - 1}"), "the descriptor that grew the table is closed again");
+        // never beyond the limit, nor beyond the largest table it makes (here the one the limit allows, or that)
+        Assert.Equal((int)Math.Min(ConnectionCapacity.LargestReservedTable, limit - 1) + 1, ConnectionCapacity.ReserveTable(long.MaxValue, limit));
+        Assert.Null(ConnectionCapacity.ReserveTable(1000, null));
+    }
+
+    [Fact]
+    public void Growing_the_table_never_closes_a_descriptor_that_is_open()
+    {
+        using var file = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        var number = (int)file.SafeFileHandle.DangerousGetHandle();
+
+        Assert.Null(ConnectionCapacity.ReserveTable(number, ConnectionCapacity.OpenFileLimit()));
+        file.Write([1, 2, 3]);
+        file.Flush();
+        Assert.Equal(3, file.Length);
+    }
+
+    /// <summary>The slots of this process's descriptor table (<c>FDSize</c> in <c>/proc/self/status</c>).</summary>
+    private static int TableSize() =>
+        int.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("FDSize:", StringComparison.Ordinal))["FDSize:".Length..].Trim(),
+            System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task A_configured_cap_the_process_cannot_hold_stops_the_start_naming_the_setting()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => EndpointHarness.StartAsync(o => o.MaxConnections = int.MaxValue));

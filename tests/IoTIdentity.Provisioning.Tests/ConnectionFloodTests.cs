@@ -44,6 +44,12 @@ public sealed class ConnectionFloodTests : IDisposable
         using var handler = new HttpClientHandler();
         await run.WaitUntilHealthyAsync(api, handler);
 
+        // the descriptor table was made at start for the connections the cap allows, not grown under the flood's accepts
+        var made = System.Text.RegularExpressions.Regex.Match(run.Output, @"the descriptor table made for (\d+) at start");
+        Assert.True(made.Success, $"no descriptor table made at start:\n{Tail(run.Output)}");
+        var table = int.Parse(File.ReadLines($"/proc/{run.Id}/status").First(l => l.StartsWith("FDSize:", StringComparison.Ordinal))["FDSize:".Length..].Trim(), CultureInfo.InvariantCulture);
+        Assert.True(table >= int.Parse(made.Groups[1].Value, CultureInfo.InvariantCulture) && table >= OpenFileLimit / 2, $"a table of {table} slots ({made.Value})");
+
         var ports = target switch { "mqtt" => [mqtt], "http" => [http], _ => new[] { mqtt, http } };
         var flood = new List<Socket>();
         try
