@@ -24,13 +24,22 @@ public static class FreePorts
     private static int NextRun(int length)
     {
         var ephemeralLow = EphemeralPortRangeStart();
+        // half the range handed out: start over (the earliest are long released by then)
+        if (Given.Count > (ephemeralLow - 1025) / 2) Given.Clear();
         for (var i = 0; i < 200; i++)
         {
             var port = Random.Shared.Next(1025, ephemeralLow - length + 1);
-            if (Enumerable.Range(port, length).All(CanListen)) return port;
+            var run = Enumerable.Range(port, length).ToList();
+            // a port drawn for one listener and not yet bound is free too: never hand it out twice (a service started on
+            // two drawn ports that were the same refused to start, "two listeners are configured on one port")
+            if (run.Any(Given.ContainsKey) || !run.All(CanListen)) continue;
+            if (run.All(p => Given.TryAdd(p, 0))) return port;
         }
         throw new InvalidOperationException($"no {length} free consecutive loopback port(s) found below {ephemeralLow}");
     }
+
+    /// <summary>Ports this process was handed, so none is handed out twice.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> Given = new();
 
     /// <summary>Whether a listener can bind 127.0.0.1:<paramref name="port"/> now (it is released at once).</summary>
     private static bool CanListen(int port)
