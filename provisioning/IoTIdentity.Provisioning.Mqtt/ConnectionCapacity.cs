@@ -14,7 +14,7 @@ namespace IoTIdentity.Provisioning.Mqtt;
 public static class ConnectionCapacity
 {
     /// <summary>The share of the descriptors left at start that the endpoint takes when no cap is configured.</summary>
-    public const double DefaultShare = 0.8;
+    public const double DefaultShare = 0.75;
 
     /// <summary>The configuration key of the cap.</summary>
     public const string ConfigurationKey = MqttEndpointOptions.SectionName + ":" + nameof(MqttEndpointOptions.MaxConnections);

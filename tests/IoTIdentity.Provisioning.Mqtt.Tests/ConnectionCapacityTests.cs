@@ -50,7 +50,7 @@ public sealed class ConnectionCapacityTests
     {
         var refusal = ConnectionCapacity.Unreachable(900, 1024, 300)!;
         Assert.Contains("Mqtt:MaxConnections = 900", refusal);
-        Assert.Contains("579", refusal);     // 80 % of the 724 left
+        Assert.Contains("543", refusal);     // 75 % of the 724 left
         Assert.Contains("1024", refusal);
         Assert.Contains("LimitNOFILE", refusal);
         Assert.Contains("lower Mqtt:MaxConnections", refusal);

@@ -93,6 +93,8 @@ public sealed class ConnectionFloodTests : IDisposable
     [InlineData("Mqtt:MaxConnections", "0")]
     [InlineData("Kestrel:Limits:MaxConcurrentConnections", "100000")]
     [InlineData("Kestrel:Limits:MaxConcurrentConnections", "0")]
+    [InlineData("Kestrel:Limits:MaxConcurrentUpgradedConnections", "100000")]
+    [InlineData("Mqtt:MaxConnections", "many")]
     public async Task A_connection_cap_the_process_cannot_hold_exits_78_naming_the_setting_not_a_crash(string setting, string cap)
     {
         string[] arguments =
@@ -104,29 +106,32 @@ public sealed class ConnectionFloodTests : IDisposable
         await using var run = ServiceBinaryRun.Start(arguments, _work, ["prlimit", $"--nofile={OpenFileLimit}:{OpenFileLimit}", "--"]);
 
         Assert.Equal(ServiceConfigurationException.ExitCode, await run.WaitForExitAsync(TimeSpan.FromMinutes(3)));
-        Assert.Contains($"{setting} = {cap}", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(cap == "many" ? $"{setting} = '{cap}' is not a whole number" : $"{setting} = {cap}", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_work, "data")), "a refused start created its data directory");
     }
 
     [Fact]
-    public void An_HTTP_cap_is_held_only_beside_the_MQTT_cap_within_both_shares()
+    public void HTTP_caps_are_held_only_beside_the_MQTT_cap_within_all_the_shares()
     {
         var random = new Random(29);
         for (var i = 0; i < 10_000; i++)
         {
             var open = random.Next(0, 10_000);
             var limit = open + random.NextInt64(100, 10_000_000);
-            var most = (long)((limit - open) * (ConnectionCapacity.DefaultShare + ConnectionLimits.HttpShare));
+            var most = (long)((limit - open) * ConnectionLimits.AllShares);
             var mqtt = ConnectionCapacity.For(null, limit, open)!.Value;
-            var http = random.NextInt64(1, Math.Max(2, most - mqtt + 1));
-            Assert.Equal(http + mqtt <= most, ConnectionLimits.Unreachable(http, mqtt, limit, open) is null);
-            Assert.NotNull(ConnectionLimits.Unreachable(most - mqtt + 1 + random.Next(0, 1000), mqtt, limit, open));
-            Assert.True(ConnectionLimits.HttpDefault(limit, open) + mqtt <= most, "the defaults together stay within both shares");
+            var http = random.NextInt64(1, Math.Max(2, most - mqtt));
+            var upgraded = random.NextInt64(1, Math.Max(2, most - mqtt));
+            Assert.Equal(http + upgraded + mqtt <= most, ConnectionLimits.Unreachable(http, upgraded, mqtt, limit, open) is null);
+            Assert.NotNull(ConnectionLimits.Unreachable(most - mqtt + 1 + random.Next(0, 1000), null, mqtt, limit, open));
+            Assert.True(ConnectionLimits.Default(ConnectionLimits.HttpShare, limit, open) + ConnectionLimits.Default(ConnectionLimits.UpgradedShare, limit, open) + mqtt <= most,
+                "the defaults together stay within the shares");
         }
-        Assert.NotNull(ConnectionLimits.Unreachable(0, null, null, null));
-        Assert.Null(ConnectionLimits.Unreachable(1_000_000, null, null, null));
-        Assert.Null(ConnectionLimits.HttpDefault(null, 10));
+        Assert.NotNull(ConnectionLimits.Unreachable(0, null, null, null, null));
+        Assert.NotNull(ConnectionLimits.Unreachable(null, -1, null, null, null));
+        Assert.Null(ConnectionLimits.Unreachable(1_000_000, 1_000_000, null, null, null));
+        Assert.Null(ConnectionLimits.Default(ConnectionLimits.HttpShare, null, 10));
     }
 
     /// <summary>Whether an MQTT 5 client over TLS (enrolment-only: no certificate) is admitted.</summary>
