@@ -99,13 +99,28 @@ public static class ConnectionCapacity
     {
         if (!OperatingSystem.IsLinux() || limit is not { } max) return null;
         var highest = (int)Math.Min(Math.Min(descriptors, LargestReservedTable), max - 1);
-        // dup2 would close a descriptor already open at that number: only a free one is used (descriptors are handed out
-        // lowest first, so one far above the count open stays free)
-        if (highest <= 0 || File.Exists(Path.Combine(DescriptorsPath, highest.ToString(CultureInfo.InvariantCulture)))) return null;
+        // dup2 would close a descriptor already open at that number: only a number above every open one is used (they are
+        // handed out lowest first, so it stays free). The listing, not File.Exists: a socket's entry links to no file.
+        if (highest <= 0 || HighestOpen() >= highest) return null;
         using var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read);
         if (dup2((int)devNull.DangerousGetHandle(), highest) != highest) return null;
         close(highest);
         return highest + 1;
+    }
+
+    /// <summary>The highest descriptor number open in this process (<c>/proc/self/fd</c>), or int.MaxValue when unknown.</summary>
+    private static int HighestOpen()
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries(DescriptorsPath)
+                .Select(entry => int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : int.MaxValue)
+                .DefaultIfEmpty(0).Max();
+        }
+        catch (IOException)
+        {
+            return int.MaxValue;
+        }
     }
 
     [DllImport("libc", SetLastError = true)]

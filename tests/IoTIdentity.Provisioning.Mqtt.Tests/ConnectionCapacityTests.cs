@@ -97,12 +97,19 @@ public sealed class ConnectionCapacityTests
     public void Growing_the_table_never_closes_a_descriptor_that_is_open()
     {
         using var file = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        var number = (int)file.SafeFileHandle.DangerousGetHandle();
+        // a socket's /proc/self/fd entry links to no file ("socket:[…]"), so a check that follows links would miss it
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        foreach (var number in new[] { (int)file.SafeFileHandle.DangerousGetHandle(), (int)listener.Server.Handle })
+            Assert.Null(ConnectionCapacity.ReserveTable(number, ConnectionCapacity.OpenFileLimit()));
 
-        Assert.Null(ConnectionCapacity.ReserveTable(number, ConnectionCapacity.OpenFileLimit()));
         file.Write([1, 2, 3]);
         file.Flush();
         Assert.Equal(3, file.Length);
+        using var client = new TcpClient();
+        client.Connect((System.Net.IPEndPoint)listener.LocalEndpoint);
+        using var accepted = listener.AcceptTcpClient();
+        Assert.True(accepted.Connected);
     }
 
     /// <summary>The slots of this process's descriptor table (<c>FDSize</c> in <c>/proc/self/status</c>).</summary>
