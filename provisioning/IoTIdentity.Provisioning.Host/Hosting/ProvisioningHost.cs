@@ -74,6 +74,9 @@ public static class ProvisioningHost
         });
     }
 
+    /// <summary>The name of Kestrel's meter (connections, rejected connections, TLS handshakes).</summary>
+    public const string KestrelMeterName = "Microsoft.AspNetCore.Server.Kestrel";
+
     /// <summary>Registers every part of the service.</summary>
     public static WebApplicationBuilder AddProvisioning(this WebApplicationBuilder builder)
     {
@@ -154,7 +157,9 @@ public static class ProvisioningHost
         // of the name in the process: a second host in one process (tests run many) neither adds its measurements here
         // nor, when it stops and disposes its meters, ends these (OpenTelemetry's AddMeter matches by name alone,
         // open-telemetry/opentelemetry-dotnet#6412).
-        foreach (var meter in new[] { ProvisioningMetrics.MeterName, MqttEndpoint.MeterName, MonitoringMetrics.MeterName, SqliteProvisioningStore.MeterName })
+        // Kestrel's own meter too: its connections at the HTTP cap are counted there (kestrel_rejected_connections), not
+        // logged one line each (appsettings.json quiets that category: a flood of connects would be a flood of lines)
+        foreach (var meter in new[] { ProvisioningMetrics.MeterName, MqttEndpoint.MeterName, MonitoringMetrics.MeterName, SqliteProvisioningStore.MeterName, KestrelMeterName })
             builder.Metrics.EnableMetrics(meter, listenerName: "OpenTelemetry", scopes: MeterScope.Local);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
         return builder;
