@@ -92,39 +92,27 @@ public static class ConnectionCapacity
     /// to grow: the kernel grows the table by doubling when a new descriptor does not fit, and each time it waits for an
     /// RCU grace period (<c>expand_files</c> → <c>synchronize_rcu</c>) in the middle of an <c>accept</c> (5 such waits,
     /// 336 ms in all, in one capacity run's step to 10,000 connections, BENCHMARKS.md session 28). The table never
-    /// shrinks. Linux only: duplicates <c>/dev/null</c> onto a descriptor number that is free and closes it again.
-    /// Returns the number the table was grown to hold, or null when nothing was done.
+    /// shrinks. Linux only: duplicates <c>/dev/null</c> onto the lowest free descriptor at or above that number
+    /// (<c>fcntl(F_DUPFD)</c>, which never touches an open one, whatever other threads open meanwhile) and closes it
+    /// again. Returns how many descriptors the table holds at least, or null when nothing was done.
     /// </summary>
     public static int? ReserveTable(long descriptors, long? limit)
     {
         if (!OperatingSystem.IsLinux() || limit is not { } max) return null;
         var highest = (int)Math.Min(Math.Min(descriptors, LargestReservedTable), max - 1);
-        // dup2 would close a descriptor already open at that number: only a number above every open one is used (they are
-        // handed out lowest first, so it stays free). The listing, not File.Exists: a socket's entry links to no file.
-        if (highest <= 0 || HighestOpen() >= highest) return null;
+        if (highest <= 0) return null;
         using var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read);
-        if (dup2((int)devNull.DangerousGetHandle(), highest) != highest) return null;
-        close(highest);
-        return highest + 1;
+        var duplicate = fcntl((int)devNull.DangerousGetHandle(), DuplicateAtOrAbove, highest);
+        if (duplicate < 0) return null;
+        close(duplicate);
+        return duplicate + 1;
     }
 
-    /// <summary>The highest descriptor number open in this process (<c>/proc/self/fd</c>), or int.MaxValue when unknown.</summary>
-    private static int HighestOpen()
-    {
-        try
-        {
-            return Directory.EnumerateFileSystemEntries(DescriptorsPath)
-                .Select(entry => int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : int.MaxValue)
-                .DefaultIfEmpty(0).Max();
-        }
-        catch (IOException)
-        {
-            return int.MaxValue;
-        }
-    }
+    /// <summary><c>F_DUPFD</c>: a duplicate on the lowest free descriptor at or above the argument.</summary>
+    private const int DuplicateAtOrAbove = 0;
 
     [DllImport("libc", SetLastError = true)]
-    private static extern int dup2(int oldDescriptor, int newDescriptor);
+    private static extern int fcntl(int descriptor, int command, int argument);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int close(int descriptor);

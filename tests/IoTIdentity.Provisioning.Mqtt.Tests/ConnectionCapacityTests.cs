@@ -85,11 +85,12 @@ public sealed class ConnectionCapacityTests
         var asked = (int)Math.Min(Math.Min(before + 1000, ConnectionCapacity.LargestReservedTable), limit - 1);
         Assert.True(asked > before, $"the table already holds {before} of a limit of {limit}: nothing left to show");
 
-        Assert.Equal(asked, ConnectionCapacity.ReserveTable(asked - 1, limit));
-        Assert.True(TableSize() >= asked, $"the table holds {TableSize()} after asking for {asked}");
-        Assert.False(File.Exists($"/proc/self/fd/{asked - 1}"), "the descriptor that grew the table is closed again");
+        var made = ConnectionCapacity.ReserveTable(asked - 1, limit)!.Value;
+        Assert.InRange(made, asked, limit);   // asked, or a little more when another test holds that very number
+        Assert.True(TableSize() >= made, $"the table holds {TableSize()} after it was made for {made}");
+        Assert.False(File.Exists($"/proc/self/fd/{made - 1}"), "the descriptor that grew the table is closed again");
         // never beyond the limit, nor beyond the largest table it makes (here the one the limit allows, or that)
-        Assert.Equal((int)Math.Min(ConnectionCapacity.LargestReservedTable, limit - 1) + 1, ConnectionCapacity.ReserveTable(long.MaxValue, limit));
+        Assert.InRange(ConnectionCapacity.ReserveTable(long.MaxValue, limit) ?? 0, Math.Min(ConnectionCapacity.LargestReservedTable, limit - 1) + 1, Math.Min(ConnectionCapacity.LargestReservedTable, limit - 1) + 64);
         Assert.Null(ConnectionCapacity.ReserveTable(1000, null));
     }
 
@@ -101,7 +102,7 @@ public sealed class ConnectionCapacityTests
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         foreach (var number in new[] { (int)file.SafeFileHandle.DangerousGetHandle(), (int)listener.Server.Handle })
-            Assert.Null(ConnectionCapacity.ReserveTable(number, ConnectionCapacity.OpenFileLimit()));
+            Assert.True(ConnectionCapacity.ReserveTable(number, ConnectionCapacity.OpenFileLimit()) > number + 1, $"descriptor {number}, which is open, was used");
 
         file.Write([1, 2, 3]);
         file.Flush();
