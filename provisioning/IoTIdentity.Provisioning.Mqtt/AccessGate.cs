@@ -13,7 +13,9 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// under <c>iotid/v1/{id}/</c> and publish only requests to <c>iotid/v1/{id}/req/{op}</c>, each carrying the response
 /// topic <c>iotid/v1/{id}/res/{op}</c> and correlation data, within the size limit and the device's and source
 /// address's rates (those request rules are <see cref="RequestAdmission"/>'s, shared with the external broker mode).
-/// Nothing a device publishes is routed to another client. Every refusal is counted and logged (never with the payload).
+/// Nothing a device publishes is routed to another client. Every refusal is counted and logged (never with the payload);
+/// refusals at CONNECT, which anyone can cause, are logged at most once per reason every ten seconds, each line with the
+/// count it stands for (<see cref="LogThrottle"/>).
 /// </summary>
 internal sealed class AccessGate(
     MqttEndpointOptions options,
@@ -23,8 +25,11 @@ internal sealed class AccessGate(
     EndpointMetrics metrics,
     ILogger logger,
     IDeviceSessionObserver? observer = null,
-    TimeProvider? clock = null)
+    TimeProvider? clock = null,
+    LogThrottle? throttle = null)
 {
+    private readonly LogThrottle _throttle = throttle ?? new LogThrottle(LogThrottle.Default, clock);
+
     private const string RemoteAddressItem = "iotid.remote-address";
     private const string TicketItem = "iotid.session-ticket";
     private const string AuthenticatedItem = "iotid.authenticated";
@@ -45,7 +50,8 @@ internal sealed class AccessGate(
         {
             e.ReasonString = refusal;   // the refusal's name (certificate, second_session, ...): a device tells a refused certificate from a busy id
             metrics.Refused(refusal);
-            MqttEndpointLog.ConnectionRefused(logger, address, refusal);
+            // anyone can be refused at CONNECT: a line per reason at most every ten seconds, each counted in the metric
+            if (_throttle.Occurred(refusal) is { } count) MqttEndpointLog.ConnectionsRefused(logger, address, refusal, count);
             return;
         }
         e.SessionItems[RemoteAddressItem] = address;

@@ -23,22 +23,20 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// Every listener's connections count against one cap, <paramref name="maxConnections"/> (null: none), from the moment
 /// a connection is accepted until its socket is closed: one more is reset as soon as it is accepted, before any TLS
 /// work, so a flood of connects costs the service an accept and a close each and never its last file descriptor
-/// (<see cref="ConnectionCapacity"/>). If the process runs out of descriptors anyway (another part of it used them), the
+/// (<see cref="ConnectionCapacity"/>); its log line, like those of the refusals before CONNECT, comes at most every ten
+/// seconds (<see cref="LogThrottle"/>). If the process runs out of descriptors anyway (another part of it used them), the
 /// accept that fails leaves its connection in the backlog, so the loop pauses, from 5 ms doubling up to a second,
 /// instead of spinning on the same failure.
 /// </remarks>
-internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? maxConnections, EndpointMetrics metrics, ILogger logger) : IMqttServerAdapter
+internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? maxConnections, EndpointMetrics metrics, ILogger logger, LogThrottle throttle) : IMqttServerAdapter
 {
     internal static readonly TimeSpan FirstAcceptPause = TimeSpan.FromMilliseconds(5);
     internal static readonly TimeSpan LongestAcceptPause = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan QuietLogInterval = TimeSpan.FromSeconds(10);
 
     private readonly List<Socket> _listeners = [];
     private CancellationTokenSource? _stopping;
     private ServerTls? _serverTls;
     private int _held;
-    private long _refusedSinceMessage;
-    private long _lastCapMessage = long.MinValue;
 
     /// <summary>Connections accepted and not yet closed, across every listener.</summary>
     public int HeldConnections => Volatile.Read(ref _held);
@@ -109,7 +107,6 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
         MqttServerTlsTcpEndpointOptions? tls, IMqttNetLogger mqttLogger, CancellationToken stopping)
     {
         var pause = TimeSpan.Zero;
-        long failures = 0, lastPauseMessage = long.MinValue;
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
@@ -124,9 +121,8 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
             {
                 // EMFILE, ENFILE, ENOBUFS: the connection stays in the backlog, so an accept at once fails the same way
-                failures++;
                 pause = NextAcceptPause(pause);
-                if (Due(ref lastPauseMessage)) MqttEndpointLog.AcceptPaused(logger, pause, e.SocketErrorCode.ToString(), failures);
+                if (throttle.Occurred(AcceptPausedKey) is { } failures) MqttEndpointLog.AcceptPaused(logger, pause, e.SocketErrorCode.ToString(), failures);
                 try
                 {
                     await Task.Delay(pause, stopping).ConfigureAwait(false);
@@ -142,7 +138,7 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
                 MqttEndpointLog.AcceptFailed(logger, e.SocketErrorCode.ToString());
                 continue;
             }
-            (pause, failures, lastPauseMessage) = (TimeSpan.Zero, 0, long.MinValue);
+            pause = TimeSpan.Zero;
             if (Interlocked.Increment(ref _held) > (maxConnections ?? int.MaxValue))
             {
                 Interlocked.Decrement(ref _held);
@@ -181,18 +177,16 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
         }
         client.Dispose();
         metrics.Refused(MqttRefusals.TotalConnections);
-        Interlocked.Increment(ref _refusedSinceMessage);
-        if (Due(ref _lastCapMessage))
-            MqttEndpointLog.AtConnectionCap(logger, maxConnections ?? 0, Interlocked.Exchange(ref _refusedSinceMessage, 0));
+        if (throttle.Occurred(MqttRefusals.TotalConnections) is { } refused) MqttEndpointLog.AtConnectionCap(logger, maxConnections ?? 0, refused);
     }
 
-    /// <summary>Whether a message throttled to one per <see cref="QuietLogInterval"/> may be written now (and marks it written).</summary>
-    private static bool Due(ref long last)
+    private const string AcceptPausedKey = "accept_paused";
+
+    /// <summary>A connection refused before its CONNECT (anyone can cause one): counted each time, logged as <see cref="LogThrottle"/> allows.</summary>
+    private void RefuseConnection(EndPoint? remote, string reason)
     {
-        var now = Environment.TickCount64;
-        var previous = Volatile.Read(ref last);
-        return (previous == long.MinValue || now - previous >= (long)QuietLogInterval.TotalMilliseconds)
-            && Interlocked.CompareExchange(ref last, now, previous) == previous;
+        metrics.Refused(reason);
+        if (throttle.Occurred(reason) is { } count) MqttEndpointLog.ConnectionsRefused(logger, remote?.ToString(), reason, count);
     }
 
     /// <summary>
@@ -259,8 +253,7 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
             }
             var guard = new PacketLengthGuard(options.MaxPacketBytes, () =>
             {
-                metrics.Refused(MqttRefusals.PacketTooLarge);
-                MqttEndpointLog.ConnectionRefused(logger, remote?.ToString(), MqttRefusals.PacketTooLarge);
+                RefuseConnection(remote, MqttRefusals.PacketTooLarge);
             });
             var channel = new GuardedChannel(stream, tls is not null, client.LocalEndPoint, remote, clientCertificate, guard);
             using var adapter = new MqttChannelAdapter(channel,
@@ -272,8 +265,7 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
-            metrics.Refused(MqttRefusals.SlowHandshake);
-            MqttEndpointLog.ConnectionRefused(logger, remote?.ToString(), MqttRefusals.SlowHandshake);
+            RefuseConnection(remote, MqttRefusals.SlowHandshake);
         }
         catch (Exception e) when (e is IOException or SocketException or AuthenticationException or OperationCanceledException or ObjectDisposedException)
         {

@@ -99,13 +99,14 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
         _dispatcher = new RequestDispatcher(_handler, _options, (deviceId, message) => DeliverAsync(deviceId, message, maxQos: Replies.DeliveredReplyQos), _metrics, _logger, _stopping.Token);
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
+        var throttle = new LogThrottle(LogThrottle.Default, _time);
         var gate = new AccessGate(_options, admission, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger,
-            _observer, _time);
+            _observer, _time, throttle);
 
         for (var attempt = 1; ; attempt++)
         {
             var serverOptions = BuildServerOptions(_certificate);
-            var adapter = new GuardedTcpServerAdapter(_options, MaxConnections, _metrics, _logger);
+            var adapter = new GuardedTcpServerAdapter(_options, MaxConnections, _metrics, _logger, throttle);
             var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter]);
             server.ValidatingConnectionAsync += gate.ValidateConnectionAsync;
             server.InterceptingSubscriptionAsync += gate.InterceptSubscriptionAsync;

@@ -14,8 +14,8 @@ internal static partial class MqttEndpointLog
     [LoggerMessage(3, LogLevel.Information, "Generated a development MQTT certificate at {Path}, valid until {NotAfter:O}")]
     public static partial void GeneratedDevCertificate(ILogger logger, string path, DateTimeOffset notAfter);
 
-    [LoggerMessage(4, LogLevel.Information, "Refused connection from {RemoteAddress}: {Reason}")]
-    public static partial void ConnectionRefused(ILogger logger, string? remoteAddress, string reason);
+    [LoggerMessage(4, LogLevel.Information, "Refused connection from {RemoteAddress}: {Reason} ({Count} refused for this reason since the last such line)")]
+    public static partial void ConnectionsRefused(ILogger logger, string? remoteAddress, string reason, long count);
 
     [LoggerMessage(5, LogLevel.Information, "Refused {Kind} by {ClientId} on {Topic}: {Reason}")]
     public static partial void Refused(ILogger logger, string kind, string clientId, string topic, string reason);
@@ -71,10 +71,10 @@ internal static partial class MqttEndpointLog
     [LoggerMessage(22, LogLevel.Information, "The MQTT endpoint holds at most {MaxConnections} connections at once ({Source}); {Table}")]
     public static partial void ConnectionCap(ILogger logger, int maxConnections, string source, string table);
 
-    [LoggerMessage(23, LogLevel.Warning, "The MQTT endpoint holds {MaxConnections} connections, its cap: closed {Refused} more as they were accepted (since the last such message)")]
+    [LoggerMessage(23, LogLevel.Warning, "The MQTT endpoint holds {MaxConnections} connections, its cap: closed {Refused} more as they were accepted (since the last such line)")]
     public static partial void AtConnectionCap(ILogger logger, int maxConnections, long refused);
 
-    [LoggerMessage(24, LogLevel.Warning, "Accepting MQTT connections paused for {Pause}: the process has no file descriptors (or socket buffers) left ({Error}); {Failures} such failures since the last success")]
+    [LoggerMessage(24, LogLevel.Warning, "Accepting MQTT connections paused for {Pause}: the process has no file descriptors (or socket buffers) left ({Error}); {Failures} such failures since the last such line")]
     public static partial void AcceptPaused(ILogger logger, TimeSpan pause, string error, long failures);
 
     [LoggerMessage(21, LogLevel.Debug, "MQTT connection from {RemoteAddress} ended: {Reason}")]

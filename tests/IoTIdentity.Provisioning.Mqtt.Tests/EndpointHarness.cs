@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Provisioning.Mqtt;
 using MQTTnet;
 using MQTTnet.Formatter;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -22,12 +23,13 @@ internal sealed class EndpointHarness : IAsyncDisposable
     private readonly bool _ownsDirectory;
     private readonly IDeviceRequestHandler _handler;
 
-    private EndpointHarness(MqttEndpointOptions options, IDeviceRequestHandler handler, bool ownsDirectory, TimeProvider? time, IDeviceCertificateVerifier? verifier)
+    private EndpointHarness(MqttEndpointOptions options, IDeviceRequestHandler handler, bool ownsDirectory, TimeProvider? time, IDeviceCertificateVerifier? verifier,
+        ILogger<MqttEndpoint>? logger = null)
     {
         Options = options;
         _handler = handler;
         _ownsDirectory = ownsDirectory;
-        Endpoint = new MqttEndpoint(handler, Microsoft.Extensions.Options.Options.Create(options), NullLogger<MqttEndpoint>.Instance, timeProvider: time, certificateVerifier: verifier);
+        Endpoint = new MqttEndpoint(handler, Microsoft.Extensions.Options.Options.Create(options), logger ?? NullLogger<MqttEndpoint>.Instance, timeProvider: time, certificateVerifier: verifier);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter, Endpoint.Meter) && instrument.Name is "iotid.mqtt.refusals" or "iotid.mqtt.clone_signals")
@@ -56,12 +58,12 @@ internal sealed class EndpointHarness : IAsyncDisposable
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "iotid-mqtt-tests", Guid.NewGuid().ToString("N"));
 
     public static async Task<EndpointHarness> StartAsync(Action<MqttEndpointOptions>? configure = null, IDeviceRequestHandler? handler = null, TimeProvider? time = null,
-        IDeviceCertificateVerifier? verifier = null)
+        IDeviceCertificateVerifier? verifier = null, ILogger<MqttEndpoint>? logger = null)
     {
         var options = new MqttEndpointOptions { BindAddress = "127.0.0.1", TlsPort = 0, PlaintextPort = 0, DataDirectory = NewDataDirectory() };
         var directory = options.DataDirectory;
         configure?.Invoke(options);
-        var harness = new EndpointHarness(options, handler ?? new FakeHandler(), ownsDirectory: options.DataDirectory == directory, time, verifier);
+        var harness = new EndpointHarness(options, handler ?? new FakeHandler(), ownsDirectory: options.DataDirectory == directory, time, verifier, logger);
         await harness.Endpoint.StartAsync(CancellationToken.None).Within();
         return harness;
     }
