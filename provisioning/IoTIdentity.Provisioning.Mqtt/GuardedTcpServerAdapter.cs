@@ -167,6 +167,7 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
     /// <summary>Resets a connection over the cap before any TLS work (no lingering close), counts it, and says so at most every ten seconds.</summary>
     private void RefuseAtCap(Socket client)
     {
+        metrics.Refused(MqttRefusals.TotalConnections);   // before the reset: whoever sees the reset sees it counted
         try
         {
             client.LingerState = new LingerOption(true, 0);
@@ -176,7 +177,6 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
             // already reset by the peer: closing is all that is left
         }
         client.Dispose();
-        metrics.Refused(MqttRefusals.TotalConnections);
         if (throttle.Occurred(MqttRefusals.TotalConnections) is { } refused) MqttEndpointLog.AtConnectionCap(logger, maxConnections ?? 0, refused);
     }
 
