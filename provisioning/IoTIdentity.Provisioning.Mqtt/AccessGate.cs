@@ -24,11 +24,10 @@ internal sealed class AccessGate(
     IDeviceCertificateVerifier? verifier,
     EndpointMetrics metrics,
     ILogger logger,
+    LogThrottle throttle,
     IDeviceSessionObserver? observer = null,
-    TimeProvider? clock = null,
-    LogThrottle? throttle = null)
+    TimeProvider? clock = null)
 {
-    private readonly LogThrottle _throttle = throttle ?? new LogThrottle(LogThrottle.Default, clock);
 
     private const string RemoteAddressItem = "iotid.remote-address";
     private const string TicketItem = "iotid.session-ticket";
@@ -51,7 +50,7 @@ internal sealed class AccessGate(
             e.ReasonString = refusal;   // the refusal's name (certificate, second_session, ...): a device tells a refused certificate from a busy id
             metrics.Refused(refusal);
             // anyone can be refused at CONNECT: a line per reason at most every ten seconds, each counted in the metric
-            if (_throttle.Occurred(refusal) is { } count) MqttEndpointLog.ConnectionsRefused(logger, address, refusal, count);
+            if (throttle.Occurred(refusal) is { } count) MqttEndpointLog.ConnectionsRefused(logger, address, refusal, count);
             return;
         }
         e.SessionItems[RemoteAddressItem] = address;

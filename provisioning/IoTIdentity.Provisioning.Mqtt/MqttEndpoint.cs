@@ -101,7 +101,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
         var throttle = new LogThrottle(LogThrottle.Default, _time);
         var gate = new AccessGate(_options, admission, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger,
-            _observer, _time, throttle);
+            throttle, _observer, _time);
 
         for (var attempt = 1; ; attempt++)
         {
