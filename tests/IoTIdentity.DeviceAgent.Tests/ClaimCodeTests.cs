@@ -21,7 +21,8 @@ public sealed class ClaimCodeTests(ServiceFixture service) : IClassFixture<Servi
     {
         await using var device = await AgentHarness.StartAsync(service, Lifetime);
         device.Options.EnrollmentScope = null;
-        var code = string.Join("-", Enumerable.Range(0, 3).Select(_ => RandomNumberGenerator.GetHexString(4, lowercase: true)));
+        // letters only: a code of digits alone would be its own upper case, and that "wrong" code the right one
+        var code = string.Join("-", Enumerable.Range(0, 3).Select(_ => RandomNumberGenerator.GetString("abcdefghjkmnpqrstuvwxyz", 4)));
         using (var owner = device.Tenant.Http)
         {
             var put = await owner.PutAsJsonAsync($"/api/v1/individual-enrollments/{device.DeviceId}",
@@ -33,6 +34,7 @@ public sealed class ClaimCodeTests(ServiceFixture service) : IClassFixture<Servi
 
         foreach (var wrong in new[] { code.ToUpperInvariant(), code + " ", "" })
         {
+            Assert.NotEqual(code, wrong);
             var (refused, output) = await ExitCodeTests.RunAsync(device.Directory, device.Options, "enroll", "--claim-code", wrong);
             Assert.Equal((int)AgentExitCode.Refused, refused);
             ExitCodeTests.AssertOneLine(output, "the service refused the device: AmbiguousOwner", "Agent:ClaimCode (--claim-code)");
