@@ -9,7 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace IoTIdentity.Provisioning.Mqtt;
 
 /// <summary>
-/// The endpoint's rules, applied in MQTTnet's interceptors. A client's id must be a device id; it may subscribe only
+/// The endpoint's rules, applied in MQTTnet's interceptors. A client's id must be a device id (an enrolment-only
+/// connection's session is then given an id of its own, <see cref="SessionIds"/>, so that it neither takes over nor is
+/// taken over by another connection of the same id); it may subscribe only
 /// under <c>iotid/v1/{id}/</c> and publish only requests to <c>iotid/v1/{id}/req/{op}</c>, each carrying the response
 /// topic <c>iotid/v1/{id}/res/{op}</c> and correlation data, within the size limit and the device's and source
 /// address's rates (those request rules are <see cref="RequestAdmission"/>'s, shared with the external broker mode).
@@ -39,7 +41,7 @@ internal sealed class AccessGate(
         string? refusal = null;
         if (e.ProtocolVersion != MqttProtocolVersion.V500)
             (refusal, e.ReasonCode) = (MqttRefusals.ProtocolVersion, MqttConnectReasonCode.UnsupportedProtocolVersion);
-        else if (!DeviceIds.IsValid(e.ClientId))
+        else if (!DeviceIds.IsValid(EnrolmentOnlyChannelAdapter.ClaimedDeviceId(e.ChannelAdapter, e.ClientId)))
             (refusal, e.ReasonCode) = (MqttRefusals.ClientId, MqttConnectReasonCode.ClientIdentifierNotValid);
         else if (!e.IsSecureConnection && !options.AllowPlaintext)
             (refusal, e.ReasonCode) = (MqttRefusals.Plaintext, MqttConnectReasonCode.NotAuthorized);
@@ -64,6 +66,7 @@ internal sealed class AccessGate(
     private async Task<string?> AuthenticateAsync(ValidatingConnectionEventArgs e)
     {
         var addressKey = SessionRegistry.AddressKey(e.RemoteEndPoint);
+        var deviceId = EnrolmentOnlyChannelAdapter.ClaimedDeviceId(e.ChannelAdapter, e.ClientId);
         var authenticated = false;
         string? tenantId = null;
         if (e.ClientCertificate is { } certificate)
@@ -85,7 +88,7 @@ internal sealed class AccessGate(
             authenticated = true;
             tenantId = verdict.TenantId;
         }
-        else if (sessions.HasAuthenticated(e.ClientId) && !await sessions.WaitForReleaseAsync(e.ClientId, options.HeldSessionGrace).ConfigureAwait(false))
+        else if (sessions.HasAuthenticated(deviceId) && !await sessions.WaitForReleaseAsync(deviceId, options.HeldSessionGrace).ConfigureAwait(false))
         {
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
             return MqttRefusals.SessionHeld;
@@ -135,7 +138,7 @@ internal sealed class AccessGate(
     public Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         var filter = e.TopicFilter.Topic ?? "";
-        if (filter.StartsWith(Topics.DeviceSubtree(e.ClientId), StringComparison.Ordinal)) return Task.CompletedTask;
+        if (filter.StartsWith(Topics.DeviceSubtree(SessionIds.DeviceOf(e.ClientId)), StringComparison.Ordinal)) return Task.CompletedTask;
         e.ProcessSubscription = false;
         e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
         metrics.Refused(MqttRefusals.SubscribeTopic);

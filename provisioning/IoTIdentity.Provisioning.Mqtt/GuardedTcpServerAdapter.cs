@@ -37,6 +37,7 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
     private CancellationTokenSource? _stopping;
     private ServerTls? _serverTls;
     private int _held;
+    private long _accepted;
 
     /// <summary>Connections accepted and not yet closed, across every listener.</summary>
     public int HeldConnections => Volatile.Read(ref _held);
@@ -256,12 +257,16 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
                 RefuseConnection(remote, MqttRefusals.PacketTooLarge);
             });
             var channel = new GuardedChannel(stream, tls is not null, client.LocalEndPoint, remote, clientCertificate, guard);
-            using var adapter = new MqttChannelAdapter(channel,
+            IMqttChannelAdapter adapter = new MqttChannelAdapter(channel,
                 new MqttPacketFormatterAdapter(new MqttBufferWriter(serverOptions.WriterBufferSize, serverOptions.WriterBufferSizeMax)), mqttLogger)
             {
                 AllowPacketFragmentation = endpoint.AllowPacketFragmentation,
             };
-            if (ClientHandler is { } handler) await handler(adapter).ConfigureAwait(false);
+            // an enrolment-only connection gets a session of its own, which no other connection can take over
+            if (clientCertificate is null && options.RequireAuthenticatedSession)
+                adapter = new EnrolmentOnlyChannelAdapter(adapter, Interlocked.Increment(ref _accepted));
+            using (adapter)
+                if (ClientHandler is { } handler) await handler(adapter).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {

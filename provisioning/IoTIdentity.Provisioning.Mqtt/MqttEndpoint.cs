@@ -97,7 +97,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         MaxConnections = ConnectionCapacity.For(_options.MaxConnections, limit, open);
         var table = MaxConnections is { } held && open is { } used ? ConnectionCapacity.ReserveTable((long)used + held, limit) : null;
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
-        _dispatcher = new RequestDispatcher(_handler, _options, (deviceId, message) => DeliverAsync(deviceId, message, maxQos: Replies.DeliveredReplyQos), _metrics, _logger, _stopping.Token);
+        _dispatcher = new RequestDispatcher(_handler, _options, (session, message) => DeliverAsync(session, message, maxQos: Replies.DeliveredReplyQos), _metrics, _logger, _stopping.Token);
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
         var throttle = new LogThrottle(LogThrottle.Default, _time);
         var gate = new AccessGate(_options, admission, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger,
@@ -170,13 +170,13 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         var closed = 0;
         foreach (var client in await server.GetClientsAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!string.Equals(client.Id, deviceId, StringComparison.Ordinal)) continue;
+            if (!SessionIds.IsOf(client.Id, deviceId)) continue;
             await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.AdministrativeAction })
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             closed++;
         }
         foreach (var session in await server.GetSessionsAsync().ConfigureAwait(false))
-            if (string.Equals(session.Id, deviceId, StringComparison.Ordinal)) await session.DeleteAsync().ConfigureAwait(false);
+            if (SessionIds.IsOf(session.Id, deviceId)) await session.DeleteAsync().ConfigureAwait(false);
         MqttEndpointLog.SessionsClosed(_logger, closed, deviceId);
         return closed;
     }
@@ -277,35 +277,35 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     private MqttServer RunningServer() => _server is { IsStarted: true } server ? server : throw new InvalidOperationException("The MQTT endpoint is not running");
 
     /// <summary>
-    /// Queues <paramref name="message"/> (a reply or a command, addressed under <c>iotid/v1/{deviceId}/</c>) to the
-    /// session of <paramref name="deviceId"/> when it is subscribed to the topic, as MQTTnet's dispatch would, without
+    /// Queues <paramref name="message"/> (a reply or a command, addressed under <c>iotid/v1/{deviceId}/</c>) to
+    /// <paramref name="session"/> (the device id, or one of its enrolment-only sessions: <see cref="SessionIds"/>) when it is subscribed to the topic, as MQTTnet's dispatch would, without
     /// testing every other session (<see cref="SessionSubscriptions"/>). A device with no session or no matching
     /// subscription gets nothing, as before; a full queue drops the message (<c>MaxPendingMessagesPerClient</c>).
     /// <paramref name="admits"/>, when given, must also accept the session's items (a command's session class);
     /// <paramref name="maxQos"/> caps the QoS it goes at (a reply's, <see cref="Replies.DeliveredReplyQos"/>).
     /// </summary>
-    private async Task DeliverAsync(string deviceId, MqttApplicationMessage message, Func<IDictionary, bool>? admits = null,
+    private async Task DeliverAsync(string session, MqttApplicationMessage message, Func<IDictionary, bool>? admits = null,
         MqttQualityOfServiceLevel maxQos = MqttQualityOfServiceLevel.ExactlyOnce)
     {
-        // only the device's own session may subscribe under its subtree (the gate), so it is the only one to test
-        if (!message.Topic.StartsWith(Topics.DeviceSubtree(deviceId), StringComparison.Ordinal))
-            throw new ArgumentException($"{message.Topic} is not under the subtree of {deviceId}", nameof(message));
+        // only the device's own sessions may subscribe under its subtree (the gate), so the one addressed is the only one to test
+        if (!message.Topic.StartsWith(Topics.DeviceSubtree(SessionIds.DeviceOf(session)), StringComparison.Ordinal))
+            throw new ArgumentException($"{message.Topic} is not under the subtree of {session}", nameof(message));
         var server = RunningServer();
-        MqttSessionStatus session;
+        MqttSessionStatus status;
         try
         {
-            session = await server.GetSessionAsync(deviceId).ConfigureAwait(false);
+            status = await server.GetSessionAsync(session).ConfigureAwait(false);
         }
         catch (InvalidOperationException)
         {
             return; // no session: the device has gone
         }
-        if (session?.Items is not { } items) return; // (MQTTnet 5.2 throws for a missing session; a later one may answer null)
+        if (status?.Items is not { } items) return; // (MQTTnet 5.2 throws for a missing session; a later one may answer null)
         if (admits is not null && !admits(items)) return;
         if (SessionSubscriptions.RouteOf(items, message.Topic, (MqttQualityOfServiceLevel)Math.Min((int)message.QualityOfServiceLevel, (int)maxQos)) is not { } route) return;
         message.QualityOfServiceLevel = route.Qos;
         message.SubscriptionIdentifiers = route.SubscriptionIdentifiers;
-        session.TryEnqueueApplicationMessage(message, out _);
+        status.TryEnqueueApplicationMessage(message, out _);
     }
 
     private MqttServerOptions BuildServerOptions(X509Certificate2 certificate)

@@ -63,7 +63,7 @@ public sealed class MqttEndpointOptions
     /// <summary>Largest accepted MQTT 5 correlation data in bytes.</summary>
     public int MaxCorrelationDataBytes { get; set; } = 64;
 
-    /// <summary>Requests one device may make per <see cref="DeviceRateWindow"/> (token bucket capacity and refill).</summary>
+    /// <summary>Requests one device may make from one source address (IPv6: /64) per <see cref="DeviceRateWindow"/> (token bucket capacity and refill): a stranger elsewhere who knows the id has an allowance of its own, not the device's.</summary>
     public int DeviceRequestsPerWindow { get; set; } = 10;
 
     /// <summary>The per-device rate window.</summary>

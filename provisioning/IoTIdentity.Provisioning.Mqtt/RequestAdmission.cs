@@ -32,35 +32,39 @@ internal sealed class RequestAdmission(
     public RequestRefusal? Admit(string? clientId, MqttApplicationMessage message, string? address, bool? authenticated = null)
     {
         var topic = message.Topic ?? "";
-        if (!Topics.TryParseRequest(topic, out var deviceId, out var op) || (clientId is not null && deviceId != clientId))
+        if (!Topics.TryParseRequest(topic, out var deviceId, out var op) || (clientId is not null && !SessionIds.IsOf(clientId, deviceId)))
             return Refuse(clientId ?? "?", topic, MqttRefusals.PublishTopic, ProvisioningError.NotAuthorized);
+        // the reply goes to the session that asked (an enrolment-only connection's own, SessionIds), or by topic
+        var session = clientId ?? deviceId;
         var responseTopic = Topics.Response(deviceId, op);
         if (message.ResponseTopic != responseTopic)
-            return Refuse(deviceId, topic, MqttRefusals.ResponseTopic, ProvisioningError.NotAuthorized);
+            return Refuse(session, topic, MqttRefusals.ResponseTopic, ProvisioningError.NotAuthorized);
         var correlation = message.CorrelationData;
         if (correlation is not { Length: > 0 } || correlation.Length > options.MaxCorrelationDataBytes)
-            return Refuse(deviceId, topic, MqttRefusals.CorrelationData, ProvisioningError.MalformedRequest);
+            return Refuse(session, topic, MqttRefusals.CorrelationData, ProvisioningError.MalformedRequest);
         if (message.Payload.Length > options.MaxMessageBytes)
-            return Refuse(deviceId, topic, MqttRefusals.MessageTooLarge, ProvisioningError.MessageTooLarge, responseTopic, correlation);
+            return Refuse(session, topic, MqttRefusals.MessageTooLarge, ProvisioningError.MessageTooLarge, responseTopic, correlation);
 
-        if (!_deviceRate.TryTake(deviceId, out var wait))
-            return Refuse(deviceId, topic, MqttRefusals.DeviceRate, ProvisioningError.RateLimited, responseTopic, correlation, Replies.Seconds(wait));
-        if (address is not null && !_addressRate.TryTake(SourceAddresses.Of(address), out wait))
-            return Refuse(deviceId, topic, MqttRefusals.AddressRate, ProvisioningError.RateLimited, responseTopic, correlation, Replies.Seconds(wait));
+        // a device's allowance is its own per source: a stranger elsewhere who knows the id cannot spend it
+        var source = address is null ? null : SourceAddresses.Of(address);
+        if (!_deviceRate.TryTake(source is null ? deviceId : $"{deviceId} {source}", out var wait))
+            return Refuse(session, topic, MqttRefusals.DeviceRate, ProvisioningError.RateLimited, responseTopic, correlation, Replies.Seconds(wait));
+        if (source is not null && !_addressRate.TryTake(source, out wait))
+            return Refuse(session, topic, MqttRefusals.AddressRate, ProvisioningError.RateLimited, responseTopic, correlation, Replies.Seconds(wait));
 
         var request = new DeviceRequest(deviceId, op, System.Buffers.BuffersExtensions.ToArray(message.Payload), address) { SessionAuthenticated = authenticated };
-        if (!dispatcher.TryEnqueue(request, responseTopic, correlation))
-            return Refuse(deviceId, topic, MqttRefusals.TooManyPending, ProvisioningError.RateLimited, responseTopic, correlation, 1);
+        if (!dispatcher.TryEnqueue(request, session, responseTopic, correlation))
+            return Refuse(session, topic, MqttRefusals.TooManyPending, ProvisioningError.RateLimited, responseTopic, correlation, 1);
         return null;
     }
 
-    private RequestRefusal Refuse(string clientId, string topic, string reason, ProvisioningError error,
+    private RequestRefusal Refuse(string session, string topic, string reason, ProvisioningError error,
         string? responseTopic = null, byte[]? correlation = null, int? retryAfterSeconds = null)
     {
         metrics.Refused(reason);
-        MqttEndpointLog.Refused(logger, "publish", clientId, topic, reason);
+        MqttEndpointLog.Refused(logger, "publish", session, topic, reason);
         if (responseTopic is not null && correlation is not null)
-            dispatcher.Refuse(clientId, responseTopic, correlation, error, retryAfterSeconds);
+            dispatcher.Refuse(session, responseTopic, correlation, error, retryAfterSeconds);
         return new RequestRefusal(error, retryAfterSeconds);
     }
 }

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace IoTIdentity.Provisioning.Mqtt;
 
 /// <summary>
-/// Runs accepted requests off MQTTnet's receive loop: one lane per client, so a device's requests are handled and
-/// answered in the order it sent them, while different devices run concurrently (at most
+/// Runs accepted requests off MQTTnet's receive loop: one lane per session, so a client's requests are handled and
+/// answered in the order it sent them, while different sessions run concurrently (at most
 /// <see cref="MqttEndpointOptions.MaxConcurrentRequests"/> at once). A handler failure or timeout becomes an
 /// Unavailable reply; nothing a handler does can take the broker down.
 /// </summary>
@@ -30,19 +30,23 @@ internal sealed class RequestDispatcher(
     /// <summary>Requests queued or running.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>Queues a request behind the client's earlier ones; false when the client already has too many pending.</summary>
-    public bool TryEnqueue(DeviceRequest request, string responseTopic, byte[] correlationData)
+    /// <summary>
+    /// Queues a request behind the earlier ones of <paramref name="session"/>, which its reply is delivered to; false
+    /// when that session already has too many pending. (A stranger's enrolment-only session is not the device's, so it
+    /// can fill only its own lane.)
+    /// </summary>
+    public bool TryEnqueue(DeviceRequest request, string session, string responseTopic, byte[] correlationData)
     {
         while (true)
         {
-            var lane = _lanes.GetOrAdd(request.DeviceId, static _ => new Lane());
+            var lane = _lanes.GetOrAdd(session, static _ => new Lane());
             lock (lane)
             {
                 if (lane.Removed) continue;
                 if (lane.Pending >= options.MaxPendingRequestsPerClient) return false;
                 lane.Pending++;
                 Interlocked.Increment(ref _inFlight);
-                lane.Tail = lane.Tail.ContinueWith(_ => RunAsync(lane, request, responseTopic, correlationData),
+                lane.Tail = lane.Tail.ContinueWith(_ => RunAsync(lane, session, request, responseTopic, correlationData),
                     CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
                 return true;
             }
@@ -50,8 +54,8 @@ internal sealed class RequestDispatcher(
     }
 
     /// <summary>Publishes a refusal on the response topic without queueing (fire and forget; failures are logged).</summary>
-    public void Refuse(string deviceId, string responseTopic, byte[] correlationData, ProvisioningError error, int? retryAfterSeconds) =>
-        _ = PublishAsync(deviceId, Replies.Message(responseTopic, correlationData, Replies.Error(error, retryAfterSeconds), error, retryAfterSeconds));
+    public void Refuse(string session, string responseTopic, byte[] correlationData, ProvisioningError error, int? retryAfterSeconds) =>
+        _ = PublishAsync(session, Replies.Message(responseTopic, correlationData, Replies.Error(error, retryAfterSeconds), error, retryAfterSeconds));
 
     /// <summary>Waits (bounded) for queued requests to finish.</summary>
     public async Task DrainAsync(TimeSpan timeout)
@@ -60,14 +64,14 @@ internal sealed class RequestDispatcher(
         await Task.WhenAny(Task.WhenAll(tails), Task.Delay(timeout)).ConfigureAwait(false);
     }
 
-    private async Task RunAsync(Lane lane, DeviceRequest request, string responseTopic, byte[] correlationData)
+    private async Task RunAsync(Lane lane, string session, DeviceRequest request, string responseTopic, byte[] correlationData)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
             var (reply, outcome) = await CallHandlerAsync(request).ConfigureAwait(false);
             var retryAfter = reply.Error is { } e && ProvisioningErrors.IsTransient(e) ? reply.RetryAfterSeconds : null;
-            await PublishAsync(request.DeviceId, Replies.Message(responseTopic, correlationData, reply.Payload, reply.Error, retryAfter)).ConfigureAwait(false);
+            await PublishAsync(session, Replies.Message(responseTopic, correlationData, reply.Payload, reply.Error, retryAfter)).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             metrics.Handled(request.Operation, outcome, elapsed);
             MqttEndpointLog.Handled(logger, request.DeviceId, request.Operation, elapsed, outcome);
@@ -80,7 +84,7 @@ internal sealed class RequestDispatcher(
                 if (--lane.Pending == 0)
                 {
                     lane.Removed = true;
-                    _lanes.TryRemove(new KeyValuePair<string, Lane>(request.DeviceId, lane));
+                    _lanes.TryRemove(new KeyValuePair<string, Lane>(session, lane));
                 }
             }
         }
@@ -121,15 +125,15 @@ internal sealed class RequestDispatcher(
 
     private static DeviceReply Unavailable() => new(Replies.Error(ProvisioningError.Unavailable, 5), ProvisioningError.Unavailable, 5);
 
-    private async Task PublishAsync(string deviceId, MqttApplicationMessage message)
+    private async Task PublishAsync(string session, MqttApplicationMessage message)
     {
         try
         {
-            await publish(deviceId, message).ConfigureAwait(false);
+            await publish(session, message).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            MqttEndpointLog.ReplyFailed(logger, exception, deviceId, message.Topic);
+            MqttEndpointLog.ReplyFailed(logger, exception, session, message.Topic);
         }
     }
 

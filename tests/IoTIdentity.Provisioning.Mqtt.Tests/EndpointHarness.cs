@@ -72,19 +72,22 @@ internal sealed class EndpointHarness : IAsyncDisposable
 
     /// <summary>
     /// An MQTT 5 client over TLS that trusts exactly this endpoint's certificate; with <paramref name="from"/>, connected
-    /// from that local address to that address (the endpoint must listen on its family).
+    /// from that local address to that address (the endpoint must listen on its family); with <paramref name="source"/>,
+    /// from that local address to the endpoint's usual one.
     /// </summary>
     public async Task<IMqttClient> ConnectAsync(string clientId, bool tls = true, bool throwOnFailure = true, X509Certificate2? clientCertificate = null,
-        IPAddress? from = null)
+        IPAddress? from = null, IPAddress? source = null)
     {
         var client = CreateClient();
         var options = ClientOptions(clientId, tls, clientCertificate);
+        var tcp = (MqttClientTcpOptions)options.ChannelOptions;
         if (from is not null)
         {
-            var tcp = (MqttClientTcpOptions)options.ChannelOptions;
             tcp.RemoteEndpoint = new IPEndPoint(from, tls ? Endpoint.TlsPort : Endpoint.PlaintextPort ?? Endpoint.TlsPort);
             tcp.LocalEndpoint = new IPEndPoint(from, 0);
         }
+        // another loopback source (127.0.0.0/8 is all on lo) to the endpoint's 127.0.0.1: another sender, as the endpoint sees it
+        if (source is not null) tcp.LocalEndpoint = new IPEndPoint(source, 0);
         var result = await client.ConnectAsync(options, CancellationToken.None).Within();
         if (throwOnFailure && result.ResultCode != MqttClientConnectResultCode.Success)
             throw new InvalidOperationException($"connect refused: {result.ResultCode}");

@@ -25,11 +25,12 @@ internal sealed class RawDevice
     public IMqttClient Client { get; }
     public string Id { get; }
 
-    /// <summary>Connects as <paramref name="id"/> (a new id when null), authenticated when a <paramref name="certificate"/> is given.</summary>
-    public static async Task<RawDevice> ConnectAsync(EndpointHarness harness, string? id = null, bool subscribe = true, X509Certificate2? certificate = null)
+    /// <summary>Connects as <paramref name="id"/> (a new id when null), authenticated when a <paramref name="certificate"/> is given, from <paramref name="source"/> when given.</summary>
+    public static async Task<RawDevice> ConnectAsync(EndpointHarness harness, string? id = null, bool subscribe = true, X509Certificate2? certificate = null,
+        System.Net.IPAddress? source = null)
     {
         id ??= EndpointHarness.NewDeviceId();
-        var device = new RawDevice(await harness.ConnectAsync(id, clientCertificate: certificate), id);
+        var device = new RawDevice(await harness.ConnectAsync(id, clientCertificate: certificate, source: source), id);
         if (subscribe)
         {
             var result = await device.Client.SubscribeAsync(Topics.DeviceSubtree(id) + "res/#", MqttQualityOfServiceLevel.AtLeastOnce).Within();
