@@ -181,6 +181,30 @@ public sealed class TrustModelTests(ServiceFixture service) : SwtpmBench, IClass
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task A_stranger_at_another_address_holding_every_challenge_place_does_not_keep_the_device_from_enrolling()
+    {
+        var tenant = await NewTenantAsync();
+        var (enrollment, deviceId, options) = await NewDeviceAsync();
+        var register = new RegisterRequest
+        {
+            EkPublic = await VirtualDevices.EkPublicAsync(Tpm, options), EkCertificate = options.EkCertificate!, EkIntermediates = options.EkIntermediates,
+            AkPublic = await VirtualDevices.SpareKeyPublicAsync(Tpm, KeyTemplates.AkEccP256),
+        };
+        // the stranger's registers as the edge hands them on, from an address that is not the device's
+        var grain = service.Grains.GetGrain<IDeviceGrain>(deviceId);
+        for (var i = 0; i < 4; i++)
+            Assert.NotNull((await grain.RegisterAsync(new ProtocolRequest<RegisterRequest>(register, [], "203.0.113.9"))).Message);
+        Assert.Equal(ProvisioningError.RateLimited, (await grain.RegisterAsync(new ProtocolRequest<RegisterRequest>(register, [], "203.0.113.9"))).Refusal?.Error);
+
+        // the device, connecting from 127.0.0.1, gets a place (the stranger's oldest) and enrols
+        EnrollmentResult enrolled;
+        await using (var client = await service.ConnectAsync(deviceId)) enrolled = await enrollment.EnrollAsync(client);
+
+        Assert.Equal(deviceId, enrolled.Issued.DeviceId);
+        Assert.Equal("Active", (await service.Store.GetDeviceAsync(tenant.TenantId, deviceId))!.State);
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task Registers_without_a_TPM_neither_use_quota_nor_bind_the_device_to_a_tenant()
     {
         var tenant = await NewTenantAsync(p => p with { Quota = 1 });

@@ -11,12 +11,14 @@ namespace IoTIdentity.Provisioning.Grains.Devices;
 
 /// <summary>
 /// Makes the challenge of a register: <c>MakeCredential(EK, Name(AK), secret)</c>, a fresh 32-byte nonce, the PCR
-/// selection the policy wants, and a short expiry — what the device's state keeps (single use) and what the device is sent.
+/// selection the policy wants, a short expiry and who asked — what the device's activation keeps (single use) and what
+/// the device is sent.
 /// </summary>
 public sealed class ChallengeMaker(RandomNumberGenerator random, TimeProvider clock, IOptions<ProvisioningOptions> options)
 {
     /// <summary>The challenge to keep and the reply that carries it to the device.</summary>
-    public (PendingChallenge Kept, ChallengeResponse Reply) Make(string deviceId, TpmtPublic ek, TpmtPublic ak, RegisterRequest request, EnrollmentPolicy policy)
+    public (PendingChallenge Kept, ChallengeResponse Reply) Make(string deviceId, TpmtPublic ek, TpmtPublic ak, RegisterRequest request, EnrollmentPolicy policy,
+        string? remoteAddress = null)
     {
         var made = CredentialMaker.Make(ek, TpmNames.Compute(ak.NameAlg, request.AkPublic), random);
         var nonce = new byte[32];
@@ -27,6 +29,7 @@ public sealed class ChallengeMaker(RandomNumberGenerator random, TimeProvider cl
         {
             Nonce = nonce, Secret = made.Secret, AkPublic = request.AkPublic, PcrSelection = selection, ExpiresAt = expires,
             TenantId = policy.TenantId, GroupId = policy.GroupId, Mode = request.Mode, EventLog = request.EventLog,
+            Source = remoteAddress is null ? null : Protocol.SourceAddresses.Of(remoteAddress),
         };
         var reply = new ChallengeResponse
         {

@@ -131,7 +131,7 @@ public sealed class DeviceGrain(
 
         // nothing durable (quota, binding, inventory, state): anyone holding the public EK data can get this far; the
         // challenge lives in this activation, which stays at least until the challenge expires
-        var (challenge, reply) = challenges.Make(DeviceId, ek.Value, ak.Value, request, policy);
+        var (challenge, reply) = challenges.Make(DeviceId, ek.Value, ak.Value, request, policy, remoteAddress);
         var now = clock.GetUtcNow();
         var open = OpenChallenges.Add(current.Challenges, challenge, now);
         if (open.IsRefused) return open.Refusal;

@@ -13,4 +13,6 @@ public sealed record PendingChallenge
     [Id(6)] public required string GroupId { get; init; }
     [Id(7)] public required string Mode { get; init; }
     [Id(8)] public byte[]? EventLog { get; init; }
+    /// <summary>Who sent the register (<see cref="Protocol.SourceAddresses"/>), null when unknown (an external broker hides it).</summary>
+    [Id(9)] public string? Source { get; init; }
 }
