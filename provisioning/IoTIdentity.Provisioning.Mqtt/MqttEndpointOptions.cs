@@ -81,7 +81,7 @@ public sealed class MqttEndpointOptions
     /// <summary>Requests handled at the same time across all devices.</summary>
     public int MaxConcurrentRequests { get; set; } = 64;
 
-    /// <summary>Requests one client may have queued or running; more are refused as RateLimited.</summary>
+    /// <summary>Requests one session may have queued or running (an enrolment-only connection has a session of its own); more are refused as RateLimited.</summary>
     public int MaxPendingRequestsPerClient { get; set; } = 4;
 
     /// <summary>
