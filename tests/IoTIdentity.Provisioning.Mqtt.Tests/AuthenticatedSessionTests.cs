@@ -179,18 +179,34 @@ public sealed class AuthenticatedSessionTests : IDisposable
         Assert.True(first.IsConnected);
     }
 
-    [Fact]
-    public async Task An_authenticated_device_replaces_its_own_enrolment_only_session()
+    /// <summary>
+    /// A device's authenticated CONNECT is admitted while an enrolment-only connection of its id is open. That connection
+    /// has a session of its own (<see cref="SessionIds"/>), so it stays until its client closes it (the agent closes its
+    /// enrolment-only session once it has connected with its certificate); with <c>RequireAuthenticatedSession</c> off
+    /// the session is the device id, and MQTTnet hands it to the authenticated connection.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_authenticated_device_connects_while_an_enrolment_only_connection_of_its_id_is_open(bool requireAuthenticatedSession)
     {
-        await using var harness = await StartAsync();
+        await using var harness = await StartAsync(o => o.RequireAuthenticatedSession = requireAuthenticatedSession);
         var id = EndpointHarness.NewDeviceId();
         using var certificate = _tenant.Issue(id);
-        await harness.ConnectAsync(id);
+        var enrolmentOnly = await harness.ConnectAsync(id);
+        var ended = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        enrolmentOnly.DisconnectedAsync += e => { ended.TrySetResult(e); return Task.CompletedTask; };
 
         var authenticated = await harness.ConnectAsync(id, clientCertificate: certificate);
 
         Assert.True(authenticated.IsConnected);
         Assert.Empty(harness.Refusals);
+        if (requireAuthenticatedSession)
+        {
+            await enrolmentOnly.PingAsync().Within();
+            Assert.True(enrolmentOnly.IsConnected);
+        }
+        else Assert.Equal(MqttClientDisconnectReason.SessionTakenOver, (await ended.Task.Within()).Reason);
     }
 
     /// <summary>
