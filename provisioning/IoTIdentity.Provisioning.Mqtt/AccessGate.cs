@@ -30,7 +30,6 @@ internal sealed class AccessGate(
     IDeviceSessionObserver? observer = null,
     TimeProvider? clock = null)
 {
-
     private const string RemoteAddressItem = "iotid.remote-address";
     private const string TicketItem = "iotid.session-ticket";
     private const string AuthenticatedItem = "iotid.authenticated";
@@ -38,15 +37,17 @@ internal sealed class AccessGate(
     public async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         var address = AddressOf(e.RemoteEndPoint);
+        // the id the client connected as (an enrolment-only session's own id is made from it)
+        var deviceId = EnrolmentOnlyChannelAdapter.ClaimedDeviceId(e.ChannelAdapter, e.ClientId);
         string? refusal = null;
         if (e.ProtocolVersion != MqttProtocolVersion.V500)
             (refusal, e.ReasonCode) = (MqttRefusals.ProtocolVersion, MqttConnectReasonCode.UnsupportedProtocolVersion);
-        else if (!DeviceIds.IsValid(EnrolmentOnlyChannelAdapter.ClaimedDeviceId(e.ChannelAdapter, e.ClientId)))
+        else if (!DeviceIds.IsValid(deviceId))
             (refusal, e.ReasonCode) = (MqttRefusals.ClientId, MqttConnectReasonCode.ClientIdentifierNotValid);
         else if (!e.IsSecureConnection && !options.AllowPlaintext)
             (refusal, e.ReasonCode) = (MqttRefusals.Plaintext, MqttConnectReasonCode.NotAuthorized);
         else
-            refusal = await AuthenticateAsync(e).ConfigureAwait(false);
+            refusal = await AuthenticateAsync(e, deviceId).ConfigureAwait(false);
         if (refusal is not null)
         {
             e.ReasonString = refusal;   // the refusal's name (certificate, second_session, ...): a device tells a refused certificate from a busy id
@@ -63,10 +64,9 @@ internal sealed class AccessGate(
     /// names the client id; one session per device, a second is a clone signal) or enrolment-only (no certificate;
     /// never beside an authenticated session of the same id). Returns the refusal, or null when admitted.
     /// </summary>
-    private async Task<string?> AuthenticateAsync(ValidatingConnectionEventArgs e)
+    private async Task<string?> AuthenticateAsync(ValidatingConnectionEventArgs e, string deviceId)
     {
         var addressKey = SessionRegistry.AddressKey(e.RemoteEndPoint);
-        var deviceId = EnrolmentOnlyChannelAdapter.ClaimedDeviceId(e.ChannelAdapter, e.ClientId);
         var authenticated = false;
         string? tenantId = null;
         if (e.ClientCertificate is { } certificate)

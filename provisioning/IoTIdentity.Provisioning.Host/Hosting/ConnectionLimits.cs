@@ -38,12 +38,13 @@ public static class ConnectionLimits
     public static void Configure(WebApplicationBuilder builder)
     {
         var (limit, open) = (ConnectionCapacity.OpenFileLimit(), ConnectionCapacity.OpenFiles());
-        var mqtt = Read(builder.Configuration, ConnectionCapacity.ConfigurationKey);
-        if (ConnectionCapacity.Unreachable(mqtt is null ? null : (int)Math.Clamp(mqtt.Value, int.MinValue, int.MaxValue), limit, open) is { } refusal)
+        // clamped: a value beyond an int is beyond any share, and refused as such
+        var mqtt = Read(builder.Configuration, ConnectionCapacity.ConfigurationKey) is { } configured ? (int)Math.Clamp(configured, int.MinValue, int.MaxValue) : (int?)null;
+        if (ConnectionCapacity.Unreachable(mqtt, limit, open) is { } refusal)
             throw new ServiceConfigurationException(refusal);
         var (http, upgraded) = (Read(builder.Configuration, HttpKey), Read(builder.Configuration, UpgradedKey));
         if ((http is not null || upgraded is not null)
-            && Unreachable(http ?? Default(HttpShare, limit, open), upgraded ?? Default(UpgradedShare, limit, open), ConnectionCapacity.For((int?)mqtt, limit, open), limit, open) is { } all)
+            && Unreachable(http ?? Default(HttpShare, limit, open), upgraded ?? Default(UpgradedShare, limit, open), ConnectionCapacity.For(mqtt, limit, open), limit, open) is { } all)
             throw new ServiceConfigurationException(all);
         if (Default(HttpShare, limit, open) is not { } httpDefault || Default(UpgradedShare, limit, open) is not { } upgradedDefault) return;
         builder.WebHost.ConfigureKestrel(kestrel =>
