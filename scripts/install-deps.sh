@@ -15,6 +15,8 @@ for tool in swtpm swtpm_setup swtpm_localca tpm2_makecredential mosquitto mosqui
 done
 compgen -G "/usr/lib/*/ossl-modules/tpm2.so" >/dev/null || need+=(tpm2-openssl)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
+# nft: the MQTT tests drop a connection's packets to make its device vanish without a word (VanishingPeer)
+command -v nft >/dev/null 2>&1 || PATH="$PATH:/usr/sbin" command -v nft >/dev/null 2>&1 || need+=(nftables)
 [ -f /usr/include/mosquitto_plugin.h ] || need+=(mosquitto-dev)
 [ -f /usr/include/mosquitto.h ] || need+=(libmosquitto-dev)
 compgen -G "/usr/lib/*/libtss2-tcti-tabrmd.so.0" >/dev/null || need+=(tpm2-abrmd)
@@ -28,7 +30,7 @@ if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tctildr0 libtss2-tcti-swtpm0 dbus mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev gcc libc6-dev docker-compose openssl chromium poppler-utils fonts-dejavu-core python3-cryptography >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tctildr0 libtss2-tcti-swtpm0 dbus mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev gcc libc6-dev docker-compose openssl chromium poppler-utils fonts-dejavu-core python3-cryptography nftables >/dev/null
 fi
 
 # Node.js and npm run @vercel/cosmosdb-server, the Cosmos DB protocol server the storage tests use; the server

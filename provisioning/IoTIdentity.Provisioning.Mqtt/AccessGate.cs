@@ -99,9 +99,14 @@ internal sealed class AccessGate(
             e.ReasonCode = MqttConnectReasonCode.QuotaExceeded;
             return MqttRefusals.AddressConnections;
         }
-        var ticket = new SessionRegistry.Ticket(e.ClientId, authenticated, addressKey) { TenantId = tenantId, Address = AddressOf(e.RemoteEndPoint) };
+        var ticket = new SessionRegistry.Ticket(e.ClientId, authenticated, addressKey)
+        {
+            TenantId = tenantId,
+            Address = AddressOf(e.RemoteEndPoint),
+            Liveness = (e.ChannelAdapter as ProbedChannelAdapter)?.Liveness,
+        };
         if (authenticated && !sessions.TryAddAuthenticated(ticket)
-            && !(await sessions.WaitForReleaseAsync(e.ClientId, options.HeldSessionGrace).ConfigureAwait(false) && sessions.TryAddAuthenticated(ticket)))
+            && !(await sessions.WaitForReleaseAsync(e.ClientId, options.HeldSessionGrace, askLiveness: true).ConfigureAwait(false) && sessions.TryAddAuthenticated(ticket)))
         {
             sessions.ReleaseAddress(addressKey);
             metrics.CloneSignal();

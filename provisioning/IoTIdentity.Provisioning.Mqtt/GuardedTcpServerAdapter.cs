@@ -262,8 +262,12 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
             {
                 AllowPacketFragmentation = endpoint.AllowPacketFragmentation,
             };
-            // an enrolment-only connection gets a session of its own, which no other connection can take over
-            if (clientCertificate is null && options.RequireAuthenticatedSession)
+            // a connection with a certificate may hold its device's one authenticated session: another CONNECT of the
+            // device can ask whether its peer is still there; an enrolment-only connection gets a session of its own,
+            // which no other connection can take over
+            if (clientCertificate is not null)
+                adapter = new ProbedChannelAdapter(adapter, new LivenessProbe(client));
+            else if (options.RequireAuthenticatedSession)
                 adapter = new EnrolmentOnlyChannelAdapter(adapter, Interlocked.Increment(ref _accepted));
             using (adapter)
                 if (ClientHandler is { } handler) await handler(adapter).ConfigureAwait(false);

@@ -106,9 +106,13 @@ public sealed class MqttEndpointOptions
     /// How long a CONNECT that meets the device's authenticated session waits for that session to end before it is
     /// refused (<c>session_held</c>, or <c>second_session</c> — a clone signal — with a certificate). The broker ends a
     /// session asynchronously after the device's DISCONNECT, so a device that reconnects at once would otherwise meet its
-    /// own closing session. A session that stays (another holder of the id) is refused after the wait as before.
+    /// own closing session. A device that rebooted without a DISCONNECT would meet its dead one, so while a CONNECT with
+    /// the device's certificate waits, the session's connection is asked whether its peer is still there
+    /// (<see cref="LivenessProbe"/>: a rebooted peer's reset ends it after about a second, a vanished peer's silence
+    /// after about four); the default leaves room for both. A session that stays (its peer answers: another holder of
+    /// the id) is refused after the wait as before.
     /// </summary>
-    public TimeSpan HeldSessionGrace { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan HeldSessionGrace { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>Connections one source address may hold at once (IPv6: one /64); more are refused QuotaExceeded.</summary>
     public int MaxConnectionsPerAddress { get; set; } = 64;

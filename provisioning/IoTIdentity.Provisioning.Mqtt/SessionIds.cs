@@ -1,8 +1,5 @@
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.Protocol;
 using MQTTnet.Adapter;
-using MQTTnet.Formatter;
 using MQTTnet.Packets;
 
 namespace IoTIdentity.Provisioning.Mqtt;
@@ -42,7 +39,7 @@ internal static class SessionIds
 /// given the connection's own session id (<see cref="SessionIds.EnrolmentOnly"/>) before MQTTnet looks for a session to
 /// take over; <see cref="DeviceId"/> keeps the id the client connected as. Everything else passes through.
 /// </summary>
-internal sealed class EnrolmentOnlyChannelAdapter(IMqttChannelAdapter inner, long serial) : IMqttChannelAdapter
+internal sealed class EnrolmentOnlyChannelAdapter(IMqttChannelAdapter inner, long serial) : ForwardingChannelAdapter(inner)
 {
     private bool _connectSeen;
 
@@ -53,9 +50,9 @@ internal sealed class EnrolmentOnlyChannelAdapter(IMqttChannelAdapter inner, lon
     public static string ClaimedDeviceId(IMqttChannelAdapter adapter, string clientId) =>
         adapter is EnrolmentOnlyChannelAdapter { DeviceId: { } claimed } ? claimed : clientId;
 
-    public async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
+    public override async Task<MqttPacket> ReceivePacketAsync(CancellationToken cancellationToken)
     {
-        var packet = await inner.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
+        var packet = await base.ReceivePacketAsync(cancellationToken).ConfigureAwait(false);
         // the first packet is the CONNECT (MQTTnet refuses anything else first); later ones pass untouched
         if (!_connectSeen && packet is not null)
         {
@@ -68,17 +65,4 @@ internal sealed class EnrolmentOnlyChannelAdapter(IMqttChannelAdapter inner, lon
         }
         return packet!;
     }
-
-    public long BytesReceived => inner.BytesReceived;
-    public long BytesSent => inner.BytesSent;
-    public X509Certificate2 ClientCertificate => inner.ClientCertificate;
-    public EndPoint RemoteEndPoint => inner.RemoteEndPoint;
-    public EndPoint LocalEndPoint => inner.LocalEndPoint;
-    public bool IsSecureConnection => inner.IsSecureConnection;
-    public MqttPacketFormatterAdapter PacketFormatterAdapter => inner.PacketFormatterAdapter;
-    public Task ConnectAsync(CancellationToken cancellationToken) => inner.ConnectAsync(cancellationToken);
-    public Task DisconnectAsync(CancellationToken cancellationToken) => inner.DisconnectAsync(cancellationToken);
-    public void ResetStatistics() => inner.ResetStatistics();
-    public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken) => inner.SendPacketAsync(packet, cancellationToken);
-    public void Dispose() => inner.Dispose();
 }

@@ -25,6 +25,9 @@ internal sealed class SessionRegistry(int maxConnectionsPerAddress)
         /// <summary>The peer address (for session observers).</summary>
         public string? Address { get; init; }
 
+        /// <summary>What asks an authenticated session's connection whether its peer is still there, when a CONNECT with the device's certificate waits for it.</summary>
+        public LivenessProbe? Liveness { get; init; }
+
         /// <summary>Unique per connection.</summary>
         public string SessionId { get; } = Guid.NewGuid().ToString("N");
     }
@@ -35,9 +38,14 @@ internal sealed class SessionRegistry(int maxConnectionsPerAddress)
     /// Waits up to <paramref name="grace"/> for <paramref name="clientId"/>'s authenticated session to be released; true
     /// once it is. The broker ends a session asynchronously, so a device that disconnects and at once connects again
     /// would otherwise meet its own closing session (refused, and as a clone signal when it presents its certificate).
+    /// With <paramref name="askLiveness"/> (a CONNECT with the device's certificate: a device that rebooted without a
+    /// DISCONNECT meets its dead session), the session's connection is asked meanwhile whether its peer is still there
+    /// (<see cref="LivenessProbe"/>), which ends it if not.
     /// </summary>
-    public async Task<bool> WaitForReleaseAsync(string clientId, TimeSpan grace)
+    public async Task<bool> WaitForReleaseAsync(string clientId, TimeSpan grace, bool askLiveness = false)
     {
+        if (!_authenticated.TryGetValue(clientId, out var held)) return true;
+        using var asking = askLiveness ? held.Liveness?.Ask() : null;
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (HasAuthenticated(clientId))
         {

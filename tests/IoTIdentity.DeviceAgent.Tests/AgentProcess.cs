@@ -45,6 +45,11 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    private int _disposed;
+
+    /// <summary>The process id (the agent itself: <c>dotnet</c> runs its dll in the process it starts).</summary>
+    public int Id => _process.Id;
+
     /// <summary>"(iotid-agent exited with code N)" once it has exited, for a failure message (a crash leaves no line of its own), else empty.</summary>
     public string ExitNote => _process.HasExited ? $"\n(iotid-agent exited with code {_process.ExitCode})" : "";
 
@@ -100,9 +105,10 @@ public sealed class AgentProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Kills this child (only it) and waits.</summary>
+    /// <summary>Kills this child (only it) and waits; again, nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (!_process.HasExited)
         {
             _process.Kill();

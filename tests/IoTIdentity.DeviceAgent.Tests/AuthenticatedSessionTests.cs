@@ -3,6 +3,7 @@ using System.Text.Json;
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.DeviceAgent.State;
 using IoTIdentity.Protocol;
+using IoTIdentity.TestKit;
 
 namespace IoTIdentity.DeviceAgent.Tests;
 
@@ -112,13 +113,8 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
     [Fact]
     public async Task A_second_session_on_the_devices_TPM_key_while_the_agent_holds_one_is_refused_found_as_a_clone_announced_and_the_device_quarantined()
     {
-        await using var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(10));
-        await using var tenant = await WatchedTenant.WatchAsync(device.Tenant);
-        await tenant.SetRemediationAsync("CloneSuspected", "Quarantine");
-        await using var abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
-        device.Options.Tpm = TabrmdProcess.AgentEndpoint;
-        await using var agent = AgentProcess.Start(device, Environment(abrmd), "run");
-        await device.AuthenticatedSessionAsync(agent, Patience, () => $"an authenticated session:\n{agent.Output}{agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
+        await using var watched = await AgentUnderCloneQuarantineAsync();
+        var (device, tenant, abrmd, _) = watched;
 
         // a second connection presents the device's certificate and signs its handshake with the same TPM-resident key
         var (code, reason) = await MqttOverOpenSsl.ConnectAsync(device, abrmd, device.Options.BrokerPort, device.DeviceId);
@@ -146,6 +142,35 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         Assert.Contains(await tenant.AuditAsync(), e => e.Event.Action == "quarantine-release" && e.Event.Subject == device.DeviceId);
         Assert.False((await tenant.Http.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{device.DeviceId}")).TryGetProperty("quarantineFindingId", out var left)
             && left.ValueKind != JsonValueKind.Null);
+    }
+
+    /// <summary>
+    /// A device that loses power sends nothing more: no DISCONNECT, not even its kernel's FIN or reset. Here everything
+    /// to and from the agent's connection is dropped and the agent is killed; the device boots again and the agent
+    /// reconnects at once with its certificate and TPM key. The service asks the old connection whether its peer is
+    /// still there, it is not, and the new session is admitted: the first certificate CONNECT succeeds, no clone is
+    /// found, nothing is quarantined, and the agent keeps its certificate.
+    /// </summary>
+    [Fact]
+    public async Task A_device_that_loses_power_reconnects_on_its_certificate_at_once_without_a_clone_finding()
+    {
+        await using var watched = await AgentUnderCloneQuarantineAsync();
+        var (device, tenant, abrmd, before) = watched;
+        var serial = device.Store.Load()!.Metadata.SerialNumber;
+
+        var port = Assert.Single(VanishingPeer.LocalPortsOf(before.Id, device.Options.BrokerPort));
+        using var powerCut = VanishingPeer.Drop(port);
+        await before.DisposeAsync();   // killed: its kernel's FIN goes nowhere (disposed again with the rest: a no-op)
+        await using var after = AgentProcess.Start(device, Environment(abrmd), "run");
+
+        await device.AuthenticatedSessionAsync(after, Patience, () => $"an authenticated session after the power cut:\n{after.Output}{after.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
+        var output = after.Output;
+        Assert.Single(Lines(output, $"Authenticated session as {device.DeviceId} with certificate {serial}"));
+        Assert.Empty(Lines(output, "refused"));
+        Assert.Equal(serial, device.Store.Load()!.Metadata.SerialNumber);
+        Assert.DoesNotContain(await tenant.SettledFindingsAsync(), f => WatchedTenant.Devices(f).Contains(device.DeviceId));
+        var view = await tenant.Http.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{device.DeviceId}");
+        Assert.False(view.TryGetProperty("quarantineFindingId", out var hold) && hold.ValueKind != JsonValueKind.Null);
     }
 
     [Fact]
@@ -214,6 +239,51 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
     }
 
     private static AgentStatus Status(AgentHarness device) => device.NewAgent().Status();
+
+    /// <summary>
+    /// A device whose tenant quarantines suspected clones, its agent (behind tpm2-abrmd) on its authenticated session.
+    /// </summary>
+    private async Task<WatchedAgent> AgentUnderCloneQuarantineAsync()
+    {
+        var device = await AgentHarness.StartAsync(service, TimeSpan.FromMinutes(10));
+        WatchedTenant? tenant = null;
+        TabrmdProcess? abrmd = null;
+        try
+        {
+            tenant = await WatchedTenant.WatchAsync(device.Tenant);
+            await tenant.SetRemediationAsync("CloneSuspected", "Quarantine");
+            abrmd = await TabrmdProcess.StartAsync(device.Swtpm.DataPort);
+            device.Options.Tpm = TabrmdProcess.AgentEndpoint;
+        }
+        catch
+        {
+            if (tenant is not null) await tenant.DisposeAsync();
+            await device.DisposeAsync();
+            throw;
+        }
+        var watched = new WatchedAgent(device, tenant, abrmd, AgentProcess.Start(device, Environment(abrmd), "run"));
+        try
+        {
+            await device.AuthenticatedSessionAsync(watched.Agent, Patience, () => $"an authenticated session:\n{watched.Agent.Output}{watched.Agent.ExitNote}\ntpm2-abrmd:\n{abrmd.Output}");
+            return watched;
+        }
+        catch
+        {
+            await watched.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed record WatchedAgent(AgentHarness Device, WatchedTenant Tenant, TabrmdProcess Abrmd, AgentProcess Agent) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Agent.DisposeAsync();
+            await Abrmd.DisposeAsync();
+            await Tenant.DisposeAsync();
+            await Device.DisposeAsync();
+        }
+    }
 
     private static Dictionary<string, string> Environment(TabrmdProcess abrmd) => new() { ["DBUS_SESSION_BUS_ADDRESS"] = abrmd.BusAddress };
 

@@ -236,6 +236,87 @@ public sealed class AuthenticatedSessionTests : IDisposable
         Assert.Equal(0, harness.CloneSignals);
     }
 
+    public enum Vanishing
+    {
+        /// <summary>The device rebooted at the same address: its stack answers the next packet of the old connection with a reset.</summary>
+        Rebooted,
+
+        /// <summary>The device is gone from the address: nothing answers.</summary>
+        Gone,
+    }
+
+    /// <summary>
+    /// A device that loses power sends no DISCONNECT, and its authenticated session would hold its id until the
+    /// keep-alive ran out, its reconnect refused meanwhile as a clone. A CONNECT with the device's certificate that
+    /// meets the session asks its connection whether the peer is still there (<see cref="LivenessProbe"/>), so whichever
+    /// way the peer vanished, idle or with data the service sent it in flight, the device is admitted within the
+    /// default grace, with no clone signal, and its new session works. A stranger's CONNECT (no certificate) asks
+    /// nothing: against the idle dead session it is refused <c>session_held</c> and leaves the session as it was.
+    /// </summary>
+    [Theory]
+    [InlineData(Vanishing.Rebooted, false)]
+    [InlineData(Vanishing.Rebooted, true)]
+    [InlineData(Vanishing.Gone, false)]
+    [InlineData(Vanishing.Gone, true)]
+    public async Task A_device_whose_connection_vanished_without_a_word_reconnects_with_its_certificate_without_a_clone_signal(Vanishing how, bool dataInFlight)
+    {
+        await using var harness = await StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id);
+        var sockets = new OwnSockets();
+        var first = await harness.ConnectAsync(id, clientCertificate: certificate, sockets: sockets);
+        await first.SubscribeAsync(IoTIdentity.Protocol.Topics.Commands(id)).Within();
+        await first.PingAsync().Within();
+        await Task.Delay(TimeSpan.FromMilliseconds(300));   // the device's acknowledgements are out: the connection is idle
+
+        using var dropped = how == Vanishing.Gone ? VanishingPeer.Disappear(sockets.Opened.Single()) : null;
+        if (how == Vanishing.Rebooted) VanishingPeer.Reboot(sockets.Opened.Single());
+        if (dataInFlight) await harness.Endpoint.PublishCommandAsync(id, "{}"u8.ToArray());   // a rebooted peer resets it at once
+        else
+        {
+            var stranger = await harness.ConnectAsync(id, throwOnFailure: false);
+            Assert.False(stranger.IsConnected);
+            Assert.Equal(1, harness.RefusalCount(MqttRefusals.SessionHeld));
+        }
+        var next = await harness.ConnectAsync(id, throwOnFailure: false, clientCertificate: certificate);
+
+        Assert.True(next.IsConnected, $"refused: {string.Join(", ", harness.Refusals)}");
+        Assert.Equal(dataInFlight ? [] : [MqttRefusals.SessionHeld], harness.Refusals.Keys);
+        Assert.Equal(0, harness.CloneSignals);
+        await next.PingAsync().Within();
+    }
+
+    /// <summary>
+    /// The question never ends a session whose peer is there: against a live, idle authenticated session (its stack
+    /// answers the probe), any number of CONNECTs of its id at once, with and without the certificate, are all refused
+    /// after the wait — each certificate one a clone signal — and the session stays and works. Over random numbers and
+    /// mixes, and a second round on the same session (the probe's settings were put back and are asked for again).
+    /// </summary>
+    [Fact]
+    public async Task CONNECTs_meeting_a_live_session_never_end_it_however_many_come_at_once()
+    {
+        await using var harness = await StartAsync();
+        var id = EndpointHarness.NewDeviceId();
+        using var certificate = _tenant.Issue(id);
+        var held = await harness.ConnectAsync(id, clientCertificate: certificate);
+        var random = new Random(Environment.TickCount);
+        var (clones, strangers) = (0L, 0L);
+        for (var round = 0; round < 2; round++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(LivenessProbe.IdleSeconds + 0.5));   // idle: the first probe goes out at once
+            var withCertificate = Enumerable.Range(0, random.Next(1, 5)).Select(_ => random.Next(2) == 0).ToArray();
+            var attempts = await Task.WhenAll(withCertificate.Select(c => harness.ConnectAsync(id, throwOnFailure: false, clientCertificate: c ? certificate : null)));
+
+            var mix = string.Join(",", withCertificate);
+            Assert.All(attempts, a => Assert.False(a.IsConnected, mix));
+            clones += withCertificate.Count(c => c);
+            strangers += withCertificate.Count(c => !c);
+            Assert.Equal((clones, strangers, clones), (harness.RefusalCount(MqttRefusals.SecondSession), harness.RefusalCount(MqttRefusals.SessionHeld), harness.CloneSignals));
+            await held.PingAsync().Within();
+            Assert.True(held.IsConnected, mix);
+        }
+    }
+
     [Fact]
     public async Task Connections_from_one_address_are_capped_and_a_freed_slot_can_be_reused()
     {

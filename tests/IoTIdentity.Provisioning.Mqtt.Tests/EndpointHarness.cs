@@ -73,10 +73,11 @@ internal sealed class EndpointHarness : IAsyncDisposable
     /// <summary>
     /// An MQTT 5 client over TLS that trusts exactly this endpoint's certificate; with <paramref name="from"/>, connected
     /// from that local address to that address (the endpoint must listen on its family); with <paramref name="source"/>,
-    /// from that local address to the endpoint's usual one.
+    /// from that local address to the endpoint's usual one; with <paramref name="sockets"/>, over a socket it opens and
+    /// the test holds.
     /// </summary>
     public async Task<IMqttClient> ConnectAsync(string clientId, bool tls = true, bool throwOnFailure = true, X509Certificate2? clientCertificate = null,
-        IPAddress? from = null, IPAddress? source = null)
+        IPAddress? from = null, IPAddress? source = null, OwnSockets? sockets = null)
     {
         var client = CreateClient();
         var options = ClientOptions(clientId, tls, clientCertificate);
@@ -88,6 +89,8 @@ internal sealed class EndpointHarness : IAsyncDisposable
         }
         // another loopback source (127.0.0.0/8 is all on lo) to the endpoint's 127.0.0.1: another sender, as the endpoint sees it
         if (source is not null) tcp.LocalEndpoint = new IPEndPoint(source, 0);
+        // the connection over a socket the test holds (to make it vanish as a device that lost power does)
+        tcp.StreamProvider = sockets;
         var result = await client.ConnectAsync(options, CancellationToken.None).Within();
         if (throwOnFailure && result.ResultCode != MqttClientConnectResultCode.Success)
             throw new InvalidOperationException($"connect refused: {result.ResultCode}");
@@ -107,7 +110,7 @@ internal sealed class EndpointHarness : IAsyncDisposable
         var builder = new MqttClientOptionsBuilder()
             .WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithTimeout(TimeSpan.FromSeconds(5))
+            .WithTimeout(TimeSpan.FromSeconds(10))   // a CONNECT meeting a live session is refused after the held-session grace (5 s)
             .WithCleanStart();
         if (tls)
             return builder.WithTcpServer("127.0.0.1", Endpoint.TlsPort)

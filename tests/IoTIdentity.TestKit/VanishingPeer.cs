@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace IoTIdentity.TestKit;
+
+/// <summary>
+/// A client connection that ends the way a device's does when it loses power: without a FIN or a reset, so the server
+/// holds a connection whose peer is gone. <see cref="Reboot"/>: the peer's stack forgets the connection (a device that
+/// rebooted at the same address), so the next packet the server sends it is answered with a reset.
+/// <see cref="Disappear"/> and <see cref="Drop"/>: nothing answers at all (a device gone from the network, or at another
+/// address now, or one that lost power: the process killed behind a dropped port sends nothing that arrives). Needs
+/// root (<see cref="RootPrivileges"/>): TCP_REPAIR and nftables need CAP_NET_ADMIN.
+/// </summary>
+public static class VanishingPeer
+{
+    private const int SolTcp = 6;
+    private const int TcpRepair = 19;
+
+    /// <summary>Closes <paramref name="socket"/> in TCP repair mode, in which the kernel sends nothing: no FIN, no reset.</summary>
+    public static void Reboot(Socket socket)
+    {
+        RootPrivileges.Require("closing a connection without a FIN (TCP_REPAIR)");
+        socket.SetRawSocketOption(SolTcp, TcpRepair, BitConverter.GetBytes(1));
+        socket.Close();
+    }
+
+    /// <summary>
+    /// Drops every packet to and from <paramref name="socket"/>'s local port (<see cref="Drop"/>), then closes the
+    /// socket, whose FIN is dropped too. Disposing the result removes the rule.
+    /// </summary>
+    public static IDisposable Disappear(Socket socket)
+    {
+        var dropped = Drop(((IPEndPoint)socket.LocalEndPoint!).Port);
+        socket.Close();
+        return dropped;
+    }
+
+    /// <summary>
+    /// Drops every TCP packet to and from local port <paramref name="localPort"/> (an nftables table of its own) until
+    /// the result is disposed: whatever the connection's process or kernel sends from then on, even as the process is
+    /// killed, goes nowhere, and nothing reaches it.
+    /// </summary>
+    public static IDisposable Drop(int localPort)
+    {
+        RootPrivileges.Require("dropping a connection's packets (nftables)");
+        return new DroppedPort(localPort);
+    }
+
+    /// <summary>
+    /// The local ports of <paramref name="processId"/>'s established TCP connections to remote port
+    /// <paramref name="remotePort"/> (its socket descriptors in <c>/proc/{pid}/fd</c>, matched by inode in
+    /// <c>/proc/net/tcp</c> and <c>tcp6</c>).
+    /// </summary>
+    public static IReadOnlyList<int> LocalPortsOf(int processId, int remotePort)
+    {
+        var inodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{processId}/fd"))
+        {
+            var target = new FileInfo(fd).LinkTarget;   // socket:[12345]
+            if (target is not null && target.StartsWith("socket:[", StringComparison.Ordinal)) inodes.Add(target[8..^1]);
+        }
+        var ports = new List<int>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length < 10 || fields[3] != "01" || !inodes.Contains(fields[9])) continue;   // 01: ESTABLISHED
+                if (Port(fields[2]) == remotePort) ports.Add(Port(fields[1]));
+            }
+        return ports;
+
+        static int Port(string addressAndPort) => int.Parse(addressAndPort[(addressAndPort.IndexOf(':') + 1)..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private sealed class DroppedPort : IDisposable
+    {
+        private readonly string _table = "iotid_vanish_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        private bool _removed;
+
+        public DroppedPort(int port)
+        {
+            Nft("add", "table", "inet", _table);
+            try
+            {
+                Nft("add", "chain", "inet", _table, "out", "{ type filter hook output priority 0 ; }");
+                Nft("add", "rule", "inet", _table, "out", "tcp", "sport", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "drop");
+                Nft("add", "rule", "inet", _table, "out", "tcp", "dport", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "drop");
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_removed) return;
+            _removed = true;
+            Nft("delete", "table", "inet", _table);
+        }
+
+        private static void Nft(params string[] arguments)
+        {
+            using var nft = Process.Start(new ProcessStartInfo("nft", arguments) { RedirectStandardError = true, RedirectStandardOutput = true })
+                ?? throw new InvalidOperationException("nft could not be started: apt-get install nftables");
+            var error = nft.StandardError.ReadToEnd();
+            nft.WaitForExit();
+            if (nft.ExitCode != 0) throw new InvalidOperationException($"nft {string.Join(' ', arguments)} failed ({nft.ExitCode}): {error.Trim()}");
+        }
+    }
+}
