@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using IoTIdentity.TestKit;
 using MQTTnet;
@@ -284,6 +285,46 @@ public sealed class AuthenticatedSessionTests : IDisposable
         Assert.Equal(dataInFlight ? [] : [MqttRefusals.SessionHeld], harness.Refusals.Keys);
         Assert.Equal(0, harness.CloneSignals);
         await next.PingAsync().Within();
+    }
+
+    /// <summary>
+    /// A power cut takes a whole site at once: many devices vanish together, some rebooted behind the same address, some
+    /// gone, and all reconnect at the same moment in a random order. Every one of them is admitted on its certificate,
+    /// none is refused and no clone signal is raised: the probes and waits of many sessions at once do not mix.
+    /// </summary>
+    [Fact]
+    public async Task A_site_that_loses_power_at_once_reconnects_every_device_without_a_clone_signal()
+    {
+        await using var harness = await StartAsync();
+        var random = new Random(Environment.TickCount);
+        var devices = new List<(string Id, X509Certificate2 Certificate, Socket Socket, bool Gone)>();
+        for (var i = 0; i < 24; i++)
+        {
+            var id = EndpointHarness.NewDeviceId();
+            var sockets = new OwnSockets();
+            var certificate = _tenant.Issue(id);
+            await harness.ConnectAsync(id, clientCertificate: certificate, sockets: sockets);
+            devices.Add((id, certificate, sockets.Opened.Single(), random.Next(2) == 0));
+        }
+        await Task.Delay(TimeSpan.FromMilliseconds(300));   // every connection idle
+
+        var dropped = new List<IDisposable>();
+        try
+        {
+            foreach (var device in devices)
+                if (device.Gone) dropped.Add(VanishingPeer.Disappear(device.Socket));
+                else VanishingPeer.Reboot(device.Socket);
+            var back = await Task.WhenAll(devices.OrderBy(_ => random.Next()).Select(d => harness.ConnectAsync(d.Id, throwOnFailure: false, clientCertificate: d.Certificate)));
+
+            Assert.All(back, client => Assert.True(client.IsConnected, $"refused: {string.Join(", ", harness.Refusals)}"));
+            Assert.Empty(harness.Refusals);
+            Assert.Equal(0, harness.CloneSignals);
+        }
+        finally
+        {
+            foreach (var rule in dropped) rule.Dispose();
+            foreach (var device in devices) device.Certificate.Dispose();
+        }
     }
 
     /// <summary>
