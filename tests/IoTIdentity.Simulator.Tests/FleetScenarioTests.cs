@@ -252,6 +252,28 @@ public sealed class FleetScenarioTests : IAsyncLifetime
         Assert.Empty((await store.ListDevicesAsync("dev", new DeviceQuery { PageSize = 100 }, timeout.Token)).Items);
     }
 
+    /// <summary>
+    /// The whole online fleet loses power at once (its connections end without a word: TCP repair mode) and reconnects
+    /// all at once on its certificates while the service still holds every old session: each device is back on its
+    /// authenticated session, none refused as a second session.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task An_online_fleet_that_loses_power_at_once_is_back_on_its_certificates_with_zero_errors()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(290));
+        await using var fleet = await Fleet.LoadOrManufactureAsync(Path.Combine(_directory, "fleet"), 16, 2, timeout.Token);
+        await using var service = await ServiceTarget.StartInProcessAsync(Path.Combine(_directory, "data"), fleet.Manufacturer.RootDer, timeout.Token);
+        IFleetScenario scenario = ScenarioCatalog.All.Single(s => s.Name == "power-cut");
+
+        var reports = await scenario.RunAsync(new ScenarioContext(fleet, service), timeout.Token);
+
+        Assert.Equal(["enrol", "power-cut"], reports.Select(r => r.Scenario));
+        Assert.All(reports, r => Assert.Empty(r.Errors));
+        Assert.All(reports, r => Assert.Equal(16, r.Succeeded));
+        Assert.All(reports, r => Assert.True(scenario.Passed(r)));
+        Assert.Contains(reports[1].Latencies, l => l.Step == OnlineFleet.Reconnect && l.Count == 16);
+    }
+
     [Theory]
     [InlineData("transfer")]
     [InlineData("adversarial-tenant")]

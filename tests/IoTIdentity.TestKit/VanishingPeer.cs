@@ -17,12 +17,18 @@ public static class VanishingPeer
 {
     private const int SolTcp = 6;
     private const int TcpRepair = 19;
+    private const int TcpRepairQueue = 20;
+    private const int TcpSendQueue = 2;
 
-    /// <summary>Closes <paramref name="socket"/> in TCP repair mode, in which the kernel sends nothing: no FIN, no reset.</summary>
+    /// <summary>
+    /// Closes <paramref name="socket"/> in TCP repair mode with its send queue selected, in which the kernel transmits
+    /// nothing: no FIN (not even for a shutdown, which a <see cref="NetworkStream"/> does before it closes), no reset.
+    /// </summary>
     public static void Reboot(Socket socket)
     {
         RootPrivileges.Require("closing a connection without a FIN (TCP_REPAIR)");
         socket.SetRawSocketOption(SolTcp, TcpRepair, BitConverter.GetBytes(1));
+        socket.SetRawSocketOption(SolTcp, TcpRepairQueue, BitConverter.GetBytes(TcpSendQueue));
         socket.Close();
     }
 

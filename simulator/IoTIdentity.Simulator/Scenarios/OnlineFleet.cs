@@ -43,57 +43,27 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
     /// Every device connects (keeping the connection), waits for its swtpm and enrols; at <paramref name="rate"/>
     /// arrivals per second or all at once. Outcomes carry the agent's steps plus connect, wait and end-to-end.
     /// </summary>
-    public async Task<ScenarioReport> EnrolAsync(string phase, double? rate, IProgress<DeviceOutcome>? progress, CancellationToken cancellationToken)
-    {
-        using var connecting = new SemaphoreSlim(fleet.ConcurrentFlows);
-        var clock = Stopwatch.StartNew();
-        var outcomes = await Task.WhenAll(fleet.Devices.Zip(DeviceRunner.Schedule(fleet.Devices.Count, rate)).Select(async pair =>
+    public Task<ScenarioReport> EnrolAsync(string phase, double? rate, IProgress<DeviceOutcome>? progress, CancellationToken cancellationToken) =>
+        OpenLoopAsync(phase, fleet.Devices, rate, progress, async (device, sinceArrival, steps, connect) =>
         {
-            var (device, at) = pair;
-            if (at - clock.Elapsed is var delay && delay > TimeSpan.Zero) await Task.Delay(delay, cancellationToken);
-            var arrived = clock.Elapsed;
-            var steps = new Dictionary<string, double>();
-            DeviceOutcome outcome;
-            try
+            var connection = await connect(client);
+            steps[DeviceRunner.Connect] = sinceArrival();
+            _connections[device.DeviceId] = connection;
+            connection.CommandReceived += payload => OnCommandAsync(device, payload);
+            var result = await EnrolOnSlotAsync(device, connection, () => steps[DeviceRunner.Wait] = sinceArrival(), cancellationToken);
+            _identities[device.DeviceId] = result;
+            if (AuthenticatedSessions.CertificateFor(fleet, device, result, DateTimeOffset.UtcNow) is { } certificate)
             {
-                EnrollmentClient connection;
-                await connecting.WaitAsync(cancellationToken);
-                try
-                {
-                    connection = await EnrollmentClient.ConnectAsync(device.DeviceId, client, cancellationToken);
-                }
-                finally
-                {
-                    connecting.Release();
-                }
-                steps[DeviceRunner.Connect] = (clock.Elapsed - arrived).TotalMilliseconds;
-                _connections[device.DeviceId] = connection;
-                connection.CommandReceived += payload => OnCommandAsync(device, payload);
-                var result = await EnrolOnSlotAsync(device, connection, () => steps[DeviceRunner.Wait] = (clock.Elapsed - arrived).TotalMilliseconds, cancellationToken);
-                _identities[device.DeviceId] = result;
-                if (AuthenticatedSessions.CertificateFor(fleet, device, result, DateTimeOffset.UtcNow) is { } certificate)
-                {
-                    var reconnecting = clock.Elapsed;
-                    var authenticated = await AuthenticatedSessions.ConnectAsync(device, client, certificate,
-                        refused => steps[AuthenticatedSessions.Refused] = refused.TotalMilliseconds, cancellationToken);
-                    authenticated.CommandReceived += payload => OnCommandAsync(device, payload);
-                    _connections[device.DeviceId] = authenticated;
-                    await connection.DisposeAsync();
-                    steps[Reconnect] = (clock.Elapsed - reconnecting).TotalMilliseconds;
-                }
-                foreach (var (step, duration) in result.StepDurations) steps[step] = duration.TotalMilliseconds;
-                steps[DeviceRunner.EndToEnd] = (clock.Elapsed - arrived).TotalMilliseconds;
-                outcome = new DeviceOutcome(device.DeviceId, true, null, clock.Elapsed.TotalSeconds, steps);
+                var reconnecting = sinceArrival();
+                var authenticated = await AuthenticatedSessions.ConnectAsync(device, client, certificate,
+                    refused => steps[AuthenticatedSessions.Refused] = refused.TotalMilliseconds, cancellationToken);
+                authenticated.CommandReceived += payload => OnCommandAsync(device, payload);
+                _connections[device.DeviceId] = authenticated;
+                await connection.DisposeAsync();
+                steps[Reconnect] = sinceArrival() - reconnecting;
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                outcome = new DeviceOutcome(device.DeviceId, false, ErrorOf(e), clock.Elapsed.TotalSeconds, steps);
-            }
-            progress?.Report(outcome);
-            return outcome;
-        }));
-        return ScenarioReport.From(phase, outcomes, clock.Elapsed);
-    }
+            foreach (var (step, duration) in result.StepDurations) steps[step] = duration.TotalMilliseconds;
+        }, cancellationToken);
 
     /// <summary>
     /// A renewal storm on the connected devices: <paramref name="count"/> renewals arriving open-loop at
@@ -136,6 +106,80 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
             {
                 turn.Release();
             }
+        }));
+        return ScenarioReport.From(phase, outcomes, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// A power cut: every device on its authenticated session loses its connection the way a device that loses power does — nothing more
+    /// leaves it (<see cref="PowerCut"/>) — and comes back, connecting on the session its certificate authenticates, at
+    /// <paramref name="rate"/> arrivals per second or all at once, as the agent does after a reboot. The service still
+    /// holds each old session; a device is back when it holds its new authenticated session. A certificate CONNECT the
+    /// endpoint refuses (<c>second_session</c> if the old session were taken for a clone) fails the device's flow
+    /// with the refusal: the agent would fall back to an enrolment-only session, which is not coming back. Outcomes carry
+    /// <see cref="Reconnect"/> (arrival until admitted) and end-to-end.
+    /// </summary>
+    public async Task<ScenarioReport> PowerCutAsync(string phase, double? rate, IProgress<DeviceOutcome>? progress, CancellationToken cancellationToken)
+    {
+        var devices = fleet.Devices.Where(d => _identities.ContainsKey(d.DeviceId) && _connections.GetValueOrDefault(d.DeviceId) is { IsAuthenticated: true }).ToList();
+        if (devices.Count == 0) throw new InvalidOperationException("no device holds an authenticated session to lose");
+        PowerCut.Silence(client.Port);
+        foreach (var device in devices)
+            if (_connections.TryRemove(device.DeviceId, out var cut)) await cut.DisposeAsync();   // its DISCONNECT and FIN go nowhere
+
+        return await OpenLoopAsync(phase, devices, rate, progress, async (device, sinceArrival, steps, connect) =>
+        {
+            var certificate = AuthenticatedSessions.CertificateFor(fleet, device, _identities[device.DeviceId], DateTimeOffset.UtcNow)
+                ?? throw new InvalidOperationException($"{device.DeviceId} has no certificate to present");
+            var connection = await connect(AuthenticatedSessions.WithCertificate(client, certificate));
+            connection.CommandReceived += payload => OnCommandAsync(device, payload);
+            _connections[device.DeviceId] = connection;
+            steps[Reconnect] = sinceArrival();
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="flow"/> for each of <paramref name="devices"/> at its open-loop arrival
+    /// (<paramref name="rate"/> per second, or all at once), reporting each outcome: a flow that returns succeeded, with
+    /// the steps it recorded and end-to-end; one that throws failed, with its error and the steps it reached. A flow gets
+    /// the milliseconds since its arrival and a connect that holds one of the fleet's <c>ConcurrentFlows</c> places
+    /// while it connects.
+    /// </summary>
+    private async Task<ScenarioReport> OpenLoopAsync(string phase, IReadOnlyList<FleetDevice> devices, double? rate, IProgress<DeviceOutcome>? progress,
+        Func<FleetDevice, Func<double>, Dictionary<string, double>, Func<EnrollmentClientOptions, Task<EnrollmentClient>>, Task> flow, CancellationToken cancellationToken)
+    {
+        using var connecting = new SemaphoreSlim(fleet.ConcurrentFlows);
+        var clock = Stopwatch.StartNew();
+        var outcomes = await Task.WhenAll(devices.Zip(DeviceRunner.Schedule(devices.Count, rate)).Select(async pair =>
+        {
+            var (device, at) = pair;
+            if (at - clock.Elapsed is var delay && delay > TimeSpan.Zero) await Task.Delay(delay, cancellationToken);
+            var arrived = clock.Elapsed;
+            var steps = new Dictionary<string, double>();
+            DeviceOutcome outcome;
+            try
+            {
+                await flow(device, () => (clock.Elapsed - arrived).TotalMilliseconds, steps, async options =>
+                {
+                    await connecting.WaitAsync(cancellationToken);
+                    try
+                    {
+                        return await EnrollmentClient.ConnectAsync(device.DeviceId, options, cancellationToken);
+                    }
+                    finally
+                    {
+                        connecting.Release();
+                    }
+                });
+                steps[DeviceRunner.EndToEnd] = (clock.Elapsed - arrived).TotalMilliseconds;
+                outcome = new DeviceOutcome(device.DeviceId, true, null, clock.Elapsed.TotalSeconds, steps);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                outcome = new DeviceOutcome(device.DeviceId, false, ErrorOf(e), clock.Elapsed.TotalSeconds, steps);
+            }
+            progress?.Report(outcome);
+            return outcome;
         }));
         return ScenarioReport.From(phase, outcomes, clock.Elapsed);
     }
@@ -246,7 +290,8 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
         }
     }
 
-    private static string ErrorOf(Exception e) => e is EnrollmentRefusedException refused ? refused.Error.ToString() : e.GetType().Name;
+    /// <summary>A failed flow's error: a refused CONNECT by the endpoint's reason (e.g. <c>second_session</c>), another refusal by its protocol error, else the exception's type.</summary>
+    private static string ErrorOf(Exception e) => e is EnrollmentRefusedException refused ? refused.ConnectReason ?? refused.Error.ToString() : e.GetType().Name;
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace IoTIdentity.Simulator.Scenarios;
+
+/// <summary>
+/// What a power cut does to a device's connection: nothing more leaves the device — no DISCONNECT, no FIN, no reset.
+/// The simulator's devices are connections of its own process, so it puts each of its TCP connections to the broker's
+/// port into TCP repair mode (<c>TCP_REPAIR</c>) with its send queue selected (<c>TCP_REPAIR_QUEUE</c> =
+/// <c>TCP_SEND_QUEUE</c>), in which the kernel transmits nothing: what the device's client still writes (a DISCONNECT),
+/// the FIN of the shutdown .NET does before it closes a socket, and the close itself stay on the device. The service's next packet on such a connection meets a stack that no longer knows it and is reset, as it
+/// would be by a device that rebooted. Needs CAP_NET_ADMIN (root).
+/// </summary>
+public static class PowerCut
+{
+    private const int SolTcp = 6;
+    private const int TcpRepair = 19;
+    private const int TcpRepairQueue = 20;
+    private const int TcpSendQueue = 2;
+
+    /// <summary>Why the scenario cannot run here, or null when it can.</summary>
+    public static string? Unavailable() =>
+        !OperatingSystem.IsLinux() ? "a power cut needs Linux (TCP repair mode)"
+        : !Environment.IsPrivilegedProcess ? "a power cut needs CAP_NET_ADMIN to put the devices' connections in TCP repair mode, in which nothing leaves them: run iotid-sim as root"
+        : null;
+
+    /// <summary>
+    /// Puts every established TCP connection of this process to remote port <paramref name="brokerPort"/> into repair
+    /// mode (its descriptors in <c>/proc/self/fd</c>, matched by inode in <c>/proc/net/tcp</c> and <c>tcp6</c>); returns
+    /// how many. The service's own listening side, in process or not, has the broker port as its local port and is left alone.
+    /// </summary>
+    public static int Silence(int brokerPort)
+    {
+        if (Unavailable() is { } why) throw new InvalidOperationException(why);
+        var toBroker = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length >= 10 && fields[3] == "01" && Port(fields[2]) == brokerPort) toBroker.Add(fields[9]);   // 01: ESTABLISHED
+            }
+        var silenced = 0;
+        foreach (var fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        {
+            if (new FileInfo(fd).LinkTarget is not { } target || !target.StartsWith("socket:[", StringComparison.Ordinal) || !toBroker.Contains(target[8..^1])) continue;
+            if (!int.TryParse(Path.GetFileName(fd), NumberStyles.None, CultureInfo.InvariantCulture, out var descriptor)) continue;
+            // straight to the descriptor: a Socket made over it would, when disposed, shut the connection down (a FIN)
+            var (on, sendQueue) = (1, TcpSendQueue);
+            if (SetSocketOption(descriptor, SolTcp, TcpRepair, ref on, sizeof(int)) == 0
+                && SetSocketOption(descriptor, SolTcp, TcpRepairQueue, ref sendQueue, sizeof(int)) == 0) silenced++;
+            // else closed meanwhile (EBADF, ENOTSOCK): nothing of it can leave any more either
+        }
+        return silenced;
+    }
+
+    [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    private static extern int SetSocketOption(int descriptor, int level, int option, ref int value, uint length);
+
+    private static int Port(string addressAndPort) =>
+        int.Parse(addressAndPort[(addressAndPort.IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+}
