@@ -111,27 +111,29 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
     }
 
     /// <summary>
-    /// A power cut: every device on its authenticated session loses its connection the way a device that loses power does — nothing more
-    /// leaves it (<see cref="PowerCut"/>) — and comes back, connecting on the session its certificate authenticates, at
-    /// <paramref name="rate"/> arrivals per second or all at once, as the agent does after a reboot. The service still
-    /// holds each old session; a device is back when it holds its new authenticated session. A certificate CONNECT the
+    /// A power cut: every connected device loses its connection the way a device that loses power does — nothing more
+    /// leaves it (<see cref="PowerCut"/>) — and comes back, connecting on the session its certificate authenticates (one
+    /// without a certificate it can present, enrolment-only), at <paramref name="rate"/> arrivals per second or all at
+    /// once, as the agent does after a reboot. The service still holds each old session; a device is back when it holds
+    /// its new session. A certificate CONNECT the
     /// endpoint refuses (<c>second_session</c> if the old session were taken for a clone) fails the device's flow
     /// with the refusal: the agent would fall back to an enrolment-only session, which is not coming back. Outcomes carry
     /// <see cref="Reconnect"/> (arrival until admitted) and end-to-end.
     /// </summary>
     public async Task<ScenarioReport> PowerCutAsync(string phase, double? rate, IProgress<DeviceOutcome>? progress, CancellationToken cancellationToken)
     {
-        var devices = fleet.Devices.Where(d => _identities.ContainsKey(d.DeviceId) && _connections.GetValueOrDefault(d.DeviceId) is { IsAuthenticated: true }).ToList();
-        if (devices.Count == 0) throw new InvalidOperationException("no device holds an authenticated session to lose");
+        // every connection of the process to the broker loses power, so every connected device comes back
+        var devices = fleet.Devices.Where(d => _identities.ContainsKey(d.DeviceId) && _connections.ContainsKey(d.DeviceId)).ToList();
+        if (!devices.Any(d => _connections[d.DeviceId].IsAuthenticated)) throw new InvalidOperationException("no device holds an authenticated session to lose");
         PowerCut.Silence(client.Port);
         foreach (var device in devices)
             if (_connections.TryRemove(device.DeviceId, out var cut)) await cut.DisposeAsync();   // its DISCONNECT and FIN go nowhere
 
         return await OpenLoopAsync(phase, devices, rate, progress, async (device, sinceArrival, steps, connect) =>
         {
-            var certificate = AuthenticatedSessions.CertificateFor(fleet, device, _identities[device.DeviceId], DateTimeOffset.UtcNow)
-                ?? throw new InvalidOperationException($"{device.DeviceId} has no certificate to present");
-            var connection = await connect(AuthenticatedSessions.WithCertificate(client, certificate));
+            // as the agent after a reboot: with its certificate when it has one it can present, else enrolment-only
+            var certificate = AuthenticatedSessions.CertificateFor(fleet, device, _identities[device.DeviceId], DateTimeOffset.UtcNow);
+            var connection = await connect(certificate is null ? client : AuthenticatedSessions.WithCertificate(client, certificate));
             connection.CommandReceived += payload => OnCommandAsync(device, payload);
             _connections[device.DeviceId] = connection;
             steps[Reconnect] = sinceArrival();

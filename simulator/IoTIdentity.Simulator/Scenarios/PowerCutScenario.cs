@@ -6,8 +6,9 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// power-cut: the fleet enrols and stays online on the sessions its certificates authenticate
 /// (<see cref="OnlineFleet"/>); then the power goes — every device's connection ends without a word, nothing more
 /// leaving the device (<see cref="PowerCut"/>) — and every device comes back and connects on its certificate, at
-/// <c>--rate</c> or all at once, while the service still holds its old session. It passes only if every device is
-/// back on its authenticated session: a reconnect refused as a second session (the clone signal) fails its device.
+/// <c>--rate</c> or all at once, while the service still holds its old session (a device without a certificate it can
+/// present comes back enrolment-only). It passes only if every device is back: a reconnect refused as a second session
+/// (the clone signal) fails its device.
 /// Needs CAP_NET_ADMIN (root): said before anything runs.
 /// </summary>
 public sealed class PowerCutScenario : IFleetScenario
