@@ -16,7 +16,8 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// after about a second; a peer that is gone (another address now, no network) answers nothing, and the connection
 /// ends after about four. Data the server sent and the peer never acknowledged is retransmitted instead of probed: a
 /// rebooted peer resets the retransmission, and the user timeout (<see cref="UserTimeout"/>) ends a connection whose
-/// data has gone unacknowledged that long, at its next retransmission. Either way the broker releases the session and
+/// data has gone unacknowledged that long, at its next retransmission; one whose data has already gone unanswered that
+/// long, through backed-off retransmissions, is ended at once (<see cref="UnansweredFor"/>). Either way the broker releases the session and
 /// the waiting CONNECT is admitted. A live peer's stack acknowledges the probe — one up to three seconds away still in
 /// time — so its session stays and the CONNECT is refused as before, a clone signal; the probe ends no session whose
 /// peer is there and reachable. The socket's own settings come back when the last wait that asked ends. Only a CONNECT
@@ -33,6 +34,8 @@ internal sealed class LivenessProbe(Socket socket)
 
     private const int SolTcp = 6;
     private const int TcpUserTimeout = 18;   // TCP_USER_TIMEOUT (Linux), milliseconds
+    private const int TcpInfo = 11;          // TCP_INFO (Linux): struct tcp_info; tcpi_backoff at byte 4, tcpi_last_ack_recv at 56
+    private const int TcpInfoLength = 60;
 
     private readonly Lock _gate = new();
     private int _asking;
@@ -47,9 +50,48 @@ internal sealed class LivenessProbe(Socket socket)
             {
                 _saved = Read();
                 Apply(new Settings(true, IdleSeconds, IntervalSeconds, Probes, (int)UserTimeout.TotalMilliseconds));
+                if (UnansweredFor() >= UserTimeout) End();
             }
         }
         return new Asking(this);
+    }
+
+    /// <summary>
+    /// How long the peer has left the server waiting in vain (TCP_INFO: a backed-off timer — data retransmitted, or the
+    /// window probed, with no answer — and the time since the last acknowledgement); zero when the server awaits nothing
+    /// (the timers back off only while unanswered, and an answer resets them), or off Linux. The user timeout ends such a
+    /// connection only when its timer next fires, which after a few back-offs can be tens of seconds away (a device
+    /// that lost power as a reply went out to it and booted again half a minute later); a peer that has answered nothing
+    /// for the user timeout while the server waited is not there, whichever way it went.
+    /// </summary>
+    private TimeSpan UnansweredFor()
+    {
+        if (!OperatingSystem.IsLinux()) return TimeSpan.Zero;
+        Span<byte> info = stackalloc byte[TcpInfoLength];
+        try
+        {
+            if (socket.GetRawSocketOption(SolTcp, TcpInfo, info) < TcpInfoLength) return TimeSpan.Zero;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return TimeSpan.Zero;
+        }
+        var backoff = info[4];
+        var sinceLastAcknowledgement = BitConverter.ToUInt32(info[56..]);    // milliseconds, in the kernel's byte order
+        return backoff > 0 ? TimeSpan.FromMilliseconds(sinceLastAcknowledgement) : TimeSpan.Zero;
+    }
+
+    /// <summary>Ends the connection from this side: its reads see the end, and the broker releases the session.</summary>
+    private void End()
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // already ending
+        }
     }
 
     private void Done()

@@ -262,16 +262,11 @@ public sealed class AuthenticatedSessionTests : IDisposable
     public async Task A_device_whose_connection_vanished_without_a_word_reconnects_with_its_certificate_without_a_clone_signal(Vanishing how, bool dataInFlight)
     {
         await using var harness = await StartAsync();
-        var id = EndpointHarness.NewDeviceId();
-        using var certificate = _tenant.Issue(id);
-        var sockets = new OwnSockets();
-        var first = await harness.ConnectAsync(id, clientCertificate: certificate, sockets: sockets);
-        await first.SubscribeAsync(IoTIdentity.Protocol.Topics.Commands(id)).Within();
-        await first.PingAsync().Within();
-        await Task.Delay(TimeSpan.FromMilliseconds(300));   // the device's acknowledgements are out: the connection is idle
+        var (id, certificate, socket) = await IdleSessionOverOwnSocketAsync(harness);
+        using var _ = certificate;
 
-        using var dropped = how == Vanishing.Gone ? VanishingPeer.Disappear(sockets.Opened.Single()) : null;
-        if (how == Vanishing.Rebooted) VanishingPeer.Reboot(sockets.Opened.Single());
+        using var dropped = how == Vanishing.Gone ? VanishingPeer.Disappear(socket) : null;
+        if (how == Vanishing.Rebooted) VanishingPeer.Reboot(socket);
         if (dataInFlight) await harness.Endpoint.PublishCommandAsync(id, "{}"u8.ToArray());   // a rebooted peer resets it at once
         else
         {
@@ -285,6 +280,47 @@ public sealed class AuthenticatedSessionTests : IDisposable
         Assert.Equal(dataInFlight ? [] : [MqttRefusals.SessionHeld], harness.Refusals.Keys);
         Assert.Equal(0, harness.CloneSignals);
         await next.PingAsync().Within();
+    }
+
+    /// <summary>
+    /// A device on its authenticated session over a socket the test holds, subscribed to its commands, the connection
+    /// idle (its acknowledgements out).
+    /// </summary>
+    private async Task<(string Id, X509Certificate2 Certificate, Socket Socket)> IdleSessionOverOwnSocketAsync(EndpointHarness harness)
+    {
+        var id = EndpointHarness.NewDeviceId();
+        var certificate = _tenant.Issue(id);
+        var sockets = new OwnSockets();
+        var client = await harness.ConnectAsync(id, clientCertificate: certificate, sockets: sockets);
+        await client.SubscribeAsync(IoTIdentity.Protocol.Topics.Commands(id)).Within();
+        await client.PingAsync().Within();
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        return (id, certificate, sockets.Opened.Single());
+    }
+
+    /// <summary>
+    /// A device that lost power just as the service sent it something, and boots again some seconds later: the data has
+    /// been retransmitted in vain, each time after a longer wait, and the next retransmission (which the user timeout
+    /// would end the connection at) is further away than the CONNECT waits. The probe sees that nothing has been
+    /// acknowledged for longer than the user timeout and ends the connection at once: the device is admitted with no
+    /// clone signal.
+    /// </summary>
+    [Fact]
+    public async Task A_device_gone_with_data_unanswered_for_seconds_reconnects_at_once_without_a_clone_signal()
+    {
+        await using var harness = await StartAsync();
+        var (id, certificate, socket) = await IdleSessionOverOwnSocketAsync(harness);
+        using var _ = certificate;
+
+        using var dropped = VanishingPeer.Disappear(socket);
+        await harness.Endpoint.PublishCommandAsync(id, "{}"u8.ToArray());
+        // retransmitted at about 0.2, 0.6, 1.4, 3, 6.2 and 12.6 s; the next one at 25.4 s, beyond a CONNECT at 14 s and its wait
+        await Task.Delay(TimeSpan.FromSeconds(14));
+        var next = await harness.ConnectAsync(id, throwOnFailure: false, clientCertificate: certificate);
+
+        Assert.True(next.IsConnected, $"refused: {string.Join(", ", harness.Refusals)}");
+        Assert.Empty(harness.Refusals);
+        Assert.Equal(0, harness.CloneSignals);
     }
 
     /// <summary>
