@@ -33,13 +33,48 @@ public static class FreePorts
             // a port drawn for one listener and not yet bound is free too: never hand it out twice (a service started on
             // two drawn ports that were the same refused to start, "two listeners are configured on one port")
             if (run.Any(Given.ContainsKey) || !run.All(CanListen)) continue;
-            if (run.All(p => Given.TryAdd(p, 0))) return port;
+            if (run.All(p => Given.TryAdd(p, 0)) && run.All(ReserveAcrossProcesses)) return port;
         }
         throw new InvalidOperationException($"no {length} free consecutive loopback port(s) found below {ephemeralLow}");
     }
 
     /// <summary>Ports this process was handed, so none is handed out twice.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> Given = new();
+
+    /// <summary>How long a port drawn by one process is not drawn by another: its listener is bound well within it.</summary>
+    internal static readonly TimeSpan Reservation = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Where processes mark the ports they drew (a file per port, made with O_EXCL), so that two processes drawing at
+    /// the same moment — test assemblies run side by side, each starting silos, brokers and swtpms — never both take a
+    /// port that was free for each of them a moment ago and start on it together ("Address already in use"). A mark
+    /// older than <see cref="Reservation"/> is stale: its port was bound long ago or given up.
+    /// </summary>
+    internal static readonly string Marks = Path.Combine(Path.GetTempPath(), "iotid-free-ports");
+
+    /// <summary>Marks <paramref name="port"/> as this process's for <see cref="Reservation"/>; false when another process holds a fresh mark.</summary>
+    internal static bool ReserveAcrossProcesses(int port)
+    {
+        var mark = Path.Combine(Marks, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            try
+            {
+                Directory.CreateDirectory(Marks);
+                using (new FileStream(mark, FileMode.CreateNew, FileAccess.Write, FileShare.None)) return true;
+            }
+            catch (IOException) when (File.Exists(mark))
+            {
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(mark) < Reservation) return false;
+                File.Delete(mark);   // stale: take it over
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return true;   // no place to mark in: this process's own bookkeeping still holds
+            }
+        }
+        return false;
+    }
 
     /// <summary>Whether a listener can bind 127.0.0.1:<paramref name="port"/> now (it is released at once).</summary>
     private static bool CanListen(int port)

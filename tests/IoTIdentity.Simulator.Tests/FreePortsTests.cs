@@ -45,6 +45,35 @@ public sealed class FreePortsTests
         Assert.Equal(drawn.Count, drawn.Distinct().Count());
     }
 
+    /// <summary>
+    /// Across processes: a port another process marked a moment ago is not taken, one whose mark is stale is taken
+    /// over, and an unmarked one is taken and marked (the mark another process then meets).
+    /// </summary>
+    [Fact]
+    public void A_port_another_process_drew_a_moment_ago_is_not_taken_and_a_stale_mark_is_taken_over()
+    {
+        Directory.CreateDirectory(FreePorts.Marks);
+        // ports above the range FreePorts draws from, so no draw of this process meets them
+        var (fresh, stale, unmarked) = (EphemeralLow() + 101, EphemeralLow() + 102, EphemeralLow() + 103);
+        string Mark(int port) => Path.Combine(FreePorts.Marks, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var port in new[] { fresh, stale, unmarked }) File.Delete(Mark(port));
+        File.WriteAllText(Mark(fresh), "another process");
+        File.WriteAllText(Mark(stale), "another process, long ago");
+        File.SetLastWriteTimeUtc(Mark(stale), DateTime.UtcNow - FreePorts.Reservation - TimeSpan.FromSeconds(1));
+        try
+        {
+            Assert.False(FreePorts.ReserveAcrossProcesses(fresh));
+            Assert.True(FreePorts.ReserveAcrossProcesses(stale));
+            Assert.True(FreePorts.ReserveAcrossProcesses(unmarked));
+            Assert.False(FreePorts.ReserveAcrossProcesses(unmarked));   // as another process would meet it now
+            Assert.True(DateTime.UtcNow - File.GetLastWriteTimeUtc(Mark(stale)) < FreePorts.Reservation);
+        }
+        finally
+        {
+            foreach (var port in new[] { fresh, stale, unmarked }) File.Delete(Mark(port));
+        }
+    }
+
     [Fact]
     public void A_port_held_by_a_listener_is_never_handed_out()
     {
