@@ -7,7 +7,8 @@
 # the TCTIs the agent's tcti: TPM transport goes through), node/npm and @vercel/cosmosdb-server
 # (the Cosmos DB protocol server of the storage tests), chromium (the browser the console tests drive through Playwright,
 # which must never download one of its own), poppler-utils (pdftotext, which the tests read the compliance report's PDF
-# with) and fonts-dejavu-core (the font the service sets that PDF in).
+# with), fonts-dejavu-core (the font the service sets that PDF in) and nftables (nft, with which the MQTT tests make a
+# device's connection vanish without a word).
 set -euo pipefail
 need=()
 for tool in swtpm swtpm_setup swtpm_localca tpm2_makecredential mosquitto mosquitto_passwd mosquitto_sub docker-compose openssl chromium pdftotext; do
