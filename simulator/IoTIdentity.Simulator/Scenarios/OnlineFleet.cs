@@ -117,7 +117,7 @@ public sealed class OnlineFleet(Fleet fleet, EnrollmentClientOptions client) : I
     /// once, as the agent does after a reboot. The service still holds each old session; a device is back when it holds
     /// its new session. A certificate CONNECT the
     /// endpoint refuses (<c>second_session</c> if the old session were taken for a clone) fails the device's flow
-    /// with the refusal: the agent would fall back to an enrolment-only session, which is not coming back. Outcomes carry
+    /// with the refusal: the agent would retry with backoff until the old session timed out, a clone signal raised meanwhile. Outcomes carry
     /// <see cref="Reconnect"/> (arrival until admitted) and end-to-end.
     /// </summary>
     public async Task<ScenarioReport> PowerCutAsync(string phase, double? rate, IProgress<DeviceOutcome>? progress, CancellationToken cancellationToken)
