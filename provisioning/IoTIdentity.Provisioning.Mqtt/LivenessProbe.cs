@@ -18,9 +18,9 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// rebooted peer resets the retransmission, and the user timeout (<see cref="UserTimeout"/>) ends a connection whose
 /// data has gone unacknowledged that long, at its next retransmission; one on which the server has already waited in
 /// vain that long, through backed-off retransmissions or window probes, is ended at once (<see cref="UnansweredFor"/>).
-/// Either way the broker releases the session and the waiting CONNECT is admitted. A live peer's stack acknowledges the probe — one up to three seconds away still in
-/// time — so its session stays and the CONNECT is refused as before, a clone signal; the probe ends no session whose
-/// peer is there and reachable. The socket's own settings come back when the last wait that asked ends. Only a CONNECT
+/// Either way the broker releases the session and the waiting CONNECT is admitted. A live peer's stack acknowledges
+/// the probe — one up to three seconds away still in time — so its session stays and the CONNECT is refused as before,
+/// a clone signal; the probe ends no session whose peer is there and reachable. The socket's own settings come back when the last wait that asked ends. Only a CONNECT
 /// that presented the device's own certificate asks: no stranger can make the service question a device's session.
 /// </remarks>
 internal sealed class LivenessProbe(Socket socket)
