@@ -10,6 +10,15 @@ public interface IDeviceSessions
     Task<int> CloseSessionsAsync(string deviceId);
 
     /// <summary>
+    /// The ids of <paramref name="deviceId"/>'s certificate-authenticated sessions wherever it is connected (empty behind
+    /// an external broker, whose sessions are the broker's), or null when a silo that is still a member could not answer.
+    /// With <paramref name="askLiveness"/> each such session's connection is also asked, in the background, whether its
+    /// peer is still there, which ends it if not (the question a CONNECT with the device's certificate asks of a session
+    /// held on its own silo).
+    /// </summary>
+    Task<IReadOnlyList<string>?> AuthenticatedSessionsAsync(string deviceId, bool askLiveness);
+
+    /// <summary>
     /// Publishes <paramref name="payload"/> on <paramref name="deviceId"/>'s command topic wherever the device is connected;
     /// false when no MQTT endpoint runs to publish through (the command then waits for the device's next subscription).
     /// </summary>

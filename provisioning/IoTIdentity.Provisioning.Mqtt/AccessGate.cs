@@ -131,8 +131,9 @@ internal sealed class AccessGate(
         if (e.SessionItems?[TicketItem] is SessionRegistry.Ticket ticket)
         {
             e.SessionItems.Remove(TicketItem);
-            sessions.Release(ticket);
+            // told before the release: a CONNECT the release admits is told after, so observers never see it first
             if (ticket.Authenticated) Tell(DeviceSessionChange.Disconnected, ticket);
+            sessions.Release(ticket);
         }
         return Task.CompletedTask;
     }

@@ -138,6 +138,10 @@ public sealed class ExternalBrokerClient : IDeviceChannel, IHostedService, IAsyn
     }
 
     /// <inheritdoc/>
+    public Task<string?> AuthenticatedSessionAsync(string deviceId, bool askLiveness, CancellationToken cancellationToken = default) =>
+        Task.FromResult<string?>(null);
+
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);

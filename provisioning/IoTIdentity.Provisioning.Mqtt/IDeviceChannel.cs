@@ -20,6 +20,15 @@ public interface IDeviceChannel
     /// </summary>
     Task<int> CloseSessionsAsync(string deviceId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The id of <paramref name="deviceId"/>'s certificate-authenticated session on this channel, or null when it holds
+    /// none (always null behind an external broker, whose sessions are the broker's). With <paramref name="askLiveness"/>
+    /// the session's connection is asked, in the background for up to the held-session grace, whether its peer is still
+    /// there, which ends it if not (the question a certificate CONNECT meeting that session asks): for monitoring, when a
+    /// device's session on another silo suggests this one is dead. Returns at once.
+    /// </summary>
+    Task<string?> AuthenticatedSessionAsync(string deviceId, bool askLiveness, CancellationToken cancellationToken = default);
+
     /// <summary>The channel's state now, for <c>/healthz</c>.</summary>
     MqttChannelHealth Health { get; }
 

@@ -35,6 +35,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
     private MqttServer? _server;
     private GuardedTcpServerAdapter? _adapter;
     private RequestDispatcher? _dispatcher;
+    private SessionRegistry? _sessions;
     private X509Certificate2? _certificate;
     private readonly IDeviceCertificateVerifier? _verifier;
     private readonly IDeviceSessionObserver? _observer;
@@ -100,8 +101,8 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         _dispatcher = new RequestDispatcher(_handler, _options, (session, message) => DeliverAsync(session, message, maxQos: Replies.DeliveredReplyQos), _metrics, _logger, _stopping.Token);
         var admission = new RequestAdmission(_options, _dispatcher, _metrics, _time, _logger);
         var throttle = new LogThrottle(LogThrottle.Default, _time);
-        var gate = new AccessGate(_options, admission, new SessionRegistry(_options.MaxConnectionsPerAddress), _verifier, _metrics, _logger,
-            throttle, _observer, _time);
+        _sessions = new SessionRegistry(_options.MaxConnectionsPerAddress);
+        var gate = new AccessGate(_options, admission, _sessions, _verifier, _metrics, _logger, throttle, _observer, _time);
 
         for (var attempt = 1; ; attempt++)
         {
@@ -179,6 +180,28 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
             if (SessionIds.IsOf(session.Id, deviceId)) await session.DeleteAsync().ConfigureAwait(false);
         MqttEndpointLog.SessionsClosed(_logger, closed, deviceId);
         return closed;
+    }
+
+    /// <inheritdoc/>
+    public Task<string?> AuthenticatedSessionAsync(string deviceId, bool askLiveness, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_sessions is not { } sessions || sessions.AuthenticatedOf(deviceId) is not { } held) return Task.FromResult<string?>(null);
+        if (askLiveness) _ = AskLivenessAsync(sessions, deviceId);
+        return Task.FromResult<string?>(held.SessionId);
+    }
+
+    /// <summary>Asks <paramref name="deviceId"/>'s authenticated connection whether its peer is there, for the held-session grace or until it ends.</summary>
+    private async Task AskLivenessAsync(SessionRegistry sessions, string deviceId)
+    {
+        try
+        {
+            await sessions.WaitForReleaseAsync(deviceId, _options.HeldSessionGrace, askLiveness: true).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            MqttEndpointLog.LivenessAskFailed(_logger, e, deviceId);
+        }
     }
 
     /// <summary>

@@ -79,4 +79,7 @@ internal static partial class MqttEndpointLog
 
     [LoggerMessage(21, LogLevel.Debug, "MQTT connection from {RemoteAddress} ended: {Reason}")]
     public static partial void ConnectionFailed(ILogger logger, string? remoteAddress, string reason);
+
+    [LoggerMessage(25, LogLevel.Warning, "Asking whether the peer of {DeviceId}'s authenticated session is still there failed")]
+    public static partial void LivenessAskFailed(ILogger logger, Exception exception, string deviceId);
 }

@@ -34,6 +34,9 @@ internal sealed class SessionRegistry(int maxConnectionsPerAddress)
 
     public bool HasAuthenticated(string clientId) => _authenticated.ContainsKey(clientId);
 
+    /// <summary>The authenticated session <paramref name="clientId"/> holds, if any.</summary>
+    public Ticket? AuthenticatedOf(string clientId) => _authenticated.GetValueOrDefault(clientId);
+
     /// <summary>
     /// Waits up to <paramref name="grace"/> for <paramref name="clientId"/>'s authenticated session to be released; true
     /// once it is. The broker ends a session asynchronously, so a device that disconnects and at once connects again

@@ -394,6 +394,42 @@ public sealed class AuthenticatedSessionTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// What monitoring asks a silo when a device was admitted on another (<see cref="IDeviceChannel.AuthenticatedSessionAsync"/>):
+    /// the endpoint names only a certificate-authenticated session (not an enrolment-only one, not another device's), and
+    /// asking its peer ends the session only when the peer is gone — a live one answers and keeps it.
+    /// </summary>
+    [Fact]
+    public async Task Asked_about_a_device_the_endpoint_names_only_its_authenticated_session_and_the_question_ends_only_a_vanished_one()
+    {
+        await using var harness = await StartAsync();
+        var enrolmentOnly = EndpointHarness.NewDeviceId();
+        await harness.ConnectAsync(enrolmentOnly);
+        Assert.Null(await harness.Endpoint.AuthenticatedSessionAsync(enrolmentOnly, askLiveness: true));
+        Assert.Null(await harness.Endpoint.AuthenticatedSessionAsync(EndpointHarness.NewDeviceId(), askLiveness: true));
+
+        var (live, liveCertificate, _) = await IdleSessionOverOwnSocketAsync(harness);
+        var (gone, goneCertificate, goneSocket) = await IdleSessionOverOwnSocketAsync(harness);
+        using var ownedLive = liveCertificate;
+        using var ownedGone = goneCertificate;
+        var liveSession = await harness.Endpoint.AuthenticatedSessionAsync(live, askLiveness: false);
+        var goneSession = await harness.Endpoint.AuthenticatedSessionAsync(gone, askLiveness: false);
+        Assert.NotNull(liveSession);
+        Assert.NotNull(goneSession);
+        Assert.NotEqual(liveSession, goneSession);
+
+        using var dropped = VanishingPeer.Disappear(goneSocket);
+        await Task.Delay(TimeSpan.FromSeconds(LivenessProbe.IdleSeconds + 0.5));
+        Assert.Equal(goneSession, await harness.Endpoint.AuthenticatedSessionAsync(gone, askLiveness: true));    // answers at once
+        Assert.Equal(liveSession, await harness.Endpoint.AuthenticatedSessionAsync(live, askLiveness: true));
+        // the gone peer answers nothing: its connection ends after about four seconds (LivenessProbe)
+        await Eventually(async () => await harness.Endpoint.AuthenticatedSessionAsync(gone, askLiveness: false) is null, seconds: 10);
+
+        await Task.Delay(harness.Options.HeldSessionGrace);                 // past the question: the live session stays
+        Assert.Equal(liveSession, await harness.Endpoint.AuthenticatedSessionAsync(live, askLiveness: false));
+        Assert.Equal(0, harness.CloneSignals);
+    }
+
     [Fact]
     public async Task Connections_from_one_address_are_capped_and_a_freed_slot_can_be_reused()
     {
@@ -455,9 +491,9 @@ public sealed class AuthenticatedSessionTests : IDisposable
         Assert.Equal(same, keyA == keyB);
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition)
+    private static async Task Eventually(Func<Task<bool>> condition, int seconds = 5)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not reached");

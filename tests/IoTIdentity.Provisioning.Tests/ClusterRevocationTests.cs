@@ -9,7 +9,6 @@ using IoTIdentity.Simulator.Swtpm;
 using IoTIdentity.Simulator.Swtpm.Manufacturing;
 using IoTIdentity.Tpm.Commands;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
 
 namespace IoTIdentity.Provisioning.Tests;
 
@@ -20,27 +19,17 @@ namespace IoTIdentity.Provisioning.Tests;
 /// silo is disconnected too, and that silo's CRL view — told by the tenant grain, not re-read — refuses its
 /// certificate from then on.
 /// </summary>
-public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixture<ServiceFixture>
+public sealed class ClusterRevocationTests(TwoSilos silos) : IClassFixture<TwoSilos>
 {
     private const int TestTimeout = 180_000;
+
+    private ServiceFixture Primary => silos.First;
 
     [Fact(Timeout = TestTimeout)]
     public async Task A_command_from_one_silo_reaches_the_device_on_another_and_revoking_there_closes_its_session()
     {
-        var primaryPort = primary.App.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().SiloAddress.Endpoint.Port;
-        var secondary = ServiceFixture.With(new Dictionary<string, string?> { ["Provisioning:DataDirectory"] = primary.DataDirectory },
-            services => services.Configure<DevelopmentClusterMembershipOptions>(o => o.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, primaryPort)));
-        await secondary.InitializeAsync();
-        try
-        {
-            await WaitForMembersAsync(primary, 2);
-            await RevokeThroughThePrimaryAsync(secondary);
-            await RevokeAnAuthenticatedDeviceThroughThePrimaryAsync(secondary);
-        }
-        finally
-        {
-            await secondary.DisposeAsync();
-        }
+        await RevokeThroughThePrimaryAsync(silos.Second);
+        await RevokeAnAuthenticatedDeviceThroughThePrimaryAsync(silos.Second);
     }
 
     private async Task RevokeThroughThePrimaryAsync(ServiceFixture secondary)
@@ -48,7 +37,7 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
 
         await using var bench = await SwtpmBench.StartAsync();
         var (tpm, manufacturer) = (bench.Tpm, bench.Manufacturer);
-        var tenant = await primary.CreateTenantAsync($"cl-{Guid.NewGuid():N}"[..20], [manufacturer.RootDer]);
+        var tenant = await Primary.CreateTenantAsync($"cl-{Guid.NewGuid():N}"[..20], [manufacturer.RootDer]);
         var enrollment = new TpmEnrollment(tpm, await VirtualDevices.ManufactureAsync(tpm, manufacturer));
         var deviceId = await enrollment.ReadDeviceIdAsync();
         EnrollmentResult identity;
@@ -64,7 +53,7 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
             received.TrySetResult(JsonSerializer.Deserialize(payload.Span, ProtocolJson.Default.DeviceCommand)!);
             return Task.CompletedTask;
         };
-        var sent = await primary.App.Services.GetRequiredService<DeviceCommandPublisher>()   // sent by the first silo
+        var sent = await Primary.App.Services.GetRequiredService<DeviceCommandPublisher>()   // sent by the first silo
             .SendAsync(tenant.TenantId, deviceId, DeviceCommandKinds.AttestNow);
         var delivered = await received.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(sent.CommandId, delivered.CommandId);
@@ -76,7 +65,7 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (client.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.False(client.IsConnected, "the device's session on the other silo is still open after revocation");
-        Assert.Equal(DeviceStatus.Revoked, (await primary.Grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenant.TenantId))!.Status);
+        Assert.Equal(DeviceStatus.Revoked, (await Primary.Grains.GetGrain<IDeviceGrain>(deviceId).GetAsync(tenant.TenantId))!.Status);
     }
 
     private async Task RevokeAnAuthenticatedDeviceThroughThePrimaryAsync(ServiceFixture secondary)
@@ -86,7 +75,7 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
         {
             await using var fleet = IoTIdentity.Simulator.Factory.Fleet.CreateEmulated(fleetDirectory, 1);
             var device = fleet.Devices[0];
-            var tenant = await primary.CreateTenantAsync($"cl-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+            var tenant = await Primary.CreateTenantAsync($"cl-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
             EnrollmentResult identity;
             await using (var enrolmentOnly = await secondary.ConnectAsync(device.DeviceId))
                 identity = await fleet.RunOnTpmAsync(device, tpm => new TpmEnrollment(tpm, fleet.OptionsFor(device)).EnrollAsync(enrolmentOnly), CancellationToken.None);
@@ -110,17 +99,6 @@ public sealed class ClusterRevocationTests(ServiceFixture primary) : IClassFixtu
         finally
         {
             Directory.Delete(fleetDirectory, recursive: true);
-        }
-    }
-
-    private static async Task WaitForMembersAsync(ServiceFixture silo, int count)
-    {
-        var membership = silo.App.Services.GetRequiredService<Orleans.Runtime.IClusterMembershipService>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (membership.CurrentSnapshot.Members.Values.Count(m => m.Status == Orleans.Runtime.SiloStatus.Active) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the second silo did not join the cluster within 60 s");
-            await Task.Delay(200);
         }
     }
 }

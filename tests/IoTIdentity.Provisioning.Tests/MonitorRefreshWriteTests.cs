@@ -17,10 +17,10 @@ public sealed class MonitorRefreshWriteTests(GrainCluster cluster) : IClassFixtu
     private static int _tenants;
     private int _second;
 
-    /// <summary>A connection of <paramref name="device"/> while its earlier one is live: a clone suspicion keyed by the device.</summary>
-    private MonitoredEvent Connected(string device) => new()
+    /// <summary>A second session of <paramref name="device"/> refused by the endpoint: a clone suspicion keyed by the device, at once.</summary>
+    private MonitoredEvent Refused(string device) => new()
     {
-        Kind = MonitoredEventKind.Connected, Subject = device, SessionId = $"s{_second}", Address = $"10.0.{_second / 250}.{_second % 250}",
+        Kind = MonitoredEventKind.SecondSessionRefused, Subject = device, SessionId = $"s{_second}", Address = $"10.0.{_second / 250}.{_second % 250}",
         At = T0.AddSeconds(_second++),
     };
 
@@ -29,11 +29,11 @@ public sealed class MonitorRefreshWriteTests(GrainCluster cluster) : IClassFixtu
     {
         var tenantId = NewTenantId();
         var monitor = cluster.Grains.GetGrain<IMonitorGrain>(tenantId);
-        await monitor.ObserveAsync([Connected("d1"), Connected("d1")]);
+        await monitor.ObserveAsync([Refused("d1"), Refused("d1")]);
         var opened = Assert.Single(await StoredFindingsAsync(tenantId));
         Assert.Equal(["d1"], opened.Devices);
 
-        for (var i = 0; i < 30; i++) await monitor.ObserveAsync([Connected("d1")]);
+        for (var i = 0; i < 30; i++) await monitor.ObserveAsync([Refused("d1")]);
 
         var served = Assert.Single(await monitor.ListFindingsAsync());
         Assert.True(Assert.Single(await StoredFindingsAsync(tenantId)).Count < served.Count, "every refresh was written at once");
@@ -64,7 +64,7 @@ public sealed class MonitorRefreshWriteTests(GrainCluster cluster) : IClassFixtu
             }
             var device = devices[random.Next(devices.Length)];
             var before = (await monitor.ListFindingsAsync()).Count;
-            await monitor.ObserveAsync([Connected(device), Connected(device)]);
+            await monitor.ObserveAsync([Refused(device), Refused(device)]);
             var after = await monitor.ListFindingsAsync();
             // a finding opened is stored before ObserveAsync returns
             if (after.Count > before)
@@ -78,8 +78,8 @@ public sealed class MonitorRefreshWriteTests(GrainCluster cluster) : IClassFixtu
     {
         var tenantId = NewTenantId();
         var monitor = cluster.Grains.GetGrain<IMonitorGrain>(tenantId);
-        await monitor.ObserveAsync([Connected("d1"), Connected("d1")]);
-        for (var i = 0; i < 5; i++) await monitor.ObserveAsync([Connected("d1")]);
+        await monitor.ObserveAsync([Refused("d1"), Refused("d1")]);
+        for (var i = 0; i < 5; i++) await monitor.ObserveAsync([Refused("d1")]);
         var served = Assert.Single(await monitor.ListFindingsAsync());
 
         await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);

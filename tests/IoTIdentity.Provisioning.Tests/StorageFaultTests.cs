@@ -158,16 +158,16 @@ public sealed class StorageFaultTests(FaultyServiceFixture fixture) : SwtpmBench
         var tenantId = $"mon{Interlocked.Increment(ref _tenants)}-{Guid.NewGuid():N}"[..20];
         var monitor = _service.Grains.GetGrain<IMonitorGrain>(tenantId);
         var second = 0;
-        MonitoredEvent Connected() => new()
+        MonitoredEvent Refused() => new()   // a second session refused: a clone suspicion at once
         {
-            Kind = MonitoredEventKind.Connected, Subject = "d1", SessionId = $"s{second}", Address = $"10.1.0.{second + 1}",
+            Kind = MonitoredEventKind.SecondSessionRefused, Subject = "d1", SessionId = $"s{second}", Address = $"10.1.0.{second + 1}",
             At = DateTimeOffset.UnixEpoch.AddSeconds(second++),
         };
-        await monitor.ObserveAsync([Connected(), Connected()]);
+        await monitor.ObserveAsync([Refused(), Refused()]);
         var injected = fixture.Faults.Injected;
 
         fixture.Faults.FailWhen(c => c is { Operation: "write", Scope: "monitor.monitor" } && c.Key == tenantId);
-        for (var i = 0; i < 5; i++) await monitor.ObserveAsync([Connected()]);
+        for (var i = 0; i < 5; i++) await monitor.ObserveAsync([Refused()]);
         var served = Assert.Single(await monitor.ListFindingsAsync());
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (fixture.Faults.Injected == injected && waited.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(100);

@@ -111,7 +111,11 @@ public sealed class GrainCluster : IAsyncLifetime
     }
 }
 
-/// <summary>A device channel with no MQTT endpoint behind it: it records every session close and command it is asked for.</summary>
+/// <summary>
+/// A device channel with no MQTT endpoint behind it: it records every session close and command it is asked for, and
+/// answers which authenticated sessions a device holds from <see cref="LiveSessions"/> (a test sets them as the silos would
+/// see them), recording each question.
+/// </summary>
 public sealed class RecordingDeviceSessions : IDeviceSessions
 {
     /// <summary>The devices whose sessions were asked to close, in order.</summary>
@@ -132,6 +136,19 @@ public sealed class RecordingDeviceSessions : IDeviceSessions
     {
         Commands.Enqueue((deviceId, payload));
         return Task.FromResult(false);
+    }
+
+    /// <summary>The authenticated sessions each device holds, as the silos would answer; a device set to null is one a silo could not answer for.</summary>
+    public ConcurrentDictionary<string, string[]?> LiveSessions { get; } = new();
+
+    /// <summary>The questions about a device's sessions, in order: device id and whether its sessions were asked whether their peers are there.</summary>
+    public ConcurrentQueue<(string DeviceId, bool AskLiveness)> SessionQuestions { get; } = new();
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<string>?> AuthenticatedSessionsAsync(string deviceId, bool askLiveness)
+    {
+        SessionQuestions.Enqueue((deviceId, askLiveness));
+        return Task.FromResult<IReadOnlyList<string>?>(LiveSessions.TryGetValue(deviceId, out var live) ? live : []);
     }
 
     /// <summary>The revocations announced to the silos' CRL views: tenant and serials.</summary>

@@ -9,7 +9,8 @@ namespace IoTIdentity.Provisioning.Grains.Monitoring;
 /// they remember (live sessions, the times inside each rate window) is memory of the tenant's grain activation, so a
 /// rate window starts afresh when the grain is activated again. In order:
 /// <list type="number">
-/// <item>clone suspicion: a device's authenticated session admitted while another of its sessions is live elsewhere,
+/// <item>clone suspicion: a device's authenticated session admitted while another of its sessions is live elsewhere
+/// and outlives <see cref="MonitoringOptions.ConcurrentSessionGrace"/> after it (judged then: <see cref="ConcurrentSessions"/>),
 /// a second session refused by the endpoint, or a renewal whose proof names a certificate that is not the current one;</item>
 /// <item>firmware: an issued attestation showing an older release of the same product than the one before
 /// (downgrade), or other PCR values under the same release (drift);</item>
@@ -21,7 +22,7 @@ namespace IoTIdentity.Provisioning.Grains.Monitoring;
 /// A rate detection names every device and links every audit entry of its window, not only the one that crossed the
 /// threshold.
 /// </summary>
-public sealed class Detectors
+public sealed class Detectors(TimeSpan? concurrentSessionGrace = null)
 {
     /// <summary>The refusals that mean a TPM's evidence did not hold up (not a policy or quota matter).</summary>
     private static readonly ImmutableHashSet<string> AttestationFailures = ImmutableHashSet.Create(
@@ -32,9 +33,9 @@ public sealed class Detectors
     private static readonly ImmutableHashSet<string> StandingRefusals = ImmutableHashSet.Create(
         $"refused:{ProvisioningError.Revoked}", $"refused:{ProvisioningError.Disabled}");
 
-    private readonly Dictionary<string, Dictionary<string, string?>> _sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RateWindow> _windows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _groups = new(StringComparer.Ordinal);
+    private readonly ConcurrentSessions _sessions = new(concurrentSessionGrace ?? MonitoringOptions.DefaultConcurrentSessionGrace);
 
     /// <summary>
     /// What <paramref name="e"/> shows under <paramref name="policy"/>. <paramref name="listsAllDevices"/> tells whether
@@ -53,22 +54,40 @@ public sealed class Detectors
 
     private IEnumerable<Detection> Connected(MonitoredEvent e)
     {
-        var live = _sessions.TryGetValue(e.Subject, out var existing) ? existing : _sessions[e.Subject] = new(StringComparer.Ordinal);
-        var others = live.Where(s => s.Key != e.SessionId).ToList();
-        live[e.SessionId ?? ""] = e.Address;
-        if (others.Count == 0) return [];
-        return [Clone(e, new()
-        {
-            ["signal"] = "concurrent-sessions",
-            ["addresses"] = string.Join(", ", others.Select(o => o.Value).Append(e.Address).Distinct().Order(StringComparer.Ordinal)),
-            ["sessions"] = (others.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        })];
+        _sessions.Connected(e);
+        return [];
     }
 
     private IEnumerable<Detection> Disconnected(MonitoredEvent e)
     {
-        if (_sessions.TryGetValue(e.Subject, out var live) && live.Remove(e.SessionId ?? "") && live.Count == 0) _sessions.Remove(e.Subject);
+        _sessions.Disconnected(e);
         return [];
+    }
+
+    /// <summary>The devices with a new suspicion of concurrent sessions, whose sessions should be asked whether their peers are there (<see cref="ConcurrentSessions"/>).</summary>
+    public IReadOnlyCollection<string> TakeDevicesToAsk() => _sessions.TakeDevicesToAsk();
+
+    /// <summary>When the next suspicion of concurrent sessions is due for judgement; null when none waits.</summary>
+    public DateTimeOffset? NextDue => _sessions.NextDue;
+
+    /// <summary>The suspicions of concurrent sessions due at <paramref name="now"/>, taken out of the waiting ones (each to be <see cref="Judge"/>d).</summary>
+    public IReadOnlyList<ConcurrentSessions.SessionSuspicion> TakeDue(DateTimeOffset now) => _sessions.TakeDue(now);
+
+    /// <summary>
+    /// <paramref name="suspicion"/> judged by the device's sessions the silos hold now (<paramref name="live"/>; null when
+    /// one could not answer): a clone suspicion when an earlier session outlived the grace (<see cref="ConcurrentSessions.Judge"/>).
+    /// </summary>
+    public Detection? Judge(ConcurrentSessions.SessionSuspicion suspicion, IReadOnlyCollection<string>? live)
+    {
+        var outlived = _sessions.Judge(suspicion, live);
+        if (outlived.Count == 0) return null;
+        var e = suspicion.Connected;
+        return Clone(e, new()
+        {
+            ["signal"] = "concurrent-sessions",
+            ["addresses"] = string.Join(", ", outlived.Select(s => s.Address).Append(e.Address).Distinct().Order(StringComparer.Ordinal)),
+            ["sessions"] = (outlived.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
     }
 
     private IEnumerable<Detection> Decision(MonitoredEvent e, MonitoringPolicy policy, Func<FindingKind, string, bool> listsAllDevices)

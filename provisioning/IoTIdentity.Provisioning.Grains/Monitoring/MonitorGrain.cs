@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using IoTIdentity.Provisioning.Abstractions.Monitoring;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace IoTIdentity.Provisioning.Grains.Monitoring;
 
@@ -23,14 +24,17 @@ public sealed class MonitorGrain(
     WebhookDispatcher webhooks,
     AuditTrail audit,
     MonitoringMetrics metrics,
+    IDeviceSessions devices,
+    IOptions<MonitoringOptions> options,
     TimeProvider clock,
     ILogger<MonitorGrain> logger) : Grain, IMonitorGrain
 {
     /// <summary>How long a finding's refresh may wait to be written (see the type).</summary>
     public static readonly TimeSpan RefreshWriteDelay = TimeSpan.FromSeconds(1);
 
-    private readonly Detectors _detectors = new();
+    private readonly Detectors _detectors = new(options.Value.ConcurrentSessionGrace);
     private IGrainTimer? _refreshTimer;
+    private IGrainTimer? _judgementTimer;
     private bool _refreshPending;
 
     private string TenantId => this.GetPrimaryKeyString();
@@ -42,6 +46,54 @@ public sealed class MonitorGrain(
         var before = state.State;
         var detections = events.SelectMany(e => _detectors.Read(e, before.Policy, (kind, key) => FindingBook.ListsAllDevices(before, kind, key))).ToList();
         if (detections.Count > 0) await FileAsync(detections);
+        if (_detectors.TakeDevicesToAsk() is { Count: > 0 } suspected)
+        {
+            await Task.WhenAll(suspected.Select(device => LiveSessionsAsync(device, askLiveness: true)));
+            ScheduleJudgement();
+        }
+    }
+
+    /// <summary>
+    /// The device's authenticated sessions live on the silos now (null when that cannot be told); with
+    /// <paramref name="askLiveness"/>, each is also asked whether its peer is still there.
+    /// </summary>
+    private async Task<IReadOnlyList<string>?> LiveSessionsAsync(string deviceId, bool askLiveness)
+    {
+        try
+        {
+            return await devices.AuthenticatedSessionsAsync(deviceId, askLiveness);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            MonitoringLog.SessionsUnknown(logger, e, TenantId, deviceId);
+            return null;
+        }
+    }
+
+    /// <summary>Has the next suspicion of concurrent sessions judged when it is due (<see cref="Detectors.Judge"/>).</summary>
+    private void ScheduleJudgement()
+    {
+        if (_detectors.NextDue is not { } due) return;
+        var wait = due - clock.GetUtcNow();
+        if (wait < TimeSpan.Zero) wait = TimeSpan.Zero;
+        if (_judgementTimer is null) _judgementTimer = this.RegisterGrainTimer(JudgeAsync, wait, Timeout.InfiniteTimeSpan);
+        else _judgementTimer.Change(wait, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task JudgeAsync(CancellationToken cancellationToken)
+    {
+        var due = _detectors.TakeDue(clock.GetUtcNow());
+        try
+        {
+            if (due.Count == 0) return;
+            var live = await Task.WhenAll(due.Select(s => LiveSessionsAsync(s.Connected.Subject, askLiveness: false)));
+            var detections = due.Select((suspicion, i) => _detectors.Judge(suspicion, live[i])).OfType<Detection>().ToList();
+            if (detections.Count > 0) await FileAsync(detections);
+        }
+        finally
+        {
+            ScheduleJudgement();
+        }
     }
 
     public async Task SweepAsync()
@@ -124,6 +176,8 @@ public sealed class MonitorGrain(
     {
         _refreshTimer?.Dispose();
         _refreshTimer = null;   // a failed last write is logged; there is no later turn to try again in
+        _judgementTimer?.Dispose();
+        _judgementTimer = null;
         if (_refreshPending) await WriteRefreshesAsync(cancellationToken);
     }
 

@@ -9,6 +9,17 @@ public sealed class MonitoringOptions
     /// <summary>How often every tenant's inventory is swept for stale devices and expiring certificates.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The default of <see cref="ConcurrentSessionGrace"/>.</summary>
+    public static readonly TimeSpan DefaultConcurrentSessionGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a device's earlier authenticated session may outlive the admission of a new one before the two are a
+    /// clone suspicion (<c>concurrent-sessions</c>): time for a silo to report the earlier one's end (a device that moved
+    /// to another silo's broker), or to find a dead one so and end it (a device that lost power and reconnected to
+    /// another silo; its session there is asked whether its peer is still there, which takes up to about five seconds).
+    /// </summary>
+    public TimeSpan ConcurrentSessionGrace { get; set; } = DefaultConcurrentSessionGrace;
+
     /// <summary>How many times a webhook delivery is tried before it is logged as failed.</summary>
     public int WebhookAttempts { get; set; } = 5;
 

@@ -5,7 +5,8 @@ namespace IoTIdentity.Provisioning.Host.Channel;
 
 /// <summary>
 /// Reaches a device wherever it is connected. With embedded brokers a device may be connected to any silo, so
-/// closing its sessions and sending it a command go to every active silo's <see cref="ISiloDeviceChannelGrain"/>
+/// closing its sessions, sending it a command, and finding its authenticated sessions (for monitoring) go to every
+/// active silo's <see cref="ISiloDeviceChannelGrain"/>
 /// (a silo that leaves meanwhile is skipped: its connections went with it). Behind an external broker, which
 /// routes to the device itself, the local channel is used once. Revocations go to every silo's
 /// <see cref="RevocationView"/> in either mode.
@@ -20,6 +21,28 @@ public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFac
         var closed = await OnEverySiloAsync(deviceId, silo => silo.CloseSessionsAsync(deviceId));
         return closed.Sum();
     }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>?> AuthenticatedSessionsAsync(string deviceId, bool askLiveness)
+    {
+        if (!local.ReachesOnlyThisSilo) return [];
+        var answers = await OnEverySiloAsync(deviceId, async silo =>
+        {
+            try
+            {
+                return new SessionAnswer(true, await silo.AuthenticatedSessionAsync(deviceId, askLiveness));
+            }
+            catch (Exception e) when (e is not SiloUnavailableException)
+            {
+                SessionsNotAnswered(logger, e, deviceId);
+                return new SessionAnswer(false, null);
+            }
+        }, gone: new SessionAnswer(true, null));
+        return answers.All(a => a.Answered) ? [.. answers.Where(a => a.SessionId is not null).Select(a => a.SessionId!)] : null;
+    }
+
+    /// <summary>One silo's answer: whether it answered, and the device's authenticated session there.</summary>
+    private readonly record struct SessionAnswer(bool Answered, string? SessionId);
 
     /// <inheritdoc/>
     public async Task<bool> PublishCommandAsync(string deviceId, byte[] payload, CancellationToken cancellationToken = default)
@@ -54,7 +77,10 @@ public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFac
         });
     }
 
-    private Task<int[]> OnEverySiloAsync(string subject, Func<ISiloDeviceChannelGrain, Task<int>> action)
+    private Task<int[]> OnEverySiloAsync(string subject, Func<ISiloDeviceChannelGrain, Task<int>> action) => OnEverySiloAsync(subject, action, gone: 0);
+
+    /// <summary>Runs <paramref name="action"/> on every active silo at once; a silo that left meanwhile answers <paramref name="gone"/>.</summary>
+    private Task<T[]> OnEverySiloAsync<T>(string subject, Func<ISiloDeviceChannelGrain, Task<T>> action, T gone)
     {
         var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
         return Task.WhenAll(silos.Select(async silo =>
@@ -66,13 +92,16 @@ public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFac
             catch (SiloUnavailableException e)
             {
                 SiloGone(logger, e, silo.ToString(), subject);
-                return 0;
+                return gone;
             }
         }));
     }
 
     [LoggerMessage(LogLevel.Warning, "A silo's CRL view of tenant {TenantId} missed a revocation; it catches up at its next reload")]
     private static partial void ViewNotTold(ILogger logger, Exception exception, string tenantId);
+
+    [LoggerMessage(LogLevel.Warning, "A silo could not say whether {DeviceId} holds an authenticated session there")]
+    private static partial void SessionsNotAnswered(ILogger logger, Exception exception, string deviceId);
 
     [LoggerMessage(LogLevel.Warning, "Silo {Silo} left before it could act for {Subject}")]
     private static partial void SiloGone(ILogger logger, Exception exception, string silo, string subject);

@@ -18,6 +18,10 @@ public sealed class SiloDeviceChannelGrain(IDeviceChannel channel, RevocationVie
     public Task<int> CloseSessionsAsync(string deviceId) => channel.Health.Healthy ? channel.CloseSessionsAsync(deviceId) : Task.FromResult(0);
 
     /// <inheritdoc/>
+    public Task<string?> AuthenticatedSessionAsync(string deviceId, bool askLiveness) =>
+        channel.Health.Healthy ? channel.AuthenticatedSessionAsync(deviceId, askLiveness) : Task.FromResult<string?>(null);
+
+    /// <inheritdoc/>
     public async Task<bool> PublishCommandAsync(string deviceId, byte[] payload)
     {
         if (!channel.Health.Healthy) return false;

@@ -1,0 +1,134 @@
+using IoTIdentity.DeviceAgent.Enrollment;
+using IoTIdentity.Provisioning.Abstractions.Monitoring;
+using IoTIdentity.Provisioning.Grains.Monitoring;
+using IoTIdentity.Simulator.Factory;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// Two silos with embedded brokers (localhost clustering, one SQLite file): each admits a device's certificate on its
+/// own, so a device that moves between them is, for a moment, heard on both. A device that moves cleanly, or loses
+/// power on one and comes back on the other (its dead session there asked whether its peer is there, and ended), is no
+/// clone; a second holder of the certificate on the other silo while the device's session lives is one, even if it
+/// leaves at once. Devices with emulated TPMs (software keys), the real endpoints over TLS, the real monitoring.
+/// </summary>
+public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos>
+{
+    private const int TestTimeout = 180_000;
+
+    /// <summary>The grace and the time for the judgement's answers to arrive.</summary>
+    private static readonly TimeSpan Judged = MonitoringOptions.DefaultConcurrentSessionGrace + TimeSpan.FromSeconds(3);
+
+    /// <summary>An enrolled emulated device of a new tenant, and how it opens its authenticated session on a silo.</summary>
+    private sealed class Device(Fleet fleet, FleetDevice device, EnrollmentResult identity, string tenantId, string directory) : IAsyncDisposable
+    {
+        public string Id => device.DeviceId;
+
+        public string TenantId => tenantId;
+
+        public Task<EnrollmentClient> ConnectAsync(ServiceFixture silo) => silo.ConnectAuthenticatedAsync(fleet, device, identity);
+
+        public async ValueTask DisposeAsync()
+        {
+            await fleet.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private async Task<Device> EnrolledDeviceAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("iotid-cluster-sessions-").FullName;
+        var fleet = Fleet.CreateEmulated(directory, 1);
+        var device = fleet.Devices[0];
+        var tenant = await silos.First.CreateTenantAsync($"cs-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+        EnrollmentResult identity;
+        await using (var enrolmentOnly = await silos.Second.ConnectAsync(device.DeviceId)) identity = await fleet.EnrolAsync(device, enrolmentOnly);
+        return new Device(fleet, device, identity, tenant.TenantId, directory);
+    }
+
+    private Task<IReadOnlyList<Finding>> FindingsAsync(Device device) =>
+        silos.First.Grains.GetGrain<IMonitorGrain>(device.TenantId).ListFindingsAsync().ContinueWith(t => (IReadOnlyList<Finding>)t.Result);
+
+    /// <summary>Whether <paramref name="silo"/>'s endpoint holds an authenticated session of the device, within <paramref name="within"/> of now turning <paramref name="holds"/>.</summary>
+    private static async Task<bool> HoldsAsync(ServiceFixture silo, Device device, bool holds, TimeSpan within)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await silo.Mqtt.AuthenticatedSessionAsync(device.Id, askLiveness: false) is not null != holds && waited.Elapsed < within) await Task.Delay(50);
+        return await silo.Mqtt.AuthenticatedSessionAsync(device.Id, askLiveness: false) is not null;
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_device_that_loses_power_and_comes_back_on_the_other_silo_is_no_clone_and_its_dead_session_ends()
+    {
+        await using var device = await EnrolledDeviceAsync();
+        var before = VanishingPeer.LocalPortsOf(Environment.ProcessId, silos.First.Mqtt.TlsPort);
+        var lost = await device.ConnectAsync(silos.First);
+        var port = Assert.Single(VanishingPeer.LocalPortsOf(Environment.ProcessId, silos.First.Mqtt.TlsPort).Except(before));
+        Assert.True(await HoldsAsync(silos.First, device, true, TimeSpan.FromSeconds(5)));
+        try
+        {
+            using (VanishingPeer.Drop(port))                    // power gone: nothing more from the device on that connection
+            {
+                // back at once, through the other silo; the first still holds the dead session (its keep-alive is far off)
+                await using var back = await device.ConnectAsync(silos.Second);
+                Assert.True(back.IsAuthenticated);
+                Assert.True(await HoldsAsync(silos.First, device, true, TimeSpan.Zero), "the first silo let go of the session before it was asked");
+
+                // asked by monitoring, the first silo finds its session's peer gone and ends it; no clone is judged
+                Assert.False(await HoldsAsync(silos.First, device, false, TimeSpan.FromSeconds(10)), "the dead session on the first silo was not ended");
+                await Task.Delay(Judged);
+                Assert.Empty(await FindingsAsync(device));
+                Assert.True(back.IsConnected);
+            }
+        }
+        finally
+        {
+            await lost.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_device_moving_between_silos_again_and_again_is_no_clone()
+    {
+        await using var device = await EnrolledDeviceAsync();
+        var random = new Random(20261206);
+        var silo = random.Next(2);
+        for (var move = 0; move < 6; move++)
+        {
+            // a clean DISCONNECT, and at once (or after a moment) a CONNECT to either silo
+            await using (var session = await device.ConnectAsync(silo == 0 ? silos.First : silos.Second))
+            {
+                Assert.True(session.IsAuthenticated);
+                await Task.Delay(random.Next(0, 300));
+            }
+            if (random.Next(3) == 0) await Task.Delay(random.Next(0, 200));
+            silo = random.Next(4) == 0 ? silo : 1 - silo;
+        }
+        await Task.Delay(Judged);
+        Assert.Empty(await FindingsAsync(device));
+    }
+
+    [Theory(Timeout = TestTimeout)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_second_holder_of_the_certificate_on_the_other_silo_while_the_device_is_there_is_a_clone_finding(bool leavesAtOnce)
+    {
+        await using var device = await EnrolledDeviceAsync();
+        await using var genuine = await device.ConnectAsync(silos.First);
+        var clone = await device.ConnectAsync(silos.Second);           // no shared registry: admitted there
+        Assert.True(clone.IsAuthenticated);
+        if (leavesAtOnce) await clone.DisposeAsync();                   // it connects, acts and leaves
+
+        var deadline = DateTime.UtcNow + Judged + TimeSpan.FromSeconds(10);
+        IReadOnlyList<Finding> findings;
+        while ((findings = await FindingsAsync(device)).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
+        var finding = Assert.Single(findings);
+        Assert.Equal((FindingKind.CloneSuspected, "concurrent-sessions"), (finding.Kind, finding.Evidence["signal"]));
+        Assert.Equal([device.Id], finding.Devices);
+
+        // the genuine device's live session was asked and answered: it stays
+        Assert.True(genuine.IsConnected);
+        Assert.True(await HoldsAsync(silos.First, device, true, TimeSpan.Zero));
+        if (!leavesAtOnce) await clone.DisposeAsync();
+    }
+}
