@@ -17,14 +17,12 @@ public static class TpmPublicKeys
         _ => null,
     };
 
-    /// <summary>The field size in bytes of a TPM curve (coordinate and signature-half length).</summary>
-    public static int CoordinateSize(TpmEccCurve curve) => curve switch
-    {
-        TpmEccCurve.NistP256 => 32,
-        TpmEccCurve.NistP384 => 48,
-        TpmEccCurve.NistP521 => 66,
-        _ => throw new ArgumentOutOfRangeException(nameof(curve)),
-    };
+    /// <summary>The field size in bytes of a TPM curve (coordinate and signature-half length): <see cref="NistCurvePoints.FieldSize"/> of its curve.</summary>
+    public static int CoordinateSize(TpmEccCurve curve) =>
+        Curve(curve) is { } named ? CoordinateSize(named) : throw new ArgumentOutOfRangeException(nameof(curve));
+
+    private static int CoordinateSize(ECCurve named) =>
+        NistCurvePoints.FieldSize(named.Oid.Value!) ?? throw new ArgumentOutOfRangeException(nameof(named), $"no field size for {named.Oid.Value}");
 
     /// <summary>RSA public parameters (modulus, exponent) of an RSA public area.</summary>
     public static RSAParameters RsaParameters(TpmtPublic key)
@@ -44,7 +42,7 @@ public static class TpmPublicKeys
         if (key.Parameters is not TpmsEccParms ecc || key.Unique is not TpmEccPublicId id)
             throw new ArgumentException("not an ECC public area", nameof(key));
         var curve = Curve(ecc.Curve) ?? throw new ArgumentException($"unsupported curve {ecc.Curve}", nameof(key));
-        var size = CoordinateSize(ecc.Curve);
+        var size = CoordinateSize(curve);
         return new ECParameters { Curve = curve, Q = new ECPoint { X = LeftPad(id.Point.X, size), Y = LeftPad(id.Point.Y, size) } };
     }
 
@@ -89,7 +87,7 @@ public static class TpmPublicKeys
             case TpmsEccParms ecc:
                 var parameters = EcParameters(key);
                 if (!IsOnCurve(key)) throw new ArgumentException($"the public point is not on {ecc.Curve}", nameof(key));
-                var size = CoordinateSize(ecc.Curve);
+                var size = parameters.Q.X!.Length;
                 var point = new byte[1 + 2 * size];
                 point[0] = 0x04; // uncompressed — SEC 1, §2.3.3
                 parameters.Q.X!.CopyTo(point, 1);
