@@ -35,6 +35,9 @@ public sealed class DetectorTests
 
     private static readonly TimeSpan Grace = MonitoringOptions.DefaultConcurrentSessionGrace;
 
+    /// <summary>When the tests' suspicions are judged: long after every event.</summary>
+    private static readonly DateTimeOffset Later = T0.AddHours(1);
+
     /// <summary>Reads <paramref name="events"/>; no session event is a detection when it is read.</summary>
     private static Detectors Read(IEnumerable<MonitoredEvent> events)
     {
@@ -58,11 +61,11 @@ public sealed class DetectorTests
             var suspicion = Assert.Single(detectors.TakeDue(b.At + Grace));
             Assert.Null(detectors.NextDue);
             Assert.Equal("s2", suspicion.Connected.SessionId);          // the one admitted last, whichever was heard first
-            // both still live; or the earlier one still live and the later gone (a clone that connected, acted and left);
-            // or a silo that could not answer: a clone suspicion each time
-            foreach (var live in new IReadOnlyCollection<string>?[] { ["s1", "s2"], ["s1"], null })
+            // both still live; or the earlier one still live and the later gone (a clone that connected, acted and left):
+            // a clone suspicion each time
+            foreach (var live in new IReadOnlyCollection<string>[] { ["s1", "s2"], ["s1"] })
             {
-                var found = detectors.Judge(suspicion, live);
+                var found = detectors.Judge(suspicion, live, Later);
                 Assert.NotNull(found);
                 Assert.Equal((FindingKind.CloneSuspected, FindingSeverity.Critical), (found.Kind, found.Severity));
                 Assert.Equal(("concurrent-sessions", "10.0.0.1, 10.0.0.2", "2"), (found.Evidence["signal"], found.Evidence["addresses"], found.Evidence["sessions"]));
@@ -93,6 +96,36 @@ public sealed class DetectorTests
     }
 
     [Fact]
+    public void A_silo_that_cannot_answer_puts_the_judgement_off_until_it_can_or_the_last_judgement_counts_it()
+    {
+        MonitoredEvent[] twoLive = [Session(MonitoredEventKind.Connected, "d1", "s1", "10.0.0.1", 0), Session(MonitoredEventKind.Connected, "d1", "s2", "10.0.0.2", 1)];
+
+        // no answer every time: put off a grace at a time, then the earlier session counts as outliving
+        var silent = Read(twoLive);
+        var now = T0.AddSeconds(1) + Grace;
+        for (var judged = 1; judged < ConcurrentSessions.MaxJudgements; judged++)
+        {
+            var suspicion = Assert.Single(silent.TakeDue(now));
+            Assert.Null(silent.Judge(suspicion, null, now));
+            Assert.Equal(now + Grace, silent.NextDue);
+            Assert.Empty(silent.TakeDue(now + Grace - TimeSpan.FromTicks(1)));
+            now += Grace;
+        }
+        Assert.Equal(FindingKind.CloneSuspected, silent.Judge(Assert.Single(silent.TakeDue(now)), null, now)?.Kind);
+        Assert.Null(silent.NextDue);
+
+        // the silo answers at the second judgement: only the new session is held, no clone
+        var recovers = Read(twoLive);
+        Assert.Null(recovers.Judge(Assert.Single(recovers.TakeDue(Later)), null, Later));
+        Assert.Null(recovers.Judge(Assert.Single(recovers.TakeDue(Later + Grace)), ["s2"], Later + Grace));
+        Assert.Null(recovers.NextDue);
+
+        // an earlier session heard ending after the grace needs no silo's answer
+        var endedLate = Read([.. twoLive, Session(MonitoredEventKind.Disconnected, "d1", "s1", "10.0.0.1", 1 + (int)Grace.TotalSeconds + 1)]);
+        Assert.NotNull(endedLate.Judge(Assert.Single(endedLate.TakeDue(Later)), null, Later));
+    }
+
+    [Fact]
     public void A_dead_session_on_another_silo_ended_within_the_grace_is_not_a_clone_and_is_forgotten_even_unreported()
     {
         // d1 lost power on one silo and is back on another; the first ends its dead session after it is asked (or leaves
@@ -104,7 +137,7 @@ public sealed class DetectorTests
         Assert.Equal(["d1"], detectors.TakeDevicesToAsk());
         var suspicion = Assert.Single(detectors.TakeDue(T0.AddSeconds(100) + Grace));
         Assert.Equal(["s1"], suspicion.Earlier.Keys);
-        Assert.Null(detectors.Judge(suspicion, ["s2"]));
+        Assert.Null(detectors.Judge(suspicion, ["s2"], Later));
 
         // s1 is forgotten: the next move (s2 ends, s3 admitted) raises nothing, though s1's end was never heard
         Assert.Empty(new[]
@@ -117,7 +150,7 @@ public sealed class DetectorTests
 
         // and judged with nothing live at all (the new one gone too): no clone
         var gone = Read([Session(MonitoredEventKind.Connected, "d1", "s1", "a", 0), Session(MonitoredEventKind.Connected, "d1", "s2", "b", 1)]);
-        Assert.Null(gone.Judge(Assert.Single(gone.TakeDue(DateTimeOffset.MaxValue)), []));
+        Assert.Null(gone.Judge(Assert.Single(gone.TakeDue(DateTimeOffset.MaxValue)), [], Later));
     }
 
     [Fact]
@@ -133,13 +166,13 @@ public sealed class DetectorTests
         Assert.Equal(["s2", "s3"], due.Select(s => s.Connected.SessionId));
         Assert.Equal(["s1"], due[0].Earlier.Keys);
         Assert.Equal(["s1"], due[1].Earlier.Keys.Order());
-        Assert.All(due, s => Assert.NotNull(detectors.Judge(s, ["s1", "s3"])));
+        Assert.All(due, s => Assert.NotNull(detectors.Judge(s, ["s1", "s3"], Later)));
 
         // three live at once: the last one's suspicion names both earlier ones, and the end of one leaves the other
         var three = Read([a, b, c, Session(MonitoredEventKind.Disconnected, "d1", "s1", "10.0.0.1", 4)]);
         var last = three.TakeDue(DateTimeOffset.MaxValue).Single(s => s.Connected.SessionId == "s3");
         Assert.Equal(["s2"], last.Earlier.Keys);
-        Assert.Equal("10.0.0.2, 10.0.0.3", three.Judge(last, ["s2", "s3"])!.Evidence["addresses"]);
+        Assert.Equal("10.0.0.2, 10.0.0.3", three.Judge(last, ["s2", "s3"], Later)!.Evidence["addresses"]);
     }
 
     [Fact]
@@ -155,7 +188,7 @@ public sealed class DetectorTests
             Assert.Equal(["d1"], detectors.TakeDevicesToAsk());
             var suspicion = Assert.Single(detectors.TakeDue(DateTimeOffset.MaxValue));
             Assert.Equal(("s2", "s1"), (suspicion.Connected.SessionId, Assert.Single(suspicion.Earlier.Keys)));
-            Assert.Equal("10.0.0.1, 10.0.0.2", detectors.Judge(suspicion, ["s1"])!.Evidence["addresses"]);
+            Assert.Equal("10.0.0.1, 10.0.0.2", detectors.Judge(suspicion, ["s1"], Later)!.Evidence["addresses"]);
         }
     }
 
@@ -167,7 +200,7 @@ public sealed class DetectorTests
             Session(MonitoredEventKind.Connected, "d1", "s2", "10.0.0.2", 1),
             Session(MonitoredEventKind.Disconnected, "d1", "s1", "10.0.0.1", 1 + (int)Grace.TotalSeconds + 1),
         ]);
-        Assert.NotNull(detectors.Judge(Assert.Single(detectors.TakeDue(DateTimeOffset.MaxValue)), ["s2"]));
+        Assert.NotNull(detectors.Judge(Assert.Single(detectors.TakeDue(DateTimeOffset.MaxValue)), ["s2"], Later));
     }
 
     /// <summary>
@@ -202,7 +235,7 @@ public sealed class DetectorTests
 
             var detectors = Read(events);
             var live = sessions.Where(s => s.End is null).Select(s => s.Id).ToList();
-            var found = detectors.TakeDue(DateTimeOffset.MaxValue).Select(s => detectors.Judge(s, live)).OfType<Detection>().ToList();
+            var found = detectors.TakeDue(DateTimeOffset.MaxValue).Select(s => detectors.Judge(s, live, Later)).OfType<Detection>().ToList();
 
             var expected = sessions.Any(x => sessions.Any(y => x.Start < y.Start && (x.End ?? double.MaxValue) > y.Start
                 && (x.End ?? double.MaxValue) > y.Start + Grace.TotalSeconds));

@@ -144,11 +144,15 @@ public sealed class RecordingDeviceSessions : IDeviceSessions
     /// <summary>The questions about a device's sessions, in order: device id and whether its sessions were asked whether their peers are there.</summary>
     public ConcurrentQueue<(string DeviceId, bool AskLiveness)> SessionQuestions { get; } = new();
 
+    /// <summary>Devices whose questions are answered only after this long (a silo that hangs).</summary>
+    public ConcurrentDictionary<string, TimeSpan> AnswerDelays { get; } = new();
+
     /// <inheritdoc/>
-    public Task<IReadOnlyList<string>?> AuthenticatedSessionsAsync(string deviceId, bool askLiveness)
+    public async Task<IReadOnlyList<string>?> AuthenticatedSessionsAsync(string deviceId, bool askLiveness)
     {
         SessionQuestions.Enqueue((deviceId, askLiveness));
-        return Task.FromResult<IReadOnlyList<string>?>(LiveSessions.TryGetValue(deviceId, out var live) ? live : []);
+        if (AnswerDelays.TryGetValue(deviceId, out var delay)) await Task.Delay(delay);
+        return LiveSessions.TryGetValue(deviceId, out var live) ? live : [];
     }
 
     /// <summary>The revocations announced to the silos' CRL views: tenant and serials.</summary>

@@ -46,7 +46,11 @@ public sealed class ConcurrentSessions(TimeSpan grace)
     /// ending after the grace. Judged at <paramref name="Due"/>.
     /// </summary>
     public sealed record SessionSuspicion(MonitoredEvent Connected, ImmutableDictionary<string, MonitoredEvent> Earlier,
-        ImmutableHashSet<string> EndedLate, DateTimeOffset Due);
+        ImmutableHashSet<string> EndedLate, DateTimeOffset Due)
+    {
+        /// <summary>How many times it was judged undecided (a silo could not answer).</summary>
+        public int Judged { get; init; }
+    }
 
     /// <summary>A session admitted.</summary>
     public void Connected(MonitoredEvent e)
@@ -132,18 +136,33 @@ public sealed class ConcurrentSessions(TimeSpan grace)
     }
 
     /// <summary>
-    /// The earlier sessions of <paramref name="suspicion"/> that outlived the grace — heard ending after it, or held now
-    /// by a silo (<paramref name="live"/>: the device's sessions the silos hold, null when one could not answer, which
-    /// counts every earlier session not heard ending). None: the earlier sessions made way (a move, a dead session found
-    /// so) and are forgotten, even those no silo reported ending (a silo that left the cluster reports nothing).
+    /// How many times a suspicion is judged while a silo that is still a member cannot say which sessions it holds (one
+    /// that hangs, or died and is not yet declared so: Orleans declares such a silo dead well within this many graces by
+    /// default, and stops asking it). The last judgement counts every earlier session not heard ending as outliving.
     /// </summary>
-    public IReadOnlyList<MonitoredEvent> Judge(SessionSuspicion suspicion, IReadOnlyCollection<string>? live)
+    public const int MaxJudgements = 6;
+
+    /// <summary>
+    /// The earlier sessions of <paramref name="suspicion"/> that outlived the grace — heard ending after it, or held now
+    /// by a silo (<paramref name="live"/>: the device's sessions the silos hold). None: the earlier sessions made way (a
+    /// move, a dead session found so) and are forgotten, even those no silo reported ending (a silo that left the cluster
+    /// reports nothing). When a silo could not answer (<paramref name="live"/> null) and no earlier session is heard to
+    /// have outlived the grace, the suspicion waits another grace from <paramref name="now"/> to be judged again, up to
+    /// <see cref="MaxJudgements"/> times; then every earlier session not heard ending counts.
+    /// </summary>
+    public IReadOnlyList<MonitoredEvent> Judge(SessionSuspicion suspicion, IReadOnlyCollection<string>? live, DateTimeOffset now)
     {
-        var outlived = suspicion.Earlier.Where(s => suspicion.EndedLate.Contains(s.Key) || live is null || live.Contains(s.Key)).Select(s => s.Value).ToList();
-        if (outlived.Count == 0 && _live.TryGetValue(suspicion.Connected.Subject, out var known))
+        if (live is null && suspicion.EndedLate.IsEmpty && suspicion.Judged + 1 < MaxJudgements)
         {
-            foreach (var ended in suspicion.Earlier.Keys) known.Remove(ended);
-            if (known.Count == 0) _live.Remove(suspicion.Connected.Subject);
+            var suspicions = _suspicions.TryGetValue(suspicion.Connected.Subject, out var known) ? known : _suspicions[suspicion.Connected.Subject] = new(StringComparer.Ordinal);
+            suspicions[Id(suspicion.Connected)] = suspicion with { Due = now + grace, Judged = suspicion.Judged + 1 };
+            return [];
+        }
+        var outlived = suspicion.Earlier.Where(s => suspicion.EndedLate.Contains(s.Key) || live is null || live.Contains(s.Key)).Select(s => s.Value).ToList();
+        if (outlived.Count == 0 && _live.TryGetValue(suspicion.Connected.Subject, out var sessions))
+        {
+            foreach (var ended in suspicion.Earlier.Keys) sessions.Remove(ended);
+            if (sessions.Count == 0) _live.Remove(suspicion.Connected.Subject);
         }
         return outlived;
     }

@@ -74,12 +74,13 @@ public sealed class Detectors(TimeSpan? concurrentSessionGrace = null)
     public IReadOnlyList<ConcurrentSessions.SessionSuspicion> TakeDue(DateTimeOffset now) => _sessions.TakeDue(now);
 
     /// <summary>
-    /// <paramref name="suspicion"/> judged by the device's sessions the silos hold now (<paramref name="live"/>; null when
-    /// one could not answer): a clone suspicion when an earlier session outlived the grace (<see cref="ConcurrentSessions.Judge"/>).
+    /// <paramref name="suspicion"/> judged at <paramref name="now"/> by the device's sessions the silos hold
+    /// (<paramref name="live"/>; null when one could not answer, which may put the judgement off): a clone suspicion when
+    /// an earlier session outlived the grace (<see cref="ConcurrentSessions.Judge"/>).
     /// </summary>
-    public Detection? Judge(ConcurrentSessions.SessionSuspicion suspicion, IReadOnlyCollection<string>? live)
+    public Detection? Judge(ConcurrentSessions.SessionSuspicion suspicion, IReadOnlyCollection<string>? live, DateTimeOffset now)
     {
-        var outlived = _sessions.Judge(suspicion, live);
+        var outlived = _sessions.Judge(suspicion, live, now);
         if (outlived.Count == 0) return null;
         var e = suspicion.Connected;
         return Clone(e, new()

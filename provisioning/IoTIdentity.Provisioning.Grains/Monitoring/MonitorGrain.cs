@@ -48,7 +48,8 @@ public sealed class MonitorGrain(
         if (detections.Count > 0) await FileAsync(detections);
         if (_detectors.TakeDevicesToAsk() is { Count: > 0 } suspected)
         {
-            await Task.WhenAll(suspected.Select(device => LiveSessionsAsync(device, askLiveness: true)));
+            // the answers are not needed, only the questions: a silo slow to answer must not hold the tenant's events up
+            foreach (var device in suspected) _ = LiveSessionsAsync(device, askLiveness: true);
             ScheduleJudgement();
         }
     }
@@ -87,7 +88,8 @@ public sealed class MonitorGrain(
         {
             if (due.Count == 0) return;
             var live = await Task.WhenAll(due.Select(s => LiveSessionsAsync(s.Connected.Subject, askLiveness: false)));
-            var detections = due.Select((suspicion, i) => _detectors.Judge(suspicion, live[i])).OfType<Detection>().ToList();
+            var now = clock.GetUtcNow();
+            var detections = due.Select((suspicion, i) => _detectors.Judge(suspicion, live[i], now)).OfType<Detection>().ToList();
             if (detections.Count > 0) await FileAsync(detections);
         }
         finally

@@ -27,6 +27,6 @@ internal static partial class MonitoringLog
     [LoggerMessage(EventId = 705, Level = LogLevel.Information, Message = "Webhook {EndpointId} delivery {DeliveryId} of finding {FindingId}: {Outcome} after {Attempts} attempts")]
     public static partial void Delivery(ILogger logger, string endpointId, string deliveryId, string findingId, string outcome, int attempts);
 
-    [LoggerMessage(EventId = 707, Level = LogLevel.Warning, Message = "Monitoring of tenant {TenantId} could not learn where {DeviceId} holds authenticated sessions; a suspicion of concurrent sessions stands")]
+    [LoggerMessage(EventId = 707, Level = LogLevel.Warning, Message = "Monitoring of tenant {TenantId} could not learn where {DeviceId} holds authenticated sessions")]
     public static partial void SessionsUnknown(ILogger logger, Exception exception, string tenantId, string deviceId);
 }

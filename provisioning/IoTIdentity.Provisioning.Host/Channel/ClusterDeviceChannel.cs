@@ -22,6 +22,13 @@ public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFac
         return closed.Sum();
     }
 
+    /// <summary>
+    /// How long a silo may take to say which session of a device it holds (it answers at once from memory): one that
+    /// takes longer hangs, or died and is not yet declared so, and counts as not answering — far sooner than Orleans'
+    /// response timeout, so monitoring's judgement does not hold its tenant's grain that long.
+    /// </summary>
+    public static readonly TimeSpan SessionQuestionTimeout = TimeSpan.FromSeconds(5);
+
     /// <inheritdoc/>
     public async Task<IReadOnlyList<string>?> AuthenticatedSessionsAsync(string deviceId, bool askLiveness)
     {
@@ -30,7 +37,7 @@ public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFac
         {
             try
             {
-                return new SessionAnswer(true, await silo.AuthenticatedSessionAsync(deviceId, askLiveness));
+                return new SessionAnswer(true, await silo.AuthenticatedSessionAsync(deviceId, askLiveness).WaitAsync(SessionQuestionTimeout));
             }
             catch (Exception e) when (e is not SiloUnavailableException)
             {
