@@ -45,11 +45,13 @@ public static class FleetArguments
     }
 
     /// <summary>
-    /// Checks the combination: sizes and rate positive, a remote target not also a local service process, and given
-    /// the administrator key when <paramref name="scenario"/> needs it — before anything on the target changes.
+    /// Checks the combination: <paramref name="scenario"/> able to run on this machine, sizes and rate positive, a remote
+    /// target not also a local service process, and given the administrator key when the scenario needs it — before
+    /// anything on the target changes.
     /// </summary>
     public static void Check(FleetOptions options, IFleetScenario? scenario = null)
     {
+        if (scenario?.Unavailable is { } unavailable) throw new ArgumentException(unavailable);
         if (scenario is { NeedsServiceAdministrator: true } && options.Remote is { AdminKey: null })
             throw new ArgumentException($"{scenario.Name} creates a tenant and needs the remote service's administrator key: pass --admin-key iotid-admin.…");
         if (options.Devices < 1) throw new ArgumentException("--devices must be at least 1");

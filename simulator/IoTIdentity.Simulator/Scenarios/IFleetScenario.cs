@@ -22,6 +22,9 @@ public interface IFleetScenario
     /// <summary>Whether the scenario runs on emulated TPMs (<c>--tpm emulated</c>); one that drives a swtpm's commands itself does not.</summary>
     bool SupportsEmulatedTpm => true;
 
+    /// <summary>Why the scenario cannot run on this machine (a privilege it needs), or null when it can; said before anything starts.</summary>
+    string? Unavailable => null;
+
     /// <summary>Whether a report is the outcome this scenario wants (default: every device as expected, no errors).</summary>
     bool Passed(Reporting.ScenarioReport report) => report.Succeeded == report.Flows && report.Errors.Count == 0;
 }

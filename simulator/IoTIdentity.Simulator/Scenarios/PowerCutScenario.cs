@@ -9,7 +9,7 @@ namespace IoTIdentity.Simulator.Scenarios;
 /// <c>--rate</c> or all at once, while the service still holds its old session (a device without a certificate it can
 /// present comes back enrolment-only). It passes only if every device is back: a reconnect refused as a second session
 /// (the clone signal) fails its device.
-/// Needs CAP_NET_ADMIN (root): said before anything runs.
+/// Needs CAP_NET_ADMIN (root; in a container, the capability itself): said before anything runs (<see cref="Unavailable"/>).
 /// </summary>
 public sealed class PowerCutScenario : IFleetScenario
 {
@@ -20,9 +20,12 @@ public sealed class PowerCutScenario : IFleetScenario
     public string Description => "The fleet enrols and stays online, then loses power at once (no DISCONNECT, no FIN) and every device reconnects on its certificate (needs root)";
 
     /// <inheritdoc/>
+    public string? Unavailable => PowerCut.Unavailable();
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<ScenarioReport>> RunAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
-        if (PowerCut.Unavailable() is { } why) throw new ArgumentException(why);
+        if (Unavailable is { } why) throw new ArgumentException(why);
         await using var online = new OnlineFleet(context.Fleet, context.Client);
         var enrol = await online.EnrolAsync("enrol", context.Rate, context.Phase("enrol", context.Fleet.Devices.Count), cancellationToken);
         var cut = await online.PowerCutAsync("power-cut", context.Rate, context.Phase("power-cut", enrol.Succeeded), cancellationToken);
