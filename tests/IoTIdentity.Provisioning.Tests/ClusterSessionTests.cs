@@ -19,14 +19,12 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
     /// <summary>The grace and the time for the judgement's answers to arrive.</summary>
     private static readonly TimeSpan Judged = MonitoringOptions.DefaultConcurrentSessionGrace + TimeSpan.FromSeconds(3);
 
-    /// <summary>An enrolled emulated device of a new tenant, and how it opens its authenticated session on a silo.</summary>
-    private sealed class Device(Fleet fleet, FleetDevice device, EnrollmentResult identity, string tenantId, string directory) : IAsyncDisposable
+    /// <summary>A new tenant's enrolled emulated devices.</summary>
+    private sealed class Site(Fleet fleet, string tenantId, string directory) : IAsyncDisposable
     {
-        public string Id => device.DeviceId;
+        public List<Device> Devices { get; } = [];
 
         public string TenantId => tenantId;
-
-        public Task<EnrollmentClient> ConnectAsync(ServiceFixture silo) => silo.ConnectAuthenticatedAsync(fleet, device, identity);
 
         public async ValueTask DisposeAsync()
         {
@@ -35,19 +33,30 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
         }
     }
 
-    private async Task<Device> EnrolledDeviceAsync()
+    /// <summary>An enrolled device, and how it opens its authenticated session on a silo.</summary>
+    private sealed class Device(Fleet fleet, FleetDevice device, EnrollmentResult identity)
     {
-        var directory = Directory.CreateTempSubdirectory("iotid-cluster-sessions-").FullName;
-        var fleet = Fleet.CreateEmulated(directory, 1);
-        var device = fleet.Devices[0];
-        var tenant = await silos.First.CreateTenantAsync($"cs-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
-        EnrollmentResult identity;
-        await using (var enrolmentOnly = await silos.Second.ConnectAsync(device.DeviceId)) identity = await fleet.EnrolAsync(device, enrolmentOnly);
-        return new Device(fleet, device, identity, tenant.TenantId, directory);
+        public string Id => device.DeviceId;
+
+        public Task<EnrollmentClient> ConnectAsync(ServiceFixture silo) => silo.ConnectAuthenticatedAsync(fleet, device, identity);
     }
 
-    private Task<IReadOnlyList<Finding>> FindingsAsync(Device device) =>
-        silos.First.Grains.GetGrain<IMonitorGrain>(device.TenantId).ListFindingsAsync().ContinueWith(t => (IReadOnlyList<Finding>)t.Result);
+    private async Task<Site> EnrolledSiteAsync(int devices = 1)
+    {
+        var directory = Directory.CreateTempSubdirectory("iotid-cluster-sessions-").FullName;
+        var fleet = Fleet.CreateEmulated(directory, devices);
+        var tenant = await silos.First.CreateTenantAsync($"cs-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
+        var site = new Site(fleet, tenant.TenantId, directory);
+        foreach (var device in fleet.Devices)
+        {
+            await using var enrolmentOnly = await silos.Second.ConnectAsync(device.DeviceId);
+            site.Devices.Add(new Device(fleet, device, await fleet.EnrolAsync(device, enrolmentOnly)));
+        }
+        return site;
+    }
+
+    private async Task<IReadOnlyList<Finding>> FindingsAsync(Site site) =>
+        await silos.First.Grains.GetGrain<IMonitorGrain>(site.TenantId).ListFindingsAsync();
 
     /// <summary>Whether <paramref name="silo"/>'s endpoint holds an authenticated session of the device, within <paramref name="within"/> of now turning <paramref name="holds"/>.</summary>
     private static async Task<bool> HoldsAsync(ServiceFixture silo, Device device, bool holds, TimeSpan within)
@@ -60,7 +69,8 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
     [Fact(Timeout = TestTimeout)]
     public async Task A_device_that_loses_power_and_comes_back_on_the_other_silo_is_no_clone_and_its_dead_session_ends()
     {
-        await using var device = await EnrolledDeviceAsync();
+        await using var site = await EnrolledSiteAsync();
+        var device = site.Devices[0];
         var before = VanishingPeer.LocalPortsOf(Environment.ProcessId, silos.First.Mqtt.TlsPort);
         var lost = await device.ConnectAsync(silos.First);
         var port = Assert.Single(VanishingPeer.LocalPortsOf(Environment.ProcessId, silos.First.Mqtt.TlsPort).Except(before));
@@ -77,7 +87,7 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
                 // asked by monitoring, the first silo finds its session's peer gone and ends it; no clone is judged
                 Assert.False(await HoldsAsync(silos.First, device, false, TimeSpan.FromSeconds(10)), "the dead session on the first silo was not ended");
                 await Task.Delay(Judged);
-                Assert.Empty(await FindingsAsync(device));
+                Assert.Empty(await FindingsAsync(site));
                 Assert.True(back.IsConnected);
             }
         }
@@ -87,10 +97,54 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
         }
     }
 
+    /// <summary>
+    /// A site's power cut: every device on the first silo vanishes at once, and all come back through the other silo at
+    /// once, in a random order, while the first still holds every dead session. Each is admitted, each dead session is
+    /// asked and ended, and no clone is judged.
+    /// </summary>
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_site_that_loses_power_and_comes_back_through_the_other_silo_in_any_order_opens_nothing()
+    {
+        await using var site = await EnrolledSiteAsync(8);
+        var random = new Random(Environment.TickCount);
+        var port = silos.First.Mqtt.TlsPort;
+        var before = VanishingPeer.LocalPortsOf(Environment.ProcessId, port);
+        var lost = new List<EnrollmentClient>();
+        var dropped = new List<IDisposable>();
+        try
+        {
+            foreach (var device in site.Devices) lost.Add(await device.ConnectAsync(silos.First));
+            var ports = VanishingPeer.LocalPortsOf(Environment.ProcessId, port).Except(before).ToList();
+            Assert.Equal(site.Devices.Count, ports.Count);
+            dropped.AddRange(ports.Select(VanishingPeer.Drop));
+
+            var back = await Task.WhenAll(site.Devices.OrderBy(_ => random.Next()).Select(d => d.ConnectAsync(silos.Second)));
+            try
+            {
+                Assert.All(back, session => Assert.True(session.IsAuthenticated));
+                foreach (var device in site.Devices)
+                    Assert.False(await HoldsAsync(silos.First, device, false, TimeSpan.FromSeconds(10)), $"the dead session of {device.Id} on the first silo was not ended");
+                await Task.Delay(Judged);
+                Assert.Empty(await FindingsAsync(site));
+                Assert.All(back, session => Assert.True(session.IsConnected));
+            }
+            finally
+            {
+                foreach (var session in back) await session.DisposeAsync();
+            }
+        }
+        finally
+        {
+            foreach (var rule in dropped) rule.Dispose();
+            foreach (var session in lost) await session.DisposeAsync();
+        }
+    }
+
     [Fact(Timeout = TestTimeout)]
     public async Task A_device_moving_between_silos_again_and_again_is_no_clone()
     {
-        await using var device = await EnrolledDeviceAsync();
+        await using var site = await EnrolledSiteAsync();
+        var device = site.Devices[0];
         var random = new Random(20261206);
         var silo = random.Next(2);
         for (var move = 0; move < 6; move++)
@@ -105,7 +159,7 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
             silo = random.Next(4) == 0 ? silo : 1 - silo;
         }
         await Task.Delay(Judged);
-        Assert.Empty(await FindingsAsync(device));
+        Assert.Empty(await FindingsAsync(site));
     }
 
     [Theory(Timeout = TestTimeout)]
@@ -113,7 +167,8 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
     [InlineData(true)]
     public async Task A_second_holder_of_the_certificate_on_the_other_silo_while_the_device_is_there_is_a_clone_finding(bool leavesAtOnce)
     {
-        await using var device = await EnrolledDeviceAsync();
+        await using var site = await EnrolledSiteAsync();
+        var device = site.Devices[0];
         await using var genuine = await device.ConnectAsync(silos.First);
         var clone = await device.ConnectAsync(silos.Second);           // no shared registry: admitted there
         Assert.True(clone.IsAuthenticated);
@@ -121,7 +176,7 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
 
         var deadline = DateTime.UtcNow + Judged + TimeSpan.FromSeconds(10);
         IReadOnlyList<Finding> findings;
-        while ((findings = await FindingsAsync(device)).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
+        while ((findings = await FindingsAsync(site)).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
         var finding = Assert.Single(findings);
         Assert.Equal((FindingKind.CloneSuspected, "concurrent-sessions"), (finding.Kind, finding.Evidence["signal"]));
         Assert.Equal([device.Id], finding.Devices);
