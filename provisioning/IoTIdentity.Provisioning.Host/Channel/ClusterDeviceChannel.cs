@@ -107,7 +107,8 @@ public sealed partial class ClusterDeviceChannel(IDeviceChannel local, IGrainFac
     [LoggerMessage(LogLevel.Warning, "A silo's CRL view of tenant {TenantId} missed a revocation; it catches up at its next reload")]
     private static partial void ViewNotTold(ILogger logger, Exception exception, string tenantId);
 
-    [LoggerMessage(LogLevel.Warning, "A silo could not say whether {DeviceId} holds an authenticated session there")]
+    // debug: during a failover every device that moved asks the dying silo, and Orleans' membership logs the silo itself
+    [LoggerMessage(LogLevel.Debug, "A silo could not say whether {DeviceId} holds an authenticated session there")]
     private static partial void SessionsNotAnswered(ILogger logger, Exception exception, string deviceId);
 
     [LoggerMessage(LogLevel.Warning, "Silo {Silo} left before it could act for {Subject}")]
