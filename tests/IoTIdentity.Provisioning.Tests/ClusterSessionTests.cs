@@ -1,7 +1,6 @@
 using IoTIdentity.DeviceAgent.Enrollment;
 using IoTIdentity.Provisioning.Abstractions.Monitoring;
 using IoTIdentity.Provisioning.Grains.Monitoring;
-using IoTIdentity.Simulator.Factory;
 
 namespace IoTIdentity.Provisioning.Tests;
 
@@ -19,62 +18,15 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
     /// <summary>The grace and the time for the judgement's answers to arrive.</summary>
     private static readonly TimeSpan Judged = MonitoringOptions.DefaultConcurrentSessionGrace + TimeSpan.FromSeconds(3);
 
-    /// <summary>A new tenant's enrolled emulated devices.</summary>
-    private sealed class Site(Fleet fleet, string tenantId, string directory) : IAsyncDisposable
-    {
-        public List<Device> Devices { get; } = [];
-
-        public string TenantId => tenantId;
-
-        public async ValueTask DisposeAsync()
-        {
-            await fleet.DisposeAsync();
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    /// <summary>An enrolled device, and how it opens its authenticated session on a silo.</summary>
-    private sealed class Device(Fleet fleet, FleetDevice device, EnrollmentResult identity)
-    {
-        public string Id => device.DeviceId;
-
-        public Task<EnrollmentClient> ConnectAsync(ServiceFixture silo) => silo.ConnectAuthenticatedAsync(fleet, device, identity);
-    }
-
-    private async Task<Site> EnrolledSiteAsync(int devices = 1)
-    {
-        var directory = Directory.CreateTempSubdirectory("iotid-cluster-sessions-").FullName;
-        var fleet = Fleet.CreateEmulated(directory, devices);
-        var tenant = await silos.First.CreateTenantAsync($"cs-{Guid.NewGuid():N}"[..20], [fleet.Manufacturer.RootDer]);
-        var site = new Site(fleet, tenant.TenantId, directory);
-        foreach (var device in fleet.Devices)
-        {
-            await using var enrolmentOnly = await silos.Second.ConnectAsync(device.DeviceId);
-            site.Devices.Add(new Device(fleet, device, await fleet.EnrolAsync(device, enrolmentOnly)));
-        }
-        return site;
-    }
-
-    private async Task<IReadOnlyList<Finding>> FindingsAsync(Site site) =>
-        await silos.First.Grains.GetGrain<IMonitorGrain>(site.TenantId).ListFindingsAsync();
-
-    /// <summary>Whether <paramref name="silo"/>'s endpoint holds an authenticated session of the device, within <paramref name="within"/> of now turning <paramref name="holds"/>.</summary>
-    private static async Task<bool> HoldsAsync(ServiceFixture silo, Device device, bool holds, TimeSpan within)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (await silo.Mqtt.AuthenticatedSessionAsync(device.Id, askLiveness: false) is not null != holds && waited.Elapsed < within) await Task.Delay(50);
-        return await silo.Mqtt.AuthenticatedSessionAsync(device.Id, askLiveness: false) is not null;
-    }
-
     [Fact(Timeout = TestTimeout)]
     public async Task A_device_that_loses_power_and_comes_back_on_the_other_silo_is_no_clone_and_its_dead_session_ends()
     {
-        await using var site = await EnrolledSiteAsync();
+        await using var site = await ClusterSite.EnrolAsync(silos);
         var device = site.Devices[0];
         var before = VanishingPeer.LocalPortsOf(Environment.ProcessId, silos.First.Mqtt.TlsPort);
         var lost = await device.ConnectAsync(silos.First);
         var port = Assert.Single(VanishingPeer.LocalPortsOf(Environment.ProcessId, silos.First.Mqtt.TlsPort).Except(before));
-        Assert.True(await HoldsAsync(silos.First, device, true, TimeSpan.FromSeconds(5)));
+        Assert.True(await device.HeldOnAsync(silos.First, true, TimeSpan.FromSeconds(5)));
         try
         {
             using (VanishingPeer.Drop(port))                    // power gone: nothing more from the device on that connection
@@ -82,12 +34,12 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
                 // back at once, through the other silo; the first still holds the dead session (its keep-alive is far off)
                 await using var back = await device.ConnectAsync(silos.Second);
                 Assert.True(back.IsAuthenticated);
-                Assert.True(await HoldsAsync(silos.First, device, true, TimeSpan.Zero), "the first silo let go of the session before it was asked");
+                Assert.True(await device.HeldOnAsync(silos.First, true, TimeSpan.Zero), "the first silo let go of the session before it was asked");
 
                 // asked by monitoring, the first silo finds its session's peer gone and ends it; no clone is judged
-                Assert.False(await HoldsAsync(silos.First, device, false, TimeSpan.FromSeconds(10)), "the dead session on the first silo was not ended");
+                Assert.False(await device.HeldOnAsync(silos.First, false, TimeSpan.FromSeconds(10)), "the dead session on the first silo was not ended");
                 await Task.Delay(Judged);
-                Assert.Empty(await FindingsAsync(site));
+                Assert.Empty(await site.FindingsAsync());
                 Assert.True(back.IsConnected);
             }
         }
@@ -105,7 +57,7 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
     [Fact(Timeout = TestTimeout)]
     public async Task A_site_that_loses_power_and_comes_back_through_the_other_silo_in_any_order_opens_nothing()
     {
-        await using var site = await EnrolledSiteAsync(8);
+        await using var site = await ClusterSite.EnrolAsync(silos, 8);
         var random = new Random(Environment.TickCount);
         var port = silos.First.Mqtt.TlsPort;
         var before = VanishingPeer.LocalPortsOf(Environment.ProcessId, port);
@@ -123,9 +75,9 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
             {
                 Assert.All(back, session => Assert.True(session.IsAuthenticated));
                 foreach (var device in site.Devices)
-                    Assert.False(await HoldsAsync(silos.First, device, false, TimeSpan.FromSeconds(10)), $"the dead session of {device.Id} on the first silo was not ended");
+                    Assert.False(await device.HeldOnAsync(silos.First, false, TimeSpan.FromSeconds(10)), $"the dead session of {device.Id} on the first silo was not ended");
                 await Task.Delay(Judged);
-                Assert.Empty(await FindingsAsync(site));
+                Assert.Empty(await site.FindingsAsync());
                 Assert.All(back, session => Assert.True(session.IsConnected));
             }
             finally
@@ -143,7 +95,7 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
     [Fact(Timeout = TestTimeout)]
     public async Task A_device_moving_between_silos_again_and_again_is_no_clone()
     {
-        await using var site = await EnrolledSiteAsync();
+        await using var site = await ClusterSite.EnrolAsync(silos);
         var device = site.Devices[0];
         var random = new Random(20261206);
         var silo = random.Next(2);
@@ -159,7 +111,7 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
             silo = random.Next(4) == 0 ? silo : 1 - silo;
         }
         await Task.Delay(Judged);
-        Assert.Empty(await FindingsAsync(site));
+        Assert.Empty(await site.FindingsAsync());
     }
 
     [Theory(Timeout = TestTimeout)]
@@ -167,7 +119,7 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
     [InlineData(true)]
     public async Task A_second_holder_of_the_certificate_on_the_other_silo_while_the_device_is_there_is_a_clone_finding(bool leavesAtOnce)
     {
-        await using var site = await EnrolledSiteAsync();
+        await using var site = await ClusterSite.EnrolAsync(silos);
         var device = site.Devices[0];
         await using var genuine = await device.ConnectAsync(silos.First);
         var clone = await device.ConnectAsync(silos.Second);           // no shared registry: admitted there
@@ -176,14 +128,14 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
 
         var deadline = DateTime.UtcNow + Judged + TimeSpan.FromSeconds(10);
         IReadOnlyList<Finding> findings;
-        while ((findings = await FindingsAsync(site)).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
+        while ((findings = await site.FindingsAsync()).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
         var finding = Assert.Single(findings);
         Assert.Equal((FindingKind.CloneSuspected, "concurrent-sessions"), (finding.Kind, finding.Evidence["signal"]));
         Assert.Equal([device.Id], finding.Devices);
 
         // the genuine device's live session was asked and answered: it stays
         Assert.True(genuine.IsConnected);
-        Assert.True(await HoldsAsync(silos.First, device, true, TimeSpan.Zero));
+        Assert.True(await device.HeldOnAsync(silos.First, true, TimeSpan.Zero));
         if (!leavesAtOnce) await clone.DisposeAsync();
     }
 }

@@ -32,9 +32,20 @@ public sealed class TwoSilos : IAsyncLifetime
         }
     }
 
+    /// <summary>Stops the second silo as a rolling restart does (gracefully: its broker tells its clients it is shutting down).</summary>
+    public async Task StopSecondAsync()
+    {
+        await Second.StopAsync();
+        _secondStopped = true;
+    }
+
+    private bool _secondStopped;
+
     public async Task DisposeAsync()
     {
-        if (Second is not null) await Second.DisposeAsync();
+        if (Second is not null && !_secondStopped) await Second.DisposeAsync();
+        else if (Second is not null)
+            try { Directory.Delete(Second.DataDirectory, recursive: true); } catch (IOException) { }
         await First.DisposeAsync();
     }
 }
