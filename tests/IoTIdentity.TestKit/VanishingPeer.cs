@@ -56,30 +56,10 @@ public static class VanishingPeer
 
     /// <summary>
     /// The local ports of <paramref name="processId"/>'s established TCP connections to remote port
-    /// <paramref name="remotePort"/> (its socket descriptors in <c>/proc/{pid}/fd</c>, matched by inode in
-    /// <c>/proc/net/tcp</c> and <c>tcp6</c>).
+    /// <paramref name="remotePort"/> (<see cref="IoTIdentity.Simulator.Swtpm.TcpConnections"/>).
     /// </summary>
-    public static IReadOnlyList<int> LocalPortsOf(int processId, int remotePort)
-    {
-        var inodes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{processId}/fd"))
-        {
-            var target = new FileInfo(fd).LinkTarget;   // socket:[12345]
-            if (target is not null && target.StartsWith("socket:[", StringComparison.Ordinal)) inodes.Add(target[8..^1]);
-        }
-        var ports = new List<int>();
-        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-            foreach (var line in File.ReadLines(table).Skip(1))
-            {
-                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < 10 || fields[3] != "01" || !inodes.Contains(fields[9])) continue;   // 01: ESTABLISHED
-                if (Port(fields[2]) == remotePort) ports.Add(Port(fields[1]));
-            }
-        return ports;
-
-        static int Port(string addressAndPort) => int.Parse(addressAndPort[(addressAndPort.IndexOf(':') + 1)..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public static IReadOnlyList<int> LocalPortsOf(int processId, int remotePort) =>
+        [.. IoTIdentity.Simulator.Swtpm.TcpConnections.To(processId, remotePort).Select(c => c.LocalPort).Distinct()];
 
     private sealed class DroppedPort : IDisposable
     {

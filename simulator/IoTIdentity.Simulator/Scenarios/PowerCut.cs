@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using IoTIdentity.Simulator.Swtpm;
 
 namespace IoTIdentity.Simulator.Scenarios;
 
@@ -44,29 +45,19 @@ public static class PowerCut
 
     /// <summary>
     /// Puts every established TCP connection of this process to remote port <paramref name="brokerPort"/> into repair
-    /// mode (its descriptors in <c>/proc/self/fd</c>, matched by inode in <c>/proc/net/tcp</c> and <c>tcp6</c>); returns
-    /// how many. The service's own listening side, in process or not, has the broker port as its local port and is left alone.
+    /// mode (<see cref="TcpConnections"/>); returns how many. The service's own listening side, in process or not, has the
+    /// broker port as its local port and is left alone.
     /// </summary>
     public static int Silence(int brokerPort)
     {
         if (Unavailable() is { } why) throw new InvalidOperationException(why);
-        var toBroker = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-            foreach (var line in File.ReadLines(table).Skip(1))
-            {
-                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length >= 10 && fields[3] == "01" && Port(fields[2]) == brokerPort) toBroker.Add(fields[9]);   // 01: ESTABLISHED
-            }
         var silenced = 0;
-        foreach (var fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        foreach (var connection in TcpConnections.To(Environment.ProcessId, brokerPort))
         {
-            if (new FileInfo(fd).LinkTarget is not { } target || !target.StartsWith("socket:[", StringComparison.Ordinal) || !toBroker.Contains(target[8..^1])) continue;
-            if (!int.TryParse(Path.GetFileName(fd), NumberStyles.None, CultureInfo.InvariantCulture, out var descriptor)) continue;
             // straight to the descriptor: a Socket made over it would, when disposed, shut the connection down (a FIN)
             var (on, sendQueue) = (1, TcpSendQueue);
-            if (SetSocketOption(descriptor, SolTcp, TcpRepair, ref on, sizeof(int)) == 0
-                && SetSocketOption(descriptor, SolTcp, TcpRepairQueue, ref sendQueue, sizeof(int)) == 0) silenced++;
+            if (SetSocketOption(connection.Descriptor, SolTcp, TcpRepair, ref on, sizeof(int)) == 0
+                && SetSocketOption(connection.Descriptor, SolTcp, TcpRepairQueue, ref sendQueue, sizeof(int)) == 0) silenced++;
             // not allowed after all: the devices would say goodbye, which is no power cut
             else if (Marshal.GetLastPInvokeError() is PermissionDenied or AccessDenied) throw new InvalidOperationException(NeedsNetAdmin);
             // else closed meanwhile (EBADF, ENOTSOCK): nothing of it can leave any more either
@@ -76,7 +67,4 @@ public static class PowerCut
 
     [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     private static extern int SetSocketOption(int descriptor, int level, int option, ref int value, uint length);
-
-    private static int Port(string addressAndPort) =>
-        int.Parse(addressAndPort[(addressAndPort.IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 }
