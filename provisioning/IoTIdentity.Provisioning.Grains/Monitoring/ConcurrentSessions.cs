@@ -18,7 +18,7 @@ namespace IoTIdentity.Provisioning.Grains.Monitoring;
 /// So sessions are compared by when the silos admitted and ended them, not by when that was heard: a session heard
 /// admitted is compared with the live ones and with those heard ended in the last <see cref="EndedKept"/>, whichever was
 /// admitted first. A session <c>Y</c> admitted while one admitted before it, <c>X</c>, was live is a suspicion, judged
-/// <see cref="Grace"/> after <c>Y</c> was admitted (<see cref="Judge"/>): a clone when <c>X</c> ended later than that,
+/// the grace after <c>Y</c> was admitted (<see cref="Judge"/>): a clone when <c>X</c> ended later than that,
 /// or is still held then — whether or not <c>Y</c> still is (a clone may connect, act and leave). An <c>X</c> heard
 /// ending within the grace leaves the suspicion at once (a move, or a dead session found so).
 /// </summary>
@@ -26,9 +26,6 @@ public sealed class ConcurrentSessions(TimeSpan grace)
 {
     /// <summary>How long a session heard ending is kept to compare with sessions heard admitted after it.</summary>
     public TimeSpan EndedKept => grace * 3;
-
-    /// <summary>The grace an earlier session has to end once a new one is admitted.</summary>
-    public TimeSpan Grace => grace;
 
     private readonly Dictionary<string, Dictionary<string, MonitoredEvent>> _live = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Ended>> _ended = new(StringComparer.Ordinal);

@@ -87,9 +87,12 @@ public sealed class MonitorGrain(
         try
         {
             if (due.Count == 0) return;
-            var live = await Task.WhenAll(due.Select(s => LiveSessionsAsync(s.Connected.Subject, askLiveness: false)));
+            // one question per device, however many of its suspicions are due
+            var devicesDue = due.Select(s => s.Connected.Subject).Distinct().ToList();
+            var answers = await Task.WhenAll(devicesDue.Select(device => LiveSessionsAsync(device, askLiveness: false)));
+            var live = devicesDue.Zip(answers).ToDictionary(a => a.First, a => a.Second);
             var now = clock.GetUtcNow();
-            var detections = due.Select((suspicion, i) => _detectors.Judge(suspicion, live[i], now)).OfType<Detection>().ToList();
+            var detections = due.Select(suspicion => _detectors.Judge(suspicion, live[suspicion.Connected.Subject], now)).OfType<Detection>().ToList();
             if (detections.Count > 0) await FileAsync(detections);
         }
         finally
