@@ -159,7 +159,7 @@ public sealed class AuthenticatedSessionTests(ServiceFixture service) : IClassFi
         var serial = device.Store.Load()!.Metadata.SerialNumber;
 
         var port = Assert.Single(VanishingPeer.LocalPortsOf(before.Id, device.Options.BrokerPort));
-        using var powerCut = VanishingPeer.Drop(port);
+        using var powerCut = VanishingPeer.Drop(port, device.Options.BrokerPort);
         await before.DisposeAsync();   // killed: its kernel's FIN goes nowhere (disposed again with the rest: a no-op)
         await using var after = AgentProcess.Start(device, Environment(abrmd), "run");
 

@@ -29,7 +29,7 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
         Assert.True(await device.HeldOnAsync(silos.First, true, TimeSpan.FromSeconds(5)));
         try
         {
-            using (VanishingPeer.Drop(port))                    // power gone: nothing more from the device on that connection
+            using (VanishingPeer.Drop(port, silos.First.Mqtt.TlsPort))   // power gone: nothing more from the device on that connection
             {
                 // back at once, through the other silo; the first still holds the dead session (its keep-alive is far off)
                 await using var back = await device.ConnectAsync(silos.Second);
@@ -68,7 +68,7 @@ public sealed class ClusterSessionTests(TwoSilos silos) : IClassFixture<TwoSilos
             foreach (var device in site.Devices) lost.Add(await device.ConnectAsync(silos.First));
             var ports = VanishingPeer.LocalPortsOf(Environment.ProcessId, port).Except(before).ToList();
             Assert.Equal(site.Devices.Count, ports.Count);
-            dropped.AddRange(ports.Select(VanishingPeer.Drop));
+            dropped.AddRange(ports.Select(p => VanishingPeer.Drop(p, port)));
 
             var back = await Task.WhenAll(site.Devices.OrderBy(_ => random.Next()).Select(d => d.ConnectAsync(silos.Second)));
             try

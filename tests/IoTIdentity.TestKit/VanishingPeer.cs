@@ -33,25 +33,28 @@ public static class VanishingPeer
     }
 
     /// <summary>
-    /// Drops every packet to and from <paramref name="socket"/>'s local port (<see cref="Drop"/>), then closes the
-    /// socket, whose FIN is dropped too. Disposing the result removes the rule.
+    /// Drops every packet of <paramref name="socket"/>'s connection (<see cref="Drop"/>), then closes the socket, whose
+    /// FIN is dropped too. Disposing the result removes the rule.
     /// </summary>
     public static IDisposable Disappear(Socket socket)
     {
-        var dropped = Drop(((IPEndPoint)socket.LocalEndPoint!).Port);
+        var dropped = Drop(((IPEndPoint)socket.LocalEndPoint!).Port, ((IPEndPoint)socket.RemoteEndPoint!).Port);
         socket.Close();
         return dropped;
     }
 
     /// <summary>
-    /// Drops every TCP packet to and from local port <paramref name="localPort"/> (an nftables table of its own) until
-    /// the result is disposed: whatever the connection's process or kernel sends from then on, even as the process is
-    /// killed, goes nowhere, and nothing reaches it.
+    /// Drops every TCP packet of the loopback connection between local port <paramref name="localPort"/> and remote port
+    /// <paramref name="remotePort"/>, both ways (an nftables table of its own), until the result is disposed: whatever
+    /// the connection's process or kernel sends from then on, even as the process is killed, goes nowhere, and nothing
+    /// reaches it. Only that pair of ports: the rule is the machine's, and a rule on the local port alone also dropped
+    /// every other connection that used the port number at either end — a test running beside it whose connect drew
+    /// that ephemeral port waited out its SYN retransmissions (ConnectionFloodTests timed out so in CI).
     /// </summary>
-    public static IDisposable Drop(int localPort)
+    public static IDisposable Drop(int localPort, int remotePort)
     {
         RootPrivileges.Require("dropping a connection's packets (nftables)");
-        return new DroppedPort(localPort);
+        return new DroppedConnection(localPort, remotePort);
     }
 
     /// <summary>
@@ -61,19 +64,21 @@ public static class VanishingPeer
     public static IReadOnlyList<int> LocalPortsOf(int processId, int remotePort) =>
         [.. IoTIdentity.Simulator.Swtpm.TcpConnections.To(processId, remotePort).Select(c => c.LocalPort).Distinct()];
 
-    private sealed class DroppedPort : IDisposable
+    private sealed class DroppedConnection : IDisposable
     {
         private readonly string _table = "iotid_vanish_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         private bool _removed;
 
-        public DroppedPort(int port)
+        public DroppedConnection(int localPort, int remotePort)
         {
+            var (local, remote) = (localPort.ToString(System.Globalization.CultureInfo.InvariantCulture), remotePort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Nft("add", "table", "inet", _table);
             try
             {
+                // on loopback both directions leave through the output hook
                 Nft("add", "chain", "inet", _table, "out", "{ type filter hook output priority 0 ; }");
-                Nft("add", "rule", "inet", _table, "out", "tcp", "sport", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "drop");
-                Nft("add", "rule", "inet", _table, "out", "tcp", "dport", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "drop");
+                Nft("add", "rule", "inet", _table, "out", "tcp", "sport", local, "tcp", "dport", remote, "drop");
+                Nft("add", "rule", "inet", _table, "out", "tcp", "sport", remote, "tcp", "dport", local, "drop");
             }
             catch
             {
