@@ -95,6 +95,7 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
         if (_server is not null) throw new InvalidOperationException("The MQTT endpoint is already started");
         var (limit, open) = (ConnectionCapacity.OpenFileLimit(), ConnectionCapacity.OpenFiles());
         if (ConnectionCapacity.Unreachable(_options.MaxConnections, limit, open) is { } unreachable) throw new InvalidOperationException(unreachable);
+        if (ListenBacklog.Invalid(_options.ConnectionBacklog) is { } backlog) throw new InvalidOperationException(backlog);
         MaxConnections = ConnectionCapacity.For(_options.MaxConnections, limit, open);
         var table = MaxConnections is { } held && open is { } used ? ConnectionCapacity.ReserveTable((long)used + held, limit) : null;
         (_certificate, DevCertificatePath) = ServerCertificates.Load(_options, _time, _logger);
@@ -143,6 +144,8 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
                 MqttEndpointLog.ConnectionCap(_logger, cap, _options.MaxConnections is not null ? ConnectionCapacity.ConfigurationKey
                     : $"{ConnectionCapacity.DefaultShare * 100:0} % of the {limit - open} file descriptors left under the limit of {limit}",
                     table is { } reserved ? $"the descriptor table made for {reserved} at start" : "the descriptor table grows as they come");
+            // Linux caps every listen backlog at somaxconn without a word
+            if (ListenBacklog.KernelCap() is { } kernelCap && _options.ConnectionBacklog > kernelCap) MqttEndpointLog.BacklogCapped(_logger, _options.ConnectionBacklog, kernelCap);
             return;
         }
     }
@@ -344,7 +347,8 @@ public sealed class MqttEndpoint : IDeviceChannel, IHostedService, IAsyncDisposa
             .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
             .WithPersistentSessions(false)
             .WithDefaultCommunicationTimeout(_options.ConnectTimeout)
-            .WithMaxPendingMessagesPerClient(100);
+            .WithMaxPendingMessagesPerClient(100)
+            .WithConnectionBacklog(_options.ConnectionBacklog);
         builder = _options.AllowPlaintext
             ? builder.WithDefaultEndpoint().WithDefaultEndpointPort(_options.PlaintextPort)
                 .WithDefaultEndpointBoundIPAddress(ipv4).WithDefaultEndpointBoundIPV6Address(ipv6)

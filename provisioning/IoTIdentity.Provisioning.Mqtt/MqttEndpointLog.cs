@@ -74,6 +74,11 @@ internal static partial class MqttEndpointLog
     [LoggerMessage(23, LogLevel.Warning, "The MQTT endpoint holds {MaxConnections} connections, its cap: closed {Refused} more as they were accepted (since the last such line)")]
     public static partial void AtConnectionCap(ILogger logger, int maxConnections, long refused);
 
+    [LoggerMessage(41, LogLevel.Warning, ListenBacklog.ConfigurationKey + " = {Backlog}, but the kernel caps every listen backlog at net.core.somaxconn = {KernelCap}: "
+        + "a pause in accepting that outlasts {KernelCap} waiting connections drops the next ones' SYNs, and each of those devices waits a second or more. "
+        + "Raise it (sysctl -w net.core.somaxconn=…; a container's --sysctl) or lower " + ListenBacklog.ConfigurationKey)]
+    public static partial void BacklogCapped(ILogger logger, int backlog, int kernelCap);
+
     [LoggerMessage(24, LogLevel.Warning, "Accepting MQTT connections paused for {Pause}: the process has no file descriptors (or socket buffers) left ({Error}); {Failures} such failures since the last such line")]
     public static partial void AcceptPaused(ILogger logger, TimeSpan pause, string error, long failures);
 

@@ -126,6 +126,19 @@ public sealed class MqttEndpointOptions
     public int? MaxConnections { get; set; }
 
     /// <summary>
+    /// Connections the kernel completes and queues on each listener before the endpoint accepts them (the listen
+    /// backlog). When the queue is full, Linux drops a new connection's SYN and the device's stack sends it again only a
+    /// second later (then 3 and 7 s after the first), so a pause in accepting that outlasts the queue costs every device
+    /// behind it at least a second: MQTTnet's 100 overflowed within 0.6 s at 170 connects a second (BENCHMARKS.md,
+    /// session 33). Linux caps it at <c>net.core.somaxconn</c> (4096 by default), and the endpoint warns at start when
+    /// it does. At least 1.
+    /// </summary>
+    public int ConnectionBacklog { get; set; } = DefaultConnectionBacklog;
+
+    /// <summary>The default <see cref="ConnectionBacklog"/>.</summary>
+    public const int DefaultConnectionBacklog = 1024;
+
+    /// <summary>
     /// How long a new connection may take to finish its TLS handshake, and then to send its CONNECT (and any later
     /// packet to arrive in full).
     /// </summary>

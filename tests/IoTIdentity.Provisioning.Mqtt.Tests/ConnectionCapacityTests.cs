@@ -126,6 +126,16 @@ public sealed class ConnectionCapacityTests
         Assert.Contains("file descriptors", failure.Message);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(int.MinValue)]
+    public async Task A_listen_backlog_below_1_stops_the_start_naming_the_setting(int backlog)
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => EndpointHarness.StartAsync(o => o.ConnectionBacklog = backlog));
+        Assert.Contains($"Mqtt:ConnectionBacklog = {backlog}: it must be", failure.Message);
+    }
+
     [Fact]
     public async Task Without_a_configured_cap_the_endpoint_takes_its_share_of_the_descriptors_left()
     {

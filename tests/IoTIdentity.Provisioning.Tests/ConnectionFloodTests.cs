@@ -67,6 +67,16 @@ public sealed class ConnectionFloodTests : IDisposable
                 {
                     reset++;
                 }
+                catch (Exception e) when (e is SocketException or TimeoutException)
+                {
+                    // neither accepted nor reset: say what became of the service and its listeners
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                    var listening = File.ReadLines("/proc/net/tcp").Count(l => l.Contains(" 0A ", StringComparison.Ordinal)
+                        && (l.Contains($":{mqtt:X4} ", StringComparison.Ordinal) || l.Contains($":{http:X4} ", StringComparison.Ordinal)));
+                    var state = run.HasExited ? "exited" : $"running with {Directory.GetFiles($"/proc/{run.Id}/fd").Length} descriptors open";
+                    Assert.Fail($"connect {i} of the flood to port {ports[i % ports.Length]} (MQTT {mqtt}, HTTP {http}) failed ({e.Message}) after {reset} resets; " +
+                        $"the service is {state}, {listening} of its listeners listening:\n{Tail(run.Output)}");
+                }
             }
             // every connect is accepted or reset by now; the service is still there, below its limit
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -96,6 +106,74 @@ public sealed class ConnectionFloodTests : IDisposable
         await run.StopAsync();
     }
 
+    /// <summary>
+    /// Devices that connect while the service accepts nothing (a pause of its own, a burst of reconnects; here the
+    /// process stopped with SIGSTOP) wait in the kernel's listen queue, their connections completed, up to the endpoint's
+    /// backlog (<c>Mqtt:ConnectionBacklog</c>, default 1024): beyond it Linux drops their SYNs, and each waits a second or
+    /// more for its stack to send it again. With MQTTnet's 100 a pause of 0.6 s overflowed at 170 connects a second
+    /// (BENCHMARKS.md, session 33). Once the service runs again it serves.
+    /// </summary>
+    [Theory(Timeout = TestTimeout)]
+    [InlineData(null)]
+    [InlineData(200)]
+    public async Task Connects_while_the_service_accepts_nothing_wait_completed_in_the_queue_up_to_its_backlog(int? configured)
+    {
+        var (http, mqtt) = (FreePorts.Next(), FreePorts.Next());
+        List<string> arguments =
+        [
+            "--Provisioning:Mode", "Development", "--Provisioning:DataDirectory", Path.Combine(_work, "data"),
+            "--Urls", $"http://127.0.0.1:{http}", "--Mqtt:TlsPort", Port(mqtt), "--Mqtt:BindAddress", "127.0.0.1",
+            "--Orleans:SiloPort", Port(FreePorts.Next()), "--Orleans:GatewayPort", Port(FreePorts.Next()),
+        ];
+        if (configured is { } set) arguments.AddRange([$"--{ListenBacklog.ConfigurationKey}", Port(set)]);
+        await using var run = ServiceBinaryRun.Start(arguments, _work);
+        var api = new Uri($"http://127.0.0.1:{http}");
+        using var handler = new HttpClientHandler();
+        await run.WaitUntilHealthyAsync(api, handler);
+
+        // Linux queues one more than the backlog, which it caps at somaxconn; a burst of the default's size, or twice the set one
+        var queued = Math.Min(configured ?? MqttEndpointOptions.DefaultConnectionBacklog, ListenBacklog.KernelCap() ?? int.MaxValue) + 1;
+        var connects = configured is null ? queued : 2 * queued;
+        var sockets = new List<Socket>();
+        Signal(run.Id, "STOP");
+        try
+        {
+            for (var i = 0; i < connects; i++)
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                sockets.Add(socket);
+                _ = socket.ConnectAsync("127.0.0.1", mqtt);   // completed by the kernel, or its SYN dropped
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            int? waiting;
+            while ((waiting = AcceptQueue(mqtt)) != queued && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
+            Assert.True(waiting == queued, $"{waiting} connections waiting in the listen queue of a stopped service after {connects} connects, not {queued}");
+        }
+        finally
+        {
+            Signal(run.Id, "CONT");
+            foreach (var socket in sockets) socket.Dispose();
+        }
+        await run.WaitUntilAsync("admitting an MQTT client", async () => await MqttConnectsAsync(mqtt), TimeSpan.FromMinutes(1));
+        Assert.DoesNotContain("net.core.somaxconn", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_backlog_beyond_the_kernels_cap_is_said_at_start()
+    {
+        var cap = ListenBacklog.KernelCap() ?? throw new InvalidOperationException("no /proc/sys/net/core/somaxconn");
+        string[] arguments =
+        [
+            "--Provisioning:Mode", "Development", "--Provisioning:DataDirectory", Path.Combine(_work, "data"),
+            "--Urls", $"http://127.0.0.1:{FreePorts.Next()}", "--Mqtt:TlsPort", Port(FreePorts.Next()), "--Mqtt:BindAddress", "127.0.0.1",
+            "--Orleans:SiloPort", Port(FreePorts.Next()), "--Orleans:GatewayPort", Port(FreePorts.Next()), $"--{ListenBacklog.ConfigurationKey}", Port(cap + 1),
+        ];
+        await using var run = ServiceBinaryRun.Start(arguments, _work);
+        await run.WaitUntilAsync("the warning", () => Task.FromResult(run.Output.Contains("net.core.somaxconn", StringComparison.Ordinal)), TimeSpan.FromMinutes(2));
+        Assert.Contains($"{ListenBacklog.ConfigurationKey} = {cap + 1}, but the kernel caps every listen backlog at net.core.somaxconn = {cap}", run.Output, StringComparison.Ordinal);
+        Assert.False(run.HasExited);
+    }
+
     [Theory(Timeout = TestTimeout)]
     [InlineData("Mqtt:MaxConnections", "100000")]
     [InlineData("Mqtt:MaxConnections", "0")]
@@ -103,7 +181,10 @@ public sealed class ConnectionFloodTests : IDisposable
     [InlineData("Kestrel:Limits:MaxConcurrentConnections", "0")]
     [InlineData("Kestrel:Limits:MaxConcurrentUpgradedConnections", "100000")]
     [InlineData("Mqtt:MaxConnections", "many")]
-    public async Task A_connection_cap_the_process_cannot_hold_exits_78_naming_the_setting_not_a_crash(string setting, string cap)
+    [InlineData("Mqtt:ConnectionBacklog", "0")]
+    [InlineData("Mqtt:ConnectionBacklog", "-5")]
+    [InlineData("Mqtt:ConnectionBacklog", "many")]
+    public async Task A_connection_setting_the_process_cannot_hold_or_read_exits_78_naming_the_setting_not_a_crash(string setting, string cap)
     {
         string[] arguments =
         [
@@ -162,6 +243,26 @@ public sealed class ConnectionFloodTests : IDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>How many completed connections wait in the listen queue of 127.0.0.1:<paramref name="port"/> (<c>/proc/net/tcp</c>), or null when nothing listens there.</summary>
+    private static int? AcceptQueue(int port)
+    {
+        foreach (var line in File.ReadLines("/proc/net/tcp").Skip(1))
+        {
+            // sl local_address rem_address st tx_queue:rx_queue …; a listener's rx_queue is its accept queue
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields[3] == "0A" && fields[1] == $"0100007F:{port:X4}")
+                return int.Parse(fields[4][(fields[4].IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        }
+        return null;
+    }
+
+    private static void Signal(int processId, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", processId.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);

@@ -34,7 +34,7 @@ public static class ConnectionLimits
     /// configured HTTP caps, together with the MQTT one (each configured or default), within <see cref="AllShares"/>: at
     /// the limit, the process ends wherever it next needs a descriptor, whichever listener used them up.
     /// </summary>
-    /// <exception cref="ServiceConfigurationException">A cap that is not a whole number, below 1, or beyond the descriptors left.</exception>
+    /// <exception cref="ServiceConfigurationException">A cap that is not a whole number, below 1, or beyond the descriptors left; a listen backlog (<see cref="ListenBacklog"/>) that is not a whole number or below 1.</exception>
     public static void Configure(WebApplicationBuilder builder)
     {
         var (limit, open) = (ConnectionCapacity.OpenFileLimit(), ConnectionCapacity.OpenFiles());
@@ -42,6 +42,8 @@ public static class ConnectionLimits
         var mqtt = Read(builder.Configuration, ConnectionCapacity.ConfigurationKey) is { } configured ? (int)Math.Clamp(configured, int.MinValue, int.MaxValue) : (int?)null;
         if (ConnectionCapacity.Unreachable(mqtt, limit, open) is { } refusal)
             throw new ServiceConfigurationException(refusal);
+        if (Read(builder.Configuration, ListenBacklog.ConfigurationKey) is { } backlog && ListenBacklog.Invalid(backlog) is { } invalid)
+            throw new ServiceConfigurationException(invalid);
         var (http, upgraded) = (Read(builder.Configuration, HttpKey), Read(builder.Configuration, UpgradedKey));
         if ((http is not null || upgraded is not null)
             && Unreachable(http ?? Default(HttpShare, limit, open), upgraded ?? Default(UpgradedShare, limit, open), ConnectionCapacity.For(mqtt, limit, open), limit, open) is { } all)
