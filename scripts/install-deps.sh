@@ -7,8 +7,8 @@
 # the TCTIs the agent's tcti: TPM transport goes through), node/npm and @vercel/cosmosdb-server
 # (the Cosmos DB protocol server of the storage tests), chromium (the browser the console tests drive through Playwright,
 # which must never download one of its own), poppler-utils (pdftotext, which the tests read the compliance report's PDF
-# with), fonts-dejavu-core (the font the service sets that PDF in) and nftables (nft, with which the MQTT tests make a
-# device's connection vanish without a word).
+# with), fonts-dejavu-core (the font the service sets that PDF in), nftables (nft, with which the MQTT tests make a
+# device's connection vanish without a word), iproute2 (ip, ss) and curl.
 set -euo pipefail
 need=()
 for tool in swtpm swtpm_setup swtpm_localca tpm2_makecredential mosquitto mosquitto_passwd mosquitto_sub docker-compose openssl chromium pdftotext; do
@@ -18,6 +18,9 @@ compgen -G "/usr/lib/*/ossl-modules/tpm2.so" >/dev/null || need+=(tpm2-openssl)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 # nft: the MQTT tests drop a connection's packets to make its device vanish without a word (VanishingPeer)
 command -v nft >/dev/null 2>&1 || PATH="$PATH:/usr/sbin" command -v nft >/dev/null 2>&1 || need+=(nftables)
+# ip, ss and curl: tests make network namespaces and addresses, list what listens inside one and ask it over HTTP
+command -v ss >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v ss >/dev/null 2>&1 || need+=(iproute2)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -f /usr/include/mosquitto_plugin.h ] || need+=(mosquitto-dev)
 [ -f /usr/include/mosquitto.h ] || need+=(libmosquitto-dev)
 compgen -G "/usr/lib/*/libtss2-tcti-tabrmd.so.0" >/dev/null || need+=(tpm2-abrmd)
@@ -31,7 +34,7 @@ if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tctildr0 libtss2-tcti-swtpm0 dbus mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev gcc libc6-dev docker-compose openssl chromium poppler-utils fonts-dejavu-core python3-cryptography nftables >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq swtpm swtpm-tools tpm2-tools tpm2-openssl tpm2-abrmd libtss2-tcti-tabrmd0 libtss2-tctildr0 libtss2-tcti-swtpm0 dbus mosquitto mosquitto-clients mosquitto-dev libmosquitto-dev gcc libc6-dev docker-compose openssl chromium poppler-utils fonts-dejavu-core python3-cryptography nftables iproute2 curl >/dev/null
 fi
 
 # Node.js and npm run @vercel/cosmosdb-server, the Cosmos DB protocol server the storage tests use; the server
