@@ -5,7 +5,7 @@ namespace IoTIdentity.Simulator.Swtpm;
 /// <summary>
 /// A process's established TCP connections to a remote port, as Linux's <c>/proc</c> shows them: its socket descriptors
 /// in <c>/proc/{pid}/fd</c>, matched by inode in <c>/proc/net/tcp</c> and <c>tcp6</c>. What the simulator's power cut
-/// silences, and what the tests make vanish.
+/// silences, and what the tests make vanish; and the connections waiting on a listener.
 /// </summary>
 public static class TcpConnections
 {
@@ -31,6 +31,21 @@ public static class TcpConnections
             if (int.TryParse(Path.GetFileName(fd), NumberStyles.None, CultureInfo.InvariantCulture, out var descriptor)) connections.Add(new Connection(descriptor, localPort));
         }
         return connections;
+    }
+
+    /// <summary>
+    /// How many completed connections wait to be accepted on the IPv4 listener of local port <paramref name="port"/> (a
+    /// listening socket's <c>rx_queue</c> in <c>/proc/net/tcp</c> is its accept queue), or null when nothing listens there.
+    /// </summary>
+    public static int? AcceptQueue(int port)
+    {
+        foreach (var line in File.ReadLines("/proc/net/tcp").Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 5 && fields[3] == "0A" && Port(fields[1]) == port)   // 0A: LISTEN
+                return int.Parse(fields[4][(fields[4].IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        }
+        return null;
     }
 
     private static int Port(string addressAndPort) =>

@@ -30,15 +30,10 @@ public sealed class ConnectionFloodTests : IDisposable
     public async Task A_flood_of_connects_past_the_limit_on_open_files_leaves_the_service_serving(string target)
     {
         var (http, mqtt) = (FreePorts.Next(), FreePorts.Next());
-        string[] arguments =
-        [
-            "--Provisioning:Mode", "Development", "--Provisioning:DataDirectory", Path.Combine(_work, "data"),
-            "--Urls", $"http://127.0.0.1:{http}", "--Mqtt:TlsPort", Port(mqtt), "--Mqtt:BindAddress", "127.0.0.1",
+        var arguments = Arguments(http, mqtt,
             "--Mqtt:MaxConnectionsPerAddress", "1000000",
             // held, not timed out, for as long as the flood lasts
-            "--Mqtt:ConnectTimeout", "00:05:00", "--Kestrel:Limits:KeepAliveTimeout", "00:05:00", "--Kestrel:Limits:RequestHeadersTimeout", "00:05:00",
-            "--Orleans:SiloPort", Port(FreePorts.Next()), "--Orleans:GatewayPort", Port(FreePorts.Next()),
-        ];
+            "--Mqtt:ConnectTimeout", "00:05:00", "--Kestrel:Limits:KeepAliveTimeout", "00:05:00", "--Kestrel:Limits:RequestHeadersTimeout", "00:05:00");
         await using var run = ServiceBinaryRun.Start(arguments, _work, ["prlimit", $"--nofile={OpenFileLimit}:{OpenFileLimit}", "--"]);
         var api = new Uri($"http://127.0.0.1:{http}");
         using var handler = new HttpClientHandler();
@@ -71,8 +66,7 @@ public sealed class ConnectionFloodTests : IDisposable
                 {
                     // neither accepted nor reset: say what became of the service and its listeners
                     await Task.Delay(TimeSpan.FromSeconds(1));
-                    var listening = File.ReadLines("/proc/net/tcp").Count(l => l.Contains(" 0A ", StringComparison.Ordinal)
-                        && (l.Contains($":{mqtt:X4} ", StringComparison.Ordinal) || l.Contains($":{http:X4} ", StringComparison.Ordinal)));
+                    var listening = new[] { mqtt, http }.Count(port => TcpConnections.AcceptQueue(port) is not null);
                     var state = run.HasExited ? "exited" : $"running with {Directory.GetFiles($"/proc/{run.Id}/fd").Length} descriptors open";
                     Assert.Fail($"connect {i} of the flood to port {ports[i % ports.Length]} (MQTT {mqtt}, HTTP {http}) failed ({e.Message}) after {reset} resets; " +
                         $"the service is {state}, {listening} of its listeners listening:\n{Tail(run.Output)}");
@@ -119,13 +113,7 @@ public sealed class ConnectionFloodTests : IDisposable
     public async Task Connects_while_the_service_accepts_nothing_wait_completed_in_the_queue_up_to_its_backlog(int? configured)
     {
         var (http, mqtt) = (FreePorts.Next(), FreePorts.Next());
-        List<string> arguments =
-        [
-            "--Provisioning:Mode", "Development", "--Provisioning:DataDirectory", Path.Combine(_work, "data"),
-            "--Urls", $"http://127.0.0.1:{http}", "--Mqtt:TlsPort", Port(mqtt), "--Mqtt:BindAddress", "127.0.0.1",
-            "--Orleans:SiloPort", Port(FreePorts.Next()), "--Orleans:GatewayPort", Port(FreePorts.Next()),
-        ];
-        if (configured is { } set) arguments.AddRange([$"--{ListenBacklog.ConfigurationKey}", Port(set)]);
+        var arguments = configured is { } set ? Arguments(http, mqtt, $"--{ListenBacklog.ConfigurationKey}", Port(set)) : Arguments(http, mqtt);
         await using var run = ServiceBinaryRun.Start(arguments, _work);
         var api = new Uri($"http://127.0.0.1:{http}");
         using var handler = new HttpClientHandler();
@@ -146,7 +134,7 @@ public sealed class ConnectionFloodTests : IDisposable
             }
             var clock = System.Diagnostics.Stopwatch.StartNew();
             int? waiting;
-            while ((waiting = AcceptQueue(mqtt)) != queued && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
+            while ((waiting = TcpConnections.AcceptQueue(mqtt)) != queued && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
             Assert.True(waiting == queued, $"{waiting} connections waiting in the listen queue of a stopped service after {connects} connects, not {queued}");
         }
         finally
@@ -162,12 +150,7 @@ public sealed class ConnectionFloodTests : IDisposable
     public async Task A_backlog_beyond_the_kernels_cap_is_said_at_start()
     {
         var cap = ListenBacklog.KernelCap() ?? throw new InvalidOperationException("no /proc/sys/net/core/somaxconn");
-        string[] arguments =
-        [
-            "--Provisioning:Mode", "Development", "--Provisioning:DataDirectory", Path.Combine(_work, "data"),
-            "--Urls", $"http://127.0.0.1:{FreePorts.Next()}", "--Mqtt:TlsPort", Port(FreePorts.Next()), "--Mqtt:BindAddress", "127.0.0.1",
-            "--Orleans:SiloPort", Port(FreePorts.Next()), "--Orleans:GatewayPort", Port(FreePorts.Next()), $"--{ListenBacklog.ConfigurationKey}", Port(cap + 1),
-        ];
+        var arguments = Arguments(FreePorts.Next(), FreePorts.Next(), $"--{ListenBacklog.ConfigurationKey}", Port(cap + 1));
         await using var run = ServiceBinaryRun.Start(arguments, _work);
         await run.WaitUntilAsync("the warning", () => Task.FromResult(run.Output.Contains("net.core.somaxconn", StringComparison.Ordinal)), TimeSpan.FromMinutes(2));
         Assert.Contains($"{ListenBacklog.ConfigurationKey} = {cap + 1}, but the kernel caps every listen backlog at net.core.somaxconn = {cap}", run.Output, StringComparison.Ordinal);
@@ -186,12 +169,7 @@ public sealed class ConnectionFloodTests : IDisposable
     [InlineData("Mqtt:ConnectionBacklog", "many")]
     public async Task A_connection_setting_the_process_cannot_hold_or_read_exits_78_naming_the_setting_not_a_crash(string setting, string cap)
     {
-        string[] arguments =
-        [
-            "--Provisioning:Mode", "Development", "--Provisioning:DataDirectory", Path.Combine(_work, "data"),
-            "--Urls", $"http://127.0.0.1:{FreePorts.Next()}", "--Mqtt:TlsPort", Port(FreePorts.Next()), "--Mqtt:BindAddress", "127.0.0.1",
-            "--Orleans:SiloPort", Port(FreePorts.Next()), "--Orleans:GatewayPort", Port(FreePorts.Next()), $"--{setting}", cap,
-        ];
+        var arguments = Arguments(FreePorts.Next(), FreePorts.Next(), $"--{setting}", cap);
         await using var run = ServiceBinaryRun.Start(arguments, _work, ["prlimit", $"--nofile={OpenFileLimit}:{OpenFileLimit}", "--"]);
 
         Assert.Equal(ServiceConfigurationException.ExitCode, await run.WaitForExitAsync(TimeSpan.FromMinutes(3)));
@@ -245,25 +223,20 @@ public sealed class ConnectionFloodTests : IDisposable
         }
     }
 
-    /// <summary>How many completed connections wait in the listen queue of 127.0.0.1:<paramref name="port"/> (<c>/proc/net/tcp</c>), or null when nothing listens there.</summary>
-    private static int? AcceptQueue(int port)
-    {
-        foreach (var line in File.ReadLines("/proc/net/tcp").Skip(1))
-        {
-            // sl local_address rem_address st tx_queue:rx_queue …; a listener's rx_queue is its accept queue
-            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields[3] == "0A" && fields[1] == $"0100007F:{port:X4}")
-                return int.Parse(fields[4][(fields[4].IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        }
-        return null;
-    }
-
     private static void Signal(int processId, string signal)
     {
         using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", processId.ToString(CultureInfo.InvariantCulture)])!;
         kill.WaitForExit();
         Assert.Equal(0, kill.ExitCode);
     }
+
+    /// <summary>The service on loopback in development mode, HTTP on <paramref name="http"/> and MQTT over TLS on <paramref name="mqtt"/>, its data in this test's directory, then <paramref name="more"/>.</summary>
+    private string[] Arguments(int http, int mqtt, params string[] more) =>
+    [
+        "--Provisioning:Mode", "Development", "--Provisioning:DataDirectory", Path.Combine(_work, "data"),
+        "--Urls", $"http://127.0.0.1:{http}", "--Mqtt:TlsPort", Port(mqtt), "--Mqtt:BindAddress", "127.0.0.1",
+        "--Orleans:SiloPort", Port(FreePorts.Next()), "--Orleans:GatewayPort", Port(FreePorts.Next()), .. more,
+    ];
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 
