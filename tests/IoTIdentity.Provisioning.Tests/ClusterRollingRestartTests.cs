@@ -6,9 +6,10 @@ namespace IoTIdentity.Provisioning.Tests;
 
 /// <summary>
 /// A rolling restart of a cluster with embedded brokers: one silo stops, its broker telling its devices it is shutting
-/// down, and they all come back at once through the other silo. Whether the stopping silo's session ends reach
-/// monitoring or not, and whichever silo the tenant's monitor lived on, no device is taken for a clone. Its own pair of
-/// silos, since the test stops one.
+/// down, and they all come back at once through the other silo: no device is taken for a clone. It shows that a silo
+/// stopping gracefully reports its session ends before its devices are heard elsewhere (it passes with every suspicion
+/// judged a clone too); a silo that dies without reporting is held by MonitorSessionJudgementTests and DetectorTests.
+/// Its own pair of silos, since the test stops one.
 /// </summary>
 public sealed class ClusterRollingRestartTests(TwoSilos silos) : IClassFixture<TwoSilos>
 {
