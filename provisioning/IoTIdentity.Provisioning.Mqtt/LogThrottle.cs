@@ -7,7 +7,7 @@ namespace IoTIdentity.Provisioning.Mqtt;
 /// reason, the cap, the accept pause): a flood of connects is a flood of refusals, and must not become a flood of lines.
 /// The line that is written says how many occurrences it stands for. The metrics still count each one.
 /// </summary>
-internal sealed class LogThrottle(TimeSpan interval, TimeProvider? time = null)
+public sealed class LogThrottle(TimeSpan interval, TimeProvider? time = null)
 {
     /// <summary>The endpoint's interval: one line per key every ten seconds at most.</summary>
     public static readonly TimeSpan Default = TimeSpan.FromSeconds(10);

@@ -9,7 +9,9 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 /// <see cref="MqttEndpointOptions.MaxConnections"/> (by default <see cref="ConnectionCapacity.DefaultShare"/>), the HTTP
 /// API at most Kestrel's <c>MaxConcurrentConnections</c> (by default <see cref="HttpShare"/>) and, once upgraded to
 /// WebSockets (the console's circuits), <c>MaxConcurrentUpgradedConnections</c> (by default <see cref="UpgradedShare"/>).
-/// The rest stay for the runtime (assemblies it loads later hold descriptors too), the store and the cluster.
+/// The rest stay for the runtime (assemblies it loads later hold descriptors too), the store and the cluster. Kestrel
+/// refuses connections over its caps only after accepting them, so <see cref="HttpConnectionCap"/> holds the HTTP API
+/// to both caps together at accept, counting each connection until its socket is closed.
 /// </summary>
 public static class ConnectionLimits
 {
@@ -37,6 +39,7 @@ public static class ConnectionLimits
     /// <exception cref="ServiceConfigurationException">A cap that is not a whole number, below 1, or beyond the descriptors left; a listen backlog (<see cref="ListenBacklog"/>) that is not a whole number or below 1.</exception>
     public static void Configure(WebApplicationBuilder builder)
     {
+        HttpConnectionCap.Register(builder.Services);
         var (limit, open) = (ConnectionCapacity.OpenFileLimit(), ConnectionCapacity.OpenFiles());
         // clamped: a value beyond an int is beyond any share, and refused as such
         var mqtt = Read(builder.Configuration, ConnectionCapacity.ConfigurationKey) is { } configured ? (int)Math.Clamp(configured, int.MinValue, int.MaxValue) : (int?)null;
@@ -48,11 +51,15 @@ public static class ConnectionLimits
         if ((http is not null || upgraded is not null)
             && Unreachable(http ?? Default(HttpShare, limit, open), upgraded ?? Default(UpgradedShare, limit, open), ConnectionCapacity.For(mqtt, limit, open), limit, open) is { } all)
             throw new ServiceConfigurationException(all);
-        if (Default(HttpShare, limit, open) is not { } httpDefault || Default(UpgradedShare, limit, open) is not { } upgradedDefault) return;
+        if (limit is null || open is null) return;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            if (http is null) kestrel.Limits.MaxConcurrentConnections = httpDefault;
-            if (upgraded is null) kestrel.Limits.MaxConcurrentUpgradedConnections = upgradedDefault;
+            // the descriptors left when Kestrel reads its options, as the MQTT endpoint counts them when it starts: about
+            // a hundred more are open by then (assemblies, the store) than when the service was configured, which a
+            // share of the earlier count would take from the runtime's
+            var now = ConnectionCapacity.OpenFiles() ?? open;
+            if (http is null && Default(HttpShare, limit, now) is { } httpDefault) kestrel.Limits.MaxConcurrentConnections = httpDefault;
+            if (upgraded is null && Default(UpgradedShare, limit, now) is { } upgradedDefault) kestrel.Limits.MaxConcurrentUpgradedConnections = upgradedDefault;
         });
     }
 
