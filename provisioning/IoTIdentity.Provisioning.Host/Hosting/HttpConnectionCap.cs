@@ -39,7 +39,6 @@ public sealed class HttpConnectionCap : IConnectionListenerFactory, IConnectionL
     private readonly ILogger _logger;
     private readonly LogThrottle _throttle = new(LogThrottle.Default);
     private int _held;
-    private int _said;
 
     /// <summary>Wraps <paramref name="transport"/>; <paramref name="cap"/> null caps nothing.</summary>
     public HttpConnectionCap(IConnectionListenerFactory transport, int? cap, IMeterFactory meters, ILogger<HttpConnectionCap> logger)
@@ -77,6 +76,23 @@ public sealed class HttpConnectionCap : IConnectionListenerFactory, IConnectionL
             For(sp.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits),
             sp.GetRequiredService<IMeterFactory>(),
             sp.GetRequiredService<ILogger<HttpConnectionCap>>()));
+        services.AddHostedService(sp => new Announcement(sp.GetServices<IConnectionListenerFactory>().OfType<HttpConnectionCap>().Single()));
+    }
+
+    /// <summary>
+    /// Says the cap when the host starts, among the first of its services: not when the host is built (a start refused
+    /// before it runs prints nothing but the refusal), nor as Kestrel binds (beside the lines the service prints once it
+    /// has started).
+    /// </summary>
+    private sealed class Announcement(HttpConnectionCap cap) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (cap.Cap is { } held) HttpConnectionCapLog.Cap(cap._logger, held);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -86,9 +102,7 @@ public sealed class HttpConnectionCap : IConnectionListenerFactory, IConnectionL
     public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
         var listener = await _transport.BindAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        if (Cap is not { } cap) return listener;
-        if (Interlocked.Exchange(ref _said, 1) == 0) HttpConnectionCapLog.Cap(_logger, cap);
-        return new CappedListener(listener, this);
+        return Cap is null ? listener : new CappedListener(listener, this);
     }
 
     /// <summary>Takes a place under the cap, or says there is none.</summary>
