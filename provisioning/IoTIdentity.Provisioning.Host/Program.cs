@@ -26,6 +26,7 @@ if (PortConflicts.Taken(listeners) is [_, ..] taken)
     Console.Error.WriteLine($"iotid-service: {PortConflicts.Refusal(taken)}");
     return PortConflicts.ExitCode;
 }
+ThreadPoolFloor.Say(app.Services.GetRequiredService<ILoggerFactory>());
 try
 {
     await app.RunAsync();

@@ -220,6 +220,20 @@ public sealed class ServiceBinaryStartTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// On one CPU (here <c>taskset</c>; a container with one vCPU) the runtime's own floor is one worker thread, and a
+    /// commit waiting for the disk stopped the whole service (BENCHMARKS.md, session 34): the built binary raises it.
+    /// </summary>
+    [Fact(Timeout = TestTimeout)]
+    public async Task On_one_CPU_the_thread_pool_keeps_eight_workers_ready()
+    {
+        await using var run = ServiceBinaryRun.Start(Arguments(Development()), _work, ["taskset", "-c", "0"]);
+        using var handler = new HttpClientHandler();
+        await run.WaitUntilHealthyAsync(new Uri($"http://127.0.0.1:{_httpPort}"), handler);
+        Assert.Contains($"The thread pool keeps {ThreadPoolFloor.Workers} worker threads ready on 1 CPU(s)", run.Output, StringComparison.Ordinal);
+        await run.StopAsync();
+    }
+
     /// <summary>None of the configured secrets, in text, base64 or hex, nor any private key PEM.</summary>
     private void AssertNoSecretIn(string printed)
     {
