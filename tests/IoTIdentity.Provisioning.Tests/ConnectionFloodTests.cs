@@ -70,7 +70,7 @@ public sealed class ConnectionFloodTests : IDisposable
                     // neither accepted nor reset: say what became of the service and its listeners
                     await Task.Delay(TimeSpan.FromSeconds(1));
                     var listening = new[] { mqtt, http }.Count(port => TcpConnections.AcceptQueue(port) is not null);
-                    var state = run.HasExited ? "exited" : $"running with {Directory.GetFiles($"/proc/{run.Id}/fd").Length} descriptors open";
+                    var state = run.HasExited ? "exited" : $"running with {Descriptors(run.Id)} descriptors open";
                     Assert.Fail($"connect {i} of the flood to port {ports[i % ports.Length]} (MQTT {mqtt}, HTTP {http}) failed ({e.Message}) after {reset} resets; " +
                         $"the service is {state}, {listening} of its listeners listening:\n{Tail(run.Output)}");
                 }
@@ -86,7 +86,7 @@ public sealed class ConnectionFloodTests : IDisposable
             Assert.True(highest <= before + caps + Slack,
                 $"{highest} descriptors open at the flood's peak: more than the {before} open before it, the caps of {caps} and {Slack} more (limit {OpenFileLimit})");
             Assert.False(run.HasExited, $"the service exited during the flood:\n{Tail(run.Output)}");
-            var open = Directory.GetFiles($"/proc/{run.Id}/fd").Length;
+            var open = Descriptors(run.Id);
             Assert.True(open < OpenFileLimit, $"{open} descriptors open at a limit of {OpenFileLimit}");
             Assert.DoesNotContain("Out of memory", run.Output, StringComparison.Ordinal);
             if (ports.Contains(mqtt)) Assert.Contains("its cap: closed", run.Output, StringComparison.Ordinal);
