@@ -36,11 +36,11 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
     private readonly List<Socket> _listeners = [];
     private CancellationTokenSource? _stopping;
     private ServerTls? _serverTls;
-    private int _held;
+    private readonly ConnectionSlots _slots = new(maxConnections);
     private long _accepted;
 
     /// <summary>Connections accepted and not yet closed, across every listener.</summary>
-    public int HeldConnections => Volatile.Read(ref _held);
+    public int HeldConnections => _slots.Held;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
@@ -140,9 +140,8 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
                 continue;
             }
             pause = TimeSpan.Zero;
-            if (Interlocked.Increment(ref _held) > (maxConnections ?? int.MaxValue))
+            if (!_slots.TryTake())
             {
-                Interlocked.Decrement(ref _held);
                 RefuseAtCap(client);
                 continue;
             }
@@ -155,7 +154,7 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
                 finally
                 {
                     client.Dispose();   // already closed by its stream unless serving failed before that
-                    Interlocked.Decrement(ref _held);
+                    _slots.Release();
                 }
             }, CancellationToken.None);
         }
@@ -169,14 +168,7 @@ internal sealed class GuardedTcpServerAdapter(MqttEndpointOptions options, int? 
     private void RefuseAtCap(Socket client)
     {
         metrics.Refused(MqttRefusals.TotalConnections);   // before the reset: whoever sees the reset sees it counted
-        try
-        {
-            client.LingerState = new LingerOption(true, 0);
-        }
-        catch (SocketException)
-        {
-            // already reset by the peer: closing is all that is left
-        }
+        ConnectionSlots.ResetOnClose(client);
         client.Dispose();
         if (throttle.Occurred(MqttRefusals.TotalConnections) is { } refused) MqttEndpointLog.AtConnectionCap(logger, maxConnections ?? 0, refused);
     }

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Sockets;
 using IoTIdentity.Provisioning.Grains.Enrollment;
 using IoTIdentity.Provisioning.Mqtt;
 using Microsoft.AspNetCore.Connections;
@@ -38,23 +37,23 @@ public sealed class HttpConnectionCap : IConnectionListenerFactory, IConnectionL
     private readonly Counter<long> _refused;
     private readonly ILogger _logger;
     private readonly LogThrottle _throttle = new(LogThrottle.Default);
-    private int _held;
+    private readonly ConnectionSlots _slots;
 
     /// <summary>Wraps <paramref name="transport"/>; <paramref name="cap"/> null caps nothing.</summary>
     public HttpConnectionCap(IConnectionListenerFactory transport, int? cap, IMeterFactory meters, ILogger<HttpConnectionCap> logger)
     {
         _transport = transport;
-        Cap = cap;
+        _slots = new ConnectionSlots(cap);
         _refused = meters.Create(ProvisioningMetrics.MeterName)
             .CreateCounter<long>(RefusedCounter, description: "HTTP connections reset as they were accepted, the HTTP API holding its cap");
         _logger = logger;
     }
 
     /// <summary>The most connections every HTTP listener holds together; null: no cap.</summary>
-    public int? Cap { get; }
+    public int? Cap => _slots.Cap;
 
     /// <summary>Connections accepted and not yet closed, across every HTTP listener.</summary>
-    public int HeldConnections => Volatile.Read(ref _held);
+    public int HeldConnections => _slots.Held;
 
     /// <summary>The cap Kestrel's limits give: both together, or null when either is unset (that kind is unbounded).</summary>
     public static int? For(KestrelServerLimits limits) =>
@@ -105,16 +104,6 @@ public sealed class HttpConnectionCap : IConnectionListenerFactory, IConnectionL
         return Cap is null ? listener : new CappedListener(listener, this);
     }
 
-    /// <summary>Takes a place under the cap, or says there is none.</summary>
-    private bool TryHold()
-    {
-        if (Interlocked.Increment(ref _held) <= Cap) return true;
-        Interlocked.Decrement(ref _held);
-        return false;
-    }
-
-    private void Release() => Interlocked.Decrement(ref _held);
-
     /// <summary>
     /// Resets <paramref name="connection"/> at once (no lingering close, the descriptor freed before the next accept),
     /// counts it, and says so at most every ten seconds.
@@ -122,15 +111,7 @@ public sealed class HttpConnectionCap : IConnectionListenerFactory, IConnectionL
     private void Refuse(ConnectionContext connection)
     {
         _refused.Add(1);   // before the reset: whoever sees the reset sees it counted
-        try
-        {
-            // closed with a reset, not an orderly close: the client learns at once, and nothing lingers
-            if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket) socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // already reset by the peer: closing is all that is left
-        }
+        if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket) ConnectionSlots.ResetOnClose(socket);
         // the socket transport shuts the socket down and disposes it in Abort, before it returns
         connection.Abort(new ConnectionAbortedException("The HTTP API holds its cap of connections."));
         _ = DisposeRefusedAsync(connection);
@@ -159,7 +140,7 @@ public sealed class HttpConnectionCap : IConnectionListenerFactory, IConnectionL
             while (true)
             {
                 if (await listener.AcceptAsync(cancellationToken).ConfigureAwait(false) is not { } connection) return null;
-                if (cap.TryHold()) return new HeldConnection(connection, cap);
+                if (cap._slots.TryTake()) return new HeldConnection(connection, cap._slots);
                 cap.Refuse(connection);
             }
         }
@@ -173,7 +154,7 @@ public sealed class HttpConnectionCap : IConnectionListenerFactory, IConnectionL
     /// The transport's connection, holding its place under the cap until Kestrel disposes it, which it does last, after
     /// the transport closed the socket (for a connection Kestrel refused as much as for one it served).
     /// </summary>
-    private sealed class HeldConnection(ConnectionContext inner, HttpConnectionCap cap) : ConnectionContext
+    private sealed class HeldConnection(ConnectionContext inner, ConnectionSlots slots) : ConnectionContext
     {
         private int _released;
 
@@ -195,7 +176,7 @@ public sealed class HttpConnectionCap : IConnectionListenerFactory, IConnectionL
             }
             finally
             {
-                if (Interlocked.Exchange(ref _released, 1) == 0) cap.Release();
+                if (Interlocked.Exchange(ref _released, 1) == 0) slots.Release();
             }
         }
     }
