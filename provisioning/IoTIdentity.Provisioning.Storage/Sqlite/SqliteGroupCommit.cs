@@ -15,12 +15,16 @@ namespace IoTIdentity.Provisioning.Storage.Sqlite;
 /// not kept to drain the queue), and so on while writes keep arriving. So under load a group holds what arrived during
 /// the previous commit. (A first version scheduled every group on the thread pool: it grouped more — 2.1 writes per
 /// commit at the knee — but put each write, ten per enrolment, behind a turn of the whole thread-pool queue; the
-/// back-to-back pairs were too noisy to show which costs more: BENCHMARKS.md, Service levers, session 10.)</para>
+/// back-to-back pairs were too noisy to show which costs more: BENCHMARKS.md, Service levers, session 10. A thread of
+/// the store's own for every commit kept a commit waiting for the disk off the pool, but on one CPU it doubled the
+/// store's CPU per write and grouped far less: BENCHMARKS.md, session 35. The service keeps more pool threads ready
+/// instead.)</para>
 /// <para><b>Outcomes.</b> Each write of a group of several runs inside its own SAVEPOINT (a group of one needs none): a write that throws (a lost ETag race, a bad
 /// argument, a batch callback that fails) is rolled back to its savepoint and fails alone; the others commit. A write's
 /// task completes only after the COMMIT of its group succeeded, so it is as durable as an autocommit write was. If
 /// BEGIN or COMMIT fails, or SQLite rolls the whole transaction back under a write (a full disk, an I/O error), every
-/// write of the group fails with <see cref="StoreUnavailableException"/> and none of them is in the file.</para>
+/// write of the group fails with <see cref="StoreUnavailableException"/> and none of them is in the file; an error of
+/// any other kind fails it the same way, with that error, and the queue goes on.</para>
 /// <para>Continuations of the writes' tasks may run on the flushing thread after the group's outcome is known (not
 /// while the writer is held): a caller must not block synchronously on a later write there.</para>
 /// </remarks>
@@ -138,7 +142,7 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
                 }
                 else
                 {
-                    Commit(group);
+                    CommitOrFail(group);
                 }
             }
             finally
@@ -152,6 +156,28 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
             }
 
             group.Clear();
+        }
+    }
+
+    /// <summary>Commits the group; if that fails in a way <see cref="Commit"/> does not expect, rolls back what it
+    /// began and fails every write not yet refused with the cause, so no write is left waiting and the queue goes on.</summary>
+    private void CommitOrFail(List<Write> group)
+    {
+        try
+        {
+            Commit(group);
+        }
+        catch (Exception e)
+        {
+            if (InTransaction)
+            {
+                TryRollback();
+            }
+
+            foreach (var write in group)
+            {
+                write.Outcome ??= e;
+            }
         }
     }
 

@@ -264,6 +264,30 @@ public sealed class SqliteGroupCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_commit_failing_with_an_unexpected_error_fails_its_group_with_it_and_the_queue_goes_on()
+    {
+        using var store = Open();
+        var faults = 0;
+        store.GroupCommit.BeforeCommit = _ =>
+        {
+            if (Interlocked.Increment(ref faults) == 1)
+            {
+                throw new InvalidOperationException("unexpected");
+            }
+        };
+
+        // the failure comes on the write's task, not thrown at its caller, and leaves no write waiting behind it
+        var lost = store.WriteAsync("device", "lost", Bytes("x"), null);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => lost);
+        Assert.Equal("unexpected", error.Message);
+
+        await store.WriteAsync("device", "next", Bytes("y"), null).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(await store.ReadAsync("device", "lost"));
+        Assert.NotNull(await store.ReadAsync("device", "next"));
+        Assert.Equal(1, (await store.AppendAuditAsync("t1", Event("after"))).Sequence);
+    }
+
+    [Fact]
     public async Task A_write_whose_caller_cancels_before_its_group_runs_is_cancelled_and_not_written()
     {
         using var store = Open();
