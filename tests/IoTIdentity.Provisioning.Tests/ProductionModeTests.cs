@@ -90,6 +90,28 @@ public sealed class ProductionModeTests
         Assert.Empty(ProductionRequirements.Missing(new ConfigurationBuilder().AddInMemoryCollection(behindProxy).Build()));
     }
 
+    /// <summary>Kestrel binds <c>Kestrel:Endpoints</c> instead of <c>Urls</c> when any is configured: every plain one is
+    /// refused by its own setting, whatever <c>Urls</c> says; https ones alone need no <c>Urls</c>.</summary>
+    [Theory]
+    [InlineData("https://+:8443", new[] { "http://+:8080" }, new[] { "Kestrel:Endpoints:E0:Url" })]
+    [InlineData(null, new[] { "https://+:8443", "http://127.0.0.1:80" }, new[] { "Kestrel:Endpoints:E1:Url" })]
+    [InlineData(null, new[] { "HTTP://+:80", "http://+:81" }, new[] { "Kestrel:Endpoints:E0:Url", "Kestrel:Endpoints:E1:Url" })]
+    [InlineData("http://+:8080", new[] { "https://+:8443" }, new string[0])]
+    [InlineData(null, new[] { "https://+:8443", "HTTPS://+:9443" }, new string[0])]
+    public void In_production_every_plain_Kestrel_endpoint_is_refused_by_its_setting(string? urls, string[] endpoints, string[] refused)
+    {
+        var settings = Complete();
+        settings["Urls"] = urls;
+        for (var i = 0; i < endpoints.Length; i++) settings[$"Kestrel:Endpoints:E{i}:Url"] = endpoints[i];
+
+        var missing = ProductionRequirements.Missing(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+        Assert.Equal(refused, missing.Select(m => m.Split(" — ")[0]));
+        Assert.All(missing, m => Assert.Contains(" — https:// endpoints only", m, StringComparison.Ordinal));
+        settings["Http:AllowPlaintext"] = "true";
+        Assert.Empty(ProductionRequirements.Missing(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+    }
+
     [Fact]
     public void Behind_an_external_broker_production_needs_no_MQTT_server_certificate()
     {

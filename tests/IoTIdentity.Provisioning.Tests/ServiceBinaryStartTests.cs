@@ -159,7 +159,7 @@ public sealed class ServiceBinaryStartTests : IDisposable
     public static TheoryData<string, string> Listeners => new()
     {
         { "Urls", "127.0.0.1" }, { "Urls", "localhost" }, { "Mqtt:TlsPort", "127.0.0.1" }, { "Mqtt:PlaintextPort", "127.0.0.1" },
-        { "Orleans:SiloPort", "127.0.0.1" }, { "Orleans:GatewayPort", "127.0.0.1" },
+        { "Orleans:SiloPort", "127.0.0.1" }, { "Orleans:GatewayPort", "127.0.0.1" }, { "Kestrel:Endpoints:Api:Url", "127.0.0.1" },
     };
 
     [Theory(Timeout = TestTimeout)]
@@ -167,7 +167,10 @@ public sealed class ServiceBinaryStartTests : IDisposable
     public async Task A_port_another_process_listens_on_exits_75_naming_its_setting_and_address_not_a_crash(string setting, string host)
     {
         var settings = Development(host);
-        var port = setting == "Urls" ? _httpPort : int.Parse(settings[setting], CultureInfo.InvariantCulture);
+        // Kestrel binds its own endpoints instead of Urls (on the same port here, so a check of Urls would name it too)
+        var kestrel = setting.StartsWith(ManagementHttps.KestrelEndpointsKey, StringComparison.Ordinal);
+        if (kestrel) settings[setting] = $"http://{host}:{_httpPort}";
+        var port = setting == "Urls" || kestrel ? _httpPort : int.Parse(settings[setting], CultureInfo.InvariantCulture);
         var other = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
         other.Start();
         try
@@ -183,6 +186,48 @@ public sealed class ServiceBinaryStartTests : IDisposable
         {
             other.Stop();
         }
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task A_Kestrel_endpoint_on_one_of_its_own_ports_exits_78_naming_both_settings()
+    {
+        var settings = Development();
+        var port = settings["Mqtt:TlsPort"];
+        settings["Kestrel:Endpoints:Api:Url"] = $"http://127.0.0.1:{port}";
+
+        await using var run = ServiceBinaryRun.Start(Arguments(settings), _work);
+        var exitCode = await run.WaitForExitAsync(StartBound);
+
+        Assert.Equal(ServiceConfigurationException.ExitCode, exitCode);
+        Assert.Equal($"iotid-service: two listeners are configured on one port: Kestrel:Endpoints:Api:Url (127.0.0.1:{port}) and Mqtt:TlsPort (127.0.0.1:{port}); give each its own port",
+            run.Stderr.Trim());
+    }
+
+    /// <summary>Production's HTTPS-only rule holds for Kestrel's endpoints too: a plain one beside an https <c>Urls</c>
+    /// (which Kestrel would ignore) is refused, naming it; https ones alone serve the API with the configured certificate.</summary>
+    [Fact(Timeout = TestTimeout)]
+    public async Task In_production_Kestrel_endpoints_are_held_to_HTTPS_as_Urls_is()
+    {
+        var plain = Production();
+        plain["Kestrel:Endpoints:Api:Url"] = $"http://127.0.0.1:{_httpPort}";
+        await using (var refused = ServiceBinaryRun.Start(Arguments(plain), _work))
+        {
+            Assert.Equal(ServiceConfigurationException.ExitCode, await refused.WaitForExitAsync(StartBound));
+            Assert.Contains("Kestrel:Endpoints:Api:Url — https:// endpoints only", refused.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Urls —", refused.Stderr, StringComparison.Ordinal);
+        }
+
+        var https = Production();
+        https.Remove("Urls");
+        https["Kestrel:Endpoints:Api:Url"] = $"https://127.0.0.1:{_httpPort}";
+        await using var run = ServiceBinaryRun.Start(Arguments(https), _work);
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.RawData.AsSpan().SequenceEqual(_tls.RawData) == true,
+        };
+        await run.WaitUntilHealthyAsync(new Uri($"https://127.0.0.1:{_httpPort}"), handler);
+        await run.StopAsync();
+        AssertNoSecretIn(run.Output);
     }
 
     [Fact(Timeout = TestTimeout)]

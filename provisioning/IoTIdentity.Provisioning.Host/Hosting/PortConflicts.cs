@@ -64,18 +64,18 @@ public static class PortConflicts
 
     /// <summary>The listeners the configuration asks for, each with the setting that names its port.</summary>
     /// <param name="services">The built host's services (the MQTT and Orleans endpoint options).</param>
-    /// <param name="configuration">The service's configuration (<c>Urls</c>).</param>
+    /// <param name="configuration">The service's configuration (<c>Urls</c>, or <c>Kestrel:Endpoints</c>).</param>
     public static IReadOnlyList<(string Setting, IPEndPoint Endpoint)> Listeners(IServiceProvider services, IConfiguration configuration) =>
         [.. Configured(services, configuration)];
 
     private static IEnumerable<(string Setting, IPEndPoint Endpoint)> Configured(IServiceProvider services, IConfiguration configuration)
     {
-        foreach (var url in ManagementHttps.Urls(configuration))
+        foreach (var (setting, url) in ManagementHttps.Endpoints(configuration))
         {
             // Kestrel: an IP address is bound as given, localhost on loopback, any other host (+, *, a name) on every address
             if (!Uri.TryCreate(url.Replace("://+", "://any", StringComparison.Ordinal).Replace("://*", "://any", StringComparison.Ordinal), UriKind.Absolute, out var uri)) continue;
             var address = IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) ? ip : uri.IsLoopback ? IPAddress.Loopback : IPAddress.Any;
-            yield return ("Urls", new IPEndPoint(address, uri.Port));
+            yield return (setting, new IPEndPoint(address, uri.Port));
         }
 
         var mqtt = services.GetService<IOptions<MqttEndpointOptions>>()?.Value;
