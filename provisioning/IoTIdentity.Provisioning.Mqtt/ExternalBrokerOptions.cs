@@ -13,7 +13,8 @@ public sealed class ExternalBrokerOptions
     /// <summary>The broker's port; 0 means 8883 with TLS, 1883 without.</summary>
     public int Port { get; set; }
 
-    /// <summary>Whether to connect over TLS (default). Plaintext only for a broker on loopback or a private network in development.</summary>
+    /// <summary>Whether to connect over TLS (default). Plaintext only for a broker on loopback or a private network in
+    /// development: a production start of the service refuses it.</summary>
     public bool UseTls { get; set; } = true;
 
     /// <summary>

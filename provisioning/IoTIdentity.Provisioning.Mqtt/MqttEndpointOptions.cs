@@ -25,7 +25,8 @@ public sealed class MqttEndpointOptions
     /// <summary>TLS port; 0 lets the operating system choose (read the bound port from <see cref="MqttEndpoint.TlsPort"/>).</summary>
     public int TlsPort { get; set; } = 8883;
 
-    /// <summary>Whether a plaintext listener is opened as well (development and tests only).</summary>
+    /// <summary>Whether a plaintext listener is opened as well (development and tests only: a production start of the
+    /// service refuses it).</summary>
     public bool AllowPlaintext { get; set; }
 
     /// <summary>Plaintext port when <see cref="AllowPlaintext"/> is set; 0 = chosen by the operating system.</summary>

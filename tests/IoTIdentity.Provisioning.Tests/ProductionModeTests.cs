@@ -112,6 +112,31 @@ public sealed class ProductionModeTests
         Assert.Empty(ProductionRequirements.Missing(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
     }
 
+    /// <summary>Plaintext MQTT is for development: in production a plaintext listener of the embedded broker, or an
+    /// external broker reached without TLS, is refused naming its setting; development keeps both.</summary>
+    [Theory]
+    [InlineData(null, "Mqtt:AllowPlaintext", "true", "Mqtt:AllowPlaintext")]
+    [InlineData(null, "Mqtt:AllowPlaintext", "True", "Mqtt:AllowPlaintext")]
+    [InlineData(null, "Mqtt:AllowPlaintext", "false", null)]
+    [InlineData("external", "Mqtt:External:UseTls", "false", "Mqtt:External:UseTls")]
+    [InlineData("External", "Mqtt:External:UseTls", "FALSE", "Mqtt:External:UseTls")]
+    [InlineData("external", "Mqtt:External:UseTls", "true", null)]
+    [InlineData("external", "Mqtt:AllowPlaintext", "true", null)] // no listener of its own behind an external broker
+    public void In_production_plaintext_MQTT_is_refused_naming_its_setting(string? mode, string key, string value, string? refused)
+    {
+        var settings = Complete();
+        settings["Mqtt:Mode"] = mode;
+        settings[key] = value;
+
+        var missing = ProductionRequirements.Missing(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+        Assert.Equal(refused is null ? [] : [refused], missing.Select(m => m.Split(" — ")[0]));
+        settings[ProductionRequirements.ModeKey] = "Development";
+        var development = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        Assert.Equal(ServiceMode.Development, ProductionRequirements.ModeOf(development));
+        ProductionRequirements.Enforce(development);
+    }
+
     [Fact]
     public void Behind_an_external_broker_production_needs_no_MQTT_server_certificate()
     {

@@ -108,6 +108,21 @@ public sealed class ServiceBinaryStartTests : IDisposable
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task A_production_start_with_a_plaintext_MQTT_listener_exits_78_naming_it()
+    {
+        var settings = Production();
+        settings["Mqtt:AllowPlaintext"] = "true";
+        settings["Mqtt:PlaintextPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+
+        await using var run = ServiceBinaryRun.Start(Arguments(settings), _work);
+
+        Assert.Equal(ServiceConfigurationException.ExitCode, await run.WaitForExitAsync(StartBound));
+        Assert.Equal("", run.Stdout);
+        Assert.Contains("Mqtt:AllowPlaintext — TLS only in production", run.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(settings["Provisioning:DataDirectory"]), "a refused start created its data directory");
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task A_production_start_with_every_secret_answers_over_HTTPS_and_prints_no_secret()
     {
         await using var run = ServiceBinaryRun.Start(Arguments(Production()), _work);

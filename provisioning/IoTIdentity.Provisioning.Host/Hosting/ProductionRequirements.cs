@@ -3,8 +3,8 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 /// <summary>
 /// What a production start needs before it may run: a configured key-encryption key (never the development one kept
 /// next to the database), the audit checkpoint key, the service administrator key's hash, a TLS certificate and https URLs for the HTTP API, the cluster certificate and CA when more than one silo forms
-/// the cluster, and — for the embedded MQTT broker — a TLS
-/// certificate. The error names each missing setting and never echoes a value.
+/// the cluster, and — for the embedded MQTT broker — a TLS certificate and no plaintext listener, or — for an external
+/// broker — TLS to it. The error names each missing (or refused) setting and never echoes a value.
 /// </summary>
 public static class ProductionRequirements
 {
@@ -39,6 +39,11 @@ public static class ProductionRequirements
         var embedded = !string.Equals(configuration["Mqtt:Mode"], "external", StringComparison.OrdinalIgnoreCase);
         if (embedded && string.IsNullOrWhiteSpace(configuration["Mqtt:CertificatePath"]))
             missing.Add("Mqtt:CertificatePath — the MQTT endpoint's TLS certificate (PKCS#12, or PEM with Mqtt:CertificateKeyPath)");
+        // plaintext MQTT is for development: devices' ids and EK certificates, or the service's broker password, in the clear
+        if (embedded && configuration.GetValue<bool>("Mqtt:AllowPlaintext"))
+            missing.Add("Mqtt:AllowPlaintext — TLS only in production: a plaintext listener would carry devices' identities and EK certificates in the clear; remove it");
+        if (!embedded && !configuration.GetValue("Mqtt:External:UseTls", true))
+            missing.Add("Mqtt:External:UseTls — TLS to the broker only in production: the service's broker password and every request would cross in the clear; remove it or set it to true");
         return missing;
     }
 
