@@ -137,6 +137,23 @@ public sealed class ProductionModeTests
         ProductionRequirements.Enforce(development);
     }
 
+    [Theory]
+    [InlineData("cosmos", "true", true)]
+    [InlineData("Cosmos", "True", true)]
+    [InlineData("cosmos", "false", false)]
+    [InlineData("sqlite", "true", false)] // not used
+    [InlineData(null, "true", false)]
+    public void In_production_a_Cosmos_account_whose_certificate_is_not_checked_is_refused(string? provider, string value, bool refused)
+    {
+        var settings = Complete();
+        settings["Storage:Provider"] = provider;
+        settings["Storage:Cosmos:AcceptAnyServerCertificate"] = value;
+
+        var missing = ProductionRequirements.Missing(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+        Assert.Equal(refused ? ["Storage:Cosmos:AcceptAnyServerCertificate"] : [], missing.Select(m => m.Split(" — ")[0]));
+    }
+
     [Fact]
     public void Behind_an_external_broker_production_needs_no_MQTT_server_certificate()
     {

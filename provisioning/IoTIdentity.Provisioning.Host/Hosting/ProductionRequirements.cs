@@ -4,7 +4,8 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 /// What a production start needs before it may run: a configured key-encryption key (never the development one kept
 /// next to the database), the audit checkpoint key, the service administrator key's hash, a TLS certificate and https URLs for the HTTP API, the cluster certificate and CA when more than one silo forms
 /// the cluster, and — for the embedded MQTT broker — a TLS certificate and no plaintext listener, or — for an external
-/// broker — TLS to it. The error names each missing (or refused) setting and never echoes a value.
+/// broker — TLS to it, and a Cosmos DB account whose TLS certificate is checked. The error names each missing (or
+/// refused) setting and never echoes a value.
 /// </summary>
 public static class ProductionRequirements
 {
@@ -44,6 +45,8 @@ public static class ProductionRequirements
             missing.Add("Mqtt:AllowPlaintext — TLS only in production: a plaintext listener would carry devices' identities and EK certificates in the clear; remove it");
         if (!embedded && !configuration.GetValue("Mqtt:External:UseTls", true))
             missing.Add("Mqtt:External:UseTls — TLS to the broker only in production: the service's broker password and every request would cross in the clear; remove it or set it to true");
+        if (string.Equals(configuration["Storage:Provider"], "cosmos", StringComparison.OrdinalIgnoreCase) && configuration.GetValue<bool>("Storage:Cosmos:AcceptAnyServerCertificate"))
+            missing.Add("Storage:Cosmos:AcceptAnyServerCertificate — the Cosmos DB account's TLS certificate is checked in production: unchecked, anyone on the path could read and change every tenant's state; remove it (for an emulator's self-signed certificate, trust its CA on the host)");
         return missing;
     }
 
