@@ -142,7 +142,7 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
                 }
                 else
                 {
-                    CommitOrFail(group);
+                    Commit(group);
                 }
             }
             finally
@@ -156,28 +156,6 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
             }
 
             group.Clear();
-        }
-    }
-
-    /// <summary>Commits the group; if that fails in a way <see cref="Commit"/> does not expect, rolls back what it
-    /// began and fails every write not yet refused with the cause, so no write is left waiting and the queue goes on.</summary>
-    private void CommitOrFail(List<Write> group)
-    {
-        try
-        {
-            Commit(group);
-        }
-        catch (Exception e)
-        {
-            if (InTransaction)
-            {
-                TryRollback();
-            }
-
-            foreach (var write in group)
-            {
-                write.Outcome ??= e;
-            }
         }
     }
 
@@ -247,10 +225,11 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
             _commitCounter.Add(1);
             _writeCounter.Add(live);
         }
-        catch (SqliteException e)
+        catch (Exception e)
         {
-            // BEGIN or COMMIT failed, or SQLite rolled the transaction back under a write: nothing of the group is
-            // in the file. Every write not refused on its own fails with the cause, named for its own operation.
+            // BEGIN or COMMIT failed, or SQLite rolled the transaction back under a write, or something no write
+            // expects failed: nothing of the group is in the file. Every write not refused on its own fails with the
+            // cause (a SQLite one named for its own operation), and the queue goes on.
             if (InTransaction)
             {
                 TryRollback();
@@ -258,11 +237,8 @@ internal sealed class SqliteGroupCommit(SqliteSession writer, string databasePat
 
             foreach (var write in group)
             {
-                if (write.Outcome is null)
-                {
-                    write.Outcome = SqliteErrors.Unavailable(e, databasePath,
-                        current == write.Operation || current == "begin a transaction" ? write.Operation : $"{write.Operation} ({current} of its group)");
-                }
+                write.Outcome ??= e is not SqliteException sqlite ? e : SqliteErrors.Unavailable(sqlite, databasePath,
+                    current == write.Operation || current == "begin a transaction" ? write.Operation : $"{write.Operation} ({current} of its group)");
             }
         }
     }
