@@ -1,6 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
+using IoTIdentity.TestKit;
 
 namespace IoTIdentity.Provisioning.Mqtt.Tests;
 
@@ -45,7 +44,7 @@ public sealed class LogThrottleTests
     public async Task A_flood_of_slow_handshakes_is_a_line_per_interval_and_every_one_is_counted()
     {
         const int Flood = 40;
-        var logger = new ListLogger();
+        var logger = new ListLogger<MqttEndpoint>();
         await using var harness = await EndpointHarness.StartAsync(o => o.ConnectTimeout = TimeSpan.FromSeconds(1), logger: logger);
         var clients = new List<TcpClient>();
         try
@@ -80,19 +79,5 @@ public sealed class LogThrottleTests
         public override long GetTimestamp() => _ticks;
 
         public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-    }
-
-    private sealed class ListLogger : ILogger<MqttEndpoint>
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _lines.Enqueue(formatter(state, exception));
     }
 }

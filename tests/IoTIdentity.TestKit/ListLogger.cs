@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace IoTIdentity.DeviceAgent.Tests;
+namespace IoTIdentity.TestKit;
 
 /// <summary>Keeps what was logged, to check that an event was logged (and that no secret was).</summary>
 public sealed class ListLogger<T> : ILogger<T>
