@@ -43,7 +43,7 @@ public static class ProvisioningHost
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? services = null)
     {
-        ThreadPoolFloor.Apply();
+        ThreadPoolFloor.Start();
         var dev = args.Contains("--dev");
         var builder = WebApplication.CreateBuilder([NoConfigurationReload, .. args.Where(a => a != "--dev")]);
         AddBinaryDefaults(builder);
