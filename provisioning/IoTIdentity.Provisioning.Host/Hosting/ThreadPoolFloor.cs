@@ -15,7 +15,7 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 /// pool's own starvation check added a thread: with the data's file system frozen (<c>fsfreeze</c>) for 2.3 s, the MQTT
 /// listener accepted nothing for the first 1.3 s (BENCHMARKS.md, session 34). A standing floor of eight workers ended
 /// that, but cost every request: the pool woke a sleeping worker for each item queued while fewer than eight ran, so
-/// on one CPU the service switched threads four times as often and spent 10–13 % more CPU per enrolment and renewal
+/// on one CPU the service switched threads four times as often and spent 8–14 % more CPU per enrolment and renewal
 /// (session 36). Raised only while work stalls, the floor is the runtime's own the rest of the time; a thread waiting
 /// for the disk holds the rest up for about <see cref="StalledLooks"/> × <see cref="Period"/> (50 ms), and one still
 /// waiting when the floor is lowered for that long again. A floor forced on the
