@@ -43,7 +43,7 @@ public static class ProvisioningHost
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? services = null)
     {
-        ThreadPoolFloor.Start();
+        ThreadPoolFloor.Apply();
         var dev = args.Contains("--dev");
         var builder = WebApplication.CreateBuilder([NoConfigurationReload, .. args.Where(a => a != "--dev")]);
         AddBinaryDefaults(builder);
