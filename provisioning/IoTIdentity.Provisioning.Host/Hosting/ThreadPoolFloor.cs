@@ -16,7 +16,8 @@ namespace IoTIdentity.Provisioning.Host.Hosting;
 /// — and was kept for its tail: a watch that raised the floor only while work stalled (d9e08bc) saved that CPU but
 /// brought back stalls of 0.3–1 s beside 10,000 idle connections, in four of six full ramps against none of eight
 /// with the floor (session 37) — likely because eight runnable workers share the core by time slice, and a long work
-/// item holds up no short one queued behind it (the item was not found). A higher floor set for the runtime
+/// item — the five-minute audit checkpoint, one synchronous pass over every entry appended since the last — holds up
+/// no short one queued behind it. A higher floor set for the runtime
 /// (<c>DOTNET_ThreadPool_ForceMinWorkerThreads</c>, or <c>System.Threading.ThreadPool.MinThreads</c> in
 /// <c>iotid-service.runtimeconfig.json</c>) is kept.
 /// </remarks>
