@@ -22,7 +22,7 @@ until grep -q "^$marker" "$out/capacity.log" 2>/dev/null; do
   sleep 0.2
 done
 sleep 1
-service=$(pgrep -f 'iotid-service.dll' | head -1)
+service=$(pgrep -f '^dotnet .*iotid-service.dll' | head -1)  # the service itself, not a process naming it in its arguments
 perf record -F 999 -g -p "$service" -o "$out/perf.data" -- sleep 7 2> "$out/perf-record.txt"
 wait $sim || true
 perf script -i "$out/perf.data" -F comm,tid,period,ip,sym,dso > "$out/script.txt" 2>/dev/null

@@ -52,9 +52,8 @@ for run in runs:
     q = largest_queue(os.path.join(run, "queues.txt"), beside_idle_window(os.path.join(run, "capacity.log")))
     rows["largest accept queue in those two steps"].append("–" if q is None else str(q))
     rows["generator CPU per enrolment at saturation"].append(ms(step(r.get("AtSaturation"), "GeneratorCpuMillisecondsPerEnrolment")))
-    held = c.get("Held") or 0
-    rows["service memory per idle connection"].append(
-        "–" if not held else f"{(c['ServiceBytesAfter'] - c['ServiceBytesBefore']) / held / 1024:.1f} KiB")
+    per = c.get("ServiceBytesPerConnection")
+    rows["service memory per idle connection"].append("–" if per is None else f"{per / 1024:.1f} KiB")
 print("| | " + " | ".join(os.path.basename(os.path.normpath(r)) for r in runs) + " |")
 print("| --- |" + " ---: |" * len(runs))
 for name, cells in rows.items(): print(f"| {name} | " + " | ".join(cells) + " |")
