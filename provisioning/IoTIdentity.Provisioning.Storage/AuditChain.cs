@@ -98,17 +98,31 @@ public static class AuditChain
     /// <param name="tenantId">The tenant.</param>
     /// <param name="cancellationToken">Cancels the walk between pages.</param>
     /// <returns>Whether the chain holds, and where and why it first breaks.</returns>
-    public static async Task<AuditChainVerification> VerifyAsync(
+    public static Task<AuditChainVerification> VerifyAsync(
         IProvisioningStore store, string tenantId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         StoreLimits.CheckId(tenantId);
-        var verifier = new AuditChainVerifier(tenantId);
-        var next = 1L;
-        while (true)
+        return VerifyAsync(store, new AuditChainVerifier(tenantId), cancellationToken);
+    }
+
+    /// <summary>
+    /// Walks a tenant's chain in a store from the entry <paramref name="verifier"/> expects next to the log's head
+    /// (<see cref="StorePages.AuditAsync"/>: each page read and checked in a pool work item of its own, off the caller's
+    /// turn). Afterwards the verifier says how far the walk got and which hash it ended on.
+    /// </summary>
+    /// <param name="store">The store to read.</param>
+    /// <param name="verifier">Where the walk starts (a log's first entry, or one linked to a signed head).</param>
+    /// <param name="cancellationToken">Cancels the walk between pages.</param>
+    /// <returns>Whether the entries read chain on, and where and why they first break.</returns>
+    public static async Task<AuditChainVerification> VerifyAsync(
+        IProvisioningStore store, AuditChainVerifier verifier, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(verifier);
+        await foreach (var page in StorePages.AuditAsync(store, verifier.TenantId, verifier.LastSequence + 1, cancellationToken)
+                           .ConfigureAwait(false))
         {
-            var page = await store.ReadAuditAsync(tenantId, next, StoreLimits.MaxPageSize, cancellationToken)
-                .ConfigureAwait(false);
             foreach (var entry in page)
             {
                 if (verifier.Check(entry) is { } broken)
@@ -116,14 +130,9 @@ public static class AuditChain
                     return broken;
                 }
             }
-
-            if (page.Count < StoreLimits.MaxPageSize)
-            {
-                return verifier.Result();
-            }
-
-            next = page[^1].Sequence + 1;
         }
+
+        return verifier.Result();
     }
 
     private static SortedDictionary<string, string> SortedCopy(IReadOnlyDictionary<string, string> details)

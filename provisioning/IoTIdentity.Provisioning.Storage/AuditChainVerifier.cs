@@ -14,6 +14,9 @@ public sealed class AuditChainVerifier(string tenantId, long firstSequence = 1, 
     private long _expectedSequence = firstSequence >= 1 ? firstSequence : throw new ArgumentOutOfRangeException(nameof(firstSequence));
     private string? _previousHash = previousHash;
 
+    /// <summary>The tenant whose log is walked.</summary>
+    public string TenantId { get; } = tenantId;
+
     /// <summary>The hash of the last entry that passed (the link the next one must carry); null before the first.</summary>
     public string? HeadHash { get; private set; }
 
@@ -25,7 +28,7 @@ public sealed class AuditChainVerifier(string tenantId, long firstSequence = 1, 
     {
         ArgumentNullException.ThrowIfNull(entry);
         var checkedSoFar = _expectedSequence - firstSequence + 1;
-        if (!string.Equals(entry.TenantId, tenantId, StringComparison.Ordinal))
+        if (!string.Equals(entry.TenantId, TenantId, StringComparison.Ordinal))
         {
             return AuditChainVerification.Broken(checkedSoFar, entry.Sequence, AuditChainFault.WrongTenant,
                 $"Entry {entry.Sequence} belongs to another tenant than the log it was read from.");

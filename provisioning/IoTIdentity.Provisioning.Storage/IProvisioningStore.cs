@@ -156,7 +156,7 @@ public interface IProvisioningStore
     Task<IReadOnlyList<AuditEntry>> ReadAuditBySubjectAsync(
         string tenantId, string subject, long fromSequence, int maxCount, CancellationToken cancellationToken = default);
 
-    /// <summary>Re-reads a tenant's whole audit log and checks its chain (<see cref="AuditChain.VerifyAsync"/>).</summary>
+    /// <summary>Re-reads a tenant's whole audit log and checks its chain (<see cref="AuditChain.VerifyAsync(IProvisioningStore, string, CancellationToken)"/>).</summary>
     /// <param name="tenantId">The tenant; 1–256 characters.</param>
     /// <param name="cancellationToken">Cancels the walk between pages.</param>
     /// <returns>Whether the chain holds, how many entries were checked, and where and why it first breaks.</returns>

@@ -24,26 +24,18 @@ public sealed partial class AuditCheckpointGrain(
     public async Task<AuditCheckpointOutcome> CheckpointAsync()
     {
         var last = state.State.Checkpoints.LastOrDefault();
-        var size = last?.Size ?? 0;
-        var head = last?.HeadHash ?? AuditChain.GenesisHash;
-        while (true)
+        var verifier = last is null ? new AuditChainVerifier(TenantId) : new AuditChainVerifier(TenantId, last.Size + 1, last.HeadHash);
+        // the pages are read and checked off this activation's turns: a long log holds no pool thread for long
+        var verification = await AuditChain.VerifyAsync(store, verifier);
+        if (!verification.IsValid)
         {
-            var page = await store.ReadAuditAsync(TenantId, size + 1, StoreLimits.MaxPageSize);
-            foreach (var entry in page)
-            {
-                if (entry.Sequence != size + 1 || entry.PreviousHash != head
-                    || AuditChain.ComputeHash(entry.TenantId, entry.Sequence, entry.PreviousHash, entry.Event) != entry.Hash)
-                {
-                    var broken = $"entry {size + 1} does not chain on from the checkpoint of {size} entries signed before";
-                    CannotCheckpoint(logger, TenantId, broken);
-                    return new AuditCheckpointOutcome(last, broken);
-                }
-                size = entry.Sequence;
-                head = entry.Hash;
-            }
-            if (page.Count < StoreLimits.MaxPageSize) break;
+            var broken = $"entry {verification.FirstBrokenSequence} does not chain on from the checkpoint of {last?.Size ?? 0} entries signed before: {verification.Reason}";
+            CannotCheckpoint(logger, TenantId, broken);
+            return new AuditCheckpointOutcome(last, broken);
         }
+        var size = verifier.LastSequence;
         if (last is not null && last.Size == size) return new AuditCheckpointOutcome(last, null);
+        var head = verifier.HeadHash ?? AuditChain.GenesisHash;
 
         var checkpoint = signer.Sign(TenantId, size, head, clock.GetUtcNow());
         var kept = state.State.Checkpoints.Add(checkpoint);

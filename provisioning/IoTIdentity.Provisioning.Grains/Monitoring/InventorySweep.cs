@@ -17,17 +17,9 @@ public sealed class InventorySweep(IProvisioningStore store)
     public async Task<List<Detection>> SweepAsync(string tenantId, MonitoringPolicy policy, DateTimeOffset now)
     {
         var found = new List<Detection>();
-        string? token = null;
-        do
-        {
-            var page = await store.ListDevicesAsync(tenantId, new DeviceQuery
-            {
-                State = nameof(DeviceStatus.Active), PageSize = StoreLimits.MaxPageSize, ContinuationToken = token,
-            });
-            found.AddRange(page.Items.Select(d => Check(d, policy, now)).OfType<Detection>());
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
+        await foreach (var page in StorePages.DevicesAsync(store, tenantId, new DeviceQuery { State = nameof(DeviceStatus.Active) })
+                           .ConfigureAwait(false))
+            found.AddRange(page.Select(d => Check(d, policy, now)).OfType<Detection>());
         return found;
     }
 

@@ -85,15 +85,8 @@ public static class EnrollmentsApi
     private static async Task RecheckFirmwareAsync(string tenantId, EnrollmentPolicy policy, IGrainFactory grains, IProvisioningStore store)
     {
         var allowed = policy.AllowedFirmware.Select(r => $"{r.Product} {r.Version}").ToList();
-        string? token = null;
-        do
-        {
-            var page = await store.ListDevicesAsync(tenantId, new DeviceQuery { PageSize = StoreLimits.MaxPageSize, ContinuationToken = token });
-            await Task.WhenAll(page.Items
-                .Select(d => grains.GetGrain<IDeviceGrain>(d.DeviceId).RecheckFirmwareAsync(tenantId, policy.GroupId, allowed)));
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
+        await foreach (var page in StorePages.DevicesAsync(store, tenantId))
+            await Task.WhenAll(page.Select(d => grains.GetGrain<IDeviceGrain>(d.DeviceId).RecheckFirmwareAsync(tenantId, policy.GroupId, allowed)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteGroup(string groupId, HttpContext http, IGrainFactory grains, ConfigurationAudit audit)

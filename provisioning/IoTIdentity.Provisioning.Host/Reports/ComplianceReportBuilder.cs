@@ -70,14 +70,8 @@ public sealed class ComplianceReportBuilder(IProvisioningStore store, IGrainFact
     private async Task<List<DeviceRecord>> DevicesAsync(string tenantId, CancellationToken cancellationToken)
     {
         var devices = new List<DeviceRecord>();
-        string? token = null;
-        do
-        {
-            var page = await store.ListDevicesAsync(tenantId, new DeviceQuery { PageSize = StoreLimits.MaxPageSize, ContinuationToken = token }, cancellationToken);
-            devices.AddRange(page.Items);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
+        await foreach (var page in StorePages.DevicesAsync(store, tenantId, cancellationToken: cancellationToken))
+            devices.AddRange(page);
         return devices;
     }
 

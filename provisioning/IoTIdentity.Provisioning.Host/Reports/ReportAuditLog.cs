@@ -39,18 +39,13 @@ public sealed record ReportAuditLog(IReadOnlyList<AuditEntry> InPeriod, IReadOnl
         var inPeriod = new List<AuditEntry>();
         var after = new List<AuditEntry>();
         AuditChainVerification? broken = null;
-        for (var next = first; ;)
-        {
-            var page = await store.ReadAuditAsync(tenantId, next, StoreLimits.MaxPageSize, cancellationToken);
+        await foreach (var page in StorePages.AuditAsync(store, tenantId, first, cancellationToken))
             foreach (var entry in page)
             {
                 broken ??= verifier.Check(entry) ?? Unsigned(entry, signed);
                 if (period.Contains(entry.Event.At)) inPeriod.Add(entry);
                 else if (entry.Event.At >= period.To) after.Add(entry);
             }
-            if (page.Count < StoreLimits.MaxPageSize) break;
-            next = page[^1].Sequence + 1;
-        }
 
         var verification = broken ?? verifier.Result();
         // the walk must reach the signed head: a log cut back below it is as broken as one altered

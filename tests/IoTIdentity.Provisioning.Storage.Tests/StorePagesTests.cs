@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using IoTIdentity.Provisioning.Storage.Sqlite;
+using IoTIdentity.Provisioning.Storage.Tests.Sqlite;
+
+namespace IoTIdentity.Provisioning.Storage.Tests;
+
+/// <summary>
+/// A walk over the store yields every entry or device once, in order, across page boundaries, and reads each page off
+/// the caller's scheduler, on a pool thread: SQLite reads complete synchronously, so a walk read in place would hold
+/// the caller's thread (a grain's turn) from its first page to its last.
+/// </summary>
+public sealed class StorePagesTests : IDisposable
+{
+    private const int Page = StoreLimits.MaxPageSize;
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private SqliteProvisioningStore Open() =>
+        SqliteProvisioningStore.Open(new SqliteStoreOptions { DatabasePath = _directory.File($"{Guid.NewGuid():N}.db") });
+
+    private static AuditEvent Event(int i) => new()
+    {
+        Action = "enrol", Subject = $"d{i}", Outcome = "allowed", Actor = "test",
+        At = new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero).AddSeconds(i),
+    };
+
+    private static async Task AppendAsync(IProvisioningStore store, string tenantId, int count)
+    {
+        // appended side by side, the writer commits them in a few transactions
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => store.AppendAuditAsync(tenantId, Event(i))));
+    }
+
+    private static async Task<List<T>> AllAsync<T>(IAsyncEnumerable<IReadOnlyList<T>> pages)
+    {
+        var all = new List<T>();
+        await foreach (var page in pages)
+        {
+            Assert.InRange(page.Count, 1, Page);
+            all.AddRange(page);
+        }
+
+        return all;
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 1)]
+    [InlineData(Page - 1, 1)]
+    [InlineData(Page, 1)]
+    [InlineData(Page + 1, 1)]
+    [InlineData(2 * Page + 1, 1)]
+    [InlineData(2 * Page + 1, Page)]
+    [InlineData(2 * Page + 1, Page + 1)]
+    [InlineData(2 * Page + 1, 2 * Page + 1)]
+    [InlineData(2 * Page + 1, 2 * Page + 2)]
+    public async Task The_audit_walk_yields_every_entry_from_its_start_once_in_order(int length, long from)
+    {
+        using var store = Open();
+        await AppendAsync(store, "t1", length);
+        await AppendAsync(store, "t2", 3);
+
+        var entries = await AllAsync(StorePages.AuditAsync(store, "t1", from));
+
+        Assert.Equal(Enumerable.Range((int)from, Math.Max(0, length - (int)from + 1)).Select(i => (long)i), entries.Select(e => e.Sequence));
+        Assert.All(entries, e => Assert.Equal("t1", e.TenantId));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(Page)]
+    [InlineData(Page + 1)]
+    [InlineData(2 * Page + 3)]
+    public async Task The_device_walk_yields_every_device_the_filters_pick_once(int count)
+    {
+        using var store = Open();
+        var at = new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero);
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
+            store.UpsertDeviceAsync(new DeviceRecord("t1", $"dev-{i:D5}", i % 3 == 0 ? "Revoked" : "Active", null, null, null, true, at))));
+        await store.UpsertDeviceAsync(new DeviceRecord("t2", "dev-other", "Active", null, null, null, true, at));
+
+        var active = await AllAsync(StorePages.DevicesAsync(store, "t1", new DeviceQuery { State = "Active", PageSize = 7, ContinuationToken = "ignored" }));
+        var every = await AllAsync(StorePages.DevicesAsync(store, "t1"));
+
+        Assert.Equal(Enumerable.Range(0, count).Where(i => i % 3 != 0).Select(i => $"dev-{i:D5}"), active.Select(d => d.DeviceId));
+        Assert.Equal(count, every.Select(d => d.DeviceId).Distinct().Count());
+        Assert.All(every, d => Assert.Equal("t1", d.TenantId));
+    }
+
+    [Fact]
+    public async Task Every_page_is_read_on_a_pool_thread_off_the_scheduler_the_walk_runs_on()
+    {
+        using var sqlite = Open();
+        await AppendAsync(sqlite, "t1", 2 * Page + 1);
+        await Task.WhenAll(Enumerable.Range(0, Page + 1).Select(i =>
+            sqlite.UpsertDeviceAsync(new DeviceRecord("t1", $"dev-{i:D5}", "Active", null, null, null, true, DateTimeOffset.UnixEpoch))));
+        var (store, reads) = ReadRecorder.Around(sqlite);
+        // a single-threaded scheduler, as a grain's activation is
+        var turn = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+
+        var (entries, devices) = await Task.Factory.StartNew(async () =>
+        {
+            var walked = await AllAsync(StorePages.AuditAsync(store, "t1", 1));
+            var listed = await AllAsync(StorePages.DevicesAsync(store, "t1"));
+            return (walked.Count, listed.Count);
+        }, CancellationToken.None, TaskCreationOptions.None, turn).Unwrap();
+
+        Assert.Equal((2 * Page + 1, Page + 1), (entries, devices));
+        Assert.Equal(5, reads.Count);
+        Assert.All(reads, read => Assert.True(read.OnPool && read.Scheduler == TaskScheduler.Default,
+            $"{read.Method} ran on {read.Scheduler}, pool thread: {read.OnPool}"));
+    }
+
+    [Fact]
+    public async Task A_failing_page_read_fails_the_walk_and_a_cancelled_walk_stops_between_pages()
+    {
+        using var sqlite = Open();
+        await AppendAsync(sqlite, "t1", Page + 1);
+        var (store, reads) = ReadRecorder.Around(sqlite, failAt: 2);
+
+        var walked = new List<AuditEntry>();
+        await Assert.ThrowsAsync<StoreUnavailableException>(async () =>
+        {
+            await foreach (var page in StorePages.AuditAsync(store, "t1", 1)) walked.AddRange(page);
+        });
+        Assert.Equal(Page, walked.Count);
+
+        using var cancel = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var page in StorePages.AuditAsync(sqlite, "t1", 1, cancel.Token)) cancel.Cancel();
+        });
+    }
+
+    /// <summary>Forwards every call to a store and records where each read ran; the <c>failAt</c>-th read fails as an unreachable store does.</summary>
+    public class ReadRecorder : DispatchProxy
+    {
+        private IProvisioningStore _inner = null!;
+        private ConcurrentQueue<Read> _reads = null!;
+        private int _failAt;
+
+        public sealed record Read(string Method, bool OnPool, TaskScheduler Scheduler);
+
+        public static (IProvisioningStore Store, ConcurrentQueue<Read> Reads) Around(IProvisioningStore inner, int failAt = 0)
+        {
+            var store = Create<IProvisioningStore, ReadRecorder>();
+            var recorder = (ReadRecorder)(object)store;
+            recorder._inner = inner;
+            recorder._reads = new ConcurrentQueue<Read>();
+            recorder._failAt = failAt;
+            return (store, recorder._reads);
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name is nameof(IProvisioningStore.ReadAuditAsync) or nameof(IProvisioningStore.ListDevicesAsync))
+            {
+                _reads.Enqueue(new Read(targetMethod.Name, Thread.CurrentThread.IsThreadPoolThread, TaskScheduler.Current));
+                if (_reads.Count == _failAt) throw new StoreUnavailableException("injected: the store is unreachable");
+            }
+
+            // the store's reads fail through their tasks, so nothing is thrown through reflection to unwrap
+            return targetMethod.Invoke(_inner, args);
+        }
+    }
+}

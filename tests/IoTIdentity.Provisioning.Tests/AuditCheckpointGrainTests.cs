@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using System.Net;
+using IoTIdentity.Provisioning.Abstractions;
+using IoTIdentity.Provisioning.Abstractions.Monitoring;
+using IoTIdentity.Provisioning.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace IoTIdentity.Provisioning.Tests;
+
+/// <summary>
+/// The checkpoint grain signs a new head only when the entries appended since its last checkpoint chain on from the
+/// head it signed (each link and hash checked, across pages): a store rewritten under it — after the signed head, or
+/// before it and rehashed onwards — gets no checkpoint vouching for the rewrite, and keeps the last one it had. It
+/// reads those pages off its activation's turns, as the monitor's inventory sweep reads the inventory.
+/// </summary>
+public sealed class AuditCheckpointGrainTests : IAsyncLifetime
+{
+    // the checkpointer and the monitor's own sweep stay out of the way: the tests ask for both
+    private readonly ServiceFixture _service = ServiceFixture.With(new Dictionary<string, string?>
+    {
+        ["Provisioning:AuditSigning:CheckpointInterval"] = "01:00:00",
+    }, FaultInjectingStore.Decorate);
+
+    public Task InitializeAsync() => _service.InitializeAsync();
+
+    public Task DisposeAsync() => _service.DisposeAsync();
+
+    private FaultInjectingStore Store => (FaultInjectingStore)_service.Store;
+
+    private async Task<string> TenantAsync() => (await _service.CreateTenantAsync($"ck-{Guid.NewGuid():N}"[..16], [])).TenantId;
+
+    private Task AppendAsync(string tenantId, int count) =>
+        Task.WhenAll(Enumerable.Range(0, count).Select(i => Store.AppendAuditAsync(tenantId, new AuditEvent
+        {
+            Action = "revoke", Subject = $"d{i}", Outcome = "allowed", Actor = "api", At = DateTimeOffset.UtcNow,
+        })));
+
+    private async Task<List<AuditEntry>> LogAsync(string tenantId)
+    {
+        var log = new List<AuditEntry>();
+        await foreach (var page in StorePages.AuditAsync(Store, tenantId, 1)) log.AddRange(page);
+        return log;
+    }
+
+    private IAuditCheckpointGrain Checkpoints(string tenantId) => _service.Grains.GetGrain<IAuditCheckpointGrain>(tenantId);
+
+    [Fact]
+    public async Task A_log_longer_than_a_page_is_checkpointed_at_its_head_and_then_on_from_there()
+    {
+        var tenant = await TenantAsync();
+        await AppendAsync(tenant, StoreLimits.MaxPageSize + 7);
+        var first = (await Checkpoints(tenant).CheckpointAsync()).Checkpoint!;
+        var log = await LogAsync(tenant);
+        Assert.Equal((log[^1].Sequence, log[^1].Hash), (first.Size, first.HeadHash));
+
+        Assert.Equal(new AuditCheckpointOutcome(first, null), await Checkpoints(tenant).CheckpointAsync());
+
+        await AppendAsync(tenant, 2 * StoreLimits.MaxPageSize);
+        var second = await Checkpoints(tenant).CheckpointAsync();
+        log = await LogAsync(tenant);
+        Assert.Null(second.Inconsistency);
+        Assert.Equal((log[^1].Sequence, log[^1].Hash), (second.Checkpoint!.Size, second.Checkpoint.HeadHash));
+    }
+
+    /// <summary>How a store is rewritten, relative to a signed head of <c>n</c> entries with four entries after it.</summary>
+    public enum Rewrite
+    {
+        /// <summary>Entry n + 2's event edited, its stored hash kept.</summary>
+        EditedAfterTheHead,
+        /// <summary>Entry n + 2 edited and hashed again; entry n + 3 still links to the old hash.</summary>
+        EditedAndRehashedAfterTheHead,
+        /// <summary>Entry n + 2 removed.</summary>
+        RemovedAfterTheHead,
+        /// <summary>Entry n − 1 edited and the whole chain hashed again from there to the end.</summary>
+        RewrittenBeforeTheHeadAndRehashedOnwards,
+        /// <summary>The signed head itself edited and the chain hashed again from there to the end.</summary>
+        HeadRewrittenAndRehashedOnwards,
+    }
+
+    [Theory]
+    [InlineData(Rewrite.EditedAfterTheHead, 2)]
+    [InlineData(Rewrite.EditedAndRehashedAfterTheHead, 3)]
+    [InlineData(Rewrite.RemovedAfterTheHead, 2)]
+    [InlineData(Rewrite.RewrittenBeforeTheHeadAndRehashedOnwards, 1)]
+    [InlineData(Rewrite.HeadRewrittenAndRehashedOnwards, 1)]
+    public async Task A_store_rewritten_under_the_signed_head_gets_no_new_checkpoint_and_keeps_the_last(Rewrite rewrite, int brokenAfterHead)
+    {
+        var tenant = await TenantAsync();
+        await AppendAsync(tenant, 3);
+        var signed = (await Checkpoints(tenant).CheckpointAsync()).Checkpoint!;
+        await AppendAsync(tenant, 4);
+        var n = signed.Size;
+
+        switch (rewrite)
+        {
+            case Rewrite.EditedAfterTheHead: await RewriteAsync(tenant, n + 2, rehashUpTo: 0); break;
+            case Rewrite.EditedAndRehashedAfterTheHead: await RewriteAsync(tenant, n + 2, rehashUpTo: n + 2); break;
+            case Rewrite.RemovedAfterTheHead: await ExecuteAsync($"DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE tenant_id = '{tenant}' AND sequence = {n + 2};"); break;
+            case Rewrite.RewrittenBeforeTheHeadAndRehashedOnwards: await RewriteAsync(tenant, n - 1, rehashUpTo: long.MaxValue); break;
+            case Rewrite.HeadRewrittenAndRehashedOnwards: await RewriteAsync(tenant, n, rehashUpTo: long.MaxValue); break;
+        }
+
+        var outcome = await Checkpoints(tenant).CheckpointAsync();
+
+        Assert.Equal(signed, outcome.Checkpoint);
+        Assert.StartsWith($"entry {n + brokenAfterHead} does not chain on from the checkpoint of {n} entries signed before", outcome.Inconsistency);
+        Assert.Equal(signed, await Checkpoints(tenant).GetAtAsync(DateTimeOffset.MaxValue));
+        await AppendAsync(tenant, 1);
+        Assert.Equal(signed, (await Checkpoints(tenant).CheckpointAsync()).Checkpoint);
+        // and the API says so: a conflict, not a checkpoint
+        using var client = _service.ClientFor((await _service.Grains.GetGrain<ITenantGrain>(tenant).CreateApiKeyAsync(ApiRole.Auditor, "t")).Key);
+        using var response = await client.GetAsync("/api/v1/audit/checkpoint");
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_checkpoint_and_the_inventory_sweep_read_their_pages_off_the_grains_turns()
+    {
+        var tenant = await TenantAsync();
+        await AppendAsync(tenant, StoreLimits.MaxPageSize + 1);
+        var reads = new ConcurrentQueue<(string Operation, TaskScheduler Scheduler)>();
+        Store.FailWhen(call =>
+        {
+            if (call.Operation is "read-audit" or "list-devices") reads.Enqueue((call.Operation, TaskScheduler.Current));
+            return false;
+        });
+
+        await Checkpoints(tenant).CheckpointAsync();
+        await _service.Grains.GetGrain<IMonitorGrain>(tenant).SweepAsync();
+        Store.FailWhen(null);
+
+        Assert.Contains(reads, r => r.Operation == "read-audit");
+        Assert.Contains(reads, r => r.Operation == "list-devices");
+        Assert.All(reads, r => Assert.Same(TaskScheduler.Default, r.Scheduler));
+    }
+
+    [Fact]
+    public async Task A_store_fault_during_the_walk_fails_the_checkpoint_and_the_next_one_signs()
+    {
+        var tenant = await TenantAsync();
+        await AppendAsync(tenant, StoreLimits.MaxPageSize + 1);
+        var pages = 0;
+        Store.FailWhen(call => call.Operation == "read-audit" && call.Scope == tenant && Interlocked.Increment(ref pages) == 2);
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => Checkpoints(tenant).CheckpointAsync());
+        Assert.Null(await Checkpoints(tenant).GetAtAsync(DateTimeOffset.MaxValue));
+
+        Store.FailWhen(null);
+        var log = await LogAsync(tenant);
+        Assert.Equal(log[^1].Hash, (await Checkpoints(tenant).CheckpointAsync()).Checkpoint!.HeadHash);
+    }
+
+    /// <summary>Edits entry <paramref name="sequence"/>'s outcome in the file and hashes entries again from it up to
+    /// <paramref name="rehashUpTo"/> (each linked to the one before), as an attacker with the file would.</summary>
+    private async Task RewriteAsync(string tenantId, long sequence, long rehashUpTo)
+    {
+        var log = await LogAsync(tenantId);
+        var sql = new List<string> { "DROP TRIGGER audit_no_update;" };
+        var previous = log.Single(e => e.Sequence == sequence).PreviousHash;
+        foreach (var entry in log.Where(e => e.Sequence >= sequence))
+        {
+            var auditEvent = entry.Sequence == sequence ? entry.Event with { Outcome = "refused:forged" } : entry.Event;
+            var rehash = entry.Sequence <= rehashUpTo;
+            var link = rehash ? previous : entry.PreviousHash;
+            var hash = rehash ? AuditChain.ComputeHash(tenantId, entry.Sequence, link, auditEvent) : entry.Hash;
+            sql.Add($"UPDATE audit SET outcome = '{auditEvent.Outcome}', previous_hash = '{link}', hash = '{hash}' WHERE tenant_id = '{tenantId}' AND sequence = {entry.Sequence};");
+            previous = hash;
+        }
+        await ExecuteAsync(string.Join('\n', sql));
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_service.DataDirectory, "iotidentity.db")};Pooling=False");
+        connection.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+}
