@@ -78,15 +78,7 @@ public static class AuditChain
     {
         ArgumentNullException.ThrowIfNull(entries);
         var verifier = new AuditChainVerifier(tenantId);
-        foreach (var entry in entries)
-        {
-            if (verifier.Check(entry) is { } broken)
-            {
-                return broken;
-            }
-        }
-
-        return verifier.Result();
+        return Check(verifier, entries) ?? verifier.Result();
     }
 
     /// <summary>
@@ -107,9 +99,9 @@ public static class AuditChain
     }
 
     /// <summary>
-    /// Walks a tenant's chain in a store from the entry <paramref name="verifier"/> expects next to the log's head
-    /// (<see cref="StorePages.AuditAsync"/>: each page read and checked in a pool work item of its own, off the caller's
-    /// turn). Afterwards the verifier says how far the walk got and which hash it ended on.
+    /// Walks a tenant's chain in a store from the entry <paramref name="verifier"/> expects next to the log's head, each
+    /// page read and checked on the <see cref="StorePages"/>' background lane, off the caller's turn. Afterwards the
+    /// verifier says how far the walk got and which hash it ended on.
     /// </summary>
     /// <param name="store">The store to read.</param>
     /// <param name="verifier">Where the walk starts (a log's first entry, or one linked to a signed head).</param>
@@ -123,16 +115,27 @@ public static class AuditChain
         await foreach (var page in StorePages.AuditAsync(store, verifier.TenantId, verifier.LastSequence + 1, cancellationToken)
                            .ConfigureAwait(false))
         {
-            foreach (var entry in page)
+            if (await StorePages.InBackground(() => Check(verifier, page), cancellationToken).ConfigureAwait(false) is { } broken)
             {
-                if (verifier.Check(entry) is { } broken)
-                {
-                    return broken;
-                }
+                return broken;
             }
         }
 
         return verifier.Result();
+    }
+
+    /// <summary>Checks entries in order; returns the first break, or null when they all pass.</summary>
+    private static AuditChainVerification? Check(AuditChainVerifier verifier, IEnumerable<AuditEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (verifier.Check(entry) is { } broken)
+            {
+                return broken;
+            }
+        }
+
+        return null;
     }
 
     private static SortedDictionary<string, string> SortedCopy(IReadOnlyDictionary<string, string> details)

@@ -4,15 +4,16 @@ namespace IoTIdentity.Provisioning.Storage;
 
 /// <summary>
 /// Long walks over the store, a page at a time: a tenant's audit log from an entry on, a tenant's inventory. Each page
-/// is read as a work item of its own, queued at the back of the thread pool's global queue and off the caller's grain
-/// turn, so a walk holds a pool thread for one page at most and the work queued meanwhile runs between its pages.
+/// is read on the <see cref="BackgroundLane"/>, a thread at the operating system's lowest priority, off the caller's
+/// grain turn; the caller goes on with the page at its own priority, or hands its own work on a page to the lane
+/// (<see cref="InBackground{T}"/>).
 /// </summary>
 /// <remarks>
-/// SQLite reads complete synchronously on the caller's thread. A walk that awaited its pages in place therefore held
-/// one pool thread from its first page to its last: the five-minute audit checkpoint of a log ~100,000 entries long
-/// held one for 1.7 s beside a full load, and a service running few pool threads stalled behind it (BENCHMARKS.md,
-/// session 37). Where the caller goes on after a page depends on it: a grain's continuation queues on its activation;
-/// code that does not return to a context (<c>ConfigureAwait(false)</c>) goes on inside the page's work item.
+/// SQLite reads complete synchronously on the caller's thread. A walk that awaited its pages in place held one pool
+/// thread from its first page to its last: the five-minute audit checkpoint of a log ~100,000 entries long held one
+/// for 1.7 s beside a full load, and a service running few pool threads stalled behind it (BENCHMARKS.md, session 37).
+/// Read page by page from the pool, the same walk still took a fifth of a busy core for 3 s and pushed the requests
+/// beside it into a queue (session 38): on the lane it takes only the time they leave.
 /// </remarks>
 public static class StorePages
 {
@@ -70,9 +71,15 @@ public static class StorePages
         while (filters.ContinuationToken is not null);
     }
 
-    /// <summary>Reads one page in a work item of its own at the back of the pool's global queue (not the caller's local
-    /// queue, which its thread would drain first, nor the caller's grain scheduler, which <c>TaskScheduler.Current</c> is).</summary>
+    /// <summary>
+    /// Runs a walk's own work on a page (hashing it, say) on the <see cref="BackgroundLane"/>; what awaits the result
+    /// goes on at its own priority.
+    /// </summary>
+    /// <param name="work">The work; it runs on the lane's thread, where <c>TaskScheduler.Current</c> is the default.</param>
+    /// <param name="cancellationToken">Cancels the work if it has not started.</param>
+    public static Task<T> InBackground<T>(Func<T> work, CancellationToken cancellationToken = default) =>
+        BackgroundLane.Shared.Run(work, cancellationToken);
+
     private static Task<T> Apart<T>(Func<Task<T>> read, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(read, cancellationToken, TaskCreationOptions.PreferFairness | TaskCreationOptions.DenyChildAttach,
-            TaskScheduler.Default).Unwrap();
+        BackgroundLane.Shared.Run(read, cancellationToken).Unwrap();
 }

@@ -2,13 +2,15 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using IoTIdentity.Provisioning.Storage.Sqlite;
 using IoTIdentity.Provisioning.Storage.Tests.Sqlite;
+using IoTIdentity.TestKit;
 
 namespace IoTIdentity.Provisioning.Storage.Tests;
 
 /// <summary>
-/// A walk over the store yields every entry or device once, in order, across page boundaries, and reads each page off
-/// the caller's scheduler, on a pool thread: SQLite reads complete synchronously, so a walk read in place would hold
-/// the caller's thread (a grain's turn) from its first page to its last.
+/// A walk over the store yields every entry or device once, in order, across page boundaries, and reads each page on
+/// the background lane (nice 19), off the caller's scheduler, while the caller goes on with each page at its own
+/// priority: SQLite reads complete synchronously, so a walk read in place would hold the caller's thread (a grain's
+/// turn) from its first page to its last, and one read at normal priority takes CPU time from the requests beside it.
 /// </summary>
 public sealed class StorePagesTests : IDisposable
 {
@@ -90,27 +92,63 @@ public sealed class StorePagesTests : IDisposable
     }
 
     [Fact]
-    public async Task Every_page_is_read_on_a_pool_thread_off_the_scheduler_the_walk_runs_on()
+    public async Task Every_page_is_read_on_the_background_lane_off_the_callers_scheduler_and_the_caller_goes_on_at_its_own_priority()
     {
         using var sqlite = Open();
         await AppendAsync(sqlite, "t1", 2 * Page + 1);
         await Task.WhenAll(Enumerable.Range(0, Page + 1).Select(i =>
             sqlite.UpsertDeviceAsync(new DeviceRecord("t1", $"dev-{i:D5}", "Active", null, null, null, true, DateTimeOffset.UnixEpoch))));
         var (store, reads) = ReadRecorder.Around(sqlite);
+        var callerNice = ThreadNice.Current();
+        Assert.True(callerNice < BackgroundLane.Nice, $"the tests run at nice {callerNice}: the lane cannot be told apart");
         // a single-threaded scheduler, as a grain's activation is
         var turn = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+        var consumer = new ConcurrentQueue<(int Nice, TaskScheduler Scheduler)>();
 
         var (entries, devices) = await Task.Factory.StartNew(async () =>
         {
-            var walked = await AllAsync(StorePages.AuditAsync(store, "t1", 1));
+            var walked = 0;
+            await foreach (var page in StorePages.AuditAsync(store, "t1", 1))
+            {
+                consumer.Enqueue((ThreadNice.Current(), TaskScheduler.Current));
+                walked += page.Count;
+            }
             var listed = await AllAsync(StorePages.DevicesAsync(store, "t1"));
-            return (walked.Count, listed.Count);
+            return (walked, listed.Count);
         }, CancellationToken.None, TaskCreationOptions.None, turn).Unwrap();
 
         Assert.Equal((2 * Page + 1, Page + 1), (entries, devices));
         Assert.Equal(5, reads.Count);
-        Assert.All(reads, read => Assert.True(read.OnPool && read.Scheduler == TaskScheduler.Default,
-            $"{read.Method} ran on {read.Scheduler}, pool thread: {read.OnPool}"));
+        Assert.All(reads, read => Assert.True(read.Nice == BackgroundLane.Nice && read.Scheduler == TaskScheduler.Default,
+            $"{read.Method} ran at nice {read.Nice} on {read.Scheduler}"));
+        Assert.Equal(3, consumer.Count);
+        Assert.All(consumer, c => Assert.Equal((callerNice, turn), (c.Nice, c.Scheduler)));
+    }
+
+    [Fact]
+    public async Task Work_handed_to_the_lane_runs_at_its_priority_in_order_and_the_caller_goes_on_at_its_own()
+    {
+        var callerNice = ThreadNice.Current();
+        var order = new ConcurrentQueue<int>();
+
+        var nices = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => StorePages.InBackground(() =>
+        {
+            order.Enqueue(i);
+            return ThreadNice.Current();
+        })));
+
+        Assert.All(nices, nice => Assert.Equal(BackgroundLane.Nice, nice));
+        Assert.Equal(Enumerable.Range(0, 20), order);
+        // awaited where no context takes the continuation, it would run on whichever thread completed the work
+        var after = await Task.Run(async () =>
+        {
+            await StorePages.InBackground(() => 0).ConfigureAwait(false);
+            return ThreadNice.Current();
+        });
+        Assert.Equal(callerNice, after);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => StorePages.InBackground(() => 1, cancelled.Token));
     }
 
     [Fact]
@@ -134,14 +172,14 @@ public sealed class StorePagesTests : IDisposable
         });
     }
 
-    /// <summary>Forwards every call to a store and records where each read ran; the <c>failAt</c>-th read fails as an unreachable store does.</summary>
+    /// <summary>Forwards every call to a store and records at what priority and on which scheduler each read ran; the <c>failAt</c>-th read fails as an unreachable store does.</summary>
     public class ReadRecorder : DispatchProxy
     {
         private IProvisioningStore _inner = null!;
         private ConcurrentQueue<Read> _reads = null!;
         private int _failAt;
 
-        public sealed record Read(string Method, bool OnPool, TaskScheduler Scheduler);
+        public sealed record Read(string Method, int Nice, TaskScheduler Scheduler);
 
         public static (IProvisioningStore Store, ConcurrentQueue<Read> Reads) Around(IProvisioningStore inner, int failAt = 0)
         {
@@ -158,7 +196,7 @@ public sealed class StorePagesTests : IDisposable
             ArgumentNullException.ThrowIfNull(targetMethod);
             if (targetMethod.Name is nameof(IProvisioningStore.ReadAuditAsync) or nameof(IProvisioningStore.ListDevicesAsync))
             {
-                _reads.Enqueue(new Read(targetMethod.Name, Thread.CurrentThread.IsThreadPoolThread, TaskScheduler.Current));
+                _reads.Enqueue(new Read(targetMethod.Name, ThreadNice.Current(), TaskScheduler.Current));
                 if (_reads.Count == _failAt) throw new StoreUnavailableException("injected: the store is unreachable");
             }
 

@@ -11,7 +11,8 @@ namespace IoTIdentity.Provisioning.Tests;
 /// The checkpoint grain signs a new head only when the entries appended since its last checkpoint chain on from the
 /// head it signed (each link and hash checked, across pages): a store rewritten under it — after the signed head, or
 /// before it and rehashed onwards — gets no checkpoint vouching for the rewrite, and keeps the last one it had. It
-/// reads those pages off its activation's turns, as the monitor's inventory sweep reads the inventory.
+/// reads those pages on the background lane (nice 19), off its activation's turns, as the monitor's inventory sweep
+/// reads the inventory.
 /// </summary>
 public sealed class AuditCheckpointGrainTests : IAsyncLifetime
 {
@@ -114,14 +115,14 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_checkpoint_and_the_inventory_sweep_read_their_pages_off_the_grains_turns()
+    public async Task The_checkpoint_and_the_inventory_sweep_read_their_pages_on_the_background_lane_off_the_grains_turns()
     {
         var tenant = await TenantAsync();
         await AppendAsync(tenant, StoreLimits.MaxPageSize + 1);
-        var reads = new ConcurrentQueue<(string Operation, TaskScheduler Scheduler)>();
+        var reads = new ConcurrentQueue<(string Operation, TaskScheduler Scheduler, int Nice)>();
         Store.FailWhen(call =>
         {
-            if (call.Operation is "read-audit" or "list-devices") reads.Enqueue((call.Operation, TaskScheduler.Current));
+            if (call.Operation is "read-audit" or "list-devices") reads.Enqueue((call.Operation, TaskScheduler.Current, ThreadNice.Current()));
             return false;
         });
 
@@ -131,7 +132,7 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
 
         Assert.Contains(reads, r => r.Operation == "read-audit");
         Assert.Contains(reads, r => r.Operation == "list-devices");
-        Assert.All(reads, r => Assert.Same(TaskScheduler.Default, r.Scheduler));
+        Assert.All(reads, r => Assert.Equal((TaskScheduler.Default, BackgroundLane.Nice), (r.Scheduler, r.Nice)));
     }
 
     [Fact]
