@@ -9,14 +9,19 @@ namespace IoTIdentity.Provisioning.Storage;
 /// beside a busy core delays none of them. Work queued here runs in order, one item at a time.
 /// </summary>
 /// <remarks>
-/// On Linux the thread's nice value is set to 19: .NET does not map <see cref="ThreadPriority"/> to anything there,
-/// and Linux schedules each thread by its own nice value (<c>setpriority(PRIO_PROCESS, tid, …)</c>). Nice 19 weighs
-/// 15 against a normal thread's 1,024, so the walk still advances, slowly, while the service is saturated. Elsewhere
-/// the thread's priority is <see cref="ThreadPriority.Lowest"/>.
+/// On Linux the thread runs under <c>SCHED_IDLE</c>: .NET does not map <see cref="ThreadPriority"/> to anything there,
+/// and Linux schedules each thread by its own policy. A <c>SCHED_IDLE</c> thread weighs 3 against a normal thread's
+/// 1,024 — the walk still advances, slowly, while the service is saturated — and any normal thread that wakes takes
+/// the CPU from it at once; at nice 19 instead, a waking request thread may wait out the lane's time slice, and a
+/// profiled ramp had its worst half second while the lane ran (BENCHMARKS.md, session 38). Should the kernel refuse the
+/// policy, the thread runs at nice 19; elsewhere its priority is <see cref="ThreadPriority.Lowest"/>.
 /// </remarks>
 internal sealed partial class BackgroundLane : TaskScheduler
 {
-    /// <summary>The nice value the lane's thread runs at on Linux.</summary>
+    /// <summary>Linux's <c>SCHED_IDLE</c> scheduling policy, the lane thread's.</summary>
+    public const int IdlePolicy = 5;
+
+    /// <summary>The nice value the lane's thread falls back to should the kernel refuse <see cref="IdlePolicy"/>.</summary>
     public const int Nice = 19;
 
     private readonly BlockingCollection<Task> _queue = [];
@@ -55,8 +60,9 @@ internal sealed partial class BackgroundLane : TaskScheduler
     {
         if (OperatingSystem.IsLinux())
         {
-            // lowering one's own thread needs no privilege; should it fail, the lane runs at normal priority
-            _ = SetPriority(0, GetTid(), Nice);
+            // lowering one's own thread needs no privilege; should both fail, the lane runs at normal priority
+            var parameters = 0;
+            if (SetScheduler(0, IdlePolicy, ref parameters) != 0) _ = SetPriority(0, GetTid(), Nice);
         }
 
         foreach (var task in _queue.GetConsumingEnumerable())
@@ -64,6 +70,10 @@ internal sealed partial class BackgroundLane : TaskScheduler
             TryExecuteTask(task);
         }
     }
+
+    /// <summary><c>sched_setscheduler(pid, policy, &amp;param)</c>; pid 0 is the calling thread, param its <c>sched_priority</c>.</summary>
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler")]
+    private static partial int SetScheduler(int pid, int policy, ref int parameters);
 
     [LibraryImport("libc", EntryPoint = "setpriority")]
     private static partial int SetPriority(int which, int who, int priority);

@@ -8,7 +8,7 @@ namespace IoTIdentity.Provisioning.Storage.Tests;
 
 /// <summary>
 /// A walk over the store yields every entry or device once, in order, across page boundaries, and reads each page on
-/// the background lane (nice 19), off the caller's scheduler, while the caller goes on with each page at its own
+/// the background lane (SCHED_IDLE), off the caller's scheduler, while the caller goes on with each page at its own
 /// priority: SQLite reads complete synchronously, so a walk read in place would hold the caller's thread (a grain's
 /// turn) from its first page to its last, and one read at normal priority takes CPU time from the requests beside it.
 /// </summary>
@@ -99,18 +99,18 @@ public sealed class StorePagesTests : IDisposable
         await Task.WhenAll(Enumerable.Range(0, Page + 1).Select(i =>
             sqlite.UpsertDeviceAsync(new DeviceRecord("t1", $"dev-{i:D5}", "Active", null, null, null, true, DateTimeOffset.UnixEpoch))));
         var (store, reads) = ReadRecorder.Around(sqlite);
-        var callerNice = ThreadNice.Current();
-        Assert.True(callerNice < BackgroundLane.Nice, $"the tests run at nice {callerNice}: the lane cannot be told apart");
+        var callerPolicy = ThreadScheduling.Policy();
+        Assert.NotEqual(BackgroundLane.IdlePolicy, callerPolicy);
         // a single-threaded scheduler, as a grain's activation is
         var turn = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
-        var consumer = new ConcurrentQueue<(int Nice, TaskScheduler Scheduler)>();
+        var consumer = new ConcurrentQueue<(int Policy, TaskScheduler Scheduler)>();
 
         var (entries, devices) = await Task.Factory.StartNew(async () =>
         {
             var walked = 0;
             await foreach (var page in StorePages.AuditAsync(store, "t1", 1))
             {
-                consumer.Enqueue((ThreadNice.Current(), TaskScheduler.Current));
+                consumer.Enqueue((ThreadScheduling.Policy(), TaskScheduler.Current));
                 walked += page.Count;
             }
             var listed = await AllAsync(StorePages.DevicesAsync(store, "t1"));
@@ -119,33 +119,33 @@ public sealed class StorePagesTests : IDisposable
 
         Assert.Equal((2 * Page + 1, Page + 1), (entries, devices));
         Assert.Equal(5, reads.Count);
-        Assert.All(reads, read => Assert.True(read.Nice == BackgroundLane.Nice && read.Scheduler == TaskScheduler.Default,
-            $"{read.Method} ran at nice {read.Nice} on {read.Scheduler}"));
+        Assert.All(reads, read => Assert.True(read.Policy == BackgroundLane.IdlePolicy && read.Scheduler == TaskScheduler.Default,
+            $"{read.Method} ran under policy {read.Policy} on {read.Scheduler}"));
         Assert.Equal(3, consumer.Count);
-        Assert.All(consumer, c => Assert.Equal((callerNice, turn), (c.Nice, c.Scheduler)));
+        Assert.All(consumer, c => Assert.Equal((callerPolicy, turn), (c.Policy, c.Scheduler)));
     }
 
     [Fact]
     public async Task Work_handed_to_the_lane_runs_at_its_priority_in_order_and_the_caller_goes_on_at_its_own()
     {
-        var callerNice = ThreadNice.Current();
+        var callerPolicy = ThreadScheduling.Policy();
         var order = new ConcurrentQueue<int>();
 
-        var nices = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => StorePages.InBackground(() =>
+        var policies = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => StorePages.InBackground(() =>
         {
             order.Enqueue(i);
-            return ThreadNice.Current();
+            return ThreadScheduling.Policy();
         })));
 
-        Assert.All(nices, nice => Assert.Equal(BackgroundLane.Nice, nice));
+        Assert.All(policies, policy => Assert.Equal(BackgroundLane.IdlePolicy, policy));
         Assert.Equal(Enumerable.Range(0, 20), order);
         // awaited where no context takes the continuation, it would run on whichever thread completed the work
         var after = await Task.Run(async () =>
         {
             await StorePages.InBackground(() => 0).ConfigureAwait(false);
-            return ThreadNice.Current();
+            return ThreadScheduling.Policy();
         });
-        Assert.Equal(callerNice, after);
+        Assert.Equal(callerPolicy, after);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => StorePages.InBackground(() => 1, cancelled.Token));
@@ -172,14 +172,14 @@ public sealed class StorePagesTests : IDisposable
         });
     }
 
-    /// <summary>Forwards every call to a store and records at what priority and on which scheduler each read ran; the <c>failAt</c>-th read fails as an unreachable store does.</summary>
+    /// <summary>Forwards every call to a store and records under which scheduling policy and on which scheduler each read ran; the <c>failAt</c>-th read fails as an unreachable store does.</summary>
     public class ReadRecorder : DispatchProxy
     {
         private IProvisioningStore _inner = null!;
         private ConcurrentQueue<Read> _reads = null!;
         private int _failAt;
 
-        public sealed record Read(string Method, int Nice, TaskScheduler Scheduler);
+        public sealed record Read(string Method, int Policy, TaskScheduler Scheduler);
 
         public static (IProvisioningStore Store, ConcurrentQueue<Read> Reads) Around(IProvisioningStore inner, int failAt = 0)
         {
@@ -196,7 +196,7 @@ public sealed class StorePagesTests : IDisposable
             ArgumentNullException.ThrowIfNull(targetMethod);
             if (targetMethod.Name is nameof(IProvisioningStore.ReadAuditAsync) or nameof(IProvisioningStore.ListDevicesAsync))
             {
-                _reads.Enqueue(new Read(targetMethod.Name, ThreadNice.Current(), TaskScheduler.Current));
+                _reads.Enqueue(new Read(targetMethod.Name, ThreadScheduling.Policy(), TaskScheduler.Current));
                 if (_reads.Count == _failAt) throw new StoreUnavailableException("injected: the store is unreachable");
             }
 

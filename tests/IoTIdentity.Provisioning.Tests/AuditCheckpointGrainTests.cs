@@ -11,7 +11,7 @@ namespace IoTIdentity.Provisioning.Tests;
 /// The checkpoint grain signs a new head only when the entries appended since its last checkpoint chain on from the
 /// head it signed (each link and hash checked, across pages): a store rewritten under it — after the signed head, or
 /// before it and rehashed onwards — gets no checkpoint vouching for the rewrite, and keeps the last one it had. It
-/// reads those pages on the background lane (nice 19), off its activation's turns, as the monitor's inventory sweep
+/// reads those pages on the background lane (SCHED_IDLE), off its activation's turns, as the monitor's inventory sweep
 /// reads the inventory.
 /// </summary>
 public sealed class AuditCheckpointGrainTests : IAsyncLifetime
@@ -119,10 +119,10 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
     {
         var tenant = await TenantAsync();
         await AppendAsync(tenant, StoreLimits.MaxPageSize + 1);
-        var reads = new ConcurrentQueue<(string Operation, TaskScheduler Scheduler, int Nice)>();
+        var reads = new ConcurrentQueue<(string Operation, TaskScheduler Scheduler, int Policy)>();
         Store.FailWhen(call =>
         {
-            if (call.Operation is "read-audit" or "list-devices") reads.Enqueue((call.Operation, TaskScheduler.Current, ThreadNice.Current()));
+            if (call.Operation is "read-audit" or "list-devices") reads.Enqueue((call.Operation, TaskScheduler.Current, ThreadScheduling.Policy()));
             return false;
         });
 
@@ -132,7 +132,7 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
 
         Assert.Contains(reads, r => r.Operation == "read-audit");
         Assert.Contains(reads, r => r.Operation == "list-devices");
-        Assert.All(reads, r => Assert.Equal((TaskScheduler.Default, BackgroundLane.Nice), (r.Scheduler, r.Nice)));
+        Assert.All(reads, r => Assert.Equal((TaskScheduler.Default, BackgroundLane.IdlePolicy), (r.Scheduler, r.Policy)));
     }
 
     [Fact]
