@@ -24,12 +24,15 @@ internal sealed partial class BackgroundLane : TaskScheduler
     /// <summary>The nice value the lane's thread falls back to should the kernel refuse <see cref="IdlePolicy"/>.</summary>
     public const int Nice = 19;
 
+    /// <summary>The lane thread's name.</summary>
+    public const string ThreadName = "iotid walks";
+
     private readonly BlockingCollection<Task> _queue = [];
     private readonly Thread _thread;
 
     private BackgroundLane()
     {
-        _thread = new Thread(Run) { IsBackground = true, Name = "iotid walks", Priority = ThreadPriority.Lowest };
+        _thread = new Thread(Run) { IsBackground = true, Name = ThreadName, Priority = ThreadPriority.Lowest };
         _thread.UnsafeStart();
     }
 
@@ -58,17 +61,22 @@ internal sealed partial class BackgroundLane : TaskScheduler
 
     private void Run()
     {
-        if (OperatingSystem.IsLinux())
-        {
-            // lowering one's own thread needs no privilege; should both fail, the lane runs at normal priority
-            var parameters = 0;
-            if (SetScheduler(0, IdlePolicy, ref parameters) != 0) _ = SetPriority(0, GetTid(), Nice);
-        }
-
         foreach (var task in _queue.GetConsumingEnumerable())
         {
+            // before each item, not once: in a long test run the lane's thread was found back under the normal
+            // policy after it had set SCHED_IDLE (the runtime may set a thread's scheduling, e.g. around a GC)
+            Lower();
             TryExecuteTask(task);
         }
+    }
+
+    /// <summary>Puts the calling thread under <see cref="IdlePolicy"/>, or at <see cref="Nice"/> should the kernel
+    /// refuse it; lowering one's own thread needs no privilege, and should both fail the lane runs at normal priority.</summary>
+    private static void Lower()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var parameters = 0;
+        if (SetScheduler(0, IdlePolicy, ref parameters) != 0) _ = SetPriority(0, GetTid(), Nice);
     }
 
     /// <summary><c>sched_setscheduler(pid, policy, &amp;param)</c>; pid 0 is the calling thread, param its <c>sched_priority</c>.</summary>

@@ -119,10 +119,11 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
     {
         var tenant = await TenantAsync();
         await AppendAsync(tenant, StoreLimits.MaxPageSize + 1);
-        var reads = new ConcurrentQueue<(string Operation, TaskScheduler Scheduler, int Policy)>();
+        var reads = new ConcurrentQueue<(string Operation, TaskScheduler Scheduler, string? Thread, int Policy, int Nice)>();
         Store.FailWhen(call =>
         {
-            if (call.Operation is "read-audit" or "list-devices") reads.Enqueue((call.Operation, TaskScheduler.Current, ThreadScheduling.Policy()));
+            if (call.Operation is "read-audit" or "list-devices")
+                reads.Enqueue((call.Operation, TaskScheduler.Current, Thread.CurrentThread.Name, ThreadScheduling.Policy(), ThreadScheduling.Nice()));
             return false;
         });
 
@@ -132,7 +133,9 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
 
         Assert.Contains(reads, r => r.Operation == "read-audit");
         Assert.Contains(reads, r => r.Operation == "list-devices");
-        Assert.All(reads, r => Assert.Equal((TaskScheduler.Default, BackgroundLane.IdlePolicy), (r.Scheduler, r.Policy)));
+        // lowered to SCHED_IDLE, or to nice 19 where the kernel refuses the policy
+        Assert.All(reads, r => Assert.True(r.Scheduler == TaskScheduler.Default && r.Thread == BackgroundLane.ThreadName
+            && (r.Policy == BackgroundLane.IdlePolicy || r.Nice == BackgroundLane.Nice), r.ToString()));
     }
 
     [Fact]
