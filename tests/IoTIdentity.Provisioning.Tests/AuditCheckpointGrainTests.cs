@@ -36,13 +36,6 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
             Action = "revoke", Subject = $"d{i}", Outcome = "allowed", Actor = "api", At = DateTimeOffset.UtcNow,
         })));
 
-    private async Task<List<AuditEntry>> LogAsync(string tenantId)
-    {
-        var log = new List<AuditEntry>();
-        await foreach (var page in StorePages.AuditAsync(Store, tenantId, 1)) log.AddRange(page);
-        return log;
-    }
-
     private IAuditCheckpointGrain Checkpoints(string tenantId) => _service.Grains.GetGrain<IAuditCheckpointGrain>(tenantId);
 
     [Fact]
@@ -51,14 +44,14 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
         var tenant = await TenantAsync();
         await AppendAsync(tenant, StoreLimits.MaxPageSize + 7);
         var first = (await Checkpoints(tenant).CheckpointAsync()).Checkpoint!;
-        var log = await LogAsync(tenant);
+        var log = await _service.ReadAuditLogAsync(tenant);
         Assert.Equal((log[^1].Sequence, log[^1].Hash), (first.Size, first.HeadHash));
 
         Assert.Equal(new AuditCheckpointOutcome(first, null), await Checkpoints(tenant).CheckpointAsync());
 
         await AppendAsync(tenant, 2 * StoreLimits.MaxPageSize);
         var second = await Checkpoints(tenant).CheckpointAsync();
-        log = await LogAsync(tenant);
+        log = await _service.ReadAuditLogAsync(tenant);
         Assert.Null(second.Inconsistency);
         Assert.Equal((log[^1].Sequence, log[^1].Hash), (second.Checkpoint!.Size, second.Checkpoint.HeadHash));
     }
@@ -150,7 +143,7 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
         Assert.Null(await Checkpoints(tenant).GetAtAsync(DateTimeOffset.MaxValue));
 
         Store.FailWhen(null);
-        var log = await LogAsync(tenant);
+        var log = await _service.ReadAuditLogAsync(tenant);
         Assert.Equal(log[^1].Hash, (await Checkpoints(tenant).CheckpointAsync()).Checkpoint!.HeadHash);
     }
 
@@ -158,7 +151,7 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
     /// <paramref name="rehashUpTo"/> (each linked to the one before), as an attacker with the file would.</summary>
     private async Task RewriteAsync(string tenantId, long sequence, long rehashUpTo)
     {
-        var log = await LogAsync(tenantId);
+        var log = await _service.ReadAuditLogAsync(tenantId);
         var sql = new List<string> { "DROP TRIGGER audit_no_update;" };
         var previous = log.Single(e => e.Sequence == sequence).PreviousHash;
         foreach (var entry in log.Where(e => e.Sequence >= sequence))
