@@ -3,13 +3,18 @@ namespace IoTIdentity.Provisioning.Storage;
 /// <summary>
 /// Checks audit entries one at a time, in order: tenant, sequence, link to the previous hash, own hash. It starts at
 /// entry 1 (linked to <see cref="AuditChain.GenesisHash"/>) or, for a walk that begins in the middle of a log, at a
-/// given entry linked to a given hash (the head of a signed checkpoint, or the hash the first entry read claims).
+/// given entry linked to a given hash (the head of a signed checkpoint, or the hash the first entry read claims). A walk
+/// may also be held to a signed head: the entry at its size must hash to its hash, and a log that ends before it is
+/// broken (cut back below what was signed), not short.
 /// </summary>
 /// <param name="tenantId">The tenant whose log is walked.</param>
 /// <param name="firstSequence">The first entry the walk expects; at least 1.</param>
 /// <param name="previousHash">The hash entry <paramref name="firstSequence"/> must link to; null to take what that
 /// entry claims (the walk then proves the entries consistent with each other and with whatever anchors its end).</param>
-public sealed class AuditChainVerifier(string tenantId, long firstSequence = 1, string? previousHash = AuditChain.GenesisHash)
+/// <param name="signedSize">The size of a signed checkpoint the walk must reach; 0 for none.</param>
+/// <param name="signedHeadHash">That checkpoint's head hash, which entry <paramref name="signedSize"/> must have.</param>
+public sealed class AuditChainVerifier(
+    string tenantId, long firstSequence = 1, string? previousHash = AuditChain.GenesisHash, long signedSize = 0, string? signedHeadHash = null)
 {
     private long _expectedSequence = firstSequence >= 1 ? firstSequence : throw new ArgumentOutOfRangeException(nameof(firstSequence));
     private string? _previousHash = previousHash;
@@ -63,12 +68,22 @@ public sealed class AuditChainVerifier(string tenantId, long firstSequence = 1, 
                 $"Entry {entry.Sequence} stores hash {entry.Hash}, but its contents hash to {actual}: it was altered.");
         }
 
+        if (signedHeadHash is not null && entry.Sequence == signedSize && !string.Equals(entry.Hash, signedHeadHash, StringComparison.Ordinal))
+        {
+            return AuditChainVerification.Broken(checkedSoFar, entry.Sequence, AuditChainFault.HashMismatch,
+                $"Entry {entry.Sequence} hashes to {entry.Hash}, but the signed checkpoint of {signedSize} entries says {signedHeadHash}.");
+        }
+
         _previousHash = entry.Hash;
         HeadHash = entry.Hash;
         _expectedSequence++;
         return null;
     }
 
-    /// <summary>The result once every entry passed.</summary>
-    public AuditChainVerification Result() => AuditChainVerification.Valid(_expectedSequence - firstSequence);
+    /// <summary>The result once every entry passed: valid, unless the walk ended before the signed head it was held to.</summary>
+    public AuditChainVerification Result() =>
+        signedHeadHash is not null && LastSequence < signedSize
+            ? AuditChainVerification.Broken(_expectedSequence - firstSequence, _expectedSequence, AuditChainFault.SequenceGap,
+                $"The log ends before entry {signedSize}, the head of its signed checkpoint.")
+            : AuditChainVerification.Valid(_expectedSequence - firstSequence);
 }

@@ -147,6 +147,46 @@ public sealed class AuditChainTests
         Assert.Equal((2L, AuditChainFault.HashMismatch), (verification.FirstBrokenSequence!.Value, verification.Fault));
     }
 
+    [Fact]
+    public void A_walk_held_to_a_signed_head_passes_only_when_it_reaches_that_entry_with_its_hash_from_any_start()
+    {
+        var chain = Chain("t", 6);
+        // another history of the same length: every entry from 3 on hashes differently
+        var rewritten = Chain("t", 6);
+        rewritten[2] = AuditChain.CreateEntry("t", 3, rewritten[1].Hash, Revocation with { Subject = "forged" });
+        for (var i = 3; i < 6; i++) rewritten[i] = AuditChain.CreateEntry("t", i + 1, rewritten[i - 1].Hash, rewritten[i].Event);
+
+        for (var size = 1; size <= 6; size++)
+        for (var first = 1; first <= size; first++)
+        {
+            var signedHash = chain[size - 1].Hash;
+            AuditChainVerification Walk(IEnumerable<AuditEntry> entries)
+            {
+                var verifier = new AuditChainVerifier("t", first, first == 1 ? AuditChain.GenesisHash : null, size, signedHash);
+                return entries.Skip(first - 1).Select(verifier.Check).FirstOrDefault(v => v is not null) ?? verifier.Result();
+            }
+            var at = $"signed size {size}, walk from {first}";
+
+            // the log as signed, and with entries appended after the head
+            Assert.True(Walk(chain.Take(size)).IsValid, at);
+            Assert.True(Walk(chain).IsValid, at);
+            // cut back below the head, by one entry or to the walk's start: broken at the first entry missing
+            for (var kept = first - 1; kept < size; kept++)
+            {
+                var cut = Walk(chain.Take(kept));
+                Assert.Equal((false, (long?)kept + 1, AuditChainFault.SequenceGap), (cut.IsValid, cut.FirstBrokenSequence, cut.Fault));
+                Assert.Equal($"The log ends before entry {size}, the head of its signed checkpoint.", cut.Reason);
+            }
+            // a history rewritten at or before the head and hashed onwards: every link holds, the head's hash does not
+            if (size >= 3)
+            {
+                var forged = Walk(rewritten);
+                Assert.False(forged.IsValid, at);
+                Assert.Equal(((long)size, AuditChainFault.HashMismatch), (forged.FirstBrokenSequence!.Value, forged.Fault));
+            }
+        }
+    }
+
     private static List<AuditEntry> Chain(string tenant, int count)
     {
         var entries = new List<AuditEntry>();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json.Nodes;
 using IoTIdentity.Provisioning.Abstractions;
 using IoTIdentity.Provisioning.Abstractions.Monitoring;
 using IoTIdentity.Provisioning.Storage;
@@ -8,9 +9,10 @@ using Microsoft.Data.Sqlite;
 namespace IoTIdentity.Provisioning.Tests;
 
 /// <summary>
-/// The checkpoint grain signs a new head only when the entries appended since its last checkpoint chain on from the
-/// head it signed (each link and hash checked, across pages): a store rewritten under it — after the signed head, or
-/// before it and rehashed onwards — gets no checkpoint vouching for the rewrite, and keeps the last one it had. It
+/// The checkpoint grain signs a new head only when the entry it signed last is still there with its hash and the
+/// entries appended since chain on from it (each link and hash checked, across pages): a store rewritten under it —
+/// after the signed head, at it, before it and rehashed onwards, or cut back below it, with or without entries
+/// appended since — gets no checkpoint vouching for the change, and keeps the last one it had. It
 /// reads those pages on the background lane (SCHED_IDLE), off its activation's turns, as the monitor's inventory sweep
 /// reads the inventory.
 /// </summary>
@@ -56,7 +58,7 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
         Assert.Equal((log[^1].Sequence, log[^1].Hash), (second.Checkpoint!.Size, second.Checkpoint.HeadHash));
     }
 
-    /// <summary>How a store is rewritten, relative to a signed head of <c>n</c> entries with four entries after it.</summary>
+    /// <summary>How a store is rewritten, relative to a signed head of <c>n</c> entries.</summary>
     public enum Rewrite
     {
         /// <summary>Entry n + 2's event edited, its stored hash kept.</summary>
@@ -69,29 +71,41 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
         RewrittenBeforeTheHeadAndRehashedOnwards,
         /// <summary>The signed head itself edited and the chain hashed again from there to the end.</summary>
         HeadRewrittenAndRehashedOnwards,
+        /// <summary>The signed head removed, the entries after it kept.</summary>
+        HeadRemoved,
+        /// <summary>Every entry from n − 1 on removed: the log ends before the signed head.</summary>
+        CutBackBelowTheHead,
     }
 
     [Theory]
-    [InlineData(Rewrite.EditedAfterTheHead, 2)]
-    [InlineData(Rewrite.EditedAndRehashedAfterTheHead, 3)]
-    [InlineData(Rewrite.RemovedAfterTheHead, 2)]
-    [InlineData(Rewrite.RewrittenBeforeTheHeadAndRehashedOnwards, 1)]
-    [InlineData(Rewrite.HeadRewrittenAndRehashedOnwards, 1)]
-    public async Task A_store_rewritten_under_the_signed_head_gets_no_new_checkpoint_and_keeps_the_last(Rewrite rewrite, int brokenAfterHead)
+    [InlineData(Rewrite.EditedAfterTheHead, 4, 2)]
+    [InlineData(Rewrite.EditedAndRehashedAfterTheHead, 4, 3)]
+    [InlineData(Rewrite.RemovedAfterTheHead, 4, 2)]
+    [InlineData(Rewrite.RewrittenBeforeTheHeadAndRehashedOnwards, 4, 0)]
+    [InlineData(Rewrite.RewrittenBeforeTheHeadAndRehashedOnwards, 0, 0)]
+    [InlineData(Rewrite.HeadRewrittenAndRehashedOnwards, 4, 0)]
+    [InlineData(Rewrite.HeadRewrittenAndRehashedOnwards, 0, 0)]
+    [InlineData(Rewrite.HeadRemoved, 4, 0)]
+    [InlineData(Rewrite.HeadRemoved, 0, 0)]
+    [InlineData(Rewrite.CutBackBelowTheHead, 4, 0)]
+    [InlineData(Rewrite.CutBackBelowTheHead, 0, 0)]
+    public async Task A_store_rewritten_under_the_signed_head_gets_no_new_checkpoint_and_keeps_the_last(Rewrite rewrite, int appendedAfter, int brokenAfterHead)
     {
         var tenant = await TenantAsync();
         await AppendAsync(tenant, 3);
         var signed = (await Checkpoints(tenant).CheckpointAsync()).Checkpoint!;
-        await AppendAsync(tenant, 4);
+        await AppendAsync(tenant, appendedAfter);
         var n = signed.Size;
 
         switch (rewrite)
         {
             case Rewrite.EditedAfterTheHead: await RewriteAsync(tenant, n + 2, rehashUpTo: 0); break;
             case Rewrite.EditedAndRehashedAfterTheHead: await RewriteAsync(tenant, n + 2, rehashUpTo: n + 2); break;
-            case Rewrite.RemovedAfterTheHead: await ExecuteAsync($"DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE tenant_id = '{tenant}' AND sequence = {n + 2};"); break;
+            case Rewrite.RemovedAfterTheHead: await DeleteAsync(tenant, $"sequence = {n + 2}"); break;
             case Rewrite.RewrittenBeforeTheHeadAndRehashedOnwards: await RewriteAsync(tenant, n - 1, rehashUpTo: long.MaxValue); break;
             case Rewrite.HeadRewrittenAndRehashedOnwards: await RewriteAsync(tenant, n, rehashUpTo: long.MaxValue); break;
+            case Rewrite.HeadRemoved: await DeleteAsync(tenant, $"sequence = {n}"); break;
+            case Rewrite.CutBackBelowTheHead: await DeleteAsync(tenant, $"sequence >= {n - 1}"); break;
         }
 
         var outcome = await Checkpoints(tenant).CheckpointAsync();
@@ -105,6 +119,12 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
         using var client = _service.ClientFor((await _service.Grains.GetGrain<ITenantGrain>(tenant).CreateApiKeyAsync(ApiRole.Auditor, "t")).Key);
         using var response = await client.GetAsync("/api/v1/audit/checkpoint");
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        // and a compliance report over the log says it is broken where the checkpoint found it, not intact
+        var period = $"from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(1).ToString("O"))}";
+        using var report = await client.GetAsync($"/api/v1/reports/compliance?{period}&format=json");
+        var chain = JsonNode.Parse(await report.Content.ReadAsStringAsync())!["report"]!["auditChain"]!;
+        Assert.False(chain["intact"]!.GetValue<bool>(), chain.ToJsonString());
+        Assert.Equal(n + brokenAfterHead, chain["firstBrokenSequence"]!.GetValue<long>());
     }
 
     [Fact]
@@ -165,6 +185,9 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
         }
         await ExecuteAsync(string.Join('\n', sql));
     }
+
+    private Task DeleteAsync(string tenantId, string where) =>
+        ExecuteAsync($"DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE tenant_id = '{tenantId}' AND {where};");
 
     private async Task ExecuteAsync(string sql)
     {

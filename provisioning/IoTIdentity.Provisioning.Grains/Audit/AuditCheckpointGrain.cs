@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace IoTIdentity.Provisioning.Grains.Audit;
 
 /// <summary>
-/// Signs a tenant's audit head. It reads only what was appended since its last checkpoint, and signs a new head only
-/// when those entries chain on from the head it signed before (every link and hash checked), so a store rewritten
-/// under it gets no checkpoint vouching for the rewrite.
+/// Signs a tenant's audit head. It reads the head it signed last and what was appended since, and signs a new head only
+/// when the signed entry is still there with its hash and the entries after it chain on from it (every link and hash
+/// checked), so a store rewritten or cut back under it gets no checkpoint vouching for the change.
 /// </summary>
 public sealed partial class AuditCheckpointGrain(
     [PersistentState("audit-checkpoints", ProvisioningStorage.Name)] IPersistentState<AuditCheckpointState> state,
@@ -24,7 +24,10 @@ public sealed partial class AuditCheckpointGrain(
     public async Task<AuditCheckpointOutcome> CheckpointAsync()
     {
         var last = state.State.Checkpoints.LastOrDefault();
-        var verifier = last is null ? new AuditChainVerifier(TenantId) : new AuditChainVerifier(TenantId, last.Size + 1, last.HeadHash);
+        // from the signed entry itself (its own link is covered by the hash signed): a log cut back below it is seen
+        // even when nothing was appended since
+        var verifier = last is null or { Size: 0 } ? new AuditChainVerifier(TenantId)
+            : new AuditChainVerifier(TenantId, last.Size, previousHash: null, last.Size, last.HeadHash);
         // the pages are read and checked off this activation's turns: a long log holds no pool thread for long
         var verification = await AuditChain.VerifyAsync(store, verifier);
         if (!verification.IsValid)

@@ -34,7 +34,9 @@ public sealed record ReportAuditLog(IReadOnlyList<AuditEntry> InPeriod, IReadOnl
         var first = anchor is not null ? anchor.Size + 1
             : head.Inconsistency is not null || signed is null ? 1
             : await FirstAtAsync(store, tenantId, period.From - AppendSkew, signed.Size, cancellationToken);
-        var verifier = new AuditChainVerifier(tenantId, first, anchor?.HeadHash ?? (first == 1 ? AuditChain.GenesisHash : null));
+        // the walk must reach the signed head with its hash: a log cut back below it is as broken as one altered
+        var verifier = new AuditChainVerifier(tenantId, first, anchor?.HeadHash ?? (first == 1 ? AuditChain.GenesisHash : null),
+            signed?.Size ?? 0, signed?.HeadHash);
 
         var inPeriod = new List<AuditEntry>();
         var after = new List<AuditEntry>();
@@ -42,30 +44,16 @@ public sealed record ReportAuditLog(IReadOnlyList<AuditEntry> InPeriod, IReadOnl
         await foreach (var page in StorePages.AuditAsync(store, tenantId, first, cancellationToken))
             foreach (var entry in page)
             {
-                broken ??= verifier.Check(entry) ?? Unsigned(entry, signed);
+                broken ??= verifier.Check(entry);
                 if (period.Contains(entry.Event.At)) inPeriod.Add(entry);
                 else if (entry.Event.At >= period.To) after.Add(entry);
             }
 
         var verification = broken ?? verifier.Result();
-        // the walk must reach the signed head: a log cut back below it is as broken as one altered
-        if (verification.IsValid && signed is not null && verifier.LastSequence < signed.Size)
-            verification = verification with
-            {
-                IsValid = false, FirstBrokenSequence = verifier.LastSequence + 1, Fault = AuditChainFault.SequenceGap,
-                Reason = $"the log ends at entry {verifier.LastSequence}, before the {signed.Size} entries of its signed checkpoint",
-            };
         return new ReportAuditLog(inPeriod, after, new ReportAuditChain(
             verification.IsValid, first, verifier.LastSequence, verifier.LastSequence - first + 1, verification.FirstBrokenSequence,
             verification.Reason ?? head.Inconsistency, inPeriod.Count, anchor is null ? null : Carried(anchor), signed is null ? null : Carried(signed)));
     }
-
-    /// <summary>Null when <paramref name="entry"/> is not the head of <paramref name="signed"/> or hashes as it says; the break otherwise.</summary>
-    private static AuditChainVerification? Unsigned(AuditEntry entry, AuditCheckpointRecord? signed) =>
-        signed is not null && entry.Sequence == signed.Size && !string.Equals(entry.Hash, signed.HeadHash, StringComparison.Ordinal)
-            ? new AuditChainVerification(false, 0, entry.Sequence, AuditChainFault.HashMismatch,
-                $"entry {entry.Sequence} hashes to {entry.Hash}, but the signed checkpoint of {signed.Size} entries says {signed.HeadHash}")
-            : null;
 
     /// <summary>
     /// The first sequence in 1..<paramref name="size"/> whose entry is stamped at or after <paramref name="at"/>
