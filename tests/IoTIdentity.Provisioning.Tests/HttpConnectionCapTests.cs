@@ -272,12 +272,37 @@ public sealed class HttpConnectionCapTests
             Assert.Equal(open, Cap.HeldConnections);
         }
 
+        /// <summary>
+        /// Sends <paramref name="request"/> and reads its whole answer — however TCP splits it (a chunked body's last
+        /// chunk may come apart from the rest, and would otherwise be read as the next request's answer): an HTTP response
+        /// to the end of its body, an echo to the length sent; what a closed connection gave when it closes first.
+        /// </summary>
         public static async Task<string> RequestAsync(Socket socket, string request)
         {
             await socket.SendAsync(Encoding.ASCII.GetBytes(request));
+            var answer = new StringBuilder();
             var buffer = new byte[4096];
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Settle);
-            return Encoding.ASCII.GetString(buffer, 0, read);
+            while (!IsWhole(answer.ToString(), request))
+            {
+                var read = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Settle);
+                if (read == 0) break;
+                answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+            return answer.ToString();
+        }
+
+        private static bool IsWhole(string answer, string request)
+        {
+            if (!request.StartsWith("GET ", StringComparison.Ordinal)) return answer.Length >= request.Length;
+            var headersEnd = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (headersEnd < 0) return false;
+            var headers = answer[..headersEnd];
+            if (headers.StartsWith("HTTP/1.1 101", StringComparison.Ordinal)) return true;
+            var body = answer[(headersEnd + 4)..];
+            if (headers.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
+                return body.EndsWith("0\r\n\r\n", StringComparison.Ordinal);
+            var length = headers.Split("\r\n").FirstOrDefault(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+            return body.Length >= (length is null ? 0 : int.Parse(length["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture));
         }
 
         private async Task<Socket> ConnectAsync()
