@@ -341,6 +341,61 @@ public sealed class DetectorTests
         ], policy));
     }
 
+    [Fact]
+    public void A_failure_without_a_group_counts_under_the_devices_last_group_while_it_is_within_the_longest_window()
+    {
+        var policy = Policy with { AttestationFailureThreshold = 2, AttestationFailureWindow = TimeSpan.FromMinutes(5) };
+        var longest = new[] { policy.AttestationFailureWindow, policy.EnrollmentBurstWindow, policy.RetryWindow }.Max();
+        var failure = $"refused:{ProvisioningError.QuoteInvalid}";
+        foreach (var (quiet, key) in new[] { (longest - TimeSpan.FromSeconds(1), $"g/{ProvisioningError.QuoteInvalid}"), (longest + Detectors.SweepInterval, $"/{ProvisioningError.QuoteInvalid}") })
+        {
+            var detectors = new Detectors();
+            var seconds = (int)quiet.TotalSeconds;
+            var found = new[]
+            {
+                Decision("d1", "attest", "issued", 0, 1, (MonitoredDetails.Mode, "enroll"), (MonitoredDetails.Group, "g")),
+                Decision("d2", "attest", failure, seconds, 2, (MonitoredDetails.Group, "g")),
+                // d1 names no group: it counts under the one it was last seen with, unless that was longer ago than any window
+                Decision("d1", "attest", failure, seconds + 1, 3),
+                Decision("d3", "attest", failure, seconds + 2, 4),
+            }.SelectMany(e => detectors.Read(e, policy)).ToList();
+            Assert.Equal([key], found.Select(d => d.Key));
+        }
+    }
+
+    [Fact]
+    public void What_the_detectors_remember_stays_within_the_longest_window_however_many_devices_and_addresses_are_heard()
+    {
+        var policy = Policy with { EnrollmentBurstThreshold = 1_000_000, AttestationFailureThreshold = 1_000_000, RevokedRetryThreshold = 1_000_000 };
+        var longest = new[] { policy.AttestationFailureWindow, policy.EnrollmentBurstWindow, policy.RetryWindow }.Max();
+        const int PerSecond = 10;
+        var detectors = new Detectors();
+        var most = 0;
+        var random = new Random(7);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var second = i / PerSecond;
+            var e = (i % 3) switch
+            {
+                0 => Decision($"d{i}", "attest", "issued", second, i, (MonitoredDetails.Mode, "enroll"), (MonitoredDetails.Group, $"g{random.Next(5)}"),
+                    (MonitoredDetails.Address, $"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}")),
+                1 => Decision($"d{i}", "attest", $"refused:{ProvisioningError.QuoteInvalid}", second, i, (MonitoredDetails.Group, $"g{random.Next(5)}")),
+                _ => Decision($"d{i}", "register", $"refused:{ProvisioningError.Revoked}", second, i),
+            };
+            Assert.Empty(detectors.Read(e, policy));
+            most = Math.Max(most, detectors.Remembered);
+        }
+        // each device's group and each address's and revoked device's window are kept for at most the longest window and one sweep
+        var bound = (int)((longest + Detectors.SweepInterval).TotalSeconds * PerSecond) * 2 + 20;
+        Assert.InRange(most, 1, bound);
+        Assert.True(bound < 20_000 / 2, "the stream must outlast the bound for the test to mean anything");
+
+        // after a quiet hour one event leaves only its own windows and group
+        Assert.Empty(detectors.Read(Decision("late", "attest", "issued", 20_000 / PerSecond + 3600, 0,
+            (MonitoredDetails.Mode, "enroll"), (MonitoredDetails.Group, "g0"), (MonitoredDetails.Address, "192.0.2.1")), policy));
+        Assert.Equal(3, detectors.Remembered);
+    }
+
     [Theory]
     [InlineData(ProvisioningError.Revoked)]
     [InlineData(ProvisioningError.Disabled)]

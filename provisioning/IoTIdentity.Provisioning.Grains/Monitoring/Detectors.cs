@@ -21,6 +21,10 @@ namespace IoTIdentity.Provisioning.Grains.Monitoring;
 /// </list>
 /// A rate detection names every device and links every audit entry of its window, not only the one that crossed the
 /// threshold.
+/// <para>What they remember per device, address or group is kept only while it can still count: a rate window is let go
+/// once its newest event is older than its width, and a device's group (which an event that does not carry one is
+/// counted under) once the device has been quiet for longer than the policy's longest window — so an activation that
+/// reads the events of a million devices holds the few in its windows, not every device it ever heard of.</para>
 /// </summary>
 public sealed class Detectors(TimeSpan? concurrentSessionGrace = null)
 {
@@ -33,8 +37,12 @@ public sealed class Detectors(TimeSpan? concurrentSessionGrace = null)
     private static readonly ImmutableHashSet<string> StandingRefusals = ImmutableHashSet.Create(
         $"refused:{ProvisioningError.Revoked}", $"refused:{ProvisioningError.Disabled}");
 
+    /// <summary>How often, in event time, what can no longer count is let go.</summary>
+    internal static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+
     private readonly Dictionary<string, RateWindow> _windows = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Group, DateTimeOffset LastSeen)> _groups = new(StringComparer.Ordinal);
+    private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
     private readonly ConcurrentSessions _sessions = new(concurrentSessionGrace ?? MonitoringOptions.DefaultConcurrentSessionGrace);
 
     /// <summary>
@@ -93,8 +101,10 @@ public sealed class Detectors(TimeSpan? concurrentSessionGrace = null)
 
     private IEnumerable<Detection> Decision(MonitoredEvent e, MonitoringPolicy policy, Func<FindingKind, string, bool> listsAllDevices)
     {
-        if (e.Detail(MonitoredDetails.Group) is { Length: > 0 } group) _groups[e.Subject] = group;
-        var groupOf = _groups.GetValueOrDefault(e.Subject, "");
+        Sweep(e.At, policy);
+        var groupOf = e.Detail(MonitoredDetails.Group) is { Length: > 0 } group ? group
+            : _groups.TryGetValue(e.Subject, out var known) ? known.Group : "";
+        if (groupOf.Length > 0) _groups[e.Subject] = (groupOf, e.At);
 
         if (e.Detail(MonitoredDetails.PresentedSerial) is { } presented && e.Detail(MonitoredDetails.CurrentSerial) is { } current
             && !string.Equals(presented, current, StringComparison.OrdinalIgnoreCase))
@@ -158,6 +168,26 @@ public sealed class Detectors(TimeSpan? concurrentSessionGrace = null)
     /// <summary>One event counted in a rate window: when, about which device, and its audit entry.</summary>
     private readonly record struct Seen(DateTimeOffset At, string Subject, long? Sequence);
 
+    /// <summary>How many rate windows and device groups are remembered (for tests of the bound).</summary>
+    internal int Remembered => _windows.Count + _groups.Count;
+
+    /// <summary>
+    /// Once per <see cref="SweepInterval"/> of event time: lets go of the rate windows whose newest event lies beyond
+    /// their width of <paramref name="now"/>, and of the groups of devices quiet for longer than the policy's longest window.
+    /// </summary>
+    private void Sweep(DateTimeOffset now, MonitoringPolicy policy)
+    {
+        if (now < _nextSweep) return;
+        _nextSweep = now + SweepInterval;
+        foreach (var (key, window) in _windows)
+            if (window.Newest is not { } newest || newest <= now - window.Width) _windows.Remove(key);
+        var horizon = now - Longest(policy.AttestationFailureWindow, policy.EnrollmentBurstWindow, policy.RetryWindow);
+        foreach (var (device, known) in _groups)
+            if (known.LastSeen <= horizon) _groups.Remove(device);
+    }
+
+    private static TimeSpan Longest(params TimeSpan[] widths) => widths.Max();
+
     /// <summary>
     /// The events of one rate window, oldest first: a list read from a moving head (the oldest leave at the head, new
     /// ones join at the tail), so both ends can be read without walking the window.
@@ -169,9 +199,26 @@ public sealed class Detectors(TimeSpan? concurrentSessionGrace = null)
 
         public int Count => _events.Count - _head;
 
-        /// <summary>Adds <paramref name="seen"/> and lets go of the events at or before <paramref name="oldest"/>.</summary>
-        public void Add(Seen seen, DateTimeOffset oldest)
+        /// <summary>The width the window was last counted over.</summary>
+        public TimeSpan Width { get; private set; }
+
+        /// <summary>When its newest event was; null when it holds none.</summary>
+        public DateTimeOffset? Newest
         {
+            get
+            {
+                DateTimeOffset? newest = null;
+                for (var i = _head; i < _events.Count; i++)
+                    if (newest is null || _events[i].At > newest) newest = _events[i].At;
+                return newest;
+            }
+        }
+
+        /// <summary>Adds <paramref name="seen"/> and lets go of the events more than <paramref name="width"/> before it.</summary>
+        public void Add(Seen seen, TimeSpan width)
+        {
+            Width = width;
+            var oldest = seen.At - width;
             _events.Add(seen);
             while (_head < _events.Count && _events[_head].At <= oldest) _head++;
             if (_head > 64 && _head > _events.Count / 2)
@@ -206,7 +253,7 @@ public sealed class Detectors(TimeSpan? concurrentSessionGrace = null)
     private RateWindow Window(string key, MonitoredEvent e, TimeSpan width)
     {
         var window = _windows.TryGetValue(key, out var w) ? w : _windows[key] = new RateWindow();
-        window.Add(new Seen(e.At, e.Subject, e.AuditSequence), e.At - width);
+        window.Add(new Seen(e.At, e.Subject, e.AuditSequence), width);
         return window;
     }
 
