@@ -37,6 +37,16 @@ public sealed class DeviceGrainCollectionTests(ITestOutputHelper output)
         Assert.Equal(TimeSpan.FromMinutes(3), collection.ClassSpecificCollectionAge[typeof(DeviceGrain).FullName!]);
     }
 
+    [Fact]
+    public void A_silo_caches_the_directory_entries_of_the_last_ten_thousand_grains_not_a_million()
+    {
+        using var services = new ServiceCollection().AddProvisioningGrains().BuildServiceProvider();
+
+        // device grains leave memory once enrolled: a million stale entries would be most of a silo's heap after a burst
+        Assert.Equal(ProvisioningGrainServices.DirectoryCacheSize, services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value.CacheSize);
+        Assert.Equal(10_000, ProvisioningGrainServices.DirectoryCacheSize);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
