@@ -50,6 +50,13 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
         Assert.Equal((log[^1].Sequence, log[^1].Hash), (first.Size, first.HeadHash));
 
         Assert.Equal(new AuditCheckpointOutcome(first, null), await Checkpoints(tenant).CheckpointAsync());
+        // an intact log, held to its signed head, verifies online
+        using (var auditor = _service.ClientFor((await _service.Grains.GetGrain<ITenantGrain>(tenant).CreateApiKeyAsync(ApiRole.Auditor, "t")).Key))
+        {
+            var verified = JsonNode.Parse(await auditor.GetStringAsync("/api/v1/audit/verify"))!;
+            Assert.True(verified["isValid"]!.GetValue<bool>(), verified.ToJsonString());
+            Assert.Equal(log.Count, verified["entriesChecked"]!.GetValue<long>());
+        }
 
         await AppendAsync(tenant, 2 * StoreLimits.MaxPageSize);
         var second = await Checkpoints(tenant).CheckpointAsync();
@@ -119,6 +126,10 @@ public sealed class AuditCheckpointGrainTests : IAsyncLifetime
         using var client = _service.ClientFor((await _service.Grains.GetGrain<ITenantGrain>(tenant).CreateApiKeyAsync(ApiRole.Auditor, "t")).Key);
         using var response = await client.GetAsync("/api/v1/audit/checkpoint");
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        // and the online verification, held to the signed head, finds the break where the checkpoint did
+        var verified = JsonNode.Parse(await client.GetStringAsync("/api/v1/audit/verify"))!;
+        Assert.False(verified["isValid"]!.GetValue<bool>(), verified.ToJsonString());
+        Assert.Equal(n + brokenAfterHead, verified["firstBrokenSequence"]!.GetValue<long>());
         // and a compliance report over the log says it is broken where the checkpoint found it, not intact
         var period = $"from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-1).ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(1).ToString("O"))}";
         using var report = await client.GetAsync($"/api/v1/reports/compliance?{period}&format=json");

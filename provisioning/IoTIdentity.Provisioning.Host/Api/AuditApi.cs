@@ -87,8 +87,18 @@ public static class AuditApi
         }
     }
 
-    private static async Task<Ok<AuditVerification>> Verify(HttpContext http, IProvisioningStore store) =>
-        TypedResults.Ok((await store.VerifyAuditChainAsync(Caller.Of(http).TenantId)).ToContract());
+    /// <summary>
+    /// The whole log checked from entry 1, held to the newest signed checkpoint kept: the chain alone cannot show its own
+    /// tail cut back or re-hashed, the signed head can (a log that ends before it, or whose entry at its size hashes
+    /// otherwise, is broken there).
+    /// </summary>
+    private static async Task<Ok<AuditVerification>> Verify(HttpContext http, IProvisioningStore store, IGrainFactory grains)
+    {
+        var tenantId = Caller.Of(http).TenantId;
+        var signed = await grains.GetGrain<IAuditCheckpointGrain>(tenantId).GetAtAsync(DateTimeOffset.MaxValue);
+        var verifier = new AuditChainVerifier(tenantId, signedSize: signed?.Size ?? 0, signedHeadHash: signed?.HeadHash);
+        return TypedResults.Ok((await AuditChain.VerifyAsync(store, verifier, http.RequestAborted)).ToContract());
+    }
 
     /// <summary>The newest checkpoint (signing the head first if it moved), or with <c>at</c> the newest made at or before then.</summary>
     private static async Task<Results<Ok<AuditCheckpoint>, ProblemHttpResult>> Checkpoint(HttpContext http, IGrainFactory grains, string? at = null)
