@@ -63,8 +63,10 @@ internal sealed partial class BackgroundLane : TaskScheduler
     {
         foreach (var task in _queue.GetConsumingEnumerable())
         {
-            // before each item, not once: in a long test run the lane's thread was found back under the normal
-            // policy after it had set SCHED_IDLE (the runtime may set a thread's scheduling, e.g. around a GC)
+            // before each item, not once: the runtime sets this thread back to the normal policy now and then — traced
+            // (perf, syscall tracepoints) as this thread calling sched_setscheduler(itself, SCHED_OTHER) twice a few ms
+            // apart from native runtime code, in the middle of an item; which runtime path was not found (BENCHMARKS.md,
+            // session 39). The rest of that item runs at normal priority.
             Lower();
             TryExecuteTask(task);
         }
