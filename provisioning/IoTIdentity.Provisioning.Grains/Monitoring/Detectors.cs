@@ -180,13 +180,18 @@ public sealed class Detectors(TimeSpan? concurrentSessionGrace = null)
         if (now < _nextSweep) return;
         _nextSweep = now + SweepInterval;
         foreach (var (key, window) in _windows)
-            if (window.Newest is not { } newest || newest <= now - window.Width) _windows.Remove(key);
-        var horizon = now - Longest(policy.AttestationFailureWindow, policy.EnrollmentBurstWindow, policy.RetryWindow);
+            if (window.Newest <= now - window.Width) _windows.Remove(key);
+        var horizon = now - Horizon(policy);
         foreach (var (device, known) in _groups)
             if (known.LastSeen <= horizon) _groups.Remove(device);
     }
 
-    private static TimeSpan Longest(params TimeSpan[] widths) => widths.Max();
+    /// <summary>How long a quiet device's group is remembered: the policy's longest window.</summary>
+    private static TimeSpan Horizon(MonitoringPolicy policy)
+    {
+        var longest = policy.AttestationFailureWindow > policy.EnrollmentBurstWindow ? policy.AttestationFailureWindow : policy.EnrollmentBurstWindow;
+        return longest > policy.RetryWindow ? longest : policy.RetryWindow;
+    }
 
     /// <summary>
     /// The events of one rate window, oldest first: a list read from a moving head (the oldest leave at the head, new
@@ -202,22 +207,14 @@ public sealed class Detectors(TimeSpan? concurrentSessionGrace = null)
         /// <summary>The width the window was last counted over.</summary>
         public TimeSpan Width { get; private set; }
 
-        /// <summary>When its newest event was; null when it holds none.</summary>
-        public DateTimeOffset? Newest
-        {
-            get
-            {
-                DateTimeOffset? newest = null;
-                for (var i = _head; i < _events.Count; i++)
-                    if (newest is null || _events[i].At > newest) newest = _events[i].At;
-                return newest;
-            }
-        }
+        /// <summary>When its newest event was (an event is never let go by a later one's width before an older one is).</summary>
+        public DateTimeOffset Newest { get; private set; } = DateTimeOffset.MinValue;
 
         /// <summary>Adds <paramref name="seen"/> and lets go of the events more than <paramref name="width"/> before it.</summary>
         public void Add(Seen seen, TimeSpan width)
         {
             Width = width;
+            if (seen.At > Newest) Newest = seen.At;
             var oldest = seen.At - width;
             _events.Add(seen);
             while (_head < _events.Count && _events[_head].At <= oldest) _head++;
