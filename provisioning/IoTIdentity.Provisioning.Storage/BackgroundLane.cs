@@ -15,6 +15,10 @@ namespace IoTIdentity.Provisioning.Storage;
 /// the CPU from it at once; at nice 19 instead, a waking request thread may wait out the lane's time slice, and a
 /// profiled ramp had its worst half second while the lane ran (BENCHMARKS.md, session 38). Should the kernel refuse the
 /// policy, the thread runs at nice 19; elsewhere its priority is <see cref="ThreadPriority.Lowest"/>.
+/// <para>On Linux the thread's .NET priority stays <see cref="ThreadPriority.Normal"/>: a thread whose priority is not
+/// Normal and that triggers a garbage collection is boosted by the runtime for the collection and set back to its .NET
+/// priority afterwards, which on Linux is <c>sched_setscheduler(SCHED_OTHER)</c> — the lane lost its policy in the middle
+/// of an item that allocated (BENCHMARKS.md, session 40).</para>
 /// </remarks>
 internal sealed partial class BackgroundLane : TaskScheduler
 {
@@ -32,7 +36,11 @@ internal sealed partial class BackgroundLane : TaskScheduler
 
     private BackgroundLane()
     {
-        _thread = new Thread(Run) { IsBackground = true, Name = ThreadName, Priority = ThreadPriority.Lowest };
+        _thread = new Thread(Run)
+        {
+            IsBackground = true, Name = ThreadName,
+            Priority = OperatingSystem.IsLinux() ? ThreadPriority.Normal : ThreadPriority.Lowest,
+        };
         _thread.UnsafeStart();
     }
 
@@ -61,13 +69,9 @@ internal sealed partial class BackgroundLane : TaskScheduler
 
     private void Run()
     {
+        Lower();
         foreach (var task in _queue.GetConsumingEnumerable())
         {
-            // before each item, not once: the runtime sets this thread back to the normal policy now and then — traced
-            // (perf, syscall tracepoints) as this thread calling sched_setscheduler(itself, SCHED_OTHER) twice a few ms
-            // apart from native runtime code, in the middle of an item; which runtime path was not found (BENCHMARKS.md,
-            // session 39). The rest of that item runs at normal priority.
-            Lower();
             TryExecuteTask(task);
         }
     }

@@ -151,6 +151,35 @@ public sealed class StorePagesTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => StorePages.InBackground(() => 1, cancelled.Token));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task The_lane_keeps_its_priority_through_a_collection_it_triggers_in_the_middle_of_an_item(int generation)
+    {
+        // the runtime boosts a thread that triggers a GC and restores it afterwards when the thread's .NET priority is
+        // not Normal; on Linux that restore is sched_setscheduler(SCHED_OTHER), and the rest of the item ran at normal priority
+        var (before, afterCollect, afterAllocating, collections) = await StorePages.InBackground(() =>
+        {
+            var before = ThreadScheduling.Policy();
+            GC.Collect(generation, GCCollectionMode.Forced, blocking: true);
+            var afterCollect = ThreadScheduling.Policy();
+            // allocations that outlive their loop turn, so gen-0 collections are triggered here, as a page's work does
+            var counted = GC.CollectionCount(0);
+            var kept = new List<byte[]>();
+            while (GC.CollectionCount(0) < counted + 3)
+            {
+                kept.Add(new byte[4096]);
+                if (kept.Count == 1024) kept.Clear();
+            }
+            return (before, afterCollect, ThreadScheduling.Policy(), GC.CollectionCount(0) - counted);
+        });
+
+        Assert.True(collections >= 3, $"{collections} collections");
+        Assert.Equal((BackgroundLane.IdlePolicy, BackgroundLane.IdlePolicy, BackgroundLane.IdlePolicy),
+            (before, afterCollect, afterAllocating));
+    }
+
     [Fact]
     public async Task A_failing_page_read_fails_the_walk_and_a_cancelled_walk_stops_between_pages()
     {
