@@ -13,6 +13,12 @@ namespace IoTIdentity.Attestation.Keys;
 /// the field prime, the point on the named curve (an affine point is never the point at infinity) — and the key is
 /// handed to .NET's own OpenSSL classes, which hold their own reference to it; MakeCredential's one-pass ECDH is
 /// OpenSSL's own on such a key (<see cref="Agree"/>).
+/// <para>The verifier checks signatures with <c>ECDSA_do_verify</c> on that key (<see cref="Verifier"/>). .NET's own
+/// verification goes through OpenSSL 3's provider layer, which copies a key made this way into the provider at its first
+/// use (the point encoded, decoded and checked once more) and fetches the algorithm at every call: for a key that
+/// verifies once or twice, as a TPM key does, that is a third of a verification on top of it (BENCHMARKS.md, session
+/// 40). The arithmetic and its checks (r and s in [1, n−1], the digest truncated to the order's length) are OpenSSL's
+/// either way.</para>
 /// </summary>
 /// <remarks>
 /// Used only when .NET itself runs on OpenSSL 3 (<see cref="SafeEvpPKeyHandle.OpenSslVersion"/>), whose library this
@@ -21,9 +27,6 @@ namespace IoTIdentity.Attestation.Keys;
 internal static partial class OpenSslEcKeys
 {
     private const string LibCrypto = "libcrypto.so.3";
-
-    /// <summary>EVP_PKEY_EC (= NID_X9_62_id_ecPublicKey).</summary>
-    private const int EvpPkeyEc = 408;
 
     /// <summary>Whether .NET's cryptography runs on OpenSSL 3 in this process, and its libcrypto loads by that name.</summary>
     [SupportedOSPlatformGuard("linux")]
@@ -35,8 +38,102 @@ internal static partial class OpenSslEcKeys
     [SupportedOSPlatform("linux")]
     public static ECDsa? ImportEcdsa(ECParameters parameters)
     {
-        using var key = Import(parameters);
-        return key is null ? null : new ECDsaOpenSsl(key);
+        var ecKey = NewKey(parameters);
+        if (ecKey == IntPtr.Zero) return null;
+        try
+        {
+            using var pkey = Wrap(ecKey);
+            return new Verifier(new ECDsaOpenSsl(pkey), ecKey);
+        }
+        catch
+        {
+            EC_KEY_free(ecKey);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A public ECDSA key that verifies with <c>ECDSA_do_verify</c> on its own <c>EC_KEY</c>; everything else (export,
+    /// key size) is .NET's <see cref="ECDsaOpenSsl"/> over the same key. Signing needs a private key it does not have.
+    /// </summary>
+    [SupportedOSPlatform("linux")]
+    private sealed class Verifier : ECDsa
+    {
+        private readonly ECDsaOpenSsl _platform;
+        private readonly int _fieldSize;
+        private IntPtr _ecKey;
+
+        /// <summary>Takes over <paramref name="ecKey"/> (one reference, freed on dispose) and <paramref name="platform"/>.</summary>
+        public Verifier(ECDsaOpenSsl platform, IntPtr ecKey)
+        {
+            _platform = platform;
+            _ecKey = ecKey;
+            KeySizeValue = platform.KeySize;
+            LegalKeySizesValue = platform.LegalKeySizes;
+            _fieldSize = (platform.KeySize + 7) / 8;
+        }
+
+        /// <summary>Verifies an IEEE P1363 signature (r ‖ s, each at the field size) of a digest.</summary>
+        public override bool VerifyHash(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> signature)
+        {
+            ObjectDisposedException.ThrowIf(_ecKey == IntPtr.Zero, this);
+            if (signature.Length != 2 * _fieldSize || hash.IsEmpty) return false;
+            var sig = ECDSA_SIG_new();
+            if (sig == IntPtr.Zero) throw Failed("could not make a signature");
+            try
+            {
+                var r = BN_bin2bn(in MemoryMarshal.GetReference(signature), _fieldSize, IntPtr.Zero);
+                var s = BN_bin2bn(in signature[_fieldSize], _fieldSize, IntPtr.Zero);
+                if (r == IntPtr.Zero || s == IntPtr.Zero || ECDSA_SIG_set0(sig, r, s) != 1)
+                {
+                    if (r != IntPtr.Zero) BN_free(r);
+                    if (s != IntPtr.Zero) BN_free(s);
+                    throw Failed("could not read the signature");
+                }
+                // 1 valid; 0 invalid (r or s out of range included); -1 an error — either way not a valid signature
+                var verified = ECDSA_do_verify(in MemoryMarshal.GetReference(hash), hash.Length, sig, _ecKey);
+                if (verified != 1) ERR_clear_error();
+                return verified == 1;
+            }
+            finally
+            {
+                ECDSA_SIG_free(sig);
+            }
+        }
+
+        public override bool VerifyHash(byte[] hash, byte[] signature)
+        {
+            ArgumentNullException.ThrowIfNull(hash);
+            ArgumentNullException.ThrowIfNull(signature);
+            return VerifyHash(hash.AsSpan(), signature.AsSpan());
+        }
+
+        public override byte[] SignHash(byte[] hash) => throw new CryptographicException("a public key cannot sign");
+
+        public override ECParameters ExportParameters(bool includePrivateParameters) => _platform.ExportParameters(includePrivateParameters);
+
+        public override ECParameters ExportExplicitParameters(bool includePrivateParameters) => _platform.ExportExplicitParameters(includePrivateParameters);
+
+        public override void ImportParameters(ECParameters parameters) => throw new NotSupportedException("the verifier's key is fixed");
+
+        public override void GenerateKey(ECCurve curve) => throw new NotSupportedException("the verifier's key is fixed");
+
+        protected override byte[] HashData(byte[] data, int offset, int count, HashAlgorithmName hashAlgorithm) =>
+            CryptographicOperations.HashData(hashAlgorithm, data.AsSpan(offset, count));
+
+        protected override byte[] HashData(Stream data, HashAlgorithmName hashAlgorithm) =>
+            CryptographicOperations.HashData(hashAlgorithm, data);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (_ecKey != IntPtr.Zero)
+            {
+                EC_KEY_free(_ecKey);
+                _ecKey = IntPtr.Zero;
+            }
+            if (disposing) _platform.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>
@@ -44,7 +141,7 @@ internal static partial class OpenSslEcKeys
     /// point <c>d·G</c> and <c>Z</c> = x(<c>d·Q</c>), both at the field size, by OpenSSL's own ECDH
     /// (<c>ECDH_compute_key</c>) — without .NET's import of the scalar (which checks the key it just computed with an
     /// order multiplication) and without its peer validation at derivation (another one). Null if OpenSSL refuses
-    /// <paramref name="peer"/>'s point (<see cref="Import"/>'s checks). The caller zeroes <paramref name="d"/> and Z.
+    /// <paramref name="peer"/>'s point (<see cref="NewKey"/>'s checks). The caller zeroes <paramref name="d"/> and Z.
     /// </summary>
     [SupportedOSPlatform("linux")]
     public static (byte[] X, byte[] Y, byte[] Z)? Agree(ECParameters peer, byte[] d)
@@ -117,18 +214,15 @@ internal static partial class OpenSslEcKeys
         return ecKey;
     }
 
+    /// <summary>An EVP_PKEY holding its own reference to <paramref name="ecKey"/> (the caller keeps its own).</summary>
     [SupportedOSPlatform("linux")]
-    private static SafeEvpPKeyHandle? Import(ECParameters parameters)
+    private static SafeEvpPKeyHandle Wrap(IntPtr ecKey)
     {
-        var ecKey = NewKey(parameters);
-        if (ecKey == IntPtr.Zero) return null;
         var pkey = EVP_PKEY_new();
-        if (pkey == IntPtr.Zero || EVP_PKEY_assign(pkey, EvpPkeyEc, ecKey) != 1)
+        if (pkey == IntPtr.Zero || EVP_PKEY_set1_EC_KEY(pkey, ecKey) != 1)
         {
-            EC_KEY_free(ecKey);
             if (pkey != IntPtr.Zero) EVP_PKEY_free(pkey);
-            ERR_clear_error();
-            throw new CryptographicException("OpenSSL could not wrap the EC key");
+            throw Failed("could not wrap the EC key");
         }
         return new SafeEvpPKeyHandle(pkey, ownsHandle: true); // EVP_PKEY_free on dispose; .NET's key objects hold their own reference
     }
@@ -146,7 +240,26 @@ internal static partial class OpenSslEcKeys
     private static partial IntPtr EVP_PKEY_new();
 
     [LibraryImport(LibCrypto)]
-    private static partial int EVP_PKEY_assign(IntPtr pkey, int type, IntPtr key);
+    private static partial int EVP_PKEY_set1_EC_KEY(IntPtr pkey, IntPtr key);
+
+    [LibraryImport(LibCrypto)]
+    private static partial IntPtr ECDSA_SIG_new();
+
+    [LibraryImport(LibCrypto)]
+    private static partial void ECDSA_SIG_free(IntPtr sig);
+
+    /// <summary>Hands r and s to the signature, which frees them.</summary>
+    [LibraryImport(LibCrypto)]
+    private static partial int ECDSA_SIG_set0(IntPtr sig, IntPtr r, IntPtr s);
+
+    [LibraryImport(LibCrypto)]
+    private static partial int ECDSA_do_verify(in byte digest, int digestLength, IntPtr sig, IntPtr key);
+
+    [LibraryImport(LibCrypto)]
+    private static partial IntPtr BN_bin2bn(in byte bytes, int length, IntPtr result);
+
+    [LibraryImport(LibCrypto)]
+    private static partial void BN_free(IntPtr bignum);
 
     [LibraryImport(LibCrypto)]
     private static partial void EVP_PKEY_free(IntPtr pkey);

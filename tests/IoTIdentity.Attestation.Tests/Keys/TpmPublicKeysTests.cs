@@ -110,6 +110,117 @@ public sealed class TpmPublicKeysTests
     }
 
     [Theory]
+    [InlineData(TpmEccCurve.NistP256)]
+    [InlineData(TpmEccCurve.NistP384)]
+    [InlineData(TpmEccCurve.NistP521)]
+    public void The_imported_verifier_accepts_and_refuses_exactly_what_the_platforms_own_verifier_does(TpmEccCurve curve)
+    {
+        // the verifier checks with ECDSA_do_verify on its own key; .NET's import (the reference) through OpenSSL's EVP layer
+        var random = new Random(7 + (int)curve);
+        var size = TpmPublicKeys.CoordinateSize(curve);
+        var order = Order(curve);
+        var checkedCases = 0;
+        for (var i = 0; i < 8; i++)
+        {
+            using var signer = ECDsa.Create(TpmPublicKeys.Curve(curve)!.Value);
+            using var other = ECDsa.Create(TpmPublicKeys.Curve(curve)!.Value);
+            var q = signer.ExportParameters(false).Q;
+            using var verifier = TpmPublicKeys.ToEcdsa(EccKey(curve, q.X!, q.Y!));
+            using var reference = ECDsa.Create(signer.ExportParameters(false));
+            var message = new byte[random.Next(0, 200)];
+            random.NextBytes(message);
+            foreach (var hash in (HashAlgorithmName[])[HashAlgorithmName.SHA256, HashAlgorithmName.SHA384, HashAlgorithmName.SHA512])
+            {
+                var digest = CryptographicOperations.HashData(hash, message);
+                var good = signer.SignHash(digest);
+                var candidates = new List<(string How, byte[] Digest, byte[] Signature)>
+                {
+                    ("as signed", digest, good),
+                    ("another key's", digest, other.SignHash(digest)),
+                    ("another digest", CryptographicOperations.HashData(hash, [.. message, 1]), good),
+                    ("a digest one byte short", digest[..^1], good),
+                    ("r and s swapped", digest, [.. good[size..], .. good[..size]]),
+                    ("r = 0", digest, [.. new byte[size], .. good[size..]]),
+                    ("s = 0", digest, [.. good[..size], .. new byte[size]]),
+                    ("r = n", digest, [.. order, .. good[size..]]),
+                    ("s = n", digest, [.. good[..size], .. order]),
+                    ("r = n + r", digest, [.. AddTo(order, good[..size]), .. good[size..]]),
+                    ("s = 2^k − 1", digest, [.. good[..size], .. Enumerable.Repeat((byte)0xFF, size)]),
+                    ("one byte short", digest, good[..^1]),
+                    ("one byte long", digest, [.. good, 0]),
+                    ("empty", digest, []),
+                };
+                for (var bit = 0; bit < 8; bit++)
+                {
+                    var flipped = (byte[])good.Clone();
+                    flipped[random.Next(flipped.Length)] ^= (byte)(1 << bit);
+                    candidates.Add(($"bit {bit} flipped", digest, flipped));
+                }
+
+                foreach (var (how, d, signature) in candidates)
+                {
+                    Assert.True(reference.VerifyHash(d, signature) == verifier.VerifyHash(d, signature), $"{curve} {hash} {how}: P1363");
+                    // the DER form (what a CSR and an X.509 signature carry) goes through the base class's conversion to P1363
+                    if (signature.Length == 2 * size)
+                    {
+                        var der = ToDer(signature, size);
+                        Assert.True(reference.VerifyHash(d, der, DSASignatureFormat.Rfc3279DerSequence)
+                            == verifier.VerifyHash(d, der, DSASignatureFormat.Rfc3279DerSequence), $"{curve} {hash} {how}: DER");
+                    }
+                    checkedCases++;
+                }
+                Assert.True(verifier.VerifyData(message, signer.SignData(message, hash, DSASignatureFormat.Rfc3279DerSequence), hash,
+                    DSASignatureFormat.Rfc3279DerSequence));
+            }
+            Assert.Equal(reference.ExportSubjectPublicKeyInfo(), verifier.ExportSubjectPublicKeyInfo());
+            Assert.Equal(reference.KeySize, verifier.KeySize);
+            Assert.Throws<CryptographicException>(() => verifier.SignHash(new byte[32]));
+        }
+        Assert.True(checkedCases >= 8 * 3 * 22, $"{checkedCases} cases");
+    }
+
+    /// <summary>The order n of a NIST curve's group, big-endian at the field size (FIPS 186-4, D.1.2).</summary>
+    private static byte[] Order(TpmEccCurve curve) => Convert.FromHexString(curve switch
+    {
+        TpmEccCurve.NistP256 => "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551",
+        TpmEccCurve.NistP384 => "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
+        TpmEccCurve.NistP521 => "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409",
+        _ => throw new ArgumentOutOfRangeException(nameof(curve)),
+    });
+
+    /// <summary>a + b at the length of a, the carry out of the top byte dropped (n + r stays below 2^k for these curves' r).</summary>
+    private static byte[] AddTo(byte[] a, byte[] b)
+    {
+        var sum = new byte[a.Length];
+        var carry = 0;
+        for (var i = a.Length - 1; i >= 0; i--)
+        {
+            var total = a[i] + b[i] + carry;
+            sum[i] = (byte)total;
+            carry = total >> 8;
+        }
+        return sum;
+    }
+
+    /// <summary>An IEEE P1363 signature (r ‖ s) as the DER SEQUENCE of two INTEGERs.</summary>
+    private static byte[] ToDer(byte[] p1363, int size)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteIntegerUnsigned(Minimal(p1363.AsSpan(0, size)));
+            writer.WriteIntegerUnsigned(Minimal(p1363.AsSpan(size)));
+        }
+        return writer.Encode();
+
+        static ReadOnlySpan<byte> Minimal(ReadOnlySpan<byte> value)
+        {
+            while (value.Length > 1 && value[0] == 0) value = value[1..];
+            return value;
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(BadPoints))]
     public void No_SubjectPublicKeyInfo_is_made_for_a_point_not_on_its_curve(string how)
     {
