@@ -46,7 +46,7 @@ public static class EccSeedEncryption
         byte[]? z = null;
         try
         {
-            (byte[] qx, byte[] qy, z) = OpenSslEcKeys.Available
+            (byte[] qx, byte[] qy, z) = LibCrypto.Available
                 ? OpenSslEcKeys.Agree(new ECParameters { Curve = curve, Q = ekPoint }, d) ?? throw new ArgumentException("The public point is not on the curve.")
                 : AgreeInPlatform(curve, ekPoint, d);
             byte[] seed = Kdf.KDFe(nameAlg, z, "IDENTITY", qx, ekPoint.X, digestBytes * 8);
@@ -77,7 +77,7 @@ public static class EccSeedEncryption
         byte[]? z = null;
         try
         {
-            if (OpenSslEcKeys.Available) z = OpenSslEcKeys.Agree(new ECParameters { Curve = curve, Q = q }, d)?.Z;
+            if (LibCrypto.Available) z = OpenSslEcKeys.Agree(new ECParameters { Curve = curve, Q = q }, d)?.Z;
             else
             {
                 try { z = AgreeInPlatform(curve, q, d).Z; }

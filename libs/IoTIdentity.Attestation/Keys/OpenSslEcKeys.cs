@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
+using static IoTIdentity.Attestation.Keys.LibCrypto;
 
 namespace IoTIdentity.Attestation.Keys;
 
@@ -22,18 +23,10 @@ namespace IoTIdentity.Attestation.Keys;
 /// </summary>
 /// <remarks>
 /// Used only when .NET itself runs on OpenSSL 3 (<see cref="SafeEvpPKeyHandle.OpenSslVersion"/>), whose library this
-/// calls into; elsewhere <see cref="Available"/> is false and callers use the platform's import.
+/// calls into (<see cref="LibCrypto.Available"/>); elsewhere callers use the platform's import.
 /// </remarks>
 internal static partial class OpenSslEcKeys
 {
-    private const string LibCrypto = "libcrypto.so.3";
-
-    /// <summary>Whether .NET's cryptography runs on OpenSSL 3 in this process, and its libcrypto loads by that name.</summary>
-    [SupportedOSPlatformGuard("linux")]
-    public static bool Available { get; } = OperatingSystem.IsLinux()
-        && SafeEvpPKeyHandle.OpenSslVersion is >= 0x3000_0000 and < 0x4000_0000
-        && NativeLibrary.TryLoad(LibCrypto, out _);
-
     /// <summary>An ECDSA verifier for a point given at the field size, or null if OpenSSL refuses the point.</summary>
     [SupportedOSPlatform("linux")]
     public static ECDsa? ImportEcdsa(ECParameters parameters)
@@ -227,74 +220,59 @@ internal static partial class OpenSslEcKeys
         return new SafeEvpPKeyHandle(pkey, ownsHandle: true); // EVP_PKEY_free on dispose; .NET's key objects hold their own reference
     }
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial IntPtr EC_KEY_new_by_curve_name(int nid);
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial int EC_KEY_oct2key(IntPtr key, byte[] buffer, nuint length, IntPtr context);
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial void EC_KEY_free(IntPtr key);
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial IntPtr EVP_PKEY_new();
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial int EVP_PKEY_set1_EC_KEY(IntPtr pkey, IntPtr key);
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial IntPtr ECDSA_SIG_new();
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial void ECDSA_SIG_free(IntPtr sig);
 
     /// <summary>Hands r and s to the signature, which frees them.</summary>
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial int ECDSA_SIG_set0(IntPtr sig, IntPtr r, IntPtr s);
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial int ECDSA_do_verify(in byte digest, int digestLength, IntPtr sig, IntPtr key);
 
-    [LibraryImport(LibCrypto)]
-    private static partial IntPtr BN_bin2bn(in byte bytes, int length, IntPtr result);
-
-    [LibraryImport(LibCrypto)]
-    private static partial void BN_free(IntPtr bignum);
-
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial void EVP_PKEY_free(IntPtr pkey);
 
-    [LibraryImport(LibCrypto)]
-    private static partial void ERR_clear_error();
-
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial IntPtr EC_KEY_get0_group(IntPtr key);
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial IntPtr EC_KEY_get0_public_key(IntPtr key);
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial int EC_KEY_set_private_key(IntPtr key, IntPtr scalar);
 
-    [LibraryImport(LibCrypto)]
-    private static partial IntPtr BN_bin2bn(byte[] bytes, int length, IntPtr result);
-
-    [LibraryImport(LibCrypto)]
-    private static partial void BN_clear_free(IntPtr bignum);
-
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial IntPtr EC_POINT_new(IntPtr group);
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial void EC_POINT_free(IntPtr point);
 
     /// <summary>r = n·G + m·q (either term absent when its scalar is null).</summary>
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial int EC_POINT_mul(IntPtr group, IntPtr r, IntPtr n, IntPtr q, IntPtr m, IntPtr context);
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial nuint EC_POINT_point2oct(IntPtr group, IntPtr point, int form, byte[] buffer, nuint length, IntPtr context);
 
-    [LibraryImport(LibCrypto)]
+    [LibraryImport(LibCrypto.Name)]
     private static partial int ECDH_compute_key(byte[] output, nuint length, IntPtr peerPoint, IntPtr key, IntPtr kdf);
 }

@@ -138,7 +138,7 @@ public static class TpmPublicKeys
     /// <summary>An ECDSA verifier for a public point: on OpenSSL 3 checked and imported without the order multiplication.</summary>
     private static ECDsa ImportEcdsa(ECParameters parameters)
     {
-        if (!OpenSslEcKeys.Available) return ECDsa.Create(parameters);
+        if (!LibCrypto.Available) return ECDsa.Create(parameters);
         return OpenSslEcKeys.ImportEcdsa(parameters) ?? throw new CryptographicException($"the public point is not on {parameters.Curve.Oid.FriendlyName}");
     }
 }

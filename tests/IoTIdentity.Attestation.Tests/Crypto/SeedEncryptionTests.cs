@@ -1,9 +1,11 @@
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using IoTIdentity.Attestation.Crypto;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Encodings;
 using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Utilities;
@@ -51,6 +53,82 @@ public sealed class SeedEncryptionTests
         Assert.Null(Properties.GetThreadProperty(RsaSeedEncryption.MaxMillerRabinRoundsProperty));
         Assert.Throws<ArgumentException>(() => new RsaKeyParameters(false, prime, new BigInteger(1, exponent)));
         Assert.Throws<ArgumentException>(() => RsaSeedEncryption.CreatePublicKey(prime.Multiply(BigInteger.Two).ToByteArrayUnsigned(), exponent));
+    }
+
+    /// <summary>RSA keys of every shape the engine must take: common sizes, a modulus whose length is not a whole number
+    /// of bytes, the exponents 3, 65537 and a large one, and a 4096-bit key with a 72-bit exponent that OpenSSL refuses
+    /// (left to BouncyCastle's engine).</summary>
+    public static TheoryData<int, long> RsaShapes => new()
+    {
+        { 1024, 65537 }, { 2048, 65537 }, { 2048, 3 }, { 2047, 65537 }, { 3072, 0x1_0000_0001 }, { 4096, -72 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RsaShapes))]
+    [SupportedOSPlatform("linux")]
+    public void OpenSSLs_RSA_operation_gives_byte_for_byte_what_BouncyCastles_engine_gives_raw_and_under_OAEP(int bits, long exponent)
+    {
+        // -k: an exponent of k bits (2^(k-1) + 1), beyond what OpenSSL takes beside a modulus over 3,072 bits
+        var e = exponent > 0 ? BigInteger.ValueOf(exponent) : BigInteger.One.ShiftLeft((int)-exponent - 1).Add(BigInteger.One);
+        var generator = new RsaKeyPairGenerator();
+        generator.Init(new RsaKeyGenerationParameters(e, new SecureRandom(), bits, 20));
+        var key = (RsaKeyParameters)generator.GenerateKeyPair().Public;
+        Assert.Equal(bits, key.Modulus.BitLength);
+        var random = new Random(bits);
+
+        var raw = new OpenSslRsaPublicEngine();
+        raw.Init(true, key);
+        var reference = new RsaEngine();
+        reference.Init(true, key);
+        Assert.Equal((reference.GetInputBlockSize(), reference.GetOutputBlockSize()), (raw.GetInputBlockSize(), raw.GetOutputBlockSize()));
+        for (var i = 0; i < 20; i++)
+        {
+            // every length up to the input block, leading zeros included
+            var block = new byte[random.Next(1, raw.GetInputBlockSize() + 1)];
+            random.NextBytes(block);
+            if (i % 5 == 0) block[0] = 0;
+            Assert.Equal(reference.ProcessBlock(block, 0, block.Length), raw.ProcessBlock(block, 0, block.Length));
+        }
+        // not below the modulus, or longer than it: refused alike
+        var modulus = key.Modulus.ToByteArrayUnsigned();
+        byte[] plusOne = key.Modulus.Add(BigInteger.One).ToByteArrayUnsigned(), allOnes = Enumerable.Repeat((byte)0xFF, modulus.Length).ToArray();
+        foreach (var tooLarge in (byte[][])[modulus, plusOne, allOnes, [0, .. modulus], new byte[modulus.Length + 1]])
+        {
+            if (tooLarge.Length > raw.GetOutputBlockSize() + 1) continue;
+            var expected = Record.Exception(() => reference.ProcessBlock(tooLarge, 0, tooLarge.Length));
+            var actual = Record.Exception(() => raw.ProcessBlock(tooLarge, 0, tooLarge.Length));
+            Assert.Equal(expected?.GetType(), actual?.GetType());
+        }
+
+        // under OAEP with the label and the same randomness: the same ciphertext
+        for (var i = 0; i < 5; i++)
+        {
+            var seed = new byte[32];
+            random.NextBytes(seed);
+            Assert.Equal(Oaep(new RsaEngine(), key, i, seed), Oaep(new OpenSslRsaPublicEngine(), key, i, seed));
+        }
+    }
+
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public void The_engine_encrypts_with_a_public_key_only()
+    {
+        var generator = new RsaKeyPairGenerator();
+        generator.Init(new RsaKeyGenerationParameters(BigInteger.ValueOf(65537), new SecureRandom(), 1024, 20));
+        var pair = generator.GenerateKeyPair();
+
+        Assert.Throws<ArgumentException>(() => new OpenSslRsaPublicEngine().Init(false, pair.Public));
+        Assert.Throws<ArgumentException>(() => new OpenSslRsaPublicEngine().Init(true, pair.Private));
+        Assert.Throws<InvalidOperationException>(() => new OpenSslRsaPublicEngine().GetInputBlockSize());
+    }
+
+    private static byte[] Oaep(IAsymmetricBlockCipher engine, RsaKeyParameters key, int randomness, byte[] seed)
+    {
+        var random = SecureRandom.GetInstance("SHA256PRNG", autoSeed: false);
+        random.SetSeed(BitConverter.GetBytes(randomness));
+        var oaep = new OaepEncoding(engine, new Sha256Digest(), new Sha256Digest(), "IDENTITY\0"u8.ToArray());
+        oaep.Init(true, new ParametersWithRandom(key, random));
+        return oaep.ProcessBlock(seed, 0, seed.Length);
     }
 
     [Theory]
