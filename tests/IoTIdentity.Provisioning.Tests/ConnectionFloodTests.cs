@@ -130,9 +130,11 @@ public sealed class ConnectionFloodTests : IDisposable
         using var handler = new HttpClientHandler();
         await run.WaitUntilHealthyAsync(api, handler);
 
-        // Linux queues one more than the backlog, which it caps at somaxconn; a burst of the default's size, or twice the set one
+        // Linux queues one more than the backlog, which it caps at somaxconn. Twice that many connect: a burst of exactly
+        // the queue's size left it one or more short now and then (1024 of 1025, 895 in a CI run on a busy VM), a SYN
+        // dropped and its retries not completed in time; the rest fill its place and the queue stops at its cap
         var queued = Math.Min(configured ?? MqttEndpointOptions.DefaultConnectionBacklog, ListenBacklog.KernelCap() ?? int.MaxValue) + 1;
-        var connects = configured is null ? queued : 2 * queued;
+        var connects = 2 * queued;
         var sockets = new List<Socket>();
         Signal(run.Id, "STOP");
         try
