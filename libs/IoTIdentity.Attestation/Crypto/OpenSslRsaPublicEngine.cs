@@ -1,7 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using IoTIdentity.Attestation.Keys;
-using static IoTIdentity.Attestation.Keys.LibCrypto;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Parameters;
@@ -11,7 +9,7 @@ namespace IoTIdentity.Attestation.Crypto;
 /// <summary>
 /// The raw RSA public operation (c = m^e mod n) for BouncyCastle's <c>OaepEncoding</c>, done by OpenSSL
 /// (<c>RSA_public_encrypt</c> without padding) instead of BouncyCastle's managed <c>RsaEngine</c>: BouncyCastle's
-/// 2048-bit modular exponentiation takes ≈ 360 µs, OpenSSL's ≈ 20 µs. The OAEP encoding — label, hash, MGF1 and the
+/// 2048-bit modular exponentiation takes ≈ 270 µs, OpenSSL's ≈ 20 µs (BENCHMARKS.md, session 40). The OAEP encoding — label, hash, MGF1 and the
 /// randomness the caller injects — stays BouncyCastle's, so the ciphertext is byte for byte what <c>RsaEngine</c> gives.
 /// </summary>
 /// <remarks>
@@ -21,11 +19,8 @@ namespace IoTIdentity.Attestation.Crypto;
 /// engine. Used when .NET runs on OpenSSL 3 (<see cref="LibCrypto.Available"/>), whose libcrypto it calls.
 /// </remarks>
 [SupportedOSPlatform("linux")]
-internal sealed partial class OpenSslRsaPublicEngine : IAsymmetricBlockCipher
+internal sealed class OpenSslRsaPublicEngine : IAsymmetricBlockCipher
 {
-    /// <summary>RSA_NO_PADDING.</summary>
-    private const int NoPadding = 3;
-
     private RsaKeyParameters? _key;
     private byte[] _modulus = [];
     private byte[] _exponent = [];
@@ -55,27 +50,8 @@ internal sealed partial class OpenSslRsaPublicEngine : IAsymmetricBlockCipher
         var block = new byte[size];
         inBuf.AsSpan(inOff, inLen).CopyTo(block.AsSpan(size - inLen));
         if (block.AsSpan().SequenceCompareTo(_modulus) >= 0) throw new DataLengthException("input too large for RSA cipher.");
-        return Encrypt(block) ?? BouncyCastle(inBuf, inOff, inLen);
-    }
-
-    /// <summary>m^e mod n by OpenSSL; null when OpenSSL refuses the key (an exponent over 64 bits with a modulus
-    /// over 3,072 bits, say), which BouncyCastle's engine then handles as it always did.</summary>
-    private byte[]? Encrypt(byte[] block)
-    {
-        var output = new byte[block.Length];
-        var rsa = RSA_new();
-        IntPtr n = BN_bin2bn(_modulus, _modulus.Length, IntPtr.Zero), e = BN_bin2bn(_exponent, _exponent.Length, IntPtr.Zero);
-        var encrypted = rsa != IntPtr.Zero && n != IntPtr.Zero && e != IntPtr.Zero && RSA_set0_key(rsa, n, e, IntPtr.Zero) == 1
-            && RSA_public_encrypt(block.Length, block, output, rsa, NoPadding) == block.Length;
-        if (rsa == IntPtr.Zero || RSA_get0_n(rsa) == IntPtr.Zero)
-        {
-            // the key did not take n and e: they are still ours
-            if (n != IntPtr.Zero) BN_free(n);
-            if (e != IntPtr.Zero) BN_free(e);
-        }
-        if (rsa != IntPtr.Zero) RSA_free(rsa);
-        if (!encrypted) ERR_clear_error(); // the refusal is answered by the caller; leave no error behind on this thread
-        return encrypted ? output : null;
+        // a key OpenSSL will not use (an exponent over 64 bits beside a modulus over 3,072 bits, say) is BouncyCastle's as before
+        return OpenSslRsaKeys.PublicOperation(_modulus, _exponent, block) ?? BouncyCastle(inBuf, inOff, inLen);
     }
 
     private byte[] BouncyCastle(byte[] inBuf, int inOff, int inLen)
@@ -86,20 +62,4 @@ internal sealed partial class OpenSslRsaPublicEngine : IAsymmetricBlockCipher
     }
 
     private RsaKeyParameters Key => _key ?? throw new InvalidOperationException("RSA engine not initialised");
-
-    [LibraryImport(LibCrypto.Name)]
-    private static partial IntPtr RSA_new();
-
-    [LibraryImport(LibCrypto.Name)]
-    private static partial void RSA_free(IntPtr rsa);
-
-    /// <summary>Hands n and e to the key, which frees them.</summary>
-    [LibraryImport(LibCrypto.Name)]
-    private static partial int RSA_set0_key(IntPtr rsa, IntPtr n, IntPtr e, IntPtr d);
-
-    [LibraryImport(LibCrypto.Name)]
-    private static partial IntPtr RSA_get0_n(IntPtr rsa);
-
-    [LibraryImport(LibCrypto.Name)]
-    private static partial int RSA_public_encrypt(int length, byte[] from, byte[] to, IntPtr rsa, int padding);
 }

@@ -56,11 +56,16 @@ public static class TpmPublicKeys
         return padded;
     }
 
-    /// <summary>An RSA verifier for an RSA public area. Dispose it.</summary>
+    /// <summary>
+    /// An RSA verifier for an RSA public area. Dispose it. On OpenSSL 3 the key is put into OpenSSL as it is, without
+    /// the platform import's round trip through DER and OpenSSL's decoders (<see cref="OpenSslRsaKeys"/>).
+    /// </summary>
     public static RSA ToRsa(TpmtPublic key)
     {
+        var parameters = RsaParameters(key);
+        if (LibCrypto.Available) return OpenSslRsaKeys.ImportRsa(parameters);
         var rsa = RSA.Create();
-        rsa.ImportParameters(RsaParameters(key));
+        rsa.ImportParameters(parameters);
         return rsa;
     }
 
