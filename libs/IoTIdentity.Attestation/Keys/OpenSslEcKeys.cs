@@ -54,22 +54,23 @@ internal static partial class OpenSslEcKeys
     {
         private readonly ECDsaOpenSsl _platform;
         private readonly int _fieldSize;
-        private IntPtr _ecKey;
+        private readonly EcKeyHandle _ecKey;
 
-        /// <summary>Takes over <paramref name="ecKey"/> (one reference, freed on dispose) and <paramref name="platform"/>.</summary>
+        /// <summary>Takes over <paramref name="ecKey"/> (one reference, freed on dispose or, if forgotten, by the
+        /// finalizer) and <paramref name="platform"/>.</summary>
         public Verifier(ECDsaOpenSsl platform, IntPtr ecKey)
         {
             _platform = platform;
-            _ecKey = ecKey;
             KeySizeValue = platform.KeySize;
             LegalKeySizesValue = platform.LegalKeySizes;
             _fieldSize = (platform.KeySize + 7) / 8;
+            _ecKey = new EcKeyHandle(ecKey);   // last: nothing after it throws, so the caller frees the key only if this did not take it
         }
 
         /// <summary>Verifies an IEEE P1363 signature (r ‖ s, each at the field size) of a digest.</summary>
         public override bool VerifyHash(ReadOnlySpan<byte> hash, ReadOnlySpan<byte> signature)
         {
-            ObjectDisposedException.ThrowIf(_ecKey == IntPtr.Zero, this);
+            ObjectDisposedException.ThrowIf(_ecKey.IsClosed, this);
             if (signature.Length != 2 * _fieldSize || hash.IsEmpty) return false;
             var sig = ECDSA_SIG_new();
             if (sig == IntPtr.Zero) throw Failed("could not make a signature");
@@ -84,7 +85,8 @@ internal static partial class OpenSslEcKeys
                     throw Failed("could not read the signature");
                 }
                 // 1 valid; 0 invalid (r or s out of range included); -1 an error — either way not a valid signature
-                var verified = ECDSA_do_verify(in MemoryMarshal.GetReference(hash), hash.Length, sig, _ecKey);
+                var verified = ECDSA_do_verify(in MemoryMarshal.GetReference(hash), hash.Length, sig, _ecKey.DangerousGetHandle());
+                GC.KeepAlive(_ecKey);
                 if (verified != 1) ERR_clear_error();
                 return verified == 1;
             }
@@ -119,13 +121,26 @@ internal static partial class OpenSslEcKeys
 
         protected override void Dispose(bool disposing)
         {
-            if (_ecKey != IntPtr.Zero)
+            if (disposing)
             {
-                EC_KEY_free(_ecKey);
-                _ecKey = IntPtr.Zero;
+                _ecKey.Dispose();
+                _platform.Dispose();
             }
-            if (disposing) _platform.Dispose();
             base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>One reference to an <c>EC_KEY</c>, freed when the handle is disposed or finalized.</summary>
+    private sealed class EcKeyHandle : SafeHandle
+    {
+        public EcKeyHandle(IntPtr ecKey) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(ecKey);
+
+        public override bool IsInvalid => handle == IntPtr.Zero;
+
+        protected override bool ReleaseHandle()
+        {
+            EC_KEY_free(handle);
+            return true;
         }
     }
 
