@@ -17,7 +17,7 @@ namespace IoTIdentity.Attestation.Crypto;
 /// <remarks>
 /// .NET's <see cref="RSA"/> cannot put a label into OAEP, so BouncyCastle's <see cref="OaepEncoding"/> does the
 /// padding, over OpenSSL's RSA public operation where .NET runs on OpenSSL 3 (<see cref="OpenSslRsaPublicEngine"/>:
-/// BouncyCastle's own takes ≈ 360 µs). See <see cref="CreatePublicKey"/> for why its modulus validation is reduced.
+/// BouncyCastle's own takes ≈ 270 µs of the 320 µs MakeCredential took). See <see cref="CreatePublicKey"/> for why its modulus validation is reduced.
 /// </remarks>
 public static class RsaSeedEncryption
 {

@@ -30,6 +30,12 @@ internal static partial class LibCrypto
     internal static partial void BN_free(IntPtr bignum);
 
     [LibraryImport(Name)]
+    internal static partial IntPtr EVP_PKEY_new();
+
+    [LibraryImport(Name)]
+    internal static partial void EVP_PKEY_free(IntPtr pkey);
+
+    [LibraryImport(Name)]
     internal static partial void BN_clear_free(IntPtr bignum);
 
     /// <summary>Empties this thread's OpenSSL error queue: a refusal already answered must not be read by the next call.</summary>

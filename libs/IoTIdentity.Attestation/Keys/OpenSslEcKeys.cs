@@ -245,9 +245,6 @@ internal static partial class OpenSslEcKeys
     private static partial void EC_KEY_free(IntPtr key);
 
     [LibraryImport(LibCrypto.Name)]
-    private static partial IntPtr EVP_PKEY_new();
-
-    [LibraryImport(LibCrypto.Name)]
     private static partial int EVP_PKEY_set1_EC_KEY(IntPtr pkey, IntPtr key);
 
     [LibraryImport(LibCrypto.Name)]
@@ -262,9 +259,6 @@ internal static partial class OpenSslEcKeys
 
     [LibraryImport(LibCrypto.Name)]
     private static partial int ECDSA_do_verify(in byte digest, int digestLength, IntPtr sig, IntPtr key);
-
-    [LibraryImport(LibCrypto.Name)]
-    private static partial void EVP_PKEY_free(IntPtr pkey);
 
     [LibraryImport(LibCrypto.Name)]
     private static partial IntPtr EC_KEY_get0_group(IntPtr key);

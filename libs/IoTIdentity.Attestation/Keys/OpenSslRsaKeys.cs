@@ -105,12 +105,6 @@ internal static partial class OpenSslRsaKeys
     private static partial int RSA_set0_key(IntPtr rsa, IntPtr n, IntPtr e, IntPtr d);
 
     [LibraryImport(LibCrypto.Name)]
-    private static partial IntPtr EVP_PKEY_new();
-
-    [LibraryImport(LibCrypto.Name)]
-    private static partial void EVP_PKEY_free(IntPtr pkey);
-
-    [LibraryImport(LibCrypto.Name)]
     private static partial int EVP_PKEY_set1_RSA(IntPtr pkey, IntPtr rsa);
 
     [LibraryImport(LibCrypto.Name)]
